@@ -1,0 +1,187 @@
+# crmx — one Makefile for everything.
+#
+#   make                 build the programs (fcgi/crmx.fcgi, reportd/crmx-reportd,
+#                        admin/crmx-admin)
+#   make run             embedded PostgreSQL + demo data + services; prints URLs
+#   make stop            stop what `make run` started
+#   make test            unit + integration tests (installs what it needs)
+#   make bench           benchmarks, printed as a table
+#   make psql            psql on the embedded database
+#   make install         PREFIX=/usr/local DESTDIR=
+#
+# Knobs: DEVELOPER=1 adds -Werror; SANITIZE=address,undefined builds an
+# instrumented copy under build/sanitize (kept apart from the normal build).
+
+VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+DATADIR    ?= $(PREFIX)/share/crmx
+SYSCONFDIR ?= /etc/crmx
+DESTDIR    ?=
+
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+
+ifdef SANITIZE
+O := build/sanitize
+else
+O := build/default
+endif
+
+# Installed programs look for SQL and config here; the in-tree wrappers
+# (make run, tests) always pass explicit paths.
+CPPFLAGS += -D_GNU_SOURCE -DCRMX_VERSION='"$(VERSION)"' \
+            -DCRMX_DATADIR='"$(DATADIR)"' -DCRMX_SYSCONFDIR='"$(SYSCONFDIR)"' \
+            -Icommon -Ireportd -Ifcgi -Iadmin -Itests/lib
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -pipe -fno-strict-aliasing
+WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wformat=2 -Wformat-security -Wpointer-arith -Wcast-qual \
+            -Wwrite-strings -Wundef -Wvla -Wold-style-definition \
+            -Wmissing-declarations -Wredundant-decls -Wnested-externs
+ifdef DEVELOPER
+WARN     += -Werror
+endif
+ifdef SANITIZE
+CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=$(SANITIZE)
+endif
+
+# pkg-config with fallbacks (libfcgi and libcsv ship no .pc on some systems).
+pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null || echo "$(2)")
+pc_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null || echo "$(2)")
+PQ_CFLAGS   := $(call pc_cflags,libpq,-I/usr/include/postgresql)
+PQ_LIBS     := $(call pc_libs,libpq,-lpq)
+MHD_CFLAGS  := $(call pc_cflags,libmicrohttpd,)
+MHD_LIBS    := $(call pc_libs,libmicrohttpd,-lmicrohttpd)
+FCGI_LIBS   := $(call pc_libs,fcgi,-lfcgi)
+JSON_CFLAGS := $(call pc_cflags,jansson,)
+JSON_LIBS   := $(call pc_libs,jansson,-ljansson)
+INI_CFLAGS  := $(call pc_cflags,inih,)
+INI_LIBS    := $(call pc_libs,inih,-linih)
+CMOCKA_LIBS := $(call pc_libs,cmocka,-lcmocka)
+CSV_LIBS    := -lcsv
+CPPFLAGS += $(PQ_CFLAGS) $(MHD_CFLAGS) $(JSON_CFLAGS) $(INI_CFLAGS)
+
+# Sources by folder: a new file in a folder is picked up without editing this.
+COMMON_SRC  := $(wildcard common/*.c)
+METRICS_SRC := $(wildcard reportd/metrics/*.c)
+REPORTD_SRC := $(wildcard reportd/*.c)
+FCGI_SRC    := $(wildcard fcgi/*.c)
+ADMIN_SRC   := $(wildcard admin/*.c)
+UNIT_SRC    := $(wildcard tests/unit/test_*.c)
+ITEST_SRC   := $(wildcard tests/integration/test_*.c)
+TESTLIB_SRC := $(wildcard tests/lib/*.c)
+
+obj = $(patsubst %.c,$(O)/%.o,$(1))
+COMMON_OBJ  := $(call obj,$(COMMON_SRC))
+METRICS_OBJ := $(call obj,$(METRICS_SRC))
+REPORTD_OBJ := $(call obj,$(REPORTD_SRC))
+FCGI_OBJ    := $(call obj,$(FCGI_SRC))
+ADMIN_OBJ   := $(call obj,$(ADMIN_SRC))
+TESTLIB_OBJ := $(call obj,$(TESTLIB_SRC))
+# Objects of the programs that tests may link (everything but the mains).
+LIB_OBJ     := $(COMMON_OBJ) $(METRICS_OBJ) \
+               $(filter-out $(O)/reportd/main.o,$(REPORTD_OBJ)) \
+               $(filter-out $(O)/admin/main.o,$(ADMIN_OBJ))
+FCGI_LIB_OBJ := $(filter-out $(O)/fcgi/main.o,$(FCGI_OBJ))
+
+REPORTD := $(O)/reportd/crmx-reportd
+FCGI    := $(O)/fcgi/crmx.fcgi
+ADMIN   := $(O)/admin/crmx-admin
+PROGS   := $(REPORTD) $(FCGI) $(ADMIN)
+UNIT_BIN  := $(patsubst %.c,$(O)/%,$(UNIT_SRC))
+ITEST_BIN := $(patsubst %.c,$(O)/%,$(ITEST_SRC))
+
+ALL_LIBS := $(PQ_LIBS) $(JSON_LIBS) $(INI_LIBS) -lm
+
+# Quiet rules unless V=1, as git's Makefile does.
+ifndef V
+QUIET_CC = @echo '   ' CC $<;
+QUIET_LD = @echo '   ' LD $@;
+endif
+
+.DELETE_ON_ERROR:
+.PHONY: all programs deps run stop psql test test-unit test-integration \
+        check-valgrind bench install uninstall clean distclean tests-build
+
+all: programs
+ifndef SANITIZE
+	@ln -sf ../$(REPORTD) reportd/crmx-reportd
+	@ln -sf ../$(FCGI) fcgi/crmx.fcgi
+	@ln -sf ../$(ADMIN) admin/crmx-admin
+endif
+
+programs: $(PROGS)
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
+
+$(REPORTD): $(REPORTD_OBJ) $(METRICS_OBJ) $(COMMON_OBJ)
+	$(QUIET_LD)$(CC) $(LDFLAGS) -o $@ $^ $(MHD_LIBS) $(ALL_LIBS)
+
+$(FCGI): $(FCGI_OBJ) $(COMMON_OBJ)
+	$(QUIET_LD)$(CC) $(LDFLAGS) -o $@ $^ $(FCGI_LIBS) $(ALL_LIBS)
+
+$(ADMIN): $(ADMIN_OBJ) $(COMMON_OBJ)
+	$(QUIET_LD)$(CC) $(LDFLAGS) -o $@ $^ $(CSV_LIBS) $(ALL_LIBS)
+
+$(O)/tests/unit/%: $(O)/tests/unit/%.o $(LIB_OBJ) $(FCGI_LIB_OBJ) $(TESTLIB_OBJ)
+	$(QUIET_LD)$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(MHD_LIBS) $(FCGI_LIBS) $(CSV_LIBS) $(ALL_LIBS)
+
+$(O)/tests/integration/%: $(O)/tests/integration/%.o $(LIB_OBJ) $(FCGI_LIB_OBJ) $(TESTLIB_OBJ)
+	$(QUIET_LD)$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(MHD_LIBS) $(FCGI_LIBS) $(CSV_LIBS) $(ALL_LIBS)
+
+tests-build: programs $(UNIT_BIN) $(ITEST_BIN)
+
+# ---- set-up and running -------------------------------------------------
+
+deps:
+	@deploy/install-deps
+
+run: deps all
+	@O=$(O) deploy/run-local start
+
+stop:
+	@O=$(O) deploy/run-local stop
+
+psql:
+	@O=$(O) deploy/run-local psql
+
+# ---- tests ----------------------------------------------------------------
+
+test: deps
+	@$(MAKE) --no-print-directory tests-build
+	@O=$(O) SANITIZE=$(SANITIZE) tests/run-all
+
+bench: deps all
+	@O=$(O) tests/bench/run
+
+# ---- install --------------------------------------------------------------
+
+install: programs
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/sql/migrations \
+	    $(DESTDIR)$(DATADIR)/sql/adapters $(DESTDIR)$(DATADIR)/deploy \
+	    $(DESTDIR)$(SYSCONFDIR)
+	install -m 755 $(REPORTD) $(FCGI) $(ADMIN) $(DESTDIR)$(BINDIR)/
+	install -m 644 sql/migrations/*.sql $(DESTDIR)$(DATADIR)/sql/migrations/
+	install -m 644 sql/adapters/*.sql $(DESTDIR)$(DATADIR)/sql/adapters/
+	cp -R deploy/nginx deploy/systemd $(DESTDIR)$(DATADIR)/deploy/
+	test -e $(DESTDIR)$(SYSCONFDIR)/crmx.conf || \
+	    install -m 640 deploy/crmx.conf.example $(DESTDIR)$(SYSCONFDIR)/crmx.conf
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/crmx-reportd $(DESTDIR)$(BINDIR)/crmx.fcgi \
+	    $(DESTDIR)$(BINDIR)/crmx-admin
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build
+	rm -f reportd/crmx-reportd fcgi/crmx.fcgi admin/crmx-admin
+
+# Removes the embedded database too.
+distclean: stop clean
+	rm -rf var
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,23 @@
+/* crmx-admin: the commands that set up and feed the database.  Each
+ * command is one file; main.c holds the table that names them. */
+#ifndef CRMX_ADMIN_H
+#define CRMX_ADMIN_H
+
+#include <libpq-fe.h>
+
+#include "config.h"
+
+struct admin_ctx {
+	struct crmx_config	 cfg;
+	const char		*sql_dir;	/* folder holding migrations/ and adapters/ */
+	PGconn			*conn;
+};
+
+/* Each returns the process exit status: 0 ok, 1 failed, 2 bad usage. */
+int cmd_migrate(struct admin_ctx *ctx, int argc, char **argv);
+int cmd_adapter(struct admin_ctx *ctx, int argc, char **argv);
+int cmd_status(struct admin_ctx *ctx, int argc, char **argv);
+int cmd_demo(struct admin_ctx *ctx, int argc, char **argv);
+int cmd_import(struct admin_ctx *ctx, int argc, char **argv);
+
+#endif

@@ -1,0 +1,226 @@
+/* Schema migrations and adapter installation.  Migrations are the files
+ * sql/migrations/NNNN_name.sql, applied in order, each recorded in
+ * crmx.schema_version, all in one transaction under an advisory lock so
+ * that two concurrent set-ups cannot both apply them. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin.h"
+#include "db.h"
+#include "log.h"
+#include "util.h"
+
+/* Any constant shared by every crmx-admin: "crmx" in ASCII. */
+#define MIGRATE_LOCK "SELECT pg_advisory_xact_lock(1668441464)"
+
+struct migration {
+	int	 version;
+	char	 name[256];
+};
+
+static int
+cmp_migration(const void *a, const void *b)
+{
+	const struct migration *x = a, *y = b;
+	return (x->version > y->version) - (x->version < y->version);
+}
+
+/* Lists NNNN_*.sql in dir, sorted; *out is malloc'd. */
+static int
+list_migrations(const char *dir, struct migration **out, size_t *n)
+{
+	DIR *d = opendir(dir);
+	if (d == NULL) {
+		log_error("migrate: %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	size_t cap = 16;
+	*n = 0;
+	*out = xmalloc(cap * sizeof **out);
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		int v;
+		char sep;
+		if (len < 9 || len >= sizeof((*out)->name) ||
+		    strcmp(e->d_name + len - 4, ".sql") != 0 ||
+		    sscanf(e->d_name, "%4d%c", &v, &sep) != 2 || sep != '_')
+			continue;
+		if (*n == cap)
+			*out = xrealloc(*out, (cap *= 2) * sizeof **out);
+		(*out)[*n].version = v;
+		snprintf((*out)[*n].name, sizeof((*out)[*n].name), "%s", e->d_name);
+		(*n)++;
+	}
+	closedir(d);
+	qsort(*out, *n, sizeof **out, cmp_migration);
+	for (size_t i = 1; i < *n; i++)
+		if ((*out)[i].version == (*out)[i - 1].version) {
+			log_error("migrate: two migrations numbered %04d", (*out)[i].version);
+			free(*out);
+			return -1;
+		}
+	return 0;
+}
+
+/* Runs a file of SQL statements (trusted: shipped with crmx). */
+static int
+exec_file(PGconn *conn, const char *path)
+{
+	char *sql = slurp(path, NULL);
+	if (sql == NULL) {
+		log_error("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	PGresult *res = PQexec(conn, sql);
+	free(sql);
+	if (db_check(conn, res, PGRES_COMMAND_OK, path) == NULL)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+static int
+migrate(struct admin_ctx *ctx, int quiet)
+{
+	PGconn *conn = ctx->conn;
+	struct migration *m = NULL;
+	size_t n = 0, applied = 0;
+	int rc = 1;
+	char dir[4096];
+
+	snprintf(dir, sizeof dir, "%s/migrations", ctx->sql_dir);
+	if (list_migrations(dir, &m, &n) != 0)
+		return 1;
+	if (db_command(conn, "BEGIN") != 0)
+		goto out;
+	if (db_command(conn, MIGRATE_LOCK) != 0 ||
+	    db_command(conn, "SET LOCAL client_min_messages = warning") != 0 ||
+	    db_command(conn, "CREATE SCHEMA IF NOT EXISTS crmx") != 0 ||
+	    db_command(conn, "CREATE TABLE IF NOT EXISTS crmx.schema_version ("
+	                     " version integer PRIMARY KEY, name text NOT NULL,"
+	                     " applied_at timestamptz NOT NULL DEFAULT now())") != 0)
+		goto rollback;
+	PGresult *res = db_check(conn, PQexec(conn,
+	    "SELECT coalesce(max(version), 0) FROM crmx.schema_version"),
+	    PGRES_TUPLES_OK, "migrate: current version");
+	if (res == NULL)
+		goto rollback;
+	int current = atoi(PQgetvalue(res, 0, 0));
+	PQclear(res);
+
+	for (size_t i = 0; i < n; i++) {
+		if (m[i].version <= current)
+			continue;
+		char path[4400], ver[16];
+		snprintf(path, sizeof path, "%s/%s", dir, m[i].name);
+		snprintf(ver, sizeof ver, "%d", m[i].version);
+		if (exec_file(conn, path) != 0)
+			goto rollback;
+		const char *params[2] = { ver, m[i].name };
+		res = db_check(conn, PQexecParams(conn,
+		    "INSERT INTO crmx.schema_version (version, name) VALUES ($1, $2)",
+		    2, NULL, params, NULL, NULL, 0), PGRES_COMMAND_OK, "migrate: record");
+		if (res == NULL)
+			goto rollback;
+		PQclear(res);
+		log_info("migrate: applied %s", m[i].name);
+		applied++;
+	}
+	if (db_command(conn, "COMMIT") != 0)
+		goto out;
+	if (!quiet || applied > 0)
+		log_info("migrate: schema at version %d (%zu applied now)",
+		         n ? (m[n - 1].version > current ? m[n - 1].version : current) : current,
+		         applied);
+	rc = 0;
+	goto out;
+rollback:
+	db_command(conn, "ROLLBACK");
+	log_error("migrate: nothing applied");
+out:
+	free(m);
+	return rc;
+}
+
+int
+cmd_migrate(struct admin_ctx *ctx, int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1 || ctx->conn == NULL) {
+		printf("usage: crmx-admin migrate\n  Applies pending migrations from %s/migrations.\n",
+		       ctx->sql_dir);
+		return ctx->conn == NULL ? 0 : 2;
+	}
+	return migrate(ctx, 0);
+}
+
+int
+cmd_adapter(struct admin_ctx *ctx, int argc, char **argv)
+{
+	if (argc != 2 || ctx->conn == NULL) {
+		printf("usage: crmx-admin adapter NAME\n"
+		       "  Installs %s/adapters/NAME.sql (native, tryton, odoo) as schema crmx_src.\n",
+		       ctx->sql_dir);
+		return ctx->conn == NULL ? 0 : 2;
+	}
+	const char *name = argv[1];
+	if (strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(name) || !*name) {
+		log_error("adapter: bad name \"%s\" (letters, digits and _ only)", name);
+		return 2;
+	}
+	char path[4400];
+	snprintf(path, sizeof path, "%s/adapters/%s.sql", ctx->sql_dir, name);
+	if (migrate(ctx, 1) != 0)
+		return 1;
+	PGconn *conn = ctx->conn;
+	if (db_command(conn, "BEGIN") != 0)
+		return 1;
+	if (db_command(conn, MIGRATE_LOCK) != 0 ||
+	    db_command(conn, "SET LOCAL client_min_messages = warning") != 0 ||
+	    exec_file(conn, path) != 0)
+		goto rollback;
+	const char *params[1] = { name };
+	PGresult *res = db_check(conn, PQexecParams(conn,
+	    "INSERT INTO crmx.settings (key, value) VALUES ('adapter', $1)"
+	    " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()",
+	    1, NULL, params, NULL, NULL, 0), PGRES_COMMAND_OK, "adapter: record");
+	if (res == NULL)
+		goto rollback;
+	PQclear(res);
+	if (db_command(conn, "COMMIT") != 0)
+		return 1;
+	log_info("adapter: crmx_src now reads through \"%s\"", name);
+	return 0;
+rollback:
+	db_command(conn, "ROLLBACK");
+	return 1;
+}
+
+int
+cmd_status(struct admin_ctx *ctx, int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1 || ctx->conn == NULL) {
+		printf("usage: crmx-admin status\n");
+		return ctx->conn == NULL ? 0 : 2;
+	}
+	static const char *const sql =
+	    "SELECT (SELECT coalesce(max(version), 0) FROM crmx.schema_version),"
+	    " (SELECT value FROM crmx.settings WHERE key = 'adapter'),"
+	    " (SELECT count(*) FROM crmx_src.accounts),"
+	    " (SELECT count(*) FROM crmx_src.opportunities),"
+	    " (SELECT count(*) FROM crmx_src.revenue)";
+	PGresult *res = db_check(ctx->conn, PQexec(ctx->conn, sql), PGRES_TUPLES_OK,
+	                         "status (has `crmx-admin adapter` run?)");
+	if (res == NULL)
+		return 1;
+	printf("schema_version %s\nadapter %s\naccounts %s\nopportunities %s\nrevenue_rows %s\n",
+	       PQgetvalue(res, 0, 0), PQgetisnull(res, 0, 1) ? "(none)" : PQgetvalue(res, 0, 1),
+	       PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4));
+	PQclear(res);
+	return 0;
+}

@@ -1,0 +1,67 @@
+/* crmx.conf: the one place for every setting of every crmx program.  The
+ * whole file format is the table in config.c: section, key, type, default. */
+#ifndef CRMX_CONFIG_H
+#define CRMX_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct crmx_config {
+	/* [database] — empty conninfo means libpq's PG* environment variables */
+	char	*db_conninfo;
+	char	*db_read_conninfo;	/* reads may go to a replica; empty: same */
+	int	 db_statement_timeout_ms;
+	int	 db_connect_timeout_s;
+
+	/* [log] */
+	char	*log_level;
+	bool	 log_syslog;
+
+	/* [metrics] — METRICS.md defaults */
+	int	 metrics_window_days;
+	int	 metrics_stall_days;
+	int	 metrics_horizon_weeks;
+	double	 metrics_discount_monthly;
+	double	 metrics_margin;
+	char	*metrics_currency;
+
+	/* [fcgi] */
+	char	*fcgi_listen;		/* empty: the socket we were handed */
+	int	 fcgi_workers;
+	int	 fcgi_page_size_max;
+	int	 fcgi_body_max;
+	char	*fcgi_csrf_secret;
+
+	/* [reportd] */
+	char	*reportd_listen;
+	char	*reportd_schedule;	/* "mon 06:00" */
+	char	*reportd_timezone;
+	char	*reportd_report_dir;
+	char	*reportd_gnuplot;
+	int	 reportd_gnuplot_timeout_s;
+	char	*reportd_allow_run_from;
+	char	*reportd_language;
+};
+
+/* Fills *cfg with the defaults.  Strings are malloc'd: config_free(). */
+void config_defaults(struct crmx_config *cfg);
+
+/* Reads path over the current values.  On error returns -1 and writes one
+ * line naming the file, line and problem into err. */
+int  config_load(struct crmx_config *cfg, const char *path, char *err, size_t errlen);
+
+/* Sets one "section.key" to value (for --set on the command line). */
+int  config_set(struct crmx_config *cfg, const char *dotted, const char *value,
+                char *err, size_t errlen);
+
+/* The config file to read: --config, else $CRMX_CONF, else SYSCONFDIR's
+ * crmx.conf when it exists, else NULL (defaults only). */
+const char *config_default_path(const char *from_cmdline);
+
+/* Writes every setting with its value as crmx.conf text (for --print-config). */
+void config_print(const struct crmx_config *cfg, FILE *out);
+
+void config_free(struct crmx_config *cfg);
+
+#endif

@@ -1,0 +1,113 @@
+/* Connection helpers over libpq.  Queries themselves live in each program's
+ * data-access file; this file only connects and checks. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+
+const char *
+db_errmsg(const PGconn *conn)
+{
+	static char buf[512];
+	const char *msg = conn ? PQerrorMessage(conn) : "no connection";
+	size_t j = 0;
+	for (size_t i = 0; msg[i] != '\0' && j + 1 < sizeof buf; i++) {
+		char c = msg[i];
+		if (c == '\n' || c == '\t')
+			c = ' ';
+		if (c == ' ' && (j == 0 || buf[j - 1] == ' '))
+			continue;
+		buf[j++] = c;
+	}
+	while (j > 0 && buf[j - 1] == ' ')
+		j--;
+	buf[j] = '\0';
+	return buf;
+}
+
+PGconn *
+db_connect(const struct crmx_config *cfg, const char *conninfo,
+           const char *appname, char *err, size_t errlen)
+{
+	char timeout[16], options[64];
+	snprintf(timeout, sizeof timeout, "%d", cfg->db_connect_timeout_s);
+	snprintf(options, sizeof options, "-c statement_timeout=%d",
+	         cfg->db_statement_timeout_ms);
+	/* Our keywords come first so that the same ones in the conninfo string
+	 * (expanded from dbname, last) win; the PG* environment fills the rest. */
+	const char *keys[5], *vals[5];
+	int n = 0;
+	keys[n] = "fallback_application_name"; vals[n++] = appname;
+	keys[n] = "connect_timeout"; vals[n++] = timeout;
+	keys[n] = "options"; vals[n++] = options;
+	if (conninfo != NULL && *conninfo != '\0') {
+		keys[n] = "dbname"; vals[n++] = conninfo;
+	}
+	keys[n] = NULL; vals[n] = NULL;
+	PGconn *conn = PQconnectdbParams(keys, vals, 1);
+	if (conn == NULL) {
+		snprintf(err, errlen, "database: out of memory");
+		return NULL;
+	}
+	if (PQstatus(conn) != CONNECTION_OK) {
+		snprintf(err, errlen, "database: %s", db_errmsg(conn));
+		PQfinish(conn);
+		return NULL;
+	}
+	return conn;
+}
+
+int
+db_command(PGconn *conn, const char *sql)
+{
+	PGresult *res = PQexec(conn, sql);
+	ExecStatusType st = PQresultStatus(res);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		log_error("db: %s: %s", sql, db_errmsg(conn));
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	return 0;
+}
+
+PGresult *
+db_check(PGconn *conn, PGresult *res, ExecStatusType want, const char *context)
+{
+	if (res != NULL && PQresultStatus(res) == want)
+		return res;
+	const char *msg = res ? PQresultErrorMessage(res) : "";
+	if (msg == NULL || *msg == '\0')
+		msg = db_errmsg(conn);
+	char line[512];
+	snprintf(line, sizeof line, "%s", msg);
+	line[strcspn(line, "\n")] = '\0';
+	log_error("db: %s: %s", context, line);
+	PQclear(res);
+	return NULL;
+}
+
+bool
+db_is_down(const PGconn *conn)
+{
+	return conn == NULL || PQstatus(conn) != CONNECTION_OK;
+}
+
+int
+db_col(const PGresult *res, const char *name)
+{
+	int c = PQfnumber(res, name);
+	if (c < 0) {
+		log_error("db: result has no column \"%s\"", name);
+		abort();
+	}
+	return c;
+}
+
+const char *
+db_val(const PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}

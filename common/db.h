@@ -1,0 +1,42 @@
+/* PostgreSQL connection helpers shared by the programs: connect from the
+ * config with a one-line error, check results, and single-line messages. */
+#ifndef CRMX_DB_H
+#define CRMX_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <libpq-fe.h>
+
+#include "config.h"
+
+/* Connects with cfg's conninfo (empty: PG* environment), sets
+ * application_name and the statement timeout.  Returns NULL and a one-line
+ * reason in err on failure.  The caller PQfinish()es the connection. */
+PGconn *db_connect(const struct crmx_config *cfg, const char *conninfo,
+                   const char *appname, char *err, size_t errlen);
+
+/* PQerrorMessage() flattened to one line, in a static buffer. */
+const char *db_errmsg(const PGconn *conn);
+
+/* Runs a parameterless command (BEGIN, COMMIT, SET, SELECT lock(...)),
+ * discarding any rows; logs and returns -1
+ * on failure. */
+int db_command(PGconn *conn, const char *sql);
+
+/* Checks a result; logs "context: message" and PQclear()s it on failure.
+ * Returns the result (still owned by the caller) or NULL. */
+PGresult *db_check(PGconn *conn, PGresult *res, ExecStatusType want, const char *context);
+
+/* True when the connection is gone (so the caller reconnects and, for a
+ * request, answers 503). */
+bool db_is_down(const PGconn *conn);
+
+/* Column number by name; aborts on a missing column (a programming error:
+ * the SQL and the code disagree). */
+int db_col(const PGresult *res, const char *name);
+
+/* The value or NULL for SQL NULL. */
+const char *db_val(const PGresult *res, int row, int col);
+
+#endif

@@ -1,0 +1,34 @@
+/* Small helpers every program needs: whole-file reads, checked allocation,
+ * strict number parsing for command-line and request input. */
+#ifndef CRMX_UTIL_H
+#define CRMX_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Reads a whole file, NUL-terminated; the caller free()s it.  NULL and
+ * errno on failure. */
+char *slurp(const char *path, size_t *len);
+
+/* malloc/calloc/realloc/strdup that die with a message when memory runs
+ * out: the programs cannot do anything useful then. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+/* Whole decimal number in [min, max], nothing else in the string. */
+int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
+/* Calendar date YYYY-MM-DD (validated: no 2023-02-30); days since
+ * 1970-01-01 in *days. */
+int parse_date(const char *s, int32_t *days);
+/* Days since 1970-01-01 back to YYYY-MM-DD (buf of at least 11 bytes). */
+void format_date(int32_t days, char *buf, size_t len);
+
+/* Seconds since the epoch as "YYYY-MM-DD HH:MM:SS+00" (buf >= 26 bytes). */
+void format_timestamp(int64_t epoch_s, char *buf, size_t len);
+/* Today's date (UTC) as a day number. */
+int32_t today_utc(void);
+
+#endif

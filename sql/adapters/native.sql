@@ -1,0 +1,51 @@
+-- Adapter: crmx_src over crmx's own tables (schema crmx_native).
+-- Every adapter creates exactly the views and columns of the contract in
+-- DESIGN.md; tests/integration/test_contract.c holds each adapter to it.
+
+DROP SCHEMA IF EXISTS crmx_src CASCADE;
+CREATE SCHEMA crmx_src;
+
+CREATE VIEW crmx_src.users AS
+SELECT user_id, login, name, team, role
+  FROM crmx_native.users;
+
+CREATE VIEW crmx_src.accounts AS
+SELECT account_id, name, owner_id, region, city, industry, created_at
+  FROM crmx_native.accounts;
+
+-- The CRM's own role wins; the plugin's table fills it where missing.
+CREATE VIEW crmx_src.contacts AS
+SELECT c.contact_id, c.account_id, c.name, c.title,
+       coalesce(c.purchase_role, r.purchase_role) AS purchase_role
+  FROM crmx_native.contacts c
+  LEFT JOIN crmx.contact_role r USING (contact_id);
+
+CREATE VIEW crmx_src.stages AS
+SELECT stage, stage_rank, probability, is_won, is_lost
+  FROM crmx_native.stages;
+
+-- stage_rank of a closed deal is the highest funnel rank it reached.
+CREATE VIEW crmx_src.opportunities AS
+SELECT o.opportunity_id, o.account_id, o.owner_id, o.name, o.source, o.stage,
+       coalesce(s.stage_rank,
+                (SELECT max(h.stage_rank) FROM crmx_native.stage_history h
+                  WHERE h.opportunity_id = o.opportunity_id)) AS stage_rank,
+       o.amount,
+       coalesce(o.probability, s.probability) AS probability,
+       o.created_at, o.stage_entered_at, o.expected_close, o.closed_at,
+       CASE WHEN s.is_won THEN 'won' WHEN s.is_lost THEN 'lost' ELSE 'open' END AS outcome,
+       o.lost_reason
+  FROM crmx_native.opportunities o
+  JOIN crmx_native.stages s USING (stage);
+
+CREATE VIEW crmx_src.stage_history AS
+SELECT opportunity_id, stage_rank, entered_at
+  FROM crmx_native.stage_history;
+
+CREATE VIEW crmx_src.revenue AS
+SELECT account_id, booked_at, amount, margin
+  FROM crmx_native.revenue;
+
+CREATE VIEW crmx_src.activities AS
+SELECT activity_id, account_id, opportunity_id, owner_id, kind, started_at, minutes
+  FROM crmx_native.activities;
