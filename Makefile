@@ -22,10 +22,12 @@ DESTDIR    ?=
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
 
+# O: where objects and programs go (several checkouts' builds can share a
+# tree when each has its own O).
 ifdef SANITIZE
-O := build/sanitize
+O ?= build/sanitize
 else
-O := build/default
+O ?= build/default
 endif
 
 # Installed programs look for SQL and config here; the in-tree wrappers
@@ -106,7 +108,7 @@ endif
         check-valgrind bench install uninstall clean distclean tests-build
 
 all: programs
-ifndef SANITIZE
+ifeq ($(O),build/default)
 	@ln -sf ../$(REPORTD) reportd/crmx-reportd
 	@ln -sf ../$(FCGI) fcgi/crmx.fcgi
 	@ln -sf ../$(ADMIN) admin/crmx-admin
