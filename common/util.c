@@ -163,3 +163,19 @@ today_utc(void)
 {
 	return (int32_t)(time(NULL) / 86400);
 }
+
+int32_t
+month_of_day(int32_t day)
+{
+	int y;
+	unsigned m, d;
+	civil_from_days(day, &y, &m, &d);
+	return y * 12 + (int32_t)m - 1;
+}
+
+int32_t
+month_first_day(int32_t month)
+{
+	int y = month >= 0 ? month / 12 : -((-month + 11) / 12);
+	return days_from_civil(y, (unsigned)(month - y * 12 + 1), 1);
+}

@@ -26,6 +26,11 @@ int parse_date(const char *s, int32_t *days);
 /* Days since 1970-01-01 back to YYYY-MM-DD (buf of at least 11 bytes). */
 void format_date(int32_t days, char *buf, size_t len);
 
+/* Month number (year * 12 + month - 1) of a day, and the first day of a
+ * month number. */
+int32_t month_of_day(int32_t day);
+int32_t month_first_day(int32_t month);
+
 /* Seconds since the epoch as "YYYY-MM-DD HH:MM:SS+00" (buf >= 26 bytes). */
 void format_timestamp(int64_t epoch_s, char *buf, size_t len);
 /* Today's date (UTC) as a day number. */

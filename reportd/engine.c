@@ -1,0 +1,154 @@
+/* One metric run: record the run, read the snapshot, compute, store.  The
+ * order of the steps is the data flow of DESIGN.md; each step is a file. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "engine.h"
+#include "log.h"
+#include "results.h"
+#include "snapshot.h"
+#include "store.h"
+#include "summary.h"
+#include "util.h"
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Inserts the run row (its own transaction, so that a failure can be
+ * recorded against it); returns the run id or -1. */
+static int64_t
+begin_run(PGconn *conn, int32_t as_of, int32_t window_start)
+{
+	char a[16], w[16], e[16], host[256] = "";
+	format_date(as_of, a, sizeof a);
+	format_date(window_start, w, sizeof w);
+	format_date(as_of + 1, e, sizeof e);
+	gethostname(host, sizeof host - 1);
+	/* A run left 'running' by a process that died long ago is over. */
+	PGresult *res = db_check(conn, PQexec(conn,
+	    "UPDATE crmx.run SET status = 'failed', error = 'interrupted (the process ended)',"
+	    " finished_at = now() WHERE status = 'running' AND started_at < now() - interval '6 hours'"),
+	    PGRES_COMMAND_OK, "closing stale runs");
+	if (res == NULL)
+		return -1;
+	PQclear(res);
+	const char *params[4] = { a, w, e, host };
+	res = db_check(conn, PQexecParams(conn,
+	    "INSERT INTO crmx.run (as_of, window_start, window_end, host) VALUES ($1, $2, $3, $4)"
+	    " RETURNING run_id", 4, NULL, params, NULL, NULL, 0), PGRES_TUPLES_OK, "starting a run");
+	if (res == NULL)
+		return -1;
+	int64_t id = atoll(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return id;
+}
+
+static void
+fail_run(PGconn *conn, int64_t run_id, const char *why)
+{
+	if (run_id <= 0 || PQstatus(conn) != CONNECTION_OK)
+		return;
+	char id[24];
+	snprintf(id, sizeof id, "%lld", (long long)run_id);
+	const char *params[2] = { id, why };
+	PGresult *res = PQexecParams(conn,
+	    "UPDATE crmx.run SET status = 'failed', error = $2, finished_at = clock_timestamp(),"
+	    " duration_ms = (extract(epoch FROM clock_timestamp() - started_at) * 1000)::bigint"
+	    " WHERE run_id = $1", 2, NULL, params, NULL, NULL, 0);
+	PQclear(res);
+}
+
+int
+engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct engine_result *out)
+{
+	struct metric_params mp = {
+		.window_days = cfg->metrics_window_days,
+		.stall_days = cfg->metrics_stall_days,
+		.horizon_weeks = cfg->metrics_horizon_weeks,
+		.discount_monthly = cfg->metrics_discount_monthly,
+		.margin = cfg->metrics_margin,
+	};
+	struct snapshot snap;
+	struct results res;
+	char *summary_text = NULL, *counts_text = NULL;
+	double t0 = now_s();
+	int rc = -1;
+
+	memset(out, 0, sizeof *out);
+	memset(&snap, 0, sizeof snap);
+	memset(&res, 0, sizeof res);
+	res.as_of = as_of;
+	res.window_start = as_of - mp.window_days + 1;
+
+	out->run_id = begin_run(conn, as_of, res.window_start);
+	if (out->run_id < 0) {
+		snprintf(out->error, sizeof out->error, "cannot record the run: %s", db_errmsg(conn));
+		goto out;
+	}
+	log_info("run %lld: reading crmx_src", (long long)out->run_id);
+	if (snapshot_read(conn, as_of, &snap, out->error, sizeof out->error) != 0)
+		goto out;
+	double t1 = now_s();
+
+	metrics_customers(&snap, &mp, &res);
+	metrics_funnel(&snap, &mp, &res);
+	metrics_efficiency(&snap, &mp, &res);
+	metrics_cohorts(&snap, &res);
+	double t2 = now_s();
+
+	out->summary = summary_build(&snap, &res, out->run_id);
+	json_t *counts = summary_row_counts(&snap);
+	summary_text = json_dumps(out->summary, JSON_COMPACT | JSON_REAL_PRECISION(10));
+	counts_text = json_dumps(counts, JSON_COMPACT);
+	json_decref(counts);
+	if (summary_text == NULL || counts_text == NULL) {
+		snprintf(out->error, sizeof out->error, "out of memory building the summary");
+		goto out;
+	}
+	if (store_results(conn, out->run_id, &snap, &res, summary_text, counts_text,
+	                  (long)((now_s() - t0) * 1000), out->error, sizeof out->error) != 0)
+		goto out;
+	double t3 = now_s();
+	out->ok = 1;
+	rc = 0;
+	log_info("run %lld: as of %s, %zu accounts, %zu revenue rows, %zu deals:"
+	         " read %.2f s, computed %.2f s, stored %.2f s",
+	         (long long)out->run_id, json_string_value(json_object_get(out->summary, "as_of")),
+	         snap.n_acct, snap.n_rev, snap.n_opp, t1 - t0, t2 - t1, t3 - t2);
+out:
+	out->seconds = now_s() - t0;
+	if (rc != 0) {
+		log_error("run %lld failed: %s", (long long)out->run_id, out->error);
+		fail_run(conn, out->run_id, out->error);
+		json_decref(out->summary);
+		out->summary = NULL;
+	}
+	free(summary_text);
+	free(counts_text);
+	results_free(&res);
+	snapshot_free(&snap);
+	return rc;
+}
+
+void
+results_free(struct results *res)
+{
+	free(res->acct);
+	free(res->owner);
+	for (size_t i = 0; i < res->n_rates; i++)
+		free(res->rates[i].key);
+	free(res->rates);
+	free(res->cohorts);
+	free(res->forecast);
+	memset(res, 0, sizeof *res);
+}

@@ -1,0 +1,300 @@
+/* Writes a run's results into the crmx tables in one transaction, ending
+ * with the UPDATE that marks the run 'ok': readers (panels, report) only
+ * ever see complete runs, and a failure leaves the previous run current.
+ * Large tables go by COPY; NAN becomes SQL NULL here and only here. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+#include "pgcopy.h"
+#include "store.h"
+#include "util.h"
+
+/* How many finished runs to keep (older ones are deleted with their rows). */
+#define KEEP_RUNS 12
+
+static void
+num(struct pgcopy *c, double v)
+{
+	if (isnan(v) || isinf(v))
+		pgcopy_text(c, NULL);
+	else
+		pgcopy_rawf(c, "%.10g", v);
+}
+
+static void
+money(struct pgcopy *c, double v)
+{
+	if (isnan(v) || isinf(v))
+		pgcopy_text(c, NULL);
+	else
+		pgcopy_rawf(c, "%.2f", v);
+}
+
+static void
+date_or_null(struct pgcopy *c, int32_t day)
+{
+	char buf[16];
+	if (day == INT32_MIN) {
+		pgcopy_text(c, NULL);
+		return;
+	}
+	format_date(day, buf, sizeof buf);
+	pgcopy_rawf(c, "%s", buf);
+}
+
+static void
+class_or_null(struct pgcopy *c, char cls)
+{
+	char buf[2] = { cls, '\0' };
+	pgcopy_text(c, cls ? buf : NULL);
+}
+
+static void
+rank_or_null(struct pgcopy *c, uint32_t rank)
+{
+	if (rank == 0)
+		pgcopy_text(c, NULL);
+	else
+		pgcopy_rawf(c, "%u", rank);
+}
+
+static int
+copy_accounts(PGconn *conn, int64_t run, const struct snapshot *s, const struct results *r)
+{
+	struct pgcopy c;
+	if (pgcopy_begin(&c, conn, "COPY crmx.account_metrics (run_id, account_id, revenue_window,"
+	    " abc_class, revenue_rank, hist_ltv, first_purchase, last_purchase, x, t_x, t_cal,"
+	    " exp_purchases, p_alive, exp_value, ltv_pred, segment, qual_grade, open_deals,"
+	    " last_activity) FROM STDIN") != 0)
+		return -1;
+	for (size_t i = 0; i < s->n_acct; i++) {
+		const struct acct_result *a = &r->acct[i];
+		pgcopy_rawf(&c, "%lld", (long long)run);
+		pgcopy_rawf(&c, "%lld", (long long)s->acct[i].id);
+		money(&c, a->revenue_window);
+		class_or_null(&c, a->abc);
+		rank_or_null(&c, a->rank);
+		money(&c, a->hist_ltv);
+		date_or_null(&c, a->first_day);
+		date_or_null(&c, a->last_day);
+		if (a->x < 0)
+			pgcopy_text(&c, NULL);
+		else
+			pgcopy_rawf(&c, "%d", a->x);
+		num(&c, a->t_x);
+		num(&c, a->t_cal);
+		num(&c, a->exp_purchases);
+		num(&c, a->p_alive);
+		num(&c, a->exp_value);
+		num(&c, a->ltv_pred);
+		pgcopy_text(&c, a->segment);
+		class_or_null(&c, a->grade);
+		pgcopy_rawf(&c, "%d", a->open_deals);
+		if (isnan(a->last_activity)) {
+			pgcopy_text(&c, NULL);
+		} else {
+			char ts[40];
+			format_timestamp((int64_t)floor(a->last_activity), ts, sizeof ts);
+			pgcopy_rawf(&c, "%s", ts);
+		}
+		pgcopy_endrow(&c);
+	}
+	return pgcopy_finish(&c, "storing account metrics");
+}
+
+static int
+copy_owners(PGconn *conn, int64_t run, const struct snapshot *s, const struct results *r)
+{
+	struct pgcopy c;
+	if (pgcopy_begin(&c, conn, "COPY crmx.owner_metrics (run_id, owner_id, revenue,"
+	    " revenue_share, abc_class, revenue_rank, won, lost, win_rate, cycle_median_days,"
+	    " cycle_mean_days, activity_minutes, minutes_per_won_deal, revenue_per_hour,"
+	    " open_deals, weighted_pipeline, key_person_coverage) FROM STDIN") != 0)
+		return -1;
+	for (size_t i = 0; i < s->n_owner; i++) {
+		const struct owner_result *w = &r->owner[i];
+		pgcopy_rawf(&c, "%lld", (long long)run);
+		pgcopy_rawf(&c, "%lld", (long long)s->owner_id[i]);
+		money(&c, w->revenue);
+		num(&c, w->share);
+		class_or_null(&c, w->abc);
+		rank_or_null(&c, w->rank);
+		pgcopy_rawf(&c, "%d", w->won);
+		pgcopy_rawf(&c, "%d", w->lost);
+		num(&c, w->win_rate);
+		num(&c, w->cycle_median);
+		num(&c, w->cycle_mean);
+		pgcopy_rawf(&c, "%lld", (long long)w->minutes);
+		num(&c, w->minutes_per_won);
+		num(&c, w->revenue_per_hour);
+		pgcopy_rawf(&c, "%d", w->open_deals);
+		money(&c, w->weighted_pipeline);
+		num(&c, w->key_person_coverage);
+		pgcopy_endrow(&c);
+	}
+	return pgcopy_finish(&c, "storing owner metrics");
+}
+
+static int
+copy_small(PGconn *conn, int64_t run, const struct results *r)
+{
+	struct pgcopy c;
+	const struct concentration *cs[2] = { &r->conc_accounts, &r->conc_owners };
+	static const char *const scope[2] = { "accounts", "owners" };
+
+	if (pgcopy_begin(&c, conn, "COPY crmx.concentration (run_id, scope, n, non_positive, total,"
+	    " top20_share, frac_for_80, gini, n_a, n_b, n_c, revenue_a, revenue_b, revenue_c)"
+	    " FROM STDIN") != 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		pgcopy_rawf(&c, "%lld", (long long)run);
+		pgcopy_text(&c, scope[i]);
+		pgcopy_rawf(&c, "%zu", cs[i]->n);
+		pgcopy_rawf(&c, "%zu", cs[i]->non_positive);
+		money(&c, cs[i]->total);
+		num(&c, cs[i]->top20_share);
+		num(&c, cs[i]->frac_for_80);
+		num(&c, cs[i]->gini);
+		pgcopy_rawf(&c, "%zu", cs[i]->n_a);
+		pgcopy_rawf(&c, "%zu", cs[i]->n_b);
+		pgcopy_rawf(&c, "%zu", cs[i]->n_c);
+		money(&c, cs[i]->rev_a);
+		money(&c, cs[i]->rev_b);
+		money(&c, cs[i]->rev_c);
+		pgcopy_endrow(&c);
+	}
+	if (pgcopy_finish(&c, "storing concentration") != 0)
+		return -1;
+
+	if (pgcopy_begin(&c, conn, "COPY crmx.lorenz (run_id, scope, i, x, y) FROM STDIN") != 0)
+		return -1;
+	for (int i = 0; i < 2; i++)
+		for (size_t k = 0; k < cs[i]->n_lorenz; k++) {
+			pgcopy_rawf(&c, "%lld", (long long)run);
+			pgcopy_text(&c, scope[i]);
+			pgcopy_rawf(&c, "%zu", k);
+			num(&c, cs[i]->lorenz_x[k]);
+			num(&c, cs[i]->lorenz_y[k]);
+			pgcopy_endrow(&c);
+		}
+	if (pgcopy_finish(&c, "storing Lorenz points") != 0)
+		return -1;
+
+	if (pgcopy_begin(&c, conn, "COPY crmx.funnel_metrics (run_id, stage_rank, reached,"
+	    " reached_amount, conversion_next, median_days_in_stage, open_count, open_amount,"
+	    " weighted_amount) FROM STDIN") != 0)
+		return -1;
+	for (int k = 1; k <= 5; k++) {
+		const struct funnel_rank *f = &r->funnel[k];
+		pgcopy_rawf(&c, "%lld", (long long)run);
+		pgcopy_rawf(&c, "%d", k);
+		pgcopy_rawf(&c, "%d", f->reached);
+		money(&c, f->reached_amount);
+		num(&c, k < 5 ? f->conversion : NAN);
+		num(&c, f->median_days);
+		pgcopy_rawf(&c, "%d", f->open_count);
+		money(&c, f->open_amount);
+		money(&c, f->weighted);
+		pgcopy_endrow(&c);
+	}
+	if (pgcopy_finish(&c, "storing funnel") != 0)
+		return -1;
+
+	if (pgcopy_begin(&c, conn, "COPY crmx.win_rate (run_id, dimension, key, won, lost, win_rate)"
+	    " FROM STDIN") != 0)
+		return -1;
+	for (size_t i = 0; i < r->n_rates; i++) {
+		pgcopy_rawf(&c, "%lld", (long long)run);
+		pgcopy_text(&c, r->rates[i].dimension);
+		pgcopy_text(&c, r->rates[i].key);
+		pgcopy_rawf(&c, "%d", r->rates[i].won);
+		pgcopy_rawf(&c, "%d", r->rates[i].lost);
+		num(&c, r->rates[i].rate);
+		pgcopy_endrow(&c);
+	}
+	if (pgcopy_finish(&c, "storing win rates") != 0)
+		return -1;
+
+	if (pgcopy_begin(&c, conn, "COPY crmx.cohort_curve (run_id, cohort, k, size,"
+	    " cum_revenue_per_acct) FROM STDIN") != 0)
+		return -1;
+	for (size_t i = 0; i < r->n_cohorts; i++) {
+		pgcopy_rawf(&c, "%lld", (long long)run);
+		date_or_null(&c, month_first_day(r->cohorts[i].cohort_month));
+		pgcopy_rawf(&c, "%d", r->cohorts[i].k);
+		pgcopy_rawf(&c, "%d", r->cohorts[i].size);
+		num(&c, r->cohorts[i].cum_per_account);
+		pgcopy_endrow(&c);
+	}
+	if (pgcopy_finish(&c, "storing cohorts") != 0)
+		return -1;
+	return 0;
+}
+
+static int
+copy_forecast(PGconn *conn, int64_t run, const struct snapshot *s, const struct results *r)
+{
+	struct pgcopy c;
+	if (pgcopy_begin(&c, conn, "COPY crmx.forecast (run_id, owner_id, period_start, open_deals,"
+	    " amount, weighted) FROM STDIN") != 0)
+		return -1;
+	for (size_t i = 0; i < r->n_forecast; i++) {
+		const struct forecast_row *f = &r->forecast[i];
+		if (f->owner == NO_INDEX)
+			continue;	/* deals without an owner have no one to forecast */
+		pgcopy_rawf(&c, "%lld", (long long)run);
+		pgcopy_rawf(&c, "%lld", (long long)s->owner_id[f->owner]);
+		date_or_null(&c, month_first_day(f->month));
+		pgcopy_rawf(&c, "%d", f->open_deals);
+		money(&c, f->amount);
+		money(&c, f->weighted);
+		pgcopy_endrow(&c);
+	}
+	return pgcopy_finish(&c, "storing forecast");
+}
+
+int
+store_results(PGconn *conn, int64_t run_id, const struct snapshot *s, const struct results *r,
+              const char *summary_json, const char *row_counts_json, long duration_ms,
+              char *err, size_t errlen)
+{
+	char run[24], dur[24];
+	snprintf(run, sizeof run, "%lld", (long long)run_id);
+	snprintf(dur, sizeof dur, "%ld", duration_ms);
+	if (db_command(conn, "BEGIN") != 0 ||
+	    db_command(conn, "SET LOCAL synchronous_commit = on") != 0)
+		goto fail;
+	if (copy_accounts(conn, run_id, s, r) || copy_owners(conn, run_id, s, r) ||
+	    copy_small(conn, run_id, r) || copy_forecast(conn, run_id, s, r))
+		goto fail;
+	const char *params[4] = { run, dur, row_counts_json, summary_json };
+	PGresult *res = db_check(conn, PQexecParams(conn,
+	    "UPDATE crmx.run SET status = 'ok', finished_at = clock_timestamp(),"
+	    " duration_ms = $2, row_counts = $3::jsonb, summary = $4::jsonb WHERE run_id = $1",
+	    4, NULL, params, NULL, NULL, 0), PGRES_COMMAND_OK, "marking the run done");
+	if (res == NULL)
+		goto fail;
+	PQclear(res);
+	/* Old runs go with their rows (ON DELETE CASCADE). */
+	char keep[8];
+	snprintf(keep, sizeof keep, "%d", KEEP_RUNS);
+	const char *kp[1] = { keep };
+	res = db_check(conn, PQexecParams(conn,
+	    "DELETE FROM crmx.run WHERE run_id IN (SELECT run_id FROM crmx.run"
+	    " WHERE status <> 'running' ORDER BY run_id DESC OFFSET $1)",
+	    1, NULL, kp, NULL, NULL, 0), PGRES_COMMAND_OK, "pruning old runs");
+	if (res == NULL)
+		goto fail;
+	PQclear(res);
+	if (db_command(conn, "COMMIT") != 0)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "storing results: %s", db_errmsg(conn));
+	if (PQstatus(conn) == CONNECTION_OK)
+		db_command(conn, "ROLLBACK");
+	return -1;
+}

@@ -1,0 +1,104 @@
+/* Builds the run summary JSON.  A figure that cannot be computed (NAN in
+ * the results) is written as null, never 0 or NaN. */
+#include <math.h>
+
+#include "summary.h"
+#include "util.h"
+
+static json_t *
+jnum(double v)
+{
+	return (isnan(v) || isinf(v)) ? json_null() : json_real(v);
+}
+
+static json_t *
+jdate(int32_t day)
+{
+	char buf[16];
+	format_date(day, buf, sizeof buf);
+	return json_string(buf);
+}
+
+static json_t *
+concentration_json(const struct concentration *c)
+{
+	return json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:{s:I, s:I, s:I}, s:{s:o, s:o, s:o}}",
+	    "n", (json_int_t)c->n, "non_positive", (json_int_t)c->non_positive,
+	    "total", jnum(c->total), "top20_share", jnum(c->top20_share),
+	    "frac_for_80", jnum(c->frac_for_80), "gini", jnum(c->gini),
+	    "classes", "A", (json_int_t)c->n_a, "B", (json_int_t)c->n_b, "C", (json_int_t)c->n_c,
+	    "revenue", "A", jnum(c->rev_a), "B", jnum(c->rev_b), "C", jnum(c->rev_c));
+}
+
+static json_t *
+fit_json(const struct model_fit *f, const char *const names[], int np)
+{
+	if (!f->fitted)
+		return json_null();
+	json_t *o = json_object();
+	for (int i = 0; i < np; i++)
+		json_object_set_new(o, names[i], jnum(f->p[i]));
+	json_object_set_new(o, "log_likelihood", jnum(f->loglik));
+	json_object_set_new(o, "accounts", json_integer((json_int_t)f->n));
+	return o;
+}
+
+json_t *
+summary_build(const struct snapshot *s, const struct results *r, int64_t run_id)
+{
+	static const char *const bg_names[] = { "r", "alpha", "a", "b" };
+	static const char *const gg_names[] = { "p", "q", "gamma" };
+	json_t *conv = json_array(), *funnel = json_array();
+	for (int k = 1; k <= 5; k++) {
+		const struct funnel_rank *f = &r->funnel[k];
+		json_array_append_new(funnel, json_pack("{s:i, s:i, s:o, s:o, s:i, s:o, s:o}",
+		    "stage_rank", k, "reached", f->reached, "reached_amount", jnum(f->reached_amount),
+		    "median_days_in_stage", jnum(f->median_days), "open", f->open_count,
+		    "open_amount", jnum(f->open_amount), "weighted", jnum(f->weighted)));
+		if (k < 5)
+			json_array_append_new(conv, jnum(f->conversion));
+	}
+	json_t *o = json_pack("{s:I, s:o, s:{s:o, s:o}, s:o, s:o}",
+	    "run_id", (json_int_t)run_id, "as_of", jdate(r->as_of),
+	    "window", "start", jdate(r->window_start), "end", jdate(r->as_of + 1),
+	    "accounts", concentration_json(&r->conc_accounts),
+	    "owners", concentration_json(&r->conc_owners));
+	json_object_set_new(o, "revenue_window", jnum(r->revenue_window_total));
+	json_object_set_new(o, "ltv", json_pack("{s:o, s:o, s:o, s:o}",
+	    "bgnbd", fit_json(&r->bgnbd, bg_names, 4),
+	    "gamma_gamma", fit_json(&r->gg, gg_names, 3),
+	    "predicted_total", jnum(r->ltv_pred_total),
+	    "mean_p_alive", jnum(r->mean_p_alive)));
+	json_object_set_new(o, "funnel", json_pack("{s:o, s:o, s:o, s:i, s:i, s:i, s:o, s:o,"
+	    " s:o, s:o, s:i, s:i, s:o, s:o, s:o}",
+	    "stages", funnel, "conversion", conv, "lead_to_opportunity", jnum(r->lead_to_opp),
+	    "created", r->created_in_window, "won", r->won, "lost", r->lost,
+	    "win_rate", jnum(r->win_rate), "cycle_median_days", jnum(r->cycle_median),
+	    "cycle_mean_days", jnum(r->cycle_mean), "mean_won_amount", jnum(r->mean_won_amount),
+	    "open_deals", r->open_deals, "stalled", r->stalled,
+	    "open_amount", jnum(r->open_amount), "weighted_pipeline", jnum(r->weighted_pipeline),
+	    "velocity_per_day", jnum(r->velocity)));
+	json_object_set_new(o, "efficiency", json_pack("{s:I, s:o, s:o, s:o}",
+	    "activity_minutes", (json_int_t)r->minutes,
+	    "minutes_per_won_deal", jnum(r->minutes_per_won),
+	    "revenue_per_activity_hour", jnum(r->revenue_per_hour),
+	    "key_person_coverage", jnum(r->key_person_coverage)));
+	json_object_set_new(o, "segments", json_pack("{s:I, s:I, s:I}",
+	    "prospect", (json_int_t)r->segments[0], "active", (json_int_t)r->segments[1],
+	    "lapsed", (json_int_t)r->segments[2]));
+	json_object_set_new(o, "qualification", json_pack("{s:I, s:I, s:I, s:I}",
+	    "A", (json_int_t)r->grades[0], "B", (json_int_t)r->grades[1],
+	    "C", (json_int_t)r->grades[2], "unrecorded", (json_int_t)r->grades[3]));
+	json_object_set_new(o, "rows", summary_row_counts(s));
+	return o;
+}
+
+json_t *
+summary_row_counts(const struct snapshot *s)
+{
+	json_t *o = json_object();
+	for (int v = 0; v < 8; v++)
+		json_object_set_new(o, snapshot_view_names[v], json_integer(s->rows_read[v]));
+	json_object_set_new(o, "left_out", json_integer(s->rows_skipped));
+	return o;
+}

@@ -1,0 +1,19 @@
+/* The run summary: the headline figures as JSON, stored in crmx.run.summary
+ * and printed by `crmx-reportd --run-once --format json`. */
+#ifndef CRMX_SUMMARY_H
+#define CRMX_SUMMARY_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "results.h"
+#include "snapshot.h"
+
+/* A new reference; figures that cannot be computed are JSON null. */
+json_t *summary_build(const struct snapshot *s, const struct results *r, int64_t run_id);
+
+/* Rows read per crmx_src view, as a JSON object (new reference). */
+json_t *summary_row_counts(const struct snapshot *s);
+
+#endif
