@@ -34,7 +34,7 @@ endif
 # (make run, tests) always pass explicit paths.
 CPPFLAGS += -D_GNU_SOURCE -DCRMX_VERSION='"$(VERSION)"' \
             -DCRMX_DATADIR='"$(DATADIR)"' -DCRMX_SYSCONFDIR='"$(SYSCONFDIR)"' \
-            -Icommon -Ireportd -Ifcgi -Iadmin -Itests/lib
+            -Icommon -Ireportd -Ireportd/metrics -Ifcgi -Iadmin -Itests/lib
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -pipe -fno-strict-aliasing
 WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

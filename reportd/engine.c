@@ -108,7 +108,7 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 
 	out->summary = summary_build(&snap, &res, out->run_id);
 	json_t *counts = summary_row_counts(&snap);
-	summary_text = json_dumps(out->summary, JSON_COMPACT | JSON_REAL_PRECISION(10));
+	summary_text = json_dumps(out->summary, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	counts_text = json_dumps(counts, JSON_COMPACT);
 	json_decref(counts);
 	if (summary_text == NULL || counts_text == NULL) {

@@ -1,13 +1,17 @@
 /* crmx-reportd: the reporting daemon.  This entry point parses the
- * command line and checks the database; the metrics engine, schedule and
- * HTTP service plug in here. */
+ * command line; --run-once computes one metric run (reportd/engine.c)
+ * and prints its summary.  The schedule and HTTP service plug in here. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "app.h"
 #include "db.h"
+#include "engine.h"
 #include "log.h"
+#include "summary.h"
+#include "util.h"
 
 static void
 usage(FILE *out)
@@ -15,11 +19,16 @@ usage(FILE *out)
 	fprintf(out,
 	    "usage: crmx-reportd [OPTIONS]\n"
 	    "  -c, --config FILE    configuration file (default $CRMX_CONF, then %s/crmx.conf)\n"
-	    "  -s, --set S.K=V      override one setting\n"
+	    "  -s, --set S.K=V      override one setting (repeatable)\n"
+	    "      --run-once       compute one metric run, store it, print its summary, exit\n"
+	    "      --as-of DATE     the run's as-of date, YYYY-MM-DD (default: today, UTC)\n"
+	    "      --format FMT     summary format for --run-once: text (default) or json\n"
 	    "      --check          connect to the database and exit\n"
 	    "      --print-config   print the effective configuration and exit\n"
 	    "  -h, --help           this text\n"
-	    "  -V, --version        print the version\n", CRMX_SYSCONFDIR);
+	    "  -V, --version        print the version\n"
+	    "exit status: 0 done, 1 the run or the database failed, 2 usage or configuration\n",
+	    CRMX_SYSCONFDIR);
 }
 
 int
@@ -28,6 +37,9 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "set", required_argument, NULL, 's' },
+		{ "run-once", no_argument, NULL, 'R' },
+		{ "as-of", required_argument, NULL, 'A' },
+		{ "format", required_argument, NULL, 'F' },
 		{ "check", no_argument, NULL, 'K' },
 		{ "print-config", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
@@ -36,13 +48,31 @@ main(int argc, char **argv)
 	};
 	struct app_opts opts = { 0 };
 	struct crmx_config cfg;
-	int c, check = 0;
+	int c, check = 0, run_once = 0, json = 0;
+	int32_t as_of = today_utc();
 
 	log_init("crmx-reportd", LOG_LVL_INFO, false);
 	while ((c = getopt_long(argc, argv, "c:s:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': opts.config_path = optarg; break;
 		case 's': app_add_set(&opts, optarg); break;
+		case 'R': run_once = 1; break;
+		case 'A':
+			if (parse_date(optarg, &as_of) != 0) {
+				log_error("--as-of: \"%s\" is not a date YYYY-MM-DD", optarg);
+				return 2;
+			}
+			break;
+		case 'F':
+			if (strcmp(optarg, "json") == 0)
+				json = 1;
+			else if (strcmp(optarg, "text") == 0)
+				json = 0;
+			else {
+				log_error("--format: \"%s\" is neither text nor json", optarg);
+				return 2;
+			}
+			break;
 		case 'K': check = 1; break;
 		case 'P': opts.print_config = 1; break;
 		case 'h': usage(stdout); return 0;
@@ -59,9 +89,27 @@ main(int argc, char **argv)
 	PGconn *conn = db_connect(&cfg, cfg.db_conninfo, "crmx-reportd", err, sizeof err);
 	if (conn == NULL)
 		die(1, "%s", err);
+	int rc = 0;
 	if (check)
 		log_info("database reachable (server %d)", PQserverVersion(conn));
+	if (run_once) {
+		struct engine_result r;
+		if (engine_run(conn, &cfg, as_of, &r) != 0) {
+			log_error("run failed: %s", r.error);
+			rc = 1;
+		} else {
+			if (json) {
+				json_dumpf(r.summary, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
+				fputc('\n', stdout);
+			} else {
+				summary_print_text(stdout, r.summary, r.seconds);
+			}
+			json_decref(r.summary);
+		}
+	}
 	PQfinish(conn);
 	config_free(&cfg);
-	return 0;
+	if (fflush(stdout) != 0)
+		die(1, "writing the summary: standard output failed");
+	return rc;
 }

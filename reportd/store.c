@@ -21,7 +21,7 @@ num(struct pgcopy *c, double v)
 	if (isnan(v) || isinf(v))
 		pgcopy_text(c, NULL);
 	else
-		pgcopy_rawf(c, "%.10g", v);
+		pgcopy_rawf(c, "%.17g", v);
 }
 
 static void

@@ -1,6 +1,7 @@
 /* Builds the run summary JSON.  A figure that cannot be computed (NAN in
  * the results) is written as null, never 0 or NaN. */
 #include <math.h>
+#include <string.h>
 
 #include "summary.h"
 #include "util.h"
@@ -101,4 +102,68 @@ summary_row_counts(const struct snapshot *s)
 		json_object_set_new(o, snapshot_view_names[v], json_integer(s->rows_read[v]));
 	json_object_set_new(o, "left_out", json_integer(s->rows_skipped));
 	return o;
+}
+
+/* A number at a JSON path "a.b.c", or NAN. */
+static double
+path_num(json_t *o, const char *path)
+{
+	char key[64];
+	while (o != NULL && *path) {
+		size_t n = strcspn(path, ".");
+		if (n >= sizeof key)
+			return NAN;
+		memcpy(key, path, n);
+		key[n] = 0;
+		o = json_object_get(o, key);
+		path += n + (path[n] == '.');
+	}
+	return json_is_number(o) ? json_number_value(o) : NAN;
+}
+
+enum { PLAIN, PCT };
+
+static void
+line(FILE *out, const char *label, double v, int decimals, int kind)
+{
+	fprintf(out, "  %-34s ", label);
+	if (isnan(v))
+		fputs("absent\n", out);
+	else
+		fprintf(out, "%.*f%s\n", decimals, kind == PCT ? 100 * v : v, kind == PCT ? "%" : "");
+}
+
+void
+summary_print_text(FILE *out, json_t *s, double seconds)
+{
+	json_t *w = json_object_get(s, "window");
+	fprintf(out, "crmx metrics run %lld as of %s (window %s to %s, %.2f s)\n",
+	        (long long)json_integer_value(json_object_get(s, "run_id")),
+	        json_string_value(json_object_get(s, "as_of")),
+	        json_string_value(json_object_get(w, "start")),
+	        json_string_value(json_object_get(w, "end")), seconds);
+	fputs("accounts\n", out);
+	line(out, "revenue in window", path_num(s, "accounts.total"), 2, PLAIN);
+	line(out, "accounts with revenue", path_num(s, "accounts.n"), 0, PLAIN);
+	line(out, "top 20% share of revenue", path_num(s, "accounts.top20_share"), 1, PCT);
+	line(out, "share of accounts for 80%", path_num(s, "accounts.frac_for_80"), 1, PCT);
+	line(out, "Gini", path_num(s, "accounts.gini"), 4, PLAIN);
+	line(out, "A / B / C accounts (A)", path_num(s, "accounts.classes.A"), 0, PLAIN);
+	fputs("lifetime value\n", out);
+	line(out, "predicted LTV, all accounts", path_num(s, "ltv.predicted_total"), 2, PLAIN);
+	line(out, "mean P(alive)", path_num(s, "ltv.mean_p_alive"), 3, PLAIN);
+	line(out, "BG/NBD log-likelihood", path_num(s, "ltv.bgnbd.log_likelihood"), 2, PLAIN);
+	fputs("funnel\n", out);
+	line(out, "win rate", path_num(s, "funnel.win_rate"), 1, PCT);
+	line(out, "lead to opportunity", path_num(s, "funnel.lead_to_opportunity"), 1, PCT);
+	line(out, "median sales cycle (days)", path_num(s, "funnel.cycle_median_days"), 1, PLAIN);
+	line(out, "open deals", path_num(s, "funnel.open_deals"), 0, PLAIN);
+	line(out, "stalled deals", path_num(s, "funnel.stalled"), 0, PLAIN);
+	line(out, "weighted pipeline", path_num(s, "funnel.weighted_pipeline"), 2, PLAIN);
+	line(out, "velocity (per day)", path_num(s, "funnel.velocity_per_day"), 2, PLAIN);
+	fputs("efficiency\n", out);
+	line(out, "top 20% of owners' share", path_num(s, "owners.top20_share"), 1, PCT);
+	line(out, "activity minutes per won deal", path_num(s, "efficiency.minutes_per_won_deal"), 0, PLAIN);
+	line(out, "revenue per activity hour", path_num(s, "efficiency.revenue_per_activity_hour"), 2, PLAIN);
+	line(out, "key-person coverage of open deals", path_num(s, "efficiency.key_person_coverage"), 1, PCT);
 }

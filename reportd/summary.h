@@ -4,6 +4,7 @@
 #define CRMX_SUMMARY_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -15,5 +16,8 @@ json_t *summary_build(const struct snapshot *s, const struct results *r, int64_t
 
 /* Rows read per crmx_src view, as a JSON object (new reference). */
 json_t *summary_row_counts(const struct snapshot *s);
+
+/* The summary as a few lines for a terminal ("absent" for null). */
+void summary_print_text(FILE *out, json_t *summary, double seconds);
 
 #endif

@@ -88,7 +88,8 @@ setup(void **state)
 
 	config_defaults(&cfg);
 	struct admin_ctx ctx = { .cfg = cfg, .conn = conn };
-	char *argv[] = { (char *)"import", path, NULL };
+	char import[] = "import";
+	char *argv[] = { import, path, NULL };
 	assert_int_equal(cmd_import(&ctx, 2, argv), 0);
 	unlink(path);
 	rmdir(dir);

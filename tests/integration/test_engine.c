@@ -305,7 +305,7 @@ test_failed_run_keeps_previous(void **state)
 		skip();
 	int64_t good = run_at("2026-06-30", &r);
 	json_decref(r.summary);
-	PQclear(testdb_exec(conn, "ALTER TABLE crmx.owner_metrics ADD CONSTRAINT no_rep_b CHECK (owner_id <> 11)"));
+	PQclear(testdb_exec(conn, "ALTER TABLE crmx.owner_metrics ADD CONSTRAINT no_rep_b CHECK (owner_id <> 11) NOT VALID"));
 	assert_int_not_equal(engine_run(conn, &cfg, day("2026-06-30"), &r), 0);
 	assert_false(r.ok);
 	assert_non_null(strstr(r.error, "no_rep_b"));
