@@ -34,6 +34,7 @@ endif
 # (make run, tests) always pass explicit paths.
 CPPFLAGS += -D_GNU_SOURCE -DCRMX_VERSION='"$(VERSION)"' \
             -DCRMX_DATADIR='"$(DATADIR)"' -DCRMX_SYSCONFDIR='"$(SYSCONFDIR)"' \
+            -DCRMX_BUILD_LOCALEDIR='"$(CURDIR)/$(O)/locale"' \
             -Icommon -Ireportd -Ireportd/metrics -Ifcgi -Iadmin -Itests/lib
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -pipe -fno-strict-aliasing
@@ -104,7 +105,7 @@ QUIET_LD = @echo '   ' LD $@;
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all programs deps run stop psql test test-unit test-integration \
+.PHONY: all programs translations po-update deps run stop psql test test-unit test-integration \
         check-valgrind bench install uninstall clean distclean tests-build
 
 all: programs
@@ -114,7 +115,44 @@ ifeq ($(O),build/default)
 	@ln -sf ../$(ADMIN) admin/crmx-admin
 endif
 
-programs: $(PROGS)
+programs: $(PROGS) translations
+
+# ---- languages (GNU gettext) ------------------------------------------------
+# The template is generated from the marked strings (_() and N_()) of every
+# program; each po/LANG.po is merged with it and must translate every
+# string: the build fails on an untranslated or fuzzy one, naming it.
+LINGUAS   := zh_CN
+I18N_SRC  := $(sort $(COMMON_SRC) $(REPORTD_SRC) $(METRICS_SRC) $(FCGI_SRC) $(ADMIN_SRC) \
+                    $(wildcard reportd/*.h fcgi/*.h common/*.h))
+POT       := $(O)/po/crmx.pot
+MO_FILES  := $(foreach l,$(LINGUAS),$(O)/locale/$(l)/LC_MESSAGES/crmx.mo)
+
+translations: $(MO_FILES)
+
+$(POT): $(I18N_SRC)
+	@mkdir -p $(dir $@)
+	@echo '    XGETTEXT $@'
+	@xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ \
+	    --add-comments=TRANSLATORS: --package-name=crmx --package-version=$(VERSION) \
+	    --no-wrap --sort-by-file -o $@ $(I18N_SRC)
+
+$(O)/locale/%/LC_MESSAGES/crmx.mo: po/%.po $(POT)
+	@mkdir -p $(dir $@)
+	@echo '    MSGFMT $@'
+	@msgmerge --quiet --no-fuzzy-matching -o $(O)/po/$*.merged.po po/$*.po $(POT)
+	@missing=$$(msgattrib --untranslated --no-obsolete --no-wrap $(O)/po/$*.merged.po | \
+	    grep '^msgid "' | grep -v '^msgid ""$$' || true); \
+	fuzzy=$$(msgattrib --only-fuzzy --no-obsolete --no-wrap $(O)/po/$*.merged.po | \
+	    grep '^msgid "' | grep -v '^msgid ""$$' || true); \
+	if [ -n "$$missing$$fuzzy" ]; then \
+	    echo "po/$*.po: these strings need a translation (or are fuzzy):" >&2; \
+	    printf '%s\n%s\n' "$$missing" "$$fuzzy" | sed '/^$$/d; s/^/    /' >&2; \
+	    exit 1; fi
+	@msgfmt --check --statistics -o $@ $(O)/po/$*.merged.po 2>/dev/null
+
+po-update: $(POT)
+	@for l in $(LINGUAS); do msgmerge --quiet --update --backup=none --no-wrap po/$$l.po $(POT); \
+	    echo "po/$$l.po updated: translate the empty msgstr entries"; done
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -170,6 +208,9 @@ install: programs
 	install -m 644 sql/migrations/*.sql $(DESTDIR)$(DATADIR)/sql/migrations/
 	install -m 644 sql/adapters/*.sql $(DESTDIR)$(DATADIR)/sql/adapters/
 	cp -R deploy/nginx deploy/systemd $(DESTDIR)$(DATADIR)/deploy/
+	for l in $(LINGUAS); do \
+	    install -d $(DESTDIR)$(DATADIR)/locale/$$l/LC_MESSAGES && \
+	    install -m 644 $(O)/locale/$$l/LC_MESSAGES/crmx.mo $(DESTDIR)$(DATADIR)/locale/$$l/LC_MESSAGES/; done
 	test -e $(DESTDIR)$(SYSCONFDIR)/crmx.conf || \
 	    install -m 640 deploy/crmx.conf.example $(DESTDIR)$(SYSCONFDIR)/crmx.conf
 

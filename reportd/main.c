@@ -9,6 +9,7 @@
 #include "app.h"
 #include "db.h"
 #include "engine.h"
+#include "i18n.h"
 #include "log.h"
 #include "summary.h"
 #include "util.h"
@@ -85,6 +86,13 @@ main(int argc, char **argv)
 		return 2;
 	}
 	app_load(&opts, "crmx-reportd", &cfg);
+	i18n_init(NULL);
+	/* The text summary speaks the first configured report language. */
+	char first[16] = "";
+	if (cfg.reportd_language)
+		snprintf(first, sizeof first, "%.*s", (int)strcspn(cfg.reportd_language, ", "),
+		         cfg.reportd_language);
+	i18n_use(i18n_pick(first, NULL, NULL, LANG_EN));
 	char err[768];
 	PGconn *conn = db_connect(&cfg, cfg.db_conninfo, "crmx-reportd", err, sizeof err);
 	if (conn == NULL)

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "summary.h"
 #include "util.h"
 
@@ -123,12 +124,26 @@ path_num(json_t *o, const char *path)
 
 enum { PLAIN, PCT };
 
+/* Spaces to fill a label to `width` terminal columns (CJK characters take
+ * two). */
+static int
+pad(const char *s, int width)
+{
+	int cols = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p & 0xC0) == 0x80)
+			continue;
+		cols += *p >= 0xE3 ? 2 : 1;
+	}
+	return cols < width ? width - cols + 1 : 1;
+}
+
 static void
 line(FILE *out, const char *label, double v, int decimals, int kind)
 {
-	fprintf(out, "  %-34s ", label);
+	fprintf(out, "  %s%*s", label, pad(label, 34), "");
 	if (isnan(v))
-		fputs("absent\n", out);
+		fprintf(out, "%s\n", _("absent"));
 	else
 		fprintf(out, "%.*f%s\n", decimals, kind == PCT ? 100 * v : v, kind == PCT ? "%" : "");
 }
@@ -137,33 +152,37 @@ void
 summary_print_text(FILE *out, json_t *s, double seconds)
 {
 	json_t *w = json_object_get(s, "window");
-	fprintf(out, "crmx metrics run %lld as of %s (window %s to %s, %.2f s)\n",
+	/* TRANSLATORS: run id, as-of date, window start and end, seconds */
+	fprintf(out, _("crmx metrics run %lld as of %s (window %s to %s, %.2f s)\n"),
 	        (long long)json_integer_value(json_object_get(s, "run_id")),
 	        json_string_value(json_object_get(s, "as_of")),
 	        json_string_value(json_object_get(w, "start")),
 	        json_string_value(json_object_get(w, "end")), seconds);
-	fputs("accounts\n", out);
-	line(out, "revenue in window", path_num(s, "accounts.total"), 2, PLAIN);
-	line(out, "accounts with revenue", path_num(s, "accounts.n"), 0, PLAIN);
-	line(out, "top 20% share of revenue", path_num(s, "accounts.top20_share"), 1, PCT);
-	line(out, "share of accounts for 80%", path_num(s, "accounts.frac_for_80"), 1, PCT);
-	line(out, "Gini", path_num(s, "accounts.gini"), 4, PLAIN);
-	line(out, "A / B / C accounts (A)", path_num(s, "accounts.classes.A"), 0, PLAIN);
-	fputs("lifetime value\n", out);
-	line(out, "predicted LTV, all accounts", path_num(s, "ltv.predicted_total"), 2, PLAIN);
-	line(out, "mean P(alive)", path_num(s, "ltv.mean_p_alive"), 3, PLAIN);
-	line(out, "BG/NBD log-likelihood", path_num(s, "ltv.bgnbd.log_likelihood"), 2, PLAIN);
-	fputs("funnel\n", out);
-	line(out, "win rate", path_num(s, "funnel.win_rate"), 1, PCT);
-	line(out, "lead to opportunity", path_num(s, "funnel.lead_to_opportunity"), 1, PCT);
-	line(out, "median sales cycle (days)", path_num(s, "funnel.cycle_median_days"), 1, PLAIN);
-	line(out, "open deals", path_num(s, "funnel.open_deals"), 0, PLAIN);
-	line(out, "stalled deals", path_num(s, "funnel.stalled"), 0, PLAIN);
-	line(out, "weighted pipeline", path_num(s, "funnel.weighted_pipeline"), 2, PLAIN);
-	line(out, "velocity (per day)", path_num(s, "funnel.velocity_per_day"), 2, PLAIN);
-	fputs("efficiency\n", out);
-	line(out, "top 20% of owners' share", path_num(s, "owners.top20_share"), 1, PCT);
-	line(out, "activity minutes per won deal", path_num(s, "efficiency.minutes_per_won_deal"), 0, PLAIN);
-	line(out, "revenue per activity hour", path_num(s, "efficiency.revenue_per_activity_hour"), 2, PLAIN);
-	line(out, "key-person coverage of open deals", path_num(s, "efficiency.key_person_coverage"), 1, PCT);
+	fprintf(out, "%s\n", _("accounts"));
+	line(out, _("revenue in window"), path_num(s, "accounts.total"), 2, PLAIN);
+	line(out, _("accounts with revenue"), path_num(s, "accounts.n"), 0, PLAIN);
+	/* xgettext:no-c-format */
+	line(out, _("top 20% share of revenue"), path_num(s, "accounts.top20_share"), 1, PCT);
+	/* xgettext:no-c-format */
+	line(out, _("share of accounts for 80%"), path_num(s, "accounts.frac_for_80"), 1, PCT);
+	line(out, _("Gini"), path_num(s, "accounts.gini"), 4, PLAIN);
+	line(out, _("A-class accounts"), path_num(s, "accounts.classes.A"), 0, PLAIN);
+	fprintf(out, "%s\n", _("lifetime value"));
+	line(out, _("predicted LTV, all accounts"), path_num(s, "ltv.predicted_total"), 2, PLAIN);
+	line(out, _("mean P(alive)"), path_num(s, "ltv.mean_p_alive"), 3, PLAIN);
+	line(out, _("BG/NBD log-likelihood"), path_num(s, "ltv.bgnbd.log_likelihood"), 2, PLAIN);
+	fprintf(out, "%s\n", _("funnel"));
+	line(out, _("win rate"), path_num(s, "funnel.win_rate"), 1, PCT);
+	line(out, _("lead to opportunity"), path_num(s, "funnel.lead_to_opportunity"), 1, PCT);
+	line(out, _("median sales cycle (days)"), path_num(s, "funnel.cycle_median_days"), 1, PLAIN);
+	line(out, _("open deals"), path_num(s, "funnel.open_deals"), 0, PLAIN);
+	line(out, _("stalled deals"), path_num(s, "funnel.stalled"), 0, PLAIN);
+	line(out, _("weighted pipeline"), path_num(s, "funnel.weighted_pipeline"), 2, PLAIN);
+	line(out, _("velocity (per day)"), path_num(s, "funnel.velocity_per_day"), 2, PLAIN);
+	fprintf(out, "%s\n", _("efficiency"));
+	/* xgettext:no-c-format */
+	line(out, _("top 20% of owners' share"), path_num(s, "owners.top20_share"), 1, PCT);
+	line(out, _("activity minutes per won deal"), path_num(s, "efficiency.minutes_per_won_deal"), 0, PLAIN);
+	line(out, _("revenue per activity hour"), path_num(s, "efficiency.revenue_per_activity_hour"), 2, PLAIN);
+	line(out, _("key-person coverage of open deals"), path_num(s, "efficiency.key_person_coverage"), 1, PCT);
 }

@@ -1,0 +1,329 @@
+/* Languages (gettext with a per-thread locale) and locale formatting of
+ * numbers, money and dates (see i18n.h). */
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "i18n.h"
+#include "log.h"
+#include "util.h"
+
+/* Per language: the code for HTML, the system locale gettext needs for
+ * LC_MESSAGES (deploy/install-deps generates it), the locale object. */
+static const struct {
+	const char	*code;
+	const char	*posix;
+} langs[LANG_COUNT] = {
+	[LANG_EN]    = { "en", "en_US.UTF-8" },
+	[LANG_ZH_CN] = { "zh-CN", "zh_CN.UTF-8" },
+};
+static locale_t locales[LANG_COUNT];
+static _Thread_local enum lang current = LANG_EN;
+
+void
+i18n_init(const char *localedir)
+{
+	const char *dir = localedir;
+	struct stat st;
+	if (dir == NULL)
+		dir = getenv("CRMX_LOCALEDIR");
+	if (dir == NULL && stat(CRMX_BUILD_LOCALEDIR, &st) == 0)
+		dir = CRMX_BUILD_LOCALEDIR;
+	if (dir == NULL)
+		dir = CRMX_DATADIR "/locale";
+	bindtextdomain("crmx", dir);
+	bind_textdomain_codeset("crmx", "UTF-8");
+	for (int l = 0; l < LANG_COUNT; l++) {
+		if (locales[l] != (locale_t)0)
+			continue;
+		/* Only messages follow the language; numbers stay "C" so
+		 * that SQL parameters and JSON never get a decimal comma. */
+		locales[l] = newlocale(LC_MESSAGES_MASK, langs[l].posix, (locale_t)0);
+		if (locales[l] == (locale_t)0 && l != LANG_EN)
+			log_warn("locale %s is not installed: %s pages fall back to English"
+			         " (deploy/install-deps generates it)", langs[l].posix, langs[l].code);
+	}
+}
+
+int
+i18n_parse(const char *s)
+{
+	if (s == NULL)
+		return -1;
+	size_t n = strlen(s);
+	if (n == 2 && strncasecmp(s, "en", 2) == 0)
+		return LANG_EN;
+	if (n >= 3 && strncasecmp(s, "en", 2) == 0 && (s[2] == '-' || s[2] == '_'))
+		return LANG_EN;
+	if (n == 2 && strncasecmp(s, "zh", 2) == 0)
+		return LANG_ZH_CN;
+	/* zh-CN, zh_CN, zh-Hans, zh-Hans-CN, zh-SG: Simplified Chinese;
+	 * zh-TW/zh-HK/zh-Hant are not offered. */
+	if (n >= 3 && strncasecmp(s, "zh", 2) == 0 && (s[2] == '-' || s[2] == '_')) {
+		const char *r = s + 3;
+		if (strncasecmp(r, "CN", 2) == 0 || strncasecmp(r, "Hans", 4) == 0 ||
+		    strncasecmp(r, "SG", 2) == 0)
+			return LANG_ZH_CN;
+	}
+	return -1;
+}
+
+/* The Accept-Language entry with the highest q (first wins on ties) that
+ * names a language we have. */
+static int
+from_accept(const char *h)
+{
+	int best = -1;
+	double best_q = 0;
+	while (h != NULL && *h) {
+		char tag[40];
+		double q = 1;
+		while (*h == ' ' || *h == ',')
+			h++;
+		size_t n = strcspn(h, ";,");
+		if (n == 0)
+			break;
+		size_t k = n < sizeof tag - 1 ? n : sizeof tag - 1;
+		memcpy(tag, h, k);
+		while (k > 0 && tag[k - 1] == ' ')
+			k--;
+		tag[k] = 0;
+		h += n;
+		while (*h == ';') {	/* parameters: only q matters */
+			h++;
+			while (*h == ' ')
+				h++;
+			if ((h[0] == 'q' || h[0] == 'Q') && h[1] == '=')
+				q = strtod(h + 2, NULL);
+			h += strcspn(h, ";,");
+		}
+		int l = i18n_parse(tag);
+		if (l >= 0 && q > best_q) {
+			best = l;
+			best_q = q;
+		}
+	}
+	return best;
+}
+
+enum lang
+i18n_pick(const char *query_lang, const char *user_pref, const char *accept, enum lang fallback)
+{
+	int l = i18n_parse(query_lang);
+	if (l < 0)
+		l = i18n_parse(user_pref);
+	if (l < 0)
+		l = from_accept(accept);
+	return l < 0 ? fallback : (enum lang)l;
+}
+
+const char *
+i18n_code(enum lang l)
+{
+	return l < LANG_COUNT ? langs[l].code : "en";
+}
+
+void
+i18n_use(enum lang l)
+{
+	if (l >= LANG_COUNT)
+		l = LANG_EN;
+	current = l;
+	if (locales[l] != (locale_t)0)
+		uselocale(locales[l]);
+	else
+		uselocale(LC_GLOBAL_LOCALE);
+}
+
+enum lang
+i18n_current(void)
+{
+	return current;
+}
+
+/* ---- formatting ---- */
+
+static void
+put(char *buf, size_t len, const char *s)
+{
+	if (len == 0)
+		return;
+	snprintf(buf, len, "%s", s);
+	/* Never leave a cut multi-byte sequence at the end. */
+	size_t n = strlen(buf);
+	if (n + 1 == len) {
+		size_t i = n;
+		while (i > 0 && ((unsigned char)buf[i - 1] & 0xC0) == 0x80)
+			i--;
+		if (i > 0 && ((unsigned char)buf[i - 1] & 0x80)) {
+			unsigned char lead = (unsigned char)buf[i - 1];
+			size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+			if (n - (i - 1) < want)
+				buf[i - 1] = 0;
+		}
+	}
+}
+
+void
+fmt_number(char *buf, size_t len, double v, int decimals)
+{
+	char raw[64], out[96];
+	if (isnan(v) || isinf(v)) {
+		put(buf, len, "\xE2\x80\x94");	/* — */
+		return;
+	}
+	if (decimals < 0)
+		decimals = 0;
+	if (decimals > 6)
+		decimals = 6;
+	snprintf(raw, sizeof raw, "%.*f", decimals, v);
+	if (raw[0] == '-' && strspn(raw + 1, "0.") == strlen(raw + 1))
+		memmove(raw, raw + 1, strlen(raw));	/* no "-0.00" */
+	const char *digits = raw[0] == '-' ? raw + 1 : raw;
+	size_t intlen = strcspn(digits, ".");
+	size_t o = 0;
+	if (raw[0] == '-')
+		out[o++] = '-';
+	for (size_t i = 0; i < intlen; i++) {
+		if (i > 0 && (intlen - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = digits[i];
+	}
+	snprintf(out + o, sizeof out - o, "%s", digits + intlen);
+	put(buf, len, out);
+}
+
+void
+fmt_percent(char *buf, size_t len, double share, int decimals)
+{
+	char n[64], out[72];
+	if (isnan(share) || isinf(share)) {
+		put(buf, len, "\xE2\x80\x94");
+		return;
+	}
+	fmt_number(n, sizeof n, share * 100, decimals);
+	snprintf(out, sizeof out, "%s%%", n);
+	put(buf, len, out);
+}
+
+static const struct {
+	const char *code, *symbol;
+} currencies[] = {
+	{ "CNY", "\xC2\xA5" }, { "RMB", "\xC2\xA5" }, { "JPY", "\xC2\xA5" },
+	{ "USD", "$" }, { "GBP", "\xC2\xA3" }, { "EUR", "\xE2\x82\xAC" },
+	{ "HKD", "HK$" }, { "TWD", "NT$" }, { "SGD", "S$" }, { "AUD", "A$" },
+	{ "CAD", "C$" }, { "KRW", "\xE2\x82\xA9" }, { "INR", "\xE2\x82\xB9" },
+};
+
+void
+fmt_money(char *buf, size_t len, double amount, const char *currency, int short_form, enum lang l)
+{
+	char num[64], out[128];
+	const char *sym = NULL, *suffix = "";
+	if (isnan(amount) || isinf(amount)) {
+		put(buf, len, "\xE2\x80\x94");
+		return;
+	}
+	for (size_t i = 0; currency && i < sizeof currencies / sizeof *currencies; i++)
+		if (strcasecmp(currency, currencies[i].code) == 0)
+			sym = currencies[i].symbol;
+	double a = fabs(amount);
+	int dec = 2;
+	if (short_form) {
+		if (l == LANG_ZH_CN && a >= 1e8) {
+			a /= 1e8;
+			suffix = "\xE4\xBA\xBF";	/* 亿 */
+		} else if (l == LANG_ZH_CN && a >= 1e4) {
+			a /= 1e4;
+			suffix = "\xE4\xB8\x87";	/* 万 */
+		} else if (l != LANG_ZH_CN && a >= 1e9) {
+			a /= 1e9;
+			suffix = "B";
+		} else if (l != LANG_ZH_CN && a >= 1e6) {
+			a /= 1e6;
+			suffix = "M";
+		} else if (l != LANG_ZH_CN && a >= 1e4) {
+			a /= 1e3;
+			suffix = "k";
+		} else {
+			dec = 0;
+		}
+		if (*suffix)
+			dec = a >= 100 ? 0 : a >= 10 ? 1 : 2;
+	}
+	fmt_number(num, sizeof num, a, dec);
+	if (*suffix && strchr(num, '.')) {	/* "3.50万" reads "3.5万" */
+		size_t k = strlen(num);
+		while (num[k - 1] == '0')
+			num[--k] = 0;
+		if (num[k - 1] == '.')
+			num[--k] = 0;
+	}
+	const char *neg = amount < 0 && strspn(num, "0.,") != strlen(num) ? "-" : "";
+	if (sym)
+		snprintf(out, sizeof out, "%s%s%s%s", neg, sym, num, suffix);
+	else
+		snprintf(out, sizeof out, "%s%s%s %s", neg, num, suffix, currency && *currency ?
+		         currency : "");
+	size_t n = strlen(out);
+	while (n > 0 && out[n - 1] == ' ')
+		out[--n] = 0;
+	put(buf, len, out);
+}
+
+static void
+civil(int32_t day, int *y, int *m, int *d)
+{
+	char iso[16];
+	format_date(day, iso, sizeof iso);
+	*y = atoi(iso);
+	*m = atoi(iso + 5);
+	*d = atoi(iso + 8);
+}
+
+void
+fmt_date(char *buf, size_t len, int32_t day, enum lang l)
+{
+	char out[48];
+	if (l == LANG_ZH_CN) {
+		int y, m, d;
+		civil(day, &y, &m, &d);
+		snprintf(out, sizeof out, "%d\xE5\xB9\xB4%d\xE6\x9C\x88%d\xE6\x97\xA5", y, m, d);
+	} else {
+		format_date(day, out, sizeof out);
+	}
+	put(buf, len, out);
+}
+
+void
+iso_week(int32_t day, int *year, int *week)
+{
+	/* 1970-01-01 was a Thursday; ISO weekday 1 = Monday. */
+	int wd = (int)(((day % 7) + 7 + 3) % 7) + 1;
+	int32_t thursday = day - wd + 4;
+	int y, m, d;
+	civil(thursday, &y, &m, &d);
+	char jan1[16];
+	snprintf(jan1, sizeof jan1, "%04d-01-01", y);
+	int32_t j;
+	parse_date(jan1, &j);
+	*year = y;
+	*week = (int)((thursday - j) / 7) + 1;
+}
+
+void
+fmt_week(char *buf, size_t len, int32_t day, enum lang l)
+{
+	char out[48];
+	int y, w;
+	iso_week(day, &y, &w);
+	if (l == LANG_ZH_CN)
+		snprintf(out, sizeof out, "%d\xE5\xB9\xB4\xE7\xAC\xAC%d\xE5\x91\xA8", y, w);
+	else
+		snprintf(out, sizeof out, "%d-W%02d", y, w);
+	put(buf, len, out);
+}

@@ -1,0 +1,65 @@
+/* Languages and locale formatting (GNU gettext, text domain "crmx").
+ *
+ * Every user-facing string is marked: _("...") translates now, N_("...")
+ * marks a string in a table that is translated where it is used.  The
+ * English source strings are the msgids; po/zh_CN.po holds Simplified
+ * Chinese.  The language is chosen per request (panels) or per report and
+ * set for the calling thread with i18n_use(), so one process serves both
+ * languages at once.
+ *
+ * Number, money and date formatting is ours, not the C library's, so that
+ * it does not depend on which system locales are installed:
+ *   en:    1,234,567.89   ¥1,234,567.89 / $… / £…   2026-06-30   2026-W27
+ *   zh_CN: 1,234,567.89   ¥123.46万 / ¥1.23亿 (amounts of 10,000 and up,
+ *          abbreviated only where asked)   2026年6月30日   2026年第27周 */
+#ifndef CRMX_I18N_H
+#define CRMX_I18N_H
+
+#include <libintl.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define _(s)	dgettext("crmx", s)
+#define N_(s)	s
+
+enum lang { LANG_EN, LANG_ZH_CN, LANG_COUNT };
+
+/* Binds the text domain to localedir ($CRMX_LOCALEDIR, else the build's
+ * po/ output, else the installed DATADIR/locale).  Call once at start. */
+void i18n_init(const char *localedir);
+
+/* The language for a request: ?lang= (override) first, then the user's
+ * stored preference, then the best match in an Accept-Language header,
+ * then fallback.  Any argument may be NULL. */
+enum lang i18n_pick(const char *query_lang, const char *user_pref,
+                    const char *accept_language, enum lang fallback);
+
+/* Parses "en", "zh", "zh-CN", "zh_CN" (case-insensitive); -1 when unknown. */
+int i18n_parse(const char *code);
+
+/* "en" / "zh-CN" (for HTML lang= and Content-Language). */
+const char *i18n_code(enum lang l);
+
+/* Makes _() answer in l for the calling thread. */
+void i18n_use(enum lang l);
+enum lang i18n_current(void);
+
+/* Formatting into buf (always NUL-terminated; truncated output is still
+ * well-formed UTF-8).  NAN prints as an em dash "—". */
+/* 1234567.891 with `decimals` digits and thousands separators. */
+void fmt_number(char *buf, size_t len, double v, int decimals);
+/* 0.4375 -> "43.8%" */
+void fmt_percent(char *buf, size_t len, double share, int decimals);
+/* Money with the currency's symbol (CNY ¥, USD $, GBP £, EUR €, JPY ¥,
+ * else the ISO code after the number); short = 1 abbreviates large amounts
+ * (zh_CN: 万/亿; en: k/M/B). */
+void fmt_money(char *buf, size_t len, double amount, const char *currency, int short_form,
+               enum lang l);
+/* A day number (days since 1970-01-01) as a date for the language. */
+void fmt_date(char *buf, size_t len, int32_t day, enum lang l);
+/* The ISO week of a day: "2026-W27" / "2026年第27周". */
+void fmt_week(char *buf, size_t len, int32_t day, enum lang l);
+/* ISO 8601 week-numbering year and week of a day. */
+void iso_week(int32_t day, int *year, int *week);
+
+#endif

@@ -1,0 +1,179 @@
+/* Languages: choosing one per request, gettext per thread, and the
+ * locale formatting of numbers, money, dates and ISO weeks. */
+#include <math.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "i18n.h"
+#include "util.h"
+
+static int32_t
+day(const char *iso)
+{
+	int32_t d;
+	assert_int_equal(parse_date(iso, &d), 0);
+	return d;
+}
+
+static void
+test_pick(void **state)
+{
+	(void)state;
+	assert_int_equal(i18n_pick(NULL, NULL, NULL, LANG_EN), LANG_EN);
+	assert_int_equal(i18n_pick(NULL, NULL, "zh-CN,zh;q=0.9,en;q=0.8", LANG_EN), LANG_ZH_CN);
+	assert_int_equal(i18n_pick(NULL, NULL, "en-GB,en;q=0.9,zh-CN;q=0.8", LANG_ZH_CN), LANG_EN);
+	assert_int_equal(i18n_pick(NULL, NULL, "fr-FR, zh;q=0.5, en;q=0.4", LANG_EN), LANG_ZH_CN);
+	assert_int_equal(i18n_pick(NULL, NULL, "de, fr;q=0.9", LANG_ZH_CN), LANG_ZH_CN);
+	assert_int_equal(i18n_pick(NULL, NULL, "zh-TW", LANG_EN), LANG_EN);	/* not offered */
+	assert_int_equal(i18n_pick(NULL, NULL, "en;q=0, zh-Hans", LANG_EN), LANG_ZH_CN);
+	assert_int_equal(i18n_pick(NULL, NULL, ";;,,;q=", LANG_EN), LANG_EN);	/* garbage */
+	/* ?lang= beats the stored preference, which beats the header */
+	assert_int_equal(i18n_pick("en", "zh_CN", "zh-CN", LANG_ZH_CN), LANG_EN);
+	assert_int_equal(i18n_pick(NULL, "zh_CN", "en", LANG_EN), LANG_ZH_CN);
+	assert_int_equal(i18n_pick("xx", NULL, "zh", LANG_EN), LANG_ZH_CN);
+	assert_int_equal(i18n_parse("ZH_cn"), LANG_ZH_CN);
+	assert_int_equal(i18n_parse("e"), -1);
+	assert_string_equal(i18n_code(LANG_ZH_CN), "zh-CN");
+}
+
+static void *
+other_thread(void *arg)
+{
+	(void)arg;
+	i18n_use(LANG_EN);
+	return (void *)(uintptr_t)(strcmp(_("win rate"), "win rate") == 0);
+}
+
+static void
+test_gettext(void **state)
+{
+	(void)state;
+	i18n_init(NULL);
+	i18n_use(LANG_ZH_CN);
+	if (strcmp(_("win rate"), "win rate") == 0) {
+		/* Without the system locale gettext cannot switch (the
+		 * dependency script generates it). */
+		print_message("skipped: locale zh_CN.UTF-8 not installed (deploy/install-deps)\n");
+		i18n_use(LANG_EN);
+		skip();
+	}
+	assert_string_equal(_("win rate"), "赢率");
+	assert_int_equal(i18n_current(), LANG_ZH_CN);
+	/* Another thread answers in English at the same time. */
+	pthread_t t;
+	void *ok;
+	assert_int_equal(pthread_create(&t, NULL, other_thread, NULL), 0);
+	assert_int_equal(pthread_join(t, &ok), 0);
+	assert_true(ok != NULL);
+	assert_string_equal(_("win rate"), "赢率");
+	i18n_use(LANG_EN);
+	assert_string_equal(_("win rate"), "win rate");
+	/* An unknown string stays itself in either language. */
+	i18n_use(LANG_ZH_CN);
+	assert_string_equal(_("no such message"), "no such message");
+	i18n_use(LANG_EN);
+}
+
+static void
+test_numbers(void **state)
+{
+	(void)state;
+	char b[64];
+	fmt_number(b, sizeof b, 1234567.891, 2);
+	assert_string_equal(b, "1,234,567.89");
+	fmt_number(b, sizeof b, -999.5, 0);
+	assert_string_equal(b, "-1,000");
+	fmt_number(b, sizeof b, -0.001, 2);
+	assert_string_equal(b, "0.00");
+	fmt_number(b, sizeof b, 100, 0);
+	assert_string_equal(b, "100");
+	fmt_number(b, sizeof b, NAN, 2);
+	assert_string_equal(b, "—");
+	fmt_percent(b, sizeof b, 0.4375, 1);
+	assert_string_equal(b, "43.8%");
+	fmt_percent(b, sizeof b, 0.00, 0);
+	assert_string_equal(b, "0%");
+}
+
+static void
+test_money(void **state)
+{
+	(void)state;
+	char b[64];
+	fmt_money(b, sizeof b, 1234567.5, "CNY", 0, LANG_EN);
+	assert_string_equal(b, "¥1,234,567.50");
+	fmt_money(b, sizeof b, 1234567.5, "CNY", 1, LANG_ZH_CN);
+	assert_string_equal(b, "¥123万");
+	fmt_money(b, sizeof b, 35000, "CNY", 1, LANG_ZH_CN);
+	assert_string_equal(b, "¥3.5万");
+	fmt_money(b, sizeof b, 250000000, "CNY", 1, LANG_ZH_CN);
+	assert_string_equal(b, "¥2.5亿");
+	fmt_money(b, sizeof b, 9999, "CNY", 1, LANG_ZH_CN);
+	assert_string_equal(b, "¥9,999");
+	fmt_money(b, sizeof b, 1234567.5, "USD", 1, LANG_EN);
+	assert_string_equal(b, "$1.23M");
+	fmt_money(b, sizeof b, -45.2, "GBP", 0, LANG_EN);
+	assert_string_equal(b, "-£45.20");
+	fmt_money(b, sizeof b, 12, "CHF", 0, LANG_EN);
+	assert_string_equal(b, "12.00 CHF");
+	fmt_money(b, sizeof b, 12, NULL, 0, LANG_EN);
+	assert_string_equal(b, "12.00");
+	fmt_money(b, sizeof b, NAN, "CNY", 0, LANG_EN);
+	assert_string_equal(b, "—");
+	/* A short buffer never ends inside a multi-byte character. */
+	char s[5];
+	fmt_money(s, sizeof s, 35000, "CNY", 1, LANG_ZH_CN);	/* "¥3.5万" needs 8 */
+	assert_string_equal(s, "¥3.");
+	char t[8];
+	fmt_money(t, sizeof t, 35000, "CNY", 1, LANG_ZH_CN);
+	assert_string_equal(t, "¥3.5");
+}
+
+static void
+test_dates(void **state)
+{
+	(void)state;
+	char b[64];
+	int y, w;
+	fmt_date(b, sizeof b, day("2026-06-30"), LANG_EN);
+	assert_string_equal(b, "2026-06-30");
+	fmt_date(b, sizeof b, day("2026-06-30"), LANG_ZH_CN);
+	assert_string_equal(b, "2026年6月30日");
+	fmt_week(b, sizeof b, day("2026-06-30"), LANG_EN);
+	assert_string_equal(b, "2026-W27");
+	fmt_week(b, sizeof b, day("2026-06-30"), LANG_ZH_CN);
+	assert_string_equal(b, "2026年第27周");
+	/* ISO weeks across year ends */
+	iso_week(day("2021-01-03"), &y, &w);	/* Sunday */
+	assert_int_equal(y, 2020);
+	assert_int_equal(w, 53);
+	iso_week(day("2024-12-30"), &y, &w);	/* Monday */
+	assert_int_equal(y, 2025);
+	assert_int_equal(w, 1);
+	iso_week(day("2026-11-22"), &y, &w);
+	assert_int_equal(y, 2026);
+	assert_int_equal(w, 47);
+	iso_week(day("1969-12-31"), &y, &w);	/* before the epoch */
+	assert_int_equal(y, 1970);
+	assert_int_equal(w, 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pick),
+		cmocka_unit_test(test_gettext),
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_money),
+		cmocka_unit_test(test_dates),
+	};
+	return cmocka_run_group_tests_name("i18n", tests, NULL, NULL);
+}
