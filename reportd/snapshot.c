@@ -546,7 +546,8 @@ cmp_hist(const void *a, const void *b)
 static void
 group_history(struct snapshot *s)
 {
-	qsort(s->hist, s->n_hist, sizeof *s->hist, cmp_hist);
+	if (s->n_hist > 1)
+		qsort(s->hist, s->n_hist, sizeof *s->hist, cmp_hist);
 	for (size_t i = 0; i < s->n_hist; i++) {
 		struct snap_opp *o = &s->opp[s->hist[i].opp];
 		if (o->hist_n == 0)
