@@ -13,6 +13,9 @@ struct admin_ctx {
 	PGconn			*conn;
 };
 
+/* Connects ctx->conn (once); exits with a one-line error when it cannot. */
+void admin_connect(struct admin_ctx *ctx);
+
 /* Each returns the process exit status: 0 ok, 1 failed, 2 bad usage. */
 int cmd_migrate(struct admin_ctx *ctx, int argc, char **argv);
 int cmd_adapter(struct admin_ctx *ctx, int argc, char **argv);

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "admin.h"
+#include "app.h"
 #include "db.h"
 #include "log.h"
 #include "pgcopy.h"
@@ -618,6 +619,7 @@ cmd_demo(struct admin_ctx *ctx, int argc, char **argv)
 	struct gen g = { .o = { .accounts = 2000, .opportunities = -1, .revenue_rows = -1,
 	                        .activities = -1, .seed = 1, .anchor = today_utc() } };
 	int ch, rc = 1;
+	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		int64_t v;
 		switch (ch) {
@@ -640,7 +642,7 @@ cmd_demo(struct admin_ctx *ctx, int argc, char **argv)
 			break;
 		case 'f': g.o.force = 1; break;
 		case 'h': demo_usage(stdout); return 0;
-		default: demo_usage(stderr); return 2;
+		default: return app_bad_option("crmx-admin demo", argv, longopts);
 		}
 	}
 	if (optind < argc || g.o.accounts < 1) {
@@ -650,6 +652,7 @@ cmd_demo(struct admin_ctx *ctx, int argc, char **argv)
 	if (g.o.opportunities < 0) g.o.opportunities = g.o.accounts;
 	if (g.o.revenue_rows < 0) g.o.revenue_rows = 10 * g.o.accounts;
 	if (g.o.activities < 0) g.o.activities = 3 * g.o.accounts;
+	admin_connect(ctx);
 	g.conn = ctx->conn;
 	rng_seed(&g.r, g.o.seed);
 

@@ -13,15 +13,16 @@
 struct command {
 	const char	*name;
 	int		(*fn)(struct admin_ctx *, int, char **);
+	int		 connects_itself;	/* after checking its options */
 	const char	*usage;
 };
 
 static const struct command commands[] = {
-	{ "migrate", cmd_migrate, "migrate                 apply pending schema migrations" },
-	{ "adapter", cmd_adapter, "adapter NAME            install the crmx_src views of an adapter (native, tryton, odoo)" },
-	{ "status",  cmd_status,  "status                  schema version, adapter and row counts" },
-	{ "demo",    cmd_demo,    "demo [OPTIONS]          generate demo data into the native tables (demo --help)" },
-	{ "import",  cmd_import,  "import FILE|DIR ...     load CSV files into the native tables (import --help)" },
+	{ "migrate", cmd_migrate, 0, "migrate                 apply pending schema migrations" },
+	{ "adapter", cmd_adapter, 0, "adapter NAME            install the crmx_src views of an adapter (native, tryton, odoo)" },
+	{ "status",  cmd_status, 0,  "status                  schema version, adapter and row counts" },
+	{ "demo",    cmd_demo,    1, "demo [OPTIONS]          generate demo data into the native tables (demo --help)" },
+	{ "import",  cmd_import, 0,  "import FILE|DIR ...     load CSV files into the native tables (import --help)" },
 };
 
 static void
@@ -61,6 +62,7 @@ main(int argc, char **argv)
 
 	log_init("crmx-admin", LOG_LVL_INFO, false);
 	/* "+": stop at the command so that its own options reach it. */
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+c:s:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': opts.config_path = optarg; break;
@@ -69,7 +71,7 @@ main(int argc, char **argv)
 		case 'P': opts.print_config = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("crmx-admin %s\n", CRMX_VERSION); return 0;
-		default:  usage(stderr); return 2;
+		default:  return app_bad_option("crmx-admin", argv, longopts);
 		}
 	}
 	app_load(&opts, "crmx-admin", &ctx.cfg);
@@ -92,12 +94,8 @@ main(int argc, char **argv)
 	for (int i = optind + 1; i < argc; i++)
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
 			wants_help = 1;
-	if (!wants_help) {
-		char err[768];
-		ctx.conn = db_connect(&ctx.cfg, ctx.cfg.db_conninfo, "crmx-admin", err, sizeof err);
-		if (ctx.conn == NULL)
-			die(1, "%s", err);
-	}
+	if (!wants_help && !cmd->connects_itself)
+		admin_connect(&ctx);
 	/* Commands parse their own options with getopt from their name on;
 	 * optind = 0 makes glibc's getopt start afresh. */
 	optind = 0;

@@ -1,5 +1,6 @@
 /* Configuration start-up shared by every program, so that a bad option or
  * config file fails the same way everywhere: one line, exit status 2. */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,4 +44,18 @@ app_load(const struct app_opts *o, const char *progname, struct crmx_config *cfg
 		config_print(cfg, stdout);
 		exit(0);
 	}
+}
+
+int
+app_bad_option(const char *prog, char **argv, const struct option *longopts)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "?";
+	int known = 0;
+	for (const struct option *o = longopts; optopt != 0 && o->name != NULL; o++)
+		known |= o->val == optopt && o->has_arg == required_argument;
+	if (known)
+		log_error("option %s needs a value (see %s --help)", arg, prog);
+	else
+		log_error("unknown option or missing value: %s (see %s --help)", arg, prog);
+	return 2;
 }

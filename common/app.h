@@ -21,4 +21,11 @@ void app_add_set(struct app_opts *o, const char *arg);
  * logger; any error is one line on stderr and exit(2). */
 void app_load(const struct app_opts *o, const char *progname, struct crmx_config *cfg);
 
+struct option;
+
+/* After getopt_long() returned '?' (with opterr = 0): one line naming
+ * the bad option (or the option missing its value: longopts tells which
+ * take one), pointing at --help.  Returns 2, the usage exit status. */
+int app_bad_option(const char *prog, char **argv, const struct option *longopts);
+
 #endif

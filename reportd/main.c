@@ -11,6 +11,7 @@
 #include "engine.h"
 #include "i18n.h"
 #include "log.h"
+#include "snapshot.h"
 #include "summary.h"
 #include "util.h"
 
@@ -25,6 +26,7 @@ usage(FILE *out)
 	    "      --as-of DATE     the run's as-of date, YYYY-MM-DD (default: today, UTC)\n"
 	    "      --format FMT     summary format for --run-once: text (default) or json\n"
 	    "      --check          connect to the database and exit\n"
+	    "      --snapshot-sql   print the COPY statements a run reads crmx_src with\n"
 	    "      --print-config   print the effective configuration and exit\n"
 	    "  -h, --help           this text\n"
 	    "  -V, --version        print the version\n"
@@ -42,6 +44,7 @@ main(int argc, char **argv)
 		{ "as-of", required_argument, NULL, 'A' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "check", no_argument, NULL, 'K' },
+		{ "snapshot-sql", no_argument, NULL, 'Q' },
 		{ "print-config", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -53,6 +56,7 @@ main(int argc, char **argv)
 	int32_t as_of = today_utc();
 
 	log_init("crmx-reportd", LOG_LVL_INFO, false);
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "c:s:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': opts.config_path = optarg; break;
@@ -75,10 +79,14 @@ main(int argc, char **argv)
 			}
 			break;
 		case 'K': check = 1; break;
+		case 'Q':
+			for (size_t i = 0; snapshot_copy_sql(i); i++)
+				printf("%s;\n", snapshot_copy_sql(i));
+			return 0;
 		case 'P': opts.print_config = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("crmx-reportd %s\n", CRMX_VERSION); return 0;
-		default:  usage(stderr); return 2;
+		default:  return app_bad_option("crmx-reportd", argv, longopts);
 		}
 	}
 	if (optind < argc) {

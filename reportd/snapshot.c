@@ -567,6 +567,37 @@ group_history(struct snapshot *s)
 	}
 }
 
+/* What a snapshot reads, in order, and the row parser of each. */
+static const struct {
+	enum snap_view	 view;
+	const char	*sql;
+	int		 ncols;
+	row_fn		 row;
+} reads[] = {
+	{ SV_USERS, "COPY (SELECT user_id FROM crmx_src.users) TO STDOUT", 1, row_user },
+	{ SV_ACCOUNTS, "COPY (SELECT account_id, owner_id FROM crmx_src.accounts) TO STDOUT",
+	  2, row_account },
+	{ SV_CONTACTS, "COPY (SELECT DISTINCT account_id FROM crmx_src.contacts"
+	  " WHERE purchase_role = 'decision_maker') TO STDOUT", 1, row_dm },
+	{ SV_QUALIFICATION, "COPY (SELECT account_id, has_need, can_pay, has_authority"
+	  " FROM crmx.qualification) TO STDOUT", 4, row_qual },
+	{ SV_OPPS, "COPY (SELECT opportunity_id, account_id, owner_id, source, stage_rank,"
+	  " amount, probability, created_at, stage_entered_at, expected_close, closed_at,"
+	  " outcome FROM crmx_src.opportunities) TO STDOUT", 12, row_opp },
+	{ SV_HIST, "COPY (SELECT opportunity_id, stage_rank, entered_at"
+	  " FROM crmx_src.stage_history) TO STDOUT", 3, row_hist },
+	{ SV_REVENUE, "COPY (SELECT account_id, booked_at, amount, margin"
+	  " FROM crmx_src.revenue) TO STDOUT", 4, row_rev },
+	{ SV_ACTIVITIES, "COPY (SELECT account_id, owner_id, started_at, minutes"
+	  " FROM crmx_src.activities) TO STDOUT", 4, row_act },
+};
+
+const char *
+snapshot_copy_sql(size_t i)
+{
+	return i < sizeof reads / sizeof *reads ? reads[i].sql : NULL;
+}
+
 int
 snapshot_read(PGconn *conn, int32_t as_of, struct snapshot *s, char *err, size_t errlen)
 {
@@ -582,6 +613,8 @@ snapshot_read(PGconn *conn, int32_t as_of, struct snapshot *s, char *err, size_t
 
 	if (db_command(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") != 0 ||
 	    db_command(conn, "SET LOCAL TimeZone = 'UTC'") != 0 ||
+	    /* the statement timeout guards interactive queries, not a run */
+	    db_command(conn, "SET LOCAL statement_timeout = 0") != 0 ||
 	    db_command(conn, "SET LOCAL DateStyle = 'ISO, YMD'") != 0 ||
 	    db_command(conn, "SET LOCAL extra_float_digits = 1") != 0) {
 		snprintf(err, errlen, "starting the snapshot: %s", db_errmsg(conn));
@@ -602,30 +635,14 @@ snapshot_read(PGconn *conn, int32_t as_of, struct snapshot *s, char *err, size_t
 
 	/* Order matters: users and accounts first (they give the indexes),
 	 * opportunities before their history. */
-	if (copy_view(conn, &r, SV_USERS, "COPY (SELECT user_id FROM crmx_src.users) TO STDOUT",
-	              1, row_user) ||
-	    copy_view(conn, &r, SV_ACCOUNTS, "COPY (SELECT account_id, owner_id FROM crmx_src.accounts)"
-	              " TO STDOUT", 2, row_account))
-		goto rollback;
-	if (s->n_acct != n_acct) {
-		snprintf(err, errlen, "crmx_src.accounts changed size within one snapshot");
-		goto rollback;
+	for (size_t v = 0; v < sizeof reads / sizeof *reads; v++) {
+		if (copy_view(conn, &r, reads[v].view, reads[v].sql, reads[v].ncols, reads[v].row))
+			goto rollback;
+		if (reads[v].view == SV_ACCOUNTS && s->n_acct != n_acct) {
+			snprintf(err, errlen, "crmx_src.accounts changed size within one snapshot");
+			goto rollback;
+		}
 	}
-	if (copy_view(conn, &r, SV_CONTACTS, "COPY (SELECT DISTINCT account_id FROM crmx_src.contacts"
-	              " WHERE purchase_role = 'decision_maker') TO STDOUT", 1, row_dm) ||
-	    copy_view(conn, &r, SV_QUALIFICATION, "COPY (SELECT account_id, has_need, can_pay,"
-	              " has_authority FROM crmx.qualification) TO STDOUT", 4, row_qual) ||
-	    copy_view(conn, &r, SV_OPPS, "COPY (SELECT opportunity_id, account_id, owner_id, source,"
-	              " stage_rank, amount, probability, created_at, stage_entered_at,"
-	              " expected_close, closed_at, outcome FROM crmx_src.opportunities) TO STDOUT",
-	              12, row_opp) ||
-	    copy_view(conn, &r, SV_HIST, "COPY (SELECT opportunity_id, stage_rank, entered_at"
-	              " FROM crmx_src.stage_history) TO STDOUT", 3, row_hist) ||
-	    copy_view(conn, &r, SV_REVENUE, "COPY (SELECT account_id, booked_at, amount, margin"
-	              " FROM crmx_src.revenue) TO STDOUT", 4, row_rev) ||
-	    copy_view(conn, &r, SV_ACTIVITIES, "COPY (SELECT account_id, owner_id, started_at, minutes"
-	              " FROM crmx_src.activities) TO STDOUT", 4, row_act))
-		goto rollback;
 	if (db_command(conn, "COMMIT") != 0) {
 		snprintf(err, errlen, "ending the snapshot: %s", db_errmsg(conn));
 		goto out;

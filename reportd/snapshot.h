@@ -93,6 +93,10 @@ extern const char *const snapshot_view_names[8];
 int  snapshot_read(PGconn *conn, int32_t as_of, struct snapshot *s, char *err, size_t errlen);
 void snapshot_free(struct snapshot *s);
 
+/* The i-th COPY statement a snapshot reads with (in order), NULL past the
+ * last: `crmx-reportd --snapshot-sql` prints them for DBAs and benchmarks. */
+const char *snapshot_copy_sql(size_t i);
+
 /* The account index of an id, or NO_INDEX. */
 uint32_t snapshot_account_index(const struct snapshot *s, int64_t id);
 

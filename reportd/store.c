@@ -265,7 +265,8 @@ store_results(PGconn *conn, int64_t run_id, const struct snapshot *s, const stru
 	snprintf(run, sizeof run, "%lld", (long long)run_id);
 	snprintf(dur, sizeof dur, "%ld", duration_ms);
 	if (db_command(conn, "BEGIN") != 0 ||
-	    db_command(conn, "SET LOCAL synchronous_commit = on") != 0)
+	    db_command(conn, "SET LOCAL synchronous_commit = on") != 0 ||
+	    db_command(conn, "SET LOCAL statement_timeout = 0") != 0)
 		goto fail;
 	if (copy_accounts(conn, run_id, s, r) || copy_owners(conn, run_id, s, r) ||
 	    copy_small(conn, run_id, r) || copy_forecast(conn, run_id, s, r))

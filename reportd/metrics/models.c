@@ -12,13 +12,23 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bgnbd.h"
 #include "gammagamma.h"
+#include "log.h"
 #include "models.h"
 #include "util.h"
 
 #define MIN_ACCOUNTS 10
+
+static double
+seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 #define WEEKS_PER_MONTH (30.4375 / 7.0)
 
 void
@@ -42,10 +52,16 @@ models_fit_predict(const struct snapshot *s, const struct metric_params *mp, str
 	res->bgnbd.n = nb;
 	res->gg.n = ng;
 	res->bgnbd.loglik = res->gg.loglik = NAN;
+	double t0 = seconds();
 	if (nb >= MIN_ACCOUNTS && bgnbd_fit(d, nb, res->bgnbd.p, &res->bgnbd.loglik) == 0)
 		res->bgnbd.fitted = 1;
+	double t1 = seconds();
 	if (ng >= MIN_ACCOUNTS && gammagamma_fit(g, ng, res->gg.p, &res->gg.loglik) == 0)
 		res->gg.fitted = 1;
+	double t2 = seconds();
+	log_info("models: BG/NBD fit on %zu accounts in %.3f s (%s), Gamma-Gamma on %zu in %.3f s (%s)",
+	         nb, t1 - t0, res->bgnbd.fitted ? "converged" : "not fitted", ng, t2 - t1,
+	         res->gg.fitted ? "converged" : "not fitted");
 	free(d);
 	free(g);
 
@@ -80,6 +96,7 @@ models_fit_predict(const struct snapshot *s, const struct metric_params *mp, str
 		if (isfinite(r->ltv_pred))
 			total += r->ltv_pred;
 	}
+	log_info("models: predictions for %zu accounts in %.3f s", n_alive, seconds() - t2);
 	res->ltv_pred_total = res->bgnbd.fitted && res->gg.fitted ? total : NAN;
 	res->mean_p_alive = n_alive ? alive / (double)n_alive : NAN;
 }
