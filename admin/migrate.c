@@ -18,6 +18,7 @@
 
 struct migration {
 	int	 version;
+	int	 applied;	/* recorded in crmx.schema_version */
 	char	 name[256];
 };
 
@@ -104,16 +105,25 @@ migrate(struct admin_ctx *ctx, int quiet)
 	                     " version integer PRIMARY KEY, name text NOT NULL,"
 	                     " applied_at timestamptz NOT NULL DEFAULT now())") != 0)
 		goto rollback;
+	/* Every migration not recorded yet is applied, in order: branches
+	 * developed side by side may add numbers below the newest one. */
 	PGresult *res = db_check(conn, PQexec(conn,
-	    "SELECT coalesce(max(version), 0) FROM crmx.schema_version"),
-	    PGRES_TUPLES_OK, "migrate: current version");
+	    "SELECT version FROM crmx.schema_version ORDER BY version"),
+	    PGRES_TUPLES_OK, "migrate: applied versions");
 	if (res == NULL)
 		goto rollback;
-	int current = atoi(PQgetvalue(res, 0, 0));
+	int current = 0;
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < PQntuples(res); k++)
+			if (atoi(PQgetvalue(res, k, 0)) == m[i].version)
+				m[i].applied = 1;
+	for (int k = 0; k < PQntuples(res); k++)
+		if (atoi(PQgetvalue(res, k, 0)) > current)
+			current = atoi(PQgetvalue(res, k, 0));
 	PQclear(res);
 
 	for (size_t i = 0; i < n; i++) {
-		if (m[i].version <= current)
+		if (m[i].applied)
 			continue;
 		char path[4400], ver[16];
 		snprintf(path, sizeof path, "%s/%s", dir, m[i].name);

@@ -29,6 +29,9 @@ idmap_init(struct idmap *m, size_t expected)
 	memset(m->vals, 0xff, cap * sizeof *m->vals);
 	m->mask = cap - 1;
 	m->n = 0;
+	m->min = INT64_MAX;
+	m->max = INT64_MIN;
+	m->dense = NULL;
 }
 
 static void
@@ -55,6 +58,10 @@ idmap_put(struct idmap *m, int64_t id, uint32_t next, int *added)
 			m->keys[i] = id;
 			m->vals[i] = next;
 			m->n++;
+			if (id < m->min)
+				m->min = id;
+			if (id > m->max)
+				m->max = id;
 			*added = 1;
 			return next;
 		}
@@ -68,6 +75,8 @@ idmap_put(struct idmap *m, int64_t id, uint32_t next, int *added)
 uint32_t
 idmap_get(const struct idmap *m, int64_t id)
 {
+	if (m->dense != NULL)
+		return id >= m->min && id <= m->max ? m->dense[id - m->min] : EMPTY;
 	for (size_t i = mix(id) & m->mask;; i = (i + 1) & m->mask) {
 		if (m->vals[i] == EMPTY)
 			return UINT32_MAX;
@@ -77,8 +86,26 @@ idmap_get(const struct idmap *m, int64_t id)
 }
 
 void
+idmap_freeze(struct idmap *m)
+{
+	if (m->n == 0 || m->dense != NULL)
+		return;
+	/* compact: the array is at most 4 entries per id */
+	uint64_t span = (uint64_t)m->max - (uint64_t)m->min + 1;
+	if (span > 4 * (uint64_t)m->n + 1024)
+		return;
+	m->dense = xmalloc(span * sizeof *m->dense);
+	memset(m->dense, 0xff, span * sizeof *m->dense);
+	for (size_t i = 0; i <= m->mask; i++)
+		if (m->vals[i] != EMPTY)
+			m->dense[m->keys[i] - m->min] = m->vals[i];
+}
+
+void
 idmap_free(struct idmap *m)
 {
+	free(m->dense);
+	m->dense = NULL;
 	free(m->keys);
 	free(m->vals);
 	m->keys = NULL;

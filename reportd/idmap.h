@@ -1,5 +1,6 @@
 /* A hash map from CRM ids (int64) to dense indexes (uint32): open
- * addressing with linear probing, sized once for the expected count. */
+ * addressing with linear probing, sized once for the expected count, and
+ * a direct array for compact id ranges. */
 #ifndef CRMX_IDMAP_H
 #define CRMX_IDMAP_H
 
@@ -11,6 +12,8 @@ struct idmap {
 	uint32_t	*vals;
 	size_t		 mask;
 	size_t		 n;
+	int64_t		 min, max;	/* of the keys put */
+	uint32_t	*dense;		/* after idmap_freeze: id - min -> index */
 };
 
 void     idmap_init(struct idmap *m, size_t expected);
@@ -18,6 +21,10 @@ void     idmap_init(struct idmap *m, size_t expected);
 uint32_t idmap_put(struct idmap *m, int64_t id, uint32_t next, int *added);
 /* The index of id, or UINT32_MAX. */
 uint32_t idmap_get(const struct idmap *m, int64_t id);
+/* Declares the map complete.  When the ids are compact (as CRM ids
+ * from a sequence usually are) lookups then index an array instead of
+ * probing the hash table; puts are no longer allowed. */
+void     idmap_freeze(struct idmap *m);
 void     idmap_free(struct idmap *m);
 
 #endif

@@ -94,20 +94,38 @@ p_num(struct reader *r, const char *f)
 	return neg ? -v : v;
 }
 
+static int
+digits2(const char *p)
+{
+	return (p[0] >= '0' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9') ?
+	       (p[0] - '0') * 10 + (p[1] - '0') : -1;
+}
+
+/* "YYYY-MM-DD" (the server's ISO output) to a day number, without the
+ * library's general parser: this runs for every row. */
 static int32_t
 p_date(struct reader *r, const char *f)
 {
-	char d[11];
-	int32_t day = 0;
-	if (strlen(f) < 10) {
+	int y1 = digits2(f), y2 = digits2(f + 2), m, d;
+	if (y1 < 0 || y2 < 0 || f[4] != '-' || (m = digits2(f + 5)) < 1 || m > 12 ||
+	    f[7] != '-' || (d = digits2(f + 8)) < 1 || (f[10] != '\0' && f[10] != ' ')) {
 		r->bad = 1;
 		return 0;
 	}
-	memcpy(d, f, 10);
-	d[10] = '\0';
-	if (parse_date(d, &day) != 0)
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y = y1 * 100 + y2;
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (d > mdays[m - 1] || (m == 2 && d == 29 && !leap)) {
 		r->bad = 1;
-	return day;
+		return 0;
+	}
+	/* days from civil (proleptic Gregorian), as in common/util.c */
+	y -= m <= 2;
+	int era = (y >= 0 ? y : y - 399) / 400;
+	int yoe = y - era * 400;
+	int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
 }
 
 /* "YYYY-MM-DD HH:MM:SS[.ffffff]+HH[:MM]" (timestamptz output) to epoch
@@ -121,25 +139,36 @@ p_ts(struct reader *r, const char *f)
 	const char *p = f + 10;
 	if (*p == '\0')
 		return (double)day * 86400.0;
-	int hh, mm, ss, n = 0;
-	if (sscanf(p, " %2d:%2d:%2d%n", &hh, &mm, &ss, &n) != 3) {
+	int hh = digits2(p + 1), mm = -1, ss = -1;
+	if (hh >= 0 && p[3] == ':' && (mm = digits2(p + 4)) >= 0 && p[6] == ':')
+		ss = digits2(p + 7);
+	if (ss < 0) {
 		r->bad = 1;
 		return 0;
 	}
-	p += n;
-	double frac = 0;
-	if (*p == '.') {
-		char *end;
-		frac = strtod(p, &end);
-		p = end;
-	}
+	p += 9;
+	double frac = 0, scale = 0.1;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
+			frac += (*p - '0') * scale;
 	int off = 0;
 	if (*p == '+' || *p == '-') {
-		int sign = *p == '-' ? -1 : 1, oh = 0, om = 0;
-		if (sscanf(p + 1, "%2d:%2d", &oh, &om) < 1)
+		int sign = *p == '-' ? -1 : 1, oh = digits2(p + 1), om = 0;
+		if (oh < 0)
 			r->bad = 1;
+		p += 3;
+		if (*p == ':') {
+			om = digits2(p + 1);
+			p += 3;
+		}
+		if (om < 0)
+			r->bad = 1;
+		if (*p == ':')	/* seconds of a historical offset */
+			p += 3;
 		off = sign * (oh * 3600 + om * 60);
 	}
+	if (*p != '\0')
+		r->bad = 1;
 	return (double)day * 86400.0 + hh * 3600 + mm * 60 + ss + frac - off;
 }
 
@@ -642,6 +671,11 @@ snapshot_read(PGconn *conn, int32_t as_of, struct snapshot *s, char *err, size_t
 			snprintf(err, errlen, "crmx_src.accounts changed size within one snapshot");
 			goto rollback;
 		}
+		/* Later views only look ids up. */
+		if (reads[v].view == SV_ACCOUNTS)
+			idmap_freeze(&r.accts);
+		if (reads[v].view == SV_OPPS)
+			idmap_freeze(&r.opps);
 	}
 	if (db_command(conn, "COMMIT") != 0) {
 		snprintf(err, errlen, "ending the snapshot: %s", db_errmsg(conn));

@@ -4,6 +4,7 @@
  * Large tables go by COPY; NAN becomes SQL NULL here and only here. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
@@ -65,10 +66,18 @@ static int
 copy_accounts(PGconn *conn, int64_t run, const struct snapshot *s, const struct results *r)
 {
 	struct pgcopy c;
-	if (pgcopy_begin(&c, conn, "COPY crmx.account_metrics (run_id, account_id, revenue_window,"
+	char sql[512];
+	/* The run's own partition (see 0006_account_metrics_partitions.sql);
+	 * the name is built from the run id, a number we made. */
+	snprintf(sql, sizeof sql, "CREATE TABLE crmx.account_metrics_%lld PARTITION OF"
+	         " crmx.account_metrics FOR VALUES IN (%lld)", (long long)run, (long long)run);
+	if (db_command(conn, sql) != 0)
+		return -1;
+	snprintf(sql, sizeof sql, "COPY crmx.account_metrics_%lld (run_id, account_id, revenue_window,"
 	    " abc_class, revenue_rank, hist_ltv, first_purchase, last_purchase, x, t_x, t_cal,"
 	    " exp_purchases, p_alive, exp_value, ltv_pred, segment, qual_grade, open_deals,"
-	    " last_activity) FROM STDIN") != 0)
+	    " last_activity) FROM STDIN", (long long)run);
+	if (pgcopy_begin(&c, conn, sql) != 0)
 		return -1;
 	for (size_t i = 0; i < s->n_acct; i++) {
 		const struct acct_result *a = &r->acct[i];
@@ -279,16 +288,26 @@ store_results(PGconn *conn, int64_t run_id, const struct snapshot *s, const stru
 	if (res == NULL)
 		goto fail;
 	PQclear(res);
-	/* Old runs go with their rows (ON DELETE CASCADE). */
+	/* Old runs go with their rows: per-account partitions are dropped,
+	 * the other tables follow by ON DELETE CASCADE. */
 	char keep[8];
 	snprintf(keep, sizeof keep, "%d", KEEP_RUNS);
 	const char *kp[1] = { keep };
 	res = db_check(conn, PQexecParams(conn,
 	    "DELETE FROM crmx.run WHERE run_id IN (SELECT run_id FROM crmx.run"
-	    " WHERE status <> 'running' ORDER BY run_id DESC OFFSET $1)",
-	    1, NULL, kp, NULL, NULL, 0), PGRES_COMMAND_OK, "pruning old runs");
+	    " WHERE status <> 'running' ORDER BY run_id DESC OFFSET $1) RETURNING run_id",
+	    1, NULL, kp, NULL, NULL, 0), PGRES_TUPLES_OK, "pruning old runs");
 	if (res == NULL)
 		goto fail;
+	for (int i = 0; i < PQntuples(res); i++) {
+		char sql[128];
+		snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS crmx.account_metrics_%lld",
+		         (long long)atoll(PQgetvalue(res, i, 0)));
+		if (db_command(conn, sql) != 0) {
+			PQclear(res);
+			goto fail;
+		}
+	}
 	PQclear(res);
 	if (db_command(conn, "COMMIT") != 0)
 		goto fail;

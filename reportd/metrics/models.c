@@ -10,9 +10,11 @@
  *   cut at the horizon) times E[M] times the margin, divided by
  *   (1 + d)^k. */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bgnbd.h"
 #include "gammagamma.h"
@@ -30,6 +32,79 @@ seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 #define WEEKS_PER_MONTH (30.4375 / 7.0)
+
+/* Predictions are independent per account: the accounts are split into
+ * one contiguous slice per core. */
+struct predict_job {
+	struct results	*res;
+	size_t		 n;
+	double		 H, disc, margin;
+	int		 months;
+};
+
+struct slice {
+	const struct predict_job *job;
+	size_t		 from, to;
+};
+
+static void *
+predict_slice(void *arg)
+{
+	const struct slice *sl = arg;
+	const struct predict_job *j = sl->job;
+	const struct results *res = j->res;
+	for (size_t a = sl->from; a < sl->to; a++) {
+		struct acct_result *r = &res->acct[a];
+		if (r->x < 0)
+			continue;
+		if (res->gg.fitted)
+			r->exp_value = gammagamma_expected(res->gg.p, r->x, r->mean_repeat);
+		if (!res->bgnbd.fitted)
+			continue;
+		struct rfm one = { r->x, r->t_x, r->t_cal };
+		r->p_alive = bgnbd_p_alive(res->bgnbd.p, &one);
+		r->exp_purchases = bgnbd_expected(res->bgnbd.p, &one, j->H);
+		if (isnan(r->exp_value) || isnan(r->exp_purchases))
+			continue;
+		double ltv = 0, prev = 0, disc = 1;
+		for (int k = 1; k <= j->months; k++) {
+			double t = k == j->months ? j->H : k * WEEKS_PER_MONTH;
+			double ey = k == j->months ? r->exp_purchases : bgnbd_expected(res->bgnbd.p, &one, t);
+			disc /= 1 + j->disc;
+			ltv += (ey - prev) * disc;
+			prev = ey;
+		}
+		r->ltv_pred = ltv * r->exp_value * j->margin;
+	}
+	return NULL;
+}
+
+static void
+run_parallel(const struct predict_job *job)
+{
+	enum { MAX_THREADS = 8 };
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int nt = cores < 1 ? 1 : cores > MAX_THREADS ? MAX_THREADS : (int)cores;
+	if (job->n < 10000)
+		nt = 1;
+	struct slice sl[MAX_THREADS];
+	pthread_t th[MAX_THREADS];
+	int started[MAX_THREADS] = { 0 };
+	for (int i = 0; i < nt; i++) {
+		sl[i] = (struct slice){ job, job->n * (size_t)i / (size_t)nt,
+		                        job->n * (size_t)(i + 1) / (size_t)nt };
+		/* the calling thread takes the first slice itself */
+		if (i > 0)
+			started[i] = pthread_create(&th[i], NULL, predict_slice, &sl[i]) == 0;
+	}
+	predict_slice(&sl[0]);
+	for (int i = 1; i < nt; i++) {
+		if (started[i])
+			pthread_join(th[i], NULL);
+		else
+			predict_slice(&sl[i]);	/* no thread: do it here */
+	}
+}
 
 void
 models_fit_predict(const struct snapshot *s, const struct metric_params *mp, struct results *res)
@@ -65,34 +140,18 @@ models_fit_predict(const struct snapshot *s, const struct metric_params *mp, str
 	free(d);
 	free(g);
 
-	double H = mp->horizon_weeks;
-	int months = (int)ceil(H / WEEKS_PER_MONTH - 1e-9);
+	struct predict_job job = { .res = res, .n = n, .H = mp->horizon_weeks,
+	                           .disc = mp->discount_monthly, .margin = mp->margin };
+	job.months = (int)ceil(job.H / WEEKS_PER_MONTH - 1e-9);
+	run_parallel(&job);
 	double total = 0, alive = 0;
 	size_t n_alive = 0;
 	for (size_t a = 0; a < n; a++) {
-		struct acct_result *r = &res->acct[a];
-		if (r->x < 0)
-			continue;
-		if (res->gg.fitted)
-			r->exp_value = gammagamma_expected(res->gg.p, r->x, r->mean_repeat);
-		if (!res->bgnbd.fitted)
-			continue;
-		struct rfm one = { r->x, r->t_x, r->t_cal };
-		r->p_alive = bgnbd_p_alive(res->bgnbd.p, &one);
-		alive += r->p_alive;
-		n_alive++;
-		r->exp_purchases = bgnbd_expected(res->bgnbd.p, &one, H);
-		if (isnan(r->exp_value) || isnan(r->exp_purchases))
-			continue;
-		double ltv = 0, prev = 0, disc = 1;
-		for (int k = 1; k <= months; k++) {
-			double t = k == months ? H : k * WEEKS_PER_MONTH;
-			double ey = k == months ? r->exp_purchases : bgnbd_expected(res->bgnbd.p, &one, t);
-			disc /= 1 + mp->discount_monthly;
-			ltv += (ey - prev) * disc;
-			prev = ey;
+		const struct acct_result *r = &res->acct[a];
+		if (!isnan(r->p_alive)) {
+			alive += r->p_alive;
+			n_alive++;
 		}
-		r->ltv_pred = ltv * r->exp_value * mp->margin;
 		if (isfinite(r->ltv_pred))
 			total += r->ltv_pred;
 	}

@@ -29,24 +29,25 @@ log_hyp2f1(double a, double b, double c, double z, long max_terms)
 	if (z == 0)
 		return 0;
 	/* term_0 = 1; term_{n+1} = term_n (a+n)(b+n) z / ((c+n)(n+1)).  The
-	 * sum is kept as scale * s with ln(scale) = shift; the shift moves
-	 * up whenever a term would grow past 2^500. */
-	double lz = log(z), lterm = 0, shift = 0, s = 1;
+	 * sum is s * e^shift: whenever the current term passes 2^600 both
+	 * are scaled down, so frequent buyers with z near 1 do not overflow;
+	 * no logarithm per term. */
+	double term = 1, s = 1, shift = 0;
 	for (long n = 0; n < max_terms; n++) {
-		double ratio = (a + n) * (b + n) / ((c + n) * (n + 1));
-		lterm += log(ratio) + lz;
-		if (lterm - shift > 346) {	/* ~2^500 */
-			s *= exp(shift - lterm);
-			shift = lterm;
-		}
-		double term = exp(lterm - shift);
+		double dn = (double)n;
+		term *= (a + dn) * (b + dn) * z / ((c + dn) * (dn + 1));
 		s += term;
+		if (term > 0x1p600) {
+			s *= 0x1p-600;
+			term *= 0x1p-600;
+			shift += 600 * M_LN2;
+		}
 		/* Once the term ratios are below 1 the tail is below a
 		 * geometric series with the larger of the next ratio and its
 		 * limit z (the ratios move monotonically towards z). */
-		double next = (a + n + 1) * (b + n + 1) * z / ((c + n + 1) * (n + 2));
+		double next = (a + dn + 1) * (b + dn + 1) * z / ((c + dn + 1) * (dn + 2));
 		double q = next > z ? next : z;
-		if (q < 1 && term * q / (1 - q) < 1e-17 * s)
+		if (q < 1 && term * q < 1e-17 * (1 - q) * s)
 			return shift + log(s);
 	}
 	return NAN;

@@ -18,6 +18,8 @@ db=$CRMX_BENCH_DB
 dir=$CRMX_BENCH_DIR/engine
 reportd=$top/$O/reportd/crmx-reportd
 as_of=${BENCH_AS_OF:-2026-06-30}
+# Debian's python3 with python3-pandas (not a python of a version manager)
+py=${PYTHON:-/usr/bin/python3}
 mkdir -p "$dir"
 chmod 777 "$dir"	# the server (user crmx) writes the CSV export here
 
@@ -58,7 +60,7 @@ if [ ! -s "$csv" ]; then
 	psqlq -c "\\copy (SELECT account_id, booked_at::date AS day, amount FROM crmx_src.revenue) TO '$csv' WITH (FORMAT csv, HEADER)"
 fi
 t0=$(now)
-python3 "$top/tests/bench/pandas_summary.py" "$csv" "$as_of" 365 >"$dir/pandas.txt"
+"$py" "$top/tests/bench/pandas_summary.py" "$csv" "$as_of" 365 >"$dir/pandas.txt"
 t1=$(now)
 pandas_s=$(dt "$t0" "$t1")
 
@@ -69,7 +71,7 @@ t1=$(now)
 sql_s=$(dt "$t0" "$t1")
 
 # The three must agree (n, total, top 20%, Gini, A accounts).
-crmx_fig=$(python3 - "$dir/summary.json" <<'PY'
+crmx_fig=$("$py" - "$dir/summary.json" <<'PY'
 import json, sys
 a = json.load(open(sys.argv[1]))["accounts"]
 print(a["n"], "%.2f" % a["total"], "%.6f" % a["top20_share"], "%.6f" % a["gini"], a["classes"]["A"])
