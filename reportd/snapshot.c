@@ -7,6 +7,7 @@
  * A deal closed after as_of counts as open at as_of; history after as_of
  * is ignored, so a past as_of sees the funnel as it then stood. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ struct reader {
 	size_t		 errlen;
 	int		 bad;		/* a value could not be parsed */
 	const char	*view;
+	long		 skipped;	/* rows left out by this reader */
 	size_t		 cap_rev, cap_opp, cap_hist, cap_act, cap_src, cap_owner;
 };
 
@@ -392,12 +394,12 @@ row_opp(struct reader *r, char **f, int nf)
 	struct snapshot *s = r->s;
 	uint32_t a = acct_of(r, f[1]);
 	if (a == NO_INDEX || is_null(f[0]) || is_null(f[7])) {
-		s->rows_skipped++;
+		r->skipped++;
 		return;
 	}
 	double created = p_ts(r, f[7]);
 	if (created >= r->end_ts) {
-		s->rows_skipped++;
+		r->skipped++;
 		return;	/* not yet created at as_of */
 	}
 	if (s->n_opp == r->cap_opp) {
@@ -449,12 +451,12 @@ row_hist(struct reader *r, char **f, int nf)
 	struct snapshot *s = r->s;
 	uint32_t o = is_null(f[0]) ? NO_INDEX : idmap_get(&r->opps, p_int(r, f[0]));
 	if (o == NO_INDEX || is_null(f[1]) || is_null(f[2])) {
-		s->rows_skipped++;
+		r->skipped++;
 		return;
 	}
 	double t = p_ts(r, f[2]);
 	if (t >= r->end_ts) {
-		s->rows_skipped++;
+		r->skipped++;
 		return;
 	}
 	if (s->n_hist == r->cap_hist) {
@@ -476,12 +478,12 @@ row_rev(struct reader *r, char **f, int nf)
 	struct snapshot *s = r->s;
 	uint32_t a = acct_of(r, f[0]);
 	if (a == NO_INDEX || is_null(f[1]) || is_null(f[2])) {
-		s->rows_skipped++;
+		r->skipped++;
 		return;
 	}
 	int32_t day = p_date(r, f[1]);
 	if (day > s->as_of) {
-		s->rows_skipped++;
+		r->skipped++;
 		return;
 	}
 	if (s->n_rev == r->cap_rev) {
@@ -501,12 +503,12 @@ row_act(struct reader *r, char **f, int nf)
 	(void)nf;
 	struct snapshot *s = r->s;
 	if (is_null(f[2])) {
-		s->rows_skipped++;
+		r->skipped++;
 		return;
 	}
 	double t = p_ts(r, f[2]);
 	if (t >= r->end_ts) {
-		s->rows_skipped++;
+		r->skipped++;
 		return;
 	}
 	if (s->n_act == r->cap_act) {
@@ -627,11 +629,92 @@ snapshot_copy_sql(size_t i)
 	return i < sizeof reads / sizeof *reads ? reads[i].sql : NULL;
 }
 
+/* Settings of every snapshot transaction (on each connection). */
+static int
+begin_snapshot(PGconn *conn, const char *import_id)
+{
+	char set[96];
+	if (db_command(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") != 0)
+		return -1;
+	if (import_id != NULL) {
+		/* SET TRANSACTION SNAPSHOT takes no parameters; the id comes
+		 * from pg_export_snapshot() and is checked to be hex and dashes. */
+		if (strspn(import_id, "0123456789ABCDEFabcdef-") != strlen(import_id) ||
+		    strlen(import_id) > 64)
+			return -1;
+		snprintf(set, sizeof set, "SET TRANSACTION SNAPSHOT '%s'", import_id);
+		if (db_command(conn, set) != 0)
+			return -1;
+	}
+	return db_command(conn, "SET LOCAL TimeZone = 'UTC'") != 0 ||
+	       /* the statement timeout guards interactive queries, not a run */
+	       db_command(conn, "SET LOCAL statement_timeout = 0") != 0 ||
+	       db_command(conn, "SET LOCAL DateStyle = 'ISO, YMD'") != 0 ||
+	       db_command(conn, "SET LOCAL extra_float_digits = 1") != 0 ? -1 : 0;
+}
+
+/* A second connection with the same parameters, in the same snapshot as
+ * the first (pg_export_snapshot), so that the largest view is read on
+ * another core at the same time.  NULL when that is not possible (the
+ * caller then reads everything on one connection). */
+static PGconn *
+second_reader(PGconn *conn)
+{
+	PGresult *res = PQexec(conn, "SELECT pg_export_snapshot()");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		log_debug("snapshot: no exported snapshot (%s); reading on one connection",
+		          db_errmsg(conn));
+		PQclear(res);
+		return NULL;
+	}
+	char id[80];
+	snprintf(id, sizeof id, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	PQconninfoOption *opts = PQconninfo(conn);
+	if (opts == NULL)
+		return NULL;
+	const char *keys[64], *vals[64];
+	int n = 0;
+	for (PQconninfoOption *o = opts; o->keyword != NULL && n < 63; o++)
+		if (o->val != NULL && o->val[0] != '\0') {
+			keys[n] = o->keyword;
+			vals[n++] = o->val;
+		}
+	keys[n] = vals[n] = NULL;
+	PGconn *c2 = PQconnectdbParams(keys, vals, 0);
+	PQconninfoFree(opts);
+	if (PQstatus(c2) != CONNECTION_OK || begin_snapshot(c2, id) != 0) {
+		log_debug("snapshot: no second connection (%s); reading on one", db_errmsg(c2));
+		PQfinish(c2);
+		return NULL;
+	}
+	return c2;
+}
+
+struct side_read {
+	PGconn		*conn;
+	struct reader	 r;
+	char		 err[512];
+	size_t		 view;	/* index into reads[] */
+	int		 rc;
+};
+
+static void *
+side_read_main(void *arg)
+{
+	struct side_read *sr = arg;
+	sr->rc = copy_view(sr->conn, &sr->r, reads[sr->view].view, reads[sr->view].sql,
+	                   reads[sr->view].ncols, reads[sr->view].row);
+	return NULL;
+}
+
 int
 snapshot_read(PGconn *conn, int32_t as_of, struct snapshot *s, char *err, size_t errlen)
 {
 	struct reader r = { .s = s, .err = err, .errlen = errlen };
-	int rc = -1;
+	struct side_read side = { .conn = NULL };
+	pthread_t th;
+	int rc = -1, side_started = 0;
 	memset(s, 0, sizeof *s);
 	s->as_of = as_of;
 	r.end_ts = ((double)as_of + 1.0) * 86400.0;
@@ -640,12 +723,7 @@ snapshot_read(PGconn *conn, int32_t as_of, struct snapshot *s, char *err, size_t
 	idmap_init(&r.sources, 64);
 	r.accts.keys = NULL;
 
-	if (db_command(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") != 0 ||
-	    db_command(conn, "SET LOCAL TimeZone = 'UTC'") != 0 ||
-	    /* the statement timeout guards interactive queries, not a run */
-	    db_command(conn, "SET LOCAL statement_timeout = 0") != 0 ||
-	    db_command(conn, "SET LOCAL DateStyle = 'ISO, YMD'") != 0 ||
-	    db_command(conn, "SET LOCAL extra_float_digits = 1") != 0) {
+	if (begin_snapshot(conn, NULL) != 0) {
 		snprintf(err, errlen, "starting the snapshot: %s", db_errmsg(conn));
 		goto out;
 	}
@@ -661,10 +739,24 @@ snapshot_read(PGconn *conn, int32_t as_of, struct snapshot *s, char *err, size_t
 	PQclear(res);
 	s->acct = xcalloc(n_acct + 1, sizeof *s->acct);
 	idmap_init(&r.accts, n_acct);
+	/* Large data sets: revenue (the largest view, which only looks
+	 * accounts up) on a second connection and thread. */
+	if (n_acct >= 100000)
+		side.conn = second_reader(conn);
 
 	/* Order matters: users and accounts first (they give the indexes),
 	 * opportunities before their history. */
 	for (size_t v = 0; v < sizeof reads / sizeof *reads; v++) {
+		if (reads[v].view == SV_REVENUE && side.conn != NULL) {
+			side.r = r;	/* shares the frozen account map, read only */
+			side.r.err = side.err;
+			side.r.errlen = sizeof side.err;
+			side.view = v;
+			if (pthread_create(&th, NULL, side_read_main, &side) == 0) {
+				side_started = 1;
+				continue;
+			}
+		}
 		if (copy_view(conn, &r, reads[v].view, reads[v].sql, reads[v].ncols, reads[v].row))
 			goto rollback;
 		if (reads[v].view == SV_ACCOUNTS && s->n_acct != n_acct) {
@@ -677,18 +769,31 @@ snapshot_read(PGconn *conn, int32_t as_of, struct snapshot *s, char *err, size_t
 		if (reads[v].view == SV_OPPS)
 			idmap_freeze(&r.opps);
 	}
+	if (side_started) {
+		pthread_join(th, NULL);
+		side_started = 0;
+		r.skipped += side.r.skipped;
+		if (side.rc != 0) {
+			snprintf(err, errlen, "%s", side.err);
+			goto rollback;
+		}
+	}
 	if (db_command(conn, "COMMIT") != 0) {
 		snprintf(err, errlen, "ending the snapshot: %s", db_errmsg(conn));
 		goto out;
 	}
+	s->rows_skipped = r.skipped;
 	group_revenue(s);
 	group_history(s);
 	rc = 0;
 	goto out;
 rollback:
+	if (side_started)
+		pthread_join(th, NULL);
 	if (PQstatus(conn) == CONNECTION_OK)
 		db_command(conn, "ROLLBACK");
 out:
+	PQfinish(side.conn);	/* ends its transaction too */
 	idmap_free(&r.accts);
 	idmap_free(&r.owners);
 	idmap_free(&r.opps);

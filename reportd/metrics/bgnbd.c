@@ -9,6 +9,7 @@
 
 #include "bgnbd.h"
 #include "optim.h"
+#include "parallel.h"
 #include "special.h"
 #include "util.h"
 
@@ -21,6 +22,49 @@ struct fitctx {
 	uint32_t *xi;		/* per account: index into xs */
 	double	*lbx;		/* scratch per distinct x: ln(b + x - 1) */
 };
+
+/* The per-account terms of the log-likelihood and its gradient, summed
+ * per slot: ll, d/dr, d/dalpha, d/da, d/db. */
+struct part {
+	const struct fitctx *c;
+	double	 r, al, a, b;
+	double	 sum[PARALLEL_MAX][5];
+};
+
+static void
+account_terms(void *arg, size_t from, size_t to, int slot)
+{
+	struct part *p = arg;
+	const struct fitctx *c = p->c;
+	double r = p->r, al = p->al, a = p->a, b = p->b, la = log(a);
+	double ll = 0, gr = 0, gal = 0, ga = 0, gb = 0;
+	for (size_t i = from; i < to; i++) {
+		const struct rfm *d = &c->d[i];
+		double rx = r + d->x, lT = log(al + d->T);
+		double l3 = -rx * lT;
+		if (d->x == 0) {
+			ll += l3;
+			gr -= lT;
+			gal -= rx / (al + d->T);
+			continue;
+		}
+		double lt = log(al + d->t_x);
+		double l4 = la - c->lbx[c->xi[i]] - rx * lt;
+		double mx = l3 > l4 ? l3 : l4;
+		double e3 = exp(l3 - mx), e4 = exp(l4 - mx), sum = e3 + e4;
+		double w3 = e3 / sum, w4 = e4 / sum;
+		ll += mx + log(sum);
+		gr -= w3 * lT + w4 * lt;
+		gal -= rx * (w3 / (al + d->T) + w4 / (al + d->t_x));
+		ga += w4 / a;
+		gb -= w4 / (b + d->x - 1);
+	}
+	p->sum[slot][0] = ll;
+	p->sum[slot][1] = gr;
+	p->sum[slot][2] = gal;
+	p->sum[slot][3] = ga;
+	p->sum[slot][4] = gb;
+}
 
 /* Negative mean log-likelihood and its gradient in theta = ln(params). */
 static double
@@ -43,30 +87,19 @@ negll(const double *theta, double *grad, void *vctx)
 		gb += w * (psab + digamma(b + x) - psb - pabx);
 		c->lbx[k] = x > 0 ? log(b + x - 1) : 0;
 	}
-	double lal = log(al), la = log(a);
+	double lal = log(al);
 	ll += (double)c->n * r * lal;
 	gr += (double)c->n * lal;
 	gal += (double)c->n * r / al;
-	for (size_t i = 0; i < c->n; i++) {
-		const struct rfm *d = &c->d[i];
-		double rx = r + d->x, lT = log(al + d->T);
-		double l3 = -rx * lT;
-		if (d->x == 0) {
-			ll += l3;
-			gr -= lT;
-			gal -= rx / (al + d->T);
-			continue;
-		}
-		double lt = log(al + d->t_x);
-		double l4 = la - c->lbx[c->xi[i]] - rx * lt;
-		double mx = l3 > l4 ? l3 : l4;
-		double e3 = exp(l3 - mx), e4 = exp(l4 - mx), sum = e3 + e4;
-		double w3 = e3 / sum, w4 = e4 / sum;
-		ll += mx + log(sum);
-		gr -= w3 * lT + w4 * lt;
-		gal -= rx * (w3 / (al + d->T) + w4 / (al + d->t_x));
-		ga += w4 / a;
-		gb -= w4 / (b + d->x - 1);
+	/* the per-account part, one slice per core */
+	struct part part = { .c = c, .r = r, .al = al, .a = a, .b = b };
+	parallel_for(c->n, 20000, account_terms, &part);
+	for (int k = 0; k < PARALLEL_MAX; k++) {
+		ll += part.sum[k][0];
+		gr += part.sum[k][1];
+		gal += part.sum[k][2];
+		ga += part.sum[k][3];
+		gb += part.sum[k][4];
 	}
 	double inv = 1.0 / (double)c->n;
 	grad[0] = -gr * r * inv;

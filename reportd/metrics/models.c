@@ -10,16 +10,15 @@
  *   cut at the horizon) times E[M] times the margin, divided by
  *   (1 + d)^k. */
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "bgnbd.h"
 #include "gammagamma.h"
 #include "log.h"
 #include "models.h"
+#include "parallel.h"
 #include "util.h"
 
 #define MIN_ACCOUNTS 10
@@ -33,8 +32,8 @@ seconds(void)
 }
 #define WEEKS_PER_MONTH (30.4375 / 7.0)
 
-/* Predictions are independent per account: the accounts are split into
- * one contiguous slice per core. */
+/* Predictions are independent per account: parallel_for gives each core
+ * a contiguous slice. */
 struct predict_job {
 	struct results	*res;
 	size_t		 n;
@@ -42,18 +41,13 @@ struct predict_job {
 	int		 months;
 };
 
-struct slice {
-	const struct predict_job *job;
-	size_t		 from, to;
-};
-
-static void *
-predict_slice(void *arg)
+static void
+predict_slice(void *arg, size_t from, size_t to, int slot)
 {
-	const struct slice *sl = arg;
-	const struct predict_job *j = sl->job;
+	(void)slot;
+	const struct predict_job *j = arg;
 	const struct results *res = j->res;
-	for (size_t a = sl->from; a < sl->to; a++) {
+	for (size_t a = from; a < to; a++) {
 		struct acct_result *r = &res->acct[a];
 		if (r->x < 0)
 			continue;
@@ -75,34 +69,6 @@ predict_slice(void *arg)
 			prev = ey;
 		}
 		r->ltv_pred = ltv * r->exp_value * j->margin;
-	}
-	return NULL;
-}
-
-static void
-run_parallel(const struct predict_job *job)
-{
-	enum { MAX_THREADS = 8 };
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	int nt = cores < 1 ? 1 : cores > MAX_THREADS ? MAX_THREADS : (int)cores;
-	if (job->n < 10000)
-		nt = 1;
-	struct slice sl[MAX_THREADS];
-	pthread_t th[MAX_THREADS];
-	int started[MAX_THREADS] = { 0 };
-	for (int i = 0; i < nt; i++) {
-		sl[i] = (struct slice){ job, job->n * (size_t)i / (size_t)nt,
-		                        job->n * (size_t)(i + 1) / (size_t)nt };
-		/* the calling thread takes the first slice itself */
-		if (i > 0)
-			started[i] = pthread_create(&th[i], NULL, predict_slice, &sl[i]) == 0;
-	}
-	predict_slice(&sl[0]);
-	for (int i = 1; i < nt; i++) {
-		if (started[i])
-			pthread_join(th[i], NULL);
-		else
-			predict_slice(&sl[i]);	/* no thread: do it here */
 	}
 }
 
@@ -143,7 +109,7 @@ models_fit_predict(const struct snapshot *s, const struct metric_params *mp, str
 	struct predict_job job = { .res = res, .n = n, .H = mp->horizon_weeks,
 	                           .disc = mp->discount_monthly, .margin = mp->margin };
 	job.months = (int)ceil(job.H / WEEKS_PER_MONTH - 1e-9);
-	run_parallel(&job);
+	parallel_for(n, 5000, predict_slice, &job);
 	double total = 0, alive = 0;
 	size_t n_alive = 0;
 	for (size_t a = 0; a < n; a++) {

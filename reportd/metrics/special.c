@@ -35,18 +35,18 @@ log_hyp2f1(double a, double b, double c, double z, long max_terms)
 	double term = 1, s = 1, shift = 0;
 	for (long n = 0; n < max_terms; n++) {
 		double dn = (double)n;
-		term *= (a + dn) * (b + dn) * z / ((c + dn) * (dn + 1));
+		double ratio = (a + dn) * (b + dn) * z / ((c + dn) * (dn + 1));
+		term *= ratio;
 		s += term;
 		if (term > 0x1p600) {
 			s *= 0x1p-600;
 			term *= 0x1p-600;
 			shift += 600 * M_LN2;
 		}
-		/* Once the term ratios are below 1 the tail is below a
-		 * geometric series with the larger of the next ratio and its
-		 * limit z (the ratios move monotonically towards z). */
-		double next = (a + dn + 1) * (b + dn + 1) * z / ((c + dn + 1) * (dn + 2));
-		double q = next > z ? next : z;
+		/* Once the ratios are below 1 the tail is below a geometric
+		 * series with the larger of this ratio and their limit z (the
+		 * ratios move monotonically towards z from here on). */
+		double q = ratio > z ? ratio : z;
 		if (q < 1 && term * q < 1e-17 * (1 - q) * s)
 			return shift + log(s);
 	}

@@ -1,0 +1,19 @@
+/* Splitting a loop over many accounts across the machine's cores. */
+#ifndef CRMX_PARALLEL_H
+#define CRMX_PARALLEL_H
+
+#include <stddef.h>
+
+#define PARALLEL_MAX 8
+
+/* Calls fn(ctx, from, to, slot) for contiguous slices covering [0, n),
+ * one per core (slot 0 .. parallel_slots() - 1, at most PARALLEL_MAX),
+ * and returns when all are done.  Small n runs in one slice on the
+ * calling thread.  fn must only write to its slice and its slot. */
+void parallel_for(size_t n, size_t min_per_slice,
+                  void (*fn)(void *ctx, size_t from, size_t to, int slot), void *ctx);
+
+/* How many slots parallel_for may use on this machine. */
+int parallel_slots(void);
+
+#endif
