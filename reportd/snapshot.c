@@ -577,7 +577,10 @@ cmp_hist(const void *a, const void *b)
 static void
 group_history(struct snapshot *s)
 {
-	if (s->n_hist > 1)
+	int sorted = 1;	/* history usually arrives in key order */
+	for (size_t i = 1; i < s->n_hist && sorted; i++)
+		sorted = cmp_hist(&s->hist[i - 1], &s->hist[i]) <= 0;
+	if (!sorted)
 		qsort(s->hist, s->n_hist, sizeof *s->hist, cmp_hist);
 	for (size_t i = 0; i < s->n_hist; i++) {
 		struct snap_opp *o = &s->opp[s->hist[i].opp];
@@ -747,16 +750,8 @@ snapshot_read(PGconn *conn, int32_t as_of, struct snapshot *s, char *err, size_t
 	/* Order matters: users and accounts first (they give the indexes),
 	 * opportunities before their history. */
 	for (size_t v = 0; v < sizeof reads / sizeof *reads; v++) {
-		if (reads[v].view == SV_REVENUE && side.conn != NULL) {
-			side.r = r;	/* shares the frozen account map, read only */
-			side.r.err = side.err;
-			side.r.errlen = sizeof side.err;
-			side.view = v;
-			if (pthread_create(&th, NULL, side_read_main, &side) == 0) {
-				side_started = 1;
-				continue;
-			}
-		}
+		if (reads[v].view == SV_REVENUE && side_started)
+			continue;	/* being read on the second connection */
 		if (copy_view(conn, &r, reads[v].view, reads[v].sql, reads[v].ncols, reads[v].row))
 			goto rollback;
 		if (reads[v].view == SV_ACCOUNTS && s->n_acct != n_acct) {
@@ -764,10 +759,22 @@ snapshot_read(PGconn *conn, int32_t as_of, struct snapshot *s, char *err, size_t
 			goto rollback;
 		}
 		/* Later views only look ids up. */
-		if (reads[v].view == SV_ACCOUNTS)
-			idmap_freeze(&r.accts);
 		if (reads[v].view == SV_OPPS)
 			idmap_freeze(&r.opps);
+		if (reads[v].view != SV_ACCOUNTS)
+			continue;
+		idmap_freeze(&r.accts);
+		/* From here revenue (the largest view, which only looks
+		 * accounts up) can be read beside the rest. */
+		for (size_t w = 0; side.conn != NULL && w < sizeof reads / sizeof *reads; w++) {
+			if (reads[w].view != SV_REVENUE)
+				continue;
+			side.r = r;	/* shares the frozen account map, read only */
+			side.r.err = side.err;
+			side.r.errlen = sizeof side.err;
+			side.view = w;
+			side_started = pthread_create(&th, NULL, side_read_main, &side) == 0;
+		}
 	}
 	if (side_started) {
 		pthread_join(th, NULL);
