@@ -74,9 +74,10 @@ main(int argc, char **argv)
 		default:  return app_bad_option("crmx-admin", argv, longopts);
 		}
 	}
-	app_load(&opts, "crmx-admin", &ctx.cfg);
+	if (optind >= argc && opts.print_config)
+		app_load(&opts, "crmx-admin", &ctx.cfg);	/* prints and exits */
 	if (optind >= argc) {
-		usage(stderr);
+		log_error("no command given (see crmx-admin --help)");
 		return 2;
 	}
 	const int first = optind;
@@ -88,6 +89,7 @@ main(int argc, char **argv)
 		log_error("unknown command \"%s\" (see crmx-admin --help)", argv[optind]);
 		return 2;
 	}
+	app_load(&opts, "crmx-admin", &ctx.cfg);
 
 	/* A command's --help needs no database. */
 	int wants_help = 0;

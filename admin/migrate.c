@@ -53,6 +53,7 @@ list_migrations(const char *dir, struct migration **out, size_t *n)
 		if (*n == cap)
 			*out = xrealloc(*out, (cap *= 2) * sizeof **out);
 		(*out)[*n].version = v;
+		(*out)[*n].applied = 0;
 		snprintf((*out)[*n].name, sizeof((*out)[*n].name), "%s", e->d_name);
 		(*n)++;
 	}
