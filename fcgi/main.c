@@ -39,6 +39,7 @@ main(int argc, char **argv)
 	int c, check = 0;
 
 	log_init("crmx.fcgi", LOG_LVL_INFO, false);
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "c:s:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': opts.config_path = optarg; break;
@@ -47,7 +48,7 @@ main(int argc, char **argv)
 		case 'P': opts.print_config = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("crmx.fcgi %s\n", CRMX_VERSION); return 0;
-		default:  usage(stderr); return 2;
+		default:  return app_bad_option("crmx.fcgi", argv, longopts);
 		}
 	}
 	if (optind < argc) {

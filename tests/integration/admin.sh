@@ -37,17 +37,22 @@ expect_error() {
 
 # ---- configuration errors: one line, non-zero, never a crash
 # Program options come before a command of crmx-admin: "$admin OPTS status".
-for prog in crmx-admin crmx-reportd; do
+for prog in crmx-admin crmx-reportd crmx.fcgi; do
 	case $prog in
 	crmx-admin)   run() { "$admin" "$@" status; } ;;
 	crmx-reportd) run() { "$reportd" "$@" --check; } ;;
+	crmx.fcgi)    run() { "$top/$O/fcgi/crmx.fcgi" "$@" --check; } ;;
 	esac
 	expect_error "$prog: unreachable database" 1 "database.*nowhere" \
 		run --set "database.conninfo=host=$tmp/nowhere dbname=x user=crmx"
 	expect_error "$prog: unknown database user" 1 "crmx_nobody" \
 		run --set "database.conninfo=host=$host dbname=t_admin user=crmx_nobody"
 	expect_error "$prog: unknown option" 2 "unknown option.*--no-such-option" run --no-such-option
-	expect_error "$prog: option without its value" 2 "needs a value" "$top/$O/${prog#crmx-}/$prog" --config
+	case $prog in
+	crmx.fcgi) bin=$top/$O/fcgi/crmx.fcgi ;;
+	*)         bin=$top/$O/${prog#crmx-}/$prog ;;
+	esac
+	expect_error "$prog: option without its value" 2 "needs a value" "$bin" --config
 	printf '[database]\nconninfo = x\ncolour = blue\n' >"$tmp/bad.conf"
 	expect_error "$prog: unknown setting names its line" 2 "bad.conf line 3.*colour" \
 		run --config "$tmp/bad.conf"
