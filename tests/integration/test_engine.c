@@ -319,6 +319,31 @@ test_failed_run_keeps_previous(void **state)
 	assert_string_equal(testdb_value(conn, sql), "0");
 }
 
+/* Only the last 12 runs are kept; an old run's per-account partition goes
+ * with it, and the newest results stay complete. */
+static void
+test_prune(void **state)
+{
+	(void)state;
+	struct engine_result r;
+	if (!testdb_available())
+		skip();
+	int64_t last = 0;
+	for (int i = 0; i < 14; i++) {
+		last = run_at("2026-06-30", &r);
+		json_decref(r.summary);
+	}
+	assert_string_equal(testdb_value(conn, "SELECT count(*) FROM crmx.run WHERE status <> 'running'"), "12");
+	assert_string_equal(testdb_value(conn, "SELECT count(*) FROM pg_inherits"
+	    " WHERE inhparent = 'crmx.account_metrics'::regclass"), "12");
+	assert_string_equal(testdb_value(conn, "SELECT count(*) FROM crmx.account_metrics"
+	    " WHERE run_id NOT IN (SELECT run_id FROM crmx.run)"), "0");
+	char sql[160];
+	snprintf(sql, sizeof sql, "SELECT count(*) = (SELECT count(*) FROM crmx_src.accounts)"
+	         " FROM crmx.latest_account_metrics WHERE run_id = %lld", (long long)last);
+	assert_string_equal(testdb_value(conn, sql), "t");
+}
+
 int
 main(void)
 {
@@ -330,6 +355,7 @@ main(void)
 		cmocka_unit_test(test_no_closed_deals),
 		cmocka_unit_test(test_empty_window),
 		cmocka_unit_test(test_failed_run_keeps_previous),
+		cmocka_unit_test(test_prune),
 	};
 	return cmocka_run_group_tests_name("engine", tests, setup, teardown);
 }
