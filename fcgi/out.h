@@ -1,0 +1,32 @@
+/* A response under construction: status, headers and a growing body.
+ * HTML text goes through html_text()/html_attr(), the one place that
+ * escapes for HTML; JSON bodies are built with jansson and written whole. */
+#ifndef CRMX_OUT_H
+#define CRMX_OUT_H
+
+#include <stddef.h>
+
+struct out {
+	int	 status;		/* 200 unless set */
+	char	 content_type[64];
+	char	 extra_headers[512];	/* "Name: value\r\n" lines */
+	char	*body;
+	size_t	 len, cap;
+};
+
+void out_init(struct out *o);
+void out_free(struct out *o);
+/* Raw bytes: markup of our own, never data. */
+void out_raw(struct out *o, const char *s);
+void out_rawf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Text from the database or the request, escaped for HTML element content
+ * and attribute values (&, <, >, ", ' ); NULL writes nothing. */
+void html_text(struct out *o, const char *s);
+/* A number/amount already formatted by us (digits, separators, symbols):
+ * still escaped, so a caller's mistake cannot inject markup. */
+#define html_num html_text
+/* Appends a header line; name and value must not contain CR/LF (they are
+ * dropped if they do). */
+void out_header(struct out *o, const char *name, const char *value);
+
+#endif

@@ -1,0 +1,122 @@
+/* Request parsing: strict, with limits, so that handlers only ever see
+ * well-formed UTF-8 text. */
+#include <stdio.h>
+#include <string.h>
+
+#include "request.h"
+
+static int
+hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static int
+valid_utf8(const unsigned char *s)
+{
+	while (*s) {
+		int n = *s < 0x80 ? 0 : (*s >> 5) == 6 ? 1 : (*s >> 4) == 14 ? 2 : (*s >> 3) == 30 ? 3 : -1;
+		if (n < 0)
+			return 0;
+		s++;
+		for (int i = 0; i < n; i++, s++)
+			if ((*s & 0xc0) != 0x80)
+				return 0;
+	}
+	return 1;
+}
+
+int
+url_decode(char *s)
+{
+	char *w = s;
+	for (const char *p = s; *p; p++) {
+		if (*p == '+') {
+			*w++ = ' ';
+		} else if (*p == '%') {
+			int hi = hexval(p[1]), lo = hi < 0 ? -1 : hexval(p[2]);
+			if (lo < 0 || (hi == 0 && lo == 0))
+				return -1;
+			*w++ = (char)(hi * 16 + lo);
+			p += 2;
+		} else {
+			*w++ = *p;
+		}
+	}
+	*w = '\0';
+	return valid_utf8((const unsigned char *)s) ? 0 : -1;
+}
+
+int
+request_parse(struct request *r, const char *method, const char *uri, const char *query,
+              const char *remote_user, const char *accept, const char *accept_language)
+{
+	memset(r, 0, sizeof *r);
+	r->method = method ? method : "GET";
+	r->remote_user = remote_user;
+	r->accept_language = accept_language;
+	if (uri == NULL)
+		uri = "/";
+	size_t plen = strcspn(uri, "?");
+	if (plen >= sizeof r->path) {
+		snprintf(r->error, sizeof r->error, "the path is too long");
+		return -1;
+	}
+	memcpy(r->path, uri, plen);
+	r->path[plen] = '\0';
+	if (url_decode(r->path) != 0) {
+		snprintf(r->error, sizeof r->error, "the path is not valid URL-encoded UTF-8");
+		return -1;
+	}
+	if (query == NULL)
+		query = uri[plen] == '?' ? uri + plen + 1 : "";
+	if (strlen(query) > REQ_MAX_QUERY) {
+		snprintf(r->error, sizeof r->error, "the query is longer than %d bytes", REQ_MAX_QUERY);
+		return -1;
+	}
+	snprintf(r->qbuf, sizeof r->qbuf, "%s", query);
+	for (char *p = r->qbuf; *p;) {
+		char *amp = strchr(p, '&');
+		if (amp)
+			*amp = '\0';
+		if (*p) {
+			if (r->nparams == REQ_MAX_PARAMS) {
+				snprintf(r->error, sizeof r->error, "more than %d query parameters",
+				         REQ_MAX_PARAMS);
+				return -1;
+			}
+			char *eq = strchr(p, '=');
+			if (eq)
+				*eq = '\0';
+			r->keys[r->nparams] = p;
+			r->vals[r->nparams] = eq ? eq + 1 : p + strlen(p);
+			if (url_decode(r->keys[r->nparams]) || url_decode(r->vals[r->nparams])) {
+				snprintf(r->error, sizeof r->error,
+				         "query parameter %d is not valid URL-encoded UTF-8", r->nparams + 1);
+				return -1;
+			}
+			r->nparams++;
+		}
+		if (!amp)
+			break;
+		p = amp + 1;
+	}
+	size_t n = strlen(r->path);
+	if (n > 5 && strcmp(r->path + n - 5, ".json") == 0) {
+		r->path[n - 5] = '\0';
+		r->want_json = 1;
+	} else if (accept && strstr(accept, "application/json") && !strstr(accept, "text/html")) {
+		r->want_json = 1;
+	}
+	return 0;
+}
+
+const char *
+request_param(const struct request *r, const char *key)
+{
+	for (int i = 0; i < r->nparams; i++)
+		if (strcmp(r->keys[i], key) == 0)
+			return r->vals[i];
+	return NULL;
+}
