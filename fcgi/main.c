@@ -1,13 +1,33 @@
-/* crmx.fcgi: the FastCGI program behind the panels.  This entry point
- * parses the command line and checks the database; the accept loop and
- * the routes plug in here. */
+/* crmx.fcgi: the FastCGI program behind the panels.  It listens on
+ * [fcgi] listen (a unix socket path, or host:port / :port), or on the
+ * socket it is handed as fd 0 (spawn-fcgi, systemd socket activation),
+ * and serves with [fcgi] workers prefork processes, each with its own
+ * database connection.  The parent restarts a worker that dies. */
+#include <errno.h>
+#include <fcgiapp.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "db.h"
+#include "i18n.h"
 #include "log.h"
+#include "routes.h"
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
 
 static void
 usage(FILE *out)
@@ -20,6 +40,49 @@ usage(FILE *out)
 	    "      --print-config   print the effective configuration and exit\n"
 	    "  -h, --help           this text\n"
 	    "  -V, --version        print the version\n", CRMX_SYSCONFDIR);
+}
+
+static void
+emit(void *sink, const char *buf, size_t len)
+{
+	FCGX_PutStr(buf, (int)len, sink);
+}
+
+static void
+worker(int sock, const struct crmx_config *cfg)
+{
+	FCGX_Request rq;
+	PGconn *conn = NULL;
+	struct out o;
+	signal(SIGTERM, SIG_DFL);
+	FCGX_InitRequest(&rq, sock, 0);
+	while (FCGX_Accept_r(&rq) >= 0) {
+		struct cgi_env env = {
+			.method = FCGX_GetParam("REQUEST_METHOD", rq.envp),
+			.uri = FCGX_GetParam("REQUEST_URI", rq.envp),
+			.query = FCGX_GetParam("QUERY_STRING", rq.envp),
+			.remote_user = FCGX_GetParam("REMOTE_USER", rq.envp),
+			.accept = FCGX_GetParam("HTTP_ACCEPT", rq.envp),
+			.accept_language = FCGX_GetParam("HTTP_ACCEPT_LANGUAGE", rq.envp),
+		};
+		route_request(&conn, cfg, &env, &o);
+		write_response(&o, emit, rq.out);
+		out_free(&o);
+		FCGX_Finish_r(&rq);
+	}
+	PQfinish(conn);
+	_exit(0);
+}
+
+static pid_t
+spawn(int sock, const struct crmx_config *cfg)
+{
+	pid_t pid = fork();
+	if (pid == 0)
+		worker(sock, cfg);
+	if (pid < 0)
+		log_error("fork: %s", strerror(errno));
+	return pid;
 }
 
 int
@@ -56,13 +119,66 @@ main(int argc, char **argv)
 		return 2;
 	}
 	app_load(&opts, "crmx.fcgi", &cfg);
-	char err[768];
-	PGconn *conn = db_connect(&cfg, cfg.db_conninfo, "crmx.fcgi", err, sizeof err);
-	if (conn == NULL)
-		die(1, "%s", err);
-	if (check)
+	if (check) {
+		char err[768];
+		PGconn *conn = db_connect(&cfg, cfg.db_conninfo, "crmx.fcgi", err, sizeof err);
+		if (conn == NULL)
+			die(1, "%s", err);
 		log_info("database reachable (server %d)", PQserverVersion(conn));
-	PQfinish(conn);
+		PQfinish(conn);
+		config_free(&cfg);
+		return 0;
+	}
+	i18n_init(NULL);
+	if (FCGX_Init() != 0)
+		die(1, "FastCGI library initialisation failed");
+	int sock = 0;	/* handed to us */
+	const char *listen = cfg.fcgi_listen;
+	if (listen != NULL && listen[0] != '\0') {
+		if (listen[0] == '/')
+			unlink(listen);	/* a stale socket of a previous run */
+		sock = FCGX_OpenSocket(listen, 128);
+		if (sock < 0)
+			die(1, "cannot listen on %s: %s", listen, strerror(errno));
+		if (listen[0] == '/')
+			chmod(listen, 0666);	/* nginx runs as another user */
+	} else if (FCGX_IsCGI()) {
+		die(2, "no [fcgi] listen address and standard input is not a FastCGI socket"
+		       " (run under spawn-fcgi or systemd socket activation, or set fcgi.listen)");
+	}
+	int n = cfg.fcgi_workers > 0 ? cfg.fcgi_workers : 1;
+	pid_t *kids = calloc((size_t)n, sizeof *kids);
+	if (kids == NULL)
+		die(1, "out of memory");
+	struct sigaction sa = { .sa_handler = on_term };
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	for (int i = 0; i < n; i++)
+		kids[i] = spawn(sock, &cfg);
+	log_info("serving on %s with %d workers", listen && *listen ? listen : "the inherited socket", n);
+	while (!stopping) {
+		int st;
+		pid_t dead = wait(&st);
+		if (dead < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (int i = 0; i < n && !stopping; i++)
+			if (kids[i] == dead) {
+				log_warn("worker %d ended (status %d); starting another", (int)dead, st);
+				sleep(1);
+				kids[i] = spawn(sock, &cfg);
+			}
+	}
+	for (int i = 0; i < n; i++)
+		if (kids[i] > 0)
+			kill(kids[i], SIGTERM);
+	while (wait(NULL) > 0)
+		;
+	if (listen != NULL && listen[0] == '/')
+		unlink(listen);
+	free(kids);
 	config_free(&cfg);
 	return 0;
 }

@@ -1,0 +1,41 @@
+#!/bin/sh
+# Writes an nginx configuration that serves the crmx panels on a local
+# port with basic authentication, for `make run` and the tests:
+#   deploy/panels-nginx.sh DIR PORT SOCKET HTPASSWD
+# DIR gets nginx.conf, logs and temp folders; nginx runs with -p DIR.
+set -eu
+dir=$1 port=$2 sock=$3 htpasswd=$4
+top=$(cd "$(dirname "$0")/.." && pwd)
+mkdir -p "$dir/logs" "$dir/tmp"
+user=""
+[ "$(id -u)" -eq 0 ] && user="user www-data;"
+cat >"$dir/nginx.conf" <<CONF
+$user
+worker_processes 2;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+    include /etc/nginx/mime.types;
+    access_log off;
+    client_body_temp_path $dir/tmp/body;
+    fastcgi_temp_path $dir/tmp/fastcgi;
+    proxy_temp_path $dir/tmp/proxy;
+    uwsgi_temp_path $dir/tmp/uwsgi;
+    scgi_temp_path $dir/tmp/scgi;
+    server {
+        listen 127.0.0.1:$port;
+        location = / { return 302 /crmx/accounts; }
+        location /crmx/static/ { alias $top/fcgi/static/; }
+        location /crmx/ {
+            auth_basic "crmx demo";
+            auth_basic_user_file $htpasswd;
+            client_max_body_size 64k;
+            include /etc/nginx/fastcgi_params;
+            fastcgi_param REMOTE_USER \$remote_user;
+            fastcgi_param REQUEST_URI \$request_uri;
+            fastcgi_pass unix:$sock;
+        }
+    }
+}
+CONF

@@ -1,0 +1,145 @@
+/* /crmx/accounts: the accounts the viewer may see, with their metrics;
+ * filters (owner, region, city, class, segment, grade), sort and pages.
+ * Filters are $n parameters that are NULL when unused, so one statement
+ * serves every combination. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "panel.h"
+#include "util.h"
+
+/* Sort keys: the request names one of these, never SQL. */
+static const struct {
+	const char *key, *order;
+} sorts[] = {
+	{ "revenue", "m.revenue_window DESC NULLS LAST, a.account_id" },
+	{ "ltv", "m.ltv_pred DESC NULLS LAST, a.account_id" },
+	{ "name", "a.name, a.account_id" },
+	{ "activity", "m.last_activity DESC NULLS LAST, a.account_id" },
+};
+
+static const char *const filters[] = { "owner", "region", "city", "class", "segment", "grade" };
+
+int
+h_accounts(struct ctx *c, const char *arg)
+{
+	(void)arg;
+	const struct request *r = c->req;
+	const char *sort = request_param(r, "sort");
+	size_t si = 0;
+	if (sort != NULL) {
+		for (si = 0; si < sizeof sorts / sizeof *sorts; si++)
+			if (strcmp(sort, sorts[si].key) == 0)
+				break;
+		if (si == sizeof sorts / sizeof *sorts)
+			return panel_error(c, 400, _("Unknown sort: use revenue, ltv, name or activity."));
+	}
+	int64_t page = 1, size = 50;
+	const char *p = request_param(r, "page"), *s = request_param(r, "size");
+	if (p && parse_int64(p, 1, 1000000, &page) != 0)
+		return panel_error(c, 400, _("The page must be a positive whole number."));
+	if (s && parse_int64(s, 1, c->cfg->fcgi_page_size_max, &size) != 0)
+		return panel_error(c, 400, _("The page size is out of range."));
+	const char *fv[6];
+	for (int i = 0; i < 6; i++) {
+		fv[i] = request_param(r, filters[i]);
+		if (fv[i] != NULL && fv[i][0] == '\0')
+			fv[i] = NULL;
+	}
+	int64_t owner;
+	if (fv[0] && parse_int64(fv[0], 1, INT64_MAX, &owner) != 0)
+		return panel_error(c, 400, _("The owner must be a user id."));
+	char lim[24], off[24];
+	snprintf(lim, sizeof lim, "%lld", (long long)size);
+	snprintf(off, sizeof off, "%lld", (long long)((page - 1) * size));
+	const char *extra[8] = { fv[0], fv[1], fv[2], fv[3], fv[4], fv[5], lim, off };
+	char sql[2048];
+	snprintf(sql, sizeof sql,
+	    "SELECT a.account_id, a.name, a.region, a.city, u.name, m.abc_class, m.revenue_window,"
+	    " m.hist_ltv, m.ltv_pred, m.p_alive, m.segment, m.qual_grade, m.open_deals,"
+	    " to_char(m.last_activity, 'YYYY-MM-DD'), count(*) OVER ()"
+	    " FROM crmx_src.accounts a LEFT JOIN crmx_src.users u ON u.user_id = a.owner_id"
+	    " LEFT JOIN crmx.latest_account_metrics m ON m.account_id = a.account_id"
+	    " WHERE %s AND ($4::bigint IS NULL OR a.owner_id = $4::bigint)"
+	    " AND ($5::text IS NULL OR a.region = $5) AND ($6::text IS NULL OR a.city = $6)"
+	    " AND ($7::text IS NULL OR m.abc_class = $7) AND ($8::text IS NULL OR m.segment = $8)"
+	    " AND ($9::text IS NULL OR m.qual_grade = $9)"
+	    " ORDER BY %s LIMIT $10::bigint OFFSET $11::bigint",
+	    SCOPE_SQL("a.owner_id"), sorts[si].order);
+	PGresult *res = scoped_query(c, sql, 8, extra);
+	if (res == NULL)
+		return -1;
+	int n = PQntuples(res);
+	long long total = n ? atoll(PQgetvalue(res, 0, 14)) : 0;
+
+	if (r->want_json) {
+		json_t *rows = json_array();
+		for (int i = 0; i < n; i++)
+			json_array_append_new(rows, json_pack(
+			    "{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+			    "account_id", (json_int_t)atoll(PQgetvalue(res, i, 0)),
+			    "name", jstr_val(res, i, 1), "region", jstr_val(res, i, 2),
+			    "city", jstr_val(res, i, 3), "owner", jstr_val(res, i, 4),
+			    "abc_class", jstr_val(res, i, 5), "revenue_window", jnum_val(res, i, 6),
+			    "hist_ltv", jnum_val(res, i, 7), "ltv_pred", jnum_val(res, i, 8),
+			    "p_alive", jnum_val(res, i, 9), "segment", jstr_val(res, i, 10),
+			    "qualification_grade", jstr_val(res, i, 11), "open_deals", jnum_val(res, i, 12),
+			    "last_activity", jstr_val(res, i, 13)));
+		send_json(c, json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)total,
+		                       "page", (json_int_t)page, "size", (json_int_t)size, "accounts", rows));
+		PQclear(res);
+		return 0;
+	}
+
+	struct out *o = c->out;
+	char b[64];
+	page_begin(c, _("Accounts"));
+	out_raw(o, "<h1>");
+	html_text(o, _("Accounts"));
+	out_rawf(o, "</h1><p class=\"meta\">%lld</p><table class=\"list\"><tr>", total);
+	static const char *const heads[] = { N_("Account"), N_("City"), N_("Owner"), N_("Class"),
+	                                     N_("Revenue, 12 months"), N_("Predicted value"),
+	                                     N_("Lifecycle"), N_("Grade"), N_("Open deals") };
+	for (size_t i = 0; i < sizeof heads / sizeof *heads; i++) {
+		out_raw(o, i >= 4 && i != 6 && i != 7 ? "<th class=\"num\">" : "<th>");
+		html_text(o, _(heads[i]));
+		out_raw(o, "</th>");
+	}
+	out_raw(o, "</tr>");
+	for (int i = 0; i < n; i++) {
+		out_rawf(o, "<tr><td><a href=\"/crmx/accounts/%lld\">", atoll(PQgetvalue(res, i, 0)));
+		html_text(o, PQgetvalue(res, i, 1));
+		out_raw(o, "</a></td><td>");
+		html_text(o, PQgetvalue(res, i, 3));
+		out_raw(o, "</td><td>");
+		html_text(o, PQgetvalue(res, i, 4));
+		out_raw(o, "</td><td>");
+		html_text(o, PQgetvalue(res, i, 5));
+		for (int col = 6; col <= 8; col += 2) {
+			out_raw(o, "</td><td class=\"num\">");
+			if (!PQgetisnull(res, i, col)) {
+				fmt_money(b, sizeof b, atof(PQgetvalue(res, i, col)), c->cfg->metrics_currency,
+				          1, c->lang);
+				html_num(o, b);
+			}
+		}
+		out_raw(o, "</td><td>");
+		html_text(o, PQgetvalue(res, i, 10));
+		out_raw(o, "</td><td>");
+		html_text(o, PQgetvalue(res, i, 11));
+		out_raw(o, "</td><td class=\"num\">");
+		html_text(o, PQgetvalue(res, i, 12));
+		out_raw(o, "</td></tr>");
+	}
+	out_raw(o, "</table>");
+	if ((long long)(page * size) < total) {
+		out_rawf(o, "<p><a class=\"next\" href=\"/crmx/accounts?page=%lld&amp;size=%lld&amp;sort=%s\">",
+		         (long long)page + 1, (long long)size, sorts[si].key);
+		html_text(o, _("Next page"));
+		out_raw(o, "</a></p>");
+	}
+	page_end(c);
+	PQclear(res);
+	return 0;
+}

@@ -1,0 +1,102 @@
+/* Shared page parts: frame, errors, scoped queries, JSON output. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+#include "panel.h"
+
+int
+panel_error(struct ctx *c, int status, const char *message)
+{
+	struct out *o = c->out;
+	o->len = 0;
+	if (o->body)
+		o->body[0] = '\0';
+	o->status = status;
+	if (c->req && c->req->want_json) {
+		json_t *j = json_pack("{s:i, s:s}", "status", status, "error", message);
+		send_json(c, j);
+		o->status = status;
+		return 0;
+	}
+	page_begin(c, _("Error"));
+	out_raw(o, "<p class=\"error\">");
+	html_text(o, message);
+	out_raw(o, "</p>");
+	page_end(c);
+	return 0;
+}
+
+void
+page_begin(struct ctx *c, const char *title)
+{
+	struct out *o = c->out;
+	if (c->embed) {
+		out_raw(o, "<div class=\"crmx crmx-embed\">");
+		return;
+	}
+	out_rawf(o, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+	         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+	         i18n_code(c->lang));
+	out_raw(o, "<title>");
+	html_text(o, title);
+	out_raw(o, " \xE2\x80\x94 crmx</title><link rel=\"stylesheet\" href=\"/crmx/static/crmx.css\">"
+	           "</head><body class=\"crmx\"><nav><a href=\"/crmx/accounts\">");
+	html_text(o, _("Accounts"));
+	out_raw(o, "</a> <a href=\"/crmx/pipeline\">");
+	html_text(o, _("Pipeline"));
+	out_raw(o, "</a>");
+	if (c->v && c->v->name[0]) {
+		out_raw(o, " <span class=\"who\">");
+		html_text(o, c->v->name);
+		out_raw(o, "</span>");
+	}
+	out_raw(o, "</nav><main>");
+}
+
+void
+page_end(struct ctx *c)
+{
+	out_raw(c->out, c->embed ? "</div>" : "</main></body></html>\n");
+}
+
+PGresult *
+scoped_query(struct ctx *c, const char *sql, int nextra, const char *const *extra)
+{
+	const char *params[16] = { c->v->id, c->v->role, c->v->team };
+	for (int i = 0; i < nextra && i < 13; i++)
+		params[3 + i] = extra[i];
+	PGresult *res = PQexecParams(c->conn, sql, 3 + nextra, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		log_error("query failed: %s", db_errmsg(c->conn));
+		PQclear(res);
+		c->db_failed = 1;
+		return NULL;
+	}
+	return res;
+}
+
+void
+send_json(struct ctx *c, json_t *body)
+{
+	char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	json_decref(body);
+	c->out->len = 0;
+	snprintf(c->out->content_type, sizeof c->out->content_type, "application/json");
+	out_raw(c->out, text ? text : "{}");
+	out_raw(c->out, "\n");
+	free(text);
+}
+
+json_t *
+jnum_val(PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col) ? json_null() : json_real(atof(PQgetvalue(r, row, col)));
+}
+
+json_t *
+jstr_val(PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col) ? json_null() : json_string(PQgetvalue(r, row, col));
+}

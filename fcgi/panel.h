@@ -1,0 +1,48 @@
+/* What a handler gets: the request, the viewer, the database connection
+ * of this worker and the response to fill; and the helpers every page
+ * shares (page frame, errors, number formats). */
+#ifndef CRMX_PANEL_H
+#define CRMX_PANEL_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "auth.h"
+#include "config.h"
+#include "i18n.h"
+#include "out.h"
+#include "request.h"
+
+struct ctx {
+	PGconn			*conn;
+	const struct crmx_config *cfg;
+	struct request		*req;
+	struct viewer		*v;
+	struct out		*out;
+	enum lang		 lang;
+	int			 embed;		/* ?embed=1: a fragment for a side panel */
+	int			 db_failed;	/* a query failed: answer 503 */
+};
+
+/* A handler; arg is the rest of the path after the route's prefix.
+ * Returns 0 when it filled the response (any status). */
+typedef int (*handler_fn)(struct ctx *c, const char *arg);
+
+/* Sends status with a one-line message, as HTML or JSON. */
+int panel_error(struct ctx *c, int status, const char *message);
+/* The page frame around HTML content (or nothing when embedded). */
+void page_begin(struct ctx *c, const char *title);
+void page_end(struct ctx *c);
+/* Runs a query with the viewer's scope as $1..$3 and `extra` more
+ * parameters; NULL (and c->db_failed) on error. */
+PGresult *scoped_query(struct ctx *c, const char *sql, int nextra, const char *const *extra);
+/* A JSON body as the response. */
+void send_json(struct ctx *c, json_t *body);
+/* A database value as a JSON number/string/null. */
+json_t *jnum_val(PGresult *r, int row, int col);
+json_t *jstr_val(PGresult *r, int row, int col);
+
+int h_account(struct ctx *c, const char *arg);
+int h_accounts(struct ctx *c, const char *arg);
+
+#endif

@@ -1,0 +1,130 @@
+/* The route table and the request cycle: parse, identify the viewer,
+ * pick the language, dispatch, and write the response with its headers. */
+#include <stdio.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+#include "routes.h"
+
+static const struct route {
+	const char	*method;
+	const char	*path;		/* exact, or a prefix ending in '/' */
+	handler_fn	 fn;
+} routes[] = {
+	{ "GET", "/crmx/accounts", h_accounts },
+	{ "GET", "/crmx/accounts/", h_account },
+};
+
+static const char *
+status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 503: return "Service Unavailable";
+	default:  return "Internal Server Error";
+	}
+}
+
+void
+route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env *env,
+              struct out *o)
+{
+	struct request req;
+	struct viewer v;
+	struct ctx c = { .conn = *conn, .cfg = cfg, .req = &req, .v = &v, .out = o };
+	out_init(o);
+	memset(&v, 0, sizeof v);
+	int ok = request_parse(&req, env->method, env->uri, env->query, env->remote_user,
+	                       env->accept, env->accept_language) == 0;
+	const char *ql = ok ? request_param(&req, "lang") : NULL;
+	c.lang = i18n_pick(ql, NULL, env->accept_language, LANG_EN);
+	i18n_use(c.lang);
+	if (!ok) {
+		panel_error(&c, 400, req.error);
+		goto done;
+	}
+	const char *embed = request_param(&req, "embed");
+	c.embed = embed != NULL && strcmp(embed, "1") == 0;
+	if (req.remote_user == NULL || req.remote_user[0] == '\0') {
+		panel_error(&c, 401, _("Please log in to the CRM first."));
+		goto done;
+	}
+	if (*conn == NULL || PQstatus(*conn) != CONNECTION_OK) {
+		char err[512];
+		PQfinish(*conn);
+		*conn = db_connect(cfg, cfg->db_conninfo, "crmx.fcgi", err, sizeof err);
+		c.conn = *conn;
+		if (*conn == NULL) {
+			log_error("%s", err);
+			panel_error(&c, 503, _("The database is not reachable; try again in a moment."));
+			goto done;
+		}
+	}
+	int found = auth_lookup(c.conn, req.remote_user, &v);
+	if (found < 0) {
+		c.db_failed = 1;
+		goto done;
+	}
+	if (found > 0) {
+		panel_error(&c, 403, _("Your CRM user is not known to crmx."));
+		goto done;
+	}
+	c.lang = i18n_pick(ql, v.lang_pref, env->accept_language, LANG_EN);
+	i18n_use(c.lang);
+
+	const struct route *hit = NULL;
+	const char *arg = "";
+	int path_known = 0;
+	for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
+		const struct route *rt = &routes[i];
+		size_t n = strlen(rt->path);
+		int match = rt->path[n - 1] == '/' ?
+		            strncmp(req.path, rt->path, n) == 0 && req.path[n] != '\0' &&
+		            strchr(req.path + n, '/') == NULL :
+		            strcmp(req.path, rt->path) == 0;
+		if (!match)
+			continue;
+		path_known = 1;
+		if (strcmp(rt->method, req.method) == 0) {
+			hit = rt;
+			arg = rt->path[n - 1] == '/' ? req.path + n : "";
+			break;
+		}
+	}
+	if (hit == NULL)
+		panel_error(&c, path_known ? 405 : 404,
+		            path_known ? _("This method is not allowed here.") : _("No such page."));
+	else
+		hit->fn(&c, arg);
+done:
+	if (c.db_failed) {
+		/* Drop the connection: the next request reconnects. */
+		PQfinish(*conn);
+		*conn = NULL;
+		panel_error(&c, 503, _("The database is not reachable; try again in a moment."));
+	}
+	out_header(o, "Content-Language", i18n_code(c.lang));
+}
+
+void
+write_response(const struct out *o, void (*emit)(void *, const char *, size_t),
+               void *sink)
+{
+	char head[1024];
+	int n = snprintf(head, sizeof head,
+	    "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+	    "Cache-Control: private, no-store\r\n"
+	    "Content-Security-Policy: default-src 'none'; style-src 'self'; img-src 'self' data:;"
+	    " frame-ancestors 'self'; form-action 'self'; base-uri 'none'\r\n"
+	    "X-Content-Type-Options: nosniff\r\nReferrer-Policy: same-origin\r\n%s\r\n",
+	    o->status, status_text(o->status), o->content_type, o->len, o->extra_headers);
+	emit(sink, head, (size_t)n);
+	if (o->len)
+		emit(sink, o->body, o->len);
+}

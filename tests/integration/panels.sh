@@ -1,0 +1,115 @@
+#!/bin/sh
+# The panels through a real nginx -> crmx.fcgi -> PostgreSQL: numbers of
+# known accounts, visibility by role in HTML, JSON and lists, escaping,
+# malformed requests, languages, security headers, a dead database.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/sh.sh"
+O=${O:-build/default}
+host=${CRMX_TEST_PGHOST:?}
+command -v nginx >/dev/null 2>&1 || { skip "panels through nginx" "nginx not installed"; exit 0; }
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+fcgi_pid="" fcgi2_pid=""
+cleanup() {
+	[ -f "$tmp/nginx.pid" ] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null
+	[ -n "$fcgi_pid" ] && kill "$fcgi_pid" 2>/dev/null
+	[ -n "$fcgi2_pid" ] && kill "$fcgi2_pid" 2>/dev/null
+	sleep 0.2
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+q() { psql -h "$host" -U crmx -d t_panels -X -Atqc "$1"; }
+psql -h "$host" -U crmx -d crmx -X -qc "DROP DATABASE IF EXISTS t_panels" 2>/dev/null
+psql -h "$host" -U crmx -d crmx -X -qc "CREATE DATABASE t_panels TEMPLATE crmx_demo"
+ci="host=$host dbname=t_panels user=crmx"
+"$top/$O/reportd/crmx-reportd" --set "database.conninfo=$ci" --run-once --as-of 2026-06-30 \
+	>/dev/null 2>"$tmp/run.log" || { fail "metrics run for the panels"; cat "$tmp/run.log"; exit 0; }
+
+# Demo logins with the password "demo", and one login crmx does not know.
+hash=$(openssl passwd -apr1 demo)
+{ q "SELECT login FROM crmx_src.users"; echo ghost; } | sed "s|\$|:$hash|" >"$tmp/htpasswd"
+chmod 644 "$tmp/htpasswd"
+port=$((20000 + $$ % 20000))
+"$top/deploy/panels-nginx.sh" "$tmp" "$port" "$tmp/fcgi.sock" "$tmp/htpasswd"
+"$top/$O/fcgi/crmx.fcgi" --set "database.conninfo=$ci" --set "fcgi.listen=$tmp/fcgi.sock" \
+	--set fcgi.workers=2 2>"$tmp/fcgi.log" &
+fcgi_pid=$!
+for i in 1 2 3 4 5 6 7 8 9 10; do [ -S "$tmp/fcgi.sock" ] && break; sleep 0.2; done
+nginx -p "$tmp" -c "$tmp/nginx.conf" -e "$tmp/logs/error.log" || { fail "nginx starts"; exit 0; }
+base=http://127.0.0.1:$port
+
+# get USER PATH [curl args]: body in $tmp/body, status printed
+get() {
+	u=$1 p=$2; shift 2
+	curl -s -o "$tmp/body" -D "$tmp/head" -w '%{http_code}' -u "$u:demo" "$@" "$base$p"
+}
+
+rep=$(q "SELECT login FROM crmx_src.users WHERE role = 'rep' ORDER BY user_id LIMIT 1")
+rep_id=$(q "SELECT user_id FROM crmx_src.users WHERE login = '$rep'")
+mine=$(q "SELECT account_id FROM crmx_src.accounts WHERE owner_id = $rep_id ORDER BY account_id LIMIT 1")
+other=$(q "SELECT account_id FROM crmx_src.accounts WHERE owner_id <> $rep_id ORDER BY account_id LIMIT 1")
+mgr=$(q "SELECT m.login FROM crmx_src.users m JOIN crmx_src.users r ON r.team = m.team
+         WHERE m.role = 'manager' AND r.user_id = $rep_id LIMIT 1")
+
+check "no password: 401" test "$(curl -s -o /dev/null -w '%{http_code}' "$base/crmx/accounts")" = 401
+check "unknown CRM user: 403" test "$(get ghost /crmx/accounts)" = 403
+
+check "rep sees an own account (JSON)" test "$(get "$rep" "/crmx/accounts/$mine.json")" = 200
+want=$(q "SELECT revenue_window FROM crmx.latest_account_metrics WHERE account_id = $mine")
+got=$(/usr/bin/python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["metrics"]; print("%.2f" % m["revenue_window"])' "$tmp/body")
+check "account revenue matches the metrics run ($got = $want)" test "$got" = "$want"
+check "rep gets 404 for another rep's account (HTML)" test "$(get "$rep" "/crmx/accounts/$other")" = 404
+check "rep gets 404 for another rep's account (JSON)" test "$(get "$rep" "/crmx/accounts/$other.json")" = 404
+get "$rep" "/crmx/accounts.json?size=200" >/dev/null
+n_list=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["total"])' "$tmp/body")
+n_own=$(q "SELECT count(*) FROM crmx_src.accounts WHERE owner_id = $rep_id")
+check "rep's list holds exactly the own accounts ($n_list = $n_own)" test "$n_list" = "$n_own"
+rep_name=$(q "SELECT name FROM crmx_src.users WHERE user_id = $rep_id")
+check "every listed account is the rep's own" /usr/bin/python3 -c 'import json,sys; assert all(a["owner"] == sys.argv[2] for a in json.load(open(sys.argv[1]))["accounts"])' "$tmp/body" "$rep_name"
+get "$mgr" "/crmx/accounts.json?size=1" >/dev/null
+n_mgr=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["total"])' "$tmp/body")
+n_team=$(q "SELECT count(*) FROM crmx_src.accounts a JOIN crmx_src.users u ON u.user_id = a.owner_id
+            WHERE u.team = (SELECT team FROM crmx_src.users WHERE login = '$mgr')")
+check "manager sees the team's accounts ($n_mgr = $n_team)" test "$n_mgr" = "$n_team"
+check "manager sees the rep's account" test "$(get "$mgr" "/crmx/accounts/$mine")" = 200
+get exec "/crmx/accounts.json?size=1" >/dev/null
+n_all=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["total"])' "$tmp/body")
+check "exec sees all accounts ($n_all)" test "$n_all" = "$(q "SELECT count(*) FROM crmx_src.accounts")"
+
+check "account 7 shown (exec)" test "$(get exec /crmx/accounts/7)" = 200
+check "its name is escaped" grep -q '&lt;script&gt;alert(1)&lt;/script&gt; &amp; Sons &quot;Ltd&quot;' "$tmp/body"
+check "no live script from data" sh -c "! grep -q '<script>alert' '$tmp/body'"
+check "CSP header" grep -qi "^Content-Security-Policy: default-src 'none'" "$tmp/head"
+check "nosniff header" grep -qi '^X-Content-Type-Options: nosniff' "$tmp/head"
+check "frame-ancestors 'self'" grep -qi "frame-ancestors 'self'" "$tmp/head"
+
+check "malformed id: 400" test "$(get exec /crmx/accounts/abc)" = 400
+check "the 400 says why" grep -q "positive whole number" "$tmp/body"
+check "bad sort: 400" test "$(get exec '/crmx/accounts?sort=name;drop')" = 400
+check "bad encoding: 400" test "$(get exec '/crmx/accounts?city=%ff')" = 400
+check "bad page size: 400 (JSON)" test "$(get exec '/crmx/accounts.json?size=100000')" = 400
+check "the JSON error is JSON" /usr/bin/python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["status"] == 400' "$tmp/body"
+check "unknown page: 404" test "$(get exec /crmx/nowhere)" = 404
+
+get exec /crmx/accounts -H 'Accept-Language: zh-CN,zh;q=0.9' >/dev/null
+check "Chinese heading for zh-CN" grep -q '<h1>客户</h1>' "$tmp/body"
+check "Content-Language zh-CN" grep -qi '^Content-Language: zh-CN' "$tmp/head"
+check "amounts in 万 with ¥" grep -q '¥[0-9.,]*万' "$tmp/body"
+get exec "/crmx/accounts?lang=en" -H 'Accept-Language: zh-CN' >/dev/null
+check "?lang=en overrides the header" grep -q '<h1>Accounts</h1>' "$tmp/body"
+get exec "/crmx/accounts/$mine?embed=1" >/dev/null
+check "embed=1 gives a fragment" sh -c "grep -q 'crmx-embed' '$tmp/body' && ! grep -q '<html' '$tmp/body'"
+
+# A worker whose database is gone answers 503 and keeps serving.
+"$top/$O/fcgi/crmx.fcgi" --set "database.conninfo=host=$tmp/nowhere dbname=x user=crmx" \
+	--set "fcgi.listen=$tmp/fcgi.sock" --set fcgi.workers=1 2>"$tmp/fcgi2.log" &
+fcgi2_pid=$!
+kill "$fcgi_pid"; fcgi_pid=""
+sleep 0.5
+check "dead database: 503" test "$(get exec /crmx/accounts)" = 503
+check "dead database: 503 again, the worker lives" test "$(get exec /crmx/accounts.json)" = 503
+
+psql -h "$host" -U crmx -d crmx -X -qc "DROP DATABASE IF EXISTS t_panels" 2>/dev/null
+exit 0
