@@ -85,7 +85,7 @@ h_account(struct ctx *c, const char *arg)
 	    "SELECT k.name, k.title, coalesce(k.purchase_role, '') FROM crmx_src.contacts k"
 	    " JOIN crmx_src.accounts a ON a.account_id = k.account_id"
 	    " WHERE k.account_id = $4::bigint AND " SCOPE_SQL("a.owner_id")
-	    " ORDER BY k.purchase_role = 'decision_maker' DESC, k.name", 1, extra);
+	    " ORDER BY coalesce(k.purchase_role = 'decision_maker', false) DESC, k.name", 1, extra);
 	PGresult *dl = ct == NULL ? NULL : scoped_query(c,
 	    "SELECT o.opportunity_id, o.name, o.stage, o.stage_rank, o.amount, o.probability,"
 	    " (current_date - o.stage_entered_at::date)"

@@ -79,6 +79,12 @@ n_all=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))
 check "exec sees all accounts ($n_all)" test "$n_all" = "$(q "SELECT count(*) FROM crmx_src.accounts")"
 
 check "account 7 shown (exec)" test "$(get exec /crmx/accounts/7)" = 200
+dm7=$(q "SELECT count(*) FROM crmx_src.contacts WHERE account_id = 7 AND purchase_role = 'decision_maker'")
+if [ "$dm7" -gt 0 ]; then
+	check "the key person is listed first" sh -c "grep -o '<ul class=\"contacts\"><li>[^/]*' '$tmp/body' | grep -q 'decision maker'"
+else
+	check "a missing key person is flagged" grep -q 'No decision maker known' "$tmp/body"
+fi
 check "its name is escaped" grep -q '&lt;script&gt;alert(1)&lt;/script&gt; &amp; Sons &quot;Ltd&quot;' "$tmp/body"
 check "no live script from data" sh -c "! grep -q '<script>alert' '$tmp/body'"
 check "CSP header" grep -qi "^Content-Security-Policy: default-src 'none'" "$tmp/head"

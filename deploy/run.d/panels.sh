@@ -1,0 +1,39 @@
+# `make run` service: crmx.fcgi behind a real nginx on a local port, with
+# basic authentication for the demo logins (password "demo").  Sourced by
+# deploy/run-local, which defines $top, $var, $conf and $O.
+panels_port=${CRMX_HTTP_PORT:-8088}
+panels_dir=$var/nginx
+
+start_service() {
+	stop_service >/dev/null 2>&1 || true
+	mkdir -p "$panels_dir" "$var/run"
+	chmod 755 "$var" "$var/run" "$panels_dir"
+	hash=$(openssl passwd -apr1 demo)
+	psql "$("$top/deploy/pgctl" conninfo "$var/pg")" -X -Atqc "SELECT login FROM crmx_src.users" |
+		sed "s|\$|:$hash|" >"$panels_dir/htpasswd"
+	chmod 644 "$panels_dir/htpasswd"
+	# Metrics for the panels, once, if no run exists yet.
+	if [ -z "$(psql "$("$top/deploy/pgctl" conninfo "$var/pg")" -X -Atqc "SELECT 1 FROM crmx.latest_run" 2>/dev/null)" ]; then
+		as_of=$(psql "$("$top/deploy/pgctl" conninfo "$var/pg")" -X -Atqc \
+			"SELECT substring(value from 'anchor ([0-9-]+)') FROM crmx.settings WHERE key = 'demo'" 2>/dev/null || true)
+		"$top/$O/reportd/crmx-reportd" --config "$conf" --run-once ${as_of:+--as-of "$as_of"} \
+			--format json >/dev/null || echo "run: the first metrics run failed (see above)"
+	fi
+	"$top/$O/fcgi/crmx.fcgi" --config "$conf" --set "fcgi.listen=$var/run/crmx.fcgi.sock" \
+		>>"$panels_dir/fcgi.log" 2>&1 &
+	echo $! >"$panels_dir/fcgi.pid"
+	for i in 1 2 3 4 5 6 7 8 9 10; do [ -S "$var/run/crmx.fcgi.sock" ] && break; sleep 0.2; done
+	"$top/deploy/panels-nginx.sh" "$panels_dir" "$panels_port" "$var/run/crmx.fcgi.sock" "$panels_dir/htpasswd"
+	nginx -p "$panels_dir" -c "$panels_dir/nginx.conf" -e "$panels_dir/logs/error.log"
+}
+
+stop_service() {
+	[ -f "$panels_dir/nginx.pid" ] && kill "$(cat "$panels_dir/nginx.pid")" 2>/dev/null
+	[ -f "$panels_dir/fcgi.pid" ] && kill "$(cat "$panels_dir/fcgi.pid")" 2>/dev/null
+	rm -f "$panels_dir/nginx.pid" "$panels_dir/fcgi.pid"
+}
+
+describe_service() {
+	echo "  panels:    http://127.0.0.1:$panels_port/crmx/accounts   (logins exec, manager1, rep1, admin …; password demo)"
+	echo "             http://127.0.0.1:$panels_port/crmx/accounts/7?lang=zh-CN   (an account panel, in Chinese)"
+}
