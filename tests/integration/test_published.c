@@ -198,5 +198,5 @@ main(void)
 		cmocka_unit_test(test_models),
 		cmocka_unit_test(test_concentration),
 	};
-	return cmocka_run_group_tests_name("cdnow", tests, setup, teardown);
+	return cmocka_run_group_tests_name("published", tests, setup, teardown);
 }
