@@ -44,5 +44,6 @@ json_t *jstr_val(PGresult *r, int row, int col);
 
 int h_account(struct ctx *c, const char *arg);
 int h_accounts(struct ctx *c, const char *arg);
+int h_pipeline(struct ctx *c, const char *arg);
 
 #endif

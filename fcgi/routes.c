@@ -14,6 +14,7 @@ static const struct route {
 } routes[] = {
 	{ "GET", "/crmx/accounts", h_accounts },
 	{ "GET", "/crmx/accounts/", h_account },
+	{ "GET", "/crmx/pipeline", h_pipeline },
 };
 
 static const char *

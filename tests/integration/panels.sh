@@ -108,6 +108,20 @@ check "?lang=en overrides the header" grep -q '<h1>Accounts</h1>' "$tmp/body"
 get exec "/crmx/accounts/$mine?embed=1" >/dev/null
 check "embed=1 gives a fragment" sh -c "grep -q 'crmx-embed' '$tmp/body' && ! grep -q '<html' '$tmp/body'"
 
+# The pipeline: the viewer's deals only; figures as in the database.
+check "pipeline (exec, JSON)" test "$(get exec /crmx/pipeline.json)" = 200
+got=$(/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print("%.2f %d" % (sum(s["weighted"] for s in j["stages"]), sum(s["open"] for s in j["stages"])))' "$tmp/body")
+want=$(q "SELECT to_char(coalesce(sum(amount * probability), 0), 'FM999999999990.00') || ' ' || count(*)
+          FROM crmx_src.opportunities WHERE outcome = 'open' AND stage_rank BETWEEN 1 AND 5")
+check "weighted pipeline and open deals match ($got = $want)" test "$got" = "$want"
+get "$rep" /crmx/pipeline.json >/dev/null
+got=$(/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(sum(s["open"] for s in j["stages"]))' "$tmp/body")
+want=$(q "SELECT count(*) FROM crmx_src.opportunities WHERE outcome = 'open' AND owner_id = $rep_id AND stage_rank BETWEEN 1 AND 5")
+check "rep's pipeline holds the own open deals ($got = $want)" test "$got" = "$want"
+check "stalled deals are flagged" /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["deals"]; assert all(x["stalled"] == (x["days_in_stage"] is not None and x["days_in_stage"] > 14) for x in d)' "$tmp/body"
+get exec /crmx/pipeline -H 'Accept-Language: zh-CN' >/dev/null
+check "pipeline in Chinese" grep -q '<h1>销售漏斗</h1>' "$tmp/body"
+
 # A worker whose database is gone answers 503 and keeps serving.
 "$top/$O/fcgi/crmx.fcgi" --set "database.conninfo=host=$tmp/nowhere dbname=x user=crmx" \
 	--set "fcgi.listen=$tmp/fcgi.sock" --set fcgi.workers=1 2>"$tmp/fcgi2.log" &
