@@ -1,11 +1,14 @@
 /* /crmx/accounts/<id>: the account panel — its metrics with their "as
- * of" time, contacts with their purchase roles and whether the key person
- * is known, and open deals with stage and age.  An account outside the
- * viewer's scope is "not found", exactly like one that does not exist. */
+ * of" time, revenue by month, the qualification record with its history
+ * and form, contacts with their purchase roles and whether the key person
+ * is reached, and open deals with stage and age.  POST stores a new
+ * qualification.  An account outside the viewer's scope is "not found",
+ * exactly like one that does not exist, for reading and writing alike. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "form.h"
 #include "panel.h"
 #include "util.h"
 
@@ -58,43 +61,157 @@ money(struct ctx *c, PGresult *r, int col, char *buf, size_t len)
 	return buf;
 }
 
-int
-h_account(struct ctx *c, const char *arg)
+/* The qualification form: the three checks of a precise customer and the
+ * burning issue that makes the need urgent. */
+static const struct field qual_fields[] = {
+	{ "has_need", FIELD_YESNO, 0, 0, N_("Has a real need"), NULL },
+	{ "can_pay", FIELD_YESNO, 0, 0, N_("Can pay (budget available)"), NULL },
+	{ "has_authority", FIELD_YESNO, 0, 0, N_("Decision maker known"), NULL },
+	{ "burning_issue", FIELD_TEXT, 0, 500, N_("Burning issue"), NULL },
+};
+#define NQUAL ((int)(sizeof qual_fields / sizeof *qual_fields))
+
+/* A stored boolean as the form's value: "yes", "no" or "" (not known). */
+static const char *
+yesno(PGresult *r, int row, int col)
 {
-	int64_t id;
-	if (parse_int64(arg, 1, INT64_MAX, &id) != 0)
-		return panel_error(c, 400, _("The account id must be a positive whole number."));
+	if (PQgetisnull(r, row, col))
+		return "";
+	return PQgetvalue(r, row, col)[0] == 't' ? "yes" : "no";
+}
+
+static const char *
+yesno_label(const char *v)
+{
+	return v[0] == 'y' ? _("yes") : v[0] == 'n' ? _("no") : _("not known");
+}
+
+static json_t *
+jbool_val(PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col) ? json_null() :
+	       json_boolean(PQgetvalue(r, row, col)[0] == 't');
+}
+
+/* Revenue by month as a small bar chart drawn inline (no script, no
+ * external asset; the CSP allows neither). */
+static void
+sparkline(struct ctx *c, PGresult *mo)
+{
+	struct out *o = c->out;
+	int n = PQntuples(mo);
+	double max = 0;
+	for (int i = 0; i < n; i++) {
+		double v = atof(PQgetvalue(mo, i, 1));
+		max = v > max ? v : max;
+	}
+	out_rawf(o, "<svg class=\"spark\" viewBox=\"0 0 %d 40\" role=\"img\" aria-label=\"", n * 10);
+	html_text(o, _("Revenue by month, last 24 months"));
+	out_raw(o, "\">");
+	for (int i = 0; i < n; i++) {
+		double v = atof(PQgetvalue(mo, i, 1));
+		double h = max > 0 && v > 0 ? 38.0 * v / max : 0;
+		out_rawf(o, "<rect x=\"%d\" y=\"%.1f\" width=\"8\" height=\"%.1f\" fill=\"#3b6fb6\">"
+		         "<title>", i * 10 + 1, 39 - h, h > 0 ? h : 0.5);
+		char b[64];
+		fmt_money(b, sizeof b, v, c->cfg->metrics_currency, 1, c->lang);
+		html_text(o, PQgetvalue(mo, i, 0));
+		out_raw(o, ": ");
+		html_num(o, b);
+		out_raw(o, "</title></rect>");
+	}
+	out_raw(o, "</svg>");
+}
+
+static void
+qualification_html(struct ctx *c, int64_t id, PGresult *a, PGresult *qh,
+                   const char *const *values, const char *const *errors)
+{
+	struct out *o = c->out;
+	out_raw(o, "<h2 id=\"qualification\">");
+	html_text(o, _("Qualification"));
+	out_raw(o, "</h2>");
+	if (PQgetisnull(a, 0, 22)) {
+		out_raw(o, "<p class=\"note\">");
+		html_text(o, _("Not qualified yet."));
+		out_raw(o, "</p>");
+	} else {
+		int yes = 0;
+		for (int k = 18; k <= 20; k++)
+			yes += !PQgetisnull(a, 0, k) && PQgetvalue(a, 0, k)[0] == 't';
+		out_raw(o, "<p>");
+		html_text(o, yes == 3 ? _("Precise customer: need, ability to pay and decision maker all confirmed.") :
+		             _("Not yet a precise customer."));
+		out_raw(o, "</p><p class=\"meta\">");
+		html_text(o, _("Updated by"));
+		out_raw(o, " ");
+		html_text(o, PQgetvalue(a, 0, 22));
+		out_raw(o, ", ");
+		html_text(o, PQgetvalue(a, 0, 23));
+		out_raw(o, "</p>");
+	}
+	if (errors != NULL) {
+		out_raw(o, "<p class=\"error\">");
+		html_text(o, _("Not saved: please correct the fields marked below."));
+		out_raw(o, "</p>");
+	}
+	char action[64];
+	snprintf(action, sizeof action, "/crmx/accounts/%lld%s", (long long)id,
+	         c->embed ? "?embed=1" : "");
+	form_html(c, action, _("Save qualification"), qual_fields, NQUAL, values, errors);
+	if (PQntuples(qh) == 0)
+		return;
+	out_raw(o, "<details class=\"history\"><summary>");
+	html_text(o, _("Qualification history"));
+	out_raw(o, "</summary><table class=\"list\"><tr>");
+	static const char *const heads[] = { N_("When"), N_("Who"), N_("Need"), N_("Can pay"),
+	                                     N_("Decision maker"), N_("Burning issue") };
+	for (size_t i = 0; i < sizeof heads / sizeof *heads; i++) {
+		out_raw(o, "<th>");
+		html_text(o, _(heads[i]));
+		out_raw(o, "</th>");
+	}
+	out_raw(o, "</tr>");
+	for (int i = 0; i < PQntuples(qh); i++) {
+		out_raw(o, "<tr><td>");
+		html_text(o, PQgetvalue(qh, i, 5));
+		out_raw(o, "</td><td>");
+		html_text(o, PQgetvalue(qh, i, 4));
+		for (int k = 0; k < 3; k++) {
+			out_raw(o, "</td><td>");
+			html_text(o, yesno_label(yesno(qh, i, k)));
+		}
+		out_raw(o, "</td><td>");
+		html_text(o, PQgetvalue(qh, i, 3));
+		out_raw(o, "</td></tr>");
+	}
+	out_raw(o, "</table></details>");
+}
+
+/* Draws the panel (HTML or JSON).  values/errors: a submitted form that
+ * failed validation, drawn again as it was sent; NULL for a plain view. */
+static int
+render_account(struct ctx *c, int64_t id, const char *const *values, const char *const *errors)
+{
 	char ids[24];
 	snprintf(ids, sizeof ids, "%lld", (long long)id);
 	const char *extra[1] = { ids };
-	PGresult *a = scoped_query(c,
-	    "SELECT a.account_id, a.name, a.region, a.city, a.industry, u.name,"
-	    " m.abc_class, m.revenue_window, m.hist_ltv, m.ltv_pred, m.p_alive, m.segment,"
-	    " m.qual_grade, m.open_deals, to_char(m.last_activity, 'YYYY-MM-DD'),"
-	    " m.as_of::text, to_char(m.computed_at, 'YYYY-MM-DD HH24:MI'), m.exp_purchases"
-	    " FROM crmx_src.accounts a LEFT JOIN crmx_src.users u ON u.user_id = a.owner_id"
-	    " LEFT JOIN crmx.latest_account_metrics m ON m.account_id = a.account_id"
-	    " WHERE a.account_id = $4::bigint AND " SCOPE_SQL("a.owner_id"), 1, extra);
+	PGresult *a = scoped_query(c, Q_ACCOUNT, 1, extra);
 	if (a == NULL)
 		return -1;
 	if (PQntuples(a) != 1) {
 		PQclear(a);
 		return panel_error(c, 404, _("No such account, or it is not yours to see."));
 	}
-	PGresult *ct = scoped_query(c,
-	    "SELECT k.name, k.title, coalesce(k.purchase_role, '') FROM crmx_src.contacts k"
-	    " JOIN crmx_src.accounts a ON a.account_id = k.account_id"
-	    " WHERE k.account_id = $4::bigint AND " SCOPE_SQL("a.owner_id")
-	    " ORDER BY coalesce(k.purchase_role = 'decision_maker', false) DESC, k.name", 1, extra);
-	PGresult *dl = ct == NULL ? NULL : scoped_query(c,
-	    "SELECT o.opportunity_id, o.name, o.stage, o.stage_rank, o.amount, o.probability,"
-	    " (current_date - o.stage_entered_at::date)"
-	    " FROM crmx_src.opportunities o"
-	    " WHERE o.account_id = $4::bigint AND o.outcome = 'open' AND " SCOPE_SQL("o.owner_id")
-	    " ORDER BY o.amount DESC NULLS LAST, o.opportunity_id", 1, extra);
-	if (ct == NULL || dl == NULL) {
+	PGresult *ct = scoped_query(c, Q_CONTACTS, 1, extra);
+	PGresult *dl = ct ? scoped_query(c, Q_ACCOUNT_DEALS, 1, extra) : NULL;
+	PGresult *mo = dl ? scoped_query(c, Q_ACCOUNT_MONTHS, 1, extra) : NULL;
+	PGresult *qh = mo ? scoped_query(c, Q_QUAL_HISTORY, 1, extra) : NULL;
+	if (qh == NULL) {
 		PQclear(a);
 		PQclear(ct);
+		PQclear(dl);
+		PQclear(mo);
 		return -1;
 	}
 	int has_dm = 0;
@@ -105,9 +222,10 @@ h_account(struct ctx *c, const char *arg)
 	if (c->req->want_json) {
 		json_t *contacts = json_array(), *deals = json_array();
 		for (int i = 0; i < PQntuples(ct); i++)
-			json_array_append_new(contacts, json_pack("{s:o, s:o, s:o}",
+			json_array_append_new(contacts, json_pack("{s:o, s:o, s:o, s:o}",
 			    "name", jstr_val(ct, i, 0), "title", jstr_val(ct, i, 1),
-			    "purchase_role", PQgetvalue(ct, i, 2)[0] ? jstr_val(ct, i, 2) : json_null()));
+			    "purchase_role", PQgetvalue(ct, i, 2)[0] ? jstr_val(ct, i, 2) : json_null(),
+			    "reached", jbool_val(ct, i, 3)));
 		for (int i = 0; i < PQntuples(dl); i++)
 			json_array_append_new(deals, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o}",
 			    "opportunity_id", (json_int_t)atoll(PQgetvalue(dl, i, 0)),
@@ -126,11 +244,27 @@ h_account(struct ctx *c, const char *arg)
 		    "p_alive", jnum_val(a, 0, 10), "segment", jstr_val(a, 0, 11),
 		    "qualification_grade", jstr_val(a, 0, 12), "last_activity", jstr_val(a, 0, 14),
 		    "expected_purchases", jnum_val(a, 0, 17)));
+		json_t *months = json_array(), *hist = json_array();
+		for (int i = 0; i < PQntuples(mo); i++)
+			json_array_append_new(months, json_pack("{s:o, s:o}", "month", jstr_val(mo, i, 0),
+			                                         "revenue", jnum_val(mo, i, 1)));
+		for (int i = 0; i < PQntuples(qh); i++)
+			json_array_append_new(hist, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
+			    "has_need", jbool_val(qh, i, 0), "can_pay", jbool_val(qh, i, 1),
+			    "has_authority", jbool_val(qh, i, 2), "burning_issue", jstr_val(qh, i, 3),
+			    "updated_by", jstr_val(qh, i, 4), "updated_at", jstr_val(qh, i, 5)));
+		json_object_set_new(j, "revenue_months", months);
+		json_object_set_new(j, "qualification", PQgetisnull(a, 0, 22) ? json_null() :
+		    json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "has_need", jbool_val(a, 0, 18),
+		    "can_pay", jbool_val(a, 0, 19), "has_authority", jbool_val(a, 0, 20),
+		    "burning_issue", jstr_val(a, 0, 21), "updated_by", jstr_val(a, 0, 22),
+		    "updated_at", jstr_val(a, 0, 23)));
+		json_object_set_new(j, "qualification_history", hist);
+		char tok[CSRF_LEN];
+		form_token(c, tok, sizeof tok);
+		json_object_set_new(j, "csrf_token", json_string(tok));
 		send_json(c, j);
-		PQclear(a);
-		PQclear(ct);
-		PQclear(dl);
-		return 0;
+		goto out;
 	}
 
 	struct out *o = c->out;
@@ -167,6 +301,10 @@ h_account(struct ctx *c, const char *arg)
 		html_text(o, PQgetvalue(a, 0, 15));
 		out_raw(o, "</p>");
 	}
+	sparkline(c, mo);
+	const char *cur[NQUAL] = { yesno(a, 0, 18), yesno(a, 0, 19), yesno(a, 0, 20),
+	                           PQgetvalue(a, 0, 21) };
+	qualification_html(c, id, a, qh, values ? values : cur, errors);
 	out_raw(o, "<h2>");
 	html_text(o, _("Contacts"));
 	out_raw(o, "</h2>");
@@ -183,7 +321,14 @@ h_account(struct ctx *c, const char *arg)
 		html_text(o, PQgetvalue(ct, i, 1));
 		out_raw(o, "</span> <span class=\"role\">");
 		html_text(o, role_label(PQgetvalue(ct, i, 2)));
-		out_raw(o, "</span></li>");
+		out_raw(o, "</span>");
+		if (strcmp(PQgetvalue(ct, i, 2), "decision_maker") == 0) {
+			int reached = PQgetvalue(ct, i, 3)[0] == 't';
+			out_raw(o, reached ? " <span class=\"ok\">" : " <span class=\"flag\">");
+			html_text(o, reached ? _("reached") : _("not reached yet"));
+			out_raw(o, "</span>");
+		}
+		out_raw(o, "</li>");
 	}
 	out_raw(o, "</ul><h2>");
 	html_text(o, _("Open deals"));
@@ -210,8 +355,68 @@ h_account(struct ctx *c, const char *arg)
 	}
 	out_raw(o, "</table>");
 	page_end(c);
+out:
 	PQclear(a);
 	PQclear(ct);
 	PQclear(dl);
+	PQclear(mo);
+	PQclear(qh);
+	return 0;
+}
+
+static int
+account_id(struct ctx *c, const char *arg, int64_t *id)
+{
+	if (parse_int64(arg, 1, INT64_MAX, id) == 0)
+		return 0;
+	panel_error(c, 400, _("The account id must be a positive whole number."));
+	return -1;
+}
+
+int
+h_account(struct ctx *c, const char *arg)
+{
+	int64_t id;
+	if (account_id(c, arg, &id) != 0)
+		return 0;
+	return render_account(c, id, NULL, NULL);
+}
+
+/* POST /crmx/accounts/<id>: a new qualification, stored with who and when
+ * together with its history row; then back to the panel. */
+int
+h_account_post(struct ctx *c, const char *arg)
+{
+	int64_t id;
+	if (account_id(c, arg, &id) != 0 || form_guard(c) != 0)
+		return 0;
+	struct form f;
+	if (form_read(&f, qual_fields, NQUAL, c->req) > 0) {
+		if (c->req->want_json)
+			return form_json_error(c, &f);
+		render_account(c, id, f.raw, f.error);
+		if (c->out->status == 200)
+			c->out->status = 400;
+		return 0;
+	}
+	char ids[24];
+	snprintf(ids, sizeof ids, "%lld", (long long)id);
+	const char *extra[6] = { ids, f.value[0], f.value[1], f.value[2], f.value[3],
+	                         c->req->remote_user };
+	PGresult *r = scoped_query(c, Q_SAVE_QUAL, 6, extra);
+	if (r == NULL)
+		return -1;
+	int saved = atoi(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	if (!saved)
+		return panel_error(c, 404, _("No such account, or it is not yours to see."));
+	if (c->req->want_json) {
+		send_json(c, json_pack("{s:b, s:I}", "saved", 1, "account_id", (json_int_t)id));
+		return 0;
+	}
+	char path[64];
+	snprintf(path, sizeof path, "/crmx/accounts/%lld%s#qualification", (long long)id,
+	         c->embed ? "?embed=1" : "");
+	panel_redirect(c, path);
 	return 0;
 }

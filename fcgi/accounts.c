@@ -11,15 +11,39 @@
 
 /* Sort keys: the request names one of these, never SQL. */
 static const struct {
-	const char *key, *order;
+	const char	*key;
+	enum query	 q;
 } sorts[] = {
-	{ "revenue", "m.revenue_window DESC NULLS LAST, a.account_id" },
-	{ "ltv", "m.ltv_pred DESC NULLS LAST, a.account_id" },
-	{ "name", "a.name, a.account_id" },
-	{ "activity", "m.last_activity DESC NULLS LAST, a.account_id" },
+	{ "revenue", Q_ACCOUNTS_REVENUE },
+	{ "ltv", Q_ACCOUNTS_LTV },
+	{ "name", Q_ACCOUNTS_NAME },
+	{ "activity", Q_ACCOUNTS_ACTIVITY },
 };
 
 static const char *const filters[] = { "owner", "region", "city", "class", "segment", "grade" };
+
+/* A link to another page of the same list: sort and every filter kept
+ * (values URL-encoded, then HTML-escaped by the one writer). */
+static void
+page_link(struct ctx *c, int64_t page, int64_t size, const char *sort, const char *const *fv,
+          const char *label)
+{
+	char href[1024], enc[256];
+	int n = snprintf(href, sizeof href, "/crmx/accounts?page=%lld&size=%lld&sort=%s",
+	                 (long long)page, (long long)size, sort);
+	for (int i = 0; i < 6 && n > 0 && (size_t)n < sizeof href; i++)
+		if (fv[i] != NULL) {
+			url_encode(fv[i], enc, sizeof enc);
+			n += snprintf(href + n, sizeof href - (size_t)n, "&%s=%s", filters[i], enc);
+		}
+	if (c->embed && n > 0 && (size_t)n < sizeof href)
+		snprintf(href + n, sizeof href - (size_t)n, "&embed=1");
+	out_raw(c->out, " <a class=\"page\" href=\"");
+	html_text(c->out, href);
+	out_raw(c->out, "\">");
+	html_text(c->out, label);
+	out_raw(c->out, "</a>");
+}
 
 int
 h_accounts(struct ctx *c, const char *arg)
@@ -54,20 +78,7 @@ h_accounts(struct ctx *c, const char *arg)
 	snprintf(lim, sizeof lim, "%lld", (long long)size);
 	snprintf(off, sizeof off, "%lld", (long long)((page - 1) * size));
 	const char *extra[8] = { fv[0], fv[1], fv[2], fv[3], fv[4], fv[5], lim, off };
-	char sql[2048];
-	snprintf(sql, sizeof sql,
-	    "SELECT a.account_id, a.name, a.region, a.city, u.name, m.abc_class, m.revenue_window,"
-	    " m.hist_ltv, m.ltv_pred, m.p_alive, m.segment, m.qual_grade, m.open_deals,"
-	    " to_char(m.last_activity, 'YYYY-MM-DD'), count(*) OVER ()"
-	    " FROM crmx_src.accounts a LEFT JOIN crmx_src.users u ON u.user_id = a.owner_id"
-	    " LEFT JOIN crmx.latest_account_metrics m ON m.account_id = a.account_id"
-	    " WHERE %s AND ($4::bigint IS NULL OR a.owner_id = $4::bigint)"
-	    " AND ($5::text IS NULL OR a.region = $5) AND ($6::text IS NULL OR a.city = $6)"
-	    " AND ($7::text IS NULL OR m.abc_class = $7) AND ($8::text IS NULL OR m.segment = $8)"
-	    " AND ($9::text IS NULL OR m.qual_grade = $9)"
-	    " ORDER BY %s LIMIT $10::bigint OFFSET $11::bigint",
-	    SCOPE_SQL("a.owner_id"), sorts[si].order);
-	PGresult *res = scoped_query(c, sql, 8, extra);
+	PGresult *res = scoped_query(c, sorts[si].q, 8, extra);
 	if (res == NULL)
 		return -1;
 	int n = PQntuples(res);
@@ -97,7 +108,9 @@ h_accounts(struct ctx *c, const char *arg)
 	page_begin(c, _("Accounts"));
 	out_raw(o, "<h1>");
 	html_text(o, _("Accounts"));
-	out_rawf(o, "</h1><p class=\"meta\">%lld</p><table class=\"list\"><tr>", total);
+	out_rawf(o, "</h1><p class=\"meta\">%lld \xC2\xB7 <a href=\"/crmx/regions\">", total);
+	html_text(o, _("By region and city"));
+	out_raw(o, "</a></p><table class=\"list\"><tr>");
 	static const char *const heads[] = { N_("Account"), N_("City"), N_("Owner"), N_("Class"),
 	                                     N_("Revenue, 12 months"), N_("Predicted value"),
 	                                     N_("Lifecycle"), N_("Grade"), N_("Open deals") };
@@ -133,12 +146,12 @@ h_accounts(struct ctx *c, const char *arg)
 		out_raw(o, "</td></tr>");
 	}
 	out_raw(o, "</table>");
-	if ((long long)(page * size) < total) {
-		out_rawf(o, "<p><a class=\"next\" href=\"/crmx/accounts?page=%lld&amp;size=%lld&amp;sort=%s\">",
-		         (long long)page + 1, (long long)size, sorts[si].key);
-		html_text(o, _("Next page"));
-		out_raw(o, "</a></p>");
-	}
+	out_raw(o, "<p class=\"pages\">");
+	if (page > 1)
+		page_link(c, page - 1, size, sorts[si].key, fv, _("Previous page"));
+	if ((long long)(page * size) < total)
+		page_link(c, page + 1, size, sorts[si].key, fv, _("Next page"));
+	out_raw(o, "</p>");
 	page_end(c);
 	PQclear(res);
 	return 0;

@@ -3,20 +3,16 @@
 #include <string.h>
 
 #include "auth.h"
+#include "queries.h"
 
 int
 auth_lookup(PGconn *conn, const char *login, struct viewer *v)
 {
 	const char *params[1] = { login };
 	memset(v, 0, sizeof *v);
-	PGresult *res = PQexecParams(conn,
-	    "SELECT u.user_id, u.role, coalesce(u.team, ''), u.name, coalesce(p.lang, '')"
-	    " FROM crmx_src.users u LEFT JOIN crmx.user_pref p ON p.login = u.login"
-	    " WHERE u.login = $1", 1, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		PQclear(res);
+	PGresult *res = query_run(conn, Q_VIEWER, 1, params);
+	if (res == NULL)
 		return -1;
-	}
 	if (PQntuples(res) != 1) {
 		PQclear(res);
 		return 1;

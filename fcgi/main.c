@@ -15,10 +15,12 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "csrf.h"
 #include "db.h"
 #include "i18n.h"
 #include "log.h"
 #include "routes.h"
+#include "util.h"
 
 static volatile sig_atomic_t stopping;
 
@@ -48,6 +50,23 @@ emit(void *sink, const char *buf, size_t len)
 	FCGX_PutStr(buf, (int)len, sink);
 }
 
+/* Reads a POST body of CONTENT_LENGTH bytes, at most [fcgi] body_max. */
+static void
+read_body(FCGX_Request *rq, const struct crmx_config *cfg, struct cgi_env *env)
+{
+	const char *cl = FCGX_GetParam("CONTENT_LENGTH", rq->envp);
+	long long n = cl && *cl ? strtoll(cl, NULL, 10) : 0;
+	if (n <= 0 && (env->method == NULL || strcmp(env->method, "POST") != 0))
+		return;
+	if (n < 0 || n > cfg->fcgi_body_max) {
+		env->body_too_large = 1;
+		return;
+	}
+	env->body = xmalloc((size_t)n + 1);
+	int got = n ? FCGX_GetStr(env->body, (int)n, rq->in) : 0;
+	env->body[got > 0 ? got : 0] = '\0';
+}
+
 static void
 worker(int sock, const struct crmx_config *cfg)
 {
@@ -64,7 +83,9 @@ worker(int sock, const struct crmx_config *cfg)
 			.remote_user = FCGX_GetParam("REMOTE_USER", rq.envp),
 			.accept = FCGX_GetParam("HTTP_ACCEPT", rq.envp),
 			.accept_language = FCGX_GetParam("HTTP_ACCEPT_LANGUAGE", rq.envp),
+			.content_type = FCGX_GetParam("CONTENT_TYPE", rq.envp),
 		};
+		read_body(&rq, cfg, &env);
 		route_request(&conn, cfg, &env, &o);
 		write_response(&o, emit, rq.out);
 		out_free(&o);
@@ -130,9 +151,13 @@ main(int argc, char **argv)
 		return 0;
 	}
 	i18n_init(NULL);
+	/* Before the fork: every worker shares the secret. */
+	if (csrf_init(cfg.fcgi_csrf_secret) != 0)
+		die(1, "no random source for the CSRF secret; set [fcgi] csrf_secret");
 	if (FCGX_Init() != 0)
 		die(1, "FastCGI library initialisation failed");
 	int sock = 0;	/* handed to us */
+	struct stat mine = { 0 }, now;	/* our socket file, to remove only it */
 	const char *listen = cfg.fcgi_listen;
 	if (listen != NULL && listen[0] != '\0') {
 		if (listen[0] == '/')
@@ -140,8 +165,11 @@ main(int argc, char **argv)
 		sock = FCGX_OpenSocket(listen, 128);
 		if (sock < 0)
 			die(1, "cannot listen on %s: %s", listen, strerror(errno));
-		if (listen[0] == '/')
+		if (listen[0] == '/') {
 			chmod(listen, 0666);	/* nginx runs as another user */
+			if (stat(listen, &mine) != 0)
+				memset(&mine, 0, sizeof mine);
+		}
 	} else if (FCGX_IsCGI()) {
 		die(2, "no [fcgi] listen address and standard input is not a FastCGI socket"
 		       " (run under spawn-fcgi or systemd socket activation, or set fcgi.listen)");
@@ -176,7 +204,9 @@ main(int argc, char **argv)
 			kill(kids[i], SIGTERM);
 	while (wait(NULL) > 0)
 		;
-	if (listen != NULL && listen[0] == '/')
+	/* Another crmx.fcgi may have taken the path over since: leave its socket. */
+	if (listen != NULL && listen[0] == '/' && stat(listen, &now) == 0 &&
+	    now.st_ino == mine.st_ino && now.st_dev == mine.st_dev)
 		unlink(listen);
 	free(kids);
 	config_free(&cfg);

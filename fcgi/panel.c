@@ -2,8 +2,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
-#include "log.h"
 #include "panel.h"
 
 int
@@ -62,19 +60,37 @@ page_end(struct ctx *c)
 }
 
 PGresult *
-scoped_query(struct ctx *c, const char *sql, int nextra, const char *const *extra)
+scoped_query(struct ctx *c, enum query q, int nextra, const char *const *extra)
 {
 	const char *params[16] = { c->v->id, c->v->role, c->v->team };
 	for (int i = 0; i < nextra && i < 13; i++)
 		params[3 + i] = extra[i];
-	PGresult *res = PQexecParams(c->conn, sql, 3 + nextra, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		log_error("query failed: %s", db_errmsg(c->conn));
-		PQclear(res);
+	PGresult *res = query_run(c->conn, q, 3 + (nextra < 13 ? nextra : 13), params);
+	if (res == NULL)
 		c->db_failed = 1;
-		return NULL;
-	}
 	return res;
+}
+
+void
+panel_redirect(struct ctx *c, const char *path)
+{
+	c->out->status = 303;
+	c->out->len = 0;
+	out_header(c->out, "Location", path);
+}
+
+const char *
+layer_label(int rank)
+{
+	/* The five layers of the sales funnel (METRICS.md §3). */
+	static const char *const layers[] = {
+		N_("Qualified: need, budget and authority checked"),
+		N_("Win chance judged"),
+		N_("Inside contact found, solution designed"),
+		N_("Consensus reached with the customer"),
+		N_("Negotiation and signing"),
+	};
+	return rank >= 1 && rank <= 5 ? _(layers[rank - 1]) : "";
 }
 
 void

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "i18n.h"
 #include "out.h"
+#include "queries.h"
 #include "request.h"
 
 struct ctx {
@@ -33,9 +34,13 @@ int panel_error(struct ctx *c, int status, const char *message);
 /* The page frame around HTML content (or nothing when embedded). */
 void page_begin(struct ctx *c, const char *title);
 void page_end(struct ctx *c);
-/* Runs a query with the viewer's scope as $1..$3 and `extra` more
- * parameters; NULL (and c->db_failed) on error. */
-PGresult *scoped_query(struct ctx *c, const char *sql, int nextra, const char *const *extra);
+/* Runs a prepared statement with the viewer's scope as $1..$3 and
+ * `extra` more parameters; NULL (and c->db_failed) on error. */
+PGresult *scoped_query(struct ctx *c, enum query q, int nextra, const char *const *extra);
+/* 303 See Other to a path of ours (after a form was stored). */
+void panel_redirect(struct ctx *c, const char *path);
+/* The name of funnel layer 1..5 in the viewer's language. */
+const char *layer_label(int rank);
 /* A JSON body as the response. */
 void send_json(struct ctx *c, json_t *body);
 /* A database value as a JSON number/string/null. */
@@ -43,7 +48,11 @@ json_t *jnum_val(PGresult *r, int row, int col);
 json_t *jstr_val(PGresult *r, int row, int col);
 
 int h_account(struct ctx *c, const char *arg);
+int h_account_post(struct ctx *c, const char *arg);
 int h_accounts(struct ctx *c, const char *arg);
+int h_regions(struct ctx *c, const char *arg);
 int h_pipeline(struct ctx *c, const char *arg);
+int h_deal(struct ctx *c, const char *arg);
+int h_deal_post(struct ctx *c, const char *arg);
 
 #endif

@@ -10,41 +10,13 @@
 #include "panel.h"
 #include "util.h"
 
-static const char FUNNEL_SQL[] =
-    "WITH d AS (SELECT o.stage_rank, o.outcome, o.amount, o.probability, o.created_at,"
-    "  greatest(o.stage_rank, (SELECT max(h.stage_rank) FROM crmx_src.stage_history h"
-    "   WHERE h.opportunity_id = o.opportunity_id)) AS max_rank"
-    " FROM crmx_src.opportunities o WHERE " SCOPE_SQL("o.owner_id") ")"
-    " SELECT k, count(*) FILTER (WHERE outcome = 'open' AND stage_rank = k),"
-    " coalesce(sum(amount) FILTER (WHERE outcome = 'open' AND stage_rank = k), 0),"
-    " coalesce(sum(amount * probability) FILTER (WHERE outcome = 'open' AND stage_rank = k), 0),"
-    " count(*) FILTER (WHERE max_rank >= k AND created_at >= now() - interval '365 days')"
-    " FROM d CROSS JOIN generate_series(1, 5) AS k GROUP BY k ORDER BY k";
-
-static const char DEALS_SQL[] =
-    "SELECT o.opportunity_id, o.name, a.name, o.stage, o.amount, o.probability,"
-    " current_date - o.stage_entered_at::date AS days, u.name"
-    " FROM crmx_src.opportunities o JOIN crmx_src.accounts a ON a.account_id = o.account_id"
-    " LEFT JOIN crmx_src.users u ON u.user_id = o.owner_id"
-    " WHERE o.outcome = 'open' AND " SCOPE_SQL("o.owner_id")
-    " ORDER BY coalesce(o.amount * o.probability, 0)"
-    "  / (1 + greatest(current_date - o.stage_entered_at::date, 0) / 30.0) DESC, o.opportunity_id"
-    " LIMIT 100";
-
-static const char FORECAST_SQL[] =
-    "SELECT coalesce(sum(amount * probability) FILTER (WHERE coalesce(expected_close, current_date)"
-    "  < date_trunc('month', current_date) + interval '1 month'), 0),"
-    " coalesce(sum(amount * probability) FILTER (WHERE coalesce(expected_close, current_date)"
-    "  < date_trunc('quarter', current_date) + interval '3 months'), 0)"
-    " FROM crmx_src.opportunities o WHERE o.outcome = 'open' AND " SCOPE_SQL("o.owner_id");
-
 int
 h_pipeline(struct ctx *c, const char *arg)
 {
 	(void)arg;
-	PGresult *f = scoped_query(c, FUNNEL_SQL, 0, NULL);
-	PGresult *d = f ? scoped_query(c, DEALS_SQL, 0, NULL) : NULL;
-	PGresult *fc = d ? scoped_query(c, FORECAST_SQL, 0, NULL) : NULL;
+	PGresult *f = scoped_query(c, Q_FUNNEL, 0, NULL);
+	PGresult *d = f ? scoped_query(c, Q_PIPELINE_DEALS, 0, NULL) : NULL;
+	PGresult *fc = d ? scoped_query(c, Q_FORECAST, 0, NULL) : NULL;
 	if (fc == NULL) {
 		PQclear(f);
 		PQclear(d);
@@ -107,8 +79,9 @@ h_pipeline(struct ctx *c, const char *arg)
 	for (int i = 0; i < PQntuples(f); i++) {
 		long reached = atol(PQgetvalue(f, i, 4));
 		long next = i + 1 < PQntuples(f) ? atol(PQgetvalue(f, i + 1, 4)) : -1;
-		out_rawf(o, "<tr><td>%d</td><td class=\"num\">%d</td><td class=\"num\">",
-		         atoi(PQgetvalue(f, i, 0)), atoi(PQgetvalue(f, i, 1)));
+		out_rawf(o, "<tr><td>%d. ", atoi(PQgetvalue(f, i, 0)));
+		html_text(o, layer_label(atoi(PQgetvalue(f, i, 0))));
+		out_rawf(o, "</td><td class=\"num\">%d</td><td class=\"num\">", atoi(PQgetvalue(f, i, 1)));
 		fmt_money(b, sizeof b, atof(PQgetvalue(f, i, 2)), cur, 1, c->lang);
 		html_num(o, b);
 		out_raw(o, "</td><td class=\"num\">");
@@ -136,9 +109,10 @@ h_pipeline(struct ctx *c, const char *arg)
 	out_raw(o, "</th></tr>");
 	for (int i = 0; i < PQntuples(d); i++) {
 		int stalled = !PQgetisnull(d, i, 6) && atoi(PQgetvalue(d, i, 6)) > stall;
-		out_rawf(o, "<tr%s><td>", stalled ? " class=\"stalled\"" : "");
+		out_rawf(o, "<tr%s><td><a href=\"/crmx/deals/%lld\">", stalled ? " class=\"stalled\"" : "",
+		         atoll(PQgetvalue(d, i, 0)));
 		html_text(o, PQgetvalue(d, i, 1));
-		out_raw(o, "</td><td>");
+		out_raw(o, "</a></td><td>");
 		html_text(o, PQgetvalue(d, i, 2));
 		out_raw(o, "</td><td>");
 		html_text(o, PQgetvalue(d, i, 3));

@@ -1,6 +1,7 @@
 /* Request parsing: strict, with limits, so that handlers only ever see
  * well-formed UTF-8 text. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "request.h"
@@ -27,6 +28,26 @@ valid_utf8(const unsigned char *s)
 	return 1;
 }
 
+void
+url_encode(const char *s, char *out, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t w = 0;
+	for (; *s && w + 4 <= len; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		    ch == '-' || ch == '_' || ch == '.' || ch == '~') {
+			out[w++] = (char)ch;
+		} else {
+			out[w++] = '%';
+			out[w++] = hex[ch >> 4];
+			out[w++] = hex[ch & 15];
+		}
+	}
+	if (len)
+		out[w < len ? w : len - 1] = '\0';
+}
+
 int
 url_decode(char *s)
 {
@@ -46,6 +67,38 @@ url_decode(char *s)
 	}
 	*w = '\0';
 	return valid_utf8((const unsigned char *)s) ? 0 : -1;
+}
+
+/* Splits "k=v&k=v" in place into decoded pairs. */
+static int
+parse_pairs(struct request *r, char *buf, char **keys, char **vals, int *n, const char *what)
+{
+	for (char *p = buf; *p;) {
+		char *amp = strchr(p, '&');
+		if (amp)
+			*amp = '\0';
+		if (*p) {
+			if (*n == REQ_MAX_PARAMS) {
+				snprintf(r->error, sizeof r->error, "more than %d %ss", REQ_MAX_PARAMS, what);
+				return -1;
+			}
+			char *eq = strchr(p, '=');
+			if (eq)
+				*eq = '\0';
+			keys[*n] = p;
+			vals[*n] = eq ? eq + 1 : p + strlen(p);
+			if (url_decode(keys[*n]) || url_decode(vals[*n])) {
+				snprintf(r->error, sizeof r->error, "%s %d is not valid URL-encoded UTF-8",
+				         what, *n + 1);
+				return -1;
+			}
+			(*n)++;
+		}
+		if (!amp)
+			break;
+		p = amp + 1;
+	}
+	return 0;
 }
 
 int
@@ -76,32 +129,8 @@ request_parse(struct request *r, const char *method, const char *uri, const char
 		return -1;
 	}
 	snprintf(r->qbuf, sizeof r->qbuf, "%s", query);
-	for (char *p = r->qbuf; *p;) {
-		char *amp = strchr(p, '&');
-		if (amp)
-			*amp = '\0';
-		if (*p) {
-			if (r->nparams == REQ_MAX_PARAMS) {
-				snprintf(r->error, sizeof r->error, "more than %d query parameters",
-				         REQ_MAX_PARAMS);
-				return -1;
-			}
-			char *eq = strchr(p, '=');
-			if (eq)
-				*eq = '\0';
-			r->keys[r->nparams] = p;
-			r->vals[r->nparams] = eq ? eq + 1 : p + strlen(p);
-			if (url_decode(r->keys[r->nparams]) || url_decode(r->vals[r->nparams])) {
-				snprintf(r->error, sizeof r->error,
-				         "query parameter %d is not valid URL-encoded UTF-8", r->nparams + 1);
-				return -1;
-			}
-			r->nparams++;
-		}
-		if (!amp)
-			break;
-		p = amp + 1;
-	}
+	if (parse_pairs(r, r->qbuf, r->keys, r->vals, &r->nparams, "query parameter") != 0)
+		return -1;
 	size_t n = strlen(r->path);
 	if (n > 5 && strcmp(r->path + n - 5, ".json") == 0) {
 		r->path[n - 5] = '\0';
@@ -112,11 +141,40 @@ request_parse(struct request *r, const char *method, const char *uri, const char
 	return 0;
 }
 
+int
+request_parse_form(struct request *r, char *body)
+{
+	free(r->body);
+	r->body = body;
+	r->nform = 0;
+	return parse_pairs(r, body, r->fkeys, r->fvals, &r->nform, "form field");
+}
+
+void
+request_free(struct request *r)
+{
+	free(r->body);
+	r->body = NULL;
+	r->nform = 0;
+}
+
+static const char *
+lookup(char *const *keys, char *const *vals, int n, const char *key)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(keys[i], key) == 0)
+			return vals[i];
+	return NULL;
+}
+
 const char *
 request_param(const struct request *r, const char *key)
 {
-	for (int i = 0; i < r->nparams; i++)
-		if (strcmp(r->keys[i], key) == 0)
-			return r->vals[i];
-	return NULL;
+	return lookup(r->keys, r->vals, r->nparams, key);
+}
+
+const char *
+request_form(const struct request *r, const char *key)
+{
+	return lookup(r->fkeys, r->fvals, r->nform, key);
 }

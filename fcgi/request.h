@@ -18,6 +18,10 @@ struct request {
 	char		*keys[REQ_MAX_PARAMS], *vals[REQ_MAX_PARAMS];
 	int		 nparams;
 	char		 qbuf[REQ_MAX_QUERY + 1];
+	/* A POSTed form (application/x-www-form-urlencoded), decoded. */
+	char		*fkeys[REQ_MAX_PARAMS], *fvals[REQ_MAX_PARAMS];
+	int		 nform;
+	char		*body;		/* owned: request_free() */
 	char		 error[160];	/* why the request is malformed */
 };
 
@@ -27,8 +31,21 @@ int request_parse(struct request *r, const char *method, const char *uri,
                   const char *query, const char *remote_user, const char *accept,
                   const char *accept_language);
 
+/* Takes a malloc'd, NUL-terminated form body (r owns it from now on) and
+ * decodes its fields; -1 with r->error set when it is malformed. */
+int request_parse_form(struct request *r, char *body);
+
+/* Frees what the request owns (the form body). */
+void request_free(struct request *r);
+
 /* The decoded value of a query parameter, or NULL. */
 const char *request_param(const struct request *r, const char *key);
+/* The decoded value of a form field, or NULL. */
+const char *request_form(const struct request *r, const char *key);
+
+/* Percent-encodes s for a query value (always NUL-terminated; truncated
+ * only between whole escapes). */
+void url_encode(const char *s, char *out, size_t len);
 
 /* Decodes %XX and + in place; -1 on a malformed escape or a NUL byte. */
 int url_decode(char *s);

@@ -1,7 +1,9 @@
 /* The route table and the request cycle: parse, identify the viewer,
  * pick the language, dispatch, and write the response with its headers. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "db.h"
 #include "log.h"
@@ -14,7 +16,11 @@ static const struct route {
 } routes[] = {
 	{ "GET", "/crmx/accounts", h_accounts },
 	{ "GET", "/crmx/accounts/", h_account },
+	{ "POST", "/crmx/accounts/", h_account_post },
+	{ "GET", "/crmx/regions", h_regions },
 	{ "GET", "/crmx/pipeline", h_pipeline },
+	{ "GET", "/crmx/deals/", h_deal },
+	{ "POST", "/crmx/deals/", h_deal_post },
 };
 
 static const char *
@@ -22,11 +28,14 @@ status_text(int status)
 {
 	switch (status) {
 	case 200: return "OK";
+	case 303: return "See Other";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
 	case 503: return "Service Unavailable";
 	default:  return "Internal Server Error";
 	}
@@ -39,6 +48,7 @@ route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env
 	struct request req;
 	struct viewer v;
 	struct ctx c = { .conn = *conn, .cfg = cfg, .req = &req, .v = &v, .out = o };
+	char *body = env->body;
 	out_init(o);
 	memset(&v, 0, sizeof v);
 	int ok = request_parse(&req, env->method, env->uri, env->query, env->remote_user,
@@ -52,6 +62,24 @@ route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env
 	}
 	const char *embed = request_param(&req, "embed");
 	c.embed = embed != NULL && strcmp(embed, "1") == 0;
+	if (env->body_too_large) {
+		panel_error(&c, 413, _("The form is too large."));
+		goto done;
+	}
+	if (env->body != NULL) {
+		const char *ct = env->content_type ? env->content_type : "";
+		if (strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0 ||
+		    (ct[33] != '\0' && ct[33] != ';')) {
+			panel_error(&c, 415, _("A form must be sent as application/x-www-form-urlencoded."));
+			goto done;
+		}
+		int bad = request_parse_form(&req, body);
+		body = NULL;	/* req owns it now */
+		if (bad) {
+			panel_error(&c, 400, req.error);
+			goto done;
+		}
+	}
 	if (req.remote_user == NULL || req.remote_user[0] == '\0') {
 		panel_error(&c, 401, _("Please log in to the CRM first."));
 		goto done;
@@ -60,9 +88,14 @@ route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env
 		char err[512];
 		PQfinish(*conn);
 		*conn = db_connect(cfg, cfg->db_conninfo, "crmx.fcgi", err, sizeof err);
+		if (*conn == NULL)
+			log_error("%s", err);
+		else if (queries_prepare(*conn) != 0) {
+			PQfinish(*conn);
+			*conn = NULL;
+		}
 		c.conn = *conn;
 		if (*conn == NULL) {
-			log_error("%s", err);
 			panel_error(&c, 503, _("The database is not reachable; try again in a moment."));
 			goto done;
 		}
@@ -111,6 +144,8 @@ done:
 		panel_error(&c, 503, _("The database is not reachable; try again in a moment."));
 	}
 	out_header(o, "Content-Language", i18n_code(c.lang));
+	free(body);
+	request_free(&req);
 }
 
 void

@@ -6,13 +6,16 @@
 
 #include "panel.h"
 
-/* The CGI variables a request arrives with. */
+/* The CGI variables a request arrives with, and its body (POST). */
 struct cgi_env {
 	const char *method, *uri, *query, *remote_user, *accept, *accept_language;
+	const char *content_type;
+	char	*body;		/* malloc'd, NUL-terminated; route_request frees it */
+	int	 body_too_large;	/* longer than [fcgi] body_max: not read */
 };
 
-/* Answers one request into o; *conn is (re)connected as needed and
- * dropped after a database failure. */
+/* Answers one request into o; *conn is (re)connected (its statements
+ * prepared) as needed and dropped after a database failure. */
 void route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env *env,
                    struct out *o);
 /* Status line, headers (security headers included) and body, through emit. */

@@ -6,45 +6,11 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/sh.sh"
 O=${O:-build/default}
-host=${CRMX_TEST_PGHOST:?}
 command -v nginx >/dev/null 2>&1 || { skip "panels through nginx" "nginx not installed"; exit 0; }
-tmp=$(mktemp -d)
-chmod 755 "$tmp"
-fcgi_pid="" fcgi2_pid=""
-cleanup() {
-	[ -f "$tmp/nginx.pid" ] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null
-	[ -n "$fcgi_pid" ] && kill "$fcgi_pid" 2>/dev/null
-	[ -n "$fcgi2_pid" ] && kill "$fcgi2_pid" 2>/dev/null
-	sleep 0.2
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-q() { psql -h "$host" -U crmx -d t_panels -X -Atqc "$1"; }
-psql -h "$host" -U crmx -d crmx -X -qc "DROP DATABASE IF EXISTS t_panels" 2>/dev/null
-psql -h "$host" -U crmx -d crmx -X -qc "CREATE DATABASE t_panels TEMPLATE crmx_demo"
-ci="host=$host dbname=t_panels user=crmx"
-"$top/$O/reportd/crmx-reportd" --set "database.conninfo=$ci" --run-once --as-of 2026-06-30 \
-	>/dev/null 2>"$tmp/run.log" || { fail "metrics run for the panels"; cat "$tmp/run.log"; exit 0; }
-
-# Demo logins with the password "demo", and one login crmx does not know.
-hash=$(openssl passwd -apr1 demo)
-{ q "SELECT login FROM crmx_src.users"; echo ghost; } | sed "s|\$|:$hash|" >"$tmp/htpasswd"
-chmod 644 "$tmp/htpasswd"
-port=$((20000 + $$ % 20000))
-"$top/deploy/panels-nginx.sh" "$tmp" "$port" "$tmp/fcgi.sock" "$tmp/htpasswd"
-"$top/$O/fcgi/crmx.fcgi" --set "database.conninfo=$ci" --set "fcgi.listen=$tmp/fcgi.sock" \
-	--set fcgi.workers=2 2>"$tmp/fcgi.log" &
-fcgi_pid=$!
-for i in 1 2 3 4 5 6 7 8 9 10; do [ -S "$tmp/fcgi.sock" ] && break; sleep 0.2; done
-nginx -p "$tmp" -c "$tmp/nginx.conf" -e "$tmp/logs/error.log" || { fail "nginx starts"; exit 0; }
-base=http://127.0.0.1:$port
-
-# get USER PATH [curl args]: body in $tmp/body, status printed
-get() {
-	u=$1 p=$2; shift 2
-	curl -s -o "$tmp/body" -D "$tmp/head" -w '%{http_code}' -u "$u:demo" "$@" "$base$p"
-}
+. "$top/tests/lib/panels-env.sh"
+fcgi2_pid=""
+trap '[ -n "$fcgi2_pid" ] && kill "$fcgi2_pid" 2>/dev/null; panels_env_stop' EXIT
+panels_env_start t_panels || exit 0
 
 rep=$(q "SELECT login FROM crmx_src.users WHERE role = 'rep' ORDER BY user_id LIMIT 1")
 rep_id=$(q "SELECT user_id FROM crmx_src.users WHERE login = '$rep'")
@@ -131,5 +97,4 @@ sleep 0.5
 check "dead database: 503" test "$(get exec /crmx/accounts)" = 503
 check "dead database: 503 again, the worker lives" test "$(get exec /crmx/accounts.json)" = 503
 
-psql -h "$host" -U crmx -d crmx -X -qc "DROP DATABASE IF EXISTS t_panels" 2>/dev/null
 exit 0

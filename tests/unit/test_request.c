@@ -7,8 +7,10 @@
 
 #include <cmocka.h>
 
+#include "csrf.h"
 #include "out.h"
 #include "request.h"
+#include <stdlib.h>
 
 static void
 test_parse(void **state)
@@ -62,12 +64,68 @@ test_escape(void **state)
 	out_free(&o);
 }
 
+static void
+test_form(void **state)
+{
+	(void)state;
+	struct request r;
+	assert_int_equal(request_parse(&r, "POST", "/crmx/deals/3", NULL, "rep1", NULL, NULL), 0);
+	char *body = strdup("step=judged&evidence=Mail+from+%E8%B4%A2%E5%8A%A1&plan=&csrf=1.ab");
+	assert_int_equal(request_parse_form(&r, body), 0);
+	assert_string_equal(request_form(&r, "evidence"), "Mail from 财务");
+	assert_string_equal(request_form(&r, "plan"), "");
+	assert_null(request_form(&r, "action"));
+	assert_null(request_param(&r, "step"));	/* form fields are not query parameters */
+	request_free(&r);
+	assert_int_equal(request_parse(&r, "POST", "/x", NULL, NULL, NULL, NULL), 0);
+	assert_int_equal(request_parse_form(&r, strdup("a=%ZZ")), -1);
+	assert_non_null(strstr(r.error, "form field 1"));
+	request_free(&r);
+
+	char enc[64];
+	url_encode("沈阳 & Co/x", enc, sizeof enc);
+	assert_string_equal(enc, "%E6%B2%88%E9%98%B3%20%26%20Co%2Fx");
+	url_encode("沈阳", enc, 8);	/* truncated between whole escapes */
+	assert_string_equal(enc, "%E6%B2");
+}
+
+static void
+test_csrf(void **state)
+{
+	(void)state;
+	char t[CSRF_LEN], t2[CSRF_LEN];
+	assert_int_equal(csrf_init("a secret"), 0);
+	csrf_make("rep1", 1000000, t, sizeof t);
+	assert_int_equal(csrf_check("rep1", t, 1000000), 0);
+	assert_int_equal(csrf_check("rep1", t, 1000000 + CSRF_TTL), 0);
+	assert_int_equal(csrf_check("rep1", t, 1000000 + CSRF_TTL + 1), -1);	/* expired */
+	assert_int_equal(csrf_check("rep1", t, 1000000 - 3600), -1);		/* from the future */
+	assert_int_equal(csrf_check("rep2", t, 1000000), -1);			/* another user's */
+	assert_int_equal(csrf_check("rep1", NULL, 1000000), -1);
+	assert_int_equal(csrf_check("rep1", "", 1000000), -1);
+	strcpy(t2, t);
+	t2[strlen(t2) - 1] ^= 1;						/* tampered */
+	assert_int_equal(csrf_check("rep1", t2, 1000000), -1);
+	strcpy(t2, t);
+	t2[0] = '2';								/* another time */
+	assert_int_equal(csrf_check("rep1", t2, 2000000), -1);
+	/* Same secret, same token: any worker or host with the secret accepts it. */
+	assert_int_equal(csrf_init("a secret"), 0);
+	assert_int_equal(csrf_check("rep1", t, 1000000), 0);
+	assert_int_equal(csrf_init("another secret"), 0);
+	assert_int_equal(csrf_check("rep1", t, 1000000), -1);
+	assert_int_equal(csrf_init(NULL), 0);					/* random */
+	assert_int_equal(csrf_check("rep1", t, 1000000), -1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_form),
+		cmocka_unit_test(test_csrf),
 	};
 	return cmocka_run_group_tests_name("request", tests, NULL, NULL);
 }

@@ -1,0 +1,70 @@
+/* CSRF tokens (see csrf.h): OpenSSL's HMAC, compared in constant time. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include "csrf.h"
+
+static unsigned char key[64];
+static size_t keylen;
+
+int
+csrf_init(const char *secret)
+{
+	if (secret != NULL && secret[0] != '\0') {
+		/* A long secret is hashed down, as HMAC itself would. */
+		unsigned int n = 0;
+		if (!EVP_Digest(secret, strlen(secret), key, &n, EVP_sha256(), NULL))
+			return -1;
+		keylen = n;
+		return 0;
+	}
+	keylen = 32;
+	return RAND_bytes(key, (int)keylen) == 1 ? 0 : -1;
+}
+
+static void
+mac_hex(const char *login, long long issued, char *hex)
+{
+	char msg[320];
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	int len = snprintf(msg, sizeof msg, "crmx-form\n%s\n%lld", login, issued);
+	if (len < 0 || (size_t)len >= sizeof msg)
+		len = (int)sizeof msg - 1;
+	HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)msg, (size_t)len, mac, &n);
+	for (unsigned int i = 0; i < n; i++)
+		sprintf(hex + 2 * i, "%02x", mac[i]);
+	hex[2 * n] = '\0';
+}
+
+void
+csrf_make(const char *login, time_t now, char *out, size_t len)
+{
+	char hex[2 * EVP_MAX_MD_SIZE + 1];
+	mac_hex(login, (long long)now, hex);
+	snprintf(out, len, "%lld.%s", (long long)now, hex);
+}
+
+int
+csrf_check(const char *login, const char *token, time_t now)
+{
+	if (login == NULL || token == NULL || keylen == 0)
+		return -1;
+	char *end;
+	long long issued = strtoll(token, &end, 10);
+	if (end == token || *end != '.' || issued > (long long)now + 60 ||
+	    (long long)now - issued > CSRF_TTL)
+		return -1;
+	char hex[2 * EVP_MAX_MD_SIZE + 1];
+	mac_hex(login, issued, hex);
+	size_t n = strlen(hex);
+	if (strlen(end + 1) != n)
+		return -1;
+	return CRYPTO_memcmp(hex, end + 1, n) == 0 ? 0 : -1;
+}

@@ -1,0 +1,180 @@
+/* Form validation and drawing from one field table (see form.h). */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "csrf.h"
+#include "form.h"
+
+static size_t
+utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+static int
+blank(const char *s)
+{
+	return s == NULL || s[strspn(s, " \t\r\n")] == '\0';
+}
+
+static int
+has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\r' && *s != '\t')
+			return 1;
+	return 0;
+}
+
+int
+form_read(struct form *f, const struct field *fields, int n, const struct request *r)
+{
+	memset(f, 0, sizeof *f);
+	f->fields = fields;
+	f->n = n < FORM_MAX ? n : FORM_MAX;
+	for (int i = 0; i < f->n; i++) {
+		const struct field *fd = &fields[i];
+		const char *v = request_form(r, fd->name);
+		f->raw[i] = v;
+		const char *err = NULL;
+		switch (fd->kind) {
+		case FIELD_TEXT:
+			if (blank(v))
+				err = fd->required ? _("Please fill this in.") : NULL;
+			else if (utf8_chars(v) > fd->maxlen)
+				err = _("This is too long.");
+			else if (has_control(v))
+				err = _("This contains characters that are not allowed.");
+			else
+				f->value[i] = v;
+			break;
+		case FIELD_YESNO:
+			if (v == NULL || v[0] == '\0')
+				err = fd->required ? _("Please choose yes or no.") : NULL;
+			else if (strcmp(v, "yes") == 0)
+				f->value[i] = "true";
+			else if (strcmp(v, "no") == 0)
+				f->value[i] = "false";
+			else
+				err = _("Please choose yes, no or not known.");
+			break;
+		case FIELD_CHOICE:
+			err = fd->required || (v && *v) ? _("Please choose one of the options.") : NULL;
+			for (const char *const *ch = fd->choices; v && *ch; ch += 2)
+				if (strcmp(v, ch[0]) == 0) {
+					f->value[i] = ch[0];
+					err = NULL;
+				}
+			break;
+		}
+		if (err != NULL) {
+			f->error[i] = err;
+			f->nerrors++;
+		}
+	}
+	return f->nerrors;
+}
+
+int
+form_json_error(struct ctx *c, const struct form *f)
+{
+	json_t *fields = json_object();
+	for (int i = 0; i < f->n; i++)
+		if (f->error[i])
+			json_object_set_new(fields, f->fields[i].name, json_string(f->error[i]));
+	send_json(c, json_pack("{s:i, s:s, s:o}", "status", 400,
+	                       "error", _("Not saved: please correct the fields marked below."),
+	                       "fields", fields));
+	c->out->status = 400;
+	return 0;
+}
+
+void
+form_token(struct ctx *c, char *out, size_t len)
+{
+	csrf_make(c->req->remote_user, time(NULL), out, len);
+}
+
+int
+form_guard(struct ctx *c)
+{
+	if (c->req->body == NULL) {
+		panel_error(c, 400, _("A form must be sent as application/x-www-form-urlencoded."));
+		return -1;
+	}
+	if (csrf_check(c->req->remote_user, request_form(c->req, "csrf"), time(NULL)) != 0) {
+		panel_error(c, 403, _("This form has expired or did not come from crmx; "
+		                      "reload the page and try again."));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+attr_name(struct out *o, const char *name, const char *value)
+{
+	out_raw(o, " name=\"");
+	html_text(o, name);
+	out_raw(o, "\" value=\"");
+	html_text(o, value);
+	out_raw(o, "\"");
+}
+
+void
+form_html(struct ctx *c, const char *action, const char *submit,
+          const struct field *fields, int n, const char *const *values,
+          const char *const *errors)
+{
+	struct out *o = c->out;
+	char tok[CSRF_LEN];
+	form_token(c, tok, sizeof tok);
+	out_raw(o, "<form class=\"crmx-form\" method=\"post\" action=\"");
+	html_text(o, action);
+	out_raw(o, "\"><input type=\"hidden\"");
+	attr_name(o, "csrf", tok);
+	out_raw(o, ">");
+	for (int i = 0; i < n && i < FORM_MAX; i++) {
+		const struct field *fd = &fields[i];
+		const char *v = values ? values[i] : NULL;
+		const char *err = errors ? errors[i] : NULL;
+		out_raw(o, err ? "<div class=\"field invalid\">" : "<div class=\"field\">");
+		if (fd->kind == FIELD_TEXT) {
+			out_raw(o, "<label>");
+			html_text(o, _(fd->label));
+			out_raw(o, "<textarea rows=\"2\" name=\"");
+			html_text(o, fd->name);
+			out_rawf(o, "\" maxlength=\"%zu\"%s>", fd->maxlen, fd->required ? " required" : "");
+			html_text(o, v);
+			out_raw(o, "</textarea></label>");
+		} else {
+			static const char *const yesno[] = { "yes", N_("yes"), "no", N_("no"),
+			                                     "", N_("not known"), NULL };
+			const char *const *ch = fd->kind == FIELD_YESNO ? yesno : fd->choices;
+			out_raw(o, "<fieldset><legend>");
+			html_text(o, _(fd->label));
+			out_raw(o, "</legend>");
+			for (; *ch; ch += 2) {
+				int on = v ? strcmp(v, ch[0]) == 0 : ch[0][0] == '\0';
+				out_raw(o, "<label class=\"choice\"><input type=\"radio\"");
+				attr_name(o, fd->name, ch[0]);
+				out_raw(o, on ? " checked>" : ">");
+				html_text(o, _(ch[1]));
+				out_raw(o, "</label>");
+			}
+			out_raw(o, "</fieldset>");
+		}
+		if (err) {
+			out_raw(o, "<p class=\"field-error\">");
+			html_text(o, err);
+			out_raw(o, "</p>");
+		}
+		out_raw(o, "</div>");
+	}
+	out_raw(o, "<button type=\"submit\">");
+	html_text(o, submit);
+	out_raw(o, "</button></form>");
+}

@@ -1,0 +1,59 @@
+/* POSTed forms: every field is checked against one table before a handler
+ * uses it, and the same table draws the inputs.  On a validation error the
+ * page is drawn again from what was submitted, with a message per field,
+ * so nothing typed is lost. */
+#ifndef CRMX_FORM_H
+#define CRMX_FORM_H
+
+#include <stddef.h>
+
+#include "csrf.h"
+#include "panel.h"
+
+#define FORM_MAX 8
+
+enum field_kind {
+	FIELD_TEXT,	/* free text, at most maxlen characters */
+	FIELD_YESNO,	/* "yes", "no" or "" (not known) -> "true"/"false"/NULL */
+	FIELD_CHOICE,	/* one of choices[] (NULL-terminated pairs key, label) */
+};
+
+struct field {
+	const char		*name;
+	enum field_kind		 kind;
+	int			 required;
+	size_t			 maxlen;	/* FIELD_TEXT, in characters */
+	const char		*label;		/* N_() */
+	const char *const	*choices;	/* FIELD_CHOICE: key, N_(label), ..., NULL */
+};
+
+struct form {
+	const struct field	*fields;
+	int			 n;
+	const char		*raw[FORM_MAX];		/* as submitted, for refilling */
+	const char		*value[FORM_MAX];	/* normalised; NULL = SQL NULL */
+	const char		*error[FORM_MAX];	/* translated message or NULL */
+	int			 nerrors;
+};
+
+/* Checks the request's form against fields; returns the number of fields
+ * in error (messages in f->error). */
+int form_read(struct form *f, const struct field *fields, int n, const struct request *r);
+
+/* The POST handlers' first step: a form body of the right kind with a CSRF
+ * token made for this viewer.  Returns 0, or answers (400/403) and -1. */
+int form_guard(struct ctx *c);
+
+/* Draws <form> ... </form> for fields, posting to action, prefilled from
+ * values (current record or what was submitted; may be NULL) with errors. */
+void form_html(struct ctx *c, const char *action, const char *submit,
+               const struct field *fields, int n, const char *const *values,
+               const char *const *errors);
+
+/* A 400 JSON answer naming each field in error. */
+int form_json_error(struct ctx *c, const struct form *f);
+
+/* A fresh CSRF token for the viewer. */
+void form_token(struct ctx *c, char *out, size_t len);
+
+#endif

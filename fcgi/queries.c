@@ -1,0 +1,212 @@
+/* The panels' SQL.  Each statement is prepared once per connection under
+ * the name "crmx_<n>"; handlers pick one by its enum and pass values as
+ * parameters.  Reads go through the crmx_src views (the adapter contract)
+ * and crmx's own tables; the only writes are the plugin-owned records. */
+#include <stdio.h>
+
+#include "auth.h"
+#include "db.h"
+#include "log.h"
+#include "queries.h"
+
+/* The accounts list; filters are NULL when unused ($4..$9), then limit
+ * and offset.  One statement per sort key: ORDER BY is never user text. */
+#define ACCOUNTS_SQL(order) \
+    "SELECT a.account_id, a.name, a.region, a.city, u.name, m.abc_class, m.revenue_window," \
+    " m.hist_ltv, m.ltv_pred, m.p_alive, m.segment, m.qual_grade, m.open_deals," \
+    " to_char(m.last_activity, 'YYYY-MM-DD'), count(*) OVER ()" \
+    " FROM crmx_src.accounts a LEFT JOIN crmx_src.users u ON u.user_id = a.owner_id" \
+    " LEFT JOIN crmx.latest_account_metrics m ON m.account_id = a.account_id" \
+    " WHERE " SCOPE_SQL("a.owner_id") " AND ($4::bigint IS NULL OR a.owner_id = $4::bigint)" \
+    " AND ($5::text IS NULL OR a.region = $5) AND ($6::text IS NULL OR a.city = $6)" \
+    " AND ($7::text IS NULL OR m.abc_class = $7) AND ($8::text IS NULL OR m.segment = $8)" \
+    " AND ($9::text IS NULL OR m.qual_grade = $9)" \
+    " ORDER BY " order " LIMIT $10::bigint OFFSET $11::bigint"
+
+/* "The account $4 is the viewer's to see." */
+#define ACCOUNT_VISIBLE \
+    "EXISTS (SELECT 1 FROM crmx_src.accounts a WHERE a.account_id = $4::bigint AND " \
+    SCOPE_SQL("a.owner_id") ")"
+#define DEAL_VISIBLE \
+    "EXISTS (SELECT 1 FROM crmx_src.opportunities o WHERE o.opportunity_id = $4::bigint AND " \
+    SCOPE_SQL("o.owner_id") ")"
+/* A precise (A-grade) prospect: need, ability to pay and authority recorded. */
+#define PRECISE(q) "coalesce(" q ".has_need AND " q ".can_pay AND " q ".has_authority, false)"
+
+static const char *const sql[Q__MAX] = {
+[Q_VIEWER] =
+    "SELECT u.user_id, u.role, coalesce(u.team, ''), u.name, coalesce(p.lang, '')"
+    " FROM crmx_src.users u LEFT JOIN crmx.user_pref p ON p.login = u.login"
+    " WHERE u.login = $1",
+[Q_ACCOUNTS_REVENUE] = ACCOUNTS_SQL("m.revenue_window DESC NULLS LAST, a.account_id"),
+[Q_ACCOUNTS_LTV] = ACCOUNTS_SQL("m.ltv_pred DESC NULLS LAST, a.account_id"),
+[Q_ACCOUNTS_NAME] = ACCOUNTS_SQL("a.name, a.account_id"),
+[Q_ACCOUNTS_ACTIVITY] = ACCOUNTS_SQL("m.last_activity DESC NULLS LAST, a.account_id"),
+/* Per region and city: accounts, precise prospects, A-class accounts,
+ * revenue and open deals, and the five largest precise prospects as a
+ * JSON array of [id, name] (filters $4 class, $5 segment, $6 region). */
+[Q_REGIONS] =
+    "WITH s AS (SELECT a.account_id, a.name, coalesce(a.region, '') AS region,"
+    "  coalesce(a.city, '') AS city, m.revenue_window AS rev, m.open_deals, m.abc_class,"
+    "  " PRECISE("q") " AS precise"
+    "  FROM crmx_src.accounts a"
+    "  LEFT JOIN crmx.latest_account_metrics m ON m.account_id = a.account_id"
+    "  LEFT JOIN crmx.qualification q ON q.account_id = a.account_id"
+    "  WHERE " SCOPE_SQL("a.owner_id")
+    "  AND ($4::text IS NULL OR m.abc_class = $4) AND ($5::text IS NULL OR m.segment = $5)"
+    "  AND ($6::text IS NULL OR a.region = $6)),"
+    " r AS (SELECT *, row_number() OVER (PARTITION BY region, city, precise"
+    "  ORDER BY rev DESC NULLS LAST, account_id) AS rn FROM s)"
+    " SELECT region, city, count(*), count(*) FILTER (WHERE precise),"
+    " count(*) FILTER (WHERE abc_class = 'A'), coalesce(sum(rev), 0), coalesce(sum(open_deals), 0),"
+    " coalesce(json_agg(json_build_array(account_id, name) ORDER BY rn)"
+    "  FILTER (WHERE precise AND rn <= 5), '[]')"
+    " FROM r GROUP BY region, city"
+    " ORDER BY region, count(*) FILTER (WHERE precise) DESC, city",
+[Q_ACCOUNT] =
+    "SELECT a.account_id, a.name, a.region, a.city, a.industry, u.name,"
+    " m.abc_class, m.revenue_window, m.hist_ltv, m.ltv_pred, m.p_alive, m.segment,"
+    " m.qual_grade, m.open_deals, to_char(m.last_activity, 'YYYY-MM-DD'),"
+    " m.as_of::text, to_char(m.computed_at, 'YYYY-MM-DD HH24:MI'), m.exp_purchases,"
+    " q.has_need, q.can_pay, q.has_authority, q.burning_issue, q.updated_by,"
+    " to_char(q.updated_at, 'YYYY-MM-DD HH24:MI')"
+    " FROM crmx_src.accounts a LEFT JOIN crmx_src.users u ON u.user_id = a.owner_id"
+    " LEFT JOIN crmx.latest_account_metrics m ON m.account_id = a.account_id"
+    " LEFT JOIN crmx.qualification q ON q.account_id = a.account_id"
+    " WHERE a.account_id = $4::bigint AND " SCOPE_SQL("a.owner_id"),
+[Q_CONTACTS] =
+    "SELECT k.name, k.title, coalesce(k.purchase_role, ''), coalesce(r.reached, false)"
+    " FROM crmx_src.contacts k LEFT JOIN crmx.contact_role r ON r.contact_id = k.contact_id"
+    " WHERE k.account_id = $4::bigint AND " ACCOUNT_VISIBLE
+    " ORDER BY coalesce(k.purchase_role = 'decision_maker', false) DESC, k.name",
+[Q_ACCOUNT_DEALS] =
+    "SELECT o.opportunity_id, o.name, o.stage, o.stage_rank, o.amount, o.probability,"
+    " (current_date - o.stage_entered_at::date)"
+    " FROM crmx_src.opportunities o"
+    " WHERE o.account_id = $4::bigint AND o.outcome = 'open' AND " SCOPE_SQL("o.owner_id")
+    " ORDER BY o.amount DESC NULLS LAST, o.opportunity_id",
+/* The 24 months up to the latest run's as-of date (today without a run). */
+[Q_ACCOUNT_MONTHS] =
+    "WITH e AS (SELECT date_trunc('month', coalesce((SELECT as_of FROM crmx.latest_run),"
+    "  current_date)) AS last)"
+    " SELECT to_char(mo, 'YYYY-MM'), coalesce(sum(v.amount), 0)"
+    " FROM e CROSS JOIN generate_series(e.last - interval '23 months', e.last,"
+    "  interval '1 month') AS mo"
+    " LEFT JOIN crmx_src.revenue v ON v.account_id = $4::bigint"
+    "  AND v.booked_at >= mo AND v.booked_at < mo + interval '1 month'"
+    " WHERE " ACCOUNT_VISIBLE
+    " GROUP BY mo ORDER BY mo",
+[Q_QUAL_HISTORY] =
+    "SELECT h.has_need, h.can_pay, h.has_authority, h.burning_issue, h.updated_by,"
+    " to_char(h.updated_at, 'YYYY-MM-DD HH24:MI')"
+    " FROM crmx.qualification_history h"
+    " WHERE h.account_id = $4::bigint AND " ACCOUNT_VISIBLE
+    " ORDER BY h.updated_at DESC, h.id DESC LIMIT 20",
+/* $5..$7 need, pay, authority (NULL: not known), $8 burning issue, $9 who.
+ * Data-modifying CTEs run to completion even when unread: the record and
+ * its history row are written together, or not at all (0 rows: not the
+ * viewer's account). */
+[Q_SAVE_QUAL] =
+    "WITH ok AS (SELECT a.account_id FROM crmx_src.accounts a"
+    "  WHERE a.account_id = $4::bigint AND " SCOPE_SQL("a.owner_id") "),"
+    " up AS (INSERT INTO crmx.qualification (account_id, has_need, can_pay, has_authority,"
+    "  burning_issue, updated_by, updated_at)"
+    "  SELECT account_id, $5::boolean, $6::boolean, $7::boolean, $8::text, $9::text, now() FROM ok"
+    "  ON CONFLICT (account_id) DO UPDATE SET has_need = excluded.has_need,"
+    "  can_pay = excluded.can_pay, has_authority = excluded.has_authority,"
+    "  burning_issue = excluded.burning_issue, updated_by = excluded.updated_by,"
+    "  updated_at = excluded.updated_at RETURNING account_id),"
+    " h AS (INSERT INTO crmx.qualification_history (account_id, has_need, can_pay,"
+    "  has_authority, burning_issue, updated_by, updated_at)"
+    "  SELECT account_id, $5::boolean, $6::boolean, $7::boolean, $8::text, $9::text, now()"
+    "  FROM ok RETURNING account_id)"
+    " SELECT count(*) FROM up",
+[Q_FUNNEL] =
+    "WITH d AS (SELECT o.stage_rank, o.outcome, o.amount, o.probability, o.created_at,"
+    "  greatest(o.stage_rank, (SELECT max(h.stage_rank) FROM crmx_src.stage_history h"
+    "   WHERE h.opportunity_id = o.opportunity_id)) AS max_rank"
+    " FROM crmx_src.opportunities o WHERE " SCOPE_SQL("o.owner_id") ")"
+    " SELECT k, count(*) FILTER (WHERE outcome = 'open' AND stage_rank = k),"
+    " coalesce(sum(amount) FILTER (WHERE outcome = 'open' AND stage_rank = k), 0),"
+    " coalesce(sum(amount * probability) FILTER (WHERE outcome = 'open' AND stage_rank = k), 0),"
+    " count(*) FILTER (WHERE max_rank >= k AND created_at >= now() - interval '365 days')"
+    " FROM d CROSS JOIN generate_series(1, 5) AS k GROUP BY k ORDER BY k",
+/* Priority: weighted amount, discounted by months in the stage. */
+[Q_PIPELINE_DEALS] =
+    "SELECT o.opportunity_id, o.name, a.name, o.stage, o.amount, o.probability,"
+    " current_date - o.stage_entered_at::date AS days, u.name, o.stage_rank"
+    " FROM crmx_src.opportunities o JOIN crmx_src.accounts a ON a.account_id = o.account_id"
+    " LEFT JOIN crmx_src.users u ON u.user_id = o.owner_id"
+    " WHERE o.outcome = 'open' AND " SCOPE_SQL("o.owner_id")
+    " ORDER BY coalesce(o.amount * o.probability, 0)"
+    "  / (1 + greatest(current_date - o.stage_entered_at::date, 0) / 30.0) DESC, o.opportunity_id"
+    " LIMIT 100",
+[Q_FORECAST] =
+    "SELECT coalesce(sum(amount * probability) FILTER (WHERE coalesce(expected_close, current_date)"
+    "  < date_trunc('month', current_date) + interval '1 month'), 0),"
+    " coalesce(sum(amount * probability) FILTER (WHERE coalesce(expected_close, current_date)"
+    "  < date_trunc('quarter', current_date) + interval '3 months'), 0)"
+    " FROM crmx_src.opportunities o WHERE o.outcome = 'open' AND " SCOPE_SQL("o.owner_id"),
+[Q_DEAL] =
+    "SELECT o.opportunity_id, o.name, o.account_id, a.name, u.name, o.stage, o.stage_rank,"
+    " o.amount, o.probability, o.source, to_char(o.created_at, 'YYYY-MM-DD'),"
+    " o.expected_close::text, to_char(o.closed_at, 'YYYY-MM-DD'), o.outcome, o.lost_reason,"
+    " current_date - o.stage_entered_at::date, current_date - o.created_at::date,"
+    " EXISTS (SELECT 1 FROM crmx_src.contacts k WHERE k.account_id = o.account_id"
+    "  AND k.purchase_role = 'decision_maker')"
+    " FROM crmx_src.opportunities o JOIN crmx_src.accounts a ON a.account_id = o.account_id"
+    " LEFT JOIN crmx_src.users u ON u.user_id = o.owner_id"
+    " WHERE o.opportunity_id = $4::bigint AND " SCOPE_SQL("o.owner_id"),
+/* Each entry into a layer and the days until the next one (or the close,
+ * or today for a deal still there). */
+[Q_DEAL_HISTORY] =
+    "SELECT h.stage_rank, to_char(h.entered_at, 'YYYY-MM-DD'),"
+    " coalesce(lead(h.entered_at) OVER (ORDER BY h.entered_at, h.stage_rank), o.closed_at,"
+    "  now())::date - h.entered_at::date"
+    " FROM crmx_src.stage_history h"
+    " JOIN crmx_src.opportunities o ON o.opportunity_id = h.opportunity_id"
+    " WHERE h.opportunity_id = $4::bigint AND " SCOPE_SQL("o.owner_id")
+    " ORDER BY h.entered_at, h.stage_rank",
+[Q_DEAL_REVIEWS] =
+    "SELECT r.step_completed, r.evidence, r.action, r.plan, r.created_by,"
+    " to_char(r.created_at, 'YYYY-MM-DD HH24:MI')"
+    " FROM crmx.deal_review r WHERE r.opportunity_id = $4::bigint AND " DEAL_VISIBLE
+    " ORDER BY r.created_at DESC, r.id DESC LIMIT 20",
+/* $5 step, $6 evidence, $7 action, $8 plan, $9 who; no row: not visible. */
+[Q_SAVE_REVIEW] =
+    "INSERT INTO crmx.deal_review (opportunity_id, step_completed, evidence, action, plan,"
+    " created_by)"
+    " SELECT o.opportunity_id, $5, $6, $7, $8, $9 FROM crmx_src.opportunities o"
+    " WHERE o.opportunity_id = $4::bigint AND " SCOPE_SQL("o.owner_id") " RETURNING id",
+};
+
+int
+queries_prepare(PGconn *conn)
+{
+	for (int i = 0; i < Q__MAX; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "crmx_%d", i);
+		PGresult *res = PQprepare(conn, name, sql[i], 0, NULL);
+		int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+		PQclear(res);
+		if (!ok) {
+			log_error("preparing panel statement %d: %s", i, db_errmsg(conn));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+PGresult *
+query_run(PGconn *conn, enum query q, int nparams, const char *const *params)
+{
+	char name[16];
+	snprintf(name, sizeof name, "crmx_%d", (int)q);
+	PGresult *res = PQexecPrepared(conn, name, nparams, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		log_error("panel statement %d failed: %s", (int)q, db_errmsg(conn));
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}

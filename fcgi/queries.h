@@ -1,0 +1,41 @@
+/* Every SQL statement of the panels, in one table (queries.c), prepared
+ * once on each worker's connection and run by name.  User input only ever
+ * travels as $n parameters.  Scoped statements take the viewer's id, role
+ * and team as $1..$3 (SCOPE_SQL in auth.h) and their own values after. */
+#ifndef CRMX_QUERIES_H
+#define CRMX_QUERIES_H
+
+#include <libpq-fe.h>
+
+enum query {
+	Q_VIEWER,		/* $1 login */
+	Q_ACCOUNTS_REVENUE,	/* the list, one statement per sort key */
+	Q_ACCOUNTS_LTV,
+	Q_ACCOUNTS_NAME,
+	Q_ACCOUNTS_ACTIVITY,
+	Q_REGIONS,		/* accounts grouped by region and city */
+	Q_ACCOUNT,		/* the account panel's head, metrics, qualification */
+	Q_CONTACTS,
+	Q_ACCOUNT_DEALS,
+	Q_ACCOUNT_MONTHS,	/* revenue per month, last 24 months */
+	Q_QUAL_HISTORY,
+	Q_SAVE_QUAL,		/* upsert + history in one statement */
+	Q_FUNNEL,
+	Q_PIPELINE_DEALS,
+	Q_FORECAST,
+	Q_DEAL,
+	Q_DEAL_HISTORY,
+	Q_DEAL_REVIEWS,
+	Q_SAVE_REVIEW,
+	Q__MAX
+};
+
+/* Prepares every statement on a new connection; -1 (logged) when one
+ * fails, e.g. because no adapter is installed. */
+int queries_prepare(PGconn *conn);
+
+/* Runs a prepared statement; returns the result when it has rows (or
+ * none), else logs, clears and returns NULL. */
+PGresult *query_run(PGconn *conn, enum query q, int nparams, const char *const *params);
+
+#endif

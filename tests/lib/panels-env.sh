@@ -1,0 +1,47 @@
+# Sourced by the panel tests: a copy of the demo database with a metrics
+# run, crmx.fcgi behind a real nginx with basic authentication (every demo
+# login, password "demo", plus "ghost" whom crmx does not know), and
+# helpers.  Needs $top, $O and CRMX_TEST_PGHOST; sets $tmp, $base, $ci,
+# $db and the functions q (SQL on the copy) and get (an HTTP request).
+#   panels_env_start DBNAME   returns 1 (after reporting) when it cannot start
+host=${CRMX_TEST_PGHOST:?}
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+fcgi_pid=""
+panels_env_stop() {
+	[ -f "$tmp/nginx.pid" ] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null
+	[ -n "$fcgi_pid" ] && kill "$fcgi_pid" 2>/dev/null
+	sleep 0.2
+	psql -h "$host" -U crmx -d crmx -X -qc "DROP DATABASE IF EXISTS $db" 2>/dev/null
+	rm -rf "$tmp"
+}
+q() { psql -h "$host" -U crmx -d "$db" -X -Atqc "$1"; }
+
+# get USER PATH [curl args]: body in $tmp/body, headers in $tmp/head; prints the status
+get() {
+	u=$1 p=$2; shift 2
+	curl -s -o "$tmp/body" -D "$tmp/head" -w '%{http_code}' -u "$u:demo" "$@" "$base$p"
+}
+
+# json EXPR: evaluates a Python expression over the last body as j
+json() { /usr/bin/python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($1)" "$tmp/body"; }
+
+panels_env_start() {
+	db=$1
+	psql -h "$host" -U crmx -d crmx -X -qc "DROP DATABASE IF EXISTS $db" 2>/dev/null
+	psql -h "$host" -U crmx -d crmx -X -qc "CREATE DATABASE $db TEMPLATE crmx_demo"
+	ci="host=$host dbname=$db user=crmx"
+	"$top/$O/reportd/crmx-reportd" --set "database.conninfo=$ci" --run-once --as-of 2026-06-30 \
+		>/dev/null 2>"$tmp/run.log" || { fail "metrics run for the panels"; cat "$tmp/run.log"; return 1; }
+	hash=$(openssl passwd -apr1 demo)
+	{ q "SELECT login FROM crmx_src.users"; echo ghost; } | sed "s|\$|:$hash|" >"$tmp/htpasswd"
+	chmod 644 "$tmp/htpasswd"
+	port=$((20000 + $$ % 20000))
+	"$top/deploy/panels-nginx.sh" "$tmp" "$port" "$tmp/fcgi.sock" "$tmp/htpasswd"
+	"$top/$O/fcgi/crmx.fcgi" --set "database.conninfo=$ci" --set "fcgi.listen=$tmp/fcgi.sock" \
+		--set fcgi.workers=2 --set fcgi.body_max=4096 2>"$tmp/fcgi.log" &
+	fcgi_pid=$!
+	for i in 1 2 3 4 5 6 7 8 9 10; do [ -S "$tmp/fcgi.sock" ] && break; sleep 0.2; done
+	nginx -p "$tmp" -c "$tmp/nginx.conf" -e "$tmp/logs/error.log" || { fail "nginx starts"; return 1; }
+	base=http://127.0.0.1:$port
+}
