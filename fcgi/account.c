@@ -105,7 +105,10 @@ sparkline(struct ctx *c, PGresult *mo)
 		double v = atof(PQgetvalue(mo, i, 1));
 		max = v > max ? v : max;
 	}
-	out_rawf(o, "<svg class=\"spark\" viewBox=\"0 0 %d 40\" role=\"img\" aria-label=\"", n * 10);
+	out_raw(o, "<figure class=\"spark\"><figcaption>");
+	html_text(o, _("Revenue by month, last 24 months"));
+	out_rawf(o, "</figcaption><svg viewBox=\"0 0 %d 40\" preserveAspectRatio=\"none\" role=\"img\""
+	         " aria-label=\"", n * 10);
 	html_text(o, _("Revenue by month, last 24 months"));
 	out_raw(o, "\">");
 	for (int i = 0; i < n; i++) {
@@ -120,7 +123,7 @@ sparkline(struct ctx *c, PGresult *mo)
 		html_num(o, b);
 		out_raw(o, "</title></rect>");
 	}
-	out_raw(o, "</svg>");
+	out_raw(o, "</svg></figure>");
 }
 
 static void
@@ -332,7 +335,14 @@ render_account(struct ctx *c, int64_t id, const char *const *values, const char 
 	}
 	out_raw(o, "</ul><h2>");
 	html_text(o, _("Open deals"));
-	out_raw(o, "</h2><table class=\"list\"><tr><th>");
+	out_raw(o, "</h2>");
+	if (PQntuples(dl) == 0) {
+		out_raw(o, "<p class=\"note\">");
+		html_text(o, _("No open deals."));
+		out_raw(o, "</p>");
+		goto end;
+	}
+	out_raw(o, "<table class=\"list\"><tr><th>");
 	html_text(o, _("Deal"));
 	out_raw(o, "</th><th>");
 	html_text(o, _("Stage"));
@@ -354,6 +364,7 @@ render_account(struct ctx *c, int64_t id, const char *const *values, const char 
 		out_raw(o, "</td></tr>");
 	}
 	out_raw(o, "</table>");
+end:
 	page_end(c);
 out:
 	PQclear(a);

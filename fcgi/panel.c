@@ -31,7 +31,11 @@ page_begin(struct ctx *c, const char *title)
 {
 	struct out *o = c->out;
 	if (c->embed) {
-		out_raw(o, "<div class=\"crmx crmx-embed\">");
+		/* A fragment for a side panel: no document around it, but its
+		 * stylesheet (allowed in body content), so it looks the same in
+		 * an iframe and when the CRM inserts it into its own page. */
+		out_raw(o, "<link rel=\"stylesheet\" href=\"/crmx/static/crmx.css\">"
+		           "<div class=\"crmx crmx-embed\">");
 		return;
 	}
 	out_rawf(o, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
