@@ -175,6 +175,11 @@ $(O)/tests/integration/%: $(O)/tests/integration/%.o $(LIB_OBJ) $(FCGI_LIB_OBJ) 
 
 tests-build: programs $(UNIT_BIN) $(ITEST_BIN)
 
+# The panel benchmark's baseline: a trivial FastCGI program.
+HELLO_FCGI := $(O)/tests/bench/hello_fcgi
+$(HELLO_FCGI): $(O)/tests/bench/hello_fcgi.o
+	$(QUIET_LD)$(CC) $(LDFLAGS) -o $@ $^ $(FCGI_LIBS)
+
 # ---- set-up and running -------------------------------------------------
 
 deps:
@@ -195,7 +200,7 @@ test: deps
 	@$(MAKE) --no-print-directory tests-build
 	@O=$(O) SANITIZE=$(SANITIZE) tests/run-all
 
-bench: deps all
+bench: deps all $(HELLO_FCGI)
 	@O=$(O) tests/bench/run
 
 # ---- install --------------------------------------------------------------

@@ -1,14 +1,25 @@
 #!/bin/sh
 # Writes an nginx configuration that serves the crmx panels on a local
 # port with basic authentication, for `make run` and the tests:
-#   deploy/panels-nginx.sh DIR PORT SOCKET HTPASSWD
+#   deploy/panels-nginx.sh DIR PORT SOCKET HTPASSWD [HELLO_SOCKET]
 # DIR gets nginx.conf, logs and temp folders; nginx runs with -p DIR.
+# HELLO_SOCKET (the panel benchmark) adds /hello, a trivial FastCGI
+# program behind the same authentication and FastCGI settings.
 set -eu
-dir=$1 port=$2 sock=$3 htpasswd=$4
+dir=$1 port=$2 sock=$3 htpasswd=$4 hello=${5:-}
 top=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$dir/logs" "$dir/tmp"
 user=""
 [ "$(id -u)" -eq 0 ] && user="user www-data;"
+# What crmx.fcgi reads, and nothing that could carry a second identity.
+cat >"$dir/crmx_fastcgi_params" <<'PARAMS'
+fastcgi_param REQUEST_METHOD $request_method;
+fastcgi_param REQUEST_URI $request_uri;
+fastcgi_param QUERY_STRING $query_string;
+fastcgi_param CONTENT_TYPE $content_type;
+fastcgi_param CONTENT_LENGTH $content_length;
+fastcgi_param REMOTE_USER $remote_user;
+PARAMS
 cat >"$dir/nginx.conf" <<CONF
 $user
 worker_processes 2;
@@ -31,11 +42,20 @@ http {
             auth_basic "crmx demo";
             auth_basic_user_file $htpasswd;
             client_max_body_size 64k;
+            include $dir/crmx_fastcgi_params;
+            fastcgi_pass unix:$sock;
+        }
+$([ -z "$hello" ] || cat <<HELLO
+        location = /hello {
+            auth_basic "crmx demo";
+            auth_basic_user_file $htpasswd;
             include /etc/nginx/fastcgi_params;
             fastcgi_param REMOTE_USER \$remote_user;
             fastcgi_param REQUEST_URI \$request_uri;
-            fastcgi_pass unix:$sock;
+            fastcgi_pass unix:$hello;
         }
+HELLO
+)
     }
 }
 CONF

@@ -1,9 +1,11 @@
 /* Looks the viewer up by login. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth.h"
 #include "queries.h"
+#include "util.h"
 
 int
 auth_lookup(PGconn *conn, const char *login, struct viewer *v)
@@ -22,6 +24,14 @@ auth_lookup(PGconn *conn, const char *login, struct viewer *v)
 	snprintf(v->team, sizeof v->team, "%s", PQgetvalue(res, 0, 2));
 	snprintf(v->name, sizeof v->name, "%s", PQgetvalue(res, 0, 3));
 	snprintf(v->lang_pref, sizeof v->lang_pref, "%s", PQgetvalue(res, 0, 4));
+	v->owners = PQgetisnull(res, 0, 5) ? NULL : xstrdup(PQgetvalue(res, 0, 5));
 	PQclear(res);
 	return 0;
+}
+
+void
+auth_free(struct viewer *v)
+{
+	free(v->owners);
+	v->owners = NULL;
 }

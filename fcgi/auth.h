@@ -1,7 +1,10 @@
 /* Who is asking, and what they may see.  The user is REMOTE_USER, set by
  * nginx after authentication; role and team come from crmx_src.users.
- * Visibility is enforced in SQL: every query that returns accounts or
- * deals includes SCOPE_SQL with the viewer's id, role and team as $1..$3. */
+ * Visibility is enforced in SQL: the viewer lookup computes, in SQL, the
+ * owners whose accounts and deals the viewer may see (reps: themselves;
+ * managers: their team; executives and admins: everyone), and every query
+ * that returns accounts or deals restricts its owner column with
+ * SCOPE_SQL to that set, passed as $1. */
 #ifndef CRMX_AUTH_H
 #define CRMX_AUTH_H
 
@@ -10,20 +13,24 @@
 #include <libpq-fe.h>
 
 struct viewer {
-	char	 id[24];	/* user_id as text, the $1 of SCOPE_SQL */
-	char	 role[16];	/* rep, manager, exec, admin: $2 */
-	char	 team[128];	/* $3 ("" when none) */
+	char	 id[24];	/* user_id as text */
+	char	 role[16];	/* rep, manager, exec, admin */
+	char	 team[128];	/* "" when none */
+	char	*owners;	/* visible owner ids as an SQL array "{1,2}", the $1
+				 * of SCOPE_SQL; NULL: all (executives, admins).
+				 * malloc'd: auth_free() */
 	char	 name[128];
 	char	 lang_pref[16];	/* crmx.user_pref language, "" when none */
 };
 
-/* The rows of owner column `col` a viewer may see: reps their own,
- * managers their team's, executives and admins all. */
-#define SCOPE_SQL(col) \
-	"($2 IN ('exec', 'admin') OR " col " = $1::bigint OR ($2 = 'manager' AND " col \
-	" IN (SELECT user_id FROM crmx_src.users WHERE team = $3)))"
+/* The rows of owner column `col` the viewer may see.  A marker that
+ * queries_prepare() turns into two statements: `col = ANY($1)` for
+ * viewers with a set of owners and `true` for those who see all, so that
+ * each has a plan that fits (prepared once, never re-planned). */
+#define SCOPE_SQL(col) "{{scope:" col "}}"
 
 /* 0: found; 1: no such user; -1: database error. */
 int auth_lookup(PGconn *conn, const char *login, struct viewer *v);
+void auth_free(struct viewer *v);
 
 #endif

@@ -67,6 +67,23 @@ read_body(FCGX_Request *rq, const struct crmx_config *cfg, struct cgi_env *env)
 	env->body[got > 0 ? got : 0] = '\0';
 }
 
+/* 1 when REMOTE_USER appears more than once with different values
+ * (FCGX_GetParam would silently take the first). */
+static int
+user_conflict(char **envp)
+{
+	const char *first = NULL;
+	for (; envp && *envp; envp++) {
+		if (strncmp(*envp, "REMOTE_USER=", 12) != 0)
+			continue;
+		if (first == NULL)
+			first = *envp + 12;
+		else if (strcmp(first, *envp + 12) != 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void
 worker(int sock, const struct crmx_config *cfg)
 {
@@ -85,6 +102,7 @@ worker(int sock, const struct crmx_config *cfg)
 			.accept_language = FCGX_GetParam("HTTP_ACCEPT_LANGUAGE", rq.envp),
 			.content_type = FCGX_GetParam("CONTENT_TYPE", rq.envp),
 		};
+		env.user_conflict = user_conflict(rq.envp);
 		read_body(&rq, cfg, &env);
 		route_request(&conn, cfg, &env, &o);
 		write_response(&o, emit, rq.out);

@@ -66,7 +66,7 @@ page_end(struct ctx *c)
 PGresult *
 scoped_query(struct ctx *c, enum query q, int nextra, const char *const *extra)
 {
-	const char *params[16] = { c->v->id, c->v->role, c->v->team };
+	const char *params[16] = { c->v->owners, c->v->role, c->v->team };
 	for (int i = 0; i < nextra && i < 13; i++)
 		params[3 + i] = extra[i];
 	PGresult *res = query_run(c->conn, q, 3 + (nextra < 13 ? nextra : 13), params);

@@ -16,12 +16,11 @@ h_pipeline(struct ctx *c, const char *arg)
 	(void)arg;
 	PGresult *f = scoped_query(c, Q_FUNNEL, 0, NULL);
 	PGresult *d = f ? scoped_query(c, Q_PIPELINE_DEALS, 0, NULL) : NULL;
-	PGresult *fc = d ? scoped_query(c, Q_FORECAST, 0, NULL) : NULL;
-	if (fc == NULL) {
+	if (d == NULL) {
 		PQclear(f);
-		PQclear(d);
 		return -1;
 	}
+	PGresult *fc = f;	/* the forecast rides on every funnel row */
 	int stall = c->cfg->metrics_stall_days;
 	const char *cur = c->cfg->metrics_currency;
 	if (c->req->want_json) {
@@ -43,10 +42,9 @@ h_pipeline(struct ctx *c, const char *arg)
 			    "probability", jnum_val(d, i, 5), "days_in_stage", jnum_val(d, i, 6),
 			    "stalled", !PQgetisnull(d, i, 6) && atoi(PQgetvalue(d, i, 6)) > stall));
 		send_json(c, json_pack("{s:o, s:o, s:{s:o, s:o}}", "stages", stages, "deals", deals,
-		    "forecast", "month", jnum_val(fc, 0, 0), "quarter", jnum_val(fc, 0, 1)));
+		    "forecast", "month", jnum_val(fc, 0, 5), "quarter", jnum_val(fc, 0, 6)));
 		PQclear(f);
 		PQclear(d);
-		PQclear(fc);
 		return 0;
 	}
 	struct out *o = c->out;
@@ -59,12 +57,12 @@ h_pipeline(struct ctx *c, const char *arg)
 	out_raw(o, ": ");
 	html_text(o, _("this month"));
 	out_raw(o, " ");
-	fmt_money(b, sizeof b, atof(PQgetvalue(fc, 0, 0)), cur, 1, c->lang);
+	fmt_money(b, sizeof b, atof(PQgetvalue(fc, 0, 5)), cur, 1, c->lang);
 	html_num(o, b);
 	out_raw(o, " \xC2\xB7 ");
 	html_text(o, _("this quarter"));
 	out_raw(o, " ");
-	fmt_money(b, sizeof b, atof(PQgetvalue(fc, 0, 1)), cur, 1, c->lang);
+	fmt_money(b, sizeof b, atof(PQgetvalue(fc, 0, 6)), cur, 1, c->lang);
 	html_num(o, b);
 	out_raw(o, "</p><table class=\"list funnel\"><tr>");
 	static const char *const heads[] = { N_("Stage"), N_("Open deals"), N_("Amount"),
@@ -132,6 +130,5 @@ h_pipeline(struct ctx *c, const char *arg)
 	page_end(c);
 	PQclear(f);
 	PQclear(d);
-	PQclear(fc);
 	return 0;
 }

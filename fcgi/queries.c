@@ -3,11 +3,14 @@
  * parameters.  Reads go through the crmx_src views (the adapter contract)
  * and crmx's own tables; the only writes are the plugin-owned records. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "auth.h"
 #include "db.h"
 #include "log.h"
 #include "queries.h"
+#include "util.h"
 
 /* The accounts list; filters are NULL when unused ($4..$9), then limit
  * and offset.  One statement per sort key: ORDER BY is never user text. */
@@ -34,8 +37,15 @@
 #define PRECISE(q) "coalesce(" q ".has_need AND " q ".can_pay AND " q ".has_authority, false)"
 
 static const char *const sql[Q__MAX] = {
+/* The owners the viewer may see: NULL (all) only for executives and
+ * admins; a manager without a team sees only the own rows. */
 [Q_VIEWER] =
-    "SELECT u.user_id, u.role, coalesce(u.team, ''), u.name, coalesce(p.lang, '')"
+    "SELECT u.user_id, u.role, coalesce(u.team, ''), u.name, coalesce(p.lang, ''),"
+    " CASE WHEN u.role IN ('exec', 'admin') THEN NULL"
+    "  WHEN u.role = 'manager' AND u.team IS NOT NULL THEN"
+    "   (SELECT array_agg(t.user_id ORDER BY t.user_id) FROM crmx_src.users t"
+    "     WHERE t.team = u.team OR t.user_id = u.user_id)::text"
+    "  ELSE ARRAY[u.user_id]::text END"
     " FROM crmx_src.users u LEFT JOIN crmx.user_pref p ON p.login = u.login"
     " WHERE u.login = $1",
 [Q_ACCOUNTS_REVENUE] = ACCOUNTS_SQL("m.revenue_window DESC NULLS LAST, a.account_id"),
@@ -121,16 +131,29 @@ static const char *const sql[Q__MAX] = {
     "  SELECT account_id, $5::boolean, $6::boolean, $7::boolean, $8::text, $9::text, now()"
     "  FROM ok RETURNING account_id)"
     " SELECT count(*) FROM up",
+/* Per funnel layer: open deals, amount, weighted amount, and deals created
+ * in the last 365 days that reached the layer (history counts: a deal
+ * that went back still reached the higher layer); then, on every row, the
+ * weighted forecast for this month and this quarter (overdue deals count
+ * in this month).  The viewer's deals are read once. */
 [Q_FUNNEL] =
-    "WITH d AS (SELECT o.stage_rank, o.outcome, o.amount, o.probability, o.created_at,"
+    "WITH d AS MATERIALIZED (SELECT o.stage_rank, o.outcome, o.amount, o.probability,"
+    "  o.created_at, o.expected_close,"
     "  greatest(o.stage_rank, (SELECT max(h.stage_rank) FROM crmx_src.stage_history h"
     "   WHERE h.opportunity_id = o.opportunity_id)) AS max_rank"
-    " FROM crmx_src.opportunities o WHERE " SCOPE_SQL("o.owner_id") ")"
+    " FROM crmx_src.opportunities o WHERE " SCOPE_SQL("o.owner_id") "),"
+    " f AS (SELECT coalesce(sum(amount * probability) FILTER (WHERE"
+    "   coalesce(expected_close, current_date) < date_trunc('month', current_date)"
+    "   + interval '1 month'), 0) AS month,"
+    "  coalesce(sum(amount * probability) FILTER (WHERE coalesce(expected_close, current_date)"
+    "   < date_trunc('quarter', current_date) + interval '3 months'), 0) AS quarter"
+    "  FROM d WHERE outcome = 'open')"
     " SELECT k, count(*) FILTER (WHERE outcome = 'open' AND stage_rank = k),"
     " coalesce(sum(amount) FILTER (WHERE outcome = 'open' AND stage_rank = k), 0),"
     " coalesce(sum(amount * probability) FILTER (WHERE outcome = 'open' AND stage_rank = k), 0),"
-    " count(*) FILTER (WHERE max_rank >= k AND created_at >= now() - interval '365 days')"
-    " FROM d CROSS JOIN generate_series(1, 5) AS k GROUP BY k ORDER BY k",
+    " count(*) FILTER (WHERE max_rank >= k AND created_at >= now() - interval '365 days'),"
+    " (SELECT month FROM f), (SELECT quarter FROM f)"
+    " FROM generate_series(1, 5) AS k LEFT JOIN d ON true GROUP BY k ORDER BY k",
 /* Priority: weighted amount, discounted by months in the stage. */
 [Q_PIPELINE_DEALS] =
     "SELECT o.opportunity_id, o.name, a.name, o.stage, o.amount, o.probability,"
@@ -141,12 +164,6 @@ static const char *const sql[Q__MAX] = {
     " ORDER BY coalesce(o.amount * o.probability, 0)"
     "  / (1 + greatest(current_date - o.stage_entered_at::date, 0) / 30.0) DESC, o.opportunity_id"
     " LIMIT 100",
-[Q_FORECAST] =
-    "SELECT coalesce(sum(amount * probability) FILTER (WHERE coalesce(expected_close, current_date)"
-    "  < date_trunc('month', current_date) + interval '1 month'), 0),"
-    " coalesce(sum(amount * probability) FILTER (WHERE coalesce(expected_close, current_date)"
-    "  < date_trunc('quarter', current_date) + interval '3 months'), 0)"
-    " FROM crmx_src.opportunities o WHERE o.outcome = 'open' AND " SCOPE_SQL("o.owner_id"),
 [Q_DEAL] =
     "SELECT o.opportunity_id, o.name, o.account_id, a.name, u.name, o.stage, o.stage_rank,"
     " o.amount, o.probability, o.source, to_char(o.created_at, 'YYYY-MM-DD'),"
@@ -180,18 +197,63 @@ static const char *const sql[Q__MAX] = {
     " WHERE o.opportunity_id = $4::bigint AND " SCOPE_SQL("o.owner_id") " RETURNING id",
 };
 
+/* Statement text with each scope marker replaced by `col = ANY($1)`
+ * (own) or `true` (all).  The caller frees it. */
+static char *
+scoped_text(const char *text, int own)
+{
+	size_t cap = strlen(text) * 2 + 64, n = 0;
+	char *out = xmalloc(cap);
+	const char *p = text, *m;
+	while ((m = strstr(p, "{{scope:")) != NULL) {
+		const char *col = m + 8, *end = strstr(col, "}}");
+		n += (size_t)snprintf(out + n, cap - n, "%.*s", (int)(m - p), p);
+		if (own)
+			n += (size_t)snprintf(out + n, cap - n, "(%.*s = ANY($1::bigint[]))",
+			                      (int)(end - col), col);
+		else
+			n += (size_t)snprintf(out + n, cap - n, "true");
+		p = end + 2;
+	}
+	snprintf(out + n, cap - n, "%s", p);
+	return out;
+}
+
+static int
+scoped(enum query q)
+{
+	return strstr(sql[q], "{{scope:") != NULL;
+}
+
+static void
+stmt_name(char *buf, size_t len, enum query q, int own)
+{
+	snprintf(buf, len, "crmx_%d%s", (int)q, own ? "o" : "");
+}
+
 int
 queries_prepare(PGconn *conn)
 {
+	/* Each statement has one plan for all its executions: the scope no
+	 * longer depends on parameter values, and re-planning per request
+	 * would cost more than running the query. */
+	PGresult *res = PQexec(conn, "SET plan_cache_mode = force_generic_plan");
+	PQclear(res);
 	for (int i = 0; i < Q__MAX; i++) {
-		char name[16];
-		snprintf(name, sizeof name, "crmx_%d", i);
-		PGresult *res = PQprepare(conn, name, sql[i], 0, NULL);
-		int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-		PQclear(res);
-		if (!ok) {
-			log_error("preparing panel statement %d: %s", i, db_errmsg(conn));
-			return -1;
+		/* Scoped statements: $1 the owners, $2 and $3 unused but typed, so
+		 * that every statement takes the viewer's three values first. */
+		static const Oid types[3] = { 1016 /* int8[] */, 25 /* text */, 25 };
+		for (int own = 0; own <= scoped((enum query)i); own++) {
+			char name[16], *text = scoped((enum query)i) ? scoped_text(sql[i], own) : NULL;
+			stmt_name(name, sizeof name, (enum query)i, own);
+			res = PQprepare(conn, name, text ? text : sql[i], text ? 3 : 0, text ? types : NULL);
+			free(text);
+			int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+			PQclear(res);
+			if (!ok) {
+				log_error("preparing panel statement %d: %s", i, db_errmsg(conn));
+				return -1;
+			}
 		}
 	}
 	return 0;
@@ -201,7 +263,7 @@ PGresult *
 query_run(PGconn *conn, enum query q, int nparams, const char *const *params)
 {
 	char name[16];
-	snprintf(name, sizeof name, "crmx_%d", (int)q);
+	stmt_name(name, sizeof name, q, scoped(q) && params[0] != NULL);
 	PGresult *res = PQexecPrepared(conn, name, nparams, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		log_error("panel statement %d failed: %s", (int)q, db_errmsg(conn));

@@ -1,7 +1,8 @@
 /* Every SQL statement of the panels, in one table (queries.c), prepared
  * once on each worker's connection and run by name.  User input only ever
- * travels as $n parameters.  Scoped statements take the viewer's id, role
- * and team as $1..$3 (SCOPE_SQL in auth.h) and their own values after. */
+ * travels as $n parameters.  Scoped statements take the viewer's visible
+ * owners as $1 (NULL: all; see SCOPE_SQL in auth.h), two unused values,
+ * and their own values from $4 on. */
 #ifndef CRMX_QUERIES_H
 #define CRMX_QUERIES_H
 
@@ -22,7 +23,6 @@ enum query {
 	Q_SAVE_QUAL,		/* upsert + history in one statement */
 	Q_FUNNEL,
 	Q_PIPELINE_DEALS,
-	Q_FORECAST,
 	Q_DEAL,
 	Q_DEAL_HISTORY,
 	Q_DEAL_REVIEWS,
@@ -34,7 +34,8 @@ enum query {
  * fails, e.g. because no adapter is installed. */
 int queries_prepare(PGconn *conn);
 
-/* Runs a prepared statement; returns the result when it has rows (or
+/* Runs a prepared statement (for a scoped one, the variant that fits
+ * params[0]); returns the result when it has rows (or
  * none), else logs, clears and returns NULL. */
 PGresult *query_run(PGconn *conn, enum query q, int nparams, const char *const *params);
 

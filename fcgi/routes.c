@@ -80,6 +80,13 @@ route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env
 			goto done;
 		}
 	}
+	if (env->user_conflict) {
+		/* A misconfigured site: which identity nginx meant is unknowable. */
+		log_error("REMOTE_USER arrives twice with different values: the nginx site passes"
+		          " it from two places (do not include fastcgi_params; see deploy/nginx)");
+		panel_error(&c, 500, _("The server is misconfigured; the administrator has been told."));
+		goto done;
+	}
 	if (req.remote_user == NULL || req.remote_user[0] == '\0') {
 		panel_error(&c, 401, _("Please log in to the CRM first."));
 		goto done;
@@ -146,6 +153,7 @@ done:
 	out_header(o, "Content-Language", i18n_code(c.lang));
 	free(body);
 	request_free(&req);
+	auth_free(&v);
 }
 
 void

@@ -88,6 +88,18 @@ check "stalled deals are flagged" /usr/bin/python3 -c 'import json,sys; d=json.l
 get exec /crmx/pipeline -H 'Accept-Language: zh-CN' >/dev/null
 check "pipeline in Chinese" grep -q '<h1>销售漏斗</h1>' "$tmp/body"
 
+# A site that passes REMOTE_USER twice (as including Debian's
+# fastcgi_params next to an auth_request identity does): crmx refuses
+# rather than guess, so a client's header cannot choose the user.
+cp "$tmp/crmx_fastcgi_params" "$tmp/params.orig"
+echo 'fastcgi_param REMOTE_USER $http_x_spoof;' >>"$tmp/crmx_fastcgi_params"
+kill -HUP "$(cat "$tmp/nginx.pid")"; sleep 0.5
+check "two different REMOTE_USERs: 500, not the spoofed user" test "$(get "$rep" /crmx/accounts.json -H 'X-Spoof: exec')" = 500
+check "... and the log says why" grep -q "REMOTE_USER arrives twice" "$tmp/fcgi.log"
+cp "$tmp/params.orig" "$tmp/crmx_fastcgi_params"
+kill -HUP "$(cat "$tmp/nginx.pid")"; sleep 0.5
+check "one REMOTE_USER again: 200" test "$(get "$rep" /crmx/accounts.json)" = 200
+
 # A worker whose database is gone answers 503 and keeps serving.
 "$top/$O/fcgi/crmx.fcgi" --set "database.conninfo=host=$tmp/nowhere dbname=x user=crmx" \
 	--set "fcgi.listen=$tmp/fcgi.sock" --set fcgi.workers=1 2>"$tmp/fcgi2.log" &

@@ -1,0 +1,99 @@
+#!/bin/sh
+# The panels under load (issue: fcgi panels, speed): the account panel and
+# the pipeline through nginx -> crmx.fcgi -> PostgreSQL on the large data
+# set, 64 connections, against the same nginx answering from a trivial
+# FastCGI "hello" program with as many workers (tests/bench/hello_fcgi.c),
+# measured side by side in this run.  Targets: throughput at least half of
+# hello's, p99 latency under 20 ms.  Requests rotate over 2,000 random reps
+# and their own accounts, so caches see a realistic spread; every answer
+# must be a 200.  Authentication is {PLAIN} for both sides, so its cost
+# does not flatter the ratio.
+set -eu
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+O=${O:-build/default}
+conf=${CRMX_BENCH_CONF:?run through tests/bench/run}
+host=$CRMX_BENCH_PGHOST
+db=$CRMX_BENCH_DB
+dir=$CRMX_BENCH_DIR/panels
+workers=${BENCH_FCGI_WORKERS:-6}
+secs=${BENCH_SECONDS:-10}
+mkdir -p "$dir"
+chmod 755 "$dir"
+q() { psql -h "$host" -U crmx -d "$db" -X -Atqc "$1"; }
+row() { echo "| $1 | $2 | $3 | $4 | $5 | $6 |"; }
+
+# The panels read a metrics run; make one if the engine benchmark did not.
+[ -n "$(q "SELECT 1 FROM crmx.latest_run")" ] ||
+	"$top/$O/reportd/crmx-reportd" --config "$conf" --run-once --as-of 2026-06-30 >/dev/null
+
+pids=""
+cleanup() {
+	[ -f "$dir/nginx.pid" ] && kill "$(cat "$dir/nginx.pid")" 2>/dev/null
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+}
+trap cleanup EXIT
+q "SELECT login || ':{PLAIN}demo' FROM crmx_src.users" >"$dir/htpasswd"
+chmod 644 "$dir/htpasswd"
+port=$((30000 + $$ % 20000))
+"$top/deploy/panels-nginx.sh" "$dir" "$port" "$dir/crmx.sock" "$dir/htpasswd" "$dir/hello.sock"
+"$top/$O/fcgi/crmx.fcgi" --config "$conf" --set "fcgi.listen=$dir/crmx.sock" \
+	--set "fcgi.workers=$workers" 2>"$dir/fcgi.log" &
+pids="$pids $!"
+"$top/$O/tests/bench/hello_fcgi" "$dir/hello.sock" "$workers" &
+pids="$pids $!"
+for i in $(seq 50); do [ -S "$dir/crmx.sock" ] && [ -S "$dir/hello.sock" ] && break; sleep 0.1; done
+nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log"
+base=http://127.0.0.1:$port
+
+# Request lists: "AUTHORIZATION PATH" per line.
+q "SELECT 'Basic ' || encode(convert_to(u.login || ':demo', 'UTF8'), 'base64'),
+          '/crmx/accounts/' || a.account_id
+     FROM (SELECT account_id, owner_id FROM crmx_src.accounts
+            ORDER BY hashint8(account_id) LIMIT 2000) a
+     JOIN crmx_src.users u ON u.user_id = a.owner_id WHERE u.role = 'rep'" | tr '|' ' ' >"$dir/account.list"
+q "SELECT 'Basic ' || encode(convert_to(login || ':demo', 'UTF8'), 'base64'), '/crmx/pipeline'
+     FROM crmx_src.users WHERE role = 'rep' ORDER BY user_id" | tr '|' ' ' >"$dir/pipeline.list"
+sed 's| /crmx/.*| /hello|' "$dir/account.list" >"$dir/hello.list"
+cat >"$dir/rotate.lua" <<'LUA'
+local reqs, i = {}, 0
+function init(args)
+	for line in io.lines(args[1]) do
+		local auth, path = line:match("^(.-) (%S+)$")
+		reqs[#reqs + 1] = wrk.format("GET", path, { Authorization = auth })
+	end
+end
+function request()
+	i = i % #reqs + 1
+	return reqs[i]
+end
+LUA
+
+# load NAME: wrk over NAME.list; sets rps, p99 (ms) and bad (non-2xx/socket errors)
+load() {
+	wrk -t2 -c64 -d"${secs}s" --latency -s "$dir/rotate.lua" "$base/" -- "$dir/$1.list" >"$dir/$1.wrk" 2>&1
+	rps=$(awk '/^Requests\/sec/ { printf "%.0f", $2 }' "$dir/$1.wrk")
+	p99=$(awk '$1 == "99%" { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
+	      print (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : v }' "$dir/$1.wrk")
+	bad=$(awk '/Non-2xx/ { n += $NF } /Socket errors/ { n += 1 } END { print n + 0 }' "$dir/$1.wrk")
+}
+# Warm both sides (connections, plans, cache), then measure side by side.
+wrk -t2 -c64 -d3s -s "$dir/rotate.lua" "$base/" -- "$dir/account.list" >/dev/null 2>&1
+wrk -t2 -c64 -d2s -s "$dir/rotate.lua" "$base/" -- "$dir/hello.list" >/dev/null 2>&1
+load hello; hello_rps=$rps hello_p99=$p99 hello_bad=$bad
+load account; acc_rps=$rps acc_p99=$p99 acc_bad=$bad
+load pipeline; pipe_rps=$rps pipe_p99=$p99 pipe_bad=$bad
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ok() { awk -v c="$1" 'BEGIN { exit !(c) }' && echo ok || echo MISSED; }
+for page in account pipeline; do
+	eval "r=\$$( [ $page = account ] && echo acc || echo pipe )_rps"
+	eval "p=\$$( [ $page = account ] && echo acc || echo pipe )_p99"
+	eval "b=\$$( [ $page = account ] && echo acc || echo pipe )_bad"
+	rat=$(ratio "$r" "$hello_rps")
+	v=$(ok "$rat >= 0.5 && $b == 0")
+	row "$page panel via nginx, 64 conns, vs FastCGI hello (req/s; $b errors)" "$r" "$hello_rps" "${rat}x" ">= 0.5x" "$v"
+	row "$page panel p99 latency (ms; hello $hello_p99)" "$p" "" "" "< 20" "$(ok "$p < 20")"
+done
+[ "$hello_bad" -eq 0 ] || row "hello baseline errors" "$hello_bad" "" "" "0" MISSED
