@@ -12,6 +12,7 @@ struct cgi_env {
 	const char *content_type;
 	char	*body;		/* malloc'd, NUL-terminated; route_request frees it */
 	int	 body_too_large;	/* longer than [fcgi] body_max: not read */
+	const char *authorization;	/* HTTP_AUTHORIZATION, for SESSION_PATH only */
 };
 
 /* Answers one request into o; *conn is (re)connected (its statements

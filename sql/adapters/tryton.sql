@@ -188,3 +188,37 @@ SELECT NULL::bigint AS activity_id, NULL::bigint AS account_id,
        NULL::bigint AS opportunity_id, NULL::bigint AS owner_id, NULL::text AS kind,
        NULL::timestamptz AS started_at, NULL::integer AS minutes
  WHERE false;
+
+-- Identity: the login behind a Tryton session header, "Session "
+-- base64(login:uid:key), checked as Tryton checks it: a row of ir_session
+-- with that key, created by that user less than max_age ago (Tryton's
+-- [session] max_age, 30 days by default).  The login written in the header
+-- is not trusted (Tryton ignores it too): the login is the uid's.  NULL
+-- when the header is not a valid session.  crmx.fcgi asks this for nginx's
+-- auth_request (deploy/tryton/).
+CREATE FUNCTION crmx_src.session_login(header text,
+                                       max_age interval DEFAULT '30 days')
+RETURNS text LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    parts text[];
+    found text;
+BEGIN
+    IF header IS NULL OR header !~ '^Session [A-Za-z0-9+/]+={0,2}$' THEN
+        RETURN NULL;
+    END IF;
+    BEGIN
+        parts := regexp_match(convert_from(decode(substr(header, 9), 'base64'), 'UTF8'),
+                              '^[^:]*:([0-9]{1,9}):(.+)$');
+    EXCEPTION WHEN others THEN      -- not base64, not UTF-8
+        RETURN NULL;
+    END;
+    IF parts IS NULL THEN
+        RETURN NULL;
+    END IF;
+    SELECT u.login INTO found
+      FROM ir_session s JOIN res_user u ON u.id = s.create_uid
+     WHERE s.create_uid = parts[1]::integer AND s.key = parts[2] AND u.active
+       AND s.create_date > (now() AT TIME ZONE 'UTC') - max_age
+     LIMIT 1;
+    RETURN found;
+END $$;
