@@ -3,6 +3,7 @@
 #   make                 build the programs (fcgi/crmx.fcgi, reportd/crmx-reportd,
 #                        admin/crmx-admin)
 #   make run             embedded PostgreSQL + demo data + services; prints URLs
+#                        (CRM=tryton: on a real Tryton 6.0 with its web client)
 #   make stop            stop what `make run` started
 #   make test            unit + integration tests (installs what it needs)
 #   make bench           benchmarks, printed as a table
@@ -180,14 +181,18 @@ tests-build: programs $(UNIT_BIN) $(ITEST_BIN)
 deps:
 	@deploy/install-deps
 
+# CRM=native (default: crmx's own tables, generated demo data) or
+# CRM=tryton (a real Tryton 6.0 with sao, seeded; kept in var/tryton).
+CRM ?= native
+
 run: deps all
-	@O=$(O) deploy/run-local start
+	@O=$(O) CRM=$(CRM) deploy/run-local start
 
 stop:
-	@O=$(O) deploy/run-local stop
+	@O=$(O) CRM=$(CRM) deploy/run-local stop
 
 psql:
-	@O=$(O) deploy/run-local psql
+	@O=$(O) CRM=$(CRM) deploy/run-local psql
 
 # ---- tests ----------------------------------------------------------------
 
