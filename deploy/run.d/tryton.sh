@@ -35,7 +35,7 @@ stop_service() {
 
 describe_service() {
 	[ "$CRM" = tryton ] || return 0
-	echo "  Tryton:    http://127.0.0.1:$tryton_http_port/   (sao; database crmx; logins alice, bob,"
+	echo "  Tryton:    http://127.0.0.1:$tryton_http_port/   (sao; database tryton; logins alice, bob,"
 	echo "             carol, dave; password crmx-demo-2026) — the \"crmx\" button opens the panels"
 	echo "             with the Tryton session; trytond itself on 127.0.0.1:$tryton_port"
 }
