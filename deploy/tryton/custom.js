@@ -29,19 +29,36 @@
         return lang ? lang.replace('_', '-') : '';
     }
 
-    function load(path) {
+    /* GET a panel, or POST one of its forms (form: URLSearchParams). */
+    function load(path, form) {
         var auth = session_header();
         if (!auth) {
             body.textContent = 'Log in to Tryton first.';
             return;
         }
-        var url = path + (path.indexOf('?') < 0 ? '?' : '&') + 'embed=1';
-        fetch(url, { headers: { 'Authorization': auth, 'Accept-Language': language() },
-                     credentials: 'same-origin' })
-            .then(function (r) { return r.text(); })
+        var url = /[?&]embed=1/.test(path) ? path :
+                  path + (path.indexOf('?') < 0 ? '?' : '&') + 'embed=1';
+        var init = { headers: { 'Authorization': auth, 'Accept-Language': language() },
+                     credentials: 'same-origin' };
+        if (form) {
+            init.method = 'POST';
+            init.body = form;   /* sent as application/x-www-form-urlencoded */
+        }
+        /* A saved form answers 303: fetch follows it with the same headers. */
+        fetch(url, init)
+            .then(function (r) {
+                var back = new URL(r.url);
+                if (form && r.redirected && back.search.indexOf('embed=1') < 0) {
+                    load(back.pathname);    /* the saved panel, as a fragment */
+                    return null;
+                }
+                return r.text();
+            })
             .then(function (html) {
                 /* crmx's own HTML: every value in it escaped by crmx.fcgi. */
-                body.innerHTML = html;
+                if (html !== null) {
+                    body.innerHTML = html;
+                }
             })
             .catch(function (e) { body.textContent = 'crmx: ' + e; });
     }
@@ -69,6 +86,15 @@
                 if (a) {
                     e.preventDefault();
                     load(a.getAttribute('href'));
+                }
+            });
+            /* Forms too: a plain submit would carry no session. */
+            body.addEventListener('submit', function (e) {
+                var f = e.target;
+                var action = f.getAttribute('action') || '';
+                if (action.indexOf('/crmx/') === 0) {
+                    e.preventDefault();
+                    load(action, new URLSearchParams(new FormData(f)));
                 }
             });
             panel.appendChild(bar);

@@ -92,6 +92,26 @@ eq "basic auth is no session: 401" "$(code -u alice:crmx-demo-2026 "$base/crmx/p
 eq "a Basic header beside a session: refused" \
    "$(code -H "Authorization: $good" -H 'Authorization: Basic Y2Fyb2w6eA==' "$base/crmx/pipeline.json")" 400
 eq "the session check is not reachable from outside" "$(panel "$good" /crmx/_session)" 404
+# sao itself, in Chromium: custom.js's button opens the panel with the
+# session sao holds, and links inside it load with that session too.
+browser=$(command -v chromium || true)
+if [ -z "$browser" ] || ! /usr/bin/python3 -c 'import websocket' 2>/dev/null; then
+	skip "sao's crmx button in Chromium" "chromium or python3-websocket not installed"
+elif timeout 120 /usr/bin/python3 "$top/tests/tryton/sao_check.py" "$browser" "$base" "$db" alice \
+         "$uid" "$key" "$tmp" >"$tmp/sao.json" 2>"$tmp/sao.log"; then
+	s() { /usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$tmp/sao.json" "$1"; }
+	eq "sao's crmx button shows alice's pipeline (her open deals O9, O11; not bob's O10)" \
+	   "$(s '" ".join(d for d in ("O9", "O10", "O11") if d in j["pipeline"].split())')" "O9 O11"
+	eq "a link in the panel loads inside sao" "$(s 'j["location"]')" /
+	check "with the session: the linked panel ($(s 'j["link"]'))" \
+	      /usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert "Jinqiao Machinery" in j["account"] or "Pearl River Foods" in j["account"], j["account"][:200]' "$tmp/sao.json"
+	eq "a form sent from the panel in sao is stored as alice's ($(s 'j["form"]'))" \
+	   "$(q "SELECT count(*) FROM crmx.deal_review WHERE created_by = 'alice' AND evidence = 'checked in sao'")" 1
+else
+	cat "$tmp/sao.log"
+	fail "sao's crmx button in Chromium"
+fi
+
 q "UPDATE ir_session SET create_date = create_date - interval '31 days' WHERE key = '$key'"
 eq "a session older than Tryton's max_age: 401" "$(panel "$good" /crmx/pipeline.json)" 401
 eq "Tryton agrees" \
