@@ -19,6 +19,9 @@ h_session(struct ctx *c, const char *authorization)
 	if (authorization == NULL || *authorization == '\0' || strlen(authorization) > AUTH_MAX)
 		goto out;
 	const char *params[1] = { authorization };
+	/* Not among the prepared statements of queries.c: only the tryton
+	 * adapter defines the function, and preparing it on another CRM's
+	 * database would fail every worker's connection. */
 	res = PQexecParams(c->conn, "SELECT crmx_src.session_login($1)", 1, NULL, params,
 	                   NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
