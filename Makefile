@@ -3,6 +3,7 @@
 #   make                 build the programs (fcgi/crmx.fcgi, reportd/crmx-reportd,
 #                        admin/crmx-admin)
 #   make run             embedded PostgreSQL + demo data + services; prints URLs
+#                        (CRM=tryton: on a real Tryton 6.0 with its web client)
 #   make stop            stop what `make run` started
 #   make test            unit + integration tests (installs what it needs)
 #   make bench           benchmarks, printed as a table
@@ -185,14 +186,18 @@ $(HELLO_FCGI): $(O)/tests/bench/hello_fcgi.o
 deps:
 	@deploy/install-deps
 
+# CRM=native (default: crmx's own tables, generated demo data) or
+# CRM=tryton (a real Tryton 6.0 with sao, seeded; kept in var/tryton).
+CRM ?= native
+
 run: deps all
-	@O=$(O) deploy/run-local start
+	@O=$(O) CRM=$(CRM) deploy/run-local start
 
 stop:
-	@O=$(O) deploy/run-local stop
+	@O=$(O) CRM=$(CRM) deploy/run-local stop
 
 psql:
-	@O=$(O) deploy/run-local psql
+	@O=$(O) CRM=$(CRM) deploy/run-local psql
 
 # ---- tests ----------------------------------------------------------------
 
@@ -214,7 +219,7 @@ install: programs
 	install -m 644 sql/adapters/*.sql $(DESTDIR)$(DATADIR)/sql/adapters/
 	install -d $(DESTDIR)$(DATADIR)/static
 	install -m 644 fcgi/static/* $(DESTDIR)$(DATADIR)/static/
-	cp -R deploy/nginx $(DESTDIR)$(DATADIR)/deploy/
+	cp -R deploy/nginx deploy/tryton $(DESTDIR)$(DATADIR)/deploy/
 	for l in $(LINGUAS); do \
 	    install -d $(DESTDIR)$(DATADIR)/locale/$$l/LC_MESSAGES && \
 	    install -m 644 $(O)/locale/$$l/LC_MESSAGES/crmx.mo $(DESTDIR)$(DATADIR)/locale/$$l/LC_MESSAGES/; done

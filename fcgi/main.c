@@ -101,6 +101,7 @@ worker(int sock, const struct crmx_config *cfg)
 			.accept = FCGX_GetParam("HTTP_ACCEPT", rq.envp),
 			.accept_language = FCGX_GetParam("HTTP_ACCEPT_LANGUAGE", rq.envp),
 			.content_type = FCGX_GetParam("CONTENT_TYPE", rq.envp),
+			.authorization = FCGX_GetParam("HTTP_AUTHORIZATION", rq.envp),
 		};
 		env.user_conflict = user_conflict(rq.envp);
 		read_body(&rq, cfg, &env);

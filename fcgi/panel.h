@@ -54,5 +54,8 @@ int h_regions(struct ctx *c, const char *arg);
 int h_pipeline(struct ctx *c, const char *arg);
 int h_deal(struct ctx *c, const char *arg);
 int h_deal_post(struct ctx *c, const char *arg);
+/* nginx's auth_request for session logins (session.c): no viewer needed. */
+#define SESSION_PATH "/crmx/_session"
+int h_session(struct ctx *c, const char *authorization);
 
 #endif

@@ -87,7 +87,9 @@ route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env
 		panel_error(&c, 500, _("The server is misconfigured; the administrator has been told."));
 		goto done;
 	}
-	if (req.remote_user == NULL || req.remote_user[0] == '\0') {
+	/* The session check is what establishes REMOTE_USER. */
+	int session_check = strcmp(req.path, SESSION_PATH) == 0;
+	if (!session_check && (req.remote_user == NULL || req.remote_user[0] == '\0')) {
 		panel_error(&c, 401, _("Please log in to the CRM first."));
 		goto done;
 	}
@@ -106,6 +108,10 @@ route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env
 			panel_error(&c, 503, _("The database is not reachable; try again in a moment."));
 			goto done;
 		}
+	}
+	if (session_check) {
+		h_session(&c, env->authorization);
+		goto done;
 	}
 	int found = auth_lookup(c.conn, req.remote_user, &v);
 	if (found < 0) {

@@ -13,6 +13,7 @@ struct cgi_env {
 	char	*body;		/* malloc'd, NUL-terminated; route_request frees it */
 	int	 body_too_large;	/* longer than [fcgi] body_max: not read */
 	int	 user_conflict;	/* REMOTE_USER passed twice with different values */
+	const char *authorization;	/* HTTP_AUTHORIZATION, for SESSION_PATH only */
 };
 
 /* Answers one request into o; *conn is (re)connected (its statements

@@ -1,7 +1,9 @@
 /* The adapter contract of DESIGN.md, held against every adapter's
  * crmx_src: each view with exactly these columns, in this order, of these
  * types, and values inside the contract's domains.  The databases to check
- * are named in $CRMX_CONTRACT_DBS (tests/run-all sets one per adapter). */
+ * are named in $CRMX_CONTRACT_DBS (tests/run-all sets one per adapter), each
+ * as DB or DB:VIEW,VIEW naming views its CRM has no data for (Tryton 6.0
+ * records no activities), which may then be empty. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -80,9 +82,21 @@ static const char *const domain_rules[][2] = {
 	  "SELECT count(*) FROM crmx_src.activities WHERE minutes < 0" },
 };
 
-/* Number of ways db's crmx_src breaks the contract; each is printed. */
+/* Whether view is in the comma-separated list (NULL: none). */
 static int
-contract_violations(const char *db)
+listed(const char *list, const char *view)
+{
+	size_t n = strlen(view);
+	for (const char *p = list; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (strncmp(p, view, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+/* Number of ways db's crmx_src breaks the contract; each is printed.
+ * Views in may_be_empty (comma-separated, or NULL) may hold no rows. */
+static int
+contract_violations(const char *db, const char *may_be_empty)
 {
 	int bad = 0;
 	PGconn *conn = PQconnectdb(testdb_conninfo(db));
@@ -118,7 +132,7 @@ contract_violations(const char *db)
 		/* Every view must be readable and, on data, non-empty. */
 		char sql[256];
 		snprintf(sql, sizeof sql, "SELECT count(*) FROM crmx_src.%s", vw->name);
-		if (strcmp(testdb_value(conn, sql), "0") == 0) {
+		if (strcmp(testdb_value(conn, sql), "0") == 0 && !listed(may_be_empty, vw->name)) {
 			print_error("%s: crmx_src.%s is empty\n", db, vw->name);
 			bad++;
 		}
@@ -149,8 +163,13 @@ test_contract(void **state)
 	const char *env = getenv("CRMX_CONTRACT_DBS");
 	char dbs[1024];
 	snprintf(dbs, sizeof dbs, "%s", env && *env ? env : "crmx_demo");
-	for (char *save = NULL, *db = strtok_r(dbs, " ", &save); db; db = strtok_r(NULL, " ", &save))
-		assert_int_equal(contract_violations(db), 0);
+	for (char *save = NULL, *db = strtok_r(dbs, " ", &save); db; db = strtok_r(NULL, " ", &save)) {
+		char *empty = strchr(db, ':');
+		if (empty)
+			*empty++ = '\0';
+		print_message("adapter contract on %s\n", db);
+		assert_int_equal(contract_violations(db, empty), 0);
+	}
 }
 
 /* The check must be able to fail: a retyped column, a missing column and
@@ -171,7 +190,7 @@ test_contract_catches_drift(void **state)
 	PQfinish(conn);
 	/* margin's type, activities' column count, the missing column's
 	 * domain rule, and the role */
-	assert_int_equal(contract_violations("crmx_contract_drift"), 4);
+	assert_int_equal(contract_violations("crmx_contract_drift", NULL), 4);
 }
 
 int
