@@ -102,6 +102,7 @@ static const struct figure figures[] = {
 	{ "win_rate", N_("Win rate"), "funnel", "win_rate", FIG_PCT, 1 },
 	{ "open_deals", N_("Open deals"), "funnel", "open_deals", FIG_INT, 0 },
 	{ "stalled", N_("Stalled deals"), "funnel", "stalled", FIG_INT, -1 },
+	/* xgettext:no-c-format */
 	{ "top20_share", N_("Revenue from the top 20% of accounts"), "accounts", "top20_share", FIG_PCT, 0 },
 	{ "mean_p_alive", N_("Mean P(alive)"), "ltv", "mean_p_alive", FIG_PCT, 1 },
 	{ "key_person_coverage", N_("Open deals with a known decision maker"), "efficiency", "key_person_coverage", FIG_PCT, 1 },

@@ -76,6 +76,7 @@ const struct rtable_def rtable_defs[T__MAX] = {
 	    " ORDER BY m.ltv_pred DESC, m.account_id LIMIT 15",
 	    15, COLS(top_ltv_cols) },
 	[T_AT_RISK] = { "accounts_at_risk", N_("Accounts newly lapsed or at risk"),
+	    /* xgettext:no-c-format */
 	    N_("Active a week ago and lapsed now, or P(alive) fell by 10 points or more to under 50%."),
 	    "SELECT m.account_id, a.name AS account, u.name AS owner,"
 	    "       CASE WHEN p.segment = 'active' AND m.segment = 'lapsed' THEN 'lapsed'"
