@@ -26,13 +26,15 @@ runner(void *arg)
 	struct runner_ctx *rc = arg;
 	const struct crmx_config *cfg = rc->cfg;
 	time_t next_due = schedule_next(&rc->sched, time(NULL));
-	time_t retry_at = 0, retry_req = 0;
+	time_t retry_at = 0;
+	double retry_req = 0;
 	int32_t retry_as_of = 0;
 	char when[32];
 
 	for (;;) {
 		int32_t as_of;
-		time_t requested, until = next_due;
+		double requested;
+		time_t until = next_due;
 		if (retry_at && retry_at < until)
 			until = retry_at;
 		state_set_times(next_due, retry_at);
@@ -47,7 +49,7 @@ runner(void *arg)
 				log_info("retrying the failed report job");
 			} else if (now >= next_due) {
 				as_of = schedule_as_of(next_due);
-				requested = next_due;
+				requested = (double)next_due;
 				next_due = schedule_next(&rc->sched, now);
 			} else {
 				continue;

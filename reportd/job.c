@@ -50,14 +50,14 @@ unlock(PGconn *conn, const char *key)
 /* A complete run for as_of started at or after `since`: its id, else 0
  * (-1 on error). */
 static int64_t
-fresh_run(PGconn *conn, const char *as_of, time_t since)
+fresh_run(PGconn *conn, const char *as_of, double since)
 {
 	char s[24];
-	snprintf(s, sizeof s, "%lld", (long long)since);
+	snprintf(s, sizeof s, "%.6f", since);
 	const char *params[2] = { as_of, s };
 	PGresult *res = db_check(conn, PQexecParams(conn,
 	    "SELECT run_id FROM crmx.run WHERE status = 'ok' AND as_of = $1::date"
-	    " AND started_at >= to_timestamp($2::bigint) ORDER BY run_id DESC LIMIT 1",
+	    " AND started_at >= to_timestamp($2::float8) ORDER BY run_id DESC LIMIT 1",
 	    2, NULL, params, NULL, NULL, 0), PGRES_TUPLES_OK, "looking for a fresh run");
 	if (res == NULL)
 		return -1;
@@ -66,8 +66,16 @@ fresh_run(PGconn *conn, const char *as_of, time_t since)
 	return id;
 }
 
+double
+job_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int
-job_run(const struct crmx_config *cfg, int32_t as_of, time_t requested_at, int write_report,
+job_run(const struct crmx_config *cfg, int32_t as_of, double requested_at, int write_report,
         struct job_result *r)
 {
 	char key[16], day[16];

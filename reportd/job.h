@@ -11,6 +11,9 @@
 #include "config.h"
 #include "report.h"
 
+/* Now, in epoch seconds with fraction (for requested_at). */
+double job_now(void);
+
 struct job_result {
 	int		 ok;		/* the report is written */
 	int		 computed;	/* 1: this job computed the run; 0: reused */
@@ -23,9 +26,9 @@ struct job_result {
 };
 
 /* Runs a job for as_of (day number).  A complete run for as_of that
- * started at or after requested_at (epoch seconds) is reused rather than
+ * started at or after requested_at (epoch seconds, with fraction) is reused rather than
  * computed again.  write_report = 0 only computes. */
-int job_run(const struct crmx_config *cfg, int32_t as_of, time_t requested_at,
+int job_run(const struct crmx_config *cfg, int32_t as_of, double requested_at,
             int write_report, struct job_result *r);
 
 #endif

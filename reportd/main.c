@@ -125,7 +125,7 @@ main(int argc, char **argv)
 		/* Through the advisory lock, like the daemon: another instance
 		 * computing the same report meanwhile is waited for and reused. */
 		struct job_result jr;
-		int rc = job_run(&cfg, as_of, time(NULL), 1, &jr) == 0 ? 0 : 1;
+		int rc = job_run(&cfg, as_of, job_now(), 1, &jr) == 0 ? 0 : 1;
 		if (rc == 0)
 			printf("%s\n", jr.report.dir);
 		else

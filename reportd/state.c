@@ -9,7 +9,7 @@ static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static struct rd_state st;
 static int stopping, pending;
 static int32_t pending_as_of;
-static time_t pending_at;
+static double pending_at;
 
 void
 state_init(void)
@@ -26,14 +26,14 @@ state_request(int32_t as_of)
 	pthread_mutex_lock(&mu);
 	pending = 1;
 	pending_as_of = as_of;
-	pending_at = time(NULL);
+	pending_at = job_now();
 	pthread_cond_signal(&cv);
 	pthread_mutex_unlock(&mu);
 	return 0;
 }
 
 int
-state_wait(time_t until, int32_t *as_of, time_t *requested_at)
+state_wait(time_t until, int32_t *as_of, double *requested_at)
 {
 	int rc = 0;
 	struct timespec ts = { until, 0 };

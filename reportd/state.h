@@ -32,7 +32,7 @@ void state_init(void);
 int  state_request(int32_t as_of);
 /* Runner: waits until a request arrives (1, *as_of and *requested_at set),
  * `until` passes (0) or the daemon stops (-1). */
-int  state_wait(time_t until, int32_t *as_of, time_t *requested_at);
+int  state_wait(time_t until, int32_t *as_of, double *requested_at);
 void state_stop(void);
 void state_job_started(int32_t as_of);
 void state_job_done(const struct job_result *r);
