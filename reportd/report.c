@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,20 @@
 
 static struct { report_hook fn; void *arg; } hooks[8];
 static int nhooks;
+static pthread_mutex_t last_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct report_info last;
+static int have_last;
+
+int
+report_last_written(struct report_info *info)
+{
+	pthread_mutex_lock(&last_mu);
+	int rc = have_last ? 0 : -1;
+	if (have_last)
+		*info = last;
+	pthread_mutex_unlock(&last_mu);
+	return rc;
+}
 
 int
 report_on_written(report_hook fn, void *arg)
@@ -655,6 +670,12 @@ out:
 		rm_tree(staging);
 	rdata_free(&d);
 	i18n_use(saved);
+	if (rc == 0) {
+		pthread_mutex_lock(&last_mu);
+		last = *info;
+		have_last = 1;
+		pthread_mutex_unlock(&last_mu);
+	}
 	if (rc == 0)
 		for (int i = 0; i < nhooks; i++)
 			hooks[i].fn(info, hooks[i].arg);

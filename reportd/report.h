@@ -29,6 +29,10 @@ typedef void (*report_hook)(const struct report_info *info, void *arg);
 /* Registers a hook (at most 8); returns -1 when full. */
 int report_on_written(report_hook fn, void *arg);
 
+/* The report this process wrote last: 0 and *info filled, or -1 when it
+ * has written none yet.  Safe from any thread. */
+int report_last_written(struct report_info *info);
+
 /* Writes the report of the complete run run_id.  Returns 0 and fills
  * *info, or -1 with a one-line reason in err (the previous report of that
  * week, if any, stays in place).  Missing charts do not fail the report:
