@@ -11,6 +11,7 @@
 #include "http.h"
 #include "job.h"
 #include "log.h"
+#include "report.h"
 #include "schedule.h"
 #include "state.h"
 #include "util.h"
@@ -98,6 +99,7 @@ daemon_main(const struct crmx_config *cfg)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	state_init();
+	report_clean_staging(cfg->reportd_report_dir);
 	struct http_server *srv = http_start(cfg, err, sizeof err);
 	if (srv == NULL) {
 		log_error("%s", err);

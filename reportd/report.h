@@ -40,6 +40,10 @@ int report_last_written(struct report_info *info);
 int report_write(PGconn *conn, const struct crmx_config *cfg, int64_t run_id,
                  struct report_info *info, char *err, size_t errlen);
 
+/* Removes staging folders (".new-*") older than an hour that a process
+ * which died while writing left in report_dir. */
+void report_clean_staging(const char *report_dir);
+
 /* "2026-W27" for a day. */
 void report_week(int32_t day, char *buf, size_t len);
 /* 1 when s is a week directory name YYYY-Www. */
