@@ -237,6 +237,15 @@ check "gnuplot hanging: /metrics counts the missing charts" sh -c "curl -s http:
 check "gnuplot hanging: no gnuplot child left" sh -c "! pgrep -f 'sleep 60' -P $h_pid >/dev/null"
 kill "$h_pid" 2>/dev/null
 
+# --- bad settings: one line, exit status 2 ------------------------------------------------
+for s in "reportd.schedule=someday 06:00" "reportd.timezone=Mars/Olympus" "reportd.language=fr"; do
+	key=${s%%=*}; key=${key#reportd.}
+	"$reportd" --set "database.conninfo=$ci" --set reportd.listen=127.0.0.1:0 --set "$s" >/dev/null 2>"$tmp/bad.log"
+	st=$?
+	check "bad setting $s: exit 2 with one line naming it" \
+		test "$st" = 2 -a "$(grep -c . "$tmp/bad.log")" = 1 -a "$(grep -cF "[reportd] $key:" "$tmp/bad.log")" = 1
+done
+
 # --- runs only from allowed clients ---------------------------------------------------
 mkdir -p "$tmp/reports-d/.new-2026-W01-stale"
 touch -d '2 hours ago' "$tmp/reports-d/.new-2026-W01-stale"
