@@ -162,6 +162,8 @@ if command -v chromium >/dev/null 2>&1; then
 	chrome en --window-size=1200,4200 --screenshot="$shots/report-en.png" "$A/reports/2026-W27/" >/dev/null
 	chrome zh --window-size=1200,4200 --screenshot="$shots/report-zh-CN.png" "$A/reports/2026-W27/index.zh-CN.html" >/dev/null
 	check "Chromium: screenshots of both pages" test -s "$shots/report-en.png" -a -s "$shots/report-zh-CN.png"
+	chrome pdf --no-pdf-header-footer --print-to-pdf="$tmp/report.pdf" "$A/reports/2026-W27/index.zh-CN.html" >/dev/null
+	check "Chromium: print to PDF (print stylesheet)" sh -c "head -c 5 '$tmp/report.pdf' | grep -q '%PDF-' && test \$(wc -c <'$tmp/report.pdf') -gt 50000"
 else
 	skip "Chromium checks" "chromium not installed"
 fi
