@@ -213,6 +213,15 @@ check "hostile names: no raw markup in HTML" sh -c "! grep -q '<b>x</b>' '$E/ind
 check "hostile names: the owner's name is a chart label" grep -q 'system(.touch [^ ]*/pwned2.)' "$E/charts/owner_concentration.svg"
 check "hostile names: the stage name is a funnel label" grep -q 'touch' "$E/charts/funnel.svg"
 
+# --- a database without data: a report that says so ---------------------------------
+qa "DROP DATABASE IF EXISTS ${db}_empty" >/dev/null 2>&1
+qa "CREATE DATABASE ${db}_empty TEMPLATE crmx_template" >/dev/null
+"$reportd" --set "database.conninfo=host=$host dbname=${db}_empty user=crmx" --set reportd.report_dir="$tmp/empty" \
+	--run-once --report --as-of 2026-06-30 >/dev/null 2>"$tmp/empty.log"
+check "no data: the report is written" test -s "$tmp/empty/2026-W27/index.html"
+check "no data: each chart says it has no data" test "$(grep -c 'Chart missing: .*no data for this chart' "$tmp/empty/2026-W27/index.html")" = 7
+qa "DROP DATABASE IF EXISTS ${db}_empty" >/dev/null 2>&1
+
 # --- gnuplot missing, killed, hanging -------------------------------------------
 out=$(rd --set reportd.report_dir="$tmp/g1" --set reportd.gnuplot=/nonexistent/gnuplot \
 	--run-once --report --as-of 2026-06-30 2>"$tmp/g1.log")
