@@ -5,10 +5,11 @@
 # DIR gets nginx.conf, logs and temp folders; nginx runs with -p DIR.
 # HELLO_SOCKET (the panel benchmark) adds /hello, a trivial FastCGI
 # program behind the same authentication and FastCGI settings.
+# Files DIR/conf.d/*.conf add locations to the server.
 set -eu
 dir=$1 port=$2 sock=$3 htpasswd=$4 hello=${5:-}
 top=$(cd "$(dirname "$0")/.." && pwd)
-mkdir -p "$dir/logs" "$dir/tmp"
+mkdir -p "$dir/logs" "$dir/tmp" "$dir/conf.d"
 user=""
 [ "$(id -u)" -eq 0 ] && user="user www-data;"
 # What crmx.fcgi reads, and nothing that could carry a second identity.
@@ -49,13 +50,13 @@ $([ -z "$hello" ] || cat <<HELLO
         location = /hello {
             auth_basic "crmx demo";
             auth_basic_user_file $htpasswd;
-            include /etc/nginx/fastcgi_params;
-            fastcgi_param REMOTE_USER \$remote_user;
-            fastcgi_param REQUEST_URI \$request_uri;
+            include $dir/crmx_fastcgi_params;
             fastcgi_pass unix:$hello;
         }
 HELLO
 )
+        # More locations from other services (deploy/run.d/reportd.sh: /reports/).
+        include $dir/conf.d/*.conf;
     }
 }
 CONF
