@@ -219,11 +219,7 @@ install: programs
 	install -m 644 sql/adapters/*.sql $(DESTDIR)$(DATADIR)/sql/adapters/
 	install -d $(DESTDIR)$(DATADIR)/static
 	install -m 644 fcgi/static/* $(DESTDIR)$(DATADIR)/static/
-<<<<<<< HEAD
-	cp -R deploy/nginx deploy/tryton $(DESTDIR)$(DATADIR)/deploy/
-=======
-	cp -R deploy/nginx deploy/systemd $(DESTDIR)$(DATADIR)/deploy/
->>>>>>> report
+	cp -R deploy/nginx deploy/systemd deploy/tryton $(DESTDIR)$(DATADIR)/deploy/
 	for l in $(LINGUAS); do \
 	    install -d $(DESTDIR)$(DATADIR)/locale/$$l/LC_MESSAGES && \
 	    install -m 644 $(O)/locale/$$l/LC_MESSAGES/crmx.mo $(DESTDIR)$(DATADIR)/locale/$$l/LC_MESSAGES/; done

@@ -10,6 +10,24 @@
 #include "panel.h"
 #include "util.h"
 
+/* One funnel layer as Q_FUNNEL's row holds it. */
+struct layer {
+	int	 open;
+	long	 reached;
+	double	 amount, weighted;
+};
+
+static void
+read_layers(PGresult *f, struct layer *l)
+{
+	for (int k = 0; k < 5; k++) {
+		l[k].open = atoi(PQgetvalue(f, 0, 4 * k));
+		l[k].amount = atof(PQgetvalue(f, 0, 4 * k + 1));
+		l[k].weighted = atof(PQgetvalue(f, 0, 4 * k + 2));
+		l[k].reached = atol(PQgetvalue(f, 0, 4 * k + 3));
+	}
+}
+
 int
 h_pipeline(struct ctx *c, const char *arg)
 {
@@ -20,20 +38,19 @@ h_pipeline(struct ctx *c, const char *arg)
 		PQclear(f);
 		return -1;
 	}
-	PGresult *fc = f;	/* the forecast rides on every funnel row */
+	struct layer l[5];
+	read_layers(f, l);
+	double month = atof(PQgetvalue(f, 0, 20)), quarter = atof(PQgetvalue(f, 0, 21));
 	int stall = c->cfg->metrics_stall_days;
 	const char *cur = c->cfg->metrics_currency;
 	if (c->req->want_json) {
 		json_t *stages = json_array(), *deals = json_array();
-		for (int i = 0; i < PQntuples(f); i++) {
-			long reached = atol(PQgetvalue(f, i, 4));
-			long next = i + 1 < PQntuples(f) ? atol(PQgetvalue(f, i + 1, 4)) : -1;
-			json_array_append_new(stages, json_pack("{s:i, s:i, s:o, s:o, s:i, s:o}",
-			    "stage_rank", atoi(PQgetvalue(f, i, 0)), "open", atoi(PQgetvalue(f, i, 1)),
-			    "amount", jnum_val(f, i, 2), "weighted", jnum_val(f, i, 3),
-			    "reached", (int)reached, "to_next",
-			    next < 0 || reached == 0 ? json_null() : json_real((double)next / (double)reached)));
-		}
+		for (int k = 0; k < 5; k++)
+			json_array_append_new(stages, json_pack("{s:i, s:i, s:f, s:f, s:i, s:o}",
+			    "stage_rank", k + 1, "open", l[k].open, "amount", l[k].amount,
+			    "weighted", l[k].weighted, "reached", (int)l[k].reached, "to_next",
+			    k == 4 || l[k].reached == 0 ? json_null() :
+			    json_real((double)l[k + 1].reached / (double)l[k].reached)));
 		for (int i = 0; i < PQntuples(d); i++)
 			json_array_append_new(deals, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:b}",
 			    "opportunity_id", (json_int_t)atoll(PQgetvalue(d, i, 0)),
@@ -41,8 +58,8 @@ h_pipeline(struct ctx *c, const char *arg)
 			    "stage", jstr_val(d, i, 3), "amount", jnum_val(d, i, 4),
 			    "probability", jnum_val(d, i, 5), "days_in_stage", jnum_val(d, i, 6),
 			    "stalled", !PQgetisnull(d, i, 6) && atoi(PQgetvalue(d, i, 6)) > stall));
-		send_json(c, json_pack("{s:o, s:o, s:{s:o, s:o}}", "stages", stages, "deals", deals,
-		    "forecast", "month", jnum_val(fc, 0, 5), "quarter", jnum_val(fc, 0, 6)));
+		send_json(c, json_pack("{s:o, s:o, s:{s:f, s:f}}", "stages", stages, "deals", deals,
+		    "forecast", "month", month, "quarter", quarter));
 		PQclear(f);
 		PQclear(d);
 		return 0;
@@ -57,12 +74,12 @@ h_pipeline(struct ctx *c, const char *arg)
 	out_raw(o, ": ");
 	html_text(o, _("this month"));
 	out_raw(o, " ");
-	fmt_money(b, sizeof b, atof(PQgetvalue(fc, 0, 5)), cur, 1, c->lang);
+	fmt_money(b, sizeof b, month, cur, 1, c->lang);
 	html_num(o, b);
 	out_raw(o, " \xC2\xB7 ");
 	html_text(o, _("this quarter"));
 	out_raw(o, " ");
-	fmt_money(b, sizeof b, atof(PQgetvalue(fc, 0, 6)), cur, 1, c->lang);
+	fmt_money(b, sizeof b, quarter, cur, 1, c->lang);
 	html_num(o, b);
 	out_raw(o, "</p><table class=\"list funnel\"><tr>");
 	static const char *const heads[] = { N_("Stage"), N_("Open deals"), N_("Amount"),
@@ -74,20 +91,18 @@ h_pipeline(struct ctx *c, const char *arg)
 		out_raw(o, "</th>");
 	}
 	out_raw(o, "</tr>");
-	for (int i = 0; i < PQntuples(f); i++) {
-		long reached = atol(PQgetvalue(f, i, 4));
-		long next = i + 1 < PQntuples(f) ? atol(PQgetvalue(f, i + 1, 4)) : -1;
-		out_rawf(o, "<tr><td>%d. ", atoi(PQgetvalue(f, i, 0)));
-		html_text(o, layer_label(atoi(PQgetvalue(f, i, 0))));
-		out_rawf(o, "</td><td class=\"num\">%d</td><td class=\"num\">", atoi(PQgetvalue(f, i, 1)));
-		fmt_money(b, sizeof b, atof(PQgetvalue(f, i, 2)), cur, 1, c->lang);
+	for (int k = 0; k < 5; k++) {
+		out_rawf(o, "<tr><td>%d. ", k + 1);
+		html_text(o, layer_label(k + 1));
+		out_rawf(o, "</td><td class=\"num\">%d</td><td class=\"num\">", l[k].open);
+		fmt_money(b, sizeof b, l[k].amount, cur, 1, c->lang);
 		html_num(o, b);
 		out_raw(o, "</td><td class=\"num\">");
-		fmt_money(b, sizeof b, atof(PQgetvalue(f, i, 3)), cur, 1, c->lang);
+		fmt_money(b, sizeof b, l[k].weighted, cur, 1, c->lang);
 		html_num(o, b);
-		out_rawf(o, "</td><td class=\"num\">%ld</td><td class=\"num\">", reached);
-		if (next >= 0 && reached > 0) {
-			fmt_percent(b, sizeof b, (double)next / (double)reached, 0);
+		out_rawf(o, "</td><td class=\"num\">%ld</td><td class=\"num\">", l[k].reached);
+		if (k < 4 && l[k].reached > 0) {
+			fmt_percent(b, sizeof b, (double)l[k + 1].reached / (double)l[k].reached, 0);
 			html_num(o, b);
 		}
 		out_raw(o, "</td></tr>");

@@ -131,29 +131,30 @@ static const char *const sql[Q__MAX] = {
     "  SELECT account_id, $5::boolean, $6::boolean, $7::boolean, $8::text, $9::text, now()"
     "  FROM ok RETURNING account_id)"
     " SELECT count(*) FROM up",
-/* Per funnel layer: open deals, amount, weighted amount, and deals created
- * in the last 365 days that reached the layer (history counts: a deal
- * that went back still reached the higher layer); then, on every row, the
- * weighted forecast for this month and this quarter (overdue deals count
- * in this month).  The viewer's deals are read once. */
+/* The funnel in one pass over the viewer's deals, as one row: per layer
+ * k = 1..5 (columns 4(k-1) .. 4(k-1)+3) the open deals, their amount and
+ * weighted amount, and the deals created in the last 365 days that
+ * reached the layer (history counts: a deal that went back still reached
+ * the higher layer); then (columns 20, 21) the weighted forecast for this
+ * month and this quarter, overdue deals counting in this month. */
+#define LAYER(k) \
+    " count(*) FILTER (WHERE open AND stage_rank = " #k ")," \
+    " coalesce(sum(amount) FILTER (WHERE open AND stage_rank = " #k "), 0)," \
+    " coalesce(sum(w) FILTER (WHERE open AND stage_rank = " #k "), 0)," \
+    " count(*) FILTER (WHERE recent AND max_rank >= " #k "),"
 [Q_FUNNEL] =
-    "WITH d AS MATERIALIZED (SELECT o.stage_rank, o.outcome, o.amount, o.probability,"
-    "  o.created_at, o.expected_close,"
+    "WITH d AS MATERIALIZED (SELECT o.stage_rank, o.outcome = 'open' AS open, o.amount,"
+    "  o.amount * o.probability AS w, o.created_at >= now() - interval '365 days' AS recent,"
+    "  coalesce(o.expected_close, current_date) AS due,"
     "  greatest(o.stage_rank, (SELECT max(h.stage_rank) FROM crmx_src.stage_history h"
     "   WHERE h.opportunity_id = o.opportunity_id)) AS max_rank"
-    " FROM crmx_src.opportunities o WHERE " SCOPE_SQL("o.owner_id") "),"
-    " f AS (SELECT coalesce(sum(amount * probability) FILTER (WHERE"
-    "   coalesce(expected_close, current_date) < date_trunc('month', current_date)"
-    "   + interval '1 month'), 0) AS month,"
-    "  coalesce(sum(amount * probability) FILTER (WHERE coalesce(expected_close, current_date)"
-    "   < date_trunc('quarter', current_date) + interval '3 months'), 0) AS quarter"
-    "  FROM d WHERE outcome = 'open')"
-    " SELECT k, count(*) FILTER (WHERE outcome = 'open' AND stage_rank = k),"
-    " coalesce(sum(amount) FILTER (WHERE outcome = 'open' AND stage_rank = k), 0),"
-    " coalesce(sum(amount * probability) FILTER (WHERE outcome = 'open' AND stage_rank = k), 0),"
-    " count(*) FILTER (WHERE max_rank >= k AND created_at >= now() - interval '365 days'),"
-    " (SELECT month FROM f), (SELECT quarter FROM f)"
-    " FROM generate_series(1, 5) AS k LEFT JOIN d ON true GROUP BY k ORDER BY k",
+    " FROM crmx_src.opportunities o WHERE " SCOPE_SQL("o.owner_id") ")"
+    " SELECT" LAYER(1) LAYER(2) LAYER(3) LAYER(4) LAYER(5)
+    " coalesce(sum(w) FILTER (WHERE open AND"
+    "  due < date_trunc('month', current_date) + interval '1 month'), 0),"
+    " coalesce(sum(w) FILTER (WHERE open AND"
+    "  due < date_trunc('quarter', current_date) + interval '3 months'), 0)"
+    " FROM d",
 /* Priority: weighted amount, discounted by months in the stage. */
 [Q_PIPELINE_DEALS] =
     "SELECT o.opportunity_id, o.name, a.name, o.stage, o.amount, o.probability,"
