@@ -199,23 +199,19 @@ render_account(struct ctx *c, int64_t id, const char *const *values, const char 
 	char ids[24];
 	snprintf(ids, sizeof ids, "%lld", (long long)id);
 	const char *extra[1] = { ids };
-	PGresult *a = scoped_query(c, Q_ACCOUNT, 1, extra);
-	if (a == NULL)
+	/* Every part of the panel in one round trip; each statement checks
+	 * the scope itself, so the parts of an account the viewer may not see
+	 * come back empty. */
+	static const enum query parts[] = { Q_ACCOUNT, Q_CONTACTS, Q_ACCOUNT_DEALS,
+	                                    Q_ACCOUNT_MONTHS, Q_QUAL_HISTORY };
+	PGresult *r[5];
+	if (scoped_batch(c, parts, 5, 1, extra, r) != 0)
 		return -1;
+	PGresult *a = r[0], *ct = r[1], *dl = r[2], *mo = r[3], *qh = r[4];
 	if (PQntuples(a) != 1) {
-		PQclear(a);
+		for (int i = 0; i < 5; i++)
+			PQclear(r[i]);
 		return panel_error(c, 404, _("No such account, or it is not yours to see."));
-	}
-	PGresult *ct = scoped_query(c, Q_CONTACTS, 1, extra);
-	PGresult *dl = ct ? scoped_query(c, Q_ACCOUNT_DEALS, 1, extra) : NULL;
-	PGresult *mo = dl ? scoped_query(c, Q_ACCOUNT_MONTHS, 1, extra) : NULL;
-	PGresult *qh = mo ? scoped_query(c, Q_QUAL_HISTORY, 1, extra) : NULL;
-	if (qh == NULL) {
-		PQclear(a);
-		PQclear(ct);
-		PQclear(dl);
-		PQclear(mo);
-		return -1;
 	}
 	int has_dm = 0;
 	for (int i = 0; i < PQntuples(ct); i++)

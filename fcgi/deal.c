@@ -90,19 +90,15 @@ render_deal(struct ctx *c, int64_t id, const char *const *values, const char *co
 	char ids[24];
 	snprintf(ids, sizeof ids, "%lld", (long long)id);
 	const char *extra[1] = { ids };
-	PGresult *d = scoped_query(c, Q_DEAL, 1, extra);
-	if (d == NULL)
+	static const enum query parts[] = { Q_DEAL, Q_DEAL_HISTORY, Q_DEAL_REVIEWS };
+	PGresult *r[3];
+	if (scoped_batch(c, parts, 3, 1, extra, r) != 0)
 		return -1;
+	PGresult *d = r[0], *h = r[1], *rv = r[2];
 	if (PQntuples(d) != 1) {
-		PQclear(d);
+		for (int i = 0; i < 3; i++)
+			PQclear(r[i]);
 		return panel_error(c, 404, _("No such deal, or it is not yours to see."));
-	}
-	PGresult *h = scoped_query(c, Q_DEAL_HISTORY, 1, extra);
-	PGresult *rv = h ? scoped_query(c, Q_DEAL_REVIEWS, 1, extra) : NULL;
-	if (rv == NULL) {
-		PQclear(d);
-		PQclear(h);
-		return -1;
 	}
 	const char *cur = c->cfg->metrics_currency;
 	int has_dm = PQgetvalue(d, 0, 17)[0] == 't';

@@ -75,6 +75,19 @@ scoped_query(struct ctx *c, enum query q, int nextra, const char *const *extra)
 	return res;
 }
 
+int
+scoped_batch(struct ctx *c, const enum query *qs, int n, int nextra,
+             const char *const *extra, PGresult **out)
+{
+	const char *params[16] = { c->v->owners, c->v->role, c->v->team };
+	for (int i = 0; i < nextra && i < 13; i++)
+		params[3 + i] = extra[i];
+	if (query_run_batch(c->conn, qs, n, 3 + (nextra < 13 ? nextra : 13), params, out) == 0)
+		return 0;
+	c->db_failed = 1;
+	return -1;
+}
+
 void
 panel_redirect(struct ctx *c, const char *path)
 {

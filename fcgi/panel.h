@@ -37,6 +37,10 @@ void page_end(struct ctx *c);
 /* Runs a prepared statement with the viewer's scope as $1..$3 and
  * `extra` more parameters; NULL (and c->db_failed) on error. */
 PGresult *scoped_query(struct ctx *c, enum query q, int nextra, const char *const *extra);
+/* The same, for n statements sharing the viewer's values and `extra`,
+ * in one round trip; -1 (and c->db_failed) when any failed. */
+int scoped_batch(struct ctx *c, const enum query *qs, int n, int nextra,
+                 const char *const *extra, PGresult **out);
 /* 303 See Other to a path of ours (after a form was stored). */
 void panel_redirect(struct ctx *c, const char *path);
 /* The name of funnel layer 1..5 in the viewer's language. */

@@ -32,12 +32,11 @@ int
 h_pipeline(struct ctx *c, const char *arg)
 {
 	(void)arg;
-	PGresult *f = scoped_query(c, Q_FUNNEL, 0, NULL);
-	PGresult *d = f ? scoped_query(c, Q_PIPELINE_DEALS, 0, NULL) : NULL;
-	if (d == NULL) {
-		PQclear(f);
+	static const enum query parts[] = { Q_FUNNEL, Q_PIPELINE_DEALS };
+	PGresult *r[2];
+	if (scoped_batch(c, parts, 2, 0, NULL, r) != 0)
 		return -1;
-	}
+	PGresult *f = r[0], *d = r[1];
 	struct layer l[5];
 	read_layers(f, l);
 	double month = atof(PQgetvalue(f, 0, 20)), quarter = atof(PQgetvalue(f, 0, 21));

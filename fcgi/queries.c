@@ -146,8 +146,9 @@ static const char *const sql[Q__MAX] = {
     "WITH d AS MATERIALIZED (SELECT o.stage_rank, o.outcome = 'open' AS open, o.amount,"
     "  o.amount * o.probability AS w, o.created_at >= now() - interval '365 days' AS recent,"
     "  coalesce(o.expected_close, current_date) AS due,"
-    "  greatest(o.stage_rank, (SELECT max(h.stage_rank) FROM crmx_src.stage_history h"
-    "   WHERE h.opportunity_id = o.opportunity_id)) AS max_rank"
+    "  CASE WHEN o.created_at >= now() - interval '365 days' THEN"
+    "   greatest(o.stage_rank, (SELECT max(h.stage_rank) FROM crmx_src.stage_history h"
+    "    WHERE h.opportunity_id = o.opportunity_id)) END AS max_rank"
     " FROM crmx_src.opportunities o WHERE " SCOPE_SQL("o.owner_id") ")"
     " SELECT" LAYER(1) LAYER(2) LAYER(3) LAYER(4) LAYER(5)
     " coalesce(sum(w) FILTER (WHERE open AND"
@@ -155,16 +156,23 @@ static const char *const sql[Q__MAX] = {
     " coalesce(sum(w) FILTER (WHERE open AND"
     "  due < date_trunc('quarter', current_date) + interval '3 months'), 0)"
     " FROM d",
-/* Priority: weighted amount, discounted by months in the stage. */
+/* Priority: weighted amount, discounted by months in the stage.  The
+ * viewer's deals are read once, then the open ones ranked (a filter on the
+ * view's outcome would otherwise be applied per stage). */
 [Q_PIPELINE_DEALS] =
-    "SELECT o.opportunity_id, o.name, a.name, o.stage, o.amount, o.probability,"
-    " current_date - o.stage_entered_at::date AS days, u.name, o.stage_rank"
-    " FROM crmx_src.opportunities o JOIN crmx_src.accounts a ON a.account_id = o.account_id"
-    " LEFT JOIN crmx_src.users u ON u.user_id = o.owner_id"
-    " WHERE o.outcome = 'open' AND " SCOPE_SQL("o.owner_id")
-    " ORDER BY coalesce(o.amount * o.probability, 0)"
-    "  / (1 + greatest(current_date - o.stage_entered_at::date, 0) / 30.0) DESC, o.opportunity_id"
-    " LIMIT 100",
+    "WITH o AS MATERIALIZED (SELECT o.opportunity_id, o.name, o.account_id, o.owner_id,"
+    "  o.stage, o.amount, o.probability, o.stage_entered_at, o.outcome"
+    "  FROM crmx_src.opportunities o WHERE " SCOPE_SQL("o.owner_id") "),"
+    " top AS (SELECT * FROM o WHERE outcome = 'open'"
+    "  ORDER BY coalesce(amount * probability, 0)"
+    "  / (1 + greatest(current_date - stage_entered_at::date, 0) / 30.0) DESC, opportunity_id"
+    "  LIMIT 100)"
+    " SELECT t.opportunity_id, t.name, a.name, t.stage, t.amount, t.probability,"
+    " current_date - t.stage_entered_at::date AS days, u.name"
+    " FROM top t JOIN crmx_src.accounts a ON a.account_id = t.account_id"
+    " LEFT JOIN crmx_src.users u ON u.user_id = t.owner_id"
+    " ORDER BY coalesce(t.amount * t.probability, 0)"
+    "  / (1 + greatest(current_date - t.stage_entered_at::date, 0) / 30.0) DESC, t.opportunity_id",
 [Q_DEAL] =
     "SELECT o.opportunity_id, o.name, o.account_id, a.name, u.name, o.stage, o.stage_rank,"
     " o.amount, o.probability, o.source, to_char(o.created_at, 'YYYY-MM-DD'),"
@@ -237,8 +245,10 @@ queries_prepare(PGconn *conn)
 {
 	/* Each statement has one plan for all its executions: the scope no
 	 * longer depends on parameter values, and re-planning per request
-	 * would cost more than running the query. */
-	PGresult *res = PQexec(conn, "SET plan_cache_mode = force_generic_plan");
+	 * would cost more than running the query.  Panel statements are short:
+	 * starting parallel workers for them costs more than it saves. */
+	PGresult *res = PQexec(conn, "SET plan_cache_mode = force_generic_plan;"
+	                             " SET max_parallel_workers_per_gather = 0");
 	PQclear(res);
 	for (int i = 0; i < Q__MAX; i++) {
 		/* Scoped statements: $1 the owners, $2 and $3 unused but typed, so
@@ -272,4 +282,55 @@ query_run(PGconn *conn, enum query q, int nparams, const char *const *params)
 		return NULL;
 	}
 	return res;
+}
+
+int
+query_run_batch(PGconn *conn, const enum query *qs, int n, int nparams,
+                const char *const *params, PGresult **out)
+{
+	int ok = PQenterPipelineMode(conn) == 1, sent = 0;
+	for (int i = 0; i < n; i++)
+		out[i] = NULL;
+	for (; ok && sent < n; sent++) {
+		char name[16];
+		stmt_name(name, sizeof name, qs[sent], scoped(qs[sent]) && params[0] != NULL);
+		ok = PQsendQueryPrepared(conn, name, nparams, params, NULL, NULL, 0) == 1;
+	}
+	if (PQpipelineStatus(conn) == PQ_PIPELINE_OFF)
+		goto fail;
+	if (PQpipelineSync(conn) != 1)
+		ok = 0;
+	/* Every result up to the sync must be read before leaving the
+	 * pipeline, even after an error (the rest come back aborted). */
+	for (int i = 0; i < sent; i++) {
+		PGresult *res = PQgetResult(conn);
+		if (res == NULL)	/* the connection is gone */
+			break;
+		if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+			out[i] = res;
+		} else {
+			if (ok)
+				log_error("panel statement %d failed: %s", (int)qs[i], db_errmsg(conn));
+			ok = 0;
+			PQclear(res);
+		}
+		while ((res = PQgetResult(conn)) != NULL)	/* end of this statement */
+			PQclear(res);
+	}
+	PGresult *res;
+	while ((res = PQgetResult(conn)) != NULL && PQresultStatus(res) != PGRES_PIPELINE_SYNC)
+		PQclear(res);
+	PQclear(res);
+	if (PQexitPipelineMode(conn) != 1)
+		ok = 0;
+	if (ok)
+		return 0;
+fail:
+	if (sent == 0 || ok)
+		log_error("panel statements: %s", db_errmsg(conn));
+	for (int i = 0; i < n; i++) {
+		PQclear(out[i]);
+		out[i] = NULL;
+	}
+	return -1;
 }

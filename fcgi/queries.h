@@ -39,4 +39,10 @@ int queries_prepare(PGconn *conn);
  * none), else logs, clears and returns NULL. */
 PGresult *query_run(PGconn *conn, enum query q, int nparams, const char *const *params);
 
+/* Runs n prepared statements with the same parameters in one round trip
+ * (libpq pipeline mode); out[i] receives each result.  Returns 0, or -1
+ * (logged) with every out[i] NULL when any of them failed. */
+int query_run_batch(PGconn *conn, const enum query *qs, int n, int nparams,
+                    const char *const *params, PGresult **out);
+
 #endif
