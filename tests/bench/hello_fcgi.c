@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -28,6 +29,7 @@ main(int argc, char **argv)
 	for (int i = 0; i < n; i++) {
 		if (fork() != 0)
 			continue;
+		prctl(PR_SET_PDEATHSIG, SIGTERM);	/* no orphans when the bench stops us */
 		FCGX_Request rq;
 		FCGX_InitRequest(&rq, sock, 0);
 		while (FCGX_Accept_r(&rq) >= 0) {

@@ -86,14 +86,15 @@ load account; acc_rps=$rps acc_p99=$p99 acc_bad=$bad
 load pipeline; pipe_rps=$rps pipe_p99=$p99 pipe_bad=$bad
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-ok() { awk -v c="$1" 'BEGIN { exit !(c) }' && echo ok || echo MISSED; }
-for page in account pipeline; do
-	eval "r=\$$( [ $page = account ] && echo acc || echo pipe )_rps"
-	eval "p=\$$( [ $page = account ] && echo acc || echo pipe )_p99"
-	eval "b=\$$( [ $page = account ] && echo acc || echo pipe )_bad"
-	rat=$(ratio "$r" "$hello_rps")
-	v=$(ok "$rat >= 0.5 && $b == 0")
-	row "$page panel via nginx, 64 conns, vs FastCGI hello (req/s; $b errors)" "$r" "$hello_rps" "${rat}x" ">= 0.5x" "$v"
-	row "$page panel p99 latency (ms; hello $hello_p99)" "$p" "" "" "< 20" "$(ok "$p < 20")"
-done
+# ok CONDITION: the condition (numbers only, made here) evaluated by awk
+ok() { if awk "BEGIN { exit !($1) }"; then echo ok; else echo MISSED; fi; }
+# report PAGE RPS P99 ERRORS
+report() {
+	rat=$(ratio "$2" "$hello_rps")
+	row "$1 panel via nginx, 64 conns, vs FastCGI hello (req/s; $4 errors)" "$2" "$hello_rps" \
+	    "${rat}x" ">= 0.5x" "$(ok "$rat >= 0.5 && $4 == 0")"
+	row "$1 panel p99 latency (ms; hello's $hello_p99)" "$3" "" "" "< 20" "$(ok "$3 < 20")"
+}
+report account "$acc_rps" "$acc_p99" "$acc_bad"
+report pipeline "$pipe_rps" "$pipe_p99" "$pipe_bad"
 [ "$hello_bad" -eq 0 ] || row "hello baseline errors" "$hello_bad" "" "" "0" MISSED
