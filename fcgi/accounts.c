@@ -78,7 +78,9 @@ h_accounts(struct ctx *c, const char *arg)
 	snprintf(lim, sizeof lim, "%lld", (long long)size);
 	snprintf(off, sizeof off, "%lld", (long long)((page - 1) * size));
 	const char *extra[8] = { fv[0], fv[1], fv[2], fv[3], fv[4], fv[5], lim, off };
-	PGresult *res = scoped_query(c, sorts[si].q, 8, extra);
+	enum query q = sorts[si].q == Q_ACCOUNTS_NAME && c->lang == LANG_ZH_CN ?
+	               Q_ACCOUNTS_NAME_ZH : sorts[si].q;
+	PGresult *res = scoped_query(c, q, 8, extra);
 	if (res == NULL)
 		return -1;
 	int n = PQntuples(res);

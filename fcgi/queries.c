@@ -52,6 +52,7 @@ static const char *const sql[Q__MAX] = {
 [Q_ACCOUNTS_LTV] = ACCOUNTS_SQL("m.ltv_pred DESC NULLS LAST, a.account_id"),
 [Q_ACCOUNTS_NAME] = ACCOUNTS_SQL("a.name, a.account_id"),
 [Q_ACCOUNTS_ACTIVITY] = ACCOUNTS_SQL("m.last_activity DESC NULLS LAST, a.account_id"),
+[Q_ACCOUNTS_NAME_ZH] = ACCOUNTS_SQL("a.name COLLATE \"zh-x-icu\", a.account_id"),
 /* Per region and city: accounts, precise prospects, A-class accounts,
  * revenue and open deals, and the five largest precise prospects as a
  * JSON array of [id, name] (filters $4 class, $5 segment, $6 region). */
@@ -240,6 +241,12 @@ stmt_name(char *buf, size_t len, enum query q, int own)
 	snprintf(buf, len, "crmx_%d%s", (int)q, own ? "o" : "");
 }
 
+/* What to prepare instead where a statement needs something the server may
+ * lack (ICU collations): the same result in the database's own order. */
+static const char *const fallback[Q__MAX] = {
+[Q_ACCOUNTS_NAME_ZH] = ACCOUNTS_SQL("a.name, a.account_id"),
+};
+
 int
 queries_prepare(PGconn *conn)
 {
@@ -258,9 +265,19 @@ queries_prepare(PGconn *conn)
 			char name[16], *text = scoped((enum query)i) ? scoped_text(sql[i], own) : NULL;
 			stmt_name(name, sizeof name, (enum query)i, own);
 			res = PQprepare(conn, name, text ? text : sql[i], text ? 3 : 0, text ? types : NULL);
-			free(text);
 			int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 			PQclear(res);
+			if (!ok && fallback[i] != NULL) {
+				log_warn("panel statement %d: %s; using the database's collation",
+				         i, db_errmsg(conn));
+				free(text);
+				text = scoped((enum query)i) ? scoped_text(fallback[i], own) : NULL;
+				res = PQprepare(conn, name, text ? text : fallback[i], text ? 3 : 0,
+				                text ? types : NULL);
+				ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+				PQclear(res);
+			}
+			free(text);
 			if (!ok) {
 				log_error("preparing panel statement %d: %s", i, db_errmsg(conn));
 				return -1;

@@ -14,6 +14,7 @@ enum query {
 	Q_ACCOUNTS_LTV,
 	Q_ACCOUNTS_NAME,
 	Q_ACCOUNTS_ACTIVITY,
+	Q_ACCOUNTS_NAME_ZH,	/* by name in pinyin order (ICU), for Chinese readers */
 	Q_REGIONS,		/* accounts grouped by region and city */
 	Q_ACCOUNT,		/* the account panel's head, metrics, qualification */
 	Q_CONTACTS,

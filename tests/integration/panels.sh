@@ -69,6 +69,13 @@ get exec /crmx/accounts -H 'Accept-Language: zh-CN,zh;q=0.9' >/dev/null
 check "Chinese heading for zh-CN" grep -q '<h1>客户</h1>' "$tmp/body"
 check "Content-Language zh-CN" grep -qi '^Content-Language: zh-CN' "$tmp/head"
 check "amounts in 万 with ¥" grep -q '¥[0-9.,]*万' "$tmp/body"
+get exec "/crmx/accounts.json?sort=name&size=200&lang=zh-CN" >/dev/null
+check "Chinese names in pinyin order for Chinese readers (北京 before 上海)" /usr/bin/python3 -c '
+import json, sys
+n = [a["name"] for a in json.load(open(sys.argv[1]))["accounts"]]
+bj = [i for i, x in enumerate(n) if x.startswith("北京")]
+sh = [i for i, x in enumerate(n) if x.startswith("上海")]
+assert bj and sh and max(bj) < min(sh), (bj, sh)' "$tmp/body"
 get exec "/crmx/accounts?lang=en" -H 'Accept-Language: zh-CN' >/dev/null
 check "?lang=en overrides the header" grep -q '<h1>Accounts</h1>' "$tmp/body"
 get exec "/crmx/accounts/$mine?embed=1" >/dev/null
