@@ -13,7 +13,7 @@
 /* One funnel layer as Q_FUNNEL's row holds it. */
 struct layer {
 	int	 open;
-	long	 reached;
+	long	 reached;	/* -1: no metrics run yet */
 	double	 amount, weighted;
 };
 
@@ -24,7 +24,7 @@ read_layers(PGresult *f, struct layer *l)
 		l[k].open = atoi(PQgetvalue(f, 0, 4 * k));
 		l[k].amount = atof(PQgetvalue(f, 0, 4 * k + 1));
 		l[k].weighted = atof(PQgetvalue(f, 0, 4 * k + 2));
-		l[k].reached = atol(PQgetvalue(f, 0, 4 * k + 3));
+		l[k].reached = PQgetisnull(f, 0, 4 * k + 3) ? -1 : atol(PQgetvalue(f, 0, 4 * k + 3));
 	}
 }
 
@@ -45,10 +45,11 @@ h_pipeline(struct ctx *c, const char *arg)
 	if (c->req->want_json) {
 		json_t *stages = json_array(), *deals = json_array();
 		for (int k = 0; k < 5; k++)
-			json_array_append_new(stages, json_pack("{s:i, s:i, s:f, s:f, s:i, s:o}",
+			json_array_append_new(stages, json_pack("{s:i, s:i, s:f, s:f, s:o, s:o}",
 			    "stage_rank", k + 1, "open", l[k].open, "amount", l[k].amount,
-			    "weighted", l[k].weighted, "reached", (int)l[k].reached, "to_next",
-			    k == 4 || l[k].reached == 0 ? json_null() :
+			    "weighted", l[k].weighted,
+			    "reached", l[k].reached < 0 ? json_null() : json_integer(l[k].reached),
+			    "to_next", k == 4 || l[k].reached <= 0 ? json_null() :
 			    json_real((double)l[k + 1].reached / (double)l[k].reached)));
 		for (int i = 0; i < PQntuples(d); i++)
 			json_array_append_new(deals, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:b}",
@@ -57,8 +58,8 @@ h_pipeline(struct ctx *c, const char *arg)
 			    "stage", jstr_val(d, i, 3), "amount", jnum_val(d, i, 4),
 			    "probability", jnum_val(d, i, 5), "days_in_stage", jnum_val(d, i, 6),
 			    "stalled", !PQgetisnull(d, i, 6) && atoi(PQgetvalue(d, i, 6)) > stall));
-		send_json(c, json_pack("{s:o, s:o, s:{s:f, s:f}}", "stages", stages, "deals", deals,
-		    "forecast", "month", month, "quarter", quarter));
+		send_json(c, json_pack("{s:o, s:o, s:{s:f, s:f}, s:o}", "stages", stages, "deals", deals,
+		    "forecast", "month", month, "quarter", quarter, "reached_as_of", jstr_val(f, 0, 22)));
 		PQclear(f);
 		PQclear(d);
 		return 0;
@@ -99,14 +100,27 @@ h_pipeline(struct ctx *c, const char *arg)
 		out_raw(o, "</td><td class=\"num\">");
 		fmt_money(b, sizeof b, l[k].weighted, cur, 1, c->lang);
 		html_num(o, b);
-		out_rawf(o, "</td><td class=\"num\">%ld</td><td class=\"num\">", l[k].reached);
+		out_raw(o, "</td><td class=\"num\">");
+		if (l[k].reached >= 0)
+			out_rawf(o, "%ld", l[k].reached);
+		else
+			html_text(o, "\xE2\x80\x94");
+		out_raw(o, "</td><td class=\"num\">");
 		if (k < 4 && l[k].reached > 0) {
 			fmt_percent(b, sizeof b, (double)l[k + 1].reached / (double)l[k].reached, 0);
 			html_num(o, b);
 		}
 		out_raw(o, "</td></tr>");
 	}
-	out_raw(o, "</table><h2>");
+	out_raw(o, "</table><p class=\"asof\">");
+	if (PQgetisnull(f, 0, 22)) {
+		html_text(o, _("Metrics not computed yet."));
+	} else {
+		html_text(o, _("Reached: deals created in the 12 months up to"));
+		out_raw(o, " ");
+		html_text(o, PQgetvalue(f, 0, 22));
+	}
+	out_raw(o, "</p><h2>");
 	html_text(o, _("Open deals by priority"));
 	out_raw(o, "</h2><table class=\"list\"><tr><th>");
 	html_text(o, _("Deal"));

@@ -132,30 +132,32 @@ static const char *const sql[Q__MAX] = {
     "  SELECT account_id, $5::boolean, $6::boolean, $7::boolean, $8::text, $9::text, now()"
     "  FROM ok RETURNING account_id)"
     " SELECT count(*) FROM up",
-/* The funnel in one pass over the viewer's deals, as one row: per layer
- * k = 1..5 (columns 4(k-1) .. 4(k-1)+3) the open deals, their amount and
- * weighted amount, and the deals created in the last 365 days that
- * reached the layer (history counts: a deal that went back still reached
- * the higher layer); then (columns 20, 21) the weighted forecast for this
- * month and this quarter, overdue deals counting in this month. */
+/* The funnel as one row: per layer k = 1..5 (columns 4(k-1) .. 4(k-1)+3)
+ * the open deals, their amount and weighted amount (live, one pass over
+ * the viewer's deals), and the deals created in the latest run's window
+ * that reached the layer (history counts: a deal that went back still
+ * reached the higher layer), summed over the viewer's owners from what
+ * reportd stored, NULL before the first run; then (columns 20, 21) the
+ * weighted forecast for this month and this quarter, overdue deals
+ * counting in this month, and (22) the run's as-of date. */
 #define LAYER(k) \
     " count(*) FILTER (WHERE open AND stage_rank = " #k ")," \
     " coalesce(sum(amount) FILTER (WHERE open AND stage_rank = " #k "), 0)," \
     " coalesce(sum(w) FILTER (WHERE open AND stage_rank = " #k "), 0)," \
-    " count(*) FILTER (WHERE recent AND max_rank >= " #k "),"
+    " (SELECT reached[" #k "] FROM r),"
 [Q_FUNNEL] =
     "WITH d AS MATERIALIZED (SELECT o.stage_rank, o.outcome = 'open' AS open, o.amount,"
-    "  o.amount * o.probability AS w, o.created_at >= now() - interval '365 days' AS recent,"
-    "  coalesce(o.expected_close, current_date) AS due,"
-    "  CASE WHEN o.created_at >= now() - interval '365 days' THEN"
-    "   greatest(o.stage_rank, (SELECT max(h.stage_rank) FROM crmx_src.stage_history h"
-    "    WHERE h.opportunity_id = o.opportunity_id)) END AS max_rank"
-    " FROM crmx_src.opportunities o WHERE " SCOPE_SQL("o.owner_id") ")"
+    "  o.amount * o.probability AS w, coalesce(o.expected_close, current_date) AS due"
+    "  FROM crmx_src.opportunities o WHERE " SCOPE_SQL("o.owner_id") "),"
+    " r AS (SELECT ARRAY[sum(m.reached[1]), sum(m.reached[2]), sum(m.reached[3]),"
+    "  sum(m.reached[4]), sum(m.reached[5])] AS reached, max(m.as_of) AS as_of"
+    "  FROM crmx.latest_owner_metrics m WHERE " SCOPE_SQL("m.owner_id") ")"
     " SELECT" LAYER(1) LAYER(2) LAYER(3) LAYER(4) LAYER(5)
     " coalesce(sum(w) FILTER (WHERE open AND"
     "  due < date_trunc('month', current_date) + interval '1 month'), 0),"
     " coalesce(sum(w) FILTER (WHERE open AND"
-    "  due < date_trunc('quarter', current_date) + interval '3 months'), 0)"
+    "  due < date_trunc('quarter', current_date) + interval '3 months'), 0),"
+    " (SELECT as_of::text FROM r)"
     " FROM d",
 /* Priority: weighted amount, discounted by months in the stage.  The
  * viewer's deals are read once, then the open ones ranked (a filter on the

@@ -49,6 +49,7 @@ struct owner_result {
 	int32_t	 open_deals, open_with_dm;
 	double	 weighted_pipeline;
 	double	 key_person_coverage;
+	int32_t	 reached[6];		/* created in the window, reached rank k (1..5) */
 };
 
 struct funnel_rank {

@@ -24,7 +24,9 @@ metrics_efficiency(const struct snapshot *s, const struct metric_params *mp, str
 	int32_t open_with_dm = 0;
 	double won_revenue = 0;
 
-	res->owner = xcalloc(n + 1, sizeof *res->owner);
+	/* The funnel may have made the owners' rows already (reached per rank). */
+	if (res->owner == NULL)
+		res->owner = xcalloc(n + 1, sizeof *res->owner);
 	for (size_t i = 0; i < s->n_opp; i++) {
 		const struct snap_opp *o = &s->opp[i];
 		struct owner_result *w = o->owner == NO_INDEX ? NULL : &res->owner[o->owner];

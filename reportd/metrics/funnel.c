@@ -102,6 +102,8 @@ metrics_funnel(const struct snapshot *s, const struct metric_params *mp, struct 
 	size_t rate_cap = 0;
 
 	memset(res->funnel, 0, sizeof res->funnel);
+	if (res->owner == NULL)	/* one row per owner, shared with efficiency.c */
+		res->owner = xcalloc(s->n_owner + 1, sizeof *res->owner);
 	res->open_deals = res->stalled = res->created_in_window = 0;
 	res->weighted_pipeline = res->open_amount = 0;
 
@@ -114,6 +116,8 @@ metrics_funnel(const struct snapshot *s, const struct metric_params *mp, struct 
 			for (int k = 1; k <= top && k <= 5; k++) {
 				res->funnel[k].reached++;
 				res->funnel[k].reached_amount += o->amount;
+				if (o->owner != NO_INDEX)
+					res->owner[o->owner].reached[k]++;
 			}
 			for (int k = 1; k <= 4 && k <= top; k++)
 				if (o->outcome != OUTCOME_OPEN || top > k) {

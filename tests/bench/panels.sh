@@ -23,8 +23,9 @@ chmod 755 "$dir"
 q() { psql -h "$host" -U crmx -d "$db" -X -Atqc "$1"; }
 row() { echo "| $1 | $2 | $3 | $4 | $5 | $6 |"; }
 
-# The panels read a metrics run; make one if the engine benchmark did not.
-[ -n "$(q "SELECT 1 FROM crmx.latest_run")" ] ||
+# The panels read a metrics run; make one if the engine benchmark did not
+# (or the latest predates the per-owner funnel figures).
+[ -n "$(q "SELECT 1 FROM crmx.latest_owner_metrics WHERE reached IS NOT NULL LIMIT 1")" ] ||
 	"$top/$O/reportd/crmx-reportd" --config "$conf" --run-once --as-of 2026-06-30 >/dev/null
 
 pids=""

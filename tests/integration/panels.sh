@@ -91,7 +91,21 @@ get "$rep" /crmx/pipeline.json >/dev/null
 got=$(/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(sum(s["open"] for s in j["stages"]))' "$tmp/body")
 want=$(q "SELECT count(*) FROM crmx_src.opportunities WHERE outcome = 'open' AND owner_id = $rep_id AND stage_rank BETWEEN 1 AND 5")
 check "rep's pipeline holds the own open deals ($got = $want)" test "$got" = "$want"
+want=$(q "SELECT string_agg(n::text, ' ' ORDER BY k) FROM (
+            SELECT k, count(*) FILTER (WHERE greatest(o.stage_rank, (SELECT max(h.stage_rank)
+                   FROM crmx_src.stage_history h WHERE h.opportunity_id = o.opportunity_id)) >= k) AS n
+              FROM generate_series(1, 5) k CROSS JOIN crmx.latest_run r
+              LEFT JOIN crmx_src.opportunities o ON o.owner_id = $rep_id
+               AND o.created_at >= r.window_start AND o.created_at < r.window_end
+             GROUP BY k) x")
+got=$(json '" ".join(str(s["reached"]) for s in j["stages"])')
+check "rep's deals reaching each layer, from the run ($got = $want)" test "$got" = "$want"
+check "... as of the run" test "$(json 'j["reached_as_of"]')" = 2026-06-30
 check "stalled deals are flagged" /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["deals"]; assert all(x["stalled"] == (x["days_in_stage"] is not None and x["days_in_stage"] > 14) for x in d)' "$tmp/body"
+get exec /crmx/pipeline.json >/dev/null
+got=$(json '" ".join(str(s["reached"]) for s in j["stages"])')
+want=$(q "SELECT string_agg(reached::text, ' ' ORDER BY stage_rank) FROM crmx.latest_funnel_metrics")
+check "executive's layers reached = the run's funnel ($got = $want)" test "$got" = "$want"
 get exec /crmx/pipeline -H 'Accept-Language: zh-CN' >/dev/null
 check "pipeline in Chinese" grep -q '<h1>销售漏斗</h1>' "$tmp/body"
 
