@@ -146,7 +146,10 @@ static const char *const sql[Q__MAX] = {
     " coalesce(sum(w) FILTER (WHERE open AND stage_rank = " #k "), 0)," \
     " (SELECT reached[" #k "] FROM r),"
 [Q_FUNNEL] =
-    "WITH d AS MATERIALIZED (SELECT o.stage_rank, o.outcome = 'open' AS open, o.amount,"
+    "WITH d AS MATERIALIZED (SELECT o.outcome = 'open' AS open,"
+    /* the rank of open deals only: for a closed one an adapter may have
+     * to look it up in the stage history */
+    "  CASE WHEN o.outcome = 'open' THEN o.stage_rank END AS stage_rank, o.amount,"
     "  o.amount * o.probability AS w, coalesce(o.expected_close, current_date) AS due"
     "  FROM crmx_src.opportunities o WHERE " SCOPE_SQL("o.owner_id") "),"
     " r AS (SELECT ARRAY[sum(m.reached[1]), sum(m.reached[2]), sum(m.reached[3]),"

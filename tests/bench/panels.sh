@@ -28,6 +28,22 @@ row() { echo "| $1 | $2 | $3 | $4 | $5 | $6 |"; }
 [ -n "$(q "SELECT 1 FROM crmx.latest_owner_metrics WHERE reached IS NOT NULL LIMIT 1")" ] ||
 	"$top/$O/reportd/crmx-reportd" --config "$conf" --run-once --as-of 2026-06-30 >/dev/null
 
+# Measure a warm server, as a CRM's database is in production: load what
+# the panels read into PostgreSQL's cache first (pg_prewarm, contrib).
+q "CREATE EXTENSION IF NOT EXISTS pg_prewarm" >/dev/null
+part=$(q "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+           WHERE i.inhparent = 'crmx.account_metrics'::regclass
+             AND c.relname = 'account_metrics_' || (SELECT run_id FROM crmx.latest_run)")
+for rel in crmx_native.accounts crmx_native.accounts_pkey crmx_native.accounts_owner_id_idx \
+           crmx_native.opportunities crmx_native.opportunities_owner_panel \
+           crmx_native.opportunities_account_id_idx \
+           crmx_native.revenue crmx_native.revenue_account_id_booked_at_idx \
+           crmx_native.contacts crmx_native.contacts_account_id_idx crmx_native.users \
+           crmx.qualification crmx.qualification_pkey crmx.owner_metrics \
+           ${part:+crmx.$part crmx.${part}_pkey}; do
+	q "SELECT pg_prewarm('$rel')" >/dev/null 2>&1 || echo "bench: could not prewarm $rel" >&2
+done
+
 pids=""
 cleanup() {
 	[ -f "$dir/nginx.pid" ] && kill "$(cat "$dir/nginx.pid")" 2>/dev/null
