@@ -371,23 +371,20 @@ out:
 	return 0;
 }
 
-static int
-account_id(struct ctx *c, const char *arg, int64_t *id)
-{
-	if (parse_int64(arg, 1, INT64_MAX, id) == 0)
-		return 0;
-	panel_error(c, 400, _("The account id must be a positive whole number."));
-	return -1;
-}
-
 int
 h_account(struct ctx *c, const char *arg)
 {
 	int64_t id;
-	if (account_id(c, arg, &id) != 0)
+	if (panel_id(c, arg, _("The account id must be a positive whole number."), &id) != 0)
 		return 0;
 	return render_account(c, id, NULL, NULL);
 }
+
+static const struct form_spec qual_form = {
+	qual_fields, NQUAL, Q_SAVE_QUAL, render_account,
+	N_("No such account, or it is not yours to see."), "/crmx/accounts/", "#qualification",
+	"account_id",
+};
 
 /* POST /crmx/accounts/<id>: a new qualification, stored with who and when
  * together with its history row; then back to the panel. */
@@ -395,35 +392,7 @@ int
 h_account_post(struct ctx *c, const char *arg)
 {
 	int64_t id;
-	if (account_id(c, arg, &id) != 0 || form_guard(c) != 0)
+	if (panel_id(c, arg, _("The account id must be a positive whole number."), &id) != 0)
 		return 0;
-	struct form f;
-	if (form_read(&f, qual_fields, NQUAL, c->req) > 0) {
-		if (c->req->want_json)
-			return form_json_error(c, &f);
-		render_account(c, id, f.raw, f.error);
-		if (c->out->status == 200)
-			c->out->status = 400;
-		return 0;
-	}
-	char ids[24];
-	snprintf(ids, sizeof ids, "%lld", (long long)id);
-	const char *extra[6] = { ids, f.value[0], f.value[1], f.value[2], f.value[3],
-	                         c->req->remote_user };
-	PGresult *r = scoped_query(c, Q_SAVE_QUAL, 6, extra);
-	if (r == NULL)
-		return -1;
-	int saved = atoi(PQgetvalue(r, 0, 0));
-	PQclear(r);
-	if (!saved)
-		return panel_error(c, 404, _("No such account, or it is not yours to see."));
-	if (c->req->want_json) {
-		send_json(c, json_pack("{s:b, s:I}", "saved", 1, "account_id", (json_int_t)id));
-		return 0;
-	}
-	char path[64];
-	snprintf(path, sizeof path, "/crmx/accounts/%lld%s#qualification", (long long)id,
-	         c->embed ? "?embed=1" : "");
-	panel_redirect(c, path);
-	return 0;
+	return form_post(c, id, &qual_form);
 }

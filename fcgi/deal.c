@@ -218,58 +218,27 @@ out:
 	return 0;
 }
 
-static int
-deal_id(struct ctx *c, const char *arg, int64_t *id)
-{
-	if (parse_int64(arg, 1, INT64_MAX, id) == 0)
-		return 0;
-	panel_error(c, 400, _("The deal id must be a positive whole number."));
-	return -1;
-}
-
 int
 h_deal(struct ctx *c, const char *arg)
 {
 	int64_t id;
-	if (deal_id(c, arg, &id) != 0)
+	if (panel_id(c, arg, _("The deal id must be a positive whole number."), &id) != 0)
 		return 0;
 	return render_deal(c, id, NULL, NULL);
 }
+
+static const struct form_spec review_form = {
+	review_fields, NREVIEW, Q_SAVE_REVIEW, render_deal,
+	N_("No such deal, or it is not yours to see."), "/crmx/deals/", "#review",
+	"opportunity_id",
+};
 
 /* POST /crmx/deals/<id>: a new review, stored with who and when. */
 int
 h_deal_post(struct ctx *c, const char *arg)
 {
 	int64_t id;
-	if (deal_id(c, arg, &id) != 0 || form_guard(c) != 0)
+	if (panel_id(c, arg, _("The deal id must be a positive whole number."), &id) != 0)
 		return 0;
-	struct form f;
-	if (form_read(&f, review_fields, NREVIEW, c->req) > 0) {
-		if (c->req->want_json)
-			return form_json_error(c, &f);
-		render_deal(c, id, f.raw, f.error);
-		if (c->out->status == 200)
-			c->out->status = 400;
-		return 0;
-	}
-	char ids[24];
-	snprintf(ids, sizeof ids, "%lld", (long long)id);
-	const char *extra[6] = { ids, f.value[0], f.value[1], f.value[2], f.value[3],
-	                         c->req->remote_user };
-	PGresult *r = scoped_query(c, Q_SAVE_REVIEW, 6, extra);
-	if (r == NULL)
-		return -1;
-	int saved = PQntuples(r) == 1;
-	PQclear(r);
-	if (!saved)
-		return panel_error(c, 404, _("No such deal, or it is not yours to see."));
-	if (c->req->want_json) {
-		send_json(c, json_pack("{s:b, s:I}", "saved", 1, "opportunity_id", (json_int_t)id));
-		return 0;
-	}
-	char path[64];
-	snprintf(path, sizeof path, "/crmx/deals/%lld%s#review", (long long)id,
-	         c->embed ? "?embed=1" : "");
-	panel_redirect(c, path);
-	return 0;
+	return form_post(c, id, &review_form);
 }

@@ -93,6 +93,44 @@ form_json_error(struct ctx *c, const struct form *f)
 	return 0;
 }
 
+int
+form_post(struct ctx *c, int64_t id, const struct form_spec *spec)
+{
+	if (form_guard(c) != 0)
+		return 0;
+	struct form f;
+	if (form_read(&f, spec->fields, spec->n, c->req) > 0) {
+		if (c->req->want_json)
+			return form_json_error(c, &f);
+		spec->render(c, id, f.raw, f.error);
+		if (c->out->status == 200)
+			c->out->status = 400;
+		return 0;
+	}
+	char ids[24];
+	snprintf(ids, sizeof ids, "%lld", (long long)id);
+	const char *extra[FORM_MAX + 2] = { ids };
+	for (int i = 0; i < f.n; i++)
+		extra[1 + i] = f.value[i];
+	extra[1 + f.n] = c->req->remote_user;
+	PGresult *r = scoped_query(c, spec->save, f.n + 2, extra);
+	if (r == NULL)
+		return -1;
+	int saved = PQntuples(r) == 1;
+	PQclear(r);
+	if (!saved)
+		return panel_error(c, 404, _(spec->not_found));
+	if (c->req->want_json) {
+		send_json(c, json_pack("{s:b, s:I}", "saved", 1, spec->id_key, (json_int_t)id));
+		return 0;
+	}
+	char path[128];
+	snprintf(path, sizeof path, "%s%lld%s%s", spec->path, (long long)id,
+	         c->embed ? "?embed=1" : "", spec->anchor);
+	panel_redirect(c, path);
+	return 0;
+}
+
 void
 form_token(struct ctx *c, char *out, size_t len)
 {

@@ -6,6 +6,7 @@
 #define CRMX_FORM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "csrf.h"
 #include "panel.h"
@@ -52,6 +53,26 @@ void form_html(struct ctx *c, const char *action, const char *submit,
 
 /* A 400 JSON answer naming each field in error. */
 int form_json_error(struct ctx *c, const struct form *f);
+
+/* How one panel stores its form. */
+struct form_spec {
+	const struct field	*fields;
+	int			 n;
+	enum query		 save;		/* $4 the id, $5.. the values, then the
+						 * login; a row back when stored, none
+						 * when the record is not the viewer's */
+	/* Draws the panel again with what was submitted and the errors. */
+	int			(*render)(struct ctx *c, int64_t id, const char *const *values,
+				          const char *const *errors);
+	const char		*not_found;	/* N_() */
+	const char		*path;		/* "/crmx/accounts/" */
+	const char		*anchor;	/* "#qualification" */
+	const char		*id_key;	/* JSON name of the id */
+};
+
+/* The whole POST: guard, validate (the form drawn again on errors), store
+ * with who, then 303 back to the panel (JSON: the stored id). */
+int form_post(struct ctx *c, int64_t id, const struct form_spec *spec);
 
 /* A fresh CSRF token for the viewer. */
 void form_token(struct ctx *c, char *out, size_t len);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "panel.h"
+#include "util.h"
 
 int
 panel_error(struct ctx *c, int status, const char *message)
@@ -94,6 +95,15 @@ panel_redirect(struct ctx *c, const char *path)
 	c->out->status = 303;
 	c->out->len = 0;
 	out_header(c->out, "Location", path);
+}
+
+int
+panel_id(struct ctx *c, const char *arg, const char *message, int64_t *id)
+{
+	if (parse_int64(arg, 1, INT64_MAX, id) == 0)
+		return 0;
+	panel_error(c, 400, message);
+	return -1;
 }
 
 const char *

@@ -43,6 +43,8 @@ int scoped_batch(struct ctx *c, const enum query *qs, int n, int nextra,
                  const char *const *extra, PGresult **out);
 /* 303 See Other to a path of ours (after a form was stored). */
 void panel_redirect(struct ctx *c, const char *path);
+/* The id in a path ("/crmx/deals/<id>"): 0, or a 400 naming `what` and -1. */
+int panel_id(struct ctx *c, const char *arg, const char *message, int64_t *id);
 /* The name of funnel layer 1..5 in the viewer's language. */
 const char *layer_label(int rank);
 /* A JSON body as the response. */

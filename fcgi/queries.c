@@ -115,8 +115,8 @@ static const char *const sql[Q__MAX] = {
     " ORDER BY h.updated_at DESC, h.id DESC LIMIT 20",
 /* $5..$7 need, pay, authority (NULL: not known), $8 burning issue, $9 who.
  * Data-modifying CTEs run to completion even when unread: the record and
- * its history row are written together, or not at all (0 rows: not the
- * viewer's account). */
+ * its history row are written together, or not at all (no row back: not
+ * the viewer's account). */
 [Q_SAVE_QUAL] =
     "WITH ok AS (SELECT a.account_id FROM crmx_src.accounts a"
     "  WHERE a.account_id = $4::bigint AND " SCOPE_SQL("a.owner_id") "),"
@@ -131,7 +131,7 @@ static const char *const sql[Q__MAX] = {
     "  has_authority, burning_issue, updated_by, updated_at)"
     "  SELECT account_id, $5::boolean, $6::boolean, $7::boolean, $8::text, $9::text, now()"
     "  FROM ok RETURNING account_id)"
-    " SELECT count(*) FROM up",
+    " SELECT account_id FROM up",
 /* The funnel as one row: per layer k = 1..5 (columns 4(k-1) .. 4(k-1)+3)
  * the open deals, their amount and weighted amount (live, one pass over
  * the viewer's deals), and the deals created in the latest run's window
