@@ -1,17 +1,19 @@
 /* A response under construction: status, headers and a growing body.
- * HTML text goes through html_text()/html_attr(), the one place that
- * escapes for HTML; JSON bodies are built with jansson and written whole. */
+ * HTML text goes through html_text(), which is crmx's one HTML escaper
+ * (sb_html in common/sbuf.c, shared with the report); JSON bodies are
+ * built with jansson and written whole. */
 #ifndef CRMX_OUT_H
 #define CRMX_OUT_H
 
 #include <stddef.h>
 
+#include "sbuf.h"
+
 struct out {
 	int	 status;		/* 200 unless set */
 	char	 content_type[64];
 	char	 extra_headers[512];	/* "Name: value\r\n" lines */
-	char	*body;
-	size_t	 len, cap;
+	struct sbuf body;
 };
 
 void out_init(struct out *o);

@@ -9,9 +9,7 @@ int
 panel_error(struct ctx *c, int status, const char *message)
 {
 	struct out *o = c->out;
-	o->len = 0;
-	if (o->body)
-		o->body[0] = '\0';
+	sb_clear(&o->body);
 	o->status = status;
 	if (c->req && c->req->want_json) {
 		json_t *j = json_pack("{s:i, s:s}", "status", status, "error", message);
@@ -93,7 +91,7 @@ void
 panel_redirect(struct ctx *c, const char *path)
 {
 	c->out->status = 303;
-	c->out->len = 0;
+	sb_clear(&c->out->body);
 	out_header(c->out, "Location", path);
 }
 
@@ -125,7 +123,7 @@ send_json(struct ctx *c, json_t *body)
 {
 	char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	json_decref(body);
-	c->out->len = 0;
+	sb_clear(&c->out->body);
 	snprintf(c->out->content_type, sizeof c->out->content_type, "application/json");
 	out_raw(c->out, text ? text : "{}");
 	out_raw(c->out, "\n");

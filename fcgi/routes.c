@@ -173,8 +173,8 @@ write_response(const struct out *o, void (*emit)(void *, const char *, size_t),
 	    "Content-Security-Policy: default-src 'none'; style-src 'self'; img-src 'self' data:;"
 	    " frame-ancestors 'self'; form-action 'self'; base-uri 'none'\r\n"
 	    "X-Content-Type-Options: nosniff\r\nReferrer-Policy: same-origin\r\n%s\r\n",
-	    o->status, status_text(o->status), o->content_type, o->len, o->extra_headers);
+	    o->status, status_text(o->status), o->content_type, o->body.len, o->extra_headers);
 	emit(sink, head, (size_t)n);
-	if (o->len)
-		emit(sink, o->body, o->len);
+	if (o->body.len)
+		emit(sink, o->body.s, o->body.len);
 }

@@ -55,7 +55,7 @@ test_escape(void **state)
 	out_raw(&o, "<td>");
 	html_text(&o, "<script>alert(1)</script> & Sons \"Ltd\" 'x' 东方");
 	out_raw(&o, "</td>");
-	assert_string_equal(o.body, "<td>&lt;script&gt;alert(1)&lt;/script&gt; &amp; Sons &quot;Ltd&quot;"
+	assert_string_equal(o.body.s, "<td>&lt;script&gt;alert(1)&lt;/script&gt; &amp; Sons &quot;Ltd&quot;"
 	                            " &#39;x&#39; 东方</td>");
 	out_header(&o, "X-Test", "a\r\nSet-Cookie: evil");	/* dropped */
 	assert_string_equal(o.extra_headers, "");

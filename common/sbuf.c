@@ -53,19 +53,34 @@ sb_raw(struct sbuf *b, const char *s)
 }
 
 void
-sb_printf(struct sbuf *b, const char *fmt, ...)
+sb_vprintf(struct sbuf *b, const char *fmt, va_list ap)
 {
-	va_list ap, ap2;
-	va_start(ap, fmt);
+	va_list ap2;
 	va_copy(ap2, ap);
 	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
 	if (n > 0) {
 		room(b, (size_t)n);
 		vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap2);
 		b->len += (size_t)n;
 	}
 	va_end(ap2);
+}
+
+void
+sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void
+sb_clear(struct sbuf *b)
+{
+	b->len = 0;
+	if (b->s)
+		b->s[0] = '\0';
 }
 
 void

@@ -1,9 +1,11 @@
-/* A growing string for the report's files, and the report's one HTML
- * escaper.  Markup of our own goes in raw; every string that came from the
- * database (or a translation) goes through sb_html(). */
+/* A growing string, and crmx's one HTML escaper (the report's files and
+ * the panels' responses both use it).  Markup of our own goes in raw;
+ * every string that came from the database, a request or a translation
+ * goes through sb_html(). */
 #ifndef CRMX_SBUF_H
 #define CRMX_SBUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 struct sbuf {
@@ -16,6 +18,9 @@ void sb_free(struct sbuf *b);
 void sb_raw(struct sbuf *b, const char *s);
 void sb_rawn(struct sbuf *b, const char *s, size_t n);
 void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_vprintf(struct sbuf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* Empties the buffer, keeping its memory. */
+void sb_clear(struct sbuf *b);
 /* Escaped for HTML text and attribute values (& < > " '); NULL writes nothing. */
 void sb_html(struct sbuf *b, const char *s);
 /* Writes the buffer to path (created 0644); -1 and errno on failure. */
