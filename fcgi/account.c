@@ -131,6 +131,7 @@ qualification_html(struct ctx *c, int64_t id, PGresult *a, PGresult *qh,
                    const char *const *values, const char *const *errors)
 {
 	struct out *o = c->out;
+	char when[64];
 	out_raw(o, "<h2 id=\"qualification\">");
 	html_text(o, _("Qualification"));
 	out_raw(o, "</h2>");
@@ -150,7 +151,7 @@ qualification_html(struct ctx *c, int64_t id, PGresult *a, PGresult *qh,
 		out_raw(o, " ");
 		html_text(o, PQgetvalue(a, 0, 22));
 		out_raw(o, ", ");
-		html_text(o, PQgetvalue(a, 0, 23));
+		html_text(o, panel_date(c, PQgetvalue(a, 0, 23), when, sizeof when));
 		out_raw(o, "</p>");
 	}
 	if (errors != NULL) {
@@ -177,7 +178,7 @@ qualification_html(struct ctx *c, int64_t id, PGresult *a, PGresult *qh,
 	out_raw(o, "</tr>");
 	for (int i = 0; i < PQntuples(qh); i++) {
 		out_raw(o, "<tr><td>");
-		html_text(o, PQgetvalue(qh, i, 5));
+		html_text(o, panel_date(c, PQgetvalue(qh, i, 5), when, sizeof when));
 		out_raw(o, "</td><td>");
 		html_text(o, PQgetvalue(qh, i, 4));
 		for (int k = 0; k < 3; k++) {
@@ -267,7 +268,7 @@ render_account(struct ctx *c, int64_t id, const char *const *values, const char 
 	}
 
 	struct out *o = c->out;
-	char b1[64];
+	char b1[64], b2[64];
 	page_begin(c, PQgetvalue(a, 0, 1));
 	out_raw(o, "<h1>");
 	html_text(o, PQgetvalue(a, 0, 1));
@@ -293,11 +294,11 @@ render_account(struct ctx *c, int64_t id, const char *const *values, const char 
 		row(c, _("Probability still a customer"), PQgetisnull(a, 0, 10) ? NULL : b1);
 		row(c, _("Lifecycle"), segment_label(PQgetvalue(a, 0, 11)));
 		row(c, _("Qualification grade"), PQgetvalue(a, 0, 12));
-		row(c, _("Last activity"), PQgetvalue(a, 0, 14));
+		row(c, _("Last activity"), panel_date(c, PQgetvalue(a, 0, 14), b2, sizeof b2));
 		out_raw(o, "</table><p class=\"asof\">");
 		html_text(o, _("As of"));
 		out_raw(o, " ");
-		html_text(o, PQgetvalue(a, 0, 15));
+		html_text(o, panel_date(c, PQgetvalue(a, 0, 15), b2, sizeof b2));
 		out_raw(o, "</p>");
 	}
 	sparkline(c, mo);

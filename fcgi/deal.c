@@ -59,10 +59,11 @@ static void
 reviews_html(struct ctx *c, PGresult *rv)
 {
 	struct out *o = c->out;
+	char when[64];
 	for (int i = 0; i < PQntuples(rv); i++) {
 		out_raw(o, i == 0 ? "<div class=\"review latest\">" : "<div class=\"review\">");
 		out_raw(o, "<p class=\"meta\">");
-		html_text(o, PQgetvalue(rv, i, 5));
+		html_text(o, panel_date(c, PQgetvalue(rv, i, 5), when, sizeof when));
 		out_raw(o, " \xC2\xB7 ");
 		html_text(o, PQgetvalue(rv, i, 4));
 		out_raw(o, "</p><dl>");
@@ -169,10 +170,10 @@ render_deal(struct ctx *c, int64_t id, const char *const *values, const char *co
 		kv(c, _("Weighted"), b);
 	}
 	kv(c, _("Source"), PQgetvalue(d, 0, 9));
-	kv(c, _("Created"), PQgetvalue(d, 0, 10));
-	kv(c, _("Expected close"), PQgetvalue(d, 0, 11));
+	kv(c, _("Created"), panel_date(c, PQgetvalue(d, 0, 10), b, sizeof b));
+	kv(c, _("Expected close"), panel_date(c, PQgetvalue(d, 0, 11), b, sizeof b));
 	if (!PQgetisnull(d, 0, 12))
-		kv(c, _("Closed"), PQgetvalue(d, 0, 12));
+		kv(c, _("Closed"), panel_date(c, PQgetvalue(d, 0, 12), b, sizeof b));
 	else
 		kv(c, _("Days in stage"), PQgetvalue(d, 0, 15));
 	out_raw(o, "</table><h2>");
@@ -188,7 +189,7 @@ render_deal(struct ctx *c, int64_t id, const char *const *values, const char *co
 		out_rawf(o, "<tr><td>%d. ", atoi(PQgetvalue(h, i, 0)));
 		html_text(o, layer_label(atoi(PQgetvalue(h, i, 0))));
 		out_raw(o, "</td><td>");
-		html_text(o, PQgetvalue(h, i, 1));
+		html_text(o, panel_date(c, PQgetvalue(h, i, 1), b, sizeof b));
 		out_raw(o, "</td><td class=\"num\">");
 		html_text(o, PQgetvalue(h, i, 2));
 		out_raw(o, "</td></tr>");

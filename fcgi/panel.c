@@ -105,6 +105,25 @@ panel_id(struct ctx *c, const char *arg, const char *message, int64_t *id)
 }
 
 const char *
+panel_date(struct ctx *c, const char *iso, char *buf, size_t len)
+{
+	char day[11];
+	int32_t d;
+	if (iso == NULL || strlen(iso) < 10)
+		return iso;
+	memcpy(day, iso, 10);
+	day[10] = '\0';
+	if (parse_date(day, &d) != 0)
+		return iso;
+	fmt_date(buf, len, d, c->lang);
+	if (iso[10] == ' ') {
+		size_t n = strlen(buf);
+		snprintf(buf + n, len - n, "%s", iso + 10);
+	}
+	return buf;
+}
+
+const char *
 layer_label(int rank)
 {
 	/* The five layers of the sales funnel (METRICS.md §3). */

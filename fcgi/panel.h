@@ -45,6 +45,10 @@ int scoped_batch(struct ctx *c, const enum query *qs, int n, int nextra,
 void panel_redirect(struct ctx *c, const char *path);
 /* The id in a path ("/crmx/deals/<id>"): 0, or a 400 naming `what` and -1. */
 int panel_id(struct ctx *c, const char *arg, const char *message, int64_t *id);
+/* A date "YYYY-MM-DD" (optionally followed by " HH:MI") from the
+ * database as the viewer's language writes it (2026-06-30 / 2026年6月30日),
+ * into buf; anything else is returned as it is. */
+const char *panel_date(struct ctx *c, const char *iso, char *buf, size_t len);
 /* The name of funnel layer 1..5 in the viewer's language. */
 const char *layer_label(int rank);
 /* A JSON body as the response. */

@@ -253,8 +253,17 @@ static const char *const fallback[Q__MAX] = {
 };
 
 int
-queries_prepare(PGconn *conn)
+queries_prepare(PGconn *conn, const char *timezone)
 {
+	if (timezone != NULL && *timezone != '\0') {
+		const char *tz[1] = { timezone };
+		PGresult *r = PQexecParams(conn, "SELECT set_config('TimeZone', $1, false)", 1, NULL,
+		                           tz, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK)
+			log_warn("time zone \"%s\": %s; times are shown in the server's", timezone,
+			         db_errmsg(conn));
+		PQclear(r);
+	}
 	/* Each statement has one plan for all its executions: the scope no
 	 * longer depends on parameter values, and re-planning per request
 	 * would cost more than running the query.  Panel statements are short:

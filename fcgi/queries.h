@@ -31,9 +31,10 @@ enum query {
 	Q__MAX
 };
 
-/* Prepares every statement on a new connection; -1 (logged) when one
- * fails, e.g. because no adapter is installed. */
-int queries_prepare(PGconn *conn);
+/* Sets the session's time zone (times are shown in it) and prepares every
+ * statement on a new connection; -1 (logged) when one fails, e.g. because
+ * no adapter is installed. */
+int queries_prepare(PGconn *conn, const char *timezone);
 
 /* Runs a prepared statement (for a scoped one, the variant that fits
  * params[0]); returns the result when it has rows (or

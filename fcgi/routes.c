@@ -99,7 +99,7 @@ route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env
 		*conn = db_connect(cfg, cfg->db_conninfo, "crmx.fcgi", err, sizeof err);
 		if (*conn == NULL)
 			log_error("%s", err);
-		else if (queries_prepare(*conn) != 0) {
+		else if (queries_prepare(*conn, cfg->reportd_timezone) != 0) {
 			PQfinish(*conn);
 			*conn = NULL;
 		}

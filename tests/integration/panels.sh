@@ -69,6 +69,10 @@ get exec /crmx/accounts -H 'Accept-Language: zh-CN,zh;q=0.9' >/dev/null
 check "Chinese heading for zh-CN" grep -q '<h1>客户</h1>' "$tmp/body"
 check "Content-Language zh-CN" grep -qi '^Content-Language: zh-CN' "$tmp/head"
 check "amounts in 万 with ¥" grep -q '¥[0-9.,]*万' "$tmp/body"
+get exec "/crmx/accounts/$mine" -H 'Accept-Language: zh-CN' >/dev/null
+check "dates in the Chinese form (2026年6月30日)" grep -q '2026年6月30日' "$tmp/body"
+get exec "/crmx/accounts/$mine" >/dev/null
+check "dates in the English form (2026-06-30)" grep -q '2026-06-30' "$tmp/body"
 get exec "/crmx/accounts.json?sort=name&size=200&lang=zh-CN" >/dev/null
 check "Chinese names in pinyin order for Chinese readers (北京 before 上海)" /usr/bin/python3 -c '
 import json, sys
