@@ -34,6 +34,11 @@ stop_service() {
 }
 
 describe_service() {
-	echo "  panels:    http://127.0.0.1:$panels_port/crmx/accounts   (logins exec, manager1, rep1, admin …; password demo)"
-	echo "             http://127.0.0.1:$panels_port/crmx/accounts/7?lang=zh-CN   (an account panel, in Chinese)"
+	# The logins and an account of the database in use (native demo or Tryton).
+	logins=$(psql_q "SELECT string_agg(login, ', ' ORDER BY o, login) FROM (SELECT login,
+	    CASE role WHEN 'exec' THEN 1 WHEN 'manager' THEN 2 WHEN 'rep' THEN 3 ELSE 4 END AS o,
+	    row_number() OVER (PARTITION BY role ORDER BY login) AS n FROM crmx_src.users) u WHERE n <= 2")
+	acct=$(psql_q "SELECT min(account_id) FROM crmx_src.accounts")
+	echo "  panels:    http://127.0.0.1:$panels_port/crmx/accounts   (logins ${logins:-none yet} …; password demo)"
+	echo "             http://127.0.0.1:$panels_port/crmx/accounts/${acct:-1}?lang=zh-CN   (an account panel, in Chinese)"
 }

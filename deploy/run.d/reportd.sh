@@ -53,7 +53,8 @@ stop_service() {
 
 describe_service() {
 	addr=$(reportd_listen)
-	echo "  report:    http://127.0.0.1:${CRMX_HTTP_PORT:-8088}/reports/latest/   (executives: exec, exec2, admin; password demo)"
+	execs=$(psql_q "SELECT string_agg(login, ', ' ORDER BY login) FROM crmx_src.users WHERE role IN ('exec', 'admin')")
+	echo "  report:    http://127.0.0.1:${CRMX_HTTP_PORT:-8088}/reports/latest/   (executives: ${execs:-none}; password demo)"
 	echo "             http://127.0.0.1:${CRMX_HTTP_PORT:-8088}/reports/latest/index.zh-CN.html   (in Chinese)"
 	echo "             http://$addr/reports/latest/   (crmx-reportd itself, loopback; also /healthz, /metrics, /api/summary.json)"
 }
