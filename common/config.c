@@ -56,6 +56,24 @@ static const struct conf_entry conf_table[] = {
 	{ "reportd", "gnuplot_timeout_s", CONF_INT, F(reportd_gnuplot_timeout_s), "20", 1, 600 },
 	{ "reportd", "allow_run_from", CONF_STRING, F(reportd_allow_run_from), "127.0.0.1 ::1", 0, 0 },
 	{ "reportd", "language", CONF_STRING, F(reportd_language), "en", 0, 0 },
+
+	{ "mail", "transport", CONF_STRING, F(mail_transport), "off", 0, 0 },
+	{ "mail", "smtp_url", CONF_STRING, F(mail_smtp_url), "smtp://localhost:25", 0, 0 },
+	{ "mail", "starttls", CONF_STRING, F(mail_starttls), "yes", 0, 0 },
+	{ "mail", "tls_verify", CONF_BOOL, F(mail_tls_verify), "yes", 0, 0 },
+	{ "mail", "username", CONF_STRING, F(mail_username), "", 0, 0 },
+	{ "mail", "password", CONF_STRING, F(mail_password), "", 0, 0 },
+	{ "mail", "password_file", CONF_STRING, F(mail_password_file), "", 0, 0 },
+	{ "mail", "sendmail", CONF_STRING, F(mail_sendmail), "/usr/sbin/sendmail", 0, 0 },
+	{ "mail", "from", CONF_STRING, F(mail_from), "", 0, 0 },
+	{ "mail", "recipients", CONF_STRING, F(mail_recipients), "", 0, 0 },
+	{ "mail", "recipients_en", CONF_STRING, F(mail_recipients_en), "", 0, 0 },
+	{ "mail", "recipients_zh_CN", CONF_STRING, F(mail_recipients_zh_CN), "", 0, 0 },
+	{ "mail", "report_base_url", CONF_STRING, F(mail_report_base_url), "", 0, 0 },
+	{ "mail", "timeout_s", CONF_INT, F(mail_timeout_s), "60", 1, 3600 },
+	{ "mail", "retry_max", CONF_INT, F(mail_retry_max), "8", 1, 100 },
+	{ "mail", "retry_base_s", CONF_INT, F(mail_retry_base_s), "300", 1, 86400 },
+	{ "mail", "retry_cap_s", CONF_INT, F(mail_retry_cap_s), "21600", 1, 604800 },
 };
 
 #define CONF_N (sizeof conf_table / sizeof conf_table[0])
