@@ -269,6 +269,49 @@ mail_latest_week(const struct crmx_config *cfg, char *week, size_t len)
 	return 0;
 }
 
+static void
+set_cid(struct mail_file *f, size_t i)
+{
+	/* A Content-ID is an addr-spec: keep the name's safe characters. */
+	char cid[300];
+	size_t k = 0;
+	for (const char *p = f->name; *p && k < 200; p++)
+		cid[k++] = (isalnum((unsigned char)*p) || *p == '.' || *p == '-') ? *p : '_';
+	snprintf(cid + k, sizeof cid - k, ".%zu@crmx.report", i);
+	f->cid = xstrdup(cid);
+}
+
+/* The charts summary.json lists as drawn, in its order: the language's
+ * own drawing (charts/NAME.CODE.png) when the report has that language
+ * as a further one, else the main one. */
+static void
+charts_from_summary(struct mail_message *m, json_t *root, const char *dir, enum lang l)
+{
+	json_t *langs = json_object_get(root, "languages"), *c;
+	const char *first = json_string_value(json_array_get(langs, 0));
+	const char *code = i18n_code(l);
+	size_t i;
+	json_array_foreach(json_object_get(root, "charts"), i, c) {
+		const char *name = json_string_value(json_object_get(c, "name"));
+		const char *png = json_string_value(json_object_get(c, "png"));
+		char path[4400];
+		struct stat st;
+		if (!json_is_true(json_object_get(c, "ok")) || name == NULL || png == NULL ||
+		    strstr(png, "..") != NULL)
+			continue;
+		snprintf(path, sizeof path, "%s/charts/%s.%s.png", dir, name, code);
+		if (first == NULL || strcmp(first, code) == 0 || stat(path, &st) != 0)
+			snprintf(path, sizeof path, "%s/%s", dir, png);
+		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		m->images = xrealloc(m->images, (m->nimages + 1) * sizeof *m->images);
+		struct mail_file *f = &m->images[m->nimages];
+		f->path = xstrdup(path);
+		f->name = xstrdup(strrchr(path, '/') + 1);
+		set_cid(f, m->nimages++);
+	}
+}
+
 static int
 name_cmp(const void *a, const void *b)
 {
@@ -303,15 +346,8 @@ list_files(const char *dir, const char *suffix, int with_cid, struct mail_file *
 	closedir(d);
 	if (*n > 1)
 		qsort(*out, *n, sizeof **out, name_cmp);
-	for (size_t i = 0; with_cid && i < *n; i++) {
-		/* A Content-ID is an addr-spec: keep the name's safe characters. */
-		char cid[300];
-		size_t k = 0;
-		for (const char *p = (*out)[i].name; *p && k < 200; p++)
-			cid[k++] = (isalnum((unsigned char)*p) || *p == '.' || *p == '-') ? *p : '_';
-		snprintf(cid + k, sizeof cid - k, ".%zu@crmx.report", i);
-		(*out)[i].cid = xstrdup(cid);
-	}
+	for (size_t i = 0; with_cid && i < *n; i++)
+		set_cid(&(*out)[i], i);
 }
 
 /* ---- headline figures ------------------------------------------------------- */
@@ -373,14 +409,21 @@ format_figure(char *buf, size_t len, json_t *summary, const struct headline *h,
 	}
 }
 
+/* <report_base_url>/<week>/, plus the language's own page when the report
+ * has one besides the main index.html; NULL without a base URL. */
 static char *
-report_link(const struct crmx_config *cfg, const char *week)
+report_link(const struct crmx_config *cfg, const char *week, json_t *root, enum lang l)
 {
 	const char *u = cfg->mail_report_base_url;
 	if (*u == '\0')
 		return NULL;
-	char *link = xmalloc(strlen(u) + strlen(week) + 3);
-	sprintf(link, "%s%s%s/", u, u[strlen(u) - 1] == '/' ? "" : "/", week);
+	const char *page = json_string_value(json_object_get(json_object_get(root, "pages"),
+	                                                     i18n_code(l)));
+	if (page == NULL || strcmp(page, "index.html") == 0 || strchr(page, '/') != NULL ||
+	    !printable_ascii(page) || strpbrk(page, " \"'<>?#") != NULL)
+		page = "";
+	char *link = xmalloc(strlen(u) + strlen(week) + strlen(page) + 3);
+	sprintf(link, "%s%s%s/%s", u, u[strlen(u) - 1] == '/' ? "" : "/", week, page);
 	return link;
 }
 
@@ -528,13 +571,17 @@ mail_build(struct mail_message *m, const struct crmx_config *cfg, const char *we
 	snprintf(subj, sizeof subj, _("Weekly sales report %s"), wbuf);
 	m->subject = xstrdup(subj);
 
-	snprintf(path, sizeof path, "%s/charts", dir);
-	list_files(path, ".png", 1, &m->images, &m->nimages);
+	if (json_is_array(json_object_get(root, "charts"))) {
+		charts_from_summary(m, root, dir, l);
+	} else {
+		snprintf(path, sizeof path, "%s/charts", dir);
+		list_files(path, ".png", 1, &m->images, &m->nimages);
+	}
 	list_files(dir, ".csv", 0, &m->attachments, &m->nattachments);
 	snprintf(path, sizeof path, "%s/csv", dir);
 	list_files(path, ".csv", 0, &m->attachments, &m->nattachments);
 
-	link = report_link(cfg, week);
+	link = report_link(cfg, week, root, l);
 	tf = open_memstream(&m->text, &tlen);
 	hf = open_memstream(&m->html, &hlen);
 	if (tf == NULL || hf == NULL) {

@@ -69,8 +69,8 @@ class Sink:
         with open(base + ".json", "w") as f:
             json.dump({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
                        "tls": session.ssl is not None,
-                       "login": session.login_data.decode() if isinstance(session.login_data, bytes)
-                       else session.login_data}, f)
+                       "login": session.auth_data.login.decode()
+                       if isinstance(session.auth_data, LoginPassword) else None}, f)
         os.rename(base + ".tmp", base + ".eml")
         return "250 2.0.0 Message accepted for delivery"
 
@@ -98,7 +98,7 @@ def main():
         def authenticator(server, session, envelope, mechanism, auth_data):
             ok = (isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user
                   and auth_data.password.decode() == password)
-            return AuthResult(success=ok)
+            return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
         kw.update(authenticator=authenticator, auth_require_tls=bool(args.tls),
                   auth_required=True)
     loop = asyncio.new_event_loop()
