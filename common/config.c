@@ -56,6 +56,7 @@ static const struct conf_entry conf_table[] = {
 	{ "reportd", "gnuplot_timeout_s", CONF_INT, F(reportd_gnuplot_timeout_s), "20", 1, 600 },
 	{ "reportd", "allow_run_from", CONF_STRING, F(reportd_allow_run_from), "127.0.0.1 ::1", 0, 0 },
 	{ "reportd", "language", CONF_STRING, F(reportd_language), "en", 0, 0 },
+	{ "reportd", "retry_s", CONF_INT, F(reportd_retry_s), "300", 1, 86400 },
 
 	{ "mail", "transport", CONF_STRING, F(mail_transport), "off", 0, 0 },
 	{ "mail", "smtp_url", CONF_STRING, F(mail_smtp_url), "smtp://localhost:25", 0, 0 },

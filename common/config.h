@@ -42,6 +42,7 @@ struct crmx_config {
 	int	 reportd_gnuplot_timeout_s;
 	char	*reportd_allow_run_from;
 	char	*reportd_language;
+	int	 reportd_retry_s;	/* after a failed report job */
 
 	/* [mail] — the weekly report by email (reportd/mail.c, deliver.c) */
 	char	*mail_transport;	/* off, smtp, sendmail */

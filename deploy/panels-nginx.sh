@@ -3,10 +3,11 @@
 # port with basic authentication, for `make run` and the tests:
 #   deploy/panels-nginx.sh DIR PORT SOCKET HTPASSWD
 # DIR gets nginx.conf, logs and temp folders; nginx runs with -p DIR.
+# Files DIR/conf.d/*.conf add locations to the server.
 set -eu
 dir=$1 port=$2 sock=$3 htpasswd=$4
 top=$(cd "$(dirname "$0")/.." && pwd)
-mkdir -p "$dir/logs" "$dir/tmp"
+mkdir -p "$dir/logs" "$dir/tmp" "$dir/conf.d"
 user=""
 [ "$(id -u)" -eq 0 ] && user="user www-data;"
 cat >"$dir/nginx.conf" <<CONF
@@ -36,6 +37,8 @@ http {
             fastcgi_param REQUEST_URI \$request_uri;
             fastcgi_pass unix:$sock;
         }
+        # More locations from other services (deploy/run.d/reportd.sh: /reports/).
+        include $dir/conf.d/*.conf;
     }
 }
 CONF

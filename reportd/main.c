@@ -1,16 +1,21 @@
 /* crmx-reportd: the reporting daemon.  This entry point parses the
- * command line; --run-once computes one metric run (reportd/engine.c)
- * and prints its summary.  The schedule and HTTP service plug in here. */
+ * command line; without --run-once or --check it runs as a daemon
+ * (daemon.c: schedule, HTTP service); --run-once computes one metric run
+ * (engine.c), prints its summary and with --report writes the report. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app.h"
+#include "daemon.h"
 #include "db.h"
 #include "deliver.h"
 #include "engine.h"
 #include "i18n.h"
+#include "job.h"
 #include "log.h"
 #include "mail.h"
 #include "snapshot.h"
@@ -22,10 +27,11 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: crmx-reportd [OPTIONS]\n"
+	    "usage: crmx-reportd [OPTIONS]      (no --run-once/--check: run as a daemon)\n"
 	    "  -c, --config FILE    configuration file (default $CRMX_CONF, then %s/crmx.conf)\n"
 	    "  -s, --set S.K=V      override one setting (repeatable)\n"
 	    "      --run-once       compute one metric run, store it, print its summary, exit\n"
+	    "      --report         with --run-once: also write the weekly report\n"
 	    "      --as-of DATE     the run's as-of date, YYYY-MM-DD (default: today, UTC)\n"
 	    "      --format FMT     summary format for --run-once: text (default) or json\n"
 	    "      --check          connect to the database and exit\n"
@@ -90,6 +96,7 @@ main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "set", required_argument, NULL, 's' },
 		{ "run-once", no_argument, NULL, 'R' },
+		{ "report", no_argument, NULL, 'W' },
 		{ "as-of", required_argument, NULL, 'A' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "check", no_argument, NULL, 'K' },
@@ -103,7 +110,7 @@ main(int argc, char **argv)
 	};
 	struct app_opts opts = { 0 };
 	struct crmx_config cfg;
-	int c, check = 0, run_once = 0, json = 0, deliver = 0;
+	int c, check = 0, run_once = 0, json = 0, report = 0, deliver = 0;
 	const char *send_test = NULL;
 	int32_t as_of = today_utc();
 
@@ -114,6 +121,7 @@ main(int argc, char **argv)
 		case 'c': opts.config_path = optarg; break;
 		case 's': app_add_set(&opts, optarg); break;
 		case 'R': run_once = 1; break;
+		case 'W': report = 1; break;
 		case 'A':
 			if (parse_date(optarg, &as_of) != 0) {
 				log_error("--as-of: \"%s\" is not a date YYYY-MM-DD", optarg);
@@ -147,14 +155,14 @@ main(int argc, char **argv)
 		log_error("unexpected argument \"%s\" (see --help)", argv[optind]);
 		return 2;
 	}
+	if (report && !run_once) {
+		log_error("--report goes with --run-once");
+		return 2;
+	}
 	app_load(&opts, "crmx-reportd", &cfg);
 	i18n_init(NULL);
-	/* The text summary speaks the first configured report language. */
-	char first[16] = "";
-	if (cfg.reportd_language)
-		snprintf(first, sizeof first, "%.*s", (int)strcspn(cfg.reportd_language, ", "),
-		         cfg.reportd_language);
-	i18n_use(i18n_pick(first, NULL, NULL, LANG_EN));
+	/* A gnuplot child or an HTTP client that goes away must not kill us. */
+	signal(SIGPIPE, SIG_IGN);
 	char err[768];
 	if (mail_config_check(&cfg, err, sizeof err) != 0)
 		die(2, "%s", err);
@@ -162,6 +170,30 @@ main(int argc, char **argv)
 		die(1, "cannot initialise libcurl");
 	if (send_test != NULL)
 		return send_test_main(&cfg, send_test);
+	if (!run_once && !check && !deliver) {
+		int st = daemon_main(&cfg);
+		config_free(&cfg);
+		return st;
+	}
+	/* The text summary speaks the first configured report language. */
+	char first[16] = "";
+	if (cfg.reportd_language)
+		snprintf(first, sizeof first, "%.*s", (int)strcspn(cfg.reportd_language, ", "),
+		         cfg.reportd_language);
+	i18n_use(i18n_pick(first, NULL, NULL, LANG_EN));
+	if (run_once && report) {
+		/* Through the advisory lock, like the daemon: another instance
+		 * computing the same report meanwhile is waited for and reused. */
+		struct job_result jr;
+		int rc = job_run(&cfg, as_of, job_now(), 1, &jr) == 0 ? 0 : 1;
+		if (rc == 0)
+			printf("%s\n", jr.report.dir);
+		else
+			log_error("%s", jr.error);
+		config_free(&cfg);
+		transport_cleanup();
+		return rc;
+	}
 	PGconn *conn = db_connect(&cfg, cfg.db_conninfo, "crmx-reportd", err, sizeof err);
 	if (conn == NULL)
 		die(1, "%s", err);

@@ -1,0 +1,123 @@
+/* The daemon's runner loop and start-up (see daemon.h).  The main thread
+ * only waits for signals; a failed job is retried after retry_s, and the
+ * previous report stays served meanwhile. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon.h"
+#include "http.h"
+#include "job.h"
+#include "log.h"
+#include "schedule.h"
+#include "state.h"
+#include "util.h"
+
+struct runner_ctx {
+	const struct crmx_config	*cfg;
+	struct schedule			 sched;
+};
+
+static void *
+runner(void *arg)
+{
+	struct runner_ctx *rc = arg;
+	const struct crmx_config *cfg = rc->cfg;
+	time_t next_due = schedule_next(&rc->sched, time(NULL));
+	time_t retry_at = 0;
+	double retry_req = 0;
+	int32_t retry_as_of = 0;
+	char when[32];
+
+	for (;;) {
+		int32_t as_of;
+		double requested;
+		time_t until = next_due;
+		if (retry_at && retry_at < until)
+			until = retry_at;
+		state_set_times(next_due, retry_at);
+		int w = state_wait(until, &as_of, &requested);
+		if (w < 0)
+			break;
+		time_t now = time(NULL);
+		if (w == 0) {
+			if (retry_at && now >= retry_at) {
+				as_of = retry_as_of;
+				requested = retry_req;
+				log_info("retrying the failed report job");
+			} else if (now >= next_due) {
+				as_of = schedule_as_of(next_due);
+				requested = (double)next_due;
+				next_due = schedule_next(&rc->sched, now);
+			} else {
+				continue;
+			}
+		}
+		format_date(as_of, when, sizeof when);
+		log_info("report job for %s starts", when);
+		struct job_result r;
+		state_job_started(as_of);
+		job_run(cfg, as_of, requested, 1, &r);
+		state_job_done(&r);
+		if (r.ok) {
+			log_info("report job for %s done in %.2f s (%s)", when, r.seconds,
+			         r.computed ? "computed" : "reused another instance's run");
+			if (retry_at && retry_as_of == as_of)
+				retry_at = 0;
+		} else {
+			retry_at = time(NULL) + cfg->reportd_retry_s;
+			retry_as_of = as_of;
+			retry_req = requested;
+			log_error("report job for %s failed: %s (retry in %d s)", when, r.error,
+			          cfg->reportd_retry_s);
+		}
+	}
+	return NULL;
+}
+
+int
+daemon_main(const struct crmx_config *cfg)
+{
+	struct runner_ctx rc = { .cfg = cfg };
+	char err[512], when[64];
+	sigset_t set;
+	pthread_t th;
+	int sig = 0;
+
+	if (schedule_parse(cfg->reportd_schedule, &rc.sched, err, sizeof err) != 0 ||
+	    schedule_set_timezone(cfg->reportd_timezone, err, sizeof err) != 0) {
+		log_error("%s", err);
+		return 2;
+	}
+	/* Signals go to the main thread only: block them before threads start. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	state_init();
+	struct http_server *srv = http_start(cfg, err, sizeof err);
+	if (srv == NULL) {
+		log_error("%s", err);
+		return 1;
+	}
+	if (pthread_create(&th, NULL, runner, &rc) != 0) {
+		log_error("cannot start the runner thread");
+		http_stop(srv);
+		return 1;
+	}
+	time_t next = schedule_next(&rc.sched, time(NULL));
+	struct tm tm;
+	localtime_r(&next, &tm);
+	strftime(when, sizeof when, "%Y-%m-%d %H:%M %Z", &tm);
+	log_info("reports in %s; next scheduled report %s", cfg->reportd_report_dir, when);
+	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+		log_info("SIGHUP ignored (restart to read the configuration again)");
+	log_info("signal %d: stopping after the current job", sig);
+	state_stop();
+	pthread_join(th, NULL);
+	http_stop(srv);
+	return 0;
+}

@@ -1,0 +1,287 @@
+/* The report's data access: every query of the weekly report, each with
+ * $n parameters only.  "A week before" is the newest complete run at least
+ * 7 days older (else the newest older one), so a report compares with the
+ * previous weekly run even when runs were made in between. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "i18n.h"
+#include "reportdata.h"
+#include "util.h"
+
+#define OWNER_JOIN " LEFT JOIN crmx_src.users u ON u.user_id = a.owner_id"
+
+static const struct rcol top_revenue_cols[] = {
+	{ "account_id", N_("Id"), COL_ID },
+	{ "account", N_("Account"), COL_TEXT },
+	{ "owner", N_("Owner"), COL_TEXT },
+	{ "revenue_window", N_("Revenue, 12 months"), COL_MONEY },
+	{ "abc_class", N_("Class"), COL_TEXT },
+	{ "ltv_pred", N_("Predicted LTV"), COL_MONEY },
+};
+static const struct rcol top_ltv_cols[] = {
+	{ "account_id", N_("Id"), COL_ID },
+	{ "account", N_("Account"), COL_TEXT },
+	{ "owner", N_("Owner"), COL_TEXT },
+	{ "ltv_pred", N_("Predicted LTV"), COL_MONEY },
+	{ "p_alive", N_("P(alive)"), COL_PCT },
+	{ "revenue_window", N_("Revenue, 12 months"), COL_MONEY },
+};
+static const struct rcol at_risk_cols[] = {
+	{ "account_id", N_("Id"), COL_ID },
+	{ "account", N_("Account"), COL_TEXT },
+	{ "owner", N_("Owner"), COL_TEXT },
+	{ "change", N_("Change"), COL_CODE },
+	{ "p_alive_before", N_("P(alive) a week ago"), COL_PCT },
+	{ "p_alive_now", N_("P(alive) now"), COL_PCT },
+	{ "hist_ltv", N_("Revenue to date"), COL_MONEY },
+};
+static const struct rcol stalled_cols[] = {
+	{ "opportunity_id", N_("Id"), COL_ID },
+	{ "deal", N_("Deal"), COL_TEXT },
+	{ "account", N_("Account"), COL_TEXT },
+	{ "owner", N_("Owner"), COL_TEXT },
+	{ "stage", N_("Stage"), COL_TEXT },
+	{ "amount", N_("Amount"), COL_MONEY },
+	{ "days_in_stage", N_("Days in stage"), COL_DAYS },
+};
+static const struct rcol no_dm_cols[] = {
+	{ "opportunity_id", N_("Id"), COL_ID },
+	{ "deal", N_("Deal"), COL_TEXT },
+	{ "account", N_("Account"), COL_TEXT },
+	{ "owner", N_("Owner"), COL_TEXT },
+	{ "stage", N_("Stage"), COL_TEXT },
+	{ "amount", N_("Amount"), COL_MONEY },
+};
+
+#define COLS(c) c, (int)(sizeof c / sizeof c[0])
+
+const struct rtable_def rtable_defs[T__MAX] = {
+	[T_TOP_REVENUE] = { "top_accounts_revenue", N_("Top accounts by revenue"),
+	    N_("The accounts that brought the most net revenue in the last 12 months."),
+	    "SELECT m.account_id, a.name AS account, u.name AS owner, m.revenue_window,"
+	    "       m.abc_class, m.ltv_pred, count(*) OVER () AS total_rows"
+	    "  FROM crmx.account_metrics m JOIN crmx_src.accounts a USING (account_id)" OWNER_JOIN
+	    " WHERE m.run_id = $1 AND m.revenue_window > 0"
+	    " ORDER BY m.revenue_window DESC, m.account_id LIMIT 15",
+	    15, COLS(top_revenue_cols) },
+	[T_TOP_LTV] = { "top_accounts_ltv", N_("Top accounts by predicted lifetime value"),
+	    N_("Expected discounted revenue over the forecast horizon (BG/NBD and Gamma-Gamma)."),
+	    "SELECT m.account_id, a.name AS account, u.name AS owner, m.ltv_pred, m.p_alive,"
+	    "       m.revenue_window, count(*) OVER () AS total_rows"
+	    "  FROM crmx.account_metrics m JOIN crmx_src.accounts a USING (account_id)" OWNER_JOIN
+	    " WHERE m.run_id = $1 AND m.ltv_pred IS NOT NULL"
+	    " ORDER BY m.ltv_pred DESC, m.account_id LIMIT 15",
+	    15, COLS(top_ltv_cols) },
+	[T_AT_RISK] = { "accounts_at_risk", N_("Accounts newly lapsed or at risk"),
+	    /* xgettext:no-c-format */
+	    N_("Active a week ago and lapsed now, or P(alive) fell by 10 points or more to under 50%."),
+	    "SELECT m.account_id, a.name AS account, u.name AS owner,"
+	    "       CASE WHEN p.segment = 'active' AND m.segment = 'lapsed' THEN 'lapsed'"
+	    "            ELSE 'at_risk' END AS change,"
+	    "       p.p_alive AS p_alive_before, m.p_alive AS p_alive_now, m.hist_ltv,"
+	    "       count(*) OVER () AS total_rows"
+	    "  FROM crmx.account_metrics m"
+	    "  JOIN crmx.account_metrics p ON p.run_id = $2 AND p.account_id = m.account_id"
+	    "  JOIN crmx_src.accounts a ON a.account_id = m.account_id" OWNER_JOIN
+	    " WHERE m.run_id = $1"
+	    "   AND ((p.segment = 'active' AND m.segment = 'lapsed')"
+	    "        OR (m.p_alive < 0.5 AND p.p_alive - m.p_alive >= 0.1))"
+	    " ORDER BY m.hist_ltv DESC NULLS LAST, m.account_id LIMIT 20",
+	    20, COLS(at_risk_cols) },
+	[T_STALLED] = { "stalled_deals", N_("Stalled deals"),
+	    N_("Open deals that have not changed stage for longer than the stall limit."),
+	    "SELECT o.opportunity_id, o.name AS deal, a.name AS account, u.name AS owner, o.stage,"
+	    "       o.amount,"
+	    "       $3::date - (coalesce(o.stage_entered_at, o.created_at) AT TIME ZONE 'UTC')::date"
+	    "         AS days_in_stage,"
+	    "       count(*) OVER () AS total_rows"
+	    "  FROM crmx_src.opportunities o JOIN crmx_src.accounts a USING (account_id)"
+	    "  LEFT JOIN crmx_src.users u ON u.user_id = o.owner_id"
+	    " WHERE o.outcome = 'open'"
+	    "   AND $3::date - (coalesce(o.stage_entered_at, o.created_at) AT TIME ZONE 'UTC')::date > $4"
+	    " ORDER BY o.amount DESC NULLS LAST, o.opportunity_id LIMIT 20",
+	    20, COLS(stalled_cols) },
+	[T_NO_DM] = { "deals_without_decision_maker", N_("Deals without a known decision maker"),
+	    N_("Open deals whose account has no contact recorded as the decision maker."),
+	    "SELECT o.opportunity_id, o.name AS deal, a.name AS account, u.name AS owner, o.stage,"
+	    "       o.amount, count(*) OVER () AS total_rows"
+	    "  FROM crmx_src.opportunities o JOIN crmx_src.accounts a USING (account_id)"
+	    "  LEFT JOIN crmx_src.users u ON u.user_id = o.owner_id"
+	    " WHERE o.outcome = 'open' AND NOT EXISTS (SELECT 1 FROM crmx_src.contacts c"
+	    "        WHERE c.account_id = o.account_id AND c.purchase_role = 'decision_maker')"
+	    " ORDER BY o.amount DESC NULLS LAST, o.opportunity_id LIMIT 20",
+	    20, COLS(no_dm_cols) },
+};
+
+/* Chart series. */
+static const char sql_lorenz[] =
+    "SELECT x, y FROM crmx.lorenz WHERE run_id = $1 AND scope = 'accounts' ORDER BY i";
+static const char sql_owners[] =
+    "SELECT coalesce(u.name, o.owner_id::text) AS name, o.revenue,"
+    "       o.revenue / nullif(sum(o.revenue) OVER (), 0) AS share,"
+    "       sum(o.revenue) OVER (ORDER BY o.revenue DESC, o.owner_id)"
+    "         / nullif(sum(o.revenue) OVER (), 0) AS cum_share"
+    "  FROM crmx.owner_metrics o LEFT JOIN crmx_src.users u ON u.user_id = o.owner_id"
+    " WHERE o.run_id = $1 AND o.revenue > 0 ORDER BY o.revenue DESC, o.owner_id";
+static const char sql_funnel[] =
+    "SELECT f.stage_rank, s.stage, f.reached, f.reached_amount, f.conversion_next"
+    "  FROM crmx.funnel_metrics f"
+    "  LEFT JOIN (SELECT DISTINCT ON (stage_rank) stage_rank, stage FROM crmx_src.stages"
+    "              WHERE NOT is_won AND NOT is_lost ORDER BY stage_rank, stage) s USING (stage_rank)"
+    " WHERE f.run_id = $1 ORDER BY f.stage_rank";
+static const char sql_win_owner[] =
+    "SELECT coalesce(u.name, w.key) AS name, w.won, w.lost, w.win_rate"
+    "  FROM crmx.win_rate w LEFT JOIN crmx_src.users u ON u.user_id::text = w.key"
+    " WHERE w.run_id = $1 AND w.dimension = 'owner' AND w.win_rate IS NOT NULL"
+    " ORDER BY w.win_rate DESC, w.key";
+/* Six cohorts of the last year, every other month, with at least three
+ * months of history: enough lines to compare, few enough to read. */
+static const char sql_cohorts[] =
+    "WITH c AS (SELECT DISTINCT cohort FROM crmx.cohort_curve"
+    "            WHERE run_id = $1 AND cohort <= $3::date - interval '3 months'"
+    "            ORDER BY cohort DESC LIMIT 12),"
+    "     pick AS (SELECT cohort FROM (SELECT cohort, row_number() OVER (ORDER BY cohort DESC) AS n"
+    "                                  FROM c) x WHERE n % 2 = 1)"
+    "SELECT to_char(k.cohort, 'YYYY-MM') AS cohort, k.k, k.size, k.cum_revenue_per_acct"
+    "  FROM crmx.cohort_curve k JOIN pick USING (cohort)"
+    " WHERE k.run_id = $1 ORDER BY k.cohort, k.k";
+/* Weighted forecast against won amount for each of the 12 weeks ending at
+ * as_of.  The forecast of a week is rebuilt from the stage history: deals
+ * open at the start of the week and expected to close in it, weighted by
+ * the probability of the rank they were in then. */
+static const char sql_forecast[] =
+    "WITH weeks AS (SELECT ($3::date - 7 * (11 - i) - 6) AS ws FROM generate_series(0, 11) i),"
+    "     prob AS (SELECT DISTINCT ON (stage_rank) stage_rank, probability FROM crmx_src.stages"
+    "               WHERE NOT is_won AND NOT is_lost ORDER BY stage_rank, stage)"
+    "SELECT to_char(w.ws, 'MM-DD') AS week_start,"
+    "  (SELECT coalesce(sum(o.amount * p.probability), 0)"
+    "     FROM crmx_src.opportunities o"
+    "     CROSS JOIN LATERAL (SELECT h.stage_rank FROM crmx_src.stage_history h"
+    "                          WHERE h.opportunity_id = o.opportunity_id AND h.entered_at < w.ws"
+    "                          ORDER BY h.entered_at DESC LIMIT 1) r"
+    "     JOIN prob p ON p.stage_rank = r.stage_rank"
+    "    WHERE o.expected_close >= w.ws AND o.expected_close < w.ws + 7"
+    "      AND o.created_at < w.ws AND (o.closed_at IS NULL OR o.closed_at >= w.ws)) AS forecast,"
+    "  (SELECT coalesce(sum(o.amount), 0) FROM crmx_src.opportunities o"
+    "    WHERE o.outcome = 'won' AND o.closed_at >= w.ws AND o.closed_at < w.ws + 7) AS won"
+    "  FROM weeks w ORDER BY w.ws";
+
+/* $1 run (int8), $2 previous run (int8, may be NULL), $3 as_of (date),
+ * $4 stall_days (int4): typed, so a query may leave some unused. */
+static PGresult *
+query(PGconn *conn, const char *sql, const char *const params[4], const char *what,
+      char *err, size_t errlen)
+{
+	static const Oid types[4] = { 20, 20, 1082, 23 };
+	PGresult *res = PQexecParams(conn, sql, 4, types, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		snprintf(err, errlen, "reading %s: %s", what, db_errmsg(conn));
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+static int
+load_run(PGconn *conn, const char *sql, const char *param, int64_t *id, int32_t *as_of,
+         json_t **summary, char *finished, size_t flen, char *err, size_t errlen)
+{
+	const char *params[1] = { param };
+	int rc = -1;
+	PGresult *res = PQexecParams(conn, sql, 1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		snprintf(err, errlen, "reading the run: %s", db_errmsg(conn));
+		goto out;
+	}
+	if (PQntuples(res) == 0) {
+		rc = 1;
+		goto out;
+	}
+	*id = atoll(PQgetvalue(res, 0, 0));
+	if (parse_date(PQgetvalue(res, 0, 1), as_of) != 0) {
+		snprintf(err, errlen, "run %lld: bad as_of", (long long)*id);
+		goto out;
+	}
+	json_error_t je;
+	*summary = json_loads(PQgetvalue(res, 0, 2), 0, &je);
+	if (*summary == NULL) {
+		snprintf(err, errlen, "run %lld: summary is not JSON: %s", (long long)*id, je.text);
+		goto out;
+	}
+	if (finished)
+		snprintf(finished, flen, "%s", PQgetvalue(res, 0, 3));
+	rc = 0;
+out:
+	PQclear(res);
+	return rc;
+}
+
+int
+rdata_load(PGconn *conn, const struct crmx_config *cfg, int64_t run_id, struct rdata *d,
+           char *err, size_t errlen)
+{
+	char run[24], prev[24], as_of[16], stall[16];
+	memset(d, 0, sizeof *d);
+	snprintf(run, sizeof run, "%lld", (long long)run_id);
+	int r = load_run(conn,
+	    "SELECT run_id, as_of, summary, to_char(finished_at AT TIME ZONE 'UTC',"
+	    " 'YYYY-MM-DD HH24:MI') || ' UTC' FROM crmx.run WHERE run_id = $1 AND status = 'ok'",
+	    run, &d->run_id, &d->as_of, &d->summary, d->finished_at, sizeof d->finished_at,
+	    err, errlen);
+	if (r != 0) {
+		if (r > 0)
+			snprintf(err, errlen, "run %s is not a complete run", run);
+		return -1;
+	}
+	format_date(d->as_of, as_of, sizeof as_of);
+	r = load_run(conn,
+	    "SELECT run_id, as_of, summary, '' FROM crmx.run"
+	    " WHERE status = 'ok' AND as_of < $1::date"
+	    " ORDER BY as_of <= $1::date - 7 DESC, as_of DESC, run_id DESC LIMIT 1",
+	    as_of, &d->prev_run_id, &d->prev_as_of, &d->prev_summary, NULL, 0, err, errlen);
+	if (r < 0)
+		return -1;
+	snprintf(prev, sizeof prev, "%lld", (long long)d->prev_run_id);
+	snprintf(stall, sizeof stall, "%d", cfg->metrics_stall_days);
+	const char *params[4] = { run, d->prev_run_id ? prev : NULL, as_of, stall };
+
+	struct { PGresult **dst; const char *sql, *what; } series[] = {
+		{ &d->lorenz_accounts, sql_lorenz, "the Lorenz curve" },
+		{ &d->owners, sql_owners, "owner revenue" },
+		{ &d->funnel, sql_funnel, "the funnel" },
+		{ &d->win_owner, sql_win_owner, "win rates" },
+		{ &d->cohorts, sql_cohorts, "cohort curves" },
+		{ &d->forecast, sql_forecast, "the weekly forecast" },
+	};
+	for (size_t i = 0; i < sizeof series / sizeof series[0]; i++)
+		if ((*series[i].dst = query(conn, series[i].sql, params, series[i].what,
+		                            err, errlen)) == NULL)
+			return -1;
+	for (int t = 0; t < T__MAX; t++) {
+		struct rtable *tb = &d->tables[t];
+		tb->def = &rtable_defs[t];
+		if ((tb->res = query(conn, tb->def->sql, params, tb->def->id, err, errlen)) == NULL)
+			return -1;
+		tb->total = PQntuples(tb->res) ? atol(PQgetvalue(tb->res, 0, db_col(tb->res, "total_rows"))) : 0;
+	}
+	return 0;
+}
+
+void
+rdata_free(struct rdata *d)
+{
+	json_decref(d->summary);
+	json_decref(d->prev_summary);
+	PQclear(d->lorenz_accounts);
+	PQclear(d->owners);
+	PQclear(d->funnel);
+	PQclear(d->win_owner);
+	PQclear(d->cohorts);
+	PQclear(d->forecast);
+	for (int t = 0; t < T__MAX; t++)
+		PQclear(d->tables[t].res);
+	memset(d, 0, sizeof *d);
+}
