@@ -11,6 +11,7 @@
 #include "http.h"
 #include "job.h"
 #include "log.h"
+#include "mailer.h"
 #include "schedule.h"
 #include "state.h"
 #include "util.h"
@@ -103,8 +104,14 @@ daemon_main(const struct crmx_config *cfg)
 		log_error("%s", err);
 		return 1;
 	}
+	if (mailer_start(cfg) != 0) {
+		log_error("cannot start the mail thread");
+		http_stop(srv);
+		return 1;
+	}
 	if (pthread_create(&th, NULL, runner, &rc) != 0) {
 		log_error("cannot start the runner thread");
+		mailer_stop();
 		http_stop(srv);
 		return 1;
 	}
@@ -118,6 +125,7 @@ daemon_main(const struct crmx_config *cfg)
 	log_info("signal %d: stopping after the current job", sig);
 	state_stop();
 	pthread_join(th, NULL);
+	mailer_stop();
 	http_stop(srv);
 	return 0;
 }

@@ -35,8 +35,9 @@ usage(FILE *out)
 	    "      --as-of DATE     the run's as-of date, YYYY-MM-DD (default: today, UTC)\n"
 	    "      --format FMT     summary format for --run-once: text (default) or json\n"
 	    "      --check          connect to the database and exit\n"
-	    "      --deliver        queue the latest report for the [mail] recipients, send\n"
-	    "                       what is due (new and retries), exit (1: something failed)\n"
+	    "      --deliver        queue the newest report (with --run-once --report: the one\n"
+	    "                       written) for the [mail] recipients, send what is due (new\n"
+	    "                       mail and retries), exit (1: something failed)\n"
 	    "      --send-test ADDR mail the latest report to one address now, exit\n"
 	    "      --snapshot-sql   print the COPY statements a run reads crmx_src with\n"
 	    "      --print-config   print the effective configuration and exit\n"
@@ -71,17 +72,20 @@ send_test_main(struct crmx_config *cfg, const char *to)
 	return rc;
 }
 
-/* --deliver: one pass of the weekly mail (cron, tests, catching up). */
+/* --deliver: one pass of the weekly mail (cron, tests, catching up):
+ * queue `week` (NULL: the newest report) and send what is due. */
 static int
-deliver_main(PGconn *conn, const struct crmx_config *cfg)
+deliver_main(PGconn *conn, const struct crmx_config *cfg, const char *week)
 {
-	char week[16];
+	char latest[16];
 	struct deliver_counts n;
 	if (strcmp(cfg->mail_transport, "off") == 0) {
 		log_error("--deliver: mail.transport is off; nothing to do");
 		return 1;
 	}
-	if (mail_latest_week(cfg, week, sizeof week) == 0 && deliver_enqueue(conn, cfg, week) < 0)
+	if (week == NULL && mail_latest_week(cfg, latest, sizeof latest) == 0)
+		week = latest;
+	if (week != NULL && deliver_enqueue(conn, cfg, week) < 0)
 		return 1;
 	if (deliver_due(conn, cfg, &n) != 0)
 		return 1;
@@ -181,6 +185,7 @@ main(int argc, char **argv)
 		snprintf(first, sizeof first, "%.*s", (int)strcspn(cfg.reportd_language, ", "),
 		         cfg.reportd_language);
 	i18n_use(i18n_pick(first, NULL, NULL, LANG_EN));
+	char week[16] = "";
 	if (run_once && report) {
 		/* Through the advisory lock, like the daemon: another instance
 		 * computing the same report meanwhile is waited for and reused. */
@@ -190,9 +195,14 @@ main(int argc, char **argv)
 			printf("%s\n", jr.report.dir);
 		else
 			log_error("%s", jr.error);
-		config_free(&cfg);
-		transport_cleanup();
-		return rc;
+		if (rc != 0 || !deliver) {
+			config_free(&cfg);
+			transport_cleanup();
+			return rc;
+		}
+		/* --deliver follows, for the report just written. */
+		snprintf(week, sizeof week, "%s", jr.report.week);
+		run_once = 0;
 	}
 	PGconn *conn = db_connect(&cfg, cfg.db_conninfo, "crmx-reportd", err, sizeof err);
 	if (conn == NULL)
@@ -216,7 +226,7 @@ main(int argc, char **argv)
 		}
 	}
 	if (deliver && rc == 0)
-		rc = deliver_main(conn, &cfg);
+		rc = deliver_main(conn, &cfg, week[0] ? week : NULL);
 	PQfinish(conn);
 	config_free(&cfg);
 	transport_cleanup();
