@@ -308,6 +308,10 @@ charts_from_summary(struct mail_message *m, json_t *root, const char *dir, enum 
 		struct mail_file *f = &m->images[m->nimages];
 		f->path = xstrdup(path);
 		f->name = xstrdup(strrchr(path, '/') + 1);
+		/* Titles are written in the report's main language; its English
+		 * msgids translate into the mail's language. */
+		const char *title = json_string_value(json_object_get(c, "title"));
+		f->title = title ? xstrdup(_(title)) : NULL;
 		set_cid(f, m->nimages++);
 	}
 }
@@ -342,6 +346,7 @@ list_files(const char *dir, const char *suffix, int with_cid, struct mail_file *
 		f->path = xstrdup(path);
 		f->name = xstrdup(e->d_name);
 		f->cid = NULL;
+		f->title = NULL;
 	}
 	closedir(d);
 	if (*n > 1)
@@ -492,10 +497,17 @@ write_html(FILE *f, const struct mail_message *m, json_t *summary, const char *a
 	}
 	fputs("</table></td></tr>\n", f);
 	for (size_t i = 0; i < m->nimages; i++) {
-		fputs("<tr><td style=\"padding:8px 24px;\"><img src=\"cid:", f);
+		const char *title = m->images[i].title ? m->images[i].title : m->images[i].name;
+		fputs("<tr><td style=\"padding:8px 24px;\">", f);
+		if (m->images[i].title) {
+			fprintf(f, "<p style=\"margin:8px 0 4px;font-size:14px;font-weight:bold;%s\">", font);
+			html_esc(f, title);
+			fputs("</p>", f);
+		}
+		fputs("<img src=\"cid:", f);
 		html_esc(f, m->images[i].cid);
 		fputs("\" alt=\"", f);
-		html_esc(f, m->images[i].name);
+		html_esc(f, title);
 		fputs("\" width=\"592\" style=\"display:block;width:592px;max-width:100%;height:auto;border:0;\"></td></tr>\n", f);
 	}
 	fputs("<tr><td style=\"padding:16px 24px 24px;font-size:14px;\">", f);
@@ -608,6 +620,7 @@ free_files(struct mail_file *f, size_t n)
 		free(f[i].path);
 		free(f[i].name);
 		free(f[i].cid);
+		free(f[i].title);
 	}
 	free(f);
 }

@@ -16,6 +16,7 @@ struct mail_file {
 	char	*path;		/* on disk */
 	char	*name;		/* file name shown to the reader */
 	char	*cid;		/* Content-ID without <>; NULL for attachments */
+	char	*title;		/* a chart's caption, or NULL */
 };
 
 struct mail_message {

@@ -266,6 +266,51 @@ rd --set mail.transport=sendmail --set "mail.sendmail=$tmp/sendmail-fails" --sen
 	2>"$tmp/sm2.log"
 check "a failing sendmail: exit 1, status named" sh -c "test $? = 1 && grep -q 'status 75' '$tmp/sm2.log'"
 
+# ---- the daemon: a report it writes is mailed; /healthz and /metrics -------
+start_sink s7
+hport=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+daemon() {
+	"$top/$O/reportd/crmx-reportd" --config "$tmp/crmx.conf" --set "reportd.listen=127.0.0.1:$hport" \
+		--set "mail.smtp_url=smtp://127.0.0.1:$port" >>"$tmp/daemon.log" 2>&1 &
+	d_pid=$!
+	pids="$pids $d_pid"
+	for i in $(seq 1 50); do
+		curl -s -o /dev/null "http://127.0.0.1:$hport/healthz" && break
+		sleep 0.1
+	done
+}
+daemon
+curl -s -X POST "http://127.0.0.1:$hport/api/runs?as_of=2026-07-07" >/dev/null
+week2=2026-W28
+for i in $(seq 1 300); do [ "$(count s7)" -ge 3 ] && break; sleep 0.2; done
+check "the daemon mailed its new report ($week2) to the three recipients" test "$(count s7)" = 3
+run2=$(q "SELECT run_id FROM crmx.latest_run")
+summary2=$(q "SELECT summary FROM crmx.latest_run")
+eml=$(message s7 ceo@example.com)
+if [ -n "$eml" ] && $PY "$top/tests/lib/mailcheck.py" "$eml" "$reports/$week2" "$summary2" en $week2 \
+	https://crm.example.com/crmx/reports ceo@example.com "$run2"; then
+	pass "the daemon's mail: the $week2 report of run $run2"
+else
+	fail "the daemon's mail: the $week2 report of run $run2"
+fi
+curl -s "http://127.0.0.1:$hport/healthz" >"$tmp/health.json"
+check "/healthz shows the mail: failed (gone@ for $week), counts from the table" $PY -c '
+import json,sys; m=json.load(open(sys.argv[1]))["mail"]
+assert m["status"] == "failed" and m["failed"] == 1 and m["sent"] == int(sys.argv[2]) and m["pending"] == 0, m' \
+	"$tmp/health.json" "$(q "SELECT count(*) FROM crmx.mail_delivery WHERE status = 'sent'")"
+curl -s "http://127.0.0.1:$hport/metrics" >"$tmp/metrics.txt"
+check "/metrics: crmx_mail_deliveries by status" grep -q '^crmx_mail_deliveries{status="failed"} 1$' "$tmp/metrics.txt"
+check "/metrics: failed attempts counted" grep -q '^crmx_mail_failed_attempts [1-9]' "$tmp/metrics.txt"
+# A restart of the daemon sends nothing again.
+kill "$d_pid"
+wait "$d_pid" 2>/dev/null
+daemon
+sleep 2.5
+check "after a daemon restart nobody got the week's mail twice" test "$(count s7)" = 3
+kill "$d_pid"
+wait "$d_pid" 2>/dev/null
+kill "$s7_pid"
+
 # ---- bad settings ---------------------------------------------------------
 rd --set mail.transport=pigeon --deliver 2>"$tmp/e1.log"
 check "mail.transport pigeon: exit 2" sh -c "test $? = 2 && grep -q 'mail.transport' '$tmp/e1.log'"
