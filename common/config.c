@@ -270,7 +270,10 @@ config_print(const struct crmx_config *cfg, FILE *out)
 		}
 		switch (e->type) {
 		case CONF_STRING:
-			fprintf(out, "%s = %s\n", e->key, *(char *const *)cfield(cfg, e));
+			/* Secrets stay out of --print-config output and logs. */
+			fprintf(out, "%s = %s\n", e->key,
+			        strcmp(e->key, "password") == 0 && **(char *const *)cfield(cfg, e) ?
+			        "(set)" : *(char *const *)cfield(cfg, e));
 			break;
 		case CONF_INT:
 			fprintf(out, "%s = %d\n", e->key, *(const int *)cfield(cfg, e));

@@ -12,6 +12,7 @@
 #include "db.h"
 #include "deliver.h"
 #include "log.h"
+#include "mail.h"
 #include "mailer.h"
 #include "report.h"
 
@@ -29,7 +30,12 @@ static void
 on_report(const struct report_info *info, void *arg)
 {
 	const struct crmx_config *cfg = arg;
-	char err[600];
+	char err[600], newest[16];
+	/* A report made again for a past week (on request) is not news. */
+	if (mail_latest_week(cfg, newest, sizeof newest) == 0 && strcmp(info->week, newest) < 0) {
+		log_info("mail: report %s is older than %s: not mailed", info->week, newest);
+		return;
+	}
 	PGconn *conn = db_connect(cfg, cfg->db_conninfo, "crmx-reportd mail", err, sizeof err);
 	if (conn == NULL) {
 		log_error("mail: report %s not queued: %s", info->week, err);
