@@ -37,7 +37,8 @@ static const char sql_claim[] =
     "    OR (d.status = 'sending' AND (d.claimed_at < now() - make_interval(secs => $3::int)"
     "        OR NOT EXISTS (SELECT 1 FROM pg_stat_activity a"
     "                       WHERE a.pid = d.claimed_pid"
-    "                         AND a.backend_start = d.claimed_backend_start)))"
+    "                         AND (a.backend_start IS NULL"	/* hidden from other roles: alive */
+    "                              OR a.backend_start = d.claimed_backend_start))))"
     " ORDER BY d.next_try_at, d.id LIMIT 1 FOR UPDATE OF d SKIP LOCKED)"
     " UPDATE crmx.mail_delivery d SET status = 'sending', attempts = d.attempts + 1,"
     "   claimed_by = $1, claimed_pid = pg_backend_pid(),"
@@ -112,7 +113,8 @@ deliver_enqueue(PGconn *conn, const struct crmx_config *cfg, const char *week)
 	return x.added;
 }
 
-/* Records the outcome of one attempt; returns the new status or NULL. */
+/* Records the outcome of one attempt, its new status into status;
+ * returns 0, or -1 when the database failed. */
 static int
 record(PGconn *conn, const struct crmx_config *cfg, const char *id, const char *me,
        int ok, const char *msgid, int64_t run_id, const struct send_result *r,
