@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "db.h"
@@ -239,6 +240,21 @@ deliver_stats(PGconn *conn, struct deliver_stats *s)
 	return 0;
 }
 
+struct find_lang {
+	const char	*addr;
+	int		 lang;
+};
+
+static int
+find_lang(const char *addr, enum lang l, void *arg)
+{
+	struct find_lang *f = arg;
+	if (strcasecmp(addr, f->addr) != 0)
+		return 0;
+	f->lang = (int)l;
+	return 1;
+}
+
 int
 deliver_test(const struct crmx_config *cfg, const char *week, const char *to,
              char *err, size_t errlen)
@@ -251,8 +267,9 @@ deliver_test(const struct crmx_config *cfg, const char *week, const char *to,
 	char first[16];
 	snprintf(first, sizeof first, "%.*s", (int)strcspn(cfg->reportd_language, ", "),
 	         cfg->reportd_language);
-	int l = i18n_parse(first);
-	if (mail_build(&m, cfg, week, l < 0 ? LANG_EN : (enum lang)l, err, errlen) != 0)
+	struct find_lang f = { to, i18n_parse(first) };
+	mail_each_recipient(cfg, find_lang, &f);
+	if (mail_build(&m, cfg, week, f.lang < 0 ? LANG_EN : (enum lang)f.lang, err, errlen) != 0)
 		goto out;
 	if (transport_send(cfg, &m, to, msgid, sizeof msgid, &r) != 0) {
 		snprintf(err, errlen, "%s", r.error);

@@ -3,6 +3,7 @@
  * sendmail: the same message as text (mailraw.c) written to
  * "sendmail -t -oi -f FROM" started with fork + execve, no shell, a fixed
  * argv and environment, and a time limit. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -64,7 +65,13 @@ file_part(curl_mime *mime, const struct mail_file *f, const char *type, int inli
 			goto fail;
 		h = t;
 		/* Our own disposition: libcurl would call it an attachment. */
-		if ((t = curl_slist_append(h, "Content-Disposition: inline")) == NULL)
+		char name[200];
+		size_t k = 0;
+		for (const char *c = f->name; *c && k < sizeof name - 1; c++)
+			name[k++] = (isalnum((unsigned char)*c) || *c == '.' || *c == '-') ? *c : '_';
+		name[k] = '\0';
+		snprintf(line, sizeof line, "Content-Disposition: inline; filename=\"%s\"", name);
+		if ((t = curl_slist_append(h, line)) == NULL)
 			goto fail;
 		h = t;
 		if (curl_mime_filename(p, NULL) != CURLE_OK)

@@ -232,6 +232,12 @@ import glob,json,sys; m=json.load(open(sorted(glob.glob(sys.argv[1]+"/*.json"))[
 assert m["tls"] and m["login"] == "mailer" and m["rcpt_tos"] == ["admin@example.com"], m' "$tmp/s6"
 check "--send-test records no weekly delivery" test "$(row admin@example.com "count(*)")" = 0
 # shellcheck disable=SC2086
+rd $tls --set mail.recipients_zh_CN=admin@example.com --send-test admin@example.com >/dev/null 2>&1
+check "--send-test speaks the language of the list the address is on" $PY -c '
+import email,glob,sys; from email import policy
+m=email.message_from_binary_file(open(sorted(glob.glob(sys.argv[1]+"/*.eml"))[-1],"rb"),policy=policy.default)
+assert str(m["Subject"]).startswith("销售周报"), m["Subject"]' "$tmp/s6"
+# shellcheck disable=SC2086
 rd $tls --set mail.password_file= --set mail.password=wrong --send-test admin@example.com 2>"$tmp/t2.log"
 check "a wrong password fails with exit 1" test $? = 1
 check "... and says the login was refused" grep -qi "login denied\|authentication\|535" "$tmp/t2.log"
