@@ -359,24 +359,30 @@ list_files(const char *dir, const char *suffix, int with_cid, struct mail_file *
 
 enum kind { K_MONEY, K_COUNT, K_PCT, K_DAYS };
 
+/* The report's headline figures, with its labels (reportd/report.c), so
+ * mail and report read alike; `good` is the direction that is good news
+ * (+1 up, -1 down, 0 neither).  `id` finds last week's value in
+ * summary.json's "headline". */
 static const struct headline {
+	const char	*id;
 	const char	*label;
 	const char	*path;
 	enum kind	 kind;
+	int		 good;
 } headlines[] = {
-	{ N_("revenue in window"), "accounts.total", K_MONEY },
-	{ N_("accounts with revenue"), "accounts.n", K_COUNT },
+	{ "revenue", N_("Revenue, last 12 months"), "accounts.total", K_MONEY, 1 },
+	{ NULL, N_("Accounts with revenue"), "accounts.n", K_COUNT, 1 },
+	{ NULL, N_("A-class accounts"), "accounts.classes.A", K_COUNT, 0 },
 	/* xgettext:no-c-format */
-	{ N_("top 20% share of revenue"), "accounts.top20_share", K_PCT },
-	{ N_("A-class accounts"), "accounts.classes.A", K_COUNT },
-	{ N_("predicted LTV, all accounts"), "ltv.predicted_total", K_MONEY },
-	{ N_("win rate"), "funnel.win_rate", K_PCT },
-	{ N_("lead to opportunity"), "funnel.lead_to_opportunity", K_PCT },
-	{ N_("median sales cycle (days)"), "funnel.cycle_median_days", K_DAYS },
-	{ N_("open deals"), "funnel.open_deals", K_COUNT },
-	{ N_("stalled deals"), "funnel.stalled", K_COUNT },
-	{ N_("weighted pipeline"), "funnel.weighted_pipeline", K_MONEY },
-	{ N_("key-person coverage of open deals"), "efficiency.key_person_coverage", K_PCT },
+	{ "top20_share", N_("Revenue from the top 20% of accounts"), "accounts.top20_share", K_PCT, 0 },
+	{ "predicted_ltv", N_("Predicted lifetime value"), "ltv.predicted_total", K_MONEY, 1 },
+	{ "weighted_pipeline", N_("Weighted pipeline"), "funnel.weighted_pipeline", K_MONEY, 1 },
+	{ "win_rate", N_("Win rate"), "funnel.win_rate", K_PCT, 1 },
+	{ "open_deals", N_("Open deals"), "funnel.open_deals", K_COUNT, 0 },
+	{ "stalled", N_("Stalled deals"), "funnel.stalled", K_COUNT, -1 },
+	{ "key_person_coverage", N_("Open deals with a known decision maker"),
+	  "efficiency.key_person_coverage", K_PCT, 1 },
+	{ "cycle_median_days", N_("Median sales cycle, days"), "funnel.cycle_median_days", K_DAYS, -1 },
 };
 #define NHEADLINES (sizeof headlines / sizeof headlines[0])
 
@@ -396,12 +402,17 @@ path_get(json_t *o, const char *path)
 	return o;
 }
 
-static void
-format_figure(char *buf, size_t len, json_t *summary, const struct headline *h,
-              const char *currency, enum lang l)
+static double
+figure_value(json_t *summary, const struct headline *h)
 {
 	json_t *v = path_get(summary, h->path);
-	double x = json_is_number(v) ? json_number_value(v) : NAN;
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static void
+format_figure(char *buf, size_t len, double x, const struct headline *h,
+              const char *currency, enum lang l)
+{
 	if (isnan(x)) {
 		snprintf(buf, len, "%s", _("absent"));
 		return;
@@ -412,6 +423,43 @@ format_figure(char *buf, size_t len, json_t *summary, const struct headline *h,
 	case K_PCT:   fmt_percent(buf, len, x, 1); break;
 	case K_DAYS:  fmt_number(buf, len, x, 1); break;
 	}
+}
+
+/* The change against last week's report as the report shows it ("▲ 3.2%",
+ * "▼ 1.5 pts", "► 0"); "" when there is nothing to compare.  *tone: +1
+ * good news, -1 bad, 0 neither. */
+static void
+figure_change(char *buf, size_t len, json_t *root, const struct headline *h, double now,
+              int *tone)
+{
+	json_t *e;
+	size_t i;
+	double before = NAN;
+	buf[0] = '\0';
+	*tone = 0;
+	json_array_foreach(json_object_get(root, "headline"), i, e) {
+		const char *id = json_string_value(json_object_get(e, "id"));
+		json_t *p = json_object_get(e, "previous");
+		if (h->id && id && strcmp(id, h->id) == 0 && json_is_number(p))
+			before = json_number_value(p);
+	}
+	if (isnan(now) || isnan(before))
+		return;
+	char n[64];
+	double d = now - before;
+	const char *arrow = fabs(d) < 1e-9 ? "\xE2\x96\xBA" : d > 0 ? "\xE2\x96\xB2" : "\xE2\x96\xBC";
+	if (h->kind == K_PCT) {
+		fmt_number(n, sizeof n, fabs(d) * 100, 1);
+		snprintf(buf, len, _("%s %s pts"), arrow, n);
+	} else if (before != 0) {
+		fmt_percent(n, sizeof n, fabs(d / before), 1);
+		snprintf(buf, len, "%s %.40s", arrow, n);
+	} else {
+		fmt_number(n, sizeof n, fabs(d), h->kind == K_DAYS ? 1 : 0);
+		snprintf(buf, len, "%s %.40s", arrow, n);
+	}
+	if (fabs(d) >= 1e-9)
+		*tone = d > 0 ? h->good : -h->good;
 }
 
 /* <report_base_url>/<week>/, plus the language's own page when the report
@@ -433,8 +481,8 @@ report_link(const struct crmx_config *cfg, const char *week, json_t *root, enum 
 }
 
 static void
-write_text(FILE *f, const struct mail_message *m, json_t *summary, const char *as_of,
-           const char *link, const struct crmx_config *cfg)
+write_text(FILE *f, const struct mail_message *m, json_t *root, json_t *summary,
+           const char *as_of, const char *link, const struct crmx_config *cfg)
 {
 	fprintf(f, "%s\n", m->subject);
 	if (as_of) {
@@ -444,10 +492,15 @@ write_text(FILE *f, const struct mail_message *m, json_t *summary, const char *a
 	}
 	fputc('\n', f);
 	for (size_t i = 0; i < NHEADLINES; i++) {
-		char v[128];
-		const char *label = _(headlines[i].label);
-		format_figure(v, sizeof v, summary, &headlines[i], cfg->metrics_currency, m->lang);
-		fprintf(f, "  %s: %s\n", label, v);
+		char v[128], ch[128];
+		int tone;
+		double x = figure_value(summary, &headlines[i]);
+		format_figure(v, sizeof v, x, &headlines[i], cfg->metrics_currency, m->lang);
+		figure_change(ch, sizeof ch, root, &headlines[i], x, &tone);
+		fprintf(f, "  %s: %s", _(headlines[i].label), v);
+		if (ch[0])
+			fprintf(f, "   (%s)", ch);
+		fputc('\n', f);
 	}
 	fputc('\n', f);
 	if (link)
@@ -459,8 +512,8 @@ write_text(FILE *f, const struct mail_message *m, json_t *summary, const char *a
 }
 
 static void
-write_html(FILE *f, const struct mail_message *m, json_t *summary, const char *as_of,
-           const char *link, const struct crmx_config *cfg)
+write_html(FILE *f, const struct mail_message *m, json_t *root, json_t *summary,
+           const char *as_of, const char *link, const struct crmx_config *cfg)
 {
 	static const char font[] = "font-family:Arial,Helvetica,'Noto Sans CJK SC','Microsoft YaHei',sans-serif;";
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
@@ -486,13 +539,22 @@ write_html(FILE *f, const struct mail_message *m, json_t *summary, const char *a
 	    "<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" "
 	    "style=\"border-collapse:collapse;font-size:14px;\">\n", f);
 	for (size_t i = 0; i < NHEADLINES; i++) {
-		char v[128];
-		format_figure(v, sizeof v, summary, &headlines[i], cfg->metrics_currency, m->lang);
+		char v[128], ch[128];
+		int tone;
+		double x = figure_value(summary, &headlines[i]);
+		format_figure(v, sizeof v, x, &headlines[i], cfg->metrics_currency, m->lang);
+		figure_change(ch, sizeof ch, root, &headlines[i], x, &tone);
 		fprintf(f, "<tr><td style=\"padding:6px 0;border-bottom:1px solid #eaeef2;color:#57606a;%s\">", font);
 		html_esc(f, _(headlines[i].label));
 		fprintf(f, "</td><td align=\"right\" style=\"padding:6px 0;border-bottom:1px solid #eaeef2;"
 		    "font-weight:bold;white-space:nowrap;%s\">", font);
 		html_esc(f, v);
+		fprintf(f, "</td><td align=\"right\" style=\"padding:6px 0 6px 12px;border-bottom:1px solid #eaeef2;"
+		    "font-size:12px;white-space:nowrap;color:%s;%s\" title=\"",
+		    tone > 0 ? "#1e7b34" : tone < 0 ? "#b3261e" : "#57606a", font);
+		html_esc(f, _("change against the week before"));
+		fputs("\">", f);
+		html_esc(f, ch);
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</table></td></tr>\n", f);
@@ -601,8 +663,8 @@ mail_build(struct mail_message *m, const struct crmx_config *cfg, const char *we
 		i18n_use(saved);
 		goto out;
 	}
-	write_text(tf, m, summary, as_of[0] ? as_of : NULL, link, cfg);
-	write_html(hf, m, summary, as_of[0] ? as_of : NULL, link, cfg);
+	write_text(tf, m, root, summary, as_of[0] ? as_of : NULL, link, cfg);
+	write_html(hf, m, root, summary, as_of[0] ? as_of : NULL, link, cfg);
 	i18n_use(saved);
 	rc = 0;
 out:

@@ -293,11 +293,11 @@ check "the daemon mailed its new report ($week2) to the three recipients" test "
 run2=$(q "SELECT run_id FROM crmx.latest_run")
 summary2=$(q "SELECT summary FROM crmx.latest_run")
 eml=$(message s7 ceo@example.com)
-if [ -n "$eml" ] && $PY "$top/tests/lib/mailcheck.py" "$eml" "$reports/$week2" "$summary2" en $week2 \
+if [ -n "$eml" ] && MAILCHECK_CHANGES=1 $PY "$top/tests/lib/mailcheck.py" "$eml" "$reports/$week2" "$summary2" en $week2 \
 	https://crm.example.com/crmx/reports ceo@example.com "$run2"; then
-	pass "the daemon's mail: the $week2 report of run $run2"
+	pass "the daemon's mail: the $week2 report of run $run2, with the changes against last week"
 else
-	fail "the daemon's mail: the $week2 report of run $run2"
+	fail "the daemon's mail: the $week2 report of run $run2, with the changes against last week"
 fi
 curl -s "http://127.0.0.1:$hport/healthz" >"$tmp/health.json"
 check "/healthz shows the mail: failed (gone@ for $week), counts from the table" $PY -c '

@@ -120,25 +120,51 @@ def money(v):
     return ("-" if v < 0 else "") + "¥" + "{:,.2f}".format(abs(v))
 
 
+ARROWS = ("\u25ba", "\u25b2", "\u25bc")  # unchanged, up, down
+
+
+def change(v, before, pct):
+    d = v - before
+    arrow = ARROWS[0] if abs(d) < 1e-9 else ARROWS[1] if d > 0 else ARROWS[2]
+    if pct:
+        return "%s %.1f %s" % (arrow, abs(d) * 100, "个百分点" if lang == "zh_CN" else "pts")
+    if before != 0:
+        return "%s %.1f%%" % (arrow, abs(d / before) * 100)
+    return "%s %s" % (arrow, "{:,.0f}".format(abs(d)))
+
+
+pct = lambda v: "%.1f%%" % (100 * v)
+count = lambda v: "{:,.0f}".format(v)
 figures = [
-    ("revenue in window", "区间内收入", "accounts.total", money),
-    ("accounts with revenue", None, "accounts.n", lambda v: "{:,.0f}".format(v)),
-    ("top 20% share of revenue", None, "accounts.top20_share", lambda v: "%.1f%%" % (100 * v)),
-    ("win rate", "赢率", "funnel.win_rate", lambda v: "%.1f%%" % (100 * v)),
-    ("open deals", "进行中的商机", "funnel.open_deals", lambda v: "{:,.0f}".format(v)),
-    ("weighted pipeline", None, "funnel.weighted_pipeline", money),
+    ("revenue", "Revenue, last 12 months", "近 12 个月收入", "accounts.total", money),
+    (None, "Accounts with revenue", "有收入的客户数", "accounts.n", count),
+    ("top20_share", "Revenue from the top 20% of accounts", "前 20% 客户的收入占比",
+     "accounts.top20_share", pct),
+    ("win_rate", "Win rate", "赢单率", "funnel.win_rate", pct),
+    ("open_deals", "Open deals", "进行中的商机", "funnel.open_deals", count),
+    ("weighted_pipeline", "Weighted pipeline", "加权商机金额", "funnel.weighted_pipeline", money),
 ]
-checked = 0
-for en, zh, path, fmt in figures:
+previous = {h["id"]: h.get("previous") for h in rep.get("headline", [])}
+checked = changes = 0
+for fid, en, zh, path, fmt in figures:
     v = get(path)
     label = zh if lang == "zh_CN" else en
-    if v is None or label is None:
+    if v is None:
         continue
     line = "  %s: %s" % (label, fmt(v))
-    want(line in text.splitlines(), "text part has %r" % line)
+    got = [l for l in text.splitlines() if l == line or l.startswith(line + "   (")]
+    want(len(got) == 1, "text part has %r" % line)
     want(">%s</td>" % fmt(v) in html, "HTML part has %s for %s" % (fmt(v), label))
+    before = previous.get(fid) if fid else None
+    if got and before is not None:
+        c = change(v, before, fmt is pct)
+        want(got[0] == line + "   (%s)" % c, "change against last week: %r in %r" % (c, got[0]))
+        want(">%s</td>" % c in html, "HTML shows the change %s" % c)
+        changes += 1
     checked += 1
-want(checked >= (3 if lang == "zh_CN" else 5), "enough figures compared (%d)" % checked)
+want(checked >= 5, "enough figures compared (%d)" % checked)
+if os.environ.get("MAILCHECK_CHANGES"):
+    want(changes >= 3, "changes against last week compared (%d)" % changes)
 
 page = (rep.get("pages") or {}).get(code, "index.html")
 link = base_url.rstrip("/") + "/" + week + "/" + ("" if page == "index.html" else page)
