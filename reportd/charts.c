@@ -333,7 +333,7 @@ remove_private(const char *dir)
 	static const char *const files[] = { "data.tsv", "gnuplot.log", "chart.svg", "chart.png" };
 	char path[4200];
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+		snprintf(path, sizeof path, "%.4000s/%s", dir, files[i]);
 		unlink(path);
 	}
 	rmdir(dir);
@@ -376,13 +376,13 @@ charts_render(const struct rdata *d, const struct crmx_config *cfg, enum lang l,
 			goto next;
 		}
 		struct gp_job *j = &jobs[nj];
-		snprintf(j->dir, sizeof j->dir, "%s/.gp-%s-XXXXXX", dir, charts[i].name);
+		snprintf(j->dir, sizeof j->dir, "%.3900s/.gp-%s-XXXXXX", dir, charts[i].name);
 		if (mkdtemp(j->dir) == NULL) {
 			snprintf(st[i].why, sizeof st[i].why, "mkdtemp: %s", strerror(errno));
 			goto next;
 		}
 		char path[4200];
-		snprintf(path, sizeof path, "%s/data.tsv", j->dir);
+		snprintf(path, sizeof path, "%.4000s/data.tsv", j->dir);
 		if (sb_write_file(&data, path) != 0) {
 			snprintf(st[i].why, sizeof st[i].why, "%.160s: %s", path, strerror(errno));
 			remove_private(j->dir);
@@ -416,8 +416,8 @@ next:
 			static const char *const ext[] = { "svg", "png" };
 			st[i].ok = 1;
 			for (int e = 0; e < 2 && st[i].ok; e++) {
-				snprintf(from, sizeof from, "%s/chart.%s", j->dir, ext[e]);
-				snprintf(to, sizeof to, "%s/charts/%s%s.%s", dir, charts[i].name, suffix, ext[e]);
+				snprintf(from, sizeof from, "%.4000s/chart.%s", j->dir, ext[e]);
+				snprintf(to, sizeof to, "%.4000s/charts/%s%s.%s", dir, charts[i].name, suffix, ext[e]);
 				if (!nonempty(from)) {
 					st[i].ok = 0;
 					snprintf(st[i].why, sizeof st[i].why,

@@ -235,8 +235,7 @@ page_list(struct req *r)
 	sb_printf(&b, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head><meta charset=\"utf-8\"><title>",
 	          i18n_code(i18n_current()));
 	sb_html(&b, _("Weekly sales reports"));
-	sb_raw(&b, "</title>\n<style>body{font-family:'Noto Sans CJK SC',sans-serif;margin:32px}"
-	           "li{margin:6px 0}</style></head>\n<body>\n<h1>");
+	sb_raw(&b, "</title></head>\n<body>\n<h1>");
 	sb_html(&b, _("Weekly sales reports"));
 	sb_raw(&b, "</h1>\n");
 	if (n == 0) {
