@@ -87,6 +87,13 @@ mail_thread(void *arg)
 	return NULL;
 }
 
+static int
+any_recipient(const char *addr, enum lang l, void *arg)
+{
+	(void)addr; (void)l; (void)arg;
+	return 1;
+}
+
 int
 mailer_start(const struct crmx_config *cfg)
 {
@@ -99,6 +106,8 @@ mailer_start(const struct crmx_config *cfg)
 	if (pthread_create(&M.th, NULL, mail_thread, NULL) != 0)
 		return -1;
 	M.started = 1;
+	if (mail_each_recipient(cfg, any_recipient, NULL) == 0)
+		log_warn("mail: transport is %s but no recipients are configured", cfg->mail_transport);
 	log_info("mail: %s transport on; recipients get each week's report once", cfg->mail_transport);
 	return 0;
 }
