@@ -71,6 +71,8 @@ mail_encode_words(const char *utf8)
 		size_t take = n < 45 ? n : 45;
 		while (take < n && take > 0 && (p[take] & 0xC0) == 0x80)
 			take--;
+		if (take == 0)	/* not UTF-8: a run of continuation bytes */
+			take = n < 45 ? n : 45;
 		/* Control characters (CR, LF) would end the header: drop them. */
 		unsigned char chunk[45];
 		size_t k = 0;

@@ -112,6 +112,14 @@ test_encoded_words(void **state)
 	assert_memory_equal(all, text, total);
 	free(s);
 
+	/* Not UTF-8 (a long run of continuation bytes): still ends. */
+	char junk[100];
+	memset(junk, 0x80, sizeof junk - 1);
+	junk[sizeof junk - 1] = '\0';
+	s = mail_encode_words(junk);
+	assert_non_null(strstr(s, "=?UTF-8?B?"));
+	free(s);
+
 	/* CR and LF cannot end the header early. */
 	s = mail_encode_words("周报\r\nBcc: x@example.com");
 	assert_null(strpbrk(s, "\r\n"));
