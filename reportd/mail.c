@@ -499,7 +499,9 @@ write_text(FILE *f, const struct mail_message *m, json_t *root, json_t *summary,
 		double x = figure_value(summary, &headlines[i]);
 		format_figure(v, sizeof v, x, &headlines[i], cfg->metrics_currency, m->lang);
 		figure_change(ch, sizeof ch, root, &headlines[i], x, &tone);
-		fprintf(f, "  %s: %s", _(headlines[i].label), v);
+		fputs("  ", f);
+		/* TRANSLATORS: a figure's label and value in the plain-text mail */
+		fprintf(f, _("%s: %s"), _(headlines[i].label), v);
 		if (ch[0])
 			fprintf(f, "   (%s)", ch);
 		fputc('\n', f);

@@ -151,7 +151,7 @@ for fid, en, zh, path, fmt in figures:
     label = zh if lang == "zh_CN" else en
     if v is None:
         continue
-    line = "  %s: %s" % (label, fmt(v))
+    line = ("  %s：%s" if lang == "zh_CN" else "  %s: %s") % (label, fmt(v))
     got = [l for l in text.splitlines() if l == line or l.startswith(line + "   (")]
     want(len(got) == 1, "text part has %r" % line)
     want(">%s</td>" % fmt(v) in html, "HTML part has %s for %s" % (fmt(v), label))
