@@ -144,6 +144,19 @@ check "later@ got exactly one message; nobody else got one again" \
 	test "$(received s2 later@example.com) $(count s2)" = "1 1"
 kill "$s2_pid"
 
+# ---- the message itself refused (554 after DATA), then accepted ------------
+start_sink s2b --refuse-data 554:1
+conf2b="--set mail.smtp_url=smtp://127.0.0.1:$port --set mail.recipients_en=data@example.com"
+# shellcheck disable=SC2086
+rd $conf2b --deliver 2>/dev/null
+check "554 after DATA: pending, attempt 1, code 554" test "$(row data@example.com "status || ' ' || attempts || ' ' || smtp_code")" = "pending 1 554"
+sleep 1.2
+# shellcheck disable=SC2086
+rd $conf2b --deliver 2>/dev/null
+check "554 after DATA: sent on attempt 2, one message" \
+	test "$(row data@example.com "status || ' ' || attempts") $(count s2b)" = "sent 2 1"
+kill "$s2b_pid"
+
 # ---- 550 every time: failed after retry_max attempts ---------------------
 start_sink s3 --refuse-rcpt 550:99
 conf3="--set mail.smtp_url=smtp://127.0.0.1:$port --set mail.recipients_en=gone@example.com --set mail.retry_max=2"
