@@ -211,7 +211,7 @@ install: programs
 	install -m 644 sql/adapters/*.sql $(DESTDIR)$(DATADIR)/sql/adapters/
 	install -d $(DESTDIR)$(DATADIR)/static
 	install -m 644 fcgi/static/* $(DESTDIR)$(DATADIR)/static/
-	cp -R deploy/nginx $(DESTDIR)$(DATADIR)/deploy/
+	cp -R deploy/nginx deploy/systemd $(DESTDIR)$(DATADIR)/deploy/
 	for l in $(LINGUAS); do \
 	    install -d $(DESTDIR)$(DATADIR)/locale/$$l/LC_MESSAGES && \
 	    install -m 644 $(O)/locale/$$l/LC_MESSAGES/crmx.mo $(DESTDIR)$(DATADIR)/locale/$$l/LC_MESSAGES/; done

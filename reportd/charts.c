@@ -301,10 +301,10 @@ static const struct chart_def charts[CH__MAX] = {
 	[CH_LORENZ] = { "lorenz", N_("Revenue concentration across accounts (Lorenz curve)"), build_lorenz },
 	[CH_ABC] = { "abc", N_("ABC classes: share of accounts and of revenue"), build_abc },
 	[CH_FUNNEL] = { "funnel", N_("Funnel: deals and amount reaching each stage, with conversion"), build_funnel },
-	[CH_WIN_OWNER] = { "win_rate_owner", N_("Win rate by owner"), build_win_owner },
+	[CH_WIN_OWNER] = { "win_rate_owner", N_("Win rate by owner (the 25 with the most closed deals)"), build_win_owner },
 	[CH_COHORTS] = { "cohort_ltv", N_("Cohort LTV curves"), build_cohorts },
 	[CH_FORECAST] = { "forecast", N_("Weighted forecast against won amount, last 12 weeks"), build_forecast },
-	[CH_OWNERS] = { "owner_concentration", N_("Revenue concentration across owners"), build_owners },
+	[CH_OWNERS] = { "owner_concentration", N_("Revenue concentration across owners (the top 25)"), build_owners },
 };
 
 const char *

@@ -12,6 +12,7 @@
 #include "job.h"
 #include "log.h"
 #include "mailer.h"
+#include "report.h"
 #include "schedule.h"
 #include "state.h"
 #include "util.h"
@@ -99,6 +100,7 @@ daemon_main(const struct crmx_config *cfg)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	state_init();
+	report_clean_staging(cfg->reportd_report_dir);
 	struct http_server *srv = http_start(cfg, err, sizeof err);
 	if (srv == NULL) {
 		log_error("%s", err);

@@ -47,8 +47,9 @@ unlock(PGconn *conn, const char *key)
 	                     params, NULL, NULL, 0));
 }
 
-/* A complete run for as_of started at or after `since`: its id, else 0
- * (-1 on error). */
+/* A complete run for as_of that finished at or after `since` (it was under
+ * way or started after the request, so it is as fresh as the request
+ * asks): its id, else 0 (-1 on error). */
 static int64_t
 fresh_run(PGconn *conn, const char *as_of, double since)
 {
@@ -57,7 +58,7 @@ fresh_run(PGconn *conn, const char *as_of, double since)
 	const char *params[2] = { as_of, s };
 	PGresult *res = db_check(conn, PQexecParams(conn,
 	    "SELECT run_id FROM crmx.run WHERE status = 'ok' AND as_of = $1::date"
-	    " AND started_at >= to_timestamp($2::float8) ORDER BY run_id DESC LIMIT 1",
+	    " AND finished_at >= to_timestamp($2::float8) ORDER BY run_id DESC LIMIT 1",
 	    2, NULL, params, NULL, NULL, 0), PGRES_TUPLES_OK, "looking for a fresh run");
 	if (res == NULL)
 		return -1;
@@ -113,7 +114,7 @@ job_run(const struct crmx_config *cfg, int32_t as_of, double requested_at, int w
 		goto out;
 	}
 	if (id > 0) {
-		log_info("report for %s: run %lld was computed after the request; reusing it",
+		log_info("report for %s: run %lld finished after the request; reusing it",
 		         day, (long long)id);
 		r->run_id = id;
 	} else {

@@ -26,8 +26,9 @@ struct job_result {
 };
 
 /* Runs a job for as_of (day number).  A complete run for as_of that
- * started at or after requested_at (epoch seconds, with fraction) is reused rather than
- * computed again.  write_report = 0 only computes. */
+ * finished at or after requested_at (epoch seconds, with fraction) — one
+ * another instance computed while this one waited for the lock — is
+ * reused rather than computed again.  write_report = 0 only computes. */
 int job_run(const struct crmx_config *cfg, int32_t as_of, double requested_at,
             int write_report, struct job_result *r);
 

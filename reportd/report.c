@@ -3,13 +3,16 @@
  * database or translations goes through sb_html(), all CSV through
  * csv_field(), JSON through jansson. */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "charts.h"
@@ -24,6 +27,20 @@
 
 static struct { report_hook fn; void *arg; } hooks[8];
 static int nhooks;
+static pthread_mutex_t last_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct report_info last;
+static int have_last;
+
+int
+report_last_written(struct report_info *info)
+{
+	pthread_mutex_lock(&last_mu);
+	int rc = have_last ? 0 : -1;
+	if (have_last)
+		*info = last;
+	pthread_mutex_unlock(&last_mu);
+	return rc;
+}
 
 int
 report_on_written(report_hook fn, void *arg)
@@ -169,10 +186,10 @@ static const char report_css[] =
 ".kpi{border:1px solid #d8dee6;border-radius:6px;padding:10px 12px}\n"
 ".kpi .label{font-size:12px;color:#555;min-height:2.6em}.kpi .value{font-size:21px;font-weight:bold}\n"
 ".kpi .change{font-size:13px}.good{color:#1e7b34}.bad{color:#b3261e}.flat{color:#666}\n"
-".charts{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:14px}\n"
-"@media (max-width:900px){.charts{grid-template-columns:1fr}.kpis{grid-template-columns:repeat(2,1fr)}}\n"
+".charts{display:grid;grid-template-columns:1fr;gap:16px}\n"
+"@media (max-width:900px){.kpis{grid-template-columns:repeat(2,1fr)}}\n"
 "figure{margin:0;border:1px solid #e2e6eb;border-radius:6px;padding:8px;break-inside:avoid}\n"
-"figure img{width:100%;height:auto;display:block}figcaption{font-weight:bold;margin:0 0 6px}\n"
+"figure img{width:100%;max-width:900px;height:auto;display:block;margin:0 auto}figcaption{font-weight:bold;margin:0 0 6px}\n"
 "figure.absent{background:#fbeeee;color:#a33;padding:16px}\n"
 "table{border-collapse:collapse;width:100%;font-size:13px;margin-bottom:6px}\n"
 "th,td{border-bottom:1px solid #e2e6eb;padding:4px 6px;text-align:left}\n"
@@ -560,6 +577,27 @@ rm_tree(const char *dir)
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+void
+report_clean_staging(const char *report_dir)
+{
+	DIR *d = opendir(report_dir);
+	struct dirent *e;
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char path[4400];
+		struct stat sb;
+		if (strncmp(e->d_name, ".new-", 5) != 0)
+			continue;
+		snprintf(path, sizeof path, "%.4000s/%s", report_dir, e->d_name);
+		if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode) && sb.st_mtime < time(NULL) - 3600) {
+			log_info("removing %s, left by an interrupted report", path);
+			rm_tree(path);
+		}
+	}
+	closedir(d);
+}
+
 int
 report_write(PGconn *conn, const struct crmx_config *cfg, int64_t run_id,
              struct report_info *info, char *err, size_t errlen)
@@ -655,6 +693,12 @@ out:
 		rm_tree(staging);
 	rdata_free(&d);
 	i18n_use(saved);
+	if (rc == 0) {
+		pthread_mutex_lock(&last_mu);
+		last = *info;
+		have_last = 1;
+		pthread_mutex_unlock(&last_mu);
+	}
 	if (rc == 0)
 		for (int i = 0; i < nhooks; i++)
 			hooks[i].fn(info, hooks[i].arg);

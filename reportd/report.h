@@ -29,12 +29,20 @@ typedef void (*report_hook)(const struct report_info *info, void *arg);
 /* Registers a hook (at most 8); returns -1 when full. */
 int report_on_written(report_hook fn, void *arg);
 
+/* The report this process wrote last: 0 and *info filled, or -1 when it
+ * has written none yet.  Safe from any thread. */
+int report_last_written(struct report_info *info);
+
 /* Writes the report of the complete run run_id.  Returns 0 and fills
  * *info, or -1 with a one-line reason in err (the previous report of that
  * week, if any, stays in place).  Missing charts do not fail the report:
  * the page says which are missing and why. */
 int report_write(PGconn *conn, const struct crmx_config *cfg, int64_t run_id,
                  struct report_info *info, char *err, size_t errlen);
+
+/* Removes staging folders (".new-*") older than an hour that a process
+ * which died while writing left in report_dir. */
+void report_clean_staging(const char *report_dir);
 
 /* "2026-W27" for a day. */
 void report_week(int32_t day, char *buf, size_t len);

@@ -116,7 +116,8 @@ const struct rtable_def rtable_defs[T__MAX] = {
 	    20, COLS(no_dm_cols) },
 };
 
-/* Chart series. */
+/* Chart series.  Owners: the 25 largest, with the cumulative share over
+ * all of them. */
 static const char sql_lorenz[] =
     "SELECT x, y FROM crmx.lorenz WHERE run_id = $1 AND scope = 'accounts' ORDER BY i";
 static const char sql_owners[] =
@@ -125,18 +126,20 @@ static const char sql_owners[] =
     "       sum(o.revenue) OVER (ORDER BY o.revenue DESC, o.owner_id)"
     "         / nullif(sum(o.revenue) OVER (), 0) AS cum_share"
     "  FROM crmx.owner_metrics o LEFT JOIN crmx_src.users u ON u.user_id = o.owner_id"
-    " WHERE o.run_id = $1 AND o.revenue > 0 ORDER BY o.revenue DESC, o.owner_id";
+    " WHERE o.run_id = $1 AND o.revenue > 0 ORDER BY o.revenue DESC, o.owner_id LIMIT 25";
 static const char sql_funnel[] =
     "SELECT f.stage_rank, s.stage, f.reached, f.reached_amount, f.conversion_next"
     "  FROM crmx.funnel_metrics f"
     "  LEFT JOIN (SELECT DISTINCT ON (stage_rank) stage_rank, stage FROM crmx_src.stages"
     "              WHERE NOT is_won AND NOT is_lost ORDER BY stage_rank, stage) s USING (stage_rank)"
     " WHERE f.run_id = $1 ORDER BY f.stage_rank";
+/* The 25 owners with the most closed deals, best first (more bars do not
+ * read). */
 static const char sql_win_owner[] =
-    "SELECT coalesce(u.name, w.key) AS name, w.won, w.lost, w.win_rate"
+    "SELECT * FROM (SELECT coalesce(u.name, w.key) AS name, w.won, w.lost, w.win_rate, w.key"
     "  FROM crmx.win_rate w LEFT JOIN crmx_src.users u ON u.user_id::text = w.key"
     " WHERE w.run_id = $1 AND w.dimension = 'owner' AND w.win_rate IS NOT NULL"
-    " ORDER BY w.win_rate DESC, w.key";
+    " ORDER BY w.won + w.lost DESC, w.key LIMIT 25) x ORDER BY win_rate DESC, key";
 /* Six cohorts of the last year, every other month, with at least three
  * months of history: enough lines to compare, few enough to read. */
 static const char sql_cohorts[] =

@@ -237,6 +237,17 @@ check "gnuplot hanging: /metrics counts the missing charts" sh -c "curl -s http:
 check "gnuplot hanging: no gnuplot child left" sh -c "! pgrep -f 'sleep 60' -P $h_pid >/dev/null"
 kill "$h_pid" 2>/dev/null
 
+# --- runs only from allowed clients ---------------------------------------------------
+mkdir -p "$tmp/reports-d/.new-2026-W01-stale"
+touch -d '2 hours ago' "$tmp/reports-d/.new-2026-W01-stale"
+start_reportd d --set reportd.report_dir="$tmp/reports-d" --set reportd.allow_run_from=192.0.2.1
+check "POST /api/runs from a client not allowed: 403" \
+	test "$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$d_port/api/runs")" = 403
+check "no report list yet: a clear page" sh -c "curl -s http://127.0.0.1:$d_port/reports/ | grep -q 'No report has been written yet.'"
+check "latest without a report: 404" test "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$d_port/reports/latest/")" = 404
+check "a staging folder left by a crash is removed at start" test ! -e "$tmp/reports-d/.new-2026-W01-stale"
+kill "$d_pid" 2>/dev/null
+
 # --- the database goes away during a run ------------------------------------------
 # Another session holds the report's lock, so the job is connected and
 # waiting when the database goes away.
@@ -276,8 +287,15 @@ counter() {	# counter NAME: the sum over A and B
 c0=$(counter crmx_reportd_runs_computed_total)
 r0=$(counter crmx_reportd_runs_reused_total)
 before=$(q "SELECT count(*) FROM crmx.run WHERE as_of = '2026-06-16'")
+# Both asked while a third session holds the lock: both wait, then one
+# computes and the other finds the fresh run.
+day=$(q "SELECT DATE '2026-06-16' - DATE '1970-01-01'")
+psql -h "$host" -U crmx -d $db -X -qc "SELECT pg_advisory_lock(1668443512, $day), pg_sleep(1.5)" >/dev/null 2>&1 &
+holder=$!
+sleep 0.3
 curl -s -o /dev/null -X POST "$A/api/runs?as_of=2026-06-16" &
 curl -s -o /dev/null -X POST "http://127.0.0.1:$b_port/api/runs?as_of=2026-06-16" &
+wait "$holder"
 wait_week "$a_port" 2026-W25 && wait_week "$b_port" 2026-W25
 check "two instances: both wrote the report" test -s "$tmp/reports/2026-W25/index.html" -a -s "$tmp/reports-b/2026-W25/index.html"
 after=$(q "SELECT count(*) FROM crmx.run WHERE as_of = '2026-06-16'")
