@@ -330,6 +330,40 @@ kill "$d_pid"
 wait "$d_pid" 2>/dev/null
 kill "$s7_pid"
 
+# The daemon killed while it mails a new report; the restarted one finishes.
+start_sink s8 --slow-rcpt 0.6
+daemon
+curl -s -X POST "http://127.0.0.1:$hport/api/runs?as_of=2026-07-14" >/dev/null
+week3=2026-W29
+mid_send=0
+for i in $(seq 1 300); do
+	if [ "$(q "SELECT count(*) FROM crmx.mail_delivery WHERE week = '$week3' AND status = 'sending'
+	           AND claimed_by = '$hostname:$d_pid'")" = 1 ]; then
+		mid_send=1
+		break
+	fi
+	sleep 0.1
+done
+kill -9 "$d_pid"
+wait "$d_pid" 2>/dev/null
+check "the daemon was killed mid-send of $week3" test $mid_send = 1
+daemon
+for i in $(seq 1 200); do
+	[ "$(q "SELECT count(*) FROM crmx.mail_delivery WHERE week = '$week3' AND status = 'sent'")" = 3 ] && break
+	sleep 0.1
+done
+ok=1
+for a in ceo@example.com cfo@example.com zongjingli@example.cn; do
+	n=$(received s8 $a)
+	[ "$n" = 1 ] || { ok=0; echo "$a got $n messages of $week3"; }
+done
+check "the restarted daemon finished $week3: each recipient exactly one message" test $ok = 1
+check "... and took over the killed daemon's claim" \
+	test "$(q "SELECT count(*) FROM crmx.mail_delivery WHERE week = '$week3' AND attempts = 2")" = 1
+kill "$d_pid"
+wait "$d_pid" 2>/dev/null
+kill "$s8_pid"
+
 # ---- bad settings ---------------------------------------------------------
 rd --set mail.transport=pigeon --deliver 2>"$tmp/e1.log"
 check "mail.transport pigeon: exit 2" sh -c "test $? = 2 && grep -q 'mail.transport' '$tmp/e1.log'"
