@@ -126,7 +126,9 @@ kill "$s1_pid"
 
 # ---- 451: retried after the backoff, not before ------------------------
 start_sink s2 --refuse-rcpt 451:1
-conf2="--set mail.smtp_url=smtp://127.0.0.1:$port --set mail.recipients_en=later@example.com"
+# A first backoff of 3 s: long enough that the early second pass is early
+# even on a loaded machine.
+conf2="--set mail.smtp_url=smtp://127.0.0.1:$port --set mail.recipients_en=later@example.com --set mail.retry_base_s=3"
 # shellcheck disable=SC2086
 rd $conf2 --deliver 2>"$tmp/r1.log"
 check "a refused delivery makes --deliver exit 1" test $? = 1
@@ -136,7 +138,7 @@ check "next try is in the future" test "$(row later@example.com "next_try_at > n
 # shellcheck disable=SC2086
 rd $conf2 --deliver 2>"$tmp/r2.log"
 check "not retried before the backoff" test "$(wc -l <"$tmp/s2/rcpt.log")" = 1
-sleep 1.2
+sleep 3.2
 # shellcheck disable=SC2086
 rd $conf2 --deliver 2>"$tmp/r3.log"
 check "retried after the backoff and sent" test "$(row later@example.com "status || ' ' || attempts")" = "sent 2"
