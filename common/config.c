@@ -54,6 +54,7 @@ static const struct conf_entry conf_table[] = {
 	{ "reportd", "report_dir", CONF_STRING, F(reportd_report_dir), "/var/lib/crmx/reports", 0, 0 },
 	{ "reportd", "gnuplot", CONF_STRING, F(reportd_gnuplot), "/usr/bin/gnuplot", 0, 0 },
 	{ "reportd", "gnuplot_timeout_s", CONF_INT, F(reportd_gnuplot_timeout_s), "20", 1, 600 },
+	{ "reportd", "gnuplot_jobs", CONF_INT, F(reportd_gnuplot_jobs), "4", 1, 64 },
 	{ "reportd", "allow_run_from", CONF_STRING, F(reportd_allow_run_from), "127.0.0.1 ::1", 0, 0 },
 	{ "reportd", "language", CONF_STRING, F(reportd_language), "en", 0, 0 },
 	{ "reportd", "retry_s", CONF_INT, F(reportd_retry_s), "300", 1, 86400 },

@@ -40,6 +40,7 @@ struct crmx_config {
 	char	*reportd_report_dir;
 	char	*reportd_gnuplot;
 	int	 reportd_gnuplot_timeout_s;
+	int	 reportd_gnuplot_jobs;	/* gnuplot children at once */
 	char	*reportd_allow_run_from;
 	char	*reportd_language;
 	int	 reportd_retry_s;	/* after a failed report job */

@@ -406,7 +406,8 @@ next:
 		sb_free(&plot);
 	}
 
-	gp_run_all(cfg->reportd_gnuplot, cfg->reportd_gnuplot_timeout_s, jobs, (size_t)nj, 4);
+	gp_run_all(cfg->reportd_gnuplot, cfg->reportd_gnuplot_timeout_s, jobs, (size_t)nj,
+	           cfg->reportd_gnuplot_jobs);
 
 	for (int k = 0; k < nj; k++) {
 		int i = idx[k];

@@ -9,6 +9,7 @@
 
 #include "daemon.h"
 #include "http.h"
+#include "i18n.h"
 #include "job.h"
 #include "log.h"
 #include "mailer.h"
@@ -88,6 +89,12 @@ daemon_main(const struct crmx_config *cfg)
 	pthread_t th;
 	int sig = 0;
 
+	int langs[LANG_COUNT];
+	if (report_languages(cfg->reportd_language, langs, LANG_COUNT) == 0) {
+		log_error("[reportd] language: \"%s\" names no known language (en, zh-CN)",
+		          cfg->reportd_language);
+		return 2;
+	}
 	if (schedule_parse(cfg->reportd_schedule, &rc.sched, err, sizeof err) != 0 ||
 	    schedule_set_timezone(cfg->reportd_timezone, err, sizeof err) != 0) {
 		log_error("%s", err);

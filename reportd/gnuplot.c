@@ -53,8 +53,11 @@ static int
 start(const char *gnuplot, struct gp_job *j)
 {
 	int p[2];
-	char logpath[4200];
+	char logpath[4200], home[4200];
+	/* Everything the child needs is made before fork: after it, only
+	 * async-signal-safe calls. */
 	snprintf(logpath, sizeof logpath, "%s/gnuplot.log", j->dir);
+	snprintf(home, sizeof home, "HOME=%s", j->dir);
 	if (pipe2(p, O_CLOEXEC) != 0)
 		goto fail;
 	pid_t pid = fork();
@@ -67,8 +70,6 @@ start(const char *gnuplot, struct gp_job *j)
 		/* Child: its own process group so that a time-out kills
 		 * everything it started; a fixed argv and environment; HOME is
 		 * the private directory so no ~/.gnuplot is read. */
-		char home[4200];
-		snprintf(home, sizeof home, "HOME=%s", j->dir);
 		char a0[] = "gnuplot", e0[] = "PATH=/usr/bin:/bin", e1[] = "LANG=C.UTF-8",
 		     e2[] = "LC_ALL=C.UTF-8";
 		char *const argv[] = { a0, NULL };

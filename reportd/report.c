@@ -233,9 +233,7 @@ write_summary(struct sbuf *b, const struct page_ctx *p)
 	const char *cur = p->cfg->metrics_currency;
 	char t[1024], a[64], c[64], e[64], date[48];
 
-	sb_printf(b, "<section class=\"summary\">\n<h2>%s</h2>\n", "");
-	b->len -= strlen("<h2></h2>\n");	/* the summary needs no heading */
-	b->s[b->len] = '\0';
+	sb_raw(b, "<section class=\"summary\">\n");
 	fmt_date(date, sizeof date, p->d->as_of, p->lang);
 	double rev = jnum(s, "accounts", "total"), prev = ps ? jnum(ps, "accounts", "total") : NAN;
 	fmt_money(a, sizeof a, rev, cur, 1, p->lang);

@@ -162,6 +162,8 @@ if command -v chromium >/dev/null 2>&1; then
 	chrome en --window-size=1200,4200 --screenshot="$shots/report-en.png" "$A/reports/2026-W27/" >/dev/null
 	chrome zh --window-size=1200,4200 --screenshot="$shots/report-zh-CN.png" "$A/reports/2026-W27/index.zh-CN.html" >/dev/null
 	check "Chromium: screenshots of both pages" test -s "$shots/report-en.png" -a -s "$shots/report-zh-CN.png"
+	chrome pdf --no-pdf-header-footer --print-to-pdf="$tmp/report.pdf" "$A/reports/2026-W27/index.zh-CN.html" >/dev/null
+	check "Chromium: print to PDF (print stylesheet)" sh -c "head -c 5 '$tmp/report.pdf' | grep -q '%PDF-' && test \$(wc -c <'$tmp/report.pdf') -gt 50000"
 else
 	skip "Chromium checks" "chromium not installed"
 fi
@@ -211,6 +213,15 @@ check "hostile names: no raw markup in HTML" sh -c "! grep -q '<b>x</b>' '$E/ind
 check "hostile names: the owner's name is a chart label" grep -q 'system(.touch [^ ]*/pwned2.)' "$E/charts/owner_concentration.svg"
 check "hostile names: the stage name is a funnel label" grep -q 'touch' "$E/charts/funnel.svg"
 
+# --- a database without data: a report that says so ---------------------------------
+qa "DROP DATABASE IF EXISTS ${db}_empty" >/dev/null 2>&1
+qa "CREATE DATABASE ${db}_empty TEMPLATE crmx_template" >/dev/null
+"$reportd" --set "database.conninfo=host=$host dbname=${db}_empty user=crmx" --set reportd.report_dir="$tmp/empty" \
+	--run-once --report --as-of 2026-06-30 >/dev/null 2>"$tmp/empty.log"
+check "no data: the report is written" test -s "$tmp/empty/2026-W27/index.html"
+check "no data: each chart says it has no data" test "$(grep -c 'Chart missing: .*no data for this chart' "$tmp/empty/2026-W27/index.html")" = 7
+qa "DROP DATABASE IF EXISTS ${db}_empty" >/dev/null 2>&1
+
 # --- gnuplot missing, killed, hanging -------------------------------------------
 out=$(rd --set reportd.report_dir="$tmp/g1" --set reportd.gnuplot=/nonexistent/gnuplot \
 	--run-once --report --as-of 2026-06-30 2>"$tmp/g1.log")
@@ -236,6 +247,15 @@ check "gnuplot hanging: reportd keeps running and serving" test "$(curl -s -o /d
 check "gnuplot hanging: /metrics counts the missing charts" sh -c "curl -s http://127.0.0.1:$h_port/metrics | grep -q '^crmx_reportd_last_charts_missing 7$'"
 check "gnuplot hanging: no gnuplot child left" sh -c "! pgrep -f 'sleep 60' -P $h_pid >/dev/null"
 kill "$h_pid" 2>/dev/null
+
+# --- bad settings: one line, exit status 2 ------------------------------------------------
+for s in "reportd.schedule=someday 06:00" "reportd.timezone=Mars/Olympus" "reportd.language=fr"; do
+	key=${s%%=*}; key=${key#reportd.}
+	"$reportd" --set "database.conninfo=$ci" --set reportd.listen=127.0.0.1:0 --set "$s" >/dev/null 2>"$tmp/bad.log"
+	st=$?
+	check "bad setting $s: exit 2 with one line naming it" \
+		test "$st" = 2 -a "$(grep -c . "$tmp/bad.log")" = 1 -a "$(grep -cF "[reportd] $key:" "$tmp/bad.log")" = 1
+done
 
 # --- runs only from allowed clients ---------------------------------------------------
 mkdir -p "$tmp/reports-d/.new-2026-W01-stale"
