@@ -242,7 +242,7 @@ mail_config_check(const struct crmx_config *cfg, char *err, size_t errlen)
 static int
 week_name_ok(const char *s)
 {
-	return strlen(s) == 8 && isdigit((unsigned char)s[0]) && isdigit((unsigned char)s[1]) &&
+	return strlen(s) == 8 && atoi(s + 6) >= 1 && atoi(s + 6) <= 53 && isdigit((unsigned char)s[0]) && isdigit((unsigned char)s[1]) &&
 	    isdigit((unsigned char)s[2]) && isdigit((unsigned char)s[3]) && s[4] == '-' &&
 	    s[5] == 'W' && isdigit((unsigned char)s[6]) && isdigit((unsigned char)s[7]);
 }
@@ -656,8 +656,6 @@ mail_build(struct mail_message *m, const struct crmx_config *cfg, const char *we
 		list_files(path, ".png", 1, &m->images, &m->nimages);
 	}
 	list_files(dir, ".csv", 0, &m->attachments, &m->nattachments);
-	snprintf(path, sizeof path, "%s/csv", dir);
-	list_files(path, ".csv", 0, &m->attachments, &m->nattachments);
 
 	link = report_link(cfg, week, root, l);
 	tf = open_memstream(&m->text, &tlen);

@@ -91,12 +91,9 @@ want(sorted(p.get_content() for p in images.values()) ==
      "the inline images are the report's %d charts for %s" % (len(charts), code))
 
 # Attachments: the report's CSV files, byte for byte.
-csvs = {}
-for d in (report, os.path.join(report, "csv")):
-    if os.path.isdir(d):
-        for f in os.listdir(d):
-            if f.endswith(".csv"):
-                csvs[f] = open(os.path.join(d, f), "rb").read()
+csvs = {f: open(os.path.join(report, f), "rb").read()
+        for f in os.listdir(report) if f.endswith(".csv")}
+want(len(csvs) > 0, "the report has CSV files")
 atts = {p.get_filename(): p for p in parts[1:]}
 want(sorted(atts) == sorted(csvs), "attachments %s = CSV files %s" % (sorted(atts), sorted(csvs)))
 for name, p in atts.items():
