@@ -64,8 +64,10 @@ JSON_LIBS   := $(call pc_libs,jansson,-ljansson)
 INI_CFLAGS  := $(call pc_cflags,inih,)
 INI_LIBS    := $(call pc_libs,inih,-linih)
 CMOCKA_LIBS := $(call pc_libs,cmocka,-lcmocka)
+CURL_CFLAGS := $(call pc_cflags,libcurl,)
+CURL_LIBS   := $(call pc_libs,libcurl,-lcurl)
 CSV_LIBS    := -lcsv
-CPPFLAGS += $(PQ_CFLAGS) $(MHD_CFLAGS) $(JSON_CFLAGS) $(INI_CFLAGS)
+CPPFLAGS += $(PQ_CFLAGS) $(MHD_CFLAGS) $(JSON_CFLAGS) $(INI_CFLAGS) $(CURL_CFLAGS)
 
 # Sources by folder: a new file in a folder is picked up without editing this.
 COMMON_SRC  := $(wildcard common/*.c)
@@ -160,7 +162,7 @@ $(O)/%.o: %.c
 	$(QUIET_CC)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
 
 $(REPORTD): $(REPORTD_OBJ) $(METRICS_OBJ) $(COMMON_OBJ)
-	$(QUIET_LD)$(CC) $(LDFLAGS) -o $@ $^ $(MHD_LIBS) $(ALL_LIBS)
+	$(QUIET_LD)$(CC) $(LDFLAGS) -o $@ $^ $(MHD_LIBS) $(CURL_LIBS) $(ALL_LIBS)
 
 $(FCGI): $(FCGI_OBJ) $(COMMON_OBJ)
 	$(QUIET_LD)$(CC) $(LDFLAGS) -o $@ $^ $(FCGI_LIBS) $(ALL_LIBS)
@@ -169,10 +171,10 @@ $(ADMIN): $(ADMIN_OBJ) $(COMMON_OBJ)
 	$(QUIET_LD)$(CC) $(LDFLAGS) -o $@ $^ $(CSV_LIBS) $(ALL_LIBS)
 
 $(O)/tests/unit/%: $(O)/tests/unit/%.o $(LIB_OBJ) $(FCGI_LIB_OBJ) $(TESTLIB_OBJ)
-	$(QUIET_LD)$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(MHD_LIBS) $(FCGI_LIBS) $(CSV_LIBS) $(ALL_LIBS)
+	$(QUIET_LD)$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(MHD_LIBS) $(CURL_LIBS) $(FCGI_LIBS) $(CSV_LIBS) $(ALL_LIBS)
 
 $(O)/tests/integration/%: $(O)/tests/integration/%.o $(LIB_OBJ) $(FCGI_LIB_OBJ) $(TESTLIB_OBJ)
-	$(QUIET_LD)$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(MHD_LIBS) $(FCGI_LIBS) $(CSV_LIBS) $(ALL_LIBS)
+	$(QUIET_LD)$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(MHD_LIBS) $(CURL_LIBS) $(FCGI_LIBS) $(CSV_LIBS) $(ALL_LIBS)
 
 tests-build: programs $(UNIT_BIN) $(ITEST_BIN)
 

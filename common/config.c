@@ -58,6 +58,24 @@ static const struct conf_entry conf_table[] = {
 	{ "reportd", "allow_run_from", CONF_STRING, F(reportd_allow_run_from), "127.0.0.1 ::1", 0, 0 },
 	{ "reportd", "language", CONF_STRING, F(reportd_language), "en", 0, 0 },
 	{ "reportd", "retry_s", CONF_INT, F(reportd_retry_s), "300", 1, 86400 },
+
+	{ "mail", "transport", CONF_STRING, F(mail_transport), "off", 0, 0 },
+	{ "mail", "smtp_url", CONF_STRING, F(mail_smtp_url), "smtp://localhost:25", 0, 0 },
+	{ "mail", "starttls", CONF_STRING, F(mail_starttls), "yes", 0, 0 },
+	{ "mail", "tls_verify", CONF_BOOL, F(mail_tls_verify), "yes", 0, 0 },
+	{ "mail", "username", CONF_STRING, F(mail_username), "", 0, 0 },
+	{ "mail", "password", CONF_STRING, F(mail_password), "", 0, 0 },
+	{ "mail", "password_file", CONF_STRING, F(mail_password_file), "", 0, 0 },
+	{ "mail", "sendmail", CONF_STRING, F(mail_sendmail), "/usr/sbin/sendmail", 0, 0 },
+	{ "mail", "from", CONF_STRING, F(mail_from), "", 0, 0 },
+	{ "mail", "recipients", CONF_STRING, F(mail_recipients), "", 0, 0 },
+	{ "mail", "recipients_en", CONF_STRING, F(mail_recipients_en), "", 0, 0 },
+	{ "mail", "recipients_zh_CN", CONF_STRING, F(mail_recipients_zh_CN), "", 0, 0 },
+	{ "mail", "report_base_url", CONF_STRING, F(mail_report_base_url), "", 0, 0 },
+	{ "mail", "timeout_s", CONF_INT, F(mail_timeout_s), "60", 1, 3600 },
+	{ "mail", "retry_max", CONF_INT, F(mail_retry_max), "8", 1, 100 },
+	{ "mail", "retry_base_s", CONF_INT, F(mail_retry_base_s), "300", 1, 86400 },
+	{ "mail", "retry_cap_s", CONF_INT, F(mail_retry_cap_s), "21600", 1, 604800 },
 };
 
 #define CONF_N (sizeof conf_table / sizeof conf_table[0])
@@ -253,7 +271,10 @@ config_print(const struct crmx_config *cfg, FILE *out)
 		}
 		switch (e->type) {
 		case CONF_STRING:
-			fprintf(out, "%s = %s\n", e->key, *(char *const *)cfield(cfg, e));
+			/* Secrets stay out of --print-config output and logs. */
+			fprintf(out, "%s = %s\n", e->key,
+			        strcmp(e->key, "password") == 0 && **(char *const *)cfield(cfg, e) ?
+			        "(set)" : *(char *const *)cfield(cfg, e));
 			break;
 		case CONF_INT:
 			fprintf(out, "%s = %d\n", e->key, *(const int *)cfield(cfg, e));

@@ -44,6 +44,25 @@ struct crmx_config {
 	char	*reportd_allow_run_from;
 	char	*reportd_language;
 	int	 reportd_retry_s;	/* after a failed report job */
+
+	/* [mail] — the weekly report by email (reportd/mail.c, deliver.c) */
+	char	*mail_transport;	/* off, smtp, sendmail */
+	char	*mail_smtp_url;		/* smtp://host:port or smtps://host:port */
+	char	*mail_starttls;		/* no, yes (when offered), required */
+	bool	 mail_tls_verify;
+	char	*mail_username;
+	char	*mail_password;
+	char	*mail_password_file;	/* read at send time; beats password */
+	char	*mail_sendmail;
+	char	*mail_from;
+	char	*mail_recipients;	/* comma-separated; the first report language */
+	char	*mail_recipients_en;
+	char	*mail_recipients_zh_CN;
+	char	*mail_report_base_url;	/* links to <url>/<week>/ */
+	int	 mail_timeout_s;
+	int	 mail_retry_max;	/* attempts before a delivery is failed */
+	int	 mail_retry_base_s;	/* first backoff, doubled per attempt */
+	int	 mail_retry_cap_s;
 };
 
 /* Fills *cfg with the defaults.  Strings are malloc'd: config_free(). */

@@ -12,6 +12,7 @@
 #include "i18n.h"
 #include "job.h"
 #include "log.h"
+#include "mailer.h"
 #include "report.h"
 #include "schedule.h"
 #include "state.h"
@@ -112,8 +113,14 @@ daemon_main(const struct crmx_config *cfg)
 		log_error("%s", err);
 		return 1;
 	}
+	if (mailer_start(cfg) != 0) {
+		log_error("cannot start the mail thread");
+		http_stop(srv);
+		return 1;
+	}
 	if (pthread_create(&th, NULL, runner, &rc) != 0) {
 		log_error("cannot start the runner thread");
+		mailer_stop();
 		http_stop(srv);
 		return 1;
 	}
@@ -127,6 +134,7 @@ daemon_main(const struct crmx_config *cfg)
 	log_info("signal %d: stopping after the current job", sig);
 	state_stop();
 	pthread_join(th, NULL);
+	mailer_stop();
 	http_stop(srv);
 	return 0;
 }

@@ -19,6 +19,7 @@
 #include <microhttpd.h>
 
 #include "db.h"
+#include "deliver.h"
 #include "http.h"
 #include "i18n.h"
 #include "log.h"
@@ -340,6 +341,26 @@ iso_time(time_t t, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* The weekly mail's deliveries (crmx.mail_delivery): "ok", "retrying"
+ * while some wait for another attempt, "failed" when some were given up.
+ * NULL when mail is off. */
+static json_t *
+mail_health(const struct crmx_config *cfg, PGconn *conn)
+{
+	struct deliver_stats d;
+	if (strcmp(cfg->mail_transport, "off") == 0)
+		return NULL;
+	if (deliver_stats(conn, &d) != 0)
+		return json_pack("{s:s}", "status", "unknown");
+	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}",
+	    "status", d.failed > 0 ? "failed" : d.retrying > 0 ? "retrying" : "ok",
+	    "transport", cfg->mail_transport,
+	    "pending", (json_int_t)d.pending, "sending", (json_int_t)d.sending,
+	    "sent", (json_int_t)d.sent, "failed", (json_int_t)d.failed,
+	    "retrying", (json_int_t)d.retrying,
+	    "oldest_unsent_seconds", (json_int_t)d.oldest_unsent_s);
+}
+
 static enum MHD_Result
 healthz(struct req *r)
 {
@@ -348,12 +369,15 @@ healthz(struct req *r)
 	state_get(&s);
 	PGconn *conn = db_connect(r->srv->cfg, r->srv->cfg->db_conninfo, "crmx-reportd", err, sizeof err);
 	int db_ok = conn != NULL;
+	json_t *mail = NULL;
 	if (conn) {
 		PGresult *res = PQexec(conn, "SELECT 1");
 		db_ok = PQresultStatus(res) == PGRES_TUPLES_OK;
 		if (!db_ok)
 			snprintf(err, sizeof err, "%s", db_errmsg(conn));
 		PQclear(res);
+		if (db_ok)
+			mail = mail_health(r->srv->cfg, conn);
 		PQfinish(conn);
 	}
 	json_t *last;
@@ -378,6 +402,8 @@ healthz(struct req *r)
 		iso_time(s.retry_at, t, sizeof t);
 		json_object_set_new(o, "retry_at", json_string(t));
 	}
+	if (mail)
+		json_object_set_new(o, "mail", mail);
 	return send_json(r, db_ok ? 200 : 503, o);
 }
 
@@ -412,6 +438,30 @@ metrics(struct req *r)
 	sb_printf(&b, "crmx_reportd_last_success_timestamp_seconds %lld\n", (long long)s.last_success);
 	METRIC("crmx_reportd_running", "gauge", "1 while a report job runs.");
 	sb_printf(&b, "crmx_reportd_running %d\n", s.running);
+	if (strcmp(r->srv->cfg->mail_transport, "off") != 0) {
+		/* From the database: every instance shows the same deliveries. */
+		struct deliver_stats d;
+		char err[600];
+		PGconn *conn = db_connect(r->srv->cfg, r->srv->cfg->db_conninfo, "crmx-reportd", err, sizeof err);
+		int ok = conn != NULL && deliver_stats(conn, &d) == 0;
+		if (conn)
+			PQfinish(conn);
+		METRIC("crmx_mail_stats_up", "gauge", "1 when the mail figures below could be read.");
+		sb_printf(&b, "crmx_mail_stats_up %d\n", ok);
+		if (ok) {
+			METRIC("crmx_mail_deliveries", "gauge", "Weekly report deliveries (week and recipient) by status.");
+			sb_printf(&b, "crmx_mail_deliveries{status=\"pending\"} %lld\n", (long long)d.pending);
+			sb_printf(&b, "crmx_mail_deliveries{status=\"sending\"} %lld\n", (long long)d.sending);
+			sb_printf(&b, "crmx_mail_deliveries{status=\"sent\"} %lld\n", (long long)d.sent);
+			sb_printf(&b, "crmx_mail_deliveries{status=\"failed\"} %lld\n", (long long)d.failed);
+			METRIC("crmx_mail_retrying", "gauge", "Deliveries waiting for another attempt after a failed one.");
+			sb_printf(&b, "crmx_mail_retrying %lld\n", (long long)d.retrying);
+			METRIC("crmx_mail_failed_attempts", "gauge", "Attempts that did not end in a sent message, over the kept deliveries.");
+			sb_printf(&b, "crmx_mail_failed_attempts %lld\n", (long long)d.attempts_failed);
+			METRIC("crmx_mail_oldest_unsent_seconds", "gauge", "Age of the oldest delivery not sent yet (0: none).");
+			sb_printf(&b, "crmx_mail_oldest_unsent_seconds %.0f\n", d.oldest_unsent_s);
+		}
+	}
 #undef METRIC
 	enum MHD_Result ret = send_buf(r, 200, "text/plain; version=0.0.4; charset=utf-8", "no-store",
 	                               b.s, b.len);

@@ -12,12 +12,15 @@
 #include "app.h"
 #include "daemon.h"
 #include "db.h"
+#include "deliver.h"
 #include "engine.h"
 #include "i18n.h"
 #include "job.h"
 #include "log.h"
+#include "mail.h"
 #include "snapshot.h"
 #include "summary.h"
+#include "transport.h"
 #include "util.h"
 
 static void
@@ -32,12 +35,62 @@ usage(FILE *out)
 	    "      --as-of DATE     the run's as-of date, YYYY-MM-DD (default: today, UTC)\n"
 	    "      --format FMT     summary format for --run-once: text (default) or json\n"
 	    "      --check          connect to the database and exit\n"
+	    "      --deliver        queue the newest report (with --run-once --report: the one\n"
+	    "                       written) for the [mail] recipients, send what is due (new\n"
+	    "                       mail and retries), exit (1: something failed)\n"
+	    "      --send-test ADDR mail the latest report to one address now, exit\n"
 	    "      --snapshot-sql   print the COPY statements a run reads crmx_src with\n"
 	    "      --print-config   print the effective configuration and exit\n"
 	    "  -h, --help           this text\n"
 	    "  -V, --version        print the version\n"
 	    "exit status: 0 done, 1 the run or the database failed, 2 usage or configuration\n",
 	    CRMX_SYSCONFDIR);
+}
+
+/* --send-test: the latest report to one address, no bookkeeping. */
+static int
+send_test_main(struct crmx_config *cfg, const char *to)
+{
+	char week[16], err[768];
+	int rc = 1;
+	if (strcmp(cfg->mail_transport, "off") == 0) {
+		log_error("--send-test: mail.transport is off; set it to smtp or sendmail");
+		rc = 2;
+	} else if (!mail_address_ok(to)) {
+		log_error("--send-test: \"%s\" is not an email address", to);
+		rc = 2;
+	} else if (mail_latest_week(cfg, week, sizeof week) != 0) {
+		log_error("--send-test: no report under %s yet", cfg->reportd_report_dir);
+	} else if (deliver_test(cfg, week, to, err, sizeof err) != 0) {
+		log_error("--send-test: report %s to %s: %s", week, to, err);
+	} else {
+		printf("report %s sent to %s\n", week, to);
+		rc = 0;
+	}
+	config_free(cfg);
+	transport_cleanup();
+	return rc;
+}
+
+/* --deliver: one pass of the weekly mail (cron, tests, catching up):
+ * queue `week` (NULL: the newest report) and send what is due. */
+static int
+deliver_main(PGconn *conn, const struct crmx_config *cfg, const char *week)
+{
+	char latest[16];
+	struct deliver_counts n;
+	if (strcmp(cfg->mail_transport, "off") == 0) {
+		log_error("--deliver: mail.transport is off; nothing to do");
+		return 1;
+	}
+	if (week == NULL && mail_latest_week(cfg, latest, sizeof latest) == 0)
+		week = latest;
+	if (week != NULL && deliver_enqueue(conn, cfg, week) < 0)
+		return 1;
+	if (deliver_due(conn, cfg, &n) != 0)
+		return 1;
+	log_info("mail: %d sent, %d to retry, %d failed", n.sent, n.retry, n.failed);
+	return n.retry + n.failed > 0;
 }
 
 int
@@ -51,6 +104,8 @@ main(int argc, char **argv)
 		{ "as-of", required_argument, NULL, 'A' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "check", no_argument, NULL, 'K' },
+		{ "deliver", no_argument, NULL, 'D' },
+		{ "send-test", required_argument, NULL, 'T' },
 		{ "snapshot-sql", no_argument, NULL, 'Q' },
 		{ "print-config", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
@@ -59,7 +114,8 @@ main(int argc, char **argv)
 	};
 	struct app_opts opts = { 0 };
 	struct crmx_config cfg;
-	int c, check = 0, run_once = 0, json = 0, report = 0;
+	int c, check = 0, run_once = 0, json = 0, report = 0, deliver = 0;
+	const char *send_test = NULL;
 	int32_t as_of = today_utc();
 
 	log_init("crmx-reportd", LOG_LVL_INFO, false);
@@ -87,6 +143,8 @@ main(int argc, char **argv)
 			}
 			break;
 		case 'K': check = 1; break;
+		case 'D': deliver = 1; break;
+		case 'T': send_test = optarg; break;
 		case 'Q':
 			for (size_t i = 0; snapshot_copy_sql(i); i++)
 				printf("%s;\n", snapshot_copy_sql(i));
@@ -109,7 +167,14 @@ main(int argc, char **argv)
 	i18n_init(NULL);
 	/* A gnuplot child or an HTTP client that goes away must not kill us. */
 	signal(SIGPIPE, SIG_IGN);
-	if (!run_once && !check) {
+	char err[768];
+	if (mail_config_check(&cfg, err, sizeof err) != 0)
+		die(2, "%s", err);
+	if (transport_init() != 0)
+		die(1, "cannot initialise libcurl");
+	if (send_test != NULL)
+		return send_test_main(&cfg, send_test);
+	if (!run_once && !check && !deliver) {
 		int st = daemon_main(&cfg);
 		config_free(&cfg);
 		return st;
@@ -120,7 +185,7 @@ main(int argc, char **argv)
 		snprintf(first, sizeof first, "%.*s", (int)strcspn(cfg.reportd_language, ", "),
 		         cfg.reportd_language);
 	i18n_use(i18n_pick(first, NULL, NULL, LANG_EN));
-	char err[768];
+	char week[16] = "";
 	if (run_once && report) {
 		/* Through the advisory lock, like the daemon: another instance
 		 * computing the same report meanwhile is waited for and reused. */
@@ -130,8 +195,14 @@ main(int argc, char **argv)
 			printf("%s\n", jr.report.dir);
 		else
 			log_error("%s", jr.error);
-		config_free(&cfg);
-		return rc;
+		if (rc != 0 || !deliver) {
+			config_free(&cfg);
+			transport_cleanup();
+			return rc;
+		}
+		/* --deliver follows, for the report just written. */
+		snprintf(week, sizeof week, "%s", jr.report.week);
+		run_once = 0;
 	}
 	PGconn *conn = db_connect(&cfg, cfg.db_conninfo, "crmx-reportd", err, sizeof err);
 	if (conn == NULL)
@@ -154,8 +225,11 @@ main(int argc, char **argv)
 			json_decref(r.summary);
 		}
 	}
+	if (deliver && rc == 0)
+		rc = deliver_main(conn, &cfg, week[0] ? week : NULL);
 	PQfinish(conn);
 	config_free(&cfg);
+	transport_cleanup();
 	if (fflush(stdout) != 0)
 		die(1, "writing the summary: standard output failed");
 	return rc;
