@@ -108,7 +108,7 @@ QUIET_LD = @echo '   ' LD $@;
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all programs translations po-update deps run stop psql test test-unit test-integration \
+.PHONY: all programs translations po-update deps run-deps run stop psql test test-unit test-integration \
         check-valgrind bench install uninstall clean distclean tests-build
 
 all: programs
@@ -185,14 +185,19 @@ $(HELLO_FCGI): $(O)/tests/bench/hello_fcgi.o
 
 # ---- set-up and running -------------------------------------------------
 
+# What each command needs: the tests everything (Tryton included, for the
+# real-Tryton tests); `make run` Tryton only with CRM=tryton.
 deps:
 	@deploy/install-deps
+
+run-deps:
+	@deploy/install-deps build run $(if $(filter tryton,$(CRM)),tryton)
 
 # CRM=native (default: crmx's own tables, generated demo data) or
 # CRM=tryton (a real Tryton 6.0 with sao, seeded; kept in var/tryton).
 CRM ?= native
 
-run: deps all
+run: run-deps all
 	@O=$(O) CRM=$(CRM) deploy/run-local start
 
 stop:
