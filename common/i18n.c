@@ -327,3 +327,17 @@ fmt_week(char *buf, size_t len, int32_t day, enum lang l)
 		snprintf(out, sizeof out, "%d-W%02d", y, w);
 	put(buf, len, out);
 }
+
+const char *
+funnel_layer(int rank, int short_form)
+{
+	/* The five layers of the sales funnel. */
+	static const char *const layers[5][2] = {
+		{ N_("Qualified: need, budget and authority checked"), N_("Qualified") },
+		{ N_("Win chance judged"), N_("Judged") },
+		{ N_("Inside contact found, solution designed"), N_("Solution") },
+		{ N_("Consensus reached with the customer"), N_("Consensus") },
+		{ N_("Negotiation and signing"), N_("Signing") },
+	};
+	return rank >= 1 && rank <= 5 ? _(layers[rank - 1][short_form ? 1 : 0]) : "";
+}

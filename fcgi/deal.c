@@ -156,7 +156,7 @@ render_deal(struct ctx *c, int64_t id, const char *const *values, const char *co
 	int rank = PQgetisnull(d, 0, 6) ? 0 : atoi(PQgetvalue(d, 0, 6));
 	snprintf(b2, sizeof b2, "%s", PQgetvalue(d, 0, 5));
 	kv(c, _("Stage"), b2);
-	kv(c, _("Funnel layer"), layer_label(rank));
+	kv(c, _("Funnel layer"), funnel_layer(rank, 0));
 	kv(c, _("Outcome"), outcome_label(PQgetvalue(d, 0, 13)));
 	if (!PQgetisnull(d, 0, 14))
 		kv(c, _("Lost reason"), PQgetvalue(d, 0, 14));
@@ -187,7 +187,7 @@ render_deal(struct ctx *c, int64_t id, const char *const *values, const char *co
 	out_raw(o, "</th></tr>");
 	for (int i = 0; i < PQntuples(h); i++) {
 		out_rawf(o, "<tr><td>%d. ", atoi(PQgetvalue(h, i, 0)));
-		html_text(o, layer_label(atoi(PQgetvalue(h, i, 0))));
+		html_text(o, funnel_layer(atoi(PQgetvalue(h, i, 0)), 0));
 		out_raw(o, "</td><td>");
 		html_text(o, panel_date(c, PQgetvalue(h, i, 1), b, sizeof b));
 		out_raw(o, "</td><td class=\"num\">");

@@ -123,19 +123,6 @@ panel_date(struct ctx *c, const char *iso, char *buf, size_t len)
 	return buf;
 }
 
-const char *
-layer_label(int rank)
-{
-	/* The five layers of the sales funnel (METRICS.md §3). */
-	static const char *const layers[] = {
-		N_("Qualified: need, budget and authority checked"),
-		N_("Win chance judged"),
-		N_("Inside contact found, solution designed"),
-		N_("Consensus reached with the customer"),
-		N_("Negotiation and signing"),
-	};
-	return rank >= 1 && rank <= 5 ? _(layers[rank - 1]) : "";
-}
 
 void
 send_json(struct ctx *c, json_t *body)

@@ -49,8 +49,6 @@ int panel_id(struct ctx *c, const char *arg, const char *message, int64_t *id);
  * database as the viewer's language writes it (2026-06-30 / 2026年6月30日),
  * into buf; anything else is returned as it is. */
 const char *panel_date(struct ctx *c, const char *iso, char *buf, size_t len);
-/* The name of funnel layer 1..5 in the viewer's language. */
-const char *layer_label(int rank);
 /* A JSON body as the response. */
 void send_json(struct ctx *c, json_t *body);
 /* A database value as a JSON number/string/null. */

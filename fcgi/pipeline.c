@@ -93,7 +93,7 @@ h_pipeline(struct ctx *c, const char *arg)
 	out_raw(o, "</tr>");
 	for (int k = 0; k < 5; k++) {
 		out_rawf(o, "<tr><td>%d. ", k + 1);
-		html_text(o, layer_label(k + 1));
+		html_text(o, funnel_layer(k + 1, 0));
 		out_rawf(o, "</td><td class=\"num\">%d</td><td class=\"num\">", l[k].open);
 		fmt_money(b, sizeof b, l[k].amount, cur, 1, c->lang);
 		html_num(o, b);

@@ -151,7 +151,8 @@ build_funnel(struct chart_ctx *c, struct sbuf *data, struct sbuf *p)
 			fmt_percent(pct, sizeof pct, conv, 0);
 			snprintf(label, sizeof label, "%s \xE2\x86\x92", pct);	/* → */
 		}
-		snprintf(stage, sizeof stage, "%s %s", str(r, i, "stage_rank"), str(r, i, "stage"));
+		snprintf(stage, sizeof stage, "%s %s", str(r, i, "stage_rank"),
+		         funnel_layer(atoi(str(r, i, "stage_rank")), 1));
 		sb_printf(data, "%.0f\t", num(r, i, "stage_rank"));
 		gp_label(data, stage);
 		sb_printf(data, "\t%.0f\t%.4f\t", reached, num(r, i, "reached_amount") / c->scale);
