@@ -212,6 +212,28 @@ static const char *const sql[Q__MAX] = {
     " WHERE o.opportunity_id = $4::bigint AND " SCOPE_SQL("o.owner_id") " RETURNING id",
 };
 
+static char failed_state[6];
+
+const char *
+query_failed_state(void)
+{
+	return failed_state;
+}
+
+void
+query_forget_failure(void)
+{
+	failed_state[0] = '\0';
+}
+
+/* Keeps the SQLSTATE of a failed result for the caller's answer. */
+static void
+note_failure(const PGresult *res)
+{
+	const char *st = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	snprintf(failed_state, sizeof failed_state, "%s", st ? st : "");
+}
+
 /* Statement text with each scope marker replaced by `col = ANY($1)`
  * (own) or `true` (all).  The caller frees it. */
 static char *
@@ -306,9 +328,11 @@ query_run(PGconn *conn, enum query q, int nparams, const char *const *params)
 {
 	char name[16];
 	stmt_name(name, sizeof name, q, scoped(q) && params[0] != NULL);
+	failed_state[0] = '\0';
 	PGresult *res = PQexecPrepared(conn, name, nparams, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		log_error("panel statement %d failed: %s", (int)q, db_errmsg(conn));
+		note_failure(res);
 		PQclear(res);
 		return NULL;
 	}
@@ -320,6 +344,7 @@ query_run_batch(PGconn *conn, const enum query *qs, int n, int nparams,
                 const char *const *params, PGresult **out)
 {
 	int ok = PQenterPipelineMode(conn) == 1, sent = 0;
+	failed_state[0] = '\0';
 	for (int i = 0; i < n; i++)
 		out[i] = NULL;
 	for (; ok && sent < n; sent++) {
@@ -340,8 +365,10 @@ query_run_batch(PGconn *conn, const enum query *qs, int n, int nparams,
 		if (PQresultStatus(res) == PGRES_TUPLES_OK) {
 			out[i] = res;
 		} else {
-			if (ok)
+			if (ok) {
 				log_error("panel statement %d failed: %s", (int)qs[i], db_errmsg(conn));
+				note_failure(res);
+			}
 			ok = 0;
 			PQclear(res);
 		}

@@ -41,6 +41,12 @@ int queries_prepare(PGconn *conn, const char *timezone);
  * none), else logs, clears and returns NULL. */
 PGresult *query_run(PGconn *conn, enum query q, int nparams, const char *const *params);
 
+/* The SQLSTATE of the last statement that failed ("" when the
+ * connection itself failed); each worker is one thread. */
+const char *query_failed_state(void);
+/* Forgets it (at the start of each request). */
+void query_forget_failure(void);
+
 /* Runs n prepared statements with the same parameters in one round trip
  * (libpq pipeline mode); out[i] receives each result.  Returns 0, or -1
  * (logged) with every out[i] NULL when any of them failed. */

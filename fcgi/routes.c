@@ -50,6 +50,7 @@ route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env
 	struct ctx c = { .conn = *conn, .cfg = cfg, .req = &req, .v = &v, .out = o };
 	char *body = env->body;
 	out_init(o);
+	query_forget_failure();
 	memset(&v, 0, sizeof v);
 	int ok = request_parse(&req, env->method, env->uri, env->query, env->remote_user,
 	                       env->accept, env->accept_language) == 0;
@@ -150,7 +151,12 @@ route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env
 	else
 		hit->fn(&c, arg);
 done:
-	if (c.db_failed) {
+	if (c.db_failed && strcmp(query_failed_state(), "57014") == 0 && *conn != NULL &&
+	    PQstatus(*conn) == CONNECTION_OK) {
+		/* [database] statement_timeout_ms ran out: the connection is fine. */
+		panel_error(&c, 503, _("This view took the database too long; narrow it with a "
+		                       "filter, or try again in a moment."));
+	} else if (c.db_failed) {
 		/* Drop the connection: the next request reconnects. */
 		PQfinish(*conn);
 		*conn = NULL;

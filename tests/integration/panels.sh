@@ -125,6 +125,24 @@ cp "$tmp/params.orig" "$tmp/crmx_fastcgi_params"
 kill -HUP "$(cat "$tmp/nginx.pid")"; sleep 0.5
 check "one REMOTE_USER again: 200" test "$(get "$rep" /crmx/accounts.json)" = 200
 
+# A statement that runs out of [database] statement_timeout_ms: 503 that
+# says so, and the worker keeps its connection (the database is fine).
+q "CREATE OR REPLACE VIEW crmx_src.users AS
+   SELECT u.* FROM crmx_native.users u CROSS JOIN (SELECT pg_sleep(0.3)) s"
+"$top/$O/fcgi/crmx.fcgi" --set "database.conninfo=$ci" --set "fcgi.listen=$tmp/fcgi.sock" \
+	--set fcgi.workers=1 --set database.statement_timeout_ms=100 2>"$tmp/fcgi3.log" &
+fcgi3_pid=$!
+kill "$fcgi_pid"; fcgi_pid=$fcgi3_pid
+sleep 0.5
+check "statement timeout: 503" test "$(get exec /crmx/accounts)" = 503
+check "... that says the view took too long" grep -q 'took the database too long' "$tmp/body"
+pid1=$(q "SELECT pid FROM pg_stat_activity WHERE application_name = 'crmx.fcgi' AND datname = '$db'")
+get exec /crmx/accounts.json >/dev/null
+pid2=$(q "SELECT pid FROM pg_stat_activity WHERE application_name = 'crmx.fcgi' AND datname = '$db'")
+check "... and the worker keeps its connection ($pid1 = $pid2)" test -n "$pid1" -a "$pid1" = "$pid2"
+q "CREATE OR REPLACE VIEW crmx_src.users AS SELECT user_id, login, name, team, role FROM crmx_native.users"
+check "the view fast again: 200 on the same connection" test "$(get exec /crmx/accounts.json)" = 200
+
 # A worker whose database is gone answers 503 and keeps serving.
 "$top/$O/fcgi/crmx.fcgi" --set "database.conninfo=host=$tmp/nowhere dbname=x user=crmx" \
 	--set "fcgi.listen=$tmp/fcgi.sock" --set fcgi.workers=1 2>"$tmp/fcgi2.log" &
