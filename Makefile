@@ -230,8 +230,12 @@ install: programs
 	for l in $(LINGUAS); do \
 	    install -d $(DESTDIR)$(DATADIR)/locale/$$l/LC_MESSAGES && \
 	    install -m 644 $(O)/locale/$$l/LC_MESSAGES/crmx.mo $(DESTDIR)$(DATADIR)/locale/$$l/LC_MESSAGES/; done
-	test -e $(DESTDIR)$(SYSCONFDIR)/crmx.conf || \
-	    install -m 640 deploy/crmx.conf.example $(DESTDIR)$(SYSCONFDIR)/crmx.conf
+	# The example with production paths (make run fills in var/ instead);
+	# conninfo is left for the admin (empty: the PG* environment).
+	test -e $(DESTDIR)$(SYSCONFDIR)/crmx.conf || { \
+	    sed -e 's|^conninfo = .*|conninfo =|' -e 's|@VAR@/run/|/run/crmx/|' \
+	        -e 's|@VAR@|/var/lib/crmx|g' deploy/crmx.conf.example >$(DESTDIR)$(SYSCONFDIR)/crmx.conf && \
+	    chmod 640 $(DESTDIR)$(SYSCONFDIR)/crmx.conf; }
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/crmx-reportd $(DESTDIR)$(BINDIR)/crmx.fcgi \
