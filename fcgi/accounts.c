@@ -20,6 +20,10 @@ static const struct {
 	{ "activity", Q_ACCOUNTS_ACTIVITY },
 };
 
+/* Lists count their rows up to this many ("10,000+" beyond): an exact
+ * count of a million accounts costs more than the page itself. */
+#define COUNT_CAP 10000
+
 static const char *const filters[] = { "owner", "region", "city", "class", "segment", "grade" };
 
 /* A link to another page of the same list: sort and every filter kept
@@ -74,17 +78,28 @@ h_accounts(struct ctx *c, const char *arg)
 	int64_t owner;
 	if (fv[0] && parse_int64(fv[0], 1, INT64_MAX, &owner) != 0)
 		return panel_error(c, 400, _("The owner must be a user id."));
-	char lim[24], off[24];
-	snprintf(lim, sizeof lim, "%lld", (long long)size);
+	/* One row more than the page shows: whether a next page exists. */
+	char lim[24], off[24], cap[24];
+	snprintf(lim, sizeof lim, "%lld", (long long)size + 1);
 	snprintf(off, sizeof off, "%lld", (long long)((page - 1) * size));
+	snprintf(cap, sizeof cap, "%d", COUNT_CAP + 1);
 	const char *extra[8] = { fv[0], fv[1], fv[2], fv[3], fv[4], fv[5], lim, off };
 	enum query q = sorts[si].q == Q_ACCOUNTS_NAME && c->lang == LANG_ZH_CN ?
 	               Q_ACCOUNTS_NAME_ZH : sorts[si].q;
 	PGresult *res = scoped_query(c, q, 8, extra);
 	if (res == NULL)
 		return -1;
-	int n = PQntuples(res);
-	long long total = n ? atoll(PQgetvalue(res, 0, 14)) : 0;
+	extra[6] = cap;
+	PGresult *cnt = scoped_query(c, Q_ACCOUNTS_COUNT, 7, extra);
+	if (cnt == NULL) {
+		PQclear(res);
+		return -1;
+	}
+	long long total = atoll(PQgetvalue(cnt, 0, 0));
+	int capped = total > COUNT_CAP;
+	PQclear(cnt);
+	int more = PQntuples(res) > size;
+	int n = more ? (int)size : PQntuples(res);
 
 	if (r->want_json) {
 		json_t *rows = json_array();
@@ -99,8 +114,9 @@ h_accounts(struct ctx *c, const char *arg)
 			    "p_alive", jnum_val(res, i, 9), "segment", jstr_val(res, i, 10),
 			    "qualification_grade", jstr_val(res, i, 11), "open_deals", jnum_val(res, i, 12),
 			    "last_activity", jstr_val(res, i, 13)));
-		send_json(c, json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)total,
-		                       "page", (json_int_t)page, "size", (json_int_t)size, "accounts", rows));
+		send_json(c, json_pack("{s:I, s:b, s:I, s:I, s:b, s:o}", "total", (json_int_t)total,
+		                       "total_capped", capped, "page", (json_int_t)page,
+		                       "size", (json_int_t)size, "more", more, "accounts", rows));
 		PQclear(res);
 		return 0;
 	}
@@ -110,7 +126,10 @@ h_accounts(struct ctx *c, const char *arg)
 	page_begin(c, _("Accounts"));
 	out_raw(o, "<h1>");
 	html_text(o, _("Accounts"));
-	out_rawf(o, "</h1><p class=\"meta\">%lld \xC2\xB7 <a href=\"/crmx/regions\">", total);
+	out_raw(o, "</h1><p class=\"meta\">");
+	fmt_number(b, sizeof b, (double)(capped ? COUNT_CAP : total), 0);
+	html_num(o, b);
+	out_raw(o, capped ? "+ \xC2\xB7 <a href=\"/crmx/regions\">" : " \xC2\xB7 <a href=\"/crmx/regions\">");
 	html_text(o, _("By region and city"));
 	out_raw(o, "</a></p><table class=\"list\"><tr>");
 	static const char *const heads[] = { N_("Account"), N_("City"), N_("Owner"), N_("Class"),
@@ -151,7 +170,7 @@ h_accounts(struct ctx *c, const char *arg)
 	out_raw(o, "<p class=\"pages\">");
 	if (page > 1)
 		page_link(c, page - 1, size, sorts[si].key, fv, _("Previous page"));
-	if ((long long)(page * size) < total)
+	if (more)
 		page_link(c, page + 1, size, sorts[si].key, fv, _("Next page"));
 	out_raw(o, "</p>");
 	page_end(c);

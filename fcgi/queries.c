@@ -13,17 +13,20 @@
 #include "util.h"
 
 /* The accounts list; filters are NULL when unused ($4..$9), then limit
- * and offset.  One statement per sort key: ORDER BY is never user text. */
-#define ACCOUNTS_SQL(order) \
-    "SELECT a.account_id, a.name, a.region, a.city, u.name, m.abc_class, m.revenue_window," \
-    " m.hist_ltv, m.ltv_pred, m.p_alive, m.segment, m.qual_grade, m.open_deals," \
-    " to_char(m.last_activity, 'YYYY-MM-DD'), count(*) OVER ()" \
+ * and offset.  One statement per sort key: ORDER BY is never user text.
+ * No total here: counting every row would make the database sort them
+ * all before the limit (Q_ACCOUNTS_COUNT counts, up to a cap). */
+#define ACCOUNTS_FROM \
     " FROM crmx_src.accounts a LEFT JOIN crmx_src.users u ON u.user_id = a.owner_id" \
     " LEFT JOIN crmx.latest_account_metrics m ON m.account_id = a.account_id" \
     " WHERE " SCOPE_SQL("a.owner_id") " AND ($4::bigint IS NULL OR a.owner_id = $4::bigint)" \
     " AND ($5::text IS NULL OR a.region = $5) AND ($6::text IS NULL OR a.city = $6)" \
     " AND ($7::text IS NULL OR m.abc_class = $7) AND ($8::text IS NULL OR m.segment = $8)" \
-    " AND ($9::text IS NULL OR m.qual_grade = $9)" \
+    " AND ($9::text IS NULL OR m.qual_grade = $9)"
+#define ACCOUNTS_SQL(order) \
+    "SELECT a.account_id, a.name, a.region, a.city, u.name, m.abc_class, m.revenue_window," \
+    " m.hist_ltv, m.ltv_pred, m.p_alive, m.segment, m.qual_grade, m.open_deals," \
+    " to_char(m.last_activity, 'YYYY-MM-DD')" ACCOUNTS_FROM \
     " ORDER BY " order " LIMIT $10::bigint OFFSET $11::bigint"
 
 /* "The account $4 is the viewer's to see." */
@@ -53,6 +56,9 @@ static const char *const sql[Q__MAX] = {
 [Q_ACCOUNTS_NAME] = ACCOUNTS_SQL("a.name, a.account_id"),
 [Q_ACCOUNTS_ACTIVITY] = ACCOUNTS_SQL("m.last_activity DESC NULLS LAST, a.account_id"),
 [Q_ACCOUNTS_NAME_ZH] = ACCOUNTS_SQL("a.name COLLATE \"zh-x-icu\", a.account_id"),
+/* How many accounts the list has, up to ACCOUNTS_COUNT_CAP + 1 ($10). */
+[Q_ACCOUNTS_COUNT] =
+    "SELECT count(*) FROM (SELECT 1" ACCOUNTS_FROM " LIMIT $10::bigint) x",
 /* Per region and city: accounts, precise prospects, A-class accounts,
  * revenue and open deals, and the five largest precise prospects as a
  * JSON array of [id, name] (filters $4 class, $5 segment, $6 region). */

@@ -15,6 +15,7 @@ enum query {
 	Q_ACCOUNTS_NAME,
 	Q_ACCOUNTS_ACTIVITY,
 	Q_ACCOUNTS_NAME_ZH,	/* by name in pinyin order (ICU), for Chinese readers */
+	Q_ACCOUNTS_COUNT,	/* the list's total, capped */
 	Q_REGIONS,		/* accounts grouped by region and city */
 	Q_ACCOUNT,		/* the account panel's head, metrics, qualification */
 	Q_CONTACTS,
