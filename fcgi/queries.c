@@ -63,7 +63,7 @@ static const char *const sql[Q__MAX] = {
  * revenue and open deals, and the five largest precise prospects as a
  * JSON array of [id, name] (filters $4 class, $5 segment, $6 region). */
 [Q_REGIONS] =
-    "WITH s AS (SELECT a.account_id, a.name, coalesce(a.region, '') AS region,"
+    "WITH s AS MATERIALIZED (SELECT a.account_id, a.name, coalesce(a.region, '') AS region,"
     "  coalesce(a.city, '') AS city, m.revenue_window AS rev, m.open_deals, m.abc_class,"
     "  " PRECISE("q") " AS precise"
     "  FROM crmx_src.accounts a"
@@ -72,14 +72,17 @@ static const char *const sql[Q__MAX] = {
     "  WHERE " SCOPE_SQL("a.owner_id")
     "  AND ($4::text IS NULL OR m.abc_class = $4) AND ($5::text IS NULL OR m.segment = $5)"
     "  AND ($6::text IS NULL OR a.region = $6)),"
-    " r AS (SELECT *, row_number() OVER (PARTITION BY region, city, precise"
-    "  ORDER BY rev DESC NULLS LAST, account_id) AS rn FROM s)"
-    " SELECT region, city, count(*), count(*) FILTER (WHERE precise),"
-    " count(*) FILTER (WHERE abc_class = 'A'), coalesce(sum(rev), 0), coalesce(sum(open_deals), 0),"
-    " coalesce(json_agg(json_build_array(account_id, name) ORDER BY rn)"
-    "  FILTER (WHERE precise AND rn <= 5), '[]')"
-    " FROM r GROUP BY region, city"
-    " ORDER BY region, count(*) FILTER (WHERE precise) DESC, city",
+    /* only precise customers are ranked: the rest are only counted */
+    " top AS (SELECT region, city, json_agg(json_build_array(account_id, name) ORDER BY rn) AS top"
+    "  FROM (SELECT region, city, account_id, name, row_number() OVER (PARTITION BY region, city"
+    "   ORDER BY rev DESC NULLS LAST, account_id) AS rn FROM s WHERE precise) p"
+    "  WHERE rn <= 5 GROUP BY region, city),"
+    " g AS (SELECT region, city, count(*) AS n, count(*) FILTER (WHERE precise) AS np,"
+    "  count(*) FILTER (WHERE abc_class = 'A') AS na, coalesce(sum(rev), 0) AS rev,"
+    "  coalesce(sum(open_deals), 0) AS deals FROM s GROUP BY region, city)"
+    " SELECT g.region, g.city, g.n, g.np, g.na, g.rev, g.deals, coalesce(t.top, '[]')"
+    " FROM g LEFT JOIN top t ON t.region = g.region AND t.city = g.city"
+    " ORDER BY g.region, g.np DESC, g.city",
 [Q_ACCOUNT] =
     "SELECT a.account_id, a.name, a.region, a.city, a.industry, u.name,"
     " m.abc_class, m.revenue_window, m.hist_ltv, m.ltv_pred, m.p_alive, m.segment,"
@@ -280,6 +283,37 @@ static const char *const fallback[Q__MAX] = {
 [Q_ACCOUNTS_NAME_ZH] = ACCOUNTS_SQL("a.name, a.account_id"),
 };
 
+/* Lists with optional filters ("$5 IS NULL OR region = $5") are planned
+ * for each request with the values in hand: one plan for all values
+ * misjudges how many rows they keep (82 of a million) and loops where it
+ * should hash.  Their planning costs little next to their run. */
+static int
+planned_per_request(enum query q)
+{
+	switch (q) {
+	case Q_ACCOUNTS_REVENUE: case Q_ACCOUNTS_LTV: case Q_ACCOUNTS_NAME:
+	case Q_ACCOUNTS_ACTIVITY: case Q_ACCOUNTS_NAME_ZH: case Q_ACCOUNTS_COUNT:
+	case Q_REGIONS:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* The text of a statement run per request (scope variant own or all),
+ * made once per process. */
+static int fell_back[Q__MAX];	/* the server lacked what sql[q] needs */
+
+static const char *
+request_text(enum query q, int own)
+{
+	static char *texts[Q__MAX][2];
+	const char *src = fell_back[q] ? fallback[q] : sql[q];
+	if (texts[q][own] == NULL)
+		texts[q][own] = scoped(q) ? scoped_text(src, own) : xstrdup(src);
+	return texts[q][own];
+}
+
 int
 queries_prepare(PGconn *conn, const char *timezone)
 {
@@ -292,12 +326,13 @@ queries_prepare(PGconn *conn, const char *timezone)
 			         db_errmsg(conn));
 		PQclear(r);
 	}
-	/* Each statement has one plan for all its executions: the scope no
-	 * longer depends on parameter values, and re-planning per request
-	 * would cost more than running the query.  Panel statements are short:
-	 * starting parallel workers for them costs more than it saves. */
-	PGresult *res = PQexec(conn, "SET plan_cache_mode = force_generic_plan;"
-	                             " SET max_parallel_workers_per_gather = 0");
+	/* The prepared statements settle on one plan for all executions (the
+	 * scope is a parameter of the same shape for everyone, so PostgreSQL's
+	 * generic plan is as good as a custom one and re-planning per request
+	 * would cost more than running the query); the lists run unnamed and
+	 * get a plan for their values.  Panel statements are short: starting
+	 * parallel workers for them costs more than it saves. */
+	PGresult *res = PQexec(conn, "SET max_parallel_workers_per_gather = 0");
 	PQclear(res);
 	for (int i = 0; i < Q__MAX; i++) {
 		/* Scoped statements: $1 the owners, $2 and $3 unused but typed, so
@@ -318,6 +353,7 @@ queries_prepare(PGconn *conn, const char *timezone)
 				                text ? types : NULL);
 				ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 				PQclear(res);
+				fell_back[i] = ok;
 			}
 			free(text);
 			if (!ok) {
@@ -333,9 +369,17 @@ PGresult *
 query_run(PGconn *conn, enum query q, int nparams, const char *const *params)
 {
 	char name[16];
-	stmt_name(name, sizeof name, q, scoped(q) && params[0] != NULL);
+	int own = scoped(q) && params[0] != NULL;
+	stmt_name(name, sizeof name, q, own);
 	failed_state[0] = '\0';
-	PGresult *res = PQexecPrepared(conn, name, nparams, params, NULL, NULL, 0);
+	PGresult *res;
+	if (planned_per_request(q)) {
+		Oid types[16] = { 1016 /* int8[] */, 25, 25 };	/* the rest: inferred */
+		res = PQexecParams(conn, request_text(q, own), nparams < 16 ? nparams : 16,
+		                   scoped(q) ? types : NULL, params, NULL, NULL, 0);
+	} else {
+		res = PQexecPrepared(conn, name, nparams, params, NULL, NULL, 0);
+	}
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		log_error("panel statement %d failed: %s", (int)q, db_errmsg(conn));
 		note_failure(res);
