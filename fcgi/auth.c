@@ -19,12 +19,9 @@ auth_lookup(PGconn *conn, const char *login, struct viewer *v)
 		PQclear(res);
 		return 1;
 	}
-	snprintf(v->id, sizeof v->id, "%s", PQgetvalue(res, 0, 0));
-	snprintf(v->role, sizeof v->role, "%s", PQgetvalue(res, 0, 1));
-	snprintf(v->team, sizeof v->team, "%s", PQgetvalue(res, 0, 2));
-	snprintf(v->name, sizeof v->name, "%s", PQgetvalue(res, 0, 3));
-	snprintf(v->lang_pref, sizeof v->lang_pref, "%s", PQgetvalue(res, 0, 4));
-	v->owners = PQgetisnull(res, 0, 5) ? NULL : xstrdup(PQgetvalue(res, 0, 5));
+	snprintf(v->name, sizeof v->name, "%s", PQgetvalue(res, 0, 0));
+	snprintf(v->lang_pref, sizeof v->lang_pref, "%s", PQgetvalue(res, 0, 1));
+	v->owners = PQgetisnull(res, 0, 2) ? NULL : xstrdup(PQgetvalue(res, 0, 2));
 	PQclear(res);
 	return 0;
 }

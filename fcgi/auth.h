@@ -1,5 +1,6 @@
 /* Who is asking, and what they may see.  The user is REMOTE_USER, set by
- * nginx after authentication; role and team come from crmx_src.users.
+ * nginx after authentication; role and team come from crmx_src.users and
+ * decide, in SQL, which owners the viewer sees.
  * Visibility is enforced in SQL: the viewer lookup computes, in SQL, the
  * owners whose accounts and deals the viewer may see (reps: themselves;
  * managers: their team; executives and admins: everyone), and every query
@@ -13,9 +14,6 @@
 #include <libpq-fe.h>
 
 struct viewer {
-	char	 id[24];	/* user_id as text */
-	char	 role[16];	/* rep, manager, exec, admin */
-	char	 team[128];	/* "" when none */
 	char	*owners;	/* visible owner ids as an SQL array "{1,2}", the $1
 				 * of SCOPE_SQL; NULL: all (executives, admins).
 				 * malloc'd: auth_free() */

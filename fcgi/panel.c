@@ -62,13 +62,22 @@ page_end(struct ctx *c)
 	out_raw(c->out, c->embed ? "</div>" : "</main></body></html>\n");
 }
 
+/* The viewer's owners as $1, then `extra`; returns how many. */
+static int
+viewer_params(const struct ctx *c, int nextra, const char *const *extra, const char **params)
+{
+	int n = nextra < 15 ? nextra : 15;
+	params[0] = c->v->owners;
+	for (int i = 0; i < n; i++)
+		params[1 + i] = extra[i];
+	return 1 + n;
+}
+
 PGresult *
 scoped_query(struct ctx *c, enum query q, int nextra, const char *const *extra)
 {
-	const char *params[16] = { c->v->owners, c->v->role, c->v->team };
-	for (int i = 0; i < nextra && i < 13; i++)
-		params[3 + i] = extra[i];
-	PGresult *res = query_run(c->conn, q, 3 + (nextra < 13 ? nextra : 13), params);
+	const char *params[16];
+	PGresult *res = query_run(c->conn, q, viewer_params(c, nextra, extra, params), params);
 	if (res == NULL)
 		c->db_failed = 1;
 	return res;
@@ -78,10 +87,8 @@ int
 scoped_batch(struct ctx *c, const enum query *qs, int n, int nextra,
              const char *const *extra, PGresult **out)
 {
-	const char *params[16] = { c->v->owners, c->v->role, c->v->team };
-	for (int i = 0; i < nextra && i < 13; i++)
-		params[3 + i] = extra[i];
-	if (query_run_batch(c->conn, qs, n, 3 + (nextra < 13 ? nextra : 13), params, out) == 0)
+	const char *params[16];
+	if (query_run_batch(c->conn, qs, n, viewer_params(c, nextra, extra, params), params, out) == 0)
 		return 0;
 	c->db_failed = 1;
 	return -1;

@@ -34,8 +34,8 @@ int panel_error(struct ctx *c, int status, const char *message);
 /* The page frame around HTML content (or nothing when embedded). */
 void page_begin(struct ctx *c, const char *title);
 void page_end(struct ctx *c);
-/* Runs a prepared statement with the viewer's scope as $1..$3 and
- * `extra` more parameters; NULL (and c->db_failed) on error. */
+/* Runs a statement with the viewer's owners as $1 and `extra` as $2...;
+ * NULL (and c->db_failed) on error. */
 PGresult *scoped_query(struct ctx *c, enum query q, int nextra, const char *const *extra);
 /* The same, for n statements sharing the viewer's values and `extra`,
  * in one round trip; -1 (and c->db_failed) when any failed. */

@@ -12,29 +12,29 @@
 #include "queries.h"
 #include "util.h"
 
-/* The accounts list; filters are NULL when unused ($4..$9), then limit
+/* The accounts list; filters are NULL when unused ($2..$7), then limit
  * and offset.  One statement per sort key: ORDER BY is never user text.
  * No total here: counting every row would make the database sort them
  * all before the limit (Q_ACCOUNTS_COUNT counts, up to a cap). */
 #define ACCOUNTS_FROM \
     " FROM crmx_src.accounts a LEFT JOIN crmx_src.users u ON u.user_id = a.owner_id" \
     " LEFT JOIN crmx.latest_account_metrics m ON m.account_id = a.account_id" \
-    " WHERE " SCOPE_SQL("a.owner_id") " AND ($4::bigint IS NULL OR a.owner_id = $4::bigint)" \
-    " AND ($5::text IS NULL OR a.region = $5) AND ($6::text IS NULL OR a.city = $6)" \
-    " AND ($7::text IS NULL OR m.abc_class = $7) AND ($8::text IS NULL OR m.segment = $8)" \
-    " AND ($9::text IS NULL OR m.qual_grade = $9)"
+    " WHERE " SCOPE_SQL("a.owner_id") " AND ($2::bigint IS NULL OR a.owner_id = $2::bigint)" \
+    " AND ($3::text IS NULL OR a.region = $3) AND ($4::text IS NULL OR a.city = $4)" \
+    " AND ($5::text IS NULL OR m.abc_class = $5) AND ($6::text IS NULL OR m.segment = $6)" \
+    " AND ($7::text IS NULL OR m.qual_grade = $7)"
 #define ACCOUNTS_SQL(order) \
     "SELECT a.account_id, a.name, a.region, a.city, u.name, m.abc_class, m.revenue_window," \
     " m.hist_ltv, m.ltv_pred, m.p_alive, m.segment, m.qual_grade, m.open_deals," \
     " to_char(m.last_activity, 'YYYY-MM-DD')" ACCOUNTS_FROM \
-    " ORDER BY " order " LIMIT $10::bigint OFFSET $11::bigint"
+    " ORDER BY " order " LIMIT $8::bigint OFFSET $9::bigint"
 
-/* "The account $4 is the viewer's to see." */
+/* "The account $2 is the viewer's to see." */
 #define ACCOUNT_VISIBLE \
-    "EXISTS (SELECT 1 FROM crmx_src.accounts a WHERE a.account_id = $4::bigint AND " \
+    "EXISTS (SELECT 1 FROM crmx_src.accounts a WHERE a.account_id = $2::bigint AND " \
     SCOPE_SQL("a.owner_id") ")"
 #define DEAL_VISIBLE \
-    "EXISTS (SELECT 1 FROM crmx_src.opportunities o WHERE o.opportunity_id = $4::bigint AND " \
+    "EXISTS (SELECT 1 FROM crmx_src.opportunities o WHERE o.opportunity_id = $2::bigint AND " \
     SCOPE_SQL("o.owner_id") ")"
 /* A precise (A-grade) prospect: need, ability to pay and authority recorded. */
 #define PRECISE(q) "coalesce(" q ".has_need AND " q ".can_pay AND " q ".has_authority, false)"
@@ -43,7 +43,7 @@ static const char *const sql[Q__MAX] = {
 /* The owners the viewer may see: NULL (all) only for executives and
  * admins; a manager without a team sees only the own rows. */
 [Q_VIEWER] =
-    "SELECT u.user_id, u.role, coalesce(u.team, ''), u.name, coalesce(p.lang, ''),"
+    "SELECT u.name, coalesce(p.lang, ''),"
     " CASE WHEN u.role IN ('exec', 'admin') THEN NULL"
     "  WHEN u.role = 'manager' AND u.team IS NOT NULL THEN"
     "   (SELECT array_agg(t.user_id ORDER BY t.user_id) FROM crmx_src.users t"
@@ -56,12 +56,12 @@ static const char *const sql[Q__MAX] = {
 [Q_ACCOUNTS_NAME] = ACCOUNTS_SQL("a.name, a.account_id"),
 [Q_ACCOUNTS_ACTIVITY] = ACCOUNTS_SQL("m.last_activity DESC NULLS LAST, a.account_id"),
 [Q_ACCOUNTS_NAME_ZH] = ACCOUNTS_SQL("a.name COLLATE \"zh-x-icu\", a.account_id"),
-/* How many accounts the list has, up to ACCOUNTS_COUNT_CAP + 1 ($10). */
+/* How many accounts the list has, up to ACCOUNTS_COUNT_CAP + 1 ($8). */
 [Q_ACCOUNTS_COUNT] =
-    "SELECT count(*) FROM (SELECT 1" ACCOUNTS_FROM " LIMIT $10::bigint) x",
+    "SELECT count(*) FROM (SELECT 1" ACCOUNTS_FROM " LIMIT $8::bigint) x",
 /* Per region and city: accounts, precise prospects, A-class accounts,
  * revenue and open deals, and the five largest precise prospects as a
- * JSON array of [id, name] (filters $4 class, $5 segment, $6 region). */
+ * JSON array of [id, name] (filters $2 class, $3 segment, $4 region). */
 [Q_REGIONS] =
     "WITH s AS MATERIALIZED (SELECT a.account_id, a.name, coalesce(a.region, '') AS region,"
     "  coalesce(a.city, '') AS city, m.revenue_window AS rev, m.open_deals, m.abc_class,"
@@ -70,8 +70,8 @@ static const char *const sql[Q__MAX] = {
     "  LEFT JOIN crmx.latest_account_metrics m ON m.account_id = a.account_id"
     "  LEFT JOIN crmx.qualification q ON q.account_id = a.account_id"
     "  WHERE " SCOPE_SQL("a.owner_id")
-    "  AND ($4::text IS NULL OR m.abc_class = $4) AND ($5::text IS NULL OR m.segment = $5)"
-    "  AND ($6::text IS NULL OR a.region = $6)),"
+    "  AND ($2::text IS NULL OR m.abc_class = $2) AND ($3::text IS NULL OR m.segment = $3)"
+    "  AND ($4::text IS NULL OR a.region = $4)),"
     /* only precise customers are ranked: the rest are only counted */
     " top AS (SELECT region, city, json_agg(json_build_array(account_id, name) ORDER BY rn) AS top"
     "  FROM (SELECT region, city, account_id, name, row_number() OVER (PARTITION BY region, city"
@@ -93,17 +93,17 @@ static const char *const sql[Q__MAX] = {
     " FROM crmx_src.accounts a LEFT JOIN crmx_src.users u ON u.user_id = a.owner_id"
     " LEFT JOIN crmx.latest_account_metrics m ON m.account_id = a.account_id"
     " LEFT JOIN crmx.qualification q ON q.account_id = a.account_id"
-    " WHERE a.account_id = $4::bigint AND " SCOPE_SQL("a.owner_id"),
+    " WHERE a.account_id = $2::bigint AND " SCOPE_SQL("a.owner_id"),
 [Q_CONTACTS] =
     "SELECT k.name, k.title, coalesce(k.purchase_role, ''), coalesce(r.reached, false)"
     " FROM crmx_src.contacts k LEFT JOIN crmx.contact_role r ON r.contact_id = k.contact_id"
-    " WHERE k.account_id = $4::bigint AND " ACCOUNT_VISIBLE
+    " WHERE k.account_id = $2::bigint AND " ACCOUNT_VISIBLE
     " ORDER BY coalesce(k.purchase_role = 'decision_maker', false) DESC, k.name",
 [Q_ACCOUNT_DEALS] =
     "SELECT o.opportunity_id, o.name, o.stage, o.stage_rank, o.amount, o.probability,"
     " (current_date - o.stage_entered_at::date)"
     " FROM crmx_src.opportunities o"
-    " WHERE o.account_id = $4::bigint AND o.outcome = 'open' AND " SCOPE_SQL("o.owner_id")
+    " WHERE o.account_id = $2::bigint AND o.outcome = 'open' AND " SCOPE_SQL("o.owner_id")
     " ORDER BY o.amount DESC NULLS LAST, o.opportunity_id",
 /* The 24 months up to the latest run's as-of date (today without a run). */
 [Q_ACCOUNT_MONTHS] =
@@ -112,7 +112,7 @@ static const char *const sql[Q__MAX] = {
     " SELECT to_char(mo, 'YYYY-MM'), coalesce(sum(v.amount), 0)"
     " FROM e CROSS JOIN generate_series(e.last - interval '23 months', e.last,"
     "  interval '1 month') AS mo"
-    " LEFT JOIN crmx_src.revenue v ON v.account_id = $4::bigint"
+    " LEFT JOIN crmx_src.revenue v ON v.account_id = $2::bigint"
     "  AND v.booked_at >= mo AND v.booked_at < mo + interval '1 month'"
     " WHERE " ACCOUNT_VISIBLE
     " GROUP BY mo ORDER BY mo",
@@ -120,25 +120,25 @@ static const char *const sql[Q__MAX] = {
     "SELECT h.has_need, h.can_pay, h.has_authority, h.burning_issue, h.updated_by,"
     " to_char(h.updated_at, 'YYYY-MM-DD HH24:MI')"
     " FROM crmx.qualification_history h"
-    " WHERE h.account_id = $4::bigint AND " ACCOUNT_VISIBLE
+    " WHERE h.account_id = $2::bigint AND " ACCOUNT_VISIBLE
     " ORDER BY h.updated_at DESC, h.id DESC LIMIT 20",
-/* $5..$7 need, pay, authority (NULL: not known), $8 burning issue, $9 who.
+/* $3..$5 need, pay, authority (NULL: not known), $6 burning issue, $7 who.
  * Data-modifying CTEs run to completion even when unread: the record and
  * its history row are written together, or not at all (no row back: not
  * the viewer's account). */
 [Q_SAVE_QUAL] =
     "WITH ok AS (SELECT a.account_id FROM crmx_src.accounts a"
-    "  WHERE a.account_id = $4::bigint AND " SCOPE_SQL("a.owner_id") "),"
+    "  WHERE a.account_id = $2::bigint AND " SCOPE_SQL("a.owner_id") "),"
     " up AS (INSERT INTO crmx.qualification (account_id, has_need, can_pay, has_authority,"
     "  burning_issue, updated_by, updated_at)"
-    "  SELECT account_id, $5::boolean, $6::boolean, $7::boolean, $8::text, $9::text, now() FROM ok"
+    "  SELECT account_id, $3::boolean, $4::boolean, $5::boolean, $6::text, $7::text, now() FROM ok"
     "  ON CONFLICT (account_id) DO UPDATE SET has_need = excluded.has_need,"
     "  can_pay = excluded.can_pay, has_authority = excluded.has_authority,"
     "  burning_issue = excluded.burning_issue, updated_by = excluded.updated_by,"
     "  updated_at = excluded.updated_at RETURNING account_id),"
     " h AS (INSERT INTO crmx.qualification_history (account_id, has_need, can_pay,"
     "  has_authority, burning_issue, updated_by, updated_at)"
-    "  SELECT account_id, $5::boolean, $6::boolean, $7::boolean, $8::text, $9::text, now()"
+    "  SELECT account_id, $3::boolean, $4::boolean, $5::boolean, $6::text, $7::text, now()"
     "  FROM ok RETURNING account_id)"
     " SELECT account_id FROM up",
 /* The funnel as one row: per layer k = 1..5 (columns 4(k-1) .. 4(k-1)+3)
@@ -197,7 +197,7 @@ static const char *const sql[Q__MAX] = {
     "  AND k.purchase_role = 'decision_maker')"
     " FROM crmx_src.opportunities o JOIN crmx_src.accounts a ON a.account_id = o.account_id"
     " LEFT JOIN crmx_src.users u ON u.user_id = o.owner_id"
-    " WHERE o.opportunity_id = $4::bigint AND " SCOPE_SQL("o.owner_id"),
+    " WHERE o.opportunity_id = $2::bigint AND " SCOPE_SQL("o.owner_id"),
 /* Each entry into a layer and the days until the next one (or the close,
  * or today for a deal still there). */
 [Q_DEAL_HISTORY] =
@@ -206,19 +206,19 @@ static const char *const sql[Q__MAX] = {
     "  now())::date - h.entered_at::date"
     " FROM crmx_src.stage_history h"
     " JOIN crmx_src.opportunities o ON o.opportunity_id = h.opportunity_id"
-    " WHERE h.opportunity_id = $4::bigint AND " SCOPE_SQL("o.owner_id")
+    " WHERE h.opportunity_id = $2::bigint AND " SCOPE_SQL("o.owner_id")
     " ORDER BY h.entered_at, h.stage_rank",
 [Q_DEAL_REVIEWS] =
     "SELECT r.step_completed, r.evidence, r.action, r.plan, r.created_by,"
     " to_char(r.created_at, 'YYYY-MM-DD HH24:MI')"
-    " FROM crmx.deal_review r WHERE r.opportunity_id = $4::bigint AND " DEAL_VISIBLE
+    " FROM crmx.deal_review r WHERE r.opportunity_id = $2::bigint AND " DEAL_VISIBLE
     " ORDER BY r.created_at DESC, r.id DESC LIMIT 20",
-/* $5 step, $6 evidence, $7 action, $8 plan, $9 who; no row: not visible. */
+/* $3 step, $4 evidence, $5 action, $6 plan, $7 who; no row: not visible. */
 [Q_SAVE_REVIEW] =
     "INSERT INTO crmx.deal_review (opportunity_id, step_completed, evidence, action, plan,"
     " created_by)"
-    " SELECT o.opportunity_id, $5, $6, $7, $8, $9 FROM crmx_src.opportunities o"
-    " WHERE o.opportunity_id = $4::bigint AND " SCOPE_SQL("o.owner_id") " RETURNING id",
+    " SELECT o.opportunity_id, $3, $4, $5, $6, $7 FROM crmx_src.opportunities o"
+    " WHERE o.opportunity_id = $2::bigint AND " SCOPE_SQL("o.owner_id") " RETURNING id",
 };
 
 static char failed_state[6];
@@ -265,10 +265,15 @@ scoped_text(const char *text, int own)
 	return out;
 }
 
+/* Whether a statement has a scope marker; worked out once per process
+ * (the table is constant), not on every request. */
 static int
 scoped(enum query q)
 {
-	return strstr(sql[q], "{{scope:") != NULL;
+	static signed char known[Q__MAX];	/* 0: not yet, 1: no, 2: yes */
+	if (known[q] == 0)
+		known[q] = strstr(sql[q], "{{scope:") != NULL ? 2 : 1;
+	return known[q] == 2;
 }
 
 static void
@@ -335,13 +340,12 @@ queries_prepare(PGconn *conn, const char *timezone)
 	PGresult *res = PQexec(conn, "SET max_parallel_workers_per_gather = 0");
 	PQclear(res);
 	for (int i = 0; i < Q__MAX; i++) {
-		/* Scoped statements: $1 the owners, $2 and $3 unused but typed, so
-		 * that every statement takes the viewer's three values first. */
-		static const Oid types[3] = { 1016 /* int8[] */, 25 /* text */, 25 };
+		/* Scoped statements: $1 the owners, typed (it may be NULL). */
+		static const Oid types[1] = { 1016 /* int8[] */ };
 		for (int own = 0; own <= scoped((enum query)i); own++) {
 			char name[16], *text = scoped((enum query)i) ? scoped_text(sql[i], own) : NULL;
 			stmt_name(name, sizeof name, (enum query)i, own);
-			res = PQprepare(conn, name, text ? text : sql[i], text ? 3 : 0, text ? types : NULL);
+			res = PQprepare(conn, name, text ? text : sql[i], text ? 1 : 0, text ? types : NULL);
 			int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 			PQclear(res);
 			if (!ok && fallback[i] != NULL) {
@@ -349,7 +353,7 @@ queries_prepare(PGconn *conn, const char *timezone)
 				         i, db_errmsg(conn));
 				free(text);
 				text = scoped((enum query)i) ? scoped_text(fallback[i], own) : NULL;
-				res = PQprepare(conn, name, text ? text : fallback[i], text ? 3 : 0,
+				res = PQprepare(conn, name, text ? text : fallback[i], text ? 1 : 0,
 				                text ? types : NULL);
 				ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 				PQclear(res);
@@ -374,7 +378,7 @@ query_run(PGconn *conn, enum query q, int nparams, const char *const *params)
 	failed_state[0] = '\0';
 	PGresult *res;
 	if (planned_per_request(q)) {
-		Oid types[16] = { 1016 /* int8[] */, 25, 25 };	/* the rest: inferred */
+		Oid types[16] = { 1016 /* int8[] */ };	/* the rest: inferred */
 		res = PQexecParams(conn, request_text(q, own), nparams < 16 ? nparams : 16,
 		                   scoped(q) ? types : NULL, params, NULL, NULL, 0);
 	} else {

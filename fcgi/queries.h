@@ -1,8 +1,8 @@
 /* Every SQL statement of the panels, in one table (queries.c), prepared
  * once on each worker's connection and run by name.  User input only ever
  * travels as $n parameters.  Scoped statements take the viewer's visible
- * owners as $1 (NULL: all; see SCOPE_SQL in auth.h), two unused values,
- * and their own values from $4 on. */
+ * owners as $1 (NULL: all; see SCOPE_SQL in auth.h) and their own values
+ * from $2 on. */
 #ifndef CRMX_QUERIES_H
 #define CRMX_QUERIES_H
 
