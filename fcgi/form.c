@@ -6,6 +6,16 @@
 #include "csrf.h"
 #include "form.h"
 
+/* A submitted form as checked against its field table. */
+struct form {
+	const struct field	*fields;
+	int			 n;
+	const char		*raw[FORM_MAX];		/* as submitted, for refilling */
+	const char		*value[FORM_MAX];	/* normalised; NULL = SQL NULL */
+	const char		*error[FORM_MAX];	/* translated message or NULL */
+	int			 nerrors;
+};
+
 static size_t
 utf8_chars(const char *s)
 {
@@ -30,7 +40,8 @@ has_control(const char *s)
 	return 0;
 }
 
-int
+/* Checks the request's form against fields; the number of fields in error. */
+static int
 form_read(struct form *f, const struct field *fields, int n, const struct request *r)
 {
 	memset(f, 0, sizeof *f);
@@ -79,7 +90,8 @@ form_read(struct form *f, const struct field *fields, int n, const struct reques
 	return f->nerrors;
 }
 
-int
+/* A 400 JSON answer naming each field in error. */
+static int
 form_json_error(struct ctx *c, const struct form *f)
 {
 	json_t *fields = json_object();
@@ -93,51 +105,15 @@ form_json_error(struct ctx *c, const struct form *f)
 	return 0;
 }
 
-int
-form_post(struct ctx *c, int64_t id, const struct form_spec *spec)
-{
-	if (form_guard(c) != 0)
-		return 0;
-	struct form f;
-	if (form_read(&f, spec->fields, spec->n, c->req) > 0) {
-		if (c->req->want_json)
-			return form_json_error(c, &f);
-		spec->render(c, id, f.raw, f.error);
-		if (c->out->status == 200)
-			c->out->status = 400;
-		return 0;
-	}
-	char ids[24];
-	snprintf(ids, sizeof ids, "%lld", (long long)id);
-	const char *extra[FORM_MAX + 2] = { ids };
-	for (int i = 0; i < f.n; i++)
-		extra[1 + i] = f.value[i];
-	extra[1 + f.n] = c->req->remote_user;
-	PGresult *r = scoped_query(c, spec->save, f.n + 2, extra);
-	if (r == NULL)
-		return -1;
-	int saved = PQntuples(r) == 1;
-	PQclear(r);
-	if (!saved)
-		return panel_error(c, 404, _(spec->not_found));
-	if (c->req->want_json) {
-		send_json(c, json_pack("{s:b, s:I}", "saved", 1, spec->id_key, (json_int_t)id));
-		return 0;
-	}
-	char path[128];
-	snprintf(path, sizeof path, "%s%lld%s%s", spec->path, (long long)id,
-	         c->embed ? "?embed=1" : "", spec->anchor);
-	panel_redirect(c, path);
-	return 0;
-}
-
 void
 form_token(struct ctx *c, char *out, size_t len)
 {
 	csrf_make(c->req->remote_user, time(NULL), out, len);
 }
 
-int
+/* A form body of the right kind with a CSRF token made for this viewer:
+ * 0, or the answer (400/403) is made and -1. */
+static int
 form_guard(struct ctx *c)
 {
 	if (c->req->body == NULL) {
@@ -215,4 +191,42 @@ form_html(struct ctx *c, const char *action, const char *submit,
 	out_raw(o, "<button type=\"submit\">");
 	html_text(o, submit);
 	out_raw(o, "</button></form>");
+}
+
+int
+form_post(struct ctx *c, int64_t id, const struct form_spec *spec)
+{
+	if (form_guard(c) != 0)
+		return 0;
+	struct form f;
+	if (form_read(&f, spec->fields, spec->n, c->req) > 0) {
+		if (c->req->want_json)
+			return form_json_error(c, &f);
+		spec->render(c, id, f.raw, f.error);
+		if (c->out->status == 200)
+			c->out->status = 400;
+		return 0;
+	}
+	char ids[24];
+	snprintf(ids, sizeof ids, "%lld", (long long)id);
+	const char *extra[FORM_MAX + 2] = { ids };
+	for (int i = 0; i < f.n; i++)
+		extra[1 + i] = f.value[i];
+	extra[1 + f.n] = c->req->remote_user;
+	PGresult *r = scoped_query(c, spec->save, f.n + 2, extra);
+	if (r == NULL)
+		return -1;
+	int saved = PQntuples(r) == 1;
+	PQclear(r);
+	if (!saved)
+		return panel_error(c, 404, _(spec->not_found));
+	if (c->req->want_json) {
+		send_json(c, json_pack("{s:b, s:I}", "saved", 1, spec->id_key, (json_int_t)id));
+		return 0;
+	}
+	char path[128];
+	snprintf(path, sizeof path, "%s%lld%s%s", spec->path, (long long)id,
+	         c->embed ? "?embed=1" : "", spec->anchor);
+	panel_redirect(c, path);
+	return 0;
 }

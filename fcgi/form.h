@@ -28,37 +28,17 @@ struct field {
 	const char *const	*choices;	/* FIELD_CHOICE: key, N_(label), ..., NULL */
 };
 
-struct form {
-	const struct field	*fields;
-	int			 n;
-	const char		*raw[FORM_MAX];		/* as submitted, for refilling */
-	const char		*value[FORM_MAX];	/* normalised; NULL = SQL NULL */
-	const char		*error[FORM_MAX];	/* translated message or NULL */
-	int			 nerrors;
-};
-
-/* Checks the request's form against fields; returns the number of fields
- * in error (messages in f->error). */
-int form_read(struct form *f, const struct field *fields, int n, const struct request *r);
-
-/* The POST handlers' first step: a form body of the right kind with a CSRF
- * token made for this viewer.  Returns 0, or answers (400/403) and -1. */
-int form_guard(struct ctx *c);
-
 /* Draws <form> ... </form> for fields, posting to action, prefilled from
  * values (current record or what was submitted; may be NULL) with errors. */
 void form_html(struct ctx *c, const char *action, const char *submit,
                const struct field *fields, int n, const char *const *values,
                const char *const *errors);
 
-/* A 400 JSON answer naming each field in error. */
-int form_json_error(struct ctx *c, const struct form *f);
-
 /* How one panel stores its form. */
 struct form_spec {
 	const struct field	*fields;
 	int			 n;
-	enum query		 save;		/* $4 the id, $5.. the values, then the
+	enum query		 save;		/* $2 the id, $3.. the values, then the
 						 * login; a row back when stored, none
 						 * when the record is not the viewer's */
 	/* Draws the panel again with what was submitted and the errors. */
