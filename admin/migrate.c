@@ -141,6 +141,9 @@ migrate(struct admin_ctx *ctx, int quiet)
 		log_info("migrate: applied %s", m[i].name);
 		applied++;
 	}
+	/* Views may have changed under the panels' kept pages (0012). */
+	if (applied > 0 && db_command(conn, "NOTIFY crmx_changed, '*'") != 0)
+		goto rollback;
 	if (db_command(conn, "COMMIT") != 0)
 		goto out;
 	if (!quiet || applied > 0)
@@ -202,6 +205,9 @@ cmd_adapter(struct admin_ctx *ctx, int argc, char **argv)
 	if (res == NULL)
 		goto rollback;
 	PQclear(res);
+	/* The panels' workers look again for the adapter's change feed. */
+	if (db_command(conn, "NOTIFY crmx_changed, 'adapter'") != 0)
+		goto rollback;
 	if (db_command(conn, "COMMIT") != 0)
 		return 1;
 	log_info("adapter: crmx_src now reads through \"%s\"", name);

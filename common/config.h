@@ -32,6 +32,8 @@ struct crmx_config {
 	int	 fcgi_page_size_max;
 	int	 fcgi_body_max;
 	char	*fcgi_csrf_secret;
+	int	 fcgi_cache_mb;		/* per worker; 0: keep no pages */
+	int	 fcgi_cache_max_age_s;
 
 	/* [reportd] */
 	char	*reportd_listen;

@@ -10,6 +10,7 @@
 #define CRMX_AUTH_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
@@ -27,8 +28,11 @@ struct viewer {
  * each has a plan that fits (prepared once, never re-planned). */
 #define SCOPE_SQL(col) "{{scope:" col "}}"
 
-/* 0: found; 1: no such user; -1: database error. */
-int auth_lookup(PGconn *conn, const char *login, struct viewer *v);
+/* 0: found; 1: no such user; -1: database error.  A viewer looked up
+ * before is taken from the worker's cache (cache.h); one read now is kept
+ * if no change was heard since stamp. */
+int auth_lookup(PGconn *conn, const char *login, struct viewer *v, unsigned long stamp,
+                time_t now);
 void auth_free(struct viewer *v);
 
 #endif

@@ -206,6 +206,10 @@ render_deal(struct ctx *c, int64_t id, const char *const *values, const char *co
 		out_raw(o, "<p class=\"error\">");
 		html_text(o, _("Not saved: please correct the fields marked below."));
 		out_raw(o, "</p>");
+	} else if (request_param(c->req, "saved") != NULL) {
+		out_raw(o, "<p class=\"saved\">");
+		html_text(o, _("Saved."));
+		out_raw(o, "</p>");
 	}
 	char action[64];
 	snprintf(action, sizeof action, "/crmx/deals/%lld%s", (long long)id, c->embed ? "?embed=1" : "");

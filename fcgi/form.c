@@ -225,8 +225,9 @@ form_post(struct ctx *c, int64_t id, const struct form_spec *spec)
 		return 0;
 	}
 	char path[128];
-	snprintf(path, sizeof path, "%s%lld%s%s", spec->path, (long long)id,
-	         c->embed ? "?embed=1" : "", spec->anchor);
+	/* ?saved=1: the page says so, and is read afresh (routes.c) */
+	snprintf(path, sizeof path, "%s%lld?saved=1%s%s", spec->path, (long long)id,
+	         c->embed ? "&embed=1" : "", spec->anchor);
 	panel_redirect(c, path);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "cache.h"
 #include "csrf.h"
 #include "db.h"
 #include "i18n.h"
@@ -29,6 +30,15 @@ on_term(int sig)
 {
 	(void)sig;
 	stopping = 1;
+}
+
+/* A worker stops between requests: the accept returns. */
+static void
+on_worker_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	FCGX_ShutdownPending();
 }
 
 static void
@@ -90,9 +100,11 @@ worker(int sock, const struct crmx_config *cfg)
 	FCGX_Request rq;
 	PGconn *conn = NULL;
 	struct out o;
-	signal(SIGTERM, SIG_DFL);
+	struct sigaction sa = { .sa_handler = on_worker_term };
+	sigaction(SIGTERM, &sa, NULL);
+	cache_init((size_t)cfg->fcgi_cache_mb << 20, cfg->fcgi_cache_max_age_s);
 	FCGX_InitRequest(&rq, sock, 0);
-	while (FCGX_Accept_r(&rq) >= 0) {
+	while (!stopping && FCGX_Accept_r(&rq) >= 0) {
 		struct cgi_env env = {
 			.method = FCGX_GetParam("REQUEST_METHOD", rq.envp),
 			.uri = FCGX_GetParam("REQUEST_URI", rq.envp),
@@ -110,6 +122,13 @@ worker(int sock, const struct crmx_config *cfg)
 		out_free(&o);
 		FCGX_Finish_r(&rq);
 	}
+	struct cache_stats st;
+	cache_get_stats(&st);
+	if (st.hits + st.misses > 0)
+		log_info("worker %d: cache hits %lu, misses %lu (%.1f%% hits), pages dropped by"
+		         " changes %lu, emptied %lu times",
+		         (int)getpid(), st.hits, st.misses,
+		         100.0 * (double)st.hits / (double)(st.hits + st.misses), st.dropped, st.flushes);
 	PQfinish(conn);
 	_exit(0);
 }

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
+#include "cache.h"
 #include "db.h"
 #include "log.h"
 #include "routes.h"
@@ -22,6 +24,36 @@ static const struct route {
 	{ "GET", "/crmx/deals/", h_deal },
 	{ "POST", "/crmx/deals/", h_deal_post },
 };
+
+/* A kept page: content type, extra headers and body, NUL-separated. */
+static void
+page_to_cache(const struct out *o, const char *key, size_t keylen, const char *owners,
+              unsigned long stamp, time_t now)
+{
+	struct sbuf v;
+	sb_init(&v);
+	sb_rawn(&v, o->content_type, strlen(o->content_type) + 1);
+	sb_rawn(&v, o->extra_headers, strlen(o->extra_headers) + 1);
+	sb_rawn(&v, o->body.s ? o->body.s : "", o->body.len);
+	cache_put(key, keylen, owners, 0, v.s, v.len, stamp, now);
+	sb_free(&v);
+}
+
+/* 0 when the page was kept and is now in o. */
+static int
+page_from_cache(struct out *o, const char *key, size_t keylen, time_t now)
+{
+	size_t len;
+	const char *v = cache_get(key, keylen, &len, now);
+	if (v == NULL)
+		return -1;
+	size_t ct = strlen(v), hd = strlen(v + ct + 1);
+	snprintf(o->content_type, sizeof o->content_type, "%s", v);
+	snprintf(o->extra_headers, sizeof o->extra_headers, "%s", v + ct + 1);
+	sb_rawn(&o->body, v + ct + hd + 2, len - ct - hd - 2);
+	out_header(o, "X-Crmx-Cache", "hit");
+	return 0;
+}
 
 static const char *
 status_text(int status)
@@ -94,13 +126,20 @@ route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env
 		panel_error(&c, 401, _("Please log in to the CRM first."));
 		goto done;
 	}
+	time_t now = time(NULL);
+	if (*conn != NULL && cache_sync(*conn, now) != 0) {
+		PQfinish(*conn);	/* lost: reconnect below */
+		*conn = NULL;
+	}
 	if (*conn == NULL || PQstatus(*conn) != CONNECTION_OK) {
 		char err[512];
 		PQfinish(*conn);
 		*conn = db_connect(cfg, cfg->db_conninfo, "crmx.fcgi", err, sizeof err);
 		if (*conn == NULL)
 			log_error("%s", err);
-		else if (queries_prepare(*conn, cfg->reportd_timezone) != 0) {
+		else if (queries_prepare(*conn, cfg->reportd_timezone) != 0 ||
+		         cache_connect(*conn) != 0) {
+			log_error("preparing the connection: %s", db_errmsg(*conn));
 			PQfinish(*conn);
 			*conn = NULL;
 		}
@@ -114,7 +153,9 @@ route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env
 		h_session(&c, env->authorization);
 		goto done;
 	}
-	int found = auth_lookup(c.conn, req.remote_user, &v);
+	/* Changes heard from here on make what this request reads unfit to keep. */
+	unsigned long stamp = cache_stamp();
+	int found = auth_lookup(c.conn, req.remote_user, &v, stamp, now);
 	if (found < 0) {
 		c.db_failed = 1;
 		goto done;
@@ -145,11 +186,27 @@ route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env
 			break;
 		}
 	}
-	if (hit == NULL)
+	if (hit == NULL) {
 		panel_error(&c, path_known ? 405 : 404,
 		            path_known ? _("This method is not allowed here.") : _("No such page."));
-	else
+	} else if (strcmp(hit->method, "GET") == 0 && cache_on() &&
+	           request_param(&req, "saved") == NULL) {
+		/* After a form was saved (?saved=1) the page is read afresh: this
+		 * worker may not have heard of the change yet. */
+		struct sbuf key;
+		sb_init(&key);
+		sb_printf(&key, "P\n%s\n%s\n%d\n%s\n%s", req.remote_user, i18n_code(c.lang),
+		          req.want_json, env->uri ? env->uri : "", env->query ? env->query : "");
+		if (page_from_cache(o, key.s, key.len, now) != 0) {
+			hit->fn(&c, arg);
+			if (o->status == 200 && !c.db_failed && cache_sync(*conn, now) == 0)
+				page_to_cache(o, key.s, key.len, v.owners, stamp, now);
+			out_header(o, "X-Crmx-Cache", "miss");
+		}
+		sb_free(&key);
+	} else {
 		hit->fn(&c, arg);
+	}
 done:
 	if (c.db_failed && strcmp(query_failed_state(), "57014") == 0 && *conn != NULL &&
 	    PQstatus(*conn) == CONNECTION_OK) {
@@ -160,6 +217,7 @@ done:
 		/* Drop the connection: the next request reconnects. */
 		PQfinish(*conn);
 		*conn = NULL;
+		cache_forget();
 		panel_error(&c, 503, _("The database is not reachable; try again in a moment."));
 	}
 	out_header(o, "Content-Language", i18n_code(c.lang));

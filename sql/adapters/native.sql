@@ -49,3 +49,19 @@ SELECT account_id, booked_at, amount, margin
 CREATE VIEW crmx_src.activities AS
 SELECT activity_id, account_id, opportunity_id, owner_id, kind, started_at, minutes
   FROM crmx_native.activities;
+
+-- The change feed (sql/migrations/0012_change_feed.sql): every table the
+-- panels read through these views tells crmx.fcgi what changed.
+DO $$ BEGIN
+    PERFORM crmx.watch('crmx_native.users', 'all', NULL);
+    PERFORM crmx.watch('crmx_native.stages', 'all', NULL);
+    PERFORM crmx.watch('crmx_native.accounts', 'owner', 'owner_id');
+    PERFORM crmx.watch('crmx_native.accounts', 'account', 'account_id');
+    PERFORM crmx.watch('crmx_native.contacts', 'account', 'account_id');
+    PERFORM crmx.watch('crmx_native.opportunities', 'owner', 'owner_id');
+    PERFORM crmx.watch('crmx_native.stage_history', 'deal', 'opportunity_id');
+    PERFORM crmx.watch('crmx_native.revenue', 'account', 'account_id');
+END $$;
+
+CREATE FUNCTION crmx_src.change_feed() RETURNS text
+LANGUAGE sql IMMUTABLE AS $$ SELECT 'crmx_changed' $$;

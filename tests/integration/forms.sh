@@ -57,7 +57,7 @@ check "too long: says so" grep -q 'This is too long.' "$tmp/body"
 
 st=$(post "$rep" "/crmx/accounts/$mine" "has_need=yes&can_pay=yes&has_authority=no&burning_issue=Line+stops+%E5%81%9C%E4%BA%A7&csrf=$tok")
 check "valid form: 303 back to the panel" test "$st" = 303
-check "redirect to the account's qualification" grep -qi "^Location: /crmx/accounts/$mine#qualification" "$tmp/head"
+check "redirect to the account's qualification" grep -qi "^Location: /crmx/accounts/$mine?saved=1#qualification" "$tmp/head"
 check "stored with who" test "$(q "SELECT has_need, can_pay, has_authority, burning_issue, updated_by
                                  FROM crmx.qualification WHERE account_id = $mine")" = "t|t|f|Line stops 停产|$rep"
 check "and a history row" test "$(hist "$mine")" = "$((h0 + 1))"
