@@ -30,6 +30,7 @@ static struct {
 	int		 max_age;
 	int		 listening;	/* the connection listens */
 	int		 feed;		/* and the adapter has a change feed */
+	int		 lost;		/* the server said it ends the session */
 	time_t		 day_end;	/* the next midnight in the session's time zone */
 	unsigned long	 stamp;
 	struct entry	**buckets;
@@ -152,10 +153,26 @@ fetch_day_end(PGconn *conn)
 	return ok ? 0 : -1;
 }
 
+/* A server that ends the session while it is idle (shutdown, an
+ * administrator's pg_terminate_backend) says FATAL before closing; libpq
+ * passes that on as a notice, and the close may only be seen later. */
+static void
+on_notice(void *arg, const PGresult *res)
+{
+	(void)arg;
+	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	const char *msg = PQresultErrorMessage(res);
+	if (sev != NULL && (strcmp(sev, "FATAL") == 0 || strcmp(sev, "PANIC") == 0))
+		c.lost = 1;
+	log_warn("database: %.*s", (int)strcspn(msg ? msg : "", "\n"), msg ? msg : "");
+}
+
 int
 cache_connect(PGconn *conn)
 {
 	cache_forget();
+	c.lost = 0;
+	PQsetNoticeReceiver(conn, on_notice, NULL);
 	if (c.max_bytes == 0)
 		return 0;
 	PGresult *r = PQexec(conn, "SELECT to_regprocedure('crmx_src.change_feed()') IS NOT NULL");
@@ -263,6 +280,10 @@ cache_sync(PGconn *conn, time_t now)
 		else if (strcmp(n->relname, FEED) == 0)
 			cache_changed(n->extra);
 		PQfreemem(n);
+	}
+	if (c.lost) {	/* parsed with the notifications */
+		cache_forget();
+		return -1;
 	}
 	if (adapter)	/* crmx_src was made anew: the new adapter may have no feed */
 		return cache_connect(conn);
