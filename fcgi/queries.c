@@ -143,51 +143,45 @@ static const char *const sql[Q__MAX] = {
     " SELECT account_id FROM up",
 /* The funnel as one row: per layer k = 1..5 (columns 4(k-1) .. 4(k-1)+3)
  * the open deals, their amount and weighted amount (live, one pass over
- * the viewer's deals), and the deals created in the latest run's window
+ * the viewer's open deals), and the deals created in the latest run's window
  * that reached the layer (history counts: a deal that went back still
  * reached the higher layer), summed over the viewer's owners from what
  * reportd stored, NULL before the first run; then (columns 20, 21) the
  * weighted forecast for this month and this quarter, overdue deals
  * counting in this month, and (22) the run's as-of date. */
 #define LAYER(k) \
-    " count(*) FILTER (WHERE open AND stage_rank = " #k ")," \
-    " coalesce(sum(amount) FILTER (WHERE open AND stage_rank = " #k "), 0)," \
-    " coalesce(sum(w) FILTER (WHERE open AND stage_rank = " #k "), 0)," \
+    " count(*) FILTER (WHERE stage_rank = " #k ")," \
+    " coalesce(sum(amount) FILTER (WHERE stage_rank = " #k "), 0)," \
+    " coalesce(sum(w) FILTER (WHERE stage_rank = " #k "), 0)," \
     " (SELECT reached[" #k "] FROM r),"
 [Q_FUNNEL] =
-    "WITH d AS MATERIALIZED (SELECT o.outcome = 'open' AS open,"
-    /* the rank of open deals only: for a closed one an adapter may have
-     * to look it up in the stage history */
-    "  CASE WHEN o.outcome = 'open' THEN o.stage_rank END AS stage_rank, o.amount,"
+    "WITH d AS MATERIALIZED (SELECT o.stage_rank, o.amount,"
     "  o.amount * o.probability AS w, coalesce(o.expected_close, current_date) AS due"
-    "  FROM crmx_src.opportunities o WHERE " SCOPE_SQL("o.owner_id") "),"
+    "  FROM crmx_src.opportunities o WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open'),"
     " r AS (SELECT ARRAY[sum(m.reached[1]), sum(m.reached[2]), sum(m.reached[3]),"
     "  sum(m.reached[4]), sum(m.reached[5])] AS reached, max(m.as_of) AS as_of"
     "  FROM crmx.latest_owner_metrics m WHERE " SCOPE_SQL("m.owner_id") ")"
     " SELECT" LAYER(1) LAYER(2) LAYER(3) LAYER(4) LAYER(5)
-    " coalesce(sum(w) FILTER (WHERE open AND"
-    "  due < date_trunc('month', current_date) + interval '1 month'), 0),"
-    " coalesce(sum(w) FILTER (WHERE open AND"
+    " coalesce(sum(w) FILTER (WHERE due < date_trunc('month', current_date) + interval '1 month'),"
+    "  0),"
+    " coalesce(sum(w) FILTER (WHERE"
     "  due < date_trunc('quarter', current_date) + interval '3 months'), 0),"
     " (SELECT as_of::text FROM r)"
     " FROM d",
-/* Priority: weighted amount, discounted by months in the stage.  The
- * viewer's deals are read once, then the open ones ranked (a filter on the
- * view's outcome would otherwise be applied per stage). */
+/* Priority: weighted amount, discounted by months in the stage (in
+ * float8: numeric arithmetic on every open deal cost more than the rest
+ * of the statement); only the first 100 get their account's name. */
 [Q_PIPELINE_DEALS] =
-    "WITH o AS MATERIALIZED (SELECT o.opportunity_id, o.name, o.account_id, o.owner_id,"
-    "  o.stage, o.amount, o.probability, o.stage_entered_at, o.outcome"
-    "  FROM crmx_src.opportunities o WHERE " SCOPE_SQL("o.owner_id") "),"
-    " top AS (SELECT * FROM o WHERE outcome = 'open'"
-    "  ORDER BY coalesce(amount * probability, 0)"
-    "  / (1 + greatest(current_date - stage_entered_at::date, 0) / 30.0) DESC, opportunity_id"
-    "  LIMIT 100)"
-    " SELECT t.opportunity_id, t.name, a.name, t.stage, t.amount, t.probability,"
-    " current_date - t.stage_entered_at::date AS days, u.name"
-    " FROM top t JOIN crmx_src.accounts a ON a.account_id = t.account_id"
+    "SELECT t.opportunity_id, t.name, a.name, t.stage, t.amount, t.probability, t.days, u.name"
+    " FROM (SELECT o.opportunity_id, o.name, o.account_id, o.owner_id, o.stage, o.amount,"
+    "  o.probability, current_date - o.stage_entered_at::date AS days,"
+    "  coalesce(o.amount::float8 * o.probability, 0)"
+    "  / (1 + greatest(current_date - o.stage_entered_at::date, 0) / 30.0::float8) AS prio"
+    "  FROM crmx_src.opportunities o WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open'"
+    "  ORDER BY prio DESC, o.opportunity_id LIMIT 100) t"
+    " JOIN crmx_src.accounts a ON a.account_id = t.account_id"
     " LEFT JOIN crmx_src.users u ON u.user_id = t.owner_id"
-    " ORDER BY coalesce(t.amount * t.probability, 0)"
-    "  / (1 + greatest(current_date - t.stage_entered_at::date, 0) / 30.0) DESC, t.opportunity_id",
+    " ORDER BY t.prio DESC, t.opportunity_id",
 [Q_DEAL] =
     "SELECT o.opportunity_id, o.name, o.account_id, a.name, u.name, o.stage, o.stage_rank,"
     " o.amount, o.probability, o.source, to_char(o.created_at, 'YYYY-MM-DD'),"
