@@ -43,6 +43,9 @@ http {
             auth_basic "crmx demo";
             auth_basic_user_file $htpasswd;
             client_max_body_size 64k;
+            # a whole panel (the pipeline is ~25 KB) in one buffer
+            fastcgi_buffer_size 32k;
+            fastcgi_buffers 8 32k;
             include $dir/crmx_fastcgi_params;
             fastcgi_pass unix:$sock;
         }

@@ -50,6 +50,7 @@ page_from_cache(struct out *o, const char *key, size_t keylen, time_t now)
 	size_t ct = strlen(v), hd = strlen(v + ct + 1);
 	snprintf(o->content_type, sizeof o->content_type, "%s", v);
 	snprintf(o->extra_headers, sizeof o->extra_headers, "%s", v + ct + 1);
+	sb_clear(&o->body);
 	sb_rawn(&o->body, v + ct + hd + 2, len - ct - hd - 2);
 	out_header(o, "X-Crmx-Cache", "hit");
 	return 0;
