@@ -48,7 +48,8 @@ static const struct conf_entry conf_table[] = {
 	{ "fcgi", "body_max", CONF_INT, F(fcgi_body_max), "65536", 1024, 16777216 },
 	{ "fcgi", "csrf_secret", CONF_STRING, F(fcgi_csrf_secret), "", 0, 0 },
 	{ "fcgi", "cache_mb", CONF_INT, F(fcgi_cache_mb), "32", 0, 65536 },
-	{ "fcgi", "cache_max_age_s", CONF_INT, F(fcgi_cache_max_age_s), "300", 1, 86400 },
+	/* at most an hour: a kept form's CSRF token must stay good (12 h) */
+	{ "fcgi", "cache_max_age_s", CONF_INT, F(fcgi_cache_max_age_s), "300", 1, 3600 },
 
 	{ "reportd", "listen", CONF_STRING, F(reportd_listen), "127.0.0.1:8091", 0, 0 },
 	{ "reportd", "schedule", CONF_STRING, F(reportd_schedule), "mon 06:00", 0, 0 },

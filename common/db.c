@@ -37,11 +37,17 @@ db_connect(const struct crmx_config *cfg, const char *conninfo,
 	         cfg->db_statement_timeout_ms);
 	/* Our keywords come first so that the same ones in the conninfo string
 	 * (expanded from dbname, last) win; the PG* environment fills the rest. */
-	const char *keys[5], *vals[5];
+	const char *keys[8], *vals[8];
 	int n = 0;
 	keys[n] = "fallback_application_name"; vals[n++] = appname;
 	keys[n] = "connect_timeout"; vals[n++] = timeout;
 	keys[n] = "options"; vals[n++] = options;
+	/* Over TCP, a server that vanished without closing (a failover, a cut
+	 * network) is noticed within a minute, not the system's two hours: an
+	 * idle panel worker learns of changes only from its connection. */
+	keys[n] = "keepalives_idle"; vals[n++] = "30";
+	keys[n] = "keepalives_interval"; vals[n++] = "10";
+	keys[n] = "keepalives_count"; vals[n++] = "3";
 	if (conninfo != NULL && *conninfo != '\0') {
 		keys[n] = "dbname"; vals[n++] = conninfo;
 	}

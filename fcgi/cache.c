@@ -140,15 +140,16 @@ cache_forget(void)
 	flush();
 }
 
-/* The next midnight in the session's time zone, as the database sees it. */
+/* The next midnight in the session's time zone, as the database sees it,
+ * on this host's clock (the two clocks may differ). */
 static int
 fetch_day_end(PGconn *conn)
 {
 	PGresult *r = PQexec(conn,
-	    "SELECT extract(epoch FROM date_trunc('day', now()) + interval '1 day')::bigint");
+	    "SELECT ceil(extract(epoch FROM date_trunc('day', now()) + interval '1 day' - now()))");
 	int ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
 	if (ok)
-		c.day_end = (time_t)strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		c.day_end = time(NULL) + (time_t)strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);
 	return ok ? 0 : -1;
 }
@@ -175,15 +176,16 @@ cache_connect(PGconn *conn)
 	PQsetNoticeReceiver(conn, on_notice, NULL);
 	if (c.max_bytes == 0)
 		return 0;
-	PGresult *r = PQexec(conn, "SELECT to_regprocedure('crmx_src.change_feed()') IS NOT NULL");
-	int ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
-	int has_feed = ok && PQgetvalue(r, 0, 0)[0] == 't';
+	/* Listen first (even without a feed: another adapter may bring one),
+	 * then look: an adapter installed in between is announced to us. */
+	PGresult *r = PQexec(conn, "LISTEN " FEED);
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 	PQclear(r);
 	if (!ok)
 		return -1;
-	/* Listen even without a feed: another adapter may bring one. */
-	r = PQexec(conn, "LISTEN " FEED);
-	ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	r = PQexec(conn, "SELECT to_regprocedure('crmx_src.change_feed()') IS NOT NULL");
+	ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+	int has_feed = ok && PQgetvalue(r, 0, 0)[0] == 't';
 	PQclear(r);
 	if (!ok || fetch_day_end(conn) != 0)
 		return -1;

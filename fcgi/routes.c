@@ -200,8 +200,14 @@ route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env
 		          req.want_json, env->uri ? env->uri : "", env->query ? env->query : "");
 		if (page_from_cache(o, key.s, key.len, now) != 0) {
 			hit->fn(&c, arg);
-			if (o->status == 200 && !c.db_failed && cache_sync(*conn, now) == 0)
-				page_to_cache(o, key.s, key.len, v.owners, stamp, now);
+			if (o->status == 200 && !c.db_failed) {
+				if (cache_sync(*conn, now) == 0) {
+					page_to_cache(o, key.s, key.len, v.owners, stamp, now);
+				} else {	/* lost: the page stands, the next request reconnects */
+					PQfinish(*conn);
+					*conn = NULL;
+				}
+			}
 			out_header(o, "X-Crmx-Cache", "miss");
 		}
 		sb_free(&key);
