@@ -189,6 +189,46 @@ SELECT NULL::bigint AS activity_id, NULL::bigint AS account_id,
        NULL::timestamptz AS started_at, NULL::integer AS minutes
  WHERE false;
 
+-- The change feed (sql/migrations/0012_change_feed.sql): triggers on the
+-- Tryton tables these views read tell crmx.fcgi what changed.  They need
+-- the right to put triggers on Tryton's tables (its owner, or TRIGGER);
+-- without it the adapter works without a feed and crmx.fcgi keeps no pages.
+CREATE FUNCTION crmx_tryton.employee_owners(ids bigint[]) RETURNS bigint[]
+LANGUAGE sql STABLE AS $$
+    SELECT array_agg(user_id::bigint) FROM crmx_tryton.employee_user
+     WHERE employee_id = ANY (ids)
+$$;
+
+DO $$
+BEGIN
+    -- users, roles, teams, who is a customer, place names: everything
+    PERFORM crmx.watch('res_user', 'all', NULL);
+    PERFORM crmx.watch('"res_user-company_employee"', 'all', NULL);
+    PERFORM crmx.watch('company_employee', 'all', NULL);
+    PERFORM crmx.watch('company_company', 'all', NULL);
+    PERFORM crmx.watch('party_category', 'all', NULL);
+    PERFORM crmx.watch('country_subdivision', 'all', NULL);
+    PERFORM crmx.watch('country_country', 'all', NULL);
+    -- a customer, its address, category and contact mechanisms
+    PERFORM crmx.watch('party_party', 'account', 'id');
+    PERFORM crmx.watch('party_address', 'account', 'party');
+    PERFORM crmx.watch('party_category_rel', 'account', 'party');
+    PERFORM crmx.watch('party_contact_mechanism', 'account', 'party');
+    -- deals: the customer (its owner is the latest deal's), the employee
+    -- before and after, and the history (stages, estimates)
+    PERFORM crmx.watch('sale_opportunity', 'account', 'party');
+    PERFORM crmx.watch_mapped('sale_opportunity', 'employee', 'crmx_tryton.employee_owners');
+    PERFORM crmx.watch('sale_opportunity__history', 'deal', 'id');
+    -- revenue: invoices and their receivable lines
+    PERFORM crmx.watch('account_invoice', 'account', 'party');
+    PERFORM crmx.watch('account_move_line', 'account', 'party');
+    EXECUTE 'CREATE FUNCTION crmx_src.change_feed() RETURNS text LANGUAGE sql IMMUTABLE'
+            ' AS $f$ SELECT ''crmx_changed'' $f$';
+EXCEPTION WHEN insufficient_privilege THEN
+    RAISE WARNING 'crmx: no change feed (%); crmx.fcgi will read every page from the database',
+                  SQLERRM;
+END $$;
+
 -- Identity: the login behind a Tryton session header, "Session "
 -- base64(login:uid:key), checked as Tryton checks it: a row of ir_session
 -- with that key, created by that user less than max_age ago (Tryton's

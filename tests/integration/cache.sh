@@ -97,6 +97,17 @@ q "INSERT INTO crmx_native.stage_history (opportunity_id, stage_rank, entered_at
 check "stage history grows: the deal panel shows it" every "$rep" "/crmx/deals/$deal.json" \
 	jtrue "len(j['stage_history']) == $n_hist + 1"
 
+# The CRM writes as its own database role, which has no rights on crmx's
+# schemas: its write goes through, and is announced all the same.
+warm "$rep" "/crmx/accounts/$mine"
+q "DO \$\$ BEGIN CREATE ROLE crmx_test_crm; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$;
+   GRANT USAGE ON SCHEMA crmx_native TO crmx_test_crm;
+   GRANT SELECT, UPDATE ON crmx_native.accounts TO crmx_test_crm"
+check "the CRM's own role writes with the feed's triggers in place" \
+	q "SET ROLE crmx_test_crm; UPDATE crmx_native.accounts SET name = 'Renamed by the CRM role'
+	   WHERE account_id = $mine"
+check "... and the change shows in every worker" every "$rep" "/crmx/accounts/$mine" has 'Renamed by the CRM role'
+
 # An owner change: the old owner loses the account at once, the new one has it.
 warm "$rep" "/crmx/accounts/$mine" && warm "$rep" /crmx/accounts.json
 n_before=$(json 'j["total"]')
