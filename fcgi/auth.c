@@ -9,20 +9,18 @@
 #include "util.h"
 
 /* A kept viewer: name, language and owners ("" for all: a set is never
- * empty), NUL-separated; dropped only when everything changed (users,
- * teams and preferences say '*'). */
+ * empty); dropped only when everything changed (users, teams and
+ * preferences say '*'). */
 static int
 from_cache(const char *key, size_t keylen, struct viewer *v, time_t now)
 {
+	const char *parts[3];
 	size_t len;
-	const char *val = cache_get(key, keylen, &len, now);
-	if (val == NULL)
+	if (cache_get_fields(key, keylen, 3, parts, &len, now) != 0)
 		return -1;
-	size_t n = strlen(val), l = strlen(val + n + 1);
-	snprintf(v->name, sizeof v->name, "%s", val);
-	snprintf(v->lang_pref, sizeof v->lang_pref, "%s", val + n + 1);
-	const char *owners = val + n + l + 2;
-	v->owners = owners[0] ? xstrdup(owners) : NULL;
+	snprintf(v->name, sizeof v->name, "%s", parts[0]);
+	snprintf(v->lang_pref, sizeof v->lang_pref, "%s", parts[1]);
+	v->owners = len ? xstrdup(parts[2]) : NULL;
 	return 0;
 }
 
@@ -48,16 +46,10 @@ auth_lookup(PGconn *conn, const char *login, struct viewer *v, unsigned long sta
 	v->owners = PQgetisnull(res, 0, 2) ? NULL : xstrdup(PQgetvalue(res, 0, 2));
 	PQclear(res);
 	if (keep) {
-		char val[512];
-		size_t n = strlen(v->name), l = strlen(v->lang_pref);
 		const char *owners = v->owners ? v->owners : "";
-		size_t o = strlen(owners);
-		if (n + l + o + 3 <= sizeof val) {
-			memcpy(val, v->name, n + 1);
-			memcpy(val + n + 1, v->lang_pref, l + 1);
-			memcpy(val + n + l + 2, owners, o + 1);
-			cache_put(key, (size_t)keylen, NULL, 1, val, n + l + o + 3, stamp, now);
-		}
+		const char *parts[3] = { v->name, v->lang_pref, owners };
+		size_t lens[3] = { strlen(v->name), strlen(v->lang_pref), strlen(owners) };
+		cache_put_fields(key, (size_t)keylen, NULL, 1, 3, parts, lens, stamp, now);
 	}
 	return 0;
 }

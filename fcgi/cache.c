@@ -398,6 +398,47 @@ cache_put(const char *key, size_t keylen, const char *owners, int global,
 }
 
 void
+cache_put_fields(const char *key, size_t keylen, const char *owners, int global, int n,
+                 const char *const *parts, const size_t *lens, unsigned long stamp, time_t now)
+{
+	if (!cache_on() || stamp != c.stamp)
+		return;
+	size_t len = 0;
+	for (int i = 0; i < n; i++)
+		len += lens[i] + (i < n - 1);
+	char *val = xmalloc(len + 1), *p = val;
+	for (int i = 0; i < n; i++) {
+		memcpy(p, parts[i], lens[i]);
+		p += lens[i];
+		if (i < n - 1)
+			*p++ = '\0';
+	}
+	cache_put(key, keylen, owners, global, val, len, stamp, now);
+	free(val);
+}
+
+int
+cache_get_fields(const char *key, size_t keylen, int n, const char **parts, size_t *last_len,
+                 time_t now)
+{
+	size_t len;
+	const char *v = cache_get(key, keylen, &len, now);
+	if (v == NULL)
+		return -1;
+	const char *p = v, *end = v + len;
+	for (int i = 0; i < n - 1; i++) {
+		const char *z = memchr(p, '\0', (size_t)(end - p));
+		if (z == NULL)
+			return -1;	/* not what was put */
+		parts[i] = p;
+		p = z + 1;
+	}
+	parts[n - 1] = p;
+	*last_len = (size_t)(end - p);
+	return 0;
+}
+
+void
 cache_get_stats(struct cache_stats *s)
 {
 	*s = c.st;

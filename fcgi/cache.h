@@ -55,6 +55,15 @@ const char *cache_get(const char *key, size_t keylen, size_t *len, time_t now);
  * any change); global: only dropped when everything changed ('*'). */
 void cache_put(const char *key, size_t keylen, const char *owners, int global,
                const char *val, size_t len, unsigned long stamp, time_t now);
+/* Values of n fields (pages: type, headers, body; viewers: name,
+ * language, owners), kept NUL-separated: cache_put_fields stores them
+ * (lens[i] bytes of parts[i]); cache_get_fields gives them back, each but
+ * the last NUL-terminated, the last with its length (0 on a miss, -1). */
+void cache_put_fields(const char *key, size_t keylen, const char *owners, int global, int n,
+                      const char *const *parts, const size_t *lens, unsigned long stamp,
+                      time_t now);
+int cache_get_fields(const char *key, size_t keylen, int n, const char **parts,
+                     size_t *last_len, time_t now);
 /* Applies one notification payload (the feed's format); for tests. */
 void cache_changed(const char *payload);
 void cache_get_stats(struct cache_stats *s);

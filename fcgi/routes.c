@@ -25,33 +25,28 @@ static const struct route {
 	{ "POST", "/crmx/deals/", h_deal_post },
 };
 
-/* A kept page: content type, extra headers and body, NUL-separated. */
+/* A kept page: content type, extra headers and body. */
 static void
 page_to_cache(const struct out *o, const char *key, size_t keylen, const char *owners,
               unsigned long stamp, time_t now)
 {
-	struct sbuf v;
-	sb_init(&v);
-	sb_rawn(&v, o->content_type, strlen(o->content_type) + 1);
-	sb_rawn(&v, o->extra_headers, strlen(o->extra_headers) + 1);
-	sb_rawn(&v, o->body.s ? o->body.s : "", o->body.len);
-	cache_put(key, keylen, owners, 0, v.s, v.len, stamp, now);
-	sb_free(&v);
+	const char *parts[3] = { o->content_type, o->extra_headers, o->body.s ? o->body.s : "" };
+	size_t lens[3] = { strlen(o->content_type), strlen(o->extra_headers), o->body.len };
+	cache_put_fields(key, keylen, owners, 0, 3, parts, lens, stamp, now);
 }
 
 /* 0 when the page was kept and is now in o. */
 static int
 page_from_cache(struct out *o, const char *key, size_t keylen, time_t now)
 {
-	size_t len;
-	const char *v = cache_get(key, keylen, &len, now);
-	if (v == NULL)
+	const char *parts[3];
+	size_t body_len;
+	if (cache_get_fields(key, keylen, 3, parts, &body_len, now) != 0)
 		return -1;
-	size_t ct = strlen(v), hd = strlen(v + ct + 1);
-	snprintf(o->content_type, sizeof o->content_type, "%s", v);
-	snprintf(o->extra_headers, sizeof o->extra_headers, "%s", v + ct + 1);
+	snprintf(o->content_type, sizeof o->content_type, "%s", parts[0]);
+	snprintf(o->extra_headers, sizeof o->extra_headers, "%s", parts[1]);
 	sb_clear(&o->body);
-	sb_rawn(&o->body, v + ct + hd + 2, len - ct - hd - 2);
+	sb_rawn(&o->body, parts[2], body_len);
 	out_header(o, "X-Crmx-Cache", "hit");
 	return 0;
 }

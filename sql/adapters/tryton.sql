@@ -217,7 +217,7 @@ BEGIN
     -- deals: the customer (its owner is the latest deal's), the employee
     -- before and after, and the history (stages, estimates)
     PERFORM crmx.watch('sale_opportunity', 'account', 'party');
-    PERFORM crmx.watch_mapped('sale_opportunity', 'employee', 'crmx_tryton.employee_owners');
+    PERFORM crmx.watch('sale_opportunity', 'owner', 'employee', 'crmx_tryton.employee_owners');
     PERFORM crmx.watch('sale_opportunity__history', 'deal', 'id');
     -- revenue: invoices and their receivable lines
     PERFORM crmx.watch('account_invoice', 'account', 'party');

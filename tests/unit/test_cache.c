@@ -181,6 +181,26 @@ test_many_entries(void **state)
 	assert_non_null(get("page/108"));
 }
 
+static void
+test_fields(void **state)
+{
+	(void)state;
+	static const char body[] = "<p>a\0b</p>";	/* a body may hold NULs */
+	const char *in[3] = { "text/html", "", body };
+	size_t lens[3] = { 9, 0, sizeof body - 1 };
+	cache_put_fields("f", 1, "{1}", 0, 3, in, lens, cache_stamp(), T0);
+	const char *out[3];
+	size_t last;
+	assert_int_equal(cache_get_fields("f", 1, 3, out, &last, T0 + 1), 0);
+	assert_string_equal(out[0], "text/html");
+	assert_string_equal(out[1], "");
+	assert_int_equal(last, sizeof body - 1);
+	assert_memory_equal(out[2], body, last);
+	assert_int_equal(cache_get_fields("nothing", 7, 3, out, &last, T0 + 1), -1);
+	put("short", "{1}", 0, "one field only");
+	assert_int_equal(cache_get_fields("short", 5, 3, out, &last, T0 + 1), -1);
+}
+
 int
 main(void)
 {
@@ -193,6 +213,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_size_limit_evicts_least_recent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_off_without_feed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_entries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fields, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("cache", tests, NULL, NULL);
 }
