@@ -348,43 +348,49 @@ grow(void)
 	c.nbuckets = n;
 }
 
+/* One store for both: the fields are copied once, NUL-separated, into
+ * the entry. */
 void
-cache_put(const char *key, size_t keylen, const char *owners, int global,
-          const char *val, size_t len, unsigned long stamp, time_t now)
+cache_put_fields(const char *key, size_t keylen, const char *owners, int global, int n,
+                 const char *const *parts, const size_t *lens, unsigned long stamp, time_t now)
 {
 	if (!cache_on() || stamp != c.stamp)
 		return;	/* off, or a change arrived while this was fetched */
 	int64_t ids[MAX_NAMED];
-	long n = 0;
-	if (owners != NULL && (n = parse_ids(owners, ids, MAX_NAMED)) < 0)
+	long nids = 0;
+	if (owners != NULL && (nids = parse_ids(owners, ids, MAX_NAMED)) < 0)
 		return;	/* too many to keep track of */
+	size_t len = 0;
+	for (int i = 0; i < n; i++)
+		len += lens[i] + (i < n - 1);
 	uint64_t h = hash_of(key, keylen);
 	struct entry *old = find(key, keylen, h);
 	if (old != NULL)
 		drop(old);
+	if (sizeof(struct entry) + keylen + len + (size_t)nids * sizeof *ids > c.max_bytes / 4)
+		return;	/* one page must not evict the rest */
 	struct entry *e = xcalloc(1, sizeof *e);
 	e->hash = h;
 	e->born = now;
 	e->global = global;
 	e->all = owners == NULL;
-	e->n_owners = (size_t)n;
-	e->owners = n ? xmalloc((size_t)n * sizeof *ids) : NULL;
-	if (n)
-		memcpy(e->owners, ids, (size_t)n * sizeof *ids);
+	e->n_owners = (size_t)nids;
+	e->owners = nids ? xmalloc((size_t)nids * sizeof *ids) : NULL;
+	if (nids)
+		memcpy(e->owners, ids, (size_t)nids * sizeof *ids);
 	e->keylen = keylen;
 	e->key = xmalloc(keylen);
 	memcpy(e->key, key, keylen);
 	e->len = len;
 	e->val = xmalloc(len + 1);
-	memcpy(e->val, val, len);
-	e->val[len] = '\0';
-	if (entry_bytes(e) > c.max_bytes / 4) {	/* one page must not evict the rest */
-		free(e->key);
-		free(e->val);
-		free(e->owners);
-		free(e);
-		return;
+	char *p = e->val;
+	for (int i = 0; i < n; i++) {
+		memcpy(p, parts[i], lens[i]);
+		p += lens[i];
+		if (i < n - 1)
+			*p++ = '\0';
 	}
+	*p = '\0';
 	while (c.oldest && c.st.bytes + entry_bytes(e) > c.max_bytes)
 		drop(c.oldest);
 	e->next = c.buckets[h & (c.nbuckets - 1)];
@@ -398,23 +404,10 @@ cache_put(const char *key, size_t keylen, const char *owners, int global,
 }
 
 void
-cache_put_fields(const char *key, size_t keylen, const char *owners, int global, int n,
-                 const char *const *parts, const size_t *lens, unsigned long stamp, time_t now)
+cache_put(const char *key, size_t keylen, const char *owners, int global,
+          const char *val, size_t len, unsigned long stamp, time_t now)
 {
-	if (!cache_on() || stamp != c.stamp)
-		return;
-	size_t len = 0;
-	for (int i = 0; i < n; i++)
-		len += lens[i] + (i < n - 1);
-	char *val = xmalloc(len + 1), *p = val;
-	for (int i = 0; i < n; i++) {
-		memcpy(p, parts[i], lens[i]);
-		p += lens[i];
-		if (i < n - 1)
-			*p++ = '\0';
-	}
-	cache_put(key, keylen, owners, global, val, len, stamp, now);
-	free(val);
+	cache_put_fields(key, keylen, owners, global, 1, &val, &len, stamp, now);
 }
 
 int
