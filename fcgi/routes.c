@@ -51,6 +51,32 @@ page_from_cache(struct out *o, const char *key, size_t keylen, time_t now)
 	return 0;
 }
 
+/* A GET answered from the worker's cache, or rendered and kept when no
+ * change arrived meanwhile (stamp: the count when the request began). */
+static void
+serve_kept(struct ctx *c, const struct route *hit, const char *arg, PGconn **conn,
+           const struct cgi_env *env, unsigned long stamp, time_t now)
+{
+	struct out *o = c->out;
+	struct sbuf key;
+	sb_init(&key);
+	sb_printf(&key, "P\n%s\n%s\n%d\n%s\n%s", c->req->remote_user, i18n_code(c->lang),
+	          c->req->want_json, env->uri ? env->uri : "", env->query ? env->query : "");
+	if (page_from_cache(o, key.s, key.len, now) != 0) {
+		hit->fn(c, arg);
+		if (o->status == 200 && !c->db_failed) {
+			if (cache_sync(*conn, now) == 0) {
+				page_to_cache(o, key.s, key.len, c->v->owners, stamp, now);
+			} else {	/* lost: the page stands, the next request reconnects */
+				PQfinish(*conn);
+				*conn = NULL;
+			}
+		}
+		out_header(o, "X-Crmx-Cache", "miss");
+	}
+	sb_free(&key);
+}
+
 static const char *
 status_text(int status)
 {
@@ -189,23 +215,7 @@ route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env
 	           request_param(&req, "saved") == NULL) {
 		/* After a form was saved (?saved=1) the page is read afresh: this
 		 * worker may not have heard of the change yet. */
-		struct sbuf key;
-		sb_init(&key);
-		sb_printf(&key, "P\n%s\n%s\n%d\n%s\n%s", req.remote_user, i18n_code(c.lang),
-		          req.want_json, env->uri ? env->uri : "", env->query ? env->query : "");
-		if (page_from_cache(o, key.s, key.len, now) != 0) {
-			hit->fn(&c, arg);
-			if (o->status == 200 && !c.db_failed) {
-				if (cache_sync(*conn, now) == 0) {
-					page_to_cache(o, key.s, key.len, v.owners, stamp, now);
-				} else {	/* lost: the page stands, the next request reconnects */
-					PQfinish(*conn);
-					*conn = NULL;
-				}
-			}
-			out_header(o, "X-Crmx-Cache", "miss");
-		}
-		sb_free(&key);
+		serve_kept(&c, hit, arg, conn, env, stamp, now);
 	} else {
 		hit->fn(&c, arg);
 	}
