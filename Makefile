@@ -99,7 +99,7 @@ PROGS   := $(REPORTD) $(FCGI) $(ADMIN)
 UNIT_BIN  := $(patsubst %.c,$(O)/%,$(UNIT_SRC))
 ITEST_BIN := $(patsubst %.c,$(O)/%,$(ITEST_SRC))
 
-ALL_LIBS := $(PQ_LIBS) $(JSON_LIBS) $(INI_LIBS) -lm
+ALL_LIBS := $(PQ_LIBS) $(JSON_LIBS) $(INI_LIBS) -lunistring -lm
 
 # Quiet rules unless V=1, as git's Makefile does.
 ifndef V

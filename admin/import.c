@@ -17,6 +17,7 @@
 #include "db.h"
 #include "log.h"
 #include "pgcopy.h"
+#include "utf8.h"
 #include "util.h"
 
 enum ctype { C_ID, C_COUNT, C_RANK, C_TEXT, C_MONEY, C_PROB, C_DATE, C_TS,
@@ -112,21 +113,6 @@ is_digits(const char *s, size_t n)
 	return 1;
 }
 
-static int
-valid_utf8(const unsigned char *s)
-{
-	while (*s) {
-		int n = *s < 0x80 ? 0 : (*s >> 5) == 6 ? 1 : (*s >> 4) == 14 ? 2 : (*s >> 3) == 30 ? 3 : -1;
-		if (n < 0)
-			return 0;
-		s++;
-		for (int i = 0; i < n; i++, s++)
-			if ((*s & 0xc0) != 0x80)
-				return 0;
-	}
-	return 1;
-}
-
 /* -?digits(.digits)? with at most 16 integer and 2 decimal digits:
  * what numeric(18,2) holds. */
 static int
@@ -210,7 +196,7 @@ check_field(enum ctype t, const char *v)
 	int64_t n;
 	double d;
 	char *end;
-	if (!valid_utf8((const unsigned char *)v))
+	if (!utf8_valid_str(v))
 		return "valid UTF-8 text";
 	switch (t) {
 	case C_ID:

@@ -5,6 +5,7 @@
 
 #include "csrf.h"
 #include "form.h"
+#include "utf8.h"
 
 /* A submitted form as checked against its field table. */
 struct form {
@@ -15,15 +16,6 @@ struct form {
 	const char		*error[FORM_MAX];	/* translated message or NULL */
 	int			 nerrors;
 };
-
-static size_t
-utf8_chars(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
 
 static int
 blank(const char *s)

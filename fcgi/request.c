@@ -5,27 +5,13 @@
 #include <string.h>
 
 #include "request.h"
+#include "utf8.h"
 
 static int
 hexval(char c)
 {
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
 	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-static int
-valid_utf8(const unsigned char *s)
-{
-	while (*s) {
-		int n = *s < 0x80 ? 0 : (*s >> 5) == 6 ? 1 : (*s >> 4) == 14 ? 2 : (*s >> 3) == 30 ? 3 : -1;
-		if (n < 0)
-			return 0;
-		s++;
-		for (int i = 0; i < n; i++, s++)
-			if ((*s & 0xc0) != 0x80)
-				return 0;
-	}
-	return 1;
 }
 
 void
@@ -66,7 +52,7 @@ url_decode(char *s)
 		}
 	}
 	*w = '\0';
-	return valid_utf8((const unsigned char *)s) ? 0 : -1;
+	return utf8_valid_str(s) ? 0 : -1;
 }
 
 /* Splits "k=v&k=v" in place into decoded pairs. */

@@ -37,6 +37,29 @@ test_parse(void **state)
 	assert_int_equal(request_parse(&r, "GET", "/crmx/accounts?x=%00", NULL, NULL, NULL, NULL), -1);
 	assert_int_equal(request_parse(&r, "GET", "/crmx/a%ffb", NULL, NULL, NULL, NULL), -1);
 	assert_non_null(strstr(r.error, "UTF-8"));
+	/* what PostgreSQL refuses must be refused here (issue 19, finding 1):
+	 * a surrogate, overlong forms, above U+10FFFF, a lone continuation,
+	 * a truncated sequence */
+	static const char *const bad[] = {
+		"/crmx/accounts?city=%ED%A0%80",	/* U+D800 */
+		"/crmx/accounts?city=%ED%BF%BF",	/* U+DFFF */
+		"/crmx/accounts?city=%C0%AF",		/* overlong '/' */
+		"/crmx/accounts?city=%C1%BF",
+		"/crmx/accounts?city=%E0%80%AF",	/* overlong, 3 bytes */
+		"/crmx/accounts?city=%F0%80%80%AF",	/* overlong, 4 bytes */
+		"/crmx/accounts?city=%F4%90%80%80",	/* U+110000 */
+		"/crmx/accounts?city=%F8%88%80%80%80",
+		"/crmx/accounts?city=%80",
+		"/crmx/accounts?city=%E6%B2",
+		"/crmx/accounts?c%ED%A0%80=1",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		assert_int_equal(request_parse(&r, "GET", bad[i], NULL, "rep1", NULL, NULL), -1);
+		assert_non_null(strstr(r.error, "UTF-8"));
+	}
+	/* the edges that are valid */
+	assert_int_equal(request_parse(&r, "GET", "/crmx/accounts?a=%F4%8F%BF%BF&b=%EE%80%80&c=%C2%80",
+	                               NULL, "rep1", NULL, NULL), 0);
 	char big[4000];
 	memset(big, 'a', sizeof big - 1);
 	big[sizeof big - 1] = '\0';
