@@ -1,5 +1,6 @@
 /* Helpers shared by every program.  Date arithmetic is done on day
  * numbers (days since 1970-01-01) with the proleptic Gregorian calendar. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,10 +77,13 @@ xstrdup(const char *s)
 	return p;
 }
 
+/* strtoll also takes leading space and a '+': neither is a number here. */
 int
 parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
 {
 	if (s == NULL || *s == '\0' || strlen(s) > 20)
+		return -1;
+	if (!isdigit((unsigned char)s[0]) && !(s[0] == '-' && isdigit((unsigned char)s[1])))
 		return -1;
 	errno = 0;
 	char *end;
@@ -88,6 +92,17 @@ parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+int
+parse_id(const char *s, int64_t *out)
+{
+	if (s == NULL || s[0] < '1' || s[0] > '9')
+		return -1;
+	size_t n = strspn(s, "0123456789");
+	if (s[n] != '\0' || n > 19)
+		return -1;
+	return parse_int64(s, 1, INT64_MAX, out);
 }
 
 /* Howard Hinnant's days_from_civil, the standard closed form. */

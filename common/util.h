@@ -20,6 +20,9 @@ char *xstrdup(const char *s);
 
 /* Whole decimal number in [min, max], nothing else in the string. */
 int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
+/* A record id (account, deal, user): 1 to 19 digits without sign, space or
+ * leading zero, from 1 to INT64_MAX. */
+int parse_id(const char *s, int64_t *out);
 /* Calendar date YYYY-MM-DD (validated: no 2023-02-30); days since
  * 1970-01-01 in *days. */
 int parse_date(const char *s, int32_t *days);

@@ -76,7 +76,7 @@ h_accounts(struct ctx *c, const char *arg)
 			fv[i] = NULL;
 	}
 	int64_t owner;
-	if (fv[0] && parse_int64(fv[0], 1, INT64_MAX, &owner) != 0)
+	if (fv[0] && parse_id(fv[0], &owner) != 0)
 		return panel_error(c, 400, _("The owner must be a user id."));
 	/* One row more than the page shows: whether a next page exists. */
 	char lim[24], off[24], cap[24];

@@ -56,10 +56,15 @@ csrf_check(const char *login, const char *token, time_t now)
 {
 	if (login == NULL || token == NULL || keylen == 0)
 		return -1;
-	char *end;
-	long long issued = strtoll(token, &end, 10);
-	if (end == token || *end != '.' || issued > (long long)now + 60 ||
-	    (long long)now - issued > CSRF_TTL)
+	/* The issue time as csrf_make writes it: plain digits, no sign, space
+	 * or leading zero (one token, one spelling). */
+	size_t digits = strspn(token, "0123456789");
+	if (digits == 0 || digits > 18 || token[digits] != '.' ||
+	    (token[0] == '0' && digits > 1))
+		return -1;
+	const char *end = token + digits;
+	long long issued = strtoll(token, NULL, 10);
+	if (issued > (long long)now + 60 || (long long)now - issued > CSRF_TTL)
 		return -1;
 	char hex[2 * EVP_MAX_MD_SIZE + 1];
 	mac_hex(login, issued, hex);

@@ -105,7 +105,7 @@ panel_redirect(struct ctx *c, const char *path)
 int
 panel_id(struct ctx *c, const char *arg, const char *message, int64_t *id)
 {
-	if (parse_int64(arg, 1, INT64_MAX, id) == 0)
+	if (parse_id(arg, id) == 0)
 		return 0;
 	panel_error(c, 400, message);
 	return -1;

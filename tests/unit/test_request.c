@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -10,6 +11,7 @@
 #include "csrf.h"
 #include "out.h"
 #include "request.h"
+#include "util.h"
 #include <stdlib.h>
 
 static void
@@ -141,6 +143,56 @@ test_csrf(void **state)
 	assert_int_equal(csrf_check("rep1", t, 1000000), -1);
 }
 
+/* The issue time of a token is plain digits: no sign, space or leading
+ * zero that strtoll would take for the same number. */
+static void
+test_csrf_strict(void **state)
+{
+	(void)state;
+	char t[CSRF_LEN], t2[CSRF_LEN + 2];
+	assert_int_equal(csrf_init("a secret"), 0);
+	csrf_make("rep1", 1000000, t, sizeof t);
+	assert_int_equal(csrf_check("rep1", t, 1000000), 0);
+	static const char *const prefixes[] = { "+", " ", "0", "\t", "00" };
+	for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++) {
+		snprintf(t2, sizeof t2, "%s%s", prefixes[i], t);
+		assert_int_equal(csrf_check("rep1", t2, 1000000), -1);
+	}
+	assert_int_equal(csrf_check("rep1", ".abc", 1000000), -1);
+	assert_int_equal(csrf_check("rep1", "-1.abc", 1000000), -1);
+	assert_int_equal(csrf_check("rep1", "99999999999999999999999.abc", 1000000), -1);
+}
+
+/* Record ids in URLs and parameters: digits only. */
+static void
+test_parse_id(void **state)
+{
+	(void)state;
+	int64_t v = 0;
+	assert_int_equal(parse_id("57", &v), 0);
+	assert_int_equal(v, 57);
+	assert_int_equal(parse_id("9223372036854775807", &v), 0);
+	assert_true(v == INT64_MAX);
+	static const char *const bad[] = {
+		"+57", " 57", "57 ", "\t57", "057", "0", "-57", "5 7", "", "0x39", "57a",
+		"9223372036854775808", "00000000000000000057", "1e3",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		v = -1;
+		if (parse_id(bad[i], &v) == 0)
+			fail_msg("parse_id accepted \"%s\"", bad[i]);
+		assert_true(v == -1);
+	}
+	assert_int_equal(parse_id(NULL, &v), -1);
+	/* The general parser takes no sign or space either (a minus where allowed). */
+	assert_int_equal(parse_int64("+57", 1, 100, &v), -1);
+	assert_int_equal(parse_int64(" 57", 1, 100, &v), -1);
+	assert_int_equal(parse_int64("-5", -10, 10, &v), 0);
+	assert_int_equal(v, -5);
+	assert_int_equal(parse_int64("- 5", -10, 10, &v), -1);
+	assert_int_equal(parse_int64("57", 1, 100, &v), 0);
+}
+
 int
 main(void)
 {
@@ -149,6 +201,8 @@ main(void)
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_form),
 		cmocka_unit_test(test_csrf),
+		cmocka_unit_test(test_csrf_strict),
+		cmocka_unit_test(test_parse_id),
 	};
 	return cmocka_run_group_tests_name("request", tests, NULL, NULL);
 }
