@@ -28,6 +28,10 @@ struct crmx_config {
 
 	/* [fcgi] */
 	char	*fcgi_listen;		/* empty: the socket we were handed */
+	char	*fcgi_socket_owner;	/* a unix socket's owner and group; */
+	char	*fcgi_socket_group;	/* empty: crmx.fcgi's own */
+	int	 fcgi_socket_mode;	/* never world-writable */
+	int	 fcgi_backlog;		/* listen queue, capped by somaxconn */
 	int	 fcgi_workers;
 	int	 fcgi_page_size_max;
 	int	 fcgi_body_max;
@@ -86,5 +90,11 @@ const char *config_default_path(const char *from_cmdline);
 void config_print(const struct crmx_config *cfg, FILE *out);
 
 void config_free(struct crmx_config *cfg);
+
+/* Splits "HOST:PORT", ":PORT" or "[IPv6]:PORT": host ("" for :PORT) and
+ * port, which must be plain digits from min_port to 65535.  -1 with a
+ * message in err. */
+int  config_parse_hostport(const char *s, char *host, size_t hostlen, unsigned *port,
+                           unsigned min_port, char *err, size_t errlen);
 
 #endif
