@@ -22,7 +22,7 @@ struct ctx {
 	struct out		*out;
 	enum lang		 lang;
 	int			 embed;		/* ?embed=1: a fragment for a side panel */
-	int			 db_failed;	/* a query failed: answer 503 */
+	int			 db_failed;	/* a query failed: see answer_db_failure */
 };
 
 /* A handler; arg is the rest of the path after the route's prefix.

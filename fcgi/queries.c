@@ -230,9 +230,8 @@ query_forget_failure(void)
 	failed_state[0] = '\0';
 }
 
-/* Keeps the SQLSTATE of a failed result for the caller's answer. */
-static void
-note_failure(const PGresult *res)
+void
+query_note_failure(const PGresult *res)
 {
 	const char *st = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	snprintf(failed_state, sizeof failed_state, "%s", st ? st : "");
@@ -381,7 +380,7 @@ query_run(PGconn *conn, enum query q, int nparams, const char *const *params)
 	}
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		log_error("panel statement %d failed: %s", (int)q, db_errmsg(conn));
-		note_failure(res);
+		query_note_failure(res);
 		PQclear(res);
 		return NULL;
 	}
@@ -416,7 +415,7 @@ query_run_batch(PGconn *conn, const enum query *qs, int n, int nparams,
 		} else {
 			if (ok) {
 				log_error("panel statement %d failed: %s", (int)qs[i], db_errmsg(conn));
-				note_failure(res);
+				query_note_failure(res);
 			}
 			ok = 0;
 			PQclear(res);

@@ -47,6 +47,8 @@ PGresult *query_run(PGconn *conn, enum query q, int nparams, const char *const *
 const char *query_failed_state(void);
 /* Forgets it (at the start of each request). */
 void query_forget_failure(void);
+/* Keeps the SQLSTATE of a failed result (NULL: none) for the answer. */
+void query_note_failure(const PGresult *res);
 
 /* Runs n prepared statements with the same parameters in one round trip
  * (libpq pipeline mode); out[i] receives each result.  Returns 0, or -1

@@ -77,6 +77,59 @@ serve_kept(struct ctx *c, const struct route *hit, const char *arg, PGconn **con
 	sb_free(&key);
 }
 
+/* 1 when the connection is fit for the next request: connected, out of
+ * pipeline mode and outside any transaction (an aborted one is rolled
+ * back here). */
+static int
+conn_reusable(PGconn *conn)
+{
+	if (conn == NULL || PQstatus(conn) != CONNECTION_OK ||
+	    PQpipelineStatus(conn) != PQ_PIPELINE_OFF)
+		return 0;
+	switch (PQtransactionStatus(conn)) {
+	case PQTRANS_IDLE:
+		return 1;
+	case PQTRANS_INTRANS:
+	case PQTRANS_INERROR: {
+		PGresult *r = PQexec(conn, "ROLLBACK");
+		int ok = PQresultStatus(r) == PGRES_COMMAND_OK &&
+		         PQtransactionStatus(conn) == PQTRANS_IDLE;
+		PQclear(r);
+		return ok;
+	}
+	default:
+		return 0;
+	}
+}
+
+/* A statement failed: the answer depends on what failed (its SQLSTATE).
+ * Only a lost connection costs the worker its connection and its kept
+ * pages; anything else is this request's alone. */
+static void
+answer_db_failure(struct ctx *c, PGconn **conn)
+{
+	const char *state = query_failed_state();
+	if (state[0] == '\0' || !conn_reusable(*conn) ||
+	    strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0) {
+		/* No answer from the server, a connection exception or the
+		 * server going down: drop it; the next request reconnects. */
+		PQfinish(*conn);
+		*conn = NULL;
+		cache_forget();
+		panel_error(c, 503, _("The database is not reachable; try again in a moment."));
+	} else if (strcmp(state, "57014") == 0) {
+		/* [database] statement_timeout_ms ran out: the connection is fine. */
+		panel_error(c, 503, _("This view took the database too long; narrow it with a "
+		                      "filter, or try again in a moment."));
+	} else if (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0) {
+		/* data exception, integrity constraint: a value it cannot take */
+		panel_error(c, 400, _("The database refused a value of this request."));
+	} else {
+		panel_error(c, 500, _("The database could not answer this request; the "
+		                      "administrator has been told."));
+	}
+}
+
 static const char *
 status_text(int status)
 {
@@ -220,18 +273,8 @@ route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env
 		hit->fn(&c, arg);
 	}
 done:
-	if (c.db_failed && strcmp(query_failed_state(), "57014") == 0 && *conn != NULL &&
-	    PQstatus(*conn) == CONNECTION_OK) {
-		/* [database] statement_timeout_ms ran out: the connection is fine. */
-		panel_error(&c, 503, _("This view took the database too long; narrow it with a "
-		                       "filter, or try again in a moment."));
-	} else if (c.db_failed) {
-		/* Drop the connection: the next request reconnects. */
-		PQfinish(*conn);
-		*conn = NULL;
-		cache_forget();
-		panel_error(&c, 503, _("The database is not reachable; try again in a moment."));
-	}
+	if (c.db_failed)
+		answer_db_failure(&c, conn);
 	out_header(o, "Content-Language", i18n_code(c.lang));
 	free(body);
 	request_free(&req);

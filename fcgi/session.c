@@ -32,6 +32,7 @@ h_session(struct ctx *c, const char *authorization)
 			          " (only the tryton adapter has one)");
 		} else {
 			log_error("session check: %s", PQerrorMessage(c->conn));
+			query_note_failure(res);
 			c->db_failed = 1;
 		}
 		goto out;
