@@ -234,6 +234,7 @@ install: programs
 	# conninfo is left for the admin (empty: the PG* environment).
 	test -e $(DESTDIR)$(SYSCONFDIR)/crmx.conf || { \
 	    sed -e 's|^conninfo = .*|conninfo =|' -e 's|@VAR@/run/|/run/crmx/|' \
+	        -e 's|^socket_group =.*|socket_group = www-data|' \
 	        -e 's|@VAR@|/var/lib/crmx|g' deploy/crmx.conf.example >$(DESTDIR)$(SYSCONFDIR)/crmx.conf && \
 	    chmod 640 $(DESTDIR)$(SYSCONFDIR)/crmx.conf; }
 

@@ -19,6 +19,7 @@
 #include "csrf.h"
 #include "db.h"
 #include "i18n.h"
+#include "listen.h"
 #include "log.h"
 #include "routes.h"
 #include "util.h"
@@ -198,16 +199,12 @@ main(int argc, char **argv)
 	struct stat mine = { 0 }, now;	/* our socket file, to remove only it */
 	const char *listen = cfg.fcgi_listen;
 	if (listen != NULL && listen[0] != '\0') {
-		if (listen[0] == '/')
-			unlink(listen);	/* a stale socket of a previous run */
-		sock = FCGX_OpenSocket(listen, 128);
+		char err[512];
+		sock = listen_open(&cfg, err, sizeof err);
 		if (sock < 0)
-			die(1, "cannot listen on %s: %s", listen, strerror(errno));
-		if (listen[0] == '/') {
-			chmod(listen, 0666);	/* nginx runs as another user */
-			if (stat(listen, &mine) != 0)
-				memset(&mine, 0, sizeof mine);
-		}
+			die(1, "%s", err);
+		if (listen[0] == '/' && stat(listen, &mine) != 0)
+			memset(&mine, 0, sizeof mine);
 	} else if (FCGX_IsCGI()) {
 		die(2, "no [fcgi] listen address and standard input is not a FastCGI socket"
 		       " (run under spawn-fcgi or systemd socket activation, or set fcgi.listen)");
@@ -221,7 +218,8 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	for (int i = 0; i < n; i++)
 		kids[i] = spawn(sock, &cfg);
-	log_info("serving on %s with %d workers", listen && *listen ? listen : "the inherited socket", n);
+	log_info("serving on %s%s with %d workers", listen && *listen == ':' ? "127.0.0.1" : "",
+	         listen && *listen ? listen : "the inherited socket", n);
 	while (!stopping) {
 		int st;
 		pid_t dead = wait(&st);

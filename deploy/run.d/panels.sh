@@ -19,7 +19,7 @@ start_service() {
 		"$top/$O/reportd/crmx-reportd" --config "$conf" --run-once ${as_of:+--as-of "$as_of"} \
 			--format json >/dev/null || echo "run: the first metrics run failed (see above)"
 	fi
-	"$top/$O/fcgi/crmx.fcgi" --config "$conf" --set "fcgi.listen=$var/run/crmx.fcgi.sock" \
+	"$top/$O/fcgi/crmx.fcgi" --config "$conf" --set "fcgi.listen=$var/run/crmx.fcgi.sock" --set "fcgi.socket_group=$("$top/deploy/nginx-group")" \
 		>>"$panels_dir/fcgi.log" 2>&1 &
 	echo $! >"$panels_dir/fcgi.pid"
 	for i in 1 2 3 4 5 6 7 8 9 10; do [ -S "$var/run/crmx.fcgi.sock" ] && break; sleep 0.2; done

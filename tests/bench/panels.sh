@@ -69,7 +69,7 @@ port=$((30000 + $$ % 20000))
 fcgi_start() {
 	[ -n "$fcgi_pid" ] && kill "$fcgi_pid" 2>/dev/null && wait "$fcgi_pid" 2>/dev/null
 	rm -f "$dir/crmx.sock"
-	"$top/$O/fcgi/crmx.fcgi" --config "$conf" --set "fcgi.listen=$dir/crmx.sock" \
+	"$top/$O/fcgi/crmx.fcgi" --config "$conf" --set "fcgi.listen=$dir/crmx.sock" --set "fcgi.socket_group=$("$top/deploy/nginx-group")" \
 		--set "fcgi.workers=$workers" --set "fcgi.cache_mb=$1" 2>>"$dir/fcgi.log" &
 	fcgi_pid=$!
 	for i in $(seq 50); do [ -S "$dir/crmx.sock" ] && break; sleep 0.1; done

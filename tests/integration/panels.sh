@@ -129,7 +129,7 @@ check "one REMOTE_USER again: 200" test "$(get "$rep" /crmx/accounts.json)" = 20
 # says so, and the worker keeps its connection (the database is fine).
 q "CREATE OR REPLACE VIEW crmx_src.users AS
    SELECT u.* FROM crmx_native.users u CROSS JOIN (SELECT pg_sleep(0.3)) s"
-"$top/$O/fcgi/crmx.fcgi" --set "database.conninfo=$ci" --set "fcgi.listen=$tmp/fcgi.sock" \
+"$top/$O/fcgi/crmx.fcgi" --set "database.conninfo=$ci" --set "fcgi.listen=$tmp/fcgi.sock" --set "fcgi.socket_group=$("$top/deploy/nginx-group")" \
 	--set fcgi.workers=1 --set database.statement_timeout_ms=100 2>"$tmp/fcgi3.log" &
 fcgi3_pid=$!
 kill "$fcgi_pid"; fcgi_pid=$fcgi3_pid
@@ -145,7 +145,7 @@ check "the view fast again: 200 on the same connection" test "$(get exec /crmx/a
 
 # A worker whose database is gone answers 503 and keeps serving.
 "$top/$O/fcgi/crmx.fcgi" --set "database.conninfo=host=$tmp/nowhere dbname=x user=crmx" \
-	--set "fcgi.listen=$tmp/fcgi.sock" --set fcgi.workers=1 2>"$tmp/fcgi2.log" &
+	--set "fcgi.listen=$tmp/fcgi.sock" --set "fcgi.socket_group=$("$top/deploy/nginx-group")" --set fcgi.workers=1 2>"$tmp/fcgi2.log" &
 fcgi2_pid=$!
 kill "$fcgi_pid"; fcgi_pid=""
 sleep 0.5

@@ -39,7 +39,7 @@ tport=$((20000 + ($$ + 11311) % 20000))
 sed "s|^listen = .*|listen = 127.0.0.1:$tport|" "$conf0" >"$tmp/trytond.conf"
 /usr/bin/python3 -W ignore /usr/bin/trytond -c "$tmp/trytond.conf" >"$tmp/trytond.log" 2>&1 &
 trytond_pid=$!
-"$top/$O/fcgi/crmx.fcgi" --set "database.conninfo=$ci" --set "fcgi.listen=$tmp/fcgi.sock" \
+"$top/$O/fcgi/crmx.fcgi" --set "database.conninfo=$ci" --set "fcgi.listen=$tmp/fcgi.sock" --set "fcgi.socket_group=$("$top/deploy/nginx-group")" \
 	--set fcgi.workers=2 2>"$tmp/fcgi.log" &
 fcgi_pid=$!
 "$top/deploy/tryton/site.sh" "$tmp" "$port" "127.0.0.1:$tport" "$tmp/fcgi.sock"

@@ -38,7 +38,7 @@ panels_env_start() {
 	chmod 644 "$tmp/htpasswd"
 	port=$((20000 + $$ % 20000))
 	"$top/deploy/panels-nginx.sh" "$tmp" "$port" "$tmp/fcgi.sock" "$tmp/htpasswd"
-	"$top/$O/fcgi/crmx.fcgi" --set "database.conninfo=$ci" --set "fcgi.listen=$tmp/fcgi.sock" \
+	"$top/$O/fcgi/crmx.fcgi" --set "database.conninfo=$ci" --set "fcgi.listen=$tmp/fcgi.sock" --set "fcgi.socket_group=$("$top/deploy/nginx-group")" \
 		--set fcgi.workers=2 --set fcgi.body_max=4096 2>"$tmp/fcgi.log" &
 	fcgi_pid=$!
 	for i in 1 2 3 4 5 6 7 8 9 10; do [ -S "$tmp/fcgi.sock" ] && break; sleep 0.2; done
