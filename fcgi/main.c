@@ -2,7 +2,9 @@
  * [fcgi] listen (a unix socket path, or host:port / :port), or on the
  * socket it is handed as fd 0 (spawn-fcgi, systemd socket activation),
  * and serves with [fcgi] workers prefork processes, each with its own
- * database connection.  The parent restarts a worker that dies. */
+ * database connection.  The parent restarts a worker that dies; a worker
+ * dies with the parent (however it ended), so a new master can take the
+ * socket over. */
 #include <errno.h>
 #include <fcgiapp.h>
 #include <getopt.h>
@@ -10,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -137,9 +140,15 @@ worker(int sock, const struct crmx_config *cfg)
 static pid_t
 spawn(int sock, const struct crmx_config *cfg)
 {
+	pid_t master = getpid();
 	pid_t pid = fork();
-	if (pid == 0)
+	if (pid == 0) {
+		/* SIGTERM when the master ends, even by SIGKILL; if it ended
+		 * before this line, the parent is another process already. */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != master)
+			_exit(0);
 		worker(sock, cfg);
+	}
 	if (pid < 0)
 		log_error("fork: %s", strerror(errno));
 	return pid;
