@@ -114,7 +114,19 @@ kill "$tcp_pid"; wait "$tcp_pid" 2>/dev/null
 check "listen = 127.0.0.1:99999: the port is out of range ($(cat "$tmp/port.log"))" \
 	grep -q 'port 99999 is out of range' "$tmp/port.log"
 
-# --- 200 concurrent requests through nginx: no 502 ---------------------------------
+# --- the listen queue: 200 concurrent requests through nginx, no 502 --------------
+max=$(cat /proc/sys/net/core/somaxconn)
+if [ "$max" -lt 65535 ]; then
+	"$fcgi" --set "database.conninfo=$ci" --set "fcgi.listen=$tmp/big.sock" --set fcgi.workers=1 \
+		--set fcgi.backlog=65535 2>"$tmp/big.log" &
+	big_pid=$!
+	for i in $(seq 50); do grep -q 'serving on' "$tmp/big.log" && break; sleep 0.1; done
+	kill "$big_pid"; wait "$big_pid" 2>/dev/null
+	check "backlog 65535 above net.core.somaxconn ($max): a warning at start" \
+		grep -q 'backlog 65535 is above net.core.somaxconn' "$tmp/big.log"
+else
+	skip "backlog above net.core.somaxconn warns" "somaxconn is $max"
+fi
 /usr/bin/python3 - "$base" >"$tmp/load.txt" <<'PY'
 import base64, sys, threading, urllib.error, urllib.request
 base, n, rounds = sys.argv[1], 200, 3
