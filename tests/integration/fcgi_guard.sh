@@ -82,6 +82,12 @@ q "CREATE OR REPLACE VIEW crmx_src.accounts AS $def; DROP FUNCTION crmx_src.t_gu
 check "the view mended: account $b is 200" test "$(get exec "/crmx/accounts/$b")" = 200
 check "... read on the same connection ($pid1 = $(backend))" test "$pid1" = "$(backend)"
 
+# Ids are plain digits: a sign, a space or a leading zero is a 400.
+for bad in "+$a" "%20$a" "0$a" "%2B$a"; do
+	st=$(get exec "/crmx/accounts/$bad")
+	check "account id \"$bad\": 400 (got $st)" test "$st" = 400
+done
+
 # A lost connection is still one: dropped and made again.
 q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
    WHERE application_name = 'crmx.fcgi' AND datname = '$db'" >/dev/null
