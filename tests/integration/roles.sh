@@ -28,8 +28,9 @@ psql -h "$host" -U crmx -d crmx -X -qc "DROP DATABASE IF EXISTS $db" 2>/dev/null
 psql -h "$host" -U crmx -d crmx -X -qc "CREATE DATABASE $db TEMPLATE crmx_demo" ||
 	{ fail "a copy of the demo database"; exit 0; }
 a() { "$admin" --set "database.conninfo=host=$host dbname=$db user=crmx" --sql-dir "$top/sql" "$@"; }
-# as ROLE SQL: the statement as that role (stdout, stderr in $tmp/err)
-as() { psql -h "$host" -U "$1" -d "$db" -X -Atq -v ON_ERROR_STOP=1 -c "$2" 2>"$tmp/err"; }
+# as ROLE SQL: the statement as that role (stdout, stderr in $tmp/err), in
+# $adb when set
+as() { psql -h "$host" -U "$1" -d "${adb:-$db}" -X -Atq -v ON_ERROR_STOP=1 -c "$2" 2>"$tmp/err"; }
 # denied ROLE SQL: PostgreSQL refuses the statement for lack of a right
 # (a privilege, or ownership)
 denied() {
@@ -65,7 +66,7 @@ check "... with its grants" grep -q '^GRANT SELECT ON ALL TABLES IN SCHEMA crmx_
 check "... the passwords hashed" grep -q "^ALTER ROLE \"t_roles_p2\" PASSWORD 'SCRAM-SHA-256" "$tmp/print.sql"
 check "... not in the clear" sh -c "! grep -q secret '$tmp/print.sql'"
 check "... and changes nothing" test "$(q "SELECT count(*) FROM pg_roles WHERE rolname IN ('t_roles_p2', 't_roles_r2')")" = 0
-check "roles: exit 0" a roles --panels-role $P --reportd-role $R --password-file "$tmp/passwords"
+check "roles: exit 0" a roles --panels-role $P --reportd-role $R --password-file "$tmp/passwords" 2>"$tmp/err"
 check "the roles log in and do nothing else (no superuser, CREATEROLE, ...)" test "$(q "SELECT count(*) FROM pg_roles
       WHERE rolname IN ('$P', '$R') AND rolcanlogin AND NOT (rolsuper OR rolcreaterole
       OR rolcreatedb OR rolreplication OR rolbypassrls)")" = 2
@@ -73,7 +74,7 @@ check "passwords from the file, stored hashed" test "$(q "SELECT count(*) FROM p
       WHERE rolname IN ('$P', '$R') AND rolpassword LIKE 'SCRAM-SHA-256\$%'")" = 2
 grants >"$tmp/grants1"
 check "rights granted ($(wc -l <"$tmp/grants1") in all)" test "$(wc -l <"$tmp/grants1")" -gt 20
-check "run again: exit 0" a roles --panels-role $P --reportd-role $R
+check "run again: exit 0" a roles --panels-role $P --reportd-role $R 2>"$tmp/err"
 grants >"$tmp/grants2"
 check "... the same rights" cmp -s "$tmp/grants1" "$tmp/grants2"
 q "GRANT UPDATE ON crmx_native.accounts TO $P; GRANT USAGE ON SCHEMA crmx_native TO $P;
@@ -233,3 +234,29 @@ SQL
 check "after a migration that remakes a view, $P still reads it" test "$(as $P "SELECT count(*) > 0 FROM crmx.latest_owner_metrics")" = t
 check "... and the pipeline renders" test "$(get "$rep" /crmx/pipeline)" = 200
 check "no permission error in crmx.fcgi's log" sh -c "! grep -qi 'permission denied' '$tmp/fcgi.log'"
+
+# --- Tryton: sessions checked without the right to read them ---------------------
+if [ "$(q "SELECT count(*) FROM pg_database WHERE datname = 'crmx_tryton'")" = 1 ]; then
+	adb=t_roles_tryton
+	tq() { psql -h "$host" -U crmx -d "$adb" -X -Atqc "$1"; }
+	psql -h "$host" -U crmx -d crmx -X -qc "DROP DATABASE IF EXISTS $adb" 2>/dev/null
+	psql -h "$host" -U crmx -d crmx -X -qc "CREATE DATABASE $adb TEMPLATE crmx_tryton"
+	"$admin" --set "database.conninfo=host=$host dbname=$adb user=crmx" --sql-dir "$top/sql" \
+		roles --panels-role $P --reportd-role $R >/dev/null 2>&1
+	check "Tryton: roles, exit 0" test $? = 0
+	uid=$(tq "SELECT id FROM res_user WHERE login = 'alice'")
+	tq "INSERT INTO ir_session (key, create_uid, create_date)
+	    VALUES ('t-roles-key', ${uid:-0}, now() AT TIME ZONE 'UTC')" >/dev/null
+	hdr="Session $(printf 'alice:%s:t-roles-key' "$uid" | base64 -w0)"
+	check "Tryton: the panels' role recognises a session" test "$(as $P "SELECT crmx_src.session_login('$hdr')")" = alice
+	check "... and no other key" test "$(as $P "SELECT coalesce(crmx_src.session_login('Session $(printf 'alice:%s:other' "$uid" | base64 -w0)'), 'none')")" = none
+	check "... reads the crmx_src views" test "$(as $P "SELECT count(*) > 0 FROM crmx_src.opportunities")" = t
+	check "... but not ir_session" denied $P "SELECT key FROM ir_session"
+	check "... nor writes Tryton's deals" denied $P "UPDATE sale_opportunity SET id = id"
+	check "Tryton: reportd's role reads the crmx_src views" test "$(as $R "SELECT count(*) > 0 FROM crmx_src.revenue")" = t
+	check "... but writes no Tryton table" denied $R "UPDATE sale_opportunity SET id = id"
+	psql -h "$host" -U crmx -d crmx -X -qc "DROP DATABASE IF EXISTS $adb" 2>/dev/null
+	adb=""
+else
+	skip "Tryton: sessions under the panels' role" "no Tryton database (CRMX_ONLY without tryton)"
+fi
