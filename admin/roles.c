@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "admin.h"
 #include "app.h"
@@ -305,10 +306,19 @@ roles_reapply(PGconn *conn)
 }
 
 /* --password-file: lines "ROLE:PASSWORD" (a password may hold ':'); the
- * file must be readable by its owner alone. */
+ * file must be readable by its owner alone, as libpq asks of ~/.pgpass. */
 static int
 read_passwords(const char *path, struct role *roles, size_t n)
 {
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		log_error("roles: %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		log_error("roles: %s: others may read it (chmod 600)", path);
+		return -1;
+	}
 	size_t len;
 	char *text = slurp(path, &len);
 	if (text == NULL) {
@@ -325,7 +335,7 @@ read_passwords(const char *path, struct role *roles, size_t n)
 		if (*line == '\0' || *line == '#')
 			continue;
 		char *colon = strchr(line, ':');
-		size_t k;
+		size_t k = n;
 		if (colon != NULL) {
 			*colon = '\0';
 			for (k = 0; k < n && strcmp(roles[k].name, line) != 0; k++)

@@ -58,7 +58,14 @@ grants() {
 
 # --- the command ---------------------------------------------------------------
 printf '# the two roles\n%s:panels-secret\n%s:reportd:secret\n' "$P" "$R" >"$tmp/passwords"
+chmod 600 "$tmp/passwords"
 printf 't_roles_p2:p2-secret\nt_roles_r2:r2-secret\n' >"$tmp/passwords2"
+chmod 644 "$tmp/passwords2"
+a roles --print --panels-role t_roles_p2 --reportd-role t_roles_r2 --password-file "$tmp/passwords2" \
+	>"$tmp/print.sql" 2>"$tmp/err"
+check "a password file others may read: refused (exit 2)" test $? = 2
+check "... saying so" grep -q 'others may read it' "$tmp/err"
+chmod 600 "$tmp/passwords2"
 a roles --print --panels-role t_roles_p2 --reportd-role t_roles_r2 --password-file "$tmp/passwords2" \
 	>"$tmp/print.sql" 2>"$tmp/err"
 check "--print prints the script" grep -q 'CREATE ROLE "t_roles_p2" LOGIN;' "$tmp/print.sql"
@@ -259,4 +266,24 @@ if [ "$(q "SELECT count(*) FROM pg_database WHERE datname = 'crmx_tryton'")" = 1
 	adb=""
 else
 	skip "Tryton: sessions under the panels' role" "no Tryton database (CRMX_ONLY without tryton)"
+fi
+
+# --- Odoo (its tables' fixture): the same rights -----------------------------------
+if [ "$(q "SELECT count(*) FROM pg_database WHERE datname = 'crmx_odoo'")" = 1 ]; then
+	adb=t_roles_odoo
+	psql -h "$host" -U crmx -d crmx -X -qc "DROP DATABASE IF EXISTS $adb" 2>/dev/null
+	psql -h "$host" -U crmx -d crmx -X -qc "CREATE DATABASE $adb TEMPLATE crmx_odoo"
+	"$admin" --set "database.conninfo=host=$host dbname=$adb user=crmx" --sql-dir "$top/sql" \
+		roles --panels-role $P --reportd-role $R >/dev/null 2>&1
+	check "Odoo: roles, exit 0" test $? = 0
+	check "Odoo: the panels' role reads every crmx_src view" as $P "SELECT (SELECT count(*) FROM crmx_src.users),
+	      (SELECT count(*) FROM crmx_src.accounts), (SELECT count(*) FROM crmx_src.contacts),
+	      (SELECT count(*) FROM crmx_src.opportunities), (SELECT count(*) FROM crmx_src.stage_history),
+	      (SELECT count(*) FROM crmx_src.revenue), (SELECT count(*) FROM crmx_src.stages)"
+	check "... but not Odoo's tables" denied $P "SELECT count(*) FROM res_partner"
+	check "Odoo: reportd's role writes no Odoo table" denied $R "UPDATE crm_lead SET id = id"
+	psql -h "$host" -U crmx -d crmx -X -qc "DROP DATABASE IF EXISTS $adb" 2>/dev/null
+	adb=""
+else
+	skip "Odoo: the same rights" "no Odoo fixture database"
 fi
