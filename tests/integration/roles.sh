@@ -241,6 +241,7 @@ SQL
 check "after a migration that remakes a view, $P still reads it" test "$(as $P "SELECT count(*) > 0 FROM crmx.latest_owner_metrics")" = t
 check "... and the pipeline renders" test "$(get "$rep" /crmx/pipeline)" = 200
 check "no permission error in crmx.fcgi's log" sh -c "! grep -qi 'permission denied' '$tmp/fcgi.log'"
+check "no sanitizer report in the programs' logs" sh -c "! grep -q 'Sanitizer\|runtime error' '$tmp/fcgi.log' '$tmp/run.log' '$tmp/run2.log'"
 
 # --- Tryton: sessions checked without the right to read them ---------------------
 if [ "$(q "SELECT count(*) FROM pg_database WHERE datname = 'crmx_tryton'")" = 1 ]; then
