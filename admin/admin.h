@@ -22,5 +22,10 @@ int cmd_adapter(struct admin_ctx *ctx, int argc, char **argv);
 int cmd_status(struct admin_ctx *ctx, int argc, char **argv);
 int cmd_demo(struct admin_ctx *ctx, int argc, char **argv);
 int cmd_import(struct admin_ctx *ctx, int argc, char **argv);
+int cmd_roles(struct admin_ctx *ctx, int argc, char **argv);
+
+/* Grants the roles recorded by `crmx-admin roles` their rights again, in
+ * the open transaction (after a migration or an adapter); 0 or -1. */
+int roles_reapply(PGconn *conn);
 
 #endif

@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{ "status",  cmd_status, 0,  "status                  schema version, adapter and row counts" },
 	{ "demo",    cmd_demo,    1, "demo [OPTIONS]          generate demo data into the native tables (demo --help)" },
 	{ "import",  cmd_import, 0,  "import FILE|DIR ...     load CSV files into the native tables (import --help)" },
+	{ "roles",   cmd_roles,   1, "roles [OPTIONS]         the programs' database roles and their rights (roles --help)" },
 };
 
 static void

@@ -141,6 +141,9 @@ migrate(struct admin_ctx *ctx, int quiet)
 		log_info("migrate: applied %s", m[i].name);
 		applied++;
 	}
+	/* New tables: the programs' roles get their rights on them. */
+	if (applied > 0 && roles_reapply(conn) != 0)
+		goto rollback;
 	/* Views may have changed under the panels' kept pages (0012). */
 	if (applied > 0 && db_command(conn, "NOTIFY crmx_changed, '*'") != 0)
 		goto rollback;
@@ -205,6 +208,9 @@ cmd_adapter(struct admin_ctx *ctx, int argc, char **argv)
 	if (res == NULL)
 		goto rollback;
 	PQclear(res);
+	/* crmx_src was made anew, without the programs' rights. */
+	if (roles_reapply(conn) != 0)
+		goto rollback;
 	/* The panels' workers look again for the adapter's change feed. */
 	if (db_command(conn, "NOTIFY crmx_changed, 'adapter'") != 0)
 		goto rollback;

@@ -66,17 +66,21 @@ static int
 copy_accounts(PGconn *conn, int64_t run, const struct snapshot *s, const struct results *r)
 {
 	struct pgcopy c;
-	char sql[512];
-	/* The run's own partition (see 0006_account_metrics_partitions.sql);
-	 * the name is built from the run id, a number we made. */
-	snprintf(sql, sizeof sql, "CREATE TABLE crmx.account_metrics_%lld PARTITION OF"
-	         " crmx.account_metrics FOR VALUES IN (%lld)", (long long)run, (long long)run);
-	if (db_command(conn, sql) != 0)
+	char id[24];
+	snprintf(id, sizeof id, "%lld", (long long)run);
+	/* The run's own partition (see 0006_account_metrics_partitions.sql),
+	 * made by the schema's owner (0019_run_partitions.sql); the rows go
+	 * through the partitioned table, the only one reportd may write. */
+	const char *params[1] = { id };
+	PGresult *res = db_check(conn, PQexecParams(conn, "SELECT crmx.add_run_partition($1)",
+	    1, NULL, params, NULL, NULL, 0), PGRES_TUPLES_OK, "creating the run's partition");
+	if (res == NULL)
 		return -1;
-	snprintf(sql, sizeof sql, "COPY crmx.account_metrics_%lld (run_id, account_id, revenue_window,"
+	PQclear(res);
+	static const char sql[] = "COPY crmx.account_metrics (run_id, account_id, revenue_window,"
 	    " abc_class, revenue_rank, hist_ltv, first_purchase, last_purchase, x, t_x, t_cal,"
 	    " exp_purchases, p_alive, exp_value, ltv_pred, segment, qual_grade, open_deals,"
-	    " last_activity) FROM STDIN (FORMAT binary)", (long long)run);
+	    " last_activity) FROM STDIN (FORMAT binary)";
 	/* Binary: a million rows of numbers are neither printed here nor
 	 * parsed by the server. */
 	if (pgcopy_begin_binary(&c, conn, sql) != 0)
@@ -312,13 +316,14 @@ store_results(PGconn *conn, int64_t run_id, const struct snapshot *s, const stru
 	if (res == NULL)
 		goto fail;
 	for (int i = 0; i < PQntuples(res); i++) {
-		char sql[128];
-		snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS crmx.account_metrics_%lld",
-		         (long long)atoll(PQgetvalue(res, i, 0)));
-		if (db_command(conn, sql) != 0) {
+		const char *dp[1] = { PQgetvalue(res, i, 0) };
+		PGresult *d = db_check(conn, PQexecParams(conn, "SELECT crmx.drop_run_partition($1)",
+		    1, NULL, dp, NULL, NULL, 0), PGRES_TUPLES_OK, "dropping an old run's partition");
+		if (d == NULL) {
 			PQclear(res);
 			goto fail;
 		}
+		PQclear(d);
 	}
 	PQclear(res);
 	if (db_command(conn, "COMMIT") != 0)

@@ -235,10 +235,13 @@ END $$;
 -- [session] max_age, 30 days by default).  The login written in the header
 -- is not trusted (Tryton ignores it too): the login is the uid's.  NULL
 -- when the header is not a valid session.  crmx.fcgi asks this for nginx's
--- auth_request (deploy/tryton/).
+-- auth_request (deploy/tryton/).  It runs as its owner (the role that
+-- installed the adapter, which reads Tryton's tables), on the path of
+-- Tryton's schema alone: the panels' role (`crmx-admin roles`) may not read
+-- ir_session, whose keys log in as anyone.
 CREATE FUNCTION crmx_src.session_login(header text,
                                        max_age interval DEFAULT '30 days')
-RETURNS text LANGUAGE plpgsql STABLE AS $$
+RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER AS $$
 DECLARE
     parts text[];
     found text;
@@ -261,4 +264,10 @@ BEGIN
        AND s.create_date > (now() AT TIME ZONE 'UTC') - max_age
      LIMIT 1;
     RETURN found;
+END $$;
+DO $$ BEGIN
+    EXECUTE format('ALTER FUNCTION crmx_src.session_login(text, interval)'
+                   ' SET search_path = pg_catalog, %I, pg_temp',
+                   (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                     WHERE c.oid = 'ir_session'::regclass));
 END $$;
