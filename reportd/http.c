@@ -171,8 +171,12 @@ list_weeks(const char *dir, int *n)
 		struct stat sb;
 		if (!report_is_week(e->d_name))
 			continue;
+		/* Not through a symbolic link (see open_report_file()). */
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		if (lstat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))
+			continue;
 		snprintf(path, sizeof path, "%s/%s/index.html", dir, e->d_name);
-		if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+		if (lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
 			continue;
 		if (*n == cap) {
 			cap = cap ? 2 * cap : 16;
@@ -194,16 +198,51 @@ free_weeks(char **v, int n)
 	free(v);
 }
 
+/* Opens the segment `name` (n bytes) under the directory dfd, which it
+ * closes, without following a symbolic link: -1 for a link. */
+static int
+open_below(int dfd, const char *name, size_t n, int flags)
+{
+	char seg[130];
+	int fd = -1;
+	if (n > 0 && n < sizeof seg) {
+		memcpy(seg, name, n);
+		seg[n] = '\0';
+		fd = openat(dfd, seg, flags | O_NOFOLLOW | O_CLOEXEC);
+	}
+	close(dfd);
+	return fd;
+}
+
+/* Opens report_dir/week/rel (rel already checked by safe_path()) following
+ * no symbolic link below report_dir, at any depth: a link there, made by
+ * whatever wrote into the folder, could point anywhere.  report_dir itself
+ * may be a link (the administrator's choice). */
+static int
+open_report_file(const char *root, const char *week, const char *rel)
+{
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	fd = open_below(fd, week, strlen(week), O_RDONLY | O_DIRECTORY);
+	while (fd >= 0) {
+		size_t k = strcspn(rel, "/");
+		if (rel[k] == '\0')
+			return open_below(fd, rel, k, O_RDONLY);
+		fd = open_below(fd, rel, k, O_RDONLY | O_DIRECTORY);
+		rel += k + 1;
+	}
+	return -1;
+}
+
 static enum MHD_Result
 serve_file(struct req *r, const char *week, const char *rel, int latest)
 {
-	char path[4400];
 	struct stat sb;
 	const char *type = type_of(rel);
 	if (type == NULL || !safe_path(rel))
 		return send_text(r, 404, _("No such report file."));
-	snprintf(path, sizeof path, "%s/%s/%s", r->srv->cfg->reportd_report_dir, week, rel);
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = open_report_file(r->srv->cfg->reportd_report_dir, week, rel);
 	if (fd < 0)
 		return send_text(r, 404, _("No such report file."));
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
