@@ -1,7 +1,13 @@
 /* The HTTP service (see http.h).  Paths under /reports/ are validated
  * segment by segment (letters, digits, '.', '_', '-', no leading dot)
  * before any file is opened, and only regular files of known types are
- * served: no traversal, no listing of anything but report weeks. */
+ * served: no traversal, no listing of anything but report weeks.
+ * A thread per connection (libmicrohttpd's), so a request that waits on
+ * the database holds only its own client; the database is reached by a
+ * bounded number of requests at once (a busy one answers 503 at once),
+ * /healthz and /metrics read dbhealth.c's shared check. */
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -19,6 +25,7 @@
 #include <microhttpd.h>
 
 #include "db.h"
+#include "dbhealth.h"
 #include "deliver.h"
 #include "http.h"
 #include "i18n.h"
@@ -42,6 +49,10 @@ struct req {
 	const char		*url;
 	const char		*method;
 };
+
+/* Requests that use a database connection of their own at once. */
+#define DB_REQUESTS_MAX 4
+static atomic_int db_requests;
 
 #define CSP "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'"
 
@@ -346,19 +357,53 @@ route_reports(struct req *r, const char *rest)
 
 /* ---- API, health, metrics ------------------------------------------- */
 
+/* 503 with Retry-After: the database cannot answer now.  The reason is
+ * logged, never sent: it names hosts, sockets and SQL. */
+static enum MHD_Result
+db_unavailable(struct req *r, const char *msg)
+{
+	char *s = json_dumps(json_pack("{s:s}", "error", msg), JSON_INDENT(2));
+	if (s == NULL)
+		return MHD_NO;
+	struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(s);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Retry-After", "5");
+	return send_resp(r, 503, resp, "application/json", "no-store");
+}
+
+static enum MHD_Result api_summary_db(struct req *r);
+
 static enum MHD_Result
 api_summary(struct req *r)
 {
+	if (atomic_fetch_add(&db_requests, 1) >= DB_REQUESTS_MAX) {
+		atomic_fetch_sub(&db_requests, 1);
+		return db_unavailable(r, _("The database is busy; try again shortly."));
+	}
+	enum MHD_Result ret = api_summary_db(r);
+	atomic_fetch_sub(&db_requests, 1);
+	return ret;
+}
+
+static enum MHD_Result
+api_summary_db(struct req *r)
+{
 	char err[600];
 	PGconn *conn = db_connect(r->srv->cfg, r->srv->cfg->db_conninfo, "crmx-reportd", err, sizeof err);
-	if (conn == NULL)
-		return send_json(r, 503, json_pack("{s:s}", "error", err));
+	if (conn == NULL) {
+		log_error("/api/summary.json: %s", err);
+		return db_unavailable(r, _("The database is not reachable."));
+	}
 	PGresult *res = PQexecParams(conn,
 	    "SELECT run_id, as_of::text, to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
 	    " summary::text FROM crmx.latest_run", 0, NULL, NULL, NULL, NULL, 0);
 	enum MHD_Result ret;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		ret = send_json(r, 503, json_pack("{s:s}", "error", db_errmsg(conn)));
+		log_error("/api/summary.json: %s", db_errmsg(conn));
+		ret = db_unavailable(r, _("The database is not reachable."));
 	} else if (PQntuples(res) == 0) {
 		ret = send_json(r, 404, json_pack("{s:s}", "error", _("No metrics run has completed yet.")));
 	} else {
@@ -384,41 +429,32 @@ iso_time(time_t t, char *buf, size_t len)
  * while some wait for another attempt, "failed" when some were given up.
  * NULL when mail is off. */
 static json_t *
-mail_health(const struct crmx_config *cfg, PGconn *conn)
+mail_health(const struct crmx_config *cfg, const struct db_health *h)
 {
-	struct deliver_stats d;
+	const struct deliver_stats *d = &h->mail;
 	if (strcmp(cfg->mail_transport, "off") == 0)
 		return NULL;
-	if (deliver_stats(conn, &d) != 0)
+	if (!h->mail_known)
 		return json_pack("{s:s}", "status", "unknown");
 	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}",
-	    "status", d.failed > 0 ? "failed" : d.retrying > 0 ? "retrying" : "ok",
+	    "status", d->failed > 0 ? "failed" : d->retrying > 0 ? "retrying" : "ok",
 	    "transport", cfg->mail_transport,
-	    "pending", (json_int_t)d.pending, "sending", (json_int_t)d.sending,
-	    "sent", (json_int_t)d.sent, "failed", (json_int_t)d.failed,
-	    "retrying", (json_int_t)d.retrying,
-	    "oldest_unsent_seconds", (json_int_t)d.oldest_unsent_s);
+	    "pending", (json_int_t)d->pending, "sending", (json_int_t)d->sending,
+	    "sent", (json_int_t)d->sent, "failed", (json_int_t)d->failed,
+	    "retrying", (json_int_t)d->retrying,
+	    "oldest_unsent_seconds", (json_int_t)d->oldest_unsent_s);
 }
 
 static enum MHD_Result
 healthz(struct req *r)
 {
 	struct rd_state s;
-	char err[600], t[32], n[32];
+	struct db_health h;
+	char t[32], n[32];
 	state_get(&s);
-	PGconn *conn = db_connect(r->srv->cfg, r->srv->cfg->db_conninfo, "crmx-reportd", err, sizeof err);
-	int db_ok = conn != NULL;
-	json_t *mail = NULL;
-	if (conn) {
-		PGresult *res = PQexec(conn, "SELECT 1");
-		db_ok = PQresultStatus(res) == PGRES_TUPLES_OK;
-		if (!db_ok)
-			snprintf(err, sizeof err, "%s", db_errmsg(conn));
-		PQclear(res);
-		if (db_ok)
-			mail = mail_health(r->srv->cfg, conn);
-		PQfinish(conn);
-	}
+	dbhealth_get(r->srv->cfg, &h);
+	int db_ok = h.ok;
+	json_t *mail = db_ok ? mail_health(r->srv->cfg, &h) : NULL;
 	json_t *last;
 	if (!s.has_result) {
 		last = json_pack("{s:s}", "status", "none");
@@ -435,7 +471,7 @@ healthz(struct req *r)
 	}
 	iso_time(s.next_due, n, sizeof n);
 	json_t *o = json_pack("{s:s, s:o, s:o, s:b, s:s}", "status", db_ok ? "ok" : "unavailable",
-	    "database", db_ok ? json_string("reachable") : json_string(err),
+	    "database", json_string(h.state),
 	    "last_run", last, "running", s.running, "next_scheduled", n);
 	if (s.retry_at) {
 		iso_time(s.retry_at, t, sizeof t);
@@ -479,26 +515,24 @@ metrics(struct req *r)
 	sb_printf(&b, "crmx_reportd_running %d\n", s.running);
 	if (strcmp(r->srv->cfg->mail_transport, "off") != 0) {
 		/* From the database: every instance shows the same deliveries. */
-		struct deliver_stats d;
-		char err[600];
-		PGconn *conn = db_connect(r->srv->cfg, r->srv->cfg->db_conninfo, "crmx-reportd", err, sizeof err);
-		int ok = conn != NULL && deliver_stats(conn, &d) == 0;
-		if (conn)
-			PQfinish(conn);
+		struct db_health h;
+		dbhealth_get(r->srv->cfg, &h);
+		const struct deliver_stats *d = &h.mail;
+		int ok = h.mail_known;
 		METRIC("crmx_mail_stats_up", "gauge", "1 when the mail figures below could be read.");
 		sb_printf(&b, "crmx_mail_stats_up %d\n", ok);
 		if (ok) {
 			METRIC("crmx_mail_deliveries", "gauge", "Weekly report deliveries (week and recipient) by status.");
-			sb_printf(&b, "crmx_mail_deliveries{status=\"pending\"} %lld\n", (long long)d.pending);
-			sb_printf(&b, "crmx_mail_deliveries{status=\"sending\"} %lld\n", (long long)d.sending);
-			sb_printf(&b, "crmx_mail_deliveries{status=\"sent\"} %lld\n", (long long)d.sent);
-			sb_printf(&b, "crmx_mail_deliveries{status=\"failed\"} %lld\n", (long long)d.failed);
+			sb_printf(&b, "crmx_mail_deliveries{status=\"pending\"} %lld\n", (long long)d->pending);
+			sb_printf(&b, "crmx_mail_deliveries{status=\"sending\"} %lld\n", (long long)d->sending);
+			sb_printf(&b, "crmx_mail_deliveries{status=\"sent\"} %lld\n", (long long)d->sent);
+			sb_printf(&b, "crmx_mail_deliveries{status=\"failed\"} %lld\n", (long long)d->failed);
 			METRIC("crmx_mail_retrying", "gauge", "Deliveries waiting for another attempt after a failed one.");
-			sb_printf(&b, "crmx_mail_retrying %lld\n", (long long)d.retrying);
+			sb_printf(&b, "crmx_mail_retrying %lld\n", (long long)d->retrying);
 			METRIC("crmx_mail_failed_attempts", "gauge", "Attempts that did not end in a sent message, over the kept deliveries.");
-			sb_printf(&b, "crmx_mail_failed_attempts %lld\n", (long long)d.attempts_failed);
+			sb_printf(&b, "crmx_mail_failed_attempts %lld\n", (long long)d->attempts_failed);
 			METRIC("crmx_mail_oldest_unsent_seconds", "gauge", "Age of the oldest delivery not sent yet (0: none).");
-			sb_printf(&b, "crmx_mail_oldest_unsent_seconds %.0f\n", d.oldest_unsent_s);
+			sb_printf(&b, "crmx_mail_oldest_unsent_seconds %.0f\n", d->oldest_unsent_s);
 		}
 	}
 #undef METRIC
@@ -620,6 +654,22 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 	return dispatch(&r);
 }
 
+/* libmicrohttpd's messages into our log, on one line; those about one
+ * client's connection (closed early: thousands under an attack) only at
+ * debug level. */
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	(void)cls;
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	if (strstr(msg, "onnection") != NULL)
+		log_debug("http: %s", msg);
+	else
+		log_error("http: %s", msg);
+}
+
 struct http_server *
 http_start(const struct crmx_config *cfg, char *err, size_t errlen)
 {
@@ -651,13 +701,17 @@ http_start(const struct crmx_config *cfg, char *err, size_t errlen)
 		free(s);
 		return NULL;
 	}
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	/* A thread per connection: a request waiting on the database holds
+	 * no other.  Strict: an HTTP/1.1 request without Host is a 400. */
+	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, handler, s,
 	                          MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 	                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
+	                          MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
+	                          MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	                          MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (s->mhd == NULL) {

@@ -1,12 +1,16 @@
 #!/bin/sh
-# reportd's HTTP service against hostile report folders: symlinks in the
-# report folder are not followed.  The reports are folders made here: no
-# metrics run is needed.
+# reportd's HTTP service under a stalled database and hostile clients:
+# static files and cheap answers never wait on PostgreSQL (one stalled, as
+# a stopped postmaster is: it accepts and never answers), 200 connections
+# on /healthz, symlinks in the report folder, HTTP/1.1 without
+# Host, and error answers that name no path and no SQL.  The reports are
+# folders made here: no metrics run is needed.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/sh.sh"
 O=${O:-build/default}
 reportd=$top/$O/reportd/crmx-reportd
+stress="/usr/bin/python3 $top/tests/lib/httpstress.py"
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
 pids=""
@@ -47,8 +51,48 @@ start_reportd() {
 	eval "${name}_port=$port"
 }
 
+# --- a stalled PostgreSQL ---------------------------------------------------
+mkdir "$tmp/stall"
+$stress stallpg "$tmp/stall" 90 &
+stall_pid=$!
+pids="$pids $stall_pid"
+for i in $(seq 1 50); do [ -S "$tmp/stall/.s.PGSQL.5432" ] && break; sleep 0.1; done
+start_reportd s "host=$tmp/stall dbname=crmx user=crmx" --set database.connect_timeout_s=8
+check "reportd listens (stalled database, port $s_port)" test -n "$s_port"
+S=http://127.0.0.1:$s_port
+curl -s -o /dev/null --max-time 12 "$S/healthz" &
+pids="$pids $!"
+sleep 0.3
+t=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' --max-time 5 "$S/reports/2026-W27/report.css")
+echo "report.css with one /healthz waiting on the stalled database: $t s"
+check "stalled database: report.css 200 in under 1 s while /healthz waits" \
+	awk -v t="$t" 'BEGIN { split(t, a, " "); exit !(a[1] == 200 && a[2] < 1) }'
+code=$(curl -s -o "$tmp/h.json" -w '%{http_code} %{time_total}' --max-time 5 "$S/healthz")
+echo "a second /healthz meanwhile: $code s"
+check "stalled database: a second /healthz answers 503 in under 2 s" \
+	awk -v t="$code" 'BEGIN { split(t, a, " "); exit !(a[1] == 503 && a[2] < 2) }'
+check "stalled database: /metrics answers in under 2 s" \
+	awk -v t="$(curl -s -o /dev/null -w '%{http_code} %{time_total}' --max-time 5 "$S/metrics")" \
+	'BEGIN { split(t, a, " "); exit !(a[1] == 200 && a[2] < 2) }'
+check "stalled database: 200 connections on /healthz all answered within 3 s, report.css under 1 s" \
+	$stress storm "$s_port" /healthz 200 /reports/2026-W27/report.css 200
+# Four requests may wait on the database at once; the others get 503 at once.
+check "stalled database: 50 connections on /api/summary.json, 46 answered within 3 s, report.css under 1 s" \
+	$stress storm "$s_port" /api/summary.json 50 /reports/2026-W27/report.css 46
+
+# --- error answers name no path and no SQL -----------------------------------
 start_reportd n "host=$tmp/nopg dbname=crmx user=crmx"
 N=http://127.0.0.1:$n_port
+: >"$tmp/errors"
+for u in /healthz /api/summary.json /nothing /reports/2026-W99/ /reports/2026-W27/nothing.css \
+         /reports/2026-W27/../../x.css; do
+	curl -s --path-as-is "$N$u" >>"$tmp/errors"
+done
+curl -s -X DELETE "$N/healthz" >>"$tmp/errors"
+check "error answers were given" test -s "$tmp/errors"
+check "error answers name no path, socket or SQL" \
+	sh -c "! grep -E '$tmp|/tmp|\\.s\\.PGSQL|SELECT|FROM ' '$tmp/errors'"
+check "the log keeps the reason" grep -q 's.PGSQL' "$tmp/n.log"
 
 # --- symlinks inside the report folder ---------------------------------------
 code() { curl -s -o "$tmp/body" -w '%{http_code}' "$N$1"; }
@@ -57,6 +101,14 @@ check "a symlinked file in a week: 404" test "$(code /reports/2026-W27/leak.css)
 check "a file under a symlinked folder in a week: 404" test "$(code /reports/2026-W27/linked/x.svg)" = 404
 check "a symlinked week folder: 404" test "$(code /reports/2026-W30/index.html)" = 404
 check "a symlinked week is not listed" sh -c "curl -s '$N/reports/' | grep -q 2026-W27 && ! curl -s '$N/reports/' | grep -q 2026-W30"
+
+# --- HTTP/1.1 without Host ---------------------------------------------------
+st=$($stress raw "$n_port" 'GET /reports/2026-W27/report.css HTTP/1.1\r\n\r\n')
+check "HTTP/1.1 without Host: 400 ($st)" sh -c "echo '$st' | grep -q '^HTTP/1.1 400'"
+st=$($stress raw "$n_port" 'GET /reports/2026-W27/report.css HTTP/1.1\r\nHost: r\r\n\r\n')
+check "HTTP/1.1 with Host: 200 ($st)" sh -c "echo '$st' | grep -q '^HTTP/1.1 200'"
+st=$($stress raw "$n_port" 'GET /reports/2026-W27/report.css HTTP/1.0\r\n\r\n')
+check "HTTP/1.0 without Host: 200 ($st)" sh -c "echo '$st' | grep -q '^HTTP/1.[01] 200'"
 
 for p in $pids; do kill "$p" 2>/dev/null; done
 for p in $pids; do wait "$p" 2>/dev/null; done
