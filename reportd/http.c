@@ -5,7 +5,8 @@
  * A thread per connection (libmicrohttpd's), so a request that waits on
  * the database holds only its own client; the database is reached by a
  * bounded number of requests at once (a busy one answers 503 at once),
- * /healthz and /metrics read dbhealth.c's shared check. */
+ * /healthz and /metrics read dbhealth.c's shared check, and slow clients
+ * are cut by connguard.c. */
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <arpa/inet.h>
@@ -24,6 +25,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
+#include "connguard.h"
 #include "db.h"
 #include "dbhealth.h"
 #include "deliver.h"
@@ -647,6 +649,7 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	connguard_received(c);
 	const char *ql = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");
 	const char *al = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Language");
 	i18n_use(i18n_pick(ql, NULL, al, (enum lang)srv->langs[0]));
@@ -655,8 +658,8 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 }
 
 /* libmicrohttpd's messages into our log, on one line; those about one
- * client's connection (closed early: thousands under an attack) only at
- * debug level. */
+ * client's connection (closed early, cut as slow: thousands under an
+ * attack) only at debug level. */
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -701,6 +704,12 @@ http_start(const struct crmx_config *cfg, char *err, size_t errlen)
 		free(s);
 		return NULL;
 	}
+	if (connguard_start(cfg->reportd_request_timeout_s, cfg->reportd_waiting_per_address) != 0) {
+		snprintf(err, errlen, "cannot start the HTTP connection guard");
+		freeaddrinfo(ai);
+		free(s);
+		return NULL;
+	}
 	/* A thread per connection: a request waiting on the database holds
 	 * no other.  Strict: an HTTP/1.1 request without Host is a 400. */
 	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
@@ -709,13 +718,16 @@ http_start(const struct crmx_config *cfg, char *err, size_t errlen)
 	s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, handler, s,
 	                          MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 	                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
+	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->reportd_max_connections,
+	                          MHD_OPTION_NOTIFY_CONNECTION, connguard_notify, NULL,
+	                          MHD_OPTION_NOTIFY_COMPLETED, connguard_completed, NULL,
 	                          MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
 	                          MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	                          MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (s->mhd == NULL) {
 		snprintf(err, errlen, "[reportd] listen %s: cannot listen (address in use?)", l);
+		connguard_stop();
 		free(s);
 		return NULL;
 	}
@@ -731,5 +743,6 @@ http_stop(struct http_server *s)
 	if (s == NULL)
 		return;
 	MHD_stop_daemon(s->mhd);
+	connguard_stop();
 	free(s);
 }

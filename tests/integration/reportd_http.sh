@@ -2,7 +2,8 @@
 # reportd's HTTP service under a stalled database and hostile clients:
 # static files and cheap answers never wait on PostgreSQL (one stalled, as
 # a stopped postmaster is: it accepts and never answers), 200 connections
-# on /healthz, symlinks in the report folder, HTTP/1.1 without
+# on /healthz, 300 slow-header clients (slowloris) while another client
+# keeps being served, symlinks in the report folder, HTTP/1.1 without
 # Host, and error answers that name no path and no SQL.  The reports are
 # folders made here: no metrics run is needed.
 set -u
@@ -109,6 +110,14 @@ st=$($stress raw "$n_port" 'GET /reports/2026-W27/report.css HTTP/1.1\r\nHost: r
 check "HTTP/1.1 with Host: 200 ($st)" sh -c "echo '$st' | grep -q '^HTTP/1.1 200'"
 st=$($stress raw "$n_port" 'GET /reports/2026-W27/report.css HTTP/1.0\r\n\r\n')
 check "HTTP/1.0 without Host: 200 ($st)" sh -c "echo '$st' | grep -q '^HTTP/1.[01] 200'"
+
+# --- slowloris -------------------------------------------------------------------
+# 300 clients from ten addresses send a request line and then a header
+# byte every 2 s for 30 s (reconnecting when closed); a client on
+# 127.0.0.1 keeps fetching report.css.  With a 10 s deadline for a request,
+# no slow connection lives past ~11 s.
+check "300 slow clients: another client is served throughout, slow ones cut at the deadline" \
+	$stress slowloris "$n_port" 300 30 10 /reports/2026-W27/report.css 12
 
 for p in $pids; do kill "$p" 2>/dev/null; done
 for p in $pids; do wait "$p" 2>/dev/null; done
