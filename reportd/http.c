@@ -52,6 +52,11 @@ struct req {
 	const char		*method;
 };
 
+/* A connection's thread: far more than a request needs (the largest
+ * frames are a few kB of paths and messages), a tenth of the default, so
+ * hundreds of connections start quickly. */
+#define STACK_SIZE (1024 * 1024)
+
 /* Requests that use a database connection of their own at once. */
 #define DB_REQUESTS_MAX 4
 static atomic_int db_requests;
@@ -364,7 +369,9 @@ route_reports(struct req *r, const char *rest)
 static enum MHD_Result
 db_unavailable(struct req *r, const char *msg)
 {
-	char *s = json_dumps(json_pack("{s:s}", "error", msg), JSON_INDENT(2));
+	json_t *o = json_pack("{s:s}", "error", msg);
+	char *s = json_dumps(o, JSON_INDENT(2));
+	json_decref(o);
 	if (s == NULL)
 		return MHD_NO;
 	struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
@@ -723,6 +730,7 @@ http_start(const struct crmx_config *cfg, char *err, size_t errlen)
 	                          MHD_OPTION_NOTIFY_COMPLETED, connguard_completed, NULL,
 	                          MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
 	                          MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	                          MHD_OPTION_THREAD_STACK_SIZE, (size_t)STACK_SIZE,
 	                          MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (s->mhd == NULL) {

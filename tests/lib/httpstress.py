@@ -7,9 +7,10 @@ connections, prints its figures and exits 0 when the service held.
       a "PostgreSQL" on DIR/.s.PGSQL.5432 that accepts and never answers
       (as a stopped postmaster does), for SECONDS
   httpstress.py storm PORT PATH N STATIC QUICK
-      N connections ask for PATH at once (kept open); meanwhile STATIC is
-      fetched 10 times: every fetch must answer 200 in under 1 s, and at
-      least QUICK of the N must get an HTTP answer within 3 s
+      N connections ask for PATH at once (kept open); once QUICK of them
+      are answered (or after 3 s), STATIC is fetched 10 times: every fetch
+      must answer 200 in under 1 s, and at least QUICK of the N must get
+      an HTTP answer within 3 s
   httpstress.py slowloris PORT N SECONDS ADDRS STATIC DEADLINE
       N clients from 127.0.0.2 .. 127.0.0.(ADDRS+1) send a request line,
       then one header byte every 2 s, reconnecting when closed, for
@@ -80,30 +81,37 @@ def storm(port, path, n, static, quick):
             conns.append((s, time.monotonic()))
         except OSError:
             pass
-    time.sleep(0.3)
-    fetches = [get(port, static, timeout=5) for _ in range(10)]
-    # How the stormed path answered: status and time of each connection.
-    answered = []
-    end = time.monotonic() + 15
     pending = {s: t for s, t in conns}
     buf = {s: b"" for s, _ in conns}
-    while pending and time.monotonic() < end:
-        r, _, _ = select.select(list(pending), [], [], 0.2)
-        for s in r:
-            try:
-                b = s.recv(4096)
-            except OSError:
-                b = b""
-            buf[s] += b
-            if b"\r\n" in buf[s] or not b:
-                line = buf[s].split(b"\r\n", 1)[0]
-                code = int(line.split()[1]) if line.startswith(b"HTTP/") else 0
-                answered.append((code, time.monotonic() - pending.pop(s)))
+    answered = []
+
+    def collect(until, enough):
+        while pending and len(answered) < enough and time.monotonic() < until:
+            r, _, _ = select.select(list(pending), [], [], 0.1)
+            for s in r:
+                try:
+                    b = s.recv(4096)
+                except OSError:
+                    b = b""
+                buf[s] += b
+                if b"\r\n" in buf[s] or not b:
+                    line = buf[s].split(b"\r\n", 1)[0]
+                    code = int(line.split()[1]) if line.startswith(b"HTTP/") else 0
+                    answered.append((code, time.monotonic() - pending.pop(s)))
+
+    # Until the quick answers are in (at most 3 s); then the static file,
+    # with every connection still open and the slow ones still waiting.
+    collect(t0 + 3, quick)
+    waiting = len(pending)
+    fetches = [get(port, static, timeout=5) for _ in range(10)]
+    collect(time.monotonic() + 15, n)
     for s, _ in conns:
         s.close()
     times = [t for _, t in fetches]
-    print("storm: %d connections on %s (%d accepted); %s under it: %s s, max %.3f s"
-          % (n, path, len(conns), static, " ".join("%.3f" % t for t in times), max(times)))
+    print("storm: %d connections on %s (%d accepted); %s with all open and %d still "
+          "waiting: %s s, max %.3f s"
+          % (n, path, len(conns), static, waiting, " ".join("%.3f" % t for t in times),
+             max(times)))
     codes = {}
     for c, _ in answered:
         codes[c] = codes.get(c, 0) + 1
