@@ -50,6 +50,9 @@ struct crmx_config {
 	char	*reportd_allow_run_from;
 	char	*reportd_language;
 	int	 reportd_retry_s;	/* after a failed report job */
+	int	 reportd_max_connections;	/* HTTP connections at once */
+	int	 reportd_request_timeout_s;	/* to send a whole request */
+	int	 reportd_waiting_per_address;	/* connections of one address still sending (0: no limit) */
 
 	/* [mail] — the weekly report by email (reportd/mail.c, deliver.c) */
 	char	*mail_transport;	/* off, smtp, sendmail */

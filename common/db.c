@@ -10,7 +10,7 @@
 const char *
 db_errmsg(const PGconn *conn)
 {
-	static char buf[512];
+	static __thread char buf[512];
 	const char *msg = conn ? PQerrorMessage(conn) : "no connection";
 	size_t j = 0;
 	for (size_t i = 0; msg[i] != '\0' && j + 1 < sizeof buf; i++) {

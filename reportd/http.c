@@ -1,7 +1,14 @@
 /* The HTTP service (see http.h).  Paths under /reports/ are validated
  * segment by segment (letters, digits, '.', '_', '-', no leading dot)
  * before any file is opened, and only regular files of known types are
- * served: no traversal, no listing of anything but report weeks. */
+ * served: no traversal, no listing of anything but report weeks.
+ * A thread per connection (libmicrohttpd's), so a request that waits on
+ * the database holds only its own client; the database is reached by a
+ * bounded number of requests at once (a busy one answers 503 at once),
+ * /healthz and /metrics read dbhealth.c's shared check, and slow clients
+ * are cut by connguard.c. */
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -18,7 +25,9 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
+#include "connguard.h"
 #include "db.h"
+#include "dbhealth.h"
 #include "deliver.h"
 #include "http.h"
 #include "i18n.h"
@@ -42,6 +51,15 @@ struct req {
 	const char		*url;
 	const char		*method;
 };
+
+/* A connection's thread: far more than a request needs (the largest
+ * frames are a few kB of paths and messages), a tenth of the default, so
+ * hundreds of connections start quickly. */
+#define STACK_SIZE (1024 * 1024)
+
+/* Requests that use a database connection of their own at once. */
+#define DB_REQUESTS_MAX 4
+static atomic_int db_requests;
 
 #define CSP "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'"
 
@@ -171,8 +189,12 @@ list_weeks(const char *dir, int *n)
 		struct stat sb;
 		if (!report_is_week(e->d_name))
 			continue;
+		/* Not through a symbolic link (see open_report_file()). */
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		if (lstat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))
+			continue;
 		snprintf(path, sizeof path, "%s/%s/index.html", dir, e->d_name);
-		if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+		if (lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
 			continue;
 		if (*n == cap) {
 			cap = cap ? 2 * cap : 16;
@@ -194,16 +216,51 @@ free_weeks(char **v, int n)
 	free(v);
 }
 
+/* Opens the segment `name` (n bytes) under the directory dfd, which it
+ * closes, without following a symbolic link: -1 for a link. */
+static int
+open_below(int dfd, const char *name, size_t n, int flags)
+{
+	char seg[130];
+	int fd = -1;
+	if (n > 0 && n < sizeof seg) {
+		memcpy(seg, name, n);
+		seg[n] = '\0';
+		fd = openat(dfd, seg, flags | O_NOFOLLOW | O_CLOEXEC);
+	}
+	close(dfd);
+	return fd;
+}
+
+/* Opens report_dir/week/rel (rel already checked by safe_path()) following
+ * no symbolic link below report_dir, at any depth: a link there, made by
+ * whatever wrote into the folder, could point anywhere.  report_dir itself
+ * may be a link (the administrator's choice). */
+static int
+open_report_file(const char *root, const char *week, const char *rel)
+{
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	fd = open_below(fd, week, strlen(week), O_RDONLY | O_DIRECTORY);
+	while (fd >= 0) {
+		size_t k = strcspn(rel, "/");
+		if (rel[k] == '\0')
+			return open_below(fd, rel, k, O_RDONLY);
+		fd = open_below(fd, rel, k, O_RDONLY | O_DIRECTORY);
+		rel += k + 1;
+	}
+	return -1;
+}
+
 static enum MHD_Result
 serve_file(struct req *r, const char *week, const char *rel, int latest)
 {
-	char path[4400];
 	struct stat sb;
 	const char *type = type_of(rel);
 	if (type == NULL || !safe_path(rel))
 		return send_text(r, 404, _("No such report file."));
-	snprintf(path, sizeof path, "%s/%s/%s", r->srv->cfg->reportd_report_dir, week, rel);
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = open_report_file(r->srv->cfg->reportd_report_dir, week, rel);
 	if (fd < 0)
 		return send_text(r, 404, _("No such report file."));
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
@@ -307,19 +364,55 @@ route_reports(struct req *r, const char *rest)
 
 /* ---- API, health, metrics ------------------------------------------- */
 
+/* 503 with Retry-After: the database cannot answer now.  The reason is
+ * logged, never sent: it names hosts, sockets and SQL. */
+static enum MHD_Result
+db_unavailable(struct req *r, const char *msg)
+{
+	json_t *o = json_pack("{s:s}", "error", msg);
+	char *s = json_dumps(o, JSON_INDENT(2));
+	json_decref(o);
+	if (s == NULL)
+		return MHD_NO;
+	struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(s);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Retry-After", "5");
+	return send_resp(r, 503, resp, "application/json", "no-store");
+}
+
+static enum MHD_Result api_summary_db(struct req *r);
+
 static enum MHD_Result
 api_summary(struct req *r)
 {
+	if (atomic_fetch_add(&db_requests, 1) >= DB_REQUESTS_MAX) {
+		atomic_fetch_sub(&db_requests, 1);
+		return db_unavailable(r, _("The database is busy; try again shortly."));
+	}
+	enum MHD_Result ret = api_summary_db(r);
+	atomic_fetch_sub(&db_requests, 1);
+	return ret;
+}
+
+static enum MHD_Result
+api_summary_db(struct req *r)
+{
 	char err[600];
 	PGconn *conn = db_connect(r->srv->cfg, r->srv->cfg->db_conninfo, "crmx-reportd", err, sizeof err);
-	if (conn == NULL)
-		return send_json(r, 503, json_pack("{s:s}", "error", err));
+	if (conn == NULL) {
+		log_error("/api/summary.json: %s", err);
+		return db_unavailable(r, _("The database is not reachable."));
+	}
 	PGresult *res = PQexecParams(conn,
 	    "SELECT run_id, as_of::text, to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
 	    " summary::text FROM crmx.latest_run", 0, NULL, NULL, NULL, NULL, 0);
 	enum MHD_Result ret;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		ret = send_json(r, 503, json_pack("{s:s}", "error", db_errmsg(conn)));
+		log_error("/api/summary.json: %s", db_errmsg(conn));
+		ret = db_unavailable(r, _("The database is not reachable."));
 	} else if (PQntuples(res) == 0) {
 		ret = send_json(r, 404, json_pack("{s:s}", "error", _("No metrics run has completed yet.")));
 	} else {
@@ -345,41 +438,32 @@ iso_time(time_t t, char *buf, size_t len)
  * while some wait for another attempt, "failed" when some were given up.
  * NULL when mail is off. */
 static json_t *
-mail_health(const struct crmx_config *cfg, PGconn *conn)
+mail_health(const struct crmx_config *cfg, const struct db_health *h)
 {
-	struct deliver_stats d;
+	const struct deliver_stats *d = &h->mail;
 	if (strcmp(cfg->mail_transport, "off") == 0)
 		return NULL;
-	if (deliver_stats(conn, &d) != 0)
+	if (!h->mail_known)
 		return json_pack("{s:s}", "status", "unknown");
 	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}",
-	    "status", d.failed > 0 ? "failed" : d.retrying > 0 ? "retrying" : "ok",
+	    "status", d->failed > 0 ? "failed" : d->retrying > 0 ? "retrying" : "ok",
 	    "transport", cfg->mail_transport,
-	    "pending", (json_int_t)d.pending, "sending", (json_int_t)d.sending,
-	    "sent", (json_int_t)d.sent, "failed", (json_int_t)d.failed,
-	    "retrying", (json_int_t)d.retrying,
-	    "oldest_unsent_seconds", (json_int_t)d.oldest_unsent_s);
+	    "pending", (json_int_t)d->pending, "sending", (json_int_t)d->sending,
+	    "sent", (json_int_t)d->sent, "failed", (json_int_t)d->failed,
+	    "retrying", (json_int_t)d->retrying,
+	    "oldest_unsent_seconds", (json_int_t)d->oldest_unsent_s);
 }
 
 static enum MHD_Result
 healthz(struct req *r)
 {
 	struct rd_state s;
-	char err[600], t[32], n[32];
+	struct db_health h;
+	char t[32], n[32];
 	state_get(&s);
-	PGconn *conn = db_connect(r->srv->cfg, r->srv->cfg->db_conninfo, "crmx-reportd", err, sizeof err);
-	int db_ok = conn != NULL;
-	json_t *mail = NULL;
-	if (conn) {
-		PGresult *res = PQexec(conn, "SELECT 1");
-		db_ok = PQresultStatus(res) == PGRES_TUPLES_OK;
-		if (!db_ok)
-			snprintf(err, sizeof err, "%s", db_errmsg(conn));
-		PQclear(res);
-		if (db_ok)
-			mail = mail_health(r->srv->cfg, conn);
-		PQfinish(conn);
-	}
+	dbhealth_get(r->srv->cfg, &h);
+	int db_ok = h.ok;
+	json_t *mail = db_ok ? mail_health(r->srv->cfg, &h) : NULL;
 	json_t *last;
 	if (!s.has_result) {
 		last = json_pack("{s:s}", "status", "none");
@@ -396,7 +480,7 @@ healthz(struct req *r)
 	}
 	iso_time(s.next_due, n, sizeof n);
 	json_t *o = json_pack("{s:s, s:o, s:o, s:b, s:s}", "status", db_ok ? "ok" : "unavailable",
-	    "database", db_ok ? json_string("reachable") : json_string(err),
+	    "database", json_string(h.state),
 	    "last_run", last, "running", s.running, "next_scheduled", n);
 	if (s.retry_at) {
 		iso_time(s.retry_at, t, sizeof t);
@@ -440,26 +524,24 @@ metrics(struct req *r)
 	sb_printf(&b, "crmx_reportd_running %d\n", s.running);
 	if (strcmp(r->srv->cfg->mail_transport, "off") != 0) {
 		/* From the database: every instance shows the same deliveries. */
-		struct deliver_stats d;
-		char err[600];
-		PGconn *conn = db_connect(r->srv->cfg, r->srv->cfg->db_conninfo, "crmx-reportd", err, sizeof err);
-		int ok = conn != NULL && deliver_stats(conn, &d) == 0;
-		if (conn)
-			PQfinish(conn);
+		struct db_health h;
+		dbhealth_get(r->srv->cfg, &h);
+		const struct deliver_stats *d = &h.mail;
+		int ok = h.mail_known;
 		METRIC("crmx_mail_stats_up", "gauge", "1 when the mail figures below could be read.");
 		sb_printf(&b, "crmx_mail_stats_up %d\n", ok);
 		if (ok) {
 			METRIC("crmx_mail_deliveries", "gauge", "Weekly report deliveries (week and recipient) by status.");
-			sb_printf(&b, "crmx_mail_deliveries{status=\"pending\"} %lld\n", (long long)d.pending);
-			sb_printf(&b, "crmx_mail_deliveries{status=\"sending\"} %lld\n", (long long)d.sending);
-			sb_printf(&b, "crmx_mail_deliveries{status=\"sent\"} %lld\n", (long long)d.sent);
-			sb_printf(&b, "crmx_mail_deliveries{status=\"failed\"} %lld\n", (long long)d.failed);
+			sb_printf(&b, "crmx_mail_deliveries{status=\"pending\"} %lld\n", (long long)d->pending);
+			sb_printf(&b, "crmx_mail_deliveries{status=\"sending\"} %lld\n", (long long)d->sending);
+			sb_printf(&b, "crmx_mail_deliveries{status=\"sent\"} %lld\n", (long long)d->sent);
+			sb_printf(&b, "crmx_mail_deliveries{status=\"failed\"} %lld\n", (long long)d->failed);
 			METRIC("crmx_mail_retrying", "gauge", "Deliveries waiting for another attempt after a failed one.");
-			sb_printf(&b, "crmx_mail_retrying %lld\n", (long long)d.retrying);
+			sb_printf(&b, "crmx_mail_retrying %lld\n", (long long)d->retrying);
 			METRIC("crmx_mail_failed_attempts", "gauge", "Attempts that did not end in a sent message, over the kept deliveries.");
-			sb_printf(&b, "crmx_mail_failed_attempts %lld\n", (long long)d.attempts_failed);
+			sb_printf(&b, "crmx_mail_failed_attempts %lld\n", (long long)d->attempts_failed);
 			METRIC("crmx_mail_oldest_unsent_seconds", "gauge", "Age of the oldest delivery not sent yet (0: none).");
-			sb_printf(&b, "crmx_mail_oldest_unsent_seconds %.0f\n", d.oldest_unsent_s);
+			sb_printf(&b, "crmx_mail_oldest_unsent_seconds %.0f\n", d->oldest_unsent_s);
 		}
 	}
 #undef METRIC
@@ -574,11 +656,28 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	connguard_received(c);
 	const char *ql = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");
 	const char *al = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Language");
 	i18n_use(i18n_pick(ql, NULL, al, (enum lang)srv->langs[0]));
 	struct req r = { srv, c, url, method };
 	return dispatch(&r);
+}
+
+/* libmicrohttpd's messages into our log, on one line; those about one
+ * client's connection (closed early, cut as slow: thousands under an
+ * attack) only at debug level. */
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	(void)cls;
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	if (strstr(msg, "onnection") != NULL)
+		log_debug("http: %s", msg);
+	else
+		log_error("http: %s", msg);
 }
 
 struct http_server *
@@ -612,17 +711,31 @@ http_start(const struct crmx_config *cfg, char *err, size_t errlen)
 		free(s);
 		return NULL;
 	}
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	if (connguard_start(cfg->reportd_request_timeout_s, cfg->reportd_waiting_per_address) != 0) {
+		snprintf(err, errlen, "cannot start the HTTP connection guard");
+		freeaddrinfo(ai);
+		free(s);
+		return NULL;
+	}
+	/* A thread per connection: a request waiting on the database holds
+	 * no other.  Strict: an HTTP/1.1 request without Host is a 400. */
+	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, handler, s,
 	                          MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 	                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
+	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->reportd_max_connections,
+	                          MHD_OPTION_NOTIFY_CONNECTION, connguard_notify, NULL,
+	                          MHD_OPTION_NOTIFY_COMPLETED, connguard_completed, NULL,
+	                          MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
+	                          MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	                          MHD_OPTION_THREAD_STACK_SIZE, (size_t)STACK_SIZE,
 	                          MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (s->mhd == NULL) {
 		snprintf(err, errlen, "[reportd] listen %s: cannot listen (address in use?)", l);
+		connguard_stop();
 		free(s);
 		return NULL;
 	}
@@ -638,5 +751,6 @@ http_stop(struct http_server *s)
 	if (s == NULL)
 		return;
 	MHD_stop_daemon(s->mhd);
+	connguard_stop();
 	free(s);
 }
