@@ -29,6 +29,22 @@ static const char *const sql_types[] = {
 
 /* ---- loading ---- */
 
+/* Columns NOT NULL in the table with a default: an empty field takes the
+ * default (NULL would break the whole load without a line). */
+static const char *
+empty_default(const struct import_table *t, const char *col)
+{
+	static const struct { const char *table, *col, *sql; } dflt[] = {
+		{ "accounts", "created_at", "now()" },
+		{ "opportunities", "amount", "0" },
+		{ "activities", "minutes", "0" },
+	};
+	for (size_t i = 0; i < sizeof dflt / sizeof dflt[0]; i++)
+		if (strcmp(t->name, dflt[i].table) == 0 && strcmp(col, dflt[i].col) == 0)
+			return dflt[i].sql;
+	return NULL;
+}
+
 static int
 load_rows(PGconn *conn, struct import_rows *rs)
 {
@@ -120,8 +136,13 @@ load_rows(PGconn *conn, struct import_rows *rs)
 			continue;	/* leave the table's default */
 		size_t a = strlen(cols);
 		snprintf(cols + a, sizeof cols - a, "%s%s", a ? ", " : "", col->name);
-		sl += (size_t)snprintf(sel + sl, sizeof sel - sl, "%s%s::%s", sl ? ", " : "",
-		                       col->name, sql_types[col->type]);
+		const char *dflt = empty_default(t, col->name);
+		if (dflt != NULL)
+			sl += (size_t)snprintf(sel + sl, sizeof sel - sl, "%scoalesce(%s::%s, %s)",
+			                       sl ? ", " : "", col->name, sql_types[col->type], dflt);
+		else
+			sl += (size_t)snprintf(sel + sl, sizeof sel - sl, "%s%s::%s", sl ? ", " : "",
+			                       col->name, sql_types[col->type]);
 		if (strstr(t->key, col->name) == NULL)
 			ul += (size_t)snprintf(upd + ul, sizeof upd - ul, "%s%s = EXCLUDED.%s",
 			                       ul ? ", " : "", col->name, col->name);

@@ -459,6 +459,8 @@ on_row(int c, void *p)
 	struct import_rows *rs = p;
 	if (!rs->header_done)
 		take_header(rs);
+	else if (rs->header_bad)
+		;	/* a CR can end rows before the line does: not read either */
 	else if (!(rs->nfield == 1 && rs->fields[0] == NULL))	/* blank line */
 		take_row(rs);
 	for (int i = 0; i < rs->nfield && i < IMPORT_MAX_COLS; i++) {
