@@ -424,7 +424,7 @@ take_row(struct import_rows *rs)
 		return;
 	}
 	if (rs->nrows == rs->cap) {
-		rs->cap = rs->cap ? rs->cap * 2 : 1024;
+		rs->cap = rs->cap ? rs->cap * 2 : 64;
 		rs->cells = xrealloc(rs->cells, rs->cap * (size_t)rs->tcols * sizeof *rs->cells);
 		rs->lines = xrealloc(rs->lines, rs->cap * sizeof *rs->lines);
 	}
