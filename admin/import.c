@@ -6,7 +6,6 @@
  * the database knows (references, a login another user holds) is checked
  * here, one query per file, and reported by line too. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +13,8 @@
 #include <unistd.h>
 
 #include "admin.h"
-#include "import_rows.h"
 #include "db.h"
+#include "import_rows.h"
 #include "log.h"
 #include "pgcopy.h"
 #include "util.h"
