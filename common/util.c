@@ -91,7 +91,7 @@ parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
 }
 
 /* Howard Hinnant's days_from_civil, the standard closed form. */
-static int32_t
+int32_t
 days_from_civil(int y, unsigned m, unsigned d)
 {
 	y -= m <= 2;
@@ -102,7 +102,7 @@ days_from_civil(int y, unsigned m, unsigned d)
 	return era * 146097 + (int32_t)doe - 719468;
 }
 
-static void
+void
 civil_from_days(int32_t z, int *y, unsigned *m, unsigned *d)
 {
 	z += 719468;

@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
+#include "asof.h"
 #include "db.h"
 #include "deliver.h"
 #include "http.h"
@@ -502,9 +503,9 @@ api_runs(struct req *r)
 		    _("This client may not start runs ([reportd] allow_run_from).")));
 	const char *v = MHD_lookup_connection_value(r->c, MHD_GET_ARGUMENT_KIND, "as_of");
 	int32_t as_of = schedule_today();
-	if (v != NULL && parse_date(v, &as_of) != 0)
-		return send_json(r, 400, json_pack("{s:s}", "error",
-		    _("as_of must be a date YYYY-MM-DD.")));
+	char bad[256];
+	if (v != NULL && asof_check(v, schedule_today(), &as_of, bad, sizeof bad) != 0)
+		return send_json(r, 400, json_pack("{s:s}", "error", bad));
 	char day[16];
 	format_date(as_of, day, sizeof day);
 	state_request(as_of);
