@@ -113,3 +113,31 @@ elif mkdir "$tmp/full" && mount -t tmpfs -o size=64k tmpfs "$tmp/full"; then
 else
 	fail "a 64k tmpfs mounts"
 fi
+
+# --- a snapshot that gets more accounts than it counted (from finding 12) -------
+# A volatile view: each query of crmx_src.accounts in a session returns 5
+# more rows than the one before, so the COPY sees more than the count.
+qa "DROP DATABASE IF EXISTS ${db}_snap" >/dev/null 2>&1
+qa "CREATE DATABASE ${db}_snap TEMPLATE crmx_demo" >/dev/null
+psql -h "$host" -U crmx -d "${db}_snap" -X -q -v ON_ERROR_STOP=1 >"$tmp/snapview.log" 2>&1 <<'SQL'
+CREATE FUNCTION public.t_extra() RETURNS int LANGUAGE plpgsql VOLATILE AS $$
+DECLARE n int := coalesce(nullif(current_setting('crmx_test.calls', true), ''), '0')::int + 1;
+BEGIN
+	PERFORM set_config('crmx_test.calls', n::text, false);
+	RETURN 5 * (n - 1);
+END $$;
+CREATE OR REPLACE VIEW crmx_src.accounts AS
+SELECT account_id, name, owner_id, region, city, industry, created_at FROM crmx_native.accounts
+UNION ALL
+SELECT a.account_id + 100000000 + g, a.name, a.owner_id, a.region, a.city, a.industry, a.created_at
+  FROM (SELECT * FROM crmx_native.accounts ORDER BY account_id LIMIT 1) a,
+       generate_series(1, public.t_extra()) g;
+SQL
+check "a volatile accounts view in place" test $? = 0
+"$reportd" --set "database.conninfo=host=$host dbname=${db}_snap user=crmx" \
+	--run-once --as-of 2026-06-30 >/dev/null 2>"$tmp/snap.log"
+st=$?
+check "more accounts than counted: the run fails cleanly (exit $st)" test "$st" = 1
+check "... saying so ($(tail -n 1 "$tmp/snap.log"))" grep -q 'crmx_src.accounts returned more rows than the [0-9]* counted' "$tmp/snap.log"
+check "... no sanitizer report" sh -c "! grep -q 'Sanitizer' '$tmp/snap.log'"
+qa "DROP DATABASE IF EXISTS ${db}_snap" >/dev/null 2>&1
