@@ -25,6 +25,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "report.h"
+#include "runreq.h"
 #include "sbuf.h"
 #include "schedule.h"
 #include "state.h"
@@ -508,9 +509,17 @@ api_runs(struct req *r)
 		return send_json(r, 400, json_pack("{s:s}", "error", bad));
 	char day[16];
 	format_date(as_of, day, sizeof day);
+	/* Recorded before it is acknowledged: it survives a restart. */
+	int64_t id = runreq_add(r->srv->cfg, as_of, NULL, bad, sizeof bad);
+	if (id < 0) {
+		log_error("run for %s requested over HTTP: %s", day, bad);
+		return send_json(r, 503, json_pack("{s:s}", "error",
+		    _("The run could not be recorded: the database is not reachable.")));
+	}
 	state_request(as_of);
-	log_info("run for %s requested over HTTP", day);
-	return send_json(r, 202, json_pack("{s:b, s:s}", "accepted", 1, "as_of", day));
+	log_info("run %lld for %s requested over HTTP", (long long)id, day);
+	return send_json(r, 202, json_pack("{s:b, s:s, s:I}", "accepted", 1, "as_of", day,
+	                                   "request_id", (json_int_t)id));
 }
 
 /* ---- routes ------------------------------------------------------------- */

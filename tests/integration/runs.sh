@@ -141,3 +141,32 @@ check "more accounts than counted: the run fails cleanly (exit $st)" test "$st" 
 check "... saying so ($(tail -n 1 "$tmp/snap.log"))" grep -q 'crmx_src.accounts returned more rows than the [0-9]* counted' "$tmp/snap.log"
 check "... no sanitizer report" sh -c "! grep -q 'Sanitizer' '$tmp/snap.log'"
 qa "DROP DATABASE IF EXISTS ${db}_snap" >/dev/null 2>&1
+
+# --- a run killed mid-way is cleaned and resumed (finding 8) ----------------------
+# gnuplot stalls, so the run is caught with its staging folder written.
+cat >"$tmp/gp-slow" <<EOF
+#!/bin/sh
+echo \$\$ >>"$tmp/gp.pids"
+exec sleep 120
+EOF
+chmod 755 "$tmp/gp-slow"
+start_reportd k --set reportd.report_dir="$tmp/rk" --set reportd.gnuplot="$tmp/gp-slow" \
+	--set reportd.gnuplot_timeout_s=300
+K=http://127.0.0.1:$k_port
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST "$K/api/runs?as_of=2026-06-23")
+check "POST /api/runs?as_of=2026-06-23: 202 (got $code)" test "$code" = 202
+staged() { ls -d "$tmp/rk"/.new-* >/dev/null 2>&1; }
+check "the run is under way: a staging folder" wait_for 60 staged
+old_stage=$(ls -d "$tmp/rk"/.new-* 2>/dev/null | head -n 1)
+check "the request is recorded as pending" \
+	test "$(q "SELECT status FROM crmx.run_request WHERE as_of = '2026-06-23'")" = pending
+kill -KILL "$k_pid"
+for p in $(cat "$tmp/gp.pids" 2>/dev/null); do kill "$p" 2>/dev/null; done
+check "reportd killed mid-run: its staging folder stays ($old_stage)" test -n "$old_stage" -a -d "$old_stage"
+start_reportd k2 --set reportd.report_dir="$tmp/rk"
+check "after a restart the dead run's staging folder is gone" wait_for 10 test ! -e "$old_stage"
+check "after a restart the requested run is done (2026-W26)" wait_week "$k2_port" 2026-W26
+check "the request is recorded as done with its run" test "$(q "SELECT status || ' ' || (run_id = (SELECT max(run_id) FROM crmx.run WHERE as_of = '2026-06-23' AND status = 'ok'))::text FROM crmx.run_request WHERE as_of = '2026-06-23'")" = "done true"
+check "the restarted daemon says it removed the folder" grep -q 'left by a report run that died' "$tmp/k2.log"
+check "no staging folder left" test -z "$(ls -A "$tmp/rk" | grep '^\.new-')"
+kill "$k2_pid"
