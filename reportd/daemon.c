@@ -68,8 +68,10 @@ drain_requests(const struct crmx_config *cfg)
 			log_info("requested run %lld: attempt %d", (long long)q.id, q.attempts + 1);
 		struct job_result r;
 		run_job(cfg, q.as_of, q.requested_at, &r);
-		runreq_finish(conn, &q, &r, cfg->reportd_retry_s);
+		int recorded = runreq_finish(conn, &q, &r, cfg->reportd_retry_s);
 		PQfinish(conn);	/* the request's lock goes with it */
+		if (recorded != 0)	/* still due: not at once again */
+			return time(NULL) + cfg->reportd_retry_s;
 	}
 	return 0;
 }

@@ -168,7 +168,7 @@ main(int argc, char **argv)
 		if (schedule_set_timezone(cfg.reportd_timezone, err, sizeof err) != 0)
 			die(2, "%s", err);
 		if (asof_check(as_of_arg, schedule_today(), &as_of, err, sizeof err) != 0)
-			die(2, "--as-of: %s", err);
+			die(2, "--as-of \"%s\": %s", as_of_arg, err);
 	}
 	/* A gnuplot child or an HTTP client that goes away must not kill us. */
 	signal(SIGPIPE, SIG_IGN);

@@ -307,10 +307,21 @@ st=$? t1=$(date +%s)
 check "a sendmail that does not read: exit 1 (got $st)" test "$st" = 1
 check "... within timeout_s 2 + 3 s ($((t1 - t0)) s)" test $((t1 - t0)) -le 5
 check "... the error says so" grep -q 'did not finish within 2 s' "$tmp/sm3.log"
-alive() { test -s "$1" && kill -0 "$(cat "$1")" 2>/dev/null; }
-check "... the stand-in is gone" sh -c "test -s '$tmp/stuck.pid' && ! kill -0 \$(cat '$tmp/stuck.pid') 2>/dev/null"
-check "... and the child it started" sh -c "test -s '$tmp/stuck-child.pid' && ! kill -0 \$(cat '$tmp/stuck-child.pid') 2>/dev/null"
-for f in stuck.pid stuck-child.pid; do alive "$tmp/$f" && kill "$(cat "$tmp/$f")"; done
+# alive PIDFILE: the process runs (a zombie waiting for init to reap it,
+# once its parent is killed, has ended).
+alive() {
+	kill -0 "$(cat "$1")" 2>/dev/null &&
+	! grep -q '^[0-9]* (.*) Z' "/proc/$(cat "$1")/stat" 2>/dev/null
+}
+# gone PIDFILE: it was started and ends within 5 s.
+gone() {
+	test -s "$1" || return 1
+	for i in $(seq 1 50); do alive "$1" || return 0; sleep 0.1; done
+	return 1
+}
+check "... the stand-in is gone" gone "$tmp/stuck.pid"
+check "... and the child it started" gone "$tmp/stuck-child.pid"
+for f in stuck.pid stuck-child.pid; do [ -s "$tmp/$f" ] && alive "$tmp/$f" && kill "$(cat "$tmp/$f")"; done
 
 # ---- the daemon: a report it writes is mailed; /healthz and /metrics -------
 start_sink s7
