@@ -45,16 +45,19 @@ run_job(const struct crmx_config *cfg, int32_t as_of, double requested, struct j
 }
 
 /* Works through the requested runs that are due (runreq.h), those a dead
- * instance left too; returns when to look again (0: nothing pending). */
+ * instance left too; returns when to look again (0: nothing pending), and
+ * in *retrying whether that is a retry after a failure. */
 static time_t
-drain_requests(const struct crmx_config *cfg)
+drain_requests(const struct crmx_config *cfg, int *retrying)
 {
 	char err[512];
+	*retrying = 0;
 	while (!state_stopping()) {
 		PGconn *conn = db_connect(cfg, cfg->db_conninfo, "crmx-reportd", err, sizeof err);
 		if (conn == NULL) {
 			log_error("requested runs: %s (looking again in %d s)", err,
 			          cfg->reportd_retry_s);
+			*retrying = 1;
 			return time(NULL) + cfg->reportd_retry_s;
 		}
 		struct runreq q;
@@ -62,7 +65,11 @@ drain_requests(const struct crmx_config *cfg)
 		int got = runreq_claim(conn, &q, &next);
 		if (got <= 0) {
 			PQfinish(conn);
-			return got < 0 ? time(NULL) + cfg->reportd_retry_s : next;
+			if (got < 0) {
+				*retrying = 1;
+				return time(NULL) + cfg->reportd_retry_s;
+			}
+			return next;
 		}
 		if (q.attempts > 0)
 			log_info("requested run %lld: attempt %d", (long long)q.id, q.attempts + 1);
@@ -70,8 +77,12 @@ drain_requests(const struct crmx_config *cfg)
 		run_job(cfg, q.as_of, q.requested_at, &r);
 		int recorded = runreq_finish(conn, &q, &r, cfg->reportd_retry_s);
 		PQfinish(conn);	/* the request's lock goes with it */
-		if (recorded != 0)	/* still due: not at once again */
+		if (recorded != 0) {	/* still due: not at once again */
+			*retrying = 1;
 			return time(NULL) + cfg->reportd_retry_s;
+		}
+		if (!r.ok)	/* tried again after retry_s */
+			*retrying = 1;
 	}
 	return 0;
 }
@@ -86,7 +97,8 @@ runner(void *arg)
 	double retry_req = 0;
 	int32_t retry_as_of = 0;
 	/* Requests recorded before a restart (or left by a dead instance). */
-	time_t req_at = drain_requests(cfg);
+	int req_retrying;
+	time_t req_at = drain_requests(cfg, &req_retrying);
 
 	for (;;) {
 		int32_t as_of;
@@ -96,14 +108,18 @@ runner(void *arg)
 			until = retry_at;
 		if (req_at && req_at < until)
 			until = req_at;
-		state_set_times(next_due, retry_at);
+		/* /healthz: the next retry, of a scheduled or a requested run */
+		time_t shown = retry_at;
+		if (req_retrying && req_at && (!shown || req_at < shown))
+			shown = req_at;
+		state_set_times(next_due, shown);
 		int w = state_wait(until, &as_of, &requested);
 		if (w < 0)
 			break;
 		time_t now = time(NULL);
 		if (w == 1 || (req_at && now >= req_at)) {
 			/* POST /api/runs recorded a request: the queue has it. */
-			req_at = drain_requests(cfg);
+			req_at = drain_requests(cfg, &req_retrying);
 			continue;
 		}
 		if (retry_at && now >= retry_at) {
