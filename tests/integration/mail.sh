@@ -322,6 +322,19 @@ gone() {
 check "... the stand-in is gone" gone "$tmp/stuck.pid"
 check "... and the child it started" gone "$tmp/stuck-child.pid"
 for f in stuck.pid stuck-child.pid; do [ -s "$tmp/$f" ] && alive "$tmp/$f" && kill "$(cat "$tmp/$f")"; done
+# The same through the queue: a failed attempt, to be tried again.
+rm -f "$tmp/stuck.pid" "$tmp/stuck-child.pid"
+q "INSERT INTO crmx.mail_delivery (week, recipient, language) VALUES ('$week', 'stuck@example.com', 'en')"
+timeout 60 "$top/$O/reportd/crmx-reportd" --config "$tmp/crmx.conf" --set mail.transport=sendmail \
+	--set "mail.sendmail=$tmp/sendmail-stuck" --set mail.timeout_s=2 --deliver 2>"$tmp/sm4.log"
+st=$?
+check "--deliver through it: exit 1 (got $st)" test "$st" = 1
+check "... recorded as a failed attempt to be tried again" \
+	test "$(row stuck@example.com "status || ' ' || attempts || ' ' || (next_try_at > now())::text")" = "pending 1 true"
+check "... with the reason" test "$(row stuck@example.com "last_error LIKE '%did not finish within 2 s'")" = t
+check "... the stand-in is gone" gone "$tmp/stuck.pid"
+for f in stuck.pid stuck-child.pid; do [ -s "$tmp/$f" ] && alive "$tmp/$f" && kill "$(cat "$tmp/$f")"; done
+q "DELETE FROM crmx.mail_delivery WHERE recipient = 'stuck@example.com'"
 
 # ---- the daemon: a report it writes is mailed; /healthz and /metrics -------
 start_sink s7
