@@ -87,6 +87,7 @@ code=$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST "$A/api/runs?as_of=2026-
 check "POST /api/runs?as_of=2026-06-30: 202 (got $code)" test "$code" = 202
 check "the run of 2026-06-30 is reported" wait_week "$a_port" 2026-W27
 check "no run of a date after today" test "$(q "SELECT count(*) FROM crmx.run WHERE as_of > current_date")" = 0
+check "no request recorded but 2026-06-30's" test "$(q "SELECT string_agg(as_of::text, ' ') FROM crmx.run_request")" = 2026-06-30
 check "one run in all (2026-06-30)" test "$(q "SELECT string_agg(as_of::text, ' ') FROM crmx.run")" = 2026-06-30
 check "no folder but 2026-W27" test "$(ls -A "$tmp/ra")" = 2026-W27
 check "--as-of 2999-12-31 on the command line: exit 2" sh -c \
