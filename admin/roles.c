@@ -47,9 +47,10 @@ static const struct right panels_rights[] = {
 
 /* crmx-reportd (engine.c, store.c, deliver.c, reportdata.c, snapshot.c):
  * its runs (pruning deletes them; their rows go by ON DELETE CASCADE,
- * which runs as the tables' owner), their results, the mail deliveries,
+ * which runs as the tables' owner), their results, the requested runs'
+ * queue (0015), the mail deliveries,
  * the qualifications it grades, and a run's partition through the two
- * functions of 0019_run_partitions.sql. */
+ * functions of 0016_run_partitions.sql. */
 static const struct right reportd_rights[] = {
 	{ "SELECT", "TABLE", "latest_run", NULL },
 	{ "SELECT", "TABLE", "qualification", NULL },
@@ -63,7 +64,9 @@ static const struct right reportd_rights[] = {
 	{ "SELECT, INSERT", "TABLE", "cohort_curve", NULL },
 	{ "SELECT, INSERT", "TABLE", "forecast", NULL },
 	{ "SELECT, INSERT, UPDATE", "TABLE", "mail_delivery", NULL },
+	{ "SELECT, INSERT, UPDATE", "TABLE", "run_request", NULL },
 	{ "USAGE", "SEQUENCE", "run_run_id_seq", NULL },
+	{ "USAGE", "SEQUENCE", "run_request_id_seq", NULL },
 	{ "USAGE", "SEQUENCE", "mail_delivery_id_seq", NULL },
 	{ "EXECUTE", "FUNCTION", "add_run_partition", "bigint" },
 	{ "EXECUTE", "FUNCTION", "drop_run_partition", "bigint" },

@@ -10,7 +10,9 @@
 const char *
 db_errmsg(const PGconn *conn)
 {
-	static __thread char buf[512];
+	/* One buffer per thread: reportd calls this from its HTTP, runner
+	 * and mail threads at once. */
+	static _Thread_local char buf[512];
 	const char *msg = conn ? PQerrorMessage(conn) : "no connection";
 	size_t j = 0;
 	for (size_t i = 0; msg[i] != '\0' && j + 1 < sizeof buf; i++) {

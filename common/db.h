@@ -16,7 +16,8 @@
 PGconn *db_connect(const struct crmx_config *cfg, const char *conninfo,
                    const char *appname, char *err, size_t errlen);
 
-/* PQerrorMessage() flattened to one line, in a static buffer. */
+/* PQerrorMessage() flattened to one line, in a buffer of the calling
+ * thread (thread-local: valid until that thread's next call). */
 const char *db_errmsg(const PGconn *conn);
 
 /* Runs a parameterless command (BEGIN, COMMIT, SET, SELECT lock(...)),

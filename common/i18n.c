@@ -41,8 +41,12 @@ i18n_init(const char *localedir)
 		if (locales[l] != (locale_t)0)
 			continue;
 		/* Only messages follow the language; numbers stay "C" so
-		 * that SQL parameters and JSON never get a decimal comma. */
-		locales[l] = newlocale(LC_MESSAGES_MASK, langs[l].posix, (locale_t)0);
+		 * that SQL parameters and JSON never get a decimal comma.  The
+		 * character set comes along (UTF-8): the C library's own
+		 * messages (strerror) are converted to it, and under the
+		 * daemon's "C" LC_CTYPE a Chinese one came out as "???????". */
+		locales[l] = newlocale(LC_MESSAGES_MASK | LC_CTYPE_MASK, langs[l].posix,
+		                       (locale_t)0);
 		if (locales[l] == (locale_t)0 && l != LANG_EN)
 			log_warn("locale %s is not installed: %s pages fall back to English"
 			         " (deploy/install-deps generates it)", langs[l].posix, langs[l].code);
@@ -275,24 +279,15 @@ fmt_money(char *buf, size_t len, double amount, const char *currency, int short_
 	put(buf, len, out);
 }
 
-static void
-civil(int32_t day, int *y, int *m, int *d)
-{
-	char iso[16];
-	format_date(day, iso, sizeof iso);
-	*y = atoi(iso);
-	*m = atoi(iso + 5);
-	*d = atoi(iso + 8);
-}
-
 void
 fmt_date(char *buf, size_t len, int32_t day, enum lang l)
 {
 	char out[48];
 	if (l == LANG_ZH_CN) {
-		int y, m, d;
-		civil(day, &y, &m, &d);
-		snprintf(out, sizeof out, "%d\xE5\xB9\xB4%d\xE6\x9C\x88%d\xE6\x97\xA5", y, m, d);
+		int y;
+		unsigned m, d;
+		civil_from_days(day, &y, &m, &d);
+		snprintf(out, sizeof out, "%d\xE5\xB9\xB4%u\xE6\x9C\x88%u\xE6\x97\xA5", y, m, d);
 	} else {
 		format_date(day, out, sizeof out);
 	}
@@ -305,12 +300,12 @@ iso_week(int32_t day, int *year, int *week)
 	/* 1970-01-01 was a Thursday; ISO weekday 1 = Monday. */
 	int wd = (int)(((day % 7) + 7 + 3) % 7) + 1;
 	int32_t thursday = day - wd + 4;
-	int y, m, d;
-	civil(thursday, &y, &m, &d);
-	char jan1[16];
-	snprintf(jan1, sizeof jan1, "%04d-01-01", y);
-	int32_t j;
-	parse_date(jan1, &j);
+	int y;
+	unsigned m, d;
+	/* The week's Thursday decides the year; no strings, so no date is
+	 * out of range here. */
+	civil_from_days(thursday, &y, &m, &d);
+	int32_t j = days_from_civil(y, 1, 1);
 	*year = y;
 	*week = (int)((thursday - j) / 7) + 1;
 }

@@ -106,7 +106,7 @@ parse_id(const char *s, int64_t *out)
 }
 
 /* Howard Hinnant's days_from_civil, the standard closed form. */
-static int32_t
+int32_t
 days_from_civil(int y, unsigned m, unsigned d)
 {
 	y -= m <= 2;
@@ -117,7 +117,7 @@ days_from_civil(int y, unsigned m, unsigned d)
 	return era * 146097 + (int32_t)doe - 719468;
 }
 
-static void
+void
 civil_from_days(int32_t z, int *y, unsigned *m, unsigned *d)
 {
 	z += 719468;

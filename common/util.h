@@ -23,9 +23,14 @@ int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
 /* A record id (account, deal, user): 1 to 19 digits without sign, space or
  * leading zero, from 1 to INT64_MAX. */
 int parse_id(const char *s, int64_t *out);
-/* Calendar date YYYY-MM-DD (validated: no 2023-02-30); days since
- * 1970-01-01 in *days. */
-int parse_date(const char *s, int32_t *days);
+/* Calendar date YYYY-MM-DD, years 1900..2999 (validated: no 2023-02-30);
+ * days since 1970-01-01 in *days.  On -1 *days is left alone: the result
+ * must be checked (the compiler makes sure). */
+int parse_date(const char *s, int32_t *days) __attribute__((warn_unused_result));
+/* The same without strings or limits: a proleptic Gregorian date to a
+ * day number and back (m 1..12, d 1..31). */
+int32_t days_from_civil(int y, unsigned m, unsigned d);
+void civil_from_days(int32_t day, int *y, unsigned *m, unsigned *d);
 /* Days since 1970-01-01 back to YYYY-MM-DD (buf of at least 11 bytes). */
 void format_date(int32_t days, char *buf, size_t len);
 

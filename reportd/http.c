@@ -25,6 +25,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
+#include "asof.h"
 #include "connguard.h"
 #include "db.h"
 #include "dbhealth.h"
@@ -33,6 +34,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "report.h"
+#include "runreq.h"
 #include "sbuf.h"
 #include "schedule.h"
 #include "state.h"
@@ -584,14 +586,22 @@ api_runs(struct req *r)
 		    _("This client may not start runs ([reportd] allow_run_from).")));
 	const char *v = MHD_lookup_connection_value(r->c, MHD_GET_ARGUMENT_KIND, "as_of");
 	int32_t as_of = schedule_today();
-	if (v != NULL && parse_date(v, &as_of) != 0)
-		return send_json(r, 400, json_pack("{s:s}", "error",
-		    _("as_of must be a date YYYY-MM-DD.")));
+	char bad[256];
+	if (v != NULL && asof_check(v, schedule_today(), &as_of, bad, sizeof bad) != 0)
+		return send_json(r, 400, json_pack("{s:s}", "error", bad));
 	char day[16];
 	format_date(as_of, day, sizeof day);
+	/* Recorded before it is acknowledged: it survives a restart. */
+	int64_t id = runreq_add(r->srv->cfg, as_of, NULL, bad, sizeof bad);
+	if (id < 0) {
+		log_error("run for %s requested over HTTP: %s", day, bad);
+		return send_json(r, 503, json_pack("{s:s}", "error",
+		    _("The run could not be recorded: the database is not reachable.")));
+	}
 	state_request(as_of);
-	log_info("run for %s requested over HTTP", day);
-	return send_json(r, 202, json_pack("{s:b, s:s}", "accepted", 1, "as_of", day));
+	log_info("run %lld for %s requested over HTTP", (long long)id, day);
+	return send_json(r, 202, json_pack("{s:b, s:s, s:I}", "accepted", 1, "as_of", day,
+	                                   "request_id", (json_int_t)id));
 }
 
 /* ---- routes ------------------------------------------------------------- */

@@ -148,3 +148,35 @@ out:
 	r->seconds = mono() - t0;
 	return rc;
 }
+
+/* ---- staging folders of dead runs ---- */
+
+static int
+hold_as_of(int32_t as_of, void *arg)
+{
+	char key[16];
+	snprintf(key, sizeof key, "%d", (int)as_of);
+	return try_lock(arg, key);
+}
+
+static void
+release_as_of(int32_t as_of, void *arg)
+{
+	char key[16];
+	snprintf(key, sizeof key, "%d", (int)as_of);
+	unlock(arg, key);
+}
+
+void
+job_clean_staging(const struct crmx_config *cfg)
+{
+	char err[512];
+	PGconn *conn = db_connect(cfg, cfg->db_conninfo, "crmx-reportd", err, sizeof err);
+	if (conn == NULL) {
+		log_warn("staging folders: %s; only those over an hour old are removed", err);
+		report_clean_staging(cfg->reportd_report_dir, NULL, NULL, NULL);
+		return;
+	}
+	report_clean_staging(cfg->reportd_report_dir, hold_as_of, release_as_of, conn);
+	PQfinish(conn);
+}

@@ -32,4 +32,8 @@ struct job_result {
 int job_run(const struct crmx_config *cfg, int32_t as_of, double requested_at,
             int write_report, struct job_result *r);
 
+/* Removes the staging folders in report_dir of runs that died: those of
+ * a date whose run lock no live instance holds (report_clean_staging). */
+void job_clean_staging(const struct crmx_config *cfg);
+
 #endif

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "asof.h"
 #include "daemon.h"
 #include "db.h"
 #include "deliver.h"
@@ -18,6 +19,7 @@
 #include "job.h"
 #include "log.h"
 #include "mail.h"
+#include "schedule.h"
 #include "snapshot.h"
 #include "summary.h"
 #include "transport.h"
@@ -115,7 +117,7 @@ main(int argc, char **argv)
 	struct app_opts opts = { 0 };
 	struct crmx_config cfg;
 	int c, check = 0, run_once = 0, json = 0, report = 0, deliver = 0;
-	const char *send_test = NULL;
+	const char *send_test = NULL, *as_of_arg = NULL;
 	int32_t as_of = today_utc();
 
 	log_init("crmx-reportd", LOG_LVL_INFO, false);
@@ -126,12 +128,7 @@ main(int argc, char **argv)
 		case 's': app_add_set(&opts, optarg); break;
 		case 'R': run_once = 1; break;
 		case 'W': report = 1; break;
-		case 'A':
-			if (parse_date(optarg, &as_of) != 0) {
-				log_error("--as-of: \"%s\" is not a date YYYY-MM-DD", optarg);
-				return 2;
-			}
-			break;
+		case 'A': as_of_arg = optarg; break;
 		case 'F':
 			if (strcmp(optarg, "json") == 0)
 				json = 1;
@@ -165,6 +162,14 @@ main(int argc, char **argv)
 	}
 	app_load(&opts, "crmx-reportd", &cfg);
 	i18n_init(NULL);
+	if (as_of_arg != NULL) {
+		/* The same limits as POST /api/runs, today in [reportd] timezone. */
+		char err[256];
+		if (schedule_set_timezone(cfg.reportd_timezone, err, sizeof err) != 0)
+			die(2, "%s", err);
+		if (asof_check(as_of_arg, schedule_today(), &as_of, err, sizeof err) != 0)
+			die(2, "--as-of \"%s\": %s", as_of_arg, err);
+	}
 	/* A gnuplot child or an HTTP client that goes away must not kill us. */
 	signal(SIGPIPE, SIG_IGN);
 	char err[768];

@@ -575,8 +575,21 @@ rm_tree(const char *dir)
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* The as-of date in a staging folder's name ".new-YYYY-Www-YYYY-MM-DD-XXXXXX". */
+static int
+staging_as_of(const char *name, int32_t *as_of)
+{
+	char day[11];
+	if (strlen(name) != 5 + 8 + 1 + 10 + 1 + 6 || name[13] != '-' || name[24] != '-')
+		return -1;
+	memcpy(day, name + 14, 10);
+	day[10] = '\0';
+	return parse_date(day, as_of);
+}
+
 void
-report_clean_staging(const char *report_dir)
+report_clean_staging(const char *report_dir, int (*hold)(int32_t as_of, void *arg),
+                     void (*release)(int32_t as_of, void *arg), void *arg)
 {
 	DIR *d = opendir(report_dir);
 	struct dirent *e;
@@ -585,10 +598,20 @@ report_clean_staging(const char *report_dir)
 	while ((e = readdir(d)) != NULL) {
 		char path[4400];
 		struct stat sb;
+		int32_t as_of;
 		if (strncmp(e->d_name, ".new-", 5) != 0)
 			continue;
 		snprintf(path, sizeof path, "%.4000s/%s", report_dir, e->d_name);
-		if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode) && sb.st_mtime < time(NULL) - 3600) {
+		if (lstat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))
+			continue;
+		int held = -1;
+		if (hold != NULL && staging_as_of(e->d_name, &as_of) == 0)
+			held = hold(as_of, arg);
+		if (held == 1) {
+			log_info("removing %s, left by a report run that died", path);
+			rm_tree(path);
+			release(as_of, arg);
+		} else if (held < 0 && sb.st_mtime < time(NULL) - 3600) {
 			log_info("removing %s, left by an interrupted report", path);
 			rm_tree(path);
 		}
@@ -622,7 +645,12 @@ report_write(PGconn *conn, const struct crmx_config *cfg, int64_t run_id,
 		snprintf(err, errlen, "%s: %s", cfg->reportd_report_dir, strerror(errno));
 		goto out;
 	}
-	snprintf(staging, sizeof staging, "%s/.new-%s-XXXXXX", cfg->reportd_report_dir, info->week);
+	/* The as-of date in the name ties the folder to its run's lock
+	 * (report_clean_staging). */
+	char day[16];
+	format_date(d.as_of, day, sizeof day);
+	snprintf(staging, sizeof staging, "%s/.new-%s-%s-XXXXXX", cfg->reportd_report_dir,
+	         info->week, day);
 	if (mkdtemp(staging) == NULL) {
 		snprintf(err, errlen, "%s: %s", cfg->reportd_report_dir, strerror(errno));
 		staging[0] = '\0';

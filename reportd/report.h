@@ -40,9 +40,14 @@ int report_last_written(struct report_info *info);
 int report_write(PGconn *conn, const struct crmx_config *cfg, int64_t run_id,
                  struct report_info *info, char *err, size_t errlen);
 
-/* Removes staging folders (".new-*") older than an hour that a process
- * which died while writing left in report_dir. */
-void report_clean_staging(const char *report_dir);
+/* Staging folders ".new-WEEK-ASOF-XXXXXX" (ASOF: the run's as-of date)
+ * that a process which died while writing left in report_dir: each is
+ * removed when hold(as_of) takes the run lock of its date (1; release
+ * follows the removal), kept when a live run holds it (0).  When that
+ * cannot be known (-1, hold NULL, or a name of the older ".new-WEEK-XXXXXX"
+ * pattern), a folder is removed once it is an hour old. */
+void report_clean_staging(const char *report_dir, int (*hold)(int32_t as_of, void *arg),
+                          void (*release)(int32_t as_of, void *arg), void *arg);
 
 /* "2026-W27" for a day. */
 void report_week(int32_t day, char *buf, size_t len);

@@ -74,12 +74,8 @@ static int32_t
 local_day(time_t t)
 {
 	struct tm tm;
-	char buf[16];
-	int32_t day = 0;
 	localtime_r(&t, &tm);
-	strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-	parse_date(buf, &day);
-	return day;
+	return days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
 }
 
 int32_t

@@ -35,6 +35,7 @@ struct reader {
 	const char	*view;
 	long		 skipped;	/* rows left out by this reader */
 	size_t		 cap_rev, cap_opp, cap_hist, cap_act, cap_src, cap_owner;
+	size_t		 cap_acct;	/* accounts counted before the COPY */
 };
 
 /* ---- field parsing (COPY text format; NULL is "\N") ---- */
@@ -301,8 +302,9 @@ copy_view(PGconn *conn, struct reader *r, enum snap_view view, const char *sql, 
 		}
 		PQfreemem(buf);
 		if (r->bad && rc == 0) {
-			snprintf(r->err, r->errlen, "crmx_src.%s: unexpected value in row %ld",
-			         snapshot_view_names[view], r->s->rows_read[view] + 1);
+			if (r->err[0] == '\0')	/* a row function may have said why */
+				snprintf(r->err, r->errlen, "crmx_src.%s: unexpected value in row %ld",
+				         snapshot_view_names[view], r->s->rows_read[view] + 1);
 			rc = -1;	/* keep draining: the connection stays usable */
 		}
 	}
@@ -346,6 +348,14 @@ row_account(struct reader *r, char **f, int nf)
 	idmap_put(&r->accts, id, (uint32_t)s->n_acct, &added);
 	if (!added) {
 		snprintf(r->err, r->errlen, "crmx_src.accounts: account %lld twice", (long long)id);
+		r->bad = 1;
+		return;
+	}
+	/* The array is sized by the count: a view that returns more rows
+	 * to the COPY (not one snapshot, or a volatile view) fails the run. */
+	if (s->n_acct >= r->cap_acct) {
+		snprintf(r->err, r->errlen, "crmx_src.accounts returned more rows than the %zu"
+		         " counted just before in the same snapshot", r->cap_acct);
 		r->bad = 1;
 		return;
 	}
@@ -719,6 +729,8 @@ snapshot_read(PGconn *conn, int32_t as_of, struct snapshot *s, char *err, size_t
 	pthread_t th;
 	int rc = -1, side_started = 0;
 	memset(s, 0, sizeof *s);
+	if (errlen > 0)
+		err[0] = '\0';
 	s->as_of = as_of;
 	r.end_ts = ((double)as_of + 1.0) * 86400.0;
 	idmap_init(&r.owners, 1024);
@@ -741,6 +753,7 @@ snapshot_read(PGconn *conn, int32_t as_of, struct snapshot *s, char *err, size_t
 	size_t n_acct = (size_t)atol(PQgetvalue(res, 0, 0));
 	PQclear(res);
 	s->acct = xcalloc(n_acct + 1, sizeof *s->acct);
+	r.cap_acct = n_acct;
 	idmap_init(&r.accts, n_acct);
 	/* Large data sets: revenue (the largest view, which only looks
 	 * accounts up) on a second connection and thread. */

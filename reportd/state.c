@@ -62,6 +62,15 @@ state_stop(void)
 	pthread_mutex_unlock(&mu);
 }
 
+int
+state_stopping(void)
+{
+	pthread_mutex_lock(&mu);
+	int s = stopping;
+	pthread_mutex_unlock(&mu);
+	return s;
+}
+
 void
 state_job_started(int32_t as_of)
 {

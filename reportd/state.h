@@ -33,6 +33,8 @@ int  state_request(int32_t as_of);
 /* Runner: waits until a request arrives (1, *as_of and *requested_at set),
  * `until` passes (0) or the daemon stops (-1). */
 int  state_wait(time_t until, int32_t *as_of, double *requested_at);
+/* Whether state_stop() was called. */
+int state_stopping(void);
 void state_stop(void);
 void state_job_started(int32_t as_of);
 void state_job_done(const struct job_result *r);

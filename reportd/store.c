@@ -69,7 +69,7 @@ copy_accounts(PGconn *conn, int64_t run, const struct snapshot *s, const struct 
 	char id[24];
 	snprintf(id, sizeof id, "%lld", (long long)run);
 	/* The run's own partition (see 0006_account_metrics_partitions.sql),
-	 * made by the schema's owner (0019_run_partitions.sql); the rows go
+	 * made by the schema's owner (0016_run_partitions.sql); the rows go
 	 * through the partitioned table, the only one reportd may write. */
 	const char *params[1] = { id };
 	PGresult *res = db_check(conn, PQexecParams(conn, "SELECT crmx.add_run_partition($1)",

@@ -2,7 +2,9 @@
  * (mixed > related > alternative), STARTTLS and login from [mail].
  * sendmail: the same message as text (mailraw.c) written to
  * "sendmail -t -oi -f FROM" started with fork + execve, no shell, a fixed
- * argv and environment, and a time limit. */
+ * argv and environment, and a time limit ([mail] timeout_s) on the whole
+ * exchange: the pipe is written without blocking, and at the limit the
+ * child's process group is killed and reaped. */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -200,14 +202,28 @@ out:
 	return rc;
 }
 
-/* Writes all of buf to fd, giving up at the deadline. */
+static double
+mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Writes all of buf to fd (non-blocking), giving up at the deadline: a
+ * sendmail that stops reading cannot hold the mail thread. */
 static int
-write_all(int fd, const char *buf, size_t len, time_t deadline)
+write_all(int fd, const char *buf, size_t len, double deadline)
 {
 	while (len > 0) {
 		struct pollfd pf = { .fd = fd, .events = POLLOUT };
-		int wait_ms = (int)(deadline - time(NULL)) * 1000;
-		if (wait_ms <= 0 || poll(&pf, 1, wait_ms) <= 0)
+		double left = deadline - mono();
+		if (left <= 0)
+			return -1;
+		int p = poll(&pf, 1, (int)(left * 1000) + 1);
+		if (p < 0 && errno == EINTR)
+			continue;
+		if (p <= 0)
 			return -1;
 		ssize_t n = write(fd, buf, len);
 		if (n < 0) {
@@ -231,7 +247,8 @@ send_sendmail(const struct crmx_config *cfg, const struct mail_message *m,
 	char *msg = mail_raw(m, headers, &len, r->error, sizeof r->error);
 	if (msg == NULL)
 		goto out;
-	if (pipe2(in, O_CLOEXEC) != 0) {
+	/* Our end non-blocking: a write never waits past the deadline. */
+	if (pipe2(in, O_CLOEXEC) != 0 || fcntl(in[1], F_SETFL, O_NONBLOCK) != 0) {
 		snprintf(r->error, sizeof r->error, "pipe: %s", strerror(errno));
 		goto out;
 	}
@@ -248,18 +265,22 @@ send_sendmail(const struct crmx_config *cfg, const struct mail_message *m,
 		goto out;
 	}
 	if (pid == 0) {
+		/* Its own process group, so that a timeout kills what it
+		 * started too (a script's children hold the pipe). */
+		setpgid(0, 0);
 		int devnull = open("/dev/null", O_WRONLY);
 		if (dup2(in[0], 0) < 0 || devnull < 0 || dup2(devnull, 1) < 0)
 			_exit(126);
 		execve(cfg->mail_sendmail, argv, envp);
 		_exit(127);
 	}
+	setpgid(pid, pid);	/* as the child does: whichever runs first */
 	close(in[0]);
 	in[0] = -1;
-	time_t deadline = time(NULL) + cfg->mail_timeout_s;
-	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+	double deadline = mono() + cfg->mail_timeout_s;
+	/* SIGPIPE is ignored process-wide (main.c): a sendmail that exits
+	 * early gives EPIPE here. */
 	int wrote = write_all(in[1], msg, len, deadline);
-	signal(SIGPIPE, old);
 	close(in[1]);
 	in[1] = -1;
 	/* Reap within the time limit, else kill: a hung sendmail must not
@@ -272,9 +293,11 @@ send_sendmail(const struct crmx_config *cfg, const struct mail_message *m,
 			snprintf(r->error, sizeof r->error, "waitpid: %s", strerror(errno));
 			goto out;
 		}
-		if (time(NULL) >= deadline) {
+		if (mono() >= deadline) {
+			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
 			snprintf(r->error, sizeof r->error, "%s did not finish within %d s",
 			         cfg->mail_sendmail, cfg->mail_timeout_s);
 			goto out;

@@ -5,7 +5,7 @@
 # inline charts by Content-ID, CSV attachments, headers, the run's
 # figures), retries after 451/550 and with the server down, no duplicate
 # with two instances and one killed mid-send, STARTTLS with a login,
-# sendmail, bad settings.
+# sendmail (one that stops reading is killed at timeout_s), bad settings.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/sh.sh"
@@ -286,6 +286,55 @@ chmod 755 "$tmp/sendmail-fails"
 rd --set mail.transport=sendmail --set "mail.sendmail=$tmp/sendmail-fails" --send-test zong@example.cn \
 	2>"$tmp/sm2.log"
 check "a failing sendmail: exit 1, status named" sh -c "test $? = 1 && grep -q 'status 75' '$tmp/sm2.log'"
+# A sendmail that never reads its input (issue 19): the message is larger
+# than a pipe holds, yet the send fails at timeout_s, and the stand-in and
+# what it started are killed.
+msize=$(wc -c <"$tmp/sm/msg.eml")
+check "the message ($msize bytes) is larger than a pipe holds (65536)" test "$msize" -gt 65536
+cat >"$tmp/sendmail-stuck" <<EOF
+#!/bin/sh
+echo \$\$ >"$tmp/stuck.pid"
+sleep 600 &
+echo \$! >"$tmp/stuck-child.pid"
+wait
+EOF
+chmod 755 "$tmp/sendmail-stuck"
+t0=$(date +%s)
+timeout 60 "$top/$O/reportd/crmx-reportd" --config "$tmp/crmx.conf" --set mail.transport=sendmail \
+	--set "mail.sendmail=$tmp/sendmail-stuck" --set mail.timeout_s=2 --send-test zong@example.cn \
+	2>"$tmp/sm3.log"
+st=$? t1=$(date +%s)
+check "a sendmail that does not read: exit 1 (got $st)" test "$st" = 1
+check "... within timeout_s 2 + 3 s ($((t1 - t0)) s)" test $((t1 - t0)) -le 5
+check "... the error says so" grep -q 'did not finish within 2 s' "$tmp/sm3.log"
+# alive PIDFILE: the process runs (a zombie waiting for init to reap it,
+# once its parent is killed, has ended).
+alive() {
+	kill -0 "$(cat "$1")" 2>/dev/null &&
+	! grep -q '^[0-9]* (.*) Z' "/proc/$(cat "$1")/stat" 2>/dev/null
+}
+# gone PIDFILE: it was started and ends within 5 s.
+gone() {
+	test -s "$1" || return 1
+	for i in $(seq 1 50); do alive "$1" || return 0; sleep 0.1; done
+	return 1
+}
+check "... the stand-in is gone" gone "$tmp/stuck.pid"
+check "... and the child it started" gone "$tmp/stuck-child.pid"
+for f in stuck.pid stuck-child.pid; do [ -s "$tmp/$f" ] && alive "$tmp/$f" && kill "$(cat "$tmp/$f")"; done
+# The same through the queue: a failed attempt, to be tried again.
+rm -f "$tmp/stuck.pid" "$tmp/stuck-child.pid"
+q "INSERT INTO crmx.mail_delivery (week, recipient, language) VALUES ('$week', 'stuck@example.com', 'en')"
+timeout 60 "$top/$O/reportd/crmx-reportd" --config "$tmp/crmx.conf" --set mail.transport=sendmail \
+	--set "mail.sendmail=$tmp/sendmail-stuck" --set mail.timeout_s=2 --deliver 2>"$tmp/sm4.log"
+st=$?
+check "--deliver through it: exit 1 (got $st)" test "$st" = 1
+check "... recorded as a failed attempt to be tried again" \
+	test "$(row stuck@example.com "status || ' ' || attempts || ' ' || (next_try_at > now())::text")" = "pending 1 true"
+check "... with the reason" test "$(row stuck@example.com "last_error LIKE '%did not finish within 2 s'")" = t
+check "... the stand-in is gone" gone "$tmp/stuck.pid"
+for f in stuck.pid stuck-child.pid; do [ -s "$tmp/$f" ] && alive "$tmp/$f" && kill "$(cat "$tmp/$f")"; done
+q "DELETE FROM crmx.mail_delivery WHERE recipient = 'stuck@example.com'"
 
 # ---- the daemon: a report it writes is mailed; /healthz and /metrics -------
 start_sink s7

@@ -119,6 +119,12 @@ check "a second run as $R: ok" test "$(q "SELECT status FROM crmx.run WHERE run_
 check "... the oldest runs pruned (12 kept)" test "$(q "SELECT count(*) FROM crmx.run")" = 12
 check "... the pruned run's partition dropped" test -n "$first" -a "$(q "SELECT to_regclass('crmx.account_metrics_${first:-0}') IS NULL")" = t
 check "no permission error in reportd's log" sh -c "! grep -qi 'permission denied' '$tmp/run.log' '$tmp/run2.log'"
+# The requested runs' queue (POST /api/runs) as reportd's statements use it.
+rq=$(as $R "INSERT INTO crmx.run_request (as_of, requested_by) VALUES ('2026-06-30', '127.0.0.1') RETURNING id")
+check "reportd's role records a requested run (id ${rq:-none})" test -n "$rq"
+check "... and marks it done" test "$(as $R "UPDATE crmx.run_request SET status = 'done', attempts = attempts + 1
+      WHERE id = ${rq:-0} AND status = 'pending' RETURNING status")" = done
+check "the panels' role cannot request a run" denied $P "INSERT INTO crmx.run_request (as_of) VALUES ('2026-06-30')"
 kept=$(q "SELECT max(run_id) FROM crmx.run")
 
 # --- crmx.fcgi as the panels' role -----------------------------------------------
@@ -128,7 +134,7 @@ chmod 644 "$tmp/htpasswd"
 port=$((20000 + $$ % 20000))
 "$top/deploy/panels-nginx.sh" "$tmp" "$port" "$tmp/fcgi.sock" "$tmp/htpasswd"
 "$top/$O/fcgi/crmx.fcgi" --set "database.conninfo=host=$host dbname=$db user=$P" \
-	--set "fcgi.listen=$tmp/fcgi.sock" --set fcgi.workers=2 --set fcgi.body_max=4096 2>"$tmp/fcgi.log" &
+	--set "fcgi.listen=$tmp/fcgi.sock" --set "fcgi.socket_group=$("$top/deploy/nginx-group")" --set fcgi.workers=2 --set fcgi.body_max=4096 2>"$tmp/fcgi.log" &
 fcgi_pid=$!
 for i in $(seq 1 50); do [ -S "$tmp/fcgi.sock" ] && break; sleep 0.1; done
 nginx -p "$tmp" -c "$tmp/nginx.conf" -e "$tmp/logs/error.log" || { fail "nginx starts"; exit 0; }

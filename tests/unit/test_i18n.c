@@ -163,6 +163,37 @@ test_dates(void **state)
 	iso_week(day("1969-12-31"), &y, &w);	/* before the epoch */
 	assert_int_equal(y, 1970);
 	assert_int_equal(w, 1);
+	/* Its Thursday is in a year parse_date refuses (issue 19: the week
+	 * was read from an unset value, "3000-W50593"). */
+	iso_week(day("2999-12-31"), &y, &w);
+	assert_int_equal(y, 3000);
+	assert_int_equal(w, 1);
+	iso_week(day("1900-01-01"), &y, &w);
+	assert_int_equal(y, 1900);
+	assert_int_equal(w, 1);
+	fmt_week(b, sizeof b, day("2999-12-27"), LANG_EN);
+	assert_string_equal(b, "2999-W52");
+}
+
+/* A refused date leaves the output alone and says so. */
+static void
+test_date_errors(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		"3000-01-01", "1899-12-31", "2023-02-30", "2026-13-01", "2026-00-10",
+		"2026-6-30", "2026-06-30x", " 2026-06-30", "+026-06-30", "2026/06/30", "", "2026-06-3",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		int32_t d = 12345;
+		assert_int_equal(parse_date(bad[i], &d), -1);
+		assert_int_equal(d, 12345);
+	}
+	int32_t d = 1;
+	assert_int_equal(parse_date(NULL, &d), -1);
+	assert_int_equal(d, 1);
+	assert_int_equal(parse_date("1970-01-01", &d), 0);
+	assert_int_equal(d, 0);
 }
 
 int
@@ -174,6 +205,7 @@ main(void)
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_money),
 		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_date_errors),
 	};
 	return cmocka_run_group_tests_name("i18n", tests, NULL, NULL);
 }

@@ -1,0 +1,173 @@
+#!/bin/sh
+# reportd's runs (issue 19): the as-of date of a requested run is bounded;
+# a Chinese run that fails on a full disk logs readable UTF-8; a run killed
+# mid-way leaves no staging folder after a restart and a requested run is
+# resumed; a snapshot whose COPY returns more accounts than counted fails
+# cleanly.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/sh.sh"
+O=${O:-build/default}
+host=${CRMX_TEST_PGHOST:?}
+reportd=$top/$O/reportd/crmx-reportd
+db=t_runs
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+pids="" mounted=""
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	[ -f "$tmp/gp.pids" ] && for p in $(cat "$tmp/gp.pids"); do kill "$p" 2>/dev/null; done
+	[ -n "$mounted" ] && umount "$mounted" 2>/dev/null
+	sleep 0.2
+	[ -n "${KEEP_TMP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+q() { psql -h "$host" -U crmx -d $db -X -Atqc "$1"; }
+qa() { psql -h "$host" -U crmx -d crmx -X -Atqc "$1"; }
+qa "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
+qa "CREATE DATABASE $db TEMPLATE crmx_demo" >/dev/null
+ci="host=$host dbname=$db user=crmx"
+rd() { "$reportd" --set "database.conninfo=$ci" "$@"; }
+
+# start_reportd NAME [--set ...]: a daemon on a free port; sets NAME_port.
+start_reportd() {
+	name=$1; shift
+	"$reportd" --set "database.conninfo=$ci" --set reportd.listen=127.0.0.1:0 \
+		--set reportd.retry_s=1 "$@" >"$tmp/$name.log" 2>&1 &
+	pid=$!
+	pids="$pids $pid"
+	eval "${name}_pid=$pid"
+	port=""
+	for i in $(seq 1 50); do
+		port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$tmp/$name.log")
+		[ -n "$port" ] && break
+		sleep 0.1
+	done
+	eval "${name}_port=$port"
+}
+# wait_week PORT WEEK: until /healthz says the last report is WEEK and ok.
+wait_week() {
+	for i in $(seq 1 240); do
+		curl -s "http://127.0.0.1:$1/healthz" >"$tmp/h.json"
+		/usr/bin/python3 - "$tmp/h.json" "$2" <<'PY' && return 0
+import json, sys
+try:
+    h = json.load(open(sys.argv[1]))
+except ValueError:
+    sys.exit(1)
+l = h.get("last_run", {})
+sys.exit(0 if not h["running"] and l.get("status") == "ok" and l.get("week") == sys.argv[2] else 1)
+PY
+		sleep 0.25
+	done
+	return 1
+}
+# wait_for SECONDS COMMAND...: until the command succeeds.
+wait_for() {
+	n=$(($1 * 10)); shift
+	while [ "$n" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# --- as_of bounded (finding 6) -------------------------------------------------
+start_reportd a --set reportd.report_dir="$tmp/ra"
+A=http://127.0.0.1:$a_port
+check "reportd listens (port $a_port)" test -n "$a_port"
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST "$A/api/runs?as_of=2999-12-31")
+check "POST /api/runs?as_of=2999-12-31: 400 (got $code)" test "$code" = 400
+check "the 400 says the date is after today" grep -q '"as_of 2999-12-31 is after today' "$tmp/body"
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST "$A/api/runs?as_of=1969-12-31")
+check "POST /api/runs?as_of=1969-12-31: 400 (got $code)" test "$code" = 400
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST "$A/api/runs?as_of=2026-06-30")
+check "POST /api/runs?as_of=2026-06-30: 202 (got $code)" test "$code" = 202
+check "the run of 2026-06-30 is reported" wait_week "$a_port" 2026-W27
+check "no run of a date after today" test "$(q "SELECT count(*) FROM crmx.run WHERE as_of > current_date")" = 0
+check "no request recorded but 2026-06-30's" test "$(q "SELECT string_agg(as_of::text, ' ') FROM crmx.run_request")" = 2026-06-30
+check "one run in all (2026-06-30)" test "$(q "SELECT string_agg(as_of::text, ' ') FROM crmx.run")" = 2026-06-30
+check "no folder but 2026-W27" test "$(ls -A "$tmp/ra")" = 2026-W27
+check "--as-of 2999-12-31 on the command line: exit 2" sh -c \
+	"'$reportd' --set 'database.conninfo=$ci' --run-once --as-of 2999-12-31 2>/dev/null; test \$? = 2"
+kill "$a_pid"
+
+# --- a Chinese run on a full disk logs UTF-8 (finding 7) ------------------------
+if [ "$(id -u)" != 0 ]; then
+	skip "Chinese run on a full disk" "mounting a small tmpfs needs root"
+elif mkdir "$tmp/full" && mount -t tmpfs -o size=64k tmpfs "$tmp/full"; then
+	mounted=$tmp/full
+	rd --set reportd.language=zh-CN --set reportd.report_dir="$tmp/full/r" \
+		--run-once --report --as-of 2026-06-30 >/dev/null 2>"$tmp/full.log"
+	st=$?
+	check "a Chinese run on a full disk fails (exit $st)" test "$st" = 1
+	grep -i 'error' "$tmp/full.log" >"$tmp/full.err"
+	check "the failure is logged" test -s "$tmp/full.err"
+	check "the logged error is valid UTF-8" /usr/bin/python3 -c \
+		'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' "$tmp/full.err"
+	check "the logged error has no run of '?' ($(head -c 300 "$tmp/full.err"))" \
+		sh -c "! grep -q '??' '$tmp/full.err'"
+	check "the C library's message is in Chinese (设备上没有空间)" grep -q '设备上没有空间' "$tmp/full.err"
+	umount "$tmp/full" && mounted=""
+else
+	fail "a 64k tmpfs mounts"
+fi
+
+# --- a snapshot that gets more accounts than it counted (from finding 12) -------
+# A volatile view: each query of crmx_src.accounts in a session returns 5
+# more rows than the one before, so the COPY sees more than the count.
+qa "DROP DATABASE IF EXISTS ${db}_snap" >/dev/null 2>&1
+qa "CREATE DATABASE ${db}_snap TEMPLATE crmx_demo" >/dev/null
+psql -h "$host" -U crmx -d "${db}_snap" -X -q -v ON_ERROR_STOP=1 >"$tmp/snapview.log" 2>&1 <<'SQL'
+CREATE FUNCTION public.t_extra() RETURNS int LANGUAGE plpgsql VOLATILE AS $$
+DECLARE n int := coalesce(nullif(current_setting('crmx_test.calls', true), ''), '0')::int + 1;
+BEGIN
+	PERFORM set_config('crmx_test.calls', n::text, false);
+	RETURN 5 * (n - 1);
+END $$;
+CREATE OR REPLACE VIEW crmx_src.accounts AS
+SELECT account_id, name, owner_id, region, city, industry, created_at FROM crmx_native.accounts
+UNION ALL
+SELECT a.account_id + 100000000 + g, a.name, a.owner_id, a.region, a.city, a.industry, a.created_at
+  FROM (SELECT * FROM crmx_native.accounts ORDER BY account_id LIMIT 1) a,
+       generate_series(1, public.t_extra()) g;
+SQL
+check "a volatile accounts view in place" test $? = 0
+"$reportd" --set "database.conninfo=host=$host dbname=${db}_snap user=crmx" \
+	--run-once --as-of 2026-06-30 >/dev/null 2>"$tmp/snap.log"
+st=$?
+check "more accounts than counted: the run fails cleanly (exit $st)" test "$st" = 1
+check "... saying so ($(tail -n 1 "$tmp/snap.log"))" grep -q 'crmx_src.accounts returned more rows than the [0-9]* counted' "$tmp/snap.log"
+check "... no sanitizer report" sh -c "! grep -q 'Sanitizer' '$tmp/snap.log'"
+qa "DROP DATABASE IF EXISTS ${db}_snap" >/dev/null 2>&1
+
+# --- a run killed mid-way is cleaned and resumed (finding 8) ----------------------
+# gnuplot stalls, so the run is caught with its staging folder written.
+cat >"$tmp/gp-slow" <<EOF
+#!/bin/sh
+echo \$\$ >>"$tmp/gp.pids"
+exec sleep 120
+EOF
+chmod 755 "$tmp/gp-slow"
+start_reportd k --set reportd.report_dir="$tmp/rk" --set reportd.gnuplot="$tmp/gp-slow" \
+	--set reportd.gnuplot_timeout_s=300
+K=http://127.0.0.1:$k_port
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST "$K/api/runs?as_of=2026-06-23")
+check "POST /api/runs?as_of=2026-06-23: 202 (got $code)" test "$code" = 202
+staged() { ls -d "$tmp/rk"/.new-* >/dev/null 2>&1; }
+check "the run is under way: a staging folder" wait_for 60 staged
+old_stage=$(ls -d "$tmp/rk"/.new-* 2>/dev/null | head -n 1)
+check "the request is recorded as pending" \
+	test "$(q "SELECT status FROM crmx.run_request WHERE as_of = '2026-06-23'")" = pending
+kill -KILL "$k_pid"
+for p in $(cat "$tmp/gp.pids" 2>/dev/null); do kill "$p" 2>/dev/null; done
+check "reportd killed mid-run: its staging folder stays ($old_stage)" test -n "$old_stage" -a -d "$old_stage"
+start_reportd k2 --set reportd.report_dir="$tmp/rk"
+check "after a restart the dead run's staging folder is gone" wait_for 10 test ! -e "$old_stage"
+check "after a restart the requested run is done (2026-W26)" wait_week "$k2_port" 2026-W26
+check "the request is recorded as done with its run" test "$(q "SELECT status || ' ' || (run_id = (SELECT max(run_id) FROM crmx.run WHERE as_of = '2026-06-23' AND status = 'ok'))::text FROM crmx.run_request WHERE as_of = '2026-06-23'")" = "done true"
+check "the restarted daemon says it removed the folder" grep -q 'left by a report run that died' "$tmp/k2.log"
+check "no staging folder left" test -z "$(ls -A "$tmp/rk" | grep '^\.new-')"
+kill "$k2_pid"
