@@ -96,6 +96,10 @@ runner(void *arg)
 	time_t retry_at = 0;
 	double retry_req = 0;
 	int32_t retry_as_of = 0;
+	/* Staging folders of a killed run: here, not before the HTTP service
+	 * starts, since it may wait on the database (reports are served
+	 * while PostgreSQL is slow or away). */
+	job_clean_staging(cfg);
 	/* Requests recorded before a restart (or left by a dead instance). */
 	int req_retrying;
 	time_t req_at = drain_requests(cfg, &req_retrying);
@@ -174,7 +178,6 @@ daemon_main(const struct crmx_config *cfg)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	state_init();
-	job_clean_staging(cfg);
 	struct http_server *srv = http_start(cfg, err, sizeof err);
 	if (srv == NULL) {
 		log_error("%s", err);
