@@ -15,6 +15,7 @@
 #include "db.h"
 #include "idmap.h"
 #include "log.h"
+#include "snapfield.h"
 #include "snapshot.h"
 #include "util.h"
 
@@ -833,4 +834,24 @@ snapshot_free(struct snapshot *s)
 	free(s->hist);
 	free(s->act);
 	memset(s, 0, sizeof *s);
+}
+
+/* ---- the field parsers on their own (snapfield.h), for tests and fuzzing ---- */
+
+int
+snapshot_parse_field(enum snap_field kind, char *text, int64_t *iv, double *dv)
+{
+	struct reader r;
+	memset(&r, 0, sizeof r);
+	*iv = 0;
+	*dv = 0;
+	switch (kind) {
+	case SF_INT:  *iv = p_int(&r, text); break;
+	case SF_NUM:  *dv = p_num(&r, text); break;
+	case SF_DATE: *iv = p_date(&r, text); break;
+	case SF_TS:   *dv = p_ts(&r, text); break;
+	case SF_BOOL: *iv = p_bool(&r, text); break;
+	case SF_TEXT: unescape(text); break;
+	}
+	return r.bad ? -1 : 0;
 }
