@@ -7,11 +7,13 @@
 #   make stop            stop what `make run` started
 #   make test            unit + integration tests (installs what it needs)
 #   make bench           benchmarks, printed as a table
+#   make fuzz            libFuzzer harnesses (tests/fuzz), FUZZ_TIME seconds each
 #   make psql            psql on the embedded database
 #   make install         PREFIX=/usr/local DESTDIR=
 #
 # Knobs: DEVELOPER=1 adds -Werror; SANITIZE=address,undefined builds an
 # instrumented copy under build/sanitize (kept apart from the normal build).
+# FUZZ=1 (set by `make fuzz`) builds with clang and libFuzzer under build/fuzz.
 
 VERSION    := 0.1.0
 PREFIX     ?= /usr/local
@@ -25,7 +27,9 @@ PKG_CONFIG ?= pkg-config
 
 # O: where objects and programs go (several checkouts' builds can share a
 # tree when each has its own O).
-ifdef SANITIZE
+ifdef FUZZ
+O ?= build/fuzz
+else ifdef SANITIZE
 O ?= build/sanitize
 else
 O ?= build/default
@@ -49,6 +53,19 @@ endif
 ifdef SANITIZE
 CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS  += -fsanitize=$(SANITIZE)
+endif
+# Fuzzing: every object instrumented for libFuzzer's coverage and for
+# ASan/UBSan; only the harnesses link libFuzzer's main.
+FUZZ_SAN := address,undefined
+ifdef FUZZ
+CC        = clang
+CFLAGS   += -fsanitize=$(FUZZ_SAN),fuzzer-no-link -fno-omit-frame-pointer \
+            -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=$(FUZZ_SAN),fuzzer
+# Warnings stay warnings here: clang's differ from gcc's (the DEVELOPER
+# build is the -Werror one), e.g. a va_list passed on counts as a
+# non-literal format and a parameter `timezone` shadows <time.h>'s.
+WARN     := $(filter-out -Werror,$(WARN)) -Wno-format-nonliteral
 endif
 
 # pkg-config with fallbacks (libfcgi and libcsv ship no .pc on some systems).
@@ -76,6 +93,7 @@ REPORTD_SRC := $(wildcard reportd/*.c)
 FCGI_SRC    := $(wildcard fcgi/*.c)
 ADMIN_SRC   := $(wildcard admin/*.c)
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
+FUZZ_SRC    := $(wildcard tests/fuzz/fuzz_*.c)
 ITEST_SRC   := $(wildcard tests/integration/test_*.c)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
 
@@ -98,6 +116,7 @@ ADMIN   := $(O)/admin/crmx-admin
 PROGS   := $(REPORTD) $(FCGI) $(ADMIN)
 UNIT_BIN  := $(patsubst %.c,$(O)/%,$(UNIT_SRC))
 ITEST_BIN := $(patsubst %.c,$(O)/%,$(ITEST_SRC))
+FUZZ_BIN  := $(patsubst %.c,$(O)/%,$(FUZZ_SRC))
 
 ALL_LIBS := $(PQ_LIBS) $(JSON_LIBS) $(INI_LIBS) -lunistring -lm
 
@@ -109,7 +128,7 @@ endif
 
 .DELETE_ON_ERROR:
 .PHONY: all programs translations po-update deps run-deps run stop psql test test-unit test-integration \
-        check-valgrind bench install uninstall clean distclean tests-build
+        check-valgrind bench fuzz fuzz-build install uninstall clean distclean tests-build
 
 all: programs
 ifeq ($(O),build/default)
@@ -177,6 +196,24 @@ $(O)/tests/integration/%: $(O)/tests/integration/%.o $(LIB_OBJ) $(FCGI_LIB_OBJ) 
 	$(QUIET_LD)$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(MHD_LIBS) $(CURL_LIBS) $(FCGI_LIBS) $(CSV_LIBS) $(ALL_LIBS)
 
 tests-build: programs $(UNIT_BIN) $(ITEST_BIN)
+
+# ---- fuzzing (libFuzzer; see tests/fuzz/run) -----------------------------
+# Each tests/fuzz/fuzz_NAME.c is a harness with its seeds in
+# tests/fuzz/corpus/NAME/ (and tests/fuzz/NAME.dict when it has one).
+FUZZ_TIME ?= 60
+
+$(O)/tests/fuzz/%: $(O)/tests/fuzz/%.o $(LIB_OBJ) $(FCGI_LIB_OBJ)
+	$(QUIET_LD)$(CC) $(LDFLAGS) -o $@ $^ $(MHD_LIBS) $(CURL_LIBS) $(FCGI_LIBS) $(CSV_LIBS) $(ALL_LIBS)
+
+ifdef FUZZ
+fuzz-build: $(FUZZ_BIN)
+else
+fuzz-build:
+	@$(MAKE) --no-print-directory FUZZ=1 O=build/fuzz SANITIZE= fuzz-build
+endif
+
+fuzz: fuzz-build
+	@FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run $(patsubst %.c,build/fuzz/%,$(FUZZ_SRC))
 
 # The panel benchmark's baseline: a trivial FastCGI program.
 HELLO_FCGI := $(O)/tests/bench/hello_fcgi

@@ -140,6 +140,9 @@ parse_date(const char *s, int32_t *days)
 	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
 	    sscanf(s, "%4d-%2u-%2u%c", &y, &m, &d, &tail) != 3)
 		return -1;
+	for (int i = 0; i < 10; i++)	/* sscanf would take blanks and signs */
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return -1;
 	if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1 || d > 31)
 		return -1;
 	int32_t z = days_from_civil(y, m, d);

@@ -9,6 +9,7 @@
 #include <openssl/rand.h>
 
 #include "csrf.h"
+#include "util.h"
 
 static unsigned char key[64];
 static size_t keylen;
@@ -31,13 +32,15 @@ csrf_init(const char *secret)
 static void
 mac_hex(const char *login, long long issued, char *hex)
 {
-	char msg[320];
 	unsigned char mac[EVP_MAX_MD_SIZE];
 	unsigned int n = 0;
-	int len = snprintf(msg, sizeof msg, "crmx-form\n%s\n%lld", login, issued);
-	if (len < 0 || (size_t)len >= sizeof msg)
-		len = (int)sizeof msg - 1;
-	HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)msg, (size_t)len, mac, &n);
+	/* The whole login: a cut one would make a token good for every login
+	 * sharing the prefix. */
+	size_t len = strlen(login) + 48;
+	char *msg = xmalloc(len);
+	len = (size_t)snprintf(msg, len, "crmx-form\n%s\n%lld", login, issued);
+	HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)msg, len, mac, &n);
+	free(msg);
 	for (unsigned int i = 0; i < n; i++)
 		sprintf(hex + 2 * i, "%02x", mac[i]);
 	hex[2 * n] = '\0';

@@ -25,6 +25,29 @@ static const struct route {
 	{ "POST", "/crmx/deals/", h_deal_post },
 };
 
+const struct route *
+route_find(const char *method, const char *path, const char **arg, int *path_known)
+{
+	*arg = "";
+	*path_known = 0;
+	for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
+		const struct route *rt = &routes[i];
+		size_t n = strlen(rt->path);
+		int match = rt->path[n - 1] == '/' ?
+		            strncmp(path, rt->path, n) == 0 && path[n] != '\0' &&
+		            strchr(path + n, '/') == NULL :
+		            strcmp(path, rt->path) == 0;
+		if (!match)
+			continue;
+		*path_known = 1;
+		if (strcmp(rt->method, method) == 0) {
+			*arg = rt->path[n - 1] == '/' ? path + n : "";
+			return rt;
+		}
+	}
+	return NULL;
+}
+
 /* A kept page: content type, extra headers and body. */
 static void
 page_to_cache(const struct out *o, const char *key, size_t keylen, const char *owners,
@@ -242,25 +265,9 @@ route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env
 	c.lang = i18n_pick(ql, v.lang_pref, env->accept_language, LANG_EN);
 	i18n_use(c.lang);
 
-	const struct route *hit = NULL;
 	const char *arg = "";
 	int path_known = 0;
-	for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
-		const struct route *rt = &routes[i];
-		size_t n = strlen(rt->path);
-		int match = rt->path[n - 1] == '/' ?
-		            strncmp(req.path, rt->path, n) == 0 && req.path[n] != '\0' &&
-		            strchr(req.path + n, '/') == NULL :
-		            strcmp(req.path, rt->path) == 0;
-		if (!match)
-			continue;
-		path_known = 1;
-		if (strcmp(rt->method, req.method) == 0) {
-			hit = rt;
-			arg = rt->path[n - 1] == '/' ? req.path + n : "";
-			break;
-		}
-	}
+	const struct route *hit = route_find(req.method, req.path, &arg, &path_known);
 	if (hit == NULL) {
 		panel_error(&c, path_known ? 405 : 404,
 		            path_known ? _("This method is not allowed here.") : _("No such page."));

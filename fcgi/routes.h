@@ -16,6 +16,12 @@ struct cgi_env {
 	const char *authorization;	/* HTTP_AUTHORIZATION, for SESSION_PATH only */
 };
 
+/* The route for a method and a decoded path, with *arg the rest of the
+ * path after a prefix route ("57" of "/crmx/accounts/57"); NULL when none,
+ * with *path_known set when the path exists for another method. */
+struct route;
+const struct route *route_find(const char *method, const char *path, const char **arg,
+                               int *path_known);
 /* Answers one request into o; *conn is (re)connected (its statements
  * prepared) as needed and dropped after a database failure. */
 void route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env *env,

@@ -15,6 +15,7 @@
 #include "db.h"
 #include "idmap.h"
 #include "log.h"
+#include "snapfield.h"
 #include "snapshot.h"
 #include "util.h"
 
@@ -49,7 +50,7 @@ is_null(const char *f)
 static int64_t
 p_int(struct reader *r, const char *f)
 {
-	int64_t v = 0;
+	uint64_t v = 0;
 	int neg = 0;
 	if (*f == '-') {
 		neg = 1;
@@ -58,13 +59,15 @@ p_int(struct reader *r, const char *f)
 	if (*f == '\0')
 		r->bad = 1;
 	for (; *f; f++) {
-		if (*f < '0' || *f > '9') {
+		/* a digit, and no more than a bigint holds */
+		if (*f < '0' || *f > '9' ||
+		    v > ((uint64_t)INT64_MAX + (uint64_t)neg - (uint64_t)(*f - '0')) / 10) {
 			r->bad = 1;
-			break;
+			return 0;
 		}
-		v = v * 10 + (*f - '0');
+		v = v * 10 + (uint64_t)(*f - '0');
 	}
-	return neg ? -v : v;
+	return neg ? (int64_t)(0 - v) : (int64_t)v;
 }
 
 /* Decimal text to double.  A fast path for plain decimals (the usual
@@ -109,7 +112,7 @@ digits2(const char *p)
 static int32_t
 p_date(struct reader *r, const char *f)
 {
-	int y1 = digits2(f), y2 = digits2(f + 2), m, d;
+	int y1 = digits2(f), y2 = y1 < 0 ? -1 : digits2(f + 2), m, d;
 	if (y1 < 0 || y2 < 0 || f[4] != '-' || (m = digits2(f + 5)) < 1 || m > 12 ||
 	    f[7] != '-' || (d = digits2(f + 8)) < 1 || (f[10] != '\0' && f[10] != ' ')) {
 		r->bad = 1;
@@ -157,15 +160,15 @@ p_ts(struct reader *r, const char *f)
 	int off = 0;
 	if (*p == '+' || *p == '-') {
 		int sign = *p == '-' ? -1 : 1, oh = digits2(p + 1), om = 0;
-		if (oh < 0)
+		/* each part is two digits: never step over the end */
+		if (oh < 0 || (p[3] == ':' && (om = digits2(p + 4)) < 0) ||
+		    (p[3] == ':' && p[6] == ':' && digits2(p + 7) < 0)) {
 			r->bad = 1;
-		p += 3;
-		if (*p == ':') {
-			om = digits2(p + 1);
-			p += 3;
+			return 0;
 		}
-		if (om < 0)
-			r->bad = 1;
+		p += 3;
+		if (*p == ':')
+			p += 3;
 		if (*p == ':')	/* seconds of a historical offset */
 			p += 3;
 		off = sign * (oh * 3600 + om * 60);
@@ -846,4 +849,24 @@ snapshot_free(struct snapshot *s)
 	free(s->hist);
 	free(s->act);
 	memset(s, 0, sizeof *s);
+}
+
+/* ---- the field parsers on their own (snapfield.h), for tests and fuzzing ---- */
+
+int
+snapshot_parse_field(enum snap_field kind, char *text, int64_t *iv, double *dv)
+{
+	struct reader r;
+	memset(&r, 0, sizeof r);
+	*iv = 0;
+	*dv = 0;
+	switch (kind) {
+	case SF_INT:  *iv = p_int(&r, text); break;
+	case SF_NUM:  *dv = p_num(&r, text); break;
+	case SF_DATE: *iv = p_date(&r, text); break;
+	case SF_TS:   *dv = p_ts(&r, text); break;
+	case SF_BOOL: *iv = p_bool(&r, text); break;
+	case SF_TEXT: unescape(text); break;
+	}
+	return r.bad ? -1 : 0;
 }
