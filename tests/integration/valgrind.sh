@@ -30,6 +30,7 @@ n=${VALGRIND_REQUESTS:-10000}
 
 # vg_clean PREFIX WHAT MIN: every valgrind log PREFIX.* (one per process)
 # finished with 0 errors, and there are at least MIN of them.
+vg_logs=0 vg_bad=0
 vg_clean() {
 	logs=$(ls "$tmp/vg/$1".* 2>/dev/null | wc -l)
 	bad=0
@@ -42,6 +43,7 @@ vg_clean() {
 		fi
 	done
 	echo "valgrind: $2: $logs processes, $bad with errors"
+	vg_logs=$((vg_logs + logs)) vg_bad=$((vg_bad + bad))
 	[ "$logs" -ge "$3" ] && [ "$bad" -eq 0 ]
 }
 
@@ -108,4 +110,8 @@ wait "$rd_pid"
 check "crmx-reportd stopped cleanly under valgrind" test $? = 0
 rd_pid=""
 check "crmx-reportd: no invalid access, nothing definitely lost" vg_clean reportd crmx-reportd 1
+if [ -n "${CRMX_FIGURES:-}" ]; then
+	{ echo "valgrind_requests $(kv requests)"; echo "valgrind_unexpected $(kv unexpected)"
+	  echo "valgrind_processes $vg_logs"; echo "valgrind_processes_with_errors $vg_bad"; } >>"$CRMX_FIGURES"
+fi
 exit 0
