@@ -6,7 +6,7 @@ list of requests until COUNT requests are made or SECONDS have passed.
   loadmix.py run --base URL --list FILE [--count N] [--seconds S]
                  [--conns C] [--timeout T] [--log FILE] [--until-file F]
   loadmix.py window LOG FROM TO     what was answered between two times
-  loadmix.py recovery LOG T         seconds after T until all answers are 200
+  loadmix.py recovery LOG T         seconds after T until all answers are as expected
 
 List lines (tab-separated): METHOD PATH USER EXPECTED [BODY]; the password
 is "demo".  METHOD FORM asks for PATH.json first and posts BODY with its
@@ -169,12 +169,13 @@ def cmd_window(args):
 
 
 def cmd_recovery(args):
-    """Seconds from T until the last answer that was not a 200 (0: none)."""
+    """Seconds from T until the last answer other than the expected one
+    (0: none), and how many came as expected after it."""
     res = read_log(args.log)
     after = [r for r in res if r[0] + r[1] >= args.t]
-    last_bad = max((r[0] + r[1] for r in after if r[2] != 200), default=args.t)
+    last_bad = max((r[0] + r[1] for r in after if r[2] != r[3]), default=args.t)
     print("recovery_s=%.1f" % (last_bad - args.t))
-    print("answered_after=%d" % sum(1 for r in after if r[0] + r[1] > last_bad and r[2] == 200))
+    print("answered_after=%d" % sum(1 for r in after if r[0] + r[1] > last_bad and r[2] == r[3]))
 
 
 def main():
