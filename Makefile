@@ -8,6 +8,7 @@
 #   make test            unit + integration tests (installs what it needs)
 #   make bench           benchmarks, printed as a table
 #   make fuzz            libFuzzer harnesses (tests/fuzz), FUZZ_TIME seconds each
+#   make reliability     load, faults, valgrind, security tests, fuzzing: figures
 #   make psql            psql on the embedded database
 #   make install         PREFIX=/usr/local DESTDIR=
 #
@@ -251,6 +252,12 @@ test: deps
 
 bench: deps all $(HELLO_FCGI)
 	@O=$(O) tests/bench/run
+
+# Issue 19's suite and its figures (LOAD_SECONDS=600; FUZZ_TIME for make fuzz).
+.PHONY: reliability
+reliability: deps
+	@$(MAKE) --no-print-directory tests-build
+	@O=$(O) tests/reliability/run
 
 # ---- install --------------------------------------------------------------
 

@@ -4,6 +4,9 @@
 # helpers.  Needs $top, $O and CRMX_TEST_PGHOST; sets $tmp, $base, $ci,
 # $db and the functions q (SQL on the copy) and get (an HTTP request).
 #   panels_env_start DBNAME   returns 1 (after reporting) when it cannot start
+#   panels_fcgi_start         (re)starts crmx.fcgi alone; its pid in $fcgi_pid
+# Knobs: PANELS_FCGI_WRAP, a command put before crmx.fcgi (valgrind ...);
+# PANELS_FCGI_WORKERS (2); PANELS_FCGI_SET, more S.K=V settings.
 host=${CRMX_TEST_PGHOST:?}
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
@@ -26,6 +29,18 @@ get() {
 # json EXPR: evaluates a Python expression over the last body as j
 json() { /usr/bin/python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($1)" "$tmp/body"; }
 
+panels_fcgi_start() {
+	rm -f "$tmp/fcgi.sock"
+	sets=""
+	for kv in ${PANELS_FCGI_SET:-}; do sets="$sets --set $kv"; done
+	# shellcheck disable=SC2086
+	${PANELS_FCGI_WRAP:-} "$top/$O/fcgi/crmx.fcgi" --set "database.conninfo=$ci" \
+		--set "fcgi.listen=$tmp/fcgi.sock" --set "fcgi.socket_group=$("$top/deploy/nginx-group")" \
+		--set "fcgi.workers=${PANELS_FCGI_WORKERS:-2}" --set fcgi.body_max=4096 $sets 2>>"$tmp/fcgi.log" &
+	fcgi_pid=$!
+	for i in $(seq 150); do [ -S "$tmp/fcgi.sock" ] && break; sleep 0.2; done
+}
+
 panels_env_start() {
 	db=$1
 	psql -h "$host" -U crmx -d crmx -X -qc "DROP DATABASE IF EXISTS $db" 2>/dev/null
@@ -36,12 +51,9 @@ panels_env_start() {
 	hash=$(openssl passwd -apr1 demo)
 	{ q "SELECT login FROM crmx_src.users"; echo ghost; } | sed "s|\$|:$hash|" >"$tmp/htpasswd"
 	chmod 644 "$tmp/htpasswd"
-	port=$((20000 + $$ % 20000))
+	port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	"$top/deploy/panels-nginx.sh" "$tmp" "$port" "$tmp/fcgi.sock" "$tmp/htpasswd"
-	"$top/$O/fcgi/crmx.fcgi" --set "database.conninfo=$ci" --set "fcgi.listen=$tmp/fcgi.sock" --set "fcgi.socket_group=$("$top/deploy/nginx-group")" \
-		--set fcgi.workers=2 --set fcgi.body_max=4096 2>"$tmp/fcgi.log" &
-	fcgi_pid=$!
-	for i in 1 2 3 4 5 6 7 8 9 10; do [ -S "$tmp/fcgi.sock" ] && break; sleep 0.2; done
+	panels_fcgi_start
 	nginx -p "$tmp" -c "$tmp/nginx.conf" -e "$tmp/logs/error.log" || { fail "nginx starts"; return 1; }
 	base=http://127.0.0.1:$port
 }
