@@ -1,8 +1,12 @@
 /* Connection helpers over libpq.  Queries themselves live in each program's
  * data-access file; this file only connects and checks. */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 
 #include "db.h"
 #include "log.h"
@@ -118,4 +122,85 @@ const char *
 db_val(const PGresult *res, int row, int col)
 {
 	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
+static int reply_timeout_ms;
+static int reply_timed_out;
+
+void
+db_set_reply_timeout(int ms)
+{
+	reply_timeout_ms = ms;
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* 0 when a result can be read without blocking; -1 when the reply timeout
+ * ran out (the connection is then shut) or the connection failed. */
+static int
+wait_readable(PGconn *conn)
+{
+	if (reply_timeout_ms <= 0)
+		return 0;
+	long long deadline = now_ms() + reply_timeout_ms;
+	while (PQisBusy(conn)) {
+		long long left = deadline - now_ms();
+		struct pollfd p = { .fd = PQsocket(conn), .events = POLLIN };
+		int n = left > 0 ? poll(&p, 1, (int)left) : 0;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0) {
+			log_error("db: no answer from the server within %d ms; dropping the connection",
+			          reply_timeout_ms);
+			shutdown(PQsocket(conn), SHUT_RDWR);
+			reply_timed_out = 1;
+			PQconsumeInput(conn);	/* reads the end: CONNECTION_BAD */
+			return -1;
+		}
+		if (n < 0 || PQconsumeInput(conn) == 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+db_take_reply_timeout(void)
+{
+	int was = reply_timed_out;
+	reply_timed_out = 0;
+	return was;
+}
+
+PGresult *
+db_get_result(PGconn *conn)
+{
+	if (wait_readable(conn) != 0)
+		return NULL;
+	return PQgetResult(conn);
+}
+
+PGresult *
+db_exec_result(PGconn *conn)
+{
+	PGresult *last = NULL, *r;
+	while ((r = db_get_result(conn)) != NULL) {
+		/* keep the first error, else the last result (as PQexec) */
+		if (last != NULL && PQresultStatus(last) == PGRES_FATAL_ERROR) {
+			PQclear(r);
+			continue;
+		}
+		PQclear(last);
+		last = r;
+	}
+	if (last == NULL || PQstatus(conn) != CONNECTION_OK) {
+		PQclear(last);
+		return NULL;
+	}
+	return last;
 }

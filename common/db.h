@@ -33,6 +33,25 @@ PGresult *db_check(PGconn *conn, PGresult *res, ExecStatusType want, const char 
  * request, answers 503). */
 bool db_is_down(const PGconn *conn);
 
+/* A deadline for the server's answers, for programs that must not hang on
+ * a stalled server (SIGSTOPped, a frozen VM, a cut network with no reset):
+ * the server's statement timeout cannot fire there, and libpq waits
+ * forever.  ms <= 0: none (the default). */
+void db_set_reply_timeout(int ms);
+
+/* PQgetResult() that waits at most the reply timeout for the server.  On
+ * expiry the connection is shut (it reads as lost: PQstatus() is
+ * CONNECTION_BAD) and NULL is returned, as at the end of the results. */
+PGresult *db_get_result(PGconn *conn);
+
+/* 1 when a reply timeout ran out since the last call (and clears it). */
+int db_take_reply_timeout(void);
+
+/* After PQsend*(): the last result of the statement, as PQexec() gives
+ * it, within the reply timeout (NULL when it ran out or the connection
+ * was lost). */
+PGresult *db_exec_result(PGconn *conn);
+
 /* Column number by name; aborts on a missing column (a programming error:
  * the SQL and the code disagree). */
 int db_col(const PGresult *res, const char *name);

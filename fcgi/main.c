@@ -199,6 +199,10 @@ main(int argc, char **argv)
 		return 0;
 	}
 	i18n_init(NULL);
+	/* A server that stops answering (stalled, not gone) must not hold a
+	 * worker past the statement timeout: its own timeout cannot fire. */
+	if (cfg.db_statement_timeout_ms > 0)
+		db_set_reply_timeout(cfg.db_statement_timeout_ms + 1000);
 	/* Before the fork: every worker shares the secret. */
 	if (csrf_init(cfg.fcgi_csrf_secret) != 0)
 		die(1, "no random source for the CSRF secret; set [fcgi] csrf_secret");

@@ -339,7 +339,9 @@ queries_prepare(PGconn *conn, const char *timezone)
 		for (int own = 0; own <= scoped((enum query)i); own++) {
 			char name[16], *text = scoped((enum query)i) ? scoped_text(sql[i], own) : NULL;
 			stmt_name(name, sizeof name, (enum query)i, own);
-			res = PQprepare(conn, name, text ? text : sql[i], text ? 1 : 0, text ? types : NULL);
+			/* within the reply timeout, as every statement */
+			res = PQsendPrepare(conn, name, text ? text : sql[i], text ? 1 : 0,
+			                    text ? types : NULL) ? db_exec_result(conn) : NULL;
 			int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 			PQclear(res);
 			if (!ok && fallback[i] != NULL) {
@@ -347,8 +349,8 @@ queries_prepare(PGconn *conn, const char *timezone)
 				         i, db_errmsg(conn));
 				free(text);
 				text = scoped((enum query)i) ? scoped_text(fallback[i], own) : NULL;
-				res = PQprepare(conn, name, text ? text : fallback[i], text ? 1 : 0,
-				                text ? types : NULL);
+				res = PQsendPrepare(conn, name, text ? text : fallback[i], text ? 1 : 0,
+				                    text ? types : NULL) ? db_exec_result(conn) : NULL;
 				ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 				PQclear(res);
 				fell_back[i] = ok;
@@ -371,13 +373,16 @@ query_run(PGconn *conn, enum query q, int nparams, const char *const *params)
 	stmt_name(name, sizeof name, q, own);
 	failed_state[0] = '\0';
 	PGresult *res;
+	/* Sent, then waited for within the reply timeout (a stalled server). */
+	int sent;
 	if (planned_per_request(q)) {
 		Oid types[16] = { 1016 /* int8[] */ };	/* the rest: inferred */
-		res = PQexecParams(conn, request_text(q, own), nparams < 16 ? nparams : 16,
-		                   scoped(q) ? types : NULL, params, NULL, NULL, 0);
+		sent = PQsendQueryParams(conn, request_text(q, own), nparams < 16 ? nparams : 16,
+		                         scoped(q) ? types : NULL, params, NULL, NULL, 0);
 	} else {
-		res = PQexecPrepared(conn, name, nparams, params, NULL, NULL, 0);
+		sent = PQsendQueryPrepared(conn, name, nparams, params, NULL, NULL, 0);
 	}
+	res = sent ? db_exec_result(conn) : NULL;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		log_error("panel statement %d failed: %s", (int)q, db_errmsg(conn));
 		query_note_failure(res);
@@ -407,9 +412,11 @@ query_run_batch(PGconn *conn, const enum query *qs, int n, int nparams,
 	/* Every result up to the sync must be read before leaving the
 	 * pipeline, even after an error (the rest come back aborted). */
 	for (int i = 0; i < sent; i++) {
-		PGresult *res = PQgetResult(conn);
-		if (res == NULL)	/* the connection is gone */
+		PGresult *res = db_get_result(conn);
+		if (res == NULL) {	/* the connection is gone: not an empty result */
+			ok = 0;
 			break;
+		}
 		if (PQresultStatus(res) == PGRES_TUPLES_OK) {
 			out[i] = res;
 		} else {
@@ -420,11 +427,11 @@ query_run_batch(PGconn *conn, const enum query *qs, int n, int nparams,
 			ok = 0;
 			PQclear(res);
 		}
-		while ((res = PQgetResult(conn)) != NULL)	/* end of this statement */
+		while ((res = db_get_result(conn)) != NULL)	/* end of this statement */
 			PQclear(res);
 	}
 	PGresult *res;
-	while ((res = PQgetResult(conn)) != NULL && PQresultStatus(res) != PGRES_PIPELINE_SYNC)
+	while ((res = db_get_result(conn)) != NULL && PQresultStatus(res) != PGRES_PIPELINE_SYNC)
 		PQclear(res);
 	PQclear(res);
 	if (PQexitPipelineMode(conn) != 1)
