@@ -17,6 +17,7 @@
 
 #include "admin.h"
 #include "app.h"
+#include "date.h"
 #include "db.h"
 #include "log.h"
 #include "pgcopy.h"

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "date.h"
 #include "i18n.h"
 #include "util.h"
 
@@ -175,6 +176,39 @@ test_dates(void **state)
 	assert_string_equal(b, "2999-W52");
 }
 
+/* The date core's text and day numbers agree over its whole range, and
+ * civil_valid knows the leap years. */
+static void
+test_date_core(void **state)
+{
+	(void)state;
+	char b[16];
+	int32_t first = day("1900-01-01"), last = day("2999-12-31");
+	assert_int_equal(last - first + 1, 1100 * 365 + 1100 / 4 - 8);	/* 1900 2100 2200 2300 2500 2600 2700 2900 */
+	for (int32_t z = first; z <= last; z++) {
+		int32_t back = -1;
+		int y;
+		unsigned m, d;
+		format_date(z, b, sizeof b);
+		assert_int_equal(parse_date(b, &back), 0);
+		assert_int_equal(back, z);
+		civil_from_days(z, &y, &m, &d);
+		assert_true(civil_valid(y, m, d));
+		assert_int_equal(days_from_civil(y, m, d), z);
+		assert_int_equal(month_first_day(month_of_day(z)), days_from_civil(y, m, 1));
+	}
+	assert_true(civil_valid(2000, 2, 29));
+	assert_true(civil_valid(2024, 2, 29));
+	assert_false(civil_valid(1900, 2, 29));
+	assert_false(civil_valid(2100, 2, 29));
+	assert_false(civil_valid(2023, 2, 29));
+	assert_false(civil_valid(2026, 4, 31));
+	assert_false(civil_valid(2026, 0, 1));
+	assert_false(civil_valid(2026, 13, 1));
+	assert_false(civil_valid(2026, 1, 0));
+	assert_false(civil_valid(2026, 1, 32));
+}
+
 /* A refused date leaves the output alone and says so. */
 static void
 test_date_errors(void **state)
@@ -206,6 +240,7 @@ main(void)
 		cmocka_unit_test(test_money),
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_date_errors),
+		cmocka_unit_test(test_date_core),
 	};
 	return cmocka_run_group_tests_name("i18n", tests, NULL, NULL);
 }
