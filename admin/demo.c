@@ -17,6 +17,7 @@
 
 #include "admin.h"
 #include "app.h"
+#include "clock.h"
 #include "date.h"
 #include "db.h"
 #include "log.h"
@@ -657,8 +658,7 @@ cmd_demo(struct admin_ctx *ctx, int argc, char **argv)
 	g.conn = ctx->conn;
 	rng_seed(&g.r, g.o.seed);
 
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	double t0 = mono();
 	if (db_command(g.conn, "BEGIN") != 0)
 		goto out;
 	if (!g.o.force) {
@@ -703,11 +703,10 @@ cmd_demo(struct admin_ctx *ctx, int argc, char **argv)
 	db_command(g.conn, "ANALYZE crmx_native.accounts, crmx_native.opportunities,"
 	           " crmx_native.stage_history, crmx_native.revenue, crmx_native.activities,"
 	           " crmx_native.contacts");
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	log_info("demo: %ld accounts, %ld opportunities, %ld revenue rows, %ld activities"
 	         " (%lld rows in all) in %.1f s", g.o.accounts, g.o.opportunities,
 	         g.o.revenue_rows, g.o.activities, (long long)(g.rows_total + g.o.accounts),
-	         (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	         mono() - t0);
 	rc = 0;
 	goto out;
 rollback:
