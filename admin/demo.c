@@ -568,16 +568,12 @@ gen_qualification(struct gen *g)
 	g->rows_total += c.rows;
 	if (pgcopy_finish(&c, "demo: qualification") != 0)
 		return -1;
-	PGresult *res = db_check(g->conn, PQexec(g->conn,
+	return db_command_params(g->conn,
 	    "INSERT INTO crmx.qualification_history (account_id, has_need, can_pay,"
 	    " has_authority, burning_issue, updated_by, updated_at)"
 	    " SELECT account_id, has_need, can_pay, has_authority, burning_issue,"
-	    " updated_by, updated_at FROM crmx.qualification"),
-	    PGRES_COMMAND_OK, "demo: qualification history");
-	if (res == NULL)
-		return -1;
-	PQclear(res);
-	return 0;
+	    " updated_by, updated_at FROM crmx.qualification",
+	    0, NULL, "demo: qualification history");
 }
 
 static void
@@ -690,13 +686,11 @@ cmd_demo(struct admin_ctx *ctx, int argc, char **argv)
 	snprintf(seed, sizeof seed, "%llu", (unsigned long long)g.o.seed);
 	format_date(g.o.anchor, anchor, sizeof anchor);
 	const char *params[2] = { seed, anchor };
-	PGresult *res = db_check(g.conn, PQexecParams(g.conn,
+	if (db_command_params(g.conn,
 	    "INSERT INTO crmx.settings (key, value) VALUES ('demo', 'seed ' || $1 || ', anchor ' || $2)"
 	    " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()",
-	    2, NULL, params, NULL, NULL, 0), PGRES_COMMAND_OK, "demo: settings");
-	if (res == NULL)
+	    2, params, "demo: settings") != 0)
 		goto rollback;
-	PQclear(res);
 	if (db_command(g.conn, "COMMIT") != 0)
 		goto out;
 	/* Fresh statistics: the first report's queries plan on them. */

@@ -81,6 +81,18 @@ db_command(PGconn *conn, const char *sql)
 	return 0;
 }
 
+int
+db_command_params(PGconn *conn, const char *sql, int n, const char *const *params,
+                  const char *context)
+{
+	PGresult *res = db_check(conn, PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0),
+	                         PGRES_COMMAND_OK, context);
+	if (res == NULL)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
 PGresult *
 db_check(PGconn *conn, PGresult *res, ExecStatusType want, const char *context)
 {
