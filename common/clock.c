@@ -1,13 +1,25 @@
-/* The monotonic clock: now, a condition that waits on it, a deadline for
- * such a wait. */
+/* The clocks: monotonic now, a condition that waits on it, a deadline for
+ * such a wait; and the wall clock's now. */
 #include "clock.h"
+
+static double
+seconds_on(clockid_t id)
+{
+	struct timespec ts;
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 double
 mono(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return seconds_on(CLOCK_MONOTONIC);
+}
+
+double
+wall_now(void)
+{
+	return seconds_on(CLOCK_REALTIME);
 }
 
 void

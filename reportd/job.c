@@ -63,9 +63,7 @@ fresh_run(PGconn *conn, const char *as_of, double since)
 double
 job_now(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return wall_now();
 }
 
 int

@@ -1,11 +1,13 @@
 /* The monotonic clock helper: deadlines are normalised and on the same
- * clock as mono(), and a condition from mono_cond_init times out on it. */
+ * clock as mono(), a condition from mono_cond_init times out on it, and
+ * wall_now() is the epoch's time. */
 #include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -30,6 +32,15 @@ test_mono_after(void **state)
 		assert_true(ts_s(ts) >= before + secs[i] - 1e-6);
 		assert_true(ts_s(ts) <= after + secs[i] + 1e-6);
 	}
+}
+
+static void
+test_wall_now(void **state)
+{
+	(void)state;
+	double before = (double)time(NULL);
+	double now = wall_now();
+	assert_true(now >= before && now < (double)time(NULL) + 1);
 }
 
 static void
@@ -58,6 +69,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mono_after),
 		cmocka_unit_test(test_cond_times_out),
+		cmocka_unit_test(test_wall_now),
 	};
 	return cmocka_run_group_tests_name("clock", tests, NULL, NULL);
 }
