@@ -17,6 +17,8 @@
 
 #include "admin.h"
 #include "app.h"
+#include "clock.h"
+#include "date.h"
 #include "db.h"
 #include "log.h"
 #include "pgcopy.h"
@@ -566,16 +568,12 @@ gen_qualification(struct gen *g)
 	g->rows_total += c.rows;
 	if (pgcopy_finish(&c, "demo: qualification") != 0)
 		return -1;
-	PGresult *res = db_check(g->conn, PQexec(g->conn,
+	return db_command_params(g->conn,
 	    "INSERT INTO crmx.qualification_history (account_id, has_need, can_pay,"
 	    " has_authority, burning_issue, updated_by, updated_at)"
 	    " SELECT account_id, has_need, can_pay, has_authority, burning_issue,"
-	    " updated_by, updated_at FROM crmx.qualification"),
-	    PGRES_COMMAND_OK, "demo: qualification history");
-	if (res == NULL)
-		return -1;
-	PQclear(res);
-	return 0;
+	    " updated_by, updated_at FROM crmx.qualification",
+	    0, NULL, "demo: qualification history");
 }
 
 static void
@@ -656,8 +654,7 @@ cmd_demo(struct admin_ctx *ctx, int argc, char **argv)
 	g.conn = ctx->conn;
 	rng_seed(&g.r, g.o.seed);
 
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	double t0 = mono();
 	if (db_command(g.conn, "BEGIN") != 0)
 		goto out;
 	if (!g.o.force) {
@@ -689,24 +686,21 @@ cmd_demo(struct admin_ctx *ctx, int argc, char **argv)
 	snprintf(seed, sizeof seed, "%llu", (unsigned long long)g.o.seed);
 	format_date(g.o.anchor, anchor, sizeof anchor);
 	const char *params[2] = { seed, anchor };
-	PGresult *res = db_check(g.conn, PQexecParams(g.conn,
+	if (db_command_params(g.conn,
 	    "INSERT INTO crmx.settings (key, value) VALUES ('demo', 'seed ' || $1 || ', anchor ' || $2)"
 	    " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()",
-	    2, NULL, params, NULL, NULL, 0), PGRES_COMMAND_OK, "demo: settings");
-	if (res == NULL)
+	    2, params, "demo: settings") != 0)
 		goto rollback;
-	PQclear(res);
 	if (db_command(g.conn, "COMMIT") != 0)
 		goto out;
 	/* Fresh statistics: the first report's queries plan on them. */
 	db_command(g.conn, "ANALYZE crmx_native.accounts, crmx_native.opportunities,"
 	           " crmx_native.stage_history, crmx_native.revenue, crmx_native.activities,"
 	           " crmx_native.contacts");
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	log_info("demo: %ld accounts, %ld opportunities, %ld revenue rows, %ld activities"
 	         " (%lld rows in all) in %.1f s", g.o.accounts, g.o.opportunities,
 	         g.o.revenue_rows, g.o.activities, (long long)(g.rows_total + g.o.accounts),
-	         (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	         mono() - t0);
 	rc = 0;
 	goto out;
 rollback:

@@ -17,6 +17,7 @@
 #include "import_rows.h"
 #include "log.h"
 #include "pgcopy.h"
+#include "sbuf.h"
 #include "util.h"
 
 static const char *const sql_types[] = {
@@ -44,21 +45,31 @@ empty_default(const struct import_table *t, const char *col)
 	return NULL;
 }
 
+/* Runs a statement built in b and empties b; the result (NULL on error,
+ * logged with what) is the caller's. */
+static PGresult *
+run(PGconn *conn, struct sbuf *b, ExecStatusType want, const char *what)
+{
+	PGresult *res = db_check(conn, PQexec(conn, b->s), want, what);
+	sb_clear(b);
+	return res;
+}
+
+/* The file's rows into a temporary table of text columns, by COPY.  The
+ * statements here and below are built from the static table of
+ * import_rows.c, never from the file: file values only travel through
+ * COPY and $n. */
 static int
-load_rows(PGconn *conn, struct import_rows *rs)
+stage_rows(PGconn *conn, struct import_rows *rs, struct sbuf *sql)
 {
 	const struct import_table *t = rs->t;
-	char sql[4096], cols[1024] = "", sel[2048] = "", upd[1024] = "";
-	size_t cl = 0, sl = 0, ul = 0;
-	PGresult *res;
-
-	/* The statements are built from the static table above, never from
-	 * the file: file values only travel through COPY and $n. */
-	cl += (size_t)snprintf(sql, sizeof sql, "CREATE TEMP TABLE import_rows (line bigint");
+	sb_raw(sql, "CREATE TEMP TABLE import_rows (line bigint");
 	for (int c = 0; c < rs->tcols; c++)
-		cl += (size_t)snprintf(sql + cl, sizeof sql - cl, ", %s text", t->cols[c].name);
-	snprintf(sql + cl, sizeof sql - cl, ") ON COMMIT DROP");
-	if (db_command(conn, sql) != 0)
+		sb_printf(sql, ", %s text", t->cols[c].name);
+	sb_raw(sql, ") ON COMMIT DROP");
+	int rc = db_command(conn, sql->s);
+	sb_clear(sql);
+	if (rc != 0)
 		return -1;
 
 	struct pgcopy cp;
@@ -70,21 +81,22 @@ load_rows(PGconn *conn, struct import_rows *rs)
 			pgcopy_text(&cp, rs->cells[r * (size_t)rs->tcols + (size_t)c]);
 		pgcopy_endrow(&cp);
 	}
-	if (pgcopy_finish(&cp, "import: staging") != 0)
-		return -1;
+	return pgcopy_finish(&cp, "import: staging");
+}
 
-	/* References, with the line of each row that breaks one. */
+/* References, with the line of each row that breaks one. */
+static int
+check_refs(PGconn *conn, struct import_rows *rs, struct sbuf *sql)
+{
+	const struct import_table *t = rs->t;
 	for (int i = 0; i < 4 && t->refs[i].column; i++) {
 		const struct import_ref *rf = &t->refs[i];
 		const char *paren = strchr(rf->target, '(');
-		char tab[128], col[64];
-		snprintf(tab, sizeof tab, "%.*s", (int)(paren - rf->target - 1), rf->target);
-		snprintf(col, sizeof col, "%.*s", (int)(strlen(paren) - 2), paren + 1);
-		snprintf(sql, sizeof sql,
-		         "SELECT line, %s FROM import_rows r WHERE %s IS NOT NULL AND NOT EXISTS"
-		         " (SELECT 1 FROM %s x WHERE x.%s::text = r.%s) ORDER BY line LIMIT %d",
-		         rf->column, rf->column, tab, col, rf->column, IMPORT_MAX_ERRORS);
-		res = db_check(conn, PQexec(conn, sql), PGRES_TUPLES_OK, "import: references");
+		sb_printf(sql, "SELECT line, %s FROM import_rows r WHERE %s IS NOT NULL AND NOT EXISTS"
+		          " (SELECT 1 FROM %.*s x WHERE x.%.*s::text = r.%s) ORDER BY line LIMIT %d",
+		          rf->column, rf->column, (int)(paren - rf->target - 1), rf->target,
+		          (int)(strlen(paren) - 2), paren + 1, rf->column, IMPORT_MAX_ERRORS);
+		PGresult *res = run(conn, sql, PGRES_TUPLES_OK, "import: references");
 		if (res == NULL)
 			return -1;
 		for (int k = 0; k < PQntuples(res); k++)
@@ -92,80 +104,121 @@ load_rows(PGconn *conn, struct import_rows *rs)
 			          rf->column, PQgetvalue(res, k, 1), rf->what);
 		PQclear(res);
 	}
-	/* A value unique in the table (users' login) that another row
-	 * holds already.  (Twice in the file was found while reading.) */
-	if (t->unique != NULL) {
-		snprintf(sql, sizeof sql,
-		         "SELECT r.line, r.%s, x.%s FROM import_rows r JOIN %s x ON x.%s = r.%s"
-		         " WHERE x.%s::text <> r.%s ORDER BY r.line LIMIT %d",
-		         t->unique, t->key, t->target, t->unique, t->unique, t->key, t->key,
-		         IMPORT_MAX_ERRORS);
-		res = db_check(conn, PQexec(conn, sql), PGRES_TUPLES_OK, "import: unique values");
-		if (res == NULL)
-			return -1;
-		for (int k = 0; k < PQntuples(res); k++)
-			import_rows_error(rs, atol(PQgetvalue(res, k, 0)),
-			                  "%s: \"%s\" belongs to %s %s already", t->unique,
-			                  PQgetvalue(res, k, 1), t->key, PQgetvalue(res, k, 2));
-		PQclear(res);
-	}
-	int is_revenue = strcmp(t->name, "revenue") == 0;
-	if (rs->errors > 0)
+	return 0;
+}
+
+/* A value unique in the table (users' login) that another row holds
+ * already.  (Twice in the file was found while reading.) */
+static int
+check_unique(PGconn *conn, struct import_rows *rs, struct sbuf *sql)
+{
+	const struct import_table *t = rs->t;
+	if (t->unique == NULL)
+		return 0;
+	sb_printf(sql, "SELECT r.line, r.%s, x.%s FROM import_rows r JOIN %s x ON x.%s = r.%s"
+	          " WHERE x.%s::text <> r.%s ORDER BY r.line LIMIT %d",
+	          t->unique, t->key, t->target, t->unique, t->unique, t->key, t->key,
+	          IMPORT_MAX_ERRORS);
+	PGresult *res = run(conn, sql, PGRES_TUPLES_OK, "import: unique values");
+	if (res == NULL)
 		return -1;
+	for (int k = 0; k < PQntuples(res); k++)
+		import_rows_error(rs, atol(PQgetvalue(res, k, 0)),
+		                  "%s: \"%s\" belongs to %s %s already", t->unique,
+		                  PQgetvalue(res, k, 1), t->key, PQgetvalue(res, k, 2));
+	PQclear(res);
+	return 0;
+}
 
-	if (is_revenue) {
-		/* Accounts that revenue names but no accounts file listed. */
-		res = db_check(conn, PQexec(conn,
-		    "INSERT INTO crmx_native.accounts (account_id, name)"
-		    " SELECT DISTINCT account_id::bigint, 'Account ' || account_id FROM import_rows"
-		    " ON CONFLICT (account_id) DO NOTHING"), PGRES_COMMAND_OK, "import: new accounts");
-		if (res == NULL)
-			return -1;
-		if (atol(PQcmdTuples(res)) > 0)
-			log_info("import: %s: created %s accounts named only by revenue rows",
-			         rs->path, PQcmdTuples(res));
-		PQclear(res);
-	}
+/* Accounts that revenue names but no accounts file listed. */
+static int
+add_named_accounts(PGconn *conn, struct import_rows *rs)
+{
+	PGresult *res = db_check(conn, PQexec(conn,
+	    "INSERT INTO crmx_native.accounts (account_id, name)"
+	    " SELECT DISTINCT account_id::bigint, 'Account ' || account_id FROM import_rows"
+	    " ON CONFLICT (account_id) DO NOTHING"), PGRES_COMMAND_OK, "import: new accounts");
+	if (res == NULL)
+		return -1;
+	if (atol(PQcmdTuples(res)) > 0)
+		log_info("import: %s: created %s accounts named only by revenue rows",
+		         rs->path, PQcmdTuples(res));
+	PQclear(res);
+	return 0;
+}
 
+/* The upsert from the staging table into the target: the columns the
+ * file has, an empty field taking the column's default where there is
+ * one; on a known key, an update of the others (or nothing). */
+static void
+upsert_sql(const struct import_rows *rs, int is_revenue, struct sbuf *sql)
+{
+	const struct import_table *t = rs->t;
+	struct sbuf cols, sel, upd;
+	sb_init(&cols);
+	sb_init(&sel);
+	sb_init(&upd);
 	for (int c = 0; c < rs->tcols; c++) {
 		const struct import_column *col = &t->cols[c];
 		if (col->type == C_IGNORED || (is_revenue && strcmp(col->name, "revenue_id") == 0))
 			continue;
 		if (!import_rows_has(rs, c))
 			continue;	/* leave the table's default */
-		size_t a = strlen(cols);
-		snprintf(cols + a, sizeof cols - a, "%s%s", a ? ", " : "", col->name);
+		sb_printf(&cols, "%s%s", cols.len ? ", " : "", col->name);
 		const char *dflt = empty_default(t, col->name);
 		if (dflt != NULL)
-			sl += (size_t)snprintf(sel + sl, sizeof sel - sl, "%scoalesce(%s::%s, %s)",
-			                       sl ? ", " : "", col->name, sql_types[col->type], dflt);
+			sb_printf(&sel, "%scoalesce(%s::%s, %s)", sel.len ? ", " : "", col->name,
+			          sql_types[col->type], dflt);
 		else
-			sl += (size_t)snprintf(sel + sl, sizeof sel - sl, "%s%s::%s", sl ? ", " : "",
-			                       col->name, sql_types[col->type]);
+			sb_printf(&sel, "%s%s::%s", sel.len ? ", " : "", col->name, sql_types[col->type]);
 		if (strstr(t->key, col->name) == NULL)
-			ul += (size_t)snprintf(upd + ul, sizeof upd - ul, "%s%s = EXCLUDED.%s",
-			                       ul ? ", " : "", col->name, col->name);
+			sb_printf(&upd, "%s%s = EXCLUDED.%s", upd.len ? ", " : "", col->name, col->name);
 	}
 	if (is_revenue) {
 		/* The import key: the file's revenue_id, else file name and line. */
-		size_t a = strlen(cols);
-		snprintf(cols + a, sizeof cols - a, ", import_key");
-		sl += (size_t)snprintf(sel + sl, sizeof sel - sl,
-		                       ", coalesce('id:' || revenue_id, $1::text || ':' || line)");
+		sb_raw(&cols, ", import_key");
+		sb_raw(&sel, ", coalesce('id:' || revenue_id, $1::text || ':' || line)");
 	}
-	snprintf(sql, sizeof sql, "INSERT INTO %s (%s) SELECT %s FROM import_rows ORDER BY line"
-	         " ON CONFLICT (%s) DO %s%s", t->target, cols, sel, t->key,
-	         (t->update && ul) ? "UPDATE SET " : "NOTHING", (t->update && ul) ? upd : "");
+	int update = t->update && upd.len;
+	sb_printf(sql, "INSERT INTO %s (%s) SELECT %s FROM import_rows ORDER BY line"
+	          " ON CONFLICT (%s) DO %s%s", t->target, cols.s, sel.s, t->key,
+	          update ? "UPDATE SET " : "NOTHING", update ? upd.s : "");
+	sb_free(&cols);
+	sb_free(&sel);
+	sb_free(&upd);
+}
+
+static int
+upsert(PGconn *conn, struct import_rows *rs, int is_revenue, struct sbuf *sql)
+{
+	upsert_sql(rs, is_revenue, sql);
 	const char *base = strrchr(rs->path, '/') ? strrchr(rs->path, '/') + 1 : rs->path;
 	const char *params[1] = { base };
-	res = db_check(conn, PQexecParams(conn, sql, is_revenue ? 1 : 0, NULL,
-	               is_revenue ? params : NULL, NULL, NULL, 0), PGRES_COMMAND_OK, rs->path);
+	PGresult *res = db_check(conn, PQexecParams(conn, sql->s, is_revenue ? 1 : 0, NULL,
+	                         is_revenue ? params : NULL, NULL, NULL, 0), PGRES_COMMAND_OK,
+	                         rs->path);
+	sb_clear(sql);
 	if (res == NULL)
 		return -1;
 	log_info("import: %s: %zu rows read, %s inserted or updated into %s",
-	         rs->path, rs->nrows, PQcmdTuples(res), t->target);
+	         rs->path, rs->nrows, PQcmdTuples(res), rs->t->target);
 	PQclear(res);
 	return 0;
+}
+
+static int
+load_rows(PGconn *conn, struct import_rows *rs)
+{
+	int is_revenue = strcmp(rs->t->name, "revenue") == 0;
+	struct sbuf sql;
+	sb_init(&sql);
+	int rc = -1;
+	if (stage_rows(conn, rs, &sql) == 0 && check_refs(conn, rs, &sql) == 0 &&
+	    check_unique(conn, rs, &sql) == 0 && rs->errors == 0 &&
+	    (!is_revenue || add_named_accounts(conn, rs) == 0))
+		rc = upsert(conn, rs, is_revenue, &sql);
+	sb_free(&sql);
+	return rc;
 }
 
 static int

@@ -17,6 +17,7 @@
 #include <csv.h>
 #include <unistr.h>
 
+#include "date.h"
 #include "import_rows.h"
 #include "log.h"
 #include "utf8.h"
@@ -196,14 +197,12 @@ valid_prob(const char *s)
 	return strtod(s, NULL) <= 1.0;
 }
 
-/* YYYY-MM-DD: the digits where they belong (parse_date alone reads
- * through sscanf, which would take "2024- 1-01"), and a real day. */
+/* YYYY-MM-DD, a real day (the date core checks every digit). */
 static int
 valid_date(const char *s)
 {
 	int32_t day;
-	return strlen(s) == 10 && is_digits(s, 4) && s[4] == '-' && is_digits(s + 5, 2) &&
-	       s[7] == '-' && is_digits(s + 8, 2) && parse_date(s, &day) == 0;
+	return parse_date(s, &day) == 0;
 }
 
 static int

@@ -132,12 +132,10 @@ migrate(struct admin_ctx *ctx, int quiet)
 		if (exec_file(conn, path) != 0)
 			goto rollback;
 		const char *params[2] = { ver, m[i].name };
-		res = db_check(conn, PQexecParams(conn,
+		if (db_command_params(conn,
 		    "INSERT INTO crmx.schema_version (version, name) VALUES ($1, $2)",
-		    2, NULL, params, NULL, NULL, 0), PGRES_COMMAND_OK, "migrate: record");
-		if (res == NULL)
+		    2, params, "migrate: record") != 0)
 			goto rollback;
-		PQclear(res);
 		log_info("migrate: applied %s", m[i].name);
 		applied++;
 	}
@@ -201,13 +199,11 @@ cmd_adapter(struct admin_ctx *ctx, int argc, char **argv)
 	    exec_file(conn, path) != 0)
 		goto rollback;
 	const char *params[1] = { name };
-	PGresult *res = db_check(conn, PQexecParams(conn,
+	if (db_command_params(conn,
 	    "INSERT INTO crmx.settings (key, value) VALUES ('adapter', $1)"
 	    " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()",
-	    1, NULL, params, NULL, NULL, 0), PGRES_COMMAND_OK, "adapter: record");
-	if (res == NULL)
+	    1, params, "adapter: record") != 0)
 		goto rollback;
-	PQclear(res);
 	/* crmx_src was made anew, without the programs' rights. */
 	if (roles_reapply(conn) != 0)
 		goto rollback;

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
+#include "clock.h"
 #include "db.h"
 #include "log.h"
 
@@ -85,6 +85,18 @@ db_command(PGconn *conn, const char *sql)
 	return 0;
 }
 
+int
+db_command_params(PGconn *conn, const char *sql, int n, const char *const *params,
+                  const char *context)
+{
+	PGresult *res = db_check(conn, PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0),
+	                         PGRES_COMMAND_OK, context);
+	if (res == NULL)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
 PGresult *
 db_check(PGconn *conn, PGresult *res, ExecStatusType want, const char *context)
 {
@@ -133,13 +145,6 @@ db_set_reply_timeout(int ms)
 	reply_timeout_ms = ms;
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* 0 when a result can be read without blocking; -1 when the reply timeout
  * ran out (the connection is then shut) or the connection failed. */
@@ -148,11 +153,11 @@ wait_readable(PGconn *conn)
 {
 	if (reply_timeout_ms <= 0)
 		return 0;
-	long long deadline = now_ms() + reply_timeout_ms;
+	double deadline = mono() + reply_timeout_ms / 1000.0;
 	while (PQisBusy(conn)) {
-		long long left = deadline - now_ms();
+		int left = (int)((deadline - mono()) * 1000.0);
 		struct pollfd p = { .fd = PQsocket(conn), .events = POLLIN };
-		int n = left > 0 ? poll(&p, 1, (int)left) : 0;
+		int n = left > 0 ? poll(&p, 1, left) : 0;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n == 0) {

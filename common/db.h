@@ -25,6 +25,11 @@ const char *db_errmsg(const PGconn *conn);
  * on failure. */
 int db_command(PGconn *conn, const char *sql);
 
+/* Runs one command with n $n parameters (text; NULL for SQL NULL) that
+ * returns no rows; logs "db: context: message" and returns -1 on failure. */
+int db_command_params(PGconn *conn, const char *sql, int n, const char *const *params,
+                      const char *context);
+
 /* Checks a result; logs "context: message" and PQclear()s it on failure.
  * Returns the result (still owned by the caller) or NULL. */
 PGresult *db_check(PGconn *conn, PGresult *res, ExecStatusType want, const char *context);

@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "date.h"
 #include "i18n.h"
 #include "log.h"
 #include "util.h"
@@ -292,22 +293,6 @@ fmt_date(char *buf, size_t len, int32_t day, enum lang l)
 		format_date(day, out, sizeof out);
 	}
 	put(buf, len, out);
-}
-
-void
-iso_week(int32_t day, int *year, int *week)
-{
-	/* 1970-01-01 was a Thursday; ISO weekday 1 = Monday. */
-	int wd = (int)(((day % 7) + 7 + 3) % 7) + 1;
-	int32_t thursday = day - wd + 4;
-	int y;
-	unsigned m, d;
-	/* The week's Thursday decides the year; no strings, so no date is
-	 * out of range here. */
-	civil_from_days(thursday, &y, &m, &d);
-	int32_t j = days_from_civil(y, 1, 1);
-	*year = y;
-	*week = (int)((thursday - j) / 7) + 1;
 }
 
 void

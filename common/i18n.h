@@ -64,7 +64,5 @@ void fmt_money(char *buf, size_t len, double amount, const char *currency, int s
 void fmt_date(char *buf, size_t len, int32_t day, enum lang l);
 /* The ISO week of a day: "2026-W27" / "2026年第27周". */
 void fmt_week(char *buf, size_t len, int32_t day, enum lang l);
-/* ISO 8601 week-numbering year and week of a day. */
-void iso_week(int32_t day, int *year, int *week);
 
 #endif

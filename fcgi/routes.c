@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cache.h"
+#include "clock.h"
 #include "db.h"
 #include "log.h"
 #include "routes.h"
@@ -100,16 +101,8 @@ serve_kept(struct ctx *c, const struct route *hit, const char *arg, PGconn **con
 	sb_free(&key);
 }
 
-/* When this worker last failed to connect (mono_seconds), or 0. */
-static time_t connect_failed_at;
-
-static time_t
-mono_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + 1;	/* never 0 */
-}
+/* When this worker last failed to connect (mono()), or 0. */
+static double connect_failed_at;
 
 /* 1 when the connection is fit for the next request: connected, out of
  * pipeline mode and outside any transaction (an aborted one is rolled
@@ -151,7 +144,7 @@ answer_db_failure(struct ctx *c, PGconn **conn)
 		*conn = NULL;
 		cache_forget();
 		if (db_take_reply_timeout())	/* stalled: as a failed connect */
-			connect_failed_at = mono_seconds();
+			connect_failed_at = mono();
 		panel_error(c, 503, _("The database is not reachable; try again in a moment."));
 	} else if (strcmp(state, "57014") == 0) {
 		/* [database] statement_timeout_ms ran out: the connection is fine. */
@@ -250,8 +243,7 @@ route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env
 		 * connect_timeout_s (as pgbouncer's server_login_retry): a stalled
 		 * or absent server costs it one wait a period, not one a request
 		 * while requests queue behind it. */
-		time_t mono = mono_seconds();
-		if (connect_failed_at != 0 && mono - connect_failed_at < cfg->db_connect_timeout_s) {
+		if (connect_failed_at != 0 && mono() - connect_failed_at < cfg->db_connect_timeout_s) {
 			c.conn = NULL;
 			panel_error(&c, 503, _("The database is not reachable; try again in a moment."));
 			goto done;
@@ -266,7 +258,7 @@ route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env
 			*conn = NULL;
 		}
 		c.conn = *conn;
-		connect_failed_at = *conn == NULL ? mono_seconds() : 0;
+		connect_failed_at = *conn == NULL ? mono() : 0;
 		if (*conn == NULL) {
 			panel_error(&c, 503, _("The database is not reachable; try again in a moment."));
 			goto done;

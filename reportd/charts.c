@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "charts.h"
+#include "clock.h"
 #include "db.h"
 #include "gnuplot.h"
 #include "log.h"
@@ -318,14 +319,6 @@ const char *
 chart_title(enum chart c)
 {
 	return _(charts[c].title);
-}
-
-static double
-mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void

@@ -14,6 +14,7 @@
 
 #include <netinet/in.h>
 
+#include "clock.h"
 #include "connguard.h"
 #include "log.h"
 #include "util.h"
@@ -36,14 +37,6 @@ static pthread_t reaper;
 static int running, stopping, timeout_s, per_address;
 static long n_late, n_over;	/* since the last log line */
 static double logged_at;
-
-static double
-mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* The host part of two addresses is the same (ports differ). */
 static int
@@ -120,13 +113,7 @@ reap(void *arg)
 			         n_late, timeout_s, n_over, per_address);
 			n_late = n_over = 0;
 		}
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += 500000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		struct timespec ts = mono_after(0.5);
 		pthread_cond_timedwait(&cv, &mu, &ts);
 	}
 	pthread_mutex_unlock(&mu);
@@ -136,11 +123,7 @@ reap(void *arg)
 int
 connguard_start(int timeout, int per_addr)
 {
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&cv, &ca);
-	pthread_condattr_destroy(&ca);
+	mono_cond_init(&cv);
 	timeout_s = timeout;
 	per_address = per_addr;
 	stopping = 0;

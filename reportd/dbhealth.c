@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "db.h"
 #include "dbhealth.h"
 #include "log.h"
@@ -30,22 +31,10 @@ struct check {
 	int			 mail;
 };
 
-static double
-mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void
 init(void)
 {
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&cv, &ca);
-	pthread_condattr_destroy(&ca);
+	mono_cond_init(&cv);
 }
 
 /* Logs a failure when it differs from the last one logged. */
@@ -140,15 +129,7 @@ dbhealth_get(const struct crmx_config *cfg, struct db_health *out)
 	}
 	double until = started_at + WAIT_S;
 	while (checking && mono() < until) {
-		struct timespec ts;
-		double secs = until - mono() + 0.001;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += (time_t)secs;
-		ts.tv_nsec += (long)((secs - (double)(time_t)secs) * 1e9);
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		struct timespec ts = mono_after(until - mono() + 0.001);
 		pthread_cond_timedwait(&cv, &mu, &ts);
 	}
 	if (checking) {

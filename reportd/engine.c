@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "db.h"
 #include "engine.h"
 #include "log.h"
@@ -15,14 +16,6 @@
 #include "store.h"
 #include "summary.h"
 #include "util.h"
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Inserts the run row (its own transaction, so that a failure can be
  * recorded against it); returns the run id or -1. */
@@ -81,7 +74,7 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 	struct snapshot snap;
 	struct results res;
 	char *summary_text = NULL, *counts_text = NULL;
-	double t0 = now_s();
+	double t0 = mono();
 	int rc = -1;
 
 	memset(out, 0, sizeof *out);
@@ -98,13 +91,13 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 	log_info("run %lld: reading crmx_src", (long long)out->run_id);
 	if (snapshot_read(conn, as_of, &snap, out->error, sizeof out->error) != 0)
 		goto out;
-	double t1 = now_s();
+	double t1 = mono();
 
 	metrics_customers(&snap, &mp, &res);
 	metrics_funnel(&snap, &mp, &res);
 	metrics_efficiency(&snap, &mp, &res);
 	metrics_cohorts(&snap, &res);
-	double t2 = now_s();
+	double t2 = mono();
 
 	out->summary = summary_build(&snap, &res, out->run_id);
 	json_t *counts = summary_row_counts(&snap);
@@ -116,9 +109,9 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 		goto out;
 	}
 	if (store_results(conn, out->run_id, &snap, &res, summary_text, counts_text,
-	                  (long)((now_s() - t0) * 1000), out->error, sizeof out->error) != 0)
+	                  (long)((mono() - t0) * 1000), out->error, sizeof out->error) != 0)
 		goto out;
-	double t3 = now_s();
+	double t3 = mono();
 	out->ok = 1;
 	rc = 0;
 	log_info("run %lld: as of %s, %zu accounts, %zu revenue rows, %zu deals:"
@@ -126,7 +119,7 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 	         (long long)out->run_id, json_string_value(json_object_get(out->summary, "as_of")),
 	         snap.n_acct, snap.n_rev, snap.n_opp, t1 - t0, t2 - t1, t3 - t2);
 out:
-	out->seconds = now_s() - t0;
+	out->seconds = mono() - t0;
 	if (rc != 0) {
 		log_error("run %lld failed: %s", (long long)out->run_id, out->error);
 		fail_run(conn, out->run_id, out->error);

@@ -9,18 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "gnuplot.h"
 #include "i18n.h"
 #include "log.h"
 #include "util.h"
-
-static double
-mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* The first line of gnuplot's own error output, for the report. */
 static void

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "db.h"
 #include "engine.h"
 #include "job.h"
@@ -15,14 +16,6 @@
 
 #define LOCK_CLASS	"1668443512"	/* "crmx" as a 32-bit integer */
 #define LOCK_WAIT_S	3600
-
-static double
-mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* 1 locked, 0 busy, -1 error. */
 static int
@@ -70,9 +63,7 @@ fresh_run(PGconn *conn, const char *as_of, double since)
 double
 job_now(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return wall_now();
 }
 
 int

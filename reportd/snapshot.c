@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
 #include "db.h"
 #include "idmap.h"
 #include "log.h"
@@ -113,25 +114,13 @@ static int32_t
 p_date(struct reader *r, const char *f)
 {
 	int y1 = digits2(f), y2 = y1 < 0 ? -1 : digits2(f + 2), m, d;
-	if (y1 < 0 || y2 < 0 || f[4] != '-' || (m = digits2(f + 5)) < 1 || m > 12 ||
-	    f[7] != '-' || (d = digits2(f + 8)) < 1 || (f[10] != '\0' && f[10] != ' ')) {
+	if (y1 < 0 || y2 < 0 || f[4] != '-' || (m = digits2(f + 5)) < 0 ||
+	    f[7] != '-' || (d = digits2(f + 8)) < 0 || (f[10] != '\0' && f[10] != ' ') ||
+	    !civil_valid(y1 * 100 + y2, (unsigned)m, (unsigned)d)) {
 		r->bad = 1;
 		return 0;
 	}
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y = y1 * 100 + y2;
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (d > mdays[m - 1] || (m == 2 && d == 29 && !leap)) {
-		r->bad = 1;
-		return 0;
-	}
-	/* days from civil (proleptic Gregorian), as in common/util.c */
-	y -= m <= 2;
-	int era = (y >= 0 ? y : y - 399) / 400;
-	int yoe = y - era * 400;
-	int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
+	return days_from_civil(y1 * 100 + y2, (unsigned)m, (unsigned)d);
 }
 
 /* "YYYY-MM-DD HH:MM:SS[.ffffff]+HH[:MM]" (timestamptz output) to epoch

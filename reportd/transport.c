@@ -19,6 +19,7 @@
 
 #include <curl/curl.h>
 
+#include "clock.h"
 #include "log.h"
 #include "transport.h"
 #include "util.h"
@@ -200,14 +201,6 @@ out:
 	if (c)
 		curl_easy_cleanup(c);
 	return rc;
-}
-
-static double
-mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Writes all of buf to fd (non-blocking), giving up at the deadline: a

@@ -23,7 +23,7 @@ start_service() {
 		>>"$panels_dir/fcgi.log" 2>&1 &
 	echo $! >"$panels_dir/fcgi.pid"
 	for i in 1 2 3 4 5 6 7 8 9 10; do [ -S "$var/run/crmx.fcgi.sock" ] && break; sleep 0.2; done
-	"$top/deploy/panels-nginx.sh" "$panels_dir" "$panels_port" "$var/run/crmx.fcgi.sock" "$panels_dir/htpasswd"
+	"$top/deploy/nginx-conf.sh" panels "$panels_dir" "$panels_port" "$var/run/crmx.fcgi.sock" "$panels_dir/htpasswd"
 	nginx -p "$panels_dir" -c "$panels_dir/nginx.conf" -e "$panels_dir/logs/error.log"
 }
 

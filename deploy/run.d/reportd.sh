@@ -40,7 +40,7 @@ start_service() {
 			"SELECT login FROM crmx_src.users WHERE role IN ('exec', 'admin')" |
 			sed "s|\$|:$hash|" >"$reportd_nginx/htpasswd-exec"
 		chmod 644 "$reportd_nginx/htpasswd-exec"
-		"$top/deploy/reports-nginx.sh" "$reportd_nginx" "$addr" "$reportd_nginx/htpasswd-exec"
+		"$top/deploy/nginx-conf.sh" reports "$reportd_nginx" "$addr" "$reportd_nginx/htpasswd-exec"
 		[ -f "$reportd_nginx/nginx.pid" ] && kill -HUP "$(cat "$reportd_nginx/nginx.pid")" 2>/dev/null
 	fi
 	return 0

@@ -21,8 +21,8 @@ start_service() {
 		[ -S "$var/run/crmx.fcgi.sock" ] && curl -s -o /dev/null "http://127.0.0.1:$tryton_port/" && break
 		sleep 0.3
 	done
-	"$top/deploy/tryton/site.sh" "$tryton_dir" "$tryton_http_port" "127.0.0.1:$tryton_port" \
-		"$var/run/crmx.fcgi.sock"
+	"$top/deploy/nginx-conf.sh" tryton "$tryton_dir" "$tryton_http_port" "$var/run/crmx.fcgi.sock" \
+		"127.0.0.1:$tryton_port"
 	nginx -p "$tryton_dir" -c "$tryton_dir/nginx.conf" -e "$tryton_dir/logs/error.log"
 }
 

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "concentration.h"
 #include "log.h"
 #include "models.h"
@@ -77,8 +78,7 @@ void
 metrics_customers(const struct snapshot *s, const struct metric_params *mp, struct results *res)
 {
 	size_t n = s->n_acct;
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	double t0 = mono();
 	int *recent = xcalloc(n + 1, sizeof *recent);
 	res->acct = xcalloc(n + 1, sizeof *res->acct);
 
@@ -147,8 +147,7 @@ metrics_customers(const struct snapshot *s, const struct metric_params *mp, stru
 	free(abc);
 	free(rank);
 
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	log_info("customers: RFM and concentration of %zu accounts, %zu revenue rows in %.3f s",
-	         n, s->n_rev, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	         n, s->n_rev, mono() - t0);
 	models_fit_predict(s, mp, res);
 }

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "bgnbd.h"
+#include "clock.h"
 #include "gammagamma.h"
 #include "log.h"
 #include "models.h"
@@ -23,13 +24,6 @@
 
 #define MIN_ACCOUNTS 10
 
-static double
-seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 #define WEEKS_PER_MONTH (30.4375 / 7.0)
 
 /* Predictions are independent per account: parallel_for gives each core
@@ -93,13 +87,13 @@ models_fit_predict(const struct snapshot *s, const struct metric_params *mp, str
 	res->bgnbd.n = nb;
 	res->gg.n = ng;
 	res->bgnbd.loglik = res->gg.loglik = NAN;
-	double t0 = seconds();
+	double t0 = mono();
 	if (nb >= MIN_ACCOUNTS && bgnbd_fit(d, nb, res->bgnbd.p, &res->bgnbd.loglik) == 0)
 		res->bgnbd.fitted = 1;
-	double t1 = seconds();
+	double t1 = mono();
 	if (ng >= MIN_ACCOUNTS && gammagamma_fit(g, ng, res->gg.p, &res->gg.loglik) == 0)
 		res->gg.fitted = 1;
-	double t2 = seconds();
+	double t2 = mono();
 	log_info("models: BG/NBD fit on %zu accounts in %.3f s (%s), Gamma-Gamma on %zu in %.3f s (%s)",
 	         nb, t1 - t0, res->bgnbd.fitted ? "converged" : "not fitted", ng, t2 - t1,
 	         res->gg.fitted ? "converged" : "not fitted");
@@ -121,7 +115,7 @@ models_fit_predict(const struct snapshot *s, const struct metric_params *mp, str
 		if (isfinite(r->ltv_pred))
 			total += r->ltv_pred;
 	}
-	log_info("models: predictions for %zu accounts in %.3f s", n_alive, seconds() - t2);
+	log_info("models: predictions for %zu accounts in %.3f s", n_alive, mono() - t2);
 	res->ltv_pred_total = res->bgnbd.fitted && res->gg.fitted ? total : NAN;
 	res->mean_p_alive = n_alive ? alive / (double)n_alive : NAN;
 }

@@ -64,7 +64,7 @@ trap cleanup EXIT
 q "SELECT login || ':{PLAIN}demo' FROM crmx_src.users" >"$dir/htpasswd"
 chmod 644 "$dir/htpasswd"
 port=$((30000 + $$ % 20000))
-"$top/deploy/panels-nginx.sh" "$dir" "$port" "$dir/crmx.sock" "$dir/htpasswd" "$dir/hello.sock"
+"$top/deploy/nginx-conf.sh" panels "$dir" "$port" "$dir/crmx.sock" "$dir/htpasswd" "$dir/hello.sock"
 # fcgi_start CACHE_MB: crmx.fcgi with that cache per worker (0: off)
 fcgi_start() {
 	[ -n "$fcgi_pid" ] && kill "$fcgi_pid" 2>/dev/null && wait "$fcgi_pid" 2>/dev/null

@@ -175,8 +175,8 @@ if command -v nginx >/dev/null 2>&1; then
 	q "SELECT login FROM crmx_src.users WHERE role IN ('exec', 'admin')" | sed "s|\$|:$hash|" >"$tmp/htpasswd-exec"
 	chmod 644 "$tmp/htpasswd" "$tmp/htpasswd-exec"
 	nport=$((20000 + ($$ * 7) % 20000))
-	"$top/deploy/panels-nginx.sh" "$tmp/nginx" "$nport" "$tmp/none.sock" "$tmp/htpasswd"
-	"$top/deploy/reports-nginx.sh" "$tmp/nginx" "127.0.0.1:$a_port" "$tmp/htpasswd-exec"
+	"$top/deploy/nginx-conf.sh" panels "$tmp/nginx" "$nport" "$tmp/none.sock" "$tmp/htpasswd"
+	"$top/deploy/nginx-conf.sh" reports "$tmp/nginx" "127.0.0.1:$a_port" "$tmp/htpasswd-exec"
 	if nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/logs/error.log"; then
 		N=http://127.0.0.1:$nport
 		rep=$(q "SELECT login FROM crmx_src.users WHERE role = 'rep' ORDER BY user_id LIMIT 1")

@@ -52,18 +52,10 @@ qnum(const char *sql)
 	} \
 } while (0)
 
-static int32_t
-day(const char *iso)
-{
-	int32_t d;
-	assert_int_equal(parse_date(iso, &d), 0);
-	return d;
-}
-
 static int64_t
 run_at(const char *as_of, struct engine_result *res)
 {
-	int rc = engine_run(conn, &cfg, day(as_of), res);
+	int rc = engine_run(conn, &cfg, test_day(as_of), res);
 	if (rc != 0)
 		print_error("engine_run: %s\n", res->error);
 	assert_int_equal(rc, 0);
@@ -306,7 +298,7 @@ test_failed_run_keeps_previous(void **state)
 	int64_t good = run_at("2026-06-30", &r);
 	json_decref(r.summary);
 	PQclear(testdb_exec(conn, "ALTER TABLE crmx.owner_metrics ADD CONSTRAINT no_rep_b CHECK (owner_id <> 11) NOT VALID"));
-	assert_int_not_equal(engine_run(conn, &cfg, day("2026-06-30"), &r), 0);
+	assert_int_not_equal(engine_run(conn, &cfg, test_day("2026-06-30"), &r), 0);
 	assert_false(r.ok);
 	assert_non_null(strstr(r.error, "no_rep_b"));
 	PQclear(testdb_exec(conn, "ALTER TABLE crmx.owner_metrics DROP CONSTRAINT no_rep_b"));

@@ -42,7 +42,7 @@ trytond_pid=$!
 "$top/$O/fcgi/crmx.fcgi" --set "database.conninfo=$ci" --set "fcgi.listen=$tmp/fcgi.sock" --set "fcgi.socket_group=$("$top/deploy/nginx-group")" \
 	--set fcgi.workers=2 2>"$tmp/fcgi.log" &
 fcgi_pid=$!
-"$top/deploy/tryton/site.sh" "$tmp" "$port" "127.0.0.1:$tport" "$tmp/fcgi.sock"
+"$top/deploy/nginx-conf.sh" tryton "$tmp" "$port" "$tmp/fcgi.sock" "127.0.0.1:$tport"
 for i in $(seq 1 50); do
 	[ -S "$tmp/fcgi.sock" ] && curl -s -o /dev/null "http://127.0.0.1:$tport/" && break
 	sleep 0.2

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "date.h"
 #include "testlib.h"
 
 const char *
@@ -99,4 +100,12 @@ testdb_fresh(const char *name, const char *template_db)
 	}
 	PQclear(testdb_exec(conn, "SET client_min_messages = warning"));
 	return conn;
+}
+
+int32_t
+test_day(const char *iso)
+{
+	int32_t d;
+	assert_int_equal(parse_date(iso, &d), 0);
+	return d;
 }

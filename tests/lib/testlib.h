@@ -4,6 +4,8 @@
 #ifndef CRMX_TESTLIB_H
 #define CRMX_TESTLIB_H
 
+#include <stdint.h>
+
 #include <libpq-fe.h>
 
 /* The shared data folder ($CRMX_TESTDATA, else ../shared/data), or NULL
@@ -29,5 +31,9 @@ PGresult *testdb_exec(PGconn *conn, const char *sql);
 
 /* First value of a one-row query, as a static string ("" for NULL). */
 const char *testdb_value(PGconn *conn, const char *sql);
+
+/* The day number of a date YYYY-MM-DD that must parse (fails the test
+ * otherwise). */
+int32_t test_day(const char *iso);
 
 #endif

@@ -10,26 +10,19 @@
 
 #include "asof.h"
 #include "i18n.h"
+#include "testlib.h"
 #include "util.h"
-
-static int32_t
-day(const char *iso)
-{
-	int32_t d;
-	assert_int_equal(parse_date(iso, &d), 0);
-	return d;
-}
 
 static void
 test_accepted(void **state)
 {
 	(void)state;
-	int32_t today = day("2026-11-30"), d = -1;
+	int32_t today = test_day("2026-11-30"), d = -1;
 	char err[256] = "";
 	assert_int_equal(asof_check("2026-11-30", today, &d, err, sizeof err), 0);
 	assert_int_equal(d, today);
 	assert_int_equal(asof_check("2026-06-30", today, &d, err, sizeof err), 0);
-	assert_int_equal(d, day("2026-06-30"));
+	assert_int_equal(d, test_day("2026-06-30"));
 	assert_int_equal(asof_check("1970-01-01", today, &d, err, sizeof err), 0);
 	assert_int_equal(d, 0);
 	assert_string_equal(err, "");
@@ -39,7 +32,7 @@ static void
 test_refused(void **state)
 {
 	(void)state;
-	int32_t today = day("2026-11-30");
+	int32_t today = test_day("2026-11-30");
 	static const struct {
 		const char	*in, *msg;
 	} bad[] = {

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "csrf.h"
+#include "date.h"
 #include "snapfield.h"
 #include "util.h"
 
@@ -85,6 +86,29 @@ test_snapshot_short_fields(void **state)
 	assert_int_equal(iv, day);
 }
 
+/* The snapshot's fast date parser and parse_date agree on every day,
+ * leap days included (both use the date core). */
+static void
+test_snapshot_dates_agree(void **state)
+{
+	(void)state;
+	int64_t iv;
+	double dv;
+	char b[16];
+	for (int32_t z = -25567; z <= 376199; z++) {	/* 1900-01-01 .. 2999-12-31 */
+		int32_t day;
+		format_date(z, b, sizeof b);
+		assert_int_equal(parse_date(b, &day), 0);
+		assert_int_equal(snapshot_parse_field(SF_DATE, at_guard(b), &iv, &dv), 0);
+		assert_true(iv == day);
+	}
+	static const char *const bad[] = { "1900-02-29", "2100-02-29", "2023-02-29", "2026-04-31",
+	                                   "2026-00-01", "2026-13-01", "2026-01-00", "2026-01-32" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(snapshot_parse_field(SF_DATE, at_guard(bad[i]), &iv, &dv), -1);
+	assert_int_equal(snapshot_parse_field(SF_DATE, at_guard("2000-02-29"), &iv, &dv), 0);
+}
+
 static void
 test_snapshot_int_overflow(void **state)
 {
@@ -137,6 +161,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_snapshot_short_fields),
 		cmocka_unit_test(test_snapshot_int_overflow),
+		cmocka_unit_test(test_snapshot_dates_agree),
 		cmocka_unit_test(test_csrf_long_login),
 		cmocka_unit_test(test_date_blanks_and_signs),
 	};

@@ -11,16 +11,10 @@
 
 #include <cmocka.h>
 
+#include "date.h"
 #include "i18n.h"
+#include "testlib.h"
 #include "util.h"
-
-static int32_t
-day(const char *iso)
-{
-	int32_t d;
-	assert_int_equal(parse_date(iso, &d), 0);
-	return d;
-}
 
 static void
 test_pick(void **state)
@@ -142,37 +136,70 @@ test_dates(void **state)
 	(void)state;
 	char b[64];
 	int y, w;
-	fmt_date(b, sizeof b, day("2026-06-30"), LANG_EN);
+	fmt_date(b, sizeof b, test_day("2026-06-30"), LANG_EN);
 	assert_string_equal(b, "2026-06-30");
-	fmt_date(b, sizeof b, day("2026-06-30"), LANG_ZH_CN);
+	fmt_date(b, sizeof b, test_day("2026-06-30"), LANG_ZH_CN);
 	assert_string_equal(b, "2026年6月30日");
-	fmt_week(b, sizeof b, day("2026-06-30"), LANG_EN);
+	fmt_week(b, sizeof b, test_day("2026-06-30"), LANG_EN);
 	assert_string_equal(b, "2026-W27");
-	fmt_week(b, sizeof b, day("2026-06-30"), LANG_ZH_CN);
+	fmt_week(b, sizeof b, test_day("2026-06-30"), LANG_ZH_CN);
 	assert_string_equal(b, "2026年第27周");
 	/* ISO weeks across year ends */
-	iso_week(day("2021-01-03"), &y, &w);	/* Sunday */
+	iso_week(test_day("2021-01-03"), &y, &w);	/* Sunday */
 	assert_int_equal(y, 2020);
 	assert_int_equal(w, 53);
-	iso_week(day("2024-12-30"), &y, &w);	/* Monday */
+	iso_week(test_day("2024-12-30"), &y, &w);	/* Monday */
 	assert_int_equal(y, 2025);
 	assert_int_equal(w, 1);
-	iso_week(day("2026-11-22"), &y, &w);
+	iso_week(test_day("2026-11-22"), &y, &w);
 	assert_int_equal(y, 2026);
 	assert_int_equal(w, 47);
-	iso_week(day("1969-12-31"), &y, &w);	/* before the epoch */
+	iso_week(test_day("1969-12-31"), &y, &w);	/* before the epoch */
 	assert_int_equal(y, 1970);
 	assert_int_equal(w, 1);
 	/* Its Thursday is in a year parse_date refuses (issue 19: the week
 	 * was read from an unset value, "3000-W50593"). */
-	iso_week(day("2999-12-31"), &y, &w);
+	iso_week(test_day("2999-12-31"), &y, &w);
 	assert_int_equal(y, 3000);
 	assert_int_equal(w, 1);
-	iso_week(day("1900-01-01"), &y, &w);
+	iso_week(test_day("1900-01-01"), &y, &w);
 	assert_int_equal(y, 1900);
 	assert_int_equal(w, 1);
-	fmt_week(b, sizeof b, day("2999-12-27"), LANG_EN);
+	fmt_week(b, sizeof b, test_day("2999-12-27"), LANG_EN);
 	assert_string_equal(b, "2999-W52");
+}
+
+/* The date core's text and day numbers agree over its whole range, and
+ * civil_valid knows the leap years. */
+static void
+test_date_core(void **state)
+{
+	(void)state;
+	char b[16];
+	int32_t first = test_day("1900-01-01"), last = test_day("2999-12-31");
+	assert_int_equal(last - first + 1, 1100 * 365 + 1100 / 4 - 8);	/* 1900 2100 2200 2300 2500 2600 2700 2900 */
+	for (int32_t z = first; z <= last; z++) {
+		int32_t back = -1;
+		int y;
+		unsigned m, d;
+		format_date(z, b, sizeof b);
+		assert_int_equal(parse_date(b, &back), 0);
+		assert_int_equal(back, z);
+		civil_from_days(z, &y, &m, &d);
+		assert_true(civil_valid(y, m, d));
+		assert_int_equal(days_from_civil(y, m, d), z);
+		assert_int_equal(month_first_day(month_of_day(z)), days_from_civil(y, m, 1));
+	}
+	assert_true(civil_valid(2000, 2, 29));
+	assert_true(civil_valid(2024, 2, 29));
+	assert_false(civil_valid(1900, 2, 29));
+	assert_false(civil_valid(2100, 2, 29));
+	assert_false(civil_valid(2023, 2, 29));
+	assert_false(civil_valid(2026, 4, 31));
+	assert_false(civil_valid(2026, 0, 1));
+	assert_false(civil_valid(2026, 13, 1));
+	assert_false(civil_valid(2026, 1, 0));
+	assert_false(civil_valid(2026, 1, 32));
 }
 
 /* A refused date leaves the output alone and says so. */
@@ -206,6 +233,7 @@ main(void)
 		cmocka_unit_test(test_money),
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_date_errors),
+		cmocka_unit_test(test_date_core),
 	};
 	return cmocka_run_group_tests_name("i18n", tests, NULL, NULL);
 }
