@@ -108,7 +108,7 @@ elif mkdir "$tmp/full" && mount -t tmpfs -o size=64k tmpfs "$tmp/full"; then
 	check "the logged error is valid UTF-8" /usr/bin/python3 -c \
 		'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' "$tmp/full.err"
 	check "the logged error has no run of '?' ($(head -c 300 "$tmp/full.err"))" \
-		sh -c "! grep -q '??' '$tmp/full.err'"
+		absent -F '??' "$tmp/full.err"
 	check "the C library's message is in Chinese (设备上没有空间)" grep -q '设备上没有空间' "$tmp/full.err"
 	umount "$tmp/full" && mounted=""
 else
@@ -140,7 +140,7 @@ check "a volatile accounts view in place" test $? = 0
 st=$?
 check "more accounts than counted: the run fails cleanly (exit $st)" test "$st" = 1
 check "... saying so ($(tail -n 1 "$tmp/snap.log"))" grep -q 'crmx_src.accounts returned more rows than the [0-9]* counted' "$tmp/snap.log"
-check "... no sanitizer report" sh -c "! grep -q 'Sanitizer' '$tmp/snap.log'"
+check "... no sanitizer report" absent 'Sanitizer' "$tmp/snap.log"
 qa "DROP DATABASE IF EXISTS ${db}_snap" >/dev/null 2>&1
 
 # --- a run killed mid-way is cleaned and resumed (finding 8) ----------------------

@@ -41,7 +41,7 @@ panels_env_start() {
 	"$top/$O/fcgi/crmx.fcgi" --set "database.conninfo=$ci" --set "fcgi.listen=$tmp/fcgi.sock" --set "fcgi.socket_group=$("$top/deploy/nginx-group")" \
 		--set fcgi.workers=2 --set fcgi.body_max=4096 2>"$tmp/fcgi.log" &
 	fcgi_pid=$!
-	for i in 1 2 3 4 5 6 7 8 9 10; do [ -S "$tmp/fcgi.sock" ] && break; sleep 0.2; done
+	wait_for 20 test -S "$tmp/fcgi.sock" || { fail "crmx.fcgi listens"; cat "$tmp/fcgi.log"; return 1; }
 	nginx -p "$tmp" -c "$tmp/nginx.conf" -e "$tmp/logs/error.log" || { fail "nginx starts"; return 1; }
 	base=http://127.0.0.1:$port
 }
