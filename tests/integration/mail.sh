@@ -189,7 +189,9 @@ check "server back: exactly one message" test "$(count s4)" = 1
 kill "$s4_pid"
 
 # ---- two instances, one killed mid-send, then a restart ------------------
-start_sink s5 --slow-rcpt 0.6
+# Each RCPT takes 2 s: a claim seen as 'sending' is still mid-send when the
+# kill lands, even when a psql look-up takes a second on a loaded machine.
+start_sink s5 --slow-rcpt 2
 many=""
 for i in 1 2 3 4 5 6 7 8; do many="$many${many:+,}team$i@example.com"; done
 conf5="--set mail.smtp_url=smtp://127.0.0.1:$port --set mail.recipients_en=$many"
@@ -391,7 +393,7 @@ wait "$d_pid" 2>/dev/null
 kill "$s7_pid"
 
 # The daemon killed while it mails a new report; the restarted one finishes.
-start_sink s8 --slow-rcpt 0.6
+start_sink s8 --slow-rcpt 2
 daemon
 curl -s -X POST "http://127.0.0.1:$hport/api/runs?as_of=2026-07-14" >/dev/null
 week3=2026-W29
