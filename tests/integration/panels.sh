@@ -136,7 +136,7 @@ q "CREATE OR REPLACE VIEW crmx_src.users AS
 	--set fcgi.workers=1 --set database.statement_timeout_ms=100 2>"$tmp/fcgi3.log" &
 fcgi3_pid=$!
 kill "$fcgi_pid"; fcgi_pid=$fcgi3_pid
-wait_for 20 grep -q 'serving on' "$tmp/fcgi3.log"
+wait_for 20 grep -qs 'serving on' "$tmp/fcgi3.log"
 check "statement timeout: 503" test "$(get exec /crmx/accounts)" = 503
 check "... that says the view took too long" grep -q 'took the database too long' "$tmp/body"
 pid1=$(q "SELECT pid FROM pg_stat_activity WHERE application_name = 'crmx.fcgi' AND datname = '$db'")
@@ -151,7 +151,7 @@ check "the view fast again: 200 on the same connection" test "$(get exec /crmx/a
 	--set "fcgi.listen=$tmp/fcgi.sock" --set "fcgi.socket_group=$("$top/deploy/nginx-group")" --set fcgi.workers=1 2>"$tmp/fcgi2.log" &
 fcgi2_pid=$!
 kill "$fcgi_pid"; fcgi_pid=$fcgi2_pid
-wait_for 20 grep -q 'serving on' "$tmp/fcgi2.log"
+wait_for 20 grep -qs 'serving on' "$tmp/fcgi2.log"
 check "dead database: 503" test "$(get exec /crmx/accounts)" = 503
 check "dead database: 503 again, the worker lives" test "$(get exec /crmx/accounts.json)" = 503
 
