@@ -63,16 +63,6 @@ PY
 	done
 	return 1
 }
-# wait_for SECONDS COMMAND...: until the command succeeds.
-wait_for() {
-	n=$(($1 * 10)); shift
-	while [ "$n" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
 
 # --- as_of bounded (finding 6) -------------------------------------------------
 start_reportd a --set reportd.report_dir="$tmp/ra"
@@ -169,5 +159,5 @@ check "after a restart the dead run's staging folder is gone" wait_for 10 test !
 check "after a restart the requested run is done (2026-W26)" wait_week "$k2_port" 2026-W26
 check "the request is recorded as done with its run" test "$(q "SELECT status || ' ' || (run_id = (SELECT max(run_id) FROM crmx.run WHERE as_of = '2026-06-23' AND status = 'ok'))::text FROM crmx.run_request WHERE as_of = '2026-06-23'")" = "done true"
 check "the restarted daemon says it removed the folder" grep -q 'left by a report run that died' "$tmp/k2.log"
-check "no staging folder left" test -z "$(ls -A "$tmp/rk" | grep '^\.new-')"
+check "no staging folder left" test -d "$tmp/rk" -a -z "$(ls -A "$tmp/rk" | grep '^\.new-')"
 kill "$k2_pid"
