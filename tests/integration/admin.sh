@@ -71,7 +71,7 @@ a migrate >"$tmp/m1" 2>&1
 check "migrate again applies nothing" grep -q "0 applied now" "$tmp/m1"
 v=$(q t_admin "SELECT string_agg(version::text, ' ' ORDER BY version) FROM crmx.schema_version")
 n=$(ls "$top"/sql/migrations/ | sed -n 's/^0*\([0-9][0-9]*\)_.*\.sql$/\1/p' | sort -n | tr '\n' ' ' | sed 's/ $//')
-check "schema_version records every migration file ($v)" test "$v" = "$n"
+check "schema_version records every migration file ($v)" same "$v" "$n"
 a adapter native >/dev/null 2>&1
 check "adapter can be re-installed" test "$(q t_admin "SELECT value FROM crmx.settings WHERE key = 'adapter'")" = native
 expect_error "unknown adapter" 1 "nosuch" a adapter nosuch

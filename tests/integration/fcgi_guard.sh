@@ -63,7 +63,7 @@ q "CREATE OR REPLACE VIEW crmx_src.accounts AS SELECT * FROM ($def) v
 st=$(get exec "/crmx/accounts/$b")
 check "a data exception: 400 (got $st)" test "$st" = 400
 check "... that says the database refused a value" grep -q 'refused a value' "$tmp/body"
-check "... the worker keeps its connection ($pid1 = $(backend))" test -n "$pid1" -a "$pid1" = "$(backend)"
+check "... the worker keeps its connection ($pid1 = $(backend))" same "$pid1" "$(backend)"
 get exec "/crmx/accounts/$a" >/dev/null
 check "... and its kept pages (account $a: $(cache_state))" test "$(cache_state)" = hit
 
@@ -73,14 +73,14 @@ q "CREATE OR REPLACE FUNCTION crmx_src.t_guard_boom(id bigint) RETURNS boolean L
    CREATE OR REPLACE VIEW crmx_src.accounts AS SELECT * FROM ($def) v WHERE crmx_src.t_guard_boom(v.account_id)"
 st=$(get exec "/crmx/accounts/$b")
 check "another SQL error: 500 (got $st)" test "$st" = 500
-check "... the worker keeps its connection ($pid1 = $(backend))" test "$pid1" = "$(backend)"
+check "... the worker keeps its connection ($pid1 = $(backend))" same "$pid1" "$(backend)"
 get exec "/crmx/accounts/$a" >/dev/null
 check "... and its kept pages (account $a: $(cache_state))" test "$(cache_state)" = hit
 check "... no transaction left open or aborted" \
 	test "$(q "SELECT state FROM pg_stat_activity WHERE pid = '$pid1'")" = idle
 q "CREATE OR REPLACE VIEW crmx_src.accounts AS $def; DROP FUNCTION crmx_src.t_guard_boom(bigint)"
 check "the view mended: account $b is 200" test "$(get exec "/crmx/accounts/$b")" = 200
-check "... read on the same connection ($pid1 = $(backend))" test "$pid1" = "$(backend)"
+check "... read on the same connection ($pid1 = $(backend))" same "$pid1" "$(backend)"
 
 # Ids are plain digits: a sign, a space or a leading zero is a 400.
 for bad in "+$a" "%20$a" "0$a" "%2B$a"; do

@@ -43,14 +43,14 @@ check "a tampered token: 403" test "$(post "$rep" "/crmx/accounts/$mine" "has_ne
 get exec "/crmx/accounts/$mine" >/dev/null
 etok=$(token)
 check "another user's token: 403" test "$(post "$rep" "/crmx/accounts/$mine" "has_need=yes&csrf=$etok")" = 403
-check "forged forms stored nothing" test "$(hist "$mine")" = "$h0"
+check "forged forms stored nothing" same "$(hist "$mine")" "$h0"
 
 st=$(post "$rep" "/crmx/accounts/$mine" "has_need=maybe&can_pay=yes&burning_issue=Plant+%3Cb%3Eline%3C%2Fb%3E+stops+%E5%81%9C%E4%BA%A7&csrf=$tok")
 check "invalid choice: 400" test "$st" = 400
 check "the field's message is shown" grep -q 'Please choose yes, no or not known.' "$tmp/body"
 check "what was typed comes back (escaped)" grep -q 'Plant &lt;b&gt;line&lt;/b&gt; stops 停产</textarea>' "$tmp/body"
 check "the other answers come back" grep -q 'name="can_pay" value="yes" checked' "$tmp/body"
-check "an invalid form stored nothing" test "$(hist "$mine")" = "$h0"
+check "an invalid form stored nothing" same "$(hist "$mine")" "$h0"
 long=$(/usr/bin/python3 -c 'print("x" * 501)')
 check "too long: 400" test "$(post "$rep" "/crmx/accounts/$mine" "burning_issue=$long&csrf=$tok")" = 400
 check "too long: says so" grep -q 'This is too long.' "$tmp/body"
@@ -60,7 +60,7 @@ check "valid form: 303 back to the panel" test "$st" = 303
 check "redirect to the account's qualification" grep -qi "^Location: /crmx/accounts/$mine?saved=1#qualification" "$tmp/head"
 check "stored with who" test "$(q "SELECT has_need, can_pay, has_authority, burning_issue, updated_by
                                  FROM crmx.qualification WHERE account_id = $mine")" = "t|t|f|Line stops 停产|$rep"
-check "and a history row" test "$(hist "$mine")" = "$((h0 + 1))"
+check "and a history row" same "$(hist "$mine")" "$((h0 + 1))"
 get "$rep" "/crmx/accounts/$mine.json" >/dev/null
 check "JSON shows the new record" test "$(json 'j["qualification"]["has_authority"], j["qualification"]["updated_by"], len(j["qualification_history"])')" = "False $rep $((h0 + 1))"
 check "JSON carries a token for API clients" test -n "$(json 'j["csrf_token"]')"
@@ -72,7 +72,7 @@ check "JSON validation error names the field" test "$(post "$rep" "/crmx/account
 check "... as JSON" test "$(json 'list(j["fields"])')" = "['can_pay']"
 h1=$(hist "$other")
 check "rep writes another rep's account: 404" test "$(post "$rep" "/crmx/accounts/$other" "has_need=yes&csrf=$tok")" = 404
-check "... and nothing is stored" test "$(hist "$other")" = "$h1"
+check "... and nothing is stored" same "$(hist "$other")" "$h1"
 check "wrong content type: 415" test "$(curl -s -o /dev/null -w '%{http_code}' -u "$rep:demo" -H 'Content-Type: text/plain' --data-raw "has_need=yes&csrf=$tok" "$base/crmx/accounts/$mine")" = 415
 big=$(/usr/bin/python3 -c 'print("burning_issue=" + "y" * 5000)')
 check "body over body_max: 413" test "$(post "$rep" "/crmx/accounts/$mine" "$big")" = 413
@@ -81,8 +81,8 @@ check "Chinese form labels" sh -c "curl -s -u '$rep:demo' -H 'Accept-Language: z
 
 # --- the deal panel and its review -------------------------------------------
 check "deal panel (rep's own deal)" test "$(get "$rep" "/crmx/deals/$deal.json")" = 200
-check "stage history as in the database" test "$(json 'len(j["stage_history"])')" = "$(q "SELECT count(*) FROM crmx_src.stage_history WHERE opportunity_id = $deal")"
-check "amount as in the database" test "$(json '"%.2f" % j["amount"]')" = "$(q "SELECT amount FROM crmx_src.opportunities WHERE opportunity_id = $deal")"
+check "stage history as in the database" same "$(json 'len(j["stage_history"])')" "$(q "SELECT count(*) FROM crmx_src.stage_history WHERE opportunity_id = $deal")"
+check "amount as in the database" same "$(json '"%.2f" % j["amount"]')" "$(q "SELECT amount FROM crmx_src.opportunities WHERE opportunity_id = $deal")"
 check "another rep's deal: 404 (HTML)" test "$(get "$rep" "/crmx/deals/$odeal")" = 404
 check "another rep's deal: 404 (JSON)" test "$(get "$rep" "/crmx/deals/$odeal.json")" = 404
 check "malformed deal id: 400" test "$(get "$rep" "/crmx/deals/12x")" = 400
@@ -95,7 +95,7 @@ check "review missing evidence: 400" test "$(post "$rep" "/crmx/deals/$deal" "st
 check "... asks for it" grep -q 'Please fill this in.' "$tmp/body"
 check "... keeps the rest" sh -c "grep -q 'Demo for the CFO</textarea>' '$tmp/body' && grep -q 'name=\"step\" value=\"judged\" checked' '$tmp/body'"
 check "unknown step: 400" test "$(post "$rep" "/crmx/deals/$deal" "step=magic&evidence=e&action=a&plan=p&csrf=$dtok")" = 400
-check "invalid reviews stored nothing" test "$(reviews "$deal")" = "$r0"
+check "invalid reviews stored nothing" same "$(reviews "$deal")" "$r0"
 st=$(post "$rep" "/crmx/deals/$deal" "step=judged&evidence=Budget+mail+from+CFO&action=Demo+for+the+CFO&plan=Sign+in+July&csrf=$dtok")
 check "valid review: 303" test "$st" = 303
 check "review stored with who" test "$(q "SELECT step_completed, evidence, created_by FROM crmx.deal_review
@@ -107,11 +107,11 @@ check "embedded deal panel" sh -c "curl -s -u '$rep:demo' '$base/crmx/deals/$dea
 
 # --- region and city view -----------------------------------------------------
 check "regions (exec, JSON)" test "$(get exec /crmx/regions.json)" = 200
-check "cities add up to all accounts" test "$(json 'sum(c["accounts"] for c in j["cities"])')" = "$(q "SELECT count(*) FROM crmx_src.accounts")"
+check "cities add up to all accounts" same "$(json 'sum(c["accounts"] for c in j["cities"])')" "$(q "SELECT count(*) FROM crmx_src.accounts")"
 want=$(q "SELECT count(*) FROM crmx.qualification WHERE has_need AND can_pay AND has_authority")
-check "precise customers counted ($want)" test "$(json 'sum(c["precise"] for c in j["cities"])')" = "$want"
+check "precise customers counted ($want)" same "$(json 'sum(c["precise"] for c in j["cities"])')" "$want"
 want=$(q "SELECT to_char(sum(revenue_window), 'FM999999999990.00') FROM crmx.latest_account_metrics")
-check "revenue adds up ($want)" test "$(json '"%.2f" % sum(c["revenue_window"] for c in j["cities"])')" = "$want"
+check "revenue adds up ($want)" same "$(json '"%.2f" % sum(c["revenue_window"] for c in j["cities"])')" "$want"
 check "visit-first accounts are precise ones" /usr/bin/python3 -c '
 import json, subprocess, sys
 j = json.load(open(sys.argv[1]))
@@ -120,7 +120,7 @@ assert ids and all(len(c["top_precise"]) <= min(5, c["precise"]) for c in j["cit
 ok = set(map(int, sys.argv[2].split()))
 assert set(ids) <= ok' "$tmp/body" "$(q "SELECT account_id FROM crmx.qualification WHERE has_need AND can_pay AND has_authority")"
 get "$rep" /crmx/regions.json >/dev/null
-check "rep's regions hold the own accounts only" test "$(json 'sum(c["accounts"] for c in j["cities"])')" = "$(q "SELECT count(*) FROM crmx_src.accounts WHERE owner_id = $rep_id")"
+check "rep's regions hold the own accounts only" same "$(json 'sum(c["accounts"] for c in j["cities"])')" "$(q "SELECT count(*) FROM crmx_src.accounts WHERE owner_id = $rep_id")"
 check "regions page in Chinese" sh -c "curl -s -u 'exec:demo' -H 'Accept-Language: zh-CN' '$base/crmx/regions' | grep -q '优先拜访'"
 
 # --- paging keeps the filters ---------------------------------------------------

@@ -54,7 +54,7 @@ refused() {
 	rc=$?
 	after=$(rows "$table")
 	if [ "$rc" -ne 0 ] && grep -Eq "^$tmp/$table.csv:$pat" "$tmp/err" &&
-	   ! grep -q 'ERROR\|SQLSTATE\|violates\|runtime error\|Sanitizer' "$tmp/err" && [ "$before" = "$after" ]; then
+	   absent 'ERROR\|SQLSTATE\|violates\|runtime error\|Sanitizer' "$tmp/err" && same "$before" "$after"; then
 		pass "import: $name"; sed "s/^/    | /" "$tmp/err" | head -3
 	else
 		fail "import: $name (exit $rc, rows $before -> $after)"

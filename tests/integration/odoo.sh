@@ -13,7 +13,7 @@ q() { psql -h "$host" -U crmx -d $db -X -Atqc "$1"; }
 psql -h "$host" -U crmx -d crmx -X -qc "DROP DATABASE IF EXISTS $db" 2>/dev/null
 psql -h "$host" -U crmx -d crmx -X -qc "CREATE DATABASE $db TEMPLATE crmx_odoo" ||
 	{ fail "copy of the Odoo fixture database"; exit 0; }
-eq() { check "$1 ($2 = $3)" test "$2" = "$3"; }
+eq() { check "$1 ($2 = $3)" same "$2" "$3"; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -91,14 +91,14 @@ for c in lorenz abc funnel win_rate_owner cohort_ltv forecast owner_concentratio
 done
 check "all 7 charts in SVG and PNG, English and Chinese (missing:$missing)" test -z "$missing"
 check "PNG files are PNG" sh -c "file -b '$R/charts/lorenz.png' | grep -q '^PNG image'"
-check "summary.json: every chart ok" test "$(jq_py "$R/summary.json" 'all(c["ok"] for c in d["charts"])')" = True
-check "summary.json: the run's figures" test "$(jq_py "$R/summary.json" 'd["summary"]["run_id"]')" = "$(q "SELECT max(run_id) FROM crmx.run WHERE as_of = '2026-06-30' AND status = 'ok'")"
+check "summary.json: every chart ok" test "$(jq_py "$R/summary.json" 'bool(d["charts"]) and all(c["ok"] for c in d["charts"])')" = True
+check "summary.json: the run's figures" same "$(jq_py "$R/summary.json" 'd["summary"]["run_id"]')" "$(q "SELECT max(run_id) FROM crmx.run WHERE as_of = '2026-06-30' AND status = 'ok'")"
 for t in top_accounts_revenue top_accounts_ltv accounts_at_risk stalled_deals deals_without_decision_maker; do
 	check "CSV $t.csv beside the page" test -s "$R/$t.csv"
 done
 n_stalled=$(q "SELECT count(*) FROM crmx_src.opportunities WHERE outcome = 'open'
                AND DATE '2026-06-30' - (coalesce(stage_entered_at, created_at) AT TIME ZONE 'UTC')::date > 14")
-check "stalled deals table total = $n_stalled" test "$(jq_py "$R/summary.json" '[t["total"] for t in d["tables"] if t["id"] == "stalled_deals"][0]')" = "$n_stalled"
+check "stalled deals table total = $n_stalled" same "$(jq_py "$R/summary.json" '[t["total"] for t in d["tables"] if t["id"] == "stalled_deals"][0]')" "$n_stalled"
 n_csv=$(($(wc -l <"$R/stalled_deals.csv") - 1))
 want=$((n_stalled < 20 ? n_stalled : 20))
 check "stalled_deals.csv has $want rows" test "$n_csv" = "$want"
@@ -136,8 +136,8 @@ for p in "/reports/2026-W27/../../secret.html" "/reports/latest/%2e%2e/%2e%2e/se
 	check "no traversal: $p is 404" test "$(hc "$A$p")" = 404
 done
 check "POST on a page: 405" test "$(hc -X POST "$A/reports/latest/")" = 405
-check "/api/summary.json: the latest run" test "$(hc "$A/api/summary.json")" = 200 -a \
-	"$(jq_py "$tmp/body" 'd["run_id"]')" = "$(q "SELECT run_id FROM crmx.latest_run")"
+check "/api/summary.json: 200" test "$(hc "$A/api/summary.json")" = 200
+check "... the latest run" same "$(jq_py "$tmp/body" 'd["run_id"]')" "$(q "SELECT run_id FROM crmx.latest_run")"
 check "/metrics: Prometheus text" test "$(hc "$A/metrics")" = 200 -a "$(ctype)" = "text/plain; version=0.0.4; charset=utf-8"
 check "/metrics counts the job" grep -q '^crmx_reportd_jobs_total{result="ok"} 1$' "$tmp/body"
 check "/metrics: last success time" grep -q '^crmx_reportd_last_success_timestamp_seconds [1-9]' "$tmp/body"
@@ -209,10 +209,10 @@ check "hostile names: the report is written" test -s "$E/index.html"
 check "hostile names: every chart drawn" test "$(jq_py "$E/summary.json" 'sum(c["ok"] for c in d["charts"])')" = 7
 check "hostile names: gnuplot ran no command" test ! -e "$tmp/pwned1" -a ! -e "$tmp/pwned2"
 check "hostile names: escaped in HTML" grep -q '&lt;b&gt;x&lt;/b&gt;' "$E/index.html"
-check "hostile names: no raw markup in HTML" sh -c "! grep -q '<b>x</b>' '$E/index.html'"
+check "hostile names: no raw markup in HTML" absent '<b>x</b>' "$E/index.html"
 check "hostile names: the owner's name is a chart label" grep -q 'system(.touch [^ ]*/pwned2.)' "$E/charts/owner_concentration.svg"
-check "the funnel's axis names crmx's layers, not the CRM's stage names" \
-	sh -c "grep -q '3 Solution' '$E/charts/funnel.svg' && ! grep -q 'touch' '$E/charts/funnel.svg'"
+check "the funnel's axis names crmx's layers" grep -q '3 Solution' "$E/charts/funnel.svg"
+check "... not the CRM's stage names" absent 'touch' "$E/charts/funnel.svg"
 
 # --- a database without data: a report that says so ---------------------------------
 qa "DROP DATABASE IF EXISTS ${db}_empty" >/dev/null 2>&1
@@ -246,7 +246,8 @@ check "gnuplot hanging: stopped at its limit ($((t1 - t0)) s)" test $((t1 - t0))
 check "gnuplot hanging: the page says why" test "$(grep -c 'Chart missing: .*did not finish within 1 s' "$tmp/g3/2026-W27/index.html")" = 7
 check "gnuplot hanging: reportd keeps running and serving" test "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$h_port/reports/latest/")" = 200
 check "gnuplot hanging: /metrics counts the missing charts" sh -c "curl -s http://127.0.0.1:$h_port/metrics | grep -q '^crmx_reportd_last_charts_missing 7$'"
-check "gnuplot hanging: no gnuplot child left" sh -c "! pgrep -f 'sleep 60' -P $h_pid >/dev/null"
+check "gnuplot hanging: no gnuplot child left (reportd $h_pid runs)" \
+	sh -c "kill -0 '$h_pid' && ! pgrep -f 'sleep 60' -P '$h_pid' >/dev/null"
 kill "$h_pid" 2>/dev/null
 
 # --- bad settings: one line, exit status 2 ------------------------------------------------
@@ -269,6 +270,17 @@ check "latest without a report: 404" test "$(curl -s -o /dev/null -w '%{http_cod
 check "a staging folder left by a crash is removed at start" test ! -e "$tmp/reports-d/.new-2026-W01-stale"
 kill "$d_pid" 2>/dev/null
 
+# lock_held DAY: another session holds the report lock of DAY
+lock_held() {
+	test "$(q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted
+	           AND classid::bigint = 1668443512 AND objid::bigint = $1 AND objsubid = 2")" = 1
+}
+# lock_polled: a report job asks for its lock (and is refused meanwhile)
+lock_polled() {
+	test "$(q "SELECT count(*) FROM pg_stat_activity
+	           WHERE datname = '$db' AND query LIKE 'SELECT pg_try_advisory_lock%'")" -ge 1
+}
+
 # --- the database goes away during a run ------------------------------------------
 # Another session holds the report's lock, so the job is connected and
 # waiting when the database goes away.
@@ -276,9 +288,9 @@ day=$(q "SELECT DATE '2026-06-30' - DATE '1970-01-01'")
 psql -h "$host" -U crmx -d $db -X -qc "SELECT pg_advisory_lock(1668443512, $day), pg_sleep(30)" >/dev/null 2>&1 &
 holder=$!
 pids="$pids $holder"
-sleep 0.5
+check "another session holds the report's lock" wait_for 20 lock_held "$day"
 curl -s -o /dev/null -X POST "$A/api/runs?as_of=2026-06-30"
-sleep 1
+check "... and the job waits for it" wait_for 20 lock_polled
 qa "ALTER DATABASE $db ALLOW_CONNECTIONS false" >/dev/null
 qa "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '$db'" >/dev/null
 for i in $(seq 1 40); do
@@ -313,7 +325,7 @@ before=$(q "SELECT count(*) FROM crmx.run WHERE as_of = '2026-06-16'")
 day=$(q "SELECT DATE '2026-06-16' - DATE '1970-01-01'")
 psql -h "$host" -U crmx -d $db -X -qc "SELECT pg_advisory_lock(1668443512, $day), pg_sleep(1.5)" >/dev/null 2>&1 &
 holder=$!
-sleep 0.3
+wait_for 20 lock_held "$day"
 curl -s -o /dev/null -X POST "$A/api/runs?as_of=2026-06-16" &
 curl -s -o /dev/null -X POST "http://127.0.0.1:$b_port/api/runs?as_of=2026-06-16" &
 wait "$holder"

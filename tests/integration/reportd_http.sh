@@ -92,7 +92,7 @@ done
 curl -s -X DELETE "$N/healthz" >>"$tmp/errors"
 check "error answers were given" test -s "$tmp/errors"
 check "error answers name no path, socket or SQL" \
-	sh -c "! grep -E '$tmp|/tmp|\\.s\\.PGSQL|SELECT|FROM ' '$tmp/errors'"
+	absent -E "$tmp|/tmp|\\.s\\.PGSQL|SELECT|FROM " "$tmp/errors"
 check "the log keeps the reason" grep -q 's.PGSQL' "$tmp/n.log"
 
 # --- symlinks inside the report folder ---------------------------------------

@@ -63,16 +63,6 @@ PY
 	done
 	return 1
 }
-# wait_for SECONDS COMMAND...: until the command succeeds.
-wait_for() {
-	n=$(($1 * 10)); shift
-	while [ "$n" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
 
 # --- as_of bounded (finding 6) -------------------------------------------------
 start_reportd a --set reportd.report_dir="$tmp/ra"
@@ -108,7 +98,7 @@ elif mkdir "$tmp/full" && mount -t tmpfs -o size=64k tmpfs "$tmp/full"; then
 	check "the logged error is valid UTF-8" /usr/bin/python3 -c \
 		'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' "$tmp/full.err"
 	check "the logged error has no run of '?' ($(head -c 300 "$tmp/full.err"))" \
-		sh -c "! grep -q '??' '$tmp/full.err'"
+		absent -F '??' "$tmp/full.err"
 	check "the C library's message is in Chinese (设备上没有空间)" grep -q '设备上没有空间' "$tmp/full.err"
 	umount "$tmp/full" && mounted=""
 else
@@ -140,7 +130,7 @@ check "a volatile accounts view in place" test $? = 0
 st=$?
 check "more accounts than counted: the run fails cleanly (exit $st)" test "$st" = 1
 check "... saying so ($(tail -n 1 "$tmp/snap.log"))" grep -q 'crmx_src.accounts returned more rows than the [0-9]* counted' "$tmp/snap.log"
-check "... no sanitizer report" sh -c "! grep -q 'Sanitizer' '$tmp/snap.log'"
+check "... no sanitizer report" absent 'Sanitizer' "$tmp/snap.log"
 qa "DROP DATABASE IF EXISTS ${db}_snap" >/dev/null 2>&1
 
 # --- a run killed mid-way is cleaned and resumed (finding 8) ----------------------
@@ -169,5 +159,5 @@ check "after a restart the dead run's staging folder is gone" wait_for 10 test !
 check "after a restart the requested run is done (2026-W26)" wait_week "$k2_port" 2026-W26
 check "the request is recorded as done with its run" test "$(q "SELECT status || ' ' || (run_id = (SELECT max(run_id) FROM crmx.run WHERE as_of = '2026-06-23' AND status = 'ok'))::text FROM crmx.run_request WHERE as_of = '2026-06-23'")" = "done true"
 check "the restarted daemon says it removed the folder" grep -q 'left by a report run that died' "$tmp/k2.log"
-check "no staging folder left" test -z "$(ls -A "$tmp/rk" | grep '^\.new-')"
+check "no staging folder left" test -d "$tmp/rk" -a -z "$(ls -A "$tmp/rk" | grep '^\.new-')"
 kill "$k2_pid"

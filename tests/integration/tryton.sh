@@ -30,7 +30,7 @@ psql -h "$host" -U crmx -d crmx -X -qc "DROP DATABASE IF EXISTS $db" 2>/dev/null
 psql -h "$host" -U crmx -d crmx -X -qc "CREATE DATABASE $db TEMPLATE crmx_tryton"
 ci="host=$host dbname=$db user=crmx"
 # eq NAME GOT WANT
-eq() { check "$1 ($2 = $3)" test "$2" = "$3"; }
+eq() { check "$1 ($2 = $3)" same "$2" "$3"; }
 acct() { q "SELECT party FROM sale_opportunity WHERE description = '$1'"; }
 C1=$(acct O1) C2=$(acct O3) C3=$(acct O4) C4=$(acct O5) C5=$(acct O6) C6=$(acct O7)
 
@@ -103,7 +103,7 @@ port=$((20000 + ($$ + 7919) % 20000))
 "$top/$O/fcgi/crmx.fcgi" --set "database.conninfo=$ci" --set "fcgi.listen=$tmp/fcgi.sock" --set "fcgi.socket_group=$("$top/deploy/nginx-group")" \
 	--set fcgi.workers=2 2>"$tmp/fcgi.log" &
 fcgi_pid=$!
-for i in 1 2 3 4 5 6 7 8 9 10; do [ -S "$tmp/fcgi.sock" ] && break; sleep 0.2; done
+wait_for 20 test -S "$tmp/fcgi.sock" || { fail "crmx.fcgi listens"; cat "$tmp/fcgi.log"; exit 0; }
 nginx -p "$tmp" -c "$tmp/nginx.conf" -e "$tmp/logs/error.log" || { fail "nginx starts"; exit 0; }
 base=http://127.0.0.1:$port
 get() {
@@ -129,13 +129,10 @@ hit() {	# hit USER PATH: asks until a worker answers from its cache
 	done
 	return 1
 }
-# every USER PATH PYTHON-EXPR: six answers (both workers) for which it holds
-every() {
-	for i in 1 2 3 4 5 6; do
-		st=$(get "$1" "$2")
-		[ "$st" = 200 ] && [ "$(b "$3")" = True ] || return 1
-	done
-}
+# every USER PATH PYTHON-EXPR: answers (six at least) until each worker
+# gave one (tests/lib/sh.sh each_worker), for each of which it holds
+holds() { [ "$(get "$1" "$2")" = 200 ] && [ "$(b "$3")" = True ]; }
+every() { each_worker 6 "$fcgi_pid" holds "$@"; }
 check "the adapter has a change feed" test -n "$(q "SELECT crmx_src.change_feed()")"
 check "a panel is kept" hit alice "/crmx/accounts/$C1.json"
 q "UPDATE party_party SET name = 'Jinqiao Heavy Industry' WHERE id = $C1"

@@ -54,6 +54,7 @@ panels_env_start() {
 	port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	"$top/deploy/nginx-conf.sh" panels "$tmp" "$port" "$tmp/fcgi.sock" "$tmp/htpasswd"
 	panels_fcgi_start
+	[ -S "$tmp/fcgi.sock" ] || { fail "crmx.fcgi listens"; cat "$tmp/fcgi.log"; return 1; }
 	nginx -p "$tmp" -c "$tmp/nginx.conf" -e "$tmp/logs/error.log" || { fail "nginx starts"; return 1; }
 	base=http://127.0.0.1:$port
 }
