@@ -1,4 +1,7 @@
-/* The weekly report: <report_dir>/<YYYY-Www>/ with index.html (the first
+/* reportd/report/: the weekly report's files: its data (reportdata.c),
+ * charts through gnuplot children, CSV, the HTML pages and summary.json.
+ *
+ * The weekly report: <report_dir>/<YYYY-Www>/ with index.html (the first
  * language of [reportd] language) and index.<code>.html for each further
  * one (index.zh-CN.html), charts/<chart>.svg|.png (charts/<chart>.<code>.svg|
  * .png for further languages), one <table>.csv per table, report.css and
