@@ -18,6 +18,7 @@
 #include "charts.h"
 #include "csvout.h"
 #include "db.h"
+#include "figures.h"
 #include "i18n.h"
 #include "log.h"
 #include "report.h"
@@ -100,78 +101,6 @@ report_languages(const char *setting, int langs[], int max)
 	return n;
 }
 
-/* ---- headline figures ----------------------------------------------- */
-
-enum fig_kind { FIG_MONEY, FIG_PCT, FIG_INT, FIG_DAYS };
-
-struct figure {
-	const char	*id;
-	const char	*label;		/* N_() */
-	const char	*a, *b;		/* summary path */
-	enum fig_kind	 kind;
-	int		 good;		/* +1 higher is better, -1 lower is, 0 neither */
-};
-
-static const struct figure figures[] = {
-	{ "revenue", N_("Revenue, last 12 months"), "accounts", "total", FIG_MONEY, 1 },
-	{ "predicted_ltv", N_("Predicted lifetime value"), "ltv", "predicted_total", FIG_MONEY, 1 },
-	{ "weighted_pipeline", N_("Weighted pipeline"), "funnel", "weighted_pipeline", FIG_MONEY, 1 },
-	{ "win_rate", N_("Win rate"), "funnel", "win_rate", FIG_PCT, 1 },
-	{ "open_deals", N_("Open deals"), "funnel", "open_deals", FIG_INT, 0 },
-	{ "stalled", N_("Stalled deals"), "funnel", "stalled", FIG_INT, -1 },
-	/* xgettext:no-c-format */
-	{ "top20_share", N_("Revenue from the top 20% of accounts"), "accounts", "top20_share", FIG_PCT, 0 },
-	{ "mean_p_alive", N_("Mean P(alive)"), "ltv", "mean_p_alive", FIG_PCT, 1 },
-	{ "key_person_coverage", N_("Open deals with a known decision maker"), "efficiency", "key_person_coverage", FIG_PCT, 1 },
-	{ "cycle_median_days", N_("Median sales cycle, days"), "funnel", "cycle_median_days", FIG_DAYS, -1 },
-};
-#define NFIG (sizeof figures / sizeof figures[0])
-
-static double
-fig_value(json_t *summary, const struct figure *f)
-{
-	json_t *v = json_object_get(json_object_get(summary, f->a), f->b);
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static void
-fig_format(char *buf, size_t len, double v, enum fig_kind k, const char *cur, enum lang l)
-{
-	switch (k) {
-	case FIG_MONEY: fmt_money(buf, len, v, cur, 1, l); break;
-	case FIG_PCT:   fmt_percent(buf, len, v, 1); break;
-	case FIG_INT:   fmt_number(buf, len, v, 0); break;
-	case FIG_DAYS:  fmt_number(buf, len, v, 1); break;
-	}
-}
-
-/* The change against the previous run: "▲ 3.2%" / "▼ 1.5 pts" / "► 0". */
-static void
-fig_change(char *buf, size_t len, double now, double before, enum fig_kind k, const char **cls)
-{
-	char n[64];
-	double d = now - before;
-	*cls = "flat";
-	if (isnan(now) || isnan(before)) {
-		snprintf(buf, len, "%s", _("no comparison"));
-		return;
-	}
-	const char *arrow = fabs(d) < 1e-9 ? "\xE2\x96\xBA" : d > 0 ? "\xE2\x96\xB2" : "\xE2\x96\xBC";
-	if (k == FIG_PCT) {
-		fmt_number(n, sizeof n, fabs(d) * 100, 1);
-		/* TRANSLATORS: a change in percentage points */
-		snprintf(buf, len, _("%s %s pts"), arrow, n);
-	} else if (before != 0) {
-		fmt_percent(n, sizeof n, fabs(d / before), 1);
-		snprintf(buf, len, "%s %.40s", arrow, n);
-	} else {
-		fmt_number(n, sizeof n, fabs(d), k == FIG_DAYS ? 1 : 0);
-		snprintf(buf, len, "%s %.40s", arrow, n);
-	}
-	if (fabs(d) >= 1e-9)
-		*cls = d > 0 ? "up" : "down";
-}
-
 /* ---- HTML ----------------------------------------------------------- */
 
 static const char report_css[] =
@@ -182,7 +111,7 @@ static const char report_css[] =
 ".meta{color:#555;margin:0}.langs{float:right;font-size:14px}.langs a{margin-left:8px}\n"
 ".summary{background:#f3f6fa;border-left:4px solid #1f5fa8;padding:12px 18px;font-size:16px}\n"
 ".summary p{margin:6px 0}.missing{color:#a33}\n"
-".kpis{display:grid;grid-template-columns:repeat(5,1fr);gap:10px}\n"
+".kpis{display:grid;grid-template-columns:repeat(4,1fr);gap:10px}\n"
 ".kpi{border:1px solid #d8dee6;border-radius:6px;padding:10px 12px}\n"
 ".kpi .label{font-size:12px;color:#555;min-height:2.6em}.kpi .value{font-size:21px;font-weight:bold}\n"
 ".kpi .change{font-size:13px}.good{color:#1e7b34}.bad{color:#b3261e}.flat{color:#666}\n"
@@ -197,7 +126,7 @@ static const char report_css[] =
 ".note{color:#555;font-size:13px;margin:0 0 6px}.more{color:#555;font-size:12px}\n"
 "footer{margin-top:32px;color:#777;font-size:12px;border-top:1px solid #ddd;padding-top:8px}\n"
 "@media print{@page{size:A4;margin:14mm}body{max-width:none;padding:0;font-size:11pt}\n"
-".langs,.csv{display:none}.kpis{grid-template-columns:repeat(5,1fr)}\n"
+".langs,.csv{display:none}.kpis{grid-template-columns:repeat(4,1fr)}\n"
 "h2{break-after:avoid}table,tr,figure{break-inside:avoid}a{color:inherit;text-decoration:none}}\n";
 
 struct page_ctx {
@@ -273,33 +202,39 @@ write_summary(struct sbuf *b, const struct page_ctx *p)
 	sb_raw(b, "</section>\n");
 }
 
-static void
-write_kpis(struct sbuf *b, const struct page_ctx *p)
+void
+report_figure_cards(struct sbuf *b, json_t *summary, json_t *prev_summary, const char *currency,
+                    enum lang l)
 {
 	char v[64], ch[64];
-	sb_raw(b, "<section>\n<h2>");
-	sb_html(b, _("Headline figures"));
-	sb_raw(b, "</h2>\n<div class=\"kpis\">\n");
-	for (size_t i = 0; i < NFIG; i++) {
+	static const char *const tones[] = { "bad", "flat", "good" };
+	for (size_t i = 0; i < nfigures; i++) {
 		const struct figure *f = &figures[i];
-		double now = fig_value(p->d->summary, f);
-		double before = p->d->prev_summary ? fig_value(p->d->prev_summary, f) : NAN;
-		const char *cls;
-		fig_format(v, sizeof v, now, f->kind, p->cfg->metrics_currency, p->lang);
-		fig_change(ch, sizeof ch, now, before, f->kind, &cls);
-		const char *tone = "flat";
-		if (strcmp(cls, "flat") != 0 && f->good != 0)
-			tone = ((strcmp(cls, "up") == 0) == (f->good > 0)) ? "good" : "bad";
+		double now = figure_value(summary, f);
+		double before = prev_summary ? figure_value(prev_summary, f) : NAN;
+		figure_format(v, sizeof v, now, f, currency, l);
+		int tone = figure_change(ch, sizeof ch, now, before, f);
+		if (ch[0] == '\0')
+			snprintf(ch, sizeof ch, "%s", _("no comparison"));
 		sb_printf(b, "<div class=\"kpi\" id=\"kpi-%s\"><div class=\"label\">", f->id);
 		sb_html(b, _(f->label));
 		sb_raw(b, "</div><div class=\"value\">");
 		sb_html(b, v);
-		sb_printf(b, "</div><div class=\"change %s\" title=\"", tone);
+		sb_printf(b, "</div><div class=\"change %s\" title=\"", tones[tone + 1]);
 		sb_html(b, _("change against the week before"));
 		sb_raw(b, "\">");
 		sb_html(b, ch);
 		sb_raw(b, "</div></div>\n");
 	}
+}
+
+static void
+write_kpis(struct sbuf *b, const struct page_ctx *p)
+{
+	sb_raw(b, "<section>\n<h2>");
+	sb_html(b, _("Headline figures"));
+	sb_raw(b, "</h2>\n<div class=\"kpis\">\n");
+	report_figure_cards(b, p->d->summary, p->d->prev_summary, p->cfg->metrics_currency, p->lang);
 	sb_raw(b, "</div>\n");
 	if (p->d->prev_run_id) {
 		char date[48], t[256];
@@ -522,9 +457,9 @@ write_json(const struct rdata *d, const char *dir, const char *week, const int *
 	json_object_set_new(o, "languages", langa);
 	json_object_set_new(o, "pages", files);
 	json_t *head = json_array();
-	for (size_t i = 0; i < NFIG; i++) {
-		double now = fig_value(d->summary, &figures[i]);
-		double before = d->prev_summary ? fig_value(d->prev_summary, &figures[i]) : NAN;
+	for (size_t i = 0; i < nfigures; i++) {
+		double now = figure_value(d->summary, &figures[i]);
+		double before = d->prev_summary ? figure_value(d->prev_summary, &figures[i]) : NAN;
 		json_array_append_new(head, json_pack("{s:s, s:o, s:o, s:o}", "id", figures[i].id,
 		    "value", jval(now), "previous", jval(before), "change", jval(now - before)));
 	}
@@ -619,14 +554,122 @@ report_clean_staging(const char *report_dir, int (*hold)(int32_t as_of, void *ar
 	closedir(d);
 }
 
+/* The staging folder (and its charts/) beside the week's: the as-of date
+ * in its name ties it to its run's lock (report_clean_staging). */
+static int
+make_staging(const struct crmx_config *cfg, const struct report_info *info, char *staging,
+             size_t len, char *err, size_t errlen)
+{
+	char day[16], path[4300];
+	if (mkdir(cfg->reportd_report_dir, 0755) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", cfg->reportd_report_dir, strerror(errno));
+		return -1;
+	}
+	format_date(info->as_of, day, sizeof day);
+	snprintf(staging, len, "%s/.new-%s-%s-XXXXXX", cfg->reportd_report_dir, info->week, day);
+	if (mkdtemp(staging) == NULL) {
+		snprintf(err, errlen, "%s: %s", cfg->reportd_report_dir, strerror(errno));
+		staging[0] = '\0';
+		return -1;
+	}
+	snprintf(path, sizeof path, "%s/charts", staging);
+	if (chmod(staging, 0755) != 0 || mkdir(path, 0755) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Each language's charts and page; the first language's chart status
+ * into st_main. */
+static int
+write_pages(const struct rdata *d, const struct crmx_config *cfg, const int *langs, int nl,
+            const char *staging, struct report_info *info, struct chart_status *st_main,
+            char *err, size_t errlen)
+{
+	struct chart_status st[CH__MAX];
+	char path[4300];
+	for (int i = 0; i < nl; i++) {
+		char suffix[16] = "";
+		double secs;
+		struct sbuf page;
+		i18n_use((enum lang)langs[i]);
+		if (i > 0)
+			snprintf(suffix, sizeof suffix, ".%s", i18n_code((enum lang)langs[i]));
+		charts_render(d, cfg, (enum lang)langs[i], staging, suffix, st, &secs);
+		info->chart_seconds += secs;
+		if (i == 0)
+			memcpy(st_main, st, sizeof st);
+		struct page_ctx p = { d, cfg, (enum lang)langs[i], suffix, st, langs, nl, info->week };
+		sb_init(&page);
+		write_page(&page, &p);
+		snprintf(path, sizeof path, "%s/index%s.html", staging, suffix);
+		int w = sb_write_file(&page, path);
+		sb_free(&page);
+		if (w != 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			return -1;
+		}
+	}
+	i18n_use((enum lang)langs[0]);
+	for (int i = 0; i < CH__MAX; i++)
+		info->charts_missing += !st_main[i].ok;
+	return 0;
+}
+
+static int
+write_css(const char *staging, char *err, size_t errlen)
+{
+	char path[4300];
+	struct sbuf css;
+	sb_init(&css);
+	sb_raw(&css, report_css);
+	snprintf(path, sizeof path, "%s/report.css", staging);
+	int cw = sb_write_file(&css, path);
+	sb_free(&css);
+	if (cw != 0)
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	return cw != 0 ? -1 : 0;
+}
+
+/* Into place: a plain rename for a new week (staging emptied); for a week
+ * written before, an atomic exchange, after which staging holds the old
+ * tree, for the caller to remove. */
+static int
+put_in_place(char *staging, const char *dir, char *err, size_t errlen)
+{
+	if (rename(staging, dir) == 0) {
+		staging[0] = '\0';
+		return 0;
+	}
+	if ((errno != EEXIST && errno != ENOTEMPTY) ||
+	    renameat2(AT_FDCWD, staging, AT_FDCWD, dir, RENAME_EXCHANGE) != 0) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* A report written: remembered for report_last_written(), then the hooks. */
+static void
+published(const struct report_info *info)
+{
+	pthread_mutex_lock(&last_mu);
+	last = *info;
+	have_last = 1;
+	pthread_mutex_unlock(&last_mu);
+	for (int i = 0; i < nhooks; i++)
+		hooks[i].fn(info, hooks[i].arg);
+}
+
 int
 report_write(PGconn *conn, const struct crmx_config *cfg, int64_t run_id,
              struct report_info *info, char *err, size_t errlen)
 {
 	struct rdata d;
-	struct chart_status st[CH__MAX], st_main[CH__MAX];
+	struct chart_status st_main[CH__MAX];
 	int langs[LANG_COUNT], nl, rc = -1;
-	char staging[4200] = "", path[4300];
+	char staging[4200] = "";
 	enum lang saved = i18n_current();
 
 	memset(info, 0, sizeof *info);
@@ -641,76 +684,13 @@ report_write(PGconn *conn, const struct crmx_config *cfg, int64_t run_id,
 	info->run_id = run_id;
 	info->as_of = d.as_of;
 	snprintf(info->dir, sizeof info->dir, "%s/%s", cfg->reportd_report_dir, info->week);
-	if (mkdir(cfg->reportd_report_dir, 0755) != 0 && errno != EEXIST) {
-		snprintf(err, errlen, "%s: %s", cfg->reportd_report_dir, strerror(errno));
+	if (make_staging(cfg, info, staging, sizeof staging, err, errlen) != 0 ||
+	    write_pages(&d, cfg, langs, nl, staging, info, st_main, err, errlen) != 0 ||
+	    write_css(staging, err, errlen) != 0 ||
+	    write_csvs(&d, staging, err, errlen) != 0 ||
+	    write_json(&d, staging, info->week, langs, nl, st_main, err, errlen) != 0 ||
+	    put_in_place(staging, info->dir, err, errlen) != 0)
 		goto out;
-	}
-	/* The as-of date in the name ties the folder to its run's lock
-	 * (report_clean_staging). */
-	char day[16];
-	format_date(d.as_of, day, sizeof day);
-	snprintf(staging, sizeof staging, "%s/.new-%s-%s-XXXXXX", cfg->reportd_report_dir,
-	         info->week, day);
-	if (mkdtemp(staging) == NULL) {
-		snprintf(err, errlen, "%s: %s", cfg->reportd_report_dir, strerror(errno));
-		staging[0] = '\0';
-		goto out;
-	}
-	snprintf(path, sizeof path, "%s/charts", staging);
-	if (chmod(staging, 0755) != 0 || mkdir(path, 0755) != 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	for (int i = 0; i < nl; i++) {
-		char suffix[16] = "";
-		double secs;
-		struct sbuf page;
-		i18n_use((enum lang)langs[i]);
-		if (i > 0)
-			snprintf(suffix, sizeof suffix, ".%s", i18n_code((enum lang)langs[i]));
-		charts_render(&d, cfg, (enum lang)langs[i], staging, suffix, st, &secs);
-		info->chart_seconds += secs;
-		if (i == 0)
-			memcpy(st_main, st, sizeof st);
-		struct page_ctx p = { &d, cfg, (enum lang)langs[i], suffix, st, langs, nl, info->week };
-		sb_init(&page);
-		write_page(&page, &p);
-		snprintf(path, sizeof path, "%s/index%s.html", staging, suffix);
-		int w = sb_write_file(&page, path);
-		sb_free(&page);
-		if (w != 0) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			goto out;
-		}
-	}
-	i18n_use((enum lang)langs[0]);
-	for (int i = 0; i < CH__MAX; i++)
-		info->charts_missing += !st_main[i].ok;
-	struct sbuf css;
-	sb_init(&css);
-	sb_raw(&css, report_css);
-	snprintf(path, sizeof path, "%s/report.css", staging);
-	int cw = sb_write_file(&css, path);
-	sb_free(&css);
-	if (cw != 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (write_csvs(&d, staging, err, errlen) != 0 ||
-	    write_json(&d, staging, info->week, langs, nl, st_main, err, errlen) != 0)
-		goto out;
-
-	/* Into place: a plain rename for a new week; for a week written
-	 * before, an atomic exchange, then the old tree goes. */
-	if (rename(staging, info->dir) != 0) {
-		if ((errno != EEXIST && errno != ENOTEMPTY) ||
-		    renameat2(AT_FDCWD, staging, AT_FDCWD, info->dir, RENAME_EXCHANGE) != 0) {
-			snprintf(err, errlen, "%s: %s", info->dir, strerror(errno));
-			goto out;
-		}
-	} else {
-		staging[0] = '\0';
-	}
 	rc = 0;
 	log_info("report %s written to %s (run %lld, %d chart(s) missing, charts %.2f s)",
 	         info->week, info->dir, (long long)run_id, info->charts_missing, info->chart_seconds);
@@ -719,14 +699,7 @@ out:
 		rm_tree(staging);
 	rdata_free(&d);
 	i18n_use(saved);
-	if (rc == 0) {
-		pthread_mutex_lock(&last_mu);
-		last = *info;
-		have_last = 1;
-		pthread_mutex_unlock(&last_mu);
-	}
 	if (rc == 0)
-		for (int i = 0; i < nhooks; i++)
-			hooks[i].fn(info, hooks[i].arg);
+		published(info);
 	return rc;
 }
