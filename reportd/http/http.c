@@ -219,13 +219,14 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 		log_error("http: %s", msg);
 }
 
-struct http_server *
-http_start(const struct crmx_config *cfg, char *err, size_t errlen)
+/* [reportd] listen, HOST:PORT or [V6]:PORT, resolved; the host into host
+ * ("" for every address).  NULL with err. */
+static struct addrinfo *
+listen_addr(const char *l, char *host, size_t hostlen, char *err, size_t errlen)
 {
-	char host[256];
-	const char *l = cfg->reportd_listen, *colon = strrchr(l, ':');
+	const char *colon = strrchr(l, ':');
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE }, *ai = NULL;
-	if (colon == NULL || (size_t)(colon - l) >= sizeof host) {
+	if (colon == NULL || (size_t)(colon - l) >= hostlen) {
 		snprintf(err, errlen, "[reportd] listen: expected HOST:PORT, got \"%s\"", l);
 		return NULL;
 	}
@@ -240,6 +241,17 @@ http_start(const struct crmx_config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "[reportd] listen \"%s\": %s", l, gai_strerror(gai));
 		return NULL;
 	}
+	return ai;
+}
+
+struct http_server *
+http_start(const struct crmx_config *cfg, char *err, size_t errlen)
+{
+	char host[256];
+	const char *l = cfg->reportd_listen;
+	struct addrinfo *ai = listen_addr(l, host, sizeof host, err, errlen);
+	if (ai == NULL)
+		return NULL;
 	struct http_server *s = xcalloc(1, sizeof *s);
 	s->cfg = cfg;
 	s->nlangs = report_languages(cfg->reportd_language, s->langs, LANG_COUNT);

@@ -134,6 +134,29 @@ fail:
 	return NULL;
 }
 
+/* The transfer's settings from [mail]: URL, envelope, headers and body,
+ * TLS, time limits; errors into errbuf (CURL_ERROR_SIZE). */
+static void
+smtp_options(CURL *c, const struct crmx_config *cfg, const char *from_arg, struct curl_slist *rcpt,
+             struct curl_slist *hdrs, curl_mime *mime, char *errbuf)
+{
+	long use_ssl = strcmp(cfg->mail_starttls, "required") == 0 ? CURLUSESSL_ALL :
+	    strcmp(cfg->mail_starttls, "yes") == 0 ? CURLUSESSL_TRY : CURLUSESSL_NONE;
+	curl_easy_setopt(c, CURLOPT_URL, cfg->mail_smtp_url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	curl_easy_setopt(c, CURLOPT_MAIL_FROM, from_arg);
+	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
+	curl_easy_setopt(c, CURLOPT_USE_SSL, use_ssl);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, cfg->mail_tls_verify ? 1L : 0L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, cfg->mail_tls_verify ? 2L : 0L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)cfg->mail_timeout_s);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)(cfg->mail_timeout_s < 30 ? cfg->mail_timeout_s : 30));
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+}
+
 static int
 send_smtp(const struct crmx_config *cfg, const struct mail_message *m, const char *to,
           char **headers, const char *envelope_from, struct send_result *r)
@@ -157,21 +180,7 @@ send_smtp(const struct crmx_config *cfg, const struct mail_message *m, const cha
 	snprintf(from_arg, sizeof from_arg, "<%s>", envelope_from);
 	if ((rcpt = curl_slist_append(NULL, rcpt_arg)) == NULL || (mime = build_mime(c, m)) == NULL)
 		goto oom;
-	long use_ssl = strcmp(cfg->mail_starttls, "required") == 0 ? CURLUSESSL_ALL :
-	    strcmp(cfg->mail_starttls, "yes") == 0 ? CURLUSESSL_TRY : CURLUSESSL_NONE;
-	curl_easy_setopt(c, CURLOPT_URL, cfg->mail_smtp_url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	curl_easy_setopt(c, CURLOPT_MAIL_FROM, from_arg);
-	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
-	curl_easy_setopt(c, CURLOPT_USE_SSL, use_ssl);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, cfg->mail_tls_verify ? 1L : 0L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, cfg->mail_tls_verify ? 2L : 0L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)cfg->mail_timeout_s);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)(cfg->mail_timeout_s < 30 ? cfg->mail_timeout_s : 30));
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	smtp_options(c, cfg, from_arg, rcpt, hdrs, mime, errbuf);
 	if (cfg->mail_username[0] != '\0') {
 		if ((password = smtp_password(cfg, r)) == NULL)
 			goto out;
