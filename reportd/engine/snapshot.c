@@ -5,7 +5,10 @@
  * COPY takes no $n parameters, so the statements below are constant and
  * the as_of cut (rows after as_of are left out) is applied here, in C.
  * A deal closed after as_of counts as open at as_of; history after as_of
- * is ignored, so a past as_of sees the funnel as it then stood. */
+ * is ignored, so a past as_of sees the funnel as it then stood.
+ * Here: the views, their rows, grouping, and the thread that reads the
+ * revenue view beside the rest; the field parsers are snapfield.c, the
+ * transactions and the second connection snapconn.c. */
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -15,6 +18,7 @@
 #include "db.h"
 #include "idmap.h"
 #include "log.h"
+#include "snapconn.h"
 #include "snapfield.h"
 #include "snapshot.h"
 #include "util.h"
@@ -32,7 +36,7 @@ struct reader {
 	double		 end_ts;	/* as_of + 1 day, epoch seconds */
 	char		*err;
 	size_t		 errlen;
-	int		 bad;		/* a value could not be parsed */
+	struct sf_state	 sf;		/* sf.bad: a value could not be parsed */
 	const char	*view;
 	long		 skipped;	/* rows left out by this reader */
 	size_t		 cap_rev, cap_opp, cap_hist, cap_act, cap_src, cap_owner;
@@ -47,174 +51,6 @@ is_null(const char *f)
 	return f == NULL;
 }
 
-static int64_t
-p_int(struct reader *r, const char *f)
-{
-	uint64_t v = 0;
-	int neg = 0;
-	if (*f == '-') {
-		neg = 1;
-		f++;
-	}
-	if (*f == '\0')
-		r->bad = 1;
-	for (; *f; f++) {
-		/* a digit, and no more than a bigint holds */
-		if (*f < '0' || *f > '9' ||
-		    v > ((uint64_t)INT64_MAX + (uint64_t)neg - (uint64_t)(*f - '0')) / 10) {
-			r->bad = 1;
-			return 0;
-		}
-		v = v * 10 + (uint64_t)(*f - '0');
-	}
-	return neg ? (int64_t)(0 - v) : (int64_t)v;
-}
-
-/* Decimal text to double.  A fast path for plain decimals (the usual
- * numeric output), strtod for anything else (exponents, NaN). */
-static double
-p_num(struct reader *r, const char *f)
-{
-	const char *p = f;
-	int neg = 0;
-	if (*p == '-') {
-		neg = 1;
-		p++;
-	}
-	uint64_t ip = 0, fp = 0;
-	int fd = 0, digits = 0;
-	for (; *p >= '0' && *p <= '9'; p++, digits++)
-		ip = ip * 10 + (uint64_t)(*p - '0');
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9' && fd < 18; p++, fd++)
-			fp = fp * 10 + (uint64_t)(*p - '0');
-	if (*p != '\0' || digits > 15 || fd > 9) {
-		char *end;
-		double v = strtod(f, &end);
-		if (*end != '\0' || end == f)
-			r->bad = 1;
-		return v;
-	}
-	static const double scale[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9 };
-	double v = (double)ip + (double)fp / scale[fd];
-	return neg ? -v : v;
-}
-
-static int
-digits2(const char *p)
-{
-	return (p[0] >= '0' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9') ?
-	       (p[0] - '0') * 10 + (p[1] - '0') : -1;
-}
-
-/* "YYYY-MM-DD" (the server's ISO output) to a day number, without the
- * library's general parser: this runs for every row. */
-static int32_t
-p_date(struct reader *r, const char *f)
-{
-	int y1 = digits2(f), y2 = y1 < 0 ? -1 : digits2(f + 2), m, d;
-	if (y1 < 0 || y2 < 0 || f[4] != '-' || (m = digits2(f + 5)) < 1 || m > 12 ||
-	    f[7] != '-' || (d = digits2(f + 8)) < 1 || (f[10] != '\0' && f[10] != ' ')) {
-		r->bad = 1;
-		return 0;
-	}
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y = y1 * 100 + y2;
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (d > mdays[m - 1] || (m == 2 && d == 29 && !leap)) {
-		r->bad = 1;
-		return 0;
-	}
-	/* days from civil (proleptic Gregorian), as in common/util.c */
-	y -= m <= 2;
-	int era = (y >= 0 ? y : y - 399) / 400;
-	int yoe = y - era * 400;
-	int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* "YYYY-MM-DD HH:MM:SS[.ffffff]+HH[:MM]" (timestamptz output) to epoch
- * seconds. */
-static double
-p_ts(struct reader *r, const char *f)
-{
-	int32_t day = p_date(r, f);
-	if (r->bad)
-		return 0;
-	const char *p = f + 10;
-	if (*p == '\0')
-		return (double)day * 86400.0;
-	int hh = digits2(p + 1), mm = -1, ss = -1;
-	if (hh >= 0 && p[3] == ':' && (mm = digits2(p + 4)) >= 0 && p[6] == ':')
-		ss = digits2(p + 7);
-	if (ss < 0) {
-		r->bad = 1;
-		return 0;
-	}
-	p += 9;
-	double frac = 0, scale = 0.1;
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
-			frac += (*p - '0') * scale;
-	int off = 0;
-	if (*p == '+' || *p == '-') {
-		int sign = *p == '-' ? -1 : 1, oh = digits2(p + 1), om = 0;
-		/* each part is two digits: never step over the end */
-		if (oh < 0 || (p[3] == ':' && (om = digits2(p + 4)) < 0) ||
-		    (p[3] == ':' && p[6] == ':' && digits2(p + 7) < 0)) {
-			r->bad = 1;
-			return 0;
-		}
-		p += 3;
-		if (*p == ':')
-			p += 3;
-		if (*p == ':')	/* seconds of a historical offset */
-			p += 3;
-		off = sign * (oh * 3600 + om * 60);
-	}
-	if (*p != '\0')
-		r->bad = 1;
-	return (double)day * 86400.0 + hh * 3600 + mm * 60 + ss + frac - off;
-}
-
-static int8_t
-p_bool(struct reader *r, const char *f)
-{
-	if (f == NULL)
-		return -1;
-	if (f[0] == 't' && f[1] == '\0')
-		return 1;
-	if (f[0] == 'f' && f[1] == '\0')
-		return 0;
-	r->bad = 1;
-	return -1;
-}
-
-/* COPY text escapes, in place. */
-static void
-unescape(char *s)
-{
-	char *w = s;
-	for (char *p = s; *p; p++) {
-		if (*p != '\\' || p[1] == '\0') {
-			*w++ = *p;
-			continue;
-		}
-		p++;
-		switch (*p) {
-		case 't': *w++ = '\t'; break;
-		case 'n': *w++ = '\n'; break;
-		case 'r': *w++ = '\r'; break;
-		case 'b': *w++ = '\b'; break;
-		case 'f': *w++ = '\f'; break;
-		case 'v': *w++ = '\v'; break;
-		default:  *w++ = *p; break;
-		}
-	}
-	*w = '\0';
-}
-
 /* ---- index maps ---- */
 
 static uint32_t
@@ -224,7 +60,7 @@ owner_index(struct reader *r, const char *f)
 		return NO_INDEX;
 	struct snapshot *s = r->s;
 	int added;
-	int64_t id = p_int(r, f);
+	int64_t id = sf_int(&r->sf, f);
 	uint32_t i = idmap_put(&r->owners, id, (uint32_t)s->n_owner, &added);
 	if (added) {
 		if (s->n_owner == r->cap_owner) {
@@ -241,7 +77,7 @@ source_index(struct reader *r, char *f)
 {
 	if (is_null(f) || *f == '\0')
 		return NO_INDEX;
-	unescape(f);
+	sf_unescape(f);
 	/* Sources are few: a hash of the text keyed into the id map, with the
 	 * text compared on a hit to rule out collisions. */
 	struct snapshot *s = r->s;
@@ -298,13 +134,13 @@ copy_view(PGconn *conn, struct reader *r, enum snap_view view, const char *sql, 
 			p = tab + 1;
 		}
 		if (nf != want) {
-			r->bad = 1;
+			r->sf.bad = 1;
 		} else if (rc == 0) {
 			fn(r, f, nf);
 			r->s->rows_read[view]++;
 		}
 		PQfreemem(buf);
-		if (r->bad && rc == 0) {
+		if (r->sf.bad && rc == 0) {
 			if (r->err[0] == '\0')	/* a row function may have said why */
 				snprintf(r->err, r->errlen, "crmx_src.%s: unexpected value in row %ld",
 				         snapshot_view_names[view], r->s->rows_read[view] + 1);
@@ -343,15 +179,15 @@ row_account(struct reader *r, char **f, int nf)
 	(void)nf;
 	struct snapshot *s = r->s;
 	if (is_null(f[0])) {
-		r->bad = 1;
+		r->sf.bad = 1;
 		return;
 	}
 	int added;
-	int64_t id = p_int(r, f[0]);
+	int64_t id = sf_int(&r->sf, f[0]);
 	idmap_put(&r->accts, id, (uint32_t)s->n_acct, &added);
 	if (!added) {
 		snprintf(r->err, r->errlen, "crmx_src.accounts: account %lld twice", (long long)id);
-		r->bad = 1;
+		r->sf.bad = 1;
 		return;
 	}
 	/* The array is sized by the count: a view that returns more rows
@@ -359,7 +195,7 @@ row_account(struct reader *r, char **f, int nf)
 	if (s->n_acct >= r->cap_acct) {
 		snprintf(r->err, r->errlen, "crmx_src.accounts returned more rows than the %zu"
 		         " counted just before in the same snapshot", r->cap_acct);
-		r->bad = 1;
+		r->sf.bad = 1;
 		return;
 	}
 	struct snap_account *a = &s->acct[s->n_acct++];
@@ -374,7 +210,7 @@ acct_of(struct reader *r, const char *f)
 {
 	if (is_null(f))
 		return NO_INDEX;
-	return idmap_get(&r->accts, p_int(r, f));
+	return idmap_get(&r->accts, sf_int(&r->sf, f));
 }
 
 static void
@@ -395,9 +231,9 @@ row_qual(struct reader *r, char **f, int nf)
 		return;	/* a record for an account the CRM no longer has */
 	struct snap_account *ac = &r->s->acct[a];
 	ac->qualified = true;
-	ac->need = p_bool(r, f[1]);
-	ac->pay = p_bool(r, f[2]);
-	ac->authority = p_bool(r, f[3]);
+	ac->need = sf_bool(&r->sf, f[1]);
+	ac->pay = sf_bool(&r->sf, f[2]);
+	ac->authority = sf_bool(&r->sf, f[3]);
 }
 
 static void
@@ -410,7 +246,7 @@ row_opp(struct reader *r, char **f, int nf)
 		r->skipped++;
 		return;
 	}
-	double created = p_ts(r, f[7]);
+	double created = sf_ts(&r->sf, f[7]);
 	if (created >= r->end_ts) {
 		r->skipped++;
 		return;	/* not yet created at as_of */
@@ -421,29 +257,29 @@ row_opp(struct reader *r, char **f, int nf)
 	}
 	struct snap_opp *o = &s->opp[s->n_opp];
 	memset(o, 0, sizeof *o);
-	o->id = p_int(r, f[0]);
+	o->id = sf_int(&r->sf, f[0]);
 	int added;
 	idmap_put(&r->opps, o->id, (uint32_t)s->n_opp, &added);
 	if (!added) {
 		snprintf(r->err, r->errlen, "crmx_src.opportunities: opportunity %lld twice",
 		         (long long)o->id);
-		r->bad = 1;
+		r->sf.bad = 1;
 		return;
 	}
 	s->n_opp++;
 	o->acct = a;
 	o->owner = owner_index(r, f[2]);
 	o->source = source_index(r, f[3]);
-	o->rank = is_null(f[4]) ? 0 : (int8_t)p_int(r, f[4]);
+	o->rank = is_null(f[4]) ? 0 : (int8_t)sf_int(&r->sf, f[4]);
 	if (o->rank < 0 || o->rank > 5)
-		r->bad = 1;
+		r->sf.bad = 1;
 	o->max_rank = o->rank;
-	o->amount = is_null(f[5]) ? 0 : p_num(r, f[5]);
-	o->probability = is_null(f[6]) ? NAN : p_num(r, f[6]);
+	o->amount = is_null(f[5]) ? 0 : sf_num(&r->sf, f[5]);
+	o->probability = is_null(f[6]) ? NAN : sf_num(&r->sf, f[6]);
 	o->created = created;
-	o->entered = is_null(f[8]) ? NAN : p_ts(r, f[8]);
-	o->expected_close = is_null(f[9]) ? INT32_MIN : p_date(r, f[9]);
-	o->closed = is_null(f[10]) ? NAN : p_ts(r, f[10]);
+	o->entered = is_null(f[8]) ? NAN : sf_ts(&r->sf, f[8]);
+	o->expected_close = is_null(f[9]) ? INT32_MIN : sf_date(&r->sf, f[9]);
+	o->closed = is_null(f[10]) ? NAN : sf_ts(&r->sf, f[10]);
 	const char *out = f[11] ? f[11] : "";
 	o->outcome = strcmp(out, "won") == 0 ? OUTCOME_WON :
 	             strcmp(out, "lost") == 0 ? OUTCOME_LOST : OUTCOME_OPEN;
@@ -462,12 +298,12 @@ row_hist(struct reader *r, char **f, int nf)
 {
 	(void)nf;
 	struct snapshot *s = r->s;
-	uint32_t o = is_null(f[0]) ? NO_INDEX : idmap_get(&r->opps, p_int(r, f[0]));
+	uint32_t o = is_null(f[0]) ? NO_INDEX : idmap_get(&r->opps, sf_int(&r->sf, f[0]));
 	if (o == NO_INDEX || is_null(f[1]) || is_null(f[2])) {
 		r->skipped++;
 		return;
 	}
-	double t = p_ts(r, f[2]);
+	double t = sf_ts(&r->sf, f[2]);
 	if (t >= r->end_ts) {
 		r->skipped++;
 		return;
@@ -478,9 +314,9 @@ row_hist(struct reader *r, char **f, int nf)
 	}
 	struct snap_hist *h = &s->hist[s->n_hist++];
 	h->opp = o;
-	h->rank = (int8_t)p_int(r, f[1]);
+	h->rank = (int8_t)sf_int(&r->sf, f[1]);
 	if (h->rank < 1 || h->rank > 5)
-		r->bad = 1;
+		r->sf.bad = 1;
 	h->entered = t;
 }
 
@@ -494,7 +330,7 @@ row_rev(struct reader *r, char **f, int nf)
 		r->skipped++;
 		return;
 	}
-	int32_t day = p_date(r, f[1]);
+	int32_t day = sf_date(&r->sf, f[1]);
 	if (day > s->as_of) {
 		r->skipped++;
 		return;
@@ -506,8 +342,8 @@ row_rev(struct reader *r, char **f, int nf)
 	struct snap_revenue *v = &s->rev[s->n_rev++];
 	v->acct = a;
 	v->day = day;
-	v->amount = p_num(r, f[2]);
-	v->margin = is_null(f[3]) ? NAN : p_num(r, f[3]);
+	v->amount = sf_num(&r->sf, f[2]);
+	v->margin = is_null(f[3]) ? NAN : sf_num(&r->sf, f[3]);
 }
 
 static void
@@ -519,7 +355,7 @@ row_act(struct reader *r, char **f, int nf)
 		r->skipped++;
 		return;
 	}
-	double t = p_ts(r, f[2]);
+	double t = sf_ts(&r->sf, f[2]);
 	if (t >= r->end_ts) {
 		r->skipped++;
 		return;
@@ -532,7 +368,7 @@ row_act(struct reader *r, char **f, int nf)
 	a->acct = acct_of(r, f[0]);
 	a->owner = owner_index(r, f[1]);
 	a->started = t;
-	a->minutes = is_null(f[3]) ? 0 : (int32_t)p_int(r, f[3]);
+	a->minutes = is_null(f[3]) ? 0 : (int32_t)sf_int(&r->sf, f[3]);
 }
 
 /* ---- grouping ---- */
@@ -645,68 +481,6 @@ snapshot_copy_sql(size_t i)
 	return i < sizeof reads / sizeof *reads ? reads[i].sql : NULL;
 }
 
-/* Settings of every snapshot transaction (on each connection). */
-static int
-begin_snapshot(PGconn *conn, const char *import_id)
-{
-	char set[96];
-	if (db_command(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") != 0)
-		return -1;
-	if (import_id != NULL) {
-		/* SET TRANSACTION SNAPSHOT takes no parameters; the id comes
-		 * from pg_export_snapshot() and is checked to be hex and dashes. */
-		if (strspn(import_id, "0123456789ABCDEFabcdef-") != strlen(import_id) ||
-		    strlen(import_id) > 64)
-			return -1;
-		snprintf(set, sizeof set, "SET TRANSACTION SNAPSHOT '%s'", import_id);
-		if (db_command(conn, set) != 0)
-			return -1;
-	}
-	return db_command(conn, "SET LOCAL TimeZone = 'UTC'") != 0 ||
-	       /* the statement timeout guards interactive queries, not a run */
-	       db_command(conn, "SET LOCAL statement_timeout = 0") != 0 ||
-	       db_command(conn, "SET LOCAL DateStyle = 'ISO, YMD'") != 0 ||
-	       db_command(conn, "SET LOCAL extra_float_digits = 1") != 0 ? -1 : 0;
-}
-
-/* A second connection with the same parameters, in the same snapshot as
- * the first (pg_export_snapshot), so that the largest view is read on
- * another core at the same time.  NULL when that is not possible (the
- * caller then reads everything on one connection). */
-static PGconn *
-second_reader(PGconn *conn)
-{
-	PGresult *res = PQexec(conn, "SELECT pg_export_snapshot()");
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		log_debug("snapshot: no exported snapshot (%s); reading on one connection",
-		          db_errmsg(conn));
-		PQclear(res);
-		return NULL;
-	}
-	char id[80];
-	snprintf(id, sizeof id, "%s", PQgetvalue(res, 0, 0));
-	PQclear(res);
-	PQconninfoOption *opts = PQconninfo(conn);
-	if (opts == NULL)
-		return NULL;
-	const char *keys[64], *vals[64];
-	int n = 0;
-	for (PQconninfoOption *o = opts; o->keyword != NULL && n < 63; o++)
-		if (o->val != NULL && o->val[0] != '\0') {
-			keys[n] = o->keyword;
-			vals[n++] = o->val;
-		}
-	keys[n] = vals[n] = NULL;
-	PGconn *c2 = PQconnectdbParams(keys, vals, 0);
-	PQconninfoFree(opts);
-	if (PQstatus(c2) != CONNECTION_OK || begin_snapshot(c2, id) != 0) {
-		log_debug("snapshot: no second connection (%s); reading on one", db_errmsg(c2));
-		PQfinish(c2);
-		return NULL;
-	}
-	return c2;
-}
-
 struct side_read {
 	PGconn		*conn;
 	struct reader	 r;
@@ -724,12 +498,73 @@ side_read_main(void *arg)
 	return NULL;
 }
 
+/* The account count sizes the arrays: one cheap query in the snapshot. */
+static int
+count_accounts(PGconn *conn, size_t *n, char *err, size_t errlen)
+{
+	PGresult *res = PQexec(conn, "SELECT count(*) FROM crmx_src.accounts");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		snprintf(err, errlen, "counting crmx_src.accounts: %s", db_errmsg(conn));
+		PQclear(res);
+		return -1;
+	}
+	*n = (size_t)atol(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
+/* Revenue (the largest view, which only looks accounts up) on the second
+ * connection's thread, once the account map is frozen. */
+static int
+start_side(struct side_read *side, const struct reader *r, pthread_t *th)
+{
+	for (size_t w = 0; w < sizeof reads / sizeof *reads; w++) {
+		if (reads[w].view != SV_REVENUE)
+			continue;
+		side->r = *r;	/* shares the frozen account map, read only */
+		side->r.err = side->err;
+		side->r.errlen = sizeof side->err;
+		side->view = w;
+		return pthread_create(th, NULL, side_read_main, side) == 0;
+	}
+	return 0;
+}
+
+/* Every view in order on conn (revenue on the side thread when it runs):
+ * users and accounts first (they give the indexes), opportunities before
+ * their history.  0, or -1 with the error in r. */
+static int
+read_views(PGconn *conn, struct reader *r, size_t n_acct, struct side_read *side,
+           pthread_t *th, int *side_started)
+{
+	for (size_t v = 0; v < sizeof reads / sizeof *reads; v++) {
+		if (reads[v].view == SV_REVENUE && *side_started)
+			continue;	/* being read on the second connection */
+		if (copy_view(conn, r, reads[v].view, reads[v].sql, reads[v].ncols, reads[v].row))
+			return -1;
+		if (reads[v].view == SV_ACCOUNTS && r->s->n_acct != n_acct) {
+			snprintf(r->err, r->errlen, "crmx_src.accounts changed size within one snapshot");
+			return -1;
+		}
+		/* Later views only look ids up. */
+		if (reads[v].view == SV_OPPS)
+			idmap_freeze(&r->opps);
+		if (reads[v].view != SV_ACCOUNTS)
+			continue;
+		idmap_freeze(&r->accts);
+		if (side->conn != NULL)
+			*side_started = start_side(side, r, th);
+	}
+	return 0;
+}
+
 int
 snapshot_read(PGconn *conn, int32_t as_of, struct snapshot *s, char *err, size_t errlen)
 {
 	struct reader r = { .s = s, .err = err, .errlen = errlen };
 	struct side_read side = { .conn = NULL };
 	pthread_t th;
+	size_t n_acct;
 	int rc = -1, side_started = 0;
 	memset(s, 0, sizeof *s);
 	if (errlen > 0)
@@ -741,57 +576,20 @@ snapshot_read(PGconn *conn, int32_t as_of, struct snapshot *s, char *err, size_t
 	idmap_init(&r.sources, 64);
 	r.accts.keys = NULL;
 
-	if (begin_snapshot(conn, NULL) != 0) {
+	if (snapshot_begin(conn, NULL) != 0) {
 		snprintf(err, errlen, "starting the snapshot: %s", db_errmsg(conn));
 		goto out;
 	}
-	/* The account count sizes the arrays: one cheap query in the same
-	 * snapshot. */
-	PGresult *res = PQexec(conn, "SELECT count(*) FROM crmx_src.accounts");
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		snprintf(err, errlen, "counting crmx_src.accounts: %s", db_errmsg(conn));
-		PQclear(res);
+	if (count_accounts(conn, &n_acct, err, errlen) != 0)
 		goto rollback;
-	}
-	size_t n_acct = (size_t)atol(PQgetvalue(res, 0, 0));
-	PQclear(res);
 	s->acct = xcalloc(n_acct + 1, sizeof *s->acct);
 	r.cap_acct = n_acct;
 	idmap_init(&r.accts, n_acct);
-	/* Large data sets: revenue (the largest view, which only looks
-	 * accounts up) on a second connection and thread. */
+	/* Large data sets: revenue on a second connection and thread. */
 	if (n_acct >= 100000)
-		side.conn = second_reader(conn);
-
-	/* Order matters: users and accounts first (they give the indexes),
-	 * opportunities before their history. */
-	for (size_t v = 0; v < sizeof reads / sizeof *reads; v++) {
-		if (reads[v].view == SV_REVENUE && side_started)
-			continue;	/* being read on the second connection */
-		if (copy_view(conn, &r, reads[v].view, reads[v].sql, reads[v].ncols, reads[v].row))
-			goto rollback;
-		if (reads[v].view == SV_ACCOUNTS && s->n_acct != n_acct) {
-			snprintf(err, errlen, "crmx_src.accounts changed size within one snapshot");
-			goto rollback;
-		}
-		/* Later views only look ids up. */
-		if (reads[v].view == SV_OPPS)
-			idmap_freeze(&r.opps);
-		if (reads[v].view != SV_ACCOUNTS)
-			continue;
-		idmap_freeze(&r.accts);
-		/* From here revenue (the largest view, which only looks
-		 * accounts up) can be read beside the rest. */
-		for (size_t w = 0; side.conn != NULL && w < sizeof reads / sizeof *reads; w++) {
-			if (reads[w].view != SV_REVENUE)
-				continue;
-			side.r = r;	/* shares the frozen account map, read only */
-			side.r.err = side.err;
-			side.r.errlen = sizeof side.err;
-			side.view = w;
-			side_started = pthread_create(&th, NULL, side_read_main, &side) == 0;
-		}
-	}
+		side.conn = snapshot_second_conn(conn);
+	if (read_views(conn, &r, n_acct, &side, &th, &side_started) != 0)
+		goto rollback;
 	if (side_started) {
 		pthread_join(th, NULL);
 		side_started = 0;
@@ -849,24 +647,4 @@ snapshot_free(struct snapshot *s)
 	free(s->hist);
 	free(s->act);
 	memset(s, 0, sizeof *s);
-}
-
-/* ---- the field parsers on their own (snapfield.h), for tests and fuzzing ---- */
-
-int
-snapshot_parse_field(enum snap_field kind, char *text, int64_t *iv, double *dv)
-{
-	struct reader r;
-	memset(&r, 0, sizeof r);
-	*iv = 0;
-	*dv = 0;
-	switch (kind) {
-	case SF_INT:  *iv = p_int(&r, text); break;
-	case SF_NUM:  *dv = p_num(&r, text); break;
-	case SF_DATE: *iv = p_date(&r, text); break;
-	case SF_TS:   *dv = p_ts(&r, text); break;
-	case SF_BOOL: *iv = p_bool(&r, text); break;
-	case SF_TEXT: unescape(text); break;
-	}
-	return r.bad ? -1 : 0;
 }
