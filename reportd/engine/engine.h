@@ -1,5 +1,6 @@
-/* reportd/engine/: a metric run: the snapshot read (snapshot.c, its field
- * parsers in snapfield.c, its connections in snapconn.c), ids to indexes (idmap.c), the results and run
+/* reportd/engine/: a metric run: the snapshot read (snapshot.c, its views'
+ * rows in snaprows.c, field parsers in snapfield.c, connections in
+ * snapconn.c), ids to indexes (idmap.c), the results and run
  * summary, and the store that writes them; the numbers are metrics/.
  *
  * The metrics engine: one run reads a consistent snapshot of crmx_src,
