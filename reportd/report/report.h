@@ -1,6 +1,7 @@
-/* reportd/report/: the weekly report's files: its data (reportdata.c),
- * the headline figures (figures.c, which the mail shows too), charts
- * through gnuplot children, CSV, the HTML pages and summary.json.
+/* reportd/report/: the weekly report's folder (report.c): its data
+ * (reportdata.c), the headline figures (figures.c, which the mail shows
+ * too), charts through gnuplot children (charts.c, gnuplot.c), the HTML
+ * pages (page.c), CSV and summary.json (exports.c, csvout.c).
  *
  * The weekly report: <report_dir>/<YYYY-Www>/ with index.html (the first
  * language of [reportd] language) and index.<code>.html for each further
