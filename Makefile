@@ -36,12 +36,17 @@ else
 O ?= build/default
 endif
 
+# reportd's rooms, one folder per stage (README: Layout); its sources and
+# include paths are these folders'.
+REPORTD_ROOMS := daemon engine metrics report mail http
+REPORTD_DIRS  := reportd $(addprefix reportd/,$(REPORTD_ROOMS))
+
 # Installed programs look for SQL and config here; the in-tree wrappers
 # (make run, tests) always pass explicit paths.
 CPPFLAGS += -D_GNU_SOURCE -DCRMX_VERSION='"$(VERSION)"' \
             -DCRMX_DATADIR='"$(DATADIR)"' -DCRMX_SYSCONFDIR='"$(SYSCONFDIR)"' \
             -DCRMX_BUILD_LOCALEDIR='"$(CURDIR)/$(O)/locale"' \
-            -Icommon -Ireportd -Ireportd/metrics -Ifcgi -Iadmin -Itests/lib
+            -Icommon $(addprefix -I,$(REPORTD_DIRS)) -Ifcgi -Iadmin -Itests/lib
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -pipe -fno-strict-aliasing
 WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -90,7 +95,7 @@ CPPFLAGS += $(PQ_CFLAGS) $(MHD_CFLAGS) $(JSON_CFLAGS) $(INI_CFLAGS) $(CURL_CFLAG
 # Sources by folder: a new file in a folder is picked up without editing this.
 COMMON_SRC  := $(wildcard common/*.c)
 METRICS_SRC := $(wildcard reportd/metrics/*.c)
-REPORTD_SRC := $(wildcard reportd/*.c)
+REPORTD_SRC := $(filter-out $(METRICS_SRC),$(foreach d,$(REPORTD_DIRS),$(wildcard $(d)/*.c)))
 FCGI_SRC    := $(wildcard fcgi/*.c)
 ADMIN_SRC   := $(wildcard admin/*.c)
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
@@ -146,7 +151,7 @@ programs: $(PROGS) translations
 # string: the build fails on an untranslated or fuzzy one, naming it.
 LINGUAS   := zh_CN
 I18N_SRC  := $(sort $(COMMON_SRC) $(REPORTD_SRC) $(METRICS_SRC) $(FCGI_SRC) $(ADMIN_SRC) \
-                    $(wildcard reportd/*.h fcgi/*.h common/*.h))
+                    $(foreach d,$(REPORTD_DIRS),$(wildcard $(d)/*.h)) $(wildcard fcgi/*.h common/*.h))
 POT       := $(O)/po/crmx.pot
 MO_FILES  := $(foreach l,$(LINGUAS),$(O)/locale/$(l)/LC_MESSAGES/crmx.mo)
 

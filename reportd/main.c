@@ -95,58 +95,59 @@ deliver_main(PGconn *conn, const struct crmx_config *cfg, const char *week)
 	return n.retry + n.failed > 0;
 }
 
-int
-main(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "set", required_argument, NULL, 's' },
-		{ "run-once", no_argument, NULL, 'R' },
-		{ "report", no_argument, NULL, 'W' },
-		{ "as-of", required_argument, NULL, 'A' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "check", no_argument, NULL, 'K' },
-		{ "deliver", no_argument, NULL, 'D' },
-		{ "send-test", required_argument, NULL, 'T' },
-		{ "snapshot-sql", no_argument, NULL, 'Q' },
-		{ "print-config", no_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct app_opts opts = { 0 };
-	struct crmx_config cfg;
-	int c, check = 0, run_once = 0, json = 0, report = 0, deliver = 0;
-	const char *send_test = NULL, *as_of_arg = NULL;
-	int32_t as_of = today_utc();
+static const struct option longopts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "set", required_argument, NULL, 's' },
+	{ "run-once", no_argument, NULL, 'R' },
+	{ "report", no_argument, NULL, 'W' },
+	{ "as-of", required_argument, NULL, 'A' },
+	{ "format", required_argument, NULL, 'F' },
+	{ "check", no_argument, NULL, 'K' },
+	{ "deliver", no_argument, NULL, 'D' },
+	{ "send-test", required_argument, NULL, 'T' },
+	{ "snapshot-sql", no_argument, NULL, 'Q' },
+	{ "print-config", no_argument, NULL, 'P' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
 
-	log_init("crmx-reportd", LOG_LVL_INFO, false);
+/* The command line. */
+struct cli {
+	struct app_opts	 opts;
+	int		 check, run_once, json, report, deliver;
+	const char	*send_test, *as_of_arg;
+};
+
+/* Parses the command line into cl: -1 to go on, else the exit status
+ * (--help, --version, --snapshot-sql, a bad option). */
+static int
+parse_args(int argc, char **argv, struct cli *cl)
+{
+	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "c:s:hV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'c': opts.config_path = optarg; break;
-		case 's': app_add_set(&opts, optarg); break;
-		case 'R': run_once = 1; break;
-		case 'W': report = 1; break;
-		case 'A': as_of_arg = optarg; break;
+		case 'c': cl->opts.config_path = optarg; break;
+		case 's': app_add_set(&cl->opts, optarg); break;
+		case 'R': cl->run_once = 1; break;
+		case 'W': cl->report = 1; break;
+		case 'A': cl->as_of_arg = optarg; break;
 		case 'F':
-			if (strcmp(optarg, "json") == 0)
-				json = 1;
-			else if (strcmp(optarg, "text") == 0)
-				json = 0;
-			else {
+			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
 				log_error("--format: \"%s\" is neither text nor json", optarg);
 				return 2;
 			}
+			cl->json = strcmp(optarg, "json") == 0;
 			break;
-		case 'K': check = 1; break;
-		case 'D': deliver = 1; break;
-		case 'T': send_test = optarg; break;
+		case 'K': cl->check = 1; break;
+		case 'D': cl->deliver = 1; break;
+		case 'T': cl->send_test = optarg; break;
 		case 'Q':
 			for (size_t i = 0; snapshot_copy_sql(i); i++)
 				printf("%s;\n", snapshot_copy_sql(i));
 			return 0;
-		case 'P': opts.print_config = 1; break;
+		case 'P': cl->opts.print_config = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("crmx-reportd %s\n", CRMX_VERSION); return 0;
 		default:  return app_bad_option("crmx-reportd", argv, longopts);
@@ -156,86 +157,131 @@ main(int argc, char **argv)
 		log_error("unexpected argument \"%s\" (see --help)", argv[optind]);
 		return 2;
 	}
-	if (report && !run_once) {
+	if (cl->report && !cl->run_once) {
 		log_error("--report goes with --run-once");
 		return 2;
 	}
-	app_load(&opts, "crmx-reportd", &cfg);
-	i18n_init(NULL);
-	if (as_of_arg != NULL) {
-		/* The same limits as POST /api/runs, today in [reportd] timezone. */
-		char err[256];
-		if (schedule_set_timezone(cfg.reportd_timezone, err, sizeof err) != 0)
-			die(2, "%s", err);
-		if (asof_check(as_of_arg, schedule_today(), &as_of, err, sizeof err) != 0)
-			die(2, "--as-of \"%s\": %s", as_of_arg, err);
-	}
-	/* A gnuplot child or an HTTP client that goes away must not kill us. */
-	signal(SIGPIPE, SIG_IGN);
-	char err[768];
-	if (mail_config_check(&cfg, err, sizeof err) != 0)
+	return -1;
+}
+
+/* --as-of: the same limits as POST /api/runs, today in [reportd] timezone. */
+static int32_t
+resolve_as_of(const struct crmx_config *cfg, const char *arg)
+{
+	char err[256];
+	int32_t as_of;
+	if (schedule_set_timezone(cfg->reportd_timezone, err, sizeof err) != 0)
 		die(2, "%s", err);
-	if (transport_init() != 0)
-		die(1, "cannot initialise libcurl");
-	if (send_test != NULL)
-		return send_test_main(&cfg, send_test);
-	if (!run_once && !check && !deliver) {
-		int st = daemon_main(&cfg);
-		config_free(&cfg);
-		return st;
+	if (asof_check(arg, schedule_today(), &as_of, err, sizeof err) != 0)
+		die(2, "--as-of \"%s\": %s", arg, err);
+	return as_of;
+}
+
+/* --run-once --report: through the advisory lock, like the daemon (another
+ * instance computing the same report meanwhile is waited for and reused).
+ * Returns the exit status, or -1 when --deliver follows for the report
+ * just written (its week into week). */
+static int
+report_once(const struct crmx_config *cfg, int32_t as_of, int deliver, char *week, size_t len)
+{
+	struct job_result jr;
+	int rc = job_run(cfg, as_of, job_now(), 1, &jr) == 0 ? 0 : 1;
+	if (rc == 0)
+		printf("%s\n", jr.report.dir);
+	else
+		log_error("%s", jr.error);
+	if (rc != 0 || !deliver)
+		return rc;
+	snprintf(week, len, "%s", jr.report.week);
+	return -1;
+}
+
+/* --run-once: one metric run, its summary on standard output. */
+static int
+run_once_main(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, int json)
+{
+	struct engine_result r;
+	if (engine_run(conn, cfg, as_of, &r) != 0) {
+		log_error("run failed: %s", r.error);
+		return 1;
 	}
+	if (json) {
+		json_dumpf(r.summary, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
+		fputc('\n', stdout);
+	} else {
+		summary_print_text(stdout, r.summary, r.seconds);
+	}
+	json_decref(r.summary);
+	return 0;
+}
+
+/* --run-once, --check, --deliver (and their combinations): one pass, then
+ * the exit status. */
+static int
+one_shot(struct cli *cl, struct crmx_config *cfg, int32_t as_of)
+{
+	char err[768], week[16] = "";
 	/* The text summary speaks the first configured report language. */
 	char first[16] = "";
-	if (cfg.reportd_language)
-		snprintf(first, sizeof first, "%.*s", (int)strcspn(cfg.reportd_language, ", "),
-		         cfg.reportd_language);
+	if (cfg->reportd_language)
+		snprintf(first, sizeof first, "%.*s", (int)strcspn(cfg->reportd_language, ", "),
+		         cfg->reportd_language);
 	i18n_use(i18n_pick(first, NULL, NULL, LANG_EN));
-	char week[16] = "";
-	if (run_once && report) {
-		/* Through the advisory lock, like the daemon: another instance
-		 * computing the same report meanwhile is waited for and reused. */
-		struct job_result jr;
-		int rc = job_run(&cfg, as_of, job_now(), 1, &jr) == 0 ? 0 : 1;
-		if (rc == 0)
-			printf("%s\n", jr.report.dir);
-		else
-			log_error("%s", jr.error);
-		if (rc != 0 || !deliver) {
-			config_free(&cfg);
+	if (cl->run_once && cl->report) {
+		int rc = report_once(cfg, as_of, cl->deliver, week, sizeof week);
+		if (rc >= 0) {
+			config_free(cfg);
 			transport_cleanup();
 			return rc;
 		}
-		/* --deliver follows, for the report just written. */
-		snprintf(week, sizeof week, "%s", jr.report.week);
-		run_once = 0;
+		cl->run_once = 0;	/* --deliver follows */
 	}
-	PGconn *conn = db_connect(&cfg, cfg.db_conninfo, "crmx-reportd", err, sizeof err);
+	PGconn *conn = db_connect(cfg, cfg->db_conninfo, "crmx-reportd", err, sizeof err);
 	if (conn == NULL)
 		die(1, "%s", err);
 	int rc = 0;
-	if (check)
+	if (cl->check)
 		log_info("database reachable (server %d)", PQserverVersion(conn));
-	if (run_once) {
-		struct engine_result r;
-		if (engine_run(conn, &cfg, as_of, &r) != 0) {
-			log_error("run failed: %s", r.error);
-			rc = 1;
-		} else {
-			if (json) {
-				json_dumpf(r.summary, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
-				fputc('\n', stdout);
-			} else {
-				summary_print_text(stdout, r.summary, r.seconds);
-			}
-			json_decref(r.summary);
-		}
-	}
-	if (deliver && rc == 0)
-		rc = deliver_main(conn, &cfg, week[0] ? week : NULL);
+	if (cl->run_once)
+		rc = run_once_main(conn, cfg, as_of, cl->json);
+	if (cl->deliver && rc == 0)
+		rc = deliver_main(conn, cfg, week[0] ? week : NULL);
 	PQfinish(conn);
-	config_free(&cfg);
+	config_free(cfg);
 	transport_cleanup();
 	if (fflush(stdout) != 0)
 		die(1, "writing the summary: standard output failed");
 	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli cl = { 0 };
+	struct crmx_config cfg;
+	char err[768];
+	int32_t as_of = today_utc();
+
+	log_init("crmx-reportd", LOG_LVL_INFO, false);
+	int st = parse_args(argc, argv, &cl);
+	if (st >= 0)
+		return st;
+	app_load(&cl.opts, "crmx-reportd", &cfg);
+	i18n_init(NULL);
+	if (cl.as_of_arg != NULL)
+		as_of = resolve_as_of(&cfg, cl.as_of_arg);
+	/* A gnuplot child or an HTTP client that goes away must not kill us. */
+	signal(SIGPIPE, SIG_IGN);
+	if (mail_config_check(&cfg, err, sizeof err) != 0)
+		die(2, "%s", err);
+	if (transport_init() != 0)
+		die(1, "cannot initialise libcurl");
+	if (cl.send_test != NULL)
+		return send_test_main(&cfg, cl.send_test);
+	if (!cl.run_once && !cl.check && !cl.deliver) {
+		st = daemon_main(&cfg);
+		config_free(&cfg);
+		return st;
+	}
+	return one_shot(&cl, &cfg, as_of);
 }

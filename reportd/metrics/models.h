@@ -1,4 +1,8 @@
-/* Predictive lifetime value (METRICS.md §2): fits BG/NBD and Gamma-Gamma
+/* reportd/metrics/: the numeric code of a metric run, one concept per file
+ * (concentration, customers, BG/NBD, Gamma-Gamma, funnel, efficiency,
+ * cohorts, and their special functions, optimiser and threads).
+ *
+ * Predictive lifetime value (METRICS.md §2): fits BG/NBD and Gamma-Gamma
  * over the accounts' purchase summaries in res->acct and fills each
  * account's P(alive), expected purchases, expected value and discounted
  * predictive LTV. */

@@ -1,4 +1,4 @@
-/* Fuzzes the mail header encoding (reportd/mail.c): mail_encode_words on
+/* Fuzzes the mail header encoding (reportd/mail/mail.c): mail_encode_words on
  * any text (a subject or a name in a header), and the recipient list and
  * address checks.  Checked: the header text has no control character,
  * printable ASCII is kept as it is, every encoded word is at most 75

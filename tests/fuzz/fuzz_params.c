@@ -1,5 +1,5 @@
 /* Fuzzes the parameter parsers reportd's HTTP service and the panels apply
- * to request text (common/util.c, reportd/report.c): dates (?as_of= of
+ * to request text (common/util.c, reportd/report/report.c): dates (?as_of= of
  * POST /api/runs, panel filters), report weeks (/reports/<week>/) and
  * whole numbers (ids, page numbers).  Checked: an accepted date prints
  * back as the same text, an accepted week is "YYYY-Www" with a week from

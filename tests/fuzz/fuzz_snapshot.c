@@ -1,4 +1,4 @@
-/* Fuzzes the parsers of the snapshot's COPY text rows (reportd/snapshot.c
+/* Fuzzes the parsers of the snapshot's COPY text rows (reportd/engine/snapfield.c
  * through snapfield.h).  The input is one row as PostgreSQL sends it:
  * fields separated by tabs, "\N" for NULL, a newline at the end; each
  * field goes, in a buffer of its own size, through every parser.

@@ -87,6 +87,24 @@ drain_requests(const struct crmx_config *cfg, int *retrying)
 	return 0;
 }
 
+/* When the runner wakes next: the schedule, a retry or a queued request,
+ * whichever is first.  Tells /healthz the next scheduled run and retry. */
+static time_t
+wake_at(time_t next_due, time_t retry_at, time_t req_at, int req_retrying)
+{
+	time_t until = next_due;
+	if (retry_at && retry_at < until)
+		until = retry_at;
+	if (req_at && req_at < until)
+		until = req_at;
+	/* /healthz: the next retry, of a scheduled or a requested run */
+	time_t shown = retry_at;
+	if (req_retrying && req_at && (!shown || req_at < shown))
+		shown = req_at;
+	state_set_times(next_due, shown);
+	return until;
+}
+
 static void *
 runner(void *arg)
 {
@@ -107,16 +125,7 @@ runner(void *arg)
 	for (;;) {
 		int32_t as_of;
 		double requested;
-		time_t until = next_due;
-		if (retry_at && retry_at < until)
-			until = retry_at;
-		if (req_at && req_at < until)
-			until = req_at;
-		/* /healthz: the next retry, of a scheduled or a requested run */
-		time_t shown = retry_at;
-		if (req_retrying && req_at && (!shown || req_at < shown))
-			shown = req_at;
-		state_set_times(next_due, shown);
+		time_t until = wake_at(next_due, retry_at, req_at, req_retrying);
 		int w = state_wait(until, &as_of, &requested);
 		if (w < 0)
 			break;

@@ -344,6 +344,80 @@ nonempty(const char *path)
 	return ok;
 }
 
+/* Chart i's data file and script in a private folder under dir: 0, or
+ * -1 with the reason in st. */
+static int
+prepare_job(struct chart_ctx *c, int i, const char *dir, struct gp_job *j,
+            struct chart_status *st)
+{
+	struct sbuf data, plot;
+	int rc = -1;
+	sb_init(&data);
+	sb_init(&plot);
+	if (charts[i].build(c, &data, &plot) != 0) {
+		snprintf(st->why, sizeof st->why, "%s", _("no data for this chart in this run"));
+		goto out;
+	}
+	snprintf(j->dir, sizeof j->dir, "%.3900s/.gp-%s-XXXXXX", dir, charts[i].name);
+	if (mkdtemp(j->dir) == NULL) {
+		snprintf(st->why, sizeof st->why, "mkdtemp: %s", strerror(errno));
+		goto out;
+	}
+	char path[4200];
+	snprintf(path, sizeof path, "%.4000s/data.tsv", j->dir);
+	if (sb_write_file(&data, path) != 0) {
+		snprintf(st->why, sizeof st->why, "%.160s: %s", path, strerror(errno));
+		remove_private(j->dir);
+		goto out;
+	}
+	sb_init(&j->script);
+	sb_raw(&j->script,
+	    "set encoding utf8\nset datafile separator '\\t'\n"
+	    "set terminal svg size 760,380 dynamic noenhanced font '" FONT ",10' background rgb 'white'\n"
+	    "set output 'chart.svg'\n"
+	    "set border 3 lc rgb '#555555'\nset tics nomirror\nset grid ytics lc rgb '#e0e0e0'\n"
+	    "set key noopaque samplen 2\nset style textbox opaque noborder\n");
+	sb_raw(&j->script, plot.s);
+	sb_raw(&j->script,
+	    "set terminal pngcairo size 1140,570 noenhanced font '" FONT ",10' fontscale 1.5"
+	    " linewidth 1.5 background rgb 'white'\n"
+	    "set output 'chart.png'\nreplot\nset output\n");
+	rc = 0;
+out:
+	sb_free(&data);
+	sb_free(&plot);
+	return rc;
+}
+
+/* Chart i's SVG and PNG from a finished job into dir/charts/; st says
+ * whether both are there and why not.  The job's folder goes. */
+static void
+collect_job(struct gp_job *j, int i, const char *dir, const char *suffix, struct chart_status *st)
+{
+	char from[4200], to[4200];
+	if (j->ok) {
+		static const char *const ext[] = { "svg", "png" };
+		st->ok = 1;
+		for (int e = 0; e < 2 && st->ok; e++) {
+			snprintf(from, sizeof from, "%.4000s/chart.%s", j->dir, ext[e]);
+			snprintf(to, sizeof to, "%.4000s/charts/%s%s.%s", dir, charts[i].name, suffix, ext[e]);
+			if (!nonempty(from)) {
+				st->ok = 0;
+				snprintf(st->why, sizeof st->why, _("gnuplot wrote no %s file"), ext[e]);
+			} else if (rename(from, to) != 0) {
+				st->ok = 0;
+				snprintf(st->why, sizeof st->why, "%.160s: %s", to, strerror(errno));
+			}
+		}
+	} else {
+		snprintf(st->why, sizeof st->why, "%s", j->why);
+	}
+	if (!st->ok)
+		log_warn("chart %s%s missing: %s", charts[i].name, suffix, st->why);
+	remove_private(j->dir);
+	sb_free(&j->script);
+}
+
 void
 charts_render(const struct rdata *d, const struct crmx_config *cfg, enum lang l,
               const char *dir, const char *suffix, struct chart_status st[CH__MAX],
@@ -361,74 +435,13 @@ charts_render(const struct rdata *d, const struct crmx_config *cfg, enum lang l,
 
 	memset(jobs, 0, sizeof jobs);
 	for (int i = 0; i < CH__MAX; i++) {
-		struct sbuf data, plot;
 		memset(&st[i], 0, sizeof st[i]);
-		sb_init(&data);
-		sb_init(&plot);
-		if (charts[i].build(&c, &data, &plot) != 0) {
-			snprintf(st[i].why, sizeof st[i].why, "%s", _("no data for this chart in this run"));
-			goto next;
-		}
-		struct gp_job *j = &jobs[nj];
-		snprintf(j->dir, sizeof j->dir, "%.3900s/.gp-%s-XXXXXX", dir, charts[i].name);
-		if (mkdtemp(j->dir) == NULL) {
-			snprintf(st[i].why, sizeof st[i].why, "mkdtemp: %s", strerror(errno));
-			goto next;
-		}
-		char path[4200];
-		snprintf(path, sizeof path, "%.4000s/data.tsv", j->dir);
-		if (sb_write_file(&data, path) != 0) {
-			snprintf(st[i].why, sizeof st[i].why, "%.160s: %s", path, strerror(errno));
-			remove_private(j->dir);
-			goto next;
-		}
-		sb_init(&j->script);
-		sb_raw(&j->script,
-		    "set encoding utf8\nset datafile separator '\\t'\n"
-		    "set terminal svg size 760,380 dynamic noenhanced font '" FONT ",10' background rgb 'white'\n"
-		    "set output 'chart.svg'\n"
-		    "set border 3 lc rgb '#555555'\nset tics nomirror\nset grid ytics lc rgb '#e0e0e0'\n"
-		    "set key noopaque samplen 2\nset style textbox opaque noborder\n");
-		sb_raw(&j->script, plot.s);
-		sb_raw(&j->script,
-		    "set terminal pngcairo size 1140,570 noenhanced font '" FONT ",10' fontscale 1.5"
-		    " linewidth 1.5 background rgb 'white'\n"
-		    "set output 'chart.png'\nreplot\nset output\n");
-		idx[nj++] = i;
-next:
-		sb_free(&data);
-		sb_free(&plot);
+		if (prepare_job(&c, i, dir, &jobs[nj], &st[i]) == 0)
+			idx[nj++] = i;
 	}
-
 	gp_run_all(cfg->reportd_gnuplot, cfg->reportd_gnuplot_timeout_s, jobs, (size_t)nj,
 	           cfg->reportd_gnuplot_jobs);
-
-	for (int k = 0; k < nj; k++) {
-		int i = idx[k];
-		struct gp_job *j = &jobs[k];
-		char from[4200], to[4200];
-		if (j->ok) {
-			static const char *const ext[] = { "svg", "png" };
-			st[i].ok = 1;
-			for (int e = 0; e < 2 && st[i].ok; e++) {
-				snprintf(from, sizeof from, "%.4000s/chart.%s", j->dir, ext[e]);
-				snprintf(to, sizeof to, "%.4000s/charts/%s%s.%s", dir, charts[i].name, suffix, ext[e]);
-				if (!nonempty(from)) {
-					st[i].ok = 0;
-					snprintf(st[i].why, sizeof st[i].why,
-					         _("gnuplot wrote no %s file"), ext[e]);
-				} else if (rename(from, to) != 0) {
-					st[i].ok = 0;
-					snprintf(st[i].why, sizeof st[i].why, "%.160s: %s", to, strerror(errno));
-				}
-			}
-		} else {
-			snprintf(st[i].why, sizeof st[i].why, "%s", j->why);
-		}
-		if (!st[i].ok)
-			log_warn("chart %s%s missing: %s", charts[i].name, suffix, st[i].why);
-		remove_private(j->dir);
-		sb_free(&j->script);
-	}
+	for (int k = 0; k < nj; k++)
+		collect_job(&jobs[k], idx[k], dir, suffix, &st[idx[k]]);
 	*seconds = mono() - t0;
 }

@@ -1,4 +1,8 @@
-/* crmx-reportd as a daemon: the HTTP service (http.c) and the runner
+/* reportd/daemon/: the daemon around the stages: the runner thread and its
+ * schedule, the shared state, requested runs and their as-of check, and a
+ * report job (lock, engine run, report).
+ *
+ * crmx-reportd as a daemon: the HTTP service (http.c) and the runner
  * thread, which runs report jobs (job.c) on the schedule, on demand and
  * again after a failure ([reportd] retry_s), until SIGTERM or SIGINT. */
 #ifndef CRMX_DAEMON_H

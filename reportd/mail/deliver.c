@@ -151,11 +151,48 @@ record(PGconn *conn, const struct crmx_config *cfg, const char *id, const char *
 	return 0;
 }
 
+/* Sends the delivery claimed in res (one row) and records the outcome;
+ * counts it in c.  -1 when it could not be recorded. */
+static int
+send_claimed(PGconn *conn, const struct crmx_config *cfg, PGresult *res, const char *me,
+             struct deliver_counts *c)
+{
+	char id[32], week[16], to[300], status[16];
+	snprintf(id, sizeof id, "%s", PQgetvalue(res, 0, db_col(res, "id")));
+	snprintf(week, sizeof week, "%s", PQgetvalue(res, 0, db_col(res, "week")));
+	snprintf(to, sizeof to, "%s", PQgetvalue(res, 0, db_col(res, "recipient")));
+	int l = i18n_parse(PQgetvalue(res, 0, db_col(res, "language")));
+	int attempt = atoi(PQgetvalue(res, 0, db_col(res, "attempts")));
+
+	struct mail_message m;
+	struct send_result r = { 0 };
+	char msgid[300] = "";
+	int ok = 0;
+	if (mail_build(&m, cfg, week, l < 0 ? LANG_EN : (enum lang)l, r.error, sizeof r.error) == 0)
+		ok = transport_send(cfg, &m, to, msgid, sizeof msgid, &r) == 0;
+	int recorded = record(conn, cfg, id, me, ok, msgid, m.run_id, &r, status, sizeof status);
+	mail_free(&m);
+	if (recorded != 0)
+		return -1;
+	if (ok) {
+		c->sent++;
+		log_info("mail: report %s sent to %s (%s)", week, to, msgid);
+	} else if (strcmp(status, "failed") == 0) {
+		c->failed++;
+		log_error("mail: report %s to %s failed for good after %d attempts: %s",
+		          week, to, attempt, r.error);
+	} else {
+		c->retry++;
+		log_warn("mail: report %s to %s, attempt %d failed (will retry): %s",
+		         week, to, attempt, r.error);
+	}
+	return 0;
+}
+
 int
 deliver_due(PGconn *conn, const struct crmx_config *cfg, struct deliver_counts *c)
 {
 	char me[300], host[256] = "", pass_start[64];
-	int rc = -1;
 	PGresult *res = NULL;
 
 	memset(c, 0, sizeof *c);
@@ -180,46 +217,16 @@ deliver_due(PGconn *conn, const struct crmx_config *cfg, struct deliver_counts *
 		res = db_check(conn, PQexecParams(conn, sql_claim, 3, NULL, p, NULL, NULL, 0),
 		               PGRES_TUPLES_OK, "claiming a mail delivery");
 		if (res == NULL)
-			goto out;
+			return -1;
 		if (PQntuples(res) == 0)
 			break;
-		char id[32], week[16], to[300], status[16];
-		snprintf(id, sizeof id, "%s", PQgetvalue(res, 0, db_col(res, "id")));
-		snprintf(week, sizeof week, "%s", PQgetvalue(res, 0, db_col(res, "week")));
-		snprintf(to, sizeof to, "%s", PQgetvalue(res, 0, db_col(res, "recipient")));
-		int l = i18n_parse(PQgetvalue(res, 0, db_col(res, "language")));
-		int attempt = atoi(PQgetvalue(res, 0, db_col(res, "attempts")));
+		int sent = send_claimed(conn, cfg, res, me, c);
 		PQclear(res);
-		res = NULL;
-
-		struct mail_message m;
-		struct send_result r = { 0 };
-		char msgid[300] = "";
-		int ok = 0;
-		if (mail_build(&m, cfg, week, l < 0 ? LANG_EN : (enum lang)l, r.error, sizeof r.error) == 0)
-			ok = transport_send(cfg, &m, to, msgid, sizeof msgid, &r) == 0;
-		if (record(conn, cfg, id, me, ok, msgid, m.run_id, &r, status, sizeof status) != 0) {
-			mail_free(&m);
-			goto out;
-		}
-		mail_free(&m);
-		if (ok) {
-			c->sent++;
-			log_info("mail: report %s sent to %s (%s)", week, to, msgid);
-		} else if (strcmp(status, "failed") == 0) {
-			c->failed++;
-			log_error("mail: report %s to %s failed for good after %d attempts: %s",
-			          week, to, attempt, r.error);
-		} else {
-			c->retry++;
-			log_warn("mail: report %s to %s, attempt %d failed (will retry): %s",
-			         week, to, attempt, r.error);
-		}
+		if (sent != 0)
+			return -1;
 	}
-	rc = 0;
-out:
 	PQclear(res);
-	return rc;
+	return 0;
 }
 
 int

@@ -135,6 +135,29 @@ fail:
 	return NULL;
 }
 
+/* The transfer's settings from [mail]: URL, envelope, headers and body,
+ * TLS, time limits; errors into errbuf (CURL_ERROR_SIZE). */
+static void
+smtp_options(CURL *c, const struct crmx_config *cfg, const char *from_arg, struct curl_slist *rcpt,
+             struct curl_slist *hdrs, curl_mime *mime, char *errbuf)
+{
+	long use_ssl = strcmp(cfg->mail_starttls, "required") == 0 ? CURLUSESSL_ALL :
+	    strcmp(cfg->mail_starttls, "yes") == 0 ? CURLUSESSL_TRY : CURLUSESSL_NONE;
+	curl_easy_setopt(c, CURLOPT_URL, cfg->mail_smtp_url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	curl_easy_setopt(c, CURLOPT_MAIL_FROM, from_arg);
+	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
+	curl_easy_setopt(c, CURLOPT_USE_SSL, use_ssl);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, cfg->mail_tls_verify ? 1L : 0L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, cfg->mail_tls_verify ? 2L : 0L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)cfg->mail_timeout_s);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)(cfg->mail_timeout_s < 30 ? cfg->mail_timeout_s : 30));
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+}
+
 static int
 send_smtp(const struct crmx_config *cfg, const struct mail_message *m, const char *to,
           char **headers, const char *envelope_from, struct send_result *r)
@@ -158,21 +181,7 @@ send_smtp(const struct crmx_config *cfg, const struct mail_message *m, const cha
 	snprintf(from_arg, sizeof from_arg, "<%s>", envelope_from);
 	if ((rcpt = curl_slist_append(NULL, rcpt_arg)) == NULL || (mime = build_mime(c, m)) == NULL)
 		goto oom;
-	long use_ssl = strcmp(cfg->mail_starttls, "required") == 0 ? CURLUSESSL_ALL :
-	    strcmp(cfg->mail_starttls, "yes") == 0 ? CURLUSESSL_TRY : CURLUSESSL_NONE;
-	curl_easy_setopt(c, CURLOPT_URL, cfg->mail_smtp_url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	curl_easy_setopt(c, CURLOPT_MAIL_FROM, from_arg);
-	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
-	curl_easy_setopt(c, CURLOPT_USE_SSL, use_ssl);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, cfg->mail_tls_verify ? 1L : 0L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, cfg->mail_tls_verify ? 2L : 0L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)cfg->mail_timeout_s);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)(cfg->mail_timeout_s < 30 ? cfg->mail_timeout_s : 30));
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	smtp_options(c, cfg, from_arg, rcpt, hdrs, mime, errbuf);
 	if (cfg->mail_username[0] != '\0') {
 		if ((password = smtp_password(cfg, r)) == NULL)
 			goto out;
@@ -230,12 +239,80 @@ write_all(int fd, const char *buf, size_t len, double deadline)
 	return 0;
 }
 
+/* sendmail -t -oi -f SENDER in its own process group, reading fd; the
+ * pid, or -1 with errno. */
+static pid_t
+spawn_sendmail(const struct crmx_config *cfg, const char *envelope_from, int fd)
+{
+	/* -t: recipients from To:; -oi: a lone "." is not the end; -f: the
+	 * envelope sender.  Fixed argv and environment: no shell anywhere. */
+	char opt_t[] = "-t", opt_oi[] = "-oi", opt_f[] = "-f", sender[300];
+	char path_env[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+	snprintf(sender, sizeof sender, "%s", envelope_from);
+	char *const argv[] = { cfg->mail_sendmail, opt_t, opt_oi, opt_f, sender, NULL };
+	char *const envp[] = { path_env, NULL };
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	/* Its own process group, so that a timeout kills what it started
+	 * too (a script's children hold the pipe). */
+	setpgid(0, 0);
+	int devnull = open("/dev/null", O_WRONLY);
+	if (dup2(fd, 0) < 0 || devnull < 0 || dup2(devnull, 1) < 0)
+		_exit(126);
+	execve(cfg->mail_sendmail, argv, envp);
+	_exit(127);
+}
+
+/* Reaps pid by the deadline, else kills its group: a hung sendmail must
+ * not hold the daemon.  0 with its *status, or -1 with the error in r. */
+static int
+reap_by(pid_t pid, double deadline, int *status, const struct crmx_config *cfg,
+        struct send_result *r)
+{
+	for (;;) {
+		pid_t w = waitpid(pid, status, WNOHANG);
+		if (w == pid)
+			return 0;
+		if (w < 0 && errno != EINTR) {
+			snprintf(r->error, sizeof r->error, "waitpid: %s", strerror(errno));
+			return -1;
+		}
+		if (mono() >= deadline) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+				;
+			snprintf(r->error, sizeof r->error, "%s did not finish within %d s",
+			         cfg->mail_sendmail, cfg->mail_timeout_s);
+			return -1;
+		}
+		usleep(20000);
+	}
+}
+
+/* sendmail's exit status as a result: 0 when it took the whole message. */
+static int
+sendmail_verdict(int status, int wrote, const struct crmx_config *cfg, struct send_result *r)
+{
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && wrote == 0)
+		return 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		snprintf(r->error, sizeof r->error, "cannot run %s", cfg->mail_sendmail);
+	else if (WIFEXITED(status))
+		snprintf(r->error, sizeof r->error, "%s exited with status %d%s", cfg->mail_sendmail,
+		         WEXITSTATUS(status), wrote ? " before reading the whole message" : "");
+	else
+		snprintf(r->error, sizeof r->error, "%s ended by signal %d", cfg->mail_sendmail,
+		         WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	return -1;
+}
+
 static int
 send_sendmail(const struct crmx_config *cfg, const struct mail_message *m,
               char **headers, const char *envelope_from, struct send_result *r)
 {
 	int rc = -1, in[2] = { -1, -1 }, status = 0;
-	pid_t pid = -1;
 	size_t len = 0;
 	char *msg = mail_raw(m, headers, &len, r->error, sizeof r->error);
 	if (msg == NULL)
@@ -245,27 +322,10 @@ send_sendmail(const struct crmx_config *cfg, const struct mail_message *m,
 		snprintf(r->error, sizeof r->error, "pipe: %s", strerror(errno));
 		goto out;
 	}
-	/* -t: recipients from To:; -oi: a lone "." is not the end; -f: the
-	 * envelope sender.  Fixed argv and environment: no shell anywhere. */
-	char opt_t[] = "-t", opt_oi[] = "-oi", opt_f[] = "-f", sender[300];
-	char path_env[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
-	snprintf(sender, sizeof sender, "%s", envelope_from);
-	char *const argv[] = { cfg->mail_sendmail, opt_t, opt_oi, opt_f, sender, NULL };
-	char *const envp[] = { path_env, NULL };
-	pid = fork();
+	pid_t pid = spawn_sendmail(cfg, envelope_from, in[0]);
 	if (pid < 0) {
 		snprintf(r->error, sizeof r->error, "fork: %s", strerror(errno));
 		goto out;
-	}
-	if (pid == 0) {
-		/* Its own process group, so that a timeout kills what it
-		 * started too (a script's children hold the pipe). */
-		setpgid(0, 0);
-		int devnull = open("/dev/null", O_WRONLY);
-		if (dup2(in[0], 0) < 0 || devnull < 0 || dup2(devnull, 1) < 0)
-			_exit(126);
-		execve(cfg->mail_sendmail, argv, envp);
-		_exit(127);
 	}
 	setpgid(pid, pid);	/* as the child does: whichever runs first */
 	close(in[0]);
@@ -276,38 +336,8 @@ send_sendmail(const struct crmx_config *cfg, const struct mail_message *m,
 	int wrote = write_all(in[1], msg, len, deadline);
 	close(in[1]);
 	in[1] = -1;
-	/* Reap within the time limit, else kill: a hung sendmail must not
-	 * hold the daemon. */
-	for (;;) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
-		if (w == pid)
-			break;
-		if (w < 0 && errno != EINTR) {
-			snprintf(r->error, sizeof r->error, "waitpid: %s", strerror(errno));
-			goto out;
-		}
-		if (mono() >= deadline) {
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
-			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-				;
-			snprintf(r->error, sizeof r->error, "%s did not finish within %d s",
-			         cfg->mail_sendmail, cfg->mail_timeout_s);
-			goto out;
-		}
-		usleep(20000);
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && wrote == 0) {
-		rc = 0;
-	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-		snprintf(r->error, sizeof r->error, "cannot run %s", cfg->mail_sendmail);
-	} else if (WIFEXITED(status)) {
-		snprintf(r->error, sizeof r->error, "%s exited with status %d%s", cfg->mail_sendmail,
-		         WEXITSTATUS(status), wrote ? " before reading the whole message" : "");
-	} else {
-		snprintf(r->error, sizeof r->error, "%s ended by signal %d", cfg->mail_sendmail,
-		         WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-	}
+	if (reap_by(pid, deadline, &status, cfg, r) == 0)
+		rc = sendmail_verdict(status, wrote, cfg, r);
 out:
 	if (in[0] >= 0) close(in[0]);
 	if (in[1] >= 0) close(in[1]);

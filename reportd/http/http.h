@@ -1,4 +1,7 @@
-/* reportd's HTTP service (libmicrohttpd): the reports as static files,
+/* reportd/http/: the HTTP service: routes and parameters (http.c), the
+ * slow-client guard (connguard.c) and the database check (dbhealth.c).
+ *
+ * reportd's HTTP service (libmicrohttpd): the reports as static files,
  * the latest run's summary, on-demand runs, health and Prometheus metrics.
  * Routes are the table in http.c. */
 #ifndef CRMX_HTTP_H

@@ -1,4 +1,9 @@
-/* The weekly report: <report_dir>/<YYYY-Www>/ with index.html (the first
+/* reportd/report/: the weekly report's folder (report.c): its data
+ * (reportdata.c), the headline figures (figures.c, which the mail shows
+ * too), charts through gnuplot children (charts.c, gnuplot.c), the HTML
+ * pages (page.c), CSV and summary.json (exports.c, csvout.c).
+ *
+ * The weekly report: <report_dir>/<YYYY-Www>/ with index.html (the first
  * language of [reportd] language) and index.<code>.html for each further
  * one (index.zh-CN.html), charts/<chart>.svg|.png (charts/<chart>.<code>.svg|
  * .png for further languages), one <table>.csv per table, report.css and
@@ -11,7 +16,11 @@
 
 #include <libpq-fe.h>
 
+#include <jansson.h>
+
 #include "config.h"
+#include "i18n.h"
+#include "sbuf.h"
 
 struct report_info {
 	char	 week[16];		/* "2026-W27" */
@@ -55,5 +64,11 @@ void report_week(int32_t day, char *buf, size_t len);
 int  report_is_week(const char *s);
 /* The configured languages, first = main; returns how many (0: invalid). */
 int  report_languages(const char *setting, int langs[], int max);
+
+/* The page's headline figure cards (figures.h), each <div class="kpi"
+ * id="kpi-ID"> with its label, value and change against prev_summary
+ * (NULL: "no comparison"). */
+void report_figure_cards(struct sbuf *b, json_t *summary, json_t *prev_summary,
+                         const char *currency, enum lang l);
 
 #endif

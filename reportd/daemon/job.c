@@ -66,6 +66,53 @@ job_now(void)
 	return wall_now();
 }
 
+/* Waits for the report lock of key (polled, at most LOCK_WAIT_S from t0):
+ * 0 when held, -1 with the error in r. */
+static int
+wait_lock(PGconn *conn, const char *key, const char *day, double t0, struct job_result *r)
+{
+	for (;;) {
+		int got = try_lock(conn, key);
+		if (got < 0) {
+			snprintf(r->error, sizeof r->error, "report lock: %s", db_errmsg(conn));
+			return -1;
+		}
+		if (got)
+			return 0;
+		if (mono() - t0 > LOCK_WAIT_S) {
+			snprintf(r->error, sizeof r->error, "report lock for %s: still held after %d s",
+			         day, LOCK_WAIT_S);
+			return -1;
+		}
+		log_debug("report for %s: another instance holds the lock; waiting", day);
+		struct timespec ts = { 0, 200 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* A metric run computed now, its figures into r. */
+static int
+compute_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct job_result *r)
+{
+	struct engine_result er;
+	if (engine_run(conn, cfg, as_of, &er) != 0) {
+		snprintf(r->error, sizeof r->error, "metrics run: %s", er.error);
+		r->run_id = er.run_id;
+		return -1;
+	}
+	r->computed = 1;
+	r->run_id = er.run_id;
+	r->run_seconds = er.seconds;
+	json_t *rows = json_object_get(er.summary, "rows");
+	const char *k;
+	json_t *v;
+	json_object_foreach(rows, k, v)
+		if (strcmp(k, "left_out") != 0)
+			r->rows_read += (long)json_integer_value(v);
+	json_decref(er.summary);
+	return 0;
+}
+
 int
 job_run(const struct crmx_config *cfg, int32_t as_of, double requested_at, int write_report,
         struct job_result *r)
@@ -79,25 +126,8 @@ job_run(const struct crmx_config *cfg, int32_t as_of, double requested_at, int w
 	snprintf(key, sizeof key, "%d", (int)as_of);
 	format_date(as_of, day, sizeof day);
 	conn = db_connect(cfg, cfg->db_conninfo, "crmx-reportd", r->error, sizeof r->error);
-	if (conn == NULL)
+	if (conn == NULL || wait_lock(conn, key, day, t0, r) != 0)
 		goto out;
-	for (;;) {
-		int got = try_lock(conn, key);
-		if (got < 0) {
-			snprintf(r->error, sizeof r->error, "report lock: %s", db_errmsg(conn));
-			goto out;
-		}
-		if (got)
-			break;
-		if (mono() - t0 > LOCK_WAIT_S) {
-			snprintf(r->error, sizeof r->error, "report lock for %s: still held after %d s",
-			         day, LOCK_WAIT_S);
-			goto out;
-		}
-		log_debug("report for %s: another instance holds the lock; waiting", day);
-		struct timespec ts = { 0, 200 * 1000 * 1000 };
-		nanosleep(&ts, NULL);
-	}
 	locked = 1;
 	int64_t id = fresh_run(conn, day, requested_at);
 	if (id < 0) {
@@ -108,23 +138,8 @@ job_run(const struct crmx_config *cfg, int32_t as_of, double requested_at, int w
 		log_info("report for %s: run %lld finished after the request; reusing it",
 		         day, (long long)id);
 		r->run_id = id;
-	} else {
-		struct engine_result er;
-		if (engine_run(conn, cfg, as_of, &er) != 0) {
-			snprintf(r->error, sizeof r->error, "metrics run: %s", er.error);
-			r->run_id = er.run_id;
-			goto out;
-		}
-		r->computed = 1;
-		r->run_id = er.run_id;
-		r->run_seconds = er.seconds;
-		json_t *rows = json_object_get(er.summary, "rows");
-		const char *k;
-		json_t *v;
-		json_object_foreach(rows, k, v)
-			if (strcmp(k, "left_out") != 0)
-				r->rows_read += (long)json_integer_value(v);
-		json_decref(er.summary);
+	} else if (compute_run(conn, cfg, as_of, r) != 0) {
+		goto out;
 	}
 	if (write_report && report_write(conn, cfg, r->run_id, &r->report, r->error,
 	                                 sizeof r->error) != 0)

@@ -1,4 +1,9 @@
-/* The metrics engine: one run reads a consistent snapshot of crmx_src,
+/* reportd/engine/: a metric run: the snapshot read (snapshot.c, its views'
+ * rows in snaprows.c, field parsers in snapfield.c, connections in
+ * snapconn.c), ids to indexes (idmap.c), the results and run
+ * summary, and the store that writes them; the numbers are metrics/.
+ *
+ * The metrics engine: one run reads a consistent snapshot of crmx_src,
  * computes every metric of METRICS.md §1-5 and stores the results in the
  * crmx tables (sql/migrations/0003_metrics.sql) in one transaction. */
 #ifndef CRMX_ENGINE_H

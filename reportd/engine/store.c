@@ -62,6 +62,49 @@ rank_or_null(struct pgcopy *c, uint32_t rank)
 		pgcopy_rawf(c, "%u", rank);
 }
 
+/* One account's row of crmx.account_metrics, binary. */
+static void
+account_row(struct pgcopy *c, int64_t run, int64_t account_id, const struct acct_result *a)
+{
+	char abc[2] = { a->abc, 0 }, grade[2] = { a->grade, 0 };
+	pgcopy_brow(c, 19);
+	pgcopy_bint8(c, run);
+	pgcopy_bint8(c, account_id);
+	pgcopy_bnumeric_cents(c, llround(a->revenue_window * 100));
+	pgcopy_btext(c, a->abc ? abc : NULL);
+	if (a->rank)
+		pgcopy_bint4(c, (int32_t)a->rank);
+	else
+		pgcopy_bnull(c);
+	if (isnan(a->hist_ltv))
+		pgcopy_bnull(c);
+	else
+		pgcopy_bnumeric_cents(c, llround(a->hist_ltv * 100));
+	if (a->first_day == INT32_MIN)
+		pgcopy_bnull(c);
+	else
+		pgcopy_bdate(c, a->first_day);
+	if (a->last_day == INT32_MIN)
+		pgcopy_bnull(c);
+	else
+		pgcopy_bdate(c, a->last_day);
+	if (a->x < 0)
+		pgcopy_bnull(c);
+	else
+		pgcopy_bint4(c, a->x);
+	pgcopy_bfloat8(c, a->t_x);
+	pgcopy_bfloat8(c, a->t_cal);
+	pgcopy_bfloat8(c, a->exp_purchases);
+	pgcopy_bfloat8(c, a->p_alive);
+	pgcopy_bfloat8(c, a->exp_value);
+	pgcopy_bfloat8(c, a->ltv_pred);
+	pgcopy_btext(c, a->segment);
+	pgcopy_btext(c, a->grade ? grade : NULL);
+	pgcopy_bint4(c, a->open_deals);
+	/* whole seconds, as before */
+	pgcopy_btimestamptz(c, isnan(a->last_activity) ? NAN : floor(a->last_activity));
+}
+
 static int
 copy_accounts(PGconn *conn, int64_t run, const struct snapshot *s, const struct results *r)
 {
@@ -86,44 +129,7 @@ copy_accounts(PGconn *conn, int64_t run, const struct snapshot *s, const struct 
 	if (pgcopy_begin_binary(&c, conn, sql) != 0)
 		return -1;
 	for (size_t i = 0; i < s->n_acct; i++) {
-		const struct acct_result *a = &r->acct[i];
-		char abc[2] = { a->abc, 0 }, grade[2] = { a->grade, 0 };
-		pgcopy_brow(&c, 19);
-		pgcopy_bint8(&c, run);
-		pgcopy_bint8(&c, s->acct[i].id);
-		pgcopy_bnumeric_cents(&c, llround(a->revenue_window * 100));
-		pgcopy_btext(&c, a->abc ? abc : NULL);
-		if (a->rank)
-			pgcopy_bint4(&c, (int32_t)a->rank);
-		else
-			pgcopy_bnull(&c);
-		if (isnan(a->hist_ltv))
-			pgcopy_bnull(&c);
-		else
-			pgcopy_bnumeric_cents(&c, llround(a->hist_ltv * 100));
-		if (a->first_day == INT32_MIN)
-			pgcopy_bnull(&c);
-		else
-			pgcopy_bdate(&c, a->first_day);
-		if (a->last_day == INT32_MIN)
-			pgcopy_bnull(&c);
-		else
-			pgcopy_bdate(&c, a->last_day);
-		if (a->x < 0)
-			pgcopy_bnull(&c);
-		else
-			pgcopy_bint4(&c, a->x);
-		pgcopy_bfloat8(&c, a->t_x);
-		pgcopy_bfloat8(&c, a->t_cal);
-		pgcopy_bfloat8(&c, a->exp_purchases);
-		pgcopy_bfloat8(&c, a->p_alive);
-		pgcopy_bfloat8(&c, a->exp_value);
-		pgcopy_bfloat8(&c, a->ltv_pred);
-		pgcopy_btext(&c, a->segment);
-		pgcopy_btext(&c, a->grade ? grade : NULL);
-		pgcopy_bint4(&c, a->open_deals);
-		/* whole seconds, as before */
-		pgcopy_btimestamptz(&c, isnan(a->last_activity) ? NAN : floor(a->last_activity));
+		account_row(&c, run, s->acct[i].id, &r->acct[i]);
 	}
 	return pgcopy_finish(&c, "storing account metrics");
 }
@@ -164,7 +170,7 @@ copy_owners(PGconn *conn, int64_t run, const struct snapshot *s, const struct re
 }
 
 static int
-copy_small(PGconn *conn, int64_t run, const struct results *r)
+copy_concentration(PGconn *conn, int64_t run, const struct results *r)
 {
 	struct pgcopy c;
 	const struct concentration *cs[2] = { &r->conc_accounts, &r->conc_owners };
@@ -191,8 +197,15 @@ copy_small(PGconn *conn, int64_t run, const struct results *r)
 		money(&c, cs[i]->rev_c);
 		pgcopy_endrow(&c);
 	}
-	if (pgcopy_finish(&c, "storing concentration") != 0)
-		return -1;
+	return pgcopy_finish(&c, "storing concentration") != 0 ? -1 : 0;
+}
+
+static int
+copy_lorenz(PGconn *conn, int64_t run, const struct results *r)
+{
+	struct pgcopy c;
+	const struct concentration *cs[2] = { &r->conc_accounts, &r->conc_owners };
+	static const char *const scope[2] = { "accounts", "owners" };
 
 	if (pgcopy_begin(&c, conn, "COPY crmx.lorenz (run_id, scope, i, x, y) FROM STDIN") != 0)
 		return -1;
@@ -205,8 +218,13 @@ copy_small(PGconn *conn, int64_t run, const struct results *r)
 			num(&c, cs[i]->lorenz_y[k]);
 			pgcopy_endrow(&c);
 		}
-	if (pgcopy_finish(&c, "storing Lorenz points") != 0)
-		return -1;
+	return pgcopy_finish(&c, "storing Lorenz points") != 0 ? -1 : 0;
+}
+
+static int
+copy_funnel(PGconn *conn, int64_t run, const struct results *r)
+{
+	struct pgcopy c;
 
 	if (pgcopy_begin(&c, conn, "COPY crmx.funnel_metrics (run_id, stage_rank, reached,"
 	    " reached_amount, conversion_next, median_days_in_stage, open_count, open_amount,"
@@ -225,8 +243,13 @@ copy_small(PGconn *conn, int64_t run, const struct results *r)
 		money(&c, f->weighted);
 		pgcopy_endrow(&c);
 	}
-	if (pgcopy_finish(&c, "storing funnel") != 0)
-		return -1;
+	return pgcopy_finish(&c, "storing funnel") != 0 ? -1 : 0;
+}
+
+static int
+copy_win_rates(PGconn *conn, int64_t run, const struct results *r)
+{
+	struct pgcopy c;
 
 	if (pgcopy_begin(&c, conn, "COPY crmx.win_rate (run_id, dimension, key, won, lost, win_rate)"
 	    " FROM STDIN") != 0)
@@ -240,8 +263,13 @@ copy_small(PGconn *conn, int64_t run, const struct results *r)
 		num(&c, r->rates[i].rate);
 		pgcopy_endrow(&c);
 	}
-	if (pgcopy_finish(&c, "storing win rates") != 0)
-		return -1;
+	return pgcopy_finish(&c, "storing win rates") != 0 ? -1 : 0;
+}
+
+static int
+copy_cohorts(PGconn *conn, int64_t run, const struct results *r)
+{
+	struct pgcopy c;
 
 	if (pgcopy_begin(&c, conn, "COPY crmx.cohort_curve (run_id, cohort, k, size,"
 	    " cum_revenue_per_acct) FROM STDIN") != 0)
@@ -254,9 +282,16 @@ copy_small(PGconn *conn, int64_t run, const struct results *r)
 		num(&c, r->cohorts[i].cum_per_account);
 		pgcopy_endrow(&c);
 	}
-	if (pgcopy_finish(&c, "storing cohorts") != 0)
-		return -1;
-	return 0;
+	return pgcopy_finish(&c, "storing cohorts") != 0 ? -1 : 0;
+}
+
+/* The run's small tables, one COPY each. */
+static int
+copy_small(PGconn *conn, int64_t run, const struct results *r)
+{
+	return copy_concentration(conn, run, r) != 0 || copy_lorenz(conn, run, r) != 0 ||
+	    copy_funnel(conn, run, r) != 0 || copy_win_rates(conn, run, r) != 0 ||
+	    copy_cohorts(conn, run, r) != 0 ? -1 : 0;
 }
 
 static int

@@ -61,6 +61,28 @@ fail_run(PGconn *conn, int64_t run_id, const char *why)
 	PQclear(res);
 }
 
+/* The run summary and the row counts into the run, with its results (one
+ * transaction, store.c); 0, or -1 with the error in out. */
+static int
+summarise_and_store(PGconn *conn, struct engine_result *out, const struct snapshot *snap,
+                    const struct results *res, double t0)
+{
+	int rc = -1;
+	out->summary = summary_build(snap, res, out->run_id);
+	json_t *counts = summary_row_counts(snap);
+	char *summary_text = json_dumps(out->summary, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	char *counts_text = json_dumps(counts, JSON_COMPACT);
+	json_decref(counts);
+	if (summary_text == NULL || counts_text == NULL)
+		snprintf(out->error, sizeof out->error, "out of memory building the summary");
+	else if (store_results(conn, out->run_id, snap, res, summary_text, counts_text,
+	                       (long)((mono() - t0) * 1000), out->error, sizeof out->error) == 0)
+		rc = 0;
+	free(summary_text);
+	free(counts_text);
+	return rc;
+}
+
 int
 engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct engine_result *out)
 {
@@ -73,7 +95,6 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 	};
 	struct snapshot snap;
 	struct results res;
-	char *summary_text = NULL, *counts_text = NULL;
 	double t0 = mono();
 	int rc = -1;
 
@@ -99,17 +120,7 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 	metrics_cohorts(&snap, &res);
 	double t2 = mono();
 
-	out->summary = summary_build(&snap, &res, out->run_id);
-	json_t *counts = summary_row_counts(&snap);
-	summary_text = json_dumps(out->summary, JSON_COMPACT | JSON_REAL_PRECISION(15));
-	counts_text = json_dumps(counts, JSON_COMPACT);
-	json_decref(counts);
-	if (summary_text == NULL || counts_text == NULL) {
-		snprintf(out->error, sizeof out->error, "out of memory building the summary");
-		goto out;
-	}
-	if (store_results(conn, out->run_id, &snap, &res, summary_text, counts_text,
-	                  (long)((mono() - t0) * 1000), out->error, sizeof out->error) != 0)
+	if (summarise_and_store(conn, out, &snap, &res, t0) != 0)
 		goto out;
 	double t3 = mono();
 	out->ok = 1;
@@ -126,8 +137,6 @@ out:
 		json_decref(out->summary);
 		out->summary = NULL;
 	}
-	free(summary_text);
-	free(counts_text);
 	results_free(&res);
 	snapshot_free(&snap);
 	return rc;

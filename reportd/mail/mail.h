@@ -1,7 +1,11 @@
-/* The weekly report as an email: the message model built from one report
+/* reportd/mail/: the weekly mail: the message built from a report folder
+ * (this header), its MIME text (mailraw.c), delivery records (deliver.c),
+ * the transports (transport.c) and the daemon's mail thread (mailer.c).
+ *
+ * The weekly report as an email: the message model built from one report
  * directory (<report_dir>/<YYYY-Www>/: summary.json, charts/NAME.png, NAME.csv)
- * and its header lines.  Sending it is reportd/transport.c; who gets it
- * and when is reportd/deliver.c. */
+ * and its header lines.  Sending it is reportd/mail/transport.c; who gets it
+ * and when is reportd/mail/deliver.c. */
 #ifndef CRMX_MAIL_H
 #define CRMX_MAIL_H
 

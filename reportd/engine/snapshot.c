@@ -1,0 +1,275 @@
+/* Reads crmx_src once, in one REPEATABLE READ read-only transaction, with
+ * COPY ... TO STDOUT (the cheapest way to move many rows out of
+ * PostgreSQL), into the arrays of snapshot.h.
+ *
+ * COPY takes no $n parameters, so the statements (snaprows.c) are
+ * constant and the as_of cut (rows after as_of are left out) is applied
+ * in C.  A deal closed after as_of counts as open at as_of; history after
+ * as_of is ignored, so a past as_of sees the funnel as it then stood.
+ * Here: the read as a whole (the order of the views, the thread that
+ * reads the revenue view beside the rest on a second connection) and the
+ * grouping after it; one view's rows are snaprows.c, the field parsers
+ * snapfield.c, the transactions and the second connection snapconn.c. */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "idmap.h"
+#include "log.h"
+#include "snapconn.h"
+#include "snapint.h"
+#include "util.h"
+
+const char *const snapshot_view_names[8] = {
+	"users", "accounts", "contacts", "opportunities", "stage_history",
+	"revenue", "activities", "qualification",
+};
+
+/* ---- grouping ---- */
+
+static int
+cmp_rev_day(const void *a, const void *b)
+{
+	const struct snap_revenue *x = a, *y = b;
+	return (x->day > y->day) - (x->day < y->day);
+}
+
+/* Revenue grouped by account (a counting sort: O(n)), then by day. */
+static void
+group_revenue(struct snapshot *s)
+{
+	s->rev_first = xcalloc(s->n_acct + 1, sizeof *s->rev_first);
+	for (size_t i = 0; i < s->n_rev; i++)
+		s->rev_first[s->rev[i].acct + 1]++;
+	for (size_t a = 0; a < s->n_acct; a++)
+		s->rev_first[a + 1] += s->rev_first[a];
+	struct snap_revenue *sorted = xmalloc((s->n_rev ? s->n_rev : 1) * sizeof *sorted);
+	uint32_t *pos = xmalloc((s->n_acct + 1) * sizeof *pos);
+	memcpy(pos, s->rev_first, (s->n_acct + 1) * sizeof *pos);
+	for (size_t i = 0; i < s->n_rev; i++)
+		sorted[pos[s->rev[i].acct]++] = s->rev[i];
+	free(pos);
+	free(s->rev);
+	s->rev = sorted;
+	for (size_t a = 0; a < s->n_acct; a++) {
+		struct snap_revenue *g = s->rev + s->rev_first[a];
+		size_t n = s->rev_first[a + 1] - s->rev_first[a];
+		if (n < 2)
+			continue;
+		int sorted_already = 1;
+		for (size_t i = 1; i < n && sorted_already; i++)
+			sorted_already = g[i - 1].day <= g[i].day;
+		if (!sorted_already)
+			qsort(g, n, sizeof *g, cmp_rev_day);
+	}
+}
+
+static int
+cmp_hist(const void *a, const void *b)
+{
+	const struct snap_hist *x = a, *y = b;
+	if (x->opp != y->opp)
+		return (x->opp > y->opp) - (x->opp < y->opp);
+	if (x->entered != y->entered)
+		return (x->entered > y->entered) - (x->entered < y->entered);
+	return (x->rank > y->rank) - (x->rank < y->rank);
+}
+
+/* History grouped by deal and time; each deal's highest rank reached and,
+ * for deals open at as_of, its rank then. */
+static void
+group_history(struct snapshot *s)
+{
+	int sorted = 1;	/* history usually arrives in key order */
+	for (size_t i = 1; i < s->n_hist && sorted; i++)
+		sorted = cmp_hist(&s->hist[i - 1], &s->hist[i]) <= 0;
+	if (!sorted)
+		qsort(s->hist, s->n_hist, sizeof *s->hist, cmp_hist);
+	for (size_t i = 0; i < s->n_hist; i++) {
+		struct snap_opp *o = &s->opp[s->hist[i].opp];
+		if (o->hist_n == 0)
+			o->hist_first = (uint32_t)i;
+		o->hist_n++;
+		if (s->hist[i].rank > o->max_rank)
+			o->max_rank = s->hist[i].rank;
+	}
+	for (size_t i = 0; i < s->n_opp; i++) {
+		struct snap_opp *o = &s->opp[i];
+		if (o->rank == 0 && o->hist_n > 0) {
+			const struct snap_hist *last = &s->hist[o->hist_first + o->hist_n - 1];
+			o->rank = last->rank;
+			if (isnan(o->entered) || o->entered >= last->entered)
+				o->entered = last->entered;
+		}
+	}
+}
+
+struct side_read {
+	PGconn		*conn;
+	struct reader	 r;
+	char		 err[512];
+	size_t		 view;	/* index into snap_reads[] */
+	int		 rc;
+};
+
+static void *
+side_read_main(void *arg)
+{
+	struct side_read *sr = arg;
+	sr->rc = snap_copy(sr->conn, &sr->r, sr->view);
+	return NULL;
+}
+
+/* The account count sizes the arrays: one cheap query in the snapshot. */
+static int
+count_accounts(PGconn *conn, size_t *n, char *err, size_t errlen)
+{
+	PGresult *res = PQexec(conn, "SELECT count(*) FROM crmx_src.accounts");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		snprintf(err, errlen, "counting crmx_src.accounts: %s", db_errmsg(conn));
+		PQclear(res);
+		return -1;
+	}
+	*n = (size_t)atol(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
+/* Revenue (the largest view, which only looks accounts up) on the second
+ * connection's thread, once the account map is frozen. */
+static int
+start_side(struct side_read *side, const struct reader *r, pthread_t *th)
+{
+	for (size_t w = 0; w < snap_nreads; w++) {
+		if (snap_reads[w].view != SV_REVENUE)
+			continue;
+		side->r = *r;	/* shares the frozen account map, read only */
+		side->r.err = side->err;
+		side->r.errlen = sizeof side->err;
+		side->view = w;
+		return pthread_create(th, NULL, side_read_main, side) == 0;
+	}
+	return 0;
+}
+
+/* Every view in order on conn (revenue on the side thread when it runs):
+ * users and accounts first (they give the indexes), opportunities before
+ * their history.  0, or -1 with the error in r. */
+static int
+read_views(PGconn *conn, struct reader *r, size_t n_acct, struct side_read *side,
+           pthread_t *th, int *side_started)
+{
+	for (size_t v = 0; v < snap_nreads; v++) {
+		if (snap_reads[v].view == SV_REVENUE && *side_started)
+			continue;	/* being read on the second connection */
+		if (snap_copy(conn, r, v))
+			return -1;
+		if (snap_reads[v].view == SV_ACCOUNTS && r->s->n_acct != n_acct) {
+			snprintf(r->err, r->errlen, "crmx_src.accounts changed size within one snapshot");
+			return -1;
+		}
+		/* Later views only look ids up. */
+		if (snap_reads[v].view == SV_OPPS)
+			idmap_freeze(&r->opps);
+		if (snap_reads[v].view != SV_ACCOUNTS)
+			continue;
+		idmap_freeze(&r->accts);
+		if (side->conn != NULL)
+			*side_started = start_side(side, r, th);
+	}
+	return 0;
+}
+
+int
+snapshot_read(PGconn *conn, int32_t as_of, struct snapshot *s, char *err, size_t errlen)
+{
+	struct reader r = { .s = s, .err = err, .errlen = errlen };
+	struct side_read side = { .conn = NULL };
+	pthread_t th;
+	size_t n_acct;
+	int rc = -1, side_started = 0;
+	memset(s, 0, sizeof *s);
+	if (errlen > 0)
+		err[0] = '\0';
+	s->as_of = as_of;
+	r.end_ts = ((double)as_of + 1.0) * 86400.0;
+	idmap_init(&r.owners, 1024);
+	idmap_init(&r.opps, 1024);
+	idmap_init(&r.sources, 64);
+	r.accts.keys = NULL;
+
+	if (snapshot_begin(conn, NULL) != 0) {
+		snprintf(err, errlen, "starting the snapshot: %s", db_errmsg(conn));
+		goto out;
+	}
+	if (count_accounts(conn, &n_acct, err, errlen) != 0)
+		goto rollback;
+	s->acct = xcalloc(n_acct + 1, sizeof *s->acct);
+	r.cap_acct = n_acct;
+	idmap_init(&r.accts, n_acct);
+	/* Large data sets: revenue on a second connection and thread. */
+	if (n_acct >= 100000)
+		side.conn = snapshot_second_conn(conn);
+	if (read_views(conn, &r, n_acct, &side, &th, &side_started) != 0)
+		goto rollback;
+	if (side_started) {
+		pthread_join(th, NULL);
+		side_started = 0;
+		r.skipped += side.r.skipped;
+		if (side.rc != 0) {
+			snprintf(err, errlen, "%s", side.err);
+			goto rollback;
+		}
+	}
+	if (db_command(conn, "COMMIT") != 0) {
+		snprintf(err, errlen, "ending the snapshot: %s", db_errmsg(conn));
+		goto out;
+	}
+	s->rows_skipped = r.skipped;
+	group_revenue(s);
+	group_history(s);
+	rc = 0;
+	goto out;
+rollback:
+	if (side_started)
+		pthread_join(th, NULL);
+	if (PQstatus(conn) == CONNECTION_OK)
+		db_command(conn, "ROLLBACK");
+out:
+	PQfinish(side.conn);	/* ends its transaction too */
+	idmap_free(&r.accts);
+	idmap_free(&r.owners);
+	idmap_free(&r.opps);
+	idmap_free(&r.sources);
+	return rc;
+}
+
+uint32_t
+snapshot_account_index(const struct snapshot *s, int64_t id)
+{
+	/* Accounts are few enough per lookup site (tests, reports) for a
+	 * linear scan; the engine itself works on indexes. */
+	for (size_t i = 0; i < s->n_acct; i++)
+		if (s->acct[i].id == id)
+			return (uint32_t)i;
+	return NO_INDEX;
+}
+
+void
+snapshot_free(struct snapshot *s)
+{
+	free(s->acct);
+	free(s->owner_id);
+	for (size_t i = 0; i < s->n_source; i++)
+		free(s->sources[i]);
+	free(s->sources);
+	free(s->rev);
+	free(s->rev_first);
+	free(s->opp);
+	free(s->hist);
+	free(s->act);
+	memset(s, 0, sizeof *s);
+}

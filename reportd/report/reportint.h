@@ -1,0 +1,32 @@
+/* What the files of the report's folder writer share (report.c calls
+ * page.c and exports.c): a page's context and the writers. */
+#ifndef CRMX_REPORTINT_H
+#define CRMX_REPORTINT_H
+
+#include "charts.h"
+#include "report.h"
+#include "reportdata.h"
+#include "sbuf.h"
+
+struct page_ctx {
+	const struct rdata		*d;
+	const struct crmx_config	*cfg;
+	enum lang			 lang;
+	const char			*suffix;
+	const struct chart_status	*charts;
+	const int			*langs;
+	int				 nlangs;
+	const char			*week;
+};
+
+/* report.css, written once per report. */
+extern const char report_css[];
+
+/* One language's index page. */
+void report_page(struct sbuf *b, const struct page_ctx *p);
+/* <table>.csv for every table, and summary.json, into dir. */
+int report_csvs(const struct rdata *d, const char *dir, char *err, size_t errlen);
+int report_json(const struct rdata *d, const char *dir, const char *week, const int *langs, int nl,
+                const struct chart_status *st, char *err, size_t errlen);
+
+#endif
