@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
 #include "panel.h"
 #include "util.h"
 
@@ -153,4 +154,60 @@ json_t *
 jstr_val(PGresult *r, int row, int col)
 {
 	return PQgetisnull(r, row, col) ? json_null() : json_string(PQgetvalue(r, row, col));
+}
+
+void
+rows_bind(struct rows *r, PGresult *res, const char *const *names, int nfields)
+{
+	r->res = res;
+	r->n = PQntuples(res);
+	for (int f = 0; f < nfields && f < ROWS_MAX_COLS; f++)
+		r->col[f] = db_col(res, names[f]);
+}
+
+void
+rows_clear(struct rows *r)
+{
+	PQclear(r->res);
+	r->res = NULL;
+	r->n = 0;
+}
+
+const char *
+rows_s(const struct rows *r, int row, int f)
+{
+	const char *v = db_val(r->res, row, r->col[f]);
+	return v ? v : "";
+}
+
+int
+rows_null(const struct rows *r, int row, int f)
+{
+	return db_val(r->res, row, r->col[f]) == NULL;
+}
+
+double
+rows_num(const struct rows *r, int row, int f)
+{
+	return atof(rows_s(r, row, f));
+}
+
+json_t *
+rows_jnum(const struct rows *r, int row, int f)
+{
+	return rows_null(r, row, f) ? json_null() : json_real(rows_num(r, row, f));
+}
+
+json_t *
+rows_jstr(const struct rows *r, int row, int f)
+{
+	const char *v = db_val(r->res, row, r->col[f]);
+	return v ? json_string(v) : json_null();
+}
+
+json_t *
+rows_jbool(const struct rows *r, int row, int f)
+{
+	const char *v = db_val(r->res, row, r->col[f]);
+	return v ? json_boolean(v[0] == 't') : json_null();
 }

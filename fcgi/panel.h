@@ -55,6 +55,26 @@ void send_json(struct ctx *c, json_t *body);
 json_t *jnum_val(PGresult *r, int row, int col);
 json_t *jstr_val(PGresult *r, int row, int col);
 
+/* A panel's fetched data: each result with its columns looked up by name
+ * once (rows_bind, through db_col), then read by field number (the index
+ * into the names the panel bound), never by the column's position. */
+#define ROWS_MAX_COLS 32
+struct rows {
+	PGresult	*res;
+	int		 n;			/* rows */
+	int		 col[ROWS_MAX_COLS];	/* field -> column */
+};
+void rows_bind(struct rows *r, PGresult *res, const char *const *names, int nfields);
+void rows_clear(struct rows *r);
+/* The value ("" for SQL NULL, as the writers print it), or whether it is NULL. */
+const char *rows_s(const struct rows *r, int row, int f);
+int rows_null(const struct rows *r, int row, int f);
+double rows_num(const struct rows *r, int row, int f);
+json_t *rows_jnum(const struct rows *r, int row, int f);
+json_t *rows_jstr(const struct rows *r, int row, int f);
+/* A boolean as JSON (null for SQL NULL). */
+json_t *rows_jbool(const struct rows *r, int row, int f);
+
 int h_account(struct ctx *c, const char *arg);
 int h_account_post(struct ctx *c, const char *arg);
 int h_accounts(struct ctx *c, const char *arg);

@@ -84,24 +84,25 @@ static const char *const sql[Q__MAX] = {
     " FROM g LEFT JOIN top t ON t.region = g.region AND t.city = g.city"
     " ORDER BY g.region, g.np DESC, g.city",
 [Q_ACCOUNT] =
-    "SELECT a.account_id, a.name, a.region, a.city, a.industry, u.name,"
+    "SELECT a.account_id, a.name, a.region, a.city, a.industry, u.name AS owner,"
     " m.abc_class, m.revenue_window, m.hist_ltv, m.ltv_pred, m.p_alive, m.segment,"
-    " m.qual_grade, m.open_deals, to_char(m.last_activity, 'YYYY-MM-DD'),"
-    " m.as_of::text, to_char(m.computed_at, 'YYYY-MM-DD HH24:MI'), m.exp_purchases,"
-    " q.has_need, q.can_pay, q.has_authority, q.burning_issue, q.updated_by,"
-    " to_char(q.updated_at, 'YYYY-MM-DD HH24:MI')"
+    " m.qual_grade, m.open_deals, to_char(m.last_activity, 'YYYY-MM-DD') AS last_activity,"
+    " m.as_of::text AS as_of, to_char(m.computed_at, 'YYYY-MM-DD HH24:MI') AS computed_at,"
+    " m.exp_purchases, q.has_need, q.can_pay, q.has_authority, q.burning_issue, q.updated_by,"
+    " to_char(q.updated_at, 'YYYY-MM-DD HH24:MI') AS updated_at"
     " FROM crmx_src.accounts a LEFT JOIN crmx_src.users u ON u.user_id = a.owner_id"
     " LEFT JOIN crmx.latest_account_metrics m ON m.account_id = a.account_id"
     " LEFT JOIN crmx.qualification q ON q.account_id = a.account_id"
     " WHERE a.account_id = $2::bigint AND " SCOPE_SQL("a.owner_id"),
 [Q_CONTACTS] =
-    "SELECT k.name, k.title, coalesce(k.purchase_role, ''), coalesce(r.reached, false)"
+    "SELECT k.name, k.title, coalesce(k.purchase_role, '') AS purchase_role,"
+    " coalesce(r.reached, false) AS reached"
     " FROM crmx_src.contacts k LEFT JOIN crmx.contact_role r ON r.contact_id = k.contact_id"
     " WHERE k.account_id = $2::bigint AND " ACCOUNT_VISIBLE
     " ORDER BY coalesce(k.purchase_role = 'decision_maker', false) DESC, k.name",
 [Q_ACCOUNT_DEALS] =
     "SELECT o.opportunity_id, o.name, o.stage, o.stage_rank, o.amount, o.probability,"
-    " (current_date - o.stage_entered_at::date)"
+    " (current_date - o.stage_entered_at::date) AS days_in_stage"
     " FROM crmx_src.opportunities o"
     " WHERE o.account_id = $2::bigint AND o.outcome = 'open' AND " SCOPE_SQL("o.owner_id")
     " ORDER BY o.amount DESC NULLS LAST, o.opportunity_id",
@@ -109,7 +110,7 @@ static const char *const sql[Q__MAX] = {
 [Q_ACCOUNT_MONTHS] =
     "WITH e AS (SELECT date_trunc('month', coalesce((SELECT as_of FROM crmx.latest_run),"
     "  current_date)) AS last)"
-    " SELECT to_char(mo, 'YYYY-MM'), coalesce(sum(v.amount), 0)"
+    " SELECT to_char(mo, 'YYYY-MM') AS month, coalesce(sum(v.amount), 0) AS revenue"
     " FROM e CROSS JOIN generate_series(e.last - interval '23 months', e.last,"
     "  interval '1 month') AS mo"
     " LEFT JOIN crmx_src.revenue v ON v.account_id = $2::bigint"
@@ -118,7 +119,7 @@ static const char *const sql[Q__MAX] = {
     " GROUP BY mo ORDER BY mo",
 [Q_QUAL_HISTORY] =
     "SELECT h.has_need, h.can_pay, h.has_authority, h.burning_issue, h.updated_by,"
-    " to_char(h.updated_at, 'YYYY-MM-DD HH24:MI')"
+    " to_char(h.updated_at, 'YYYY-MM-DD HH24:MI') AS updated_at"
     " FROM crmx.qualification_history h"
     " WHERE h.account_id = $2::bigint AND " ACCOUNT_VISIBLE
     " ORDER BY h.updated_at DESC, h.id DESC LIMIT 20",
