@@ -36,16 +36,6 @@ segment_label(const char *s)
 	return s;
 }
 
-static void
-row(struct ctx *c, const char *label, const char *value)
-{
-	out_raw(c->out, "<tr><th>");
-	html_text(c->out, label);
-	out_raw(c->out, "</th><td>");
-	html_text(c->out, value && *value ? value : "\xE2\x80\x94");
-	out_raw(c->out, "</td></tr>");
-}
-
 static const char *
 money(struct ctx *c, const struct rows *a, int f, char *buf, size_t len)
 {
@@ -68,15 +58,6 @@ static const char *
 yesno_label(const char *v)
 {
 	return v[0] == 'y' ? _("yes") : v[0] == 'n' ? _("no") : _("not known");
-}
-
-/* A paragraph of class cls holding text. */
-static void
-para(struct ctx *c, const char *cls, const char *text)
-{
-	out_rawf(c->out, "<p class=\"%s\">", cls);
-	html_text(c->out, text);
-	out_raw(c->out, "</p>");
 }
 
 /* Revenue by month as a small bar chart drawn inline (no script, no
@@ -118,7 +99,7 @@ qualification_state(struct ctx *c, const struct rows *a)
 	struct out *o = c->out;
 	char when[64];
 	if (rows_null(a, 0, AC_UPDATED_BY)) {
-		para(c, "note", _("Not qualified yet."));
+		panel_para(c, "note", _("Not qualified yet."));
 		return;
 	}
 	int yes = 0;
@@ -179,9 +160,9 @@ qualification_html(struct ctx *c, const struct account_view *v)
 	out_raw(c->out, "</h2>");
 	qualification_state(c, a);
 	if (v->errors != NULL)
-		para(c, "error", _("Not saved: please correct the fields marked below."));
+		panel_para(c, "error", _("Not saved: please correct the fields marked below."));
 	else if (request_param(c->req, "saved") != NULL)
-		para(c, "saved", _("Saved."));
+		panel_para(c, "saved", _("Saved."));
 	char action[64];
 	snprintf(action, sizeof action, "/crmx/accounts/%lld%s", (long long)v->id,
 	         c->embed ? "?embed=1" : "");
@@ -197,16 +178,16 @@ metrics_html(struct ctx *c, const struct rows *a)
 {
 	char b1[64], b2[64];
 	out_raw(c->out, "<table class=\"kv\">");
-	row(c, _("Class"), rows_s(a, 0, AC_CLASS));
-	row(c, _("Revenue in the last 12 months"), money(c, a, AC_REVENUE, b1, sizeof b1));
-	row(c, _("Historical value"), money(c, a, AC_HIST_LTV, b1, sizeof b1));
-	row(c, _("Predicted value"), money(c, a, AC_LTV_PRED, b1, sizeof b1));
+	panel_kv(c, _("Class"), rows_s(a, 0, AC_CLASS));
+	panel_kv(c, _("Revenue in the last 12 months"), money(c, a, AC_REVENUE, b1, sizeof b1));
+	panel_kv(c, _("Historical value"), money(c, a, AC_HIST_LTV, b1, sizeof b1));
+	panel_kv(c, _("Predicted value"), money(c, a, AC_LTV_PRED, b1, sizeof b1));
 	if (!rows_null(a, 0, AC_P_ALIVE))
 		fmt_percent(b1, sizeof b1, rows_num(a, 0, AC_P_ALIVE), 0);
-	row(c, _("Probability still a customer"), rows_null(a, 0, AC_P_ALIVE) ? NULL : b1);
-	row(c, _("Lifecycle"), segment_label(rows_s(a, 0, AC_SEGMENT)));
-	row(c, _("Qualification grade"), rows_s(a, 0, AC_GRADE));
-	row(c, _("Last activity"), panel_date(c, rows_s(a, 0, AC_LAST_ACTIVITY), b2, sizeof b2));
+	panel_kv(c, _("Probability still a customer"), rows_null(a, 0, AC_P_ALIVE) ? NULL : b1);
+	panel_kv(c, _("Lifecycle"), segment_label(rows_s(a, 0, AC_SEGMENT)));
+	panel_kv(c, _("Qualification grade"), rows_s(a, 0, AC_GRADE));
+	panel_kv(c, _("Last activity"), panel_date(c, rows_s(a, 0, AC_LAST_ACTIVITY), b2, sizeof b2));
 	out_raw(c->out, "</table><p class=\"asof\">");
 	html_text(c->out, _("As of"));
 	out_raw(c->out, " ");
@@ -223,7 +204,7 @@ contacts_html(struct ctx *c, const struct account_view *v)
 	html_text(o, _("Contacts"));
 	out_raw(o, "</h2>");
 	if (!v->has_dm)
-		para(c, "warn", _("No decision maker known: find the key person."));
+		panel_para(c, "warn", _("No decision maker known: find the key person."));
 	out_raw(o, "<ul class=\"contacts\">");
 	for (int i = 0; i < ct->n; i++) {
 		out_raw(o, "<li>");
@@ -253,7 +234,7 @@ deals_html(struct ctx *c, const struct rows *dl)
 	html_text(o, _("Open deals"));
 	out_raw(o, "</h2>");
 	if (dl->n == 0) {
-		para(c, "note", _("No open deals."));
+		panel_para(c, "note", _("No open deals."));
 		return;
 	}
 	out_raw(o, "<table class=\"list\"><tr><th>");
@@ -296,7 +277,7 @@ account_html(struct ctx *c, const struct account_view *v)
 	html_text(o, rows_s(a, 0, AC_OWNER));
 	out_raw(o, "</p>");
 	if (!v->computed)
-		para(c, "note", _("Metrics not computed yet."));
+		panel_para(c, "note", _("Metrics not computed yet."));
 	else
 		metrics_html(c, a);
 	sparkline(c, &v->months);

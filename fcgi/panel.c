@@ -96,6 +96,24 @@ scoped_batch(struct ctx *c, const enum query *qs, int n, int nextra,
 }
 
 void
+panel_para(struct ctx *c, const char *cls, const char *text)
+{
+	out_rawf(c->out, "<p class=\"%s\">", cls);
+	html_text(c->out, text);
+	out_raw(c->out, "</p>");
+}
+
+void
+panel_kv(struct ctx *c, const char *label, const char *value)
+{
+	out_raw(c->out, "<tr><th>");
+	html_text(c->out, label);
+	out_raw(c->out, "</th><td>");
+	html_text(c->out, value && *value ? value : "\xE2\x80\x94");
+	out_raw(c->out, "</td></tr>");
+}
+
+void
 panel_redirect(struct ctx *c, const char *path)
 {
 	c->out->status = 303;

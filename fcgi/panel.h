@@ -9,6 +9,7 @@
 
 #include "auth.h"
 #include "config.h"
+#include "db.h"
 #include "i18n.h"
 #include "out.h"
 #include "queries.h"
@@ -41,6 +42,10 @@ PGresult *scoped_query(struct ctx *c, enum query q, int nextra, const char *cons
  * in one round trip; -1 (and c->db_failed) when any failed. */
 int scoped_batch(struct ctx *c, const enum query *qs, int n, int nextra,
                  const char *const *extra, PGresult **out);
+/* <p class="cls">text</p>, and a <tr> of a key-value table (an em dash
+ * for an empty value). */
+void panel_para(struct ctx *c, const char *cls, const char *text);
+void panel_kv(struct ctx *c, const char *label, const char *value);
 /* 303 See Other to a path of ours (after a form was stored). */
 void panel_redirect(struct ctx *c, const char *path);
 /* The id in a path ("/crmx/deals/<id>"): 0, or a 400 naming `what` and -1. */

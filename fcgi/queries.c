@@ -142,19 +142,19 @@ static const char *const sql[Q__MAX] = {
     "  SELECT account_id, $3::boolean, $4::boolean, $5::boolean, $6::text, $7::text, now()"
     "  FROM ok RETURNING account_id)"
     " SELECT account_id FROM up",
-/* The funnel as one row: per layer k = 1..5 (columns 4(k-1) .. 4(k-1)+3)
+/* The funnel as one row: per layer k = 1..5 (columns openK, amountK, weightedK, reachedK)
  * the open deals, their amount and weighted amount (live, one pass over
  * the viewer's open deals), and the deals created in the latest run's window
  * that reached the layer (history counts: a deal that went back still
  * reached the higher layer), summed over the viewer's owners from what
- * reportd stored, NULL before the first run; then (columns 20, 21) the
+ * reportd stored, NULL before the first run; then (month, quarter) the
  * weighted forecast for this month and this quarter, overdue deals
- * counting in this month, and (22) the run's as-of date. */
+ * counting in this month, and (as_of) the run's as-of date. */
 #define LAYER(k) \
-    " count(*) FILTER (WHERE stage_rank = " #k ")," \
-    " coalesce(sum(amount) FILTER (WHERE stage_rank = " #k "), 0)," \
-    " coalesce(sum(w) FILTER (WHERE stage_rank = " #k "), 0)," \
-    " (SELECT reached[" #k "] FROM r),"
+    " count(*) FILTER (WHERE stage_rank = " #k ") AS open" #k "," \
+    " coalesce(sum(amount) FILTER (WHERE stage_rank = " #k "), 0) AS amount" #k "," \
+    " coalesce(sum(w) FILTER (WHERE stage_rank = " #k "), 0) AS weighted" #k "," \
+    " (SELECT reached[" #k "] FROM r) AS reached" #k ","
 [Q_FUNNEL] =
     "WITH d AS MATERIALIZED (SELECT o.stage_rank, o.amount,"
     "  o.amount * o.probability AS w, coalesce(o.expected_close, current_date) AS due"
@@ -164,18 +164,18 @@ static const char *const sql[Q__MAX] = {
     "  FROM crmx.latest_owner_metrics m WHERE " SCOPE_SQL("m.owner_id") ")"
     " SELECT" LAYER(1) LAYER(2) LAYER(3) LAYER(4) LAYER(5)
     " coalesce(sum(w) FILTER (WHERE due < date_trunc('month', current_date) + interval '1 month'),"
-    "  0),"
+    "  0) AS month,"
     " coalesce(sum(w) FILTER (WHERE"
-    "  due < date_trunc('quarter', current_date) + interval '3 months'), 0),"
-    " (SELECT as_of::text FROM r)"
+    "  due < date_trunc('quarter', current_date) + interval '3 months'), 0) AS quarter,"
+    " (SELECT as_of::text FROM r) AS as_of"
     " FROM d",
 /* Priority: weighted amount, discounted by months in the stage (in
  * float8: numeric arithmetic on every open deal cost more than the rest
  * of the statement); only the first 100 get their account's and owner's
  * names (the owner's by key: a join hashed every user each time). */
 [Q_PIPELINE_DEALS] =
-    "SELECT t.opportunity_id, t.name, a.name, t.stage, t.amount, t.probability, t.days,"
-    " (SELECT u.name FROM crmx_src.users u WHERE u.user_id = t.owner_id)"
+    "SELECT t.opportunity_id, t.name, a.name AS account, t.stage, t.amount, t.probability,"
+    " t.days, (SELECT u.name FROM crmx_src.users u WHERE u.user_id = t.owner_id) AS owner"
     " FROM (SELECT o.opportunity_id, o.name, o.account_id, o.owner_id, o.stage, o.amount,"
     "  o.probability, current_date - o.stage_entered_at::date AS days,"
     "  coalesce(o.amount::float8 * o.probability, 0)"
@@ -185,28 +185,30 @@ static const char *const sql[Q__MAX] = {
     " JOIN crmx_src.accounts a ON a.account_id = t.account_id"
     " ORDER BY t.prio DESC, t.opportunity_id",
 [Q_DEAL] =
-    "SELECT o.opportunity_id, o.name, o.account_id, a.name, u.name, o.stage, o.stage_rank,"
-    " o.amount, o.probability, o.source, to_char(o.created_at, 'YYYY-MM-DD'),"
-    " o.expected_close::text, to_char(o.closed_at, 'YYYY-MM-DD'), o.outcome, o.lost_reason,"
-    " current_date - o.stage_entered_at::date, current_date - o.created_at::date,"
+    "SELECT o.opportunity_id, o.name, o.account_id, a.name AS account, u.name AS owner,"
+    " o.stage, o.stage_rank, o.amount, o.probability, o.source,"
+    " to_char(o.created_at, 'YYYY-MM-DD') AS created_at,"
+    " o.expected_close::text AS expected_close, to_char(o.closed_at, 'YYYY-MM-DD') AS closed_at,"
+    " o.outcome, o.lost_reason, current_date - o.stage_entered_at::date AS days_in_stage,"
+    " current_date - o.created_at::date AS age_days,"
     " EXISTS (SELECT 1 FROM crmx_src.contacts k WHERE k.account_id = o.account_id"
-    "  AND k.purchase_role = 'decision_maker')"
+    "  AND k.purchase_role = 'decision_maker') AS key_person_known"
     " FROM crmx_src.opportunities o JOIN crmx_src.accounts a ON a.account_id = o.account_id"
     " LEFT JOIN crmx_src.users u ON u.user_id = o.owner_id"
     " WHERE o.opportunity_id = $2::bigint AND " SCOPE_SQL("o.owner_id"),
 /* Each entry into a layer and the days until the next one (or the close,
  * or today for a deal still there). */
 [Q_DEAL_HISTORY] =
-    "SELECT h.stage_rank, to_char(h.entered_at, 'YYYY-MM-DD'),"
+    "SELECT h.stage_rank, to_char(h.entered_at, 'YYYY-MM-DD') AS entered_at,"
     " coalesce(lead(h.entered_at) OVER (ORDER BY h.entered_at, h.stage_rank), o.closed_at,"
-    "  now())::date - h.entered_at::date"
+    "  now())::date - h.entered_at::date AS days"
     " FROM crmx_src.stage_history h"
     " JOIN crmx_src.opportunities o ON o.opportunity_id = h.opportunity_id"
     " WHERE h.opportunity_id = $2::bigint AND " SCOPE_SQL("o.owner_id")
     " ORDER BY h.entered_at, h.stage_rank",
 [Q_DEAL_REVIEWS] =
     "SELECT r.step_completed, r.evidence, r.action, r.plan, r.created_by,"
-    " to_char(r.created_at, 'YYYY-MM-DD HH24:MI')"
+    " to_char(r.created_at, 'YYYY-MM-DD HH24:MI') AS created_at"
     " FROM crmx.deal_review r WHERE r.opportunity_id = $2::bigint AND " DEAL_VISIBLE
     " ORDER BY r.created_at DESC, r.id DESC LIMIT 20",
 /* $3 step, $4 evidence, $5 action, $6 plan, $7 who; no row: not visible. */
