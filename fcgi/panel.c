@@ -162,18 +162,6 @@ send_json(struct ctx *c, json_t *body)
 	free(text);
 }
 
-json_t *
-jnum_val(PGresult *r, int row, int col)
-{
-	return PQgetisnull(r, row, col) ? json_null() : json_real(atof(PQgetvalue(r, row, col)));
-}
-
-json_t *
-jstr_val(PGresult *r, int row, int col)
-{
-	return PQgetisnull(r, row, col) ? json_null() : json_string(PQgetvalue(r, row, col));
-}
-
 void
 rows_bind(struct rows *r, PGresult *res, const char *const *names, int nfields)
 {

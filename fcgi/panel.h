@@ -56,10 +56,6 @@ int panel_id(struct ctx *c, const char *arg, const char *message, int64_t *id);
 const char *panel_date(struct ctx *c, const char *iso, char *buf, size_t len);
 /* A JSON body as the response. */
 void send_json(struct ctx *c, json_t *body);
-/* A database value as a JSON number/string/null. */
-json_t *jnum_val(PGresult *r, int row, int col);
-json_t *jstr_val(PGresult *r, int row, int col);
-
 /* A panel's fetched data: each result with its columns looked up by name
  * once (rows_bind, through db_col), then read by field number (the index
  * into the names the panel bound), never by the column's position. */

@@ -24,9 +24,9 @@
     " AND ($5::text IS NULL OR m.abc_class = $5) AND ($6::text IS NULL OR m.segment = $6)" \
     " AND ($7::text IS NULL OR m.qual_grade = $7)"
 #define ACCOUNTS_SQL(order) \
-    "SELECT a.account_id, a.name, a.region, a.city, u.name, m.abc_class, m.revenue_window," \
-    " m.hist_ltv, m.ltv_pred, m.p_alive, m.segment, m.qual_grade, m.open_deals," \
-    " to_char(m.last_activity, 'YYYY-MM-DD')" ACCOUNTS_FROM \
+    "SELECT a.account_id, a.name, a.region, a.city, u.name AS owner, m.abc_class," \
+    " m.revenue_window, m.hist_ltv, m.ltv_pred, m.p_alive, m.segment, m.qual_grade," \
+    " m.open_deals, to_char(m.last_activity, 'YYYY-MM-DD') AS last_activity" ACCOUNTS_FROM \
     " ORDER BY " order " LIMIT $8::bigint OFFSET $9::bigint"
 
 /* "The account $2 is the viewer's to see." */
@@ -58,7 +58,7 @@ static const char *const sql[Q__MAX] = {
 [Q_ACCOUNTS_NAME_ZH] = ACCOUNTS_SQL("a.name COLLATE \"zh-x-icu\", a.account_id"),
 /* How many accounts the list has, up to ACCOUNTS_COUNT_CAP + 1 ($8). */
 [Q_ACCOUNTS_COUNT] =
-    "SELECT count(*) FROM (SELECT 1" ACCOUNTS_FROM " LIMIT $8::bigint) x",
+    "SELECT count(*) AS total FROM (SELECT 1" ACCOUNTS_FROM " LIMIT $8::bigint) x",
 /* Per region and city: accounts, precise prospects, A-class accounts,
  * revenue and open deals, and the five largest precise prospects as a
  * JSON array of [id, name] (filters $2 class, $3 segment, $4 region). */
@@ -80,7 +80,7 @@ static const char *const sql[Q__MAX] = {
     " g AS (SELECT region, city, count(*) AS n, count(*) FILTER (WHERE precise) AS np,"
     "  count(*) FILTER (WHERE abc_class = 'A') AS na, coalesce(sum(rev), 0) AS rev,"
     "  coalesce(sum(open_deals), 0) AS deals FROM s GROUP BY region, city)"
-    " SELECT g.region, g.city, g.n, g.np, g.na, g.rev, g.deals, coalesce(t.top, '[]')"
+    " SELECT g.region, g.city, g.n, g.np, g.na, g.rev, g.deals, coalesce(t.top, '[]') AS top"
     " FROM g LEFT JOIN top t ON t.region = g.region AND t.city = g.city"
     " ORDER BY g.region, g.np DESC, g.city",
 [Q_ACCOUNT] =
