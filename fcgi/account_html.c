@@ -126,15 +126,10 @@ qualification_history(struct ctx *c, const struct rows *qh)
 		return;
 	out_raw(o, "<details class=\"history\"><summary>");
 	html_text(o, _("Qualification history"));
-	out_raw(o, "</summary><table class=\"list\"><tr>");
+	out_raw(o, "</summary><table class=\"list\">");
 	static const char *const heads[] = { N_("When"), N_("Who"), N_("Need"), N_("Can pay"),
 	                                     N_("Decision maker"), N_("Burning issue") };
-	for (size_t i = 0; i < sizeof heads / sizeof *heads; i++) {
-		out_raw(o, "<th>");
-		html_text(o, _(heads[i]));
-		out_raw(o, "</th>");
-	}
-	out_raw(o, "</tr>");
+	panel_thead(c, heads, sizeof heads / sizeof *heads, 0);
 	for (int i = 0; i < qh->n; i++) {
 		out_raw(o, "<tr><td>");
 		html_text(o, panel_date(c, rows_s(qh, i, QH_UPDATED_AT), when, sizeof when));
@@ -237,15 +232,10 @@ deals_html(struct ctx *c, const struct rows *dl)
 		panel_para(c, "note", _("No open deals."));
 		return;
 	}
-	out_raw(o, "<table class=\"list\"><tr><th>");
-	html_text(o, _("Deal"));
-	out_raw(o, "</th><th>");
-	html_text(o, _("Stage"));
-	out_raw(o, "</th><th class=\"num\">");
-	html_text(o, _("Amount"));
-	out_raw(o, "</th><th class=\"num\">");
-	html_text(o, _("Days in stage"));
-	out_raw(o, "</th></tr>");
+	static const char *const heads[] = { N_("Deal"), N_("Stage"), N_("Amount"),
+	                                     N_("Days in stage") };
+	out_raw(o, "<table class=\"list\">");
+	panel_thead(c, heads, 4, 1u << 2 | 1u << 3);
 	for (int i = 0; i < dl->n; i++) {
 		out_rawf(o, "<tr><td><a href=\"/crmx/deals/%lld\">", atoll(rows_s(dl, i, AD_ID)));
 		html_text(o, rows_s(dl, i, AD_NAME));

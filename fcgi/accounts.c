@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "accounts.h"
+#include "params.h"
 #include "util.h"
 
 /* Sort keys: the request names one of these, never SQL. */
@@ -31,37 +32,36 @@ static const char *const list_cols[LS__N] = {
 	"hist_ltv", "ltv_pred", "p_alive", "segment", "qual_grade", "open_deals", "last_activity",
 };
 
-/* The sort, page and filters of the request; 400 and -1 when one is bad. */
-static int
+int
+accounts_sort(const char *key)
+{
+	for (size_t i = 0; i < sizeof sorts / sizeof *sorts; i++)
+		if (strcmp(key, sorts[i].key) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The sort, page and filters of the request, each already valid
+ * (params.c checked them against the route's parameters). */
+static void
 list_params(struct ctx *c, struct accounts_view *v, size_t *si)
 {
 	const struct request *r = c->req;
 	const char *sort = request_param(r, "sort");
-	*si = 0;
-	if (sort != NULL) {
-		for (*si = 0; *si < sizeof sorts / sizeof *sorts; (*si)++)
-			if (strcmp(sort, sorts[*si].key) == 0)
-				break;
-		if (*si == sizeof sorts / sizeof *sorts)
-			return panel_error(c, 400, _("Unknown sort: use revenue, ltv, name or activity.")) - 1;
-	}
+	*si = sort != NULL && accounts_sort(sort) > 0 ? (size_t)accounts_sort(sort) : 0;
 	v->sort = sorts[*si].key;
 	v->page = 1;
 	v->size = 50;
 	const char *p = request_param(r, "page"), *s = request_param(r, "size");
 	if (p && parse_int64(p, 1, 1000000, &v->page) != 0)
-		return panel_error(c, 400, _("The page must be a positive whole number.")) - 1;
+		v->page = 1;
 	if (s && parse_int64(s, 1, c->cfg->fcgi_page_size_max, &v->size) != 0)
-		return panel_error(c, 400, _("The page size is out of range.")) - 1;
+		v->size = 50;
 	for (int i = 0; i < NFILTERS; i++) {
 		v->fv[i] = request_param(r, accounts_filters[i]);
 		if (v->fv[i] != NULL && v->fv[i][0] == '\0')
 			v->fv[i] = NULL;
 	}
-	int64_t owner;
-	if (v->fv[0] && parse_id(v->fv[0], &owner) != 0)
-		return panel_error(c, 400, _("The owner must be a user id.")) - 1;
-	return 0;
 }
 
 /* The page of rows (one more than shown: whether a next page exists)
@@ -99,8 +99,7 @@ h_accounts(struct ctx *c, const char *arg)
 	(void)arg;
 	struct accounts_view v;
 	size_t si;
-	if (list_params(c, &v, &si) != 0)
-		return 0;
+	list_params(c, &v, &si);
 	enum query q = sorts[si].q == Q_ACCOUNTS_NAME && c->lang == LANG_ZH_CN ?
 	               Q_ACCOUNTS_NAME_ZH : sorts[si].q;
 	if (list_fetch(c, &v, q) != 0)

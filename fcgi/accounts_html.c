@@ -42,16 +42,11 @@ list_head(struct ctx *c, const struct accounts_view *v)
 	out_raw(o, v->capped ? "+ \xC2\xB7 <a href=\"/crmx/regions\">" :
 	                       " \xC2\xB7 <a href=\"/crmx/regions\">");
 	html_text(o, _("By region and city"));
-	out_raw(o, "</a></p><table class=\"list\"><tr>");
+	out_raw(o, "</a></p><table class=\"list\">");
 	static const char *const heads[] = { N_("Account"), N_("City"), N_("Owner"), N_("Class"),
 	                                     N_("Revenue, 12 months"), N_("Predicted value"),
 	                                     N_("Lifecycle"), N_("Grade"), N_("Open deals") };
-	for (size_t i = 0; i < sizeof heads / sizeof *heads; i++) {
-		out_raw(o, i >= 4 && i != 6 && i != 7 ? "<th class=\"num\">" : "<th>");
-		html_text(o, _(heads[i]));
-		out_raw(o, "</th>");
-	}
-	out_raw(o, "</tr>");
+	panel_thead(c, heads, 9, 1u << 4 | 1u << 5 | 1u << 8);
 }
 
 static void

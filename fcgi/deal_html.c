@@ -91,13 +91,9 @@ history_html(struct ctx *c, const struct rows *h)
 	char b[64];
 	out_raw(o, "<h2>");
 	html_text(o, _("Stage history"));
-	out_raw(o, "</h2><table class=\"list\"><tr><th>");
-	html_text(o, _("Funnel layer"));
-	out_raw(o, "</th><th>");
-	html_text(o, _("Entered"));
-	out_raw(o, "</th><th class=\"num\">");
-	html_text(o, _("Days"));
-	out_raw(o, "</th></tr>");
+	out_raw(o, "</h2><table class=\"list\">");
+	static const char *const heads[] = { N_("Funnel layer"), N_("Entered"), N_("Days") };
+	panel_thead(c, heads, 3, 1u << 2);
 	for (int i = 0; i < h->n; i++) {
 		int rank = atoi(rows_s(h, i, SH_RANK));
 		out_rawf(o, "<tr><td>%d. ", rank);

@@ -114,6 +114,18 @@ panel_kv(struct ctx *c, const char *label, const char *value)
 }
 
 void
+panel_thead(struct ctx *c, const char *const *heads, size_t n, unsigned num)
+{
+	out_raw(c->out, "<tr>");
+	for (size_t i = 0; i < n; i++) {
+		out_raw(c->out, num & (1u << i) ? "<th class=\"num\">" : "<th>");
+		html_text(c->out, _(heads[i]));
+		out_raw(c->out, "</th>");
+	}
+	out_raw(c->out, "</tr>");
+}
+
+void
 panel_redirect(struct ctx *c, const char *path)
 {
 	c->out->status = 303;

@@ -1,6 +1,18 @@
 /* What a handler gets: the request, the viewer, the database connection
  * of this worker and the response to fill; and the helpers every page
- * shares (page frame, errors, number formats). */
+ * shares (page frame, errors, number formats).
+ *
+ * The layout of fcgi/: each panel is one fetch and one writer per format,
+ *   <panel>.h       the panel's view struct and the fields of its results
+ *   <panel>.c       the handler: reads its parameters, runs its statements
+ *                   (queries.c) and fills the view, binding each result's
+ *                   columns by name once (rows_bind -> db_col), then calls
+ *   <panel>_html.c  the HTML writer, and
+ *   <panel>_json.c  the JSON writer; neither touches the database.
+ * Panels: account, accounts (the list), deal, pipeline, regions.  The
+ * request cycle, the route table and dispatch are routes.c; the query
+ * parameters every route may take, with their validators, params.c;
+ * forms form.c; the page cache cache.c. */
 #ifndef CRMX_PANEL_H
 #define CRMX_PANEL_H
 
@@ -26,9 +38,6 @@ struct ctx {
 	int			 db_failed;	/* a query failed: see answer_db_failure */
 };
 
-/* A handler; arg is the rest of the path after the route's prefix.
- * Returns 0 when it filled the response (any status). */
-typedef int (*handler_fn)(struct ctx *c, const char *arg);
 
 /* Sends status with a one-line message, as HTML or JSON. */
 int panel_error(struct ctx *c, int status, const char *message);
@@ -46,6 +55,9 @@ int scoped_batch(struct ctx *c, const enum query *qs, int n, int nextra,
  * for an empty value). */
 void panel_para(struct ctx *c, const char *cls, const char *text);
 void panel_kv(struct ctx *c, const char *label, const char *value);
+/* A table's head row: each of the n N_() labels translated, as a <th>
+ * with class "num" where bit i of num is set. */
+void panel_thead(struct ctx *c, const char *const *heads, size_t n, unsigned num);
 /* 303 See Other to a path of ours (after a form was stored). */
 void panel_redirect(struct ctx *c, const char *path);
 /* The id in a path ("/crmx/deals/<id>"): 0, or a 400 naming `what` and -1. */
@@ -76,6 +88,9 @@ json_t *rows_jstr(const struct rows *r, int row, int f);
 /* A boolean as JSON (null for SQL NULL). */
 json_t *rows_jbool(const struct rows *r, int row, int f);
 
+/* The handlers (routes.c dispatches to them); arg is the rest of the path
+ * after the route's prefix.  Each returns 0 when it filled the response
+ * (any status), -1 after a database failure (c->db_failed). */
 int h_account(struct ctx *c, const char *arg);
 int h_account_post(struct ctx *c, const char *arg);
 int h_accounts(struct ctx *c, const char *arg);

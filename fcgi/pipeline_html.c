@@ -58,16 +58,11 @@ static void
 funnel_html(struct ctx *c, const struct pipeline_view *v)
 {
 	struct out *o = c->out;
-	out_raw(o, "<table class=\"list funnel\"><tr>");
+	out_raw(o, "<table class=\"list funnel\">");
 	static const char *const heads[] = { N_("Stage"), N_("Open deals"), N_("Amount"),
 	                                     N_("Weighted"), N_("Reached in 12 months"),
 	                                     N_("On to the next stage") };
-	for (size_t i = 0; i < sizeof heads / sizeof *heads; i++) {
-		out_raw(o, i ? "<th class=\"num\">" : "<th>");
-		html_text(o, _(heads[i]));
-		out_raw(o, "</th>");
-	}
-	out_raw(o, "</tr>");
+	panel_thead(c, heads, 6, 0x3eu);	/* all but the first are numbers */
 	for (int k = 0; k < 5; k++)
 		layer_html(c, v->l, k);
 	out_raw(o, "</table><p class=\"asof\">");
@@ -113,17 +108,10 @@ deals_html(struct ctx *c, const struct rows *d)
 	struct out *o = c->out;
 	out_raw(o, "<h2>");
 	html_text(o, _("Open deals by priority"));
-	out_raw(o, "</h2><table class=\"list\"><tr><th>");
-	html_text(o, _("Deal"));
-	out_raw(o, "</th><th>");
-	html_text(o, _("Account"));
-	out_raw(o, "</th><th>");
-	html_text(o, _("Stage"));
-	out_raw(o, "</th><th class=\"num\">");
-	html_text(o, _("Amount"));
-	out_raw(o, "</th><th class=\"num\">");
-	html_text(o, _("Days in stage"));
-	out_raw(o, "</th></tr>");
+	out_raw(o, "</h2><table class=\"list\">");
+	static const char *const heads[] = { N_("Deal"), N_("Account"), N_("Stage"), N_("Amount"),
+	                                     N_("Days in stage") };
+	panel_thead(c, heads, 5, 1u << 3 | 1u << 4);
 	for (int i = 0; i < d->n; i++)
 		deal_row(c, d, i);
 	out_raw(o, "</table>");

@@ -14,16 +14,11 @@ regions_head(struct ctx *c)
 	out_raw(o, "</h1><p class=\"meta\">");
 	html_text(o, _("Plan visits where the precise customers are: need, ability to pay and "
 	               "decision maker confirmed."));
-	out_raw(o, "</p><table class=\"list\"><tr>");
+	out_raw(o, "</p><table class=\"list\">");
 	static const char *const heads[] = { N_("City"), N_("Accounts"), N_("Precise customers"),
 	                                     N_("Class A"), N_("Revenue, 12 months"),
 	                                     N_("Open deals"), N_("Visit first") };
-	for (size_t i = 0; i < sizeof heads / sizeof *heads; i++) {
-		out_raw(o, i >= 1 && i <= 5 ? "<th class=\"num\">" : "<th>");
-		html_text(o, _(heads[i]));
-		out_raw(o, "</th>");
-	}
-	out_raw(o, "</tr>");
+	panel_thead(c, heads, 7, 0x3eu);	/* columns 1 to 5 are numbers */
 }
 
 /* The largest precise customers, a JSON array of [id, name]. */
