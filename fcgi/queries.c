@@ -10,6 +10,7 @@
 #include "db.h"
 #include "log.h"
 #include "queries.h"
+#include "sbuf.h"
 #include "util.h"
 
 /* The accounts list; filters are NULL when unused ($2..$7), then limit
@@ -241,25 +242,30 @@ query_note_failure(const PGresult *res)
 }
 
 /* Statement text with each scope marker replaced by `col = ANY($1)`
- * (own) or `true` (all).  The caller frees it. */
+ * (own) or `true` (all), grown in an sbuf (the text has no bound).  The
+ * caller frees it. */
 static char *
 scoped_text(const char *text, int own)
 {
-	size_t cap = strlen(text) * 2 + 64, n = 0;
-	char *out = xmalloc(cap);
+	struct sbuf out;
 	const char *p = text, *m;
+	sb_init(&out);
 	while ((m = strstr(p, "{{scope:")) != NULL) {
 		const char *col = m + 8, *end = strstr(col, "}}");
-		n += (size_t)snprintf(out + n, cap - n, "%.*s", (int)(m - p), p);
-		if (own)
-			n += (size_t)snprintf(out + n, cap - n, "(%.*s = ANY($1::bigint[]))",
-			                      (int)(end - col), col);
-		else
-			n += (size_t)snprintf(out + n, cap - n, "true");
+		if (end == NULL)
+			abort();	/* an unclosed marker in the table above */
+		sb_rawn(&out, p, (size_t)(m - p));
+		if (own) {
+			sb_raw(&out, "(");
+			sb_rawn(&out, col, (size_t)(end - col));
+			sb_raw(&out, " = ANY($1::bigint[]))");
+		} else {
+			sb_raw(&out, "true");
+		}
 		p = end + 2;
 	}
-	snprintf(out + n, cap - n, "%s", p);
-	return out;
+	sb_raw(&out, p);
+	return out.s;
 }
 
 /* Whether a statement has a scope marker; worked out once per process
