@@ -44,12 +44,12 @@ static const char *const sql[Q__MAX] = {
 /* The owners the viewer may see: NULL (all) only for executives and
  * admins; a manager without a team sees only the own rows. */
 [Q_VIEWER] =
-    "SELECT u.name, coalesce(p.lang, ''),"
+    "SELECT u.name, coalesce(p.lang, '') AS lang,"
     " CASE WHEN u.role IN ('exec', 'admin') THEN NULL"
     "  WHEN u.role = 'manager' AND u.team IS NOT NULL THEN"
     "   (SELECT array_agg(t.user_id ORDER BY t.user_id) FROM crmx_src.users t"
     "     WHERE t.team = u.team OR t.user_id = u.user_id)::text"
-    "  ELSE ARRAY[u.user_id]::text END"
+    "  ELSE ARRAY[u.user_id]::text END AS owners"
     " FROM crmx_src.users u LEFT JOIN crmx.user_pref p ON p.login = u.login"
     " WHERE u.login = $1",
 [Q_ACCOUNTS_REVENUE] = ACCOUNTS_SQL("m.revenue_window DESC NULLS LAST, a.account_id"),

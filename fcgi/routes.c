@@ -101,6 +101,10 @@ page_from_cache(struct out *o, const char *key, size_t keylen, time_t now)
 	size_t body_len;
 	if (cache_get_fields(key, keylen, 3, parts, &body_len, now) != 0)
 		return -1;
+	/* Kept from a response of the same sizes; anything longer would be cut. */
+	if (strlen(parts[0]) >= sizeof o->content_type ||
+	    strlen(parts[1]) >= sizeof o->extra_headers)
+		return -1;
 	snprintf(o->content_type, sizeof o->content_type, "%s", parts[0]);
 	snprintf(o->extra_headers, sizeof o->extra_headers, "%s", parts[1]);
 	sb_clear(&o->body);
