@@ -131,17 +131,13 @@ qualification_history(struct ctx *c, const struct rows *qh)
 	                                     N_("Decision maker"), N_("Burning issue") };
 	panel_thead(c, heads, sizeof heads / sizeof *heads, 0);
 	for (int i = 0; i < qh->n; i++) {
-		out_raw(o, "<tr><td>");
-		html_text(o, panel_date(c, rows_s(qh, i, QH_UPDATED_AT), when, sizeof when));
-		out_raw(o, "</td><td>");
-		html_text(o, rows_s(qh, i, QH_UPDATED_BY));
-		for (int f = QH_HAS_NEED; f <= QH_HAS_AUTHORITY; f++) {
-			out_raw(o, "</td><td>");
-			html_text(o, yesno_label(yesno(qh, i, f)));
-		}
-		out_raw(o, "</td><td>");
-		html_text(o, rows_s(qh, i, QH_BURNING_ISSUE));
-		out_raw(o, "</td></tr>");
+		out_raw(o, "<tr>");
+		panel_td(c, NULL, panel_date(c, rows_s(qh, i, QH_UPDATED_AT), when, sizeof when));
+		panel_td(c, NULL, rows_s(qh, i, QH_UPDATED_BY));
+		for (int f = QH_HAS_NEED; f <= QH_HAS_AUTHORITY; f++)
+			panel_td(c, NULL, yesno_label(yesno(qh, i, f)));
+		panel_td(c, NULL, rows_s(qh, i, QH_BURNING_ISSUE));
+		out_raw(o, "</tr>");
 	}
 	out_raw(o, "</table></details>");
 }
@@ -239,14 +235,12 @@ deals_html(struct ctx *c, const struct rows *dl)
 	for (int i = 0; i < dl->n; i++) {
 		out_rawf(o, "<tr><td><a href=\"/crmx/deals/%lld\">", atoll(rows_s(dl, i, AD_ID)));
 		html_text(o, rows_s(dl, i, AD_NAME));
-		out_raw(o, "</a></td><td>");
-		html_text(o, rows_s(dl, i, AD_STAGE));
-		out_raw(o, "</td><td class=\"num\">");
+		out_raw(o, "</a></td>");
+		panel_td(c, NULL, rows_s(dl, i, AD_STAGE));
 		fmt_money(b1, sizeof b1, rows_num(dl, i, AD_AMOUNT), c->cfg->metrics_currency, 0, c->lang);
-		html_num(o, b1);
-		out_raw(o, "</td><td class=\"num\">");
-		html_text(o, rows_s(dl, i, AD_DAYS));
-		out_raw(o, "</td></tr>");
+		panel_td(c, "num", b1);
+		panel_td(c, "num", rows_s(dl, i, AD_DAYS));
+		out_raw(o, "</tr>");
 	}
 	out_raw(o, "</table>");
 }

@@ -56,28 +56,21 @@ list_row(struct ctx *c, const struct rows *r, int i)
 	char b[64];
 	out_rawf(o, "<tr><td><a href=\"/crmx/accounts/%lld\">", atoll(rows_s(r, i, LS_ID)));
 	html_text(o, rows_s(r, i, LS_NAME));
-	out_raw(o, "</a></td><td>");
-	html_text(o, rows_s(r, i, LS_CITY));
-	out_raw(o, "</td><td>");
-	html_text(o, rows_s(r, i, LS_OWNER));
-	out_raw(o, "</td><td>");
-	html_text(o, rows_s(r, i, LS_CLASS));
+	out_raw(o, "</a></td>");
+	panel_td(c, NULL, rows_s(r, i, LS_CITY));
+	panel_td(c, NULL, rows_s(r, i, LS_OWNER));
+	panel_td(c, NULL, rows_s(r, i, LS_CLASS));
 	static const int money[] = { LS_REVENUE, LS_LTV_PRED };
 	for (int k = 0; k < 2; k++) {
-		out_raw(o, "</td><td class=\"num\">");
-		if (!rows_null(r, i, money[k])) {
+		if (!rows_null(r, i, money[k]))
 			fmt_money(b, sizeof b, rows_num(r, i, money[k]), c->cfg->metrics_currency,
 			          1, c->lang);
-			html_num(o, b);
-		}
+		panel_td(c, "num", rows_null(r, i, money[k]) ? NULL : b);
 	}
-	out_raw(o, "</td><td>");
-	html_text(o, rows_s(r, i, LS_SEGMENT));
-	out_raw(o, "</td><td>");
-	html_text(o, rows_s(r, i, LS_GRADE));
-	out_raw(o, "</td><td class=\"num\">");
-	html_text(o, rows_s(r, i, LS_OPEN_DEALS));
-	out_raw(o, "</td></tr>");
+	panel_td(c, NULL, rows_s(r, i, LS_SEGMENT));
+	panel_td(c, NULL, rows_s(r, i, LS_GRADE));
+	panel_td(c, "num", rows_s(r, i, LS_OPEN_DEALS));
+	out_raw(o, "</tr>");
 }
 
 void

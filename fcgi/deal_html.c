@@ -98,11 +98,10 @@ history_html(struct ctx *c, const struct rows *h)
 		int rank = atoi(rows_s(h, i, SH_RANK));
 		out_rawf(o, "<tr><td>%d. ", rank);
 		html_text(o, funnel_layer(rank, 0));
-		out_raw(o, "</td><td>");
-		html_text(o, panel_date(c, rows_s(h, i, SH_ENTERED_AT), b, sizeof b));
-		out_raw(o, "</td><td class=\"num\">");
-		html_text(o, rows_s(h, i, SH_DAYS));
-		out_raw(o, "</td></tr>");
+		out_raw(o, "</td>");
+		panel_td(c, NULL, panel_date(c, rows_s(h, i, SH_ENTERED_AT), b, sizeof b));
+		panel_td(c, "num", rows_s(h, i, SH_DAYS));
+		out_raw(o, "</tr>");
 	}
 	out_raw(o, "</table>");
 }

@@ -114,6 +114,17 @@ panel_kv(struct ctx *c, const char *label, const char *value)
 }
 
 void
+panel_td(struct ctx *c, const char *cls, const char *text)
+{
+	if (cls != NULL)
+		out_rawf(c->out, "<td class=\"%s\">", cls);
+	else
+		out_raw(c->out, "<td>");
+	html_text(c->out, text);
+	out_raw(c->out, "</td>");
+}
+
+void
 panel_thead(struct ctx *c, const char *const *heads, size_t n, unsigned num)
 {
 	out_raw(c->out, "<tr>");

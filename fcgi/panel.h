@@ -55,6 +55,8 @@ int scoped_batch(struct ctx *c, const enum query *qs, int n, int nextra,
  * for an empty value). */
 void panel_para(struct ctx *c, const char *cls, const char *text);
 void panel_kv(struct ctx *c, const char *label, const char *value);
+/* A table cell: <td> (or <td class="cls">), text escaped, </td>. */
+void panel_td(struct ctx *c, const char *cls, const char *text);
 /* A table's head row: each of the n N_() labels translated, as a <th>
  * with class "num" where bit i of num is set. */
 void panel_thead(struct ctx *c, const char *const *heads, size_t n, unsigned num);

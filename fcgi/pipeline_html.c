@@ -85,14 +85,12 @@ deal_row(struct ctx *c, const struct rows *d, int i)
 	out_rawf(o, "<tr%s><td><a href=\"/crmx/deals/%lld\">", stalled ? " class=\"stalled\"" : "",
 	         atoll(rows_s(d, i, PD_ID)));
 	html_text(o, rows_s(d, i, PD_NAME));
-	out_raw(o, "</a></td><td>");
-	html_text(o, rows_s(d, i, PD_ACCOUNT));
-	out_raw(o, "</td><td>");
-	html_text(o, rows_s(d, i, PD_STAGE));
-	out_raw(o, "</td><td class=\"num\">");
+	out_raw(o, "</a></td>");
+	panel_td(c, NULL, rows_s(d, i, PD_ACCOUNT));
+	panel_td(c, NULL, rows_s(d, i, PD_STAGE));
 	fmt_money(b, sizeof b, rows_num(d, i, PD_AMOUNT), c->cfg->metrics_currency, 0, c->lang);
-	html_num(o, b);
-	out_raw(o, "</td><td class=\"num\">");
+	panel_td(c, "num", b);
+	out_raw(o, "<td class=\"num\">");
 	html_text(o, rows_s(d, i, PD_DAYS));
 	if (stalled) {
 		out_raw(o, " <span class=\"flag\">");

@@ -42,18 +42,14 @@ city_row(struct ctx *c, const struct rows *r, int i)
 {
 	struct out *o = c->out;
 	char b[64];
-	out_raw(o, "<tr><td>");
-	html_text(o, rows_s(r, i, RG_CITY)[0] ? rows_s(r, i, RG_CITY) : _("No city"));
-	for (int f = RG_ACCOUNTS; f <= RG_CLASS_A; f++) {
-		out_raw(o, "</td><td class=\"num\">");
-		html_text(o, rows_s(r, i, f));
-	}
-	out_raw(o, "</td><td class=\"num\">");
+	out_raw(o, "<tr>");
+	panel_td(c, NULL, rows_s(r, i, RG_CITY)[0] ? rows_s(r, i, RG_CITY) : _("No city"));
+	for (int f = RG_ACCOUNTS; f <= RG_CLASS_A; f++)
+		panel_td(c, "num", rows_s(r, i, f));
 	fmt_money(b, sizeof b, rows_num(r, i, RG_REVENUE), c->cfg->metrics_currency, 1, c->lang);
-	html_num(o, b);
-	out_raw(o, "</td><td class=\"num\">");
-	html_text(o, rows_s(r, i, RG_OPEN_DEALS));
-	out_raw(o, "</td><td>");
+	panel_td(c, "num", b);
+	panel_td(c, "num", rows_s(r, i, RG_OPEN_DEALS));
+	out_raw(o, "<td>");
 	top_html(c, rows_s(r, i, RG_TOP));
 	out_raw(o, "</td></tr>");
 }
