@@ -5,6 +5,7 @@
 
 #include "auth.h"
 #include "cache.h"
+#include "db.h"
 #include "queries.h"
 #include "util.h"
 
@@ -41,14 +42,17 @@ auth_lookup(PGconn *conn, const char *login, struct viewer *v, unsigned long sta
 		PQclear(res);
 		return 1;
 	}
-	snprintf(v->name, sizeof v->name, "%s", PQgetvalue(res, 0, 0));
-	snprintf(v->lang_pref, sizeof v->lang_pref, "%s", PQgetvalue(res, 0, 1));
-	v->owners = PQgetisnull(res, 0, 2) ? NULL : xstrdup(PQgetvalue(res, 0, 2));
+	const char *name = db_val(res, 0, db_col(res, "name"));
+	const char *lang = db_val(res, 0, db_col(res, "lang"));
+	const char *owners = db_val(res, 0, db_col(res, "owners"));
+	snprintf(v->name, sizeof v->name, "%s", name ? name : "");
+	snprintf(v->lang_pref, sizeof v->lang_pref, "%s", lang ? lang : "");
+	v->owners = owners ? xstrdup(owners) : NULL;
 	PQclear(res);
 	if (keep) {
-		const char *owners = v->owners ? v->owners : "";
-		const char *parts[3] = { v->name, v->lang_pref, owners };
-		size_t lens[3] = { strlen(v->name), strlen(v->lang_pref), strlen(owners) };
+		const char *own = v->owners ? v->owners : "";
+		const char *parts[3] = { v->name, v->lang_pref, own };
+		size_t lens[3] = { strlen(v->name), strlen(v->lang_pref), strlen(own) };
 		cache_put_fields(key, (size_t)keylen, NULL, 1, 3, parts, lens, stamp, now);
 	}
 	return 0;

@@ -154,6 +154,81 @@ spawn(int sock, const struct crmx_config *cfg)
 	return pid;
 }
 
+/* --check: whether the database answers. */
+static int
+check_database(struct crmx_config *cfg)
+{
+	char err[768];
+	PGconn *conn = db_connect(cfg, cfg->db_conninfo, "crmx.fcgi", err, sizeof err);
+	if (conn == NULL)
+		die(1, "%s", err);
+	log_info("database reachable (server %d)", PQserverVersion(conn));
+	PQfinish(conn);
+	config_free(cfg);
+	return 0;
+}
+
+/* The listening socket: [fcgi] listen, else the one we were handed (0);
+ * *mine identifies a unix socket file of ours, to remove only it. */
+static int
+open_socket(const struct crmx_config *cfg, struct stat *mine)
+{
+	int sock = 0;	/* handed to us */
+	const char *listen = cfg->fcgi_listen;
+	memset(mine, 0, sizeof *mine);
+	if (listen != NULL && listen[0] != '\0') {
+		char err[512];
+		sock = listen_open(cfg, err, sizeof err);
+		if (sock < 0)
+			die(1, "%s", err);
+		if (listen[0] == '/' && stat(listen, mine) != 0)
+			memset(mine, 0, sizeof *mine);
+	} else if (FCGX_IsCGI()) {
+		die(2, "no [fcgi] listen address and standard input is not a FastCGI socket"
+		       " (run under spawn-fcgi or systemd socket activation, or set fcgi.listen)");
+	}
+	return sock;
+}
+
+/* Starts n workers and restarts any that dies until a signal; then ends
+ * them all and waits for them. */
+static void
+supervise(int sock, const struct crmx_config *cfg, int n)
+{
+	pid_t *kids = calloc((size_t)n, sizeof *kids);
+	if (kids == NULL)
+		die(1, "out of memory");
+	struct sigaction sa = { .sa_handler = on_term };
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	for (int i = 0; i < n; i++)
+		kids[i] = spawn(sock, cfg);
+	const char *listen = cfg->fcgi_listen;
+	log_info("serving on %s%s with %d workers", listen && *listen == ':' ? "127.0.0.1" : "",
+	         listen && *listen ? listen : "the inherited socket", n);
+	while (!stopping) {
+		int st;
+		pid_t dead = wait(&st);
+		if (dead < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (int i = 0; i < n && !stopping; i++)
+			if (kids[i] == dead) {
+				log_warn("worker %d ended (status %d); starting another", (int)dead, st);
+				sleep(1);
+				kids[i] = spawn(sock, cfg);
+			}
+	}
+	for (int i = 0; i < n; i++)
+		if (kids[i] > 0)
+			kill(kids[i], SIGTERM);
+	while (wait(NULL) > 0)
+		;
+	free(kids);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -188,16 +263,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	app_load(&opts, "crmx.fcgi", &cfg);
-	if (check) {
-		char err[768];
-		PGconn *conn = db_connect(&cfg, cfg.db_conninfo, "crmx.fcgi", err, sizeof err);
-		if (conn == NULL)
-			die(1, "%s", err);
-		log_info("database reachable (server %d)", PQserverVersion(conn));
-		PQfinish(conn);
-		config_free(&cfg);
-		return 0;
-	}
+	if (check)
+		return check_database(&cfg);
 	i18n_init(NULL);
 	/* A server that stops answering (stalled, not gone) must not hold a
 	 * worker past the statement timeout: its own timeout cannot fire. */
@@ -208,56 +275,14 @@ main(int argc, char **argv)
 		die(1, "no random source for the CSRF secret; set [fcgi] csrf_secret");
 	if (FCGX_Init() != 0)
 		die(1, "FastCGI library initialisation failed");
-	int sock = 0;	/* handed to us */
-	struct stat mine = { 0 }, now;	/* our socket file, to remove only it */
+	struct stat mine, now;	/* our socket file, to remove only it */
+	int sock = open_socket(&cfg, &mine);
+	supervise(sock, &cfg, cfg.fcgi_workers > 0 ? cfg.fcgi_workers : 1);
 	const char *listen = cfg.fcgi_listen;
-	if (listen != NULL && listen[0] != '\0') {
-		char err[512];
-		sock = listen_open(&cfg, err, sizeof err);
-		if (sock < 0)
-			die(1, "%s", err);
-		if (listen[0] == '/' && stat(listen, &mine) != 0)
-			memset(&mine, 0, sizeof mine);
-	} else if (FCGX_IsCGI()) {
-		die(2, "no [fcgi] listen address and standard input is not a FastCGI socket"
-		       " (run under spawn-fcgi or systemd socket activation, or set fcgi.listen)");
-	}
-	int n = cfg.fcgi_workers > 0 ? cfg.fcgi_workers : 1;
-	pid_t *kids = calloc((size_t)n, sizeof *kids);
-	if (kids == NULL)
-		die(1, "out of memory");
-	struct sigaction sa = { .sa_handler = on_term };
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	for (int i = 0; i < n; i++)
-		kids[i] = spawn(sock, &cfg);
-	log_info("serving on %s%s with %d workers", listen && *listen == ':' ? "127.0.0.1" : "",
-	         listen && *listen ? listen : "the inherited socket", n);
-	while (!stopping) {
-		int st;
-		pid_t dead = wait(&st);
-		if (dead < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		for (int i = 0; i < n && !stopping; i++)
-			if (kids[i] == dead) {
-				log_warn("worker %d ended (status %d); starting another", (int)dead, st);
-				sleep(1);
-				kids[i] = spawn(sock, &cfg);
-			}
-	}
-	for (int i = 0; i < n; i++)
-		if (kids[i] > 0)
-			kill(kids[i], SIGTERM);
-	while (wait(NULL) > 0)
-		;
 	/* Another crmx.fcgi may have taken the path over since: leave its socket. */
 	if (listen != NULL && listen[0] == '/' && stat(listen, &now) == 0 &&
 	    now.st_ino == mine.st_ino && now.st_dev == mine.st_dev)
 		unlink(listen);
-	free(kids);
 	config_free(&cfg);
 	return 0;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "out.h"
 #include "util.h"
 
@@ -49,5 +50,12 @@ out_header(struct out *o, const char *name, const char *value)
 	if (strpbrk(name, "\r\n:") || strpbrk(value, "\r\n"))
 		return;
 	size_t used = strlen(o->extra_headers);
-	snprintf(o->extra_headers + used, sizeof o->extra_headers - used, "%s: %s\r\n", name, value);
+	int n = snprintf(o->extra_headers + used, sizeof o->extra_headers - used, "%s: %s\r\n",
+	                 name, value);
+	if (n < 0 || (size_t)n >= sizeof o->extra_headers - used) {
+		o->extra_headers[used] = '\0';
+		o->headers_overflow = 1;
+		log_error("response header %s (%zu bytes) does not fit beside %zu bytes of others:"
+		          " answering 500", name, strlen(value), used);
+	}
 }

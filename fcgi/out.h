@@ -13,6 +13,7 @@ struct out {
 	int	 status;		/* 200 unless set */
 	char	 content_type[64];
 	char	 extra_headers[512];	/* "Name: value\r\n" lines */
+	int	 headers_overflow;	/* one did not fit: the answer is a 500 */
 	struct sbuf body;
 };
 
@@ -28,7 +29,8 @@ void html_text(struct out *o, const char *s);
  * still escaped, so a caller's mistake cannot inject markup. */
 #define html_num html_text
 /* Appends a header line; name and value must not contain CR/LF (they are
- * dropped if they do). */
+ * dropped if they do).  One that does not fit is logged and turns the
+ * answer into a 500 (write_response): a header is never cut. */
 void out_header(struct out *o, const char *name, const char *value);
 
 #endif

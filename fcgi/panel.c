@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
 #include "panel.h"
 #include "util.h"
 
@@ -95,6 +96,47 @@ scoped_batch(struct ctx *c, const enum query *qs, int n, int nextra,
 }
 
 void
+panel_para(struct ctx *c, const char *cls, const char *text)
+{
+	out_rawf(c->out, "<p class=\"%s\">", cls);
+	html_text(c->out, text);
+	out_raw(c->out, "</p>");
+}
+
+void
+panel_kv(struct ctx *c, const char *label, const char *value)
+{
+	out_raw(c->out, "<tr><th>");
+	html_text(c->out, label);
+	out_raw(c->out, "</th><td>");
+	html_text(c->out, value && *value ? value : "\xE2\x80\x94");
+	out_raw(c->out, "</td></tr>");
+}
+
+void
+panel_td(struct ctx *c, const char *cls, const char *text)
+{
+	if (cls != NULL)
+		out_rawf(c->out, "<td class=\"%s\">", cls);
+	else
+		out_raw(c->out, "<td>");
+	html_text(c->out, text);
+	out_raw(c->out, "</td>");
+}
+
+void
+panel_thead(struct ctx *c, const char *const *heads, size_t n, unsigned num)
+{
+	out_raw(c->out, "<tr>");
+	for (size_t i = 0; i < n; i++) {
+		out_raw(c->out, num & (1u << i) ? "<th class=\"num\">" : "<th>");
+		html_text(c->out, _(heads[i]));
+		out_raw(c->out, "</th>");
+	}
+	out_raw(c->out, "</tr>");
+}
+
+void
 panel_redirect(struct ctx *c, const char *path)
 {
 	c->out->status = 303;
@@ -143,14 +185,58 @@ send_json(struct ctx *c, json_t *body)
 	free(text);
 }
 
-json_t *
-jnum_val(PGresult *r, int row, int col)
+void
+rows_bind(struct rows *r, PGresult *res, const char *const *names, int nfields)
 {
-	return PQgetisnull(r, row, col) ? json_null() : json_real(atof(PQgetvalue(r, row, col)));
+	r->res = res;
+	r->n = PQntuples(res);
+	for (int f = 0; f < nfields && f < ROWS_MAX_COLS; f++)
+		r->col[f] = db_col(res, names[f]);
+}
+
+void
+rows_clear(struct rows *r)
+{
+	PQclear(r->res);
+	r->res = NULL;
+	r->n = 0;
+}
+
+const char *
+rows_s(const struct rows *r, int row, int f)
+{
+	const char *v = db_val(r->res, row, r->col[f]);
+	return v ? v : "";
+}
+
+int
+rows_null(const struct rows *r, int row, int f)
+{
+	return db_val(r->res, row, r->col[f]) == NULL;
+}
+
+double
+rows_num(const struct rows *r, int row, int f)
+{
+	return atof(rows_s(r, row, f));
 }
 
 json_t *
-jstr_val(PGresult *r, int row, int col)
+rows_jnum(const struct rows *r, int row, int f)
 {
-	return PQgetisnull(r, row, col) ? json_null() : json_string(PQgetvalue(r, row, col));
+	return rows_null(r, row, f) ? json_null() : json_real(rows_num(r, row, f));
+}
+
+json_t *
+rows_jstr(const struct rows *r, int row, int f)
+{
+	const char *v = db_val(r->res, row, r->col[f]);
+	return v ? json_string(v) : json_null();
+}
+
+json_t *
+rows_jbool(const struct rows *r, int row, int f)
+{
+	const char *v = db_val(r->res, row, r->col[f]);
+	return v ? json_boolean(v[0] == 't') : json_null();
 }

@@ -1,6 +1,18 @@
 /* What a handler gets: the request, the viewer, the database connection
  * of this worker and the response to fill; and the helpers every page
- * shares (page frame, errors, number formats). */
+ * shares (page frame, errors, number formats).
+ *
+ * The layout of fcgi/: each panel is one fetch and one writer per format,
+ *   <panel>.h       the panel's view struct and the fields of its results
+ *   <panel>.c       the handler: reads its parameters, runs its statements
+ *                   (queries.c) and fills the view, binding each result's
+ *                   columns by name once (rows_bind -> db_col), then calls
+ *   <panel>_html.c  the HTML writer, and
+ *   <panel>_json.c  the JSON writer; neither touches the database.
+ * Panels: account, accounts (the list), deal, pipeline, regions.  The
+ * request cycle, the route table and dispatch are routes.c; the query
+ * parameters every route may take, with their validators, params.c;
+ * forms form.c; the page cache cache.c. */
 #ifndef CRMX_PANEL_H
 #define CRMX_PANEL_H
 
@@ -9,6 +21,7 @@
 
 #include "auth.h"
 #include "config.h"
+#include "db.h"
 #include "i18n.h"
 #include "out.h"
 #include "queries.h"
@@ -25,9 +38,6 @@ struct ctx {
 	int			 db_failed;	/* a query failed: see answer_db_failure */
 };
 
-/* A handler; arg is the rest of the path after the route's prefix.
- * Returns 0 when it filled the response (any status). */
-typedef int (*handler_fn)(struct ctx *c, const char *arg);
 
 /* Sends status with a one-line message, as HTML or JSON. */
 int panel_error(struct ctx *c, int status, const char *message);
@@ -41,6 +51,15 @@ PGresult *scoped_query(struct ctx *c, enum query q, int nextra, const char *cons
  * in one round trip; -1 (and c->db_failed) when any failed. */
 int scoped_batch(struct ctx *c, const enum query *qs, int n, int nextra,
                  const char *const *extra, PGresult **out);
+/* <p class="cls">text</p>, and a <tr> of a key-value table (an em dash
+ * for an empty value). */
+void panel_para(struct ctx *c, const char *cls, const char *text);
+void panel_kv(struct ctx *c, const char *label, const char *value);
+/* A table cell: <td> (or <td class="cls">), text escaped, </td>. */
+void panel_td(struct ctx *c, const char *cls, const char *text);
+/* A table's head row: each of the n N_() labels translated, as a <th>
+ * with class "num" where bit i of num is set. */
+void panel_thead(struct ctx *c, const char *const *heads, size_t n, unsigned num);
 /* 303 See Other to a path of ours (after a form was stored). */
 void panel_redirect(struct ctx *c, const char *path);
 /* The id in a path ("/crmx/deals/<id>"): 0, or a 400 naming `what` and -1. */
@@ -51,10 +70,29 @@ int panel_id(struct ctx *c, const char *arg, const char *message, int64_t *id);
 const char *panel_date(struct ctx *c, const char *iso, char *buf, size_t len);
 /* A JSON body as the response. */
 void send_json(struct ctx *c, json_t *body);
-/* A database value as a JSON number/string/null. */
-json_t *jnum_val(PGresult *r, int row, int col);
-json_t *jstr_val(PGresult *r, int row, int col);
+/* A panel's fetched data: each result with its columns looked up by name
+ * once (rows_bind, through db_col), then read by field number (the index
+ * into the names the panel bound), never by the column's position. */
+#define ROWS_MAX_COLS 32
+struct rows {
+	PGresult	*res;
+	int		 n;			/* rows */
+	int		 col[ROWS_MAX_COLS];	/* field -> column */
+};
+void rows_bind(struct rows *r, PGresult *res, const char *const *names, int nfields);
+void rows_clear(struct rows *r);
+/* The value ("" for SQL NULL, as the writers print it), or whether it is NULL. */
+const char *rows_s(const struct rows *r, int row, int f);
+int rows_null(const struct rows *r, int row, int f);
+double rows_num(const struct rows *r, int row, int f);
+json_t *rows_jnum(const struct rows *r, int row, int f);
+json_t *rows_jstr(const struct rows *r, int row, int f);
+/* A boolean as JSON (null for SQL NULL). */
+json_t *rows_jbool(const struct rows *r, int row, int f);
 
+/* The handlers (routes.c dispatches to them); arg is the rest of the path
+ * after the route's prefix.  Each returns 0 when it filled the response
+ * (any status), -1 after a database failure (c->db_failed). */
 int h_account(struct ctx *c, const char *arg);
 int h_account_post(struct ctx *c, const char *arg);
 int h_accounts(struct ctx *c, const char *arg);

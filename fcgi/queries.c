@@ -10,6 +10,7 @@
 #include "db.h"
 #include "log.h"
 #include "queries.h"
+#include "sbuf.h"
 #include "util.h"
 
 /* The accounts list; filters are NULL when unused ($2..$7), then limit
@@ -24,9 +25,9 @@
     " AND ($5::text IS NULL OR m.abc_class = $5) AND ($6::text IS NULL OR m.segment = $6)" \
     " AND ($7::text IS NULL OR m.qual_grade = $7)"
 #define ACCOUNTS_SQL(order) \
-    "SELECT a.account_id, a.name, a.region, a.city, u.name, m.abc_class, m.revenue_window," \
-    " m.hist_ltv, m.ltv_pred, m.p_alive, m.segment, m.qual_grade, m.open_deals," \
-    " to_char(m.last_activity, 'YYYY-MM-DD')" ACCOUNTS_FROM \
+    "SELECT a.account_id, a.name, a.region, a.city, u.name AS owner, m.abc_class," \
+    " m.revenue_window, m.hist_ltv, m.ltv_pred, m.p_alive, m.segment, m.qual_grade," \
+    " m.open_deals, to_char(m.last_activity, 'YYYY-MM-DD') AS last_activity" ACCOUNTS_FROM \
     " ORDER BY " order " LIMIT $8::bigint OFFSET $9::bigint"
 
 /* "The account $2 is the viewer's to see." */
@@ -43,12 +44,12 @@ static const char *const sql[Q__MAX] = {
 /* The owners the viewer may see: NULL (all) only for executives and
  * admins; a manager without a team sees only the own rows. */
 [Q_VIEWER] =
-    "SELECT u.name, coalesce(p.lang, ''),"
+    "SELECT u.name, coalesce(p.lang, '') AS lang,"
     " CASE WHEN u.role IN ('exec', 'admin') THEN NULL"
     "  WHEN u.role = 'manager' AND u.team IS NOT NULL THEN"
     "   (SELECT array_agg(t.user_id ORDER BY t.user_id) FROM crmx_src.users t"
     "     WHERE t.team = u.team OR t.user_id = u.user_id)::text"
-    "  ELSE ARRAY[u.user_id]::text END"
+    "  ELSE ARRAY[u.user_id]::text END AS owners"
     " FROM crmx_src.users u LEFT JOIN crmx.user_pref p ON p.login = u.login"
     " WHERE u.login = $1",
 [Q_ACCOUNTS_REVENUE] = ACCOUNTS_SQL("m.revenue_window DESC NULLS LAST, a.account_id"),
@@ -58,7 +59,7 @@ static const char *const sql[Q__MAX] = {
 [Q_ACCOUNTS_NAME_ZH] = ACCOUNTS_SQL("a.name COLLATE \"zh-x-icu\", a.account_id"),
 /* How many accounts the list has, up to ACCOUNTS_COUNT_CAP + 1 ($8). */
 [Q_ACCOUNTS_COUNT] =
-    "SELECT count(*) FROM (SELECT 1" ACCOUNTS_FROM " LIMIT $8::bigint) x",
+    "SELECT count(*) AS total FROM (SELECT 1" ACCOUNTS_FROM " LIMIT $8::bigint) x",
 /* Per region and city: accounts, precise prospects, A-class accounts,
  * revenue and open deals, and the five largest precise prospects as a
  * JSON array of [id, name] (filters $2 class, $3 segment, $4 region). */
@@ -80,28 +81,29 @@ static const char *const sql[Q__MAX] = {
     " g AS (SELECT region, city, count(*) AS n, count(*) FILTER (WHERE precise) AS np,"
     "  count(*) FILTER (WHERE abc_class = 'A') AS na, coalesce(sum(rev), 0) AS rev,"
     "  coalesce(sum(open_deals), 0) AS deals FROM s GROUP BY region, city)"
-    " SELECT g.region, g.city, g.n, g.np, g.na, g.rev, g.deals, coalesce(t.top, '[]')"
+    " SELECT g.region, g.city, g.n, g.np, g.na, g.rev, g.deals, coalesce(t.top, '[]') AS top"
     " FROM g LEFT JOIN top t ON t.region = g.region AND t.city = g.city"
     " ORDER BY g.region, g.np DESC, g.city",
 [Q_ACCOUNT] =
-    "SELECT a.account_id, a.name, a.region, a.city, a.industry, u.name,"
+    "SELECT a.account_id, a.name, a.region, a.city, a.industry, u.name AS owner,"
     " m.abc_class, m.revenue_window, m.hist_ltv, m.ltv_pred, m.p_alive, m.segment,"
-    " m.qual_grade, m.open_deals, to_char(m.last_activity, 'YYYY-MM-DD'),"
-    " m.as_of::text, to_char(m.computed_at, 'YYYY-MM-DD HH24:MI'), m.exp_purchases,"
-    " q.has_need, q.can_pay, q.has_authority, q.burning_issue, q.updated_by,"
-    " to_char(q.updated_at, 'YYYY-MM-DD HH24:MI')"
+    " m.qual_grade, m.open_deals, to_char(m.last_activity, 'YYYY-MM-DD') AS last_activity,"
+    " m.as_of::text AS as_of, to_char(m.computed_at, 'YYYY-MM-DD HH24:MI') AS computed_at,"
+    " m.exp_purchases, q.has_need, q.can_pay, q.has_authority, q.burning_issue, q.updated_by,"
+    " to_char(q.updated_at, 'YYYY-MM-DD HH24:MI') AS updated_at"
     " FROM crmx_src.accounts a LEFT JOIN crmx_src.users u ON u.user_id = a.owner_id"
     " LEFT JOIN crmx.latest_account_metrics m ON m.account_id = a.account_id"
     " LEFT JOIN crmx.qualification q ON q.account_id = a.account_id"
     " WHERE a.account_id = $2::bigint AND " SCOPE_SQL("a.owner_id"),
 [Q_CONTACTS] =
-    "SELECT k.name, k.title, coalesce(k.purchase_role, ''), coalesce(r.reached, false)"
+    "SELECT k.name, k.title, coalesce(k.purchase_role, '') AS purchase_role,"
+    " coalesce(r.reached, false) AS reached"
     " FROM crmx_src.contacts k LEFT JOIN crmx.contact_role r ON r.contact_id = k.contact_id"
     " WHERE k.account_id = $2::bigint AND " ACCOUNT_VISIBLE
     " ORDER BY coalesce(k.purchase_role = 'decision_maker', false) DESC, k.name",
 [Q_ACCOUNT_DEALS] =
     "SELECT o.opportunity_id, o.name, o.stage, o.stage_rank, o.amount, o.probability,"
-    " (current_date - o.stage_entered_at::date)"
+    " (current_date - o.stage_entered_at::date) AS days_in_stage"
     " FROM crmx_src.opportunities o"
     " WHERE o.account_id = $2::bigint AND o.outcome = 'open' AND " SCOPE_SQL("o.owner_id")
     " ORDER BY o.amount DESC NULLS LAST, o.opportunity_id",
@@ -109,7 +111,7 @@ static const char *const sql[Q__MAX] = {
 [Q_ACCOUNT_MONTHS] =
     "WITH e AS (SELECT date_trunc('month', coalesce((SELECT as_of FROM crmx.latest_run),"
     "  current_date)) AS last)"
-    " SELECT to_char(mo, 'YYYY-MM'), coalesce(sum(v.amount), 0)"
+    " SELECT to_char(mo, 'YYYY-MM') AS month, coalesce(sum(v.amount), 0) AS revenue"
     " FROM e CROSS JOIN generate_series(e.last - interval '23 months', e.last,"
     "  interval '1 month') AS mo"
     " LEFT JOIN crmx_src.revenue v ON v.account_id = $2::bigint"
@@ -118,7 +120,7 @@ static const char *const sql[Q__MAX] = {
     " GROUP BY mo ORDER BY mo",
 [Q_QUAL_HISTORY] =
     "SELECT h.has_need, h.can_pay, h.has_authority, h.burning_issue, h.updated_by,"
-    " to_char(h.updated_at, 'YYYY-MM-DD HH24:MI')"
+    " to_char(h.updated_at, 'YYYY-MM-DD HH24:MI') AS updated_at"
     " FROM crmx.qualification_history h"
     " WHERE h.account_id = $2::bigint AND " ACCOUNT_VISIBLE
     " ORDER BY h.updated_at DESC, h.id DESC LIMIT 20",
@@ -141,19 +143,19 @@ static const char *const sql[Q__MAX] = {
     "  SELECT account_id, $3::boolean, $4::boolean, $5::boolean, $6::text, $7::text, now()"
     "  FROM ok RETURNING account_id)"
     " SELECT account_id FROM up",
-/* The funnel as one row: per layer k = 1..5 (columns 4(k-1) .. 4(k-1)+3)
+/* The funnel as one row: per layer k = 1..5 (columns openK, amountK, weightedK, reachedK)
  * the open deals, their amount and weighted amount (live, one pass over
  * the viewer's open deals), and the deals created in the latest run's window
  * that reached the layer (history counts: a deal that went back still
  * reached the higher layer), summed over the viewer's owners from what
- * reportd stored, NULL before the first run; then (columns 20, 21) the
+ * reportd stored, NULL before the first run; then (month, quarter) the
  * weighted forecast for this month and this quarter, overdue deals
- * counting in this month, and (22) the run's as-of date. */
+ * counting in this month, and (as_of) the run's as-of date. */
 #define LAYER(k) \
-    " count(*) FILTER (WHERE stage_rank = " #k ")," \
-    " coalesce(sum(amount) FILTER (WHERE stage_rank = " #k "), 0)," \
-    " coalesce(sum(w) FILTER (WHERE stage_rank = " #k "), 0)," \
-    " (SELECT reached[" #k "] FROM r),"
+    " count(*) FILTER (WHERE stage_rank = " #k ") AS open" #k "," \
+    " coalesce(sum(amount) FILTER (WHERE stage_rank = " #k "), 0) AS amount" #k "," \
+    " coalesce(sum(w) FILTER (WHERE stage_rank = " #k "), 0) AS weighted" #k "," \
+    " (SELECT reached[" #k "] FROM r) AS reached" #k ","
 [Q_FUNNEL] =
     "WITH d AS MATERIALIZED (SELECT o.stage_rank, o.amount,"
     "  o.amount * o.probability AS w, coalesce(o.expected_close, current_date) AS due"
@@ -163,18 +165,18 @@ static const char *const sql[Q__MAX] = {
     "  FROM crmx.latest_owner_metrics m WHERE " SCOPE_SQL("m.owner_id") ")"
     " SELECT" LAYER(1) LAYER(2) LAYER(3) LAYER(4) LAYER(5)
     " coalesce(sum(w) FILTER (WHERE due < date_trunc('month', current_date) + interval '1 month'),"
-    "  0),"
+    "  0) AS month,"
     " coalesce(sum(w) FILTER (WHERE"
-    "  due < date_trunc('quarter', current_date) + interval '3 months'), 0),"
-    " (SELECT as_of::text FROM r)"
+    "  due < date_trunc('quarter', current_date) + interval '3 months'), 0) AS quarter,"
+    " (SELECT as_of::text FROM r) AS as_of"
     " FROM d",
 /* Priority: weighted amount, discounted by months in the stage (in
  * float8: numeric arithmetic on every open deal cost more than the rest
  * of the statement); only the first 100 get their account's and owner's
  * names (the owner's by key: a join hashed every user each time). */
 [Q_PIPELINE_DEALS] =
-    "SELECT t.opportunity_id, t.name, a.name, t.stage, t.amount, t.probability, t.days,"
-    " (SELECT u.name FROM crmx_src.users u WHERE u.user_id = t.owner_id)"
+    "SELECT t.opportunity_id, t.name, a.name AS account, t.stage, t.amount, t.probability,"
+    " t.days, (SELECT u.name FROM crmx_src.users u WHERE u.user_id = t.owner_id) AS owner"
     " FROM (SELECT o.opportunity_id, o.name, o.account_id, o.owner_id, o.stage, o.amount,"
     "  o.probability, current_date - o.stage_entered_at::date AS days,"
     "  coalesce(o.amount::float8 * o.probability, 0)"
@@ -184,28 +186,30 @@ static const char *const sql[Q__MAX] = {
     " JOIN crmx_src.accounts a ON a.account_id = t.account_id"
     " ORDER BY t.prio DESC, t.opportunity_id",
 [Q_DEAL] =
-    "SELECT o.opportunity_id, o.name, o.account_id, a.name, u.name, o.stage, o.stage_rank,"
-    " o.amount, o.probability, o.source, to_char(o.created_at, 'YYYY-MM-DD'),"
-    " o.expected_close::text, to_char(o.closed_at, 'YYYY-MM-DD'), o.outcome, o.lost_reason,"
-    " current_date - o.stage_entered_at::date, current_date - o.created_at::date,"
+    "SELECT o.opportunity_id, o.name, o.account_id, a.name AS account, u.name AS owner,"
+    " o.stage, o.stage_rank, o.amount, o.probability, o.source,"
+    " to_char(o.created_at, 'YYYY-MM-DD') AS created_at,"
+    " o.expected_close::text AS expected_close, to_char(o.closed_at, 'YYYY-MM-DD') AS closed_at,"
+    " o.outcome, o.lost_reason, current_date - o.stage_entered_at::date AS days_in_stage,"
+    " current_date - o.created_at::date AS age_days,"
     " EXISTS (SELECT 1 FROM crmx_src.contacts k WHERE k.account_id = o.account_id"
-    "  AND k.purchase_role = 'decision_maker')"
+    "  AND k.purchase_role = 'decision_maker') AS key_person_known"
     " FROM crmx_src.opportunities o JOIN crmx_src.accounts a ON a.account_id = o.account_id"
     " LEFT JOIN crmx_src.users u ON u.user_id = o.owner_id"
     " WHERE o.opportunity_id = $2::bigint AND " SCOPE_SQL("o.owner_id"),
 /* Each entry into a layer and the days until the next one (or the close,
  * or today for a deal still there). */
 [Q_DEAL_HISTORY] =
-    "SELECT h.stage_rank, to_char(h.entered_at, 'YYYY-MM-DD'),"
+    "SELECT h.stage_rank, to_char(h.entered_at, 'YYYY-MM-DD') AS entered_at,"
     " coalesce(lead(h.entered_at) OVER (ORDER BY h.entered_at, h.stage_rank), o.closed_at,"
-    "  now())::date - h.entered_at::date"
+    "  now())::date - h.entered_at::date AS days"
     " FROM crmx_src.stage_history h"
     " JOIN crmx_src.opportunities o ON o.opportunity_id = h.opportunity_id"
     " WHERE h.opportunity_id = $2::bigint AND " SCOPE_SQL("o.owner_id")
     " ORDER BY h.entered_at, h.stage_rank",
 [Q_DEAL_REVIEWS] =
     "SELECT r.step_completed, r.evidence, r.action, r.plan, r.created_by,"
-    " to_char(r.created_at, 'YYYY-MM-DD HH24:MI')"
+    " to_char(r.created_at, 'YYYY-MM-DD HH24:MI') AS created_at"
     " FROM crmx.deal_review r WHERE r.opportunity_id = $2::bigint AND " DEAL_VISIBLE
     " ORDER BY r.created_at DESC, r.id DESC LIMIT 20",
 /* $3 step, $4 evidence, $5 action, $6 plan, $7 who; no row: not visible. */
@@ -238,25 +242,30 @@ query_note_failure(const PGresult *res)
 }
 
 /* Statement text with each scope marker replaced by `col = ANY($1)`
- * (own) or `true` (all).  The caller frees it. */
+ * (own) or `true` (all), grown in an sbuf (the text has no bound).  The
+ * caller frees it. */
 static char *
 scoped_text(const char *text, int own)
 {
-	size_t cap = strlen(text) * 2 + 64, n = 0;
-	char *out = xmalloc(cap);
+	struct sbuf out;
 	const char *p = text, *m;
+	sb_init(&out);
 	while ((m = strstr(p, "{{scope:")) != NULL) {
 		const char *col = m + 8, *end = strstr(col, "}}");
-		n += (size_t)snprintf(out + n, cap - n, "%.*s", (int)(m - p), p);
-		if (own)
-			n += (size_t)snprintf(out + n, cap - n, "(%.*s = ANY($1::bigint[]))",
-			                      (int)(end - col), col);
-		else
-			n += (size_t)snprintf(out + n, cap - n, "true");
+		if (end == NULL)
+			abort();	/* an unclosed marker in the table above */
+		sb_rawn(&out, p, (size_t)(m - p));
+		if (own) {
+			sb_raw(&out, "(");
+			sb_rawn(&out, col, (size_t)(end - col));
+			sb_raw(&out, " = ANY($1::bigint[]))");
+		} else {
+			sb_raw(&out, "true");
+		}
 		p = end + 2;
 	}
-	snprintf(out + n, cap - n, "%s", p);
-	return out;
+	sb_raw(&out, p);
+	return out.s;
 }
 
 /* Whether a statement has a scope marker; worked out once per process

@@ -10,28 +10,63 @@
 #include "clock.h"
 #include "db.h"
 #include "log.h"
+#include "params.h"
 #include "routes.h"
+
+/* The routes, by name; the table below holds each one's method, path and
+ * the query parameters it takes (params.h), and dispatch() its handler.
+ * Reordering either cannot call the wrong handler. */
+enum route_id {
+	R_ACCOUNTS, R_ACCOUNT, R_ACCOUNT_POST, R_REGIONS, R_PIPELINE, R_DEAL, R_DEAL_POST,
+	R__MAX
+};
+
+#define LIST_FILTERS (PARAM(P_OWNER) | PARAM(P_REGION) | PARAM(P_CITY) | PARAM(P_CLASS) | \
+                      PARAM(P_SEGMENT) | PARAM(P_GRADE))
 
 static const struct route {
 	const char	*method;
 	const char	*path;		/* exact, or a prefix ending in '/' */
-	handler_fn	 fn;
-} routes[] = {
-	{ "GET", "/crmx/accounts", h_accounts },
-	{ "GET", "/crmx/accounts/", h_account },
-	{ "POST", "/crmx/accounts/", h_account_post },
-	{ "GET", "/crmx/regions", h_regions },
-	{ "GET", "/crmx/pipeline", h_pipeline },
-	{ "GET", "/crmx/deals/", h_deal },
-	{ "POST", "/crmx/deals/", h_deal_post },
+	unsigned	 params;	/* PARAM(P_...) it takes */
+} routes[R__MAX] = {
+	[R_ACCOUNTS] = { "GET", "/crmx/accounts", PARAMS_COMMON | PARAM(P_SORT) | PARAM(P_PAGE) |
+	                 PARAM(P_SIZE) | LIST_FILTERS },
+	[R_ACCOUNT] = { "GET", "/crmx/accounts/", PARAMS_COMMON },
+	[R_ACCOUNT_POST] = { "POST", "/crmx/accounts/", PARAMS_COMMON },
+	[R_REGIONS] = { "GET", "/crmx/regions", PARAMS_COMMON | PARAM(P_CLASS) | PARAM(P_SEGMENT) |
+	                PARAM(P_REGION) },
+	[R_PIPELINE] = { "GET", "/crmx/pipeline", PARAMS_COMMON },
+	[R_DEAL] = { "GET", "/crmx/deals/", PARAMS_COMMON },
+	[R_DEAL_POST] = { "POST", "/crmx/deals/", PARAMS_COMMON },
 };
+
+static int
+dispatch(const struct route *rt, struct ctx *c, const char *arg)
+{
+	switch ((enum route_id)(rt - routes)) {
+	case R_ACCOUNTS:	return h_accounts(c, arg);
+	case R_ACCOUNT:		return h_account(c, arg);
+	case R_ACCOUNT_POST:	return h_account_post(c, arg);
+	case R_REGIONS:		return h_regions(c, arg);
+	case R_PIPELINE:	return h_pipeline(c, arg);
+	case R_DEAL:		return h_deal(c, arg);
+	case R_DEAL_POST:	return h_deal_post(c, arg);
+	default:		abort();
+	}
+}
+
+unsigned
+route_params(const struct route *rt)
+{
+	return rt->params;
+}
 
 const struct route *
 route_find(const char *method, const char *path, const char **arg, int *path_known)
 {
 	*arg = "";
 	*path_known = 0;
-	for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
+	for (size_t i = 0; i < R__MAX; i++) {
 		const struct route *rt = &routes[i];
 		size_t n = strlen(rt->path);
 		int match = rt->path[n - 1] == '/' ?
@@ -67,6 +102,10 @@ page_from_cache(struct out *o, const char *key, size_t keylen, time_t now)
 	size_t body_len;
 	if (cache_get_fields(key, keylen, 3, parts, &body_len, now) != 0)
 		return -1;
+	/* Kept from a response of the same sizes; anything longer would be cut. */
+	if (strlen(parts[0]) >= sizeof o->content_type ||
+	    strlen(parts[1]) >= sizeof o->extra_headers)
+		return -1;
 	snprintf(o->content_type, sizeof o->content_type, "%s", parts[0]);
 	snprintf(o->extra_headers, sizeof o->extra_headers, "%s", parts[1]);
 	sb_clear(&o->body);
@@ -87,7 +126,7 @@ serve_kept(struct ctx *c, const struct route *hit, const char *arg, PGconn **con
 	sb_printf(&key, "P\n%s\n%s\n%d\n%s\n%s", c->req->remote_user, i18n_code(c->lang),
 	          c->req->want_json, env->uri ? env->uri : "", env->query ? env->query : "");
 	if (page_from_cache(o, key.s, key.len, now) != 0) {
-		hit->fn(c, arg);
+		dispatch(hit, c, arg);
 		if (o->status == 200 && !c->db_failed) {
 			if (cache_sync(*conn, now) == 0) {
 				page_to_cache(o, key.s, key.len, c->v->owners, stamp, now);
@@ -177,6 +216,104 @@ status_text(int status)
 	}
 }
 
+/* The checks that need no database: the form's size, type and fields, a
+ * doubled REMOTE_USER, a login.  0: go on; -1: answered.  *body passes to
+ * the request once it parses it. */
+static int
+request_checks(struct ctx *c, const struct cgi_env *env, char **body, int session_check)
+{
+	struct request *req = c->req;
+	if (env->body_too_large)
+		return panel_error(c, 413, _("The form is too large.")) - 1;
+	if (env->body != NULL) {
+		const char *ct = env->content_type ? env->content_type : "";
+		if (strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0 ||
+		    (ct[33] != '\0' && ct[33] != ';'))
+			return panel_error(c, 415, _("A form must be sent as "
+			                             "application/x-www-form-urlencoded.")) - 1;
+		int bad = request_parse_form(req, *body);
+		*body = NULL;	/* req owns it now */
+		if (bad)
+			return panel_error(c, 400, req->error) - 1;
+	}
+	if (env->user_conflict) {
+		/* A misconfigured site: which identity nginx meant is unknowable. */
+		log_error("REMOTE_USER arrives twice with different values: the nginx site passes"
+		          " it from two places (do not include fastcgi_params; see deploy/nginx)");
+		return panel_error(c, 500, _("The server is misconfigured; the administrator has "
+		                             "been told.")) - 1;
+	}
+	/* The session check is what establishes REMOTE_USER. */
+	if (!session_check && (req->remote_user == NULL || req->remote_user[0] == '\0'))
+		return panel_error(c, 401, _("Please log in to the CRM first.")) - 1;
+	return 0;
+}
+
+/* *conn connected, its statements prepared and its kept pages in step
+ * with the change feed; 503 and -1 when the database cannot be reached. */
+static int
+conn_ready(struct ctx *c, PGconn **conn, time_t now)
+{
+	if (*conn != NULL && cache_sync(*conn, now) != 0) {
+		PQfinish(*conn);	/* lost: reconnect below */
+		*conn = NULL;
+	}
+	if (*conn != NULL && PQstatus(*conn) == CONNECTION_OK)
+		return 0;
+	char err[512];
+	PQfinish(*conn);
+	*conn = NULL;
+	c->conn = NULL;
+	/* After a failed attempt this worker answers 503 at once for
+	 * connect_timeout_s (as pgbouncer's server_login_retry): a stalled or
+	 * absent server costs it one wait a period, not one a request while
+	 * requests queue behind it. */
+	if (connect_failed_at != 0 && mono() - connect_failed_at < c->cfg->db_connect_timeout_s)
+		return panel_error(c, 503, _("The database is not reachable; try again in a "
+		                             "moment.")) - 1;
+	*conn = db_connect(c->cfg, c->cfg->db_conninfo, "crmx.fcgi", err, sizeof err);
+	if (*conn == NULL)
+		log_error("%s", err);
+	else if (queries_prepare(*conn, c->cfg->reportd_timezone) != 0 ||
+	         cache_connect(*conn) != 0) {
+		log_error("preparing the connection: %s", db_errmsg(*conn));
+		PQfinish(*conn);
+		*conn = NULL;
+	}
+	c->conn = *conn;
+	connect_failed_at = *conn == NULL ? mono() : 0;
+	if (*conn == NULL)
+		return panel_error(c, 503, _("The database is not reachable; try again in a "
+		                             "moment.")) - 1;
+	return 0;
+}
+
+/* The viewer's route: 404/405, a 400 naming a bad parameter, a kept page
+ * or the handler. */
+static void
+answer_route(struct ctx *c, PGconn **conn, const struct cgi_env *env, unsigned long stamp,
+             time_t now)
+{
+	const struct request *req = c->req;
+	const char *arg = "";
+	int path_known = 0;
+	const struct route *hit = route_find(req->method, req->path, &arg, &path_known);
+	const char *bad = hit ? params_check(hit->params, req, c->cfg) : NULL;
+	if (hit == NULL) {
+		panel_error(c, path_known ? 405 : 404,
+		            path_known ? _("This method is not allowed here.") : _("No such page."));
+	} else if (bad != NULL) {
+		panel_error(c, 400, bad);
+	} else if (strcmp(hit->method, "GET") == 0 && cache_on() &&
+	           request_param(req, "saved") == NULL) {
+		/* After a form was saved (?saved=1) the page is read afresh: this
+		 * worker may not have heard of the change yet. */
+		serve_kept(c, hit, arg, conn, env, stamp, now);
+	} else {
+		dispatch(hit, c, arg);
+	}
+}
+
 void
 route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env *env,
               struct out *o)
@@ -199,71 +336,10 @@ route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env
 	}
 	const char *embed = request_param(&req, "embed");
 	c.embed = embed != NULL && strcmp(embed, "1") == 0;
-	if (env->body_too_large) {
-		panel_error(&c, 413, _("The form is too large."));
-		goto done;
-	}
-	if (env->body != NULL) {
-		const char *ct = env->content_type ? env->content_type : "";
-		if (strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0 ||
-		    (ct[33] != '\0' && ct[33] != ';')) {
-			panel_error(&c, 415, _("A form must be sent as application/x-www-form-urlencoded."));
-			goto done;
-		}
-		int bad = request_parse_form(&req, body);
-		body = NULL;	/* req owns it now */
-		if (bad) {
-			panel_error(&c, 400, req.error);
-			goto done;
-		}
-	}
-	if (env->user_conflict) {
-		/* A misconfigured site: which identity nginx meant is unknowable. */
-		log_error("REMOTE_USER arrives twice with different values: the nginx site passes"
-		          " it from two places (do not include fastcgi_params; see deploy/nginx)");
-		panel_error(&c, 500, _("The server is misconfigured; the administrator has been told."));
-		goto done;
-	}
-	/* The session check is what establishes REMOTE_USER. */
 	int session_check = strcmp(req.path, SESSION_PATH) == 0;
-	if (!session_check && (req.remote_user == NULL || req.remote_user[0] == '\0')) {
-		panel_error(&c, 401, _("Please log in to the CRM first."));
-		goto done;
-	}
 	time_t now = time(NULL);
-	if (*conn != NULL && cache_sync(*conn, now) != 0) {
-		PQfinish(*conn);	/* lost: reconnect below */
-		*conn = NULL;
-	}
-	if (*conn == NULL || PQstatus(*conn) != CONNECTION_OK) {
-		char err[512];
-		PQfinish(*conn);
-		*conn = NULL;
-		/* After a failed attempt this worker answers 503 at once for
-		 * connect_timeout_s (as pgbouncer's server_login_retry): a stalled
-		 * or absent server costs it one wait a period, not one a request
-		 * while requests queue behind it. */
-		if (connect_failed_at != 0 && mono() - connect_failed_at < cfg->db_connect_timeout_s) {
-			c.conn = NULL;
-			panel_error(&c, 503, _("The database is not reachable; try again in a moment."));
-			goto done;
-		}
-		*conn = db_connect(cfg, cfg->db_conninfo, "crmx.fcgi", err, sizeof err);
-		if (*conn == NULL)
-			log_error("%s", err);
-		else if (queries_prepare(*conn, cfg->reportd_timezone) != 0 ||
-		         cache_connect(*conn) != 0) {
-			log_error("preparing the connection: %s", db_errmsg(*conn));
-			PQfinish(*conn);
-			*conn = NULL;
-		}
-		c.conn = *conn;
-		connect_failed_at = *conn == NULL ? mono() : 0;
-		if (*conn == NULL) {
-			panel_error(&c, 503, _("The database is not reachable; try again in a moment."));
-			goto done;
-		}
-	}
+	if (request_checks(&c, env, &body, session_check) != 0 || conn_ready(&c, conn, now) != 0)
+		goto done;
 	if (session_check) {
 		h_session(&c, env->authorization);
 		goto done;
@@ -273,28 +349,12 @@ route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env
 	int found = auth_lookup(c.conn, req.remote_user, &v, stamp, now);
 	if (found < 0) {
 		c.db_failed = 1;
-		goto done;
-	}
-	if (found > 0) {
+	} else if (found > 0) {
 		panel_error(&c, 403, _("Your CRM user is not known to crmx."));
-		goto done;
-	}
-	c.lang = i18n_pick(ql, v.lang_pref, env->accept_language, LANG_EN);
-	i18n_use(c.lang);
-
-	const char *arg = "";
-	int path_known = 0;
-	const struct route *hit = route_find(req.method, req.path, &arg, &path_known);
-	if (hit == NULL) {
-		panel_error(&c, path_known ? 405 : 404,
-		            path_known ? _("This method is not allowed here.") : _("No such page."));
-	} else if (strcmp(hit->method, "GET") == 0 && cache_on() &&
-	           request_param(&req, "saved") == NULL) {
-		/* After a form was saved (?saved=1) the page is read afresh: this
-		 * worker may not have heard of the change yet. */
-		serve_kept(&c, hit, arg, conn, env, stamp, now);
 	} else {
-		hit->fn(&c, arg);
+		c.lang = i18n_pick(ql, v.lang_pref, env->accept_language, LANG_EN);
+		i18n_use(c.lang);
+		answer_route(&c, conn, env, stamp, now);
 	}
 done:
 	if (c.db_failed)
@@ -304,6 +364,12 @@ done:
 	request_free(&req);
 	auth_free(&v);
 }
+
+/* The answer when the response could not be written as built. */
+static const char broken_response[] =
+    "Status: 500 Internal Server Error\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    "Content-Length: 22\r\nCache-Control: private, no-store\r\n"
+    "X-Content-Type-Options: nosniff\r\n\r\nInternal Server Error\n";
 
 void
 write_response(const struct out *o, void (*emit)(void *, const char *, size_t),
@@ -315,9 +381,18 @@ write_response(const struct out *o, void (*emit)(void *, const char *, size_t),
 	    "Cache-Control: private, no-store\r\n"
 	    "Content-Security-Policy: default-src 'none'; style-src 'self'; img-src 'self' data:;"
 	    " frame-ancestors 'self'; form-action 'self'; base-uri 'none'\r\n"
-	    "X-Content-Type-Options: nosniff\r\nReferrer-Policy: same-origin\r\n%s\r\n",
-	    o->status, status_text(o->status), o->content_type, o->body.len, o->extra_headers);
+	    "X-Content-Type-Options: nosniff\r\nReferrer-Policy: same-origin\r\n",
+	    o->status, status_text(o->status), o->content_type, o->body.len);
+	if (n < 0 || (size_t)n >= sizeof head || o->headers_overflow) {
+		if (!o->headers_overflow)
+			log_error("the response head does not fit in %zu bytes: answering 500",
+			          sizeof head);
+		emit(sink, broken_response, sizeof broken_response - 1);
+		return;
+	}
 	emit(sink, head, (size_t)n);
+	emit(sink, o->extra_headers, strlen(o->extra_headers));
+	emit(sink, "\r\n", 2);
 	if (o->body.len)
 		emit(sink, o->body.s, o->body.len);
 }

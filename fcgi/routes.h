@@ -22,6 +22,9 @@ struct cgi_env {
 struct route;
 const struct route *route_find(const char *method, const char *path, const char **arg,
                                int *path_known);
+/* The query parameters the route takes: a set of PARAM(P_...) (params.h),
+ * checked by params_check() before its handler runs. */
+unsigned route_params(const struct route *rt);
 /* Answers one request into o; *conn is (re)connected (its statements
  * prepared) as needed and dropped after a database failure. */
 void route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env *env,

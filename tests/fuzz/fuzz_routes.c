@@ -1,5 +1,6 @@
 /* Fuzzes the panels' routing (fcgi/routes.c route_find), the id parser the
  * handlers use for "/crmx/accounts/<id>" (parse_int64 through panel_id),
+ * the check of a route's query parameters (params.c),
  * and the request cycle as far as it goes without a database: a request
  * without a logged-in user, with or without a form, must end in a 4xx
  * answer with its headers, never anything else.  Input: the method, a
@@ -11,6 +12,7 @@
 #include "fuzz.h"
 #include "out.h"
 #include "panel.h"
+#include "params.h"
 #include "routes.h"
 #include "util.h"
 
@@ -45,6 +47,19 @@ check_route(const char *method, const char *path)
 	}
 }
 
+/* The route's query parameters (params.c): valid, or a message for the 400. */
+static void
+check_params(const struct request *r)
+{
+	const char *arg;
+	int known;
+	const struct route *rt = route_find(r->method, r->path, &arg, &known);
+	if (rt == NULL)
+		return;
+	const char *msg = params_check(route_params(rt), r, &cfg);
+	FUZZ_CHECK(msg == NULL || msg[0] != '\0');
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -69,6 +84,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int session = 0;
 	if (request_parse(&r, method, uri, NULL, NULL, NULL, NULL) == 0) {
 		check_route(r.method, r.path);
+		check_params(&r);
 		session = strcmp(r.path, SESSION_PATH) == 0;
 	}
 	request_free(&r);

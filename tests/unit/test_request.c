@@ -9,7 +9,10 @@
 #include <cmocka.h>
 
 #include "csrf.h"
+#include "config.h"
 #include "out.h"
+#include "params.h"
+#include "routes.h"
 #include "request.h"
 #include "util.h"
 #include <stdlib.h>
@@ -86,6 +89,41 @@ test_escape(void **state)
 	assert_string_equal(o.extra_headers, "");
 	out_header(&o, "X-Test", "ok");
 	assert_string_equal(o.extra_headers, "X-Test: ok\r\n");
+	out_free(&o);
+}
+
+static void
+collect(void *sink, const char *s, size_t n)
+{
+	sb_rawn(sink, s, n);
+}
+
+/* A header that does not fit is never cut: the answer is a 500 (it was
+ * sent truncated, with the page's status). */
+static void
+test_header_overflow(void **state)
+{
+	(void)state;
+	struct out o;
+	struct sbuf w;
+	char big[600];
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	out_init(&o);
+	sb_init(&w);
+	out_raw(&o, "<p>page</p>");
+	out_header(&o, "Location", "/crmx/accounts/1");
+	write_response(&o, collect, &w);
+	assert_non_null(strstr(w.s, "Status: 200 OK\r\n"));
+	assert_non_null(strstr(w.s, "\r\nLocation: /crmx/accounts/1\r\n"));
+	assert_non_null(strstr(w.s, "\r\n\r\n<p>page</p>"));
+	out_header(&o, "X-Big", big);
+	sb_clear(&w);
+	write_response(&o, collect, &w);
+	assert_int_equal(strncmp(w.s, "Status: 500 ", 12), 0);
+	assert_null(strstr(w.s, "X-Big"));
+	assert_null(strstr(w.s, "<p>page</p>"));
+	sb_free(&w);
 	out_free(&o);
 }
 
@@ -193,11 +231,76 @@ test_parse_id(void **state)
 	assert_int_equal(parse_int64("57", 1, 100, &v), 0);
 }
 
+/* The query parameter table (params.c) through the routes' declarations:
+ * a value that fails its validator gives the message naming it; a
+ * parameter the route does not take is ignored, as before. */
+static const char *
+check_query(const char *uri, const struct crmx_config *cfg)
+{
+	static struct request r;
+	const char *arg;
+	int known;
+	assert_int_equal(request_parse(&r, "GET", uri, NULL, "rep1", NULL, NULL), 0);
+	const struct route *rt = route_find(r.method, r.path, &arg, &known);
+	assert_non_null(rt);
+	return params_check(route_params(rt), &r, cfg);
+}
+
+static void
+test_params(void **state)
+{
+	(void)state;
+	struct crmx_config cfg;
+	config_defaults(&cfg);
+	static const struct {
+		const char *uri, *names;	/* NULL: valid */
+	} cases[] = {
+		{ "/crmx/accounts?sort=name&page=2&size=10&owner=3&city=x&lang=zh&embed=1", NULL },
+		{ "/crmx/accounts?owner=&region=", NULL },		/* empty filter: none */
+		{ "/crmx/accounts?foo=1&q=x", NULL },			/* not taken: ignored */
+		{ "/crmx/accounts?sort=price", "sort" },
+		{ "/crmx/accounts?sort=", "sort" },
+		{ "/crmx/accounts?page=0", "page" },
+		{ "/crmx/accounts?page=x", "page" },
+		{ "/crmx/accounts?size=100000", "page size" },
+		{ "/crmx/accounts?size=-1", "page size" },
+		{ "/crmx/accounts?owner=abc", "owner" },
+		{ "/crmx/accounts?owner=0", "owner" },
+		{ "/crmx/accounts?page=1&sort=x&owner=y", "sort" },	/* the first in the table */
+		{ "/crmx/accounts.json?page=1e3", "page" },
+		{ "/crmx/regions?class=A&segment=active&region=East", NULL },
+		{ "/crmx/regions?page=x&sort=y", NULL },		/* the list's, not taken here */
+		{ "/crmx/pipeline?owner=x&saved=1", NULL },
+		{ "/crmx/accounts/7?size=0&embed=x", NULL },
+		{ "/crmx/deals/7?lang=xx", NULL },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		const char *msg = check_query(cases[i].uri, &cfg);
+		if (cases[i].names == NULL) {
+			if (msg != NULL)
+				fail_msg("%s: %s", cases[i].uri, msg);
+		} else {
+			if (msg == NULL || strstr(msg, cases[i].names) == NULL)
+				fail_msg("%s: %s (wanted one naming %s)", cases[i].uri,
+				         msg ? msg : "valid", cases[i].names);
+		}
+	}
+	/* Every parameter of the table has a distinct name. */
+	for (int p = 0; p < P__MAX; p++) {
+		assert_non_null(param_name((enum param)p));
+		for (int q = 0; q < p; q++)
+			assert_string_not_equal(param_name((enum param)p), param_name((enum param)q));
+	}
+	config_free(&cfg);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_params),
+		cmocka_unit_test(test_header_overflow),
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_form),
 		cmocka_unit_test(test_csrf),
