@@ -17,8 +17,16 @@
 #include "summary.h"
 #include "util.h"
 
-/* Inserts the run row (its own transaction, so that a failure can be
- * recorded against it); returns the run id or -1. */
+/* A run in progress holds a session advisory lock on its id in this class
+ * for as long as it computes: a row still 'running' whose lock nobody
+ * holds belongs to a process that died (killed, crashed, its connection
+ * cut), whenever that was. */
+#define RUN_LOCK_CLASS	"1668443509"	/* "crmu" as a 32-bit integer */
+
+/* Inserts the run row and takes its lock (one transaction, so that no one
+ * sees the row unlocked; the row stands alone so that a failure can be
+ * recorded against it); returns the run id or -1.  First, the runs left
+ * 'running' by dead processes are closed. */
 static int64_t
 begin_run(PGconn *conn, int32_t as_of, int32_t window_start)
 {
@@ -27,23 +35,46 @@ begin_run(PGconn *conn, int32_t as_of, int32_t window_start)
 	format_date(window_start, w, sizeof w);
 	format_date(as_of + 1, e, sizeof e);
 	gethostname(host, sizeof host - 1);
-	/* A run left 'running' by a process that died long ago is over. */
 	PGresult *res = db_check(conn, PQexec(conn,
-	    "UPDATE crmx.run SET status = 'failed', error = 'interrupted (the process ended)',"
-	    " finished_at = now() WHERE status = 'running' AND started_at < now() - interval '6 hours'"),
-	    PGRES_COMMAND_OK, "closing stale runs");
+	    "UPDATE crmx.run r SET status = 'failed', error = 'interrupted (the process ended)',"
+	    " finished_at = now() WHERE status = 'running' AND NOT EXISTS ("
+	    "  SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted"
+	    "   AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+	    "   AND l.classid = " RUN_LOCK_CLASS "::bigint::oid AND l.objid = r.run_id::oid"
+	    "   AND l.objsubid = 2)"),
+	    PGRES_COMMAND_OK, "closing the runs of dead processes");
 	if (res == NULL)
 		return -1;
 	PQclear(res);
+	if (db_command(conn, "BEGIN") != 0)
+		return -1;
 	const char *params[4] = { a, w, e, host };
 	res = db_check(conn, PQexecParams(conn,
-	    "INSERT INTO crmx.run (as_of, window_start, window_end, host) VALUES ($1, $2, $3, $4)"
-	    " RETURNING run_id", 4, NULL, params, NULL, NULL, 0), PGRES_TUPLES_OK, "starting a run");
-	if (res == NULL)
+	    "WITH r AS (INSERT INTO crmx.run (as_of, window_start, window_end, host)"
+	    " VALUES ($1, $2, $3, $4) RETURNING run_id)"
+	    " SELECT run_id, pg_advisory_lock(" RUN_LOCK_CLASS ", run_id::int) FROM r",
+	    4, NULL, params, NULL, NULL, 0), PGRES_TUPLES_OK, "starting a run");
+	if (res == NULL || db_command(conn, "COMMIT") != 0) {
+		PQclear(res);
+		db_command(conn, "ROLLBACK");
 		return -1;
+	}
 	int64_t id = atoll(PQgetvalue(res, 0, 0));
 	PQclear(res);
 	return id;
+}
+
+/* The run's lock, once it is over (ok or failed). */
+static void
+end_run(PGconn *conn, int64_t run_id)
+{
+	if (run_id <= 0 || PQstatus(conn) != CONNECTION_OK)
+		return;
+	char id[24];
+	snprintf(id, sizeof id, "%lld", (long long)run_id);
+	const char *params[1] = { id };
+	PQclear(PQexecParams(conn, "SELECT pg_advisory_unlock(" RUN_LOCK_CLASS ", $1::int)",
+	                     1, NULL, params, NULL, NULL, 0));
 }
 
 static void
@@ -137,6 +168,7 @@ out:
 		json_decref(out->summary);
 		out->summary = NULL;
 	}
+	end_run(conn, out->run_id);
 	results_free(&res);
 	snapshot_free(&snap);
 	return rc;

@@ -255,7 +255,7 @@ t_kill=$(now)
 check "reportd was killed mid-run (${mid:-never caught at work})" test -n "$mid"
 rd_start
 not_running() { test "$(q "SELECT count(*) FROM crmx.run WHERE run_id = ${killed:-0} AND status = 'running'")" = 0; }
-check "after the restart the killed run ${killed:-?} is not left 'running'" wait_for 10 not_running
+check "after the restart the killed run ${killed:-?} is not left 'running'" wait_for 30 not_running
 check "after the restart the killed report's staging folder is removed" wait_for 10 no_staging "$tmp/reports"
 w28() { test -f "$tmp/reports/2026-W28/summary.json"; }
 resumed=0

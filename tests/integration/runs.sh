@@ -161,3 +161,19 @@ check "the request is recorded as done with its run" test "$(q "SELECT status ||
 check "the restarted daemon says it removed the folder" grep -q 'left by a report run that died' "$tmp/k2.log"
 check "no staging folder left" test -d "$tmp/rk" -a -z "$(ls -A "$tmp/rk" | grep '^\.new-')"
 kill "$k2_pid"
+
+# ---- a run left 'running' by a dead process is closed by the next run;
+# one whose process still computes (it holds the run's lock) is not
+dead=$(q "INSERT INTO crmx.run (as_of, window_start, window_end) VALUES ('2026-06-02', '2025-06-03', '2026-06-03') RETURNING run_id")
+live=$(q "INSERT INTO crmx.run (as_of, window_start, window_end) VALUES ('2026-06-09', '2025-06-10', '2026-06-10') RETURNING run_id")
+psql -h "$host" -U crmx -d $db -X -Atqc "SELECT pg_advisory_lock(1668443509, ${live:-0})" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+holder=$!
+held() { test "$(q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = ${live:-0} AND granted")" = 1; }
+check "a live run's lock is held (run ${live:-none})" wait_for 10 held
+rd --run-once --as-of 2026-06-30 >/dev/null 2>"$tmp/stale.log"
+check "the next run closes the dead one ($dead) as interrupted" \
+	same "$(q "SELECT status || ' ' || error FROM crmx.run WHERE run_id = ${dead:-0}")" "failed interrupted (the process ended)"
+check "... and leaves the live one ($live) running" same "$(q "SELECT status FROM crmx.run WHERE run_id = ${live:-0}")" running
+check "... and releases its own lock" same "$(q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1668443509::bigint::oid")" 1
+q "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = ${live:-0}" >/dev/null
+wait "$holder" 2>/dev/null || :	# psql ends with its backend
