@@ -209,3 +209,31 @@ db_exec_result(PGconn *conn)
 	}
 	return last;
 }
+
+int
+db_try_lock(PGconn *conn, long cls, long long key, const char *what)
+{
+	char c[24], k[24];
+	snprintf(c, sizeof c, "%ld", cls);
+	snprintf(k, sizeof k, "%lld", key);
+	const char *params[2] = { c, k };
+	PGresult *res = db_check(conn, PQexecParams(conn,
+	    "SELECT pg_try_advisory_lock($1::int, $2::int)", 2, NULL, params, NULL, NULL, 0),
+	    PGRES_TUPLES_OK, what);
+	if (res == NULL)
+		return -1;
+	int got = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return got;
+}
+
+void
+db_unlock(PGconn *conn, long cls, long long key)
+{
+	char c[24], k[24];
+	snprintf(c, sizeof c, "%ld", cls);
+	snprintf(k, sizeof k, "%lld", key);
+	const char *params[2] = { c, k };
+	PQclear(PQexecParams(conn, "SELECT pg_advisory_unlock($1::int, $2::int)", 2, NULL,
+	                     params, NULL, NULL, 0));
+}

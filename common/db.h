@@ -57,6 +57,13 @@ int db_take_reply_timeout(void);
  * was lost). */
 PGresult *db_exec_result(PGconn *conn);
 
+/* Session advisory locks on (class, key), as reportd's instances take them
+ * (a report's day, a requested run, a run in progress): db_try_lock gives
+ * 1 when taken, 0 when another session holds it, -1 on error (logged with
+ * what). */
+int db_try_lock(PGconn *conn, long cls, long long key, const char *what);
+void db_unlock(PGconn *conn, long cls, long long key);
+
 /* Column number by name; aborts on a missing column (a programming error:
  * the SQL and the code disagree). */
 int db_col(const PGresult *res, const char *name);

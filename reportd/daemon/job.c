@@ -14,30 +14,20 @@
 #include "log.h"
 #include "util.h"
 
-#define LOCK_CLASS	"1668443512"	/* "crmx" as a 32-bit integer */
+#define LOCK_CLASS	1668443512L	/* "crmx" as a 32-bit integer */
 #define LOCK_WAIT_S	3600
 
 /* 1 locked, 0 busy, -1 error. */
 static int
 try_lock(PGconn *conn, const char *key)
 {
-	const char *params[1] = { key };
-	PGresult *res = db_check(conn, PQexecParams(conn,
-	    "SELECT pg_try_advisory_lock(" LOCK_CLASS ", $1::int)", 1, NULL, params, NULL, NULL, 0),
-	    PGRES_TUPLES_OK, "report lock");
-	if (res == NULL)
-		return -1;
-	int got = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
-	return got;
+	return db_try_lock(conn, LOCK_CLASS, atoll(key), "report lock");
 }
 
 static void
 unlock(PGconn *conn, const char *key)
 {
-	const char *params[1] = { key };
-	PQclear(PQexecParams(conn, "SELECT pg_advisory_unlock(" LOCK_CLASS ", $1::int)", 1, NULL,
-	                     params, NULL, NULL, 0));
+	db_unlock(conn, LOCK_CLASS, atoll(key));
 }
 
 /* A complete run for as_of that finished at or after `since` (it was under

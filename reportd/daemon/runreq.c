@@ -9,7 +9,7 @@
 #include "runreq.h"
 #include "util.h"
 
-#define REQ_LOCK_CLASS	"1668443506"	/* "crmr" as a 32-bit integer */
+#define REQ_LOCK_CLASS	1668443506L	/* "crmr" as a 32-bit integer */
 
 static const char sql_add[] =
     "INSERT INTO crmx.run_request (as_of, requested_by) VALUES ($1::date, $2) RETURNING id";
@@ -69,25 +69,13 @@ runreq_add(const struct crmx_config *cfg, int32_t as_of, const char *by, char *e
 static int
 lock_request(PGconn *conn, const char *id)
 {
-	const char *p[1] = { id };
-	PGresult *res = db_check(conn, PQexecParams(conn,
-	    "SELECT pg_try_advisory_lock(" REQ_LOCK_CLASS ", $1::int)", 1, NULL, p, NULL, NULL, 0),
-	    PGRES_TUPLES_OK, "run request lock");
-	if (res == NULL)
-		return -1;
-	int got = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
-	return got;
+	return db_try_lock(conn, REQ_LOCK_CLASS, atoll(id), "run request lock");
 }
 
 static void
 unlock_request(PGconn *conn, int64_t id)
 {
-	char s[32];
-	snprintf(s, sizeof s, "%lld", (long long)id);
-	const char *p[1] = { s };
-	PQclear(PQexecParams(conn, "SELECT pg_advisory_unlock(" REQ_LOCK_CLASS ", $1::int)", 1,
-	                     NULL, p, NULL, NULL, 0));
+	db_unlock(conn, REQ_LOCK_CLASS, id);
 }
 
 static int

@@ -68,13 +68,8 @@ begin_run(PGconn *conn, int32_t as_of, int32_t window_start)
 static void
 end_run(PGconn *conn, int64_t run_id)
 {
-	if (run_id <= 0 || PQstatus(conn) != CONNECTION_OK)
-		return;
-	char id[24];
-	snprintf(id, sizeof id, "%lld", (long long)run_id);
-	const char *params[1] = { id };
-	PQclear(PQexecParams(conn, "SELECT pg_advisory_unlock(" RUN_LOCK_CLASS ", $1::int)",
-	                     1, NULL, params, NULL, NULL, 0));
+	if (run_id > 0 && PQstatus(conn) == CONNECTION_OK)
+		db_unlock(conn, atol(RUN_LOCK_CLASS), run_id);
 }
 
 static void
