@@ -44,6 +44,7 @@ struct conf_entry {
 static const struct conf_entry conf_table[] = {
 	{ "database", "conninfo", CONF_CONNINFO, F(db_conninfo), "", 0, 0 },
 	{ "database", "read_conninfo", CONF_CONNINFO, F(db_read_conninfo), "", 0, 0 },
+	{ "database", "max_replica_lag_s", CONF_INT, F(db_max_replica_lag_s), "10", 0, 86400 },
 	{ "database", "statement_timeout_ms", CONF_INT, F(db_statement_timeout_ms), "5000", 0, 3600000 },
 	{ "database", "connect_timeout_s", CONF_INT, F(db_connect_timeout_s), "5", 1, 600 },
 

@@ -11,6 +11,7 @@ struct crmx_config {
 	/* [database] — empty conninfo means libpq's PG* environment variables */
 	char	*db_conninfo;
 	char	*db_read_conninfo;	/* reads may go to a replica; empty: same */
+	int	 db_max_replica_lag_s;	/* a replica further behind is skipped */
 	int	 db_statement_timeout_ms;
 	int	 db_connect_timeout_s;
 

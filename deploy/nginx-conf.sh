@@ -3,7 +3,10 @@
 # benchmark.  It writes DIR/nginx.conf for a local instance (nginx runs
 # with -p DIR), with its logs and temp folders under DIR:
 #   deploy/nginx-conf.sh panels DIR PORT SOCKET HTPASSWD [HELLO_SOCKET]
-#     The panels behind basic authentication.  HELLO_SOCKET (the panel
+#     The panels behind basic authentication.  SOCKET may list several
+#     crmx.fcgi instances, comma-separated (unix socket paths or
+#     HOST:PORT): one upstream, each request to one of them, the next one
+#     when an instance does not answer.  HELLO_SOCKET (the panel
 #     benchmark) adds /hello, a trivial FastCGI program behind the same
 #     authentication and FastCGI settings.  Files DIR/conf.d/*.conf add
 #     locations (reports below: /reports/).
@@ -69,8 +72,28 @@ http {
 CONF
 }
 
+# The panels' FastCGI address: unix:PATH, HOST:PORT, or the upstream of
+# several (written by upstream_block).
+fcgi_addr() {
+	case $1 in
+	*,*)	echo crmx_panels ;;
+	/*)	echo "unix:$1" ;;
+	*)	echo "$1" ;;
+	esac
+}
+upstream_block() {
+	case $1 in *,*) ;; *) return 0 ;; esac
+	echo "    upstream crmx_panels {"
+	echo "$1" | tr ',' '\n' | while read -r s; do
+		[ -n "$s" ] || continue
+		echo "        server $(fcgi_addr "$s") max_fails=1 fail_timeout=5s;"
+	done
+	echo "    }"
+}
+
 panels_server() {
 	htpasswd=$1 hello=${2:-}
+	upstream_block "$sock"
 	mkdir -p "$dir/conf.d"
 	# What crmx.fcgi reads, and nothing that could carry a second identity.
 	cat >"$dir/crmx_fastcgi_params" <<'PARAMS'
@@ -94,7 +117,7 @@ PARAMS
             fastcgi_buffer_size 32k;
             fastcgi_buffers 8 32k;
             include $dir/crmx_fastcgi_params;
-            fastcgi_pass unix:$sock;
+            fastcgi_pass $(fcgi_addr "$sock");
         }
 $([ -z "$hello" ] || cat <<HELLO
         location = /hello {

@@ -11,6 +11,7 @@
 #include "db.h"
 #include "log.h"
 #include "params.h"
+#include "readconn.h"
 #include "routes.h"
 
 /* The routes, by name; the table below holds each one's method, path and
@@ -175,14 +176,18 @@ static void
 answer_db_failure(struct ctx *c, PGconn **conn)
 {
 	const char *state = query_failed_state();
+	PGconn **primary = conn;
+	if (readconn_is(c->conn))	/* the read replica failed */
+		conn = readconn_slot();
 	if (state[0] == '\0' || !conn_reusable(*conn) ||
 	    strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0) {
 		/* No answer from the server, a connection exception or the
 		 * server going down: drop it; the next request reconnects. */
 		PQfinish(*conn);
 		*conn = NULL;
-		cache_forget();
-		if (db_take_reply_timeout())	/* stalled: as a failed connect */
+		if (conn == primary)	/* its feed, and what it said, are gone */
+			cache_forget();
+		if (db_take_reply_timeout() && conn == primary)	/* stalled: as a failed connect */
 			connect_failed_at = mono();
 		panel_error(c, 503, _("The database is not reachable; try again in a moment."));
 	} else if (strcmp(state, "57014") == 0) {
@@ -250,9 +255,9 @@ request_checks(struct ctx *c, const struct cgi_env *env, char **body, int sessio
 }
 
 /* *conn connected, its statements prepared and its kept pages in step
- * with the change feed; 503 and -1 when the database cannot be reached. */
+ * with the change feed; -1 when the database cannot be reached. */
 static int
-conn_ready(struct ctx *c, PGconn **conn, time_t now)
+primary_ready(struct ctx *c, PGconn **conn, time_t now)
 {
 	if (*conn != NULL && cache_sync(*conn, now) != 0) {
 		PQfinish(*conn);	/* lost: reconnect below */
@@ -269,8 +274,7 @@ conn_ready(struct ctx *c, PGconn **conn, time_t now)
 	 * absent server costs it one wait a period, not one a request while
 	 * requests queue behind it. */
 	if (connect_failed_at != 0 && mono() - connect_failed_at < c->cfg->db_connect_timeout_s)
-		return panel_error(c, 503, _("The database is not reachable; try again in a "
-		                             "moment.")) - 1;
+		return -1;
 	*conn = db_connect(c->cfg, c->cfg->db_conninfo, "crmx.fcgi", err, sizeof err);
 	if (*conn == NULL)
 		log_error("%s", err);
@@ -282,10 +286,37 @@ conn_ready(struct ctx *c, PGconn **conn, time_t now)
 	}
 	c->conn = *conn;
 	connect_failed_at = *conn == NULL ? mono() : 0;
-	if (*conn == NULL)
-		return panel_error(c, 503, _("The database is not reachable; try again in a "
+	return *conn == NULL ? -1 : 0;
+}
+
+/* The connections of this request: c->conn the one it reads (and, for a
+ * form or the session check, writes) on; 503 and -1 when there is none.
+ * With a read replica, a GET reads there when it is fit (readconn.h). */
+static int
+conn_ready(struct ctx *c, PGconn **conn, time_t now, int writes)
+{
+	int primary = primary_ready(c, conn, now);
+	if (!readconn_on(c->cfg)) {
+		if (primary != 0)
+			return panel_error(c, 503, _("The database is not reachable; try again in a "
+			                             "moment.")) - 1;
+		return 0;
+	}
+	readconn_heard(primary == 0 ? *conn : NULL);
+	c->conn = writes ? (primary == 0 ? *conn : NULL) :
+	          readconn_pick(c->cfg, primary == 0 ? *conn : NULL,
+	                        request_param(c->req, "saved") != NULL);
+	double lag;
+	const char *used = readconn_used(&lag);
+	out_header(c->out, "X-Crmx-Read", writes ? "primary" : used);
+	if (c->conn != NULL)
+		return 0;
+	if (writes && readconn_pick(c->cfg, NULL, 0) != NULL)
+		return panel_error(c, 503, _("Changes cannot be saved right now: the main database "
+		                             "is not reachable. Nothing was changed; try again in a "
 		                             "moment.")) - 1;
-	return 0;
+	return panel_error(c, 503, _("The database is not reachable; try again in a "
+	                             "moment.")) - 1;
 }
 
 /* The viewer's route: 404/405, a 400 naming a bad parameter, a kept page
@@ -338,7 +369,9 @@ route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env
 	c.embed = embed != NULL && strcmp(embed, "1") == 0;
 	int session_check = strcmp(req.path, SESSION_PATH) == 0;
 	time_t now = time(NULL);
-	if (request_checks(&c, env, &body, session_check) != 0 || conn_ready(&c, conn, now) != 0)
+	int writes = session_check || strcmp(req.method, "GET") != 0;
+	if (request_checks(&c, env, &body, session_check) != 0 ||
+	    conn_ready(&c, conn, now, writes) != 0)
 		goto done;
 	if (session_check) {
 		h_session(&c, env->authorization);

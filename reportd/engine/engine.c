@@ -11,6 +11,7 @@
 #include "db.h"
 #include "engine.h"
 #include "log.h"
+#include "replica.h"
 #include "results.h"
 #include "snapshot.h"
 #include "store.h"
@@ -109,6 +110,33 @@ summarise_and_store(PGconn *conn, struct engine_result *out, const struct snapsh
 	return rc;
 }
 
+/* The snapshot, read on the replica ([database] read_conninfo) when it is
+ * fit, else (or when the read there fails: a recovery conflict, the
+ * replica gone) on the primary; the run itself is recorded on the primary. */
+static int
+read_snapshot(PGconn *conn, const struct crmx_config *cfg, struct engine_result *out,
+              int32_t as_of, struct snapshot *snap)
+{
+	struct replica_state st;
+	char why[600];
+	PGconn *rd = replica_connect_fit(cfg, "crmx-reportd", &st, why, sizeof why);
+	if (rd != NULL) {
+		log_info("run %lld: reading crmx_src on the replica (%.1f s behind)",
+		         (long long)out->run_id, st.lag_s);
+		int rc = snapshot_read(rd, as_of, snap, out->error, sizeof out->error);
+		PQfinish(rd);
+		if (rc == 0)
+			return 0;
+		log_warn("run %lld: reading on the replica failed (%s); reading on the primary",
+		         (long long)out->run_id, out->error);
+		snapshot_free(snap);
+	} else if (why[0] != '\0') {
+		log_warn("run %lld: %s; reading on the primary", (long long)out->run_id, why);
+	}
+	log_info("run %lld: reading crmx_src", (long long)out->run_id);
+	return snapshot_read(conn, as_of, snap, out->error, sizeof out->error);
+}
+
 int
 engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct engine_result *out)
 {
@@ -135,8 +163,7 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 		snprintf(out->error, sizeof out->error, "cannot record the run: %s", db_errmsg(conn));
 		goto out;
 	}
-	log_info("run %lld: reading crmx_src", (long long)out->run_id);
-	if (snapshot_read(conn, as_of, &snap, out->error, sizeof out->error) != 0)
+	if (read_snapshot(conn, cfg, out, as_of, &snap) != 0)
 		goto out;
 	double t1 = mono();
 

@@ -166,6 +166,10 @@ http_healthz(struct req *r)
 	}
 	if (mail)
 		json_object_set_new(o, "mail", mail);
+	if (h.replica && h.reads != NULL)	/* where a run reads: [database] read_conninfo */
+		json_object_set_new(o, "replica", json_pack("{s:s, s:s, s:o}", "reads", h.reads,
+		    "state", h.replica_state, "lag_seconds",
+		    h.replica_lag_s >= 0 ? json_real(h.replica_lag_s) : json_null()));
 	return http_send_json(r, db_ok ? 200 : 503, o);
 }
 
@@ -200,6 +204,20 @@ http_metrics(struct req *r)
 	sb_printf(&b, "crmx_reportd_last_success_timestamp_seconds %lld\n", (long long)s.last_success);
 	METRIC("crmx_reportd_running", "gauge", "1 while a report job runs.");
 	sb_printf(&b, "crmx_reportd_running %d\n", s.running);
+	if (r->srv->cfg->db_read_conninfo[0] != '\0') {
+		struct db_health h;
+		dbhealth_get(r->srv->cfg, &h);
+		if (h.replica && h.reads != NULL) {
+			METRIC("crmx_reportd_reads_on_replica", "gauge", "1 when a run now reads on the replica ([database] read_conninfo), 0 on the primary.");
+			sb_printf(&b, "crmx_reportd_reads_on_replica %d\n", strcmp(h.reads, "replica") == 0);
+			METRIC("crmx_reportd_replica_up", "gauge", "1 when the replica answered.");
+			sb_printf(&b, "crmx_reportd_replica_up %d\n", strcmp(h.replica_state, "unreachable") != 0);
+			if (h.replica_lag_s >= 0) {
+				METRIC("crmx_reportd_replica_lag_seconds", "gauge", "How far the replica's replay is behind.");
+				sb_printf(&b, "crmx_reportd_replica_lag_seconds %.3f\n", h.replica_lag_s);
+			}
+		}
+	}
 	if (strcmp(r->srv->cfg->mail_transport, "off") != 0) {
 		/* From the database: every instance shows the same deliveries. */
 		struct db_health h;

@@ -11,6 +11,7 @@
 #include "db.h"
 #include "dbhealth.h"
 #include "log.h"
+#include "replica.h"
 #include "util.h"
 
 #define FRESH_S	1.0	/* a result is reused this long */
@@ -51,6 +52,27 @@ log_change(const char *err)
 		log_info("health check: the database answers again");
 }
 
+/* The replica as a run would find it (engine.c): fit, lagging or gone. */
+static void
+check_replica(struct check *k, struct db_health *h)
+{
+	struct replica_state st;
+	char why[600];
+	h->replica = replica_configured(&k->cfg);
+	h->reads = "primary";
+	h->replica_lag_s = -1;
+	if (!h->replica)
+		return;
+	PGconn *rd = replica_connect_fit(&k->cfg, "crmx-reportd", &st, why, sizeof why);
+	h->replica_state = rd != NULL ? "streaming" : st.standby || st.lag_s > 0 ? "lagging" :
+	                   "unreachable";
+	if (rd != NULL || st.lag_s > 0)
+		h->replica_lag_s = st.lag_s;
+	if (rd != NULL)
+		h->reads = "replica";
+	PQfinish(rd);
+}
+
 static void
 run_check(struct check *k, struct db_health *h)
 {
@@ -71,6 +93,7 @@ run_check(struct check *k, struct db_health *h)
 	if (h->ok)
 		h->state = "reachable";
 	log_change(h->ok ? "" : err);
+	check_replica(k, h);
 }
 
 static void *
@@ -86,6 +109,7 @@ checker(void *arg)
 	pthread_cond_broadcast(&cv);
 	pthread_mutex_unlock(&mu);
 	free(k->conninfo);
+	free(k->cfg.db_read_conninfo);
 	free(k);
 	return NULL;
 }
@@ -98,6 +122,9 @@ start_check(const struct crmx_config *cfg)
 	pthread_attr_t at;
 	pthread_t th;
 	k->conninfo = xstrdup(cfg->db_conninfo);
+	k->cfg.db_conninfo = k->conninfo;
+	k->cfg.db_read_conninfo = xstrdup(cfg->db_read_conninfo);
+	k->cfg.db_max_replica_lag_s = cfg->db_max_replica_lag_s;
 	k->cfg.db_connect_timeout_s = cfg->db_connect_timeout_s;
 	k->cfg.db_statement_timeout_ms = cfg->db_statement_timeout_ms;
 	k->mail = strcmp(cfg->mail_transport, "off") != 0;
@@ -107,6 +134,7 @@ start_check(const struct crmx_config *cfg)
 	pthread_attr_destroy(&at);
 	if (rc != 0) {
 		free(k->conninfo);
+		free(k->cfg.db_read_conninfo);
 		free(k);
 		return -1;
 	}

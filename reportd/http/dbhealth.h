@@ -14,6 +14,11 @@ struct db_health {
 	const char		*state;		/* "reachable", "unreachable", "not answering" */
 	int			 mail_known;	/* mail figures read (mail on and ok) */
 	struct deliver_stats	 mail;
+	/* [database] read_conninfo: where a run reads now, and why */
+	int			 replica;	/* one is configured */
+	const char		*reads;		/* "replica" or "primary" */
+	const char		*replica_state;	/* "streaming", "lagging", "unreachable" */
+	double			 replica_lag_s;	/* -1: unknown */
 };
 
 void dbhealth_get(const struct crmx_config *cfg, struct db_health *out);
