@@ -4,6 +4,7 @@
  * of; a failed connect is retried after [database] connect_timeout_s. */
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cache.h"
 #include "clock.h"
@@ -75,13 +76,32 @@ drop(void)
 	r.measured_at = 0;
 }
 
+int
+readconn_lost(const PGconn *conn, const PGconn *primary, const char *sqlstate)
+{
+	if (!readconn_is(conn) || primary == NULL || PQstatus(primary) != CONNECTION_OK)
+		return 0;
+	/* 40001: a recovery conflict cancelled the read; else the server
+	 * went away (no state, a connection exception, a shutdown). */
+	if (PQstatus(conn) == CONNECTION_OK && sqlstate[0] != '\0' &&
+	    strncmp(sqlstate, "08", 2) != 0 && strncmp(sqlstate, "57P", 3) != 0 &&
+	    strcmp(sqlstate, "40001") != 0)
+		return 0;
+	log_warn("replica: a read failed (%s); answering from the primary",
+	         sqlstate[0] ? sqlstate : "connection lost");
+	if (PQstatus(conn) != CONNECTION_OK || strcmp(sqlstate, "40001") != 0)
+		drop();
+	return 1;
+}
+
 /* The replica connected, prepared and measured; 0, or -1 when it is not
  * to be had now. */
 static int
 ready(const struct crmx_config *cfg)
 {
 	double now = mono();
-	if (r.conn != NULL && PQstatus(r.conn) != CONNECTION_OK)
+	/* A server that shut down said so and closed: seen before a read. */
+	if (r.conn != NULL && (PQconsumeInput(r.conn) == 0 || PQstatus(r.conn) != CONNECTION_OK))
 		drop();
 	if (r.conn == NULL) {
 		if (r.failed_at != 0 && now - r.failed_at < cfg->db_connect_timeout_s)

@@ -28,6 +28,11 @@ void readconn_heard(PGconn *primary);
  * neither answers. */
 PGconn *readconn_pick(const struct crmx_config *cfg, PGconn *primary, int fresh);
 
+/* After a failed read on conn: 1 when conn is the replica and it was
+ * lost (dropped now) while the primary is connected, so the request can
+ * be answered again from the primary. */
+int readconn_lost(const PGconn *conn, const PGconn *primary, const char *sqlstate);
+
 /* 1 when conn is the replica connection. */
 int readconn_is(const PGconn *conn);
 /* Where the replica connection is kept, for the failure handling that

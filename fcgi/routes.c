@@ -289,6 +289,11 @@ primary_ready(struct ctx *c, PGconn **conn, time_t now)
 	return *conn == NULL ? -1 : 0;
 }
 
+/* Where this request reads, with a replica: "replica" or "primary" (the
+ * X-Crmx-Read header, added after a page is kept: a kept page is served
+ * with where the worker reads now). */
+static const char *read_on;
+
 /* The connections of this request: c->conn the one it reads (and, for a
  * form or the session check, writes) on; 503 and -1 when there is none.
  * With a read replica, a GET reads there when it is fit (readconn.h). */
@@ -307,8 +312,7 @@ conn_ready(struct ctx *c, PGconn **conn, time_t now, int writes)
 	          readconn_pick(c->cfg, primary == 0 ? *conn : NULL,
 	                        request_param(c->req, "saved") != NULL);
 	double lag;
-	const char *used = readconn_used(&lag);
-	out_header(c->out, "X-Crmx-Read", writes ? "primary" : used);
+	read_on = writes ? "primary" : readconn_used(&lag);
 	if (c->conn != NULL)
 		return 0;
 	if (writes && readconn_pick(c->cfg, NULL, 0) != NULL)
@@ -355,6 +359,7 @@ route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env
 	char *body = env->body;
 	out_init(o);
 	query_forget_failure();
+	read_on = NULL;
 	memset(&v, 0, sizeof v);
 	int ok = request_parse(&req, env->method, env->uri, env->query, env->remote_user,
 	                       env->accept, env->accept_language) == 0;
@@ -379,20 +384,35 @@ route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env
 	}
 	/* Changes heard from here on make what this request reads unfit to keep. */
 	unsigned long stamp = cache_stamp();
-	int found = auth_lookup(c.conn, req.remote_user, &v, stamp, now);
-	if (found < 0) {
-		c.db_failed = 1;
-	} else if (found > 0) {
-		panel_error(&c, 403, _("Your CRM user is not known to crmx."));
-	} else {
-		c.lang = i18n_pick(ql, v.lang_pref, env->accept_language, LANG_EN);
-		i18n_use(c.lang);
-		answer_route(&c, conn, env, stamp, now);
+	for (int tries = 0;; tries++) {
+		int found = auth_lookup(c.conn, req.remote_user, &v, stamp, now);
+		if (found < 0) {
+			c.db_failed = 1;
+		} else if (found > 0) {
+			panel_error(&c, 403, _("Your CRM user is not known to crmx."));
+		} else {
+			c.lang = i18n_pick(ql, v.lang_pref, env->accept_language, LANG_EN);
+			i18n_use(c.lang);
+			answer_route(&c, conn, env, stamp, now);
+		}
+		if (tries > 0 || !c.db_failed || !readconn_lost(c.conn, *conn, query_failed_state()))
+			break;
+		/* The replica went away under this read: once more, on the primary. */
+		out_free(o);
+		out_init(o);
+		query_forget_failure();
+		c.db_failed = 0;
+		c.conn = *conn;
+		auth_free(&v);
+		memset(&v, 0, sizeof v);
+		read_on = "primary";
 	}
 done:
 	if (c.db_failed)
 		answer_db_failure(&c, conn);
 	out_header(o, "Content-Language", i18n_code(c.lang));
+	if (read_on != NULL)
+		out_header(o, "X-Crmx-Read", read_on);
 	free(body);
 	request_free(&req);
 	auth_free(&v);

@@ -1,0 +1,262 @@
+#!/bin/sh
+# Scale-out on loopback (issue 16): a primary and a streaming replica made
+# with pg_basebackup in this test's folder, two crmx.fcgi instances (each
+# with its own workers and cache, one csrf_secret) reading on the replica,
+# behind one nginx upstream (and one nginx per instance, to ask a given
+# host), and two reportd instances on the pair.  Shows: a change is never
+# served stale from a cache while the replica has not replayed it (replay
+# paused), and shows on every host; a form posted on one host shows on the
+# next request to the other; replica stopped -> the primary, then back;
+# primary stopped -> pages read on the replica, forms 503 with a message,
+# nothing lost; two reportd compute one run and send one mail.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/sh.sh"
+O=${O:-build/default}
+command -v nginx >/dev/null 2>&1 || { skip "replica and two panel hosts" "nginx not installed"; exit 0; }
+bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+if [ "$(id -u)" -eq 0 ]; then
+	as() { runuser -u crmx -- "$@"; }
+else
+	as() { "$@"; }
+fi
+pids=""
+cleanup() {
+	for n in lb a b; do [ -f "$tmp/$n/nginx.pid" ] && kill "$(cat "$tmp/$n/nginx.pid")" 2>/dev/null; done
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	sleep 0.3
+	"$top/deploy/pgctl" stop "$tmp/r" >/dev/null 2>&1
+	"$top/deploy/pgctl" stop "$tmp/p" >/dev/null 2>&1
+	[ -n "${KEEP_TMP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# --- the primary, with the demo data and a metrics run ---------------------
+pci="host=$tmp/p/run dbname=crmx user=crmx"
+rci="host=$tmp/r/run dbname=crmx user=crmx"
+qp() { psql -d "$pci" -X -Atqc "$1"; }
+qr() { psql -d "$rci" -X -Atqc "$1"; }
+admin() { "$top/$O/admin/crmx-admin" --config "${CRMX_TEST_CONF:-/dev/null}" --sql-dir "$top/sql" \
+	--set "database.conninfo=$pci" "$@"; }
+if ! { PG_FAST=1 "$top/deploy/pgctl" init "$tmp/p" && "$top/deploy/pgctl" start "$tmp/p" &&
+       admin adapter native && admin demo --accounts 200 --seed 42 --anchor 2026-06-30 &&
+       "$top/$O/reportd/crmx-reportd" --set "database.conninfo=$pci" --run-once \
+           --as-of 2026-06-30; } >"$tmp/setup.log" 2>&1; then
+	fail "a primary with the demo data"; cat "$tmp/setup.log"; exit 0
+fi
+pass "a primary with the demo data and a metrics run"
+
+# --- the replica: pg_basebackup -R, its own socket folder -------------------
+mkdir -p "$tmp/r/run"
+[ "$(id -u)" -ne 0 ] || chown crmx: "$tmp/r" "$tmp/r/run"
+if ! { as "$bindir/pg_basebackup" -h "$tmp/p/run" -U crmx -D "$tmp/r/data" -R -X stream -c fast &&
+       sed -i "s|^unix_socket_directories = .*|unix_socket_directories = '$tmp/r/run'|" \
+           "$tmp/r/data/postgresql.conf" &&
+       printf 'wal_retrieve_retry_interval = 500ms\n' >>"$tmp/r/data/postgresql.conf" &&
+       "$top/deploy/pgctl" start "$tmp/r"; } >"$tmp/replica.log" 2>&1; then
+	fail "a streaming replica made with pg_basebackup"; cat "$tmp/replica.log"; exit 0
+fi
+check "the replica is a hot standby" same "$(qr "SELECT pg_is_in_recovery()")" t
+check "the replica streams from the primary" \
+	same "$(qp "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")" 1
+
+# --- two panel hosts behind one upstream -----------------------------------
+rep=$(qp "SELECT login FROM crmx_src.users WHERE role = 'rep' ORDER BY user_id LIMIT 1")
+rep_id=$(qp "SELECT user_id FROM crmx_src.users WHERE login = '$rep'")
+mine=$(qp "SELECT account_id FROM crmx_src.accounts WHERE owner_id = $rep_id ORDER BY account_id LIMIT 1")
+hash=$(openssl passwd -apr1 demo)
+echo "$rep:$hash" >"$tmp/htpasswd"
+chmod 644 "$tmp/htpasswd"
+secret=$(openssl rand -hex 32)
+freeport() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+start_fcgi() {
+	rm -f "$tmp/$1.sock"
+	"$top/$O/fcgi/crmx.fcgi" --set "database.conninfo=$pci" --set "database.read_conninfo=$rci" \
+		--set database.max_replica_lag_s=30 --set database.connect_timeout_s=1 \
+		--set "fcgi.listen=$tmp/$1.sock" --set "fcgi.socket_group=$("$top/deploy/nginx-group")" \
+		--set fcgi.workers=2 --set "fcgi.csrf_secret=$secret" 2>>"$tmp/$1.log" &
+	pids="$pids $!"
+	wait_for 30 test -S "$tmp/$1.sock"
+}
+start_nginx() {	# NAME SOCKETS: sets NAME_base
+	port=$(freeport)
+	"$top/deploy/nginx-conf.sh" panels "$tmp/$1" "$port" "$2" "$tmp/htpasswd" &&
+	nginx -p "$tmp/$1" -c "$tmp/$1/nginx.conf" -e "$tmp/$1/logs/error.log" &&
+	eval "${1}_base=http://127.0.0.1:$port"
+}
+start_fcgi a && start_fcgi b || { fail "two crmx.fcgi instances listen"; cat "$tmp/a.log" "$tmp/b.log"; exit 0; }
+start_nginx lb "$tmp/a.sock,$tmp/b.sock" && start_nginx a "$tmp/a.sock" && start_nginx b "$tmp/b.sock" ||
+	{ fail "nginx: one upstream of two hosts, and each host alone"; exit 0; }
+check "nginx's upstream lists both hosts" \
+	test "$(grep -c "server unix:$tmp/[ab].sock" "$tmp/lb/nginx.conf")" = 2
+
+# get HOST PATH [curl args]: status; body in $tmp/body, headers in $tmp/head
+get() {
+	h=$1 p=$2; shift 2
+	eval "b=\$${h}_base"
+	curl -s -o "$tmp/body" -D "$tmp/head" -w '%{http_code}' -u "$rep:demo" "$@" "$b$p"
+}
+post() {	# HOST PATH BODY
+	h=$1 p=$2 d=$3
+	eval "b=\$${h}_base"
+	curl -s -o "$tmp/body" -D "$tmp/head" -w '%{http_code}' -u "$rep:demo" \
+	     -H 'Content-Type: application/x-www-form-urlencoded' --data-raw "$d" "$b$p"
+}
+header() { sed -n "s/^$1: \\([a-z]*\\).*/\\1/Ip" "$tmp/head" | head -n 1; }
+token() { sed -n 's/.*name="csrf" value="\([0-9a-f.]*\)".*/\1/p' "$tmp/body" | head -n 1; }
+page="/crmx/accounts/$mine"
+
+# reads_on HOST WHERE: a GET of the account page on HOST answers 200 read on WHERE
+reads_on() { [ "$(get "$1" "$page")" = 200 ] && [ "$(header X-Crmx-Read)" = "$2" ]; }
+check "host a reads the account page on the replica" wait_for 20 reads_on a replica
+check "host b reads the account page on the replica" wait_for 20 reads_on b replica
+# kept HOST: the next GET of the page on HOST is a cache hit
+kept() { [ "$(get "$1" "$page")" = 200 ] && [ "$(header X-Crmx-Cache)" = hit ]; }
+check "host a keeps a page read on the replica" wait_for 20 kept a
+check "host b keeps a page read on the replica" wait_for 20 kept b
+
+# --- a change with replay paused: never served stale, shown on every host ---
+qr "SELECT pg_wal_replay_pause()" >/dev/null
+get a "$page" >/dev/null
+tok=$(token)
+check "the form carries a CSRF token" test -n "$tok"
+st=$(post a "$page" "has_need=yes&can_pay=yes&burning_issue=Marker+one&csrf=$tok")
+check "a form posted on host a: 303 (got $st)" test "$st" = 303
+check "the replica has not replayed it (replay paused)" \
+	same "$(qr "SELECT count(*) FROM crmx.qualification_history WHERE burning_issue = 'Marker one'")" 0
+stale=0 fresh=0 n=0
+for i in $(seq 1 12); do
+	for h in a b lb; do
+		n=$((n + 1))
+		[ "$(get $h "$page")" = 200 ] || continue
+		if grep -q 'Marker one' "$tmp/body"; then fresh=$((fresh + 1)); else stale=$((stale + 1)); fi
+	done
+done
+check "while the replica is behind, every host shows the change ($fresh of $n, $stale stale)" \
+	test "$fresh" = "$n"
+check "... read on the primary, not the lagging replica" same "$(header X-Crmx-Read)" primary
+qr "SELECT pg_wal_replay_resume()" >/dev/null
+check "the replica replays it once resumed" wait_for 20 \
+	test "$(qr "SELECT count(*) FROM crmx.qualification_history WHERE burning_issue = 'Marker one'")" = 1
+check "host a reads on the replica again" wait_for 20 reads_on a replica
+check "host b reads on the replica again" wait_for 20 reads_on b replica
+check "host b's page read on the replica shows the change" grep -q 'Marker one' "$tmp/body"
+
+# --- a form posted on one host shows on the next request to the other ------
+get b "$page" >/dev/null
+tok=$(token)
+st=$(post b "$page" "has_need=yes&can_pay=no&burning_issue=Marker+two&csrf=$tok")
+check "a form posted on host b with host a's secret: 303 (got $st)" test "$st" = 303
+get a "$page" >/dev/null
+check "the next request to host a shows it" grep -q 'Marker two' "$tmp/body"
+get lb "$page" >/dev/null
+check "and the next through the upstream" grep -q 'Marker two' "$tmp/body"
+
+# --- the replica stopped, then back ----------------------------------------
+"$top/deploy/pgctl" stop "$tmp/r"
+ok=1 n=0
+for i in 1 2 3 4 5 6; do
+	for h in a b; do
+		n=$((n + 1))
+		st=$(get $h "$page")
+		[ "$st" = 200 ] && [ "$(header X-Crmx-Read)" = primary ] && grep -q 'Marker two' "$tmp/body" ||
+			{ ok=0; echo "host $h: $st, read on $(header X-Crmx-Read)"; }
+	done
+done
+check "replica stopped: all $n pages of both hosts answered from the primary" test "$ok" = 1
+"$top/deploy/pgctl" start "$tmp/r"
+check "replica back: host a reads on it again" wait_for 30 reads_on a replica
+check "replica back: host b reads on it again" wait_for 30 reads_on b replica
+
+# --- the primary stopped: reads on the replica, forms 503, nothing lost ----
+get a "$page" >/dev/null
+tok=$(token)
+h0=$(qp "SELECT count(*) FROM crmx.qualification_history WHERE account_id = $mine")
+wait_for 20 test "$(qr "SELECT count(*) FROM crmx.qualification_history WHERE account_id = $mine")" = "$h0"
+"$top/deploy/pgctl" stop "$tmp/p"
+ok=1 n=0
+for i in 1 2 3 4 5 6; do
+	for h in a b; do
+		n=$((n + 1))
+		st=$(get $h "$page")
+		[ "$st" = 200 ] && [ "$(header X-Crmx-Read)" = replica ] && grep -q 'Marker two' "$tmp/body" ||
+			{ ok=0; echo "host $h: $st, read on $(header X-Crmx-Read)"; }
+	done
+done
+check "primary stopped: all $n pages of both hosts read on the replica" test "$ok" = 1
+st=$(post a "$page" "has_need=no&can_pay=no&burning_issue=Lost+marker&csrf=$tok")
+check "primary stopped: a form answers 503 (got $st)" test "$st" = 503
+check "... with a message" grep -qi 'not reachable' "$tmp/body"
+"$top/deploy/pgctl" start "$tmp/p"
+check "primary back: a form on host b is saved again" wait_for 30 sh -c \
+	"curl -s -o /dev/null -w '%{http_code}' -u '$rep:demo' -H 'Content-Type: application/x-www-form-urlencoded' \
+	 --data-raw 'has_need=yes&can_pay=yes&burning_issue=Marker+three&csrf=$tok' '$b_base$page' | grep -q 303"
+check "nothing lost: the history before the stop and the one saved after, not the refused one" \
+	same "$(qp "SELECT count(*) FILTER (WHERE burning_issue = 'Marker three') || '/' ||
+	            count(*) FILTER (WHERE burning_issue = 'Lost marker') || '/' || count(*)
+	            FROM crmx.qualification_history WHERE account_id = $mine")" "1/0/$((h0 + 1))"
+check "the replica replays it too" wait_for 30 \
+	test "$(qr "SELECT count(*) FROM crmx.qualification_history WHERE burning_issue = 'Marker three'")" = 1
+check "host a shows it" wait_for 20 sh -c "curl -s -u '$rep:demo' '$a_base$page' | grep -q 'Marker three'"
+
+# --- two reportd instances on the pair: one run, one mail ------------------
+mkdir -p "$tmp/mail" "$tmp/reports"
+printf '#!/bin/sh\ncat >"$(mktemp %s/mail/msg.XXXXXX)"\n' "$tmp" >"$tmp/sendmail"
+chmod 755 "$tmp/sendmail"
+cat >"$tmp/crmx.conf" <<EOF
+[database]
+conninfo = $pci
+read_conninfo = $rci
+max_replica_lag_s = 2
+[reportd]
+report_dir = $tmp/reports
+listen = 127.0.0.1:0
+[mail]
+transport = sendmail
+sendmail = $tmp/sendmail
+from = reports@example.com
+recipients = ceo@example.com
+EOF
+runs0=$(qp "SELECT count(*) FROM crmx.run WHERE as_of = '2026-06-29'")
+for n in r1 r2; do
+	"$top/$O/reportd/crmx-reportd" --config "$tmp/crmx.conf" --run-once --report --deliver \
+		--as-of 2026-06-29 >/dev/null 2>"$tmp/$n.log" &
+	eval "${n}_pid=\$!"
+done
+wait "$r1_pid"; s1=$?
+wait "$r2_pid"; s2=$?
+check "two reportd instances: both exit 0 ($s1, $s2)" test "$s1$s2" = 00
+check "one run computed for 2026-06-29 (was $runs0)" \
+	same "$(qp "SELECT count(*) FROM crmx.run WHERE as_of = '2026-06-29'")" "$((runs0 + 1))"
+check "its snapshot read on the replica" grep -qh 'reading crmx_src on the replica' "$tmp/r1.log" "$tmp/r2.log"
+check "one mail sent" same "$(ls "$tmp/mail" | wc -l)" 1
+check "one delivery recorded on the primary" \
+	same "$(qp "SELECT count(*) FROM crmx.mail_delivery WHERE status = 'sent'")" 1
+
+# --- reportd's /healthz and /metrics: where runs read, and the lag ---------
+"$top/$O/reportd/crmx-reportd" --config "$tmp/crmx.conf" --set mail.transport=off \
+	--set reportd.schedule="mon 06:00" 2>"$tmp/rd.log" &
+pids="$pids $!"
+wait_for 20 grep -q 'listening on' "$tmp/rd.log"
+rport=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$tmp/rd.log")
+healthz_reads() {
+	curl -s "http://127.0.0.1:$rport/healthz" >"$tmp/h.json" &&
+	/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["replica"]["reads"])' \
+		"$tmp/h.json" 2>/dev/null | grep -qx "$1"
+}
+check "/healthz: runs read on the replica" wait_for 20 healthz_reads replica
+curl -s "http://127.0.0.1:$rport/metrics" >"$tmp/metrics"
+check "/metrics: crmx_reportd_reads_on_replica 1" grep -q '^crmx_reportd_reads_on_replica 1$' "$tmp/metrics"
+check "/metrics: the replica's lag" grep -q '^crmx_reportd_replica_lag_seconds ' "$tmp/metrics"
+# Replay paused with a change waiting: the lag grows past max_replica_lag_s (2).
+qr "SELECT pg_wal_replay_pause()" >/dev/null
+qp "UPDATE crmx.qualification SET burning_issue = 'Marker four' WHERE account_id = $mine"
+check "/healthz: a replica behind by more than max_replica_lag_s is skipped" wait_for 30 healthz_reads primary
+check "... and says it lags" grep -q '"state": *"lagging"' "$tmp/h.json"
+qr "SELECT pg_wal_replay_resume()" >/dev/null
+check "/healthz: back on the replica once it caught up" wait_for 30 healthz_reads replica
+"$top/deploy/pgctl" stop "$tmp/r"
+check "/healthz: replica stopped, runs read on the primary" wait_for 30 healthz_reads primary
+check "... and says it is unreachable" grep -q '"state": *"unreachable"' "$tmp/h.json"
