@@ -48,9 +48,8 @@ readconn_slot(void)
 }
 
 const char *
-readconn_used(double *lag_s)
+readconn_used(void)
 {
-	*lag_s = r.st.lag_s;
 	return r.used;
 }
 

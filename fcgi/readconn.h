@@ -38,7 +38,7 @@ int readconn_is(const PGconn *conn);
 /* Where the replica connection is kept, for the failure handling that
  * drops a lost connection (routes.c). */
 PGconn **readconn_slot(void);
-/* "replica" or "primary" for the last pick, and the replica's lag then. */
-const char *readconn_used(double *lag_s);
+/* "replica" or "primary": where the last pick sent the reads. */
+const char *readconn_used(void);
 
 #endif

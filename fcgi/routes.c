@@ -311,8 +311,7 @@ conn_ready(struct ctx *c, PGconn **conn, time_t now, int writes)
 	c->conn = writes ? (primary == 0 ? *conn : NULL) :
 	          readconn_pick(c->cfg, primary == 0 ? *conn : NULL,
 	                        request_param(c->req, "saved") != NULL);
-	double lag;
-	read_on = writes ? "primary" : readconn_used(&lag);
+	read_on = writes ? "primary" : readconn_used();
 	if (c->conn != NULL)
 		return 0;
 	if (writes && readconn_pick(c->cfg, NULL, 0) != NULL)
