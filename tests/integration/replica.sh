@@ -74,7 +74,7 @@ freeport() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("1
 start_fcgi() {
 	rm -f "$tmp/$1.sock"
 	"$top/$O/fcgi/crmx.fcgi" --set "database.conninfo=$pci" --set "database.read_conninfo=$rci" \
-		--set database.max_replica_lag_s=30 --set database.connect_timeout_s=1 \
+		--set database.max_replica_lag_s=2 --set database.connect_timeout_s=1 \
 		--set "fcgi.listen=$tmp/$1.sock" --set "fcgi.socket_group=$("$top/deploy/nginx-group")" \
 		--set fcgi.workers=2 --set "fcgi.csrf_secret=$secret" 2>>"$tmp/$1.log" &
 	pids="$pids $!"
@@ -250,13 +250,18 @@ check "/healthz: runs read on the replica" wait_for 20 healthz_reads replica
 curl -s "http://127.0.0.1:$rport/metrics" >"$tmp/metrics"
 check "/metrics: crmx_reportd_reads_on_replica 1" grep -q '^crmx_reportd_reads_on_replica 1$' "$tmp/metrics"
 check "/metrics: the replica's lag" grep -q '^crmx_reportd_replica_lag_seconds ' "$tmp/metrics"
-# Replay paused with a change waiting: the lag grows past max_replica_lag_s (2).
+# Replay paused with a commit waiting that the change feed does not name:
+# the lag grows past max_replica_lag_s (2 for reportd and the panels).
+check "before: host a reads on the replica" wait_for 20 reads_on a replica
 qr "SELECT pg_wal_replay_pause()" >/dev/null
-qp "UPDATE crmx.qualification SET burning_issue = 'Marker four' WHERE account_id = $mine"
+qp "CREATE TABLE lag_probe ()"
 check "/healthz: a replica behind by more than max_replica_lag_s is skipped" wait_for 30 healthz_reads primary
 check "... and says it lags" grep -q '"state": *"lagging"' "$tmp/h.json"
+check "the panels skip it too: host a reads on the primary" wait_for 30 reads_on a primary
+check "... and host b" wait_for 30 reads_on b primary
 qr "SELECT pg_wal_replay_resume()" >/dev/null
 check "/healthz: back on the replica once it caught up" wait_for 30 healthz_reads replica
+check "the panels too: host a" wait_for 30 reads_on a replica
 "$top/deploy/pgctl" stop "$tmp/r"
 check "/healthz: replica stopped, runs read on the primary" wait_for 30 healthz_reads primary
 check "... and says it is unreachable" grep -q '"state": *"unreachable"' "$tmp/h.json"
