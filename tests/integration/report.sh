@@ -18,7 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 demo_db t_report
-rd() { "$reportd" --set "database.conninfo=$ci" --set reportd.language=en,zh-CN \
+rd() { ${exec:-} "$reportd" --set "database.conninfo=$ci" --set reportd.language=en,zh-CN \
 	--set reportd.retry_s=1 "$@"; }
 
 jq_py() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }

@@ -26,7 +26,7 @@ ln -s "$tmp/outside/secret.css" "$R/2026-W27/leak.css"
 ln -s "$tmp/outside/charts" "$R/2026-W27/linked"
 ln -s "$tmp/outside" "$R/2026-W30"
 
-rd() { "$reportd" --set reportd.report_dir="$R" "$@"; }
+rd() { ${exec:-} "$reportd" --set reportd.report_dir="$R" "$@"; }
 
 # --- a stalled PostgreSQL ---------------------------------------------------
 mkdir "$tmp/stall"

@@ -17,7 +17,7 @@ cleanup() {
 }
 trap cleanup EXIT
 demo_db t_runs
-rd() { "$reportd" --set "database.conninfo=$ci" --set reportd.retry_s=1 "$@"; }
+rd() { ${exec:-} "$reportd" --set "database.conninfo=$ci" --set reportd.retry_s=1 "$@"; }
 
 # --- as_of bounded (finding 6) -------------------------------------------------
 start_reportd a --set reportd.report_dir="$tmp/ra"

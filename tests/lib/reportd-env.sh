@@ -23,11 +23,13 @@ q() { psql -h "$host" -U crmx -d "$db" -X -Atqc "$1"; }
 qa() { psql -h "$host" -U crmx -d crmx -X -Atqc "$1"; }
 
 # start_reportd NAME [ARG...]: the script's rd (crmx-reportd with its
-# settings) as a daemon on a free port, its output in $tmp/NAME.log; sets
-# NAME_pid, and NAME_port once it listens (empty if it never does).
+# settings, started as ${exec:-} "$reportd" ...) as a daemon on a free
+# port, its output in $tmp/NAME.log; sets NAME_pid (reportd's own: rd
+# execs it in the background shell), and NAME_port once it listens (empty
+# if it never does).
 start_reportd() {
 	_sr_name=$1; shift
-	rd --set reportd.listen=127.0.0.1:0 "$@" >"$tmp/$_sr_name.log" 2>&1 &
+	(exec=exec; rd --set reportd.listen=127.0.0.1:0 "$@") >"$tmp/$_sr_name.log" 2>&1 &
 	pids="$pids $!"
 	eval "${_sr_name}_pid=$!"
 	_sr_port=""
