@@ -191,9 +191,7 @@ contacts_html(struct ctx *c, const struct account_view *v)
 {
 	struct out *o = c->out;
 	const struct rows *ct = &v->contacts;
-	out_raw(o, "<h2>");
-	html_text(o, _("Contacts"));
-	out_raw(o, "</h2>");
+	panel_h2(c, _("Contacts"));
 	if (!v->has_dm)
 		panel_para(c, "warn", _("No decision maker known: find the key person."));
 	out_raw(o, "<ul class=\"contacts\">");
@@ -221,9 +219,7 @@ deals_html(struct ctx *c, const struct rows *dl)
 {
 	struct out *o = c->out;
 	char b1[64];
-	out_raw(o, "<h2>");
-	html_text(o, _("Open deals"));
-	out_raw(o, "</h2>");
+	panel_h2(c, _("Open deals"));
 	if (dl->n == 0) {
 		panel_para(c, "note", _("No open deals."));
 		return;

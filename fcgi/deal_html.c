@@ -89,9 +89,8 @@ history_html(struct ctx *c, const struct rows *h)
 {
 	struct out *o = c->out;
 	char b[64];
-	out_raw(o, "<h2>");
-	html_text(o, _("Stage history"));
-	out_raw(o, "</h2><table class=\"list\">");
+	panel_h2(c, _("Stage history"));
+	out_raw(o, "<table class=\"list\">");
 	static const char *const heads[] = { N_("Funnel layer"), N_("Entered"), N_("Days") };
 	panel_thead(c, heads, 3, 1u << 2);
 	for (int i = 0; i < h->n; i++) {

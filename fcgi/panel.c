@@ -104,6 +104,14 @@ panel_para(struct ctx *c, const char *cls, const char *text)
 }
 
 void
+panel_h2(struct ctx *c, const char *text)
+{
+	out_raw(c->out, "<h2>");
+	html_text(c->out, text);
+	out_raw(c->out, "</h2>");
+}
+
+void
 panel_kv(struct ctx *c, const char *label, const char *value)
 {
 	out_raw(c->out, "<tr><th>");

@@ -54,6 +54,8 @@ int scoped_batch(struct ctx *c, const enum query *qs, int n, int nextra,
 /* <p class="cls">text</p>, and a <tr> of a key-value table (an em dash
  * for an empty value). */
 void panel_para(struct ctx *c, const char *cls, const char *text);
+/* <h2>text</h2>, escaped. */
+void panel_h2(struct ctx *c, const char *text);
 void panel_kv(struct ctx *c, const char *label, const char *value);
 /* A table cell: <td> (or <td class="cls">), text escaped, </td>. */
 void panel_td(struct ctx *c, const char *cls, const char *text);

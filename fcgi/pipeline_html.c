@@ -104,9 +104,8 @@ static void
 deals_html(struct ctx *c, const struct rows *d)
 {
 	struct out *o = c->out;
-	out_raw(o, "<h2>");
-	html_text(o, _("Open deals by priority"));
-	out_raw(o, "</h2><table class=\"list\">");
+	panel_h2(c, _("Open deals by priority"));
+	out_raw(o, "<table class=\"list\">");
 	static const char *const heads[] = { N_("Deal"), N_("Account"), N_("Stage"), N_("Amount"),
 	                                     N_("Days in stage") };
 	panel_thead(c, heads, 5, 1u << 3 | 1u << 4);
