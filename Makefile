@@ -20,6 +20,7 @@ VERSION    := 0.1.0
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 DATADIR    ?= $(PREFIX)/share/crmx
+MANDIR     ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc/crmx
 DESTDIR    ?=
 
@@ -133,7 +134,7 @@ QUIET_LD = @echo '   ' LD $@;
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all programs translations po-update deps run-deps run stop psql test test-unit test-integration \
+.PHONY: all programs man translations po-update deps run-deps run stop psql test test-unit test-integration \
         check-valgrind bench fuzz fuzz-build install uninstall clean distclean tests-build
 
 all: programs
@@ -143,7 +144,25 @@ ifeq ($(O),build/default)
 	@ln -sf ../$(ADMIN) admin/crmx-admin
 endif
 
-programs: $(PROGS) translations
+programs: $(PROGS) translations man
+
+# ---- manual pages -------------------------------------------------------------
+# crmx.conf(5) is generated from the config table itself (common/config.c)
+# and the meaning of each key (docs/man/crmx.conf.keys): a key without a
+# meaning fails the build.  The programs' pages are written by hand.
+MAN5      := $(O)/man/man5/crmx.conf.5
+MAN8      := $(addprefix $(O)/man/man8/,crmx.fcgi.8 crmx-reportd.8 crmx-admin.8)
+man: $(MAN5) $(MAN8)
+
+$(MAN5): common/config.c docs/man/mkconfman docs/man/crmx.conf.keys \
+         docs/man/crmx.conf.5.head docs/man/crmx.conf.5.tail
+	@mkdir -p $(dir $@)
+	@echo '    MAN $@'
+	@docs/man/mkconfman common/config.c docs/man/crmx.conf.keys $(VERSION) >$@.tmp && mv $@.tmp $@
+
+$(O)/man/man8/%.8: docs/man/%.8
+	@mkdir -p $(dir $@)
+	@cp $< $@
 
 # ---- languages (GNU gettext) ------------------------------------------------
 # The template is generated from the marked strings (_() and N_()) of every
@@ -271,6 +290,9 @@ install: programs
 	    $(DESTDIR)$(DATADIR)/sql/adapters $(DESTDIR)$(DATADIR)/deploy \
 	    $(DESTDIR)$(SYSCONFDIR)
 	install -m 755 $(REPORTD) $(FCGI) $(ADMIN) $(DESTDIR)$(BINDIR)/
+	install -d $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
 	install -m 644 sql/migrations/*.sql $(DESTDIR)$(DATADIR)/sql/migrations/
 	install -m 644 sql/adapters/*.sql $(DESTDIR)$(DATADIR)/sql/adapters/
 	install -d $(DESTDIR)$(DATADIR)/static
@@ -290,6 +312,8 @@ install: programs
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/crmx-reportd $(DESTDIR)$(BINDIR)/crmx.fcgi \
 	    $(DESTDIR)$(BINDIR)/crmx-admin
+	rm -f $(DESTDIR)$(MANDIR)/man5/crmx.conf.5 $(DESTDIR)$(MANDIR)/man8/crmx.fcgi.8 \
+	    $(DESTDIR)$(MANDIR)/man8/crmx-reportd.8 $(DESTDIR)$(MANDIR)/man8/crmx-admin.8
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
