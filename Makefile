@@ -11,6 +11,7 @@
 #   make reliability     load, faults, valgrind, security tests, fuzzing: figures
 #   make psql            psql on the embedded database
 #   make install         PREFIX=/usr/local DESTDIR=
+#   make deb             the Debian package, in build/pkg (debian/)
 #
 # Knobs: DEVELOPER=1 adds -Werror; SANITIZE=address,undefined builds an
 # instrumented copy under build/sanitize (kept apart from the normal build).
@@ -134,7 +135,7 @@ QUIET_LD = @echo '   ' LD $@;
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all programs man translations po-update deps run-deps run stop psql test test-unit test-integration \
+.PHONY: all programs man deb translations po-update deps run-deps run stop psql test test-unit test-integration \
         check-valgrind bench fuzz fuzz-build install uninstall clean distclean tests-build
 
 all: programs
@@ -297,17 +298,36 @@ install: programs
 	install -m 644 sql/adapters/*.sql $(DESTDIR)$(DATADIR)/sql/adapters/
 	install -d $(DESTDIR)$(DATADIR)/static
 	install -m 644 fcgi/static/* $(DESTDIR)$(DATADIR)/static/
-	cp -R deploy/nginx deploy/systemd deploy/tryton $(DESTDIR)$(DATADIR)/deploy/
+	cp -R deploy/tryton $(DESTDIR)$(DATADIR)/deploy/
+	# nginx and systemd files name the installed paths.
+	install -d $(DESTDIR)$(DATADIR)/deploy/nginx $(DESTDIR)$(DATADIR)/deploy/systemd
+	for f in deploy/nginx/* deploy/systemd/*; do \
+	    sed -e 's|/usr/local/share/crmx|$(DATADIR)|g' -e 's|/usr/local/bin|$(BINDIR)|g' \
+	        "$$f" >$(DESTDIR)$(DATADIR)/$$f && chmod 644 $(DESTDIR)$(DATADIR)/$$f || exit 1; done
 	for l in $(LINGUAS); do \
 	    install -d $(DESTDIR)$(DATADIR)/locale/$$l/LC_MESSAGES && \
 	    install -m 644 $(O)/locale/$$l/LC_MESSAGES/crmx.mo $(DESTDIR)$(DATADIR)/locale/$$l/LC_MESSAGES/; done
-	# The example with production paths (make run fills in var/ instead);
-	# conninfo is left for the admin (empty: the PG* environment).
-	test -e $(DESTDIR)$(SYSCONFDIR)/crmx.conf || { \
-	    sed -e 's|^conninfo = .*|conninfo =|' -e 's|@VAR@/run/|/run/crmx/|' \
-	        -e 's|^socket_group =.*|socket_group = www-data|' \
-	        -e 's|@VAR@|/var/lib/crmx|g' deploy/crmx.conf.example >$(DESTDIR)$(SYSCONFDIR)/crmx.conf && \
-	    chmod 640 $(DESTDIR)$(SYSCONFDIR)/crmx.conf; }
+	# The example with production paths (make run fills in var/ instead):
+	# the socket comes from systemd (crmx-fcgi.socket), reports go to
+	# /var/lib/crmx; conninfo is left for the admin (empty: the PG*
+	# environment).  It becomes crmx.conf when there is none.
+	sed -e 's|^conninfo = .*|conninfo =|' -e 's|^listen = @VAR@/run/crmx.fcgi.sock|listen =|' \
+	    -e 's|^socket_group =.*|socket_group = www-data|' \
+	    -e 's|@VAR@|/var/lib/crmx|g' deploy/crmx.conf.example >$(DESTDIR)$(DATADIR)/crmx.conf.example
+	chmod 644 $(DESTDIR)$(DATADIR)/crmx.conf.example
+	test -e $(DESTDIR)$(SYSCONFDIR)/crmx.conf || \
+	    install -m 640 $(DESTDIR)$(DATADIR)/crmx.conf.example $(DESTDIR)$(SYSCONFDIR)/crmx.conf
+
+# The Debian package (debian/, debhelper), built apart in build/deb; the
+# .deb, .buildinfo and .changes go to build/pkg.
+deb:
+	@deploy/install-deps build package
+	dpkg-buildpackage --no-sign -b
+	@mkdir -p build/pkg
+	mv ../crmx_$(VERSION)_*.deb ../crmx-dbgsym_$(VERSION)_*.deb ../crmx_$(VERSION)_*.buildinfo \
+	    ../crmx_$(VERSION)_*.changes build/pkg/
+	@debian/rules clean >/dev/null
+	@ls build/pkg/crmx_$(VERSION)_*.deb
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/crmx-reportd $(DESTDIR)$(BINDIR)/crmx.fcgi \
