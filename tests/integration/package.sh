@@ -77,13 +77,16 @@ check "crmx-fcgi.socket and crmx-reportd are enabled" \
 check "man crmx.conf renders" sh -c 'man -P cat 5 crmx.conf 2>/dev/null | grep -q "csrf_secret"'
 check "/var/lib/crmx belongs to crmx" same "$(stat -c %U /var/lib/crmx)" crmx
 
+# quiet COMMAND...: its output goes to a log, shown when it fails.
+quiet() { "$@" >>"$tmp/cmd.log" 2>&1 || { tail -20 "$tmp/cmd.log"; return 1; }; }
+
 # The admin's set-up with the packaged crmx-admin (its SQL from
 # /usr/share/crmx), on a throwaway database reached through PG*.
 export PGHOST="$host" PGDATABASE="$db" PGUSER=crmx
 psql -d postgres -X -qc "CREATE DATABASE $db"
-check "crmx-admin migrate" /usr/bin/crmx-admin migrate
-check "crmx-admin adapter native" /usr/bin/crmx-admin adapter native
-check "crmx-admin demo" /usr/bin/crmx-admin demo --accounts 300 --seed 7
+check "crmx-admin migrate" quiet /usr/bin/crmx-admin migrate
+check "crmx-admin adapter native" quiet /usr/bin/crmx-admin adapter native
+check "crmx-admin demo" quiet /usr/bin/crmx-admin demo --accounts 300 --seed 7
 
 # A unit's setting: unit FILE KEY.
 unit() { sed -n "s/^$2=//p" "/lib/systemd/system/$1" | head -n 1; }
@@ -105,7 +108,7 @@ check "the socket is crmx:www-data 0660" same "$(stat -c '%U:%G %a' "$sock")" "c
 # The first report, then the daemon, as user crmx with the unit's command.
 # shellcheck disable=SC2046
 check "crmx-reportd --run-once --report as crmx" \
-	runuser -u crmx -- $(unit crmx-reportd.service ExecStart) --run-once --report
+	quiet runuser -u crmx -- $(unit crmx-reportd.service ExecStart) --run-once --report
 # shellcheck disable=SC2046
 runuser -u crmx -- $(unit crmx-reportd.service ExecStart) >"$tmp/reportd.log" 2>&1 &
 reportd=$!
