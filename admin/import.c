@@ -149,15 +149,18 @@ add_named_accounts(PGconn *conn, struct import_rows *rs)
 
 /* The upsert from the staging table into the target: the columns the
  * file has, an empty field taking the column's default where there is
- * one; on a known key, an update of the others (or nothing). */
+ * one; on a known key, an update of the others where one differs (or
+ * nothing): a file imported again rewrites no row it left as it was. */
 static void
 upsert_sql(const struct import_rows *rs, int is_revenue, struct sbuf *sql)
 {
 	const struct import_table *t = rs->t;
-	struct sbuf cols, sel, upd;
+	struct sbuf cols, sel, upd, was, now;
 	sb_init(&cols);
 	sb_init(&sel);
 	sb_init(&upd);
+	sb_init(&was);
+	sb_init(&now);
 	for (int c = 0; c < rs->tcols; c++) {
 		const struct import_column *col = &t->cols[c];
 		if (col->type == C_IGNORED || (is_revenue && strcmp(col->name, "revenue_id") == 0))
@@ -171,8 +174,11 @@ upsert_sql(const struct import_rows *rs, int is_revenue, struct sbuf *sql)
 			          sql_types[col->type], dflt);
 		else
 			sb_printf(&sel, "%s%s::%s", sel.len ? ", " : "", col->name, sql_types[col->type]);
-		if (strstr(t->key, col->name) == NULL)
+		if (strstr(t->key, col->name) == NULL) {
 			sb_printf(&upd, "%s%s = EXCLUDED.%s", upd.len ? ", " : "", col->name, col->name);
+			sb_printf(&was, "%st.%s", was.len ? ", " : "", col->name);
+			sb_printf(&now, "%sEXCLUDED.%s", now.len ? ", " : "", col->name);
+		}
 	}
 	if (is_revenue) {
 		/* The import key: the file's revenue_id, else file name and line. */
@@ -180,12 +186,17 @@ upsert_sql(const struct import_rows *rs, int is_revenue, struct sbuf *sql)
 		sb_raw(&sel, ", coalesce('id:' || revenue_id, $1::text || ':' || line)");
 	}
 	int update = t->update && upd.len;
-	sb_printf(sql, "INSERT INTO %s (%s) SELECT %s FROM import_rows ORDER BY line"
-	          " ON CONFLICT (%s) DO %s%s", t->target, cols.s, sel.s, t->key,
-	          update ? "UPDATE SET " : "NOTHING", update ? upd.s : "");
+	sb_printf(sql, "INSERT INTO %s AS t (%s) SELECT %s FROM import_rows ORDER BY line"
+	          " ON CONFLICT (%s) DO ", t->target, cols.s, sel.s, t->key);
+	if (update)
+		sb_printf(sql, "UPDATE SET %s WHERE (%s) IS DISTINCT FROM (%s)", upd.s, was.s, now.s);
+	else
+		sb_raw(sql, "NOTHING");
 	sb_free(&cols);
 	sb_free(&sel);
 	sb_free(&upd);
+	sb_free(&was);
+	sb_free(&now);
 }
 
 static int
@@ -200,7 +211,7 @@ upsert(PGconn *conn, struct import_rows *rs, int is_revenue, struct sbuf *sql)
 	sb_clear(sql);
 	if (res == NULL)
 		return -1;
-	log_info("import: %s: %zu rows read, %s inserted or updated into %s",
+	log_info("import: %s: %zu rows read, %s new or changed in %s",
 	         rs->path, rs->nrows, PQcmdTuples(res), rs->t->target);
 	PQclear(res);
 	return 0;

@@ -37,45 +37,45 @@ usage(FILE *out)
 		fprintf(out, "  %s\n", commands[i].usage);
 	fprintf(out,
 	    "\noptions:\n"
-	    "  -c, --config FILE    configuration file (default $CRMX_CONF, then %s/crmx.conf)\n"
-	    "  -s, --set S.K=V      override one setting, e.g. --set database.conninfo=dbname=crm\n"
-	    "      --sql-dir DIR    folder with migrations/ and adapters/ (default %s/sql)\n"
-	    "      --print-config   print the effective configuration and exit\n"
-	    "  -h, --help           this text\n"
-	    "  -V, --version        print the version\n",
-	    CRMX_SYSCONFDIR, CRMX_DATADIR);
+	    "      --sql-dir DIR    folder with migrations/ and adapters/ (default %s/sql)\n",
+	    CRMX_DATADIR);
+}
+
+static const struct option own_options[] = {
+	{ "sql-dir", required_argument, NULL, 'S' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* crmx-admin's own option before the command: --sql-dir. */
+static int
+own_option(void *ctx, int ch, const char *arg)
+{
+	(void)ch;
+	((struct admin_ctx *)ctx)->sql_dir = arg;
+	return -1;
+}
+
+/* The command named by word, or NULL. */
+static const struct command *
+find_command(const char *word)
+{
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(word, commands[i].name) == 0)
+			return &commands[i];
+	return NULL;
 }
 
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "set", required_argument, NULL, 's' },
-		{ "sql-dir", required_argument, NULL, 'S' },
-		{ "print-config", no_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct app_opts opts = { 0 };
 	struct admin_ctx ctx = { .sql_dir = CRMX_DATADIR "/sql" };
-	int c;
+	const struct app_cli cli = { "crmx-admin", own_options, own_option, &ctx, usage, 1 };
 
 	log_init("crmx-admin", LOG_LVL_INFO, false);
-	/* "+": stop at the command so that its own options reach it. */
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+c:s:hV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c': opts.config_path = optarg; break;
-		case 's': app_add_set(&opts, optarg); break;
-		case 'S': ctx.sql_dir = optarg; break;
-		case 'P': opts.print_config = 1; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("crmx-admin %s\n", CRMX_VERSION); return 0;
-		default:  return app_bad_option("crmx-admin", argv, longopts);
-		}
-	}
+	int st = app_parse(&cli, argc, argv, &opts);
+	if (st >= 0)
+		return st;
 	if (optind >= argc && opts.print_config)
 		app_load(&opts, "crmx-admin", &ctx.cfg);	/* prints and exits */
 	if (optind >= argc) {
@@ -83,10 +83,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	const int first = optind;
-	const struct command *cmd = NULL;
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		if (strcmp(argv[optind], commands[i].name) == 0)
-			cmd = &commands[i];
+	const struct command *cmd = find_command(argv[optind]);
 	if (cmd == NULL) {
 		log_error("unknown command \"%s\" (see crmx-admin --help)", argv[optind]);
 		return 2;

@@ -85,44 +85,43 @@ exec_file(PGconn *conn, const char *path)
 	return 0;
 }
 
+/* In the open transaction: the lock, the version table, and which of the
+ * n migrations m are applied already (m[i].applied); the highest version
+ * recorded into *current.  0, or -1 (logged). */
 static int
-migrate(struct admin_ctx *ctx, int quiet)
+mark_applied(PGconn *conn, struct migration *m, size_t n, int *current)
 {
-	PGconn *conn = ctx->conn;
-	struct migration *m = NULL;
-	size_t n = 0, applied = 0;
-	int rc = 1;
-	char dir[4096];
-
-	snprintf(dir, sizeof dir, "%s/migrations", ctx->sql_dir);
-	if (list_migrations(dir, &m, &n) != 0)
-		return 1;
-	if (db_command(conn, "BEGIN") != 0)
-		goto out;
 	if (db_command(conn, MIGRATE_LOCK) != 0 ||
 	    db_command(conn, "SET LOCAL client_min_messages = warning") != 0 ||
 	    db_command(conn, "CREATE SCHEMA IF NOT EXISTS crmx") != 0 ||
 	    db_command(conn, "CREATE TABLE IF NOT EXISTS crmx.schema_version ("
 	                     " version integer PRIMARY KEY, name text NOT NULL,"
 	                     " applied_at timestamptz NOT NULL DEFAULT now())") != 0)
-		goto rollback;
-	/* Every migration not recorded yet is applied, in order: branches
-	 * developed side by side may add numbers below the newest one. */
+		return -1;
 	PGresult *res = db_check(conn, PQexec(conn,
 	    "SELECT version FROM crmx.schema_version ORDER BY version"),
 	    PGRES_TUPLES_OK, "migrate: applied versions");
 	if (res == NULL)
-		goto rollback;
-	int current = 0;
-	for (size_t i = 0; i < n; i++)
-		for (int k = 0; k < PQntuples(res); k++)
-			if (atoi(PQgetvalue(res, k, 0)) == m[i].version)
+		return -1;
+	*current = 0;
+	for (int k = 0; k < PQntuples(res); k++) {
+		int v = atoi(PQgetvalue(res, k, 0));
+		for (size_t i = 0; i < n; i++)
+			if (v == m[i].version)
 				m[i].applied = 1;
-	for (int k = 0; k < PQntuples(res); k++)
-		if (atoi(PQgetvalue(res, k, 0)) > current)
-			current = atoi(PQgetvalue(res, k, 0));
+		if (v > *current)
+			*current = v;
+	}
 	PQclear(res);
+	return 0;
+}
 
+/* Every migration not recorded yet, in order (branches developed side by
+ * side may add numbers below the newest one): how many, or -1. */
+static long
+apply_pending(PGconn *conn, const char *dir, struct migration *m, size_t n)
+{
+	long applied = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (m[i].applied)
 			continue;
@@ -130,33 +129,51 @@ migrate(struct admin_ctx *ctx, int quiet)
 		snprintf(path, sizeof path, "%s/%s", dir, m[i].name);
 		snprintf(ver, sizeof ver, "%d", m[i].version);
 		if (exec_file(conn, path) != 0)
-			goto rollback;
+			return -1;
 		const char *params[2] = { ver, m[i].name };
 		if (db_command_params(conn,
 		    "INSERT INTO crmx.schema_version (version, name) VALUES ($1, $2)",
 		    2, params, "migrate: record") != 0)
-			goto rollback;
+			return -1;
 		log_info("migrate: applied %s", m[i].name);
 		applied++;
 	}
-	/* New tables: the programs' roles get their rights on them. */
-	if (applied > 0 && roles_reapply(conn) != 0)
-		goto rollback;
-	/* Views may have changed under the panels' kept pages (0012). */
-	if (applied > 0 && db_command(conn, "NOTIFY crmx_changed, '*'") != 0)
-		goto rollback;
-	if (db_command(conn, "COMMIT") != 0)
-		goto out;
-	if (!quiet || applied > 0)
-		log_info("migrate: schema at version %d (%zu applied now)",
+	return applied;
+}
+
+static int
+migrate(struct admin_ctx *ctx, int quiet)
+{
+	PGconn *conn = ctx->conn;
+	struct migration *m = NULL;
+	size_t n = 0;
+	long applied = -1;
+	int current = 0;
+	char dir[4096];
+
+	snprintf(dir, sizeof dir, "%s/migrations", ctx->sql_dir);
+	if (list_migrations(dir, &m, &n) != 0)
+		return 1;
+	if (db_command(conn, "BEGIN") != 0) {
+		free(m);
+		return 1;
+	}
+	if (mark_applied(conn, m, n, &current) == 0)
+		applied = apply_pending(conn, dir, m, n);
+	/* New tables: the programs' roles get their rights on them; views
+	 * may have changed under the panels' kept pages (0012). */
+	if (applied < 0 || (applied > 0 && (roles_reapply(conn) != 0 ||
+	    db_command(conn, "NOTIFY crmx_changed, '*'") != 0))) {
+		db_command(conn, "ROLLBACK");
+		log_error("migrate: nothing applied");
+		free(m);
+		return 1;
+	}
+	int rc = db_command(conn, "COMMIT") != 0;
+	if (rc == 0 && (!quiet || applied > 0))
+		log_info("migrate: schema at version %d (%ld applied now)",
 		         n ? (m[n - 1].version > current ? m[n - 1].version : current) : current,
 		         applied);
-	rc = 0;
-	goto out;
-rollback:
-	db_command(conn, "ROLLBACK");
-	log_error("migrate: nothing applied");
-out:
 	free(m);
 	return rc;
 }

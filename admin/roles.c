@@ -372,8 +372,15 @@ roles_usage(FILE *out)
 	    "      --print               print the SQL instead of running it\n");
 }
 
-int
-cmd_roles(struct admin_ctx *ctx, int argc, char **argv)
+/* The command line of `crmx-admin roles`. */
+struct roles_opts {
+	const char	*panels, *reportd, *pwfile;
+	int		 print;
+};
+
+/* Parses the command line into o: -1 to go on, else the exit status. */
+static int
+roles_options(int argc, char **argv, struct roles_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "panels-role", required_argument, NULL, 'p' },
@@ -383,15 +390,13 @@ cmd_roles(struct admin_ctx *ctx, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *panels = "crmx_panels", *reportd = "crmx_reportd", *pwfile = NULL;
-	int print = 0, ch, rc = 1;
-
+	int ch;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'p': panels = optarg; break;
-		case 'r': reportd = optarg; break;
-		case 'f': pwfile = optarg; break;
-		case 'P': print = 1; break;
+		case 'p': o->panels = optarg; break;
+		case 'r': o->reportd = optarg; break;
+		case 'f': o->pwfile = optarg; break;
+		case 'P': o->print = 1; break;
 		case 'h': roles_usage(stdout); return 0;
 		default: return app_bad_option("crmx-admin roles", argv, longopts);
 		}
@@ -400,49 +405,74 @@ cmd_roles(struct admin_ctx *ctx, int argc, char **argv)
 		roles_usage(stderr);
 		return 2;
 	}
-	if (!good_name(panels) || !good_name(reportd) || strcmp(panels, reportd) == 0) {
+	if (!good_name(o->panels) || !good_name(o->reportd) || strcmp(o->panels, o->reportd) == 0) {
 		log_error("roles: role names are two different names of lower-case letters,"
 		          " digits and _ (not starting with a digit or pg_)");
 		return 2;
 	}
-	struct role roles[2];
-	role_init(&roles[0], "panels", panels);
-	role_init(&roles[1], "reportd", reportd);
-	struct sbuf b;
-	sb_init(&b);
-	if (pwfile != NULL && read_passwords(pwfile, roles, 2) != 0) {
-		rc = 2;
-		goto out;
-	}
-	admin_connect(ctx);
-	PGconn *conn = ctx->conn;
+	return -1;
+}
+
+/* The script for both roles into b: 0, or -1 (logged). */
+static int
+roles_script(PGconn *conn, struct role *roles, struct sbuf *b)
+{
 	int present[N_OTHER];
 	if (schemas_present(conn, present) != 0)
-		goto out;
+		return -1;
 	if (!present[0])
 		log_warn("roles: no adapter installed yet: `crmx-admin adapter` grants crmx_src");
 	for (size_t i = 0; i < 2; i++)
-		if (script_role(&b, conn, &roles[i]) != 0 ||
-		    script_grants(&b, conn, &roles[i], present) != 0 ||
-		    script_record(&b, conn, &roles[i]) != 0)
-			goto out;
-	if (print) {
-		printf("BEGIN;\n%sCOMMIT;\n", b.s);
-		rc = 0;
-		goto out;
-	}
+		if (script_role(b, conn, &roles[i]) != 0 ||
+		    script_grants(b, conn, &roles[i], present) != 0 ||
+		    script_record(b, conn, &roles[i]) != 0)
+			return -1;
+	return 0;
+}
+
+/* Runs the script in one transaction: 0, or -1 with nothing changed. */
+static int
+roles_run(PGconn *conn, const char *script)
+{
 	if (db_command(conn, "BEGIN") != 0)
-		goto out;
+		return -1;
 	if (db_command(conn, "SET LOCAL client_min_messages = warning") != 0 ||
-	    exec_script(conn, b.s, "roles") != 0 || db_command(conn, "COMMIT") != 0) {
+	    exec_script(conn, script, "roles") != 0 || db_command(conn, "COMMIT") != 0) {
 		db_command(conn, "ROLLBACK");
 		log_error("roles: nothing changed");
-		goto out;
+		return -1;
 	}
-	log_info("roles: %s (crmx.fcgi) and %s (crmx-reportd) have their rights%s",
-	         panels, reportd, pwfile ? " and passwords" : "");
-	rc = 0;
-out:
+	return 0;
+}
+
+int
+cmd_roles(struct admin_ctx *ctx, int argc, char **argv)
+{
+	struct roles_opts o = { "crmx_panels", "crmx_reportd", NULL, 0 };
+	int rc = roles_options(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	struct role roles[2];
+	role_init(&roles[0], "panels", o.panels);
+	role_init(&roles[1], "reportd", o.reportd);
+	struct sbuf b;
+	sb_init(&b);
+	rc = 1;
+	if (o.pwfile != NULL && read_passwords(o.pwfile, roles, 2) != 0) {
+		rc = 2;
+	} else {
+		admin_connect(ctx);
+		if (roles_script(ctx->conn, roles, &b) != 0)
+			;
+		else if (o.print) {
+			printf("BEGIN;\n%sCOMMIT;\n", b.s);
+			rc = 0;
+		} else if (roles_run(ctx->conn, b.s) == 0) {
+			log_info("roles: %s (crmx.fcgi) and %s (crmx-reportd) have their rights%s",
+			         o.panels, o.reportd, o.pwfile ? " and passwords" : "");
+			rc = 0;
+		}
+	}
 	for (size_t i = 0; i < 2; i++)
 		if (roles[i].password != NULL) {
 			explicit_bzero(roles[i].password, strlen(roles[i].password));

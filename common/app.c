@@ -59,3 +59,64 @@ app_bad_option(const char *prog, char **argv, const struct option *longopts)
 		log_error("unknown option or missing value: %s (see %s --help)", arg, prog);
 	return 2;
 }
+
+#define APP_MAX_OPTIONS 24
+
+static const struct option common_options[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "set", required_argument, NULL, 's' },
+	{ "print-config", no_argument, NULL, 'P' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+};
+
+int
+app_parse(const struct app_cli *cli, int argc, char **argv, struct app_opts *o)
+{
+	struct option all[APP_MAX_OPTIONS];
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof common_options / sizeof common_options[0]; i++)
+		all[n++] = common_options[i];
+	for (const struct option *p = cli->options; p != NULL && p->name != NULL; p++) {
+		if (n + 1 >= APP_MAX_OPTIONS)
+			die(1, "%s: too many options", cli->prog);
+		all[n++] = *p;
+	}
+	all[n] = (struct option){ NULL, 0, NULL, 0 };
+
+	int c;
+	opterr = 0;
+	/* "+": stop at a command, so that its own options reach it. */
+	while ((c = getopt_long(argc, argv, cli->command ? "+c:s:hV" : "c:s:hV", all, NULL)) != -1) {
+		int st = -1;
+		switch (c) {
+		case 'c': o->config_path = optarg; break;
+		case 's': app_add_set(o, optarg); break;
+		case 'P': o->print_config = 1; break;
+		case 'h': cli->usage(stdout); app_usage(stdout); return 0;
+		case 'V': printf("%s %s\n", cli->prog, CRMX_VERSION); return 0;
+		case 0: break;	/* a flag getopt_long set itself */
+		case '?': return app_bad_option(cli->prog, argv, all);
+		default: st = cli->option(cli->arg, c, optarg); break;
+		}
+		if (st >= 0)
+			return st;
+	}
+	if (!cli->command && optind < argc) {
+		log_error("unexpected argument \"%s\" (see --help)", argv[optind]);
+		return 2;
+	}
+	return -1;
+}
+
+void
+app_usage(FILE *out)
+{
+	fprintf(out,
+	    "  -c, --config FILE    configuration file (default $CRMX_CONF, then %s/crmx.conf)\n"
+	    "  -s, --set S.K=V      override one setting (repeatable)\n"
+	    "      --print-config   print the effective configuration and exit\n"
+	    "  -h, --help           this text\n"
+	    "  -V, --version        print the version\n",
+	    CRMX_SYSCONFDIR);
+}

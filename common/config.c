@@ -180,84 +180,123 @@ parse_bool(const char *v, bool *out)
 	return -1;
 }
 
+/* A listen address or host:port: checked here, stored as a string. */
+static int
+check_hostport(const struct conf_entry *e, const char *value, char *err, size_t errlen)
+{
+	if (e->type == CONF_LISTEN && (value[0] == '\0' || value[0] == '/'))
+		return 0;	/* none, or a unix socket path */
+	char host[256], why[200];
+	unsigned port;
+	if (config_parse_hostport(value, host, sizeof host, &port, (unsigned)e->min,
+	                          why, sizeof why) == 0)
+		return 0;
+	snprintf(err, errlen, "%s.%s: %s%s", e->section, e->key, why,
+	         e->type == CONF_LISTEN && strchr(value, ':') == NULL ?
+	         " (or a unix socket path starting with /)" : "");
+	return -1;
+}
+
+static int
+set_string(struct crmx_config *cfg, const struct conf_entry *e, const char *value,
+           char *err, size_t errlen)
+{
+	char *copy = strdup(value);
+	if (copy == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	char **p = field(cfg, e);
+	free(*p);
+	*p = copy;
+	return 0;
+}
+
+static int
+set_int(struct crmx_config *cfg, const struct conf_entry *e, const char *value,
+        char *err, size_t errlen)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(value, &end, 10);
+	if (errno || end == value || *end != '\0' || v < e->min || v > e->max) {
+		snprintf(err, errlen, "%s.%s: expected a whole number from %.0f to %.0f, got \"%s\"",
+		         e->section, e->key, e->min, e->max, value);
+		return -1;
+	}
+	*(int *)field(cfg, e) = (int)v;
+	return 0;
+}
+
+static int
+set_double(struct crmx_config *cfg, const struct conf_entry *e, const char *value,
+           char *err, size_t errlen)
+{
+	char *end;
+	errno = 0;
+	double d = strtod(value, &end);
+	if (errno || end == value || *end != '\0' || !isfinite(d) || d < e->min || d > e->max) {
+		snprintf(err, errlen, "%s.%s: expected a number from %g to %g, got \"%s\"",
+		         e->section, e->key, e->min, e->max, value);
+		return -1;
+	}
+	*(double *)field(cfg, e) = d;
+	return 0;
+}
+
+/* Octal permission bits; connecting needs write permission, so "others"
+ * get none: any local user could claim any identity. */
+static int
+set_mode(struct crmx_config *cfg, const struct conf_entry *e, const char *value,
+         char *err, size_t errlen)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(value, &end, 8);
+	if (value[0] < '0' || value[0] > '7' || errno || *end != '\0' || v < 0 || v > 0777 ||
+	    (v & 0007) != 0) {
+		snprintf(err, errlen, "%s.%s: expected octal permissions from 0000 to 0770 with none for"
+		         " others (the world), got \"%s\"", e->section, e->key, value);
+		return -1;
+	}
+	*(int *)field(cfg, e) = (int)v;
+	return 0;
+}
+
+static int
+set_bool(struct crmx_config *cfg, const struct conf_entry *e, const char *value,
+         char *err, size_t errlen)
+{
+	if (parse_bool(value, field(cfg, e)) == 0)
+		return 0;
+	snprintf(err, errlen, "%s.%s: expected yes or no, got \"%s\"", e->section, e->key, value);
+	return -1;
+}
+
 /* Stores value into the entry's field; on error writes why into err. */
 static int
 set_entry(struct crmx_config *cfg, const struct conf_entry *e, const char *value,
           char *err, size_t errlen)
 {
-	char *end;
-	long v;
 	switch (e->type) {
 	case CONF_LISTEN:
 	case CONF_HOSTPORT:
-		if (!(e->type == CONF_LISTEN && (value[0] == '\0' || value[0] == '/'))) {
-			char host[256], why[200];
-			unsigned port;
-			if (config_parse_hostport(value, host, sizeof host, &port, (unsigned)e->min,
-			                          why, sizeof why) != 0) {
-				snprintf(err, errlen, "%s.%s: %s%s", e->section, e->key, why,
-				         e->type == CONF_LISTEN && strchr(value, ':') == NULL ?
-				         " (or a unix socket path starting with /)" : "");
-				return -1;
-			}
-		}
-		/* FALLTHROUGH */
+		if (check_hostport(e, value, err, errlen) != 0)
+			return -1;
+		return set_string(cfg, e, value, err, errlen);
 	case CONF_STRING:
 	case CONF_SECRET:
 	case CONF_CONNINFO:
-	case CONF_URL: {
-		char *copy = strdup(value);
-		if (copy == NULL) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		char **p = field(cfg, e);
-		free(*p);
-		*p = copy;
-		return 0;
-	}
-	case CONF_INT: {
-		errno = 0;
-		v = strtol(value, &end, 10);
-		if (errno || end == value || *end != '\0' || v < e->min || v > e->max) {
-			snprintf(err, errlen, "%s.%s: expected a whole number from %.0f to %.0f, got \"%s\"",
-			         e->section, e->key, e->min, e->max, value);
-			return -1;
-		}
-		*(int *)field(cfg, e) = (int)v;
-		return 0;
-	}
-	case CONF_DOUBLE: {
-		errno = 0;
-		double d = strtod(value, &end);
-		if (errno || end == value || *end != '\0' || !isfinite(d) || d < e->min || d > e->max) {
-			snprintf(err, errlen, "%s.%s: expected a number from %g to %g, got \"%s\"",
-			         e->section, e->key, e->min, e->max, value);
-			return -1;
-		}
-		*(double *)field(cfg, e) = d;
-		return 0;
-	}
+	case CONF_URL:
+		return set_string(cfg, e, value, err, errlen);
+	case CONF_INT:
+		return set_int(cfg, e, value, err, errlen);
+	case CONF_DOUBLE:
+		return set_double(cfg, e, value, err, errlen);
 	case CONF_MODE:
-		/* Octal permission bits; connecting needs write permission, so
-		 * "others" get none: any local user could claim any identity. */
-		errno = 0;
-		v = strtol(value, &end, 8);
-		if (value[0] < '0' || value[0] > '7' || errno || *end != '\0' || v < 0 || v > 0777 ||
-		    (v & 0007) != 0) {
-			snprintf(err, errlen, "%s.%s: expected octal permissions from 0000 to 0770 with none for"
-			         " others (the world), got \"%s\"", e->section, e->key, value);
-			return -1;
-		}
-		*(int *)field(cfg, e) = (int)v;
-		return 0;
+		return set_mode(cfg, e, value, err, errlen);
 	case CONF_BOOL:
-		if (parse_bool(value, field(cfg, e)) != 0) {
-			snprintf(err, errlen, "%s.%s: expected yes or no, got \"%s\"",
-			         e->section, e->key, value);
-			return -1;
-		}
-		return 0;
+		return set_bool(cfg, e, value, err, errlen);
 	}
 	snprintf(err, errlen, "%s.%s: unknown type", e->section, e->key);
 	return -1;

@@ -50,13 +50,14 @@ usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: crmx.fcgi [OPTIONS]\n"
-	    "  -c, --config FILE    configuration file (default $CRMX_CONF, then %s/crmx.conf)\n"
-	    "  -s, --set S.K=V      override one setting\n"
-	    "      --check          connect to the database and exit\n"
-	    "      --print-config   print the effective configuration and exit\n"
-	    "  -h, --help           this text\n"
-	    "  -V, --version        print the version\n", CRMX_SYSCONFDIR);
+	    "      --check          connect to the database and exit\n");
 }
+
+static int check;	/* --check */
+static const struct option own_options[] = {
+	{ "check", no_argument, &check, 1 },
+	{ NULL, 0, NULL, 0 },
+};
 
 static void
 emit(void *sink, const char *buf, size_t len)
@@ -232,36 +233,14 @@ supervise(int sock, const struct crmx_config *cfg, int n)
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "set", required_argument, NULL, 's' },
-		{ "check", no_argument, NULL, 'K' },
-		{ "print-config", no_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct app_opts opts = { 0 };
 	struct crmx_config cfg;
-	int c, check = 0;
+	const struct app_cli cli = { "crmx.fcgi", own_options, NULL, NULL, usage, 0 };
 
 	log_init("crmx.fcgi", LOG_LVL_INFO, false);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "c:s:hV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c': opts.config_path = optarg; break;
-		case 's': app_add_set(&opts, optarg); break;
-		case 'K': check = 1; break;
-		case 'P': opts.print_config = 1; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("crmx.fcgi %s\n", CRMX_VERSION); return 0;
-		default:  return app_bad_option("crmx.fcgi", argv, longopts);
-		}
-	}
-	if (optind < argc) {
-		log_error("unexpected argument \"%s\" (see --help)", argv[optind]);
-		return 2;
-	}
+	int st = app_parse(&cli, argc, argv, &opts);
+	if (st >= 0)
+		return st;
 	app_load(&opts, "crmx.fcgi", &cfg);
 	if (check)
 		return check_database(&cfg);

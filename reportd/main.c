@@ -30,8 +30,6 @@ usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: crmx-reportd [OPTIONS]      (no --run-once/--check: run as a daemon)\n"
-	    "  -c, --config FILE    configuration file (default $CRMX_CONF, then %s/crmx.conf)\n"
-	    "  -s, --set S.K=V      override one setting (repeatable)\n"
 	    "      --run-once       compute one metric run, store it, print its summary, exit\n"
 	    "      --report         with --run-once: also write the weekly report\n"
 	    "      --as-of DATE     the run's as-of date, YYYY-MM-DD (default: today, UTC)\n"
@@ -42,11 +40,7 @@ usage(FILE *out)
 	    "                       mail and retries), exit (1: something failed)\n"
 	    "      --send-test ADDR mail the latest report to one address now, exit\n"
 	    "      --snapshot-sql   print the COPY statements a run reads crmx_src with\n"
-	    "      --print-config   print the effective configuration and exit\n"
-	    "  -h, --help           this text\n"
-	    "  -V, --version        print the version\n"
-	    "exit status: 0 done, 1 the run or the database failed, 2 usage or configuration\n",
-	    CRMX_SYSCONFDIR);
+	    "exit status: 0 done, 1 the run or the database failed, 2 usage or configuration\n");
 }
 
 /* --send-test: the latest report to one address, no bookkeeping. */
@@ -95,68 +89,59 @@ deliver_main(PGconn *conn, const struct crmx_config *cfg, const char *week)
 	return n.retry + n.failed > 0;
 }
 
-static const struct option longopts[] = {
-	{ "config", required_argument, NULL, 'c' },
-	{ "set", required_argument, NULL, 's' },
-	{ "run-once", no_argument, NULL, 'R' },
-	{ "report", no_argument, NULL, 'W' },
-	{ "as-of", required_argument, NULL, 'A' },
-	{ "format", required_argument, NULL, 'F' },
-	{ "check", no_argument, NULL, 'K' },
-	{ "deliver", no_argument, NULL, 'D' },
-	{ "send-test", required_argument, NULL, 'T' },
-	{ "snapshot-sql", no_argument, NULL, 'Q' },
-	{ "print-config", no_argument, NULL, 'P' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
-};
-
 /* The command line. */
 struct cli {
 	struct app_opts	 opts;
 	int		 check, run_once, json, report, deliver;
 	const char	*send_test, *as_of_arg;
 };
+static struct cli cli;	/* the flags' options set it through getopt_long */
+
+static const struct option own_options[] = {
+	{ "run-once", no_argument, &cli.run_once, 1 },
+	{ "report", no_argument, &cli.report, 1 },
+	{ "check", no_argument, &cli.check, 1 },
+	{ "deliver", no_argument, &cli.deliver, 1 },
+	{ "as-of", required_argument, NULL, 'A' },
+	{ "format", required_argument, NULL, 'F' },
+	{ "send-test", required_argument, NULL, 'T' },
+	{ "snapshot-sql", no_argument, NULL, 'Q' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* One of crmx-reportd's own options into the struct cli: -1 to go on,
+ * else the exit status (--snapshot-sql, a bad --format). */
+static int
+own_option(void *arg, int c, const char *optarg)
+{
+	struct cli *cl = arg;
+	switch (c) {
+	case 'A': cl->as_of_arg = optarg; break;
+	case 'F':
+		if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
+			log_error("--format: \"%s\" is neither text nor json", optarg);
+			return 2;
+		}
+		cl->json = strcmp(optarg, "json") == 0;
+		break;
+	case 'T': cl->send_test = optarg; break;
+	case 'Q':
+		for (size_t i = 0; snapshot_copy_sql(i); i++)
+			printf("%s;\n", snapshot_copy_sql(i));
+		return 0;
+	}
+	return -1;
+}
 
 /* Parses the command line into cl: -1 to go on, else the exit status
  * (--help, --version, --snapshot-sql, a bad option). */
 static int
 parse_args(int argc, char **argv, struct cli *cl)
 {
-	int c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "c:s:hV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c': cl->opts.config_path = optarg; break;
-		case 's': app_add_set(&cl->opts, optarg); break;
-		case 'R': cl->run_once = 1; break;
-		case 'W': cl->report = 1; break;
-		case 'A': cl->as_of_arg = optarg; break;
-		case 'F':
-			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
-				log_error("--format: \"%s\" is neither text nor json", optarg);
-				return 2;
-			}
-			cl->json = strcmp(optarg, "json") == 0;
-			break;
-		case 'K': cl->check = 1; break;
-		case 'D': cl->deliver = 1; break;
-		case 'T': cl->send_test = optarg; break;
-		case 'Q':
-			for (size_t i = 0; snapshot_copy_sql(i); i++)
-				printf("%s;\n", snapshot_copy_sql(i));
-			return 0;
-		case 'P': cl->opts.print_config = 1; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("crmx-reportd %s\n", CRMX_VERSION); return 0;
-		default:  return app_bad_option("crmx-reportd", argv, longopts);
-		}
-	}
-	if (optind < argc) {
-		log_error("unexpected argument \"%s\" (see --help)", argv[optind]);
-		return 2;
-	}
+	const struct app_cli app = { "crmx-reportd", own_options, own_option, cl, usage, 0 };
+	int st = app_parse(&app, argc, argv, &cl->opts);
+	if (st >= 0)
+		return st;
 	if (cl->report && !cl->run_once) {
 		log_error("--report goes with --run-once");
 		return 2;
@@ -257,31 +242,30 @@ one_shot(struct cli *cl, struct crmx_config *cfg, int32_t as_of)
 int
 main(int argc, char **argv)
 {
-	struct cli cl = { 0 };
 	struct crmx_config cfg;
 	char err[768];
 	int32_t as_of = today_utc();
 
 	log_init("crmx-reportd", LOG_LVL_INFO, false);
-	int st = parse_args(argc, argv, &cl);
+	int st = parse_args(argc, argv, &cli);
 	if (st >= 0)
 		return st;
-	app_load(&cl.opts, "crmx-reportd", &cfg);
+	app_load(&cli.opts, "crmx-reportd", &cfg);
 	i18n_init(NULL);
-	if (cl.as_of_arg != NULL)
-		as_of = resolve_as_of(&cfg, cl.as_of_arg);
+	if (cli.as_of_arg != NULL)
+		as_of = resolve_as_of(&cfg, cli.as_of_arg);
 	/* A gnuplot child or an HTTP client that goes away must not kill us. */
 	signal(SIGPIPE, SIG_IGN);
 	if (mail_config_check(&cfg, err, sizeof err) != 0)
 		die(2, "%s", err);
 	if (transport_init() != 0)
 		die(1, "cannot initialise libcurl");
-	if (cl.send_test != NULL)
-		return send_test_main(&cfg, cl.send_test);
-	if (!cl.run_once && !cl.check && !cl.deliver) {
+	if (cli.send_test != NULL)
+		return send_test_main(&cfg, cli.send_test);
+	if (!cli.run_once && !cli.check && !cli.deliver) {
 		st = daemon_main(&cfg);
 		config_free(&cfg);
 		return st;
 	}
-	return one_shot(&cl, &cfg, as_of);
+	return one_shot(&cli, &cfg, as_of);
 }

@@ -183,6 +183,19 @@ read_views(PGconn *conn, struct reader *r, size_t n_acct, struct side_read *side
 	return 0;
 }
 
+/* Waits for the side thread: its skipped rows into r; 0, or -1 with its
+ * error in err. */
+static int
+join_side(pthread_t th, struct side_read *side, struct reader *r, char *err, size_t errlen)
+{
+	pthread_join(th, NULL);
+	r->skipped += side->r.skipped;
+	if (side->rc == 0)
+		return 0;
+	snprintf(err, errlen, "%s", side->err);
+	return -1;
+}
+
 int
 snapshot_read(PGconn *conn, int32_t as_of, struct snapshot *s, char *err, size_t errlen)
 {
@@ -216,13 +229,9 @@ snapshot_read(PGconn *conn, int32_t as_of, struct snapshot *s, char *err, size_t
 	if (read_views(conn, &r, n_acct, &side, &th, &side_started) != 0)
 		goto rollback;
 	if (side_started) {
-		pthread_join(th, NULL);
 		side_started = 0;
-		r.skipped += side.r.skipped;
-		if (side.rc != 0) {
-			snprintf(err, errlen, "%s", side.err);
+		if (join_side(th, &side, &r, err, errlen) != 0)
 			goto rollback;
-		}
 	}
 	if (db_command(conn, "COMMIT") != 0) {
 		snprintf(err, errlen, "ending the snapshot: %s", db_errmsg(conn));

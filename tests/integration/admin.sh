@@ -99,9 +99,20 @@ check "import a folder" test "$(q t_admin "SELECT count(*) FROM crmx_src.revenue
 check "Chinese names load intact" test "$(q t_admin "SELECT city FROM crmx_src.accounts WHERE account_id = 11")" = "沈阳"
 check "revenue of an unknown account creates it" \
 	test "$(q t_admin "SELECT count(*) FROM crmx_src.accounts WHERE account_id = 99")" = 1
+versions() { q t_admin "SELECT string_agg(revenue_id || ':' || xmin, ',' ORDER BY revenue_id)
+                       FROM crmx_native.revenue"; }
+v0=$(versions)
 a import "$tmp/in" >/dev/null 2>&1
 check "re-import duplicates nothing" test "$(q t_admin "SELECT count(*) FROM crmx_src.revenue")" = 3
 check "re-import keeps the users" test "$(q t_admin "SELECT count(*) FROM crmx_src.users")" = 2
+check "re-import rewrites no row it leaves as it was ($v0)" same "$v0" "$(versions)"
+sed 's/^r2,10,2026-02-05,-20.00,$/r2,10,2026-02-05,-25.00,/' "$tmp/in/revenue.csv" >"$tmp/revenue.csv"
+a import "$tmp/revenue.csv" >"$tmp/out" 2>&1
+check "a changed row is updated, and only it" \
+	same "$(q t_admin "SELECT string_agg(import_key || ' ' || amount, ',' ORDER BY import_key)
+	                   FROM crmx_native.revenue WHERE xmin::text::bigint > ${v0##*:}")" "id:r2 -25.00"
+cp "$tmp/in/revenue.csv" "$tmp/revenue.csv"
+a import "$tmp/revenue.csv" >/dev/null 2>&1
 
 cat >"$tmp/bad.csv" <<'CSV'
 revenue_id,account_id,booked_at,amount,margin

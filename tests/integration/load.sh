@@ -126,8 +126,8 @@ if [ -n "${SANITIZE:-}" ]; then
 else
 	check "load: every worker's memory flat after warm-up (within 5%)" flat
 fi
-check "load: no worker died" test "$(ps -o pid= --ppid "$fcgi_pid" | tr -d ' ' | sort)" = "$kids"
-check "load: no worker restart logged" sh -c "! grep -q 'ended (status' '$tmp/fcgi.log'"
+check "load: no worker died" same "$(ps -o pid= --ppid "$fcgi_pid" | tr -d ' ' | sort)" "$kids"
+check "load: no worker restart logged" absent 'ended (status' "$tmp/fcgi.log"
 if [ -n "${CRMX_FIGURES:-}" ]; then
 	growth=$(awk 'BEGIN { m = -1e9 } $4 != "few" && $4 > m { m = $4 } END { print m }' "$tmp/rss.sum")
 	cat >>"$CRMX_FIGURES" <<EOF

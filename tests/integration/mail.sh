@@ -347,15 +347,13 @@ daemon() {
 		--set "mail.smtp_url=smtp://127.0.0.1:$port" >>"$tmp/daemon.log" 2>&1 &
 	d_pid=$!
 	pids="$pids $d_pid"
-	for i in $(seq 1 50); do
-		curl -s -o /dev/null "http://127.0.0.1:$hport/healthz" && break
-		sleep 0.1
-	done
+	wait_for 10 curl -s -o /dev/null "http://127.0.0.1:$hport/healthz"
 }
 daemon
 curl -s -X POST "http://127.0.0.1:$hport/api/runs?as_of=2026-07-07" >/dev/null
 week2=2026-W28
-for i in $(seq 1 300); do [ "$(count s7)" -ge 3 ] && break; sleep 0.2; done
+three() { [ "$(count s7)" -ge 3 ]; }
+wait_for 60 three
 check "the daemon mailed its new report ($week2) to the three recipients" test "$(count s7)" = 3
 run2=$(q "SELECT run_id FROM crmx.latest_run")
 summary2=$(q "SELECT summary FROM crmx.latest_run")

@@ -9,18 +9,9 @@
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/sh.sh"
-O=${O:-build/default}
-reportd=$top/$O/reportd/crmx-reportd
+. "$top/tests/lib/reportd-env.sh"
 stress="/usr/bin/python3 $top/tests/lib/httpstress.py"
-tmp=$(mktemp -d)
-chmod 755 "$tmp"
-pids=""
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	for p in $pids; do wait "$p" 2>/dev/null; done
-	[ -n "${KEEP_TMP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
-}
-trap cleanup EXIT
+trap 'stop_all; drop_tmp' EXIT
 
 # A report week as reportd writes it, by hand.
 R=$tmp/reports
@@ -35,22 +26,7 @@ ln -s "$tmp/outside/secret.css" "$R/2026-W27/leak.css"
 ln -s "$tmp/outside/charts" "$R/2026-W27/linked"
 ln -s "$tmp/outside" "$R/2026-W30"
 
-# start_reportd NAME CONNINFO [--set ...]: a daemon on a free port; sets
-# NAME_port.
-start_reportd() {
-	name=$1 ci=$2; shift 2
-	"$reportd" --set "database.conninfo=$ci" --set reportd.listen=127.0.0.1:0 \
-		--set reportd.report_dir="$R" "$@" >"$tmp/$name.log" 2>&1 &
-	pid=$!
-	pids="$pids $pid"
-	port=""
-	for i in $(seq 1 50); do
-		port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$tmp/$name.log")
-		[ -n "$port" ] && break
-		sleep 0.1
-	done
-	eval "${name}_port=$port"
-}
+rd() { ${exec:-} "$reportd" --set reportd.report_dir="$R" "$@"; }
 
 # --- a stalled PostgreSQL ---------------------------------------------------
 mkdir "$tmp/stall"
@@ -58,7 +34,7 @@ $stress stallpg "$tmp/stall" 90 &
 stall_pid=$!
 pids="$pids $stall_pid"
 for i in $(seq 1 50); do [ -S "$tmp/stall/.s.PGSQL.5432" ] && break; sleep 0.1; done
-start_reportd s "host=$tmp/stall dbname=crmx user=crmx" --set database.connect_timeout_s=8
+start_reportd s --set "database.conninfo=host=$tmp/stall dbname=crmx user=crmx" --set database.connect_timeout_s=8
 check "reportd listens (stalled database, port $s_port)" test -n "$s_port"
 S=http://127.0.0.1:$s_port
 curl -s -o /dev/null --max-time 12 "$S/healthz" &
@@ -82,7 +58,7 @@ check "stalled database: 50 connections on /api/summary.json, 46 answered within
 	$stress storm "$s_port" /api/summary.json 50 /reports/2026-W27/report.css 46
 
 # --- error answers name no path and no SQL -----------------------------------
-start_reportd n "host=$tmp/nopg dbname=crmx user=crmx"
+start_reportd n --set "database.conninfo=host=$tmp/nopg dbname=crmx user=crmx"
 N=http://127.0.0.1:$n_port
 : >"$tmp/errors"
 for u in /healthz /api/summary.json /nothing /reports/2026-W99/ /reports/2026-W27/nothing.css \

@@ -7,62 +7,17 @@
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/sh.sh"
-O=${O:-build/default}
-host=${CRMX_TEST_PGHOST:?}
-reportd=$top/$O/reportd/crmx-reportd
-db=t_runs
-tmp=$(mktemp -d)
-chmod 755 "$tmp"
-pids="" mounted=""
+. "$top/tests/lib/reportd-env.sh"
+mounted=""
 cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
+	stop_all
 	[ -f "$tmp/gp.pids" ] && for p in $(cat "$tmp/gp.pids"); do kill "$p" 2>/dev/null; done
 	[ -n "$mounted" ] && umount "$mounted" 2>/dev/null
-	sleep 0.2
-	[ -n "${KEEP_TMP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
+	drop_tmp
 }
 trap cleanup EXIT
-
-q() { psql -h "$host" -U crmx -d $db -X -Atqc "$1"; }
-qa() { psql -h "$host" -U crmx -d crmx -X -Atqc "$1"; }
-qa "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
-qa "CREATE DATABASE $db TEMPLATE crmx_demo" >/dev/null
-ci="host=$host dbname=$db user=crmx"
-rd() { "$reportd" --set "database.conninfo=$ci" "$@"; }
-
-# start_reportd NAME [--set ...]: a daemon on a free port; sets NAME_port.
-start_reportd() {
-	name=$1; shift
-	"$reportd" --set "database.conninfo=$ci" --set reportd.listen=127.0.0.1:0 \
-		--set reportd.retry_s=1 "$@" >"$tmp/$name.log" 2>&1 &
-	pid=$!
-	pids="$pids $pid"
-	eval "${name}_pid=$pid"
-	port=""
-	for i in $(seq 1 50); do
-		port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$tmp/$name.log")
-		[ -n "$port" ] && break
-		sleep 0.1
-	done
-	eval "${name}_port=$port"
-}
-# wait_week PORT WEEK: until /healthz says the last report is WEEK and ok.
-wait_week() {
-	for i in $(seq 1 240); do
-		curl -s "http://127.0.0.1:$1/healthz" >"$tmp/h.json"
-		/usr/bin/python3 - "$tmp/h.json" "$2" <<'PY' && return 0
-import json, sys
-try:
-    h = json.load(open(sys.argv[1]))
-except ValueError:
-    sys.exit(1)
-l = h.get("last_run", {})
-sys.exit(0 if not h["running"] and l.get("status") == "ok" and l.get("week") == sys.argv[2] else 1)
-PY
-		sleep 0.25
-	done
-	return 1
-}
+demo_db t_runs
+rd() { ${exec:-} "$reportd" --set "database.conninfo=$ci" --set reportd.retry_s=1 "$@"; }
 
 # --- as_of bounded (finding 6) -------------------------------------------------
 start_reportd a --set reportd.report_dir="$tmp/ra"
