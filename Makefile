@@ -11,6 +11,7 @@
 #   make reliability     load, faults, valgrind, security tests, fuzzing: figures
 #   make psql            psql on the embedded database
 #   make install         PREFIX=/usr/local DESTDIR=
+#   make deb             the Debian package, in build/pkg (debian/)
 #
 # Knobs: DEVELOPER=1 adds -Werror; SANITIZE=address,undefined builds an
 # instrumented copy under build/sanitize (kept apart from the normal build).
@@ -20,6 +21,7 @@ VERSION    := 0.1.0
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 DATADIR    ?= $(PREFIX)/share/crmx
+MANDIR     ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc/crmx
 DESTDIR    ?=
 
@@ -81,7 +83,8 @@ PQ_CFLAGS   := $(call pc_cflags,libpq,-I/usr/include/postgresql)
 PQ_LIBS     := $(call pc_libs,libpq,-lpq)
 MHD_CFLAGS  := $(call pc_cflags,libmicrohttpd,)
 MHD_LIBS    := $(call pc_libs,libmicrohttpd,-lmicrohttpd)
-FCGI_LIBS   := $(call pc_libs,fcgi,-lfcgi) $(call pc_libs,libcrypto,-lcrypto)
+CRYPTO_LIBS := $(call pc_libs,libcrypto,-lcrypto)
+FCGI_LIBS   := $(call pc_libs,fcgi,-lfcgi) $(CRYPTO_LIBS)
 JSON_CFLAGS := $(call pc_cflags,jansson,)
 JSON_LIBS   := $(call pc_libs,jansson,-ljansson)
 INI_CFLAGS  := $(call pc_cflags,inih,)
@@ -133,7 +136,7 @@ QUIET_LD = @echo '   ' LD $@;
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all programs translations po-update deps run-deps run stop psql test test-unit test-integration \
+.PHONY: all programs man deb translations po-update deps run-deps run stop psql test test-unit test-integration \
         check-valgrind bench fuzz fuzz-build install uninstall clean distclean tests-build
 
 all: programs
@@ -143,7 +146,25 @@ ifeq ($(O),build/default)
 	@ln -sf ../$(ADMIN) admin/crmx-admin
 endif
 
-programs: $(PROGS) translations
+programs: $(PROGS) translations man
+
+# ---- manual pages -------------------------------------------------------------
+# crmx.conf(5) is generated from the config table itself (common/config.c)
+# and the meaning of each key (docs/man/crmx.conf.keys): a key without a
+# meaning fails the build.  The programs' pages are written by hand.
+MAN5      := $(O)/man/man5/crmx.conf.5
+MAN8      := $(addprefix $(O)/man/man8/,crmx.fcgi.8 crmx-reportd.8 crmx-admin.8)
+man: $(MAN5) $(MAN8)
+
+$(MAN5): common/config.c docs/man/mkconfman docs/man/crmx.conf.keys \
+         docs/man/crmx.conf.5.head docs/man/crmx.conf.5.tail
+	@mkdir -p $(dir $@)
+	@echo '    MAN $@'
+	@docs/man/mkconfman common/config.c docs/man/crmx.conf.keys $(VERSION) >$@.tmp && mv $@.tmp $@
+
+$(O)/man/man8/%.8: docs/man/%.8
+	@mkdir -p $(dir $@)
+	@cp $< $@
 
 # ---- languages (GNU gettext) ------------------------------------------------
 # The template is generated from the marked strings (_() and N_()) of every
@@ -193,7 +214,7 @@ $(FCGI): $(FCGI_OBJ) $(COMMON_OBJ)
 	$(QUIET_LD)$(CC) $(LDFLAGS) -o $@ $^ $(FCGI_LIBS) $(ALL_LIBS)
 
 $(ADMIN): $(ADMIN_OBJ) $(COMMON_OBJ)
-	$(QUIET_LD)$(CC) $(LDFLAGS) -o $@ $^ $(CSV_LIBS) $(ALL_LIBS)
+	$(QUIET_LD)$(CC) $(LDFLAGS) -o $@ $^ $(CSV_LIBS) $(CRYPTO_LIBS) $(ALL_LIBS)
 
 $(O)/tests/unit/%: $(O)/tests/unit/%.o $(LIB_OBJ) $(FCGI_LIB_OBJ) $(TESTLIB_OBJ)
 	$(QUIET_LD)$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(MHD_LIBS) $(CURL_LIBS) $(FCGI_LIBS) $(CSV_LIBS) $(ALL_LIBS)
@@ -271,25 +292,49 @@ install: programs
 	    $(DESTDIR)$(DATADIR)/sql/adapters $(DESTDIR)$(DATADIR)/deploy \
 	    $(DESTDIR)$(SYSCONFDIR)
 	install -m 755 $(REPORTD) $(FCGI) $(ADMIN) $(DESTDIR)$(BINDIR)/
+	install -d $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
 	install -m 644 sql/migrations/*.sql $(DESTDIR)$(DATADIR)/sql/migrations/
 	install -m 644 sql/adapters/*.sql $(DESTDIR)$(DATADIR)/sql/adapters/
 	install -d $(DESTDIR)$(DATADIR)/static
 	install -m 644 fcgi/static/* $(DESTDIR)$(DATADIR)/static/
-	cp -R deploy/nginx deploy/systemd deploy/tryton $(DESTDIR)$(DATADIR)/deploy/
+	cp -R deploy/tryton $(DESTDIR)$(DATADIR)/deploy/
+	# nginx and systemd files name the installed paths.
+	install -d $(DESTDIR)$(DATADIR)/deploy/nginx $(DESTDIR)$(DATADIR)/deploy/systemd
+	for f in deploy/nginx/* deploy/systemd/*; do \
+	    sed -e 's|/usr/local/share/crmx|$(DATADIR)|g' -e 's|/usr/local/bin|$(BINDIR)|g' \
+	        "$$f" >$(DESTDIR)$(DATADIR)/$$f && chmod 644 $(DESTDIR)$(DATADIR)/$$f || exit 1; done
 	for l in $(LINGUAS); do \
 	    install -d $(DESTDIR)$(DATADIR)/locale/$$l/LC_MESSAGES && \
 	    install -m 644 $(O)/locale/$$l/LC_MESSAGES/crmx.mo $(DESTDIR)$(DATADIR)/locale/$$l/LC_MESSAGES/; done
-	# The example with production paths (make run fills in var/ instead);
-	# conninfo is left for the admin (empty: the PG* environment).
-	test -e $(DESTDIR)$(SYSCONFDIR)/crmx.conf || { \
-	    sed -e 's|^conninfo = .*|conninfo =|' -e 's|@VAR@/run/|/run/crmx/|' \
-	        -e 's|^socket_group =.*|socket_group = www-data|' \
-	        -e 's|@VAR@|/var/lib/crmx|g' deploy/crmx.conf.example >$(DESTDIR)$(SYSCONFDIR)/crmx.conf && \
-	    chmod 640 $(DESTDIR)$(SYSCONFDIR)/crmx.conf; }
+	# The example with production paths (make run fills in var/ instead):
+	# the socket comes from systemd (crmx-fcgi.socket), reports go to
+	# /var/lib/crmx; conninfo is left for the admin (empty: the PG*
+	# environment).  It becomes crmx.conf when there is none.
+	sed -e 's|^conninfo = .*|conninfo =|' -e 's|^listen = @VAR@/run/crmx.fcgi.sock|listen =|' \
+	    -e 's|^socket_group =.*|socket_group = www-data|' \
+	    -e 's|@VAR@|/var/lib/crmx|g' deploy/crmx.conf.example >$(DESTDIR)$(DATADIR)/crmx.conf.example
+	chmod 644 $(DESTDIR)$(DATADIR)/crmx.conf.example
+	test -e $(DESTDIR)$(SYSCONFDIR)/crmx.conf || \
+	    install -m 640 $(DESTDIR)$(DATADIR)/crmx.conf.example $(DESTDIR)$(SYSCONFDIR)/crmx.conf
+
+# The Debian package (debian/, debhelper), built apart in build/deb; the
+# .deb, .buildinfo and .changes go to build/pkg.
+deb:
+	@deploy/install-deps build package
+	dpkg-buildpackage --no-sign -b
+	@mkdir -p build/pkg
+	mv ../crmx_$(VERSION)_*.deb ../crmx-dbgsym_$(VERSION)_*.deb ../crmx_$(VERSION)_*.buildinfo \
+	    ../crmx_$(VERSION)_*.changes build/pkg/
+	@debian/rules clean >/dev/null
+	@ls build/pkg/crmx_$(VERSION)_*.deb
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/crmx-reportd $(DESTDIR)$(BINDIR)/crmx.fcgi \
 	    $(DESTDIR)$(BINDIR)/crmx-admin
+	rm -f $(DESTDIR)$(MANDIR)/man5/crmx.conf.5 $(DESTDIR)$(MANDIR)/man8/crmx.fcgi.8 \
+	    $(DESTDIR)$(MANDIR)/man8/crmx-reportd.8 $(DESTDIR)$(MANDIR)/man8/crmx-admin.8
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:

@@ -10,6 +10,7 @@
 struct admin_ctx {
 	struct crmx_config	 cfg;
 	const char		*sql_dir;	/* folder holding migrations/ and adapters/ */
+	const char		*config_path;	/* --config, or NULL */
 	PGconn			*conn;
 };
 
@@ -23,6 +24,7 @@ int cmd_status(struct admin_ctx *ctx, int argc, char **argv);
 int cmd_demo(struct admin_ctx *ctx, int argc, char **argv);
 int cmd_import(struct admin_ctx *ctx, int argc, char **argv);
 int cmd_roles(struct admin_ctx *ctx, int argc, char **argv);
+int cmd_check(struct admin_ctx *ctx, int argc, char **argv);
 
 /* Grants the roles recorded by `crmx-admin roles` their rights again, in
  * the open transaction (after a migration or an adapter); 0 or -1. */

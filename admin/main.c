@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "demo",    cmd_demo,    1, "demo [OPTIONS]          generate demo data into the native tables (demo --help)" },
 	{ "import",  cmd_import, 0,  "import FILE|DIR ...     load CSV files into the native tables (import --help)" },
 	{ "roles",   cmd_roles,   1, "roles [OPTIONS]         the programs' database roles and their rights (roles --help)" },
+	{ "check",   cmd_check,   1, "check                   what a deployment needs, one line each; exit 1 on a problem" },
 };
 
 static void
@@ -88,6 +89,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	app_load(&opts, "crmx-admin", &ctx.cfg);
+	ctx.config_path = opts.config_path;
 
 	/* A command's --help needs no database. */
 	int wants_help = 0;

@@ -1,12 +1,16 @@
 /* Schema migrations and adapter installation.  Migrations are the files
  * sql/migrations/NNNN_name.sql, applied in order, each recorded in
- * crmx.schema_version, all in one transaction under an advisory lock so
- * that two concurrent set-ups cannot both apply them. */
+ * crmx.schema_version with the SHA-256 of its text, all in one transaction
+ * under an advisory lock so that two concurrent set-ups cannot both apply
+ * them.  A file changed after it was applied is refused: the database
+ * holds what the old text did, and only a new migration may change it. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/evp.h>
 
 #include "admin.h"
 #include "db.h"
@@ -20,7 +24,31 @@ struct migration {
 	int	 version;
 	int	 applied;	/* recorded in crmx.schema_version */
 	char	 name[256];
+	char	 sha256[65];	/* of the file's text, hex */
 };
+
+/* The SHA-256 of the file at path, as hex into out[65]; 0 or -1. */
+static int
+file_sha256(const char *path, char out[65])
+{
+	size_t len;
+	char *text = slurp(path, &len);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	if (text == NULL) {
+		log_error("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	int ok = EVP_Digest(text, len, md, &mdlen, EVP_sha256(), NULL);
+	free(text);
+	if (!ok || mdlen != 32) {
+		log_error("%s: cannot compute its SHA-256", path);
+		return -1;
+	}
+	for (unsigned i = 0; i < mdlen; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	return 0;
+}
 
 static int
 cmp_migration(const void *a, const void *b)
@@ -59,6 +87,14 @@ list_migrations(const char *dir, struct migration **out, size_t *n)
 	}
 	closedir(d);
 	qsort(*out, *n, sizeof **out, cmp_migration);
+	for (size_t i = 0; i < *n; i++) {
+		char path[4400];
+		snprintf(path, sizeof path, "%s/%s", dir, (*out)[i].name);
+		if (file_sha256(path, (*out)[i].sha256) != 0) {
+			free(*out);
+			return -1;
+		}
+	}
 	for (size_t i = 1; i < *n; i++)
 		if ((*out)[i].version == (*out)[i - 1].version) {
 			log_error("migrate: two migrations numbered %04d", (*out)[i].version);
@@ -85,9 +121,32 @@ exec_file(PGconn *conn, const char *path)
 	return 0;
 }
 
+/* An applied migration m against what crmx.schema_version recorded for
+ * it (recorded: its checksum, NULL when applied before checksums were
+ * kept, then recorded now).  0, or -1 when the file was changed since. */
+static int
+check_recorded(PGconn *conn, const struct migration *m, const char *recorded)
+{
+	if (recorded == NULL) {
+		char ver[16];
+		snprintf(ver, sizeof ver, "%d", m->version);
+		const char *params[2] = { ver, m->sha256 };
+		return db_command_params(conn, "UPDATE crmx.schema_version SET checksum = $2"
+		    " WHERE version = $1", 2, params, "migrate: record a checksum");
+	}
+	if (strcmp(recorded, m->sha256) == 0)
+		return 0;
+	log_error("migrate: %s was changed after it was applied (recorded SHA-256 %.12s…,"
+	          " the file's %.12s…): the database holds what the applied text did;"
+	          " restore the file and put the change in a new migration",
+	          m->name, recorded, m->sha256);
+	return -1;
+}
+
 /* In the open transaction: the lock, the version table, and which of the
- * n migrations m are applied already (m[i].applied); the highest version
- * recorded into *current.  0, or -1 (logged). */
+ * n migrations m are applied already (m[i].applied), each checked against
+ * its recorded checksum; the highest version recorded into *current.
+ * 0, or -1 (logged). */
 static int
 mark_applied(PGconn *conn, struct migration *m, size_t n, int *current)
 {
@@ -96,24 +155,30 @@ mark_applied(PGconn *conn, struct migration *m, size_t n, int *current)
 	    db_command(conn, "CREATE SCHEMA IF NOT EXISTS crmx") != 0 ||
 	    db_command(conn, "CREATE TABLE IF NOT EXISTS crmx.schema_version ("
 	                     " version integer PRIMARY KEY, name text NOT NULL,"
-	                     " applied_at timestamptz NOT NULL DEFAULT now())") != 0)
+	                     " applied_at timestamptz NOT NULL DEFAULT now())") != 0 ||
+	    db_command(conn, "ALTER TABLE crmx.schema_version"
+	                     " ADD COLUMN IF NOT EXISTS checksum text") != 0)
 		return -1;
 	PGresult *res = db_check(conn, PQexec(conn,
-	    "SELECT version FROM crmx.schema_version ORDER BY version"),
+	    "SELECT version, checksum FROM crmx.schema_version ORDER BY version"),
 	    PGRES_TUPLES_OK, "migrate: applied versions");
 	if (res == NULL)
 		return -1;
 	*current = 0;
-	for (int k = 0; k < PQntuples(res); k++) {
+	int rc = 0;
+	for (int k = 0; k < PQntuples(res) && rc == 0; k++) {
 		int v = atoi(PQgetvalue(res, k, 0));
 		for (size_t i = 0; i < n; i++)
-			if (v == m[i].version)
+			if (v == m[i].version) {
 				m[i].applied = 1;
+				rc = check_recorded(conn, &m[i],
+				    PQgetisnull(res, k, 1) ? NULL : PQgetvalue(res, k, 1));
+			}
 		if (v > *current)
 			*current = v;
 	}
 	PQclear(res);
-	return 0;
+	return rc;
 }
 
 /* Every migration not recorded yet, in order (branches developed side by
@@ -130,10 +195,10 @@ apply_pending(PGconn *conn, const char *dir, struct migration *m, size_t n)
 		snprintf(ver, sizeof ver, "%d", m[i].version);
 		if (exec_file(conn, path) != 0)
 			return -1;
-		const char *params[2] = { ver, m[i].name };
+		const char *params[3] = { ver, m[i].name, m[i].sha256 };
 		if (db_command_params(conn,
-		    "INSERT INTO crmx.schema_version (version, name) VALUES ($1, $2)",
-		    2, params, "migrate: record") != 0)
+		    "INSERT INTO crmx.schema_version (version, name, checksum) VALUES ($1, $2, $3)",
+		    3, params, "migrate: record") != 0)
 			return -1;
 		log_info("migrate: applied %s", m[i].name);
 		applied++;

@@ -14,83 +14,14 @@
 
 #include <cmocka.h>
 
+#include "contract.h"
 #include "testlib.h"
 
-struct col { const char *name, *type; };
-struct view { const char *name; struct col cols[16]; };
-
-#define BIG "bigint"
-#define TXT "text"
-#define TS "timestamp with time zone"
-
-static const struct view contract[] = {
-	{ "users", { { "user_id", BIG }, { "login", TXT }, { "name", TXT }, { "team", TXT },
-	             { "role", TXT } } },
-	{ "accounts", { { "account_id", BIG }, { "name", TXT }, { "owner_id", BIG },
-	                { "region", TXT }, { "city", TXT }, { "industry", TXT },
-	                { "created_at", TS } } },
-	{ "contacts", { { "contact_id", BIG }, { "account_id", BIG }, { "name", TXT },
-	                { "title", TXT }, { "purchase_role", TXT } } },
-	{ "stages", { { "stage", TXT }, { "stage_rank", "integer" },
-	              { "probability", "double precision" }, { "is_won", "boolean" },
-	              { "is_lost", "boolean" } } },
-	{ "opportunities", { { "opportunity_id", BIG }, { "account_id", BIG },
-	                     { "owner_id", BIG }, { "name", TXT }, { "source", TXT },
-	                     { "stage", TXT }, { "stage_rank", "integer" },
-	                     { "amount", "numeric" }, { "probability", "double precision" },
-	                     { "created_at", TS }, { "stage_entered_at", TS },
-	                     { "expected_close", "date" }, { "closed_at", TS },
-	                     { "outcome", TXT }, { "lost_reason", TXT } } },
-	{ "stage_history", { { "opportunity_id", BIG }, { "stage_rank", "integer" },
-	                     { "entered_at", TS } } },
-	{ "revenue", { { "account_id", BIG }, { "booked_at", "date" }, { "amount", "numeric" },
-	               { "margin", "numeric" } } },
-	{ "activities", { { "activity_id", BIG }, { "account_id", BIG },
-	                  { "opportunity_id", BIG }, { "owner_id", BIG }, { "kind", TXT },
-	                  { "started_at", TS }, { "minutes", "integer" } } },
-};
-
-/* Each query counts rows breaking a rule of the contract: must be 0. */
-static const char *const domain_rules[][2] = {
-	{ "role outside rep/manager/exec/admin",
-	  "SELECT count(*) FROM crmx_src.users WHERE role NOT IN ('rep','manager','exec','admin') OR role IS NULL" },
-	{ "duplicate user login",
-	  "SELECT count(*) - count(DISTINCT login) FROM crmx_src.users" },
-	{ "purchase_role outside the five roles",
-	  "SELECT count(*) FROM crmx_src.contacts WHERE purchase_role NOT IN"
-	  " ('decision_maker','recommender','user','influencer','insider')" },
-	{ "funnel stage rank outside 1..5",
-	  "SELECT count(*) FROM crmx_src.stages WHERE NOT is_lost AND stage_rank NOT BETWEEN 1 AND 5" },
-	{ "outcome outside open/won/lost",
-	  "SELECT count(*) FROM crmx_src.opportunities WHERE outcome NOT IN ('open','won','lost') OR outcome IS NULL" },
-	{ "open deal without a rank",
-	  "SELECT count(*) FROM crmx_src.opportunities WHERE outcome = 'open' AND stage_rank IS NULL" },
-	{ "probability outside 0..1",
-	  "SELECT count(*) FROM crmx_src.opportunities WHERE probability NOT BETWEEN 0 AND 1" },
-	{ "closed deal without closed_at",
-	  "SELECT count(*) FROM crmx_src.opportunities WHERE outcome <> 'open' AND closed_at IS NULL" },
-	{ "history rank outside 1..5",
-	  "SELECT count(*) FROM crmx_src.stage_history WHERE stage_rank NOT BETWEEN 1 AND 5" },
-	{ "duplicate account id",
-	  "SELECT count(*) - count(DISTINCT account_id) FROM crmx_src.accounts" },
-	{ "duplicate opportunity id",
-	  "SELECT count(*) - count(DISTINCT opportunity_id) FROM crmx_src.opportunities" },
-	{ "revenue of an unknown account",
-	  "SELECT count(*) FROM crmx_src.revenue r WHERE NOT EXISTS"
-	  " (SELECT 1 FROM crmx_src.accounts a WHERE a.account_id = r.account_id)" },
-	{ "negative activity minutes",
-	  "SELECT count(*) FROM crmx_src.activities WHERE minutes < 0" },
-};
-
-/* Whether view is in the comma-separated list (NULL: none). */
-static int
-listed(const char *list, const char *view)
+/* Prints one way a database breaks the contract, naming the database. */
+static void
+report(void *arg, const char *line)
 {
-	size_t n = strlen(view);
-	for (const char *p = list; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
-		if (strncmp(p, view, n) == 0 && (p[n] == ',' || p[n] == '\0'))
-			return 1;
-	return 0;
+	print_error("%s: %s\n", (const char *)arg, line);
 }
 
 /* Number of ways db's crmx_src breaks the contract; each is printed.
@@ -98,58 +29,11 @@ listed(const char *list, const char *view)
 static int
 contract_violations(const char *db, const char *may_be_empty)
 {
-	int bad = 0;
 	PGconn *conn = PQconnectdb(testdb_conninfo(db));
 	assert_int_equal(PQstatus(conn), CONNECTION_OK);
-	for (size_t v = 0; v < sizeof contract / sizeof contract[0]; v++) {
-		const struct view *vw = &contract[v];
-		const char *params[1] = { vw->name };
-		PGresult *res = PQexecParams(conn,
-		    "SELECT column_name, data_type FROM information_schema.columns"
-		    " WHERE table_schema = 'crmx_src' AND table_name = $1 ORDER BY ordinal_position",
-		    1, NULL, params, NULL, NULL, 0);
-		assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
-		int n = 0;
-		while (n < 16 && vw->cols[n].name)
-			n++;
-		if (PQntuples(res) != n) {
-			print_error("%s: crmx_src.%s has %d columns, the contract %d\n",
-			            db, vw->name, PQntuples(res), n);
-			bad++;
-		}
-		for (int i = 0; i < n && i < PQntuples(res); i++)
-			if (strcmp(PQgetvalue(res, i, 0), vw->cols[i].name) != 0 ||
-			    strcmp(PQgetvalue(res, i, 1), vw->cols[i].type) != 0) {
-				print_error("%s: crmx_src.%s column %d is %s %s, the contract says %s %s\n",
-				            db, vw->name, i + 1, PQgetvalue(res, i, 0),
-				            PQgetvalue(res, i, 1), vw->cols[i].name, vw->cols[i].type);
-				bad++;
-			}
-		int found = PQntuples(res);
-		PQclear(res);
-		if (found == 0)
-			continue;
-		/* Every view must be readable and, on data, non-empty. */
-		char sql[256];
-		snprintf(sql, sizeof sql, "SELECT count(*) FROM crmx_src.%s", vw->name);
-		if (strcmp(testdb_value(conn, sql), "0") == 0 && !listed(may_be_empty, vw->name)) {
-			print_error("%s: crmx_src.%s is empty\n", db, vw->name);
-			bad++;
-		}
-	}
-	for (size_t r = 0; r < sizeof domain_rules / sizeof domain_rules[0]; r++) {
-		PGresult *res = PQexec(conn, domain_rules[r][1]);
-		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-			print_error("%s: cannot check %s: %s", db, domain_rules[r][0],
-			            PQerrorMessage(conn));
-			bad++;
-		} else if (strcmp(PQgetvalue(res, 0, 0), "0") != 0) {
-			print_error("%s: %s rows with %s\n", db, PQgetvalue(res, 0, 0),
-			            domain_rules[r][0]);
-			bad++;
-		}
-		PQclear(res);
-	}
+	char name[128];
+	snprintf(name, sizeof name, "%s", db);
+	int bad = contract_check(conn, may_be_empty ? may_be_empty : "", report, name);
 	PQfinish(conn);
 	return bad;
 }

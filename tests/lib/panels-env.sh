@@ -6,7 +6,8 @@
 #   panels_env_start DBNAME   returns 1 (after reporting) when it cannot start
 #   panels_fcgi_start         (re)starts crmx.fcgi alone; its pid in $fcgi_pid
 # Knobs: PANELS_FCGI_WRAP, a command put before crmx.fcgi (valgrind ...);
-# PANELS_FCGI_WORKERS (2); PANELS_FCGI_SET, more S.K=V settings.
+# PANELS_FCGI_WORKERS (2); PANELS_FCGI_SET, more S.K=V settings;
+# PANELS_DB_READY=1: DBNAME exists with its runs (no copy, no run made).
 host=${CRMX_TEST_PGHOST:?}
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
@@ -43,11 +44,13 @@ panels_fcgi_start() {
 
 panels_env_start() {
 	db=$1
-	psql -h "$host" -U crmx -d crmx -X -qc "DROP DATABASE IF EXISTS $db" 2>/dev/null
-	psql -h "$host" -U crmx -d crmx -X -qc "CREATE DATABASE $db TEMPLATE crmx_demo"
 	ci="host=$host dbname=$db user=crmx"
-	"$top/$O/reportd/crmx-reportd" --set "database.conninfo=$ci" --run-once --as-of 2026-06-30 \
-		>/dev/null 2>"$tmp/run.log" || { fail "metrics run for the panels"; cat "$tmp/run.log"; return 1; }
+	if [ -z "${PANELS_DB_READY:-}" ]; then
+		psql -h "$host" -U crmx -d crmx -X -qc "DROP DATABASE IF EXISTS $db" 2>/dev/null
+		psql -h "$host" -U crmx -d crmx -X -qc "CREATE DATABASE $db TEMPLATE crmx_demo"
+		"$top/$O/reportd/crmx-reportd" --set "database.conninfo=$ci" --run-once --as-of 2026-06-30 \
+			>/dev/null 2>"$tmp/run.log" || { fail "metrics run for the panels"; cat "$tmp/run.log"; return 1; }
+	fi
 	hash=$(openssl passwd -apr1 demo)
 	{ q "SELECT login FROM crmx_src.users"; echo ghost; } | sed "s|\$|:$hash|" >"$tmp/htpasswd"
 	chmod 644 "$tmp/htpasswd"
