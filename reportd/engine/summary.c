@@ -45,6 +45,32 @@ fit_json(const struct model_fit *f, const char *const names[], int np)
 	return o;
 }
 
+/* The model check (holdout.c): null when off; the figures null when the
+ * fit failed.  "by_repeat_purchases" holds means per account. */
+static json_t *
+holdout_json(const struct holdout *h)
+{
+	static const char *const bg_names[] = { "r", "alpha", "a", "b" };
+	if (h->weeks <= 0)
+		return json_null();
+	json_t *bins = json_array();
+	for (int k = 0; k < HOLDOUT_BINS; k++) {
+		const struct holdout_bin *b = &h->bins[k];
+		double n = b->accounts;
+		json_array_append_new(bins, json_pack("{s:i, s:b, s:i, s:o, s:o}",
+		    "repeat_purchases", k, "or_more", k == HOLDOUT_BINS - 1, "accounts", b->accounts,
+		    "actual_mean", jnum(n > 0 ? b->actual / n : NAN),
+		    "predicted_mean", jnum(n > 0 ? b->predicted / n : NAN)));
+	}
+	double err = h->actual > 0 ? h->predicted / h->actual - 1 : NAN;
+	return json_pack("{s:i, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o}",
+	    "weeks", h->weeks, "calibration_end", jdate(h->cut), "holdout_end", jdate(h->cut + 7 * h->weeks),
+	    "accounts", (json_int_t)h->accounts, "predicted", jnum(h->predicted),
+	    "actual", jnum(h->actual), "relative_error", jnum(err),
+	    "mean_absolute_error", jnum(h->mae), "bgnbd", fit_json(&h->fit, bg_names, 4),
+	    "by_repeat_purchases", bins);
+}
+
 json_t *
 summary_build(const struct snapshot *s, const struct results *r, int64_t run_id)
 {
@@ -71,6 +97,7 @@ summary_build(const struct snapshot *s, const struct results *r, int64_t run_id)
 	    "gamma_gamma", fit_json(&r->gg, gg_names, 3),
 	    "predicted_total", jnum(r->ltv_pred_total),
 	    "mean_p_alive", jnum(r->mean_p_alive)));
+	json_object_set_new(o, "holdout", holdout_json(&r->holdout));
 	json_object_set_new(o, "funnel", json_pack("{s:o, s:o, s:o, s:i, s:i, s:i, s:o, s:o,"
 	    " s:o, s:o, s:i, s:i, s:o, s:o, s:o}",
 	    "stages", funnel, "conversion", conv, "lead_to_opportunity", jnum(r->lead_to_opp),
