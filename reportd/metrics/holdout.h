@@ -1,7 +1,7 @@
-/* The model check against what happened (METRICS.md §2, "Holdout
- * check"): BG/NBD fitted on the purchases up to as_of minus a holdout
- * period, each account's conditional expectation for that period set
- * against the purchases it made there. */
+/* The model check against what happened: BG/NBD (METRICS.md §2) fitted
+ * on the purchases up to as_of minus a holdout period, each account's
+ * conditional expectation for that period set against the purchases it
+ * made there. */
 #ifndef CRMX_HOLDOUT_H
 #define CRMX_HOLDOUT_H
 
