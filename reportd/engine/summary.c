@@ -198,6 +198,12 @@ summary_print_text(FILE *out, json_t *s, double seconds)
 	line(out, _("predicted LTV, all accounts"), path_num(s, "ltv.predicted_total"), 2, PLAIN);
 	line(out, _("mean P(alive)"), path_num(s, "ltv.mean_p_alive"), 3, PLAIN);
 	line(out, _("BG/NBD log-likelihood"), path_num(s, "ltv.bgnbd.log_likelihood"), 2, PLAIN);
+	if (json_is_object(json_object_get(s, "holdout"))) {
+		fprintf(out, "%s\n", _("model check (the last holdout weeks)"));
+		line(out, _("purchases predicted"), path_num(s, "holdout.predicted"), 1, PLAIN);
+		line(out, _("purchases made"), path_num(s, "holdout.actual"), 0, PLAIN);
+		line(out, _("mean absolute error per account"), path_num(s, "holdout.mean_absolute_error"), 3, PLAIN);
+	}
 	fprintf(out, "%s\n", _("funnel"));
 	line(out, _("win rate"), path_num(s, "funnel.win_rate"), 1, PCT);
 	line(out, _("lead to opportunity"), path_num(s, "funnel.lead_to_opportunity"), 1, PCT);

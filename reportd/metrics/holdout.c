@@ -95,6 +95,7 @@ holdout_check(const struct snapshot *s, int weeks, struct holdout *h)
 		h->actual += after[i];
 	if (m >= MIN_ACCOUNTS && bgnbd_fit(d, m, h->fit.p, &h->fit.loglik) == 0)
 		h->fit.fitted = 1;
+	double t1 = mono();
 
 	double *pred = xmalloc((m ? m : 1) * sizeof *pred);
 	if (h->fit.fitted) {
@@ -120,6 +121,6 @@ holdout_check(const struct snapshot *s, int weeks, struct holdout *h)
 	free(d);
 	free(after);
 	log_info("holdout: %d weeks from %zu accounts, %s, %.0f purchases predicted, %.0f"
-	         " happened, in %.3f s", weeks, m, h->fit.fitted ? "fitted" : "not fitted",
-	         h->predicted, h->actual, mono() - t0);
+	         " happened; split and fit %.3f s, predictions %.3f s", weeks, m,
+	         h->fit.fitted ? "fitted" : "not fitted", h->predicted, h->actual, t1 - t0, mono() - t1);
 }

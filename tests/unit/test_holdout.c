@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "bgnbd.h"
+#include "date.h"
 #include "holdout.h"
 #include "testlib.h"
 
@@ -23,16 +24,10 @@
 		fail_msg("%s = %.17g, want %.17g within %g", #got, g_, w_, t_);	\
 } while (0)
 
-/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
 static int32_t
 civil(int y, int m, int d)
 {
-	y -= m <= 2;
-	int era = (y >= 0 ? y : y - 399) / 400;
-	int yoe = y - era * 400;
-	int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
+	return days_from_civil(y, (unsigned)m, (unsigned)d);
 }
 
 /* A snapshot of revenue rows only, built row by row (rows of one account
