@@ -356,6 +356,8 @@ rd --run-once --format json --as-of 2026-06-30 >"$tmp/run.json" 2>/dev/null
 check "--format json: the model check" test "$(jq_py "$tmp/run.json" 'd["holdout"]["weeks"] == 13 and d["holdout"]["predicted"] > 0 and len(d["holdout"]["by_repeat_purchases"]) == 8')" = True
 rd --set metrics.holdout_weeks=0 --run-once --format json --as-of 2026-06-30 >"$tmp/run0.json" 2>/dev/null
 check "holdout_weeks = 0 turns it off" test "$(jq_py "$tmp/run0.json" 'd["holdout"]')" = None
+rd --set reportd.language=zh-CN --run-once --as-of 2026-06-30 >"$tmp/run.txt" 2>/dev/null
+check "the text summary shows the model check" grep -q '^  预测购买次数 *[0-9]' "$tmp/run.txt"
 
 # --- a clean stop -------------------------------------------------------------------------
 kill "$a_pid"
