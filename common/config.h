@@ -25,6 +25,7 @@ struct crmx_config {
 	int	 metrics_horizon_weeks;
 	double	 metrics_discount_monthly;
 	double	 metrics_margin;
+	int	 metrics_holdout_weeks;	/* model check against the last weeks; 0: off */
 	char	*metrics_currency;
 
 	/* [fcgi] */

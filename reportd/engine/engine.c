@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "db.h"
 #include "engine.h"
+#include "holdout.h"
 #include "log.h"
 #include "replica.h"
 #include "results.h"
@@ -146,6 +147,7 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 		.horizon_weeks = cfg->metrics_horizon_weeks,
 		.discount_monthly = cfg->metrics_discount_monthly,
 		.margin = cfg->metrics_margin,
+		.holdout_weeks = cfg->metrics_holdout_weeks,
 	};
 	struct snapshot snap;
 	struct results res;
@@ -171,6 +173,7 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 	metrics_funnel(&snap, &mp, &res);
 	metrics_efficiency(&snap, &mp, &res);
 	metrics_cohorts(&snap, &res);
+	holdout_check(&snap, mp.holdout_weeks, &res.holdout);
 	double t2 = mono();
 
 	if (summarise_and_store(conn, out, &snap, &res, t0) != 0)

@@ -17,6 +17,7 @@ struct metric_params {
 	int	 horizon_weeks;
 	double	 discount_monthly;
 	double	 margin;
+	int	 holdout_weeks;		/* the model check's holdout, 0: off */
 };
 
 struct acct_result {
@@ -99,6 +100,29 @@ struct model_fit {
 	size_t	 n;			/* accounts the fit used */
 };
 
+/* The model check (holdout.c): BG/NBD fitted on the purchases up to
+ * cut = as_of - 7 weeks, its conditional expectations for (cut, as_of]
+ * against the purchases that happened there, over the accounts that had
+ * bought by the cut.  bins[k]: those with k earlier repeat purchases
+ * (k = HOLDOUT_BINS - 1: that many or more); sums, not means. */
+#define HOLDOUT_BINS 8
+
+struct holdout_bin {
+	int32_t	 accounts;
+	double	 actual, predicted;
+};
+
+struct holdout {
+	int			 weeks;		/* 0: the check is off */
+	int32_t			 cut;		/* last day of the calibration period */
+	struct model_fit	 fit;		/* BG/NBD on the calibration period */
+	size_t			 accounts;	/* accounts that bought by the cut */
+	double			 actual;	/* purchases in the holdout */
+	double			 predicted;	/* NAN when the fit failed */
+	double			 mae;		/* mean |predicted - actual| per account */
+	struct holdout_bin	 bins[HOLDOUT_BINS];
+};
+
 struct results {
 	int32_t			 as_of, window_start;	/* days; window is [start, as_of] */
 	struct acct_result	*acct;			/* one per snapshot account */
@@ -112,6 +136,7 @@ struct results {
 	struct forecast_row	*forecast;
 	size_t			 n_forecast;
 	struct model_fit	 bgnbd, gg;
+	struct holdout		 holdout;
 
 	/* headline figures (NAN: absent) */
 	double	 win_rate, lead_to_opp, cycle_median, cycle_mean, mean_won_amount;

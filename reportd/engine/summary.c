@@ -45,6 +45,32 @@ fit_json(const struct model_fit *f, const char *const names[], int np)
 	return o;
 }
 
+/* The model check (holdout.c): null when off; the figures null when the
+ * fit failed.  "by_repeat_purchases" holds means per account. */
+static json_t *
+holdout_json(const struct holdout *h)
+{
+	static const char *const bg_names[] = { "r", "alpha", "a", "b" };
+	if (h->weeks <= 0)
+		return json_null();
+	json_t *bins = json_array();
+	for (int k = 0; k < HOLDOUT_BINS; k++) {
+		const struct holdout_bin *b = &h->bins[k];
+		double n = b->accounts;
+		json_array_append_new(bins, json_pack("{s:i, s:b, s:i, s:o, s:o}",
+		    "repeat_purchases", k, "or_more", k == HOLDOUT_BINS - 1, "accounts", b->accounts,
+		    "actual_mean", jnum(n > 0 ? b->actual / n : NAN),
+		    "predicted_mean", jnum(n > 0 ? b->predicted / n : NAN)));
+	}
+	double err = h->actual > 0 ? h->predicted / h->actual - 1 : NAN;
+	return json_pack("{s:i, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o}",
+	    "weeks", h->weeks, "calibration_end", jdate(h->cut), "holdout_end", jdate(h->cut + 7 * h->weeks),
+	    "accounts", (json_int_t)h->accounts, "predicted", jnum(h->predicted),
+	    "actual", jnum(h->actual), "relative_error", jnum(err),
+	    "mean_absolute_error", jnum(h->mae), "bgnbd", fit_json(&h->fit, bg_names, 4),
+	    "by_repeat_purchases", bins);
+}
+
 json_t *
 summary_build(const struct snapshot *s, const struct results *r, int64_t run_id)
 {
@@ -71,6 +97,7 @@ summary_build(const struct snapshot *s, const struct results *r, int64_t run_id)
 	    "gamma_gamma", fit_json(&r->gg, gg_names, 3),
 	    "predicted_total", jnum(r->ltv_pred_total),
 	    "mean_p_alive", jnum(r->mean_p_alive)));
+	json_object_set_new(o, "holdout", holdout_json(&r->holdout));
 	json_object_set_new(o, "funnel", json_pack("{s:o, s:o, s:o, s:i, s:i, s:i, s:o, s:o,"
 	    " s:o, s:o, s:i, s:i, s:o, s:o, s:o}",
 	    "stages", funnel, "conversion", conv, "lead_to_opportunity", jnum(r->lead_to_opp),
@@ -171,6 +198,12 @@ summary_print_text(FILE *out, json_t *s, double seconds)
 	line(out, _("predicted LTV, all accounts"), path_num(s, "ltv.predicted_total"), 2, PLAIN);
 	line(out, _("mean P(alive)"), path_num(s, "ltv.mean_p_alive"), 3, PLAIN);
 	line(out, _("BG/NBD log-likelihood"), path_num(s, "ltv.bgnbd.log_likelihood"), 2, PLAIN);
+	if (json_is_object(json_object_get(s, "holdout"))) {
+		fprintf(out, "%s\n", _("model check (the last holdout weeks)"));
+		line(out, _("purchases predicted"), path_num(s, "holdout.predicted"), 1, PLAIN);
+		line(out, _("purchases made"), path_num(s, "holdout.actual"), 0, PLAIN);
+		line(out, _("mean absolute error per account"), path_num(s, "holdout.mean_absolute_error"), 3, PLAIN);
+	}
 	fprintf(out, "%s\n", _("funnel"));
 	line(out, _("win rate"), path_num(s, "funnel.win_rate"), 1, PCT);
 	line(out, _("lead to opportunity"), path_num(s, "funnel.lead_to_opportunity"), 1, PCT);

@@ -299,6 +299,43 @@ build_owners(struct chart_ctx *c, struct sbuf *data, struct sbuf *p)
 	return 0;
 }
 
+/* The model check (summary "holdout"), as Fader, Hardie & Lee (2005)
+ * draw it: mean purchases in the holdout weeks per account, actual and
+ * predicted, by repeat purchases before them. */
+static int
+build_holdout(struct chart_ctx *c, struct sbuf *data, struct sbuf *p)
+{
+	json_t *h = json_object_get(c->d->summary, "holdout");
+	json_t *bins = json_object_get(h, "by_repeat_purchases");
+	size_t n = json_array_size(bins), shown = 0;
+	char t[160];
+	if (!json_is_number(json_object_get(h, "predicted")) || n == 0)
+		return 1;
+	for (size_t i = 0; i < n; i++) {
+		json_t *r = json_array_get(bins, i);
+		json_t *a = json_object_get(r, "actual_mean"), *pr = json_object_get(r, "predicted_mean");
+		if (!json_is_number(a) || !json_is_number(pr))
+			continue;
+		sb_printf(data, "%zu\t%.6f\t%.6f\n", i, json_number_value(a), json_number_value(pr));
+		shown++;
+	}
+	if (shown == 0)
+		return 1;
+	sb_printf(p, "set key top left\nset yrange [0:*]\nset xrange [-0.3:%zu.3]\n"
+	             "set xtics 1\nset xtics add ('%zu+' %zu)\n", n - 1, n - 1, n - 1);
+	axis(p, "xlabel", _("Repeat purchases before the holdout weeks"));
+	/* TRANSLATORS: %d is a number of weeks */
+	snprintf(t, sizeof t, _("Purchases per account in the last %d weeks"),
+	         (int)json_integer_value(json_object_get(h, "weeks")));
+	axis(p, "ylabel", t);
+	sb_raw(p, "plot 'data.tsv' using 1:2 with linespoints lw 2.5 pt 7 lc rgb '#1f5fa8' title ");
+	gp_string(p, _("Actual"));
+	sb_raw(p, ", '' using 1:3 with linespoints lw 2 dt 2 pt 6 lc rgb '#d2562a' title ");
+	gp_string(p, _("Predicted (BG/NBD)"));
+	sb_raw(p, "\n");
+	return 0;
+}
+
 static const struct chart_def charts[CH__MAX] = {
 	[CH_LORENZ] = { "lorenz", N_("Revenue concentration across accounts (Lorenz curve)"), build_lorenz },
 	[CH_ABC] = { "abc", N_("ABC classes: share of accounts and of revenue"), build_abc },
@@ -307,6 +344,7 @@ static const struct chart_def charts[CH__MAX] = {
 	[CH_COHORTS] = { "cohort_ltv", N_("Cohort LTV curves"), build_cohorts },
 	[CH_FORECAST] = { "forecast", N_("Weighted forecast against won amount, last 12 weeks"), build_forecast },
 	[CH_OWNERS] = { "owner_concentration", N_("Revenue concentration across owners (the top 25)"), build_owners },
+	[CH_HOLDOUT] = { "holdout", N_("Model check: purchases per account in the holdout weeks, actual and predicted"), build_holdout },
 };
 
 const char *

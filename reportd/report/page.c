@@ -105,6 +105,8 @@ write_summary(struct sbuf *b, const struct page_ctx *p)
 		snprintf(t, sizeof t, _("Needs attention: %ld open deals without a known decision maker (no earlier run to compare accounts with)."),
 		         p->d->tables[T_NO_DM].total);
 	para(b, t);
+	if (report_holdout_sentence(t, sizeof t, s, p->lang))
+		para(b, t);
 	for (int i = 0; i < CH__MAX; i++) {
 		if (p->charts[i].ok)
 			continue;
@@ -305,6 +307,7 @@ report_page(struct sbuf *b, const struct page_ctx *p)
 	write_summary(b, p);
 	write_kpis(b, p);
 	write_charts(b, p);
+	report_holdout_section(b, p);
 	write_tables(b, p);
 	sb_raw(b, "<footer>");
 	sb_html(b, _("Revenue is net revenue in the 12 months to the as-of date. Predicted lifetime value uses the BG/NBD and Gamma-Gamma models. The forecast of a past week is rebuilt from the stage history: deals open at its start and expected to close in it, weighted by their stage's probability."));

@@ -19,6 +19,11 @@ struct page_ctx {
 	const char			*week;
 };
 
+/* The model check (holdoutpage.c): its sentence for the summary (0: the
+ * check is off), and its section with the table by earlier purchases. */
+int  report_holdout_sentence(char *buf, size_t len, json_t *summary, enum lang l);
+void report_holdout_section(struct sbuf *b, const struct page_ctx *p);
+
 /* report.css, written once per report. */
 extern const char report_css[];
 

@@ -43,12 +43,12 @@ check "POST /api/runs with a bad date: 400" test "$code" = 400
 check "the report of 2026-W27 is written" wait_week "$a_port" 2026-W27
 R=$tmp/reports/2026-W27
 missing=""
-for c in lorenz abc funnel win_rate_owner cohort_ltv forecast owner_concentration; do
+for c in lorenz abc funnel win_rate_owner cohort_ltv forecast owner_concentration holdout; do
 	for f in "$c.svg" "$c.png" "$c.zh-CN.svg" "$c.zh-CN.png"; do
 		[ -s "$R/charts/$f" ] || missing="$missing $f"
 	done
 done
-check "all 7 charts in SVG and PNG, English and Chinese (missing:$missing)" test -z "$missing"
+check "all 8 charts in SVG and PNG, English and Chinese (missing:$missing)" test -z "$missing"
 check "PNG files are PNG" sh -c "file -b '$R/charts/lorenz.png' | grep -q '^PNG image'"
 check "summary.json: every chart ok" test "$(jq_py "$R/summary.json" 'bool(d["charts"]) and all(c["ok"] for c in d["charts"])')" = True
 check "summary.json: the run's figures" same "$(jq_py "$R/summary.json" 'd["summary"]["run_id"]')" "$(q "SELECT max(run_id) FROM crmx.run WHERE as_of = '2026-06-30' AND status = 'ok'")"
@@ -67,6 +67,20 @@ check "Chinese page: Chinese headings" grep -q '<h2>核心指标</h2>' "$R/index
 check "Chinese page: 销售周报 2026年第27周" grep -q '销售周报 2026年第27周' "$R/index.zh-CN.html"
 check "Chinese SVG names the CJK font" grep -q 'font-family="Noto Sans CJK SC"' "$R/charts/lorenz.zh-CN.svg"
 check "Chinese SVG holds Chinese labels" grep -q '洛伦兹曲线' "$R/charts/lorenz.zh-CN.svg"
+# the model check: fitted without the last 13 weeks, its predictions for them
+# against the purchases made there, on the page (sentence, chart, table by
+# earlier purchases) and in summary.json
+hold='d["summary"]["holdout"]'
+check "summary.json: the model check of the last 13 weeks" test "$(jq_py "$R/summary.json" "$hold['weeks'], $hold['calibration_end']")" = "13 2026-03-31"
+check "... fitted, with predicted and actual purchases and the error per account" test "$(jq_py "$R/summary.json" "$hold['accounts'] > 100 and $hold['actual'] > 0 and $hold['predicted'] > 0 and $hold['mean_absolute_error'] > 0")" = True
+check "... by earlier repeat purchases 0..7+, the accounts adding up" test "$(jq_py "$R/summary.json" "[b['repeat_purchases'] for b in $hold['by_repeat_purchases']] == list(range(8)) and sum(b['accounts'] for b in $hold['by_repeat_purchases']) == $hold['accounts']")" = True
+pred=$(jq_py "$R/summary.json" "'{:,.0f}'.format($hold['predicted'])")
+act=$(jq_py "$R/summary.json" "'{:,.0f}'.format($hold['actual'])")
+check "the page says how good the last 13 weeks' predictions were ($pred predicted, $act made)" \
+	grep -q "Model check: fitted on the data up to .*, the model predicted $pred purchases for the 13 weeks since and $act were made" "$R/index.html"
+check "... in Chinese too" grep -q "模型检验：用截至.*的数据拟合的模型预测了 $pred 次购买（此后 13 周），实际为 $act 次" "$R/index.zh-CN.html"
+check "... with its table of 8 rows" test "$(sed -n '/<section id="holdout">/,/<\/section>/p' "$R/index.html" | grep -c '<tr><td>')" = 8
+check "... and its chart, in Chinese in the Chinese SVG" grep -q '实际' "$R/charts/holdout.zh-CN.svg"
 check "the CJK font is installed (no missing glyphs)" sh -c "fc-list ':lang=zh-cn' family | grep -q 'Noto Sans CJK SC'"
 check "print stylesheet" grep -q '@media print' "$R/report.css"
 check "no staging directories left" test -z "$(find "$tmp/reports" -maxdepth 1 -name '.*' ! -name . ! -name ..)"
@@ -113,8 +127,8 @@ if command -v chromium >/dev/null 2>&1; then
 	}
 	chrome dom --virtual-time-budget=20000 --dump-dom "$A/reports/2026-W27/check.html" >"$tmp/dom.html"
 	sed -n '/<pre id="out">/,/<\/pre>/p' "$tmp/dom.html" >"$tmp/check.txt"
-	check "Chromium: 7 chart images on the English page, none broken" grep -q '^.*en images=7 broken=\[\]' "$tmp/check.txt"
-	check "Chromium: 7 chart images on the Chinese page, none broken" grep -q '^zh images=7 broken=\[\]' "$tmp/check.txt"
+	check "Chromium: 8 chart images on the English page, none broken" grep -q '^.*en images=8 broken=\[\]' "$tmp/check.txt"
+	check "Chromium: 8 chart images on the Chinese page, none broken" grep -q '^zh images=8 broken=\[\]' "$tmp/check.txt"
 	check "Chromium: Chinese headings rendered" grep -q 'zh .*h1=销售周报.*h2=核心指标|图表' "$tmp/check.txt"
 	rm -f "$R/check.html" "$R/check.js"
 	shots=${CRMX_SCREENSHOTS:-$tmp}
@@ -165,7 +179,7 @@ SQL
 out=$(rd --set reportd.report_dir="$tmp/evil" --run-once --report --as-of 2026-06-30 2>>"$tmp/evil.log")
 E=$tmp/evil/2026-W27
 check "hostile names: the report is written" test -s "$E/index.html"
-check "hostile names: every chart drawn" test "$(jq_py "$E/summary.json" 'sum(c["ok"] for c in d["charts"])')" = 7
+check "hostile names: every chart drawn" test "$(jq_py "$E/summary.json" 'sum(c["ok"] for c in d["charts"])')" = 8
 check "hostile names: gnuplot ran no command" test ! -e "$tmp/pwned1" -a ! -e "$tmp/pwned2"
 check "hostile names: escaped in HTML" grep -q '&lt;b&gt;x&lt;/b&gt;' "$E/index.html"
 check "hostile names: no raw markup in HTML" absent '<b>x</b>' "$E/index.html"
@@ -179,14 +193,14 @@ qa "CREATE DATABASE ${db}_empty TEMPLATE crmx_template" >/dev/null
 "$reportd" --set "database.conninfo=host=$host dbname=${db}_empty user=crmx" --set reportd.report_dir="$tmp/empty" \
 	--run-once --report --as-of 2026-06-30 >/dev/null 2>"$tmp/empty.log"
 check "no data: the report is written" test -s "$tmp/empty/2026-W27/index.html"
-check "no data: each chart says it has no data" test "$(grep -c 'Chart missing: .*no data for this chart' "$tmp/empty/2026-W27/index.html")" = 7
+check "no data: each chart says it has no data" test "$(grep -c 'Chart missing: .*no data for this chart' "$tmp/empty/2026-W27/index.html")" = 8
 qa "DROP DATABASE IF EXISTS ${db}_empty" >/dev/null 2>&1
 
 # --- gnuplot missing, killed, hanging -------------------------------------------
 out=$(rd --set reportd.report_dir="$tmp/g1" --set reportd.gnuplot=/nonexistent/gnuplot \
 	--run-once --report --as-of 2026-06-30 2>"$tmp/g1.log")
 check "gnuplot missing: the report is still written" test -s "$tmp/g1/2026-W27/index.html"
-check "gnuplot missing: the page says which charts and why" test "$(grep -c 'Chart missing: .*gnuplot is not installed' "$tmp/g1/2026-W27/index.html")" = 7
+check "gnuplot missing: the page says which charts and why" test "$(grep -c 'Chart missing: .*gnuplot is not installed' "$tmp/g1/2026-W27/index.html")" = 8
 check "gnuplot missing: summary.json says why" grep -q '"missing_because": "gnuplot is not installed' "$tmp/g1/2026-W27/summary.json"
 printf '#!/bin/sh\nkill -KILL $$\n' >"$tmp/gp-killed"
 printf '#!/bin/sh\nexec sleep 60\n' >"$tmp/gp-hang"
@@ -194,7 +208,7 @@ chmod 755 "$tmp/gp-killed" "$tmp/gp-hang"
 out=$(rd --set reportd.report_dir="$tmp/g2" --set reportd.gnuplot="$tmp/gp-killed" \
 	--run-once --report --as-of 2026-06-30 2>"$tmp/g2.log")
 check "gnuplot killed: the report is still written, charts missing" \
-	test "$(grep -c 'Chart missing: .*killed by signal 9' "$tmp/g2/2026-W27/index.html")" = 7
+	test "$(grep -c 'Chart missing: .*killed by signal 9' "$tmp/g2/2026-W27/index.html")" = 8
 start_reportd h --set reportd.report_dir="$tmp/g3" --set reportd.gnuplot="$tmp/gp-hang" \
 	--set reportd.gnuplot_timeout_s=1
 t0=$(date +%s)
@@ -202,9 +216,9 @@ curl -s -o /dev/null -X POST "http://127.0.0.1:$h_port/api/runs?as_of=2026-06-30
 check "gnuplot hanging: the report is written" wait_week "$h_port" 2026-W27
 t1=$(date +%s)
 check "gnuplot hanging: stopped at its limit ($((t1 - t0)) s)" test $((t1 - t0)) -lt 30
-check "gnuplot hanging: the page says why" test "$(grep -c 'Chart missing: .*did not finish within 1 s' "$tmp/g3/2026-W27/index.html")" = 7
+check "gnuplot hanging: the page says why" test "$(grep -c 'Chart missing: .*did not finish within 1 s' "$tmp/g3/2026-W27/index.html")" = 8
 check "gnuplot hanging: reportd keeps running and serving" test "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$h_port/reports/latest/")" = 200
-check "gnuplot hanging: /metrics counts the missing charts" sh -c "curl -s http://127.0.0.1:$h_port/metrics | grep -q '^crmx_reportd_last_charts_missing 7$'"
+check "gnuplot hanging: /metrics counts the missing charts" sh -c "curl -s http://127.0.0.1:$h_port/metrics | grep -q '^crmx_reportd_last_charts_missing 8$'"
 check "gnuplot hanging: no gnuplot child left (reportd $h_pid runs)" \
 	sh -c "kill -0 '$h_pid' && ! pgrep -f 'sleep 60' -P '$h_pid' >/dev/null"
 kill "$h_pid" 2>/dev/null
@@ -295,6 +309,14 @@ check "two instances: the run was computed once ($before -> $after)" test "$((af
 c1=$(counter crmx_reportd_runs_computed_total)
 r1=$(counter crmx_reportd_runs_reused_total)
 check "two instances: one computed the run, the other reused it" test $((c1 - c0)) = 1 -a $((r1 - r0)) = 1
+
+# --- --format json: the model check (after the daemon's checks: a new run) ---
+rd --run-once --format json --as-of 2026-06-30 >"$tmp/run.json" 2>/dev/null
+check "--format json: the model check" test "$(jq_py "$tmp/run.json" 'd["holdout"]["weeks"] == 13 and d["holdout"]["predicted"] > 0 and len(d["holdout"]["by_repeat_purchases"]) == 8')" = True
+rd --set metrics.holdout_weeks=0 --run-once --format json --as-of 2026-06-30 >"$tmp/run0.json" 2>/dev/null
+check "holdout_weeks = 0 turns it off" test "$(jq_py "$tmp/run0.json" 'd["holdout"]')" = None
+rd --set reportd.language=zh-CN --run-once --as-of 2026-06-30 >"$tmp/run.txt" 2>/dev/null
+check "the text summary shows the model check" grep -q '^  预测购买次数 *[0-9]' "$tmp/run.txt"
 
 # --- a clean stop -------------------------------------------------------------------------
 kill "$a_pid"
