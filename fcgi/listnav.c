@@ -53,6 +53,10 @@ ln_href(const struct listnav *l, struct sbuf *href, const char *name, const char
 	int first = 1, set = 0;
 	char pg[24];
 	sb_raw(href, l->path);
+	if (page > 0) {
+		snprintf(pg, sizeof pg, "%lld", (long long)page);
+		href_pair(href, &first, "page", pg);
+	}
 	for (int i = 0; i < l->n; i++) {
 		if (name != NULL && strcmp(l->name[i], name) == 0) {
 			if (val != NULL && val[0] != '\0')
@@ -64,10 +68,6 @@ ln_href(const struct listnav *l, struct sbuf *href, const char *name, const char
 	}
 	if (name != NULL && !set && val != NULL && val[0] != '\0')
 		href_pair(href, &first, name, val);
-	if (page > 1) {
-		snprintf(pg, sizeof pg, "%lld", (long long)page);
-		href_pair(href, &first, "page", pg);
-	}
 }
 
 int
@@ -126,13 +126,12 @@ ln_count_html(struct ctx *c, const struct listnav *l)
 }
 
 static void
-page_link(struct ctx *c, const struct listnav *l, int64_t page, const char *label,
-          const char *rel)
+page_link(struct ctx *c, const struct listnav *l, int64_t page, const char *label)
 {
 	struct sbuf href;
 	sb_init(&href);
 	ln_href(l, &href, NULL, NULL, page);
-	out_rawf(c->out, " <a class=\"page\" rel=\"%s\" href=\"", rel);
+	out_raw(c->out, " <a class=\"page\" href=\"");
 	html_text(c->out, href.s);
 	out_raw(c->out, "\">");
 	html_text(c->out, label);
@@ -147,7 +146,7 @@ ln_pager_html(struct ctx *c, const struct listnav *l)
 	long long pages = l->total > 0 ? (l->total + l->size - 1) / l->size : 1;
 	out_raw(o, "<p class=\"pages\">");
 	if (l->page > 1)
-		page_link(c, l, l->page - 1, _("Previous page"), "prev");
+		page_link(c, l, l->page - 1, _("Previous page"));
 	out_raw(o, " <span class=\"pageno\">");
 	html_text(o, _("Page"));
 	out_rawf(o, " %lld", (long long)l->page);
@@ -158,7 +157,7 @@ ln_pager_html(struct ctx *c, const struct listnav *l)
 	}
 	out_raw(o, "</span>");
 	if (l->more)
-		page_link(c, l, l->page + 1, _("Next page"), "next");
+		page_link(c, l, l->page + 1, _("Next page"));
 	out_raw(o, "</p>");
 }
 
@@ -175,7 +174,7 @@ ln_sort_th(struct ctx *c, const struct listnav *l, const char *label, const char
 	} else {
 		struct sbuf href;
 		sb_init(&href);
-		ln_href(l, &href, "sort", key, 1);
+		ln_href(l, &href, "sort", key, 0);
 		out_raw(o, "<a class=\"sort\" href=\"");
 		html_text(o, href.s);
 		out_raw(o, "\">");

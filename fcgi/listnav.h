@@ -34,7 +34,7 @@ void ln_keep(struct listnav *l, const char *name, const char *val);
 /* The kept value of name, or NULL. */
 const char *ln_get(const struct listnav *l, const char *name);
 /* The list's address with every kept value, name set to val (NULL:
- * dropped) and the page set to page (1 is left out). */
+ * dropped) and, when page > 0, that page (first: the pager's links). */
 void ln_href(const struct listnav *l, struct sbuf *href, const char *name, const char *val,
              int64_t page);
 /* The ILIKE pattern "%term%" of a search term (its %, _ and \ matched as
