@@ -114,4 +114,19 @@ for id in $(q "SELECT opportunity_id FROM crmx_src.opportunities WHERE account_i
 done
 reason=$(q "SELECT lost_reason FROM crmx_src.opportunities WHERE account_id = $acct AND outcome = 'lost' AND lost_reason IS NOT NULL LIMIT 1")
 check "the lost reason is shown" grep -q ">$reason</td>" "$tmp/body"
+
+# The report links its accounts and deals to their panels ([reportd] panels_url).
+week=$("$top/$O/reportd/crmx-reportd" --set "database.conninfo=$ci" --set reportd.report_dir="$tmp/reports" \
+	--set reportd.panels_url=/crmx --set reportd.language=en,zh-CN \
+	--run-once --report --as-of 2026-06-30 2>"$tmp/report.log") || cat "$tmp/report.log" >&2
+idx=$week/index.html
+top_acct=$(q "SELECT m.account_id FROM crmx.latest_account_metrics m ORDER BY m.revenue_window DESC, m.account_id LIMIT 1")
+check "report: the top account links to its panel" grep -q "<a href=\"/crmx/accounts/$top_acct\">" "$idx"
+check "report: deals link to their panels" grep -q '<a href="/crmx/deals/[0-9]*">' "$idx"
+check "report in Chinese: the panels in Chinese" \
+	grep -q "<a href=\"/crmx/accounts/$top_acct?lang=zh-CN\">" "$week/index.zh-CN.html"
+get exec /crmx/accounts >/dev/null
+check "an executive's page links to the latest report" grep -q 'href="/reports/latest/"' "$tmp/body"
+get "$rep" /crmx/accounts >/dev/null
+check "a rep's page does not" absent 'href="/reports/' "$tmp/body"
 exit 0
