@@ -81,6 +81,7 @@ static const struct conf_entry conf_table[] = {
 	{ "reportd", "gnuplot_jobs", CONF_INT, F(reportd_gnuplot_jobs), "4", 1, 64 },
 	{ "reportd", "allow_run_from", CONF_STRING, F(reportd_allow_run_from), "127.0.0.1 ::1", 0, 0 },
 	{ "reportd", "language", CONF_STRING, F(reportd_language), "en", 0, 0 },
+	{ "reportd", "panels_url", CONF_STRING, F(reportd_panels_url), "", 0, 0 },
 	{ "reportd", "retry_s", CONF_INT, F(reportd_retry_s), "300", 1, 86400 },
 	{ "reportd", "max_connections", CONF_INT, F(reportd_max_connections), "512", 16, 65536 },
 	{ "reportd", "request_timeout_s", CONF_INT, F(reportd_request_timeout_s), "10", 1, 3600 },

@@ -51,6 +51,7 @@ struct crmx_config {
 	int	 reportd_gnuplot_jobs;	/* gnuplot children at once */
 	char	*reportd_allow_run_from;
 	char	*reportd_language;
+	char	*reportd_panels_url;	/* the panels' base ("/crmx"); "": no links */
 	int	 reportd_retry_s;	/* after a failed report job */
 	int	 reportd_max_connections;	/* HTTP connections at once */
 	int	 reportd_request_timeout_s;	/* to send a whole request */

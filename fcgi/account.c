@@ -1,7 +1,8 @@
 /* /crmx/accounts/<id>: the account panel — its metrics with their "as
  * of" time, revenue by month, the qualification record with its history
  * and form, contacts with their purchase roles and whether the key person
- * is reached, and open deals with stage and age.  POST stores a new
+ * is reached, open deals with stage and age, and the closed deals (won
+ * and lost, with the lost reason), each linking to its deal panel.  POST stores a new
  * qualification.  An account outside the viewer's scope is "not found",
  * exactly like one that does not exist, for reading and writing alike.
  * This file fetches (by column name) and dispatches; the writers are
@@ -20,6 +21,9 @@ static const char *const account_cols[AC__N] = {
 static const char *const contact_cols[CT__N] = { "name", "title", "purchase_role", "reached" };
 static const char *const adeal_cols[AD__N] = {
 	"opportunity_id", "name", "stage", "stage_rank", "amount", "probability", "days_in_stage",
+};
+static const char *const cdeal_cols[CD__N] = {
+	"opportunity_id", "name", "outcome", "amount", "lost_reason", "closed_at",
 };
 static const char *const month_cols[MO__N] = { "month", "revenue" };
 static const char *const qual_cols[QH__N] = {
@@ -43,6 +47,7 @@ account_free(struct account_view *v)
 	rows_clear(&v->deals);
 	rows_clear(&v->months);
 	rows_clear(&v->history);
+	rows_clear(&v->closed);
 }
 
 /* Every part of the panel in one round trip; each statement checks the
@@ -55,15 +60,16 @@ account_fetch(struct ctx *c, struct account_view *v)
 	snprintf(ids, sizeof ids, "%lld", (long long)v->id);
 	const char *extra[1] = { ids };
 	static const enum query parts[] = { Q_ACCOUNT, Q_CONTACTS, Q_ACCOUNT_DEALS,
-	                                    Q_ACCOUNT_MONTHS, Q_QUAL_HISTORY };
-	PGresult *r[5];
-	if (scoped_batch(c, parts, 5, 1, extra, r) != 0)
+	                                    Q_ACCOUNT_MONTHS, Q_QUAL_HISTORY, Q_ACCOUNT_CLOSED };
+	PGresult *r[6];
+	if (scoped_batch(c, parts, 6, 1, extra, r) != 0)
 		return -1;
 	rows_bind(&v->a, r[0], account_cols, AC__N);
 	rows_bind(&v->contacts, r[1], contact_cols, CT__N);
 	rows_bind(&v->deals, r[2], adeal_cols, AD__N);
 	rows_bind(&v->months, r[3], month_cols, MO__N);
 	rows_bind(&v->history, r[4], qual_cols, QH__N);
+	rows_bind(&v->closed, r[5], cdeal_cols, CD__N);
 	if (v->a.n != 1)
 		return 1;
 	for (int i = 0; i < v->contacts.n; i++)

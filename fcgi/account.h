@@ -19,6 +19,8 @@ enum account_f {
 enum contact_f { CT_NAME, CT_TITLE, CT_ROLE, CT_REACHED, CT__N };
 /* Q_ACCOUNT_DEALS */
 enum adeal_f { AD_ID, AD_NAME, AD_STAGE, AD_RANK, AD_AMOUNT, AD_PROBABILITY, AD_DAYS, AD__N };
+/* Q_ACCOUNT_CLOSED */
+enum cdeal_f { CD_ID, CD_NAME, CD_OUTCOME, CD_AMOUNT, CD_LOST_REASON, CD_CLOSED_AT, CD__N };
 /* Q_ACCOUNT_MONTHS */
 enum month_f { MO_MONTH, MO_REVENUE, MO__N };
 /* Q_QUAL_HISTORY: the first three in the order of the form's yes/no fields. */
@@ -29,6 +31,7 @@ struct account_view {
 	int64_t		 id;
 	struct rows	 a;		/* one row: head, metrics, qualification */
 	struct rows	 contacts, deals, months, history;
+	struct rows	 closed;	/* won and lost deals */
 	int		 has_dm;	/* a decision maker is among the contacts */
 	int		 computed;	/* metrics exist */
 	/* A submitted form that failed validation (NULL: a plain view). */
@@ -39,6 +42,9 @@ extern const struct field qual_fields[];
 #define NQUAL 4
 
 void account_html(struct ctx *c, const struct account_view *v);
+/* The closed deals' section and JSON array (account_html.c, account_json.c). */
+void account_closed_html(struct ctx *c, const struct rows *cd);
+json_t *account_closed_json(const struct rows *cd);
 void account_json(struct ctx *c, const struct account_view *v);
 
 #endif

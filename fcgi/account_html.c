@@ -242,6 +242,38 @@ deals_html(struct ctx *c, const struct rows *dl)
 }
 
 void
+account_closed_html(struct ctx *c, const struct rows *cd)
+{
+	struct out *o = c->out;
+	char b[64], d[64];
+	out_raw(o, "<h2 id=\"closed\">");
+	html_text(o, _("Closed deals"));
+	out_raw(o, "</h2>");
+	if (cd->n == 0) {
+		panel_para(c, "note", _("No closed deals."));
+		return;
+	}
+	static const char *const heads[] = { N_("Deal"), N_("Outcome"), N_("Closed"), N_("Amount"),
+	                                     N_("Lost reason") };
+	out_raw(o, "<table class=\"list closed\">");
+	panel_thead(c, heads, 5, 1u << 3);
+	for (int i = 0; i < cd->n; i++) {
+		int won = strcmp(rows_s(cd, i, CD_OUTCOME), "won") == 0;
+		out_rawf(o, "<tr class=\"%s\"><td><a href=\"/crmx/deals/%lld\">", won ? "won" : "lost",
+		         atoll(rows_s(cd, i, CD_ID)));
+		html_text(o, rows_s(cd, i, CD_NAME));
+		out_raw(o, "</a></td>");
+		panel_td(c, won ? "ok" : "flag", won ? _("won") : _("lost"));
+		panel_td(c, NULL, panel_date(c, rows_s(cd, i, CD_CLOSED_AT), d, sizeof d));
+		fmt_money(b, sizeof b, rows_num(cd, i, CD_AMOUNT), c->cfg->metrics_currency, 0, c->lang);
+		panel_td(c, "num", b);
+		panel_td(c, NULL, rows_s(cd, i, CD_LOST_REASON));
+		out_raw(o, "</tr>");
+	}
+	out_raw(o, "</table>");
+}
+
+void
 account_html(struct ctx *c, const struct account_view *v)
 {
 	struct out *o = c->out;
@@ -264,5 +296,6 @@ account_html(struct ctx *c, const struct account_view *v)
 	qualification_html(c, v);
 	contacts_html(c, v);
 	deals_html(c, &v->deals);
+	account_closed_html(c, &v->closed);
 	page_end(c);
 }

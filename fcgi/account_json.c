@@ -29,6 +29,19 @@ deals_json(const struct rows *dl)
 	return a;
 }
 
+json_t *
+account_closed_json(const struct rows *cd)
+{
+	json_t *a = json_array();
+	for (int i = 0; i < cd->n; i++)
+		json_array_append_new(a, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o}",
+		    "opportunity_id", (json_int_t)atoll(rows_s(cd, i, CD_ID)),
+		    "name", rows_jstr(cd, i, CD_NAME), "outcome", rows_jstr(cd, i, CD_OUTCOME),
+		    "amount", rows_jnum(cd, i, CD_AMOUNT), "lost_reason", rows_jstr(cd, i, CD_LOST_REASON),
+		    "closed_at", rows_jstr(cd, i, CD_CLOSED_AT)));
+	return a;
+}
+
 static json_t *
 metrics_json(const struct account_view *v)
 {
@@ -91,6 +104,7 @@ account_json(struct ctx *c, const struct account_view *v)
 	    "industry", rows_jstr(a, 0, AC_INDUSTRY), "owner", rows_jstr(a, 0, AC_OWNER),
 	    "key_person_known", v->has_dm, "contacts", contacts_json(&v->contacts),
 	    "open_deals", deals_json(&v->deals));
+	json_object_set_new(j, "closed_deals", account_closed_json(&v->closed));
 	json_object_set_new(j, "metrics", metrics_json(v));
 	json_object_set_new(j, "revenue_months", months_json(&v->months));
 	json_object_set_new(j, "qualification", qualification_json(a));

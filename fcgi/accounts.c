@@ -41,6 +41,22 @@ accounts_sort(const char *key)
 	return -1;
 }
 
+/* What every link of the list keeps: search, filters, sort, size. */
+static void
+list_nav(struct ctx *c, struct accounts_view *v)
+{
+	ln_init(&v->nav, c, "/crmx/accounts");
+	ln_keep(&v->nav, "q", v->q);
+	for (int i = 0; i < NFILTERS; i++)
+		ln_keep(&v->nav, accounts_filters[i], v->fv[i]);
+	ln_keep(&v->nav, "sort", v->sort);
+	snprintf(v->sizebuf, sizeof v->sizebuf, "%lld", (long long)v->size);
+	if (v->size != 50)
+		ln_keep(&v->nav, "size", v->sizebuf);
+	v->nav.page = v->page;
+	v->nav.size = v->size;
+}
+
 /* The sort, page and filters of the request, each already valid
  * (params.c checked them against the route's parameters). */
 static void
@@ -62,6 +78,8 @@ list_params(struct ctx *c, struct accounts_view *v, size_t *si)
 		if (v->fv[i] != NULL && v->fv[i][0] == '\0')
 			v->fv[i] = NULL;
 	}
+	v->q = request_param(r, "q");
+	list_nav(c, v);
 }
 
 /* The page of rows (one more than shown: whether a next page exists)
@@ -73,13 +91,13 @@ list_fetch(struct ctx *c, struct accounts_view *v, enum query q)
 	snprintf(lim, sizeof lim, "%lld", (long long)v->size + 1);
 	snprintf(off, sizeof off, "%lld", (long long)((v->page - 1) * v->size));
 	snprintf(cap, sizeof cap, "%d", COUNT_CAP + 1);
-	const char *extra[8] = { v->fv[0], v->fv[1], v->fv[2], v->fv[3], v->fv[4], v->fv[5],
-	                         lim, off };
-	PGresult *res = scoped_query(c, q, 8, extra);
+	const char *extra[9] = { v->fv[0], v->fv[1], v->fv[2], v->fv[3], v->fv[4], v->fv[5],
+	                         ln_pattern(v->q, v->pat, sizeof v->pat), lim, off };
+	PGresult *res = scoped_query(c, q, 9, extra);
 	if (res == NULL)
 		return -1;
-	extra[6] = cap;
-	PGresult *cnt = scoped_query(c, Q_ACCOUNTS_COUNT, 7, extra);
+	extra[7] = cap;
+	PGresult *cnt = scoped_query(c, Q_ACCOUNTS_COUNT, 8, extra);
 	if (cnt == NULL) {
 		PQclear(res);
 		return -1;
@@ -90,6 +108,19 @@ list_fetch(struct ctx *c, struct accounts_view *v, enum query q)
 	PQclear(cnt);
 	v->more = v->rows.n > v->size;
 	v->n = v->more ? (int)v->size : v->rows.n;
+	v->nav.total = v->capped ? COUNT_CAP : v->total;
+	v->nav.capped = v->capped;
+	v->nav.shown = v->n;
+	v->nav.more = v->more;
+	if (!c->req->want_json) {
+		static const char *const owner_cols[] = { "user_id", "name" };
+		PGresult *o = scoped_query(c, Q_LIST_OWNERS, 0, NULL);
+		if (o == NULL) {
+			rows_clear(&v->rows);
+			return -1;
+		}
+		rows_bind(&v->owners, o, owner_cols, 2);
+	}
 	return 0;
 }
 
@@ -98,6 +129,7 @@ h_accounts(struct ctx *c, const char *arg)
 {
 	(void)arg;
 	struct accounts_view v;
+	memset(&v, 0, sizeof v);
 	size_t si;
 	list_params(c, &v, &si);
 	enum query q = sorts[si].q == Q_ACCOUNTS_NAME && c->lang == LANG_ZH_CN ?
@@ -109,5 +141,7 @@ h_accounts(struct ctx *c, const char *arg)
 	else
 		accounts_html(c, &v);
 	rows_clear(&v.rows);
+	if (v.owners.res != NULL)
+		rows_clear(&v.owners);
 	return 0;
 }

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "listnav.h"
 #include "panel.h"
 
 /* Lists count their rows up to this many ("10,000+" beyond): an exact
@@ -27,6 +28,11 @@ struct accounts_view {
 	int		 more;			/* a next page exists */
 	int		 n;			/* rows shown */
 	struct rows	 rows;
+	const char	*q;			/* the search term, NULL: none */
+	char		 pat[2 * LN_TERM_MAX + 3];	/* its ILIKE pattern */
+	struct listnav	 nav;			/* links, form, pager (accounts_html.c) */
+	struct rows	 owners;		/* of the owner filter (Q_LIST_OWNERS) */
+	char		 sizebuf[24];
 };
 
 extern const char *const accounts_filters[NFILTERS];

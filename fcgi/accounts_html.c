@@ -4,49 +4,73 @@
 #include "accounts.h"
 #include "util.h"
 
-/* A link to another page of the same list: sort and every filter kept
- * (values URL-encoded, then HTML-escaped by the one writer). */
+/* The search box and a control for each filter the list takes. */
 static void
-page_link(struct ctx *c, const struct accounts_view *v, int64_t page, const char *label)
+list_form(struct ctx *c, const struct accounts_view *v)
 {
-	struct sbuf href;
-	char enc[3 * REQ_MAX_QUERY + 1];	/* any value of the query, whole */
-	sb_init(&href);
-	sb_printf(&href, "/crmx/accounts?page=%lld&size=%lld&sort=%s", (long long)page,
-	          (long long)v->size, v->sort);
-	for (int i = 0; i < NFILTERS; i++)
-		if (v->fv[i] != NULL) {
-			url_encode(v->fv[i], enc, sizeof enc);
-			sb_printf(&href, "&%s=%s", accounts_filters[i], enc);
+	static const char *const classes[] = { "", N_("any"), "A", "A", "B", "B", "C", "C" };
+	static const char *const segments[] = { "", N_("any"), "prospect", N_("prospect"),
+	                                        "active", N_("active"), "lapsed", N_("lapsed") };
+	static const char *const grades[] = { "", N_("any"), "A", "A", "B", "B", "C", "C" };
+	static const char *const controls[] = { "owner", "region", "city", "class", "segment",
+	                                        "grade", "sort" };
+	static const char *const sorts[] = { "revenue", N_("Revenue, 12 months"),
+	                                     "ltv", N_("Predicted value"), "name", N_("Account"),
+	                                     "activity", N_("Last activity") };
+	const struct rows *u = &v->owners;
+	ln_form_begin(c, &v->nav, _("Account name or city"));
+	if (u->res != NULL && u->n > 1 && u->n <= 100) {
+		const char *opts[2 * 101];
+		opts[0] = "";
+		opts[1] = _("any");
+		for (int i = 0; i < u->n; i++) {
+			opts[2 + 2 * i] = rows_s(u, i, 0);
+			opts[3 + 2 * i] = rows_s(u, i, 1);
 		}
-	if (c->embed)
-		sb_raw(&href, "&embed=1");
-	out_raw(c->out, " <a class=\"page\" href=\"");
-	html_text(c->out, href.s);
-	out_raw(c->out, "\">");
-	html_text(c->out, label);
-	out_raw(c->out, "</a>");
-	sb_free(&href);
+		ln_form_select(c, &v->nav, "owner", _("Owner"), opts, u->n + 1, 0);
+	} else if (u->n > 100) {
+		ln_form_text(c, &v->nav, "owner", _("Owner id"));
+	}
+	ln_form_text(c, &v->nav, "region", _("Region"));
+	ln_form_text(c, &v->nav, "city", _("City"));
+	ln_form_select(c, &v->nav, "class", _("Class"), classes, 4, 1);
+	ln_form_select(c, &v->nav, "segment", _("Lifecycle"), segments, 4, 1);
+	ln_form_select(c, &v->nav, "grade", _("Grade"), grades, 4, 1);
+	ln_form_select(c, &v->nav, "sort", _("Sort by"), sorts, 4, 1);
+	/* a rep's own list has no owner control: the value goes along hidden */
+	ln_form_end(c, &v->nav, controls, u->n > 1 ? 7 : 0);
 }
 
 static void
 list_head(struct ctx *c, const struct accounts_view *v)
 {
 	struct out *o = c->out;
-	char b[64];
 	out_raw(o, "<h1>");
 	html_text(o, _("Accounts"));
-	out_raw(o, "</h1><p class=\"meta\">");
-	fmt_number(b, sizeof b, (double)(v->capped ? COUNT_CAP : v->total), 0);
-	html_num(o, b);
-	out_raw(o, v->capped ? "+ \xC2\xB7 <a href=\"/crmx/regions\">" :
-	                       " \xC2\xB7 <a href=\"/crmx/regions\">");
+	out_raw(o, "</h1><p class=\"meta\"><a href=\"/crmx/regions\">");
 	html_text(o, _("By region and city"));
-	out_raw(o, "</a></p><table class=\"list\">");
-	static const char *const heads[] = { N_("Account"), N_("City"), N_("Owner"), N_("Class"),
-	                                     N_("Revenue, 12 months"), N_("Predicted value"),
-	                                     N_("Lifecycle"), N_("Grade"), N_("Open deals") };
-	panel_thead(c, heads, 9, 1u << 4 | 1u << 5 | 1u << 8);
+	out_raw(o, "</a></p>");
+	list_form(c, v);
+	ln_count_html(c, &v->nav);
+	out_raw(o, "<table class=\"list accounts\"><tr>");
+	ln_sort_th(c, &v->nav, _("Account"), "name", 0);
+	static const char *const heads[] = { N_("City"), N_("Owner"), N_("Class") };
+	for (int i = 0; i < 3; i++) {
+		out_raw(o, "<th>");
+		html_text(o, _(heads[i]));
+		out_raw(o, "</th>");
+	}
+	ln_sort_th(c, &v->nav, _("Revenue, 12 months"), "revenue", 1);
+	ln_sort_th(c, &v->nav, _("Predicted value"), "ltv", 1);
+	static const char *const tail[] = { N_("Lifecycle"), N_("Grade") };
+	for (int i = 0; i < 2; i++) {
+		out_raw(o, "<th>");
+		html_text(o, _(tail[i]));
+		out_raw(o, "</th>");
+	}
+	out_raw(o, "<th class=\"num\">");
+	html_text(o, _("Open deals"));
+	out_raw(o, "</th></tr>");
 }
 
 static void
@@ -82,11 +106,8 @@ accounts_html(struct ctx *c, const struct accounts_view *v)
 	for (int i = 0; i < v->n; i++)
 		list_row(c, &v->rows, i);
 	out_raw(o, "</table>");
-	out_raw(o, "<p class=\"pages\">");
-	if (v->page > 1)
-		page_link(c, v, v->page - 1, _("Previous page"));
-	if (v->more)
-		page_link(c, v, v->page + 1, _("Next page"));
-	out_raw(o, "</p>");
+	if (v->n == 0)
+		panel_para(c, "note", _("No account matches."));
+	ln_pager_html(c, &v->nav);
 	page_end(c);
 }

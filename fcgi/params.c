@@ -2,6 +2,7 @@
 #include <stddef.h>
 
 #include "i18n.h"
+#include "listnav.h"
 #include "params.h"
 #include "util.h"
 
@@ -35,6 +36,20 @@ page_size(const char *v, const struct crmx_config *cfg)
 	return parse_int64(v, 1, cfg->fcgi_page_size_max, &n) == 0;
 }
 
+static int
+deal_sort_key(const char *v, const struct crmx_config *cfg)
+{
+	(void)cfg;
+	return pipeline_sort(v) >= 0;
+}
+
+static int
+search_term(const char *v, const struct crmx_config *cfg)
+{
+	(void)cfg;
+	return ln_term_ok(v);
+}
+
 /* A user id; empty means "no filter". */
 static int
 user_id(const char *v, const struct crmx_config *cfg)
@@ -61,6 +76,9 @@ static const struct {
 	[P_CLASS] = { "class", any, NULL },
 	[P_SEGMENT] = { "segment", any, NULL },
 	[P_GRADE] = { "grade", any, NULL },
+	[P_Q] = { "q", search_term, N_("The search is too long: at most 100 bytes.") },
+	[P_DSORT] = { "sort", deal_sort_key,
+	              N_("Unknown sort: use priority, amount, days, account or name.") },
 };
 
 const char *

@@ -19,6 +19,8 @@ enum param {
 	P_SIZE,		/* 1 .. [fcgi] page_size_max */
 	P_OWNER,	/* a user id, or empty (no filter) */
 	P_REGION, P_CITY, P_CLASS, P_SEGMENT, P_GRADE,	/* filters: any text */
+	P_Q,		/* a search term: up to LN_TERM_MAX bytes (listnav.h) */
+	P_DSORT,	/* "sort": a sort key of the pipeline's deals */
 	P__MAX
 };
 
@@ -37,5 +39,7 @@ const char *params_check(unsigned takes, const struct request *r,
 
 /* The accounts list's sort key: its index, or -1 (accounts.c). */
 int accounts_sort(const char *key);
+/* The pipeline's sort key: its index, or -1 (pipeline.c). */
+int pipeline_sort(const char *key);
 
 #endif

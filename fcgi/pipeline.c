@@ -5,9 +5,13 @@
  * for this month and quarter (overdue deals count in this month).
  * This file fetches (by column name) and dispatches; the writers are
  * pipeline_html.c and pipeline_json.c. */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "params.h"
 #include "pipeline.h"
+#include "util.h"
 
 /* Q_FUNNEL: four columns per layer k (openK, amountK, weightedK, reachedK),
  * then the forecast and the run's as-of date. */
@@ -20,7 +24,20 @@ static const char *const funnel_cols[FN__N] = {
 };
 static const char *const pdeal_cols[PD__N] = {
 	"opportunity_id", "name", "account", "stage", "amount", "probability", "days",
+	"account_id", "total",
 };
+
+/* The deals' sort keys, as Q_PIPELINE_DEALS knows them. */
+static const char *const deal_sorts[] = { "priority", "amount", "days", "account", "name" };
+
+int
+pipeline_sort(const char *key)
+{
+	for (size_t i = 0; i < sizeof deal_sorts / sizeof *deal_sorts; i++)
+		if (strcmp(key, deal_sorts[i]) == 0)
+			return (int)i;
+	return -1;
+}
 
 static void
 read_layers(const struct rows *f, struct layer *l)
@@ -40,18 +57,66 @@ pipeline_stalled(const struct ctx *c, const struct rows *d, int i)
 	return !rows_null(d, i, PD_DAYS) && atoi(rows_s(d, i, PD_DAYS)) > c->cfg->metrics_stall_days;
 }
 
+/* The page of deals the request asks for, its total and the links that
+ * keep search, sort and size; -1 when the database failed. */
+static int
+deals_fetch(struct ctx *c, struct pipeline_view *v)
+{
+	const struct request *r = c->req;
+	const char *sort = request_param(r, "sort"), *p = request_param(r, "page");
+	const char *s = request_param(r, "size");
+	char pat[2 * LN_TERM_MAX + 3], lim[24], off[24];
+	struct listnav *l = &v->nav;
+	ln_init(l, c, "/crmx/pipeline");
+	l->size = 100;
+	v->q = request_param(r, "q");
+	v->sort = sort != NULL && pipeline_sort(sort) >= 0 ? sort : "priority";
+	if (p != NULL && parse_int64(p, 1, 1000000, &l->page) != 0)
+		l->page = 1;
+	if (s != NULL && parse_int64(s, 1, c->cfg->fcgi_page_size_max, &l->size) != 0)
+		l->size = 100;
+	ln_keep(l, "q", v->q);
+	ln_keep(l, "sort", v->sort);
+	snprintf(v->sizebuf, sizeof v->sizebuf, "%lld", (long long)l->size);
+	if (l->size != 100)
+		ln_keep(l, "size", v->sizebuf);
+	snprintf(lim, sizeof lim, "%lld", (long long)l->size + 1);
+	snprintf(off, sizeof off, "%lld", (long long)((l->page - 1) * l->size));
+	const char *extra[4] = { ln_pattern(v->q, pat, sizeof pat), v->sort, lim, off };
+	PGresult *res = scoped_query(c, Q_PIPELINE_DEALS, 4, extra);
+	if (res == NULL)
+		return -1;
+	rows_bind(&v->deals, res, pdeal_cols, PD__N);
+	l->more = v->deals.n > l->size;
+	l->shown = l->more ? (int)l->size : v->deals.n;
+	if (v->deals.n > 0) {
+		l->total = atoll(rows_s(&v->deals, 0, PD_TOTAL));
+	} else if (l->page > 1) {	/* past the last page: no row carries it */
+		PGresult *cnt = scoped_query(c, Q_PIPELINE_COUNT, 1, extra);
+		if (cnt == NULL)
+			return -1;
+		l->total = atoll(db_val(cnt, 0, db_col(cnt, "total")));
+		PQclear(cnt);
+	}
+	return 0;
+}
+
 int
 h_pipeline(struct ctx *c, const char *arg)
 {
 	(void)arg;
-	static const enum query parts[] = { Q_FUNNEL, Q_PIPELINE_DEALS };
-	PGresult *r[2];
-	if (scoped_batch(c, parts, 2, 0, NULL, r) != 0)
-		return -1;
 	struct rows f;
 	struct pipeline_view v;
-	rows_bind(&f, r[0], funnel_cols, FN__N);
-	rows_bind(&v.deals, r[1], pdeal_cols, PD__N);
+	memset(&v, 0, sizeof v);
+	PGresult *fr = scoped_query(c, Q_FUNNEL, 0, NULL);
+	if (fr == NULL)
+		return -1;
+	if (deals_fetch(c, &v) != 0) {
+		PQclear(fr);
+		rows_clear(&v.deals);
+		return -1;
+	}
+	rows_bind(&f, fr, funnel_cols, FN__N);
 	read_layers(&f, v.l);
 	v.month = rows_num(&f, 0, FN_MONTH);
 	v.quarter = rows_num(&f, 0, FN_QUARTER);

@@ -3,6 +3,7 @@
 #ifndef CRMX_PIPELINE_H
 #define CRMX_PIPELINE_H
 
+#include "listnav.h"
 #include "panel.h"
 
 /* One funnel layer as Q_FUNNEL's row holds it. */
@@ -13,13 +14,17 @@ struct layer {
 };
 
 /* Fields of Q_PIPELINE_DEALS (named in pipeline.c). */
-enum pdeal_f { PD_ID, PD_NAME, PD_ACCOUNT, PD_STAGE, PD_AMOUNT, PD_PROBABILITY, PD_DAYS, PD__N };
+enum pdeal_f { PD_ID, PD_NAME, PD_ACCOUNT, PD_STAGE, PD_AMOUNT, PD_PROBABILITY, PD_DAYS,
+               PD_ACCOUNT_ID, PD_TOTAL, PD__N };
 
 struct pipeline_view {
 	struct layer	 l[5];
 	double		 month, quarter;	/* weighted forecast */
 	const char	*as_of;			/* of the reached counts; NULL: no run yet */
-	struct rows	 deals;			/* open deals by priority */
+	struct rows	 deals;			/* a page of the open deals */
+	const char	*q, *sort;		/* search term (NULL: none), sort key */
+	struct listnav	 nav;			/* count, pager, links (listnav.h) */
+	char		 sizebuf[24];
 };
 
 /* Whether deal i has been longer in its stage than [metrics] stall_days. */

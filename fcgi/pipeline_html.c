@@ -100,18 +100,38 @@ deal_row(struct ctx *c, const struct rows *d, int i)
 	out_raw(o, "</td></tr>");
 }
 
+/* The open deals: search box, count, sortable heads, a page, pager. */
 static void
-deals_html(struct ctx *c, const struct rows *d)
+deals_html(struct ctx *c, const struct pipeline_view *v)
 {
 	struct out *o = c->out;
-	panel_h2(c, _("Open deals by priority"));
-	out_raw(o, "<table class=\"list\">");
-	static const char *const heads[] = { N_("Deal"), N_("Account"), N_("Stage"), N_("Amount"),
-	                                     N_("Days in stage") };
-	panel_thead(c, heads, 5, 1u << 3 | 1u << 4);
-	for (int i = 0; i < d->n; i++)
-		deal_row(c, d, i);
+	const struct listnav *l = &v->nav;
+	static const char *const controls[] = { "sort" };
+	static const char *const sorts[] = { "priority", N_("Priority"), "amount", N_("Amount"),
+	                                     "days", N_("Days in stage"), "account", N_("Account"),
+	                                     "name", N_("Deal") };
+	out_raw(o, "<h2 id=\"deals\">");
+	html_text(o, _("Open deals by priority"));
+	out_raw(o, "</h2>");
+	ln_form_begin(c, l, _("Account name or city"));
+	ln_form_select(c, l, "sort", _("Sort by"), sorts, 5, 1);
+	ln_form_end(c, l, controls, 1);
+	ln_count_html(c, l);
+	out_raw(o, "<table class=\"list deals\"><tr>");
+	ln_sort_th(c, l, _("Deal"), "name", 0);
+	ln_sort_th(c, l, _("Account"), "account", 0);
+	out_raw(o, "<th>");
+	html_text(o, _("Stage"));
+	out_raw(o, "</th>");
+	ln_sort_th(c, l, _("Amount"), "amount", 1);
+	ln_sort_th(c, l, _("Days in stage"), "days", 1);
+	out_raw(o, "</tr>");
+	for (int i = 0; i < l->shown; i++)
+		deal_row(c, &v->deals, i);
 	out_raw(o, "</table>");
+	if (l->shown == 0)
+		panel_para(c, "note", _("No open deal matches."));
+	ln_pager_html(c, l);
 }
 
 void
@@ -120,6 +140,6 @@ pipeline_html(struct ctx *c, const struct pipeline_view *v)
 	page_begin(c, _("Pipeline"));
 	forecast_html(c, v);
 	funnel_html(c, v);
-	deals_html(c, &v->deals);
+	deals_html(c, v);
 	page_end(c);
 }

@@ -16,14 +16,17 @@ pipeline_json(struct ctx *c, const struct pipeline_view *v)
 		    "reached", l[k].reached < 0 ? json_null() : json_integer(l[k].reached),
 		    "to_next", k == 4 || l[k].reached <= 0 ? json_null() :
 		    json_real((double)l[k + 1].reached / (double)l[k].reached)));
-	for (int i = 0; i < d->n; i++)
+	for (int i = 0; i < v->nav.shown; i++)
 		json_array_append_new(deals, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:b}",
 		    "opportunity_id", (json_int_t)atoll(rows_s(d, i, PD_ID)),
 		    "name", rows_jstr(d, i, PD_NAME), "account", rows_jstr(d, i, PD_ACCOUNT),
 		    "stage", rows_jstr(d, i, PD_STAGE), "amount", rows_jnum(d, i, PD_AMOUNT),
 		    "probability", rows_jnum(d, i, PD_PROBABILITY),
 		    "days_in_stage", rows_jnum(d, i, PD_DAYS), "stalled", pipeline_stalled(c, d, i)));
-	send_json(c, json_pack("{s:o, s:o, s:{s:f, s:f}, s:o}", "stages", stages, "deals", deals,
+	send_json(c, json_pack("{s:o, s:o, s:{s:f, s:f}, s:o, s:I, s:I, s:I, s:b, s:s}",
+	    "stages", stages, "deals", deals,
 	    "forecast", "month", v->month, "quarter", v->quarter,
-	    "reached_as_of", v->as_of ? json_string(v->as_of) : json_null()));
+	    "reached_as_of", v->as_of ? json_string(v->as_of) : json_null(),
+	    "total", (json_int_t)v->nav.total, "page", (json_int_t)v->nav.page,
+	    "size", (json_int_t)v->nav.size, "more", v->nav.more, "sort", v->sort));
 }

@@ -23,12 +23,16 @@
     " WHERE " SCOPE_SQL("a.owner_id") " AND ($2::bigint IS NULL OR a.owner_id = $2::bigint)" \
     " AND ($3::text IS NULL OR a.region = $3) AND ($4::text IS NULL OR a.city = $4)" \
     " AND ($5::text IS NULL OR m.abc_class = $5) AND ($6::text IS NULL OR m.segment = $6)" \
-    " AND ($7::text IS NULL OR m.qual_grade = $7)"
+    " AND ($7::text IS NULL OR m.qual_grade = $7)" ACCOUNTS_SEARCH("$8")
+/* The search box: an ILIKE pattern ("%term%", made by listnav.c) over the
+ * name or the city, NULL when unused; trigram indexes answer it (0019). */
+#define ACCOUNTS_SEARCH(p) \
+    " AND (" p "::text IS NULL OR a.name ILIKE " p " OR a.city ILIKE " p ")"
 #define ACCOUNTS_SQL(order) \
     "SELECT a.account_id, a.name, a.region, a.city, u.name AS owner, m.abc_class," \
     " m.revenue_window, m.hist_ltv, m.ltv_pred, m.p_alive, m.segment, m.qual_grade," \
     " m.open_deals, to_char(m.last_activity, 'YYYY-MM-DD') AS last_activity" ACCOUNTS_FROM \
-    " ORDER BY " order " LIMIT $8::bigint OFFSET $9::bigint"
+    " ORDER BY " order " LIMIT $9::bigint OFFSET $10::bigint"
 
 /* "The account $2 is the viewer's to see." */
 #define ACCOUNT_VISIBLE \
@@ -57,9 +61,14 @@ static const char *const sql[Q__MAX] = {
 [Q_ACCOUNTS_NAME] = ACCOUNTS_SQL("a.name, a.account_id"),
 [Q_ACCOUNTS_ACTIVITY] = ACCOUNTS_SQL("m.last_activity DESC NULLS LAST, a.account_id"),
 [Q_ACCOUNTS_NAME_ZH] = ACCOUNTS_SQL("a.name COLLATE \"zh-x-icu\", a.account_id"),
-/* How many accounts the list has, up to ACCOUNTS_COUNT_CAP + 1 ($8). */
+/* How many accounts the list has, up to ACCOUNTS_COUNT_CAP + 1 ($9). */
 [Q_ACCOUNTS_COUNT] =
-    "SELECT count(*) AS total FROM (SELECT 1" ACCOUNTS_FROM " LIMIT $8::bigint) x",
+    "SELECT count(*) AS total FROM (SELECT 1" ACCOUNTS_FROM " LIMIT $9::bigint) x",
+/* The owners of the list's owner filter: the viewer's, at most 101 (more
+ * than 100: the filter is a field for the id instead). */
+[Q_LIST_OWNERS] =
+    "SELECT u.user_id, u.name FROM crmx_src.users u WHERE " SCOPE_SQL("u.user_id")
+    " AND u.role IN ('rep', 'manager') ORDER BY u.name, u.user_id LIMIT 101",
 /* Per region and city: accounts, precise prospects, A-class accounts,
  * revenue and open deals, and the five largest precise prospects as a
  * JSON array of [id, name] (filters $2 class, $3 segment, $4 region). */
@@ -170,21 +179,29 @@ static const char *const sql[Q__MAX] = {
     "  due < date_trunc('quarter', current_date) + interval '3 months'), 0) AS quarter,"
     " (SELECT as_of::text FROM r) AS as_of"
     " FROM d",
-/* Priority: weighted amount, discounted by months in the stage (in
+/* The open deals, a page of them ($4 rows from $5): $2 an ILIKE pattern
+ * over the account's name or city (NULL: all), $3 the sort (priority,
+ * amount, days, account, name; each then by priority and id, so that the
+ * pages together hold every deal once), and total, how many match.
+ * Priority: weighted amount, discounted by months in the stage (in
  * float8: numeric arithmetic on every open deal cost more than the rest
- * of the statement); only the first 100 get their account's and owner's
- * names (the owner's by key: a join hashed every user each time). */
+ * of the statement); only the page's rows get their owner's name (by key:
+ * a join hashed every user each time). */
 [Q_PIPELINE_DEALS] =
-    "SELECT t.opportunity_id, t.name, a.name AS account, t.stage, t.amount, t.probability,"
-    " t.days, (SELECT u.name FROM crmx_src.users u WHERE u.user_id = t.owner_id) AS owner"
-    " FROM (SELECT o.opportunity_id, o.name, o.account_id, o.owner_id, o.stage, o.amount,"
-    "  o.probability, current_date - o.stage_entered_at::date AS days,"
+    "SELECT t.opportunity_id, t.name, t.account_id, t.account, t.stage, t.amount,"
+    " t.probability, t.days, count(*) OVER () AS total,"
+    " (SELECT u.name FROM crmx_src.users u WHERE u.user_id = t.owner_id) AS owner"
+    " FROM (SELECT o.opportunity_id, o.name, o.account_id, a.name AS account, o.owner_id,"
+    "  o.stage, o.amount, o.probability, current_date - o.stage_entered_at::date AS days,"
     "  coalesce(o.amount::float8 * o.probability, 0)"
     "  / (1 + greatest(current_date - o.stage_entered_at::date, 0) / 30.0::float8) AS prio"
-    "  FROM crmx_src.opportunities o WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open'"
-    "  ORDER BY prio DESC, o.opportunity_id LIMIT 100) t"
-    " JOIN crmx_src.accounts a ON a.account_id = t.account_id"
-    " ORDER BY t.prio DESC, t.opportunity_id",
+    "  FROM crmx_src.opportunities o JOIN crmx_src.accounts a ON a.account_id = o.account_id"
+    "  WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open'" ACCOUNTS_SEARCH("$2") ") t"
+    " ORDER BY CASE WHEN $3::text = 'amount' THEN t.amount END DESC NULLS LAST,"
+    " CASE WHEN $3::text = 'days' THEN t.days END DESC NULLS LAST,"
+    " CASE WHEN $3::text = 'account' THEN t.account END,"
+    " CASE WHEN $3::text = 'name' THEN t.name END,"
+    " t.prio DESC, t.opportunity_id LIMIT $4::bigint OFFSET $5::bigint",
 [Q_DEAL] =
     "SELECT o.opportunity_id, o.name, o.account_id, a.name AS account, u.name AS owner,"
     " o.stage, o.stage_rank, o.amount, o.probability, o.source,"
@@ -218,6 +235,21 @@ static const char *const sql[Q__MAX] = {
     " created_by)"
     " SELECT o.opportunity_id, $3, $4, $5, $6, $7 FROM crmx_src.opportunities o"
     " WHERE o.opportunity_id = $2::bigint AND " SCOPE_SQL("o.owner_id") " RETURNING id",
+/* The open deals Q_PIPELINE_DEALS pages through ($2 its search), for a
+ * page past the last, which holds no row to carry the total. */
+[Q_PIPELINE_COUNT] =
+    "SELECT count(*) AS total FROM crmx_src.opportunities o"
+    " JOIN crmx_src.accounts a ON a.account_id = o.account_id"
+    " WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open'" ACCOUNTS_SEARCH("$2"),
+/* An account's closed deals, the latest first: won and lost, with the
+ * lost reason. */
+[Q_ACCOUNT_CLOSED] =
+    "SELECT o.opportunity_id, o.name, o.outcome, o.amount, o.lost_reason,"
+    " to_char(o.closed_at, 'YYYY-MM-DD') AS closed_at"
+    " FROM crmx_src.opportunities o"
+    " WHERE o.account_id = $2::bigint AND o.outcome IN ('won', 'lost')"
+    " AND " SCOPE_SQL("o.owner_id")
+    " ORDER BY o.closed_at DESC NULLS LAST, o.opportunity_id DESC",
 };
 
 static char failed_state[6];

@@ -29,6 +29,9 @@ enum query {
 	Q_DEAL_HISTORY,
 	Q_DEAL_REVIEWS,
 	Q_SAVE_REVIEW,
+	Q_LIST_OWNERS,		/* the owners a list can be filtered by */
+	Q_PIPELINE_COUNT,	/* the open deals the pipeline pages through */
+	Q_ACCOUNT_CLOSED,	/* an account's won and lost deals */
 	Q__MAX
 };
 

@@ -31,12 +31,13 @@ static const struct route {
 	unsigned	 params;	/* PARAM(P_...) it takes */
 } routes[R__MAX] = {
 	[R_ACCOUNTS] = { "GET", "/crmx/accounts", PARAMS_COMMON | PARAM(P_SORT) | PARAM(P_PAGE) |
-	                 PARAM(P_SIZE) | LIST_FILTERS },
+	                 PARAM(P_SIZE) | PARAM(P_Q) | LIST_FILTERS },
 	[R_ACCOUNT] = { "GET", "/crmx/accounts/", PARAMS_COMMON },
 	[R_ACCOUNT_POST] = { "POST", "/crmx/accounts/", PARAMS_COMMON },
 	[R_REGIONS] = { "GET", "/crmx/regions", PARAMS_COMMON | PARAM(P_CLASS) | PARAM(P_SEGMENT) |
 	                PARAM(P_REGION) },
-	[R_PIPELINE] = { "GET", "/crmx/pipeline", PARAMS_COMMON },
+	[R_PIPELINE] = { "GET", "/crmx/pipeline", PARAMS_COMMON | PARAM(P_Q) | PARAM(P_DSORT) |
+	                 PARAM(P_PAGE) | PARAM(P_SIZE) },
 	[R_DEAL] = { "GET", "/crmx/deals/", PARAMS_COMMON },
 	[R_DEAL_POST] = { "POST", "/crmx/deals/", PARAMS_COMMON },
 };

@@ -221,6 +221,46 @@ cell(struct sbuf *b, const struct rcol *c, const char *v, const struct page_ctx 
 	sb_raw(b, "</td>");
 }
 
+/* Row r's link to its panel ([reportd] panels_url + /accounts/<id> or
+ * /deals/<id>, by the table's id column) into href; 0 when none. */
+static int
+panel_href(char *href, size_t len, const struct page_ctx *p, const struct rtable_def *def,
+           const PGresult *res, int r)
+{
+	const char *base = p->cfg->reportd_panels_url, *kind;
+	if (base == NULL || base[0] == '\0' || def->ncols < 2 || def->cols[0].kind != COL_ID)
+		return 0;
+	if (strcmp(def->cols[0].name, "account_id") == 0)
+		kind = "accounts";
+	else if (strcmp(def->cols[0].name, "opportunity_id") == 0)
+		kind = "deals";
+	else
+		return 0;
+	const char *id = db_val(res, r, db_col(res, def->cols[0].name));
+	if (id == NULL)
+		return 0;
+	size_t n = strlen(base);
+	int w = snprintf(href, len, "%.*s/%s/%s%s", (int)(n > 0 && base[n - 1] == '/' ? n - 1 : n),
+	                 base, kind, id, p->lang == LANG_ZH_CN ? "?lang=zh-CN" : "");
+	return w > 0 && (size_t)w < len;
+}
+
+/* The row's id and name cells as links to its panel. */
+static void
+linked_cell(struct sbuf *b, const struct rcol *c, const char *v, const char *href,
+            const struct page_ctx *p)
+{
+	if (v == NULL) {
+		cell(b, c, v, p);
+		return;
+	}
+	sb_raw(b, c->kind == COL_ID ? "<td class=\"n\"><a href=\"" : "<td><a href=\"");
+	sb_html(b, href);
+	sb_raw(b, "\">");
+	sb_html(b, v);
+	sb_raw(b, "</a></td>");
+}
+
 static void
 write_tables(struct sbuf *b, const struct page_ctx *p)
 {
@@ -253,9 +293,16 @@ write_tables(struct sbuf *b, const struct page_ctx *p)
 		}
 		sb_raw(b, "</tr></thead>\n<tbody>\n");
 		for (int r = 0; r < n; r++) {
+			char href[512];
+			int link = panel_href(href, sizeof href, p, def, tb->res, r);
 			sb_raw(b, "<tr>");
-			for (int c = 0; c < def->ncols; c++)
-				cell(b, &def->cols[c], db_val(tb->res, r, db_col(tb->res, def->cols[c].name)), p);
+			for (int c = 0; c < def->ncols; c++) {
+				const char *v = db_val(tb->res, r, db_col(tb->res, def->cols[c].name));
+				if (link && c < 2)
+					linked_cell(b, &def->cols[c], v, href, p);
+				else
+					cell(b, &def->cols[c], v, p);
+			}
 			sb_raw(b, "</tr>\n");
 		}
 		sb_raw(b, "</tbody></table>\n");
