@@ -21,6 +21,13 @@ sort_key(const char *v, const struct crmx_config *cfg)
 }
 
 static int
+team_sort_key(const char *v, const struct crmx_config *cfg)
+{
+	(void)cfg;
+	return team_sort(v) >= 0;
+}
+
+static int
 page_no(const char *v, const struct crmx_config *cfg)
 {
 	int64_t n;
@@ -61,6 +68,9 @@ static const struct {
 	[P_CLASS] = { "class", any, NULL },
 	[P_SEGMENT] = { "segment", any, NULL },
 	[P_GRADE] = { "grade", any, NULL },
+	[P_TEAM_SORT] = { "sort", team_sort_key, N_("Unknown sort: use name, open, amount, weighted, "
+	                  "month, quarter, won, win_rate, accuracy, stalled, unreviewed, hours, "
+	                  "per_hour, precise, coverage or share.") },
 };
 
 const char *

@@ -19,6 +19,7 @@ enum param {
 	P_SIZE,		/* 1 .. [fcgi] page_size_max */
 	P_OWNER,	/* a user id, or empty (no filter) */
 	P_REGION, P_CITY, P_CLASS, P_SEGMENT, P_GRADE,	/* filters: any text */
+	P_TEAM_SORT,	/* "sort" of the team view: one of its keys */
 	P__MAX
 };
 
@@ -37,5 +38,7 @@ const char *params_check(unsigned takes, const struct request *r,
 
 /* The accounts list's sort key: its index, or -1 (accounts.c). */
 int accounts_sort(const char *key);
+/* The team view's sort key: its index, or -1 (team.c). */
+int team_sort(const char *key);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "pipeline.h"
+#include "scope.h"
 
 /* Q_FUNNEL: four columns per layer k (openK, amountK, weightedK, reachedK),
  * then the forecast and the run's as-of date. */
@@ -34,22 +35,54 @@ read_layers(const struct rows *f, struct layer *l)
 	}
 }
 
+static int pipeline_scoped(struct ctx *c, const char *arg);
+
 int
 pipeline_stalled(const struct ctx *c, const struct rows *d, int i)
 {
 	return !rows_null(d, i, PD_DAYS) && atoi(rows_s(d, i, PD_DAYS)) > c->cfg->metrics_stall_days;
 }
 
+/* One rep's forecast accuracy, when the scope is one owner; -1: failed. */
+static int
+owner_accuracy(struct ctx *c, struct pipeline_view *v)
+{
+	int64_t id;
+	v->one_owner = scope_single(c->v->owners, &id);
+	if (!v->one_owner)
+		return 0;
+	const char *extra[1] = { NULL };
+	PGresult *res = scoped_query(c, Q_FORECAST_ACCURACY, 1, extra);
+	if (res == NULL)
+		return -1;
+	accuracy_read(res, &id, &v->acc, 1);
+	PQclear(res);
+	return 0;
+}
+
+/* ?owner= narrows the viewer's scope to that owner (scope.h). */
 int
 h_pipeline(struct ctx *c, const char *arg)
+{
+	char *saved;
+	scope_narrow(c, request_param(c->req, "owner"), &saved);
+	int rc = pipeline_scoped(c, arg);
+	scope_restore(c, saved);
+	return rc;
+}
+
+static int
+pipeline_scoped(struct ctx *c, const char *arg)
 {
 	(void)arg;
 	static const enum query parts[] = { Q_FUNNEL, Q_PIPELINE_DEALS };
 	PGresult *r[2];
+	struct pipeline_view v;
+	if (owner_accuracy(c, &v) != 0)
+		return -1;
 	if (scoped_batch(c, parts, 2, 0, NULL, r) != 0)
 		return -1;
 	struct rows f;
-	struct pipeline_view v;
 	rows_bind(&f, r[0], funnel_cols, FN__N);
 	rows_bind(&v.deals, r[1], pdeal_cols, PD__N);
 	read_layers(&f, v.l);

@@ -4,6 +4,7 @@
 #define CRMX_PIPELINE_H
 
 #include "panel.h"
+#include "team.h"
 
 /* One funnel layer as Q_FUNNEL's row holds it. */
 struct layer {
@@ -20,6 +21,8 @@ struct pipeline_view {
 	double		 month, quarter;	/* weighted forecast */
 	const char	*as_of;			/* of the reached counts; NULL: no run yet */
 	struct rows	 deals;			/* open deals by priority */
+	int		 one_owner;		/* one rep's pipeline (own, or ?owner=) */
+	struct accuracy	 acc;			/* that rep's forecast accuracy */
 };
 
 /* Whether deal i has been longer in its stage than [metrics] stall_days. */

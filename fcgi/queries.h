@@ -29,6 +29,9 @@ enum query {
 	Q_DEAL_HISTORY,
 	Q_DEAL_REVIEWS,
 	Q_SAVE_REVIEW,
+	Q_TEAM_ROLE,		/* $2 login: the viewer's role, when in scope */
+	Q_TEAM,			/* one row per rep; $2 stall days */
+	Q_FORECAST_ACCURACY,	/* per owner and closed month; $2 owner or NULL */
 	Q__MAX
 };
 
