@@ -170,3 +170,15 @@ import re, sys
 b = open(sys.argv[1], encoding="utf-8").read()
 cells = re.findall(r"<td class=\"num\"[^>]*>", b)
 assert cells and all("data-label=" in c for c in cells)' "$tmp/body"
+
+# The report's per-rep table holds the same accuracy as the team view.
+"$top/$O/reportd/crmx-reportd" --set "database.conninfo=$ci" --set reportd.report_dir="$tmp/reports" \
+	--run-once --report --as-of 2026-06-30 >/dev/null 2>"$tmp/report.log" || { fail "a report"; cat "$tmp/report.log"; }
+csv=$(ls "$tmp"/reports/*/forecast_accuracy.csv 2>/dev/null | head -n 1)
+check "report: forecast accuracy per rep as on the team view" /usr/bin/python3 -c '
+import csv, json, sys
+rows = {r["owner"]: r for r in csv.DictReader(open(sys.argv[1], encoding="utf-8"))}
+reps = [r for r in json.load(open(sys.argv[2]))["reps"] if r["forecast_accuracy"]["mape"] is not None]
+assert reps
+for r in reps:
+    assert abs(float(rows[r["name"]]["mape"]) - r["forecast_accuracy"]["mape"]) < 1e-9, r["name"]' "${csv:-/nonexistent}" "$tmp/team.json"
