@@ -79,12 +79,13 @@ cell(struct ctx *c, const struct col *k, const struct team_rep *r)
 	struct out *o = c->out;
 	char b[64];
 	double x = k->field >= 0 ? r->v[k->field] : NAN;
+	/* one value span: on a card, the label and the value side by side */
 	out_raw(o, "<td class=\"num\" data-label=\"");
 	html_text(o, _(k->label));
-	out_raw(o, "\">");
+	out_raw(o, "\"><span class=\"v\">");
 	if (k->fmt == F_ACCURACY) {
 		accuracy_html(c, &r->acc);
-		out_raw(o, "</td>");
+		out_raw(o, "</span></td>");
 		return;
 	}
 	if (isnan(x))
@@ -103,7 +104,7 @@ cell(struct ctx *c, const struct col *k, const struct team_rep *r)
 		html_text(o, _("top 80%"));
 		out_raw(o, "</span>");
 	}
-	out_raw(o, "</td>");
+	out_raw(o, "</span></td>");
 }
 
 static void
