@@ -35,8 +35,6 @@ read_layers(const struct rows *f, struct layer *l)
 	}
 }
 
-static int pipeline_scoped(struct ctx *c, const char *arg);
-
 int
 pipeline_stalled(const struct ctx *c, const struct rows *d, int i)
 {
@@ -60,31 +58,33 @@ owner_accuracy(struct ctx *c, struct pipeline_view *v)
 	return 0;
 }
 
-/* ?owner= narrows the viewer's scope to that owner (scope.h). */
+/* The pipeline's statements under the viewer's scope, narrowed by
+ * ?owner= to that owner (scope.h) for the fetch only: the page around it
+ * is the viewer's.  -1: the database failed. */
+static int
+pipeline_fetch(struct ctx *c, struct pipeline_view *v, struct rows *f)
+{
+	static const enum query parts[] = { Q_FUNNEL, Q_PIPELINE_DEALS };
+	PGresult *r[2];
+	char *saved;
+	scope_narrow(c, request_param(c->req, "owner"), &saved);
+	int rc = owner_accuracy(c, v) != 0 || scoped_batch(c, parts, 2, 0, NULL, r) != 0 ? -1 : 0;
+	scope_restore(c, saved);
+	if (rc != 0)
+		return -1;
+	rows_bind(f, r[0], funnel_cols, FN__N);
+	rows_bind(&v->deals, r[1], pdeal_cols, PD__N);
+	return 0;
+}
+
 int
 h_pipeline(struct ctx *c, const char *arg)
 {
-	char *saved;
-	scope_narrow(c, request_param(c->req, "owner"), &saved);
-	int rc = pipeline_scoped(c, arg);
-	scope_restore(c, saved);
-	return rc;
-}
-
-static int
-pipeline_scoped(struct ctx *c, const char *arg)
-{
 	(void)arg;
-	static const enum query parts[] = { Q_FUNNEL, Q_PIPELINE_DEALS };
-	PGresult *r[2];
 	struct pipeline_view v;
-	if (owner_accuracy(c, &v) != 0)
-		return -1;
-	if (scoped_batch(c, parts, 2, 0, NULL, r) != 0)
-		return -1;
 	struct rows f;
-	rows_bind(&f, r[0], funnel_cols, FN__N);
-	rows_bind(&v.deals, r[1], pdeal_cols, PD__N);
+	if (pipeline_fetch(c, &v, &f) != 0)
+		return -1;
 	read_layers(&f, v.l);
 	v.month = rows_num(&f, 0, FN_MONTH);
 	v.quarter = rows_num(&f, 0, FN_QUARTER);
