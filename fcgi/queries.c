@@ -230,10 +230,7 @@ static const char *const sql[Q__MAX] = {
  * whose share of the team's and cumulative share (largest first) are the
  * 80/20 of reps.  Teams are '' for users without one. */
 [Q_TEAM] =
-    "WITH u AS (SELECT u.user_id, u.name, coalesce(u.team, '') AS team FROM crmx_src.users u"
-    " WHERE " SCOPE_SQL("u.user_id") " AND (u.role = 'rep' OR EXISTS (SELECT 1"
-    "  FROM crmx_src.opportunities x WHERE x.owner_id = u.user_id AND x.outcome = 'open'))),"
-    " o AS (SELECT o.owner_id, count(*) AS open_deals, coalesce(sum(o.amount), 0) AS open_amount,"
+    "WITH o AS (SELECT o.owner_id, count(*) AS open_deals, coalesce(sum(o.amount), 0) AS open_amount,"
     " coalesce(sum(o.amount * o.probability), 0) AS weighted,"
     " coalesce(sum(o.amount * o.probability) FILTER (WHERE coalesce(o.expected_close, current_date)"
     " < date_trunc('month', current_date) + interval '1 month'), 0) AS forecast_month,"
@@ -245,6 +242,10 @@ static const char *const sql[Q__MAX] = {
     " AS unreviewed"
     " FROM crmx_src.opportunities o WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open'"
     " GROUP BY o.owner_id),"
+    /* the open deals are read once: o says who carries some */
+    " u AS (SELECT u.user_id, u.name, coalesce(u.team, '') AS team FROM crmx_src.users u"
+    " WHERE " SCOPE_SQL("u.user_id") " AND (u.role = 'rep'"
+    "  OR u.user_id IN (SELECT o.owner_id FROM o))),"
     " w AS (SELECT o.owner_id, sum(o.amount) AS won_quarter FROM crmx_src.opportunities o"
     " WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'won'"
     " AND o.closed_at >= date_trunc('quarter', current_date) GROUP BY o.owner_id),"
