@@ -36,6 +36,8 @@ static const struct right panels_rights[] = {
 	{ "SELECT", "TABLE", "latest_run", NULL },
 	{ "SELECT", "TABLE", "latest_account_metrics", NULL },
 	{ "SELECT", "TABLE", "latest_owner_metrics", NULL },
+	{ "SELECT", "TABLE", "run", NULL },		/* forecast accuracy: each */
+	{ "SELECT", "TABLE", "forecast", NULL },	/* run's stored forecast */
 	{ "SELECT", "TABLE", "contact_role", NULL },
 	{ "SELECT", "TABLE", "user_pref", NULL },
 	{ "SELECT, INSERT, UPDATE", "TABLE", "qualification", NULL },
@@ -70,6 +72,7 @@ static const struct right reportd_rights[] = {
 	{ "USAGE", "SEQUENCE", "mail_delivery_id_seq", NULL },
 	{ "EXECUTE", "FUNCTION", "add_run_partition", "bigint" },
 	{ "EXECUTE", "FUNCTION", "drop_run_partition", "bigint" },
+	{ "EXECUTE", "FUNCTION", "drop_run_accounts", "bigint" },	/* 0017 */
 };
 
 struct role {

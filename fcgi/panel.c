@@ -49,6 +49,11 @@ page_begin(struct ctx *c, const char *title)
 	out_raw(o, "</a> <a href=\"/crmx/pipeline\">");
 	html_text(o, _("Pipeline"));
 	out_raw(o, "</a>");
+	if (c->v && c->v->name[0] && (c->v->owners == NULL || strchr(c->v->owners, ','))) {
+		out_raw(o, " <a href=\"/crmx/team\">");	/* more than one owner: a team */
+		html_text(o, _("Team"));
+		out_raw(o, "</a>");
+	}
 	if (c->v && c->v->name[0] && c->v->owners == NULL) {	/* executives: the report */
 		out_raw(o, " <a class=\"report\" href=\"/reports/latest/\">");
 		html_text(o, _("Latest report"));

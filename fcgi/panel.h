@@ -9,7 +9,7 @@
  *                   columns by name once (rows_bind -> db_col), then calls
  *   <panel>_html.c  the HTML writer, and
  *   <panel>_json.c  the JSON writer; neither touches the database.
- * Panels: account, accounts (the list), deal, pipeline, regions.  The
+ * Panels: account, accounts (the list), deal, pipeline, regions, team.  The
  * request cycle, the route table and dispatch are routes.c; the query
  * parameters every route may take, with their validators, params.c;
  * forms form.c; the page cache cache.c. */
@@ -102,6 +102,7 @@ int h_regions(struct ctx *c, const char *arg);
 int h_pipeline(struct ctx *c, const char *arg);
 int h_deal(struct ctx *c, const char *arg);
 int h_deal_post(struct ctx *c, const char *arg);
+int h_team(struct ctx *c, const char *arg);
 /* nginx's auth_request for session logins (session.c): no viewer needed. */
 #define SESSION_PATH "/crmx/_session"
 int h_session(struct ctx *c, const char *authorization);

@@ -22,6 +22,13 @@ sort_key(const char *v, const struct crmx_config *cfg)
 }
 
 static int
+team_sort_key(const char *v, const struct crmx_config *cfg)
+{
+	(void)cfg;
+	return team_sort(v) >= 0;
+}
+
+static int
 page_no(const char *v, const struct crmx_config *cfg)
 {
 	int64_t n;
@@ -79,6 +86,9 @@ static const struct {
 	[P_Q] = { "q", search_term, N_("The search is too long: at most 100 bytes.") },
 	[P_DSORT] = { "sort", deal_sort_key,
 	              N_("Unknown sort: use priority, amount, days, account or name.") },
+	[P_TEAM_SORT] = { "sort", team_sort_key, N_("Unknown sort: use name, open, amount, weighted, "
+	                  "month, quarter, won, win_rate, accuracy, stalled, unreviewed, hours, "
+	                  "per_hour, precise, coverage or share.") },
 };
 
 const char *

@@ -21,6 +21,7 @@ enum param {
 	P_REGION, P_CITY, P_CLASS, P_SEGMENT, P_GRADE,	/* filters: any text */
 	P_Q,		/* a search term: up to LN_TERM_MAX bytes (listnav.h) */
 	P_DSORT,	/* "sort": a sort key of the pipeline's deals */
+	P_TEAM_SORT,	/* "sort" of the team view: one of its keys */
 	P__MAX
 };
 
@@ -41,5 +42,7 @@ const char *params_check(unsigned takes, const struct request *r,
 int accounts_sort(const char *key);
 /* The pipeline's sort key: its index, or -1 (pipeline.c). */
 int pipeline_sort(const char *key);
+/* The team view's sort key: its index, or -1 (team.c). */
+int team_sort(const char *key);
 
 #endif

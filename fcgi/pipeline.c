@@ -12,6 +12,7 @@
 #include "params.h"
 #include "pipeline.h"
 #include "util.h"
+#include "scope.h"
 
 /* Q_FUNNEL: four columns per layer k (openK, amountK, weightedK, reachedK),
  * then the forecast and the run's as-of date. */
@@ -76,6 +77,7 @@ deals_fetch(struct ctx *c, struct pipeline_view *v)
 	if (s != NULL && parse_int64(s, 1, c->cfg->fcgi_page_size_max, &l->size) != 0)
 		l->size = 100;
 	ln_keep(l, "q", v->q);
+	ln_keep(l, "owner", request_param(r, "owner"));
 	ln_keep(l, "sort", v->sort);
 	snprintf(v->sizebuf, sizeof v->sizebuf, "%lld", (long long)l->size);
 	if (l->size != 100)
@@ -101,6 +103,23 @@ deals_fetch(struct ctx *c, struct pipeline_view *v)
 	return 0;
 }
 
+/* One rep's forecast accuracy, when the scope is one owner; -1: failed. */
+static int
+owner_accuracy(struct ctx *c, struct pipeline_view *v)
+{
+	int64_t id;
+	v->one_owner = scope_single(c->v->owners, &id);
+	if (!v->one_owner)
+		return 0;
+	const char *extra[1] = { NULL };
+	PGresult *res = scoped_query(c, Q_FORECAST_ACCURACY, 1, extra);
+	if (res == NULL)
+		return -1;
+	accuracy_read(res, &id, &v->acc, 1);
+	PQclear(res);
+	return 0;
+}
+
 int
 h_pipeline(struct ctx *c, const char *arg)
 {
@@ -108,14 +127,23 @@ h_pipeline(struct ctx *c, const char *arg)
 	struct rows f;
 	struct pipeline_view v;
 	memset(&v, 0, sizeof v);
-	PGresult *fr = scoped_query(c, Q_FUNNEL, 0, NULL);
-	if (fr == NULL)
-		return -1;
-	if (deals_fetch(c, &v) != 0) {
-		PQclear(fr);
-		rows_clear(&v.deals);
-		return -1;
+	/* ?owner= narrows the viewer's scope to that owner (scope.h) for the
+	 * fetch only: the page around it is the viewer's. */
+	char *saved;
+	scope_narrow(c, request_param(c->req, "owner"), &saved);
+	PGresult *fr = NULL;
+	int rc = -1;
+	if (owner_accuracy(c, &v) == 0 && (fr = scoped_query(c, Q_FUNNEL, 0, NULL)) != NULL) {
+		if (deals_fetch(c, &v) == 0)
+			rc = 0;
+		else {
+			PQclear(fr);
+			rows_clear(&v.deals);
+		}
 	}
+	scope_restore(c, saved);
+	if (rc != 0)
+		return -1;
 	rows_bind(&f, fr, funnel_cols, FN__N);
 	read_layers(&f, v.l);
 	v.month = rows_num(&f, 0, FN_MONTH);

@@ -5,6 +5,7 @@
 
 #include "listnav.h"
 #include "panel.h"
+#include "team.h"
 
 /* One funnel layer as Q_FUNNEL's row holds it. */
 struct layer {
@@ -25,6 +26,8 @@ struct pipeline_view {
 	const char	*q, *sort;		/* search term (NULL: none), sort key */
 	struct listnav	 nav;			/* count, pager, links (listnav.h) */
 	char		 sizebuf[24];
+	int		 one_owner;		/* one rep's pipeline (own, or ?owner=) */
+	struct accuracy	 acc;			/* that rep's forecast accuracy */
 };
 
 /* Whether deal i has been longer in its stage than [metrics] stall_days. */

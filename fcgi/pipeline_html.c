@@ -134,11 +134,25 @@ deals_html(struct ctx *c, const struct pipeline_view *v)
 	ln_pager_html(c, l);
 }
 
+/* One rep's forecast accuracy over the last closed months (team.h). */
+static void
+accuracy_para(struct ctx *c, const struct pipeline_view *v)
+{
+	if (!v->one_owner)
+		return;
+	out_raw(c->out, "<p class=\"meta accuracy\">");
+	html_text(c->out, _("Forecast accuracy"));
+	out_raw(c->out, ": ");
+	accuracy_html(c, &v->acc);
+	out_raw(c->out, "</p>");
+}
+
 void
 pipeline_html(struct ctx *c, const struct pipeline_view *v)
 {
 	page_begin(c, _("Pipeline"));
 	forecast_html(c, v);
+	accuracy_para(c, v);
 	funnel_html(c, v);
 	deals_html(c, v);
 	page_end(c);

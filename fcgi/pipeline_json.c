@@ -23,10 +23,13 @@ pipeline_json(struct ctx *c, const struct pipeline_view *v)
 		    "stage", rows_jstr(d, i, PD_STAGE), "amount", rows_jnum(d, i, PD_AMOUNT),
 		    "probability", rows_jnum(d, i, PD_PROBABILITY),
 		    "days_in_stage", rows_jnum(d, i, PD_DAYS), "stalled", pipeline_stalled(c, d, i)));
-	send_json(c, json_pack("{s:o, s:o, s:{s:f, s:f}, s:o, s:I, s:I, s:I, s:b, s:s}",
+	json_t *body = json_pack("{s:o, s:o, s:{s:f, s:f}, s:o, s:I, s:I, s:I, s:b, s:s}",
 	    "stages", stages, "deals", deals,
 	    "forecast", "month", v->month, "quarter", v->quarter,
 	    "reached_as_of", v->as_of ? json_string(v->as_of) : json_null(),
 	    "total", (json_int_t)v->nav.total, "page", (json_int_t)v->nav.page,
-	    "size", (json_int_t)v->nav.size, "more", v->nav.more, "sort", v->sort));
+	    "size", (json_int_t)v->nav.size, "more", v->nav.more, "sort", v->sort);
+	if (v->one_owner)
+		json_object_set_new(body, "forecast_accuracy", accuracy_json(&v->acc));
+	send_json(c, body);
 }

@@ -250,6 +250,86 @@ static const char *const sql[Q__MAX] = {
     " WHERE o.account_id = $2::bigint AND o.outcome IN ('won', 'lost')"
     " AND " SCOPE_SQL("o.owner_id")
     " ORDER BY o.closed_at DESC NULLS LAST, o.opportunity_id DESC",
+/* The viewer's role (who may open the team view). */
+[Q_TEAM_ROLE] =
+    "SELECT u.role FROM crmx_src.users u WHERE u.login = $2 AND " SCOPE_SQL("u.user_id"),
+/* The team view: one row per rep in scope (a rep: role 'rep' or an owner
+ * of open deals) with the open deals live (count, amount, weighted, the
+ * weighted forecast of this month and quarter as in Q_FUNNEL, stalled
+ * ones after $2 days, ones without a review in 14 days), won this quarter
+ * (live), precise customers, and from the latest run the 12-month win
+ * rate, activity, revenue per hour, key-person coverage and won revenue,
+ * whose share of the team's and cumulative share (largest first) are the
+ * 80/20 of reps.  Teams are '' for users without one. */
+[Q_TEAM] =
+    "WITH o AS (SELECT o.owner_id, count(*) AS open_deals, coalesce(sum(o.amount), 0) AS open_amount,"
+    " coalesce(sum(o.amount * o.probability), 0) AS weighted,"
+    " coalesce(sum(o.amount * o.probability) FILTER (WHERE coalesce(o.expected_close, current_date)"
+    " < date_trunc('month', current_date) + interval '1 month'), 0) AS forecast_month,"
+    " coalesce(sum(o.amount * o.probability) FILTER (WHERE coalesce(o.expected_close, current_date)"
+    " < date_trunc('quarter', current_date) + interval '3 months'), 0) AS forecast_quarter,"
+    " count(*) FILTER (WHERE current_date - o.stage_entered_at::date > $2::int) AS stalled,"
+    " count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM crmx.deal_review r"
+    " WHERE r.opportunity_id = o.opportunity_id AND r.created_at >= now() - interval '14 days'))"
+    " AS unreviewed"
+    " FROM crmx_src.opportunities o WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open'"
+    " GROUP BY o.owner_id),"
+    /* the open deals are read once: o says who carries some */
+    " u AS (SELECT u.user_id, u.name, coalesce(u.team, '') AS team FROM crmx_src.users u"
+    " WHERE " SCOPE_SQL("u.user_id") " AND (u.role = 'rep'"
+    "  OR u.user_id IN (SELECT o.owner_id FROM o))),"
+    " w AS (SELECT o.owner_id, sum(o.amount) AS won_quarter FROM crmx_src.opportunities o"
+    " WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'won'"
+    " AND o.closed_at >= date_trunc('quarter', current_date) GROUP BY o.owner_id),"
+    " p AS (SELECT a.owner_id, count(*) AS precise FROM crmx.qualification q"
+    " JOIN crmx_src.accounts a ON a.account_id = q.account_id"
+    " WHERE " SCOPE_SQL("a.owner_id") " AND q.has_need AND q.can_pay AND q.has_authority"
+    " GROUP BY a.owner_id),"
+    " t AS (SELECT u.*, m.revenue, m.win_rate, m.activity_minutes, m.revenue_per_hour,"
+    " m.key_person_coverage, m.as_of,"
+    " sum(coalesce(m.revenue, 0)) OVER (PARTITION BY u.team) AS team_revenue,"
+    " sum(coalesce(m.revenue, 0)) OVER (PARTITION BY u.team ORDER BY coalesce(m.revenue, 0) DESC,"
+    " u.user_id ROWS UNBOUNDED PRECEDING) AS cum_revenue"
+    " FROM u LEFT JOIN crmx.latest_owner_metrics m ON m.owner_id = u.user_id)"
+    " SELECT t.user_id, t.name, t.team, coalesce(o.open_deals, 0) AS open_deals,"
+    " coalesce(o.open_amount, 0) AS open_amount, coalesce(o.weighted, 0) AS weighted,"
+    " coalesce(o.forecast_month, 0) AS forecast_month,"
+    " coalesce(o.forecast_quarter, 0) AS forecast_quarter,"
+    " coalesce(w.won_quarter, 0) AS won_quarter,"
+    " t.win_rate, coalesce(o.stalled, 0) AS stalled, coalesce(o.unreviewed, 0) AS unreviewed,"
+    " t.activity_minutes / 60.0 AS activity_hours, t.revenue_per_hour, t.revenue AS won_12m,"
+    " coalesce(p.precise, 0) AS precise, t.key_person_coverage,"
+    " t.revenue / nullif(t.team_revenue, 0) AS revenue_share,"
+    " t.cum_revenue / nullif(t.team_revenue, 0) AS cum_share, t.as_of::text AS as_of"
+    " FROM t LEFT JOIN o ON o.owner_id = t.user_id LEFT JOIN w ON w.owner_id = t.user_id"
+    " LEFT JOIN p ON p.owner_id = t.user_id"
+    " ORDER BY t.team, coalesce(t.revenue, 0) DESC, t.user_id",
+/* Forecast accuracy (team.h) per owner in scope ($2: one, or NULL for
+ * all) for each of the 6 months before the latest run's as-of month (that
+ * month too when as_of is its last day): the weighted forecast for M the
+ * last complete run before M began stored (crmx.forecast), and the won
+ * amount closed in M.  Months no run precedes are left out. */
+[Q_FORECAST_ACCURACY] =
+    "WITH e AS (SELECT date_trunc('month', coalesce((SELECT as_of FROM crmx.latest_run),"
+    "  current_date) + 1)::date AS next),"
+    " mo AS (SELECT (e.next - make_interval(months => k))::date AS m FROM e,"
+    "  generate_series(1, 6) k),"
+    " r AS (SELECT mo.m, (SELECT x.run_id FROM crmx.run x WHERE x.status = 'ok' AND x.as_of < mo.m"
+    "  ORDER BY x.as_of DESC, x.run_id DESC LIMIT 1) AS run_id FROM mo),"
+    " u AS (SELECT u.user_id FROM crmx_src.users u WHERE " SCOPE_SQL("u.user_id")
+    "  AND ($2::bigint IS NULL OR u.user_id = $2::bigint)),"
+    " w AS (SELECT o.owner_id, date_trunc('month', o.closed_at)::date AS m, sum(o.amount) AS won"
+    "  FROM crmx_src.opportunities o WHERE " SCOPE_SQL("o.owner_id")
+    "  AND ($2::bigint IS NULL OR o.owner_id = $2::bigint) AND o.outcome = 'won'"
+    "  AND o.closed_at >= (SELECT min(m) FROM mo) AND o.closed_at < (SELECT next FROM e)"
+    "  GROUP BY 1, 2)"
+    " SELECT u.user_id, to_char(r.m, 'YYYY-MM') AS month, coalesce(f.weighted, 0) AS forecast,"
+    " coalesce(w.won, 0) AS won"
+    " FROM r CROSS JOIN u"
+    " LEFT JOIN crmx.forecast f ON f.run_id = r.run_id AND f.owner_id = u.user_id"
+    "  AND f.period_start = r.m"
+    " LEFT JOIN w ON w.owner_id = u.user_id AND w.m = r.m"
+    " WHERE r.run_id IS NOT NULL ORDER BY u.user_id, r.m",
 };
 
 static char failed_state[6];

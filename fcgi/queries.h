@@ -32,6 +32,9 @@ enum query {
 	Q_LIST_OWNERS,		/* the owners a list can be filtered by */
 	Q_PIPELINE_COUNT,	/* the open deals the pipeline pages through */
 	Q_ACCOUNT_CLOSED,	/* an account's won and lost deals */
+	Q_TEAM_ROLE,		/* $2 login: the viewer's role, when in scope */
+	Q_TEAM,			/* one row per rep; $2 stall days */
+	Q_FORECAST_ACCURACY,	/* per owner and closed month; $2 owner or NULL */
 	Q__MAX
 };
 

@@ -19,6 +19,7 @@
  * Reordering either cannot call the wrong handler. */
 enum route_id {
 	R_ACCOUNTS, R_ACCOUNT, R_ACCOUNT_POST, R_REGIONS, R_PIPELINE, R_DEAL, R_DEAL_POST,
+	R_TEAM,
 	R__MAX
 };
 
@@ -37,9 +38,10 @@ static const struct route {
 	[R_REGIONS] = { "GET", "/crmx/regions", PARAMS_COMMON | PARAM(P_CLASS) | PARAM(P_SEGMENT) |
 	                PARAM(P_REGION) },
 	[R_PIPELINE] = { "GET", "/crmx/pipeline", PARAMS_COMMON | PARAM(P_Q) | PARAM(P_DSORT) |
-	                 PARAM(P_PAGE) | PARAM(P_SIZE) },
+	                 PARAM(P_PAGE) | PARAM(P_SIZE) | PARAM(P_OWNER) },
 	[R_DEAL] = { "GET", "/crmx/deals/", PARAMS_COMMON },
 	[R_DEAL_POST] = { "POST", "/crmx/deals/", PARAMS_COMMON },
+	[R_TEAM] = { "GET", "/crmx/team", PARAMS_COMMON | PARAM(P_TEAM_SORT) },
 };
 
 static int
@@ -53,6 +55,7 @@ dispatch(const struct route *rt, struct ctx *c, const char *arg)
 	case R_PIPELINE:	return h_pipeline(c, arg);
 	case R_DEAL:		return h_deal(c, arg);
 	case R_DEAL_POST:	return h_deal_post(c, arg);
+	case R_TEAM:		return h_team(c, arg);
 	default:		abort();
 	}
 }

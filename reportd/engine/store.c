@@ -13,8 +13,11 @@
 #include "store.h"
 #include "util.h"
 
-/* How many finished runs to keep (older ones are deleted with their rows). */
+/* How many finished runs keep their per-account rows (a partition each):
+ * an older run keeps only its small tables (owner metrics, forecast,
+ * concentration, funnel...), for KEEP_SMALL_SQL; a failed one, nothing. */
 #define KEEP_RUNS 12
+#define KEEP_SMALL_SQL "interval '2 years'"
 
 static void
 num(struct pgcopy *c, double v)
@@ -316,6 +319,55 @@ copy_forecast(PGconn *conn, int64_t run, const struct snapshot *s, const struct 
 	return pgcopy_finish(&c, "storing forecast");
 }
 
+/* Calls fn(run) for each run_id of a statement's result; -1 on failure. */
+static int
+each_run(PGconn *conn, PGresult *res, const char *fn, const char *what)
+{
+	if (res == NULL)
+		return -1;
+	char sql[96];
+	snprintf(sql, sizeof sql, "SELECT %s($1)", fn);
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *dp[1] = { PQgetvalue(res, i, 0) };
+		PGresult *d = db_check(conn, PQexecParams(conn, sql, 1, NULL, dp, NULL, NULL, 0),
+		    PGRES_TUPLES_OK, what);
+		if (d == NULL) {
+			PQclear(res);
+			return -1;
+		}
+		PQclear(d);
+	}
+	PQclear(res);
+	return 0;
+}
+
+/* Old runs, beyond the newest KEEP_RUNS: a failed one is deleted, and so
+ * is one whose as-of date is more than KEEP_SMALL_SQL before the newest
+ * complete run's, with its small tables (ON DELETE CASCADE) and
+ * partition; the others keep their small tables and lose only their
+ * per-account partition (crmx.drop_run_accounts, 0017). */
+static int
+prune_runs(PGconn *conn)
+{
+	char keep[8];
+	snprintf(keep, sizeof keep, "%d", KEEP_RUNS);
+	const char *kp[1] = { keep };
+	PGresult *res = db_check(conn, PQexecParams(conn,
+	    "DELETE FROM crmx.run WHERE run_id IN (SELECT run_id FROM crmx.run"
+	    " WHERE status <> 'running' ORDER BY run_id DESC OFFSET $1)"
+	    " AND (status = 'failed' OR as_of < (SELECT max(as_of) FROM crmx.run"
+	    " WHERE status = 'ok') - " KEEP_SMALL_SQL ") RETURNING run_id",
+	    1, NULL, kp, NULL, NULL, 0), PGRES_TUPLES_OK, "pruning old runs");
+	if (each_run(conn, res, "crmx.drop_run_partition", "dropping an old run's partition") != 0)
+		return -1;
+	res = db_check(conn, PQexecParams(conn,
+	    "SELECT run_id FROM (SELECT run_id FROM crmx.run WHERE status <> 'running'"
+	    " ORDER BY run_id DESC OFFSET $1) r"
+	    " WHERE to_regclass('crmx.account_metrics_' || r.run_id) IS NOT NULL",
+	    1, NULL, kp, NULL, NULL, 0), PGRES_TUPLES_OK, "finding old runs' partitions");
+	return each_run(conn, res, "crmx.drop_run_accounts", "dropping an old run's account rows");
+}
+
 int
 store_results(PGconn *conn, int64_t run_id, const struct snapshot *s, const struct results *r,
               const char *summary_json, const char *row_counts_json, long duration_ms,
@@ -339,28 +391,8 @@ store_results(PGconn *conn, int64_t run_id, const struct snapshot *s, const stru
 	if (res == NULL)
 		goto fail;
 	PQclear(res);
-	/* Old runs go with their rows: per-account partitions are dropped,
-	 * the other tables follow by ON DELETE CASCADE. */
-	char keep[8];
-	snprintf(keep, sizeof keep, "%d", KEEP_RUNS);
-	const char *kp[1] = { keep };
-	res = db_check(conn, PQexecParams(conn,
-	    "DELETE FROM crmx.run WHERE run_id IN (SELECT run_id FROM crmx.run"
-	    " WHERE status <> 'running' ORDER BY run_id DESC OFFSET $1) RETURNING run_id",
-	    1, NULL, kp, NULL, NULL, 0), PGRES_TUPLES_OK, "pruning old runs");
-	if (res == NULL)
+	if (prune_runs(conn) != 0)
 		goto fail;
-	for (int i = 0; i < PQntuples(res); i++) {
-		const char *dp[1] = { PQgetvalue(res, i, 0) };
-		PGresult *d = db_check(conn, PQexecParams(conn, "SELECT crmx.drop_run_partition($1)",
-		    1, NULL, dp, NULL, NULL, 0), PGRES_TUPLES_OK, "dropping an old run's partition");
-		if (d == NULL) {
-			PQclear(res);
-			goto fail;
-		}
-		PQclear(d);
-	}
-	PQclear(res);
 	if (db_command(conn, "COMMIT") != 0)
 		goto fail;
 	return 0;

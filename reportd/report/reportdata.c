@@ -55,6 +55,13 @@ static const struct rcol no_dm_cols[] = {
 	{ "stage", N_("Stage"), COL_TEXT },
 	{ "amount", N_("Amount"), COL_MONEY },
 };
+static const struct rcol accuracy_cols[] = {
+	{ "owner", N_("Owner"), COL_TEXT },
+	{ "team", N_("Team"), COL_TEXT },
+	{ "months", N_("Months with a forecast"), COL_INT },
+	{ "by_month", N_("Won / forecast, by month"), COL_TEXT },
+	{ "mape", N_("Mean absolute error"), COL_PCT },
+};
 
 #define COLS(c) c, (int)(sizeof c / sizeof c[0])
 
@@ -114,6 +121,38 @@ const struct rtable_def rtable_defs[T__MAX] = {
 	    "        WHERE c.account_id = o.account_id AND c.purchase_role = 'decision_maker')"
 	    " ORDER BY o.amount DESC NULLS LAST, o.opportunity_id LIMIT 20",
 	    20, COLS(no_dm_cols) },
+	/* As the panels' team view (fcgi/queries.c, Q_FORECAST_ACCURACY): the
+	 * 6 months before the run's as-of month (that month too when as_of is
+	 * its last day), each against the last complete run before it. */
+	[T_FORECAST_ACCURACY] = { "forecast_accuracy", N_("Forecast accuracy per rep"),
+	    /* xgettext:no-c-format */
+	    N_("Won in each closed month divided by the weighted forecast for it that the last run"
+	       " before the month recorded (months no earlier run covers are left out); the error"
+	       " is the mean absolute difference from 100%, smallest first."),
+	    "WITH mo AS (SELECT (date_trunc('month', $3::date + 1) - make_interval(months => k))::date"
+	    "              AS m FROM generate_series(1, 6) k),"
+	    "     r AS (SELECT mo.m, (SELECT x.run_id FROM crmx.run x WHERE x.status = 'ok'"
+	    "              AND x.as_of < mo.m ORDER BY x.as_of DESC, x.run_id DESC LIMIT 1) AS run_id"
+	    "            FROM mo),"
+	    "     a AS (SELECT om.owner_id, r.m, coalesce(f.weighted, 0) AS forecast,"
+	    "             (SELECT coalesce(sum(o.amount), 0) FROM crmx_src.opportunities o"
+	    "               WHERE o.owner_id = om.owner_id AND o.outcome = 'won' AND o.closed_at >= r.m"
+	    "                 AND o.closed_at < r.m + interval '1 month') AS won"
+	    "            FROM crmx.owner_metrics om CROSS JOIN r"
+	    "            LEFT JOIN crmx.forecast f ON f.run_id = r.run_id"
+	    "             AND f.owner_id = om.owner_id AND f.period_start = r.m"
+	    "           WHERE om.run_id = $1 AND r.run_id IS NOT NULL)"
+	    "SELECT coalesce(u.name, a.owner_id::text) AS owner, u.team,"
+	    "       count(*) FILTER (WHERE a.forecast > 0) AS months,"
+	    "       string_agg(to_char(a.m, 'YYYY-MM') || ' ' || coalesce(round(100 * a.won"
+	    "         / nullif(a.forecast, 0))::text || '%', '\xE2\x80\x94'), ' \xC2\xB7 '"
+	    "         ORDER BY a.m) AS by_month,"
+	    "       avg(abs(a.won / nullif(a.forecast, 0) - 1)) AS mape,"
+	    "       count(*) OVER () AS total_rows"
+	    "  FROM a LEFT JOIN crmx_src.users u ON u.user_id = a.owner_id"
+	    " GROUP BY a.owner_id, u.name, u.team HAVING bool_or(a.forecast > 0 OR a.won > 0)"
+	    " ORDER BY avg(abs(a.won / nullif(a.forecast, 0) - 1)) NULLS LAST, a.owner_id LIMIT 50",
+	    50, COLS(accuracy_cols) },
 };
 
 /* Chart series.  Owners: the 25 largest, with the cumulative share over

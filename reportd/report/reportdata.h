@@ -29,7 +29,7 @@ struct rtable_def {
 	int		 ncols;
 };
 
-enum { T_TOP_REVENUE, T_TOP_LTV, T_AT_RISK, T_STALLED, T_NO_DM, T__MAX };
+enum { T_TOP_REVENUE, T_TOP_LTV, T_AT_RISK, T_STALLED, T_NO_DM, T_FORECAST_ACCURACY, T__MAX };
 
 struct rtable {
 	const struct rtable_def *def;

@@ -109,15 +109,17 @@ check "... its report written" test -s "$tmp/reports/2026-W26/index.html" -a "$o
 check "... the run ok with its account metrics" test "$(q "SELECT status, (SELECT count(*) FROM crmx.latest_account_metrics)
       FROM crmx.run WHERE run_id = (SELECT max(run_id) FROM crmx.run)")" = "ok|400"
 first=$(q "SELECT max(run_id) FROM crmx.run")
-# Twelve older runs more than reportd keeps: the next run prunes the
-# oldest, dropping its partition through crmx.drop_run_partition().
+# Twelve runs more than reportd keeps whole: the next run deletes the
+# oldest failed one and drops the oldest ok run's partition through
+# crmx.drop_run_accounts() (its small tables stay for two years).
 q "INSERT INTO crmx.run (as_of, window_start, window_end, status)
    SELECT '2026-01-01', '2025-01-01', '2026-01-02', 'failed' FROM generate_series(1, 12)" >/dev/null
 check "the run has its partition" test "$(q "SELECT to_regclass('crmx.account_metrics_${first:-0}') IS NOT NULL")" = t
 rd --run-once --as-of 2026-06-30 >/dev/null 2>"$tmp/run2.log"
 check "a second run as $R: ok" test "$(q "SELECT status FROM crmx.run WHERE run_id = (SELECT max(run_id) FROM crmx.run)")" = ok
-check "... the oldest runs pruned (12 kept)" test "$(q "SELECT count(*) FROM crmx.run")" = 12
-check "... the pruned run's partition dropped" test -n "$first" -a "$(q "SELECT to_regclass('crmx.account_metrics_${first:-0}') IS NULL")" = t
+check "... the oldest failed run pruned (13 kept)" test "$(q "SELECT count(*) FROM crmx.run")" = 13
+check "... the oldest run's partition dropped" test -n "$first" -a "$(q "SELECT to_regclass('crmx.account_metrics_${first:-0}') IS NULL")" = t
+check "... its small tables kept (2 years)" test "$(q "SELECT count(*) > 0 FROM crmx.owner_metrics WHERE run_id = ${first:-0}")" = t
 check "no permission error in reportd's log" absent -i 'permission denied' "$tmp/run.log" "$tmp/run2.log"
 # The requested runs' queue (POST /api/runs) as reportd's statements use it.
 rq=$(as $R "INSERT INTO crmx.run_request (as_of, requested_by) VALUES ('2026-06-30', '127.0.0.1') RETURNING id")

@@ -311,8 +311,9 @@ test_failed_run_keeps_previous(void **state)
 	assert_string_equal(testdb_value(conn, sql), "0");
 }
 
-/* Only the last 12 runs are kept; an old run's per-account partition goes
- * with it, and the newest results stay complete. */
+/* The last 12 runs keep their per-account partitions; an older run keeps
+ * its small tables (owner metrics, forecast...) for two years of as-of
+ * dates, then goes whole; the newest results stay complete. */
 static void
 test_prune(void **state)
 {
@@ -320,17 +321,32 @@ test_prune(void **state)
 	struct engine_result r;
 	if (!testdb_available())
 		skip();
-	int64_t last = 0;
+	/* a run as of more than two years before the others, with its rows */
+	PQclear(testdb_exec(conn, "INSERT INTO crmx.run (run_id, as_of, window_start, window_end,"
+	    " status) VALUES (900000, '2024-06-29', '2023-06-30', '2024-06-30', 'ok')"));
+	PQclear(testdb_exec(conn, "INSERT INTO crmx.forecast VALUES (900000, 1, '2024-07-01', 1, 1, 1)"));
+	PQclear(testdb_exec(conn, "SELECT setval('crmx.run_run_id_seq', 900000)"));
+	int64_t first = 0, last = 0;
 	for (int i = 0; i < 14; i++) {
 		last = run_at("2026-06-30", &r);
+		if (i == 0)
+			first = last;
 		json_decref(r.summary);
 	}
-	assert_string_equal(testdb_value(conn, "SELECT count(*) FROM crmx.run WHERE status <> 'running'"), "12");
+	char sql[200];
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM crmx.run WHERE run_id >= %lld", (long long)first);
+	assert_string_equal(testdb_value(conn, sql), "14");
+	assert_string_equal(testdb_value(conn, "SELECT count(*) FROM crmx.run WHERE run_id = 900000"), "0");
+	assert_string_equal(testdb_value(conn, "SELECT count(*) FROM crmx.forecast WHERE run_id = 900000"), "0");
 	assert_string_equal(testdb_value(conn, "SELECT count(*) FROM pg_inherits"
 	    " WHERE inhparent = 'crmx.account_metrics'::regclass"), "12");
-	assert_string_equal(testdb_value(conn, "SELECT count(*) FROM crmx.account_metrics"
-	    " WHERE run_id NOT IN (SELECT run_id FROM crmx.run)"), "0");
-	char sql[160];
+	snprintf(sql, sizeof sql, "SELECT (SELECT count(*) FROM crmx.account_metrics WHERE run_id = %lld),"
+	         " (SELECT count(*) > 0 FROM crmx.owner_metrics WHERE run_id = %lld)",
+	         (long long)first, (long long)first);
+	PGresult *kept = testdb_exec(conn, sql);
+	assert_string_equal(PQgetvalue(kept, 0, 0), "0");	/* no account rows */
+	assert_string_equal(PQgetvalue(kept, 0, 1), "t");	/* the small tables stay */
+	PQclear(kept);
 	snprintf(sql, sizeof sql, "SELECT count(*) = (SELECT count(*) FROM crmx_src.accounts)"
 	         " FROM crmx.latest_account_metrics WHERE run_id = %lld", (long long)last);
 	assert_string_equal(testdb_value(conn, sql), "t");

@@ -1,0 +1,87 @@
+/* Forecast accuracy of a rep over the last closed months (team.h): read
+ * from Q_FORECAST_ACCURACY and written for the team and pipeline panels. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "team.h"
+
+static int
+find(const int64_t *ids, int n, int64_t id)
+{
+	for (int i = 0; i < n; i++)
+		if (ids[i] == id)
+			return i;
+	return -1;
+}
+
+void
+accuracy_read(PGresult *res, const int64_t *ids, struct accuracy *acc, int n)
+{
+	int cu = db_col(res, "user_id"), cm = db_col(res, "month"), cf = db_col(res, "forecast"),
+	    cw = db_col(res, "won");
+	for (int i = 0; i < n; i++) {
+		memset(&acc[i], 0, sizeof acc[i]);
+		acc[i].mape = NAN;
+	}
+	for (int r = 0; r < PQntuples(res); r++) {
+		int i = find(ids, n, atoll(db_val(res, r, cu)));
+		if (i < 0 || acc[i].n == ACC_MONTHS)
+			continue;
+		struct accuracy *a = &acc[i];
+		int k = a->n++;
+		snprintf(a->month[k], sizeof a->month[k], "%s", db_val(res, r, cm));
+		a->forecast[k] = atof(db_val(res, r, cf));
+		a->won[k] = atof(db_val(res, r, cw));
+		a->ratio[k] = a->forecast[k] > 0 ? a->won[k] / a->forecast[k] : NAN;
+	}
+	for (int i = 0; i < n; i++) {
+		double sum = 0;
+		int m = 0;
+		for (int k = 0; k < acc[i].n; k++)
+			if (!isnan(acc[i].ratio[k])) {
+				sum += fabs(acc[i].ratio[k] - 1);
+				m++;
+			}
+		acc[i].mape = m ? sum / m : NAN;
+	}
+}
+
+void
+accuracy_html(struct ctx *c, const struct accuracy *a)
+{
+	struct out *o = c->out;
+	char b[64];
+	if (a->n == 0) {
+		html_text(o, "\xE2\x80\x94");
+		return;
+	}
+	out_raw(o, "<span class=\"mape\">");
+	html_text(o, _("error"));
+	out_raw(o, " ");
+	fmt_percent(b, sizeof b, a->mape, 0);
+	html_num(o, b);
+	out_raw(o, "</span><span class=\"months\">");
+	for (int k = 0; k < a->n; k++) {
+		out_raw(o, " <span class=\"month\">");
+		html_text(o, a->month[k] + 5);	/* "MM" */
+		out_raw(o, ": ");
+		fmt_percent(b, sizeof b, a->ratio[k], 0);
+		html_num(o, b);
+		out_raw(o, "</span>");
+	}
+	out_raw(o, "</span>");
+}
+
+json_t *
+accuracy_json(const struct accuracy *a)
+{
+	json_t *months = json_array();
+	for (int k = 0; k < a->n; k++)
+		json_array_append_new(months, json_pack("{s:s, s:f, s:f, s:o}", "month", a->month[k],
+		    "forecast", a->forecast[k], "won", a->won[k],
+		    "accuracy", isnan(a->ratio[k]) ? json_null() : json_real(a->ratio[k])));
+	return json_pack("{s:o, s:o}", "months", months,
+	                 "mape", isnan(a->mape) ? json_null() : json_real(a->mape));
+}

@@ -1,0 +1,29 @@
+/* The team panel as JSON (data: team.c). */
+#include <math.h>
+
+#include "team.h"
+
+static const char *const keys[TM__NUM] = {
+	"open_deals", "open_amount", "weighted", "forecast_month", "forecast_quarter",
+	"won_quarter", "win_rate", "stalled", "unreviewed", "activity_hours",
+	"revenue_per_hour", "won_12m", "precise", "key_person_coverage", "revenue_share",
+	"cumulative_share",
+};
+
+void
+team_json(struct ctx *c, const struct team_view *v)
+{
+	json_t *reps = json_array();
+	for (int i = 0; i < v->n; i++) {
+		const struct team_rep *r = &v->reps[i];
+		json_t *j = json_pack("{s:I, s:s, s:o}", "user_id", (json_int_t)r->id, "name", r->name,
+		                      "team", r->team[0] ? json_string(r->team) : json_null());
+		for (int f = 0; f < TM__NUM; f++)
+			json_object_set_new(j, keys[f], isnan(r->v[f]) ? json_null() : json_real(r->v[f]));
+		json_object_set_new(j, "forecast_accuracy", accuracy_json(&r->acc));
+		json_array_append_new(reps, j);
+	}
+	send_json(c, json_pack("{s:s, s:b, s:o, s:o}", "sort", v->sort, "grouped", v->grouped,
+	                       "as_of", v->as_of ? json_string(v->as_of) : json_null(),
+	                       "reps", reps));
+}

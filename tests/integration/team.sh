@@ -1,0 +1,184 @@
+#!/bin/sh
+# The team view (/crmx/team) through a real nginx -> crmx.fcgi -> PostgreSQL:
+# who sees it (a manager the own team, an executive every team grouped, a
+# rep 403), its figures against the database (the open weighted amounts add
+# up to the manager's pipeline; forecast accuracy as its definition computed
+# here in SQL from runs made at past as-of dates), ?sort=, and ?owner= on
+# the pipeline and accounts pages kept within the viewer's scope.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/sh.sh"
+O=${O:-build/default}
+command -v nginx >/dev/null 2>&1 || { skip "team view through nginx" "nginx not installed"; exit 0; }
+. "$top/tests/lib/panels-env.sh"
+trap 'panels_env_stop' EXIT
+panels_env_start t_team || exit 0
+
+# Runs at the end of each month before the panels' as-of date, then one
+# at that date again (the latest): the months January to June 2026 are
+# each covered by the run at the end of the month before.
+for d in 2025-12-31 2026-01-31 2026-02-28 2026-03-31 2026-04-30 2026-05-31 2026-06-30; do
+	"$top/$O/reportd/crmx-reportd" --set "database.conninfo=$ci" --run-once --as-of "$d" \
+		>/dev/null 2>>"$tmp/run.log" || fail "metrics run as of $d"
+done
+check "the latest run is as of 2026-06-30" same "$(q "SELECT as_of FROM crmx.latest_run")" 2026-06-30
+
+# A run as of a past date rebuilds the forecast from today's records (the
+# deals since won carry their won stage's probability), so each month's
+# forecast is exactly what was won: double what the run before May stored,
+# as if May had been forecast twice too high.
+q "UPDATE crmx.forecast SET weighted = weighted * 2 WHERE run_id =
+   (SELECT max(run_id) FROM crmx.run WHERE as_of = '2026-04-30')" >/dev/null
+
+mgr=manager1
+team=$(q "SELECT team FROM crmx_src.users WHERE login = '$mgr'")
+# reps: role rep, or any user carrying open deals
+want_reps=$(q "SELECT string_agg(user_id::text, ',' ORDER BY user_id) FROM crmx_src.users u
+               WHERE (u.team = '$team' OR u.login = '$mgr') AND (u.role = 'rep' OR EXISTS
+               (SELECT 1 FROM crmx_src.opportunities o WHERE o.owner_id = u.user_id
+                AND o.outcome = 'open'))")
+
+check "manager: /crmx/team.json 200" test "$(get $mgr /crmx/team.json)" = 200
+cp "$tmp/body" "$tmp/team.json"
+got_reps=$(json '",".join(str(r["user_id"]) for r in sorted(j["reps"], key=lambda r: r["user_id"]))')
+check "manager: exactly the team's reps ($got_reps)" same "$got_reps" "$want_reps"
+check "manager: not grouped" same "$(json 'j["grouped"]')" False
+
+team_w=$(json '"%.2f" % sum(r["weighted"] for r in j["reps"])')
+get $mgr /crmx/pipeline.json >/dev/null
+pipe_w=$(json '"%.2f" % sum(s["weighted"] for s in j["stages"])')
+check "team's open weighted adds up to the manager's pipeline ($team_w = $pipe_w)" same "$team_w" "$pipe_w"
+sql_w=$(q "SELECT round(sum(o.amount * o.probability)::numeric, 2) FROM crmx_src.opportunities o
+           JOIN crmx_src.users u ON u.user_id = o.owner_id
+           WHERE o.outcome = 'open' AND u.user_id IN ($want_reps)")
+check "... and the database's ($team_w = $sql_w)" same "$team_w" "$sql_w"
+
+# Forecast accuracy by its definition: won amount closed in M / the
+# weighted forecast for M of the last run (by as-of date) before M began.
+acc_sql() {
+	q "WITH mo AS (SELECT generate_series(date '2026-01-01', date '2026-06-01',
+	     interval '1 month')::date AS m),
+	 r AS (SELECT m, (SELECT run_id FROM crmx.run WHERE status = 'ok' AND as_of < m
+	     ORDER BY as_of DESC, run_id DESC LIMIT 1) AS run FROM mo)
+	 SELECT string_agg(to_char(r.m, 'YYYY-MM') || '=' || coalesce(to_char(
+	     (SELECT coalesce(sum(o.amount), 0) FROM crmx_src.opportunities o WHERE o.owner_id = $1
+	       AND o.outcome = 'won' AND o.closed_at >= r.m AND o.closed_at < r.m + interval '1 month')
+	     / nullif((SELECT f.weighted FROM crmx.forecast f WHERE f.run_id = r.run
+	       AND f.owner_id = $1 AND f.period_start = r.m), 0), 'FM990.0000'), 'null'), ' '
+	     ORDER BY r.m) FROM r"
+}
+acc_json() {	# FILE USER_ID: the months of the rep's accuracy as acc_sql prints them
+	/usr/bin/python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+reps = j["reps"] if "reps" in j else [dict(user_id=int(sys.argv[2]), forecast_accuracy=j["forecast_accuracy"])]
+a = [r for r in reps if r["user_id"] == int(sys.argv[2])][0]["forecast_accuracy"]
+print(" ".join("%s=%s" % (m["month"], "null" if m["accuracy"] is None else "%.4f" % m["accuracy"]) for m in a["months"]))' "$1" "$2"
+}
+numbers=0
+for id in $(echo "$want_reps" | tr , ' '); do
+	want=$(acc_sql "$id")
+	got=$(acc_json "$tmp/team.json" "$id")
+	check "rep $id: forecast accuracy of Jan..Jun 2026 as defined ($got)" same "$got" "$want"
+	case $got in *=[0-9]*) numbers=$((numbers + 1)) ;; esac
+done
+check "forecast accuracy is a number for some reps ($numbers)" test "$numbers" -gt 0
+check "May, forecast twice too high, is 50% for some rep" /usr/bin/python3 -c '
+import json, sys
+ms = [m for r in json.load(open(sys.argv[1]))["reps"] for m in r["forecast_accuracy"]["months"]]
+assert [m for m in ms if m["month"] == "2026-05" and m["accuracy"] == 0.5]' "$tmp/team.json"
+check "a rep with a covered month has a mean error" /usr/bin/python3 -c '
+import json, sys
+reps = json.load(open(sys.argv[1]))["reps"]
+have = [r for r in reps if any(m["accuracy"] is not None for m in r["forecast_accuracy"]["months"])]
+assert have and all(isinstance(r["forecast_accuracy"]["mape"], float) for r in have)
+for r in have:
+    ms = [abs(m["accuracy"] - 1) for m in r["forecast_accuracy"]["months"] if m["accuracy"] is not None]
+    assert abs(r["forecast_accuracy"]["mape"] - sum(ms) / len(ms)) < 1e-9' "$tmp/team.json"
+
+# The 80/20: shares of the team's won revenue add up to 100%, the
+# cumulative share of the last rep is 100%.
+check "shares add up to 1" /usr/bin/python3 -c '
+import json, sys
+reps = json.load(open(sys.argv[1]))["reps"]
+assert reps and abs(sum(r["revenue_share"] or 0 for r in reps) - 1) < 1e-9
+assert abs(max(r["cumulative_share"] for r in reps) - 1) < 1e-9' "$tmp/team.json"
+
+# The rep's own pipeline carries the same accuracy.
+one=$(echo "$want_reps" | cut -d, -f1)
+check "manager: a rep's pipeline (?owner=)" test "$(get $mgr "/crmx/pipeline.json?owner=$one")" = 200
+check "... its forecast accuracy is the team view's" same "$(acc_json "$tmp/body" "$one")" "$(acc_json "$tmp/team.json" "$one")"
+n_deals=$(json 'sum(s["open"] for s in j["stages"])')
+check "... its open deals are the rep's ($n_deals)" same "$n_deals" \
+	"$(q "SELECT count(*) FROM crmx_src.opportunities WHERE owner_id = $one AND outcome = 'open'")"
+
+# ?owner= of another team: nothing, never that team's data.
+other=$(q "SELECT o.owner_id FROM crmx_src.opportunities o JOIN crmx_src.users u ON u.user_id = o.owner_id
+           WHERE u.team <> '$team' AND o.outcome = 'open' LIMIT 1")
+check "manager: pipeline ?owner= of another team: 200" test "$(get $mgr "/crmx/pipeline.json?owner=$other")" = 200
+check "... no deals" same "$(json 'len(j["deals"]) + sum(s["open"] for s in j["stages"])')" 0
+check "... no weighted amount" same "$(json 'int(sum(s["weighted"] for s in j["stages"]))')" 0
+get $mgr "/crmx/accounts.json?owner=$other" >/dev/null
+check "manager: accounts ?owner= of another team: none" same "$(json 'j["total"]')" 0
+get $mgr "/crmx/accounts.json?owner=$one" >/dev/null
+check "manager: accounts ?owner= of a team rep: theirs" same "$(json 'j["total"]')" \
+	"$(q "SELECT count(*) FROM crmx_src.accounts WHERE owner_id = $one")"
+rep=$(q "SELECT login FROM crmx_src.users WHERE user_id = $one")
+get "$rep" "/crmx/pipeline.json?owner=$other" >/dev/null
+check "rep: pipeline ?owner= of another rep: no deals" same "$(json 'len(j["deals"])')" 0
+check "pipeline ?owner=abc: 400" test "$(get $mgr "/crmx/pipeline?owner=abc")" = 400
+get "$rep" /crmx/pipeline.json >/dev/null
+check "rep's own pipeline carries the forecast accuracy" same "$(acc_json "$tmp/body" "$one")" "$(acc_json "$tmp/team.json" "$one")"
+
+# Who may see it.
+check "rep: /crmx/team 403" test "$(get "$rep" /crmx/team)" = 403
+check "rep: /crmx/team.json 403" test "$(get "$rep" /crmx/team.json)" = 403
+check "exec: /crmx/team.json 200" test "$(get exec /crmx/team.json)" = 200
+check "exec: grouped by team" same "$(json 'j["grouped"]')" True
+check "exec: every rep, each team's rows together" /usr/bin/python3 -c '
+import json, sys
+reps = json.load(open(sys.argv[1]))["reps"]
+teams = [r["team"] for r in reps]
+seen = [t for i, t in enumerate(teams) if i == 0 or teams[i - 1] != t]
+assert len(seen) == len(set(seen)) >= 2, teams
+assert sorted(r["user_id"] for r in reps) == [int(x) for x in sys.argv[2].split(",")]' "$tmp/body" \
+	"$(q "SELECT string_agg(user_id::text, ',' ORDER BY user_id) FROM crmx_src.users u WHERE u.role = 'rep'
+	      OR EXISTS (SELECT 1 FROM crmx_src.opportunities o WHERE o.owner_id = u.user_id AND o.outcome = 'open')")"
+get exec /crmx/team >/dev/null
+for t in $(q "SELECT DISTINCT team FROM crmx_src.users WHERE role = 'rep'" | tr ' ' _); do
+	check "exec: team $t has its group row" grep -q "<tr class=\"group\"><th colspan=\"17\">$(echo "$t" | tr _ ' ')</th>" "$tmp/body"
+done
+
+# Sorting: a known key orders the rows, an unknown one is a 400.
+check "sort=bogus: 400" test "$(get $mgr "/crmx/team?sort=bogus")" = 400
+get $mgr "/crmx/team.json?sort=weighted" >/dev/null
+check "sort=weighted: largest first" /usr/bin/python3 -c '
+import json, sys
+w = [r["weighted"] for r in json.load(open(sys.argv[1]))["reps"]]
+assert len(w) > 1 and w == sorted(w, reverse=True)' "$tmp/body"
+
+# The page: each rep links to their accounts and pipeline; Chinese amounts in 万.
+get $mgr /crmx/team -H 'Accept-Language: zh-CN' >/dev/null
+check "team page in Chinese" grep -q '<h1>团队</h1>' "$tmp/body"
+check "amounts in 万" grep -q '万' "$tmp/body"
+for id in $(echo "$want_reps" | tr , ' '); do
+	check "rep $id links to the pipeline and accounts" sh -c \
+		"grep -q 'href=\"/crmx/pipeline?owner=$id\"' '$tmp/body' && grep -q 'href=\"/crmx/accounts?owner=$id\"' '$tmp/body'"
+done
+check "every figure cell carries its label (cards on a phone)" /usr/bin/python3 -c '
+import re, sys
+b = open(sys.argv[1], encoding="utf-8").read()
+cells = re.findall(r"<td class=\"num\"[^>]*>", b)
+assert cells and all("data-label=" in c for c in cells)' "$tmp/body"
+
+# The report's per-rep table holds the same accuracy as the team view.
+"$top/$O/reportd/crmx-reportd" --set "database.conninfo=$ci" --set reportd.report_dir="$tmp/reports" \
+	--run-once --report --as-of 2026-06-30 >/dev/null 2>"$tmp/report.log" || { fail "a report"; cat "$tmp/report.log"; }
+csv=$(ls "$tmp"/reports/*/forecast_accuracy.csv 2>/dev/null | head -n 1)
+check "report: forecast accuracy per rep as on the team view" /usr/bin/python3 -c '
+import csv, json, sys
+rows = {r["owner"]: r for r in csv.DictReader(open(sys.argv[1], encoding="utf-8"))}
+reps = [r for r in json.load(open(sys.argv[2]))["reps"] if r["forecast_accuracy"]["mape"] is not None]
+assert reps
+for r in reps:
+    assert abs(float(rows[r["name"]]["mape"]) - r["forecast_accuracy"]["mape"]) < 1e-9, r["name"]' "${csv:-/nonexistent}" "$tmp/team.json"

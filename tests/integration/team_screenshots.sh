@@ -1,0 +1,81 @@
+#!/bin/sh
+# Headless Chromium takes the team view (/crmx/team) and a rep's pipeline
+# (?owner=) as a manager and an executive, at 390 px (a phone: one card
+# per rep) and 1400 px (a table), in English and Chinese.  Each page's DOM
+# must hold every rep and every figure's label beside each value (so the
+# cards show it), and each screenshot must be a real picture.  The PNGs
+# stay in $O/screenshots for a person to look at.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/sh.sh"
+O=${O:-build/default}
+command -v nginx >/dev/null 2>&1 || { skip "team screenshots" "nginx not installed"; exit 0; }
+browser=$(command -v chromium || command -v chromium-browser || true)
+[ -n "$browser" ] || { skip "team screenshots" "chromium not installed"; exit 0; }
+. "$top/tests/lib/panels-env.sh"
+trap panels_env_stop EXIT
+panels_env_start t_team_shots || exit 0
+shots=$top/$O/screenshots
+mkdir -p "$shots"
+hp=${base#http://}
+# past runs, so that forecast accuracy covers months (see team.sh)
+for d in 2025-12-31 2026-01-31 2026-02-28 2026-03-31 2026-04-30 2026-05-31 2026-06-30; do
+	"$top/$O/reportd/crmx-reportd" --set "database.conninfo=$ci" --run-once --as-of "$d" \
+		>/dev/null 2>>"$tmp/run.log" || fail "metrics run as of $d"
+done
+rep=$(q "SELECT u.user_id FROM crmx_src.users u JOIN crmx_src.users m ON m.team = u.team
+         WHERE m.login = 'manager1' AND u.role = 'rep' ORDER BY u.user_id LIMIT 1")
+
+chrome() {	# chrome OUT.png WIDTHxHEIGHT URL: screenshot, DOM in OUT.html
+	prof=$(mktemp -d)
+	"$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--hide-scrollbars --user-data-dir="$prof" --window-size="$2" \
+		--screenshot="$1" "$3" >/dev/null 2>&1
+	"$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$prof" --dump-dom "$3" >"${1%.png}.html" 2>/dev/null
+	rm -rf "$prof"
+}
+
+# shot NAME USER SIZE PATH TEXT: one page, checked
+shot() {
+	sname=$1 user=$2 size=$3 path=$4 text=$5
+	chrome "$shots/$sname.png" "$size" "http://$user:demo@$hp$path"
+	if [ ! -s "$shots/$sname.png" ]; then
+		fail "screenshot $sname taken"
+		return
+	fi
+	check "screenshot $sname: the page holds \"$text\"" grep -q "$text" "$shots/$sname.html"
+	set -- $(/usr/bin/python3 "$top/tests/lib/pngstat.py" "$shots/$sname.png")
+	check "screenshot $sname is a real picture ($3 colours, ink $4)" \
+		/usr/bin/python3 -c "import sys; sys.exit(not ($3 >= 50 and 0.01 <= $4 <= 0.6))"
+}
+
+# every rep of the page, and 16 labelled figures each
+figures() {	# figures NAME USER
+	want=$(q "SELECT count(*) FROM crmx_src.users u WHERE u.role = 'rep' AND (
+	          '$2' = 'exec' OR u.team = (SELECT team FROM crmx_src.users WHERE login = '$2'))")
+	check "screenshot $1: $want reps, each with all 16 figures labelled" /usr/bin/python3 -c '
+import re, sys
+b = open(sys.argv[1], encoding="utf-8").read()
+rows = re.findall(r"<tr><th class=\"rep\".*?</tr>", b, re.S)
+assert len(rows) == int(sys.argv[2]), len(rows)
+for r in rows:
+    cells = re.findall(r"<td class=\"num\" data-label=\"[^\"]+\">(.*?)</td>", r, re.S)
+    assert len(cells) == 16 and all(c.strip() for c in cells), r[:200]' "$shots/$1.html" "$want"
+}
+
+for lang in en zh-CN; do
+	for w in 390 1400; do
+		h=$([ "$w" = 390 ] && echo 3400 || echo 1000)
+		n=team-manager-$lang-$w
+		shot "$n" manager1 "${w}x$h" "/crmx/team?lang=$lang" 'class="list team cards"'
+		figures "$n" manager1
+		n=team-exec-$lang-$w
+		shot "$n" exec "${w}x$(($h * 2))" "/crmx/team?lang=$lang" 'class="group"'
+		figures "$n" exec
+		shot "pipeline-owner-$lang-$w" manager1 "${w}x$h" "/crmx/pipeline?owner=$rep&lang=$lang" 'class="meta accuracy"'
+	done
+done
+check "Chinese amounts in 万" grep -q '万' "$shots/team-manager-zh-CN-390.html"
