@@ -11,6 +11,7 @@
 #include "db.h"
 #include "engine.h"
 #include "log.h"
+#include "money.h"
 #include "results.h"
 #include "snapshot.h"
 #include "store.h"
@@ -136,9 +137,10 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 		goto out;
 	}
 	log_info("run %lld: reading crmx_src", (long long)out->run_id);
-	if (snapshot_read(conn, as_of, &snap, out->error, sizeof out->error) != 0)
+	if (snapshot_read(conn, as_of, currency_digits(cfg->metrics_currency), &snap, out->error, sizeof out->error) != 0)
 		goto out;
 	double t1 = mono();
+	res.money_digits = snap.money_digits;
 
 	metrics_customers(&snap, &mp, &res);
 	metrics_funnel(&snap, &mp, &res);

@@ -242,7 +242,7 @@ row_opp(struct reader *r, char **f, int nf)
 	if (o->rank < 0 || o->rank > 5)
 		r->sf.bad = 1;
 	o->max_rank = o->rank;
-	o->amount = is_null(f[5]) ? 0 : sf_num(&r->sf, f[5]);
+	o->amount = is_null(f[5]) ? 0 : sf_money(&r->sf, f[5], s->money_digits);
 	o->probability = is_null(f[6]) ? NAN : sf_num(&r->sf, f[6]);
 	o->created = created;
 	o->entered = is_null(f[8]) ? NAN : sf_ts(&r->sf, f[8]);
@@ -310,8 +310,8 @@ row_rev(struct reader *r, char **f, int nf)
 	struct snap_revenue *v = &s->rev[s->n_rev++];
 	v->acct = a;
 	v->day = day;
-	v->amount = sf_num(&r->sf, f[2]);
-	v->margin = is_null(f[3]) ? NAN : sf_num(&r->sf, f[3]);
+	v->amount = sf_money(&r->sf, f[2], s->money_digits);
+	v->margin = is_null(f[3]) ? MONEY_NONE : sf_money(&r->sf, f[3], s->money_digits);
 }
 
 static void

@@ -1,9 +1,13 @@
 /* Builds the run summary JSON.  A figure that cannot be computed (NAN in
- * the results) is written as null, never 0 or NaN. */
+ * the results) is written as null, never 0 or NaN.  Amounts are numbers
+ * with no more decimals than the currency has: exact sums from their
+ * integers, expected values and means rounded to the minor unit (written
+ * with JSON_REAL_PRECISION(15), exact below 10^13 major units). */
 #include <math.h>
 #include <string.h>
 
 #include "i18n.h"
+#include "money.h"
 #include "summary.h"
 #include "util.h"
 
@@ -11,6 +15,20 @@ static json_t *
 jnum(double v)
 {
 	return (isnan(v) || isinf(v)) ? json_null() : json_real(v);
+}
+
+/* An exact amount. */
+static json_t *
+jmoney(int64_t v, int digits)
+{
+	return json_real(money_to_double(v, digits));
+}
+
+/* An expected amount or a mean, to the minor unit. */
+static json_t *
+jmoney_exp(double v, int digits)
+{
+	return jnum(money_round(v, digits));
 }
 
 static json_t *
@@ -22,14 +40,15 @@ jdate(int32_t day)
 }
 
 static json_t *
-concentration_json(const struct concentration *c)
+concentration_json(const struct concentration *c, int dg)
 {
 	return json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:{s:I, s:I, s:I}, s:{s:o, s:o, s:o}}",
 	    "n", (json_int_t)c->n, "non_positive", (json_int_t)c->non_positive,
-	    "total", jnum(c->total), "top20_share", jnum(c->top20_share),
+	    "total", jmoney(c->total, dg), "top20_share", jnum(c->top20_share),
 	    "frac_for_80", jnum(c->frac_for_80), "gini", jnum(c->gini),
 	    "classes", "A", (json_int_t)c->n_a, "B", (json_int_t)c->n_b, "C", (json_int_t)c->n_c,
-	    "revenue", "A", jnum(c->rev_a), "B", jnum(c->rev_b), "C", jnum(c->rev_c));
+	    "revenue", "A", jmoney(c->rev_a, dg), "B", jmoney(c->rev_b, dg),
+	    "C", jmoney(c->rev_c, dg));
 }
 
 static json_t *
@@ -50,35 +69,40 @@ summary_build(const struct snapshot *s, const struct results *r, int64_t run_id)
 {
 	static const char *const bg_names[] = { "r", "alpha", "a", "b" };
 	static const char *const gg_names[] = { "p", "q", "gamma" };
+	const int dg = r->money_digits;
 	json_t *conv = json_array(), *funnel = json_array();
 	for (int k = 1; k <= 5; k++) {
 		const struct funnel_rank *f = &r->funnel[k];
 		json_array_append_new(funnel, json_pack("{s:i, s:i, s:o, s:o, s:i, s:o, s:o}",
-		    "stage_rank", k, "reached", f->reached, "reached_amount", jnum(f->reached_amount),
+		    "stage_rank", k, "reached", f->reached, "reached_amount",
+		    jmoney(f->reached_amount, dg),
 		    "median_days_in_stage", jnum(f->median_days), "open", f->open_count,
-		    "open_amount", jnum(f->open_amount), "weighted", jnum(f->weighted)));
+		    "open_amount", jmoney(f->open_amount, dg), "weighted", jmoney_exp(f->weighted, dg)));
 		if (k < 5)
 			json_array_append_new(conv, jnum(f->conversion));
 	}
 	json_t *o = json_pack("{s:I, s:o, s:{s:o, s:o}, s:o, s:o}",
 	    "run_id", (json_int_t)run_id, "as_of", jdate(r->as_of),
 	    "window", "start", jdate(r->window_start), "end", jdate(r->as_of + 1),
-	    "accounts", concentration_json(&r->conc_accounts),
-	    "owners", concentration_json(&r->conc_owners));
-	json_object_set_new(o, "revenue_window", jnum(r->revenue_window_total));
-	json_object_set_new(o, "ltv", json_pack("{s:o, s:o, s:o, s:o}",
+	    "accounts", concentration_json(&r->conc_accounts, dg),
+	    "owners", concentration_json(&r->conc_owners, dg));
+	json_object_set_new(o, "revenue_window", jmoney(r->revenue_window_total, dg));
+	json_object_set_new(o, "ltv", json_pack("{s:s?, s:o, s:o, s:o, s:o}",
+	    "basis", r->ltv_basis,
 	    "bgnbd", fit_json(&r->bgnbd, bg_names, 4),
 	    "gamma_gamma", fit_json(&r->gg, gg_names, 3),
-	    "predicted_total", jnum(r->ltv_pred_total),
+	    "predicted_total", jmoney_exp(r->ltv_pred_total, dg),
 	    "mean_p_alive", jnum(r->mean_p_alive)));
 	json_object_set_new(o, "funnel", json_pack("{s:o, s:o, s:o, s:i, s:i, s:i, s:o, s:o,"
 	    " s:o, s:o, s:i, s:i, s:o, s:o, s:o}",
 	    "stages", funnel, "conversion", conv, "lead_to_opportunity", jnum(r->lead_to_opp),
 	    "created", r->created_in_window, "won", r->won, "lost", r->lost,
 	    "win_rate", jnum(r->win_rate), "cycle_median_days", jnum(r->cycle_median),
-	    "cycle_mean_days", jnum(r->cycle_mean), "mean_won_amount", jnum(r->mean_won_amount),
+	    "cycle_mean_days", jnum(r->cycle_mean), "mean_won_amount",
+	    jmoney_exp(r->mean_won_amount, dg),
 	    "open_deals", r->open_deals, "stalled", r->stalled,
-	    "open_amount", jnum(r->open_amount), "weighted_pipeline", jnum(r->weighted_pipeline),
+	    "open_amount", jmoney(r->open_amount, dg),
+	    "weighted_pipeline", jmoney_exp(r->weighted_pipeline, dg),
 	    "velocity_per_day", jnum(r->velocity)));
 	json_object_set_new(o, "efficiency", json_pack("{s:I, s:o, s:o, s:o}",
 	    "activity_minutes", (json_int_t)r->minutes,
