@@ -21,13 +21,16 @@ jnum(double v)
 static json_t *
 jmoney(int64_t v, int digits)
 {
-	return json_real(money_to_double(v, digits));
+	/* jansson writes a real with ".0": whole units as an integer */
+	return digits == 0 ? json_integer(v) : json_real(money_to_double(v, digits));
 }
 
 /* An expected amount or a mean, to the minor unit. */
 static json_t *
 jmoney_exp(double v, int digits)
 {
+	if (digits == 0 && isfinite(v))
+		return json_integer((json_int_t)llround(v));
 	return jnum(money_round(v, digits));
 }
 

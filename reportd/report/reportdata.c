@@ -36,7 +36,7 @@ static const struct rcol at_risk_cols[] = {
 	{ "change", N_("Change"), COL_CODE },
 	{ "p_alive_before", N_("P(alive) a week ago"), COL_PCT },
 	{ "p_alive_now", N_("P(alive) now"), COL_PCT },
-	{ "hist_ltv", N_("Revenue to date"), COL_MONEY },
+	{ "hist_ltv", N_("Historical value"), COL_MONEY },	/* margin or revenue */
 };
 static const struct rcol stalled_cols[] = {
 	{ "opportunity_id", N_("Id"), COL_ID },
