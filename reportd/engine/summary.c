@@ -132,9 +132,8 @@ summary_row_counts(const struct snapshot *s)
 	return o;
 }
 
-/* A number at a JSON path "a.b.c", or NAN. */
-static double
-path_num(json_t *o, const char *path)
+double
+summary_value(json_t *o, const char *path)
 {
 	char key[64];
 	while (o != NULL && *path) {
@@ -175,6 +174,41 @@ line(FILE *out, const char *label, double v, int decimals, int kind)
 		fprintf(out, "%.*f%s\n", decimals, kind == PCT ? 100 * v : v, kind == PCT ? "%" : "");
 }
 
+/* The terminal summary: a heading (path NULL) or a figure. */
+static const struct {
+	const char	*label;		/* N_() */
+	const char	*path;
+	int		 decimals, kind;
+} text_lines[] = {
+	{ N_("accounts"), NULL, 0, PLAIN },
+	{ N_("revenue in window"), "accounts.total", 2, PLAIN },
+	{ N_("accounts with revenue"), "accounts.n", 0, PLAIN },
+	/* xgettext:no-c-format */
+	{ N_("top 20% share of revenue"), "accounts.top20_share", 1, PCT },
+	/* xgettext:no-c-format */
+	{ N_("share of accounts for 80%"), "accounts.frac_for_80", 1, PCT },
+	{ N_("Gini"), "accounts.gini", 4, PLAIN },
+	{ N_("A-class accounts"), "accounts.classes.A", 0, PLAIN },
+	{ N_("lifetime value"), NULL, 0, PLAIN },
+	{ N_("predicted LTV, all accounts"), "ltv.predicted_total", 2, PLAIN },
+	{ N_("mean P(alive)"), "ltv.mean_p_alive", 3, PLAIN },
+	{ N_("BG/NBD log-likelihood"), "ltv.bgnbd.log_likelihood", 2, PLAIN },
+	{ N_("funnel"), NULL, 0, PLAIN },
+	{ N_("win rate"), "funnel.win_rate", 1, PCT },
+	{ N_("lead to opportunity"), "funnel.lead_to_opportunity", 1, PCT },
+	{ N_("median sales cycle (days)"), "funnel.cycle_median_days", 1, PLAIN },
+	{ N_("open deals"), "funnel.open_deals", 0, PLAIN },
+	{ N_("stalled deals"), "funnel.stalled", 0, PLAIN },
+	{ N_("weighted pipeline"), "funnel.weighted_pipeline", 2, PLAIN },
+	{ N_("velocity (per day)"), "funnel.velocity_per_day", 2, PLAIN },
+	{ N_("efficiency"), NULL, 0, PLAIN },
+	/* xgettext:no-c-format */
+	{ N_("top 20% of owners' share"), "owners.top20_share", 1, PCT },
+	{ N_("activity minutes per won deal"), "efficiency.minutes_per_won_deal", 0, PLAIN },
+	{ N_("revenue per activity hour"), "efficiency.revenue_per_activity_hour", 2, PLAIN },
+	{ N_("key-person coverage of open deals"), "efficiency.key_person_coverage", 1, PCT },
+};
+
 void
 summary_print_text(FILE *out, json_t *s, double seconds)
 {
@@ -185,31 +219,12 @@ summary_print_text(FILE *out, json_t *s, double seconds)
 	        json_string_value(json_object_get(s, "as_of")),
 	        json_string_value(json_object_get(w, "start")),
 	        json_string_value(json_object_get(w, "end")), seconds);
-	fprintf(out, "%s\n", _("accounts"));
-	line(out, _("revenue in window"), path_num(s, "accounts.total"), 2, PLAIN);
-	line(out, _("accounts with revenue"), path_num(s, "accounts.n"), 0, PLAIN);
-	/* xgettext:no-c-format */
-	line(out, _("top 20% share of revenue"), path_num(s, "accounts.top20_share"), 1, PCT);
-	/* xgettext:no-c-format */
-	line(out, _("share of accounts for 80%"), path_num(s, "accounts.frac_for_80"), 1, PCT);
-	line(out, _("Gini"), path_num(s, "accounts.gini"), 4, PLAIN);
-	line(out, _("A-class accounts"), path_num(s, "accounts.classes.A"), 0, PLAIN);
-	fprintf(out, "%s\n", _("lifetime value"));
-	line(out, _("predicted LTV, all accounts"), path_num(s, "ltv.predicted_total"), 2, PLAIN);
-	line(out, _("mean P(alive)"), path_num(s, "ltv.mean_p_alive"), 3, PLAIN);
-	line(out, _("BG/NBD log-likelihood"), path_num(s, "ltv.bgnbd.log_likelihood"), 2, PLAIN);
-	fprintf(out, "%s\n", _("funnel"));
-	line(out, _("win rate"), path_num(s, "funnel.win_rate"), 1, PCT);
-	line(out, _("lead to opportunity"), path_num(s, "funnel.lead_to_opportunity"), 1, PCT);
-	line(out, _("median sales cycle (days)"), path_num(s, "funnel.cycle_median_days"), 1, PLAIN);
-	line(out, _("open deals"), path_num(s, "funnel.open_deals"), 0, PLAIN);
-	line(out, _("stalled deals"), path_num(s, "funnel.stalled"), 0, PLAIN);
-	line(out, _("weighted pipeline"), path_num(s, "funnel.weighted_pipeline"), 2, PLAIN);
-	line(out, _("velocity (per day)"), path_num(s, "funnel.velocity_per_day"), 2, PLAIN);
-	fprintf(out, "%s\n", _("efficiency"));
-	/* xgettext:no-c-format */
-	line(out, _("top 20% of owners' share"), path_num(s, "owners.top20_share"), 1, PCT);
-	line(out, _("activity minutes per won deal"), path_num(s, "efficiency.minutes_per_won_deal"), 0, PLAIN);
-	line(out, _("revenue per activity hour"), path_num(s, "efficiency.revenue_per_activity_hour"), 2, PLAIN);
-	line(out, _("key-person coverage of open deals"), path_num(s, "efficiency.key_person_coverage"), 1, PCT);
+	for (size_t i = 0; i < sizeof text_lines / sizeof *text_lines; i++) {
+		const char *label = _(text_lines[i].label);
+		if (text_lines[i].path == NULL)
+			fprintf(out, "%s\n", label);
+		else
+			line(out, label, summary_value(s, text_lines[i].path),
+			     text_lines[i].decimals, text_lines[i].kind);
+	}
 }
