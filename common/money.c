@@ -66,6 +66,8 @@ money_parse(const char *text, int digits, int64_t *out)
 	for (; fd < digits; fd++)
 		v *= 10;
 	v += (uint64_t)round_up;
+	if (v > 999999999999999999ULL)	/* rounded up past 18 digits */
+		return -1;
 	*out = neg ? -(int64_t)v : (int64_t)v;
 	return 0;
 }

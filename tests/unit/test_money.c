@@ -36,7 +36,8 @@ test_parse(void **state)
 	assert_int_equal(money_parse("9999999999999999.99", 2, &v), 0);	/* numeric(18,2) */
 	assert_true(v == 999999999999999999LL);
 	static const char *const bad[] = { "", "-", ".5", "1.", "1e3", "NaN", "1,5", " 1",
-	    "99999999999999999.99", "0x10" };
+	    "99999999999999999.99", "0x10",
+	    "9999999999999999.995" /* rounds up past 18 digits (fuzz_snapshot) */ };
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
 		assert_int_equal(money_parse(bad[i], 2, &v), -1);
 }
