@@ -151,11 +151,12 @@ static const char *const sql[Q__MAX] = {
  * reached the higher layer), summed over the viewer's owners from what
  * reportd stored, NULL before the first run; then (month, quarter) the
  * weighted forecast for this month and this quarter, overdue deals
- * counting in this month, and (as_of) the run's as-of date. */
+ * counting in this month, and (as_of) the run's as-of date.  Weighted
+ * amounts (expected values) are rounded to the cent, as stored amounts. */
 #define LAYER(k) \
     " count(*) FILTER (WHERE stage_rank = " #k ") AS open" #k "," \
     " coalesce(sum(amount) FILTER (WHERE stage_rank = " #k "), 0) AS amount" #k "," \
-    " coalesce(sum(w) FILTER (WHERE stage_rank = " #k "), 0) AS weighted" #k "," \
+    " round(coalesce(sum(w) FILTER (WHERE stage_rank = " #k "), 0)::numeric, 2) AS weighted" #k "," \
     " (SELECT reached[" #k "] FROM r) AS reached" #k ","
 [Q_FUNNEL] =
     "WITH d AS MATERIALIZED (SELECT o.stage_rank, o.amount,"
@@ -165,10 +166,10 @@ static const char *const sql[Q__MAX] = {
     "  sum(m.reached[4]), sum(m.reached[5])] AS reached, max(m.as_of) AS as_of"
     "  FROM crmx.latest_owner_metrics m WHERE " SCOPE_SQL("m.owner_id") ")"
     " SELECT" LAYER(1) LAYER(2) LAYER(3) LAYER(4) LAYER(5)
-    " coalesce(sum(w) FILTER (WHERE due < date_trunc('month', current_date) + interval '1 month'),"
-    "  0) AS month,"
-    " coalesce(sum(w) FILTER (WHERE"
-    "  due < date_trunc('quarter', current_date) + interval '3 months'), 0) AS quarter,"
+    " round(coalesce(sum(w) FILTER (WHERE"
+    "  due < date_trunc('month', current_date) + interval '1 month'), 0)::numeric, 2) AS month,"
+    " round(coalesce(sum(w) FILTER (WHERE"
+    "  due < date_trunc('quarter', current_date) + interval '3 months'), 0)::numeric, 2) AS quarter,"
     " (SELECT as_of::text FROM r) AS as_of"
     " FROM d",
 /* Priority: weighted amount, discounted by months in the stage (in

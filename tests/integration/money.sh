@@ -15,7 +15,7 @@ trap 'panels_env_stop' EXIT
 panels_env_start t_money || exit 0
 reportd=$top/$O/reportd/crmx-reportd
 
-# amounts FILE DIGITS KIND: the amounts of a summary JSON ("json") or the
+# amounts FILE DIGITS KIND: the amounts of a JSON document ("json") or the
 # money columns of a report CSV ("csv") with more than DIGITS decimals,
 # one a line; "none found" (a failure) when the file holds no amount.
 amounts() {
@@ -23,7 +23,8 @@ amounts() {
 import csv, json, re, sys
 path, digits, kind = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 keys = {"total", "revenue_window", "reached_amount", "open_amount", "weighted",
-        "weighted_pipeline", "predicted_total", "mean_won_amount"}
+        "weighted_pipeline", "predicted_total", "mean_won_amount", "amount", "month",
+        "quarter", "revenue_window", "hist_ltv", "ltv_pred"}
 money_cols = {"revenue_window", "ltv_pred", "hist_ltv", "amount"}
 seen, bad = 0, []
 def dec(s):
@@ -92,3 +93,7 @@ check "account panel labels historical margin" grep -q "Historical margin" "$tmp
 check "account panel labels predicted margin" grep -q "Predicted margin" "$tmp/body"
 check "account panel JSON: 200" same "$(get exec "/crmx/accounts/$acct.json")" 200
 check "account panel JSON: value_basis margin" same "$(json 'j["metrics"]["value_basis"]')" margin
+check "account panel JSON: amounts with at most 2 decimals" same "$(amounts "$tmp/body" 2 json)x" x
+# the pipeline's weighted amounts (amount x probability) to the cent
+check "pipeline JSON: 200" same "$(get exec /crmx/pipeline.json)" 200
+check "pipeline JSON: amounts with at most 2 decimals" same "$(amounts "$tmp/body" 2 json)x" x
