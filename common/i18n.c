@@ -11,6 +11,7 @@
 #include "date.h"
 #include "i18n.h"
 #include "log.h"
+#include "money.h"
 #include "util.h"
 
 /* Per language: the code for HTML, the system locale gettext needs for
@@ -237,7 +238,7 @@ fmt_money(char *buf, size_t len, double amount, const char *currency, int short_
 		if (strcasecmp(currency, currencies[i].code) == 0)
 			sym = currencies[i].symbol;
 	double a = fabs(amount);
-	int dec = 2;
+	int dec = currency_digits(currency);	/* the full form: to the minor unit */
 	if (short_form) {
 		if (l == LANG_ZH_CN && a >= 1e8) {
 			a /= 1e8;

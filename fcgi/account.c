@@ -15,7 +15,7 @@
 static const char *const account_cols[AC__N] = {
 	"name", "region", "city", "industry", "owner", "abc_class", "revenue_window", "hist_ltv",
 	"ltv_pred", "p_alive", "segment", "qual_grade", "last_activity", "as_of",
-	"computed_at", "exp_purchases", "has_need", "can_pay", "has_authority",
+	"computed_at", "exp_purchases", "value_basis", "has_need", "can_pay", "has_authority",
 	"burning_issue", "updated_by", "updated_at",
 };
 static const char *const contact_cols[CT__N] = { "name", "title", "purchase_role", "reached" };

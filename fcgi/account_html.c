@@ -171,8 +171,13 @@ metrics_html(struct ctx *c, const struct rows *a)
 	out_raw(c->out, "<table class=\"kv\">");
 	panel_kv(c, _("Class"), rows_s(a, 0, AC_CLASS));
 	panel_kv(c, _("Revenue in the last 12 months"), money(c, a, AC_REVENUE, b1, sizeof b1));
-	panel_kv(c, _("Historical value"), money(c, a, AC_HIST_LTV, b1, sizeof b1));
-	panel_kv(c, _("Predicted value"), money(c, a, AC_LTV_PRED, b1, sizeof b1));
+	/* both on the account's basis (reportd/metrics/customers.c) */
+	const char *basis = rows_null(a, 0, AC_VALUE_BASIS) ? "" : rows_s(a, 0, AC_VALUE_BASIS);
+	int by_margin = strcmp(basis, "margin") == 0, by_revenue = strcmp(basis, "revenue") == 0;
+	panel_kv(c, by_margin ? _("Historical margin") : by_revenue ? _("Historical revenue") :
+	         _("Historical value"), money(c, a, AC_HIST_LTV, b1, sizeof b1));
+	panel_kv(c, by_margin ? _("Predicted margin") : by_revenue ? _("Predicted revenue") :
+	         _("Predicted value"), money(c, a, AC_LTV_PRED, b1, sizeof b1));
 	if (!rows_null(a, 0, AC_P_ALIVE))
 		fmt_percent(b1, sizeof b1, rows_num(a, 0, AC_P_ALIVE), 0);
 	panel_kv(c, _("Probability still a customer"), rows_null(a, 0, AC_P_ALIVE) ? NULL : b1);

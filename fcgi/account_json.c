@@ -48,10 +48,11 @@ metrics_json(const struct account_view *v)
 	const struct rows *a = &v->a;
 	if (!v->computed)
 		return json_null();
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 	    "as_of", rows_jstr(a, 0, AC_AS_OF), "computed_at", rows_jstr(a, 0, AC_COMPUTED_AT),
 	    "abc_class", rows_jstr(a, 0, AC_CLASS), "revenue_window", rows_jnum(a, 0, AC_REVENUE),
 	    "hist_ltv", rows_jnum(a, 0, AC_HIST_LTV), "ltv_pred", rows_jnum(a, 0, AC_LTV_PRED),
+	    "value_basis", rows_jstr(a, 0, AC_VALUE_BASIS),
 	    "p_alive", rows_jnum(a, 0, AC_P_ALIVE), "segment", rows_jstr(a, 0, AC_SEGMENT),
 	    "qualification_grade", rows_jstr(a, 0, AC_GRADE),
 	    "last_activity", rows_jstr(a, 0, AC_LAST_ACTIVITY),

@@ -98,7 +98,8 @@ static const char *const sql[Q__MAX] = {
     " m.abc_class, m.revenue_window, m.hist_ltv, m.ltv_pred, m.p_alive, m.segment,"
     " m.qual_grade, m.open_deals, to_char(m.last_activity, 'YYYY-MM-DD') AS last_activity,"
     " m.as_of::text AS as_of, to_char(m.computed_at, 'YYYY-MM-DD HH24:MI') AS computed_at,"
-    " m.exp_purchases, q.has_need, q.can_pay, q.has_authority, q.burning_issue, q.updated_by,"
+    " m.exp_purchases, m.value_basis, q.has_need, q.can_pay, q.has_authority, q.burning_issue,"
+    " q.updated_by,"
     " to_char(q.updated_at, 'YYYY-MM-DD HH24:MI') AS updated_at"
     " FROM crmx_src.accounts a LEFT JOIN crmx_src.users u ON u.user_id = a.owner_id"
     " LEFT JOIN crmx.latest_account_metrics m ON m.account_id = a.account_id"
@@ -159,11 +160,12 @@ static const char *const sql[Q__MAX] = {
  * reached the higher layer), summed over the viewer's owners from what
  * reportd stored, NULL before the first run; then (month, quarter) the
  * weighted forecast for this month and this quarter, overdue deals
- * counting in this month, and (as_of) the run's as-of date. */
+ * counting in this month, and (as_of) the run's as-of date.  Weighted
+ * amounts (expected values) are rounded to the cent, as stored amounts. */
 #define LAYER(k) \
     " count(*) FILTER (WHERE stage_rank = " #k ") AS open" #k "," \
     " coalesce(sum(amount) FILTER (WHERE stage_rank = " #k "), 0) AS amount" #k "," \
-    " coalesce(sum(w) FILTER (WHERE stage_rank = " #k "), 0) AS weighted" #k "," \
+    " round(coalesce(sum(w) FILTER (WHERE stage_rank = " #k "), 0)::numeric, 2) AS weighted" #k "," \
     " (SELECT reached[" #k "] FROM r) AS reached" #k ","
 [Q_FUNNEL] =
     "WITH d AS MATERIALIZED (SELECT o.stage_rank, o.amount,"
@@ -173,10 +175,10 @@ static const char *const sql[Q__MAX] = {
     "  sum(m.reached[4]), sum(m.reached[5])] AS reached, max(m.as_of) AS as_of"
     "  FROM crmx.latest_owner_metrics m WHERE " SCOPE_SQL("m.owner_id") ")"
     " SELECT" LAYER(1) LAYER(2) LAYER(3) LAYER(4) LAYER(5)
-    " coalesce(sum(w) FILTER (WHERE due < date_trunc('month', current_date) + interval '1 month'),"
-    "  0) AS month,"
-    " coalesce(sum(w) FILTER (WHERE"
-    "  due < date_trunc('quarter', current_date) + interval '3 months'), 0) AS quarter,"
+    " round(coalesce(sum(w) FILTER (WHERE"
+    "  due < date_trunc('month', current_date) + interval '1 month'), 0)::numeric, 2) AS month,"
+    " round(coalesce(sum(w) FILTER (WHERE"
+    "  due < date_trunc('quarter', current_date) + interval '3 months'), 0)::numeric, 2) AS quarter,"
     " (SELECT as_of::text FROM r) AS as_of"
     " FROM d",
 /* The open deals, a page of them ($4 rows from $5): $2 an ILIKE pattern

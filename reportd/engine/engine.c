@@ -13,6 +13,7 @@
 #include "holdout.h"
 #include "log.h"
 #include "replica.h"
+#include "money.h"
 #include "results.h"
 #include "snapshot.h"
 #include "store.h"
@@ -124,7 +125,8 @@ read_snapshot(PGconn *conn, const struct crmx_config *cfg, struct engine_result 
 	if (rd != NULL) {
 		log_info("run %lld: reading crmx_src on the replica (%.1f s behind)",
 		         (long long)out->run_id, st.lag_s);
-		int rc = snapshot_read(rd, as_of, snap, out->error, sizeof out->error);
+		int rc = snapshot_read(rd, as_of, currency_digits(cfg->metrics_currency), snap,
+		                       out->error, sizeof out->error);
 		PQfinish(rd);
 		if (rc == 0)
 			return 0;
@@ -135,7 +137,8 @@ read_snapshot(PGconn *conn, const struct crmx_config *cfg, struct engine_result 
 		log_warn("run %lld: %s; reading on the primary", (long long)out->run_id, why);
 	}
 	log_info("run %lld: reading crmx_src", (long long)out->run_id);
-	return snapshot_read(conn, as_of, snap, out->error, sizeof out->error);
+	return snapshot_read(conn, as_of, currency_digits(cfg->metrics_currency), snap,
+	                     out->error, sizeof out->error);
 }
 
 int
@@ -168,6 +171,7 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 	if (read_snapshot(conn, cfg, out, as_of, &snap) != 0)
 		goto out;
 	double t1 = mono();
+	res.money_digits = snap.money_digits;
 
 	metrics_customers(&snap, &mp, &res);
 	metrics_funnel(&snap, &mp, &res);

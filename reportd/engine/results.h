@@ -1,7 +1,11 @@
 /* What one metric run computes, before it is stored: per account, per
  * owner, per funnel rank, cohorts, forecast, and the run's headline
  * figures.  NAN means "cannot be computed" everywhere: the writers turn it
- * into SQL NULL and JSON null, never 0 or NaN. */
+ * into SQL NULL and JSON null, never 0 or NaN.  Amounts of money that are
+ * sums (int64_t) are exact integers of the currency's minor unit
+ * (snapshot.money_digits); expected values (weighted by a probability),
+ * means and predictions are double and rounded to the minor unit only
+ * when written. */
 #ifndef CRMX_RESULTS_H
 #define CRMX_RESULTS_H
 
@@ -16,15 +20,20 @@ struct metric_params {
 	int	 stall_days;
 	int	 horizon_weeks;
 	double	 discount_monthly;
-	double	 margin;
+	double	 margin;		/* assumed margin rate when the data has none */
 	int	 holdout_weeks;		/* the model check's holdout, 0: off */
 };
 
 struct acct_result {
-	double	 revenue_window;	/* net, in the window */
+	int64_t	 revenue_window;	/* net, in the window */
 	char	 abc;			/* 'A' 'B' 'C', or 0 when net <= 0 */
 	uint32_t rank;			/* 1 = largest; 0 when not ranked */
-	double	 hist_ltv;		/* NAN when the account never bought */
+	int64_t	 hist_ltv;		/* on the run's ltv_basis; MONEY_NONE when
+					 * the account has no revenue row */
+	int64_t	 margins;		/* sum of the margins carried */
+	int	 by_margin;		/* every revenue row carries a margin: hist_ltv
+					 * and ltv_pred are margin, else revenue */
+	double	 margin_rate;		/* turns predicted revenue into hist_ltv's basis */
 	int32_t	 first_day, last_day;	/* purchase days; INT32_MIN when none */
 	int32_t	 x;			/* repeat purchases; -1 when none */
 	double	 t_x, t_cal;		/* weeks */
@@ -38,7 +47,7 @@ struct acct_result {
 };
 
 struct owner_result {
-	double	 revenue;		/* won deals closed in the window */
+	int64_t	 revenue;		/* won deals closed in the window */
 	double	 share;
 	char	 abc;
 	uint32_t rank;
@@ -55,12 +64,13 @@ struct owner_result {
 
 struct funnel_rank {
 	int32_t	 reached;		/* created in the window and reached rank k */
-	double	 reached_amount;
+	int64_t	 reached_amount;
 	int32_t	 conv_base, conv_next;	/* conversion k -> k+1 = next / base */
 	double	 conversion;
 	double	 median_days;		/* time in stage */
 	int32_t	 open_count;
-	double	 open_amount, weighted;
+	int64_t	 open_amount;
+	double	 weighted;
 };
 
 struct rate_row {
@@ -80,15 +90,16 @@ struct forecast_row {
 	uint32_t owner;			/* owner index, NO_INDEX for none */
 	int32_t	 month;			/* year * 12 + month - 1 */
 	int32_t	 open_deals;
-	double	 amount, weighted;
+	int64_t	 amount;
+	double	 weighted;
 };
 
 struct concentration {
 	size_t	 n, non_positive;
-	double	 total;
+	int64_t	 total;
 	double	 top20_share, frac_for_80, gini;	/* NAN when n = 0 */
 	size_t	 n_a, n_b, n_c;
-	double	 rev_a, rev_b, rev_c;
+	int64_t	 rev_a, rev_b, rev_c;
 	double	 lorenz_x[101], lorenz_y[101];
 	size_t	 n_lorenz;
 };
@@ -125,6 +136,7 @@ struct holdout {
 
 struct results {
 	int32_t			 as_of, window_start;	/* days; window is [start, as_of] */
+	int			 money_digits;		/* of every int64_t amount */
 	struct acct_result	*acct;			/* one per snapshot account */
 	struct owner_result	*owner;			/* one per snapshot owner */
 	struct concentration	 conc_accounts, conc_owners;
@@ -140,13 +152,18 @@ struct results {
 
 	/* headline figures (NAN: absent) */
 	double	 win_rate, lead_to_opp, cycle_median, cycle_mean, mean_won_amount;
-	double	 velocity, weighted_pipeline, open_amount, key_person_coverage;
+	double	 velocity, weighted_pipeline, key_person_coverage;
+	int64_t	 open_amount;
 	double	 minutes_per_won, revenue_per_hour, ltv_pred_total, mean_p_alive;
 	int32_t	 won, lost, open_deals, stalled, created_in_window;
 	int64_t	 minutes;
 	size_t	 segments[3];		/* prospect, active, lapsed */
 	size_t	 grades[4];		/* A, B, C, not recorded */
-	double	 revenue_window_total;
+	int64_t	 revenue_window_total;
+	/* what historical and predicted values are in: "margin", "revenue"
+	 * (times metric_params.margin when that is not 1) or "mixed" (per
+	 * account: acct_result.by_margin) */
+	const char *ltv_basis;
 };
 
 /* Fills every part of res from the snapshot. */

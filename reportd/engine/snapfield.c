@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "money.h"
 #include "snapfield.h"
 
 int64_t
@@ -59,6 +60,17 @@ sf_num(struct sf_state *r, const char *f)
 	static const double scale[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9 };
 	double v = (double)ip + (double)fp / scale[fd];
 	return neg ? -v : v;
+}
+
+/* A numeric amount to integer minor units, exactly (money.h): no double
+ * on the way, so that sums and comparisons of amounts are exact. */
+int64_t
+sf_money(struct sf_state *r, const char *f, int digits)
+{
+	int64_t v;
+	if (money_parse(f, digits, &v) != 0)
+		r->bad = 1;
+	return v;
 }
 
 static int
@@ -174,6 +186,7 @@ snapshot_parse_field(enum snap_field kind, char *text, int64_t *iv, double *dv)
 	switch (kind) {
 	case SF_INT:  *iv = sf_int(&r, text); break;
 	case SF_NUM:  *dv = sf_num(&r, text); break;
+	case SF_MONEY: *iv = sf_money(&r, text, 2); break;
 	case SF_DATE: *iv = sf_date(&r, text); break;
 	case SF_TS:   *dv = sf_ts(&r, text); break;
 	case SF_BOOL: *iv = sf_bool(&r, text); break;

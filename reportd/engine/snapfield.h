@@ -9,6 +9,7 @@
 enum snap_field {
 	SF_INT,		/* bigint -> *iv */
 	SF_NUM,		/* numeric / double precision -> *dv */
+	SF_MONEY,	/* numeric amount -> minor units (2 decimals) in *iv */
 	SF_DATE,	/* "YYYY-MM-DD" -> day number in *iv */
 	SF_TS,		/* timestamptz text -> epoch seconds in *dv */
 	SF_BOOL,	/* "t" / "f" -> 1 / 0 in *iv */
@@ -23,6 +24,7 @@ struct sf_state {
 
 int64_t sf_int(struct sf_state *r, const char *f);	/* bigint */
 double  sf_num(struct sf_state *r, const char *f);	/* numeric, double precision */
+int64_t sf_money(struct sf_state *r, const char *f, int digits);	/* numeric: minor units */
 int32_t sf_date(struct sf_state *r, const char *f);	/* YYYY-MM-DD: a day number */
 double  sf_ts(struct sf_state *r, const char *f);	/* timestamptz: epoch seconds */
 int8_t  sf_bool(struct sf_state *r, const char *f);	/* t, f; NULL (SQL NULL): -1 */

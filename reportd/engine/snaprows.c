@@ -21,6 +21,29 @@ is_null(const char *f)
 	return f == NULL;
 }
 
+/* Room for element n of an array of capacity *cap (doubling, `first` to
+ * begin with): the array, moved as needed. */
+static void *
+grow(void *p, size_t *cap, size_t n, size_t size, size_t first)
+{
+	if (n < *cap)
+		return p;
+	*cap = *cap ? 2 * *cap : first;
+	return xrealloc(p, *cap * size);
+}
+
+/* A row's time: 0 with *t when there is one before the end of as_of,
+ * else -1 and the row counts as left out. */
+static int
+before_end(struct reader *r, const char *f, double *t)
+{
+	if (is_null(f) || (*t = sf_ts(&r->sf, f)) >= r->end_ts) {
+		r->skipped++;
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- index maps ---- */
 
 static uint32_t
@@ -33,10 +56,7 @@ owner_index(struct reader *r, const char *f)
 	int64_t id = sf_int(&r->sf, f);
 	uint32_t i = idmap_put(&r->owners, id, (uint32_t)s->n_owner, &added);
 	if (added) {
-		if (s->n_owner == r->cap_owner) {
-			r->cap_owner = r->cap_owner ? 2 * r->cap_owner : 256;
-			s->owner_id = xrealloc(s->owner_id, r->cap_owner * sizeof *s->owner_id);
-		}
+		s->owner_id = grow(s->owner_id, &r->cap_owner, s->n_owner, sizeof *s->owner_id, 256);
 		s->owner_id[s->n_owner++] = id;
 	}
 	return i;
@@ -58,10 +78,7 @@ source_index(struct reader *r, char *f)
 		uint32_t i = idmap_get(&r->sources, (int64_t)k);
 		if (i == NO_INDEX) {
 			int added;
-			if (s->n_source == r->cap_src) {
-				r->cap_src = r->cap_src ? 2 * r->cap_src : 16;
-				s->sources = xrealloc(s->sources, r->cap_src * sizeof *s->sources);
-			}
+			s->sources = grow(s->sources, &r->cap_src, s->n_source, sizeof *s->sources, 16);
 			s->sources[s->n_source] = xstrdup(f);
 			return idmap_put(&r->sources, (int64_t)k, (uint32_t)s->n_source++, &added);
 		}
@@ -210,19 +227,14 @@ row_opp(struct reader *r, char **f, int nf)
 	(void)nf;
 	struct snapshot *s = r->s;
 	uint32_t a = acct_of(r, f[1]);
-	if (a == NO_INDEX || is_null(f[0]) || is_null(f[7])) {
+	double created;
+	if (a == NO_INDEX || is_null(f[0])) {
 		r->skipped++;
 		return;
 	}
-	double created = sf_ts(&r->sf, f[7]);
-	if (created >= r->end_ts) {
-		r->skipped++;
+	if (before_end(r, f[7], &created) != 0)
 		return;	/* not yet created at as_of */
-	}
-	if (s->n_opp == r->cap_opp) {
-		r->cap_opp = r->cap_opp ? 2 * r->cap_opp : 4096;
-		s->opp = xrealloc(s->opp, r->cap_opp * sizeof *s->opp);
-	}
+	s->opp = grow(s->opp, &r->cap_opp, s->n_opp, sizeof *s->opp, 4096);
 	struct snap_opp *o = &s->opp[s->n_opp];
 	memset(o, 0, sizeof *o);
 	o->id = sf_int(&r->sf, f[0]);
@@ -242,7 +254,7 @@ row_opp(struct reader *r, char **f, int nf)
 	if (o->rank < 0 || o->rank > 5)
 		r->sf.bad = 1;
 	o->max_rank = o->rank;
-	o->amount = is_null(f[5]) ? 0 : sf_num(&r->sf, f[5]);
+	o->amount = is_null(f[5]) ? 0 : sf_money(&r->sf, f[5], s->money_digits);
 	o->probability = is_null(f[6]) ? NAN : sf_num(&r->sf, f[6]);
 	o->created = created;
 	o->entered = is_null(f[8]) ? NAN : sf_ts(&r->sf, f[8]);
@@ -267,19 +279,14 @@ row_hist(struct reader *r, char **f, int nf)
 	(void)nf;
 	struct snapshot *s = r->s;
 	uint32_t o = is_null(f[0]) ? NO_INDEX : idmap_get(&r->opps, sf_int(&r->sf, f[0]));
-	if (o == NO_INDEX || is_null(f[1]) || is_null(f[2])) {
+	double t;
+	if (o == NO_INDEX || is_null(f[1])) {
 		r->skipped++;
 		return;
 	}
-	double t = sf_ts(&r->sf, f[2]);
-	if (t >= r->end_ts) {
-		r->skipped++;
+	if (before_end(r, f[2], &t) != 0)
 		return;
-	}
-	if (s->n_hist == r->cap_hist) {
-		r->cap_hist = r->cap_hist ? 2 * r->cap_hist : 8192;
-		s->hist = xrealloc(s->hist, r->cap_hist * sizeof *s->hist);
-	}
+	s->hist = grow(s->hist, &r->cap_hist, s->n_hist, sizeof *s->hist, 8192);
 	struct snap_hist *h = &s->hist[s->n_hist++];
 	h->opp = o;
 	h->rank = (int8_t)sf_int(&r->sf, f[1]);
@@ -303,15 +310,12 @@ row_rev(struct reader *r, char **f, int nf)
 		r->skipped++;
 		return;
 	}
-	if (s->n_rev == r->cap_rev) {
-		r->cap_rev = r->cap_rev ? 2 * r->cap_rev : 65536;
-		s->rev = xrealloc(s->rev, r->cap_rev * sizeof *s->rev);
-	}
+	s->rev = grow(s->rev, &r->cap_rev, s->n_rev, sizeof *s->rev, 65536);
 	struct snap_revenue *v = &s->rev[s->n_rev++];
 	v->acct = a;
 	v->day = day;
-	v->amount = sf_num(&r->sf, f[2]);
-	v->margin = is_null(f[3]) ? NAN : sf_num(&r->sf, f[3]);
+	v->amount = sf_money(&r->sf, f[2], s->money_digits);
+	v->margin = is_null(f[3]) ? MONEY_NONE : sf_money(&r->sf, f[3], s->money_digits);
 }
 
 static void
@@ -319,19 +323,10 @@ row_act(struct reader *r, char **f, int nf)
 {
 	(void)nf;
 	struct snapshot *s = r->s;
-	if (is_null(f[2])) {
-		r->skipped++;
+	double t;
+	if (before_end(r, f[2], &t) != 0)
 		return;
-	}
-	double t = sf_ts(&r->sf, f[2]);
-	if (t >= r->end_ts) {
-		r->skipped++;
-		return;
-	}
-	if (s->n_act == r->cap_act) {
-		r->cap_act = r->cap_act ? 2 * r->cap_act : 8192;
-		s->act = xrealloc(s->act, r->cap_act * sizeof *s->act);
-	}
+	s->act = grow(s->act, &r->cap_act, s->n_act, sizeof *s->act, 8192);
 	struct snap_activity *a = &s->act[s->n_act++];
 	a->acct = acct_of(r, f[0]);
 	a->owner = owner_index(r, f[1]);

@@ -197,7 +197,8 @@ join_side(pthread_t th, struct side_read *side, struct reader *r, char *err, siz
 }
 
 int
-snapshot_read(PGconn *conn, int32_t as_of, struct snapshot *s, char *err, size_t errlen)
+snapshot_read(PGconn *conn, int32_t as_of, int money_digits, struct snapshot *s,
+              char *err, size_t errlen)
 {
 	struct reader r = { .s = s, .err = err, .errlen = errlen };
 	struct side_read side = { .conn = NULL };
@@ -208,6 +209,7 @@ snapshot_read(PGconn *conn, int32_t as_of, struct snapshot *s, char *err, size_t
 	if (errlen > 0)
 		err[0] = '\0';
 	s->as_of = as_of;
+	s->money_digits = money_digits;
 	r.end_ts = ((double)as_of + 1.0) * 86400.0;
 	idmap_init(&r.owners, 1024);
 	idmap_init(&r.opps, 1024);

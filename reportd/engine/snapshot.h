@@ -26,9 +26,11 @@ struct snap_account {
 struct snap_revenue {
 	uint32_t	 acct;
 	int32_t		 day;		/* days since 1970-01-01 */
-	double		 amount;
-	double		 margin;	/* NAN when unknown */
+	int64_t		 amount;	/* minor units of the currency */
+	int64_t		 margin;	/* minor units; MONEY_NONE when unknown */
 };
+
+#define MONEY_NONE INT64_MIN
 
 struct snap_opp {
 	int64_t		 id;
@@ -38,7 +40,7 @@ struct snap_opp {
 	int8_t		 rank;		/* current/last funnel rank, 0 when unknown */
 	int8_t		 max_rank;	/* highest rank reached (history and current) */
 	int8_t		 outcome;	/* enum outcome */
-	double		 amount;
+	int64_t		 amount;	/* minor units of the currency */
 	double		 probability;	/* NAN when unknown */
 	double		 created;	/* epoch seconds */
 	double		 entered;	/* stage_entered_at, NAN when unknown */
@@ -62,6 +64,7 @@ struct snap_activity {
 
 struct snapshot {
 	int32_t			 as_of;		/* rows after as_of are left out */
+	int			 money_digits;	/* amounts are integers of 10^-digits */
 	struct snap_account	*acct;
 	size_t			 n_acct;
 	int64_t			*owner_id;	/* owner index -> user id */
@@ -87,10 +90,12 @@ enum snap_view { SV_USERS, SV_ACCOUNTS, SV_CONTACTS, SV_OPPS, SV_HIST, SV_REVENU
                  SV_ACTIVITIES, SV_QUALIFICATION };
 extern const char *const snapshot_view_names[8];
 
-/* Reads the snapshot.  Returns 0, or -1 with a one-line reason in err
+/* Reads the snapshot, amounts as integers with money_digits decimals (the
+ * currency's minor unit: money.h).  Returns 0, or -1 with a one-line reason in err
  * (the connection may be broken: the caller checks).  snapshot_free()
  * releases everything, also after a failure. */
-int  snapshot_read(PGconn *conn, int32_t as_of, struct snapshot *s, char *err, size_t errlen);
+int  snapshot_read(PGconn *conn, int32_t as_of, int money_digits, struct snapshot *s,
+                   char *err, size_t errlen);
 void snapshot_free(struct snapshot *s);
 
 /* The i-th COPY statement a snapshot reads with (in order), NULL past the

@@ -9,6 +9,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "money.h"
 #include "pgcopy.h"
 #include "store.h"
 #include "util.h"
@@ -28,13 +29,35 @@ num(struct pgcopy *c, double v)
 		pgcopy_rawf(c, "%.17g", v);
 }
 
+/* An exact amount (minor units with `digits` decimals) as its text. */
 static void
-money(struct pgcopy *c, double v)
+money(struct pgcopy *c, int64_t v, int digits)
+{
+	char buf[32];
+	money_format(buf, sizeof buf, v, digits);
+	pgcopy_rawf(c, "%s", buf);
+}
+
+/* An expected amount (a double: amount times probability), rounded to the
+ * minor unit. */
+static void
+money_expected(struct pgcopy *c, double v, int digits)
 {
 	if (isnan(v) || isinf(v))
 		pgcopy_text(c, NULL);
 	else
-		pgcopy_rawf(c, "%.2f", v);
+		pgcopy_rawf(c, "%.*f", digits, v);
+}
+
+/* Minor units as the cents of the binary numeric(18,2) columns (a
+ * currency with 3 minor digits is rounded to 2 there). */
+static int64_t
+cents(int64_t v, int digits)
+{
+	if (digits <= 2)
+		return v * money_scale(2 - digits);
+	int64_t s = money_scale(digits - 2);
+	return (v >= 0 ? v + s / 2 : v - s / 2) / s;
 }
 
 static void
@@ -67,22 +90,23 @@ rank_or_null(struct pgcopy *c, uint32_t rank)
 
 /* One account's row of crmx.account_metrics, binary. */
 static void
-account_row(struct pgcopy *c, int64_t run, int64_t account_id, const struct acct_result *a)
+account_row(struct pgcopy *c, int64_t run, int64_t account_id, const struct acct_result *a,
+            int digits)
 {
 	char abc[2] = { a->abc, 0 }, grade[2] = { a->grade, 0 };
-	pgcopy_brow(c, 19);
+	pgcopy_brow(c, 20);
 	pgcopy_bint8(c, run);
 	pgcopy_bint8(c, account_id);
-	pgcopy_bnumeric_cents(c, llround(a->revenue_window * 100));
+	pgcopy_bnumeric_cents(c, cents(a->revenue_window, digits));
 	pgcopy_btext(c, a->abc ? abc : NULL);
 	if (a->rank)
 		pgcopy_bint4(c, (int32_t)a->rank);
 	else
 		pgcopy_bnull(c);
-	if (isnan(a->hist_ltv))
+	if (a->hist_ltv == MONEY_NONE)
 		pgcopy_bnull(c);
 	else
-		pgcopy_bnumeric_cents(c, llround(a->hist_ltv * 100));
+		pgcopy_bnumeric_cents(c, cents(a->hist_ltv, digits));
 	if (a->first_day == INT32_MIN)
 		pgcopy_bnull(c);
 	else
@@ -99,13 +123,15 @@ account_row(struct pgcopy *c, int64_t run, int64_t account_id, const struct acct
 	pgcopy_bfloat8(c, a->t_cal);
 	pgcopy_bfloat8(c, a->exp_purchases);
 	pgcopy_bfloat8(c, a->p_alive);
-	pgcopy_bfloat8(c, a->exp_value);
-	pgcopy_bfloat8(c, a->ltv_pred);
+	/* amounts, though expected ones: to the minor unit */
+	pgcopy_bfloat8(c, money_round(a->exp_value, digits));
+	pgcopy_bfloat8(c, money_round(a->ltv_pred, digits));
 	pgcopy_btext(c, a->segment);
 	pgcopy_btext(c, a->grade ? grade : NULL);
 	pgcopy_bint4(c, a->open_deals);
 	/* whole seconds, as before */
 	pgcopy_btimestamptz(c, isnan(a->last_activity) ? NAN : floor(a->last_activity));
+	pgcopy_btext(c, a->hist_ltv == MONEY_NONE ? NULL : a->by_margin ? "margin" : "revenue");
 }
 
 static int
@@ -126,13 +152,13 @@ copy_accounts(PGconn *conn, int64_t run, const struct snapshot *s, const struct 
 	static const char sql[] = "COPY crmx.account_metrics (run_id, account_id, revenue_window,"
 	    " abc_class, revenue_rank, hist_ltv, first_purchase, last_purchase, x, t_x, t_cal,"
 	    " exp_purchases, p_alive, exp_value, ltv_pred, segment, qual_grade, open_deals,"
-	    " last_activity) FROM STDIN (FORMAT binary)";
+	    " last_activity, value_basis) FROM STDIN (FORMAT binary)";
 	/* Binary: a million rows of numbers are neither printed here nor
 	 * parsed by the server. */
 	if (pgcopy_begin_binary(&c, conn, sql) != 0)
 		return -1;
 	for (size_t i = 0; i < s->n_acct; i++) {
-		account_row(&c, run, s->acct[i].id, &r->acct[i]);
+		account_row(&c, run, s->acct[i].id, &r->acct[i], r->money_digits);
 	}
 	return pgcopy_finish(&c, "storing account metrics");
 }
@@ -150,7 +176,7 @@ copy_owners(PGconn *conn, int64_t run, const struct snapshot *s, const struct re
 		const struct owner_result *w = &r->owner[i];
 		pgcopy_rawf(&c, "%lld", (long long)run);
 		pgcopy_rawf(&c, "%lld", (long long)s->owner_id[i]);
-		money(&c, w->revenue);
+		money(&c, w->revenue, r->money_digits);
 		num(&c, w->share);
 		class_or_null(&c, w->abc);
 		rank_or_null(&c, w->rank);
@@ -163,7 +189,7 @@ copy_owners(PGconn *conn, int64_t run, const struct snapshot *s, const struct re
 		num(&c, w->minutes_per_won);
 		num(&c, w->revenue_per_hour);
 		pgcopy_rawf(&c, "%d", w->open_deals);
-		money(&c, w->weighted_pipeline);
+		money_expected(&c, w->weighted_pipeline, r->money_digits);
 		num(&c, w->key_person_coverage);
 		pgcopy_rawf(&c, "{%d,%d,%d,%d,%d}", w->reached[1], w->reached[2], w->reached[3],
 		            w->reached[4], w->reached[5]);
@@ -188,16 +214,16 @@ copy_concentration(PGconn *conn, int64_t run, const struct results *r)
 		pgcopy_text(&c, scope[i]);
 		pgcopy_rawf(&c, "%zu", cs[i]->n);
 		pgcopy_rawf(&c, "%zu", cs[i]->non_positive);
-		money(&c, cs[i]->total);
+		money(&c, cs[i]->total, r->money_digits);
 		num(&c, cs[i]->top20_share);
 		num(&c, cs[i]->frac_for_80);
 		num(&c, cs[i]->gini);
 		pgcopy_rawf(&c, "%zu", cs[i]->n_a);
 		pgcopy_rawf(&c, "%zu", cs[i]->n_b);
 		pgcopy_rawf(&c, "%zu", cs[i]->n_c);
-		money(&c, cs[i]->rev_a);
-		money(&c, cs[i]->rev_b);
-		money(&c, cs[i]->rev_c);
+		money(&c, cs[i]->rev_a, r->money_digits);
+		money(&c, cs[i]->rev_b, r->money_digits);
+		money(&c, cs[i]->rev_c, r->money_digits);
 		pgcopy_endrow(&c);
 	}
 	return pgcopy_finish(&c, "storing concentration") != 0 ? -1 : 0;
@@ -238,12 +264,12 @@ copy_funnel(PGconn *conn, int64_t run, const struct results *r)
 		pgcopy_rawf(&c, "%lld", (long long)run);
 		pgcopy_rawf(&c, "%d", k);
 		pgcopy_rawf(&c, "%d", f->reached);
-		money(&c, f->reached_amount);
+		money(&c, f->reached_amount, r->money_digits);
 		num(&c, k < 5 ? f->conversion : NAN);
 		num(&c, f->median_days);
 		pgcopy_rawf(&c, "%d", f->open_count);
-		money(&c, f->open_amount);
-		money(&c, f->weighted);
+		money(&c, f->open_amount, r->money_digits);
+		money_expected(&c, f->weighted, r->money_digits);
 		pgcopy_endrow(&c);
 	}
 	return pgcopy_finish(&c, "storing funnel") != 0 ? -1 : 0;
@@ -312,8 +338,8 @@ copy_forecast(PGconn *conn, int64_t run, const struct snapshot *s, const struct 
 		pgcopy_rawf(&c, "%lld", (long long)s->owner_id[f->owner]);
 		date_or_null(&c, month_first_day(f->month));
 		pgcopy_rawf(&c, "%d", f->open_deals);
-		money(&c, f->amount);
-		money(&c, f->weighted);
+		money(&c, f->amount, r->money_digits);
+		money_expected(&c, f->weighted, r->money_digits);
 		pgcopy_endrow(&c);
 	}
 	return pgcopy_finish(&c, "storing forecast");

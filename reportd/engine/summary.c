@@ -1,9 +1,13 @@
 /* Builds the run summary JSON.  A figure that cannot be computed (NAN in
- * the results) is written as null, never 0 or NaN. */
+ * the results) is written as null, never 0 or NaN.  Amounts are numbers
+ * with no more decimals than the currency has: exact sums from their
+ * integers, expected values and means rounded to the minor unit (written
+ * with JSON_REAL_PRECISION(15), exact below 10^13 major units). */
 #include <math.h>
 #include <string.h>
 
 #include "i18n.h"
+#include "money.h"
 #include "summary.h"
 #include "util.h"
 
@@ -11,6 +15,23 @@ static json_t *
 jnum(double v)
 {
 	return (isnan(v) || isinf(v)) ? json_null() : json_real(v);
+}
+
+/* An exact amount. */
+static json_t *
+jmoney(int64_t v, int digits)
+{
+	/* jansson writes a real with ".0": whole units as an integer */
+	return digits == 0 ? json_integer(v) : json_real(money_to_double(v, digits));
+}
+
+/* An expected amount or a mean, to the minor unit. */
+static json_t *
+jmoney_exp(double v, int digits)
+{
+	if (digits == 0 && isfinite(v))
+		return json_integer((json_int_t)llround(v));
+	return jnum(money_round(v, digits));
 }
 
 static json_t *
@@ -22,14 +43,15 @@ jdate(int32_t day)
 }
 
 static json_t *
-concentration_json(const struct concentration *c)
+concentration_json(const struct concentration *c, int dg)
 {
 	return json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:{s:I, s:I, s:I}, s:{s:o, s:o, s:o}}",
 	    "n", (json_int_t)c->n, "non_positive", (json_int_t)c->non_positive,
-	    "total", jnum(c->total), "top20_share", jnum(c->top20_share),
+	    "total", jmoney(c->total, dg), "top20_share", jnum(c->top20_share),
 	    "frac_for_80", jnum(c->frac_for_80), "gini", jnum(c->gini),
 	    "classes", "A", (json_int_t)c->n_a, "B", (json_int_t)c->n_b, "C", (json_int_t)c->n_c,
-	    "revenue", "A", jnum(c->rev_a), "B", jnum(c->rev_b), "C", jnum(c->rev_c));
+	    "revenue", "A", jmoney(c->rev_a, dg), "B", jmoney(c->rev_b, dg),
+	    "C", jmoney(c->rev_c, dg));
 }
 
 static json_t *
@@ -76,26 +98,29 @@ summary_build(const struct snapshot *s, const struct results *r, int64_t run_id)
 {
 	static const char *const bg_names[] = { "r", "alpha", "a", "b" };
 	static const char *const gg_names[] = { "p", "q", "gamma" };
+	const int dg = r->money_digits;
 	json_t *conv = json_array(), *funnel = json_array();
 	for (int k = 1; k <= 5; k++) {
 		const struct funnel_rank *f = &r->funnel[k];
 		json_array_append_new(funnel, json_pack("{s:i, s:i, s:o, s:o, s:i, s:o, s:o}",
-		    "stage_rank", k, "reached", f->reached, "reached_amount", jnum(f->reached_amount),
+		    "stage_rank", k, "reached", f->reached, "reached_amount",
+		    jmoney(f->reached_amount, dg),
 		    "median_days_in_stage", jnum(f->median_days), "open", f->open_count,
-		    "open_amount", jnum(f->open_amount), "weighted", jnum(f->weighted)));
+		    "open_amount", jmoney(f->open_amount, dg), "weighted", jmoney_exp(f->weighted, dg)));
 		if (k < 5)
 			json_array_append_new(conv, jnum(f->conversion));
 	}
 	json_t *o = json_pack("{s:I, s:o, s:{s:o, s:o}, s:o, s:o}",
 	    "run_id", (json_int_t)run_id, "as_of", jdate(r->as_of),
 	    "window", "start", jdate(r->window_start), "end", jdate(r->as_of + 1),
-	    "accounts", concentration_json(&r->conc_accounts),
-	    "owners", concentration_json(&r->conc_owners));
-	json_object_set_new(o, "revenue_window", jnum(r->revenue_window_total));
-	json_object_set_new(o, "ltv", json_pack("{s:o, s:o, s:o, s:o}",
+	    "accounts", concentration_json(&r->conc_accounts, dg),
+	    "owners", concentration_json(&r->conc_owners, dg));
+	json_object_set_new(o, "revenue_window", jmoney(r->revenue_window_total, dg));
+	json_object_set_new(o, "ltv", json_pack("{s:s?, s:o, s:o, s:o, s:o}",
+	    "basis", r->ltv_basis,
 	    "bgnbd", fit_json(&r->bgnbd, bg_names, 4),
 	    "gamma_gamma", fit_json(&r->gg, gg_names, 3),
-	    "predicted_total", jnum(r->ltv_pred_total),
+	    "predicted_total", jmoney_exp(r->ltv_pred_total, dg),
 	    "mean_p_alive", jnum(r->mean_p_alive)));
 	json_object_set_new(o, "holdout", holdout_json(&r->holdout));
 	json_object_set_new(o, "funnel", json_pack("{s:o, s:o, s:o, s:i, s:i, s:i, s:o, s:o,"
@@ -103,9 +128,11 @@ summary_build(const struct snapshot *s, const struct results *r, int64_t run_id)
 	    "stages", funnel, "conversion", conv, "lead_to_opportunity", jnum(r->lead_to_opp),
 	    "created", r->created_in_window, "won", r->won, "lost", r->lost,
 	    "win_rate", jnum(r->win_rate), "cycle_median_days", jnum(r->cycle_median),
-	    "cycle_mean_days", jnum(r->cycle_mean), "mean_won_amount", jnum(r->mean_won_amount),
+	    "cycle_mean_days", jnum(r->cycle_mean), "mean_won_amount",
+	    jmoney_exp(r->mean_won_amount, dg),
 	    "open_deals", r->open_deals, "stalled", r->stalled,
-	    "open_amount", jnum(r->open_amount), "weighted_pipeline", jnum(r->weighted_pipeline),
+	    "open_amount", jmoney(r->open_amount, dg),
+	    "weighted_pipeline", jmoney_exp(r->weighted_pipeline, dg),
 	    "velocity_per_day", jnum(r->velocity)));
 	json_object_set_new(o, "efficiency", json_pack("{s:I, s:o, s:o, s:o}",
 	    "activity_minutes", (json_int_t)r->minutes,
@@ -132,9 +159,8 @@ summary_row_counts(const struct snapshot *s)
 	return o;
 }
 
-/* A number at a JSON path "a.b.c", or NAN. */
-static double
-path_num(json_t *o, const char *path)
+double
+summary_value(json_t *o, const char *path)
 {
 	char key[64];
 	while (o != NULL && *path) {
@@ -149,7 +175,7 @@ path_num(json_t *o, const char *path)
 	return json_is_number(o) ? json_number_value(o) : NAN;
 }
 
-enum { PLAIN, PCT };
+enum { PLAIN, PCT, HOLDOUT };	/* HOLDOUT: a plain figure shown only when the run has a model check */
 
 /* Spaces to fill a label to `width` terminal columns (CJK characters take
  * two). */
@@ -175,6 +201,46 @@ line(FILE *out, const char *label, double v, int decimals, int kind)
 		fprintf(out, "%.*f%s\n", decimals, kind == PCT ? 100 * v : v, kind == PCT ? "%" : "");
 }
 
+/* The terminal summary: a heading (path NULL) or a figure. */
+static const struct {
+	const char	*label;		/* N_() */
+	const char	*path;
+	int		 decimals, kind;
+} text_lines[] = {
+	{ N_("accounts"), NULL, 0, PLAIN },
+	{ N_("revenue in window"), "accounts.total", 2, PLAIN },
+	{ N_("accounts with revenue"), "accounts.n", 0, PLAIN },
+	/* xgettext:no-c-format */
+	{ N_("top 20% share of revenue"), "accounts.top20_share", 1, PCT },
+	/* xgettext:no-c-format */
+	{ N_("share of accounts for 80%"), "accounts.frac_for_80", 1, PCT },
+	{ N_("Gini"), "accounts.gini", 4, PLAIN },
+	{ N_("A-class accounts"), "accounts.classes.A", 0, PLAIN },
+	{ N_("lifetime value"), NULL, 0, PLAIN },
+	{ N_("predicted LTV, all accounts"), "ltv.predicted_total", 2, PLAIN },
+	{ N_("mean P(alive)"), "ltv.mean_p_alive", 3, PLAIN },
+	{ N_("BG/NBD log-likelihood"), "ltv.bgnbd.log_likelihood", 2, PLAIN },
+	/* the model check, when the run made one (holdout_weeks > 0) */
+	{ N_("model check (the last holdout weeks)"), NULL, 0, HOLDOUT },
+	{ N_("purchases predicted"), "holdout.predicted", 1, HOLDOUT },
+	{ N_("purchases made"), "holdout.actual", 0, HOLDOUT },
+	{ N_("mean absolute error per account"), "holdout.mean_absolute_error", 3, HOLDOUT },
+	{ N_("funnel"), NULL, 0, PLAIN },
+	{ N_("win rate"), "funnel.win_rate", 1, PCT },
+	{ N_("lead to opportunity"), "funnel.lead_to_opportunity", 1, PCT },
+	{ N_("median sales cycle (days)"), "funnel.cycle_median_days", 1, PLAIN },
+	{ N_("open deals"), "funnel.open_deals", 0, PLAIN },
+	{ N_("stalled deals"), "funnel.stalled", 0, PLAIN },
+	{ N_("weighted pipeline"), "funnel.weighted_pipeline", 2, PLAIN },
+	{ N_("velocity (per day)"), "funnel.velocity_per_day", 2, PLAIN },
+	{ N_("efficiency"), NULL, 0, PLAIN },
+	/* xgettext:no-c-format */
+	{ N_("top 20% of owners' share"), "owners.top20_share", 1, PCT },
+	{ N_("activity minutes per won deal"), "efficiency.minutes_per_won_deal", 0, PLAIN },
+	{ N_("revenue per activity hour"), "efficiency.revenue_per_activity_hour", 2, PLAIN },
+	{ N_("key-person coverage of open deals"), "efficiency.key_person_coverage", 1, PCT },
+};
+
 void
 summary_print_text(FILE *out, json_t *s, double seconds)
 {
@@ -185,37 +251,15 @@ summary_print_text(FILE *out, json_t *s, double seconds)
 	        json_string_value(json_object_get(s, "as_of")),
 	        json_string_value(json_object_get(w, "start")),
 	        json_string_value(json_object_get(w, "end")), seconds);
-	fprintf(out, "%s\n", _("accounts"));
-	line(out, _("revenue in window"), path_num(s, "accounts.total"), 2, PLAIN);
-	line(out, _("accounts with revenue"), path_num(s, "accounts.n"), 0, PLAIN);
-	/* xgettext:no-c-format */
-	line(out, _("top 20% share of revenue"), path_num(s, "accounts.top20_share"), 1, PCT);
-	/* xgettext:no-c-format */
-	line(out, _("share of accounts for 80%"), path_num(s, "accounts.frac_for_80"), 1, PCT);
-	line(out, _("Gini"), path_num(s, "accounts.gini"), 4, PLAIN);
-	line(out, _("A-class accounts"), path_num(s, "accounts.classes.A"), 0, PLAIN);
-	fprintf(out, "%s\n", _("lifetime value"));
-	line(out, _("predicted LTV, all accounts"), path_num(s, "ltv.predicted_total"), 2, PLAIN);
-	line(out, _("mean P(alive)"), path_num(s, "ltv.mean_p_alive"), 3, PLAIN);
-	line(out, _("BG/NBD log-likelihood"), path_num(s, "ltv.bgnbd.log_likelihood"), 2, PLAIN);
-	if (json_is_object(json_object_get(s, "holdout"))) {
-		fprintf(out, "%s\n", _("model check (the last holdout weeks)"));
-		line(out, _("purchases predicted"), path_num(s, "holdout.predicted"), 1, PLAIN);
-		line(out, _("purchases made"), path_num(s, "holdout.actual"), 0, PLAIN);
-		line(out, _("mean absolute error per account"), path_num(s, "holdout.mean_absolute_error"), 3, PLAIN);
+	int holdout = json_is_object(json_object_get(s, "holdout"));
+	for (size_t i = 0; i < sizeof text_lines / sizeof *text_lines; i++) {
+		const char *label = _(text_lines[i].label);
+		if (text_lines[i].kind == HOLDOUT && !holdout)
+			continue;
+		if (text_lines[i].path == NULL)
+			fprintf(out, "%s\n", label);
+		else
+			line(out, label, summary_value(s, text_lines[i].path),
+			     text_lines[i].decimals, text_lines[i].kind);
 	}
-	fprintf(out, "%s\n", _("funnel"));
-	line(out, _("win rate"), path_num(s, "funnel.win_rate"), 1, PCT);
-	line(out, _("lead to opportunity"), path_num(s, "funnel.lead_to_opportunity"), 1, PCT);
-	line(out, _("median sales cycle (days)"), path_num(s, "funnel.cycle_median_days"), 1, PLAIN);
-	line(out, _("open deals"), path_num(s, "funnel.open_deals"), 0, PLAIN);
-	line(out, _("stalled deals"), path_num(s, "funnel.stalled"), 0, PLAIN);
-	line(out, _("weighted pipeline"), path_num(s, "funnel.weighted_pipeline"), 2, PLAIN);
-	line(out, _("velocity (per day)"), path_num(s, "funnel.velocity_per_day"), 2, PLAIN);
-	fprintf(out, "%s\n", _("efficiency"));
-	/* xgettext:no-c-format */
-	line(out, _("top 20% of owners' share"), path_num(s, "owners.top20_share"), 1, PCT);
-	line(out, _("activity minutes per won deal"), path_num(s, "efficiency.minutes_per_won_deal"), 0, PLAIN);
-	line(out, _("revenue per activity hour"), path_num(s, "efficiency.revenue_per_activity_hour"), 2, PLAIN);
-	line(out, _("key-person coverage of open deals"), path_num(s, "efficiency.key_person_coverage"), 1, PCT);
 }

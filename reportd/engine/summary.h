@@ -17,6 +17,9 @@ json_t *summary_build(const struct snapshot *s, const struct results *r, int64_t
 /* Rows read per crmx_src view, as a JSON object (new reference). */
 json_t *summary_row_counts(const struct snapshot *s);
 
+/* The number at a path "a.b.c" of a summary, or NAN. */
+double summary_value(json_t *summary, const char *path);
+
 /* The summary as a few lines for a terminal ("absent" for null). */
 void summary_print_text(FILE *out, json_t *summary, double seconds);
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "money.h"
 #include "results.h"
 #include "util.h"
 
@@ -24,7 +25,7 @@ metrics_cohorts(const struct snapshot *s, struct results *res)
 	size_t months = (size_t)(last - first + 1);
 	/* sum[c][k]: net revenue of cohort c in its month k; a dense square,
 	 * small: a cohort per month since the first purchase. */
-	double *sum = xcalloc(months * months, sizeof *sum);
+	int64_t *sum = xcalloc(months * months, sizeof *sum);	/* minor units */
 	int32_t *size = xcalloc(months, sizeof *size);
 	for (size_t a = 0; a < s->n_acct; a++) {
 		if (res->acct[a].first_day == INT32_MIN)
@@ -45,14 +46,14 @@ metrics_cohorts(const struct snapshot *s, struct results *res)
 	for (size_t c = 0; c < months; c++) {
 		if (size[c] == 0)
 			continue;
-		double cum = 0;
+		int64_t cum = 0;
 		for (size_t k = 0; c + k < months; k++) {
 			cum += sum[c * months + k];
 			struct cohort_row *r = &res->cohorts[res->n_cohorts++];
 			r->cohort_month = first + (int32_t)c;
 			r->k = (int32_t)k;
 			r->size = size[c];
-			r->cum_per_account = cum / size[c];
+			r->cum_per_account = money_to_double(cum, s->money_digits) / size[c];
 		}
 	}
 	free(sum);

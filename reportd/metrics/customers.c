@@ -7,8 +7,15 @@
  * - a purchase is a distinct day with at least one revenue row >= 0 (a
  *   day of credits only is not a purchase); its value is the day's net;
  *   this reproduces the published CDNOW summary exactly;
- * - historical LTV is the sum of margins when every row of the account
- *   carries one, else the net revenue;
+ * - amounts are exact integers of the currency's minor unit: an account
+ *   whose rows net to exactly 0 has no revenue (non-positive, no class);
+ * - historical and predictive value of an account are on one basis:
+ *   "margin" when every revenue row of the account carries a margin:
+ *   historical value is the sum of margins, and predicted revenue is
+ *   turned into margin by the account's margin rate (margins / net
+ *   revenue; the configured [metrics] margin when the net is not
+ *   positive); "revenue" otherwise: net revenue and predicted revenue,
+ *   both times the configured margin (1 by default);
  * - segment: active when a won deal closed or a purchase happened in the
  *   365 days ending at as_of; lapsed when either happened before only;
  *   prospect otherwise;
@@ -23,16 +30,32 @@
 #include "concentration.h"
 #include "log.h"
 #include "models.h"
+#include "money.h"
 #include "results.h"
 #include "util.h"
+
+/* Historical value on the account's basis, and the rate that turns its
+ * predicted revenue into the same basis. */
+static void
+value_basis(struct acct_result *r, int64_t total, double assumed)
+{
+	if (r->by_margin) {
+		r->hist_ltv = r->margins;
+		r->margin_rate = total > 0 ? (double)r->margins / (double)total : assumed;
+	} else {
+		r->hist_ltv = assumed == 1.0 ? total : llround((double)total * assumed);
+		r->margin_rate = assumed;
+	}
+}
 
 static void
 rfm(const struct snapshot *s, size_t a, struct acct_result *r, int32_t ws, int *bought_recently)
 {
 	const struct snap_revenue *g = s->rev + s->rev_first[a];
 	size_t n = s->rev_first[a + 1] - s->rev_first[a];
-	double total = 0, margins = 0, repeat_sum = 0;
-	int all_margin = n > 0, purchases = 0;
+	int64_t total = 0, margins = 0, repeat_sum = 0;
+	int purchases = 0;
+	r->by_margin = n > 0;
 
 	r->first_day = r->last_day = INT32_MIN;
 	r->x = -1;
@@ -40,13 +63,13 @@ rfm(const struct snapshot *s, size_t a, struct acct_result *r, int32_t ws, int *
 	*bought_recently = 0;
 	for (size_t i = 0; i < n;) {
 		int32_t day = g[i].day;
-		double net = 0;
+		int64_t net = 0;
 		int bought = 0;
 		for (; i < n && g[i].day == day; i++) {
 			net += g[i].amount;
 			total += g[i].amount;
-			if (isnan(g[i].margin))
-				all_margin = 0;
+			if (g[i].margin == MONEY_NONE)
+				r->by_margin = 0;
 			else
 				margins += g[i].margin;
 			if (g[i].amount >= 0)
@@ -64,13 +87,15 @@ rfm(const struct snapshot *s, size_t a, struct acct_result *r, int32_t ws, int *
 		if (day > s->as_of - 365)
 			*bought_recently = 1;
 	}
-	r->hist_ltv = n ? (all_margin ? margins : total) : NAN;
+	r->hist_ltv = n ? total : MONEY_NONE;
+	r->margins = margins;
 	r->t_x = r->t_cal = r->mean_repeat = NAN;
 	if (purchases > 0) {
 		r->x = purchases - 1;
 		r->t_x = (r->last_day - r->first_day) / 7.0;
 		r->t_cal = (s->as_of - r->first_day) / 7.0;
-		r->mean_repeat = r->x > 0 ? repeat_sum / r->x : NAN;
+		r->mean_repeat = r->x > 0 ?
+		                 money_to_double(repeat_sum, s->money_digits) / r->x : NAN;
 	}
 }
 
@@ -82,10 +107,19 @@ metrics_customers(const struct snapshot *s, const struct metric_params *mp, stru
 	int *recent = xcalloc(n + 1, sizeof *recent);
 	res->acct = xcalloc(n + 1, sizeof *res->acct);
 
+	size_t basis[2] = { 0, 0 };	/* accounts with revenue valued by revenue, by margin */
 	for (size_t a = 0; a < n; a++) {
-		res->acct[a].last_activity = NAN;
-		rfm(s, a, &res->acct[a], res->window_start, &recent[a]);
+		struct acct_result *r = &res->acct[a];
+		r->last_activity = NAN;
+		rfm(s, a, r, res->window_start, &recent[a]);
+		if (r->hist_ltv == MONEY_NONE) {
+			r->margin_rate = mp->margin;
+			continue;
+		}
+		value_basis(r, r->hist_ltv, mp->margin);
+		basis[r->by_margin]++;
 	}
+	res->ltv_basis = basis[1] == 0 ? "revenue" : basis[0] == 0 ? "margin" : "mixed";
 	for (size_t i = 0; i < s->n_opp; i++) {
 		const struct snap_opp *o = &s->opp[i];
 		struct acct_result *r = &res->acct[o->acct];
@@ -130,7 +164,7 @@ metrics_customers(const struct snapshot *s, const struct metric_params *mp, stru
 
 	/* Concentration of revenue in the window over accounts. */
 	int64_t *ids = xmalloc((n ? n : 1) * sizeof *ids);
-	double *values = xmalloc((n ? n : 1) * sizeof *values);
+	int64_t *values = xmalloc((n ? n : 1) * sizeof *values);
 	char *abc = xmalloc(n ? n : 1);
 	uint32_t *rank = xmalloc((n ? n : 1) * sizeof *rank);
 	for (size_t a = 0; a < n; a++) {

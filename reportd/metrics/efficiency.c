@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "concentration.h"
+#include "money.h"
 #include "results.h"
 #include "stats.h"
 #include "util.h"
@@ -22,7 +23,8 @@ metrics_efficiency(const struct snapshot *s, const struct metric_params *mp, str
 	size_t n = s->n_owner;
 	struct dvec *cycles = xcalloc(n + 1, sizeof *cycles);
 	int32_t open_with_dm = 0;
-	double won_revenue = 0;
+	int64_t won_revenue = 0;
+	const int dg = s->money_digits;
 
 	/* The funnel may have made the owners' rows already (reached per rank). */
 	if (res->owner == NULL)
@@ -37,7 +39,8 @@ metrics_efficiency(const struct snapshot *s, const struct metric_params *mp, str
 				w->open_deals++;
 				w->open_with_dm += dm;
 				if (!isnan(o->probability))
-					w->weighted_pipeline += o->amount * o->probability;
+					w->weighted_pipeline += money_to_double(o->amount, dg) *
+					                        o->probability;
 			}
 		} else if (o->closed >= ws && o->closed < we) {
 			if (o->outcome == OUTCOME_WON)
@@ -71,7 +74,8 @@ metrics_efficiency(const struct snapshot *s, const struct metric_params *mp, str
 		w->cycle_mean = dvec_mean(&cycles[i]);
 		free(cycles[i].v);
 		w->minutes_per_won = w->won ? (double)w->minutes / w->won : NAN;
-		w->revenue_per_hour = w->minutes ? w->revenue / (w->minutes / 60.0) : NAN;
+		w->revenue_per_hour = w->minutes ?
+		                      money_to_double(w->revenue, dg) / (w->minutes / 60.0) : NAN;
 		w->key_person_coverage = w->open_deals ? (double)w->open_with_dm / w->open_deals : NAN;
 		if (w->won + w->lost > 0) {
 			if (res->n_rates == rate_cap) {
@@ -92,11 +96,12 @@ metrics_efficiency(const struct snapshot *s, const struct metric_params *mp, str
 
 	res->key_person_coverage = res->open_deals ? (double)open_with_dm / res->open_deals : NAN;
 	res->minutes_per_won = res->won ? (double)res->minutes / res->won : NAN;
-	res->revenue_per_hour = res->minutes ? won_revenue / (res->minutes / 60.0) : NAN;
+	res->revenue_per_hour = res->minutes ?
+	                        money_to_double(won_revenue, dg) / (res->minutes / 60.0) : NAN;
 
 	/* Concentration across owners: "what share of the reps makes 80% of
 	 * the sales". */
-	double *values = xmalloc((n ? n : 1) * sizeof *values);
+	int64_t *values = xmalloc((n ? n : 1) * sizeof *values);
 	char *abc = xmalloc(n ? n : 1);
 	uint32_t *rank = xmalloc((n ? n : 1) * sizeof *rank);
 	for (size_t i = 0; i < n; i++)
@@ -106,7 +111,7 @@ metrics_efficiency(const struct snapshot *s, const struct metric_params *mp, str
 		res->owner[i].abc = abc[i];
 		res->owner[i].rank = rank[i];
 		res->owner[i].share = res->conc_owners.total > 0 && res->owner[i].revenue > 0 ?
-		                      res->owner[i].revenue / res->conc_owners.total : NAN;
+		                      (double)res->owner[i].revenue / (double)res->conc_owners.total : NAN;
 	}
 	free(values);
 	free(abc);

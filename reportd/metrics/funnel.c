@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "money.h"
 #include "results.h"
 #include "stats.h"
 #include "util.h"
@@ -72,7 +73,8 @@ build_forecast(const struct snapshot *s, struct results *res)
 		f[n].month = m < now_month ? now_month : m;
 		f[n].open_deals = 1;
 		f[n].amount = o->amount;
-		f[n].weighted = isnan(o->probability) ? 0 : o->amount * o->probability;
+		f[n].weighted = isnan(o->probability) ? 0 :
+		                money_to_double(o->amount, s->money_digits) * o->probability;
 		n++;
 	}
 	qsort(f, n, sizeof *f, cmp_forecast);
@@ -98,14 +100,15 @@ metrics_funnel(const struct snapshot *s, const struct metric_params *mp, struct 
 	struct dvec cycles = { 0 }, stays[6] = { { 0 } };
 	struct rate_acc overall = { 0, 0 }, by_rank[6] = { { 0, 0 } };
 	struct rate_acc *by_source = xcalloc(s->n_source + 1, sizeof *by_source);
-	double won_amount = 0;
+	int64_t won_amount = 0;
 	size_t rate_cap = 0;
 
 	memset(res->funnel, 0, sizeof res->funnel);
 	if (res->owner == NULL)	/* one row per owner, shared with efficiency.c */
 		res->owner = xcalloc(s->n_owner + 1, sizeof *res->owner);
 	res->open_deals = res->stalled = res->created_in_window = 0;
-	res->weighted_pipeline = res->open_amount = 0;
+	res->weighted_pipeline = 0;
+	res->open_amount = 0;
 
 	for (size_t i = 0; i < s->n_opp; i++) {
 		const struct snap_opp *o = &s->opp[i];
@@ -130,7 +133,8 @@ metrics_funnel(const struct snapshot *s, const struct metric_params *mp, struct 
 		if (o->outcome == OUTCOME_OPEN) {
 			res->open_deals++;
 			res->open_amount += o->amount;
-			double wgt = isnan(o->probability) ? 0 : o->amount * o->probability;
+			double wgt = isnan(o->probability) ? 0 :
+			             money_to_double(o->amount, s->money_digits) * o->probability;
 			res->weighted_pipeline += wgt;
 			if (o->rank >= 1 && o->rank <= 5) {
 				res->funnel[o->rank].open_count++;
@@ -182,7 +186,8 @@ metrics_funnel(const struct snapshot *s, const struct metric_params *mp, struct 
 	                (double)overall.won / (overall.won + overall.lost) : NAN;
 	res->cycle_median = dvec_median(&cycles);
 	res->cycle_mean = dvec_mean(&cycles);
-	res->mean_won_amount = overall.won ? won_amount / overall.won : NAN;
+	res->mean_won_amount = overall.won ?
+	                       money_to_double(won_amount, s->money_digits) / overall.won : NAN;
 	res->velocity = (res->cycle_mean > 0) ?
 	                res->open_deals * res->mean_won_amount * res->win_rate / res->cycle_mean : NAN;
 	free(cycles.v);

@@ -7,7 +7,8 @@
  *   value p gamma / (q - 1);
  * - the predictive LTV discounts month by month: the purchases expected in
  *   month k (E[Y(t_k)] - E[Y(t_k-1)], months of 30.4375 days, the last one
- *   cut at the horizon) times E[M] times the margin, divided by
+ *   cut at the horizon) times E[M] times the account's margin rate (see
+ *   customers.c: the same basis as its historical value), divided by
  *   (1 + d)^k. */
 #include <math.h>
 #include <stdlib.h>
@@ -31,7 +32,7 @@
 struct predict_job {
 	struct results	*res;
 	size_t		 n;
-	double		 H, disc, margin;
+	double		 H, disc;
 	int		 months;
 };
 
@@ -62,7 +63,7 @@ predict_slice(void *arg, size_t from, size_t to, int slot)
 			ltv += (ey - prev) * disc;
 			prev = ey;
 		}
-		r->ltv_pred = ltv * r->exp_value * j->margin;
+		r->ltv_pred = ltv * r->exp_value * r->margin_rate;
 	}
 }
 
@@ -101,7 +102,7 @@ models_fit_predict(const struct snapshot *s, const struct metric_params *mp, str
 	free(g);
 
 	struct predict_job job = { .res = res, .n = n, .H = mp->horizon_weeks,
-	                           .disc = mp->discount_monthly, .margin = mp->margin };
+	                           .disc = mp->discount_monthly };
 	job.months = (int)ceil(job.H / WEEKS_PER_MONTH - 1e-9);
 	parallel_for(n, 5000, predict_slice, &job);
 	double total = 0, alive = 0;

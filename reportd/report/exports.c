@@ -19,6 +19,7 @@
 #include "figures.h"
 #include "i18n.h"
 #include "log.h"
+#include "money.h"
 #include "report.h"
 #include "reportint.h"
 #include "reportdata.h"
@@ -26,8 +27,20 @@
 #include "util.h"
 
 
+/* A money column's text (numeric(18,2), or a float8 prediction) to the
+ * currency's minor unit; anything else as it is. */
+static const char *
+csv_money(const char *v, int digits, char *buf, size_t len)
+{
+	int64_t m;
+	if (v == NULL || money_parse(v, digits, &m) != 0)
+		return v;
+	money_format(buf, len, m, digits);
+	return buf;
+}
+
 int
-report_csvs(const struct rdata *d, const char *dir, char *err, size_t errlen)
+report_csvs(const struct rdata *d, const char *dir, int digits, char *err, size_t errlen)
 {
 	for (int t = 0; t < T__MAX; t++) {
 		const struct rtable *tb = &d->tables[t];
@@ -38,8 +51,14 @@ report_csvs(const struct rdata *d, const char *dir, char *err, size_t errlen)
 			csv_field(&b, tb->def->cols[c].name, c == 0);
 		csv_end_row(&b);
 		for (int r = 0; r < PQntuples(tb->res); r++) {
-			for (int c = 0; c < tb->def->ncols; c++)
-				csv_field(&b, db_val(tb->res, r, db_col(tb->res, tb->def->cols[c].name)), c == 0);
+			for (int c = 0; c < tb->def->ncols; c++) {
+				const struct rcol *col = &tb->def->cols[c];
+				const char *v = db_val(tb->res, r, db_col(tb->res, col->name));
+				char buf[32];
+				if (col->kind == COL_MONEY)
+					v = csv_money(v, digits, buf, sizeof buf);
+				csv_field(&b, v, c == 0);
+			}
 			csv_end_row(&b);
 		}
 		snprintf(path, sizeof path, "%s/%s.csv", dir, tb->def->id);
@@ -59,9 +78,18 @@ jval(double v)
 	return isnan(v) ? json_null() : json_real(v);
 }
 
+/* A headline figure; amounts to the currency's minor unit. */
+static json_t *
+jfig(double v, const struct figure *f, int digits)
+{
+	if (f->kind != FIG_MONEY || isnan(v))
+		return jval(v);
+	return digits == 0 ? json_integer((json_int_t)llround(v)) : json_real(money_round(v, digits));
+}
+
 int
 report_json(const struct rdata *d, const char *dir, const char *week, const int *langs, int nl,
-           const struct chart_status *st, char *err, size_t errlen)
+           const struct chart_status *st, int digits, char *err, size_t errlen)
 {
 	char asof[16], path[4200];
 	format_date(d->as_of, asof, sizeof asof);
@@ -88,7 +116,8 @@ report_json(const struct rdata *d, const char *dir, const char *week, const int 
 		double now = figure_value(d->summary, &figures[i]);
 		double before = d->prev_summary ? figure_value(d->prev_summary, &figures[i]) : NAN;
 		json_array_append_new(head, json_pack("{s:s, s:o, s:o, s:o}", "id", figures[i].id,
-		    "value", jval(now), "previous", jval(before), "change", jval(now - before)));
+		    "value", jfig(now, &figures[i], digits), "previous", jfig(before, &figures[i], digits),
+		    "change", jfig(now - before, &figures[i], digits)));
 	}
 	json_object_set_new(o, "headline", head);
 	json_t *charts = json_array();

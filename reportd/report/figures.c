@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "figures.h"
+#include "summary.h"
 
 const struct figure figures[] = {
 	{ "revenue", N_("Revenue, last 12 months"), "accounts.total", FIG_MONEY, 1 },
@@ -26,19 +27,7 @@ const size_t nfigures = sizeof figures / sizeof figures[0];
 double
 figure_value(json_t *summary, const struct figure *f)
 {
-	const char *path = f->path;
-	json_t *o = summary;
-	char key[64];
-	while (o != NULL && *path) {
-		size_t n = strcspn(path, ".");
-		if (n >= sizeof key)
-			return NAN;
-		memcpy(key, path, n);
-		key[n] = '\0';
-		o = json_object_get(o, key);
-		path += n + (path[n] == '.');
-	}
-	return json_is_number(o) ? json_number_value(o) : NAN;
+	return summary_value(summary, f->path);
 }
 
 void

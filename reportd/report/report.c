@@ -21,6 +21,7 @@
 #include "figures.h"
 #include "i18n.h"
 #include "log.h"
+#include "money.h"
 #include "report.h"
 #include "reportint.h"
 #include "reportdata.h"
@@ -294,8 +295,9 @@ report_write(PGconn *conn, const struct crmx_config *cfg, int64_t run_id,
 	if (make_staging(cfg, info, staging, sizeof staging, err, errlen) != 0 ||
 	    write_pages(&d, cfg, langs, nl, staging, info, st_main, err, errlen) != 0 ||
 	    write_css(staging, err, errlen) != 0 ||
-	    report_csvs(&d, staging, err, errlen) != 0 ||
-	    report_json(&d, staging, info->week, langs, nl, st_main, err, errlen) != 0 ||
+	    report_csvs(&d, staging, currency_digits(cfg->metrics_currency), err, errlen) != 0 ||
+	    report_json(&d, staging, info->week, langs, nl, st_main,
+	                currency_digits(cfg->metrics_currency), err, errlen) != 0 ||
 	    put_in_place(staging, info->dir, err, errlen) != 0)
 		goto out;
 	rc = 0;

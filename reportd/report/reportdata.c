@@ -13,32 +13,34 @@
 
 #define OWNER_JOIN " LEFT JOIN crmx_src.users u ON u.user_id = a.owner_id"
 
+/* Who a row is about: leading columns shared by the tables. */
+#define ACCOUNT_COLS \
+	{ "account_id", N_("Id"), COL_ID }, \
+	{ "account", N_("Account"), COL_TEXT }, \
+	{ "owner", N_("Owner"), COL_TEXT }
+
 static const struct rcol top_revenue_cols[] = {
-	{ "account_id", N_("Id"), COL_ID },
-	{ "account", N_("Account"), COL_TEXT },
-	{ "owner", N_("Owner"), COL_TEXT },
+	ACCOUNT_COLS,
 	{ "revenue_window", N_("Revenue, 12 months"), COL_MONEY },
 	{ "abc_class", N_("Class"), COL_TEXT },
 	{ "ltv_pred", N_("Predicted LTV"), COL_MONEY },
 };
 static const struct rcol top_ltv_cols[] = {
-	{ "account_id", N_("Id"), COL_ID },
-	{ "account", N_("Account"), COL_TEXT },
-	{ "owner", N_("Owner"), COL_TEXT },
+	ACCOUNT_COLS,
 	{ "ltv_pred", N_("Predicted LTV"), COL_MONEY },
 	{ "p_alive", N_("P(alive)"), COL_PCT },
 	{ "revenue_window", N_("Revenue, 12 months"), COL_MONEY },
 };
 static const struct rcol at_risk_cols[] = {
-	{ "account_id", N_("Id"), COL_ID },
-	{ "account", N_("Account"), COL_TEXT },
-	{ "owner", N_("Owner"), COL_TEXT },
+	ACCOUNT_COLS,
 	{ "change", N_("Change"), COL_CODE },
 	{ "p_alive_before", N_("P(alive) a week ago"), COL_PCT },
 	{ "p_alive_now", N_("P(alive) now"), COL_PCT },
-	{ "hist_ltv", N_("Revenue to date"), COL_MONEY },
+	{ "hist_ltv", N_("Historical value"), COL_MONEY },	/* margin or revenue */
 };
-static const struct rcol stalled_cols[] = {
+/* Open deals: the stalled table has one column more than the one of deals
+ * without a decision maker. */
+static const struct rcol deal_cols[] = {
 	{ "opportunity_id", N_("Id"), COL_ID },
 	{ "deal", N_("Deal"), COL_TEXT },
 	{ "account", N_("Account"), COL_TEXT },
@@ -46,14 +48,6 @@ static const struct rcol stalled_cols[] = {
 	{ "stage", N_("Stage"), COL_TEXT },
 	{ "amount", N_("Amount"), COL_MONEY },
 	{ "days_in_stage", N_("Days in stage"), COL_DAYS },
-};
-static const struct rcol no_dm_cols[] = {
-	{ "opportunity_id", N_("Id"), COL_ID },
-	{ "deal", N_("Deal"), COL_TEXT },
-	{ "account", N_("Account"), COL_TEXT },
-	{ "owner", N_("Owner"), COL_TEXT },
-	{ "stage", N_("Stage"), COL_TEXT },
-	{ "amount", N_("Amount"), COL_MONEY },
 };
 static const struct rcol accuracy_cols[] = {
 	{ "owner", N_("Owner"), COL_TEXT },
@@ -65,27 +59,36 @@ static const struct rcol accuracy_cols[] = {
 
 #define COLS(c) c, (int)(sizeof c / sizeof c[0])
 
+/* The accounts of a run's metrics, and open deals, with names. */
+#define ACCOUNT_SELECT "SELECT m.account_id, a.name AS account, u.name AS owner,"
+#define ACCOUNT_FROM \
+    "  FROM crmx.account_metrics m JOIN crmx_src.accounts a USING (account_id)" OWNER_JOIN
+/* The 15 accounts of a run with the most `by` (a column of
+ * account_metrics) among those where `by` meets `cond`. */
+#define TOP_ACCOUNTS(cols, by, cond) \
+    ACCOUNT_SELECT " " cols ", count(*) OVER () AS total_rows" ACCOUNT_FROM \
+    " WHERE m.run_id = $1 AND m." by " " cond \
+    " ORDER BY m." by " DESC, m.account_id LIMIT 15"
+#define DEAL_SELECT \
+    "SELECT o.opportunity_id, o.name AS deal, a.name AS account, u.name AS owner, o.stage," \
+    "       o.amount,"
+#define OPEN_DEALS \
+    "  FROM crmx_src.opportunities o JOIN crmx_src.accounts a USING (account_id)" \
+    "  LEFT JOIN crmx_src.users u ON u.user_id = o.owner_id" \
+    " WHERE o.outcome = 'open'"
+#define DEAL_ORDER " ORDER BY o.amount DESC NULLS LAST, o.opportunity_id LIMIT 20"
+
 const struct rtable_def rtable_defs[T__MAX] = {
 	[T_TOP_REVENUE] = { "top_accounts_revenue", N_("Top accounts by revenue"),
 	    N_("The accounts that brought the most net revenue in the last 12 months."),
-	    "SELECT m.account_id, a.name AS account, u.name AS owner, m.revenue_window,"
-	    "       m.abc_class, m.ltv_pred, count(*) OVER () AS total_rows"
-	    "  FROM crmx.account_metrics m JOIN crmx_src.accounts a USING (account_id)" OWNER_JOIN
-	    " WHERE m.run_id = $1 AND m.revenue_window > 0"
-	    " ORDER BY m.revenue_window DESC, m.account_id LIMIT 15",
-	    15, COLS(top_revenue_cols) },
+	    TOP_ACCOUNTS("m.revenue_window, m.abc_class, m.ltv_pred", "revenue_window", "> 0"), 15, COLS(top_revenue_cols) },
 	[T_TOP_LTV] = { "top_accounts_ltv", N_("Top accounts by predicted lifetime value"),
 	    N_("Expected discounted revenue over the forecast horizon (BG/NBD and Gamma-Gamma)."),
-	    "SELECT m.account_id, a.name AS account, u.name AS owner, m.ltv_pred, m.p_alive,"
-	    "       m.revenue_window, count(*) OVER () AS total_rows"
-	    "  FROM crmx.account_metrics m JOIN crmx_src.accounts a USING (account_id)" OWNER_JOIN
-	    " WHERE m.run_id = $1 AND m.ltv_pred IS NOT NULL"
-	    " ORDER BY m.ltv_pred DESC, m.account_id LIMIT 15",
-	    15, COLS(top_ltv_cols) },
+	    TOP_ACCOUNTS("m.ltv_pred, m.p_alive, m.revenue_window", "ltv_pred", "IS NOT NULL"), 15, COLS(top_ltv_cols) },
 	[T_AT_RISK] = { "accounts_at_risk", N_("Accounts newly lapsed or at risk"),
 	    /* xgettext:no-c-format */
 	    N_("Active a week ago and lapsed now, or P(alive) fell by 10 points or more to under 50%."),
-	    "SELECT m.account_id, a.name AS account, u.name AS owner,"
+	    ACCOUNT_SELECT
 	    "       CASE WHEN p.segment = 'active' AND m.segment = 'lapsed' THEN 'lapsed'"
 	    "            ELSE 'at_risk' END AS change,"
 	    "       p.p_alive AS p_alive_before, m.p_alive AS p_alive_now, m.hist_ltv,"
@@ -100,27 +103,20 @@ const struct rtable_def rtable_defs[T__MAX] = {
 	    20, COLS(at_risk_cols) },
 	[T_STALLED] = { "stalled_deals", N_("Stalled deals"),
 	    N_("Open deals that have not changed stage for longer than the stall limit."),
-	    "SELECT o.opportunity_id, o.name AS deal, a.name AS account, u.name AS owner, o.stage,"
-	    "       o.amount,"
+	    DEAL_SELECT
 	    "       $3::date - (coalesce(o.stage_entered_at, o.created_at) AT TIME ZONE 'UTC')::date"
 	    "         AS days_in_stage,"
-	    "       count(*) OVER () AS total_rows"
-	    "  FROM crmx_src.opportunities o JOIN crmx_src.accounts a USING (account_id)"
-	    "  LEFT JOIN crmx_src.users u ON u.user_id = o.owner_id"
-	    " WHERE o.outcome = 'open'"
+	    "       count(*) OVER () AS total_rows" OPEN_DEALS
 	    "   AND $3::date - (coalesce(o.stage_entered_at, o.created_at) AT TIME ZONE 'UTC')::date > $4"
-	    " ORDER BY o.amount DESC NULLS LAST, o.opportunity_id LIMIT 20",
-	    20, COLS(stalled_cols) },
+	    DEAL_ORDER,
+	    20, COLS(deal_cols) },
 	[T_NO_DM] = { "deals_without_decision_maker", N_("Deals without a known decision maker"),
 	    N_("Open deals whose account has no contact recorded as the decision maker."),
-	    "SELECT o.opportunity_id, o.name AS deal, a.name AS account, u.name AS owner, o.stage,"
-	    "       o.amount, count(*) OVER () AS total_rows"
-	    "  FROM crmx_src.opportunities o JOIN crmx_src.accounts a USING (account_id)"
-	    "  LEFT JOIN crmx_src.users u ON u.user_id = o.owner_id"
-	    " WHERE o.outcome = 'open' AND NOT EXISTS (SELECT 1 FROM crmx_src.contacts c"
+	    DEAL_SELECT " count(*) OVER () AS total_rows" OPEN_DEALS
+	    "   AND NOT EXISTS (SELECT 1 FROM crmx_src.contacts c"
 	    "        WHERE c.account_id = o.account_id AND c.purchase_role = 'decision_maker')"
-	    " ORDER BY o.amount DESC NULLS LAST, o.opportunity_id LIMIT 20",
-	    20, COLS(no_dm_cols) },
+	    DEAL_ORDER,
+	    20, deal_cols, 6 },	/* without days in stage */
 	/* As the panels' team view (fcgi/queries.c, Q_FORECAST_ACCURACY): the
 	 * 6 months before the run's as-of month (that month too when as_of is
 	 * its last day), each against the last complete run before it. */

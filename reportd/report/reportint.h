@@ -30,8 +30,8 @@ extern const char report_css[];
 /* One language's index page. */
 void report_page(struct sbuf *b, const struct page_ctx *p);
 /* <table>.csv for every table, and summary.json, into dir. */
-int report_csvs(const struct rdata *d, const char *dir, char *err, size_t errlen);
+int report_csvs(const struct rdata *d, const char *dir, int money_digits, char *err, size_t errlen);
 int report_json(const struct rdata *d, const char *dir, const char *week, const int *langs, int nl,
-                const struct chart_status *st, char *err, size_t errlen);
+                const struct chart_status *st, int money_digits, char *err, size_t errlen);
 
 #endif

@@ -3,11 +3,13 @@
  * fields separated by tabs, "\N" for NULL, a newline at the end; each
  * field goes, in a buffer of its own size, through every parser.
  * Checked: no read past a field, no overflow, and what is accepted agrees
- * with the general parsers (strtoll, strtod, parse_date). */
+ * with the general parsers (strtoll, strtod, parse_date); an amount read
+ * into cents is written back to the same cents. */
 #include <errno.h>
 #include <math.h>
 
 #include "fuzz.h"
+#include "money.h"
 #include "snapfield.h"
 #include "util.h"
 
@@ -28,6 +30,15 @@ fuzz_field(const char *f, size_t n)
 		double v = strtod(s, NULL);
 		FUZZ_CHECK((isnan(v) && isnan(dv)) || v == dv ||
 		           fabs(v - dv) <= 1e-12 * fmax(fabs(v), 1));
+	}
+	if (snapshot_parse_field(SF_MONEY, s, &iv, &dv) == 0) {
+		/* exact: written back and read again, the same cents; within
+		 * half a cent of what strtod reads */
+		char back[32];
+		int64_t again;
+		money_format(back, sizeof back, iv, 2);
+		FUZZ_CHECK(money_parse(back, 2, &again) == 0 && again == iv);
+		FUZZ_CHECK(fabs(strtod(s, NULL) * 100 - (double)iv) <= 0.5 + 1e-9 * fabs((double)iv));
 	}
 	int32_t day;
 	int ok = snapshot_parse_field(SF_DATE, s, &iv, &dv) == 0;

@@ -59,7 +59,8 @@ base_add(struct base *b, uint32_t acct, int32_t day, double amount)
 		b->s.rev = realloc(b->s.rev, b->cap * sizeof *b->s.rev);
 		assert_non_null(b->s.rev);
 	}
-	b->s.rev[b->s.n_rev++] = (struct snap_revenue){ acct, day, amount, NAN };
+	/* amounts in minor units, as the snapshot holds them */
+	b->s.rev[b->s.n_rev++] = (struct snap_revenue){ acct, day, (int64_t)llround(amount * 100), MONEY_NONE };
 }
 
 static int

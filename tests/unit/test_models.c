@@ -169,7 +169,7 @@ test_concentration(void **state)
 {
 	(void)state;
 	const int64_t ids[] = { 7, 3, 9, 1, 4, 5, 2 };
-	const double v[] = { 10, 40, 10, 20, -5, 0, 20 };
+	const int64_t v[] = { 10, 40, 10, 20, -5, 0, 20 };
 	char abc[7];
 	uint32_t rank[7];
 	struct concentration c;
@@ -200,7 +200,7 @@ test_concentration(void **state)
 	}
 
 	/* Nothing positive: every figure absent. */
-	const double z[] = { 0, -1 };
+	const int64_t z[] = { 0, -1 };
 	concentration_compute(ids, z, 2, &c, abc, rank);
 	assert_int_equal(c.n, 0);
 	assert_true(isnan(c.top20_share) && isnan(c.gini) && isnan(c.frac_for_80));
@@ -208,7 +208,7 @@ test_concentration(void **state)
 	/* A large population gets 101 Lorenz points ending at (1, 1). */
 	enum { BIG = 1003 };
 	int64_t *bid = malloc(BIG * sizeof *bid);
-	double *bv = malloc(BIG * sizeof *bv);
+	int64_t *bv = malloc(BIG * sizeof *bv);
 	char *babc = malloc(BIG);
 	uint32_t *brank = malloc(BIG * sizeof *brank);
 	for (int i = 0; i < BIG; i++) {
