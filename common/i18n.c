@@ -281,6 +281,12 @@ fmt_money(char *buf, size_t len, double amount, const char *currency, int short_
 }
 
 void
+fmt_amount(char *buf, size_t len, double amount, const char *currency, enum lang l)
+{
+	fmt_money(buf, len, amount, currency, l == LANG_ZH_CN, l);
+}
+
+void
 fmt_date(char *buf, size_t len, int32_t day, enum lang l)
 {
 	char out[48];

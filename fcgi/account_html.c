@@ -4,44 +4,15 @@
 #include <string.h>
 
 #include "account.h"
+#include "label.h"
 #include "util.h"
-
-static const char *const role_names[][2] = {
-	{ "decision_maker", N_("decision maker (key person)") },
-	{ "recommender", N_("recommender") },
-	{ "user", N_("user") },
-	{ "influencer", N_("influencer") },
-	{ "insider", N_("insider") },
-};
-
-static const char *
-role_label(const char *role)
-{
-	for (size_t i = 0; i < sizeof role_names / sizeof *role_names; i++)
-		if (strcmp(role, role_names[i][0]) == 0)
-			return _(role_names[i][1]);
-	return "";
-}
-
-static const char *const segment_names[][2] = {
-	{ "prospect", N_("prospect") }, { "active", N_("active") }, { "lapsed", N_("lapsed") },
-};
-
-static const char *
-segment_label(const char *s)
-{
-	for (size_t i = 0; i < sizeof segment_names / sizeof *segment_names; i++)
-		if (strcmp(s, segment_names[i][0]) == 0)
-			return _(segment_names[i][1]);
-	return s;
-}
 
 static const char *
 money(struct ctx *c, const struct rows *a, int f, char *buf, size_t len)
 {
 	if (rows_null(a, 0, f))
 		return NULL;
-	fmt_money(buf, len, rows_num(a, 0, f), c->cfg->metrics_currency, 0, c->lang);
+	fmt_amount(buf, len, rows_num(a, 0, f), c->cfg->metrics_currency, c->lang);
 	return buf;
 }
 
@@ -176,7 +147,7 @@ metrics_html(struct ctx *c, const struct rows *a)
 	if (!rows_null(a, 0, AC_P_ALIVE))
 		fmt_percent(b1, sizeof b1, rows_num(a, 0, AC_P_ALIVE), 0);
 	panel_kv(c, _("Probability still a customer"), rows_null(a, 0, AC_P_ALIVE) ? NULL : b1);
-	panel_kv(c, _("Lifecycle"), segment_label(rows_s(a, 0, AC_SEGMENT)));
+	panel_kv(c, _("Lifecycle"), crm_label(LABEL_LIFECYCLE, rows_s(a, 0, AC_SEGMENT)));
 	panel_kv(c, _("Qualification grade"), rows_s(a, 0, AC_GRADE));
 	panel_kv(c, _("Last activity"), panel_date(c, rows_s(a, 0, AC_LAST_ACTIVITY), b2, sizeof b2));
 	out_raw(c->out, "</table><p class=\"asof\">");
@@ -203,7 +174,7 @@ contacts_html(struct ctx *c, const struct account_view *v)
 		out_raw(o, " <span class=\"title\">");
 		html_text(o, rows_s(ct, i, CT_TITLE));
 		out_raw(o, "</span> <span class=\"role\">");
-		html_text(o, role_label(rows_s(ct, i, CT_ROLE)));
+		html_text(o, crm_label(LABEL_ROLE, rows_s(ct, i, CT_ROLE)));
 		out_raw(o, "</span>");
 		if (strcmp(rows_s(ct, i, CT_ROLE), "decision_maker") == 0) {
 			int reached = rows_s(ct, i, CT_REACHED)[0] == 't';
@@ -236,8 +207,8 @@ deals_html(struct ctx *c, const struct rows *dl)
 		out_rawf(o, "<tr><td><a href=\"/crmx/deals/%lld\">", atoll(rows_s(dl, i, AD_ID)));
 		html_text(o, rows_s(dl, i, AD_NAME));
 		out_raw(o, "</a></td>");
-		panel_td(c, NULL, rows_s(dl, i, AD_STAGE));
-		fmt_money(b1, sizeof b1, rows_num(dl, i, AD_AMOUNT), c->cfg->metrics_currency, 0, c->lang);
+		panel_td(c, NULL, crm_label(LABEL_STAGE, rows_s(dl, i, AD_STAGE)));
+		fmt_amount(b1, sizeof b1, rows_num(dl, i, AD_AMOUNT), c->cfg->metrics_currency, c->lang);
 		panel_td(c, "num", b1);
 		panel_td(c, "num", rows_s(dl, i, AD_DAYS));
 		out_raw(o, "</tr>");

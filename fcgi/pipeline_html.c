@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "pipeline.h"
+#include "label.h"
 #include "util.h"
 
 static void
@@ -87,8 +88,8 @@ deal_row(struct ctx *c, const struct rows *d, int i)
 	html_text(o, rows_s(d, i, PD_NAME));
 	out_raw(o, "</a></td>");
 	panel_td(c, NULL, rows_s(d, i, PD_ACCOUNT));
-	panel_td(c, NULL, rows_s(d, i, PD_STAGE));
-	fmt_money(b, sizeof b, rows_num(d, i, PD_AMOUNT), c->cfg->metrics_currency, 0, c->lang);
+	panel_td(c, NULL, crm_label(LABEL_STAGE, rows_s(d, i, PD_STAGE)));
+	fmt_amount(b, sizeof b, rows_num(d, i, PD_AMOUNT), c->cfg->metrics_currency, c->lang);
 	panel_td(c, "num", b);
 	out_raw(o, "<td class=\"num\">");
 	html_text(o, rows_s(d, i, PD_DAYS));

@@ -46,7 +46,7 @@ figure_format(char *buf, size_t len, double v, const struct figure *f, const cha
               enum lang l)
 {
 	switch (f->kind) {
-	case FIG_MONEY: fmt_money(buf, len, v, currency, 0, l); break;
+	case FIG_MONEY: fmt_amount(buf, len, v, currency, l); break;
 	case FIG_COUNT: fmt_number(buf, len, v, 0); break;
 	case FIG_PCT:   fmt_percent(buf, len, v, 1); break;
 	case FIG_DAYS:  fmt_number(buf, len, v, 1); break;

@@ -19,6 +19,7 @@
 #include "db.h"
 #include "figures.h"
 #include "i18n.h"
+#include "label.h"
 #include "log.h"
 #include "report.h"
 #include "reportint.h"
@@ -207,6 +208,11 @@ cell(struct sbuf *b, const struct rcol *c, const char *v, const struct page_ctx 
 	case COL_CODE:
 		sb_raw(b, "<td>");
 		sb_html(b, strcmp(v, "lapsed") == 0 ? _("newly lapsed") : _("P(alive) fell"));
+		sb_raw(b, "</td>");
+		return;
+	case COL_STAGE:
+		sb_raw(b, "<td>");
+		sb_html(b, crm_label(LABEL_STAGE, v));
 		sb_raw(b, "</td>");
 		return;
 	case COL_MONEY: fmt_money(buf, sizeof buf, strtod(v, NULL), p->cfg->metrics_currency, 1, p->lang); break;

@@ -43,7 +43,7 @@ static const struct rcol stalled_cols[] = {
 	{ "deal", N_("Deal"), COL_TEXT },
 	{ "account", N_("Account"), COL_TEXT },
 	{ "owner", N_("Owner"), COL_TEXT },
-	{ "stage", N_("Stage"), COL_TEXT },
+	{ "stage", N_("Stage"), COL_STAGE },
 	{ "amount", N_("Amount"), COL_MONEY },
 	{ "days_in_stage", N_("Days in stage"), COL_DAYS },
 };
@@ -52,7 +52,7 @@ static const struct rcol no_dm_cols[] = {
 	{ "deal", N_("Deal"), COL_TEXT },
 	{ "account", N_("Account"), COL_TEXT },
 	{ "owner", N_("Owner"), COL_TEXT },
-	{ "stage", N_("Stage"), COL_TEXT },
+	{ "stage", N_("Stage"), COL_STAGE },
 	{ "amount", N_("Amount"), COL_MONEY },
 };
 

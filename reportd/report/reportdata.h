@@ -11,7 +11,8 @@
 
 #include "config.h"
 
-enum col_kind { COL_ID, COL_TEXT, COL_MONEY, COL_PCT, COL_INT, COL_DAYS, COL_CODE };
+enum col_kind { COL_ID, COL_TEXT, COL_MONEY, COL_PCT, COL_INT, COL_DAYS, COL_CODE,
+		COL_STAGE /* a CRM stage code, shown by its label */ };
 
 struct rcol {
 	const char	*name;		/* the SQL column and the CSV header */
