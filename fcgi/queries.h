@@ -29,6 +29,10 @@ enum query {
 	Q_DEAL_HISTORY,
 	Q_DEAL_REVIEWS,
 	Q_SAVE_REVIEW,
+	Q_SAVE_CONTACT,		/* a contact's role and the key person reached, + history */
+	Q_CONTACT_HISTORY,
+	Q_LOST_REASONS,		/* lost deals of the last 12 months by reason */
+	Q_WIN_SOURCE,		/* win rate of the last 12 months by source */
 	Q__MAX
 };
 
