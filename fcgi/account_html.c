@@ -207,8 +207,7 @@ contact_form_html(struct ctx *c, const struct account_view *v)
 	char action[64];
 	snprintf(action, sizeof action, "/crmx/accounts/%lld%s", (long long)v->id,
 	         c->embed ? "?embed=1" : "");
-	out_raw(c->out, "<details class=\"contact-form\"");
-	out_raw(c->out, v->contact_form ? " open><summary>" : "><summary>");
+	out_raw(c->out, "<details class=\"contact-form\" open><summary>");
 	html_text(c->out, _("Set a purchase role or record the key person reached"));
 	out_raw(c->out, "</summary>");
 	form_html(c, action, _("Save contact"), f, NCONTACT,

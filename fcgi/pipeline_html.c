@@ -43,8 +43,12 @@ layer_html(struct ctx *c, const struct layer *l, int k)
 	struct out *o = c->out;
 	const char *cur = c->cfg->metrics_currency;
 	char b[64];
-	out_rawf(o, "<tr><td>%d. ", k + 1);
+	/* the stage's name as the charts and the deal tables say it; the
+	 * layer's description on hover */
+	out_raw(o, "<tr><td title=\"");
 	html_text(o, funnel_layer(k + 1, 0));
+	out_rawf(o, "\">%d. ", k + 1);
+	html_text(o, funnel_layer(k + 1, 1));
 	out_rawf(o, "</td><td class=\"num\">%d</td><td class=\"num\">", l[k].open);
 	fmt_money(b, sizeof b, l[k].amount, cur, 1, c->lang);
 	html_num(o, b);
