@@ -283,7 +283,8 @@ fmt_money(char *buf, size_t len, double amount, const char *currency, int short_
 void
 fmt_amount(char *buf, size_t len, double amount, const char *currency, enum lang l)
 {
-	fmt_money(buf, len, amount, currency, l == LANG_ZH_CN, l);
+	/* under 1万 nothing is abbreviated: to the cent, as in full */
+	fmt_money(buf, len, amount, currency, l == LANG_ZH_CN && fabs(amount) >= 1e4, l);
 }
 
 void

@@ -25,13 +25,13 @@ static const char *const lost_reasons[] = {
 	"no budget", N_("No budget"), "no decision maker reached", N_("Decision maker not reached"),
 	"timing", N_("Timing"), "no real need", N_("No real need"), NULL,
 };
-static const char *const roles[] = {
+const char *const label_roles[] = {
 	"decision_maker", N_("decision maker (key person)"), "recommender", N_("recommender"),
 	"user", N_("user"), "influencer", N_("influencer"), "insider", N_("insider"), NULL,
 };
 static const char *const *const tables[LABEL__N] = {
 	[LABEL_STAGE] = stages, [LABEL_LIFECYCLE] = lifecycles, [LABEL_SOURCE] = sources,
-	[LABEL_LOST_REASON] = lost_reasons, [LABEL_ROLE] = roles,
+	[LABEL_LOST_REASON] = lost_reasons, [LABEL_ROLE] = label_roles,
 };
 
 const char *
@@ -45,15 +45,4 @@ crm_label(enum label_kind k, const char *code)
 		if (strcmp(code, p[0]) == 0)
 			return _(p[1]);
 	return code;
-}
-
-const char *
-label_code(enum label_kind k, int i)
-{
-	if (k >= LABEL__N || i < 0)
-		return NULL;
-	const char *const *p = tables[k];
-	for (int j = 0; j < i && *p; j++)
-		p += 2;
-	return *p;
 }

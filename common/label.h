@@ -19,8 +19,8 @@ enum label_kind {
  * unknown, "" for NULL. */
 const char *crm_label(enum label_kind k, const char *code);
 
-/* The i-th known code of a kind (0, 1, …), NULL past the last (for
- * tests and forms). */
-const char *label_code(enum label_kind k, int i);
+/* The purchase roles as pairs code, N_(label), …, NULL: the choices of
+ * the contact form. */
+extern const char *const label_roles[];
 
 #endif

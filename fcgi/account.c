@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "account.h"
+#include "label.h"
 
 static const char *const account_cols[AC__N] = {
 	"name", "region", "city", "industry", "owner", "abc_class", "revenue_window", "hist_ltv",
@@ -41,15 +42,10 @@ const struct field qual_fields[NQUAL] = {
 	{ "burning_issue", FIELD_TEXT, 0, 500, N_("Burning issue"), NULL },
 };
 
-static const char *const roles[] = {
-	"decision_maker", N_("decision maker (key person)"), "recommender", N_("recommender"),
-	"user", N_("user"), "influencer", N_("influencer"), "insider", N_("insider"), NULL,
-};
-
 /* The contact is chosen from the account's (account_html fills the list). */
 const struct field contact_fields[NCONTACT] = {
 	{ "contact", FIELD_ID, 1, 0, N_("Contact"), NULL },
-	{ "role", FIELD_CHOICE, 0, 0, N_("Purchase role"), roles },
+	{ "role", FIELD_CHOICE, 0, 0, N_("Purchase role"), label_roles },
 	{ "reached", FIELD_YESNO, 0, 0, N_("Key person reached"), NULL },
 	{ "reached_on", FIELD_DATE, 0, 0, N_("Reached on (empty: today)"), NULL },
 	{ "reached_by", FIELD_TEXT, 0, 100, N_("Reached by (empty: you)"), NULL },
