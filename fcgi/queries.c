@@ -116,7 +116,7 @@ static const char *const sql[Q__MAX] = {
     " LEFT JOIN crmx_src.contacts k ON k.contact_id = h.contact_id"
     " WHERE h.account_id = $2::bigint AND " ACCOUNT_VISIBLE
     " ORDER BY h.updated_at DESC, h.id DESC LIMIT 20",
-/* $3 contact, $4 role (NULL: the CRM's), $5 reached, $6 on (default
+/* $3 contact, $4 role (NULL: the one set before, else the CRM's), $5 reached, $6 on (default
  * today), $7 by (default the login), $8 who.  Only a contact of account
  * $2, and that account the viewer's: else no row back and nothing stored. */
 [Q_SAVE_CONTACT] =
@@ -124,7 +124,8 @@ static const char *const sql[Q__MAX] = {
     "  JOIN crmx_src.accounts a ON a.account_id = k.account_id"
     "  WHERE k.contact_id = $3::bigint AND k.account_id = $2::bigint AND "
     SCOPE_SQL("a.owner_id") "),"
-    " v AS (SELECT contact_id, account_id, $4::text AS purchase_role,"
+    " v AS (SELECT contact_id, account_id, coalesce($4::text, (SELECT r.purchase_role"
+    "  FROM crmx.contact_role r WHERE r.contact_id = ok.contact_id)) AS purchase_role,"
     "  coalesce($5::boolean, false) AS reached,"
     "  CASE WHEN $5::boolean THEN coalesce($6::date, current_date) END AS reached_on,"
     "  CASE WHEN $5::boolean THEN coalesce($7::text, $8::text) END AS reached_by FROM ok),"

@@ -81,6 +81,9 @@ check "role: the contact view shows it" same \
 	"$(q "SELECT purchase_role FROM crmx_src.contacts WHERE contact_id = $plain")" influencer
 get "$rep" "/crmx/accounts/$mine" >/dev/null
 check "role: the panel shows it" grep -q 'class="role">influencer' "$tmp/body"
+post "$rep" "/crmx/accounts/$mine" "contact=$plain&reached=no&csrf=$tok" >/dev/null
+check "no role chosen: the role set before stays" same \
+	"$(q "SELECT purchase_role FROM crmx.contact_role WHERE contact_id = $plain")" influencer
 
 # --- scope: another rep's account, or a contact of another account -------
 h0=$(q "SELECT count(*) FROM crmx.contact_role_history")
