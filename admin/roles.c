@@ -31,14 +31,18 @@ struct right {
 };
 
 /* crmx.fcgi (fcgi/queries.c): the latest metrics, the panels' records,
- * and writes to the two forms (qualification and its history, reviews). */
+ * and writes to the forms (qualification and its history, reviews, contacts roles
+ * and the key person reached, with their history). */
 static const struct right panels_rights[] = {
 	{ "SELECT", "TABLE", "latest_run", NULL },
 	{ "SELECT", "TABLE", "latest_account_metrics", NULL },
 	{ "SELECT", "TABLE", "latest_owner_metrics", NULL },
 	{ "SELECT", "TABLE", "run", NULL },		/* forecast accuracy: each */
 	{ "SELECT", "TABLE", "forecast", NULL },	/* run's stored forecast */
-	{ "SELECT", "TABLE", "contact_role", NULL },
+	{ "SELECT", "TABLE", "latest_funnel_metrics", NULL },
+	{ "SELECT, INSERT, UPDATE", "TABLE", "contact_role", NULL },
+	{ "SELECT, INSERT", "TABLE", "contact_role_history", NULL },
+	{ "USAGE", "SEQUENCE", "contact_role_history_id_seq", NULL },
 	{ "SELECT", "TABLE", "user_pref", NULL },
 	{ "SELECT, INSERT, UPDATE", "TABLE", "qualification", NULL },
 	{ "SELECT, INSERT", "TABLE", "qualification_history", NULL },

@@ -282,6 +282,13 @@ fmt_money(char *buf, size_t len, double amount, const char *currency, int short_
 }
 
 void
+fmt_amount(char *buf, size_t len, double amount, const char *currency, enum lang l)
+{
+	/* under 1万 nothing is abbreviated: to the cent, as in full */
+	fmt_money(buf, len, amount, currency, l == LANG_ZH_CN && fabs(amount) >= 1e4, l);
+}
+
+void
 fmt_date(char *buf, size_t len, int32_t day, enum lang l)
 {
 	char out[48];

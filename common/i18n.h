@@ -60,6 +60,9 @@ void fmt_percent(char *buf, size_t len, double share, int decimals);
  * (zh_CN: 万/亿; en: k/M/B). */
 void fmt_money(char *buf, size_t len, double amount, const char *currency, int short_form,
                enum lang l);
+/* An amount as every page shows it: in Chinese abbreviated with 万/亿
+ * from 10,000 up (¥23.1万), elsewhere in full (¥230,705.01). */
+void fmt_amount(char *buf, size_t len, double amount, const char *currency, enum lang l);
 /* A day number (days since 1970-01-01) as a date for the language. */
 void fmt_date(char *buf, size_t len, int32_t day, enum lang l);
 /* The ISO week of a day: "2026-W27" / "2026年第27周". */

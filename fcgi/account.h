@@ -16,7 +16,11 @@ enum account_f {
 	AC_BURNING_ISSUE, AC_UPDATED_BY, AC_UPDATED_AT, AC__N
 };
 /* Q_CONTACTS */
-enum contact_f { CT_NAME, CT_TITLE, CT_ROLE, CT_REACHED, CT__N };
+enum contact_f { CT_ID, CT_NAME, CT_TITLE, CT_ROLE, CT_REACHED, CT_REACHED_ON, CT_REACHED_BY,
+		 CT__N };
+/* Q_CONTACT_HISTORY */
+enum chist_f { CH_NAME, CH_ROLE, CH_REACHED, CH_REACHED_ON, CH_REACHED_BY, CH_UPDATED_BY,
+	       CH_UPDATED_AT, CH__N };
 /* Q_ACCOUNT_DEALS */
 enum adeal_f { AD_ID, AD_NAME, AD_STAGE, AD_RANK, AD_AMOUNT, AD_PROBABILITY, AD_DAYS, AD__N };
 /* Q_ACCOUNT_CLOSED */
@@ -30,16 +34,21 @@ enum qual_f { QH_HAS_NEED, QH_CAN_PAY, QH_HAS_AUTHORITY, QH_BURNING_ISSUE, QH_UP
 struct account_view {
 	int64_t		 id;
 	struct rows	 a;		/* one row: head, metrics, qualification */
-	struct rows	 contacts, deals, months, history;
+	struct rows	 contacts, deals, months, history, contact_history;
 	struct rows	 closed;	/* won and lost deals */
 	int		 has_dm;	/* a decision maker is among the contacts */
 	int		 computed;	/* metrics exist */
 	/* A submitted form that failed validation (NULL: a plain view). */
 	const char *const *values, *const *errors;
+	int		 contact_form;	/* values/errors are the contact form's */
 };
 
 extern const struct field qual_fields[];
 #define NQUAL 4
+/* The contact form: which contact, its purchase role, reached (yes/no),
+ * on which day and by whom. */
+extern const struct field contact_fields[];
+#define NCONTACT 5
 
 void account_html(struct ctx *c, const struct account_view *v);
 /* The closed deals' section and JSON array (account_html.c, account_json.c). */

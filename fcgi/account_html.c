@@ -4,44 +4,15 @@
 #include <string.h>
 
 #include "account.h"
+#include "label.h"
 #include "util.h"
-
-static const char *const role_names[][2] = {
-	{ "decision_maker", N_("decision maker (key person)") },
-	{ "recommender", N_("recommender") },
-	{ "user", N_("user") },
-	{ "influencer", N_("influencer") },
-	{ "insider", N_("insider") },
-};
-
-static const char *
-role_label(const char *role)
-{
-	for (size_t i = 0; i < sizeof role_names / sizeof *role_names; i++)
-		if (strcmp(role, role_names[i][0]) == 0)
-			return _(role_names[i][1]);
-	return "";
-}
-
-static const char *const segment_names[][2] = {
-	{ "prospect", N_("prospect") }, { "active", N_("active") }, { "lapsed", N_("lapsed") },
-};
-
-static const char *
-segment_label(const char *s)
-{
-	for (size_t i = 0; i < sizeof segment_names / sizeof *segment_names; i++)
-		if (strcmp(s, segment_names[i][0]) == 0)
-			return _(segment_names[i][1]);
-	return s;
-}
 
 static const char *
 money(struct ctx *c, const struct rows *a, int f, char *buf, size_t len)
 {
 	if (rows_null(a, 0, f))
 		return NULL;
-	fmt_money(buf, len, rows_num(a, 0, f), c->cfg->metrics_currency, 0, c->lang);
+	fmt_amount(buf, len, rows_num(a, 0, f), c->cfg->metrics_currency, c->lang);
 	return buf;
 }
 
@@ -90,6 +61,14 @@ sparkline(struct ctx *c, const struct rows *mo)
 		out_raw(o, "</title></rect>");
 	}
 	out_raw(o, "</svg></figure>");
+}
+
+/* Whether the last save was the contact form's (its redirect names it). */
+static int
+contact_saved(struct ctx *c)
+{
+	const char *s = request_param(c->req, "saved");
+	return s != NULL && strcmp(s, "contact") == 0;
 }
 
 /* Whether the record says precise customer, and who saved it when. */
@@ -150,9 +129,11 @@ qualification_html(struct ctx *c, const struct account_view *v)
 	html_text(c->out, _("Qualification"));
 	out_raw(c->out, "</h2>");
 	qualification_state(c, a);
-	if (v->errors != NULL)
+	const char *const *values = v->contact_form ? NULL : v->values;
+	const char *const *errors = v->contact_form ? NULL : v->errors;
+	if (errors != NULL)
 		panel_para(c, "error", _("Not saved: please correct the fields marked below."));
-	else if (request_param(c->req, "saved") != NULL)
+	else if (request_param(c->req, "saved") != NULL && !contact_saved(c))
 		panel_para(c, "saved", _("Saved."));
 	char action[64];
 	snprintf(action, sizeof action, "/crmx/accounts/%lld%s", (long long)v->id,
@@ -160,7 +141,7 @@ qualification_html(struct ctx *c, const struct account_view *v)
 	const char *cur[NQUAL] = { yesno(a, 0, AC_HAS_NEED), yesno(a, 0, AC_CAN_PAY),
 	                           yesno(a, 0, AC_HAS_AUTHORITY), rows_s(a, 0, AC_BURNING_ISSUE) };
 	form_html(c, action, _("Save qualification"), qual_fields, NQUAL,
-	          v->values ? v->values : cur, v->errors);
+	          values ? values : cur, errors);
 	qualification_history(c, &v->history);
 }
 
@@ -181,7 +162,7 @@ metrics_html(struct ctx *c, const struct rows *a)
 	if (!rows_null(a, 0, AC_P_ALIVE))
 		fmt_percent(b1, sizeof b1, rows_num(a, 0, AC_P_ALIVE), 0);
 	panel_kv(c, _("Probability still a customer"), rows_null(a, 0, AC_P_ALIVE) ? NULL : b1);
-	panel_kv(c, _("Lifecycle"), segment_label(rows_s(a, 0, AC_SEGMENT)));
+	panel_kv(c, _("Lifecycle"), crm_label(LABEL_LIFECYCLE, rows_s(a, 0, AC_SEGMENT)));
 	panel_kv(c, _("Qualification grade"), rows_s(a, 0, AC_GRADE));
 	panel_kv(c, _("Last activity"), panel_date(c, rows_s(a, 0, AC_LAST_ACTIVITY), b2, sizeof b2));
 	out_raw(c->out, "</table><p class=\"asof\">");
@@ -191,14 +172,101 @@ metrics_html(struct ctx *c, const struct rows *a)
 	out_raw(c->out, "</p>");
 }
 
+/* "reached 2026-06-30 by Li" or "not reached yet" for a key person. */
+static void
+reached_html(struct ctx *c, const struct rows *ct, int i)
+{
+	struct out *o = c->out;
+	char when[64];
+	int reached = rows_s(ct, i, CT_REACHED)[0] == 't';
+	out_raw(o, reached ? " <span class=\"ok\">" : " <span class=\"flag\">");
+	html_text(o, reached ? _("reached") : _("not reached yet"));
+	if (reached && !rows_null(ct, i, CT_REACHED_ON)) {
+		out_raw(o, " ");
+		html_text(o, panel_date(c, rows_s(ct, i, CT_REACHED_ON), when, sizeof when));
+	}
+	if (reached && !rows_null(ct, i, CT_REACHED_BY)) {
+		out_raw(o, " \xC2\xB7 ");
+		html_text(o, rows_s(ct, i, CT_REACHED_BY));
+	}
+	out_raw(o, "</span>");
+}
+
+/* The form to set a contact's role and record the key person reached:
+ * the contacts of this account as its list. */
+static void
+contact_form_html(struct ctx *c, const struct account_view *v)
+{
+	const struct rows *ct = &v->contacts;
+	if (ct->n == 0)
+		return;
+	int n = ct->n < 200 ? ct->n : 200;
+	const char **choices = xcalloc((size_t)(2 * n + 1), sizeof *choices);
+	for (int i = 0; i < n; i++) {
+		choices[2 * i] = rows_s(ct, i, CT_ID);
+		choices[2 * i + 1] = rows_s(ct, i, CT_NAME);
+	}
+	struct field f[NCONTACT];
+	memcpy(f, contact_fields, sizeof f);
+	f[0].choices = choices;
+	char action[64];
+	snprintf(action, sizeof action, "/crmx/accounts/%lld%s", (long long)v->id,
+	         c->embed ? "?embed=1" : "");
+	out_raw(c->out, "<details class=\"contact-form\" open><summary>");
+	html_text(c->out, _("Set a purchase role or record the key person reached"));
+	out_raw(c->out, "</summary>");
+	form_html(c, action, _("Save contact"), f, NCONTACT,
+	          v->contact_form ? v->values : NULL, v->contact_form ? v->errors : NULL);
+	out_raw(c->out, "</details>");
+	free(choices);
+}
+
+static void
+contact_history_html(struct ctx *c, const struct rows *h)
+{
+	struct out *o = c->out;
+	char when[64], on[64];
+	if (h->n == 0)
+		return;
+	out_raw(o, "<details class=\"history\"><summary>");
+	html_text(o, _("Contact history"));
+	out_raw(o, "</summary><table class=\"list\">");
+	static const char *const heads[] = { N_("When"), N_("Who"), N_("Contact"),
+	                                     N_("Purchase role"), N_("Key person reached") };
+	panel_thead(c, heads, sizeof heads / sizeof *heads, 0);
+	for (int i = 0; i < h->n; i++) {
+		out_raw(o, "<tr>");
+		panel_td(c, NULL, panel_date(c, rows_s(h, i, CH_UPDATED_AT), when, sizeof when));
+		panel_td(c, NULL, rows_s(h, i, CH_UPDATED_BY));
+		panel_td(c, NULL, rows_s(h, i, CH_NAME));
+		panel_td(c, NULL, crm_label(LABEL_ROLE, rows_s(h, i, CH_ROLE)));
+		out_raw(o, "<td>");
+		if (rows_s(h, i, CH_REACHED)[0] == 't') {
+			html_text(o, panel_date(c, rows_s(h, i, CH_REACHED_ON), on, sizeof on));
+			out_raw(o, " \xC2\xB7 ");
+			html_text(o, rows_s(h, i, CH_REACHED_BY));
+		} else {
+			html_text(o, _("no"));
+		}
+		out_raw(o, "</td></tr>");
+	}
+	out_raw(o, "</table></details>");
+}
+
 static void
 contacts_html(struct ctx *c, const struct account_view *v)
 {
 	struct out *o = c->out;
 	const struct rows *ct = &v->contacts;
-	panel_h2(c, _("Contacts"));
+	out_raw(o, "<h2 id=\"contacts\">");
+	html_text(o, _("Contacts"));
+	out_raw(o, "</h2>");
 	if (!v->has_dm)
 		panel_para(c, "warn", _("No decision maker known: find the key person."));
+	if (v->contact_form && v->errors != NULL)
+		panel_para(c, "error", _("Not saved: please correct the fields marked below."));
+	else if (contact_saved(c))
+		panel_para(c, "saved", _("Saved."));
 	out_raw(o, "<ul class=\"contacts\">");
 	for (int i = 0; i < ct->n; i++) {
 		out_raw(o, "<li>");
@@ -206,17 +274,15 @@ contacts_html(struct ctx *c, const struct account_view *v)
 		out_raw(o, " <span class=\"title\">");
 		html_text(o, rows_s(ct, i, CT_TITLE));
 		out_raw(o, "</span> <span class=\"role\">");
-		html_text(o, role_label(rows_s(ct, i, CT_ROLE)));
+		html_text(o, crm_label(LABEL_ROLE, rows_s(ct, i, CT_ROLE)));
 		out_raw(o, "</span>");
-		if (strcmp(rows_s(ct, i, CT_ROLE), "decision_maker") == 0) {
-			int reached = rows_s(ct, i, CT_REACHED)[0] == 't';
-			out_raw(o, reached ? " <span class=\"ok\">" : " <span class=\"flag\">");
-			html_text(o, reached ? _("reached") : _("not reached yet"));
-			out_raw(o, "</span>");
-		}
+		if (strcmp(rows_s(ct, i, CT_ROLE), "decision_maker") == 0)
+			reached_html(c, ct, i);
 		out_raw(o, "</li>");
 	}
 	out_raw(o, "</ul>");
+	contact_form_html(c, v);
+	contact_history_html(c, &v->contact_history);
 }
 
 static void
@@ -237,8 +303,8 @@ deals_html(struct ctx *c, const struct rows *dl)
 		out_rawf(o, "<tr><td><a href=\"/crmx/deals/%lld\">", atoll(rows_s(dl, i, AD_ID)));
 		html_text(o, rows_s(dl, i, AD_NAME));
 		out_raw(o, "</a></td>");
-		panel_td(c, NULL, rows_s(dl, i, AD_STAGE));
-		fmt_money(b1, sizeof b1, rows_num(dl, i, AD_AMOUNT), c->cfg->metrics_currency, 0, c->lang);
+		panel_td(c, NULL, crm_label(LABEL_STAGE, rows_s(dl, i, AD_STAGE)));
+		fmt_amount(b1, sizeof b1, rows_num(dl, i, AD_AMOUNT), c->cfg->metrics_currency, c->lang);
 		panel_td(c, "num", b1);
 		panel_td(c, "num", rows_s(dl, i, AD_DAYS));
 		out_raw(o, "</tr>");

@@ -8,10 +8,13 @@ contacts_json(const struct rows *ct)
 {
 	json_t *a = json_array();
 	for (int i = 0; i < ct->n; i++)
-		json_array_append_new(a, json_pack("{s:o, s:o, s:o, s:o}",
+		json_array_append_new(a, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o}",
+		    "contact_id", (json_int_t)atoll(rows_s(ct, i, CT_ID)),
 		    "name", rows_jstr(ct, i, CT_NAME), "title", rows_jstr(ct, i, CT_TITLE),
 		    "purchase_role", rows_s(ct, i, CT_ROLE)[0] ? rows_jstr(ct, i, CT_ROLE) : json_null(),
-		    "reached", rows_jbool(ct, i, CT_REACHED)));
+		    "reached", rows_jbool(ct, i, CT_REACHED),
+		    "reached_on", rows_jstr(ct, i, CT_REACHED_ON),
+		    "reached_by", rows_jstr(ct, i, CT_REACHED_BY)));
 	return a;
 }
 

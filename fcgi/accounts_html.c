@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "accounts.h"
+#include "label.h"
 #include "util.h"
 
 /* The search box and a control for each filter the list takes. */
@@ -91,7 +92,7 @@ list_row(struct ctx *c, const struct rows *r, int i)
 			          1, c->lang);
 		panel_td(c, "num", rows_null(r, i, money[k]) ? NULL : b);
 	}
-	panel_td(c, NULL, rows_s(r, i, LS_SEGMENT));
+	panel_td(c, NULL, crm_label(LABEL_LIFECYCLE, rows_s(r, i, LS_SEGMENT)));
 	panel_td(c, NULL, rows_s(r, i, LS_GRADE));
 	panel_td(c, "num", rows_s(r, i, LS_OPEN_DEALS));
 	out_raw(o, "</tr>");

@@ -89,7 +89,7 @@ h_deal(struct ctx *c, const char *arg)
 static const struct form_spec review_form = {
 	review_fields, NREVIEW, Q_SAVE_REVIEW, render_deal,
 	N_("No such deal, or it is not yours to see."), "/crmx/deals/", "#review",
-	"opportunity_id",
+	"opportunity_id", NULL,
 };
 
 /* POST /crmx/deals/<id>: a new review, stored with who and when. */

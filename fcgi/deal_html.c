@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "deal.h"
+#include "label.h"
 #include "util.h"
 
 static const char *
@@ -60,21 +61,21 @@ facts_html(struct ctx *c, const struct rows *d)
 	char b[64];
 	out_raw(c->out, "<table class=\"kv\">");
 	int rank = rows_null(d, 0, DL_RANK) ? 0 : atoi(rows_s(d, 0, DL_RANK));
-	panel_kv(c, _("Stage"), rows_s(d, 0, DL_STAGE));
+	panel_kv(c, _("Stage"), crm_label(LABEL_STAGE, rows_s(d, 0, DL_STAGE)));
 	panel_kv(c, _("Funnel layer"), funnel_layer(rank, 0));
 	panel_kv(c, _("Outcome"), outcome_label(rows_s(d, 0, DL_OUTCOME)));
 	if (!rows_null(d, 0, DL_LOST_REASON))
-		panel_kv(c, _("Lost reason"), rows_s(d, 0, DL_LOST_REASON));
-	fmt_money(b, sizeof b, rows_num(d, 0, DL_AMOUNT), cur, 0, c->lang);
+		panel_kv(c, _("Lost reason"), crm_label(LABEL_LOST_REASON, rows_s(d, 0, DL_LOST_REASON)));
+	fmt_amount(b, sizeof b, rows_num(d, 0, DL_AMOUNT), cur, c->lang);
 	panel_kv(c, _("Amount"), b);
 	if (!rows_null(d, 0, DL_PROBABILITY)) {
 		fmt_percent(b, sizeof b, rows_num(d, 0, DL_PROBABILITY), 0);
 		panel_kv(c, _("Probability"), b);
-		fmt_money(b, sizeof b, rows_num(d, 0, DL_AMOUNT) * rows_num(d, 0, DL_PROBABILITY),
-		          cur, 0, c->lang);
+		fmt_amount(b, sizeof b, rows_num(d, 0, DL_AMOUNT) * rows_num(d, 0, DL_PROBABILITY),
+		           cur, c->lang);
 		panel_kv(c, _("Weighted"), b);
 	}
-	panel_kv(c, _("Source"), rows_s(d, 0, DL_SOURCE));
+	panel_kv(c, _("Source"), crm_label(LABEL_SOURCE, rows_s(d, 0, DL_SOURCE)));
 	panel_kv(c, _("Created"), panel_date(c, rows_s(d, 0, DL_CREATED_AT), b, sizeof b));
 	panel_kv(c, _("Expected close"), panel_date(c, rows_s(d, 0, DL_EXPECTED_CLOSE), b, sizeof b));
 	if (!rows_null(d, 0, DL_CLOSED_AT))

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "csrf.h"
+#include "date.h"
 #include "form.h"
 #include "utf8.h"
 
@@ -65,6 +66,24 @@ form_read(struct form *f, const struct field *fields, int n, const struct reques
 			else
 				err = _("Please choose yes, no or not known.");
 			break;
+		case FIELD_ID:
+			if (blank(v))
+				err = fd->required ? _("Please choose one of the options.") : NULL;
+			else if (strspn(v, "0123456789") != strlen(v) || v[0] == '0' || strlen(v) > 18)
+				err = _("Please choose one of the options.");
+			else
+				f->value[i] = v;
+			break;
+		case FIELD_DATE: {
+			int32_t day;
+			if (blank(v))
+				err = fd->required ? _("Please fill this in.") : NULL;
+			else if (strlen(v) != 10 || parse_date(v, &day) != 0)
+				err = _("Please give a date as YYYY-MM-DD.");
+			else
+				f->value[i] = v;
+			break;
+		}
 		case FIELD_CHOICE:
 			err = fd->required || (v && *v) ? _("Please choose one of the options.") : NULL;
 			for (const char *const *ch = fd->choices; v && *ch; ch += 2)
@@ -148,7 +167,28 @@ form_html(struct ctx *c, const char *action, const char *submit,
 		const char *v = values ? values[i] : NULL;
 		const char *err = errors ? errors[i] : NULL;
 		out_raw(o, err ? "<div class=\"field invalid\">" : "<div class=\"field\">");
-		if (fd->kind == FIELD_TEXT) {
+		if (fd->kind == FIELD_ID) {
+			out_raw(o, "<label>");
+			html_text(o, _(fd->label));
+			out_raw(o, " <select name=\"");
+			html_text(o, fd->name);
+			out_raw(o, "\">");
+			for (const char *const *ch = fd->choices; ch && *ch; ch += 2) {
+				out_raw(o, "<option value=\"");
+				html_text(o, ch[0]);
+				out_raw(o, v && strcmp(v, ch[0]) == 0 ? "\" selected>" : "\">");
+				html_text(o, ch[1]);
+				out_raw(o, "</option>");
+			}
+			out_raw(o, "</select></label>");
+		} else if (fd->kind == FIELD_DATE) {
+			out_raw(o, "<label>");
+			html_text(o, _(fd->label));
+			out_raw(o, " <input type=\"date\"");
+			attr_name(o, fd->name, v ? v : "");
+			out_raw(o, fd->required ? " required>" : ">");
+			out_raw(o, "</label>");
+		} else if (fd->kind == FIELD_TEXT) {
 			out_raw(o, "<label>");
 			html_text(o, _(fd->label));
 			out_raw(o, "<textarea rows=\"2\" name=\"");
@@ -218,8 +258,8 @@ form_post(struct ctx *c, int64_t id, const struct form_spec *spec)
 	}
 	char path[128];
 	/* ?saved=1: the page says so, and is read afresh (routes.c) */
-	snprintf(path, sizeof path, "%s%lld?saved=1%s%s", spec->path, (long long)id,
-	         c->embed ? "&embed=1" : "", spec->anchor);
+	snprintf(path, sizeof path, "%s%lld?saved=%s%s%s", spec->path, (long long)id,
+	         spec->saved ? spec->saved : "1", c->embed ? "&embed=1" : "", spec->anchor);
 	panel_redirect(c, path);
 	return 0;
 }

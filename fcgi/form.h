@@ -17,6 +17,10 @@ enum field_kind {
 	FIELD_TEXT,	/* free text, at most maxlen characters */
 	FIELD_YESNO,	/* "yes", "no" or "" (not known) -> "true"/"false"/NULL */
 	FIELD_CHOICE,	/* one of choices[] (NULL-terminated pairs key, label) */
+	FIELD_ID,	/* a positive whole number, chosen from choices[] (pairs id,
+			 * name, not translated) drawn as a list; the statement
+			 * checks the id belongs where it should */
+	FIELD_DATE,	/* YYYY-MM-DD, optional unless required */
 };
 
 struct field {
@@ -48,6 +52,8 @@ struct form_spec {
 	const char		*path;		/* "/crmx/accounts/" */
 	const char		*anchor;	/* "#qualification" */
 	const char		*id_key;	/* JSON name of the id */
+	const char		*saved;		/* ?saved= value after storing (NULL: "1"),
+						 * for a panel with more than one form */
 };
 
 /* The whole POST: guard, validate (the form drawn again on errors), store

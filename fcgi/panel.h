@@ -75,7 +75,7 @@ void send_json(struct ctx *c, json_t *body);
 /* A panel's fetched data: each result with its columns looked up by name
  * once (rows_bind, through db_col), then read by field number (the index
  * into the names the panel bound), never by the column's position. */
-#define ROWS_MAX_COLS 32
+#define ROWS_MAX_COLS 48
 struct rows {
 	PGresult	*res;
 	int		 n;			/* rows */

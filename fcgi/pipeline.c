@@ -2,10 +2,14 @@
  * and weighted amount per stage, how many deals created in the last year
  * reached each stage (and so the stage-to-stage rate), the open deals in
  * order of priority with stalled ones flagged, and the weighted forecast
- * for this month and quarter (overdue deals count in this month).
+ * for this month and quarter (overdue deals count in this month), the
+ * median days deals spend in each stage, and over the 12 months of the
+ * latest run the lost reasons (count and amount) and the win rate by
+ * source.
  * This file fetches (by column name) and dispatches; the writers are
  * pipeline_html.c and pipeline_json.c. */
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,9 +20,10 @@
 
 /* Q_FUNNEL: four columns per layer k (openK, amountK, weightedK, reachedK),
  * then the forecast and the run's as-of date. */
-enum funnel_f { FN_OPEN, FN_AMOUNT, FN_WEIGHTED, FN_REACHED };
-#define FN_LAYER(k) "open" #k, "amount" #k, "weighted" #k, "reached" #k
-enum { FN_MONTH = 20, FN_QUARTER, FN_AS_OF, FN__N };
+enum funnel_f { FN_OPEN, FN_AMOUNT, FN_WEIGHTED, FN_REACHED, FN_BASE, FN_MEDIAN, FN_PER };
+#define FN_LAYER(k) "open" #k, "amount" #k, "weighted" #k, "reached" #k, "base" #k, \
+	"median_days" #k
+enum { FN_MONTH = 5 * FN_PER, FN_QUARTER, FN_AS_OF, FN__N };
 static const char *const funnel_cols[FN__N] = {
 	FN_LAYER(1), FN_LAYER(2), FN_LAYER(3), FN_LAYER(4), FN_LAYER(5),
 	"month", "quarter", "as_of",
@@ -27,6 +32,8 @@ static const char *const pdeal_cols[PD__N] = {
 	"opportunity_id", "name", "account", "stage", "amount", "probability", "days",
 	"account_id", "total",
 };
+static const char *const lost_cols[LR__N] = { "lost_reason", "deals", "amount" };
+static const char *const source_cols[WS__N] = { "source", "won", "lost" };
 
 /* The deals' sort keys, as Q_PIPELINE_DEALS knows them. */
 static const char *const deal_sorts[] = { "priority", "amount", "days", "account", "name" };
@@ -44,12 +51,22 @@ static void
 read_layers(const struct rows *f, struct layer *l)
 {
 	for (int k = 0; k < 5; k++) {
-		l[k].open = atoi(rows_s(f, 0, 4 * k + FN_OPEN));
-		l[k].amount = rows_num(f, 0, 4 * k + FN_AMOUNT);
-		l[k].weighted = rows_num(f, 0, 4 * k + FN_WEIGHTED);
-		l[k].reached = rows_null(f, 0, 4 * k + FN_REACHED) ? -1 :
-		               atol(rows_s(f, 0, 4 * k + FN_REACHED));
+		int b = FN_PER * k;
+		l[k].open = atoi(rows_s(f, 0, b + FN_OPEN));
+		l[k].amount = rows_num(f, 0, b + FN_AMOUNT);
+		l[k].weighted = rows_num(f, 0, b + FN_WEIGHTED);
+		l[k].reached = rows_null(f, 0, b + FN_REACHED) ? -1 : atol(rows_s(f, 0, b + FN_REACHED));
+		l[k].base = rows_null(f, 0, b + FN_BASE) ? -1 : atol(rows_s(f, 0, b + FN_BASE));
+		l[k].median_days = rows_null(f, 0, b + FN_MEDIAN) ? NAN : rows_num(f, 0, b + FN_MEDIAN);
 	}
+}
+
+double
+pipeline_conversion(const struct layer *l, int k)
+{
+	if (k < 0 || k > 3 || l[k].base <= 0 || l[k + 1].reached < 0)
+		return NAN;
+	return (double)l[k + 1].reached / (double)l[k].base;
 }
 
 int
@@ -131,20 +148,23 @@ h_pipeline(struct ctx *c, const char *arg)
 	 * fetch only: the page around it is the viewer's. */
 	char *saved;
 	scope_narrow(c, request_param(c->req, "owner"), &saved);
-	PGresult *fr = NULL;
+	PGresult *fr = NULL, *lr = NULL, *ws = NULL;
 	int rc = -1;
-	if (owner_accuracy(c, &v) == 0 && (fr = scoped_query(c, Q_FUNNEL, 0, NULL)) != NULL) {
-		if (deals_fetch(c, &v) == 0)
-			rc = 0;
-		else {
-			PQclear(fr);
-			rows_clear(&v.deals);
-		}
-	}
+	if (owner_accuracy(c, &v) == 0 && (fr = scoped_query(c, Q_FUNNEL, 0, NULL)) != NULL &&
+	    (lr = scoped_query(c, Q_LOST_REASONS, 0, NULL)) != NULL &&
+	    (ws = scoped_query(c, Q_WIN_SOURCE, 0, NULL)) != NULL)
+		rc = deals_fetch(c, &v);
 	scope_restore(c, saved);
-	if (rc != 0)
+	if (rc != 0) {
+		PQclear(fr);
+		PQclear(lr);
+		PQclear(ws);
+		rows_clear(&v.deals);
 		return -1;
+	}
 	rows_bind(&f, fr, funnel_cols, FN__N);
+	rows_bind(&v.lost, lr, lost_cols, LR__N);
+	rows_bind(&v.sources, ws, source_cols, WS__N);
 	read_layers(&f, v.l);
 	v.month = rows_num(&f, 0, FN_MONTH);
 	v.quarter = rows_num(&f, 0, FN_QUARTER);
@@ -155,5 +175,7 @@ h_pipeline(struct ctx *c, const char *arg)
 		pipeline_html(c, &v);
 	rows_clear(&f);
 	rows_clear(&v.deals);
+	rows_clear(&v.lost);
+	rows_clear(&v.sources);
 	return 0;
 }

@@ -11,7 +11,9 @@
 struct layer {
 	int	 open;
 	long	 reached;	/* -1: no metrics run yet */
+	long	 base;		/* of those, left the layer or closed; -1: not known */
 	double	 amount, weighted;
+	double	 median_days;	/* in the layer, over all deals (NAN: none) */
 };
 
 /* Fields of Q_PIPELINE_DEALS (named in pipeline.c). */
@@ -28,7 +30,19 @@ struct pipeline_view {
 	char		 sizebuf[24];
 	int		 one_owner;		/* one rep's pipeline (own, or ?owner=) */
 	struct accuracy	 acc;			/* that rep's forecast accuracy */
+	struct rows	 lost;			/* lost reasons, 12 months */
+	struct rows	 sources;		/* won and lost by source, 12 months */
 };
+
+/* Q_LOST_REASONS, Q_WIN_SOURCE */
+enum lost_f { LR_REASON, LR_DEALS, LR_AMOUNT, LR__N };
+enum source_f { WS_SOURCE, WS_WON, WS_LOST, WS__N };
+
+/* Conversion from layer k (0..3) to the next (METRICS.md §3, as the
+ * report shows it): the deals created in the window that reached the next
+ * layer over those that reached layer k and have left it or are closed.
+ * NAN when not known. */
+double pipeline_conversion(const struct layer *l, int k);
 
 /* Whether deal i has been longer in its stage than [metrics] stall_days. */
 int pipeline_stalled(const struct ctx *c, const struct rows *d, int i);

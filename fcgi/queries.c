@@ -41,6 +41,13 @@
 #define DEAL_VISIBLE \
     "EXISTS (SELECT 1 FROM crmx_src.opportunities o WHERE o.opportunity_id = $2::bigint AND " \
     SCOPE_SQL("o.owner_id") ")"
+/* The qualification grade of a record as saved (METRICS.md §5, as
+ * reportd grades it): A all three checks true, B two, C fewer; NULL
+ * without a record.  Shown live, not from the last run. */
+#define LIVE_GRADE(q) \
+    "CASE WHEN " q ".account_id IS NULL THEN NULL ELSE (ARRAY['C', 'C', 'B', 'A'])[1 +" \
+    " coalesce(" q ".has_need::int, 0) + coalesce(" q ".can_pay::int, 0) +" \
+    " coalesce(" q ".has_authority::int, 0)] END"
 /* A precise (A-grade) prospect: need, ability to pay and authority recorded. */
 #define PRECISE(q) "coalesce(" q ".has_need AND " q ".can_pay AND " q ".has_authority, false)"
 
@@ -96,8 +103,9 @@ static const char *const sql[Q__MAX] = {
 [Q_ACCOUNT] =
     "SELECT a.account_id, a.name, a.region, a.city, a.industry, u.name AS owner,"
     " m.abc_class, m.revenue_window, m.hist_ltv, m.ltv_pred, m.p_alive, m.segment,"
-    " m.qual_grade, m.open_deals, to_char(m.last_activity, 'YYYY-MM-DD') AS last_activity,"
-    " m.as_of::text AS as_of, to_char(m.computed_at, 'YYYY-MM-DD HH24:MI') AS computed_at,"
+    " " LIVE_GRADE("q") " AS qual_grade, m.open_deals,"
+    " to_char(m.last_activity, 'YYYY-MM-DD') AS last_activity, m.as_of::text AS as_of,"
+    " to_char(m.computed_at, 'YYYY-MM-DD HH24:MI') AS computed_at,"
     " m.exp_purchases, m.value_basis, q.has_need, q.can_pay, q.has_authority, q.burning_issue,"
     " q.updated_by,"
     " to_char(q.updated_at, 'YYYY-MM-DD HH24:MI') AS updated_at"
@@ -106,11 +114,44 @@ static const char *const sql[Q__MAX] = {
     " LEFT JOIN crmx.qualification q ON q.account_id = a.account_id"
     " WHERE a.account_id = $2::bigint AND " SCOPE_SQL("a.owner_id"),
 [Q_CONTACTS] =
-    "SELECT k.name, k.title, coalesce(k.purchase_role, '') AS purchase_role,"
-    " coalesce(r.reached, false) AS reached"
+    "SELECT k.contact_id, k.name, k.title, coalesce(k.purchase_role, '') AS purchase_role,"
+    " coalesce(r.reached, false) AS reached, r.reached_on::text AS reached_on, r.reached_by"
     " FROM crmx_src.contacts k LEFT JOIN crmx.contact_role r ON r.contact_id = k.contact_id"
     " WHERE k.account_id = $2::bigint AND " ACCOUNT_VISIBLE
     " ORDER BY coalesce(k.purchase_role = 'decision_maker', false) DESC, k.name",
+/* Changes to the account's contacts' roles and the key person reached. */
+[Q_CONTACT_HISTORY] =
+    "SELECT k.name, h.purchase_role, h.reached, h.reached_on::text AS reached_on, h.reached_by,"
+    " h.updated_by, to_char(h.updated_at, 'YYYY-MM-DD HH24:MI') AS updated_at"
+    " FROM crmx.contact_role_history h"
+    " LEFT JOIN crmx_src.contacts k ON k.contact_id = h.contact_id"
+    " WHERE h.account_id = $2::bigint AND " ACCOUNT_VISIBLE
+    " ORDER BY h.updated_at DESC, h.id DESC LIMIT 20",
+/* $3 contact, $4 role (NULL: the one set before, else the CRM's), $5 reached, $6 on (default
+ * today), $7 by (default the login), $8 who.  Only a contact of account
+ * $2, and that account the viewer's: else no row back and nothing stored. */
+[Q_SAVE_CONTACT] =
+    "WITH ok AS (SELECT k.contact_id, k.account_id FROM crmx_src.contacts k"
+    "  JOIN crmx_src.accounts a ON a.account_id = k.account_id"
+    "  WHERE k.contact_id = $3::bigint AND k.account_id = $2::bigint AND "
+    SCOPE_SQL("a.owner_id") "),"
+    " v AS (SELECT contact_id, account_id, coalesce($4::text, (SELECT r.purchase_role"
+    "  FROM crmx.contact_role r WHERE r.contact_id = ok.contact_id)) AS purchase_role,"
+    "  coalesce($5::boolean, false) AS reached,"
+    "  CASE WHEN $5::boolean THEN coalesce($6::date, current_date) END AS reached_on,"
+    "  CASE WHEN $5::boolean THEN coalesce($7::text, $8::text) END AS reached_by FROM ok),"
+    " up AS (INSERT INTO crmx.contact_role (contact_id, purchase_role, reached, reached_on,"
+    "  reached_by, updated_by, updated_at)"
+    "  SELECT contact_id, purchase_role, reached, reached_on, reached_by, $8::text, now() FROM v"
+    "  ON CONFLICT (contact_id) DO UPDATE SET purchase_role = excluded.purchase_role,"
+    "  reached = excluded.reached, reached_on = excluded.reached_on,"
+    "  reached_by = excluded.reached_by, updated_by = excluded.updated_by,"
+    "  updated_at = excluded.updated_at RETURNING contact_id),"
+    " h AS (INSERT INTO crmx.contact_role_history (contact_id, account_id, purchase_role,"
+    "  reached, reached_on, reached_by, updated_by, updated_at)"
+    "  SELECT contact_id, account_id, purchase_role, reached, reached_on, reached_by, $8::text,"
+    "  now() FROM v RETURNING contact_id)"
+    " SELECT contact_id FROM up",
 [Q_ACCOUNT_DEALS] =
     "SELECT o.opportunity_id, o.name, o.stage, o.stage_rank, o.amount, o.probability,"
     " (current_date - o.stage_entered_at::date) AS days_in_stage"
@@ -166,13 +207,18 @@ static const char *const sql[Q__MAX] = {
     " count(*) FILTER (WHERE stage_rank = " #k ") AS open" #k "," \
     " coalesce(sum(amount) FILTER (WHERE stage_rank = " #k "), 0) AS amount" #k "," \
     " round(coalesce(sum(w) FILTER (WHERE stage_rank = " #k "), 0)::numeric, 2) AS weighted" #k "," \
-    " (SELECT reached[" #k "] FROM r) AS reached" #k ","
+    " (SELECT reached[" #k "] FROM r) AS reached" #k "," \
+    " (SELECT conv_base[" #k "] FROM r) AS base" #k "," \
+    " (SELECT median_days_in_stage FROM crmx.latest_funnel_metrics" \
+    "  WHERE stage_rank = " #k ") AS median_days" #k ","
 [Q_FUNNEL] =
     "WITH d AS MATERIALIZED (SELECT o.stage_rank, o.amount,"
     "  o.amount * o.probability AS w, coalesce(o.expected_close, current_date) AS due"
     "  FROM crmx_src.opportunities o WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open'),"
     " r AS (SELECT ARRAY[sum(m.reached[1]), sum(m.reached[2]), sum(m.reached[3]),"
-    "  sum(m.reached[4]), sum(m.reached[5])] AS reached, max(m.as_of) AS as_of"
+    "  sum(m.reached[4]), sum(m.reached[5])] AS reached, max(m.as_of) AS as_of,"
+    "  ARRAY[sum(m.conv_base[1]), sum(m.conv_base[2]), sum(m.conv_base[3]),"
+    "  sum(m.conv_base[4]), NULL] AS conv_base"
     "  FROM crmx.latest_owner_metrics m WHERE " SCOPE_SQL("m.owner_id") ")"
     " SELECT" LAYER(1) LAYER(2) LAYER(3) LAYER(4) LAYER(5)
     " round(coalesce(sum(w) FILTER (WHERE"
@@ -204,6 +250,26 @@ static const char *const sql[Q__MAX] = {
     " CASE WHEN $3::text = 'account' THEN t.account END,"
     " CASE WHEN $3::text = 'name' THEN t.name END,"
     " t.prio DESC, t.opportunity_id LIMIT $4::bigint OFFSET $5::bigint",
+/* The end of the 12 months the panels' closed-deal figures cover: the
+ * latest run's as-of date, as the report's (today before the first run). */
+#define WINDOW_END "coalesce((SELECT as_of FROM crmx.latest_run), current_date)"
+/* Lost deals closed in the 12 months up to WINDOW_END, by reason: count and
+ * amount (no reason: NULL reason). */
+[Q_LOST_REASONS] =
+    "SELECT o.lost_reason, count(*) AS deals, coalesce(sum(o.amount), 0) AS amount"
+    " FROM crmx_src.opportunities o WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'lost'"
+    " AND o.closed_at >= " WINDOW_END " - 365 AND o.closed_at < " WINDOW_END " + 1"
+    " GROUP BY o.lost_reason ORDER BY count(*) DESC, sum(o.amount) DESC NULLS LAST, 1",
+/* Win rate by source over deals closed in the 12 months up to WINDOW_END:
+ * won / (won + lost) (METRICS.md §3). */
+[Q_WIN_SOURCE] =
+    "SELECT coalesce(o.source, '(none)') AS source,"
+    " count(*) FILTER (WHERE o.outcome = 'won') AS won,"
+    " count(*) FILTER (WHERE o.outcome = 'lost') AS lost"
+    " FROM crmx_src.opportunities o WHERE " SCOPE_SQL("o.owner_id")
+    " AND o.outcome IN ('won', 'lost')"
+    " AND o.closed_at >= " WINDOW_END " - 365 AND o.closed_at < " WINDOW_END " + 1"
+    " GROUP BY 1 ORDER BY count(*) DESC, 1",
 [Q_DEAL] =
     "SELECT o.opportunity_id, o.name, o.account_id, a.name AS account, u.name AS owner,"
     " o.stage, o.stage_rank, o.amount, o.probability, o.source,"

@@ -35,6 +35,10 @@ enum query {
 	Q_TEAM_ROLE,		/* $2 login: the viewer's role, when in scope */
 	Q_TEAM,			/* one row per rep; $2 stall days */
 	Q_FORECAST_ACCURACY,	/* per owner and closed month; $2 owner or NULL */
+	Q_SAVE_CONTACT,		/* a contact's role and the key person reached, + history */
+	Q_CONTACT_HISTORY,
+	Q_LOST_REASONS,		/* lost deals of the last 12 months by reason */
+	Q_WIN_SOURCE,		/* win rate of the last 12 months by source */
 	Q__MAX
 };
 

@@ -60,6 +60,7 @@ struct owner_result {
 	double	 weighted_pipeline;
 	double	 key_person_coverage;
 	int32_t	 reached[6];		/* created in the window, reached rank k (1..5) */
+	int32_t	 conv_base[6];		/* of those, left rank k or closed (k = 1..4) */
 };
 
 struct funnel_rank {

@@ -170,7 +170,7 @@ copy_owners(PGconn *conn, int64_t run, const struct snapshot *s, const struct re
 	if (pgcopy_begin(&c, conn, "COPY crmx.owner_metrics (run_id, owner_id, revenue,"
 	    " revenue_share, abc_class, revenue_rank, won, lost, win_rate, cycle_median_days,"
 	    " cycle_mean_days, activity_minutes, minutes_per_won_deal, revenue_per_hour,"
-	    " open_deals, weighted_pipeline, key_person_coverage, reached) FROM STDIN") != 0)
+	    " open_deals, weighted_pipeline, key_person_coverage, reached, conv_base) FROM STDIN") != 0)
 		return -1;
 	for (size_t i = 0; i < s->n_owner; i++) {
 		const struct owner_result *w = &r->owner[i];
@@ -193,6 +193,8 @@ copy_owners(PGconn *conn, int64_t run, const struct snapshot *s, const struct re
 		num(&c, w->key_person_coverage);
 		pgcopy_rawf(&c, "{%d,%d,%d,%d,%d}", w->reached[1], w->reached[2], w->reached[3],
 		            w->reached[4], w->reached[5]);
+		pgcopy_rawf(&c, "{%d,%d,%d,%d}", w->conv_base[1], w->conv_base[2], w->conv_base[3],
+		            w->conv_base[4]);
 		pgcopy_endrow(&c);
 	}
 	return pgcopy_finish(&c, "storing owner metrics");

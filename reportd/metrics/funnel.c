@@ -125,6 +125,8 @@ metrics_funnel(const struct snapshot *s, const struct metric_params *mp, struct 
 			for (int k = 1; k <= 4 && k <= top; k++)
 				if (o->outcome != OUTCOME_OPEN || top > k) {
 					res->funnel[k].conv_base++;
+					if (o->owner != NO_INDEX)
+						res->owner[o->owner].conv_base[k]++;
 					if (top > k)
 						res->funnel[k].conv_next++;
 				}

@@ -21,6 +21,10 @@ const struct figure figures[] = {
 	{ "key_person_coverage", N_("Open deals with a known decision maker"),
 	  "efficiency.key_person_coverage", FIG_PCT, 1 },
 	{ "cycle_median_days", N_("Median sales cycle, days"), "funnel.cycle_median_days", FIG_DAYS, -1 },
+	{ "gini", N_("Gini coefficient of account revenue (0 even, 1 one account)"), "accounts.gini",
+	  FIG_RATIO, 0 },
+	{ "revenue_per_activity_hour", N_("Revenue per logged activity hour"),
+	  "efficiency.revenue_per_activity_hour", FIG_MONEY, 1 },
 };
 const size_t nfigures = sizeof figures / sizeof figures[0];
 
@@ -35,10 +39,11 @@ figure_format(char *buf, size_t len, double v, const struct figure *f, const cha
               enum lang l)
 {
 	switch (f->kind) {
-	case FIG_MONEY: fmt_money(buf, len, v, currency, 0, l); break;
+	case FIG_MONEY: fmt_amount(buf, len, v, currency, l); break;
 	case FIG_COUNT: fmt_number(buf, len, v, 0); break;
 	case FIG_PCT:   fmt_percent(buf, len, v, 1); break;
 	case FIG_DAYS:  fmt_number(buf, len, v, 1); break;
+	case FIG_RATIO: fmt_number(buf, len, v, 3); break;
 	}
 }
 
@@ -59,7 +64,7 @@ figure_change(char *buf, size_t len, double now, double before, const struct fig
 		fmt_percent(n, sizeof n, fabs(d / before), 1);
 		snprintf(buf, len, "%s %.40s", arrow, n);
 	} else {
-		fmt_number(n, sizeof n, fabs(d), f->kind == FIG_DAYS ? 1 : 0);
+		fmt_number(n, sizeof n, fabs(d), f->kind == FIG_DAYS ? 1 : f->kind == FIG_RATIO ? 3 : 0);
 		snprintf(buf, len, "%s %.40s", arrow, n);
 	}
 	if (fabs(d) < 1e-9)

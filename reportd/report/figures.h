@@ -11,7 +11,7 @@
 
 #include "i18n.h"
 
-enum figure_kind { FIG_MONEY, FIG_COUNT, FIG_PCT, FIG_DAYS };
+enum figure_kind { FIG_MONEY, FIG_COUNT, FIG_PCT, FIG_DAYS, FIG_RATIO /* 0.6297 */ };
 
 struct figure {
 	const char		*id;	/* summary.json "headline" id, the card's kpi-<id> */
@@ -26,7 +26,8 @@ extern const size_t nfigures;
 
 /* The figure's value in a run summary; NAN when absent or not a number. */
 double figure_value(json_t *summary, const struct figure *f);
-/* The value as shown ("—" for NAN): money in full, to the cent. */
+/* The value as shown ("—" for NAN): money as every page shows it
+ * (fmt_amount: in Chinese with 万/亿, else in full, to the cent). */
 void figure_format(char *buf, size_t len, double v, const struct figure *f,
                    const char *currency, enum lang l);
 /* The change from before to now ("▲ 3.2%", "▼ 1.5 pts", "► 0"); "" when

@@ -19,6 +19,7 @@
 #include "db.h"
 #include "figures.h"
 #include "i18n.h"
+#include "label.h"
 #include "log.h"
 #include "report.h"
 #include "reportint.h"
@@ -211,8 +212,17 @@ cell(struct sbuf *b, const struct rcol *c, const char *v, const struct page_ctx 
 		sb_html(b, strcmp(v, "lapsed") == 0 ? _("newly lapsed") : _("P(alive) fell"));
 		sb_raw(b, "</td>");
 		return;
+	case COL_STAGE:
+	case COL_SOURCE:
+	case COL_LOST_REASON:
+		sb_raw(b, "<td>");
+		sb_html(b, crm_label(c->kind == COL_STAGE ? LABEL_STAGE : c->kind == COL_SOURCE ?
+		                     LABEL_SOURCE : LABEL_LOST_REASON, v));
+		sb_raw(b, "</td>");
+		return;
 	case COL_MONEY: fmt_money(buf, sizeof buf, strtod(v, NULL), p->cfg->metrics_currency, 1, p->lang); break;
 	case COL_PCT:   fmt_percent(buf, sizeof buf, strtod(v, NULL), 1); break;
+	case COL_PCT0:  fmt_percent(buf, sizeof buf, strtod(v, NULL), 0); break;
 	case COL_INT:
 	case COL_DAYS:  fmt_number(buf, sizeof buf, strtod(v, NULL), 0); break;
 	}

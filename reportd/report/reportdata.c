@@ -45,7 +45,7 @@ static const struct rcol deal_cols[] = {
 	{ "deal", N_("Deal"), COL_TEXT },
 	{ "account", N_("Account"), COL_TEXT },
 	{ "owner", N_("Owner"), COL_TEXT },
-	{ "stage", N_("Stage"), COL_TEXT },
+	{ "stage", N_("Stage"), COL_STAGE },
 	{ "amount", N_("Amount"), COL_MONEY },
 	{ "days_in_stage", N_("Days in stage"), COL_DAYS },
 };
@@ -55,6 +55,25 @@ static const struct rcol accuracy_cols[] = {
 	{ "months", N_("Months with a forecast"), COL_INT },
 	{ "by_month", N_("Won / forecast, by month"), COL_TEXT },
 	{ "mape", N_("Mean absolute error"), COL_PCT },
+};
+
+static const struct rcol funnel_cols[] = {
+	{ "stage_rank", N_("Layer"), COL_INT },
+	{ "stage", N_("Stage"), COL_STAGE },
+	{ "reached", N_("Reached in 12 months"), COL_INT },
+	{ "conversion_next", N_("On to the next stage"), COL_PCT0 },
+	{ "median_days_in_stage", N_("Median days in stage"), COL_DAYS },
+};
+static const struct rcol win_source_cols[] = {
+	{ "source", N_("Source"), COL_SOURCE },
+	{ "won", N_("Won deals"), COL_INT },
+	{ "lost", N_("Lost deals"), COL_INT },
+	{ "win_rate", N_("Win rate"), COL_PCT },
+};
+static const struct rcol lost_reason_cols[] = {
+	{ "lost_reason", N_("Lost reason"), COL_LOST_REASON },
+	{ "deals", N_("Lost deals"), COL_INT },
+	{ "amount", N_("Amount"), COL_MONEY },
 };
 
 #define COLS(c) c, (int)(sizeof c / sizeof c[0])
@@ -149,6 +168,35 @@ const struct rtable_def rtable_defs[T__MAX] = {
 	    " GROUP BY a.owner_id, u.name, u.team HAVING bool_or(a.forecast > 0 OR a.won > 0)"
 	    " ORDER BY avg(abs(a.won / nullif(a.forecast, 0) - 1)) NULLS LAST, a.owner_id LIMIT 50",
 	    50, COLS(accuracy_cols) },
+	[T_FUNNEL] = { "funnel", N_("Funnel by stage"),
+	    N_("On to the next stage: of the deals created in the 12 months that reached a stage "
+	       "and have left it or are closed, the share that reached the next stage (deals still "
+	       "in the stage are not counted yet); the panels' pipeline shows the same figure. "
+	       "Median days in stage: stays that ended in the 12 months."),
+	    "SELECT f.stage_rank, s.stage, f.reached, f.conversion_next, f.median_days_in_stage,"
+	    "       count(*) OVER () AS total_rows"
+	    "  FROM crmx.funnel_metrics f"
+	    "  LEFT JOIN (SELECT DISTINCT ON (stage_rank) stage_rank, stage FROM crmx_src.stages"
+	    "              WHERE NOT is_won AND NOT is_lost ORDER BY stage_rank, stage) s"
+	    "    USING (stage_rank)"
+	    " WHERE f.run_id = $1 ORDER BY f.stage_rank",
+	    5, COLS(funnel_cols) },
+	[T_WIN_SOURCE] = { "win_rate_by_source", N_("Win rate by source"),
+	    N_("Won / (won + lost) of the deals closed in the 12 months, by lead source."),
+	    "SELECT w.key AS source, w.won, w.lost, w.win_rate, count(*) OVER () AS total_rows"
+	    "  FROM crmx.win_rate w WHERE w.run_id = $1 AND w.dimension = 'source'"
+	    " ORDER BY w.won + w.lost DESC, w.key LIMIT 20",
+	    20, COLS(win_source_cols) },
+	[T_LOST_REASONS] = { "lost_reasons", N_("Lost reasons"),
+	    N_("Deals lost in the 12 months, by the reason recorded: how many and how much."),
+	    "SELECT o.lost_reason, count(*) AS deals, coalesce(sum(o.amount), 0) AS amount,"
+	    "       count(*) OVER () AS total_rows"
+	    "  FROM crmx_src.opportunities o"
+	    " WHERE o.outcome = 'lost' AND o.closed_at >= $3::date - 365"
+	    "   AND o.closed_at < $3::date + 1"
+	    " GROUP BY o.lost_reason"
+	    " ORDER BY count(*) DESC, sum(o.amount) DESC NULLS LAST, o.lost_reason LIMIT 20",
+	    20, COLS(lost_reason_cols) },
 };
 
 /* Chart series.  Owners: the 25 largest, with the cumulative share over

@@ -11,7 +11,9 @@
 
 #include "config.h"
 
-enum col_kind { COL_ID, COL_TEXT, COL_MONEY, COL_PCT, COL_INT, COL_DAYS, COL_CODE };
+enum col_kind { COL_ID, COL_TEXT, COL_MONEY, COL_PCT, COL_PCT0 /* no decimals */, COL_INT,
+		COL_DAYS, COL_CODE,
+		COL_STAGE, COL_SOURCE, COL_LOST_REASON /* CRM codes, shown by their labels */ };
 
 struct rcol {
 	const char	*name;		/* the SQL column and the CSV header */
@@ -29,7 +31,8 @@ struct rtable_def {
 	int		 ncols;
 };
 
-enum { T_TOP_REVENUE, T_TOP_LTV, T_AT_RISK, T_STALLED, T_NO_DM, T_FORECAST_ACCURACY, T__MAX };
+enum { T_TOP_REVENUE, T_TOP_LTV, T_AT_RISK, T_STALLED, T_NO_DM, T_FORECAST_ACCURACY, T_FUNNEL,
+       T_WIN_SOURCE, T_LOST_REASONS, T__MAX };
 
 struct rtable {
 	const struct rtable_def *def;

@@ -13,10 +13,11 @@ CREATE VIEW crmx_src.accounts AS
 SELECT account_id, name, owner_id, region, city, industry, created_at
   FROM crmx_native.accounts;
 
--- The CRM's own role wins; the plugin's table fills it where missing.
+-- A role set in crmx's contact form wins; the CRM's own fills it where
+-- none was set there.
 CREATE VIEW crmx_src.contacts AS
 SELECT c.contact_id, c.account_id, c.name, c.title,
-       coalesce(c.purchase_role, r.purchase_role) AS purchase_role
+       coalesce(r.purchase_role, c.purchase_role) AS purchase_role
   FROM crmx_native.contacts c
   LEFT JOIN crmx.contact_role r USING (contact_id);
 

@@ -114,7 +114,16 @@ def get(path):
 
 
 def money(v):
-    return ("-" if v < 0 else "") + "¥" + "{:,.2f}".format(abs(v))
+    # fmt_amount: in Chinese 万/亿 from 10,000 up (3 significant digits
+    # at most, trailing zeros dropped), else in full to the cent
+    a = abs(v)
+    if lang == "zh_CN" and a >= 1e4:
+        a, unit = (a / 1e8, "亿") if a >= 1e8 else (a / 1e4, "万")
+        n = "{:,.{}f}".format(a, 0 if a >= 100 else 1 if a >= 10 else 2)
+        if "." in n:
+            n = n.rstrip("0").rstrip(".")
+        return ("-" if v < 0 else "") + "¥" + n + unit
+    return ("-" if v < 0 else "") + "¥" + "{:,.2f}".format(a)
 
 
 ARROWS = ("\u25ba", "\u25b2", "\u25bc")  # unchanged, up, down

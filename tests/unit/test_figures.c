@@ -30,14 +30,14 @@ struct shown {
 static json_t *
 summary(double k)
 {
-	return json_pack("{s:{s:f, s:i, s:{s:i}, s:f}, s:{s:f, s:f},"
-	                 " s:{s:f, s:f, s:i, s:i, s:f}, s:{s:f}}",
+	return json_pack("{s:{s:f, s:i, s:{s:i}, s:f, s:f}, s:{s:f, s:f},"
+	                 " s:{s:f, s:f, s:i, s:i, s:f}, s:{s:f, s:f}}",
 	    "accounts", "total", 1234567.5 * k, "n", (int)(42 * k), "classes", "A", (int)(7 * k),
-	    "top20_share", 0.61 * k,
+	    "top20_share", 0.61 * k, "gini", 0.63 * k,
 	    "ltv", "predicted_total", 2345678.25 * k, "mean_p_alive", 0.72 * k,
 	    "funnel", "weighted_pipeline", 345678.9 * k, "win_rate", 0.31 * k,
 	    "open_deals", (int)(18 * k), "stalled", (int)(4 * k), "cycle_median_days", 37.5 * k,
-	    "efficiency", "key_person_coverage", 0.55 * k);
+	    "efficiency", "key_person_coverage", 0.55 * k, "revenue_per_activity_hour", 812.5 * k);
 }
 
 /* Copies the text between from and to after *p into out; advances *p. */
