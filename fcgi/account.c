@@ -99,11 +99,14 @@ account_fetch(struct ctx *c, struct account_view *v)
 }
 
 /* Draws the panel (HTML or JSON).  values/errors: a submitted form that
- * failed validation, drawn again as it was sent; NULL for a plain view. */
+ * failed validation, drawn again as it was sent (the contact form's when
+ * contact_form); NULL for a plain view. */
 static int
-render_account(struct ctx *c, int64_t id, const char *const *values, const char *const *errors)
+render_panel(struct ctx *c, int64_t id, const char *const *values, const char *const *errors,
+             int contact_form)
 {
-	struct account_view v = { .id = id, .values = values, .errors = errors };
+	struct account_view v = { .id = id, .values = values, .errors = errors,
+	                          .contact_form = contact_form };
 	int st = account_fetch(c, &v);
 	if (st < 0)
 		return -1;
@@ -115,6 +118,12 @@ render_account(struct ctx *c, int64_t id, const char *const *values, const char 
 		account_html(c, &v);
 	account_free(&v);
 	return 0;
+}
+
+static int
+render_account(struct ctx *c, int64_t id, const char *const *values, const char *const *errors)
+{
+	return render_panel(c, id, values, errors, 0);
 }
 
 int
@@ -130,18 +139,7 @@ static int
 render_contact_form(struct ctx *c, int64_t id, const char *const *values,
                     const char *const *errors)
 {
-	struct account_view v = { .id = id, .values = values, .errors = errors, .contact_form = 1 };
-	int st = account_fetch(c, &v);
-	if (st < 0)
-		return -1;
-	if (st > 0)
-		panel_error(c, 404, _("No such account, or it is not yours to see."));
-	else if (c->req->want_json)
-		account_json(c, &v);
-	else
-		account_html(c, &v);
-	account_free(&v);
-	return 0;
+	return render_panel(c, id, values, errors, 1);
 }
 
 static const struct form_spec contact_form = {

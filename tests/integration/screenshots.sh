@@ -29,38 +29,14 @@ deal=$(q "SELECT o.opportunity_id FROM crmx_src.opportunities o WHERE o.outcome 
           AND (SELECT count(*) FROM crmx_src.stage_history h WHERE h.opportunity_id = o.opportunity_id) >= 3
           ORDER BY o.amount DESC LIMIT 1")
 
-chrome() {	# chrome OUT.png WIDTHxHEIGHT URL: screenshot, DOM in OUT.html
-	prof=$(mktemp -d)
-	"$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-		--disable-background-networking --disable-component-update --disable-sync \
-		--hide-scrollbars --user-data-dir="$prof" --window-size="$2" \
-		--screenshot="$1" "$3" >/dev/null 2>&1
-	"$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-		--disable-background-networking --disable-component-update --disable-sync \
-		--user-data-dir="$prof" --dump-dom "$3" >"${1%.png}.html" 2>/dev/null
-	rm -rf "$prof"
-}
+. "$top/tests/lib/shots.sh"
 
-# shot NAME SIZE PATH TEXT MIN_COLOURS: one page, checked
-shot() {
-	sname=$1 size=$2 path=$3 text=$4 mincol=$5
-	chrome "$shots/$sname.png" "$size" "http://exec:demo@$hp$path"
-	if [ ! -s "$shots/$sname.png" ]; then
-		fail "screenshot $sname taken"
-		return
-	fi
-	check "screenshot $sname: the page holds \"$text\"" grep -q "$text" "$shots/$sname.html"
-	set -- $(/usr/bin/python3 "$top/tests/lib/pngstat.py" "$shots/$sname.png")
-	check "screenshot $sname is a real picture ($3 colours, ink $4)" \
-		/usr/bin/python3 -c "import sys; sys.exit(not ($3 >= $mincol and 0.01 <= $4 <= 0.6))"
-}
-
-shot account 1100x1300 "/crmx/accounts/$acct" "Save qualification" 200
-shot pipeline 1100x1300 /crmx/pipeline "Open deals by priority" 200
-shot deal 1100x1300 "/crmx/deals/$deal" "Plan for the next step" 200
-shot regions 1100x1300 /crmx/regions "Visit first" 100
-shot account-zh 1100x1300 "/crmx/accounts/$acct?lang=zh-CN" "燃眉之急" 200
-shot embed 420x900 "/crmx/accounts/$acct?embed=1" "crmx-embed" 20
+shot account exec 1100x1300 "/crmx/accounts/$acct" "Save qualification" 200
+shot pipeline exec 1100x1300 /crmx/pipeline "Open deals by priority" 200
+shot deal exec 1100x1300 "/crmx/deals/$deal" "Plan for the next step" 200
+shot regions exec 1100x1300 /crmx/regions "Visit first" 100
+shot account-zh exec 1100x1300 "/crmx/accounts/$acct?lang=zh-CN" "燃眉之急" 200
+shot embed exec 420x900 "/crmx/accounts/$acct?embed=1" "crmx-embed" 20
 # The stylesheet was applied: the nav bar's dark blue (#24344d) fills a band.
 set -- $(/usr/bin/python3 "$top/tests/lib/pngstat.py" "$shots/account.png" 24344d)
 check "the stylesheet is applied (nav bar: $5 pixels)" test "$5" -gt 10000

@@ -26,31 +26,7 @@ done
 rep=$(q "SELECT u.user_id FROM crmx_src.users u JOIN crmx_src.users m ON m.team = u.team
          WHERE m.login = 'manager1' AND u.role = 'rep' ORDER BY u.user_id LIMIT 1")
 
-chrome() {	# chrome OUT.png WIDTHxHEIGHT URL: screenshot, DOM in OUT.html
-	prof=$(mktemp -d)
-	"$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-		--disable-background-networking --disable-component-update --disable-sync \
-		--hide-scrollbars --user-data-dir="$prof" --window-size="$2" \
-		--screenshot="$1" "$3" >/dev/null 2>&1
-	"$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-		--disable-background-networking --disable-component-update --disable-sync \
-		--user-data-dir="$prof" --dump-dom "$3" >"${1%.png}.html" 2>/dev/null
-	rm -rf "$prof"
-}
-
-# shot NAME USER SIZE PATH TEXT: one page, checked
-shot() {
-	sname=$1 user=$2 size=$3 path=$4 text=$5
-	chrome "$shots/$sname.png" "$size" "http://$user:demo@$hp$path"
-	if [ ! -s "$shots/$sname.png" ]; then
-		fail "screenshot $sname taken"
-		return
-	fi
-	check "screenshot $sname: the page holds \"$text\"" grep -q "$text" "$shots/$sname.html"
-	set -- $(/usr/bin/python3 "$top/tests/lib/pngstat.py" "$shots/$sname.png")
-	check "screenshot $sname is a real picture ($3 colours, ink $4)" \
-		/usr/bin/python3 -c "import sys; sys.exit(not ($3 >= 50 and 0.01 <= $4 <= 0.6))"
-}
+. "$top/tests/lib/shots.sh"
 
 # every rep of the page, and 16 labelled figures each
 figures() {	# figures NAME USER
@@ -70,12 +46,12 @@ for lang in en zh-CN; do
 	for w in 390 1400; do
 		h=$([ "$w" = 390 ] && echo 3400 || echo 1000)
 		n=team-manager-$lang-$w
-		shot "$n" manager1 "${w}x$h" "/crmx/team?lang=$lang" 'class="list team cards"'
+		shot "$n" manager1 "${w}x$h" "/crmx/team?lang=$lang" 'class="list team cards"' 50
 		figures "$n" manager1
 		n=team-exec-$lang-$w
-		shot "$n" exec "${w}x$(($h * 2))" "/crmx/team?lang=$lang" 'class="group"'
+		shot "$n" exec "${w}x$(($h * 2))" "/crmx/team?lang=$lang" 'class="group"' 50
 		figures "$n" exec
-		shot "pipeline-owner-$lang-$w" manager1 "${w}x$h" "/crmx/pipeline?owner=$rep&lang=$lang" 'class="meta accuracy"'
+		shot "pipeline-owner-$lang-$w" manager1 "${w}x$h" "/crmx/pipeline?owner=$rep&lang=$lang" 'class="meta accuracy"' 50
 	done
 done
 check "Chinese amounts in 万" grep -q '万' "$shots/team-manager-zh-CN-390.html"
