@@ -160,7 +160,9 @@ ok=1 n=0
 for i in 1 2 3 4 5 6; do
 	for h in a b; do
 		n=$((n + 1))
-		st=$(get $h "$page")
+		# a URL of its own (an unknown parameter is ignored): a page kept
+		# before would be served with where the worker read until now
+		st=$(get $h "$page?stopped=$n")
 		[ "$st" = 200 ] && [ "$(header X-Crmx-Read)" = primary ] && grep -q 'Marker two' "$tmp/body" ||
 			{ ok=0; echo "host $h: $st, read on $(header X-Crmx-Read)"; }
 	done
@@ -180,7 +182,9 @@ ok=1 n=0
 for i in 1 2 3 4 5 6; do
 	for h in a b; do
 		n=$((n + 1))
-		st=$(get $h "$page")
+		# a URL of its own (an unknown parameter is ignored): a page kept
+		# before would be served with where the worker read until now
+		st=$(get $h "$page?stopped=$n")
 		[ "$st" = 200 ] && [ "$(header X-Crmx-Read)" = replica ] && grep -q 'Marker two' "$tmp/body" ||
 			{ ok=0; echo "host $h: $st, read on $(header X-Crmx-Read)"; }
 	done
