@@ -91,9 +91,10 @@ deal_walk(struct gen *g, struct deal *d)
 {
 	int64_t today = day_to_ts(g->o.anchor) + 18 * 3600;
 	d->acct = 1 + (long)pick(&g->r, (uint32_t)g->o.accounts);
-	/* Skewed to recent dates, as a growing pipeline is. */
-	double u = unif(&g->r);
-	d->created = day_to_ts(g->o.anchor - (int32_t)(u * u * 730)) + 3600 * (1 + (int64_t)pick(&g->r, 9));
+	/* Over two years, growing: twice as many new deals a week now as a
+	 * year ago (an exponential density, no spike at the anchor). */
+	double ago = -365.0 / M_LN2 * log(1 - unif(&g->r) * 0.75);
+	d->created = day_to_ts(g->o.anchor - (int32_t)ago) + 3600 * (1 + (int64_t)pick(&g->r, 9));
 	if (d->created < g->acct[d->acct].created)
 		d->created = g->acct[d->acct].created + 3600;
 	double v = g->acct[d->acct].value > 0 ? g->acct[d->acct].value : 0.5;
