@@ -13,8 +13,12 @@
 #include "store.h"
 #include "util.h"
 
-/* How many finished runs to keep (older ones are deleted with their rows). */
+/* Finished runs kept: the newest KEEP_RUNS, and the newest complete run
+ * of each of the KEEP_WEEKS weeks (by as_of) up to the newest complete
+ * run's, so that a report can look back over half a year of weekly runs;
+ * older ones are deleted with their rows. */
 #define KEEP_RUNS 12
+#define KEEP_WEEKS 26
 
 static void
 num(struct pgcopy *c, double v)
@@ -341,13 +345,18 @@ store_results(PGconn *conn, int64_t run_id, const struct snapshot *s, const stru
 	PQclear(res);
 	/* Old runs go with their rows: per-account partitions are dropped,
 	 * the other tables follow by ON DELETE CASCADE. */
-	char keep[8];
+	char keep[8], weeks[8];
 	snprintf(keep, sizeof keep, "%d", KEEP_RUNS);
-	const char *kp[1] = { keep };
+	snprintf(weeks, sizeof weeks, "%d", KEEP_WEEKS);
+	const char *kp[2] = { keep, weeks };
 	res = db_check(conn, PQexecParams(conn,
 	    "DELETE FROM crmx.run WHERE run_id IN (SELECT run_id FROM crmx.run"
-	    " WHERE status <> 'running' ORDER BY run_id DESC OFFSET $1) RETURNING run_id",
-	    1, NULL, kp, NULL, NULL, 0), PGRES_TUPLES_OK, "pruning old runs");
+	    " WHERE status <> 'running' ORDER BY run_id DESC OFFSET $1)"
+	    " AND run_id NOT IN (SELECT DISTINCT ON (date_trunc('week', as_of)) run_id"
+	    "   FROM crmx.run WHERE status = 'ok' AND as_of > (SELECT max(as_of) FROM crmx.run"
+	    "     WHERE status = 'ok') - 7 * $2::int"
+	    "  ORDER BY date_trunc('week', as_of), run_id DESC) RETURNING run_id",
+	    2, NULL, kp, NULL, NULL, 0), PGRES_TUPLES_OK, "pruning old runs");
 	if (res == NULL)
 		goto fail;
 	for (int i = 0; i < PQntuples(res); i++) {

@@ -110,7 +110,10 @@ check "... the run ok with its account metrics" test "$(q "SELECT status, (SELEC
       FROM crmx.run WHERE run_id = (SELECT max(run_id) FROM crmx.run)")" = "ok|400"
 first=$(q "SELECT max(run_id) FROM crmx.run")
 # Twelve older runs more than reportd keeps: the next run prunes the
-# oldest, dropping its partition through crmx.drop_run_partition().
+# oldest, dropping its partition through crmx.drop_run_partition().  The
+# first is made a run of a year before (a run of the last 26 weeks would be
+# kept as its week's).
+q "UPDATE crmx.run SET as_of = as_of - 364 WHERE run_id = ${first:-0}" >/dev/null
 q "INSERT INTO crmx.run (as_of, window_start, window_end, status)
    SELECT '2026-01-01', '2025-01-01', '2026-01-02', 'failed' FROM generate_series(1, 12)" >/dev/null
 check "the run has its partition" test "$(q "SELECT to_regclass('crmx.account_metrics_${first:-0}') IS NOT NULL")" = t

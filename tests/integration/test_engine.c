@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "date.h"
 #include "engine.h"
 #include "testlib.h"
 #include "util.h"
@@ -311,8 +312,11 @@ test_failed_run_keeps_previous(void **state)
 	assert_string_equal(testdb_value(conn, sql), "0");
 }
 
-/* Only the last 12 runs are kept; an old run's per-account partition goes
- * with it, and the newest results stay complete. */
+/* The last 12 runs are kept, and an older one only when it is the newest
+ * of its week in the 26 weeks up to the newest run (here the one as of
+ * 2026-02-10, not the one as of 2020-01-01 nor the older ones of the week
+ * of 2026-06-30); an old run's per-account partition goes with it, and the
+ * newest results stay complete. */
 static void
 test_prune(void **state)
 {
@@ -325,15 +329,40 @@ test_prune(void **state)
 		last = run_at("2026-06-30", &r);
 		json_decref(r.summary);
 	}
-	assert_string_equal(testdb_value(conn, "SELECT count(*) FROM crmx.run WHERE status <> 'running'"), "12");
+	assert_string_equal(testdb_value(conn, "SELECT count(*) FILTER (WHERE as_of = '2026-06-30')"
+	    " || ' ' || count(*) FILTER (WHERE as_of = '2026-02-10') || ' ' || count(*)"
+	    " FROM crmx.run WHERE status <> 'running'"), "12 1 13");
 	assert_string_equal(testdb_value(conn, "SELECT count(*) FROM pg_inherits"
-	    " WHERE inhparent = 'crmx.account_metrics'::regclass"), "12");
+	    " WHERE inhparent = 'crmx.account_metrics'::regclass"), "13");
 	assert_string_equal(testdb_value(conn, "SELECT count(*) FROM crmx.account_metrics"
 	    " WHERE run_id NOT IN (SELECT run_id FROM crmx.run)"), "0");
 	char sql[160];
 	snprintf(sql, sizeof sql, "SELECT count(*) = (SELECT count(*) FROM crmx_src.accounts)"
 	         " FROM crmx.latest_account_metrics WHERE run_id = %lld", (long long)last);
 	assert_string_equal(testdb_value(conn, sql), "t");
+}
+
+/* Besides the newest 12, the newest complete run of each of the 26 weeks
+ * up to the newest complete run is kept: a report can look back half a
+ * year of weekly runs (make run back-fills them). */
+static void
+test_prune_weekly(void **state)
+{
+	(void)state;
+	struct engine_result r;
+	if (!testdb_available())
+		skip();
+	for (int k = 0; k < 30; k++) {
+		char day[16];
+		format_date(test_day("2026-01-05") + 7 * k, day, sizeof day);
+		run_at(day, &r);
+		json_decref(r.summary);
+	}
+	assert_string_equal(testdb_value(conn, "SELECT count(*) || ' ' || count(DISTINCT date_trunc('week', as_of))"
+	    " || ' ' || min(as_of) || ' ' || max(as_of) FROM crmx.run WHERE status <> 'running'"),
+	    "26 26 2026-02-02 2026-07-27");
+	assert_string_equal(testdb_value(conn, "SELECT count(*) FROM pg_inherits"
+	    " WHERE inhparent = 'crmx.account_metrics'::regclass"), "26");
 }
 
 int
@@ -348,6 +377,7 @@ main(void)
 		cmocka_unit_test(test_empty_window),
 		cmocka_unit_test(test_failed_run_keeps_previous),
 		cmocka_unit_test(test_prune),
+		cmocka_unit_test(test_prune_weekly),
 	};
 	return cmocka_run_group_tests_name("engine", tests, setup, teardown);
 }
