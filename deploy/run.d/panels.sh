@@ -4,6 +4,26 @@
 panels_port=${CRMX_HTTP_PORT:-8088}
 panels_dir=$var/nginx
 
+# backfill_runs AS_OF N: metric runs as of AS_OF and the N-1 weeks before
+# it, oldest first (each sees the data as it stood then).
+backfill_runs() {
+	t0=$(date +%s)
+	log=$var/run/backfill.log
+	: >"$log"
+	k=$(($2 - 1))
+	while [ "$k" -ge 0 ]; do
+		d=$(date -u -d "$1 - $((7 * k)) days" +%F)
+		if ! "$top/$O/reportd/crmx-reportd" --config "$conf" --run-once --as-of "$d" \
+			--format json >/dev/null 2>>"$log"; then
+			tail -n 5 "$log"
+			echo "run: the metrics run as of $d failed (see above)"
+			return 0
+		fi
+		k=$((k - 1))
+	done
+	echo "run: $2 weekly metric runs to $1 in $(($(date +%s) - t0)) s"
+}
+
 start_service() {
 	stop_service >/dev/null 2>&1 || true
 	mkdir -p "$panels_dir" "$var/run"
@@ -12,12 +32,12 @@ start_service() {
 	psql "$("$top/deploy/pgctl" conninfo "$var/pg")" -X -Atqc "SELECT login FROM crmx_src.users" |
 		sed "s|\$|:$hash|" >"$panels_dir/htpasswd"
 	chmod 644 "$panels_dir/htpasswd"
-	# Metrics for the panels, once, if no run exists yet.
+	# Metrics for the panels, once, if no run exists yet: the weekly runs
+	# of the last 26 weeks, so that week-over-week changes show at once.
 	if [ -z "$(psql "$("$top/deploy/pgctl" conninfo "$var/pg")" -X -Atqc "SELECT 1 FROM crmx.latest_run" 2>/dev/null)" ]; then
 		as_of=$(psql "$("$top/deploy/pgctl" conninfo "$var/pg")" -X -Atqc \
 			"SELECT substring(value from 'anchor ([0-9-]+)') FROM crmx.settings WHERE key = 'demo'" 2>/dev/null || true)
-		"$top/$O/reportd/crmx-reportd" --config "$conf" --run-once ${as_of:+--as-of "$as_of"} \
-			--format json >/dev/null || echo "run: the first metrics run failed (see above)"
+		backfill_runs "${as_of:-$(date -u +%F)}" 26
 	fi
 	"$top/$O/fcgi/crmx.fcgi" --config "$conf" --set "fcgi.listen=$var/run/crmx.fcgi.sock" --set "fcgi.socket_group=$("$top/deploy/nginx-group")" \
 		>>"$panels_dir/fcgi.log" 2>&1 &

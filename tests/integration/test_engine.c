@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "date.h"
 #include "engine.h"
 #include "testlib.h"
 #include "util.h"
@@ -352,6 +353,33 @@ test_prune(void **state)
 	assert_string_equal(testdb_value(conn, sql), "t");
 }
 
+/* Weekly runs over 30 weeks all stay (a report looks back half a year of
+ * weekly runs; make run back-fills 26), the older ones without their
+ * per-account rows. */
+static void
+test_prune_weekly(void **state)
+{
+	(void)state;
+	struct engine_result r;
+	if (!testdb_available())
+		skip();
+	for (int k = 0; k < 30; k++) {
+		char day[16];
+		format_date(test_day("2026-01-05") + 7 * k, day, sizeof day);
+		run_at(day, &r);
+		json_decref(r.summary);
+	}
+	/* every weekly run stays (its small tables: summary, forecast, owner
+	 * metrics), so that the report looks back over them; only the newest
+	 * 12 keep their per-account rows */
+	assert_string_equal(testdb_value(conn, "SELECT count(*) || ' ' || count(DISTINCT date_trunc('week', as_of))"
+	    " || ' ' || min(as_of) || ' ' || max(as_of) FROM crmx.run WHERE status <> 'running'"),
+	    "30 30 2026-01-05 2026-07-27");
+	assert_string_equal(testdb_value(conn, "SELECT count(*) FROM pg_inherits"
+	    " WHERE inhparent = 'crmx.account_metrics'::regclass"), "12");
+	assert_string_equal(testdb_value(conn, "SELECT count(DISTINCT run_id) FROM crmx.owner_metrics"), "30");
+}
+
 int
 main(void)
 {
@@ -364,6 +392,7 @@ main(void)
 		cmocka_unit_test(test_empty_window),
 		cmocka_unit_test(test_failed_run_keeps_previous),
 		cmocka_unit_test(test_prune),
+		cmocka_unit_test(test_prune_weekly),
 	};
 	return cmocka_run_group_tests_name("engine", tests, setup, teardown);
 }
