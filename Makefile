@@ -38,7 +38,7 @@ else
 O ?= build/default
 endif
 
-# reportd's rooms, one folder per stage (README: Layout); its sources and
+# reportd's rooms, one folder per stage (README: How it fits together); its sources and
 # include paths are these folders'.
 REPORTD_ROOMS := daemon engine metrics report mail http
 REPORTD_DIRS  := reportd $(addprefix reportd/,$(REPORTD_ROOMS))

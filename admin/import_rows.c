@@ -1,5 +1,5 @@
 /* The CSV import's files, read and checked without a database (see
- * import_rows.h).  The rules, which README's import section states:
+ * import_rows.h).  The rules, which docs/data.md's import section states:
  * well-formed UTF-8 with no NUL and no control character (C0, DEL, C1;
  * tab and line breaks inside a field included) in any field; ids digits
  * only (leading zeros dropped, so 0900301 is 900301); amounts of deals

@@ -19,7 +19,7 @@ struct crmx_config {
 	char	*log_level;
 	bool	 log_syslog;
 
-	/* [metrics] — METRICS.md defaults */
+	/* [metrics] — docs/metrics.md defaults */
 	int	 metrics_window_days;
 	int	 metrics_stall_days;
 	int	 metrics_horizon_weeks;

@@ -40,7 +40,7 @@ int i18n_parse(const char *code);
 /* "en" / "zh-CN" (for HTML lang= and Content-Language). */
 const char *i18n_code(enum lang l);
 
-/* The name of funnel layer 1..5 (METRICS.md §3) in the current language:
+/* The name of funnel layer 1..5 (docs/metrics.md §3) in the current language:
  * in full ("Win chance judged") or short for chart axes ("Judged"); ""
  * for another rank. */
 const char *funnel_layer(int rank, int short_form);

@@ -38,7 +38,7 @@ struct pipeline_view {
 enum lost_f { LR_REASON, LR_DEALS, LR_AMOUNT, LR__N };
 enum source_f { WS_SOURCE, WS_WON, WS_LOST, WS__N };
 
-/* Conversion from layer k (0..3) to the next (METRICS.md §3, as the
+/* Conversion from layer k (0..3) to the next (docs/metrics.md §3, as the
  * report shows it): the deals created in the window that reached the next
  * layer over those that reached layer k and have left it or are closed.
  * NAN when not known. */

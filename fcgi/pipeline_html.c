@@ -30,7 +30,7 @@ forecast_html(struct ctx *c, const struct pipeline_view *v)
 	out_raw(o, "</p>");
 }
 
-/* The one definition of stage-to-stage conversion (METRICS.md §3), shown
+/* The one definition of stage-to-stage conversion (docs/metrics.md §3), shown
  * under the funnel here and in the report. */
 static const char conversion_note[] =
     N_("On to the next stage: of the deals created in the 12 months that reached a stage "

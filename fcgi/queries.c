@@ -41,7 +41,7 @@
 #define DEAL_VISIBLE \
     "EXISTS (SELECT 1 FROM crmx_src.opportunities o WHERE o.opportunity_id = $2::bigint AND " \
     SCOPE_SQL("o.owner_id") ")"
-/* The qualification grade of a record as saved (METRICS.md §5, as
+/* The qualification grade of a record as saved (docs/metrics.md §5, as
  * reportd grades it): A all three checks true, B two, C fewer; NULL
  * without a record.  Shown live, not from the last run. */
 #define LIVE_GRADE(q) \
@@ -261,7 +261,7 @@ static const char *const sql[Q__MAX] = {
     " AND o.closed_at >= " WINDOW_END " - 365 AND o.closed_at < " WINDOW_END " + 1"
     " GROUP BY o.lost_reason ORDER BY count(*) DESC, sum(o.amount) DESC NULLS LAST, 1",
 /* Win rate by source over deals closed in the 12 months up to WINDOW_END:
- * won / (won + lost) (METRICS.md §3). */
+ * won / (won + lost) (docs/metrics.md §3). */
 [Q_WIN_SOURCE] =
     "SELECT coalesce(o.source, '(none)') AS source,"
     " count(*) FILTER (WHERE o.outcome = 'won') AS won,"

@@ -1,5 +1,5 @@
 /* One metric run: record the run, read the snapshot, compute, store.  The
- * order of the steps is the data flow of DESIGN.md; each step is a file. */
+ * order of the steps is the data flow of docs/design.md; each step is a file. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

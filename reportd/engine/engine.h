@@ -4,7 +4,7 @@
  * summary, and the store that writes them; the numbers are metrics/.
  *
  * The metrics engine: one run reads a consistent snapshot of crmx_src,
- * computes every metric of METRICS.md §1-5 and stores the results in the
+ * computes every metric of docs/metrics.md §1-5 and stores the results in the
  * crmx tables (sql/migrations/0003_metrics.sql) in one transaction. */
 #ifndef CRMX_ENGINE_H
 #define CRMX_ENGINE_H

@@ -1,5 +1,5 @@
 /* BG/NBD maximum likelihood and predictions.  The log-likelihood of
- * METRICS.md §2 splits into terms that depend on x only (log-gammas,
+ * docs/metrics.md §2 splits into terms that depend on x only (log-gammas,
  * evaluated once per distinct x) and a per-account log-sum-exp, so one
  * evaluation over a million accounts costs a few logarithms each.  The
  * fit runs BFGS on log-parameters with the analytic gradient. */

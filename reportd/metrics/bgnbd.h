@@ -1,5 +1,5 @@
 /* The BG/NBD model of Fader, Hardie & Lee (2005) for non-contractual
- * repeat buying (METRICS.md §2): fit by maximum likelihood, P(alive),
+ * repeat buying (docs/metrics.md §2): fit by maximum likelihood, P(alive),
  * expected purchases in a coming period.  Parameters are in the order
  * r, alpha, a, b; times are in weeks. */
 #ifndef CRMX_BGNBD_H

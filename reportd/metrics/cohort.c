@@ -1,4 +1,4 @@
-/* Cohort curves (METRICS.md §2): accounts grouped by the month of their
+/* Cohort curves (docs/metrics.md §2): accounts grouped by the month of their
  * first purchase; for k = 0, 1, 2 ... months since, the cohort's
  * cumulative net revenue divided by the cohort's size at acquisition
  * (accounts that stopped buying stay in the denominator).  k runs to the

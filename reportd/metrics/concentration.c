@@ -1,4 +1,4 @@
-/* Concentration (METRICS.md §1): ranks the items with a positive value by
+/* Concentration (docs/metrics.md §1): ranks the items with a positive value by
  * value descending, ties by id ascending, and derives the top-20% share,
  * the share of items needed for 80%, the Gini coefficient, Lorenz points
  * and ABC classes.  Values are exact integers (minor units of money):

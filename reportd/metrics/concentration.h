@@ -1,4 +1,4 @@
-/* Concentration figures of METRICS.md §1 for any population (accounts,
+/* Concentration figures of docs/metrics.md §1 for any population (accounts,
  * owners) in the shape the results use. */
 #ifndef CRMX_CONCENTRATION_H
 #define CRMX_CONCENTRATION_H

@@ -1,4 +1,4 @@
-/* Per-account figures (METRICS.md §1, §2, §5): revenue in the window and
+/* Per-account figures (docs/metrics.md §1, §2, §5): revenue in the window and
  * its concentration (ABC classes), historical LTV, the RFM summary
  * (x, t_x, T), the BG/NBD and Gamma-Gamma fits and predictions, predictive
  * LTV, lifecycle segment, qualification grade, open deals, last activity.

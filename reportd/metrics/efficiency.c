@@ -1,4 +1,4 @@
-/* Sales efficiency (METRICS.md §4) per owner and overall: revenue of won
+/* Sales efficiency (docs/metrics.md §4) per owner and overall: revenue of won
  * deals, its concentration across owners, win rate and cycle per owner,
  * activity minutes per won deal, revenue per activity hour ("what an hour
  * of this rep's time is worth"), and key-person coverage of open deals

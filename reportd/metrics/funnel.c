@@ -1,4 +1,4 @@
-/* Funnel and conversion (METRICS.md §3): reach and conversion per rank,
+/* Funnel and conversion (docs/metrics.md §3): reach and conversion per rank,
  * lead -> opportunity, win rates by dimension, sales cycle, time in stage,
  * stalled deals, the weighted pipeline and forecast, and velocity.
  *

@@ -1,5 +1,5 @@
 /* The Gamma-Gamma model of the value of repeat purchases (Fader, Hardie &
- * Lee 2005, "RFM and CLV"; METRICS.md §2).  Parameters p, q, gamma. */
+ * Lee 2005, "RFM and CLV"; docs/metrics.md §2).  Parameters p, q, gamma. */
 #ifndef CRMX_GAMMAGAMMA_H
 #define CRMX_GAMMAGAMMA_H
 

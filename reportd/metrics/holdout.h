@@ -1,4 +1,4 @@
-/* The model check against what happened: BG/NBD (METRICS.md §2) fitted
+/* The model check against what happened: BG/NBD (docs/metrics.md §2) fitted
  * on the purchases up to as_of minus a holdout period, each account's
  * conditional expectation for that period set against the purchases it
  * made there. */

@@ -2,7 +2,7 @@
  * (concentration, customers, BG/NBD, Gamma-Gamma, funnel, efficiency,
  * cohorts, and their special functions, optimiser and threads).
  *
- * Predictive lifetime value (METRICS.md §2): fits BG/NBD and Gamma-Gamma
+ * Predictive lifetime value (docs/metrics.md §2): fits BG/NBD and Gamma-Gamma
  * over the accounts' purchase summaries in res->acct and fills each
  * account's P(alive), expected purchases, expected value and discounted
  * predictive LTV. */

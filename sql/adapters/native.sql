@@ -1,6 +1,6 @@
 -- Adapter: crmx_src over crmx's own tables (schema crmx_native).
 -- Every adapter creates exactly the views and columns of the contract in
--- DESIGN.md; tests/integration/test_contract.c holds each adapter to it.
+-- docs/design.md; tests/integration/test_contract.c holds each adapter to it.
 
 DROP SCHEMA IF EXISTS crmx_src CASCADE;
 CREATE SCHEMA crmx_src;

@@ -2,10 +2,10 @@
 -- account_invoice, as Debian 12 ships them), installed into Tryton's own
 -- database next to schema crmx.  Helpers live in schema crmx_tryton.
 --
--- The funnel (DESIGN.md: five ranks; Tryton has three open states):
+-- The funnel (docs/design.md: five ranks; Tryton has three open states):
 --   lead        -> rank 1  qualified lead
 --   opportunity -> rank 2  judged worth pursuing (so lead -> opportunity is
---                          the rank 1 -> 2 conversion of METRICS.md §3)
+--                          the rank 1 -> 2 conversion of docs/metrics.md §3)
 --   converted   -> rank 5  a sale quotation exists: negotiation and signing
 --                          (ranks 3 and 4 count as reached, as skipped ranks do)
 --   won         -> outcome won  (a linked sale was confirmed)

@@ -1,4 +1,4 @@
--- The account concentration figures of METRICS.md §1 by SQL window
+-- The account concentration figures of docs/metrics.md §1 by SQL window
 -- functions: the baseline crmx is measured against in `make bench`.
 -- Prints: n total top20_share gini A-accounts (as crmx's summary has them).
 SET TimeZone = 'UTC';

@@ -14,7 +14,7 @@ path, as_of, window = sys.argv[1], pd.Timestamp(sys.argv[2]), int(sys.argv[3])
 df = pd.read_csv(path, parse_dates=["day"])
 t_read = time.monotonic()
 
-# Concentration of net revenue in the window (METRICS.md section 1).
+# Concentration of net revenue in the window (docs/metrics.md section 1).
 start = as_of - pd.Timedelta(days=window - 1)
 w = df[(df.day >= start) & (df.day <= as_of)]
 net = w.groupby("account_id")["amount"].sum()
@@ -30,7 +30,7 @@ gini = 2 * np.sum(np.arange(1, n + 1) * asc) / (n * total) - (n + 1) / n
 a_count = int(np.sum((cum - v) < 0.8 * total))
 print(n, "%.2f" % total, "%.6f" % top20, "%.6f" % gini, a_count)
 
-# RFM per account: a purchase is a day with a row >= 0 (METRICS.md section 2).
+# RFM per account: a purchase is a day with a row >= 0 (docs/metrics.md section 2).
 h = df[df.day <= as_of]
 days = h.groupby(["account_id", "day"]).agg(net=("amount", "sum"), maxamt=("amount", "max"))
 days = days[days.maxamt >= 0].reset_index()

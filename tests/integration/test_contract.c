@@ -1,4 +1,4 @@
-/* The adapter contract of DESIGN.md, held against every adapter's
+/* The adapter contract of docs/design.md, held against every adapter's
  * crmx_src: each view with exactly these columns, in this order, of these
  * types, and values inside the contract's domains.  The databases to check
  * are named in $CRMX_CONTRACT_DBS (tests/run-all sets one per adapter), each

@@ -1,7 +1,7 @@
 /* CDNOW through the whole engine: the sample's transactions are written as
  * a revenue CSV, loaded by the same importer as any CRM data
  * (crmx-admin import), and run through engine_run().  The results must
- * reproduce the published figures of METRICS.md:
+ * reproduce the published figures of docs/metrics.md:
  * - as of 1997-09-30 (the 39-week calibration): BG/NBD and Gamma-Gamma
  *   parameters and log-likelihoods, E[Y(39)] of customer 1, E[M] of
  *   customers 1-10;

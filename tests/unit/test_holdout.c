@@ -276,7 +276,7 @@ test_cdnow_holdout(void **state)
 	assert_int_equal(h.cut, civil(1997, 9, 30));
 	assert_int_equal(h.accounts, 2357);
 	assert_true(h.fit.fitted);
-	/* the calibration fit is the published one (METRICS.md §2): the
+	/* the calibration fit is the published one (docs/metrics.md §2): the
 	 * holdout split gives back the 39-week summary */
 	assert_near(h.fit.p[0], 0.2426, 1e-3 * 0.2426);
 	assert_near(h.fit.p[1], 4.4136, 1e-3 * 4.4136);
@@ -295,7 +295,7 @@ test_cdnow_holdout(void **state)
 	/* predicted: with the published parameters over the published 39-week
 	 * summary, the sum of E[Y(39) | x, t_x, T] is 1653.44 (worked out
 	 * apart from this code, with the plain 2F1 series).  Parameters within
-	 * METRICS.md's 1e-3 relative move that sum by at most 1.45 (the worst
+	 * docs/metrics.md's 1e-3 relative move that sum by at most 1.45 (the worst
 	 * of the 16 corners), hence 1.5.  So the model under-predicts the
 	 * holdout by 12%, most of it among the x = 1 and x = 2 accounts. */
 	assert_near(h.predicted, 1653.44, 1.5);

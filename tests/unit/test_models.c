@@ -1,4 +1,4 @@
-/* The customer-base models against their published results (METRICS.md
+/* The customer-base models against their published results (docs/metrics.md
  * §2, on shared/data/cdnow/cdnow_summary_39w.csv) and the special
  * functions against closed forms. */
 #include <math.h>
@@ -24,7 +24,7 @@
 		fail_msg("%s = %.17g, want %.17g within %g", #got, g_, w_, t_);	\
 } while (0)
 
-/* A published figure with `decimals` digits: METRICS.md's relative
+/* A published figure with `decimals` digits: docs/metrics.md's relative
  * tolerance, but never tighter than the rounding of the publication. */
 #define assert_published(got, pub, decimals) \
 	assert_near(got, pub, fmax(1e-3 * fabs(pub), 0.5 * pow(10, -(decimals))))
@@ -162,7 +162,7 @@ test_fit_refuses(void **state)
 	assert_true(isnan(gammagamma_expected(q, 0, 0)));
 }
 
-/* METRICS.md §1 on a hand-computable population with ties, a credit-only
+/* docs/metrics.md §1 on a hand-computable population with ties, a credit-only
  * item and a zero. */
 static void
 test_concentration(void **state)
