@@ -173,74 +173,95 @@ http_healthz(struct req *r)
 	return http_send_json(r, db_ok ? 200 : 503, o);
 }
 
+#define METRIC(b, name, type, help) \
+	sb_printf(b, "# HELP " name " " help "\n# TYPE " name " " type "\n")
+
+/* This instance's jobs and runs (shared state). */
+static void
+metrics_jobs(struct sbuf *b)
+{
+	struct rd_state s;
+	state_get(&s);
+	METRIC(b, "crmx_reportd_jobs_total", "counter", "Report jobs by result.");
+	sb_printf(b, "crmx_reportd_jobs_total{result=\"ok\"} %ld\n", s.jobs_ok);
+	sb_printf(b, "crmx_reportd_jobs_total{result=\"failed\"} %ld\n", s.jobs_failed);
+	METRIC(b, "crmx_reportd_runs_computed_total", "counter", "Metric runs this instance computed.");
+	sb_printf(b, "crmx_reportd_runs_computed_total %ld\n", s.runs_computed);
+	METRIC(b, "crmx_reportd_runs_reused_total", "counter", "Runs another instance computed that this one reported.");
+	sb_printf(b, "crmx_reportd_runs_reused_total %ld\n", s.runs_reused);
+	METRIC(b, "crmx_reportd_errors_total", "counter", "Failed report jobs and HTTP 5xx responses.");
+	sb_printf(b, "crmx_reportd_errors_total %ld\n", s.jobs_failed + s.http_5xx);
+	METRIC(b, "crmx_reportd_last_job_duration_seconds", "gauge", "Wall time of the last report job.");
+	sb_printf(b, "crmx_reportd_last_job_duration_seconds %.3f\n", s.last_seconds);
+	METRIC(b, "crmx_reportd_last_run_duration_seconds", "gauge", "Wall time of the last metrics run computed here.");
+	sb_printf(b, "crmx_reportd_last_run_duration_seconds %.3f\n", s.last_run_seconds);
+	METRIC(b, "crmx_reportd_last_charts_duration_seconds", "gauge", "Wall time of rendering the last report's charts.");
+	sb_printf(b, "crmx_reportd_last_charts_duration_seconds %.3f\n", s.last_chart_seconds);
+	METRIC(b, "crmx_reportd_last_run_rows_read", "gauge", "crmx_src rows the last computed run read.");
+	sb_printf(b, "crmx_reportd_last_run_rows_read %ld\n", s.last_rows_read);
+	METRIC(b, "crmx_reportd_last_charts_missing", "gauge", "Charts missing from the last report.");
+	sb_printf(b, "crmx_reportd_last_charts_missing %d\n", s.last_charts_missing);
+	METRIC(b, "crmx_reportd_last_success_timestamp_seconds", "gauge", "When the last report was written (0: never).");
+	sb_printf(b, "crmx_reportd_last_success_timestamp_seconds %lld\n", (long long)s.last_success);
+	METRIC(b, "crmx_reportd_running", "gauge", "1 while a report job runs.");
+	sb_printf(b, "crmx_reportd_running %d\n", s.running);
+}
+
+/* Where runs read, with [database] read_conninfo set. */
+static void
+metrics_replica(struct sbuf *b, const struct crmx_config *cfg)
+{
+	struct db_health h;
+	if (cfg->db_read_conninfo[0] == '\0')
+		return;
+	dbhealth_get(cfg, &h);
+	if (!h.replica || h.reads == NULL)
+		return;
+	METRIC(b, "crmx_reportd_reads_on_replica", "gauge", "1 when a run now reads on the replica ([database] read_conninfo), 0 on the primary.");
+	sb_printf(b, "crmx_reportd_reads_on_replica %d\n", strcmp(h.reads, "replica") == 0);
+	METRIC(b, "crmx_reportd_replica_up", "gauge", "1 when the replica answered.");
+	sb_printf(b, "crmx_reportd_replica_up %d\n", strcmp(h.replica_state, "unreachable") != 0);
+	if (h.replica_lag_s >= 0) {
+		METRIC(b, "crmx_reportd_replica_lag_seconds", "gauge", "How far the replica's replay is behind.");
+		sb_printf(b, "crmx_reportd_replica_lag_seconds %.3f\n", h.replica_lag_s);
+	}
+}
+
+/* The mail deliveries, from the database: every instance shows the same. */
+static void
+metrics_mail(struct sbuf *b, const struct crmx_config *cfg)
+{
+	struct db_health h;
+	if (strcmp(cfg->mail_transport, "off") == 0)
+		return;
+	dbhealth_get(cfg, &h);
+	const struct deliver_stats *d = &h.mail;
+	METRIC(b, "crmx_mail_stats_up", "gauge", "1 when the mail figures below could be read.");
+	sb_printf(b, "crmx_mail_stats_up %d\n", h.mail_known);
+	if (!h.mail_known)
+		return;
+	METRIC(b, "crmx_mail_deliveries", "gauge", "Weekly report deliveries (week and recipient) by status.");
+	sb_printf(b, "crmx_mail_deliveries{status=\"pending\"} %lld\n", (long long)d->pending);
+	sb_printf(b, "crmx_mail_deliveries{status=\"sending\"} %lld\n", (long long)d->sending);
+	sb_printf(b, "crmx_mail_deliveries{status=\"sent\"} %lld\n", (long long)d->sent);
+	sb_printf(b, "crmx_mail_deliveries{status=\"failed\"} %lld\n", (long long)d->failed);
+	METRIC(b, "crmx_mail_retrying", "gauge", "Deliveries waiting for another attempt after a failed one.");
+	sb_printf(b, "crmx_mail_retrying %lld\n", (long long)d->retrying);
+	METRIC(b, "crmx_mail_failed_attempts", "gauge", "Attempts that did not end in a sent message, over the kept deliveries.");
+	sb_printf(b, "crmx_mail_failed_attempts %lld\n", (long long)d->attempts_failed);
+	METRIC(b, "crmx_mail_oldest_unsent_seconds", "gauge", "Age of the oldest delivery not sent yet (0: none).");
+	sb_printf(b, "crmx_mail_oldest_unsent_seconds %.0f\n", d->oldest_unsent_s);
+}
+#undef METRIC
+
 enum MHD_Result
 http_metrics(struct req *r)
 {
-	struct rd_state s;
 	struct sbuf b;
-	state_get(&s);
 	sb_init(&b);
-#define METRIC(name, type, help) sb_printf(&b, "# HELP " name " " help "\n# TYPE " name " " type "\n")
-	METRIC("crmx_reportd_jobs_total", "counter", "Report jobs by result.");
-	sb_printf(&b, "crmx_reportd_jobs_total{result=\"ok\"} %ld\n", s.jobs_ok);
-	sb_printf(&b, "crmx_reportd_jobs_total{result=\"failed\"} %ld\n", s.jobs_failed);
-	METRIC("crmx_reportd_runs_computed_total", "counter", "Metric runs this instance computed.");
-	sb_printf(&b, "crmx_reportd_runs_computed_total %ld\n", s.runs_computed);
-	METRIC("crmx_reportd_runs_reused_total", "counter", "Runs another instance computed that this one reported.");
-	sb_printf(&b, "crmx_reportd_runs_reused_total %ld\n", s.runs_reused);
-	METRIC("crmx_reportd_errors_total", "counter", "Failed report jobs and HTTP 5xx responses.");
-	sb_printf(&b, "crmx_reportd_errors_total %ld\n", s.jobs_failed + s.http_5xx);
-	METRIC("crmx_reportd_last_job_duration_seconds", "gauge", "Wall time of the last report job.");
-	sb_printf(&b, "crmx_reportd_last_job_duration_seconds %.3f\n", s.last_seconds);
-	METRIC("crmx_reportd_last_run_duration_seconds", "gauge", "Wall time of the last metrics run computed here.");
-	sb_printf(&b, "crmx_reportd_last_run_duration_seconds %.3f\n", s.last_run_seconds);
-	METRIC("crmx_reportd_last_charts_duration_seconds", "gauge", "Wall time of rendering the last report's charts.");
-	sb_printf(&b, "crmx_reportd_last_charts_duration_seconds %.3f\n", s.last_chart_seconds);
-	METRIC("crmx_reportd_last_run_rows_read", "gauge", "crmx_src rows the last computed run read.");
-	sb_printf(&b, "crmx_reportd_last_run_rows_read %ld\n", s.last_rows_read);
-	METRIC("crmx_reportd_last_charts_missing", "gauge", "Charts missing from the last report.");
-	sb_printf(&b, "crmx_reportd_last_charts_missing %d\n", s.last_charts_missing);
-	METRIC("crmx_reportd_last_success_timestamp_seconds", "gauge", "When the last report was written (0: never).");
-	sb_printf(&b, "crmx_reportd_last_success_timestamp_seconds %lld\n", (long long)s.last_success);
-	METRIC("crmx_reportd_running", "gauge", "1 while a report job runs.");
-	sb_printf(&b, "crmx_reportd_running %d\n", s.running);
-	if (r->srv->cfg->db_read_conninfo[0] != '\0') {
-		struct db_health h;
-		dbhealth_get(r->srv->cfg, &h);
-		if (h.replica && h.reads != NULL) {
-			METRIC("crmx_reportd_reads_on_replica", "gauge", "1 when a run now reads on the replica ([database] read_conninfo), 0 on the primary.");
-			sb_printf(&b, "crmx_reportd_reads_on_replica %d\n", strcmp(h.reads, "replica") == 0);
-			METRIC("crmx_reportd_replica_up", "gauge", "1 when the replica answered.");
-			sb_printf(&b, "crmx_reportd_replica_up %d\n", strcmp(h.replica_state, "unreachable") != 0);
-			if (h.replica_lag_s >= 0) {
-				METRIC("crmx_reportd_replica_lag_seconds", "gauge", "How far the replica's replay is behind.");
-				sb_printf(&b, "crmx_reportd_replica_lag_seconds %.3f\n", h.replica_lag_s);
-			}
-		}
-	}
-	if (strcmp(r->srv->cfg->mail_transport, "off") != 0) {
-		/* From the database: every instance shows the same deliveries. */
-		struct db_health h;
-		dbhealth_get(r->srv->cfg, &h);
-		const struct deliver_stats *d = &h.mail;
-		int ok = h.mail_known;
-		METRIC("crmx_mail_stats_up", "gauge", "1 when the mail figures below could be read.");
-		sb_printf(&b, "crmx_mail_stats_up %d\n", ok);
-		if (ok) {
-			METRIC("crmx_mail_deliveries", "gauge", "Weekly report deliveries (week and recipient) by status.");
-			sb_printf(&b, "crmx_mail_deliveries{status=\"pending\"} %lld\n", (long long)d->pending);
-			sb_printf(&b, "crmx_mail_deliveries{status=\"sending\"} %lld\n", (long long)d->sending);
-			sb_printf(&b, "crmx_mail_deliveries{status=\"sent\"} %lld\n", (long long)d->sent);
-			sb_printf(&b, "crmx_mail_deliveries{status=\"failed\"} %lld\n", (long long)d->failed);
-			METRIC("crmx_mail_retrying", "gauge", "Deliveries waiting for another attempt after a failed one.");
-			sb_printf(&b, "crmx_mail_retrying %lld\n", (long long)d->retrying);
-			METRIC("crmx_mail_failed_attempts", "gauge", "Attempts that did not end in a sent message, over the kept deliveries.");
-			sb_printf(&b, "crmx_mail_failed_attempts %lld\n", (long long)d->attempts_failed);
-			METRIC("crmx_mail_oldest_unsent_seconds", "gauge", "Age of the oldest delivery not sent yet (0: none).");
-			sb_printf(&b, "crmx_mail_oldest_unsent_seconds %.0f\n", d->oldest_unsent_s);
-		}
-	}
-#undef METRIC
+	metrics_jobs(&b);
+	metrics_replica(&b, r->srv->cfg);
+	metrics_mail(&b, r->srv->cfg);
 	enum MHD_Result ret = http_send_buf(r, 200, "text/plain; version=0.0.4; charset=utf-8", "no-store",
 	                               b.s, b.len);
 	sb_free(&b);
