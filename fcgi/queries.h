@@ -29,6 +29,9 @@ enum query {
 	Q_DEAL_HISTORY,
 	Q_DEAL_REVIEWS,
 	Q_SAVE_REVIEW,
+	Q_ACCOUNTS_REVENUE_DEEP,	/* the same lists far down: one sort of every row */
+	Q_ACCOUNTS_LTV_DEEP,
+	Q_ACCOUNTS_ACTIVITY_DEEP,
 	Q__MAX
 };
 
