@@ -48,6 +48,7 @@ fcgi_start() {
 	for i in $(seq 100); do [ -S "$dir/crmx.sock" ] && break; sleep 0.1; done
 }
 : >"$dir/fcgi.log"
+rm -f "$dir/old.p99"
 nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log"
 base=http://127.0.0.1:$port
 
