@@ -70,6 +70,7 @@ static const struct right reportd_rights[] = {
 	{ "USAGE", "SEQUENCE", "mail_delivery_id_seq", NULL },
 	{ "EXECUTE", "FUNCTION", "add_run_partition", "bigint" },
 	{ "EXECUTE", "FUNCTION", "drop_run_partition", "bigint" },
+	{ "EXECUTE", "FUNCTION", "analyze_run_partition", "bigint" },
 };
 
 struct role {
