@@ -77,6 +77,7 @@ static const struct right reportd_rights[] = {
 	{ "EXECUTE", "FUNCTION", "add_run_partition", "bigint" },
 	{ "EXECUTE", "FUNCTION", "drop_run_partition", "bigint" },
 	{ "EXECUTE", "FUNCTION", "drop_run_accounts", "bigint" },	/* 0017 */
+	{ "EXECUTE", "FUNCTION", "analyze_run_partition", "bigint" },
 };
 
 struct role {

@@ -16,12 +16,17 @@
 static const struct {
 	const char	*key;
 	enum query	 q;
+	enum query	 deep;		/* for pages past DEEP_ROWS */
 } sorts[] = {
-	{ "revenue", Q_ACCOUNTS_REVENUE },
-	{ "ltv", Q_ACCOUNTS_LTV },
-	{ "name", Q_ACCOUNTS_NAME },
-	{ "activity", Q_ACCOUNTS_ACTIVITY },
+	{ "revenue", Q_ACCOUNTS_REVENUE, Q_ACCOUNTS_REVENUE_DEEP },
+	{ "ltv", Q_ACCOUNTS_LTV, Q_ACCOUNTS_LTV_DEEP },
+	{ "name", Q_ACCOUNTS_NAME, Q_ACCOUNTS_NAME },
+	{ "activity", Q_ACCOUNTS_ACTIVITY, Q_ACCOUNTS_ACTIVITY_DEEP },
 };
+/* Up to this many rows (the page's end), a list sorted by a run's figure
+ * is read from the run's index in order; further down, by one sort of
+ * every row (queries.c, ACCOUNTS_TOPN). */
+#define DEEP_ROWS 5000
 
 const char *const accounts_filters[NFILTERS] = {
 	"owner", "region", "city", "class", "segment", "grade",
@@ -134,6 +139,8 @@ h_accounts(struct ctx *c, const char *arg)
 	list_params(c, &v, &si);
 	enum query q = sorts[si].q == Q_ACCOUNTS_NAME && c->lang == LANG_ZH_CN ?
 	               Q_ACCOUNTS_NAME_ZH : sorts[si].q;
+	if (v.page * v.size > DEEP_ROWS)
+		q = sorts[si].deep == Q_ACCOUNTS_NAME ? q : sorts[si].deep;
 	if (list_fetch(c, &v, q) != 0)
 		return -1;
 	if (c->req->want_json)

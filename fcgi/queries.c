@@ -28,6 +28,37 @@
  * name or the city, NULL when unused; trigram indexes answer it (0019). */
 #define ACCOUNTS_SEARCH(p) \
     " AND (" p "::text IS NULL OR a.name ILIKE " p " OR a.city ILIKE " p ")"
+/* The list sorted by a run's figure KEY (DESC NULLS LAST, then account):
+ * the rows with a figure are read in that order from the run partition's
+ * index (0025) and stop after the page; the rows without one (no figure,
+ * or an account newer than the run) are read only when those run out
+ * before the page ends ($8 the search, $9 rows from $10).  Same rows, same order as ACCOUNTS_SQL(KEY),
+ * which still reads the pages far down the list (accounts.c, DEEP_ROWS),
+ * where the index would be walked a long way for one page. */
+#define ACCOUNTS_COLS \
+    " a.account_id, a.name, a.region, a.city, a.owner_id, m.abc_class, m.revenue_window," \
+    " m.hist_ltv, m.ltv_pred, m.p_alive, m.segment, m.qual_grade, m.open_deals, m.last_activity"
+#define ACCOUNTS_FILTERS \
+    " WHERE " SCOPE_SQL("a.owner_id") " AND ($2::bigint IS NULL OR a.owner_id = $2::bigint)" \
+    " AND ($3::text IS NULL OR a.region = $3) AND ($4::text IS NULL OR a.city = $4)" \
+    " AND ($5::text IS NULL OR m.abc_class = $5) AND ($6::text IS NULL OR m.segment = $6)" \
+    " AND ($7::text IS NULL OR m.qual_grade = $7)" ACCOUNTS_SEARCH("$8")
+#define ACCOUNTS_TOPN(key) \
+    "WITH k AS MATERIALIZED (SELECT" ACCOUNTS_COLS ", " key " AS sortkey" \
+    "  FROM crmx_src.accounts a JOIN crmx.latest_account_metrics m ON m.account_id = a.account_id" \
+    ACCOUNTS_FILTERS " AND " key " IS NOT NULL" \
+    "  ORDER BY " key " DESC NULLS LAST, m.account_id LIMIT $9::bigint + $10::bigint)," \
+    " n AS (SELECT" ACCOUNTS_COLS ", " key " AS sortkey" \
+    "  FROM crmx_src.accounts a LEFT JOIN crmx.latest_account_metrics m" \
+    "  ON m.account_id = a.account_id" ACCOUNTS_FILTERS " AND " key " IS NULL" \
+    "  AND (SELECT count(*) FROM k) < $9::bigint + $10::bigint" \
+    "  ORDER BY a.account_id LIMIT $9::bigint + $10::bigint)" \
+    " SELECT x.account_id, x.name, x.region, x.city," \
+    " (SELECT u.name FROM crmx_src.users u WHERE u.user_id = x.owner_id) AS owner, x.abc_class," \
+    " x.revenue_window, x.hist_ltv, x.ltv_pred, x.p_alive, x.segment, x.qual_grade," \
+    " x.open_deals, to_char(x.last_activity, 'YYYY-MM-DD') AS last_activity" \
+    " FROM (SELECT * FROM k UNION ALL SELECT * FROM n) x" \
+    " ORDER BY x.sortkey DESC NULLS LAST, x.account_id LIMIT $9::bigint OFFSET $10::bigint"
 #define ACCOUNTS_SQL(order) \
     "SELECT a.account_id, a.name, a.region, a.city, u.name AS owner, m.abc_class," \
     " m.revenue_window, m.hist_ltv, m.ltv_pred, m.p_alive, m.segment, m.qual_grade," \
@@ -63,14 +94,22 @@ static const char *const sql[Q__MAX] = {
     "  ELSE ARRAY[u.user_id]::text END AS owners"
     " FROM crmx_src.users u LEFT JOIN crmx.user_pref p ON p.login = u.login"
     " WHERE u.login = $1",
-[Q_ACCOUNTS_REVENUE] = ACCOUNTS_SQL("m.revenue_window DESC NULLS LAST, a.account_id"),
-[Q_ACCOUNTS_LTV] = ACCOUNTS_SQL("m.ltv_pred DESC NULLS LAST, a.account_id"),
+[Q_ACCOUNTS_REVENUE] = ACCOUNTS_TOPN("m.revenue_window"),
+[Q_ACCOUNTS_LTV] = ACCOUNTS_TOPN("m.ltv_pred"),
 [Q_ACCOUNTS_NAME] = ACCOUNTS_SQL("a.name, a.account_id"),
-[Q_ACCOUNTS_ACTIVITY] = ACCOUNTS_SQL("m.last_activity DESC NULLS LAST, a.account_id"),
+[Q_ACCOUNTS_ACTIVITY] = ACCOUNTS_TOPN("m.last_activity"),
 [Q_ACCOUNTS_NAME_ZH] = ACCOUNTS_SQL("a.name COLLATE \"zh-x-icu\", a.account_id"),
 /* How many accounts the list has, up to ACCOUNTS_COUNT_CAP + 1 ($9). */
 [Q_ACCOUNTS_COUNT] =
-    "SELECT count(*) AS total FROM (SELECT 1" ACCOUNTS_FROM " LIMIT $9::bigint) x",
+    "SELECT count(*) AS total FROM (SELECT 1 FROM crmx_src.accounts a"
+    " WHERE " SCOPE_SQL("a.owner_id") " AND ($2::bigint IS NULL OR a.owner_id = $2::bigint)"
+    " AND ($3::text IS NULL OR a.region = $3) AND ($4::text IS NULL OR a.city = $4)"
+    /* the run's figures only when filtered by them: no join of every row */
+    " AND (($5::text IS NULL AND $6::text IS NULL AND $7::text IS NULL) OR EXISTS (SELECT 1"
+    "  FROM crmx.latest_account_metrics m WHERE m.account_id = a.account_id"
+    "  AND ($5::text IS NULL OR m.abc_class = $5) AND ($6::text IS NULL OR m.segment = $6)"
+    "  AND ($7::text IS NULL OR m.qual_grade = $7)))" ACCOUNTS_SEARCH("$8")
+    " LIMIT $9::bigint) x",
 /* The owners of the list's owner filter: the viewer's, at most 101 (more
  * than 100: the filter is a field for the id instead). */
 [Q_LIST_OWNERS] =
@@ -398,6 +437,9 @@ static const char *const sql[Q__MAX] = {
     "  AND f.period_start = r.m"
     " LEFT JOIN w ON w.owner_id = u.user_id AND w.m = r.m"
     " WHERE r.run_id IS NOT NULL ORDER BY u.user_id, r.m",
+[Q_ACCOUNTS_REVENUE_DEEP] = ACCOUNTS_SQL("m.revenue_window DESC NULLS LAST, a.account_id"),
+[Q_ACCOUNTS_LTV_DEEP] = ACCOUNTS_SQL("m.ltv_pred DESC NULLS LAST, a.account_id"),
+[Q_ACCOUNTS_ACTIVITY_DEEP] = ACCOUNTS_SQL("m.last_activity DESC NULLS LAST, a.account_id"),
 };
 
 static char failed_state[6];
@@ -481,7 +523,8 @@ planned_per_request(enum query q)
 	switch (q) {
 	case Q_ACCOUNTS_REVENUE: case Q_ACCOUNTS_LTV: case Q_ACCOUNTS_NAME:
 	case Q_ACCOUNTS_ACTIVITY: case Q_ACCOUNTS_NAME_ZH: case Q_ACCOUNTS_COUNT:
-	case Q_REGIONS:
+	case Q_REGIONS: case Q_ACCOUNTS_REVENUE_DEEP: case Q_ACCOUNTS_LTV_DEEP:
+	case Q_ACCOUNTS_ACTIVITY_DEEP:
 		return 1;
 	default:
 		return 0;

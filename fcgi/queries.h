@@ -39,6 +39,9 @@ enum query {
 	Q_CONTACT_HISTORY,
 	Q_LOST_REASONS,		/* lost deals of the last 12 months by reason */
 	Q_WIN_SOURCE,		/* win rate of the last 12 months by source */
+	Q_ACCOUNTS_REVENUE_DEEP,	/* the same lists far down: one sort of every row */
+	Q_ACCOUNTS_LTV_DEEP,
+	Q_ACCOUNTS_ACTIVITY_DEEP,
 	Q__MAX
 };
 

@@ -160,7 +160,16 @@ copy_accounts(PGconn *conn, int64_t run, const struct snapshot *s, const struct 
 	for (size_t i = 0; i < s->n_acct; i++) {
 		account_row(&c, run, s->acct[i].id, &r->acct[i], r->money_digits);
 	}
-	return pgcopy_finish(&c, "storing account metrics");
+	if (pgcopy_finish(&c, "storing account metrics") != 0)
+		return -1;
+	/* The panels plan their lists by the partition's statistics: without
+	 * them a fresh run's first pages are planned blind (0025). */
+	res = db_check(conn, PQexecParams(conn, "SELECT crmx.analyze_run_partition($1)",
+	    1, NULL, params, NULL, NULL, 0), PGRES_TUPLES_OK, "analyzing the run's partition");
+	if (res == NULL)
+		return -1;
+	PQclear(res);
+	return 0;
 }
 
 static int

@@ -44,6 +44,33 @@ get exec "/crmx/accounts.json?size=1" >/dev/null
 n_all=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["total"])' "$tmp/body")
 check "exec sees all accounts ($n_all)" same "$n_all" "$(q "SELECT count(*) FROM crmx_src.accounts")"
 
+# The lists sorted by a run's figure are read in the run index's order,
+# the rows without the figure (here an account newer than the run) after
+# them (issue 16): page by page, the same rows as one sort of all rows.
+q "INSERT INTO crmx_native.accounts (account_id, name, owner_id, region, city)
+   VALUES (990001, 'After the run', $rep_id, 'East', 'Shanghai')" >/dev/null
+# order_pages USER SORT COLUMN SCOPE: every page's ids (100 a page) = the full sort's
+order_pages() {
+	want=$(q "SELECT string_agg(a.account_id::text, ',' ORDER BY m.$3 DESC NULLS LAST, a.account_id)
+	          FROM crmx_src.accounts a LEFT JOIN crmx.latest_account_metrics m
+	            ON m.account_id = a.account_id WHERE $4")
+	got="" n=1	# not p: get() sets it
+	while [ "$n" -le 20 ]; do
+		get "$1" "/crmx/accounts.json?sort=$2&size=100&page=$n" >/dev/null
+		ids=$(/usr/bin/python3 -c 'import json,sys; print(",".join(str(a["account_id"]) for a in json.load(open(sys.argv[1]))["accounts"]))' "$tmp/body")
+		[ -n "$ids" ] || break
+		got=${got:+$got,}$ids n=$((n + 1))
+	done
+	check "$1's accounts by $2, page by page: one sort of all rows (${#want} chars)" \
+		test -n "$want" -a "$got" = "$want"
+}
+order_pages exec revenue revenue_window true
+order_pages exec ltv ltv_pred true
+order_pages exec activity last_activity true
+order_pages "$rep" ltv ltv_pred "a.owner_id = $rep_id"
+order_pages "$rep" revenue revenue_window "a.owner_id = $rep_id"
+q "DELETE FROM crmx_native.accounts WHERE account_id = 990001" >/dev/null
+
 check "account 7 shown (exec)" test "$(get exec /crmx/accounts/7)" = 200
 dm7=$(q "SELECT count(*) FROM crmx_src.contacts WHERE account_id = 7 AND purchase_role = 'decision_maker'")
 if [ "$dm7" -gt 0 ]; then

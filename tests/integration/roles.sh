@@ -115,6 +115,8 @@ first=$(q "SELECT max(run_id) FROM crmx.run")
 q "INSERT INTO crmx.run (as_of, window_start, window_end, status)
    SELECT '2026-01-01', '2025-01-01', '2026-01-02', 'failed' FROM generate_series(1, 12)" >/dev/null
 check "the run has its partition" test "$(q "SELECT to_regclass('crmx.account_metrics_${first:-0}') IS NOT NULL")" = t
+check "... analyzed in the run, its indexes planned with (issue 16: 400 rows counted)" \
+	test "$(q "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass('crmx.account_metrics_${first:-0}')")" = 400
 rd --run-once --as-of 2026-06-30 >/dev/null 2>"$tmp/run2.log"
 check "a second run as $R: ok" test "$(q "SELECT status FROM crmx.run WHERE run_id = (SELECT max(run_id) FROM crmx.run)")" = ok
 check "... the oldest failed run pruned (13 kept)" test "$(q "SELECT count(*) FROM crmx.run")" = 13

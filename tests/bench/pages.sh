@@ -1,0 +1,133 @@
+#!/bin/sh
+# Every page for every role read afresh (issue 16): crmx.fcgi with the
+# cache off ([fcgi] cache_mb = 0), through nginx, 64 connections, p99 of
+# each page (accounts list, account, regions, pipeline, deal) as a rep, a
+# manager and an executive sees it.  Target: p99 under 50 ms at 1M
+# accounts.  Requests rotate over the role's users (and, for the account
+# and deal pages, over 2,000 of their accounts and deals).
+# BENCH_PAGE_SECONDS (default 5) per row; BENCH_OLD_FCGI=path also
+# measures that crmx.fcgi binary (e.g. the previous build) side by side;
+# BENCH_FCGI=path measures that one instead of this build's.
+set -eu
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+O=${O:-build/default}
+conf=${CRMX_BENCH_CONF:?run through tests/bench/run}
+host=$CRMX_BENCH_PGHOST
+db=$CRMX_BENCH_DB
+dir=$CRMX_BENCH_DIR/pages
+workers=${BENCH_FCGI_WORKERS:-4}
+secs=${BENCH_PAGE_SECONDS:-5}
+mkdir -p "$dir"
+chmod 755 "$dir"
+q() { psql -h "$host" -U crmx -d "$db" -X -Atqc "$1"; }
+row() { echo "| $1 | $2 | $3 | $4 | $5 | $6 |"; }
+
+[ -n "$(q "SELECT 1 FROM crmx.latest_owner_metrics WHERE reached IS NOT NULL LIMIT 1")" ] ||
+	"$top/$O/reportd/crmx-reportd" --config "$conf" --run-once --as-of 2026-06-30 >/dev/null
+
+fcgi_pid=""
+cleanup() {
+	[ -f "$dir/nginx.pid" ] && kill "$(cat "$dir/nginx.pid")" 2>/dev/null
+	[ -z "$fcgi_pid" ] || kill "$fcgi_pid" 2>/dev/null
+	wait 2>/dev/null
+}
+trap cleanup EXIT
+q "SELECT login || ':{PLAIN}demo' FROM crmx_src.users" >"$dir/htpasswd"
+chmod 644 "$dir/htpasswd"
+port=$((30000 + ($$ + 7919) % 20000))
+"$top/deploy/nginx-conf.sh" panels "$dir" "$port" "$dir/crmx.sock" "$dir/htpasswd" "$dir/hello.sock"
+# fcgi_start BINARY: that crmx.fcgi, cache off
+fcgi_start() {
+	[ -z "$fcgi_pid" ] || { kill "$fcgi_pid" 2>/dev/null; wait "$fcgi_pid" 2>/dev/null || true; }
+	rm -f "$dir/crmx.sock"
+	"$1" --config "$conf" --set "fcgi.listen=$dir/crmx.sock" \
+		--set "fcgi.socket_group=$("$top/deploy/nginx-group")" \
+		--set "fcgi.workers=$workers" --set "fcgi.cache_mb=0" 2>>"$dir/fcgi.log" &
+	fcgi_pid=$!
+	for i in $(seq 100); do [ -S "$dir/crmx.sock" ] && break; sleep 0.1; done
+}
+: >"$dir/fcgi.log"
+rm -f "$dir/old.p99"
+nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log"
+base=http://127.0.0.1:$port
+
+# Request lists "AUTHORIZATION PATH", one file per role and page.
+auth="'Basic ' || encode(convert_to(u.login || ':demo', 'UTF8'), 'base64')"
+for role in rep manager exec; do
+	users="SELECT * FROM crmx_src.users WHERE role = '$role' ORDER BY hashint8(user_id) LIMIT 200"
+	for page in accounts regions pipeline; do
+		q "SELECT $auth, '/crmx/$page' FROM ($users) u" | tr '|' ' ' >"$dir/$role.$page.list"
+	done
+	# 2,000 accounts and deals each one sees: a rep's own, a manager's
+	# team's, anyone's for an executive (a sample, each to one of them)
+	for t in "account accounts account_id" "deal opportunities opportunity_id"; do
+		set -- $t
+		if [ "$role" = exec ]; then
+			q "WITH u AS (SELECT row_number() OVER () - 1 AS i, * FROM ($users) u0),
+			        s AS (SELECT row_number() OVER () AS i, $3 AS id FROM crmx_native.$2
+			               ORDER BY hashint8($3) LIMIT 2000)
+			   SELECT $auth, '/crmx/$1s/' || s.id FROM s JOIN u ON u.i = s.i % (SELECT count(*) FROM u)"
+		else
+			q "SELECT $auth, '/crmx/$1s/' || x.id FROM ($users) u
+			     CROSS JOIN LATERAL (SELECT $3 AS id FROM crmx_native.$2 x
+			       WHERE x.owner_id IN (SELECT t.user_id FROM crmx_src.users t
+			                             WHERE t.user_id = u.user_id
+			                                OR (u.role = 'manager' AND t.team = u.team))
+			       ORDER BY hashint8($3 + u.user_id) LIMIT 10) x LIMIT 2000"
+		fi | tr '|' ' ' >"$dir/$role.$1.list"
+	done
+done
+cat >"$dir/rotate.lua" <<'LUA'
+local reqs, i = {}, 0
+function init(args)
+	for line in io.lines(args[1]) do
+		local auth, path = line:match("^(.-) (%S+)$")
+		reqs[#reqs + 1] = wrk.format("GET", path, { Authorization = auth })
+	end
+end
+function request()
+	i = i % #reqs + 1
+	return reqs[i]
+end
+LUA
+
+# load LIST SECONDS: wrk; sets rps, p99 (ms) and bad (non-2xx/socket errors)
+load() {
+	wrk -t2 -c64 -d"$2s" --timeout 20s --latency -s "$dir/rotate.lua" "$base/" -- "$dir/$1.list" >"$dir/$1.wrk" 2>&1
+	rps=$(awk '/^Requests\/sec/ { printf "%.0f", $2 }' "$dir/$1.wrk")
+	p99=$(awk '$1 == "99%" { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
+	      printf "%.1f", (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : v }' "$dir/$1.wrk")
+	bad=$(awk '/Non-2xx/ { n += $NF } /Socket errors/ { n += 1 } END { print n + 0 }' "$dir/$1.wrk")
+}
+# drain LIST: one request of LIST answered, i.e. the requests a load left
+# queued at the workers (a client gone does not stop its page) are done
+drain() {
+	set -- $(head -1 "$dir/$1.list")
+	curl -s -o /dev/null -m 120 -H "Authorization: $1 $2" "$base$3" || true
+}
+ok() { if awk "BEGIN { exit !($1) }"; then echo ok; else echo MISSED; fi; }
+
+# measure BINARY: p99 per role and page into $dir/BINARYNAME.p99
+measure() {
+	fcgi_start "$1"
+	out=$dir/$2.p99
+	: >"$out"
+	for role in rep manager exec; do
+		for page in accounts account regions pipeline deal; do
+			drain "$role.$page"
+			load "$role.$page" 1	# statements prepared, plans warm
+			drain "$role.$page"
+			load "$role.$page" "$secs"
+			echo "$role $page $p99 $rps $bad" >>"$out"
+		done
+	done
+}
+measure "${BENCH_FCGI:-$top/$O/fcgi/crmx.fcgi}" new
+[ -z "${BENCH_OLD_FCGI:-}" ] || measure "$BENCH_OLD_FCGI" old
+while read -r role page p99 rps bad; do
+	was=""
+	[ ! -f "$dir/old.p99" ] || was=$(awk -v r="$role" -v p="$page" '$1 == r && $2 == p { print $3 " ms before (" $4 " req/s)" }' "$dir/old.p99")
+	row "$page page, $role, cache off, 64 conns: p99 ms ($rps req/s; $bad errors)" \
+	    "$p99" "$was" "" "< 50" "$(ok "$rps > 0 && $p99 < 50 && $bad == 0")"
+done <"$dir/new.p99"
