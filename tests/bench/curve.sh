@@ -10,11 +10,11 @@ set -eu
 
 [ -n "${BENCH_CURVE_ROW:-}" ] || exit 0
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/bench/common.sh"	# row
 O=${O:-build/default}
 conf=${CRMX_BENCH_CONF:?run through tests/bench/run}
 dir=$CRMX_BENCH_DIR/curve
 mkdir -p "$dir"
-row() { echo "| $1 | $2 | $3 | $4 | $5 | $6 |"; }
 
 /usr/bin/time -f '%e %M' -o "$dir/time.txt" \
 	"$top/$O/reportd/crmx-reportd" --config "$conf" --run-once --as-of 2026-06-30 >/dev/null 2>"$dir/run.log"

@@ -11,23 +11,18 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-O=${O:-build/default}
-conf=${CRMX_BENCH_CONF:?run through tests/bench/run}
-host=$CRMX_BENCH_PGHOST
-db=$CRMX_BENCH_DB
-dir=$CRMX_BENCH_DIR/engine
+. "$top/tests/bench/common.sh"
+bench_setup engine
 reportd=$top/$O/reportd/crmx-reportd
 as_of=${BENCH_AS_OF:-2026-06-30}
 # Debian's python3 with python3-pandas (not a python of a version manager)
 py=${PYTHON:-/usr/bin/python3}
-mkdir -p "$dir"
 chmod 777 "$dir"	# the server (user crmx) writes the CSV export here
 
 now() { date +%s.%N; }
 dt() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 psqlq() { psql -h "$host" -U crmx -d "$db" -X -q "$@"; }
-row() { echo "| $1 | $2 | $3 | $4 | $5 | $6 |"; }
 verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN {
 	ok = (op == "<=") ? v <= t : (op == ">=") ? v >= t : (op == "<") ? v < t : v > t
 	print ok ? "ok" : "MISSED" }'; }

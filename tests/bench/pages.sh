@@ -11,20 +11,12 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-O=${O:-build/default}
-conf=${CRMX_BENCH_CONF:?run through tests/bench/run}
-host=$CRMX_BENCH_PGHOST
-db=$CRMX_BENCH_DB
-dir=$CRMX_BENCH_DIR/pages
+. "$top/tests/bench/common.sh"
+bench_setup pages
+chmod 755 "$dir"
 workers=${BENCH_FCGI_WORKERS:-4}
 secs=${BENCH_PAGE_SECONDS:-5}
-mkdir -p "$dir"
-chmod 755 "$dir"
-q() { psql -h "$host" -U crmx -d "$db" -X -Atqc "$1"; }
-row() { echo "| $1 | $2 | $3 | $4 | $5 | $6 |"; }
-
-[ -n "$(q "SELECT 1 FROM crmx.latest_owner_metrics WHERE reached IS NOT NULL LIMIT 1")" ] ||
-	"$top/$O/reportd/crmx-reportd" --config "$conf" --run-once --as-of 2026-06-30 >/dev/null
+bench_need_run
 
 fcgi_pid=""
 cleanup() {

@@ -9,13 +9,13 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/bench/common.sh"	# row
 O=${O:-build/default}
 conf=${CRMX_BENCH_SMALL_CONF:?run through tests/bench/run}
 dir=${CRMX_BENCH_DIR:?}/report
 reportd=$top/$O/reportd/crmx-reportd
 mkdir -p "$dir"
 
-row() { echo "| $1 | $2 | $3 | $4 | $5 | $6 |"; }
 verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v < t) ? "ok" : "MISSED" }'; }
 
 # best LANGS [--set ...]: the best of 3 (chart seconds, job seconds) as "c j".

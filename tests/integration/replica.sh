@@ -154,20 +154,26 @@ check "the next request to host a shows it" grep -q 'Marker two' "$tmp/body"
 get lb "$page" >/dev/null
 check "and the next through the upstream" grep -q 'Marker two' "$tmp/body"
 
+# all_read_on WHERE: twelve requests, six to each host, each for a URL of
+# its own (an unknown parameter is ignored; a page kept before would be
+# served with where the worker read until then), all 200 with the change,
+# read on WHERE; $n the requests made.
+all_read_on() {
+	ok=1 n=0
+	for i in 1 2 3 4 5 6; do
+		for h in a b; do
+			n=$((n + 1))
+			st=$(get $h "$page?stopped=$n")
+			[ "$st" = 200 ] && [ "$(header X-Crmx-Read)" = "$1" ] && grep -q 'Marker two' "$tmp/body" ||
+				{ ok=0; echo "host $h: $st, read on $(header X-Crmx-Read)"; }
+		done
+	done
+	[ "$ok" = 1 ]
+}
+
 # --- the replica stopped, then back ----------------------------------------
 "$top/deploy/pgctl" stop "$tmp/r"
-ok=1 n=0
-for i in 1 2 3 4 5 6; do
-	for h in a b; do
-		n=$((n + 1))
-		# a URL of its own (an unknown parameter is ignored): a page kept
-		# before would be served with where the worker read until now
-		st=$(get $h "$page?stopped=$n")
-		[ "$st" = 200 ] && [ "$(header X-Crmx-Read)" = primary ] && grep -q 'Marker two' "$tmp/body" ||
-			{ ok=0; echo "host $h: $st, read on $(header X-Crmx-Read)"; }
-	done
-done
-check "replica stopped: all $n pages of both hosts answered from the primary" test "$ok" = 1
+check "replica stopped: all 12 pages of both hosts answered from the primary" all_read_on primary
 "$top/deploy/pgctl" start "$tmp/r"
 check "replica back: host a reads on it again" wait_for 30 reads_on a replica
 check "replica back: host b reads on it again" wait_for 30 reads_on b replica
@@ -178,18 +184,7 @@ tok=$(token)
 h0=$(qp "SELECT count(*) FROM crmx.qualification_history WHERE account_id = $mine")
 wait_for 20 test "$(qr "SELECT count(*) FROM crmx.qualification_history WHERE account_id = $mine")" = "$h0"
 "$top/deploy/pgctl" stop "$tmp/p"
-ok=1 n=0
-for i in 1 2 3 4 5 6; do
-	for h in a b; do
-		n=$((n + 1))
-		# a URL of its own (an unknown parameter is ignored): a page kept
-		# before would be served with where the worker read until now
-		st=$(get $h "$page?stopped=$n")
-		[ "$st" = 200 ] && [ "$(header X-Crmx-Read)" = replica ] && grep -q 'Marker two' "$tmp/body" ||
-			{ ok=0; echo "host $h: $st, read on $(header X-Crmx-Read)"; }
-	done
-done
-check "primary stopped: all $n pages of both hosts read on the replica" test "$ok" = 1
+check "primary stopped: all 12 pages of both hosts read on the replica" all_read_on replica
 st=$(post a "$page" "has_need=no&can_pay=no&burning_issue=Lost+marker&csrf=$tok")
 check "primary stopped: a form answers 503 (got $st)" test "$st" = 503
 check "... with a message" grep -qi 'not reachable' "$tmp/body"
