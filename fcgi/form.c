@@ -149,6 +149,57 @@ attr_name(struct out *o, const char *name, const char *value)
 	out_raw(o, "\"");
 }
 
+/* One field: a list of ids, a date, text, or yes/no or other choices;
+ * v is its value as sent, or NULL. */
+static void
+field_html(struct out *o, const struct field *fd, const char *v)
+{
+	static const char *const yesno[] = { "yes", N_("yes"), "no", N_("no"),
+	                                     "", N_("not known"), NULL };
+	if (fd->kind == FIELD_ID || fd->kind == FIELD_DATE || fd->kind == FIELD_TEXT) {
+		out_raw(o, "<label>");
+		html_text(o, _(fd->label));
+	}
+	if (fd->kind == FIELD_ID) {
+		out_raw(o, " <select name=\"");
+		html_text(o, fd->name);
+		out_raw(o, "\">");
+		for (const char *const *ch = fd->choices; ch && *ch; ch += 2) {
+			out_raw(o, "<option value=\"");
+			html_text(o, ch[0]);
+			out_raw(o, v && strcmp(v, ch[0]) == 0 ? "\" selected>" : "\">");
+			html_text(o, ch[1]);
+			out_raw(o, "</option>");
+		}
+		out_raw(o, "</select></label>");
+	} else if (fd->kind == FIELD_DATE) {
+		out_raw(o, " <input type=\"date\"");
+		attr_name(o, fd->name, v ? v : "");
+		out_raw(o, fd->required ? " required>" : ">");
+		out_raw(o, "</label>");
+	} else if (fd->kind == FIELD_TEXT) {
+		out_raw(o, "<textarea rows=\"2\" name=\"");
+		html_text(o, fd->name);
+		out_rawf(o, "\" maxlength=\"%zu\"%s>", fd->maxlen, fd->required ? " required" : "");
+		html_text(o, v);
+		out_raw(o, "</textarea></label>");
+	} else {
+		const char *const *ch = fd->kind == FIELD_YESNO ? yesno : fd->choices;
+		out_raw(o, "<fieldset><legend>");
+		html_text(o, _(fd->label));
+		out_raw(o, "</legend>");
+		for (; *ch; ch += 2) {
+			int on = v ? strcmp(v, ch[0]) == 0 : ch[0][0] == '\0';
+			out_raw(o, "<label class=\"choice\"><input type=\"radio\"");
+			attr_name(o, fd->name, ch[0]);
+			out_raw(o, on ? " checked>" : ">");
+			html_text(o, _(ch[1]));
+			out_raw(o, "</label>");
+		}
+		out_raw(o, "</fieldset>");
+	}
+}
+
 void
 form_html(struct ctx *c, const char *action, const char *submit,
           const struct field *fields, int n, const char *const *values,
@@ -163,56 +214,9 @@ form_html(struct ctx *c, const char *action, const char *submit,
 	attr_name(o, "csrf", tok);
 	out_raw(o, ">");
 	for (int i = 0; i < n && i < FORM_MAX; i++) {
-		const struct field *fd = &fields[i];
-		const char *v = values ? values[i] : NULL;
 		const char *err = errors ? errors[i] : NULL;
 		out_raw(o, err ? "<div class=\"field invalid\">" : "<div class=\"field\">");
-		if (fd->kind == FIELD_ID) {
-			out_raw(o, "<label>");
-			html_text(o, _(fd->label));
-			out_raw(o, " <select name=\"");
-			html_text(o, fd->name);
-			out_raw(o, "\">");
-			for (const char *const *ch = fd->choices; ch && *ch; ch += 2) {
-				out_raw(o, "<option value=\"");
-				html_text(o, ch[0]);
-				out_raw(o, v && strcmp(v, ch[0]) == 0 ? "\" selected>" : "\">");
-				html_text(o, ch[1]);
-				out_raw(o, "</option>");
-			}
-			out_raw(o, "</select></label>");
-		} else if (fd->kind == FIELD_DATE) {
-			out_raw(o, "<label>");
-			html_text(o, _(fd->label));
-			out_raw(o, " <input type=\"date\"");
-			attr_name(o, fd->name, v ? v : "");
-			out_raw(o, fd->required ? " required>" : ">");
-			out_raw(o, "</label>");
-		} else if (fd->kind == FIELD_TEXT) {
-			out_raw(o, "<label>");
-			html_text(o, _(fd->label));
-			out_raw(o, "<textarea rows=\"2\" name=\"");
-			html_text(o, fd->name);
-			out_rawf(o, "\" maxlength=\"%zu\"%s>", fd->maxlen, fd->required ? " required" : "");
-			html_text(o, v);
-			out_raw(o, "</textarea></label>");
-		} else {
-			static const char *const yesno[] = { "yes", N_("yes"), "no", N_("no"),
-			                                     "", N_("not known"), NULL };
-			const char *const *ch = fd->kind == FIELD_YESNO ? yesno : fd->choices;
-			out_raw(o, "<fieldset><legend>");
-			html_text(o, _(fd->label));
-			out_raw(o, "</legend>");
-			for (; *ch; ch += 2) {
-				int on = v ? strcmp(v, ch[0]) == 0 : ch[0][0] == '\0';
-				out_raw(o, "<label class=\"choice\"><input type=\"radio\"");
-				attr_name(o, fd->name, ch[0]);
-				out_raw(o, on ? " checked>" : ">");
-				html_text(o, _(ch[1]));
-				out_raw(o, "</label>");
-			}
-			out_raw(o, "</fieldset>");
-		}
+		field_html(o, &fields[i], values ? values[i] : NULL);
 		if (err) {
 			out_raw(o, "<p class=\"field-error\">");
 			html_text(o, err);
