@@ -23,20 +23,30 @@ post() {
 }
 stored() { q "SELECT count(*) FROM crmx.contact_role_history WHERE contact_id = $1"; }
 
-rep=$(q "SELECT login FROM crmx_src.users WHERE role = 'rep' ORDER BY user_id LIMIT 1")
-rep_id=$(q "SELECT user_id FROM crmx_src.users WHERE login = '$rep'")
-# an own account with exactly one decision maker and other contacts, and
-# another rep's
+# an account of a rep with exactly one decision maker and other contacts,
+# not graded A by the run (so that the live grade's check proves
+# something), and another rep's; crmx's records of their contacts (the
+# demo records reached key persons) are cleared, so that each starts with
+# its key person not reached
 mine=$(q "SELECT k.account_id FROM crmx_src.contacts k JOIN crmx_src.accounts a USING (account_id)
-          WHERE a.owner_id = $rep_id GROUP BY 1
-          HAVING count(*) FILTER (WHERE k.purchase_role = 'decision_maker') = 1 AND count(*) > 1
-          ORDER BY 1 LIMIT 1")
+          JOIN crmx_src.users u ON u.user_id = a.owner_id
+          WHERE u.role = 'rep' AND coalesce((SELECT m.qual_grade FROM crmx.latest_account_metrics m
+                WHERE m.account_id = k.account_id), '-') <> 'A'
+          GROUP BY 1 HAVING count(*) FILTER (WHERE k.purchase_role = 'decision_maker') = 1
+             AND count(*) > 1 ORDER BY 1 LIMIT 1")
+rep_id=$(q "SELECT owner_id FROM crmx_src.accounts WHERE account_id = ${mine:-0}")
+rep=$(q "SELECT login FROM crmx_src.users WHERE user_id = ${rep_id:-0}")
 dm=$(q "SELECT contact_id FROM crmx_src.contacts WHERE account_id = $mine AND purchase_role = 'decision_maker'")
 plain=$(q "SELECT contact_id FROM crmx_src.contacts WHERE account_id = $mine
            AND purchase_role IS DISTINCT FROM 'decision_maker' ORDER BY contact_id LIMIT 1")
 other=$(q "SELECT k.account_id FROM crmx_src.contacts k JOIN crmx_src.accounts a USING (account_id)
-           WHERE a.owner_id <> $rep_id AND k.purchase_role = 'decision_maker' ORDER BY 1 LIMIT 1")
+           WHERE a.owner_id <> ${rep_id:-0} AND k.purchase_role = 'decision_maker'
+           ORDER BY 1 LIMIT 1")
 odm=$(q "SELECT contact_id FROM crmx_src.contacts WHERE account_id = $other AND purchase_role = 'decision_maker' LIMIT 1")
+q "DELETE FROM crmx.contact_role WHERE contact_id IN (SELECT contact_id FROM crmx_src.contacts
+   WHERE account_id IN (${mine:-0}, ${other:-0}))" >/dev/null
+q "DELETE FROM crmx.contact_role_history WHERE contact_id IN (SELECT contact_id FROM crmx_src.contacts
+   WHERE account_id IN (${mine:-0}, ${other:-0}))" >/dev/null
 check "test data: an own account with one key person, another rep's with one" \
 	test -n "$mine" -a -n "$dm" -a -n "$plain" -a -n "$other" -a -n "$odm"
 
