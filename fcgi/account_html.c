@@ -336,9 +336,10 @@ account_closed_html(struct ctx *c, const struct rows *cd)
 		out_raw(o, "</a></td>");
 		panel_td(c, won ? "ok" : "flag", won ? _("won") : _("lost"));
 		panel_td(c, NULL, panel_date(c, rows_s(cd, i, CD_CLOSED_AT), d, sizeof d));
-		fmt_money(b, sizeof b, rows_num(cd, i, CD_AMOUNT), c->cfg->metrics_currency, 0, c->lang);
+		fmt_amount(b, sizeof b, rows_num(cd, i, CD_AMOUNT), c->cfg->metrics_currency, c->lang);
 		panel_td(c, "num", b);
-		panel_td(c, NULL, rows_s(cd, i, CD_LOST_REASON));
+		panel_td(c, NULL, rows_null(cd, i, CD_LOST_REASON) ? "" :
+		         crm_label(LABEL_LOST_REASON, rows_s(cd, i, CD_LOST_REASON)));
 		out_raw(o, "</tr>");
 	}
 	out_raw(o, "</table>");

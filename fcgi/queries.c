@@ -289,17 +289,19 @@ static const char *const sql[Q__MAX] = {
     " CASE WHEN $3::text = 'account' THEN t.account END,"
     " CASE WHEN $3::text = 'name' THEN t.name END,"
     " t.prio DESC, t.opportunity_id LIMIT $4::bigint OFFSET $5::bigint",
-/* The end of the 12 months the panels' closed-deal figures cover: the
- * latest run's as-of date, as the report's (today before the first run). */
+/* The window the panels' closed-deal figures cover: the latest run's,
+ * as the report's ([metrics] window_days up to its as-of date; the 365 days
+ * up to today before the first run). */
 #define WINDOW_END "coalesce((SELECT as_of FROM crmx.latest_run), current_date)"
-/* Lost deals closed in the 12 months up to WINDOW_END, by reason: count and
+#define WINDOW_START "coalesce((SELECT window_start FROM crmx.latest_run), current_date - 364)"
+/* Lost deals closed in the window, by reason: count and
  * amount (no reason: NULL reason). */
 [Q_LOST_REASONS] =
     "SELECT o.lost_reason, count(*) AS deals, coalesce(sum(o.amount), 0) AS amount"
     " FROM crmx_src.opportunities o WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'lost'"
-    " AND o.closed_at >= " WINDOW_END " - 365 AND o.closed_at < " WINDOW_END " + 1"
+    " AND o.closed_at >= " WINDOW_START " AND o.closed_at < " WINDOW_END " + 1"
     " GROUP BY o.lost_reason ORDER BY count(*) DESC, sum(o.amount) DESC NULLS LAST, 1",
-/* Win rate by source over deals closed in the 12 months up to WINDOW_END:
+/* Win rate by source over deals closed in the window:
  * won / (won + lost) (docs/metrics.md §3). */
 [Q_WIN_SOURCE] =
     "SELECT coalesce(o.source, '(none)') AS source,"
@@ -307,7 +309,7 @@ static const char *const sql[Q__MAX] = {
     " count(*) FILTER (WHERE o.outcome = 'lost') AS lost"
     " FROM crmx_src.opportunities o WHERE " SCOPE_SQL("o.owner_id")
     " AND o.outcome IN ('won', 'lost')"
-    " AND o.closed_at >= " WINDOW_END " - 365 AND o.closed_at < " WINDOW_END " + 1"
+    " AND o.closed_at >= " WINDOW_START " AND o.closed_at < " WINDOW_END " + 1"
     " GROUP BY 1 ORDER BY count(*) DESC, 1",
 [Q_DEAL] =
     "SELECT o.opportunity_id, o.name, o.account_id, a.name AS account, u.name AS owner,"

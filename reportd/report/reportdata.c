@@ -192,7 +192,8 @@ const struct rtable_def rtable_defs[T__MAX] = {
 	    "SELECT o.lost_reason, count(*) AS deals, coalesce(sum(o.amount), 0) AS amount,"
 	    "       count(*) OVER () AS total_rows"
 	    "  FROM crmx_src.opportunities o"
-	    " WHERE o.outcome = 'lost' AND o.closed_at >= $3::date - 365"
+	    " WHERE o.outcome = 'lost'"
+	    "   AND o.closed_at >= (SELECT r.window_start FROM crmx.run r WHERE r.run_id = $1)"
 	    "   AND o.closed_at < $3::date + 1"
 	    " GROUP BY o.lost_reason"
 	    " ORDER BY count(*) DESC, sum(o.amount) DESC NULLS LAST, o.lost_reason LIMIT 20",

@@ -93,10 +93,10 @@ search_row() {
 	row "account search \"$2\" as $1 ($n of all accounts match; median ms, p90 $p90; $bad errors)" \
 	    "$med" "" "" "< 100" "$(awk -v m="$med" -v b="$bad" 'BEGIN { print (m < 100 && b == 0) ? "ok" : "MISSED" }')"
 }
-search_row "$exec_login" harbor
-search_row "$exec_login" 海川
-search_row "$exec_login" 海川金融
-search_row "$rep_login" 海川
+search_row "$exec_login" north
+search_row "$exec_login" 华腾
+search_row "$exec_login" 华腾物流
+search_row "$rep_login" 华腾
 [ "${BENCH_PANELS:-}" = search ] && exit 0
 
 # Request lists: "AUTHORIZATION PATH" per line.

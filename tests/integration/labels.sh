@@ -126,7 +126,8 @@ check "pipeline: lost reasons, count and amount = SQL" same \
 	"$(json "' '.join('%s:%d:%.2f' % (x['lost_reason'], x['deals'], x['amount']) for x in sorted(j['lost_reasons'], key=lambda x: str(x['lost_reason'])))")" \
 	"$(q "SELECT string_agg(coalesce(lost_reason, 'None') || ':' || n || ':' || a, ' ' ORDER BY coalesce(lost_reason, 'None'))
 	      FROM (SELECT lost_reason, count(*) AS n, sum(amount) AS a FROM crmx_src.opportunities
-	            WHERE outcome = 'lost' AND closed_at >= date '2026-06-30' - 365 AND closed_at < date '2026-07-01'
+	            WHERE outcome = 'lost' AND closed_at >= (SELECT window_start FROM crmx.run WHERE run_id = $run)
+	              AND closed_at < date '2026-07-01'
 	            GROUP BY 1) x")"
 check "pipeline: win rate by source = the run's" same \
 	"$(json "' '.join('%s:%d:%d' % (x['source'], x['won'], x['lost']) for x in sorted(j['win_rate_by_source'], key=lambda x: x['source']))")" \
