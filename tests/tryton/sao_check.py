@@ -85,12 +85,13 @@ try:
     body = "(document.querySelector('#crmx-panel .crmx-body') || {}).innerText || ''"
     pipeline = wait('the pipeline panel', lambda: js(body), 15)
     href = js("(function () { var a = document.querySelector("
-              "'#crmx-panel .crmx-body a[href^=\"/crmx/\"]');"
+              "'#crmx-panel .crmx-body a[href^=\"/crmx/deals/\"]');"
               " if (a) { a.click(); return a.getAttribute('href'); } return null; })()")
     account = wait("the linked panel", lambda: (lambda t: t if t and t != pipeline else None)(js(body)), 15)
-    # Fill in the panel's form (the deal review) and send it from sao.
+    # Fill in the panel's form (the deal review; not a search box, which
+    # is a GET form) and send it from sao.
     action = js("""(function () {
-        var f = document.querySelector('#crmx-panel .crmx-body form');
+        var f = document.querySelector('#crmx-panel .crmx-body form[method=post]');
         if (!f) { return null; }
         f.querySelectorAll('textarea').forEach(function (t) { t.value = 'checked in sao'; });
         var seen = {};
