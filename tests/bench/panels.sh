@@ -108,23 +108,10 @@ q "SELECT 'Basic ' || encode(convert_to(u.login || ':demo', 'UTF8'), 'base64'),
 q "SELECT 'Basic ' || encode(convert_to(login || ':demo', 'UTF8'), 'base64'), '/crmx/pipeline'
      FROM crmx_src.users WHERE role = 'rep' ORDER BY user_id" | tr '|' ' ' >"$dir/pipeline.list"
 sed 's| /crmx/.*| /hello|' "$dir/account.list" >"$dir/hello.list"
-cat >"$dir/rotate.lua" <<'LUA'
-local reqs, i = {}, 0
-function init(args)
-	for line in io.lines(args[1]) do
-		local auth, path = line:match("^(.-) (%S+)$")
-		reqs[#reqs + 1] = wrk.format("GET", path, { Authorization = auth })
-	end
-end
-function request()
-	i = i % #reqs + 1
-	return reqs[i]
-end
-LUA
 
 # load NAME [SECONDS]: wrk over NAME.list; sets rps, p99 (ms) and bad (non-2xx/socket errors)
 load() {
-	wrk -t2 -c64 -d"${2:-$secs}s" --latency -s "$dir/rotate.lua" "$base/" -- "$dir/$1.list" >"$dir/$1.wrk" 2>&1
+	wrk -t2 -c64 -d"${2:-$secs}s" --latency -s "$top/tests/bench/rotate.lua" "$base/" -- "$dir/$1.list" >"$dir/$1.wrk" 2>&1
 	rps=$(awk '/^Requests\/sec/ { printf "%.0f", $2 }' "$dir/$1.wrk")
 	p99=$(awk '$1 == "99%" { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
 	      print (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : v }' "$dir/$1.wrk")
