@@ -219,11 +219,24 @@ from = reports@example.com
 recipients = ceo@example.com
 EOF
 runs0=$(qp "SELECT count(*) FROM crmx.run WHERE as_of = '2026-06-29'")
+# The day's report lock (reportd/daemon/job.c: class "crmx", the as-of day
+# number) held here until both instances wait for it, so that both have
+# asked before either computes, however slowly each starts.
+key=$(qp "SELECT date '2026-06-29' - date '1970-01-01'")
+psql -d "$pci" -X -qc "SELECT pg_advisory_lock(1668443512, $key); SELECT pg_sleep(120)" >/dev/null 2>&1 &
+holder=$!
+wait_for 20 test "$(qp "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted
+                        AND classid = 1668443512::oid AND objid = $key::oid")" = 1
 for n in r1 r2; do
-	"$top/$O/reportd/crmx-reportd" --config "$tmp/crmx.conf" --run-once --report --deliver \
-		--as-of 2026-06-29 >/dev/null 2>"$tmp/$n.log" &
+	"$top/$O/reportd/crmx-reportd" --config "$tmp/crmx.conf" --set log.level=debug --run-once \
+		--report --deliver --as-of 2026-06-29 >/dev/null 2>"$tmp/$n.log" &
 	eval "${n}_pid=\$!"
 done
+check "both instances wait for the report lock" wait_for 60 sh -c \
+	"grep -q 'another instance holds the lock' '$tmp/r1.log' && grep -q 'another instance holds the lock' '$tmp/r2.log'"
+kill "$holder" 2>/dev/null
+qp "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'
+    AND classid = 1668443512::oid AND objid = $key::oid AND granted" >/dev/null
 wait "$r1_pid"; s1=$?
 wait "$r2_pid"; s2=$?
 check "two reportd instances: both exit 0 ($s1, $s2)" test "$s1$s2" = 00
