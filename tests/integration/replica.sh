@@ -196,7 +196,7 @@ check "nothing lost: the history before the stop and the one saved after, not th
 	same "$(qp "SELECT count(*) FILTER (WHERE burning_issue = 'Marker three') || '/' ||
 	            count(*) FILTER (WHERE burning_issue = 'Lost marker') || '/' || count(*)
 	            FROM crmx.qualification_history WHERE account_id = $mine")" "1/0/$((h0 + 1))"
-check "the replica replays it too" wait_for 30 \
+check "the replica replays it too" wait_for 90 \
 	test "$(qr "SELECT count(*) FROM crmx.qualification_history WHERE burning_issue = 'Marker three'")" = 1
 check "host a shows it" wait_for 20 sh -c "curl -s -u '$rep:demo' '$a_base$page' | grep -q 'Marker three'"
 
