@@ -148,23 +148,24 @@ h_pipeline(struct ctx *c, const char *arg)
 	 * fetch only: the page around it is the viewer's. */
 	char *saved;
 	scope_narrow(c, request_param(c->req, "owner"), &saved);
-	PGresult *fr = NULL, *lr = NULL, *ws = NULL;
+	/* the funnel, the lost reasons and the win rate by source in one
+	 * round trip; the page of deals (its statement depends on the
+	 * request's search, sort and page) after it */
+	static const enum query parts[] = { Q_FUNNEL, Q_LOST_REASONS, Q_WIN_SOURCE };
+	PGresult *r[3] = { NULL, NULL, NULL };
 	int rc = -1;
-	if (owner_accuracy(c, &v) == 0 && (fr = scoped_query(c, Q_FUNNEL, 0, NULL)) != NULL &&
-	    (lr = scoped_query(c, Q_LOST_REASONS, 0, NULL)) != NULL &&
-	    (ws = scoped_query(c, Q_WIN_SOURCE, 0, NULL)) != NULL)
+	if (owner_accuracy(c, &v) == 0 && scoped_batch(c, parts, 3, 0, NULL, r) == 0)
 		rc = deals_fetch(c, &v);
 	scope_restore(c, saved);
 	if (rc != 0) {
-		PQclear(fr);
-		PQclear(lr);
-		PQclear(ws);
+		for (int i = 0; i < 3; i++)
+			PQclear(r[i]);
 		rows_clear(&v.deals);
 		return -1;
 	}
-	rows_bind(&f, fr, funnel_cols, FN__N);
-	rows_bind(&v.lost, lr, lost_cols, LR__N);
-	rows_bind(&v.sources, ws, source_cols, WS__N);
+	rows_bind(&f, r[0], funnel_cols, FN__N);
+	rows_bind(&v.lost, r[1], lost_cols, LR__N);
+	rows_bind(&v.sources, r[2], source_cols, WS__N);
 	read_layers(&f, v.l);
 	v.month = rows_num(&f, 0, FN_MONTH);
 	v.quarter = rows_num(&f, 0, FN_QUARTER);
