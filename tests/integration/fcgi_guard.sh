@@ -44,7 +44,6 @@ restart() {
 	fcgi_pid=$!
 	serving
 }
-free_port() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # --- SQL errors stay per request --------------------------------------------------
 check "one worker serves" restart --set fcgi.workers=1

@@ -147,7 +147,7 @@ if command -v nginx >/dev/null 2>&1; then
 	q "SELECT login FROM crmx_src.users" | sed "s|\$|:$hash|" >"$tmp/htpasswd"
 	q "SELECT login FROM crmx_src.users WHERE role IN ('exec', 'admin')" | sed "s|\$|:$hash|" >"$tmp/htpasswd-exec"
 	chmod 644 "$tmp/htpasswd" "$tmp/htpasswd-exec"
-	nport=$((20000 + ($$ * 7) % 20000))
+	nport=$(free_port)
 	"$top/deploy/nginx-conf.sh" panels "$tmp/nginx" "$nport" "$tmp/none.sock" "$tmp/htpasswd"
 	"$top/deploy/nginx-conf.sh" reports "$tmp/nginx" "127.0.0.1:$a_port" "$tmp/htpasswd-exec"
 	if nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/logs/error.log"; then

@@ -135,7 +135,7 @@ kept=$(q "SELECT max(run_id) FROM crmx.run")
 hash=$(openssl passwd -apr1 demo)
 q "SELECT login FROM crmx_src.users" | sed "s|\$|:$hash|" >"$tmp/htpasswd"
 chmod 644 "$tmp/htpasswd"
-port=$((20000 + $$ % 20000))
+port=$(free_port)
 "$top/deploy/nginx-conf.sh" panels "$tmp" "$port" "$tmp/fcgi.sock" "$tmp/htpasswd"
 "$top/$O/fcgi/crmx.fcgi" --set "database.conninfo=host=$host dbname=$db user=$P" \
 	--set "fcgi.listen=$tmp/fcgi.sock" --set "fcgi.socket_group=$("$top/deploy/nginx-group")" --set fcgi.workers=2 --set fcgi.body_max=4096 2>"$tmp/fcgi.log" &

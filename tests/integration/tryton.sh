@@ -98,7 +98,7 @@ eq "revenue and win rate per owner" \
 hash=$(openssl passwd -apr1 demo)
 { q "SELECT login FROM crmx_src.users"; } | sed "s|\$|:$hash|" >"$tmp/htpasswd"
 chmod 644 "$tmp/htpasswd"
-port=$((20000 + ($$ + 7919) % 20000))
+port=$(free_port)
 "$top/deploy/nginx-conf.sh" panels "$tmp" "$port" "$tmp/fcgi.sock" "$tmp/htpasswd"
 "$top/$O/fcgi/crmx.fcgi" --set "database.conninfo=$ci" --set "fcgi.listen=$tmp/fcgi.sock" --set "fcgi.socket_group=$("$top/deploy/nginx-group")" \
 	--set fcgi.workers=2 2>"$tmp/fcgi.log" &

@@ -33,9 +33,9 @@ ci="host=$host dbname=$db user=crmx"
 "$top/$O/reportd/crmx-reportd" --set "database.conninfo=$ci" --run-once --as-of 2026-06-30 \
 	>/dev/null 2>"$tmp/run.log" || { fail "metrics run"; cat "$tmp/run.log"; exit 0; }
 
-# Free ports, picked apart from the other tests' (pid-based, as they do).
-port=$((20000 + ($$ + 3571) % 20000))
-tport=$((20000 + ($$ + 11311) % 20000))
+# Free ports, chosen by the kernel.
+port=$(free_port)
+tport=$(free_port); while [ "$tport" = "$port" ]; do tport=$(free_port); done
 sed "s|^listen = .*|listen = 127.0.0.1:$tport|" "$conf0" >"$tmp/trytond.conf"
 /usr/bin/python3 -W ignore /usr/bin/trytond -c "$tmp/trytond.conf" >"$tmp/trytond.log" 2>&1 &
 trytond_pid=$!

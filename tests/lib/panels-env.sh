@@ -54,7 +54,7 @@ panels_env_start() {
 	hash=$(openssl passwd -apr1 demo)
 	{ q "SELECT login FROM crmx_src.users"; echo ghost; } | sed "s|\$|:$hash|" >"$tmp/htpasswd"
 	chmod 644 "$tmp/htpasswd"
-	port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	port=$(free_port)
 	"$top/deploy/nginx-conf.sh" panels "$tmp" "$port" "$tmp/fcgi.sock" "$tmp/htpasswd"
 	panels_fcgi_start
 	[ -S "$tmp/fcgi.sock" ] || { fail "crmx.fcgi listens"; cat "$tmp/fcgi.log"; return 1; }

@@ -156,3 +156,10 @@ print_summary() {
 	echo "tests: $np passed, $nf failed, $ns skipped"
 	[ "$nf" -eq 0 ]
 }
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on now, chosen by
+# the kernel (a port computed from the pid can be a client's ephemeral port
+# of the moment: nginx then failed to bind it under a loaded CI run).
+free_port() {
+	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
