@@ -122,7 +122,16 @@ deal_walk(struct gen *g, struct deal *d)
 	d->end = (d->won || d->lost) ? t : today;
 	const struct acct_info *ai = &g->acct[d->acct];
 	d->why = (uint8_t)((!ai->dm_reached && chance(&g->r, 0.5)) ? 3 : pick(&g->r, N_OF(lost_reasons)));
-	d->exp_close = (int32_t)(d->entered[d->rank] / 86400) + 10 + (int32_t)pick(&g->r, 60);
+	/* The close date the rep expected: for an open deal 10-70 days after
+	 * its last stage change; a closed deal keeps the date that was
+	 * expected, which mostly slipped (45 days before to 15 after the
+	 * actual close), so that runs back-dated by `make run` forecast from
+	 * what was expected, not from what happened. */
+	int32_t spread = (int32_t)pick(&g->r, 60);
+	d->exp_close = (d->won || d->lost) ? (int32_t)(d->end / 86400) + 15 - spread :
+	               (int32_t)(d->entered[d->rank] / 86400) + 10 + spread;
+	if (d->exp_close < (int32_t)(d->created / 86400))
+		d->exp_close = (int32_t)(d->created / 86400);
 }
 
 static void
@@ -140,7 +149,7 @@ write_deal(struct pgcopy *c, const struct gen *g, long o, const struct deal *d)
 	pgcopy_text(c, NULL);	/* the stage's probability */
 	ts_field(c, d->created);
 	ts_field(c, d->entered[d->rank]);
-	date_field(c, (d->won || d->lost) ? (int32_t)(d->end / 86400) : d->exp_close);
+	date_field(c, d->exp_close);
 	if (d->won || d->lost)
 		ts_field(c, d->end);
 	else

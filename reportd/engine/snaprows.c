@@ -267,6 +267,7 @@ row_opp(struct reader *r, char **f, int nf)
 		/* closed after as_of (or without a date): open at as_of, its rank
 		 * taken from the history below */
 		o->outcome = OUTCOME_OPEN;
+		o->reopened = true;
 		o->closed = NAN;
 		o->rank = 0;
 		o->max_rank = 0;

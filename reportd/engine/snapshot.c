@@ -4,8 +4,9 @@
  *
  * COPY takes no $n parameters, so the statements (snaprows.c) are
  * constant and the as_of cut (rows after as_of are left out) is applied
- * in C.  A deal closed after as_of counts as open at as_of; history after
- * as_of is ignored, so a past as_of sees the funnel as it then stood.
+ * in C.  A deal closed after as_of counts as open at as_of, weighted by
+ * the stage weight of its rank then; history after as_of is ignored, so a
+ * past as_of sees the funnel as it then stood.
  * Here: the read as a whole (the order of the views, the thread that
  * reads the revenue view beside the rest on a second connection) and the
  * grouping after it; one view's rows are snaprows.c, the field parsers
@@ -104,7 +105,32 @@ group_history(struct snapshot *s)
 			if (isnan(o->entered) || o->entered >= last->entered)
 				o->entered = last->entered;
 		}
+		/* Its probability today is how it ended (100% or 0%), which
+		 * was not known at as_of. */
+		if (o->reopened)
+			o->probability = o->rank >= 1 && o->rank <= 5 ? s->rank_weight[o->rank] : NAN;
 	}
+}
+
+/* Each open rank's stage weight (the highest when a CRM has several
+ * stages on one rank), for the deals that closed after as_of. */
+static int
+read_rank_weights(PGconn *conn, struct snapshot *s, char *err, size_t errlen)
+{
+	for (size_t k = 0; k < sizeof s->rank_weight / sizeof s->rank_weight[0]; k++)
+		s->rank_weight[k] = NAN;
+	PGresult *res = PQexec(conn, "SELECT stage_rank, max(probability) FROM crmx_src.stages"
+	                       " WHERE NOT is_won AND NOT is_lost AND stage_rank BETWEEN 1 AND 5"
+	                       "   AND probability IS NOT NULL GROUP BY stage_rank");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		snprintf(err, errlen, "reading crmx_src.stages: %s", db_errmsg(conn));
+		PQclear(res);
+		return -1;
+	}
+	for (int i = 0; i < PQntuples(res); i++)
+		s->rank_weight[atoi(PQgetvalue(res, i, 0))] = atof(PQgetvalue(res, i, 1));
+	PQclear(res);
+	return 0;
 }
 
 struct side_read {
@@ -220,7 +246,8 @@ snapshot_read(PGconn *conn, int32_t as_of, int money_digits, struct snapshot *s,
 		snprintf(err, errlen, "starting the snapshot: %s", db_errmsg(conn));
 		goto out;
 	}
-	if (count_accounts(conn, &n_acct, err, errlen) != 0)
+	if (count_accounts(conn, &n_acct, err, errlen) != 0 ||
+	    read_rank_weights(conn, s, err, errlen) != 0)
 		goto rollback;
 	s->acct = xcalloc(n_acct + 1, sizeof *s->acct);
 	r.cap_acct = n_acct;

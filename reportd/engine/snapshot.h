@@ -42,6 +42,8 @@ struct snap_opp {
 	int8_t		 outcome;	/* enum outcome */
 	int64_t		 amount;	/* minor units of the currency */
 	double		 probability;	/* NAN when unknown */
+	bool		 reopened;	/* closed after as_of: open then, weighted
+					 * by the stage it was in then */
 	double		 created;	/* epoch seconds */
 	double		 entered;	/* stage_entered_at, NAN when unknown */
 	double		 closed;	/* NAN when open */
@@ -65,6 +67,7 @@ struct snap_activity {
 struct snapshot {
 	int32_t			 as_of;		/* rows after as_of are left out */
 	int			 money_digits;	/* amounts are integers of 10^-digits */
+	double			 rank_weight[6];	/* open stages' probability by rank, NAN unknown */
 	struct snap_account	*acct;
 	size_t			 n_acct;
 	int64_t			*owner_id;	/* owner index -> user id */

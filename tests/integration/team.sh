@@ -23,12 +23,14 @@ for d in 2025-12-31 2026-01-31 2026-02-28 2026-03-31 2026-04-30 2026-05-31 2026-
 done
 check "the latest run is as of 2026-06-30" same "$(q "SELECT as_of FROM crmx.latest_run")" 2026-06-30
 
-# A run as of a past date rebuilds the forecast from today's records (the
-# deals since won carry their won stage's probability), so each month's
-# forecast is exactly what was won: double what the run before May stored,
-# as if May had been forecast twice too high.
-q "UPDATE crmx.forecast SET weighted = weighted * 2 WHERE run_id =
-   (SELECT max(run_id) FROM crmx.run WHERE as_of = '2026-04-30')" >/dev/null
+# May forecast twice too high: the run before May is made to have
+# forecast, for each rep who won in May, double what the rep won.
+q "UPDATE crmx.forecast f SET weighted = 2 * w.won
+     FROM (SELECT owner_id, sum(amount) AS won FROM crmx_src.opportunities
+            WHERE outcome = 'won' AND closed_at >= '2026-05-01' AND closed_at < '2026-06-01'
+            GROUP BY owner_id) w
+    WHERE f.owner_id = w.owner_id AND f.period_start = '2026-05-01' AND f.run_id =
+          (SELECT max(run_id) FROM crmx.run WHERE as_of = '2026-04-30')" >/dev/null
 
 mgr=manager1
 team=$(q "SELECT team FROM crmx_src.users WHERE login = '$mgr'")

@@ -258,6 +258,14 @@ test_no_closed_deals(void **state)
 	assert_string_equal(testdb_value(conn, "SELECT string_agg(open_count::text, ',' ORDER BY stage_rank)"
 	                    " FROM crmx.latest_funnel_metrics"), "0,1,0,0,1");
 	assert_close(qnum("SELECT count(*) FROM crmx.win_rate JOIN crmx.latest_run USING (run_id)"), 0, 0);
+	/* Weighted by the stage each deal was in then, not by how it ended
+	 * (o1 won, o2 lost since): 1000 x 0.85 (negotiation) + 500 x 0.25
+	 * (judged).  With today's 100% and 0% a back-dated run's forecast
+	 * equalled what was later won. */
+	assert_close(qnum("SELECT (summary->'funnel'->>'weighted_pipeline')::float8 FROM crmx.latest_run"),
+	             975, 1e-9);
+	assert_close(qnum("SELECT sum(weighted) FROM crmx.forecast JOIN crmx.latest_run USING (run_id)"),
+	             975, 1e-9);
 }
 
 /* An empty window: nothing computable is reported as 0. */
