@@ -304,7 +304,12 @@ else
 			sh -c "test ! -e '$mnt/2026-W28' && ! ls -d '$mnt'/.new-* >/dev/null 2>&1"
 		rm -f "$mnt/filler"
 		t_free=$(now)
-		check "space freed: the retry publishes the report of 2026-W28" wait_for 120 w28_small
+		if wait_for 120 w28_small; then
+			pass "space freed: the retry publishes the report of 2026-W28"
+		else
+			fail "space freed: the retry publishes the report of 2026-W28"
+			tail -n 20 "$tmp/reportd.log" | sed 's/^/faults: reportd: /'
+		fi
 		t_ok=$(now)
 		check "space freed: 2026-W28 served" test "$(served 2026-W28)" = 200
 		echo "faults: disk full: failed cleanly; published $(secs "$t_free" "$t_ok") s after space was freed" \
