@@ -153,7 +153,7 @@ json_t *
 summary_row_counts(const struct snapshot *s)
 {
 	json_t *o = json_object();
-	for (int v = 0; v < 8; v++)
+	for (int v = 0; v < 10; v++)
 		json_object_set_new(o, snapshot_view_names[v], json_integer(s->rows_read[v]));
 	json_object_set_new(o, "left_out", json_integer(s->rows_skipped));
 	return o;

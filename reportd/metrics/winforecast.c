@@ -1,0 +1,347 @@
+/* The learned forecast (winforecast.h): training rows, the standardised
+ * fit, the backtest against the stage weights, and each open deal's
+ * probability with the features that move it most. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "money.h"
+#include "util.h"
+#include "winforecast.h"
+
+#define DAY 86400.0
+#define WEEK (7 * DAY)
+/* Weekly points per deal at most (half a year before its close). */
+#define MAX_POINTS 26
+/* The fewest won and lost rows a fit needs. */
+#define MIN_CLASS 30
+/* scikit-learn's default inverse penalty, on standardised features. */
+#define INV_PENALTY 1.0
+#define P_CLIP 1e-6
+
+/* A fit on standardised columns: z = (x - mean) / sd. */
+struct wf_model {
+	struct winmodel_fit	 fit;
+	double			 mean[WINMODEL_MAX_P], sd[WINMODEL_MAX_P];
+	size_t			 p;
+};
+
+static void
+rows_push(struct wf_rows *r, const double *x, double y)
+{
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 4096;
+		r->x = xrealloc(r->x, r->cap * r->p * sizeof *r->x);
+		r->y = xrealloc(r->y, r->cap * sizeof *r->y);
+	}
+	memcpy(r->x + r->n * r->p, x, r->p * sizeof *x);
+	r->y[r->n++] = y;
+}
+
+void
+wf_rows_build(const struct dealstate *ds, double cut_end, int window_days, struct wf_rows *r)
+{
+	const struct snapshot *s = ds->s;
+	double x[WINMODEL_MAX_P], from = cut_end - window_days * DAY;
+	memset(r, 0, sizeof *r);
+	r->p = dealstate_width(ds);
+	for (size_t o = 0; o < s->n_opp; o++) {
+		const struct snap_opp *d = &s->opp[o];
+		if (d->outcome == OUTCOME_OPEN || !(d->closed < cut_end))
+			continue;	/* its end was not known at the cut */
+		for (int j = 1; j <= MAX_POINTS; j++) {
+			double t = cut_end - j * WEEK;
+			if (t < from || t < d->created)
+				break;
+			if (!dealstate_open_at(s, (uint32_t)o, t))
+				continue;
+			dealstate_row(ds, (uint32_t)o, t, x);
+			rows_push(r, x, d->outcome == OUTCOME_WON);
+		}
+	}
+}
+
+void
+wf_rows_free(struct wf_rows *r)
+{
+	free(r->x);
+	free(r->y);
+	memset(r, 0, sizeof *r);
+}
+
+/* Standardises r's columns in place, their means and deviations into m
+ * (a constant column gets sd 1: it then adds nothing). */
+static void
+standardise(struct wf_rows *r, struct wf_model *m)
+{
+	m->p = r->p;
+	for (size_t j = 0; j < r->p; j++) {
+		double sum = 0, sq = 0;
+		for (size_t i = 0; i < r->n; i++)
+			sum += r->x[i * r->p + j];
+		double mean = sum / (double)r->n;
+		for (size_t i = 0; i < r->n; i++) {
+			double dv = r->x[i * r->p + j] - mean;
+			sq += dv * dv;
+		}
+		double sd = sqrt(sq / (double)r->n);
+		m->mean[j] = mean;
+		m->sd[j] = sd > 1e-12 ? sd : 1;
+		for (size_t i = 0; i < r->n; i++)
+			r->x[i * r->p + j] = (r->x[i * r->p + j] - mean) / m->sd[j];
+	}
+}
+
+/* The model on what was known at cut_end; its training rows into *rows_n.
+ * 0, or -1 when too few deals of either kind closed. */
+static int
+fit_at(const struct dealstate *ds, double cut_end, int window_days, struct wf_model *m,
+       size_t *rows_n)
+{
+	struct wf_rows r;
+	wf_rows_build(ds, cut_end, window_days, &r);
+	size_t won = 0;
+	for (size_t i = 0; i < r.n; i++)
+		won += r.y[i] > 0;
+	*rows_n = r.n;
+	int rc = -1;
+	if (won >= MIN_CLASS && r.n - won >= MIN_CLASS) {
+		standardise(&r, m);
+		rc = winmodel_fit(r.x, r.y, r.n, r.p, INV_PENALTY, &m->fit);
+	}
+	wf_rows_free(&r);
+	return rc;
+}
+
+/* Deal o's learned probability at t; its standardised row into z. */
+static double
+predict_at(const struct dealstate *ds, const struct wf_model *m, uint32_t o, double t, double *z)
+{
+	double x[WINMODEL_MAX_P];
+	dealstate_row(ds, o, t, x);
+	for (size_t j = 0; j < m->p; j++)
+		z[j] = (x[j] - m->mean[j]) / m->sd[j];
+	return winmodel_predict(&m->fit, z);
+}
+
+/* The stage weight of each layer: the mean probability of the deals open
+ * at as_of in it (the stage's, or the deal's own where it was set); a
+ * layer with none gets k / 6. */
+static void
+stage_weights(const struct snapshot *s, double w[6])
+{
+	double sum[6] = { 0 };
+	int n[6] = { 0 };
+	for (size_t i = 0; i < s->n_opp; i++) {
+		const struct snap_opp *d = &s->opp[i];
+		if (d->outcome != OUTCOME_OPEN || d->rank < 1 || isnan(d->probability))
+			continue;
+		sum[d->rank] += d->probability;
+		n[d->rank]++;
+	}
+	for (int k = 0; k < 6; k++)
+		w[k] = n[k] > 0 ? sum[k] / n[k] : k / 6.0;
+}
+
+/* The layer a deal was in at t (the stage history; 1 without one). */
+static int
+rank_at(const struct snapshot *s, uint32_t o, double t)
+{
+	const struct snap_opp *d = &s->opp[o];
+	int rank = 1;
+	for (uint32_t i = 0; i < d->hist_n && s->hist[d->hist_first + i].entered <= t; i++)
+		rank = s->hist[d->hist_first + i].rank;
+	return rank;
+}
+
+static double
+logloss(double p, int y)
+{
+	p = fmin(fmax(p, P_CLIP), 1 - P_CLIP);
+	return -(y ? log(p) : log(1 - p));
+}
+
+struct scored {
+	double	 p;
+	int	 y;
+};
+
+static int
+cmp_scored(const void *a, const void *b)
+{
+	const struct scored *x = a, *y = b;
+	return (x->p > y->p) - (x->p < y->p);
+}
+
+/* Predicted and observed win rates by decile of the prediction. */
+static void
+deciles(struct scored *v, size_t n, struct wf_decile *d)
+{
+	qsort(v, n, sizeof *v, cmp_scored);
+	for (int k = 0; k < WF_DECILES; k++) {
+		size_t lo = n * (size_t)k / WF_DECILES, hi = n * (size_t)(k + 1) / WF_DECILES;
+		double sp = 0, sy = 0;
+		for (size_t i = lo; i < hi; i++) {
+			sp += v[i].p;
+			sy += v[i].y;
+		}
+		d[k].n = (int32_t)(hi - lo);
+		d[k].predicted = hi > lo ? sp / (double)(hi - lo) : NAN;
+		d[k].observed = hi > lo ? sy / (double)(hi - lo) : NAN;
+	}
+}
+
+static void
+bt_clear(struct wf_backtest *bt)
+{
+	bt->brier_model = bt->brier_stage = bt->logloss_model = bt->logloss_stage = NAN;
+	bt->expected_model = bt->expected_stage = bt->won_amount = NAN;
+	for (int k = 0; k < WF_DECILES; k++)
+		bt->decile[k] = (struct wf_decile){ 0, NAN, NAN };
+}
+
+/* Scores m (fitted at cut_end) and the stage weights on the deals open
+ * then that have closed by as_of. */
+static void
+score(const struct dealstate *ds, const struct wf_model *m, double cut_end, const double w[6],
+      struct wf_backtest *bt)
+{
+	const struct snapshot *s = ds->s;
+	struct scored *v = xmalloc((s->n_opp + 1) * sizeof *v);
+	double z[WINMODEL_MAX_P], bm = 0, bs = 0, lm = 0, ls = 0, em = 0, es = 0, won = 0;
+	size_t n = 0;
+	for (size_t i = 0; i < s->n_opp; i++) {
+		const struct snap_opp *d = &s->opp[i];
+		if (!dealstate_open_at(s, (uint32_t)i, cut_end))
+			continue;
+		bt->deals++;
+		if (d->outcome == OUTCOME_OPEN)
+			continue;
+		int y = d->outcome == OUTCOME_WON;
+		double p = predict_at(ds, m, (uint32_t)i, cut_end, z);
+		double q = w[rank_at(s, (uint32_t)i, cut_end)];
+		double amt = money_to_double(d->amount, s->money_digits);
+		bm += (p - y) * (p - y);
+		bs += (q - y) * (q - y);
+		lm += logloss(p, y);
+		ls += logloss(q, y);
+		em += p * amt;
+		es += q * amt;
+		won += y ? amt : 0;
+		v[n++] = (struct scored){ p, y };
+	}
+	bt->resolved = (int32_t)n;
+	if (n > 0) {
+		bt->brier_model = bm / (double)n;
+		bt->brier_stage = bs / (double)n;
+		bt->logloss_model = lm / (double)n;
+		bt->logloss_stage = ls / (double)n;
+		bt->expected_model = em;
+		bt->expected_stage = es;
+		bt->won_amount = won;
+		deciles(v, n, bt->decile);
+	}
+	free(v);
+}
+
+static void
+backtest(const struct dealstate *ds, const struct metric_params *mp, const double w[6],
+         struct wf_backtest *bt)
+{
+	bt_clear(bt);
+	bt->weeks = mp->forecast_holdout_weeks;
+	if (bt->weeks <= 0)
+		return;
+	bt->cut = ds->s->as_of - 7 * bt->weeks;
+	double cut_end = ((double)bt->cut + 1) * DAY;
+	struct wf_model m;
+	memset(&m, 0, sizeof m);
+	if (fit_at(ds, cut_end, mp->window_days, &m, &bt->train_rows) != 0)
+		return;
+	score(ds, &m, cut_end, w, bt);
+}
+
+/* The WF_TOP largest effects on deal's logit (grouped columns summed). */
+static void
+top_features(const struct wf_model *m, const double *z, struct wf_deal *d)
+{
+	double eff[WINMODEL_MAX_P];
+	const char *key[WINMODEL_MAX_P];
+	size_t g = 0;
+	for (size_t j = 0; j < m->p; j++) {
+		const char *k = j <= DS_LAYER5 ? "layer" : dealstate_name(j);
+		double e = m->fit.w[j] * z[j];
+		if (g > 0 && strcmp(key[g - 1], k) == 0) {
+			eff[g - 1] += e;
+			continue;
+		}
+		key[g] = k;
+		eff[g++] = e;
+	}
+	for (int t = 0; t < WF_TOP; t++) {
+		size_t best = g;
+		for (size_t j = 0; j < g; j++)
+			if (key[j] != NULL && (best == g || fabs(eff[j]) > fabs(eff[best])))
+				best = j;
+		d->top[t] = best < g ? key[best] : NULL;
+		d->effect[t] = best < g ? eff[best] : NAN;
+		if (best < g)
+			key[best] = NULL;
+	}
+}
+
+/* Every deal open at as_of: its learned probability (when the model is
+ * fitted) and its stage weight, and the two forecasts. */
+static void
+predict_open(const struct dealstate *ds, const struct wf_model *m, const double w[6],
+             struct winforecast *f)
+{
+	const struct snapshot *s = ds->s;
+	double z[WINMODEL_MAX_P], end = ((double)s->as_of + 1) * DAY;
+	f->deals = xcalloc(s->n_opp + 1, sizeof *f->deals);
+	for (size_t i = 0; i < s->n_opp; i++) {
+		const struct snap_opp *o = &s->opp[i];
+		if (o->outcome != OUTCOME_OPEN)
+			continue;
+		struct wf_deal *d = &f->deals[f->n_deals++];
+		double amt = money_to_double(o->amount, s->money_digits);
+		d->opp = (uint32_t)i;
+		d->weight = !isnan(o->probability) ? o->probability : w[o->rank > 0 ? o->rank : 1];
+		d->p = NAN;
+		f->weighted += d->weight * amt;
+		if (!f->fitted)
+			continue;
+		d->p = predict_at(ds, m, (uint32_t)i, end, z);
+		top_features(m, z, d);
+		f->learned += d->p * amt;
+	}
+}
+
+void
+winforecast_run(const struct snapshot *s, const struct metric_params *mp, struct winforecast *f)
+{
+	struct dealstate ds;
+	struct wf_model m;
+	double w[6];
+	memset(f, 0, sizeof *f);
+	memset(&m, 0, sizeof m);
+	dealstate_init(&ds, s);
+	stage_weights(s, w);
+	backtest(&ds, mp, w, &f->bt);
+	f->fitted = fit_at(&ds, ((double)s->as_of + 1) * DAY, mp->window_days, &m,
+	                   &f->train_rows) == 0;
+	f->features = dealstate_width(&ds);
+	f->learned = f->fitted ? 0 : NAN;
+	predict_open(&ds, &m, w, f);
+	const struct wf_backtest *bt = &f->bt;
+	if (bt->weeks <= 0)
+		f->reason = "backtest_off";
+	else if (!f->fitted || isnan(bt->brier_model))
+		f->reason = "too_little_data";
+	else if (bt->brier_model < bt->brier_stage && bt->logloss_model < bt->logloss_stage)
+		f->reason = "beats_stage_weights";
+	else
+		f->reason = "no_better";
+	f->uses_model = strcmp(f->reason, "beats_stage_weights") == 0;
+	dealstate_free(&ds);
+}
