@@ -123,6 +123,7 @@ summary_build(const struct snapshot *s, const struct results *r, int64_t run_id)
 	    "predicted_total", jmoney_exp(r->ltv_pred_total, dg),
 	    "mean_p_alive", jnum(r->mean_p_alive)));
 	json_object_set_new(o, "holdout", holdout_json(&r->holdout));
+	json_object_set_new(o, "learned_forecast", summary_winfc(&r->winfc, dg));
 	json_object_set_new(o, "funnel", json_pack("{s:o, s:o, s:o, s:i, s:i, s:i, s:o, s:o,"
 	    " s:o, s:o, s:i, s:i, s:o, s:o, s:o}",
 	    "stages", funnel, "conversion", conv, "lead_to_opportunity", jnum(r->lead_to_opp),

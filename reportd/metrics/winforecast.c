@@ -17,6 +17,8 @@
 #define MIN_CLASS 30
 /* scikit-learn's default inverse penalty, on standardised features. */
 #define INV_PENALTY 1.0
+/* The fewest deals a backtest decides on: below, it proves nothing. */
+#define MIN_BACKTEST 50
 #define P_CLIP 1e-6
 
 /* A fit on standardised columns: z = (x - mean) / sd. */
@@ -336,7 +338,7 @@ winforecast_run(const struct snapshot *s, const struct metric_params *mp, struct
 	const struct wf_backtest *bt = &f->bt;
 	if (bt->weeks <= 0)
 		f->reason = "backtest_off";
-	else if (!f->fitted || isnan(bt->brier_model))
+	else if (!f->fitted || isnan(bt->brier_model) || bt->resolved < MIN_BACKTEST)
 		f->reason = "too_little_data";
 	else if (bt->brier_model < bt->brier_stage && bt->logloss_model < bt->logloss_stage)
 		f->reason = "beats_stage_weights";

@@ -29,3 +29,38 @@ echo "largest difference: $worst"
 check "coefficients and predictions equal to 1e-4" same \
 	"$(paste -d' ' "$tmp/c" "$tmp/py" | awk '{ d = $1 - $2; if (d > 1e-4 || d < -1e-4) n++ } END { print n + 0 }')" 0
 check "... and not an empty comparison" same "$(paste -d' ' "$tmp/c" "$tmp/py" | awk 'NF == 2' | wc -l)" 305
+
+# --- on the demo data of `make run` (2,000 accounts, seed 1), whose outcomes
+# depend on such features (admin/demo_deals.c)
+section "the learned forecast's backtest on the demo data"
+host=${CRMX_TEST_PGHOST:?}
+db=t_winmodel
+qa() { psql -h "$host" -U crmx -d crmx -X -Atqc "$1"; }
+trap 'qa "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+qa "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
+qa "CREATE DATABASE $db TEMPLATE crmx_template" >/dev/null
+"$top/$O/admin/crmx-admin" --config "${CRMX_TEST_CONF:-/dev/null}" --sql-dir "$top/sql" \
+	--set "database.conninfo=host=$host dbname=$db user=crmx" demo --seed 1 \
+	--anchor 2026-06-30 >"$tmp/demo.log" 2>&1 || cat "$tmp/demo.log"
+"$top/$O/reportd/crmx-reportd" --set "database.conninfo=host=$host dbname=$db user=crmx" \
+	--run-once --as-of 2026-06-30 --format json >"$tmp/sum.json" 2>"$tmp/run.log"
+check "a run with --format json" same "$?" 0
+/usr/bin/python3 - "$tmp/sum.json" >"$tmp/bt" <<'PY'
+import json, sys
+f = json.load(open(sys.argv[1]))["learned_forecast"]
+b = f["backtest"]
+print("uses", f["forecast_uses"], f["reason"])
+print("brier", b["brier"]["model"], b["brier"]["stage_weights"])
+print("log_loss", b["log_loss"]["model"], b["log_loss"]["stage_weights"])
+print("resolved", b["deals_closed_since"], "rows", b["training_rows"])
+print("revenue", b["revenue"]["model_expected"], b["revenue"]["stage_weights_expected"], b["revenue"]["won"])
+print("forecasts", f["learned_forecast"], f["weighted_forecast"])
+for d in b["calibration"]:
+    print("decile", d["decile"], d["deals"], d["predicted"], d["observed"])
+PY
+cat "$tmp/bt"
+check "the backtest scored deals closed since the cut" awk '$1 == "resolved" { exit !($2 >= 100) }' "$tmp/bt"
+check "the model's Brier score beats the stage weights'" awk '$1 == "brier" { exit !($2 < $3) }' "$tmp/bt"
+check "the model's log loss beats the stage weights'" awk '$1 == "log_loss" { exit !($2 < $3) }' "$tmp/bt"
+check "so the forecast uses the model" grep -q '^uses model beats_stage_weights$' "$tmp/bt"
+check "ten calibration deciles" same "$(grep -c '^decile' "$tmp/bt")" 10
