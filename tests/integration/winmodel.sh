@@ -64,3 +64,27 @@ check "the model's Brier score beats the stage weights'" awk '$1 == "brier" { ex
 check "the model's log loss beats the stage weights'" awk '$1 == "log_loss" { exit !($2 < $3) }' "$tmp/bt"
 check "so the forecast uses the model" grep -q '^uses model beats_stage_weights$' "$tmp/bt"
 check "ten calibration deciles" same "$(grep -c '^decile' "$tmp/bt")" 10
+check "a stored row per open deal, with its learned probability and top features" same \
+	"$(psql -h "$host" -U crmx -d $db -X -Atqc "SELECT count(*) = (SELECT count(*) FROM crmx_src.opportunities
+	   WHERE outcome = 'open' AND created_at < '2026-07-01') AND bool_and(probability BETWEEN 0 AND 1)
+	   AND bool_and(cardinality(top_features) = 3) FROM crmx.latest_deal_forecast")" t
+check "... and the backtest" same \
+	"$(psql -h "$host" -U crmx -d $db -X -Atqc "SELECT uses_model AND brier_model < brier_stage
+	   AND jsonb_array_length(calibration) = 10 FROM crmx.forecast_backtest
+	   WHERE run_id = (SELECT run_id FROM crmx.latest_run)")" t
+
+# --- the report: the section, the calibration chart, in both languages
+"$top/$O/reportd/crmx-reportd" --set "database.conninfo=host=$host dbname=$db user=crmx" \
+	--set reportd.language=en,zh-CN --set reportd.report_dir="$tmp/reports" \
+	--run-once --report --as-of 2026-06-30 >/dev/null 2>"$tmp/report.log"
+check "a report" same "$?" 0
+R=$tmp/reports/2026-W27
+for f in calibration.svg calibration.png calibration.zh-CN.svg calibration.zh-CN.png; do
+	check "the calibration chart $f" test -s "$R/charts/$f"
+done
+check "the page's section on the learned forecast" grep -q 'id="learned-forecast"' "$R/index.html"
+check "... with the Brier scores of both" grep -q 'Brier score (lower is better)</th><td class="n">0\.1' "$R/index.html"
+check "... saying the forecast uses the model" grep -q 'so the forecast uses it' "$R/index.html"
+check "... in Chinese too" grep -q '因此预测采用学习模型' "$R/index.zh-CN.html"
+check "summary.json carries the backtest" same "$(/usr/bin/python3 -c 'import json,sys
+print(json.load(open(sys.argv[1]))["summary"]["learned_forecast"]["forecast_uses"])' "$R/summary.json")" model
