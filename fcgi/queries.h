@@ -42,6 +42,7 @@ enum query {
 	Q_ACCOUNTS_REVENUE_DEEP,	/* the same lists far down: one sort of every row */
 	Q_ACCOUNTS_LTV_DEEP,
 	Q_ACCOUNTS_ACTIVITY_DEEP,
+	Q_DEAL_FORECAST,	/* the deal's learned probability (0028), latest run */
 	Q__MAX
 };
 
