@@ -1,7 +1,5 @@
 /* The deal panel as JSON (data: deal.c). */
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "deal.h"
 #include "winfeature.h"
@@ -37,17 +35,14 @@ learned_json(const struct rows *f)
 	if (f->n != 1 || rows_null(f, 0, DF_PROBABILITY))
 		return json_null();
 	json_t *top = json_array();
-	char keys[256];
-	snprintf(keys, sizeof keys, "%s", rows_s(f, 0, DF_FEATURES));
-	const char *e = rows_s(f, 0, DF_EFFECTS);
-	for (char *save = NULL, *w = strtok_r(keys, " ", &save); w != NULL;
-	     w = strtok_r(NULL, " ", &save)) {
-		char *end;
-		double v = strtod(e, &end);
-		e = end;
-		json_array_append_new(top, json_pack("{s:s, s:s, s:f}", "key", w,
-		    "label", winfeature_label(w), "effect", v));
-	}
+	char buf[256];
+	const char *key[WINFEATURE_TOP];
+	double eff[WINFEATURE_TOP];
+	int n = winfeature_split(rows_s(f, 0, DF_FEATURES), rows_s(f, 0, DF_EFFECTS), buf,
+	                         sizeof buf, key, eff);
+	for (int i = 0; i < n; i++)
+		json_array_append_new(top, json_pack("{s:s, s:s, s:f}", "key", key[i],
+		    "label", winfeature_label(key[i]), "effect", eff[i]));
 	return json_pack("{s:o, s:o, s:b, s:o}", "probability", rows_jnum(f, 0, DF_PROBABILITY),
 	    "stage_weight", rows_jnum(f, 0, DF_STAGE_WEIGHT),
 	    "forecast_uses_it", rows_s(f, 0, DF_USES_MODEL)[0] == 't', "top_features", top);

@@ -33,24 +33,37 @@ winfeature_label(const char *key)
 	return key;
 }
 
+int
+winfeature_split(const char *keys, const char *effects, char *buf, size_t len,
+                 const char *key[WINFEATURE_TOP], double effect[WINFEATURE_TOP])
+{
+	int n = 0;
+	const char *e = effects ? effects : "";
+	snprintf(buf, len, "%s", keys ? keys : "");
+	for (char *save = NULL, *w = strtok_r(buf, " ", &save); w != NULL && n < WINFEATURE_TOP;
+	     w = strtok_r(NULL, " ", &save)) {
+		char *end;
+		key[n] = w;
+		effect[n++] = strtod(e, &end);
+		e = end;
+	}
+	return n;
+}
+
 void
 winfeature_phrase(char *buf, size_t len, const char *keys, const char *effects)
 {
 	char k[256];
+	const char *key[WINFEATURE_TOP];
+	double eff[WINFEATURE_TOP];
 	size_t used = 0;
-	snprintf(k, sizeof k, "%s", keys ? keys : "");
+	int n = winfeature_split(keys, effects, k, sizeof k, key, eff);
 	buf[0] = '\0';
-	const char *e = effects ? effects : "";
-	for (char *save = NULL, *w = strtok_r(k, " ", &save); w != NULL && used < len;
-	     w = strtok_r(NULL, " ", &save)) {
-		char *end;
-		double v = strtod(e, &end);
-		e = end;
-		/* TRANSLATORS: a feature, and whether it raises or lowers the chance */
-		int n = snprintf(buf + used, len - used, "%s%s (%s)", used ? _(", ") : "",
-		                 winfeature_label(w), v >= 0 ? _("raises it") : _("lowers it"));
-		if (n < 0)
+	for (int i = 0; i < n && used < len; i++) {
+		int w = snprintf(buf + used, len - used, "%s%s (%s)", i ? _(", ") : "",
+		                 winfeature_label(key[i]), eff[i] >= 0 ? _("raises it") : _("lowers it"));
+		if (w < 0)
 			break;
-		used += (size_t)n;
+		used += (size_t)w;
 	}
 }

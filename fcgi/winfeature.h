@@ -10,6 +10,14 @@
  * unknown (a newer reportd). */
 const char *winfeature_label(const char *key);
 
+#define WINFEATURE_TOP 3
+
+/* The stored keys and effects (space-separated, as Q_DEAL_FORECAST gives
+ * them) split: keys point into buf; returns how many (at most
+ * WINFEATURE_TOP). */
+int winfeature_split(const char *keys, const char *effects, char *buf, size_t len,
+                     const char *key[WINFEATURE_TOP], double effect[WINFEATURE_TOP]);
+
 /* The stored keys and effects (space-separated, as Q_DEAL_FORECAST gives
  * them) as one phrase: "days in the current layer (lowers it), ...". */
 void winfeature_phrase(char *buf, size_t len, const char *keys, const char *effects);

@@ -92,8 +92,7 @@ count_upto(const struct ds_times *g, uint32_t k, double t)
 
 /* Closed deals' times by owner (and all together), won and lost apart. */
 static void
-closes_build(struct dealstate *ds, const struct snapshot *s, int outcome, struct ds_times *by_owner,
-             struct ds_times *all)
+closes_build(const struct snapshot *s, int outcome, struct ds_times *by_owner, struct ds_times *all)
 {
 	uint32_t *key = xmalloc((s->n_opp + 1) * sizeof *key);
 	uint32_t *zero = xcalloc(s->n_opp + 1, sizeof *zero);
@@ -109,7 +108,6 @@ closes_build(struct dealstate *ds, const struct snapshot *s, int outcome, struct
 	free(key);
 	free(zero);
 	free(t);
-	(void)ds;
 }
 
 void
@@ -125,8 +123,8 @@ dealstate_init(struct dealstate *ds, const struct snapshot *s)
 	times_build(&ds->review, s->n_opp, s->n_review,
 	            s->n_review ? &s->review[0].opp : &nokey, sizeof *s->review,
 	            s->n_review ? &s->review[0].at : &notime, sizeof *s->review);
-	closes_build(ds, s, OUTCOME_WON, &ds->won, &ds->all_won);
-	closes_build(ds, s, OUTCOME_LOST, &ds->lost, &ds->all_lost);
+	closes_build(s, OUTCOME_WON, &ds->won, &ds->all_won);
+	closes_build(s, OUTCOME_LOST, &ds->lost, &ds->all_lost);
 }
 
 void

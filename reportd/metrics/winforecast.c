@@ -21,44 +21,45 @@
 #define MIN_BACKTEST 50
 #define P_CLIP 1e-6
 
-/* A fit on standardised columns: z = (x - mean) / sd. */
+/* A fit on scaled columns z = x / sd: with an unpenalised intercept,
+ * centring would change only the intercept, and zeros stay zeros (the
+ * fit skips them).  The means measure a deal against the average one. */
 struct wf_model {
 	struct winmodel_fit	 fit;
 	double			 mean[WINMODEL_MAX_P], sd[WINMODEL_MAX_P];
 	size_t			 p;
 };
 
-static void
-rows_push(struct wf_rows *r, const double *x, double y)
+/* Whether deal o gives a row at t: its end known at the cut, open at t. */
+static int
+row_at(const struct snapshot *s, size_t o, double t, double cut_end)
 {
-	if (r->n == r->cap) {
-		r->cap = r->cap ? 2 * r->cap : 4096;
-		r->x = xrealloc(r->x, r->cap * r->p * sizeof *r->x);
-		r->y = xrealloc(r->y, r->cap * sizeof *r->y);
-	}
-	memcpy(r->x + r->n * r->p, x, r->p * sizeof *x);
-	r->y[r->n++] = y;
+	const struct snap_opp *d = &s->opp[o];
+	return d->outcome != OUTCOME_OPEN && d->closed < cut_end &&
+	       dealstate_open_at(s, (uint32_t)o, t);
 }
 
+/* Deal by deal (its records stay in cache), the rows counted first so
+ * that the arrays are made once. */
 void
 wf_rows_build(const struct dealstate *ds, double cut_end, int window_days, struct wf_rows *r)
 {
 	const struct snapshot *s = ds->s;
-	double x[WINMODEL_MAX_P], from = cut_end - window_days * DAY;
+	double from = cut_end - window_days * DAY;
 	memset(r, 0, sizeof *r);
 	r->p = dealstate_width(ds);
+	for (int j = 1; j <= MAX_POINTS && cut_end - j * WEEK >= from; j++)
+		for (size_t o = 0; o < s->n_opp; o++)
+			r->cap += row_at(s, o, cut_end - j * WEEK, cut_end);
+	r->x = xmalloc((r->cap + 1) * r->p * sizeof *r->x);
+	r->y = xmalloc((r->cap + 1) * sizeof *r->y);
 	for (size_t o = 0; o < s->n_opp; o++) {
-		const struct snap_opp *d = &s->opp[o];
-		if (d->outcome == OUTCOME_OPEN || !(d->closed < cut_end))
-			continue;	/* its end was not known at the cut */
-		for (int j = 1; j <= MAX_POINTS; j++) {
+		for (int j = 1; j <= MAX_POINTS && cut_end - j * WEEK >= from && r->n < r->cap; j++) {
 			double t = cut_end - j * WEEK;
-			if (t < from || t < d->created)
-				break;
-			if (!dealstate_open_at(s, (uint32_t)o, t))
+			if (!row_at(s, o, t, cut_end))
 				continue;
-			dealstate_row(ds, (uint32_t)o, t, x);
-			rows_push(r, x, d->outcome == OUTCOME_WON);
+			dealstate_row(ds, (uint32_t)o, t, r->x + r->n * r->p);
+			r->y[r->n++] = s->opp[o].outcome == OUTCOME_WON;
 		}
 	}
 }
@@ -71,8 +72,8 @@ wf_rows_free(struct wf_rows *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* Standardises r's columns in place, their means and deviations into m
- * (a constant column gets sd 1: it then adds nothing). */
+/* Scales r's columns in place by their deviations, those and the means
+ * into m (a constant column gets sd 1). */
 static void
 standardise(struct wf_rows *r, struct wf_model *m)
 {
@@ -90,15 +91,28 @@ standardise(struct wf_rows *r, struct wf_model *m)
 		m->mean[j] = mean;
 		m->sd[j] = sd > 1e-12 ? sd : 1;
 		for (size_t i = 0; i < r->n; i++)
-			r->x[i * r->p + j] = (r->x[i * r->p + j] - mean) / m->sd[j];
+			r->x[i * r->p + j] /= m->sd[j];
 	}
 }
 
-/* The model on what was known at cut_end; its training rows into *rows_n.
- * 0, or -1 when too few deals of either kind closed. */
+/* Start's coefficients for m's scales (NULL when start has none). */
+static const struct winmodel_fit *
+rescaled(const struct wf_model *start, const struct wf_model *m, struct winmodel_fit *f)
+{
+	if (start == NULL || start->p != m->p || start->fit.p != m->p)
+		return NULL;
+	*f = start->fit;
+	for (size_t j = 0; j < m->p; j++)
+		f->w[j] *= m->sd[j] / start->sd[j];
+	return f;
+}
+
+/* The model on what was known at cut_end (started from start's, when
+ * given); its training rows into *rows_n.  0, or -1 when too few deals of
+ * either kind closed. */
 static int
-fit_at(const struct dealstate *ds, double cut_end, int window_days, struct wf_model *m,
-       size_t *rows_n)
+fit_at(const struct dealstate *ds, double cut_end, int window_days, const struct wf_model *start,
+       struct wf_model *m, size_t *rows_n)
 {
 	struct wf_rows r;
 	wf_rows_build(ds, cut_end, window_days, &r);
@@ -108,22 +122,28 @@ fit_at(const struct dealstate *ds, double cut_end, int window_days, struct wf_mo
 	*rows_n = r.n;
 	int rc = -1;
 	if (won >= MIN_CLASS && r.n - won >= MIN_CLASS) {
+		struct winmodel_fit from;
 		standardise(&r, m);
-		rc = winmodel_fit(r.x, r.y, r.n, r.p, INV_PENALTY, &m->fit);
+		rc = winmodel_fit_from(r.x, r.y, r.n, r.p, INV_PENALTY, rescaled(start, m, &from),
+		                       &m->fit);
 	}
+
 	wf_rows_free(&r);
 	return rc;
 }
 
-/* Deal o's learned probability at t; its standardised row into z. */
+/* Deal o's learned probability at t; its row against the average deal's,
+ * in deviations, into z. */
 static double
 predict_at(const struct dealstate *ds, const struct wf_model *m, uint32_t o, double t, double *z)
 {
 	double x[WINMODEL_MAX_P];
 	dealstate_row(ds, o, t, x);
-	for (size_t j = 0; j < m->p; j++)
+	for (size_t j = 0; j < m->p; j++) {
 		z[j] = (x[j] - m->mean[j]) / m->sd[j];
-	return winmodel_predict(&m->fit, z);
+		x[j] /= m->sd[j];
+	}
+	return winmodel_predict(&m->fit, x);
 }
 
 /* The stage weight of each layer: the mean probability of the deals open
@@ -248,7 +268,7 @@ score(const struct dealstate *ds, const struct wf_model *m, double cut_end, cons
 
 static void
 backtest(const struct dealstate *ds, const struct metric_params *mp, const double w[6],
-         struct wf_backtest *bt)
+         struct wf_model *m, struct wf_backtest *bt)
 {
 	bt_clear(bt);
 	bt->weeks = mp->forecast_holdout_weeks;
@@ -256,11 +276,11 @@ backtest(const struct dealstate *ds, const struct metric_params *mp, const doubl
 		return;
 	bt->cut = ds->s->as_of - 7 * bt->weeks;
 	double cut_end = ((double)bt->cut + 1) * DAY;
-	struct wf_model m;
-	memset(&m, 0, sizeof m);
-	if (fit_at(ds, cut_end, mp->window_days, &m, &bt->train_rows) != 0)
+	if (fit_at(ds, cut_end, mp->window_days, NULL, m, &bt->train_rows) != 0) {
+		memset(m, 0, sizeof *m);
 		return;
-	score(ds, &m, cut_end, w, bt);
+	}
+	score(ds, m, cut_end, w, bt);
 }
 
 /* The WF_TOP largest effects on deal's logit (grouped columns summed). */
@@ -323,15 +343,16 @@ void
 winforecast_run(const struct snapshot *s, const struct metric_params *mp, struct winforecast *f)
 {
 	struct dealstate ds;
-	struct wf_model m;
+	struct wf_model m, bm;
 	double w[6];
 	memset(f, 0, sizeof *f);
 	memset(&m, 0, sizeof m);
+	memset(&bm, 0, sizeof bm);
 	dealstate_init(&ds, s);
 	stage_weights(s, w);
-	backtest(&ds, mp, w, &f->bt);
-	f->fitted = fit_at(&ds, ((double)s->as_of + 1) * DAY, mp->window_days, &m,
-	                   &f->train_rows) == 0;
+	backtest(&ds, mp, w, &bm, &f->bt);
+	f->fitted = fit_at(&ds, ((double)s->as_of + 1) * DAY, mp->window_days,
+	                   bm.fit.p ? &bm : NULL, &m, &f->train_rows) == 0;
 	f->features = dealstate_width(&ds);
 	f->learned = f->fitted ? 0 : NAN;
 	predict_open(&ds, &m, w, f);

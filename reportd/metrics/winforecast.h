@@ -14,7 +14,8 @@
 #include "winmodel.h"
 
 /* Training rows: a row per deal closed by the cut and per weekly point
- * before its close within the window (x: n * p, y: 1 won, 0 lost). */
+ * before its close within the window (x: n * p, y: 1 won, 0 lost),
+ * ordered by deal, then point. */
 struct wf_rows {
 	double	*x, *y;
 	size_t	 n, cap, p;

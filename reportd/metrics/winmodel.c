@@ -45,25 +45,35 @@ objective(const double *x, const double *y, size_t n, size_t p, double c, const 
 	return 0.5 * pen + c * ll;
 }
 
-/* Gradient g and Hessian h (DIM x DIM, lower triangle used) at beta. */
+/* Gradient g and Hessian h (DIM x DIM, lower triangle used) at beta.
+ * Each row's zeros are skipped (one-hot and flag columns are mostly 0):
+ * the sums are the same, in the same order. */
 static void
 derivatives(const double *x, const double *y, size_t n, size_t p, double c,
             const double *beta, double *g, double *h)
 {
-	size_t q = p + 1;
-	double row[DIM];
+	size_t q = p + 1, idx[DIM];
+	double val[DIM];
 	memset(g, 0, q * sizeof *g);
 	memset(h, 0, DIM * DIM * sizeof *h);
-	row[0] = 1;
 	for (size_t i = 0; i < n; i++) {
-		memcpy(row + 1, x + i * p, p * sizeof *row);
-		double mu = sigmoid(linear(beta, row + 1, p));
+		const double *xi = x + i * p;
+		size_t nz = 1;
+		idx[0] = 0;
+		val[0] = 1;
+		for (size_t j = 0; j < p; j++)
+			if (xi[j] != 0) {
+				idx[nz] = j + 1;
+				val[nz++] = xi[j];
+			}
+		double mu = sigmoid(linear(beta, xi, p));
 		double r = mu - y[i], wt = mu * (1 - mu);
-		for (size_t j = 0; j < q; j++) {
-			g[j] += r * row[j];
-			double wj = wt * row[j];
-			for (size_t k = 0; k <= j; k++)
-				h[j * DIM + k] += wj * row[k];
+		for (size_t a = 0; a < nz; a++) {
+			g[idx[a]] += r * val[a];
+			double wa = wt * val[a];
+			double *ha = h + idx[a] * DIM;
+			for (size_t b = 0; b <= a; b++)
+				ha[idx[b]] += wa * val[b];
 		}
 	}
 	for (size_t j = 0; j < q; j++) {
@@ -139,10 +149,23 @@ int
 winmodel_fit(const double *x, const double *y, size_t n, size_t p, double c,
              struct winmodel_fit *m)
 {
+	return winmodel_fit_from(x, y, n, p, c, NULL, m);
+}
+
+int
+winmodel_fit_from(const double *x, const double *y, size_t n, size_t p, double c,
+                  const struct winmodel_fit *start, struct winmodel_fit *m)
+{
 	double beta[DIM] = { 0 };
-	memset(m, 0, sizeof *m);
-	if (p > WINMODEL_MAX_P || n == 0 || !(c > 0))
+	if (p > WINMODEL_MAX_P || n == 0 || !(c > 0)) {
+		memset(m, 0, sizeof *m);
 		return -1;
+	}
+	if (start != NULL && start->p == p) {
+		beta[0] = start->b;
+		memcpy(beta + 1, start->w, p * sizeof *beta);
+	}
+	memset(m, 0, sizeof *m);
 	double *h = malloc(DIM * DIM * sizeof *h);
 	if (h == NULL)
 		return -1;
