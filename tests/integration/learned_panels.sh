@@ -1,10 +1,12 @@
 #!/bin/sh
-# The deal panel shows the latest run's learned close probability beside
-# the stage weight, with the three features that move it most in words
-# (docs/metrics.md §6), in HTML, JSON and Chinese, through the real nginx
-# and crmx.fcgi; a closed deal (no learned probability) shows none.
-# Screenshots at 390 and 1400 px, English and Chinese, stay in
-# $O/screenshots for a person to look at.
+# The learned close probability on the panels (docs/metrics.md §6),
+# through the real nginx and crmx.fcgi: the deal panel shows the latest
+# run's learned chance beside the stage weight, with the three features
+# that move it most in words, in HTML, JSON and Chinese (a closed deal
+# shows none); the team view shows each rep's learned forecast beside the
+# weighted one, summing to the stored probabilities.  Screenshots at 390
+# and 1400 px, English and Chinese, stay in $O/screenshots for a person
+# to look at.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/sh.sh"
@@ -36,6 +38,20 @@ check "a closed deal: 200" same "$(get exec "/crmx/deals/$closed")" 200
 check "... and no learned chance" absent "Learned chance to close" "$tmp/body"
 check "... JSON learned: null" same "$(get exec "/crmx/deals/$closed" -H 'Accept: application/json')/$(json 'j["learned"]')" 200/None
 
+section "the team view's learned forecast"
+check "team HTML: 200" same "$(get exec /crmx/team)" 200
+check "... a column of the learned forecast" grep -q 'sort=learned[^>]*>Learned forecast' "$tmp/body"
+check "team JSON: 200" same "$(get exec /crmx/team -H 'Accept: application/json')" 200
+want=$(q "SELECT round(sum(o.amount * f.probability)) FROM crmx.latest_deal_forecast f
+          JOIN crmx_src.opportunities o USING (opportunity_id) WHERE o.outcome = 'open'")
+check "... the reps' learned forecasts sum to the stored ones ($want)" same \
+	"$(json 'round(sum(r["learned_forecast"] or 0 for r in j["reps"]))')" "$want"
+check "... and not all zero" test "${want:-0}" -gt 0
+check "sorted by it: 200" same "$(get exec '/crmx/team?sort=learned' -H 'Accept: application/json')" 200
+check "... largest first within each team" same "$(json 'all(a["learned_forecast"] >= b["learned_forecast"]
+    for a, b in zip(j["reps"], j["reps"][1:]) if a["team"] == b["team"] and b["learned_forecast"] is not None)')" True
+check "Chinese: 学习预测" sh -c "test \"\$(curl -s -o '$tmp/zh' -w '%{http_code}' -u exec:demo '$base/crmx/team?lang=zh-CN')\" = 200 && grep -q '学习预测' '$tmp/zh'"
+
 browser=$(command -v chromium || true)
 if [ -n "$browser" ]; then
 	shots=$top/$O/screenshots
@@ -46,7 +62,11 @@ if [ -n "$browser" ]; then
 	shot learned-deal-1400 exec 1400x1100 "/crmx/deals/$deal" "What moves it most" 100
 	shot learned-deal-zh-390 exec 390x1600 "/crmx/deals/$deal?lang=zh-CN" "影响最大的因素" 100
 	shot learned-deal-zh-1400 exec 1400x1100 "/crmx/deals/$deal?lang=zh-CN" "影响最大的因素" 100
+	shot learned-team-390 exec 390x1600 /crmx/team "Learned forecast" 100
+	shot learned-team-1400 exec 1400x1100 /crmx/team "Learned forecast" 100
+	shot learned-team-zh-390 exec 390x1600 "/crmx/team?lang=zh-CN" "学习预测" 100
+	shot learned-team-zh-1400 exec 1400x1100 "/crmx/team?lang=zh-CN" "学习预测" 100
 else
-	skip "deal panel screenshots" "chromium not installed"
+	skip "panel screenshots" "chromium not installed"
 fi
 exit 0
