@@ -86,5 +86,10 @@ check "the page's section on the learned forecast" grep -q 'id="learned-forecast
 check "... with the Brier scores of both" grep -q 'Brier score (lower is better)</th><td class="n">0\.1' "$R/index.html"
 check "... saying the forecast uses the model" grep -q 'so the forecast uses it' "$R/index.html"
 check "... in Chinese too" grep -q '因此预测采用学习模型' "$R/index.zh-CN.html"
+# the charts stay for a person to look at
+mkdir -p "$top/$O/screenshots"
+cp "$R/charts/calibration.png" "$top/$O/screenshots/calibration.png" 2>/dev/null
+cp "$R/charts/calibration.zh-CN.png" "$top/$O/screenshots/calibration.zh-CN.png" 2>/dev/null
+cp -r "$R" "$top/$O/screenshots/winmodel-report" 2>/dev/null
 check "summary.json carries the backtest" same "$(/usr/bin/python3 -c 'import json,sys
 print(json.load(open(sys.argv[1]))["summary"]["learned_forecast"]["forecast_uses"])' "$R/summary.json")" model
