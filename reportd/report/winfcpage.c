@@ -82,7 +82,7 @@ money_or_dash(char *buf, size_t len, double v, const struct page_ctx *p)
 	if (isnan(v))
 		snprintf(buf, len, "%s", DASH);
 	else
-		fmt_money(buf, len, v, p->cfg->metrics_currency, 0, p->lang);
+		fmt_amount(buf, len, v, p->cfg->metrics_currency, p->lang);
 }
 
 /* The backtest's table: each figure for the model and the stage weights. */
