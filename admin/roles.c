@@ -40,6 +40,8 @@ static const struct right panels_rights[] = {
 	{ "SELECT", "TABLE", "run", NULL },		/* forecast accuracy: each */
 	{ "SELECT", "TABLE", "forecast", NULL },	/* run's stored forecast */
 	{ "SELECT", "TABLE", "latest_funnel_metrics", NULL },
+	{ "SELECT", "TABLE", "latest_deal_forecast", NULL },	/* 0028 */
+	{ "SELECT", "TABLE", "forecast_backtest", NULL },
 	{ "SELECT, INSERT, UPDATE", "TABLE", "contact_role", NULL },
 	{ "SELECT, INSERT", "TABLE", "contact_role_history", NULL },
 	{ "USAGE", "SEQUENCE", "contact_role_history_id_seq", NULL },
@@ -69,6 +71,10 @@ static const struct right reportd_rights[] = {
 	{ "SELECT, INSERT", "TABLE", "win_rate", NULL },
 	{ "SELECT, INSERT", "TABLE", "cohort_curve", NULL },
 	{ "SELECT, INSERT", "TABLE", "forecast", NULL },
+	{ "SELECT, INSERT", "TABLE", "deal_forecast", NULL },	/* 0028 */
+	{ "SELECT, INSERT", "TABLE", "forecast_backtest", NULL },
+	{ "SELECT", "TABLE", "deal_review", NULL },	/* the learned forecast's */
+	{ "SELECT", "TABLE", "contact_role", NULL },	/* dated features */
 	{ "SELECT, INSERT, UPDATE", "TABLE", "mail_delivery", NULL },
 	{ "SELECT, INSERT, UPDATE", "TABLE", "run_request", NULL },
 	{ "USAGE", "SEQUENCE", "run_run_id_seq", NULL },

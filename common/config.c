@@ -57,6 +57,7 @@ static const struct conf_entry conf_table[] = {
 	{ "metrics", "discount_monthly", CONF_DOUBLE, F(metrics_discount_monthly), "0.01", 0, 1 },
 	{ "metrics", "margin", CONF_DOUBLE, F(metrics_margin), "1.0", 0, 1 },
 	{ "metrics", "holdout_weeks", CONF_INT, F(metrics_holdout_weeks), "13", 0, 520 },
+	{ "metrics", "forecast_holdout_weeks", CONF_INT, F(metrics_forecast_holdout_weeks), "13", 0, 520 },
 	{ "metrics", "currency", CONF_STRING, F(metrics_currency), "CNY", 0, 0 },
 
 	{ "fcgi", "listen", CONF_LISTEN, F(fcgi_listen), "", 1, 65535 },

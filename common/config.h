@@ -26,6 +26,7 @@ struct crmx_config {
 	double	 metrics_discount_monthly;
 	double	 metrics_margin;
 	int	 metrics_holdout_weeks;	/* model check against the last weeks; 0: off */
+	int	 metrics_forecast_holdout_weeks;	/* the learned forecast's backtest; 0: off */
 	char	*metrics_currency;
 
 	/* [fcgi] */

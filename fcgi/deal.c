@@ -4,6 +4,7 @@
  * evidence for it, the action now under way and the plan for the next
  * step.  POST records a new review.  Deals are the owner's, the team
  * manager's and the executives' to see, exactly as in the pipeline.
+ * With the latest run's learned close probability (docs/metrics.md §6).
  * This file fetches (by column name) and dispatches; the writers are
  * deal_html.c and deal_json.c. */
 #include <stdio.h>
@@ -16,6 +17,9 @@ static const char *const deal_cols[DL__N] = {
 	"lost_reason", "days_in_stage", "age_days", "key_person_known",
 };
 static const char *const stage_cols[SH__N] = { "stage_rank", "entered_at", "days" };
+static const char *const fc_cols[DF__N] = {
+	"probability", "stage_weight", "features", "effects", "uses_model",
+};
 static const char *const review_cols[RV__N] = {
 	"step_completed", "evidence", "action", "plan", "created_by", "created_at",
 };
@@ -45,13 +49,15 @@ deal_fetch(struct ctx *c, struct deal_view *v)
 	char ids[24];
 	snprintf(ids, sizeof ids, "%lld", (long long)v->id);
 	const char *extra[1] = { ids };
-	static const enum query parts[] = { Q_DEAL, Q_DEAL_HISTORY, Q_DEAL_REVIEWS };
-	PGresult *r[3];
-	if (scoped_batch(c, parts, 3, 1, extra, r) != 0)
+	static const enum query parts[] = { Q_DEAL, Q_DEAL_HISTORY, Q_DEAL_REVIEWS,
+	                                    Q_DEAL_FORECAST };
+	PGresult *r[4];
+	if (scoped_batch(c, parts, 4, 1, extra, r) != 0)
 		return -1;
 	rows_bind(&v->d, r[0], deal_cols, DL__N);
 	rows_bind(&v->history, r[1], stage_cols, SH__N);
 	rows_bind(&v->reviews, r[2], review_cols, RV__N);
+	rows_bind(&v->fc, r[3], fc_cols, DF__N);
 	if (v->d.n != 1)
 		return 1;
 	v->has_dm = rows_s(&v->d, 0, DL_KEY_PERSON)[0] == 't';
@@ -74,6 +80,7 @@ render_deal(struct ctx *c, int64_t id, const char *const *values, const char *co
 	rows_clear(&v.d);
 	rows_clear(&v.history);
 	rows_clear(&v.reviews);
+	rows_clear(&v.fc);
 	return 0;
 }
 

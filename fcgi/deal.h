@@ -19,10 +19,14 @@ enum stage_f { SH_RANK, SH_ENTERED_AT, SH_DAYS, SH__N };
 /* Q_DEAL_REVIEWS: the first four in the order of the review form's fields. */
 enum review_f { RV_STEP, RV_EVIDENCE, RV_ACTION, RV_PLAN, RV_CREATED_BY, RV_CREATED_AT, RV__N };
 
+/* Q_DEAL_FORECAST: the learned close probability (latest run). */
+enum dealfc_f { DF_PROBABILITY, DF_STAGE_WEIGHT, DF_FEATURES, DF_EFFECTS, DF_USES_MODEL, DF__N };
+
 struct deal_view {
 	int64_t		 id;
 	struct rows	 d;		/* one row: the deal */
 	struct rows	 history, reviews;
+	struct rows	 fc;		/* no row: not in the latest run (closed, newer) */
 	int		 has_dm;	/* the account has a decision maker */
 	/* A submitted form that failed validation (NULL: a plain view). */
 	const char *const *values, *const *errors;

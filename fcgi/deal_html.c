@@ -6,6 +6,7 @@
 #include "deal.h"
 #include "label.h"
 #include "util.h"
+#include "winfeature.h"
 
 static const char *
 step_label(const char *key)
@@ -53,9 +54,25 @@ reviews_html(struct ctx *c, const struct rows *rv)
 		out_raw(o, "</details>");
 }
 
+/* The learned close probability beside the stage weight, and what moves
+ * it most, in words. */
+static void
+learned_html(struct ctx *c, const struct rows *f)
+{
+	char b[64], words[1024];
+	if (f->n != 1 || rows_null(f, 0, DF_PROBABILITY))
+		return;
+	fmt_percent(b, sizeof b, rows_num(f, 0, DF_PROBABILITY), 0);
+	panel_kv(c, rows_s(f, 0, DF_USES_MODEL)[0] == 't' ?
+	         _("Learned chance to close (the forecast uses it)") :
+	         _("Learned chance to close (the forecast keeps the stage weights)"), b);
+	winfeature_phrase(words, sizeof words, rows_s(f, 0, DF_FEATURES), rows_s(f, 0, DF_EFFECTS));
+	panel_kv(c, _("What moves it most"), words);
+}
+
 /* The deal's facts as a key-value table. */
 static void
-facts_html(struct ctx *c, const struct rows *d)
+facts_html(struct ctx *c, const struct rows *d, const struct rows *fc)
 {
 	const char *cur = c->cfg->metrics_currency;
 	char b[64];
@@ -75,6 +92,7 @@ facts_html(struct ctx *c, const struct rows *d)
 		           cur, c->lang);
 		panel_kv(c, _("Weighted"), b);
 	}
+	learned_html(c, fc);
 	panel_kv(c, _("Source"), crm_label(LABEL_SOURCE, rows_s(d, 0, DL_SOURCE)));
 	panel_kv(c, _("Created"), panel_date(c, rows_s(d, 0, DL_CREATED_AT), b, sizeof b));
 	panel_kv(c, _("Expected close"), panel_date(c, rows_s(d, 0, DL_EXPECTED_CLOSE), b, sizeof b));
@@ -142,7 +160,7 @@ deal_html(struct ctx *c, const struct deal_view *v)
 	out_raw(o, "</p>");
 	if (!v->has_dm)
 		panel_para(c, "warn", _("No decision maker known: find the key person."));
-	facts_html(c, d);
+	facts_html(c, d, &v->fc);
 	history_html(c, &v->history);
 	review_html(c, v);
 	page_end(c);

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "deal.h"
+#include "winfeature.h"
 
 static json_t *
 history_json(const struct rows *h)
@@ -27,6 +28,26 @@ reviews_json(const struct rows *rv)
 	return a;
 }
 
+/* The latest run's learned close probability, or null. */
+static json_t *
+learned_json(const struct rows *f)
+{
+	if (f->n != 1 || rows_null(f, 0, DF_PROBABILITY))
+		return json_null();
+	json_t *top = json_array();
+	char buf[256];
+	const char *key[WINFEATURE_TOP];
+	double eff[WINFEATURE_TOP];
+	int n = winfeature_split(rows_s(f, 0, DF_FEATURES), rows_s(f, 0, DF_EFFECTS), buf,
+	                         sizeof buf, key, eff);
+	for (int i = 0; i < n; i++)
+		json_array_append_new(top, json_pack("{s:s, s:s, s:f}", "key", key[i],
+		    "label", winfeature_label(key[i]), "effect", eff[i]));
+	return json_pack("{s:o, s:o, s:b, s:o}", "probability", rows_jnum(f, 0, DF_PROBABILITY),
+	    "stage_weight", rows_jnum(f, 0, DF_STAGE_WEIGHT),
+	    "forecast_uses_it", rows_s(f, 0, DF_USES_MODEL)[0] == 't', "top_features", top);
+}
+
 void
 deal_json(struct ctx *c, const struct deal_view *v)
 {
@@ -50,6 +71,7 @@ deal_json(struct ctx *c, const struct deal_view *v)
 	json_object_set_new(j, "key_person_known", json_boolean(v->has_dm));
 	json_object_set_new(j, "stage_history", history_json(&v->history));
 	json_object_set_new(j, "reviews", reviews_json(&v->reviews));
+	json_object_set_new(j, "learned", learned_json(&v->fc));
 	json_object_set_new(j, "csrf_token", json_string(tok));
 	send_json(c, j);
 }

@@ -338,6 +338,22 @@ static const char *const sql[Q__MAX] = {
     " to_char(r.created_at, 'YYYY-MM-DD HH24:MI') AS created_at"
     " FROM crmx.deal_review r WHERE r.opportunity_id = $2::bigint AND " DEAL_VISIBLE
     " ORDER BY r.created_at DESC, r.id DESC LIMIT 20",
+/* The deal's learned close probability and the three features that move
+ * it most (keys of reportd/metrics/dealstate.c), from the latest run. */
+[Q_DEAL_FORECAST] =
+    "SELECT f.probability, f.stage_weight, array_to_string(f.top_features, ' ') AS features,"
+    " array_to_string(f.top_effects, ' ') AS effects,"
+    " (SELECT b.uses_model FROM crmx.forecast_backtest b WHERE b.run_id = f.run_id) AS uses_model"
+    " FROM crmx.latest_deal_forecast f"
+    " WHERE f.opportunity_id = $2::bigint AND " DEAL_VISIBLE,
+/* Per owner in scope: the open deals' learned forecast (amount times the
+ * latest run's learned probability, docs/metrics.md §6). */
+[Q_TEAM_LEARNED] =
+    "SELECT o.owner_id, sum(o.amount * f.probability) AS learned"
+    " FROM crmx.latest_deal_forecast f"
+    " JOIN crmx_src.opportunities o ON o.opportunity_id = f.opportunity_id"
+    " WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open' AND f.probability IS NOT NULL"
+    " GROUP BY o.owner_id",
 /* $3 step, $4 evidence, $5 action, $6 plan, $7 who; no row: not visible. */
 [Q_SAVE_REVIEW] =
     "INSERT INTO crmx.deal_review (opportunity_id, step_completed, evidence, action, plan,"

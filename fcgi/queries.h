@@ -42,6 +42,8 @@ enum query {
 	Q_ACCOUNTS_REVENUE_DEEP,	/* the same lists far down: one sort of every row */
 	Q_ACCOUNTS_LTV_DEEP,
 	Q_ACCOUNTS_ACTIVITY_DEEP,
+	Q_DEAL_FORECAST,	/* the deal's learned probability (0028), latest run */
+	Q_TEAM_LEARNED,		/* per owner: the learned forecast of the open deals */
 	Q__MAX
 };
 

@@ -1,7 +1,8 @@
 /* /crmx/team: a manager's team (an executive's every team, grouped by
  * team; a rep gets 403), one row per rep with the open pipeline, the
  * forecast, wins, win rate, forecast accuracy, stalled and unreviewed
- * deals, activity, precise customers, key-person coverage and the share
+ * deals, activity, precise customers, the learned forecast beside the
+ * weighted one, key-person coverage and the share
  * of the team's won revenue (the 80/20 of reps); ?sort= orders the rows
  * (within each team).  This file fetches (by column name), sorts and
  * dispatches; the writers are team_html.c and team_json.c. */
@@ -27,7 +28,7 @@ static const struct {
 	int		 field;		/* enum team_f, or -1 name, -2 accuracy */
 } sorts[] = {
 	{ "share", TM_SHARE }, { "name", -1 }, { "open", TM_OPEN_DEALS },
-	{ "amount", TM_OPEN_AMOUNT }, { "weighted", TM_WEIGHTED },
+	{ "amount", TM_OPEN_AMOUNT }, { "weighted", TM_WEIGHTED }, { "learned", TM_LEARNED },
 	{ "month", TM_FORECAST_MONTH }, { "quarter", TM_FORECAST_QUARTER },
 	{ "won", TM_WON_QUARTER }, { "win_rate", TM_WIN_RATE }, { "accuracy", -2 },
 	{ "stalled", TM_STALLED }, { "unreviewed", TM_UNREVIEWED },
@@ -75,8 +76,8 @@ static void
 read_reps(struct team_view *v, PGresult *res)
 {
 	int cid = db_col(res, "user_id"), cname = db_col(res, "name"), cteam = db_col(res, "team");
-	int col[TM__NUM];
-	for (int f = 0; f < TM__NUM; f++)
+	int col[TM_LEARNED];
+	for (int f = 0; f < TM_LEARNED; f++)
 		col[f] = db_col(res, team_cols[f]);
 	v->n = PQntuples(res);
 	v->reps = xcalloc(v->n ? (size_t)v->n : 1, sizeof *v->reps);
@@ -87,9 +88,29 @@ read_reps(struct team_view *v, PGresult *res)
 		r->id = atoll(db_val(res, i, cid));
 		r->name = (s = db_val(res, i, cname)) ? s : "";
 		r->team = (s = db_val(res, i, cteam)) ? s : "";
-		for (int f = 0; f < TM__NUM; f++)
+		for (int f = 0; f < TM_LEARNED; f++)
 			r->v[f] = (s = db_val(res, i, col[f])) ? atof(s) : NAN;
+		r->v[TM_LEARNED] = NAN;
 	}
+}
+
+/* Each rep's learned forecast (docs/metrics.md §6); 0, or -1 when the
+ * database failed. */
+static int
+read_learned(struct ctx *c, struct team_view *v)
+{
+	PGresult *res = scoped_query(c, Q_TEAM_LEARNED, 0, NULL);
+	if (res == NULL)
+		return -1;
+	for (int k = 0; k < PQntuples(res); k++) {
+		int64_t owner = atoll(db_val(res, k, 0));
+		const char *s = db_val(res, k, 1);
+		for (int i = 0; i < v->n && s != NULL; i++)
+			if (v->reps[i].id == owner)
+				v->reps[i].v[TM_LEARNED] = atof(s);
+	}
+	PQclear(res);
+	return 0;
 }
 
 /* The viewer's role decides: a rep (or anyone but a manager, executive
@@ -144,6 +165,11 @@ h_team(struct ctx *c, const char *arg)
 	free(ids);
 	free(a);
 	PQclear(acc);
+	if (read_learned(c, &v) != 0) {
+		free(v.reps);
+		PQclear(v.res);
+		return -1;
+	}
 	const char *sort = request_param(c->req, "sort");
 	int si = sort != NULL && team_sort(sort) >= 0 ? team_sort(sort) : 0;
 	v.sort = sorts[si].key;

@@ -18,6 +18,7 @@ static const struct col {
 	{ N_("Open deals"), "open", TM_OPEN_DEALS, F_COUNT },
 	{ N_("Open amount"), "amount", TM_OPEN_AMOUNT, F_MONEY },
 	{ N_("Weighted"), "weighted", TM_WEIGHTED, F_MONEY },
+	{ N_("Learned forecast"), "learned", TM_LEARNED, F_MONEY },
 	{ N_("Forecast this month"), "month", TM_FORECAST_MONTH, F_MONEY },
 	{ N_("Forecast this quarter"), "quarter", TM_FORECAST_QUARTER, F_MONEY },
 	{ N_("Won this quarter"), "won", TM_WON_QUARTER, F_MONEY },

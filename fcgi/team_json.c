@@ -7,7 +7,7 @@ static const char *const keys[TM__NUM] = {
 	"open_deals", "open_amount", "weighted", "forecast_month", "forecast_quarter",
 	"won_quarter", "win_rate", "stalled", "unreviewed", "activity_hours",
 	"revenue_per_hour", "won_12m", "precise", "key_person_coverage", "revenue_share",
-	"cumulative_share",
+	"cumulative_share", "learned_forecast",
 };
 
 void

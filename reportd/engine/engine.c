@@ -18,6 +18,7 @@
 #include "snapshot.h"
 #include "store.h"
 #include "summary.h"
+#include "winforecast.h"
 #include "util.h"
 
 /* A run in progress holds a session advisory lock on its id in this class
@@ -151,6 +152,7 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 		.discount_monthly = cfg->metrics_discount_monthly,
 		.margin = cfg->metrics_margin,
 		.holdout_weeks = cfg->metrics_holdout_weeks,
+		.forecast_holdout_weeks = cfg->metrics_forecast_holdout_weeks,
 	};
 	struct snapshot snap;
 	struct results res;
@@ -178,6 +180,8 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 	metrics_efficiency(&snap, &mp, &res);
 	metrics_cohorts(&snap, &res);
 	holdout_check(&snap, mp.holdout_weeks, &res.holdout);
+	double tf = mono();
+	winforecast_run(&snap, &mp, &res.winfc);
 	double t2 = mono();
 
 	if (summarise_and_store(conn, out, &snap, &res, t0) != 0)
@@ -186,9 +190,9 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 	out->ok = 1;
 	rc = 0;
 	log_info("run %lld: as of %s, %zu accounts, %zu revenue rows, %zu deals:"
-	         " read %.2f s, computed %.2f s, stored %.2f s",
+	         " read %.2f s, computed %.2f s (learned forecast %.2f s), stored %.2f s",
 	         (long long)out->run_id, json_string_value(json_object_get(out->summary, "as_of")),
-	         snap.n_acct, snap.n_rev, snap.n_opp, t1 - t0, t2 - t1, t3 - t2);
+	         snap.n_acct, snap.n_rev, snap.n_opp, t1 - t0, t2 - t1, t2 - tf, t3 - t2);
 out:
 	out->seconds = mono() - t0;
 	if (rc != 0) {
@@ -213,5 +217,6 @@ results_free(struct results *res)
 	free(res->rates);
 	free(res->cohorts);
 	free(res->forecast);
+	free(res->winfc.deals);
 	memset(res, 0, sizeof *res);
 }

@@ -22,6 +22,7 @@ struct metric_params {
 	double	 discount_monthly;
 	double	 margin;		/* assumed margin rate when the data has none */
 	int	 holdout_weeks;		/* the model check's holdout, 0: off */
+	int	 forecast_holdout_weeks;	/* the learned forecast's backtest, 0: off */
 };
 
 struct acct_result {
@@ -135,6 +136,49 @@ struct holdout {
 	struct holdout_bin	 bins[HOLDOUT_BINS];
 };
 
+/* The learned forecast (winforecast.c): the close-probability model's
+ * backtest (fitted on what was known at the cut, scored on the deals open
+ * then that have closed since, beside the stage weights they then had)
+ * and, per deal open at as_of, its learned probability and the three
+ * features that move it most (column keys of dealstate.h, grouped:
+ * "layer", "source"; effects on the logit against an average deal). */
+#define WF_DECILES 10
+#define WF_TOP 3
+
+struct wf_deal {
+	uint32_t opp;
+	double	 p, weight;		/* learned; the stage weight */
+	const char *top[WF_TOP];	/* NULL past the last */
+	double	 effect[WF_TOP];
+};
+
+struct wf_decile {
+	int32_t	 n;
+	double	 predicted, observed;	/* means */
+};
+
+struct wf_backtest {
+	int	 weeks;			/* 0: off */
+	int32_t	 cut;			/* last day known to the fit */
+	size_t	 train_rows;
+	int32_t	 deals, resolved;	/* open at the cut; of those, closed by as_of */
+	double	 brier_model, brier_stage, logloss_model, logloss_stage;	/* NAN: none */
+	double	 expected_model, expected_stage, won_amount;	/* over the resolved */
+	struct wf_decile decile[WF_DECILES];
+};
+
+struct winforecast {
+	int		 fitted;	/* the model on everything to as_of */
+	int		 uses_model;	/* the forecast uses it */
+	const char	*reason;	/* why: "beats_stage_weights", "no_better",
+					 * "too_little_data", "backtest_off" */
+	size_t		 train_rows, features;
+	struct wf_backtest bt;
+	struct wf_deal	*deals;		/* the deals open at as_of */
+	size_t		 n_deals;
+	double		 learned, weighted;	/* sums of amount times probability */
+};
+
 struct results {
 	int32_t			 as_of, window_start;	/* days; window is [start, as_of] */
 	int			 money_digits;		/* of every int64_t amount */
@@ -150,6 +194,7 @@ struct results {
 	size_t			 n_forecast;
 	struct model_fit	 bgnbd, gg;
 	struct holdout		 holdout;
+	struct winforecast	 winfc;
 
 	/* headline figures (NAN: absent) */
 	double	 win_rate, lead_to_opp, cycle_median, cycle_mean, mean_won_amount;

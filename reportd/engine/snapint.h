@@ -22,7 +22,7 @@ struct reader {
 	struct sf_state	 sf;		/* sf.bad: a value could not be parsed */
 	const char	*view;
 	long		 skipped;	/* rows left out by this reader */
-	size_t		 cap_rev, cap_opp, cap_hist, cap_act, cap_src, cap_owner;
+	size_t		 cap_rev, cap_opp, cap_hist, cap_act, cap_src, cap_owner, cap_review;
 	size_t		 cap_acct;	/* accounts counted before the COPY */
 };
 

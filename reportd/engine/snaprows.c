@@ -188,6 +188,7 @@ row_account(struct reader *r, char **f, int nf)
 	a->id = id;
 	a->owner = owner_index(r, f[1]);
 	a->need = a->pay = a->authority = -1;
+	a->qual_at = a->reached_at = NAN;
 }
 
 static uint32_t
@@ -219,6 +220,43 @@ row_qual(struct reader *r, char **f, int nf)
 	ac->need = sf_bool(&r->sf, f[1]);
 	ac->pay = sf_bool(&r->sf, f[2]);
 	ac->authority = sf_bool(&r->sf, f[3]);
+	ac->qual_at = is_null(f[4]) ? NAN : sf_ts(&r->sf, f[4]);
+}
+
+/* When each account's key person was first marked reached (the date
+ * given, else when the mark was set): unknown before then. */
+static void
+row_reached(struct reader *r, char **f, int nf)
+{
+	(void)nf;
+	uint32_t a = acct_of(r, f[0]);
+	if (a == NO_INDEX || is_null(f[1]))
+		return;
+	r->s->acct[a].reached_at = sf_ts(&r->sf, f[1]);
+}
+
+static uint32_t
+opp_of(struct reader *r, const char *f)
+{
+	return is_null(f) ? NO_INDEX : idmap_get(&r->opps, sf_int(&r->sf, f));
+}
+
+static void
+row_review(struct reader *r, char **f, int nf)
+{
+	(void)nf;
+	struct snapshot *s = r->s;
+	uint32_t o = opp_of(r, f[0]);
+	double t;
+	if (o == NO_INDEX) {
+		r->skipped++;
+		return;
+	}
+	if (before_end(r, f[1], &t) != 0)
+		return;
+	s->review = grow(s->review, &r->cap_review, s->n_review, sizeof *s->review, 4096);
+	s->review[s->n_review].opp = o;
+	s->review[s->n_review++].at = t;
 }
 
 static void
@@ -333,6 +371,7 @@ row_act(struct reader *r, char **f, int nf)
 	a->owner = owner_index(r, f[1]);
 	a->started = t;
 	a->minutes = is_null(f[3]) ? 0 : (int32_t)sf_int(&r->sf, f[3]);
+	a->opp = opp_of(r, f[4]);
 }
 
 /* What a snapshot reads, in order, and the row parser of each. */
@@ -342,8 +381,12 @@ const struct snap_read snap_reads[] = {
 	  2, row_account },
 	{ SV_CONTACTS, "COPY (SELECT DISTINCT account_id FROM crmx_src.contacts"
 	  " WHERE purchase_role = 'decision_maker') TO STDOUT", 1, row_dm },
-	{ SV_QUALIFICATION, "COPY (SELECT account_id, has_need, can_pay, has_authority"
-	  " FROM crmx.qualification) TO STDOUT", 4, row_qual },
+	{ SV_QUALIFICATION, "COPY (SELECT account_id, has_need, can_pay, has_authority,"
+	  " updated_at FROM crmx.qualification) TO STDOUT", 5, row_qual },
+	{ SV_REACHED, "COPY (SELECT c.account_id,"
+	  " min(coalesce(r.reached_on::timestamptz, r.updated_at))"
+	  " FROM crmx.contact_role r JOIN crmx_src.contacts c USING (contact_id)"
+	  " WHERE r.reached GROUP BY c.account_id) TO STDOUT", 2, row_reached },
 	{ SV_OPPS, "COPY (SELECT opportunity_id, account_id, owner_id, source, stage_rank,"
 	  " amount, probability, created_at, stage_entered_at, expected_close, closed_at,"
 	  " outcome FROM crmx_src.opportunities) TO STDOUT", 12, row_opp },
@@ -351,8 +394,10 @@ const struct snap_read snap_reads[] = {
 	  " FROM crmx_src.stage_history) TO STDOUT", 3, row_hist },
 	{ SV_REVENUE, "COPY (SELECT account_id, booked_at, amount, margin"
 	  " FROM crmx_src.revenue) TO STDOUT", 4, row_rev },
-	{ SV_ACTIVITIES, "COPY (SELECT account_id, owner_id, started_at, minutes"
-	  " FROM crmx_src.activities) TO STDOUT", 4, row_act },
+	{ SV_ACTIVITIES, "COPY (SELECT account_id, owner_id, started_at, minutes,"
+	  " opportunity_id FROM crmx_src.activities) TO STDOUT", 5, row_act },
+	{ SV_REVIEWS, "COPY (SELECT opportunity_id, created_at"
+	  " FROM crmx.deal_review) TO STDOUT", 2, row_review },
 };
 
 const size_t snap_nreads = sizeof snap_reads / sizeof snap_reads[0];

@@ -24,9 +24,9 @@
 #include "snapint.h"
 #include "util.h"
 
-const char *const snapshot_view_names[8] = {
+const char *const snapshot_view_names[10] = {
 	"users", "accounts", "contacts", "opportunities", "stage_history",
-	"revenue", "activities", "qualification",
+	"revenue", "activities", "qualification", "deal_review", "key_person_reached",
 };
 
 /* ---- grouping ---- */
@@ -309,5 +309,6 @@ snapshot_free(struct snapshot *s)
 	free(s->opp);
 	free(s->hist);
 	free(s->act);
+	free(s->review);
 	memset(s, 0, sizeof *s);
 }

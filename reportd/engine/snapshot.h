@@ -21,6 +21,8 @@ struct snap_account {
 	bool		 has_dm;	/* a contact with the decision-maker role */
 	int8_t		 need, pay, authority;	/* qualification: -1 unrecorded, 0, 1 */
 	bool		 qualified;	/* a qualification record exists */
+	double		 qual_at;	/* when it was last set (epoch s), NAN if unknown */
+	double		 reached_at;	/* the key person first marked reached, NAN if not */
 };
 
 struct snap_revenue {
@@ -59,9 +61,16 @@ struct snap_hist {
 
 struct snap_activity {
 	uint32_t	 acct;		/* NO_INDEX when unknown */
+	uint32_t	 opp;		/* the deal it was for, NO_INDEX when none */
 	uint32_t	 owner;		/* NO_INDEX when none */
 	double		 started;
 	int32_t		 minutes;
+};
+
+/* A deal review (the four questions) and when it was recorded. */
+struct snap_review {
+	uint32_t	 opp;
+	double		 at;
 };
 
 struct snapshot {
@@ -83,15 +92,17 @@ struct snapshot {
 	size_t			 n_hist;
 	struct snap_activity	*act;
 	size_t			 n_act;
+	struct snap_review	*review;	/* in the order read */
+	size_t			 n_review;
 	/* rows read per view, and rows left out (after as_of, or naming an
 	 * unknown account), for crmx.run.row_counts */
-	long			 rows_read[8];
+	long			 rows_read[10];
 	long			 rows_skipped;
 };
 
 enum snap_view { SV_USERS, SV_ACCOUNTS, SV_CONTACTS, SV_OPPS, SV_HIST, SV_REVENUE,
-                 SV_ACTIVITIES, SV_QUALIFICATION };
-extern const char *const snapshot_view_names[8];
+                 SV_ACTIVITIES, SV_QUALIFICATION, SV_REVIEWS, SV_REACHED };
+extern const char *const snapshot_view_names[10];
 
 /* Reads the snapshot, amounts as integers with money_digits decimals (the
  * currency's minor unit: money.h).  Returns 0, or -1 with a one-line reason in err

@@ -418,7 +418,8 @@ store_results(PGconn *conn, int64_t run_id, const struct snapshot *s, const stru
 	    db_command(conn, "SET LOCAL statement_timeout = 0") != 0)
 		goto fail;
 	if (copy_accounts(conn, run_id, s, r) || copy_owners(conn, run_id, s, r) ||
-	    copy_small(conn, run_id, r) || copy_forecast(conn, run_id, s, r))
+	    copy_small(conn, run_id, r) || copy_forecast(conn, run_id, s, r) ||
+	    store_winfc(conn, run_id, s, r))
 		goto fail;
 	const char *params[4] = { run, dur, row_counts_json, summary_json };
 	PGresult *res = db_check(conn, PQexecParams(conn,

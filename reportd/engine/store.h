@@ -17,4 +17,7 @@ int store_results(PGconn *conn, int64_t run_id, const struct snapshot *s, const 
                   const char *summary_json, const char *row_counts_json, long duration_ms,
                   char *err, size_t errlen);
 
+/* The learned forecast's rows (store_winfc.c), within that transaction. */
+int store_winfc(PGconn *conn, int64_t run, const struct snapshot *s, const struct results *r);
+
 #endif

@@ -123,6 +123,7 @@ summary_build(const struct snapshot *s, const struct results *r, int64_t run_id)
 	    "predicted_total", jmoney_exp(r->ltv_pred_total, dg),
 	    "mean_p_alive", jnum(r->mean_p_alive)));
 	json_object_set_new(o, "holdout", holdout_json(&r->holdout));
+	json_object_set_new(o, "learned_forecast", summary_winfc(&r->winfc, dg));
 	json_object_set_new(o, "funnel", json_pack("{s:o, s:o, s:o, s:i, s:i, s:i, s:o, s:o,"
 	    " s:o, s:o, s:i, s:i, s:o, s:o, s:o}",
 	    "stages", funnel, "conversion", conv, "lead_to_opportunity", jnum(r->lead_to_opp),
@@ -153,7 +154,7 @@ json_t *
 summary_row_counts(const struct snapshot *s)
 {
 	json_t *o = json_object();
-	for (int v = 0; v < 8; v++)
+	for (int v = 0; v < 10; v++)
 		json_object_set_new(o, snapshot_view_names[v], json_integer(s->rows_read[v]));
 	json_object_set_new(o, "left_out", json_integer(s->rows_skipped));
 	return o;
@@ -233,6 +234,15 @@ static const struct {
 	{ N_("stalled deals"), "funnel.stalled", 0, PLAIN },
 	{ N_("weighted pipeline"), "funnel.weighted_pipeline", 2, PLAIN },
 	{ N_("velocity (per day)"), "funnel.velocity_per_day", 2, PLAIN },
+	{ N_("learned forecast (docs/metrics.md §6)"), NULL, 0, PLAIN },
+	{ N_("learned forecast of open deals"), "learned_forecast.learned_forecast", 2, PLAIN },
+	{ N_("weighted forecast of open deals"), "learned_forecast.weighted_forecast", 2, PLAIN },
+	{ N_("backtest Brier, learned"), "learned_forecast.backtest.brier.model", 4, PLAIN },
+	{ N_("backtest Brier, stage weights"), "learned_forecast.backtest.brier.stage_weights",
+	  4, PLAIN },
+	{ N_("backtest log loss, learned"), "learned_forecast.backtest.log_loss.model", 4, PLAIN },
+	{ N_("backtest log loss, stage weights"), "learned_forecast.backtest.log_loss.stage_weights",
+	  4, PLAIN },
 	{ N_("efficiency"), NULL, 0, PLAIN },
 	/* xgettext:no-c-format */
 	{ N_("top 20% of owners' share"), "owners.top20_share", 1, PCT },

@@ -14,6 +14,9 @@
 /* A new reference; figures that cannot be computed are JSON null. */
 json_t *summary_build(const struct snapshot *s, const struct results *r, int64_t run_id);
 
+/* The learned forecast's part (summary_winfc.c), amounts with dg decimals. */
+json_t *summary_winfc(const struct winforecast *f, int dg);
+
 /* Rows read per crmx_src view, as a JSON object (new reference). */
 json_t *summary_row_counts(const struct snapshot *s);
 

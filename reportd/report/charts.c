@@ -336,6 +336,38 @@ build_holdout(struct chart_ctx *c, struct sbuf *data, struct sbuf *p)
 	return 0;
 }
 
+/* The learned forecast's calibration (summary "learned_forecast"): by
+ * decile of the backtest's predictions, the mean predicted chance against
+ * the share of those deals won, beside the diagonal of a perfect model. */
+static int
+build_calibration(struct chart_ctx *c, struct sbuf *data, struct sbuf *p)
+{
+	json_t *bt = json_object_get(json_object_get(c->d->summary, "learned_forecast"), "backtest");
+	json_t *cal = json_object_get(bt, "calibration");
+	size_t shown = 0;
+	for (size_t i = 0; i < json_array_size(cal); i++) {
+		json_t *r = json_array_get(cal, i);
+		json_t *pr = json_object_get(r, "predicted"), *ob = json_object_get(r, "observed");
+		if (!json_is_number(pr) || !json_is_number(ob))
+			continue;
+		sb_printf(data, "%.4f\t%.4f\n", 100 * json_number_value(pr),
+		          100 * json_number_value(ob));
+		shown++;
+	}
+	if (shown == 0)
+		return 1;
+	sb_raw(p, "set key top left\nset xrange [0:100]\nset yrange [0:100]\n"
+	          "set format x '%g%%'\nset format y '%g%%'\nset size ratio -1\n");
+	axis(p, "xlabel", _("Predicted chance to win (mean of the decile)"));
+	axis(p, "ylabel", _("Share of those deals won"));
+	sb_raw(p, "plot x with lines dt 2 lc rgb '#999999' title ");
+	gp_string(p, _("Perfect calibration"));
+	sb_raw(p, ", 'data.tsv' using 1:2 with linespoints lw 2.5 pt 7 lc rgb '#1f5fa8' title ");
+	gp_string(p, _("Learned model, by decile"));
+	sb_raw(p, "\n");
+	return 0;
+}
+
 static const struct chart_def charts[CH__MAX] = {
 	[CH_LORENZ] = { "lorenz", N_("Revenue concentration across accounts (Lorenz curve)"), build_lorenz },
 	[CH_ABC] = { "abc", N_("ABC classes: share of accounts and of revenue"), build_abc },
@@ -345,6 +377,7 @@ static const struct chart_def charts[CH__MAX] = {
 	[CH_FORECAST] = { "forecast", N_("Weighted forecast against won amount, last 12 weeks"), build_forecast },
 	[CH_OWNERS] = { "owner_concentration", N_("Revenue concentration across owners (the top 25)"), build_owners },
 	[CH_HOLDOUT] = { "holdout", N_("Model check: purchases per account in the holdout weeks, actual and predicted"), build_holdout },
+	[CH_CALIBRATION] = { "calibration", N_("Learned close probability: predicted against won, by decile (backtest)"), build_calibration },
 };
 
 const char *

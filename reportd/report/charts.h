@@ -10,7 +10,7 @@
 #include "reportdata.h"
 
 enum chart { CH_LORENZ, CH_ABC, CH_FUNNEL, CH_WIN_OWNER, CH_COHORTS, CH_FORECAST,
-             CH_OWNERS, CH_HOLDOUT, CH__MAX };
+             CH_OWNERS, CH_HOLDOUT, CH_CALIBRATION, CH__MAX };
 
 struct chart_status {
 	int	 ok;		/* charts/<name><suffix>.svg and .png were written */

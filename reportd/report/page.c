@@ -108,6 +108,8 @@ write_summary(struct sbuf *b, const struct page_ctx *p)
 	para(b, t);
 	if (report_holdout_sentence(t, sizeof t, s, p->lang))
 		para(b, t);
+	if (report_winfc_sentence(t, sizeof t, s, cur, p->lang))
+		para(b, t);
 	for (int i = 0; i < CH__MAX; i++) {
 		if (p->charts[i].ok)
 			continue;
@@ -365,6 +367,7 @@ report_page(struct sbuf *b, const struct page_ctx *p)
 	write_kpis(b, p);
 	write_charts(b, p);
 	report_holdout_section(b, p);
+	report_winfc_section(b, p);
 	write_tables(b, p);
 	sb_raw(b, "<footer>");
 	sb_html(b, _("Revenue is net revenue in the 12 months to the as-of date. Predicted lifetime value uses the BG/NBD and Gamma-Gamma models. The forecast of a past week is rebuilt from the stage history: deals open at its start and expected to close in it, weighted by their stage's probability."));

@@ -24,6 +24,11 @@ struct page_ctx {
 int  report_holdout_sentence(char *buf, size_t len, json_t *summary, enum lang l);
 void report_holdout_section(struct sbuf *b, const struct page_ctx *p);
 
+/* The learned forecast (winfcpage.c): its sentence for the summary (0:
+ * none in the run), and its section with the backtest. */
+int  report_winfc_sentence(char *buf, size_t len, json_t *summary, const char *cur, enum lang l);
+void report_winfc_section(struct sbuf *b, const struct page_ctx *p);
+
 /* report.css, written once per report. */
 extern const char report_css[];
 

@@ -43,12 +43,12 @@ check "POST /api/runs with a bad date: 400" test "$code" = 400
 check "the report of 2026-W27 is written" wait_week "$a_port" 2026-W27
 R=$tmp/reports/2026-W27
 missing=""
-for c in lorenz abc funnel win_rate_owner cohort_ltv forecast owner_concentration holdout; do
+for c in lorenz abc funnel win_rate_owner cohort_ltv forecast owner_concentration holdout calibration; do
 	for f in "$c.svg" "$c.png" "$c.zh-CN.svg" "$c.zh-CN.png"; do
 		[ -s "$R/charts/$f" ] || missing="$missing $f"
 	done
 done
-check "all 8 charts in SVG and PNG, English and Chinese (missing:$missing)" test -z "$missing"
+check "all 9 charts in SVG and PNG, English and Chinese (missing:$missing)" test -z "$missing"
 check "PNG files are PNG" sh -c "file -b '$R/charts/lorenz.png' | grep -q '^PNG image'"
 check "summary.json: every chart ok" test "$(jq_py "$R/summary.json" 'bool(d["charts"]) and all(c["ok"] for c in d["charts"])')" = True
 check "summary.json: the run's figures" same "$(jq_py "$R/summary.json" 'd["summary"]["run_id"]')" "$(q "SELECT max(run_id) FROM crmx.run WHERE as_of = '2026-06-30' AND status = 'ok'")"
@@ -127,8 +127,8 @@ if command -v chromium >/dev/null 2>&1; then
 	}
 	chrome dom --virtual-time-budget=20000 --dump-dom "$A/reports/2026-W27/check.html" >"$tmp/dom.html"
 	sed -n '/<pre id="out">/,/<\/pre>/p' "$tmp/dom.html" >"$tmp/check.txt"
-	check "Chromium: 8 chart images on the English page, none broken" grep -q '^.*en images=8 broken=\[\]' "$tmp/check.txt"
-	check "Chromium: 8 chart images on the Chinese page, none broken" grep -q '^zh images=8 broken=\[\]' "$tmp/check.txt"
+	check "Chromium: 9 chart images on the English page, none broken" grep -q '^.*en images=9 broken=\[\]' "$tmp/check.txt"
+	check "Chromium: 9 chart images on the Chinese page, none broken" grep -q '^zh images=9 broken=\[\]' "$tmp/check.txt"
 	check "Chromium: Chinese headings rendered" grep -q 'zh .*h1=销售周报.*h2=核心指标|图表' "$tmp/check.txt"
 	rm -f "$R/check.html" "$R/check.js"
 	shots=${CRMX_SCREENSHOTS:-$tmp}
@@ -179,7 +179,7 @@ SQL
 out=$(rd --set reportd.report_dir="$tmp/evil" --run-once --report --as-of 2026-06-30 2>>"$tmp/evil.log")
 E=$tmp/evil/2026-W27
 check "hostile names: the report is written" test -s "$E/index.html"
-check "hostile names: every chart drawn" test "$(jq_py "$E/summary.json" 'sum(c["ok"] for c in d["charts"])')" = 8
+check "hostile names: every chart drawn" test "$(jq_py "$E/summary.json" 'sum(c["ok"] for c in d["charts"])')" = 9
 check "hostile names: gnuplot ran no command" test ! -e "$tmp/pwned1" -a ! -e "$tmp/pwned2"
 check "hostile names: escaped in HTML" grep -q '&lt;b&gt;x&lt;/b&gt;' "$E/index.html"
 check "hostile names: no raw markup in HTML" absent '<b>x</b>' "$E/index.html"
@@ -193,14 +193,14 @@ qa "CREATE DATABASE ${db}_empty TEMPLATE crmx_template" >/dev/null
 "$reportd" --set "database.conninfo=host=$host dbname=${db}_empty user=crmx" --set reportd.report_dir="$tmp/empty" \
 	--run-once --report --as-of 2026-06-30 >/dev/null 2>"$tmp/empty.log"
 check "no data: the report is written" test -s "$tmp/empty/2026-W27/index.html"
-check "no data: each chart says it has no data" test "$(grep -c 'Chart missing: .*no data for this chart' "$tmp/empty/2026-W27/index.html")" = 8
+check "no data: each chart says it has no data" test "$(grep -c 'Chart missing: .*no data for this chart' "$tmp/empty/2026-W27/index.html")" = 9
 qa "DROP DATABASE IF EXISTS ${db}_empty" >/dev/null 2>&1
 
 # --- gnuplot missing, killed, hanging -------------------------------------------
 out=$(rd --set reportd.report_dir="$tmp/g1" --set reportd.gnuplot=/nonexistent/gnuplot \
 	--run-once --report --as-of 2026-06-30 2>"$tmp/g1.log")
 check "gnuplot missing: the report is still written" test -s "$tmp/g1/2026-W27/index.html"
-check "gnuplot missing: the page says which charts and why" test "$(grep -c 'Chart missing: .*gnuplot is not installed' "$tmp/g1/2026-W27/index.html")" = 8
+check "gnuplot missing: the page says which charts and why" test "$(grep -c 'Chart missing: .*gnuplot is not installed' "$tmp/g1/2026-W27/index.html")" = 9
 check "gnuplot missing: summary.json says why" grep -q '"missing_because": "gnuplot is not installed' "$tmp/g1/2026-W27/summary.json"
 printf '#!/bin/sh\nkill -KILL $$\n' >"$tmp/gp-killed"
 printf '#!/bin/sh\nexec sleep 60\n' >"$tmp/gp-hang"
@@ -208,7 +208,7 @@ chmod 755 "$tmp/gp-killed" "$tmp/gp-hang"
 out=$(rd --set reportd.report_dir="$tmp/g2" --set reportd.gnuplot="$tmp/gp-killed" \
 	--run-once --report --as-of 2026-06-30 2>"$tmp/g2.log")
 check "gnuplot killed: the report is still written, charts missing" \
-	test "$(grep -c 'Chart missing: .*killed by signal 9' "$tmp/g2/2026-W27/index.html")" = 8
+	test "$(grep -c 'Chart missing: .*killed by signal 9' "$tmp/g2/2026-W27/index.html")" = 9
 start_reportd h --set reportd.report_dir="$tmp/g3" --set reportd.gnuplot="$tmp/gp-hang" \
 	--set reportd.gnuplot_timeout_s=1
 t0=$(date +%s)
@@ -216,9 +216,9 @@ curl -s -o /dev/null -X POST "http://127.0.0.1:$h_port/api/runs?as_of=2026-06-30
 check "gnuplot hanging: the report is written" wait_week "$h_port" 2026-W27
 t1=$(date +%s)
 check "gnuplot hanging: stopped at its limit ($((t1 - t0)) s)" test $((t1 - t0)) -lt 30
-check "gnuplot hanging: the page says why" test "$(grep -c 'Chart missing: .*did not finish within 1 s' "$tmp/g3/2026-W27/index.html")" = 8
+check "gnuplot hanging: the page says why" test "$(grep -c 'Chart missing: .*did not finish within 1 s' "$tmp/g3/2026-W27/index.html")" = 9
 check "gnuplot hanging: reportd keeps running and serving" test "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$h_port/reports/latest/")" = 200
-check "gnuplot hanging: /metrics counts the missing charts" sh -c "curl -s http://127.0.0.1:$h_port/metrics | grep -q '^crmx_reportd_last_charts_missing 8$'"
+check "gnuplot hanging: /metrics counts the missing charts" sh -c "curl -s http://127.0.0.1:$h_port/metrics | grep -q '^crmx_reportd_last_charts_missing 9$'"
 check "gnuplot hanging: no gnuplot child left (reportd $h_pid runs)" \
 	sh -c "kill -0 '$h_pid' && ! pgrep -f 'sleep 60' -P '$h_pid' >/dev/null"
 kill "$h_pid" 2>/dev/null

@@ -1,0 +1,198 @@
+/* The close-probability model's fit (winmodel.h): Newton steps on the
+ * penalised log likelihood, the Hessian solved by Cholesky, a step halved
+ * while it does not lower the objective. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "winmodel.h"
+
+#define DIM (WINMODEL_MAX_P + 1)
+
+static double
+sigmoid(double z)
+{
+	return z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z));
+}
+
+/* log(1 + exp(z)), without overflow. */
+static double
+softplus(double z)
+{
+	return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z));
+}
+
+/* beta[0] is the intercept, beta[1..p] the coefficients. */
+static double
+linear(const double *beta, const double *xi, size_t p)
+{
+	double z = beta[0];
+	for (size_t j = 0; j < p; j++)
+		z += beta[j + 1] * xi[j];
+	return z;
+}
+
+static double
+objective(const double *x, const double *y, size_t n, size_t p, double c, const double *beta)
+{
+	double ll = 0, pen = 0;
+	for (size_t i = 0; i < n; i++) {
+		double z = linear(beta, x + i * p, p);
+		ll += softplus(z) - y[i] * z;
+	}
+	for (size_t j = 1; j <= p; j++)
+		pen += beta[j] * beta[j];
+	return 0.5 * pen + c * ll;
+}
+
+/* Gradient g and Hessian h (DIM x DIM, lower triangle used) at beta.
+ * Each row's zeros are skipped (one-hot and flag columns are mostly 0):
+ * the sums are the same, in the same order. */
+static void
+derivatives(const double *x, const double *y, size_t n, size_t p, double c,
+            const double *beta, double *g, double *h)
+{
+	size_t q = p + 1, idx[DIM];
+	double val[DIM];
+	memset(g, 0, q * sizeof *g);
+	memset(h, 0, DIM * DIM * sizeof *h);
+	for (size_t i = 0; i < n; i++) {
+		const double *xi = x + i * p;
+		size_t nz = 1;
+		idx[0] = 0;
+		val[0] = 1;
+		for (size_t j = 0; j < p; j++)
+			if (xi[j] != 0) {
+				idx[nz] = j + 1;
+				val[nz++] = xi[j];
+			}
+		double mu = sigmoid(linear(beta, xi, p));
+		double r = mu - y[i], wt = mu * (1 - mu);
+		for (size_t a = 0; a < nz; a++) {
+			g[idx[a]] += r * val[a];
+			double wa = wt * val[a];
+			double *ha = h + idx[a] * DIM;
+			for (size_t b = 0; b <= a; b++)
+				ha[idx[b]] += wa * val[b];
+		}
+	}
+	for (size_t j = 0; j < q; j++) {
+		g[j] *= c;
+		for (size_t k = 0; k <= j; k++)
+			h[j * DIM + k] *= c;
+	}
+	for (size_t j = 1; j < q; j++) {
+		g[j] += beta[j];
+		h[j * DIM + j] += 1;
+	}
+}
+
+/* Solves h s = g in place of g (h: lower triangle, overwritten by its
+ * Cholesky factor); -1 when h is not positive definite. */
+static int
+cholesky_solve(double *h, double *g, size_t q)
+{
+	for (size_t j = 0; j < q; j++) {
+		double d = h[j * DIM + j];
+		for (size_t k = 0; k < j; k++)
+			d -= h[j * DIM + k] * h[j * DIM + k];
+		if (!(d > 0))
+			return -1;
+		h[j * DIM + j] = sqrt(d);
+		for (size_t i = j + 1; i < q; i++) {
+			double s = h[i * DIM + j];
+			for (size_t k = 0; k < j; k++)
+				s -= h[i * DIM + k] * h[j * DIM + k];
+			h[i * DIM + j] = s / h[j * DIM + j];
+		}
+	}
+	for (size_t i = 0; i < q; i++) {
+		for (size_t k = 0; k < i; k++)
+			g[i] -= h[i * DIM + k] * g[k];
+		g[i] /= h[i * DIM + i];
+	}
+	for (size_t i = q; i-- > 0;) {
+		for (size_t k = i + 1; k < q; k++)
+			g[i] -= h[k * DIM + i] * g[k];
+		g[i] /= h[i * DIM + i];
+	}
+	return 0;
+}
+
+/* One damped Newton step from beta; returns the largest change made. */
+static double
+newton_step(const double *x, const double *y, size_t n, size_t p, double c, double *beta,
+            double *f, double *h)
+{
+	double g[DIM], trial[DIM];
+	size_t q = p + 1;
+	derivatives(x, y, n, p, c, beta, g, h);
+	if (cholesky_solve(h, g, q) != 0)
+		return NAN;
+	for (double t = 1; t > 1e-8; t /= 2) {
+		double big = 0;
+		for (size_t j = 0; j < q; j++) {
+			trial[j] = beta[j] - t * g[j];
+			big = fmax(big, fabs(t * g[j]));
+		}
+		double ft = objective(x, y, n, p, c, trial);
+		if (ft <= *f || big < 1e-12) {
+			memcpy(beta, trial, q * sizeof *beta);
+			*f = ft;
+			return big;
+		}
+	}
+	return 0;	/* no step lowers it: at the minimum to rounding */
+}
+
+int
+winmodel_fit(const double *x, const double *y, size_t n, size_t p, double c,
+             struct winmodel_fit *m)
+{
+	return winmodel_fit_from(x, y, n, p, c, NULL, m);
+}
+
+int
+winmodel_fit_from(const double *x, const double *y, size_t n, size_t p, double c,
+                  const struct winmodel_fit *start, struct winmodel_fit *m)
+{
+	double beta[DIM] = { 0 };
+	if (p > WINMODEL_MAX_P || n == 0 || !(c > 0)) {
+		memset(m, 0, sizeof *m);
+		return -1;
+	}
+	if (start != NULL && start->p == p) {
+		beta[0] = start->b;
+		memcpy(beta + 1, start->w, p * sizeof *beta);
+	}
+	memset(m, 0, sizeof *m);
+	double *h = malloc(DIM * DIM * sizeof *h);
+	if (h == NULL)
+		return -1;
+	double f = objective(x, y, n, p, c, beta);
+	int rc = -1;
+	for (m->iterations = 1; m->iterations <= 100; m->iterations++) {
+		double step = newton_step(x, y, n, p, c, beta, &f, h);
+		if (isnan(step))
+			break;
+		if (step < 1e-10) {
+			m->converged = 1;
+			rc = 0;
+			break;
+		}
+	}
+	free(h);
+	m->p = p;
+	m->b = beta[0];
+	memcpy(m->w, beta + 1, p * sizeof *beta);
+	return rc;
+}
+
+double
+winmodel_predict(const struct winmodel_fit *m, const double *x)
+{
+	double z = m->b;
+	for (size_t j = 0; j < m->p; j++)
+		z += m->w[j] * x[j];
+	return sigmoid(z);
+}

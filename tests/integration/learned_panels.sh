@@ -1,0 +1,72 @@
+#!/bin/sh
+# The learned close probability on the panels (docs/metrics.md §6),
+# through the real nginx and crmx.fcgi: the deal panel shows the latest
+# run's learned chance beside the stage weight, with the three features
+# that move it most in words, in HTML, JSON and Chinese (a closed deal
+# shows none); the team view shows each rep's learned forecast beside the
+# weighted one, summing to the stored probabilities.  Screenshots at 390
+# and 1400 px, English and Chinese, stay in $O/screenshots for a person
+# to look at.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/sh.sh"
+O=${O:-build/default}
+command -v nginx >/dev/null 2>&1 || { skip "the deal panel's learned probability" "nginx not installed"; exit 0; }
+. "$top/tests/lib/panels-env.sh"
+trap panels_env_stop EXIT
+panels_env_start t_learned_deal || exit 0
+
+section "the deal panel's learned close probability"
+deal=$(q "SELECT f.opportunity_id FROM crmx.latest_deal_forecast f
+          JOIN crmx_src.stage_history h USING (opportunity_id)
+          WHERE f.probability IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+check "an open deal with a learned probability in the latest run" test -n "$deal"
+p=$(q "SELECT round(probability::numeric * 100) FROM crmx.latest_deal_forecast WHERE opportunity_id = ${deal:-0}")
+check "HTML: 200" same "$(get exec "/crmx/deals/$deal")" 200
+check "... the learned chance, $p%" grep -q "Learned chance to close[^<]*</th><td[^>]*>$p%" "$tmp/body"
+check "... what moves it most, in words" grep -q 'What moves it most</th><td[^>]*>[a-z].*(\(raises\|lowers\) it)' "$tmp/body"
+cp "$tmp/body" "$tmp/deal-en.html"
+check "JSON: 200" same "$(get exec "/crmx/deals/$deal" -H 'Accept: application/json')" 200
+check "... learned.probability as stored" same \
+	"$(json 'round(j["learned"]["probability"] * 100)')" "$p"
+check "... three features, each with key, label and effect" same \
+	"$(json 'sum(1 for f in j["learned"]["top_features"] if f["key"] and f["label"] and isinstance(f["effect"], float))')" 3
+check "Chinese: 200" same "$(get exec "/crmx/deals/$deal?lang=zh-CN")" 200
+check "... 学习的成交概率 and the features in Chinese" grep -q '学习的成交概率.*影响最大的因素</th><td[^>]*>[^<]*\(提高\|降低\)' "$tmp/body"
+closed=$(q "SELECT opportunity_id FROM crmx_src.opportunities WHERE outcome = 'won' ORDER BY 1 LIMIT 1")
+check "a closed deal: 200" same "$(get exec "/crmx/deals/$closed")" 200
+check "... and no learned chance" absent "Learned chance to close" "$tmp/body"
+check "... JSON learned: null" same "$(get exec "/crmx/deals/$closed" -H 'Accept: application/json')/$(json 'j["learned"]')" 200/None
+
+section "the team view's learned forecast"
+check "team HTML: 200" same "$(get exec /crmx/team)" 200
+check "... a column of the learned forecast" grep -q 'sort=learned[^>]*>Learned forecast' "$tmp/body"
+check "team JSON: 200" same "$(get exec /crmx/team -H 'Accept: application/json')" 200
+want=$(q "SELECT round(sum(o.amount * f.probability)) FROM crmx.latest_deal_forecast f
+          JOIN crmx_src.opportunities o USING (opportunity_id) WHERE o.outcome = 'open'")
+check "... the reps' learned forecasts sum to the stored ones ($want)" same \
+	"$(json 'round(sum(r["learned_forecast"] or 0 for r in j["reps"]))')" "$want"
+check "... and not all zero" test "${want:-0}" -gt 0
+check "sorted by it: 200" same "$(get exec '/crmx/team?sort=learned' -H 'Accept: application/json')" 200
+check "... largest first within each team" same "$(json 'all(a["learned_forecast"] >= b["learned_forecast"]
+    for a, b in zip(j["reps"], j["reps"][1:]) if a["team"] == b["team"] and b["learned_forecast"] is not None)')" True
+check "Chinese: 学习预测" sh -c "test \"\$(curl -s -o '$tmp/zh' -w '%{http_code}' -u exec:demo '$base/crmx/team?lang=zh-CN')\" = 200 && grep -q '学习预测' '$tmp/zh'"
+
+browser=$(command -v chromium || true)
+if [ -n "$browser" ]; then
+	shots=$top/$O/screenshots
+	mkdir -p "$shots"
+	hp=${base#http://}
+	. "$top/tests/lib/shots.sh"
+	shot learned-deal-390 exec 390x1600 "/crmx/deals/$deal" "What moves it most" 100
+	shot learned-deal-1400 exec 1400x1100 "/crmx/deals/$deal" "What moves it most" 100
+	shot learned-deal-zh-390 exec 390x1600 "/crmx/deals/$deal?lang=zh-CN" "影响最大的因素" 100
+	shot learned-deal-zh-1400 exec 1400x1100 "/crmx/deals/$deal?lang=zh-CN" "影响最大的因素" 100
+	shot learned-team-390 exec 390x1600 /crmx/team "Learned forecast" 100
+	shot learned-team-1400 exec 1400x1100 /crmx/team "Learned forecast" 100
+	shot learned-team-zh-390 exec 390x1600 "/crmx/team?lang=zh-CN" "学习预测" 100
+	shot learned-team-zh-1400 exec 1400x1100 "/crmx/team?lang=zh-CN" "学习预测" 100
+else
+	skip "panel screenshots" "chromium not installed"
+fi
+exit 0
