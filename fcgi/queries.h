@@ -42,6 +42,11 @@ enum query {
 	Q_ACCOUNTS_REVENUE_DEEP,	/* the same lists far down: one sort of every row */
 	Q_ACCOUNTS_LTV_DEEP,
 	Q_ACCOUNTS_ACTIVITY_DEEP,
+	Q_PANEL_AGG,		/* whether the run's sums serve the all-scope pages; who changed */
+	Q_FUNNEL_AGG,		/* the same figures from the run's sums: $1 the changed owners */
+	Q_LOST_REASONS_AGG,
+	Q_WIN_SOURCE_AGG,
+	Q_REGIONS_AGG,
 	Q__MAX
 };
 
