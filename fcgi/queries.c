@@ -310,17 +310,24 @@ static const char *const sql[Q__MAX] = {
  * Priority: weighted amount, discounted by months in the stage (in
  * float8: numeric arithmetic on every open deal cost more than the rest
  * of the statement); only the page's rows get their owner's name (by key:
- * a join hashed every user each time). */
+ * a join hashed every user each time), and their account's name (a join
+ * hashed every account: 4 of 8 s for an executive at 1M accounts). */
 [Q_PIPELINE_DEALS] =
-    "SELECT t.opportunity_id, t.name, t.account_id, t.account, t.stage, t.amount,"
-    " t.probability, t.days, count(*) OVER () AS total,"
+    "SELECT t.opportunity_id, t.name, t.account_id,"
+    " (SELECT a.name FROM crmx_src.accounts a WHERE a.account_id = t.account_id) AS account,"
+    " t.stage, t.amount, t.probability, t.days, t.total,"
     " (SELECT u.name FROM crmx_src.users u WHERE u.user_id = t.owner_id) AS owner"
-    " FROM (SELECT o.opportunity_id, o.name, o.account_id, a.name AS account, o.owner_id,"
+    " FROM (SELECT o.opportunity_id, o.name, o.account_id, o.owner_id,"
     "  o.stage, o.amount, o.probability, current_date - o.stage_entered_at::date AS days,"
     "  coalesce(o.amount::float8 * o.probability, 0)"
-    "  / (1 + greatest(current_date - o.stage_entered_at::date, 0) / 30.0::float8) AS prio"
-    "  FROM crmx_src.opportunities o JOIN crmx_src.accounts a ON a.account_id = o.account_id"
-    "  WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open'" ACCOUNTS_SEARCH("$2") ") t"
+    "  / (1 + greatest(current_date - o.stage_entered_at::date, 0) / 30.0::float8) AS prio,"
+    /* the account's name only to sort by it, the search only when asked */
+    "  CASE WHEN $3::text = 'account' THEN (SELECT a.name FROM crmx_src.accounts a"
+    "  WHERE a.account_id = o.account_id) END AS account, count(*) OVER () AS total"
+    "  FROM crmx_src.opportunities o"
+    "  WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open' AND ($2::text IS NULL OR"
+    "  EXISTS (SELECT 1 FROM crmx_src.accounts a WHERE a.account_id = o.account_id"
+    ACCOUNTS_SEARCH("$2") "))) t"
     " ORDER BY CASE WHEN $3::text = 'amount' THEN t.amount END DESC NULLS LAST,"
     " CASE WHEN $3::text = 'days' THEN t.days END DESC NULLS LAST,"
     " CASE WHEN $3::text = 'account' THEN t.account END,"

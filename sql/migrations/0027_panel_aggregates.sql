@@ -224,3 +224,11 @@ END $$;
 
 REVOKE ALL ON FUNCTION crmx.store_panel_aggregates(bigint, text),
     crmx.store_region_aggregates(bigint), crmx.mark_changed(bigint[]) FROM PUBLIC;
+
+-- The open deals of every owner (an executive's page of deals; the funnel
+-- when the sums cannot serve it) by stage, the columns the pipeline reads
+-- included: an index-only scan of the open stages' deals instead of
+-- reading every deal (0013's index serves a scope of owners).
+CREATE INDEX opportunities_stage_panel ON crmx_native.opportunities (stage)
+    INCLUDE (opportunity_id, owner_id, amount, probability, created_at, expected_close,
+             stage_entered_at, account_id, name);
