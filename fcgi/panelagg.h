@@ -1,16 +1,17 @@
-/* The all-scope pages from the latest run's stored sums (0027): whether a
- * request may read them, and which owners changed since the run. */
+/* The panels' sums from the latest run (0027): whether a request may read
+ * them, and which owners changed since the run. */
 #ifndef CRMX_PANELAGG_H
 #define CRMX_PANELAGG_H
 
 #include "panel.h"
 
-/* For a viewer who sees every owner (c->v->owners NULL) and a run that
- * stored usable sums: 1, and c->v->owners set to the owners changed since
- * ("{...}", maybe "{}"), the $1 of the *_AGG statements; give it back
- * with panel_agg_end().  0: read every row as before (nothing changed);
- * -1: the database failed (c->db_failed). */
-int panel_agg_begin(struct ctx *c);
-void panel_agg_end(struct ctx *c);
+/* When the latest run stored usable sums: 1, *scope set to the viewer's
+ * scope (c->v->owners, NULL: everyone; a *_AGG statement's scope
+ * parameter) and c->v->owners to the owners changed since the run
+ * ("{...}", maybe "{}"), the statements' $1; panel_agg_end() gives the
+ * scope back.  0: read the rows as before (nothing changed); -1: the
+ * database failed (c->db_failed). */
+int panel_agg_begin(struct ctx *c, char **scope);
+void panel_agg_end(struct ctx *c, char *scope);
 
 #endif

@@ -139,16 +139,18 @@ owner_accuracy(struct ctx *c, struct pipeline_view *v)
 }
 
 /* The funnel, the lost reasons and the win rate by source (parts), in one
- * round trip; over everyone from the run's sums (panelagg.h). */
+ * round trip; from the run's sums when they serve (panelagg.h). */
 static int
 funnel_fetch(struct ctx *c, const enum query *parts, const enum query *sums, PGresult **r)
 {
-	int agg = panel_agg_begin(c);
+	char *scope;
+	int agg = panel_agg_begin(c, &scope);
 	if (agg < 0)
 		return -1;
-	int rc = scoped_batch(c, agg ? sums : parts, 3, 0, NULL, r);
+	const char *extra[1] = { scope };
+	int rc = scoped_batch(c, agg ? sums : parts, 3, agg, extra, r);
 	if (agg)
-		panel_agg_end(c);
+		panel_agg_end(c, scope);
 	return rc;
 }
 

@@ -116,17 +116,24 @@
 #define LAYER_AGG(k) \
     " coalesce(sum(n) FILTER (WHERE stage_rank = " #k "), 0) AS open" #k "," LAYER_SUMS(k)
 /* Deals closed in the run's window by KEY (x. the sums, o. a deal) and
- * outcome, over everyone: the run's sums, less the changed owners' ($1),
- * plus their deals now; OUTCOMES the outcomes read, quoted. */
+ * outcome from the run's sums, as Q_FUNNEL_AGG ($1 the changed owners,
+ * $2 the scope); OUTCOMES the outcomes read, quoted. */
 #define CLOSED_AGG(xkey, okey, outcomes) \
     "SELECT " xkey ", x.outcome, x.deals AS n, x.amount FROM crmx.closed_agg x" \
     "  JOIN crmx.latest_run l USING (run_id) WHERE x.whole AND x.outcome IN ('" outcomes "')" \
+    "  AND $2::bigint[] IS NULL" \
     " UNION ALL SELECT " xkey ", x.outcome, -x.deals, -x.amount FROM crmx.closed_agg x" \
     "  JOIN crmx.latest_run l USING (run_id) WHERE NOT x.whole AND x.outcome IN ('" outcomes "')" \
-    "  AND x.owner_id = ANY($1::bigint[])" \
+    "  AND x.owner_id = ANY($1::bigint[]) AND $2::bigint[] IS NULL" \
+    " UNION ALL SELECT " xkey ", x.outcome, x.deals, x.amount FROM crmx.closed_agg x" \
+    "  JOIN crmx.latest_run l USING (run_id) WHERE NOT x.whole AND x.outcome IN ('" outcomes "')" \
+    "  AND x.owner_id = ANY($2::bigint[]) AND x.owner_id <> ALL($1::bigint[])" \
     " UNION ALL SELECT " okey ", o.outcome, 1, o.amount FROM crmx_src.opportunities o" \
-    "  WHERE o.owner_id = ANY($1::bigint[]) AND o.outcome IN ('" outcomes "')" \
+    "  WHERE o.owner_id = ANY($1::bigint[]) AND " IN_SCOPE("o.owner_id", "$2") \
+    "  AND o.outcome IN ('" outcomes "')" \
     "  AND o.closed_at >= " WINDOW_START " AND o.closed_at < " WINDOW_END " + 1)"
+/* COL is one of the owners of scope P (NULL: everyone). */
+#define IN_SCOPE(col, p) "(" p "::bigint[] IS NULL OR " col " = ANY(" p "::bigint[]))"
 
 static const char *const sql[Q__MAX] = {
 /* The owners the viewer may see: NULL (all) only for executives and
@@ -483,13 +490,13 @@ static const char *const sql[Q__MAX] = {
     "  AND f.period_start = r.m"
     " LEFT JOIN w ON w.owner_id = u.user_id AND w.m = r.m"
     " WHERE r.run_id IS NOT NULL ORDER BY u.user_id, r.m",
-/* The all-scope pages from the latest run's sums (0027): usable for a
- * viewer of everyone ($1 NULL) when the
- * run stored them, in this session's time zone, the adapter has the
- * change feed that names changed owners, and no change since named no
- * owner; owners, those changed since the run's snapshot. */
+/* The pages from the latest run's sums (0027): usable when the run
+ * stored them, in this session's time zone, the adapter has the change
+ * feed that names changed owners, and no change since named no owner;
+ * owners, those changed since the run's snapshot ($1: unused, the
+ * viewer's scope). */
 [Q_PANEL_AGG] =
-    "SELECT $1::bigint[] IS NULL AND r.panel_snapshot IS NOT NULL"
+    "SELECT r.panel_snapshot IS NOT NULL AND ($1::bigint[] IS NULL OR true)"
     " AND r.panel_timezone = current_setting('TimeZone')"
     " AND to_regprocedure('crmx_src.change_feed()') IS NOT NULL"
     " AND NOT EXISTS (SELECT 1 FROM crmx.changed_owner c WHERE c.owner_id IS NULL"
@@ -498,23 +505,30 @@ static const char *const sql[Q__MAX] = {
     "  WHERE c.owner_id IS NOT NULL AND NOT pg_visible_in_snapshot(c.xid, r.panel_snapshot)),"
     "  '{}')::text AS owners"
     " FROM crmx.latest_run l JOIN crmx.run r ON r.run_id = l.run_id",
-/* Q_FUNNEL over everyone: the run's sums, less the changed owners' ($1)
- * sums, plus their deals as they are now. */
+/* Q_FUNNEL from the run's sums ($1 the changed owners, $2 the scope,
+ * NULL: everyone): over everyone the sums of all less the changed
+ * owners', else the sums of the scope's unchanged owners; plus the
+ * changed owners' deals in the scope as they are now. */
 [Q_FUNNEL_AGG] =
     "WITH l AS (SELECT run_id FROM crmx.latest_run),"
     " d AS MATERIALIZED (SELECT x.stage_rank, x.deals AS n, x.amount, x.weighted AS w,"
-    "  x.due_month AS due FROM crmx.pipeline_agg x JOIN l USING (run_id) WHERE x.whole"
+    "  x.due_month AS due FROM crmx.pipeline_agg x JOIN l USING (run_id)"
+    "  WHERE x.whole AND $2::bigint[] IS NULL"
     "  UNION ALL SELECT x.stage_rank, -x.deals, -x.amount, -x.weighted, x.due_month"
     "  FROM crmx.pipeline_agg x JOIN l USING (run_id)"
-    "  WHERE NOT x.whole AND x.owner_id = ANY($1::bigint[])"
+    "  WHERE NOT x.whole AND x.owner_id = ANY($1::bigint[]) AND $2::bigint[] IS NULL"
+    "  UNION ALL SELECT x.stage_rank, x.deals, x.amount, x.weighted, x.due_month"
+    "  FROM crmx.pipeline_agg x JOIN l USING (run_id) WHERE NOT x.whole"
+    "  AND x.owner_id = ANY($2::bigint[]) AND x.owner_id <> ALL($1::bigint[])"
     "  UNION ALL SELECT o.stage_rank, 1, o.amount, o.amount * o.probability,"
     "  date_trunc('month', o.expected_close)::date FROM crmx_src.opportunities o"
-    "  WHERE o.owner_id = ANY($1::bigint[]) AND o.outcome = 'open'),"
-    FUNNEL_RUN("true")
+    "  WHERE o.owner_id = ANY($1::bigint[]) AND " IN_SCOPE("o.owner_id", "$2")
+    "  AND o.outcome = 'open'),"
+    FUNNEL_RUN(IN_SCOPE("m.owner_id", "$2"))
     " SELECT" LAYER_AGG(1) LAYER_AGG(2) LAYER_AGG(3) LAYER_AGG(4) LAYER_AGG(5)
     FUNNEL_FORECAST("coalesce(due, current_date)")
     " FROM d",
-/* Q_LOST_REASONS and Q_WIN_SOURCE over everyone, as Q_FUNNEL_AGG. */
+/* Q_LOST_REASONS and Q_WIN_SOURCE from the run's sums, as Q_FUNNEL_AGG. */
 [Q_LOST_REASONS_AGG] =
     "WITH c AS (" CLOSED_AGG("x.lost_reason", "o.lost_reason", "lost")
     " SELECT lost_reason, sum(n) AS deals, sum(amount) AS amount FROM c GROUP BY lost_reason"
@@ -525,28 +539,38 @@ static const char *const sql[Q__MAX] = {
     " coalesce(sum(n) FILTER (WHERE outcome = 'won'), 0) AS won,"
     " coalesce(sum(n) FILTER (WHERE outcome = 'lost'), 0) AS lost"
     " FROM c GROUP BY 1 HAVING sum(n) > 0 ORDER BY sum(n) DESC, 1",
-/* Q_REGIONS over everyone, without the class and segment filters ($2, $3
- * NULL), as Q_FUNNEL_AGG; the five largest precise customers of a city
- * from the owners' stored five (the unchanged owners') and the changed
- * owners' accounts now. */
+/* Q_REGIONS without the class and segment filters ($2, $3 NULL) from the
+ * run's sums, as Q_FUNNEL_AGG ($5 the scope); the five largest precise
+ * customers of a city from the unchanged owners' stored five (over
+ * everyone: read in order from all of them, skipping changed owners) and
+ * the changed owners' accounts now. */
 [Q_REGIONS_AGG] =
     "WITH l AS (SELECT run_id FROM crmx.latest_run),"
-    " s AS MATERIALIZED (" REGION_ROWS " WHERE a.owner_id = ANY($1::bigint[])" REGION_FILTERS "),"
+    " s AS MATERIALIZED (" REGION_ROWS " WHERE a.owner_id = ANY($1::bigint[])"
+    "  AND " IN_SCOPE("a.owner_id", "$5") REGION_FILTERS "),"
     " g AS (SELECT region, city, sum(n) AS n, sum(np) AS np, sum(na) AS na, sum(rev) AS rev,"
     "  sum(deals) AS deals FROM (SELECT x.region, x.city, x.accounts AS n, x.precise AS np,"
     "  x.a_class AS na, x.revenue AS rev, x.open_deals AS deals"
     "  FROM crmx.region_agg x JOIN l USING (run_id)"
-    "  WHERE x.whole AND ($4::text IS NULL OR x.region = $4)"
+    "  WHERE x.whole AND $5::bigint[] IS NULL AND ($4::text IS NULL OR x.region = $4)"
     "  UNION ALL SELECT x.region, x.city, -x.accounts, -x.precise, -x.a_class, -x.revenue,"
     "  -x.open_deals FROM crmx.region_agg x JOIN l USING (run_id) WHERE NOT x.whole"
-    "  AND x.owner_id = ANY($1::bigint[]) AND ($4::text IS NULL OR x.region = $4)"
+    "  AND x.owner_id = ANY($1::bigint[]) AND $5::bigint[] IS NULL"
+    "  AND ($4::text IS NULL OR x.region = $4)"
+    "  UNION ALL SELECT x.region, x.city, x.accounts, x.precise, x.a_class, x.revenue,"
+    "  x.open_deals FROM crmx.region_agg x JOIN l USING (run_id) WHERE NOT x.whole"
+    "  AND x.owner_id = ANY($5::bigint[]) AND x.owner_id <> ALL($1::bigint[])"
+    "  AND ($4::text IS NULL OR x.region = $4)"
     "  UNION ALL SELECT region, city, 1, precise::int, coalesce((abc_class = 'A')::int, 0),"
     "  coalesce(rev, 0), coalesce(open_deals, 0) FROM s) u GROUP BY region, city HAVING sum(n) > 0),"
     " p AS (SELECT g.region, g.city, t.account_id, t.name, t.revenue AS rev FROM g"
     "  CROSS JOIN LATERAL (SELECT x.account_id, x.name, x.revenue FROM crmx.region_top x"
-    "  WHERE x.run_id = (SELECT run_id FROM l) AND x.region = g.region AND x.city = g.city"
-    "  AND NOT coalesce(x.owner_id = ANY($1::bigint[]), false)"
+    "  WHERE $5::bigint[] IS NULL AND x.run_id = (SELECT run_id FROM l) AND x.region = g.region"
+    "  AND x.city = g.city AND NOT coalesce(x.owner_id = ANY($1::bigint[]), false)"
     "  ORDER BY x.revenue DESC NULLS LAST, x.account_id LIMIT 5) t"
+    "  UNION ALL SELECT x.region, x.city, x.account_id, x.name, x.revenue FROM crmx.region_top x"
+    "  WHERE x.run_id = (SELECT run_id FROM l) AND x.owner_id = ANY($5::bigint[])"
+    "  AND x.owner_id <> ALL($1::bigint[]) AND ($4::text IS NULL OR x.region = $4)"
     "  UNION ALL SELECT region, city, account_id, name, rev FROM s WHERE precise)," REGION_OUT,
 [Q_ACCOUNTS_REVENUE_DEEP] = ACCOUNTS_SQL("m.revenue_window DESC NULLS LAST, a.account_id"),
 [Q_ACCOUNTS_LTV_DEEP] = ACCOUNTS_SQL("m.ltv_pred DESC NULLS LAST, a.account_id"),

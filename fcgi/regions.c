@@ -21,13 +21,15 @@ h_regions(struct ctx *c, const char *arg)
 	for (int i = 0; i < 3; i++)
 		if (fv[i] != NULL && fv[i][0] == '\0')
 			fv[i] = NULL;
-	/* over everyone, unfiltered by class or segment: the run's sums */
-	int agg = fv[0] == NULL && fv[1] == NULL ? panel_agg_begin(c) : 0;
+	/* unfiltered by class or segment: the run's sums (panelagg.h) */
+	char *scope = NULL;
+	int agg = fv[0] == NULL && fv[1] == NULL ? panel_agg_begin(c, &scope) : 0;
 	if (agg < 0)
 		return -1;
-	PGresult *r = scoped_query(c, agg ? Q_REGIONS_AGG : Q_REGIONS, 3, fv);
+	const char *p[4] = { fv[0], fv[1], fv[2], scope };
+	PGresult *r = scoped_query(c, agg ? Q_REGIONS_AGG : Q_REGIONS, agg ? 4 : 3, p);
 	if (agg)
-		panel_agg_end(c);
+		panel_agg_end(c, scope);
 	if (r == NULL)
 		return -1;
 	struct regions_view v;

@@ -232,3 +232,6 @@ REVOKE ALL ON FUNCTION crmx.store_panel_aggregates(bigint, text),
 CREATE INDEX opportunities_stage_panel ON crmx_native.opportunities (stage)
     INCLUDE (opportunity_id, owner_id, amount, probability, created_at, expected_close,
              stage_entered_at, account_id, name);
+
+-- A scope's owners' stored five (a manager's team, a rep).
+CREATE INDEX region_top_owner ON crmx.region_top (run_id, owner_id);

@@ -1,8 +1,9 @@
 #!/bin/sh
-# The all-scope pages from the run's stored sums (migration 0027): through
-# nginx -> crmx.fcgi (cache off), an executive's pipeline (funnel, lost
-# reasons, win rate by source) and regions view read the sums a metrics
-# run stored; after live changes in the CRM (a deal's amount and due
+# The pages from the run's stored sums (migration 0027): through nginx ->
+# crmx.fcgi (cache off), the pipeline (funnel, lost reasons, win rate by
+# source) and regions view of an executive (the sums over everyone) and
+# of a rep (the rep's own) read the sums a metrics run stored; after live
+# changes in the CRM (a deal's amount and due
 # date, a deal moved to another owner, a deal lost, an account moved to
 # another city, a qualification saved) every role's pages equal, byte
 # for byte, the same pages summed over every row (forced by a change that
@@ -46,6 +47,18 @@ sums_shown() {
 	[ "$r" -gt 100000 ] && [ "$p" -gt 100000 ]
 }
 check "an executive's regions and pipeline are read from the run's sums" sums_shown
+# and a rep's from the rep's own stored sums
+owner_sums_shown() {
+	id=$(q "SELECT user_id FROM crmx_src.users WHERE login = '$rep'")
+	q "UPDATE crmx.region_agg SET accounts = accounts + 100000 WHERE run_id = $(run)
+	   AND NOT whole AND owner_id = $id" >/dev/null
+	get "$rep" /crmx/regions.json >/dev/null
+	r=$(json "min(c['accounts'] for c in j['cities'])")
+	q "UPDATE crmx.region_agg SET accounts = accounts - 100000 WHERE run_id = $(run)
+	   AND NOT whole AND owner_id = $id" >/dev/null
+	[ "$r" -gt 100000 ]
+}
+check "a rep's regions are read from the rep's stored sums" owner_sums_shown
 
 # pages ROLE...: each role's pipeline and regions (and one region) as JSON into $tmp/NAME.*
 pages() {
