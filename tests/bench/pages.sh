@@ -7,7 +7,8 @@
 # Target: p99 under 50 ms at 1M accounts, 100 ms for the search.
 # Requests rotate over the role's users (and, for the account and deal
 # pages, over 2,000 of their accounts and deals).
-# BENCH_PAGE_SECONDS (default 5) per row; BENCH_OLD_FCGI=path also
+# BENCH_PAGE_SECONDS (default 5) per row; BENCH_PAGES="ROLE.PAGE ..."
+# measures only those (e.g. "exec.search-cjk manager.team"); BENCH_OLD_FCGI=path also
 # measures that crmx.fcgi binary (e.g. the previous build) side by side;
 # BENCH_FCGI=path measures that one instead of this build's.
 set -eu
@@ -112,6 +113,8 @@ measure() {
 	: >"$out"
 	for role in rep manager exec; do
 		for page in $(pages_of "$role"); do
+			# BENCH_PAGES="exec.team ...": only those rows
+			case " ${BENCH_PAGES:-$role.$page} " in *" $role.$page "*) ;; *) continue ;; esac
 			drain "$role.$page"
 			load "$role.$page" 1	# statements prepared, plans warm
 			drain "$role.$page"
