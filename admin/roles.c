@@ -51,6 +51,11 @@ static const struct right panels_rights[] = {
 	{ "SELECT, INSERT", "TABLE", "deal_review", NULL },
 	{ "USAGE", "SEQUENCE", "qualification_history_id_seq", NULL },
 	{ "USAGE", "SEQUENCE", "deal_review_id_seq", NULL },
+	{ "SELECT", "TABLE", "changed_owner", NULL },	/* 0027: the all-scope */
+	{ "SELECT", "TABLE", "pipeline_agg", NULL },	/* pages from the run's */
+	{ "SELECT", "TABLE", "closed_agg", NULL },	/* sums */
+	{ "SELECT", "TABLE", "region_agg", NULL },
+	{ "SELECT", "TABLE", "region_top", NULL },
 };
 
 /* crmx-reportd (engine.c, store.c, deliver.c, reportdata.c, snapshot.c):
@@ -84,6 +89,7 @@ static const struct right reportd_rights[] = {
 	{ "EXECUTE", "FUNCTION", "drop_run_partition", "bigint" },
 	{ "EXECUTE", "FUNCTION", "drop_run_accounts", "bigint" },	/* 0017 */
 	{ "EXECUTE", "FUNCTION", "analyze_run_partition", "bigint" },
+	{ "EXECUTE", "FUNCTION", "store_panel_aggregates", "bigint, text" },	/* 0027 */
 };
 
 struct role {

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "panelagg.h"
 #include "params.h"
 #include "pipeline.h"
 #include "util.h"
@@ -137,6 +138,22 @@ owner_accuracy(struct ctx *c, struct pipeline_view *v)
 	return 0;
 }
 
+/* The funnel, the lost reasons and the win rate by source (parts), in one
+ * round trip; from the run's sums when they serve (panelagg.h). */
+static int
+funnel_fetch(struct ctx *c, const enum query *parts, const enum query *sums, PGresult **r)
+{
+	char *scope;
+	int agg = panel_agg_begin(c, &scope);
+	if (agg < 0)
+		return -1;
+	const char *extra[1] = { scope };
+	int rc = scoped_batch(c, agg ? sums : parts, 3, agg, extra, r);
+	if (agg)
+		panel_agg_end(c, scope);
+	return rc;
+}
+
 int
 h_pipeline(struct ctx *c, const char *arg)
 {
@@ -152,9 +169,10 @@ h_pipeline(struct ctx *c, const char *arg)
 	 * round trip; the page of deals (its statement depends on the
 	 * request's search, sort and page) after it */
 	static const enum query parts[] = { Q_FUNNEL, Q_LOST_REASONS, Q_WIN_SOURCE };
+	static const enum query sums[] = { Q_FUNNEL_AGG, Q_LOST_REASONS_AGG, Q_WIN_SOURCE_AGG };
 	PGresult *r[3] = { NULL, NULL, NULL };
 	int rc = -1;
-	if (owner_accuracy(c, &v) == 0 && scoped_batch(c, parts, 3, 0, NULL, r) == 0)
+	if (owner_accuracy(c, &v) == 0 && funnel_fetch(c, parts, sums, r) == 0)
 		rc = deals_fetch(c, &v);
 	scope_restore(c, saved);
 	if (rc != 0) {

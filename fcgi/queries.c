@@ -25,9 +25,15 @@
     " AND ($5::text IS NULL OR m.abc_class = $5) AND ($6::text IS NULL OR m.segment = $6)" \
     " AND ($7::text IS NULL OR m.qual_grade = $7)" ACCOUNTS_SEARCH("$8")
 /* The search box: an ILIKE pattern ("%term%", made by listnav.c) over the
- * name or the city, NULL when unused; trigram indexes answer it (0019). */
+ * name or the city, NULL when unused.  The index of the characters and
+ * character pairs of name and city (0026) gives the candidates, also for
+ * one- and two-character terms, which make no trigram (0019); the ILIKE
+ * keeps the exact matches.  Written ILIKE first: where nothing indexes
+ * the grams (a statement planned once, a CRM's own tables) the ILIKE
+ * runs first and the grams are worked out only for its matches. */
 #define ACCOUNTS_SEARCH(p) \
-    " AND (" p "::text IS NULL OR a.name ILIKE " p " OR a.city ILIKE " p ")"
+    " AND (" p "::text IS NULL OR ((a.name ILIKE " p " OR a.city ILIKE " p ")" \
+    " AND crmx.search_grams(a.name, a.city) @> crmx.pattern_grams(" p "::text)))"
 /* The list sorted by a run's figure KEY (DESC NULLS LAST, then account):
  * the rows with a figure are read in that order from the run partition's
  * index (0025) and stop after the page; the rows without one (no figure,
@@ -82,6 +88,53 @@
 /* A precise (A-grade) prospect: need, ability to pay and authority recorded. */
 #define PRECISE(q) "coalesce(" q ".has_need AND " q ".can_pay AND " q ".has_authority, false)"
 
+/* The regions view's accounts (Q_REGIONS, Q_REGIONS_AGG), then its
+ * filters: $2 class, $3 segment, $4 region.  Each account's qualification
+ * by its key: a join hashed every qualification (600,000 at 1M accounts)
+ * for a team's few thousand accounts. */
+#define REGION_ROWS \
+    "SELECT a.account_id, a.name, coalesce(a.region, '') AS region," \
+    "  coalesce(a.city, '') AS city, m.revenue_window AS rev, m.open_deals, m.abc_class," \
+    "  coalesce((SELECT " PRECISE("q") " FROM crmx.qualification q" \
+    "  WHERE q.account_id = a.account_id), false) AS precise" \
+    "  FROM crmx_src.accounts a" \
+    "  LEFT JOIN crmx.latest_account_metrics m ON m.account_id = a.account_id"
+#define REGION_FILTERS \
+    "  AND ($2::text IS NULL OR m.abc_class = $2) AND ($3::text IS NULL OR m.segment = $3)" \
+    "  AND ($4::text IS NULL OR a.region = $4)"
+/* Per region and city (g) and the precise customers to rank (p): only
+ * precise customers are ranked, the rest are only counted. */
+#define REGION_OUT \
+    " top AS (SELECT region, city, json_agg(json_build_array(account_id, name) ORDER BY rn) AS top" \
+    "  FROM (SELECT region, city, account_id, name, row_number() OVER (PARTITION BY region, city" \
+    "   ORDER BY rev DESC NULLS LAST, account_id) AS rn FROM p) p" \
+    "  WHERE rn <= 5 GROUP BY region, city)" \
+    " SELECT g.region, g.city, g.n, g.np, g.na, g.rev, g.deals, coalesce(t.top, '[]') AS top" \
+    " FROM g LEFT JOIN top t ON t.region = g.region AND t.city = g.city" \
+    " ORDER BY g.region, g.np DESC, g.city"
+/* A layer of Q_FUNNEL_AGG: its deals are summed counts (n). */
+#define LAYER_AGG(k) \
+    " coalesce(sum(n) FILTER (WHERE stage_rank = " #k "), 0) AS open" #k "," LAYER_SUMS(k)
+/* Deals closed in the run's window by KEY (x. the sums, o. a deal) and
+ * outcome from the run's sums, as Q_FUNNEL_AGG ($1 the changed owners,
+ * $2 the scope); OUTCOMES the outcomes read, quoted. */
+#define CLOSED_AGG(xkey, okey, outcomes) \
+    "SELECT " xkey ", x.outcome, x.deals AS n, x.amount FROM crmx.closed_agg x" \
+    "  JOIN crmx.latest_run l USING (run_id) WHERE x.whole AND x.outcome IN ('" outcomes "')" \
+    "  AND $2::bigint[] IS NULL" \
+    " UNION ALL SELECT " xkey ", x.outcome, -x.deals, -x.amount FROM crmx.closed_agg x" \
+    "  JOIN crmx.latest_run l USING (run_id) WHERE NOT x.whole AND x.outcome IN ('" outcomes "')" \
+    "  AND x.owner_id = ANY($1::bigint[]) AND $2::bigint[] IS NULL" \
+    " UNION ALL SELECT " xkey ", x.outcome, x.deals, x.amount FROM crmx.closed_agg x" \
+    "  JOIN crmx.latest_run l USING (run_id) WHERE NOT x.whole AND x.outcome IN ('" outcomes "')" \
+    "  AND x.owner_id = ANY($2::bigint[]) AND x.owner_id <> ALL($1::bigint[])" \
+    " UNION ALL SELECT " okey ", o.outcome, 1, o.amount FROM crmx_src.opportunities o" \
+    "  WHERE o.owner_id = ANY($1::bigint[]) AND " IN_SCOPE("o.owner_id", "$2") \
+    "  AND o.outcome IN ('" outcomes "')" \
+    "  AND o.closed_at >= " WINDOW_START " AND o.closed_at < " WINDOW_END " + 1)"
+/* COL is one of the owners of scope P (NULL: everyone). */
+#define IN_SCOPE(col, p) "(" p "::bigint[] IS NULL OR " col " = ANY(" p "::bigint[]))"
+
 static const char *const sql[Q__MAX] = {
 /* The owners the viewer may see: NULL (all) only for executives and
  * admins; a manager without a team sees only the own rows. */
@@ -119,26 +172,11 @@ static const char *const sql[Q__MAX] = {
  * revenue and open deals, and the five largest precise prospects as a
  * JSON array of [id, name] (filters $2 class, $3 segment, $4 region). */
 [Q_REGIONS] =
-    "WITH s AS MATERIALIZED (SELECT a.account_id, a.name, coalesce(a.region, '') AS region,"
-    "  coalesce(a.city, '') AS city, m.revenue_window AS rev, m.open_deals, m.abc_class,"
-    "  " PRECISE("q") " AS precise"
-    "  FROM crmx_src.accounts a"
-    "  LEFT JOIN crmx.latest_account_metrics m ON m.account_id = a.account_id"
-    "  LEFT JOIN crmx.qualification q ON q.account_id = a.account_id"
-    "  WHERE " SCOPE_SQL("a.owner_id")
-    "  AND ($2::text IS NULL OR m.abc_class = $2) AND ($3::text IS NULL OR m.segment = $3)"
-    "  AND ($4::text IS NULL OR a.region = $4)),"
-    /* only precise customers are ranked: the rest are only counted */
-    " top AS (SELECT region, city, json_agg(json_build_array(account_id, name) ORDER BY rn) AS top"
-    "  FROM (SELECT region, city, account_id, name, row_number() OVER (PARTITION BY region, city"
-    "   ORDER BY rev DESC NULLS LAST, account_id) AS rn FROM s WHERE precise) p"
-    "  WHERE rn <= 5 GROUP BY region, city),"
+    "WITH s AS MATERIALIZED (" REGION_ROWS " WHERE " SCOPE_SQL("a.owner_id") REGION_FILTERS "),"
     " g AS (SELECT region, city, count(*) AS n, count(*) FILTER (WHERE precise) AS np,"
     "  count(*) FILTER (WHERE abc_class = 'A') AS na, coalesce(sum(rev), 0) AS rev,"
-    "  coalesce(sum(open_deals), 0) AS deals FROM s GROUP BY region, city)"
-    " SELECT g.region, g.city, g.n, g.np, g.na, g.rev, g.deals, coalesce(t.top, '[]') AS top"
-    " FROM g LEFT JOIN top t ON t.region = g.region AND t.city = g.city"
-    " ORDER BY g.region, g.np DESC, g.city",
+    "  coalesce(sum(open_deals), 0) AS deals FROM s GROUP BY region, city),"
+    " p AS (SELECT region, city, account_id, name, rev FROM s WHERE precise)," REGION_OUT,
 [Q_ACCOUNT] =
     "SELECT a.account_id, a.name, a.region, a.city, a.industry, u.name AS owner,"
     " m.abc_class, m.revenue_window, m.hist_ltv, m.ltv_pred, m.p_alive, m.segment,"
@@ -243,28 +281,34 @@ static const char *const sql[Q__MAX] = {
  * counting in this month, and (as_of) the run's as-of date.  Weighted
  * amounts (expected values) are rounded to the cent, as stored amounts. */
 #define LAYER(k) \
-    " count(*) FILTER (WHERE stage_rank = " #k ") AS open" #k "," \
+    " count(*) FILTER (WHERE stage_rank = " #k ") AS open" #k "," LAYER_SUMS(k)
+#define LAYER_SUMS(k) \
     " coalesce(sum(amount) FILTER (WHERE stage_rank = " #k "), 0) AS amount" #k "," \
     " round(coalesce(sum(w) FILTER (WHERE stage_rank = " #k "), 0)::numeric, 2) AS weighted" #k "," \
     " (SELECT reached[" #k "] FROM r) AS reached" #k "," \
     " (SELECT conv_base[" #k "] FROM r) AS base" #k "," \
     " (SELECT median_days_in_stage FROM crmx.latest_funnel_metrics" \
     "  WHERE stage_rank = " #k ") AS median_days" #k ","
+#define FUNNEL_RUN(scope) \
+    " r AS (SELECT ARRAY[sum(m.reached[1]), sum(m.reached[2]), sum(m.reached[3])," \
+    "  sum(m.reached[4]), sum(m.reached[5])] AS reached, max(m.as_of) AS as_of," \
+    "  ARRAY[sum(m.conv_base[1]), sum(m.conv_base[2]), sum(m.conv_base[3])," \
+    "  sum(m.conv_base[4]), NULL] AS conv_base" \
+    "  FROM crmx.latest_owner_metrics m WHERE " scope ")"
+/* this month's and this quarter's forecast, DUE the deal's due date or
+ * any day of its month */
+#define FUNNEL_FORECAST(due) \
+    " round(coalesce(sum(w) FILTER (WHERE" \
+    "  " due " < date_trunc('month', current_date) + interval '1 month'), 0)::numeric, 2) AS month," \
+    " round(coalesce(sum(w) FILTER (WHERE" \
+    "  " due " < date_trunc('quarter', current_date) + interval '3 months'), 0)::numeric, 2) AS quarter," \
+    " (SELECT as_of::text FROM r) AS as_of"
 [Q_FUNNEL] =
     "WITH d AS MATERIALIZED (SELECT o.stage_rank, o.amount,"
     "  o.amount * o.probability AS w, coalesce(o.expected_close, current_date) AS due"
     "  FROM crmx_src.opportunities o WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open'),"
-    " r AS (SELECT ARRAY[sum(m.reached[1]), sum(m.reached[2]), sum(m.reached[3]),"
-    "  sum(m.reached[4]), sum(m.reached[5])] AS reached, max(m.as_of) AS as_of,"
-    "  ARRAY[sum(m.conv_base[1]), sum(m.conv_base[2]), sum(m.conv_base[3]),"
-    "  sum(m.conv_base[4]), NULL] AS conv_base"
-    "  FROM crmx.latest_owner_metrics m WHERE " SCOPE_SQL("m.owner_id") ")"
-    " SELECT" LAYER(1) LAYER(2) LAYER(3) LAYER(4) LAYER(5)
-    " round(coalesce(sum(w) FILTER (WHERE"
-    "  due < date_trunc('month', current_date) + interval '1 month'), 0)::numeric, 2) AS month,"
-    " round(coalesce(sum(w) FILTER (WHERE"
-    "  due < date_trunc('quarter', current_date) + interval '3 months'), 0)::numeric, 2) AS quarter,"
-    " (SELECT as_of::text FROM r) AS as_of"
+    FUNNEL_RUN(SCOPE_SQL("m.owner_id"))
+    " SELECT" LAYER(1) LAYER(2) LAYER(3) LAYER(4) LAYER(5) FUNNEL_FORECAST("due")
     " FROM d",
 /* The open deals, a page of them ($4 rows from $5): $2 an ILIKE pattern
  * over the account's name or city (NULL: all), $3 the sort (priority,
@@ -273,17 +317,24 @@ static const char *const sql[Q__MAX] = {
  * Priority: weighted amount, discounted by months in the stage (in
  * float8: numeric arithmetic on every open deal cost more than the rest
  * of the statement); only the page's rows get their owner's name (by key:
- * a join hashed every user each time). */
+ * a join hashed every user each time), and their account's name (a join
+ * hashed every account: 4 of 8 s for an executive at 1M accounts). */
 [Q_PIPELINE_DEALS] =
-    "SELECT t.opportunity_id, t.name, t.account_id, t.account, t.stage, t.amount,"
-    " t.probability, t.days, count(*) OVER () AS total,"
+    "SELECT t.opportunity_id, t.name, t.account_id,"
+    " (SELECT a.name FROM crmx_src.accounts a WHERE a.account_id = t.account_id) AS account,"
+    " t.stage, t.amount, t.probability, t.days, t.total,"
     " (SELECT u.name FROM crmx_src.users u WHERE u.user_id = t.owner_id) AS owner"
-    " FROM (SELECT o.opportunity_id, o.name, o.account_id, a.name AS account, o.owner_id,"
+    " FROM (SELECT o.opportunity_id, o.name, o.account_id, o.owner_id,"
     "  o.stage, o.amount, o.probability, current_date - o.stage_entered_at::date AS days,"
     "  coalesce(o.amount::float8 * o.probability, 0)"
-    "  / (1 + greatest(current_date - o.stage_entered_at::date, 0) / 30.0::float8) AS prio"
-    "  FROM crmx_src.opportunities o JOIN crmx_src.accounts a ON a.account_id = o.account_id"
-    "  WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open'" ACCOUNTS_SEARCH("$2") ") t"
+    "  / (1 + greatest(current_date - o.stage_entered_at::date, 0) / 30.0::float8) AS prio,"
+    /* the account's name only to sort by it, the search only when asked */
+    "  CASE WHEN $3::text = 'account' THEN (SELECT a.name FROM crmx_src.accounts a"
+    "  WHERE a.account_id = o.account_id) END AS account, count(*) OVER () AS total"
+    "  FROM crmx_src.opportunities o"
+    "  WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open' AND ($2::text IS NULL OR"
+    "  EXISTS (SELECT 1 FROM crmx_src.accounts a WHERE a.account_id = o.account_id"
+    ACCOUNTS_SEARCH("$2") "))) t"
     " ORDER BY CASE WHEN $3::text = 'amount' THEN t.amount END DESC NULLS LAST,"
     " CASE WHEN $3::text = 'days' THEN t.days END DESC NULLS LAST,"
     " CASE WHEN $3::text = 'account' THEN t.account END,"
@@ -455,6 +506,88 @@ static const char *const sql[Q__MAX] = {
     "  AND f.period_start = r.m"
     " LEFT JOIN w ON w.owner_id = u.user_id AND w.m = r.m"
     " WHERE r.run_id IS NOT NULL ORDER BY u.user_id, r.m",
+/* The pages from the latest run's sums (0027): usable when the run
+ * stored them, in this session's time zone, the adapter has the change
+ * feed that names changed owners, and no change since named no owner;
+ * owners, those changed since the run's snapshot ($1: unused, the
+ * viewer's scope). */
+[Q_PANEL_AGG] =
+    "SELECT r.panel_snapshot IS NOT NULL AND ($1::bigint[] IS NULL OR true)"
+    " AND r.panel_timezone = current_setting('TimeZone')"
+    " AND to_regprocedure('crmx_src.change_feed()') IS NOT NULL"
+    " AND NOT EXISTS (SELECT 1 FROM crmx.changed_owner c WHERE c.owner_id IS NULL"
+    "  AND NOT pg_visible_in_snapshot(c.xid, r.panel_snapshot)) AS usable,"
+    " coalesce((SELECT array_agg(DISTINCT c.owner_id) FROM crmx.changed_owner c"
+    "  WHERE c.owner_id IS NOT NULL AND NOT pg_visible_in_snapshot(c.xid, r.panel_snapshot)),"
+    "  '{}')::text AS owners"
+    " FROM crmx.latest_run l JOIN crmx.run r ON r.run_id = l.run_id",
+/* Q_FUNNEL from the run's sums ($1 the changed owners, $2 the scope,
+ * NULL: everyone): over everyone the sums of all less the changed
+ * owners', else the sums of the scope's unchanged owners; plus the
+ * changed owners' deals in the scope as they are now. */
+[Q_FUNNEL_AGG] =
+    "WITH l AS (SELECT run_id FROM crmx.latest_run),"
+    " d AS MATERIALIZED (SELECT x.stage_rank, x.deals AS n, x.amount, x.weighted AS w,"
+    "  x.due_month AS due FROM crmx.pipeline_agg x JOIN l USING (run_id)"
+    "  WHERE x.whole AND $2::bigint[] IS NULL"
+    "  UNION ALL SELECT x.stage_rank, -x.deals, -x.amount, -x.weighted, x.due_month"
+    "  FROM crmx.pipeline_agg x JOIN l USING (run_id)"
+    "  WHERE NOT x.whole AND x.owner_id = ANY($1::bigint[]) AND $2::bigint[] IS NULL"
+    "  UNION ALL SELECT x.stage_rank, x.deals, x.amount, x.weighted, x.due_month"
+    "  FROM crmx.pipeline_agg x JOIN l USING (run_id) WHERE NOT x.whole"
+    "  AND x.owner_id = ANY($2::bigint[]) AND x.owner_id <> ALL($1::bigint[])"
+    "  UNION ALL SELECT o.stage_rank, 1, o.amount, o.amount * o.probability,"
+    "  date_trunc('month', o.expected_close)::date FROM crmx_src.opportunities o"
+    "  WHERE o.owner_id = ANY($1::bigint[]) AND " IN_SCOPE("o.owner_id", "$2")
+    "  AND o.outcome = 'open'),"
+    FUNNEL_RUN(IN_SCOPE("m.owner_id", "$2"))
+    " SELECT" LAYER_AGG(1) LAYER_AGG(2) LAYER_AGG(3) LAYER_AGG(4) LAYER_AGG(5)
+    FUNNEL_FORECAST("coalesce(due, current_date)")
+    " FROM d",
+/* Q_LOST_REASONS and Q_WIN_SOURCE from the run's sums, as Q_FUNNEL_AGG. */
+[Q_LOST_REASONS_AGG] =
+    "WITH c AS (" CLOSED_AGG("x.lost_reason", "o.lost_reason", "lost")
+    " SELECT lost_reason, sum(n) AS deals, sum(amount) AS amount FROM c GROUP BY lost_reason"
+    " HAVING sum(n) > 0 ORDER BY sum(n) DESC, sum(amount) DESC NULLS LAST, 1",
+[Q_WIN_SOURCE_AGG] =
+    "WITH c AS (" CLOSED_AGG("x.source", "o.source", "won', 'lost")
+    " SELECT coalesce(source, '(none)') AS source,"
+    " coalesce(sum(n) FILTER (WHERE outcome = 'won'), 0) AS won,"
+    " coalesce(sum(n) FILTER (WHERE outcome = 'lost'), 0) AS lost"
+    " FROM c GROUP BY 1 HAVING sum(n) > 0 ORDER BY sum(n) DESC, 1",
+/* Q_REGIONS without the class and segment filters ($2, $3 NULL) from the
+ * run's sums, as Q_FUNNEL_AGG ($5 the scope); the five largest precise
+ * customers of a city from the unchanged owners' stored five (over
+ * everyone: read in order from all of them, skipping changed owners) and
+ * the changed owners' accounts now. */
+[Q_REGIONS_AGG] =
+    "WITH l AS (SELECT run_id FROM crmx.latest_run),"
+    " s AS MATERIALIZED (" REGION_ROWS " WHERE a.owner_id = ANY($1::bigint[])"
+    "  AND " IN_SCOPE("a.owner_id", "$5") REGION_FILTERS "),"
+    " g AS (SELECT region, city, sum(n) AS n, sum(np) AS np, sum(na) AS na, sum(rev) AS rev,"
+    "  sum(deals) AS deals FROM (SELECT x.region, x.city, x.accounts AS n, x.precise AS np,"
+    "  x.a_class AS na, x.revenue AS rev, x.open_deals AS deals"
+    "  FROM crmx.region_agg x JOIN l USING (run_id)"
+    "  WHERE x.whole AND $5::bigint[] IS NULL AND ($4::text IS NULL OR x.region = $4)"
+    "  UNION ALL SELECT x.region, x.city, -x.accounts, -x.precise, -x.a_class, -x.revenue,"
+    "  -x.open_deals FROM crmx.region_agg x JOIN l USING (run_id) WHERE NOT x.whole"
+    "  AND x.owner_id = ANY($1::bigint[]) AND $5::bigint[] IS NULL"
+    "  AND ($4::text IS NULL OR x.region = $4)"
+    "  UNION ALL SELECT x.region, x.city, x.accounts, x.precise, x.a_class, x.revenue,"
+    "  x.open_deals FROM crmx.region_agg x JOIN l USING (run_id) WHERE NOT x.whole"
+    "  AND x.owner_id = ANY($5::bigint[]) AND x.owner_id <> ALL($1::bigint[])"
+    "  AND ($4::text IS NULL OR x.region = $4)"
+    "  UNION ALL SELECT region, city, 1, precise::int, coalesce((abc_class = 'A')::int, 0),"
+    "  coalesce(rev, 0), coalesce(open_deals, 0) FROM s) u GROUP BY region, city HAVING sum(n) > 0),"
+    " p AS (SELECT g.region, g.city, t.account_id, t.name, t.revenue AS rev FROM g"
+    "  CROSS JOIN LATERAL (SELECT x.account_id, x.name, x.revenue FROM crmx.region_top x"
+    "  WHERE $5::bigint[] IS NULL AND x.run_id = (SELECT run_id FROM l) AND x.region = g.region"
+    "  AND x.city = g.city AND NOT coalesce(x.owner_id = ANY($1::bigint[]), false)"
+    "  ORDER BY x.revenue DESC NULLS LAST, x.account_id LIMIT 5) t"
+    "  UNION ALL SELECT x.region, x.city, x.account_id, x.name, x.revenue FROM crmx.region_top x"
+    "  WHERE x.run_id = (SELECT run_id FROM l) AND x.owner_id = ANY($5::bigint[])"
+    "  AND x.owner_id <> ALL($1::bigint[]) AND ($4::text IS NULL OR x.region = $4)"
+    "  UNION ALL SELECT region, city, account_id, name, rev FROM s WHERE precise)," REGION_OUT,
 [Q_ACCOUNTS_REVENUE_DEEP] = ACCOUNTS_SQL("m.revenue_window DESC NULLS LAST, a.account_id"),
 [Q_ACCOUNTS_LTV_DEEP] = ACCOUNTS_SQL("m.ltv_pred DESC NULLS LAST, a.account_id"),
 [Q_ACCOUNTS_ACTIVITY_DEEP] = ACCOUNTS_SQL("m.last_activity DESC NULLS LAST, a.account_id"),

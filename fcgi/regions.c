@@ -5,6 +5,7 @@
  * customers to visit first.  Filters: class, segment, region.
  * This file fetches (by column name) and dispatches; the writers are
  * regions_html.c and regions_json.c. */
+#include "panelagg.h"
 #include "regions.h"
 
 static const char *const region_cols[RG__N] = {
@@ -20,7 +21,15 @@ h_regions(struct ctx *c, const char *arg)
 	for (int i = 0; i < 3; i++)
 		if (fv[i] != NULL && fv[i][0] == '\0')
 			fv[i] = NULL;
-	PGresult *r = scoped_query(c, Q_REGIONS, 3, fv);
+	/* unfiltered by class or segment: the run's sums (panelagg.h) */
+	char *scope = NULL;
+	int agg = fv[0] == NULL && fv[1] == NULL ? panel_agg_begin(c, &scope) : 0;
+	if (agg < 0)
+		return -1;
+	const char *p[4] = { fv[0], fv[1], fv[2], scope };
+	PGresult *r = scoped_query(c, agg ? Q_REGIONS_AGG : Q_REGIONS, agg ? 4 : 3, p);
+	if (agg)
+		panel_agg_end(c, scope);
 	if (r == NULL)
 		return -1;
 	struct regions_view v;

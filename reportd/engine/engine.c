@@ -164,6 +164,7 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 	memset(&res, 0, sizeof res);
 	res.as_of = as_of;
 	res.window_start = as_of - mp.window_days + 1;
+	res.timezone = cfg->reportd_timezone;
 
 	out->run_id = begin_run(conn, as_of, res.window_start);
 	if (out->run_id < 0) {

@@ -182,6 +182,7 @@ struct winforecast {
 struct results {
 	int32_t			 as_of, window_start;	/* days; window is [start, as_of] */
 	int			 money_digits;		/* of every int64_t amount */
+	const char		*timezone;		/* [reportd] timezone: the panels' */
 	struct acct_result	*acct;			/* one per snapshot account */
 	struct owner_result	*owner;			/* one per snapshot owner */
 	struct concentration	 conc_accounts, conc_owners;

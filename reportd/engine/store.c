@@ -421,8 +421,17 @@ store_results(PGconn *conn, int64_t run_id, const struct snapshot *s, const stru
 	    copy_small(conn, run_id, r) || copy_forecast(conn, run_id, s, r) ||
 	    store_winfc(conn, run_id, s, r))
 		goto fail;
+	/* the all-scope pages' sums (0027), once the run's rows are in, with
+	 * days cut in the panels' time zone */
+	const char *tz = r->timezone != NULL && r->timezone[0] != '\0' ? r->timezone : NULL;
+	const char *ap[2] = { run, tz };
+	PGresult *res = db_check(conn, PQexecParams(conn, "SELECT crmx.store_panel_aggregates($1, $2)",
+	    2, NULL, ap, NULL, NULL, 0), PGRES_TUPLES_OK, "storing the panels' sums");
+	if (res == NULL)
+		goto fail;
+	PQclear(res);
 	const char *params[4] = { run, dur, row_counts_json, summary_json };
-	PGresult *res = db_check(conn, PQexecParams(conn,
+	res = db_check(conn, PQexecParams(conn,
 	    "UPDATE crmx.run SET status = 'ok', finished_at = clock_timestamp(),"
 	    " duration_ms = $2, row_counts = $3::jsonb, summary = $4::jsonb WHERE run_id = $1",
 	    4, NULL, params, NULL, NULL, 0), PGRES_COMMAND_OK, "marking the run done");

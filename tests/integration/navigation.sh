@@ -20,7 +20,8 @@ rep=$(q "SELECT u.login FROM crmx_src.users u WHERE u.role = 'rep' AND EXISTS
          ORDER BY u.user_id LIMIT 1")
 rep_id=$(q "SELECT user_id FROM crmx_src.users WHERE login = '$rep'")
 
-# search_ids USER TERM: the ids of the accounts the list finds (JSON, every page)
+# search_ids USER TERM: the ids of the accounts the list finds (JSON, one
+# page of 200; one- and two-character terms too, which no trigram finds)
 search_ids() {
 	enc=$(/usr/bin/python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$2")
 	get "$1" "/crmx/accounts.json?size=200&sort=name&q=$enc" >/dev/null
@@ -29,7 +30,16 @@ search_ids() {
 # sql_ids WHERE: the ids SQL finds (in the given scope)
 sql_ids() { q "SELECT account_id FROM crmx_src.accounts a WHERE $1 ORDER BY account_id"; }
 
-for term in 华腾 north NORTH Nort 上海; do
+# a part of LEN characters at position POS of the names ~ RE that 1 to
+# 200 accounts hold (one page of search_ids)
+part() {
+	q "SELECT t FROM (SELECT DISTINCT substr(name, $3, $2) AS t FROM crmx_src.accounts
+	   WHERE name ~ '$1') x WHERE length(t) = $2 AND (SELECT count(*) FROM crmx_src.accounts a
+	   WHERE strpos(lower(a.name), lower(t)) > 0 OR strpos(lower(a.city), lower(t)) > 0)
+	   BETWEEN 1 AND 200 ORDER BY t LIMIT 1"
+}
+for term in 华腾 north NORTH Nort 上海 "n I" "$(part '^[^ -~]' 1 5)" "$(part '^[^ -~]' 2 4)" \
+	    "$(part '^[A-Z]' 1 2 | tr a-z A-Z)"; do
 	got=$(search_ids exec "$term")
 	want=$(sql_ids "a.name ILIKE '%$term%' OR a.city ILIKE '%$term%'")
 	n=$(printf '%s\n' "$want" | grep -c .)

@@ -1,0 +1,34 @@
+/* The panels' sums from the latest run (0027): a page reads the run's
+ * sums (over everyone, or of its scope's owners), less those of the
+ * owners whose rows changed since the run's snapshot, plus those owners'
+ * rows as they are now (the *_AGG statements of queries.c: $1 those
+ * owners, a later parameter the viewer's scope).  The changed owners take
+ * the place of the scope as $1 for the statement's run. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "panelagg.h"
+#include "util.h"
+
+int
+panel_agg_begin(struct ctx *c, char **scope)
+{
+	*scope = NULL;
+	PGresult *res = scoped_query(c, Q_PANEL_AGG, 0, NULL);
+	if (res == NULL)
+		return -1;
+	int use = PQntuples(res) == 1 && strcmp(db_val(res, 0, db_col(res, "usable")), "t") == 0;
+	if (use) {
+		*scope = c->v->owners;
+		c->v->owners = xstrdup(db_val(res, 0, db_col(res, "owners")));
+	}
+	PQclear(res);
+	return use;
+}
+
+void
+panel_agg_end(struct ctx *c, char *scope)
+{
+	free(c->v->owners);
+	c->v->owners = scope;
+}

@@ -1,0 +1,17 @@
+/* The panels' sums from the latest run (0027): whether a request may read
+ * them, and which owners changed since the run. */
+#ifndef CRMX_PANELAGG_H
+#define CRMX_PANELAGG_H
+
+#include "panel.h"
+
+/* When the latest run stored usable sums: 1, *scope set to the viewer's
+ * scope (c->v->owners, NULL: everyone; a *_AGG statement's scope
+ * parameter) and c->v->owners to the owners changed since the run
+ * ("{...}", maybe "{}"), the statements' $1; panel_agg_end() gives the
+ * scope back.  0: read the rows as before (nothing changed); -1: the
+ * database failed (c->db_failed). */
+int panel_agg_begin(struct ctx *c, char **scope);
+void panel_agg_end(struct ctx *c, char *scope);
+
+#endif

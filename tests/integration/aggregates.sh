@@ -1,0 +1,132 @@
+#!/bin/sh
+# The pages from the run's stored sums (migration 0027): through nginx ->
+# crmx.fcgi (cache off), the pipeline (funnel, lost reasons, win rate by
+# source) and regions view of an executive (the sums over everyone) and
+# of a rep (the rep's own) read the sums a metrics run stored; after live
+# changes in the CRM (a deal's amount and due
+# date, a deal moved to another owner, a deal lost, an account moved to
+# another city, a qualification saved) every role's pages equal, byte
+# for byte, the same pages summed over every row (forced by a change that
+# names no owner); a new run takes the changes in and clears the marks.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/sh.sh"
+O=${O:-build/default}
+command -v nginx >/dev/null 2>&1 || { skip "stored sums through nginx" "nginx not installed"; exit 0; }
+. "$top/tests/lib/panels-env.sh"
+trap panels_env_stop EXIT
+PANELS_FCGI_SET="fcgi.cache_mb=0" panels_env_start t_aggregates || exit 0
+
+exec_login=$(q "SELECT login FROM crmx_src.users WHERE role = 'exec' ORDER BY user_id LIMIT 1")
+mgr=$(q "SELECT login FROM crmx_src.users WHERE role = 'manager' ORDER BY user_id LIMIT 1")
+rep=$(q "SELECT login FROM crmx_src.users WHERE role = 'rep' ORDER BY user_id LIMIT 1")
+run() { q "SELECT run_id FROM crmx.latest_run"; }
+city=$(q "SELECT region || '|' || city FROM crmx.region_agg WHERE run_id = $(run) AND whole
+          ORDER BY region, city LIMIT 1")
+check "the run stored the sums and its snapshot" test \
+	"$(q "SELECT r.panel_snapshot IS NOT NULL AND EXISTS (SELECT 1 FROM crmx.pipeline_agg p
+	       WHERE p.run_id = r.run_id) AND EXISTS (SELECT 1 FROM crmx.closed_agg p
+	       WHERE p.run_id = r.run_id) AND EXISTS (SELECT 1 FROM crmx.region_top p
+	       WHERE p.run_id = r.run_id) FROM crmx.run r WHERE r.run_id = $(run)")" = t
+
+# the executive's pages read the sums: a stored figure changed shows
+sums_shown() {
+	q "UPDATE crmx.region_agg SET accounts = accounts + 100000 WHERE run_id = $(run) AND whole
+	   AND region || '|' || city = '$city'" >/dev/null
+	q "UPDATE crmx.pipeline_agg SET deals = deals + 100000 WHERE run_id = $(run) AND whole
+	   AND stage_rank = 1 AND ctid = (SELECT min(ctid) FROM crmx.pipeline_agg
+	   WHERE run_id = $(run) AND whole AND stage_rank = 1)" >/dev/null
+	get "$exec_login" /crmx/regions.json >/dev/null
+	r=$(json "max(c['accounts'] for c in j['cities'])")
+	get "$exec_login" /crmx/pipeline.json >/dev/null
+	p=$(json "j['stages'][0]['open']")
+	q "UPDATE crmx.region_agg SET accounts = accounts - 100000 WHERE run_id = $(run) AND whole
+	   AND region || '|' || city = '$city'" >/dev/null
+	q "UPDATE crmx.pipeline_agg SET deals = deals - 100000 WHERE run_id = $(run) AND whole
+	   AND stage_rank = 1 AND deals >= 100000" >/dev/null
+	[ "$r" -gt 100000 ] && [ "$p" -gt 100000 ]
+}
+check "an executive's regions and pipeline are read from the run's sums" sums_shown
+# and a rep's from the rep's own stored sums
+owner_sums_shown() {
+	id=$(q "SELECT user_id FROM crmx_src.users WHERE login = '$rep'")
+	q "UPDATE crmx.region_agg SET accounts = accounts + 100000 WHERE run_id = $(run)
+	   AND NOT whole AND owner_id = $id" >/dev/null
+	get "$rep" /crmx/regions.json >/dev/null
+	r=$(json "min(c['accounts'] for c in j['cities'])")
+	q "UPDATE crmx.region_agg SET accounts = accounts - 100000 WHERE run_id = $(run)
+	   AND NOT whole AND owner_id = $id" >/dev/null
+	[ "$r" -gt 100000 ]
+}
+check "a rep's regions are read from the rep's stored sums" owner_sums_shown
+
+# pages ROLE...: each role's pipeline and regions (and one region) as JSON into $tmp/NAME.*
+pages() {
+	name=$1
+	for who in "$exec_login" "$mgr" "$rep"; do
+		for pg in pipeline regions "regions?region=$(printf '%s' "${city%%|*}" | jq -sRr @uri)"; do
+			st=$(get "$who" "/crmx/${pg%%\?*}.json$(printf '%s' "$pg" | sed -n 's/^[^?]*//p')")
+			[ "$st" = 200 ] || fail "$who: /crmx/$pg: $st"
+			cp "$tmp/body" "$tmp/$name.$who.$(echo "${pg%%=*}" | tr -c 'a-z\n' _)"
+		done
+	done
+}
+pages before
+
+# live changes in the CRM, each through its own statement (the change feed
+# names their owners)
+o1=$(q "SELECT u.user_id FROM crmx_src.users u WHERE u.login = '$rep'")
+o2=$(q "SELECT owner_id FROM crmx_src.opportunities WHERE outcome = 'open' AND owner_id <> $o1
+        ORDER BY owner_id DESC LIMIT 1")
+d1=$(q "SELECT opportunity_id FROM crmx_src.opportunities WHERE outcome = 'open' AND owner_id = $o1
+        ORDER BY opportunity_id LIMIT 1")
+d2=$(q "SELECT opportunity_id FROM crmx_src.opportunities WHERE outcome = 'open' AND owner_id = $o1
+        ORDER BY opportunity_id OFFSET 1 LIMIT 1")
+d3=$(q "SELECT opportunity_id FROM crmx_src.opportunities WHERE outcome = 'open' AND owner_id = $o2
+        ORDER BY opportunity_id LIMIT 1")
+a1=$(q "SELECT account_id FROM crmx_src.accounts WHERE owner_id = $o2 ORDER BY account_id LIMIT 1")
+a2=$(q "SELECT m.account_id FROM crmx.latest_account_metrics m JOIN crmx_src.accounts a USING (account_id)
+        WHERE a.owner_id = $o1 AND a.region || '|' || a.city = '$city'
+        ORDER BY m.revenue_window DESC NULLS LAST LIMIT 1")
+check "the demo has the deals and accounts the changes need" test -n "$d1" -a -n "$d2" -a -n "$d3" -a -n "$a1" -a -n "$a2"
+q "UPDATE crmx_native.opportunities SET amount = amount + 1234.56, expected_close = current_date
+   WHERE opportunity_id = $d1" >/dev/null
+q "UPDATE crmx_native.opportunities SET owner_id = $o1 WHERE opportunity_id = $d3" >/dev/null
+q "UPDATE crmx_native.opportunities SET stage = (SELECT stage FROM crmx_native.stages WHERE is_lost LIMIT 1),
+   closed_at = '2026-06-15', lost_reason = 'aggregates-test' WHERE opportunity_id = $d2" >/dev/null
+q "UPDATE crmx_native.accounts SET region = 'Testregion', city = 'Testcity' WHERE account_id = $a1" >/dev/null
+q "INSERT INTO crmx.qualification (account_id, has_need, can_pay, has_authority, updated_by, updated_at)
+   VALUES ($a2, true, true, true, 'test', now()) ON CONFLICT (account_id) DO UPDATE
+   SET has_need = true, can_pay = true, has_authority = true" >/dev/null
+check "the changes named their owners" test \
+	"$(q "SELECT count(DISTINCT owner_id) FILTER (WHERE owner_id IN ($o1, $o2)) = 2
+	       AND count(*) FILTER (WHERE owner_id IS NULL) = 0 FROM crmx.changed_owner")" = t
+pages sums
+q "INSERT INTO crmx.changed_owner (owner_id) VALUES (NULL)" >/dev/null	# sum every row
+pages rows
+n=0
+for f in "$tmp"/rows.*; do
+	g=$tmp/sums.${f#"$tmp"/rows.}
+	check "${f#"$tmp"/rows.}: the run's sums and the live changes = every row summed" cmp -s "$g" "$f" ||
+		diff "$g" "$f" | head -5
+	n=$((n + 1))
+done
+check "every role's pages compared ($n)" test "$n" -eq 9
+check "the executive's pipeline and regions show the changes" sh -c \
+	"! cmp -s '$tmp/before.$exec_login.pipeline' '$tmp/sums.$exec_login.pipeline' &&
+	 ! cmp -s '$tmp/before.$exec_login.regions' '$tmp/sums.$exec_login.regions' &&
+	 grep -q aggregates-test '$tmp/sums.$exec_login.pipeline' && grep -q Testcity '$tmp/sums.$exec_login.regions'"
+
+# a new run takes the changes in: its sums alone, no mark left it has seen
+"$top/$O/reportd/crmx-reportd" --set "database.conninfo=$ci" --run-once --as-of 2026-06-30 \
+	>/dev/null 2>"$tmp/run.log" || { fail "a second metrics run"; cat "$tmp/run.log"; }
+check "the new run deleted the marks its snapshot saw" test "$(q "SELECT count(*) FROM crmx.changed_owner")" = 0
+pages again
+q "INSERT INTO crmx.changed_owner (owner_id) VALUES (NULL)" >/dev/null
+pages rows2
+for who in "$exec_login" "$mgr" "$rep"; do
+	for p in pipeline regions; do
+		check "after the new run, $who's $p from its sums = summed over every row" \
+			cmp -s "$tmp/rows2.$who.$p" "$tmp/again.$who.$p"
+	done
+done
