@@ -28,18 +28,18 @@ rep=$(q "SELECT u.user_id FROM crmx_src.users u JOIN crmx_src.users m ON m.team 
 
 . "$top/tests/lib/shots.sh"
 
-# every rep of the page, and 16 labelled figures each
+# every rep of the page, and 17 labelled figures each
 figures() {	# figures NAME USER
 	want=$(q "SELECT count(*) FROM crmx_src.users u WHERE u.role = 'rep' AND (
 	          '$2' = 'exec' OR u.team = (SELECT team FROM crmx_src.users WHERE login = '$2'))")
-	check "screenshot $1: $want reps, each with all 16 figures labelled" /usr/bin/python3 -c '
+	check "screenshot $1: $want reps, each with all 17 figures labelled" /usr/bin/python3 -c '
 import re, sys
 b = open(sys.argv[1], encoding="utf-8").read()
 rows = re.findall(r"<tr><th class=\"rep\".*?</tr>", b, re.S)
 assert len(rows) == int(sys.argv[2]), len(rows)
 for r in rows:
     cells = re.findall(r"<td class=\"num\" data-label=\"[^\"]+\">(.*?)</td>", r, re.S)
-    assert len(cells) == 16 and all(c.strip() for c in cells), r[:200]' "$shots/$1.html" "$want"
+    assert len(cells) == 17 and all(c.strip() for c in cells), r[:200]' "$shots/$1.html" "$want"
 }
 
 for lang in en zh-CN; do
