@@ -146,9 +146,9 @@ predict_at(const struct dealstate *ds, const struct wf_model *m, uint32_t o, dou
 	return winmodel_predict(&m->fit, x);
 }
 
-/* The stage weight of each layer: the mean probability of the deals open
- * at as_of in it (the stage's, or the deal's own where it was set); a
- * layer with none gets k / 6. */
+/* The stage weight of each layer: the CRM's own (crmx_src.stages, read
+ * with the snapshot); where it has none, the mean probability of the deals
+ * open at as_of in it; a layer with neither gets k / 6. */
 static void
 stage_weights(const struct snapshot *s, double w[6])
 {
@@ -162,7 +162,8 @@ stage_weights(const struct snapshot *s, double w[6])
 		n[d->rank]++;
 	}
 	for (int k = 0; k < 6; k++)
-		w[k] = n[k] > 0 ? sum[k] / n[k] : k / 6.0;
+		w[k] = !isnan(s->rank_weight[k]) ? s->rank_weight[k] :
+		       n[k] > 0 ? sum[k] / n[k] : k / 6.0;
 }
 
 /* The layer a deal was in at t (the stage history; 1 without one). */
