@@ -51,8 +51,8 @@ static const struct right panels_rights[] = {
 	{ "SELECT, INSERT", "TABLE", "deal_review", NULL },
 	{ "USAGE", "SEQUENCE", "qualification_history_id_seq", NULL },
 	{ "USAGE", "SEQUENCE", "deal_review_id_seq", NULL },
-	{ "SELECT", "TABLE", "changed_owner", NULL },	/* 0027: the all-scope */
-	{ "SELECT", "TABLE", "pipeline_agg", NULL },	/* pages from the run's */
+	{ "SELECT", "TABLE", "changed_owner", NULL },	/* 0027: the pipeline and */
+	{ "SELECT", "TABLE", "pipeline_agg", NULL },	/* regions from the run's */
 	{ "SELECT", "TABLE", "closed_agg", NULL },	/* sums */
 	{ "SELECT", "TABLE", "region_agg", NULL },
 	{ "SELECT", "TABLE", "region_top", NULL },

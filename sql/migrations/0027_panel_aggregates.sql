@@ -79,15 +79,28 @@ CREATE TABLE crmx.region_top (
 CREATE INDEX region_top_order ON crmx.region_top
     (run_id, region, city, revenue DESC NULLS LAST, account_id);
 
+CREATE INDEX changed_owner_owner ON crmx.changed_owner (owner_id, xid);
+
 -- Writes down owners whose rows changed (NULL among them, or owners
--- NULL: any owner).
+-- NULL: any owner).  An owner already written down by a transaction that
+-- began after the latest run's snapshot (xid at or past its xmax: never
+-- visible in it) is changed for that run whatever follows, and is not
+-- written again: the table holds about one row per changed owner between
+-- two runs, not one per write.
 CREATE FUNCTION crmx.mark_changed(owners bigint[]) RETURNS void
 LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
+    WITH o AS (SELECT DISTINCT o FROM unnest(owners) o WHERE o IS NOT NULL
+               UNION ALL
+               SELECT NULL WHERE owners IS NULL OR array_position(owners, NULL) IS NOT NULL),
+    since AS (SELECT pg_snapshot_xmax(r.panel_snapshot) AS x
+                FROM crmx.latest_run l JOIN crmx.run r ON r.run_id = l.run_id)
     INSERT INTO crmx.changed_owner (owner_id)
-    SELECT DISTINCT o FROM unnest(owners) o WHERE o IS NOT NULL
+    SELECT o.o FROM o WHERE o.o IS NOT NULL AND NOT EXISTS (SELECT 1
+        FROM crmx.changed_owner c, since WHERE c.owner_id = o.o AND c.xid >= since.x)
     UNION ALL
-    SELECT NULL WHERE owners IS NULL OR array_position(owners, NULL) IS NOT NULL
+    SELECT NULL FROM o WHERE o.o IS NULL AND NOT EXISTS (SELECT 1
+        FROM crmx.changed_owner c, since WHERE c.owner_id IS NULL AND c.xid >= since.x)
 $$;
 
 -- 0012's two functions again, now also writing the owners down (a

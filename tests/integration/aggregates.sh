@@ -101,6 +101,12 @@ q "INSERT INTO crmx.qualification (account_id, has_need, can_pay, has_authority,
 check "the changes named their owners" test \
 	"$(q "SELECT count(DISTINCT owner_id) FILTER (WHERE owner_id IN ($o1, $o2)) = 2
 	       AND count(*) FILTER (WHERE owner_id IS NULL) = 0 FROM crmx.changed_owner")" = t
+marks=$(q "SELECT count(*) FROM crmx.changed_owner")
+for i in 1 2 3; do
+	q "UPDATE crmx_native.opportunities SET amount = amount + 0 WHERE opportunity_id = $d1" >/dev/null
+done
+check "an owner changed again is written down once ($marks rows)" \
+	test "$(q "SELECT count(*) FROM crmx.changed_owner")" = "$marks"
 pages sums
 q "INSERT INTO crmx.changed_owner (owner_id) VALUES (NULL)" >/dev/null	# sum every row
 pages rows
