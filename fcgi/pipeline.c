@@ -18,6 +18,7 @@
 #include "pipeline.h"
 #include "util.h"
 #include "scope.h"
+#include "winfeature.h"
 
 /* Q_FUNNEL: four columns per layer k (openK, amountK, weightedK, reachedK),
  * then the forecast and the run's as-of date. */
@@ -31,7 +32,7 @@ static const char *const funnel_cols[FN__N] = {
 };
 static const char *const pdeal_cols[PD__N] = {
 	"opportunity_id", "name", "account", "stage", "amount", "probability", "days",
-	"account_id", "total",
+	"account_id", "total", "learned", "keeps_weights",
 };
 static const char *const lost_cols[LR__N] = { "lost_reason", "deals", "amount" };
 static const char *const source_cols[WS__N] = { "source", "won", "lost" };
@@ -111,6 +112,8 @@ deals_fetch(struct ctx *c, struct pipeline_view *v)
 	l->shown = l->more ? (int)l->size : v->deals.n;
 	if (v->deals.n > 0) {
 		l->total = atoll(rows_s(&v->deals, 0, PD_TOTAL));
+		if (!rows_null(&v->deals, 0, PD_KEEPS))
+			v->keeps = winfeature_keeps_note(rows_s(&v->deals, 0, PD_KEEPS));
 	} else if (l->page > 1) {	/* past the last page: no row carries it */
 		PGresult *cnt = scoped_query(c, Q_PIPELINE_COUNT, 1, extra);
 		if (cnt == NULL)

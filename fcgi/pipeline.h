@@ -18,7 +18,7 @@ struct layer {
 
 /* Fields of Q_PIPELINE_DEALS (named in pipeline.c). */
 enum pdeal_f { PD_ID, PD_NAME, PD_ACCOUNT, PD_STAGE, PD_AMOUNT, PD_PROBABILITY, PD_DAYS,
-               PD_ACCOUNT_ID, PD_TOTAL, PD__N };
+               PD_ACCOUNT_ID, PD_TOTAL, PD_LEARNED, PD_KEEPS, PD__N };
 
 struct pipeline_view {
 	struct layer	 l[5];
@@ -32,6 +32,7 @@ struct pipeline_view {
 	struct accuracy	 acc;			/* that rep's forecast accuracy */
 	struct rows	 lost;			/* lost reasons, 12 months */
 	struct rows	 sources;		/* won and lost by source, 12 months */
+	const char	*keeps;			/* winfeature_keeps_note; NULL: none */
 };
 
 /* Q_LOST_REASONS, Q_WIN_SOURCE */

@@ -106,6 +106,19 @@ funnel_html(struct ctx *c, const struct pipeline_view *v)
 	out_raw(o, "</p>");
 }
 
+/* A share as a percentage cell; a dash when NULL. */
+static void
+percent_td(struct ctx *c, const char *cls, const struct rows *d, int i, int f)
+{
+	char b[64];
+	if (rows_null(d, i, f))
+		panel_td(c, cls, "\xE2\x80\x94");
+	else {
+		fmt_percent(b, sizeof b, rows_num(d, i, f), 0);
+		panel_td(c, cls, b);
+	}
+}
+
 static void
 deal_row(struct ctx *c, const struct rows *d, int i)
 {
@@ -120,6 +133,8 @@ deal_row(struct ctx *c, const struct rows *d, int i)
 	panel_td(c, NULL, crm_label(LABEL_STAGE, rows_s(d, i, PD_STAGE)));
 	fmt_amount(b, sizeof b, rows_num(d, i, PD_AMOUNT), c->cfg->metrics_currency, c->lang);
 	panel_td(c, "num", b);
+	percent_td(c, "num", d, i, PD_PROBABILITY);
+	percent_td(c, "num learned", d, i, PD_LEARNED);
 	out_raw(o, "<td class=\"num\">");
 	html_text(o, rows_s(d, i, PD_DAYS));
 	if (stalled) {
@@ -154,6 +169,11 @@ deals_html(struct ctx *c, const struct pipeline_view *v)
 	html_text(o, _("Stage"));
 	out_raw(o, "</th>");
 	ln_sort_th(c, l, _("Amount"), "amount", 1);
+	out_raw(o, "<th class=\"num\">");
+	html_text(o, _("Probability"));
+	out_raw(o, "</th><th class=\"num\">");
+	html_text(o, _("Learned chance"));
+	out_raw(o, "</th>");
 	ln_sort_th(c, l, _("Days in stage"), "days", 1);
 	out_raw(o, "</tr>");
 	for (int i = 0; i < l->shown; i++)
@@ -161,6 +181,8 @@ deals_html(struct ctx *c, const struct pipeline_view *v)
 	out_raw(o, "</table>");
 	if (l->shown == 0)
 		panel_para(c, "note", _("No open deal matches."));
+	if (v->keeps != NULL)
+		panel_para(c, "note keeps", v->keeps);
 	ln_pager_html(c, l);
 }
 

@@ -38,11 +38,12 @@ pipeline_json(struct ctx *c, const struct pipeline_view *v)
 		    "win_rate", n > 0 ? json_real((double)won / (double)n) : json_null()));
 	}
 	for (int i = 0; i < v->nav.shown; i++)
-		json_array_append_new(deals, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:b}",
+		json_array_append_new(deals, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}",
 		    "opportunity_id", (json_int_t)atoll(rows_s(d, i, PD_ID)),
 		    "name", rows_jstr(d, i, PD_NAME), "account", rows_jstr(d, i, PD_ACCOUNT),
 		    "stage", rows_jstr(d, i, PD_STAGE), "amount", rows_jnum(d, i, PD_AMOUNT),
 		    "probability", rows_jnum(d, i, PD_PROBABILITY),
+		    "learned_probability", rows_jnum(d, i, PD_LEARNED),
 		    "days_in_stage", rows_jnum(d, i, PD_DAYS), "stalled", pipeline_stalled(c, d, i)));
 	json_t *body = json_pack("{s:o, s:o, s:{s:f, s:f}, s:o, s:I, s:I, s:I, s:b, s:s}",
 	    "stages", stages, "deals", deals,
@@ -52,6 +53,8 @@ pipeline_json(struct ctx *c, const struct pipeline_view *v)
 	    "size", (json_int_t)v->nav.size, "more", v->nav.more, "sort", v->sort);
 	json_object_set_new(body, "lost_reasons", lost);
 	json_object_set_new(body, "win_rate_by_source", sources);
+	json_object_set_new(body, "keeps_stage_weights",
+	    v->keeps ? json_string(v->keeps) : json_null());
 	if (v->one_owner)
 		json_object_set_new(body, "forecast_accuracy", accuracy_json(&v->acc));
 	send_json(c, body);

@@ -319,11 +319,24 @@ static const char *const sql[Q__MAX] = {
  * of the statement); only the page's rows get their owner's name (by key:
  * a join hashed every user each time), and their account's name (a join
  * hashed every account: 4 of 8 s for an executive at 1M accounts). */
+/* The latest run's learned probability of one deal, by key: the run's
+ * partition is found once and probed by (run_id, opportunity_id), so
+ * only the page's rows are read (0028). */
+#define LEARNED_OF(id) \
+    " (SELECT f.probability FROM crmx.deal_forecast f" \
+    "  WHERE f.run_id = (SELECT l.run_id FROM crmx.latest_run l)" \
+    "  AND f.opportunity_id = " id ")"
+/* Whether the latest run's forecast keeps the stage weights (its backtest
+ * says the model does not beat them): the reason, else NULL. */
+#define KEEPS_STAGE_WEIGHTS \
+    " (SELECT b.reason FROM crmx.forecast_backtest b JOIN crmx.latest_run l USING (run_id)" \
+    "  WHERE NOT b.uses_model)"
 [Q_PIPELINE_DEALS] =
     "SELECT t.opportunity_id, t.name, t.account_id,"
     " (SELECT a.name FROM crmx_src.accounts a WHERE a.account_id = t.account_id) AS account,"
     " t.stage, t.amount, t.probability, t.days, t.total,"
-    " (SELECT u.name FROM crmx_src.users u WHERE u.user_id = t.owner_id) AS owner"
+    " (SELECT u.name FROM crmx_src.users u WHERE u.user_id = t.owner_id) AS owner,"
+    LEARNED_OF("t.opportunity_id") " AS learned, " KEEPS_STAGE_WEIGHTS " AS keeps_weights"
     " FROM (SELECT o.opportunity_id, o.name, o.account_id, o.owner_id,"
     "  o.stage, o.amount, o.probability, current_date - o.stage_entered_at::date AS days,"
     "  coalesce(o.amount::float8 * o.probability, 0)"
@@ -400,7 +413,8 @@ static const char *const sql[Q__MAX] = {
 /* Per owner in scope: the open deals' learned forecast (amount times the
  * latest run's learned probability, docs/metrics.md §6). */
 [Q_TEAM_LEARNED] =
-    "SELECT o.owner_id, sum(o.amount * f.probability) AS learned"
+    "SELECT o.owner_id, sum(o.amount * f.probability) AS learned,"
+    KEEPS_STAGE_WEIGHTS " AS keeps_weights"
     " FROM crmx.latest_deal_forecast f"
     " JOIN crmx_src.opportunities o ON o.opportunity_id = f.opportunity_id"
     " WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open' AND f.probability IS NOT NULL"

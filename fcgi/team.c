@@ -13,6 +13,7 @@
 
 #include "team.h"
 #include "util.h"
+#include "winfeature.h"
 
 static const char *const team_cols[] = {
 	"open_deals", "open_amount", "weighted", "forecast_month", "forecast_quarter",
@@ -102,6 +103,8 @@ read_learned(struct ctx *c, struct team_view *v)
 	PGresult *res = scoped_query(c, Q_TEAM_LEARNED, 0, NULL);
 	if (res == NULL)
 		return -1;
+	if (PQntuples(res) > 0)
+		v->keeps = winfeature_keeps_note(db_val(res, 0, 2));
 	for (int k = 0; k < PQntuples(res); k++) {
 		int64_t owner = atoll(db_val(res, k, 0));
 		const char *s = db_val(res, k, 1);

@@ -46,6 +46,7 @@ struct team_view {
 	int		 grouped;	/* an executive: every team, grouped */
 	const char	*sort;		/* its key */
 	const char	*as_of;		/* of the latest run; NULL: none yet */
+	const char	*keeps;		/* winfeature_keeps_note; NULL: none */
 	PGresult	*res;
 };
 

@@ -142,6 +142,8 @@ team_html(struct ctx *c, const struct team_view *v)
 		rep_row(c, r);
 	}
 	out_raw(o, "</tbody></table>");
+	if (v->keeps != NULL)
+		panel_para(c, "note keeps", v->keeps);
 	if (v->n == 0)
 		panel_para(c, "note", _("No reps in your team."));
 	page_end(c);

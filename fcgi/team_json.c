@@ -23,7 +23,8 @@ team_json(struct ctx *c, const struct team_view *v)
 		json_object_set_new(j, "forecast_accuracy", accuracy_json(&r->acc));
 		json_array_append_new(reps, j);
 	}
-	send_json(c, json_pack("{s:s, s:b, s:o, s:o}", "sort", v->sort, "grouped", v->grouped,
+	send_json(c, json_pack("{s:s, s:b, s:o, s:o, s:o}", "sort", v->sort, "grouped", v->grouped,
 	                       "as_of", v->as_of ? json_string(v->as_of) : json_null(),
-	                       "reps", reps));
+	                       "reps", reps, "keeps_stage_weights",
+	                       v->keeps ? json_string(v->keeps) : json_null()));
 }

@@ -67,3 +67,17 @@ winfeature_phrase(char *buf, size_t len, const char *keys, const char *effects)
 		used += (size_t)w;
 	}
 }
+
+const char *
+winfeature_keeps_note(const char *reason)
+{
+	if (reason == NULL)
+		return NULL;
+	if (strcmp(reason, "too_little_data") == 0)
+		return _("The forecast keeps the stage weights: too little data to test the "
+		         "learned chances.");
+	if (strcmp(reason, "no_better") == 0)
+		return _("The forecast keeps the stage weights: the learned chances did not "
+		         "beat them in the backtest.");
+	return _("The forecast keeps the stage weights: no backtest in this run.");
+}

@@ -22,4 +22,9 @@ int winfeature_split(const char *keys, const char *effects, char *buf, size_t le
  * them) as one phrase: "days in the current layer (lowers it), ...". */
 void winfeature_phrase(char *buf, size_t len, const char *keys, const char *effects);
 
+/* Why the latest run's forecast keeps the stage weights, in one short
+ * line ("The forecast keeps the stage weights: ..."), for the stored
+ * forecast_backtest.reason; NULL when reason is NULL (it uses the model). */
+const char *winfeature_keeps_note(const char *reason);
+
 #endif

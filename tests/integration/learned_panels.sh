@@ -52,6 +52,37 @@ check "... largest first within each team" same "$(json 'all(a["learned_forecast
     for a, b in zip(j["reps"], j["reps"][1:]) if a["team"] == b["team"] and b["learned_forecast"] is not None)')" True
 check "Chinese: 学习预测" sh -c "test \"\$(curl -s -o '$tmp/zh' -w '%{http_code}' -u exec:demo '$base/crmx/team?lang=zh-CN')\" = 200 && grep -q '学习预测' '$tmp/zh'"
 
+section "the pipeline's learned chance, each deal on the page"
+check "pipeline JSON: 200" same "$(get exec '/crmx/pipeline?size=50' -H 'Accept: application/json')" 200
+# id:percent for each deal on the page, from the panel and from the table
+ids=$(json '",".join(str(d["opportunity_id"]) for d in j["deals"])')
+got=$(json '" ".join("%d:%s" % (d["opportunity_id"], "-" if d["learned_probability"] is None
+    else round(d["learned_probability"] * 100)) for d in j["deals"])')
+want=$(q "SELECT string_agg(o.id || ':' || coalesce(round(f.probability::numeric * 100)::text, '-'), ' '
+          ORDER BY o.ord) FROM unnest('{${ids:-0}}'::bigint[]) WITH ORDINALITY o(id, ord)
+          LEFT JOIN crmx.latest_deal_forecast f ON f.opportunity_id = o.id")
+check "... a page of deals ($(echo "$ids" | tr ',' '\n' | grep -c .))" test -n "$ids"
+check "... some with a learned chance" sh -c "echo '$got' | grep -q ':[0-9]'"
+check "... learned_probability as stored, every deal" same "$got" "$want"
+check "... keeps_stage_weights: too little data" same \
+	"$(json 'j["keeps_stage_weights"]')" "The forecast keeps the stage weights: too little data to test the learned chances."
+check "pipeline HTML: 200" same "$(get exec '/crmx/pipeline?size=50')" 200
+check "... a Learned chance column" grep -q '<th class="num">Learned chance</th>' "$tmp/body"
+# the cells, in page order: the deal id and the learned cell's text
+cells=$(/usr/bin/python3 -c 'import re, sys
+rows = re.findall(r"<tr[^>]*><td><a href=\"/crmx/deals/(\d+)\">.*?<td class=\"num learned\">([^<]*)</td>",
+                  open(sys.argv[1], encoding="utf-8").read())
+print(" ".join(i + ":" + ("-" if v == "\u2014" else v.rstrip("%")) for i, v in rows))' "$tmp/body")
+check "... each deal's cell as stored" same "$cells" "$want"
+check "... the note: the forecast keeps the stage weights" grep -q '<p class="note keeps">The forecast keeps the stage weights: too little data' "$tmp/body"
+check "Chinese pipeline: 200" same "$(get exec '/crmx/pipeline?lang=zh-CN')" 200
+check "... 学习的成交概率 column and the note" sh -c "grep -q '<th class=\"num\">学习的成交概率</th>' '$tmp/body' && grep -q '预测仍用阶段权重：数据太少' '$tmp/body'"
+check "team: the note too" sh -c "test \"\$(curl -s -o '$tmp/tm' -w '%{http_code}' -u exec:demo '$base/crmx/team')\" = 200 && grep -q '<p class=\"note keeps\">The forecast keeps the stage weights' '$tmp/tm'"
+check "... and in Chinese" grep -q '预测仍用阶段权重' "$tmp/zh"
+check "team JSON: keeps_stage_weights" same \
+	"$(get exec /crmx/team -H 'Accept: application/json')/$(json 'j["keeps_stage_weights"][:41]')" \
+	"200/The forecast keeps the stage weights: too"
+
 browser=$(command -v chromium || true)
 if [ -n "$browser" ]; then
 	shots=$top/$O/screenshots
