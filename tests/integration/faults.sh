@@ -309,6 +309,9 @@ else
 		else
 			fail "space freed: the retry publishes the report of 2026-W28"
 			tail -n 20 "$tmp/reportd.log" | sed 's/^/faults: reportd: /'
+			q "SELECT id, as_of, status, attempts, next_try_at, now(), last_error FROM crmx.run_request
+			   ORDER BY id" | sed 's/^/faults: run_request: /'
+			curl -s "http://127.0.0.1:$hport/healthz" | sed 's/^/faults: healthz: /'
 		fi
 		t_ok=$(now)
 		check "space freed: 2026-W28 served" test "$(served 2026-W28)" = 200
