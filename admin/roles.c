@@ -41,6 +41,7 @@ static const struct right panels_rights[] = {
 	{ "SELECT", "TABLE", "forecast", NULL },	/* run's stored forecast */
 	{ "SELECT", "TABLE", "latest_funnel_metrics", NULL },
 	{ "SELECT", "TABLE", "latest_deal_forecast", NULL },	/* 0028 */
+	{ "SELECT", "TABLE", "deal_forecast", NULL },	/* the pipeline: by key */
 	{ "SELECT", "TABLE", "forecast_backtest", NULL },
 	{ "SELECT, INSERT, UPDATE", "TABLE", "contact_role", NULL },
 	{ "SELECT, INSERT", "TABLE", "contact_role_history", NULL },
