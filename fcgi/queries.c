@@ -410,15 +410,6 @@ static const char *const sql[Q__MAX] = {
     " (SELECT b.uses_model FROM crmx.forecast_backtest b WHERE b.run_id = f.run_id) AS uses_model"
     " FROM crmx.latest_deal_forecast f"
     " WHERE f.opportunity_id = $2::bigint AND " DEAL_VISIBLE,
-/* Per owner in scope: the open deals' learned forecast (amount times the
- * latest run's learned probability, docs/metrics.md §6). */
-[Q_TEAM_LEARNED] =
-    "SELECT o.owner_id, sum(o.amount * f.probability) AS learned,"
-    KEEPS_STAGE_WEIGHTS " AS keeps_weights"
-    " FROM crmx.latest_deal_forecast f"
-    " JOIN crmx_src.opportunities o ON o.opportunity_id = f.opportunity_id"
-    " WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open' AND f.probability IS NOT NULL"
-    " GROUP BY o.owner_id",
 /* $3 step, $4 evidence, $5 action, $6 plan, $7 who; no row: not visible. */
 [Q_SAVE_REVIEW] =
     "INSERT INTO crmx.deal_review (opportunity_id, step_completed, evidence, action, plan,"
@@ -450,7 +441,10 @@ static const char *const sql[Q__MAX] = {
  * (live), precise customers, and from the latest run the 12-month win
  * rate, activity, revenue per hour, key-person coverage and won revenue,
  * whose share of the team's and cumulative share (largest first) are the
- * 80/20 of reps.  Teams are '' for users without one. */
+ * 80/20 of reps; the open deals' learned forecast (amount times the latest
+ * run's learned probability, docs/metrics.md §6) and, on every row, why
+ * that run's forecast keeps the stage weights (NULL: it uses the model).
+ * Teams are '' for users without one. */
 [Q_TEAM] =
     "WITH o AS (SELECT o.owner_id, count(*) AS open_deals, coalesce(sum(o.amount), 0) AS open_amount,"
     " coalesce(sum(o.amount * o.probability), 0) AS weighted,"
@@ -461,8 +455,10 @@ static const char *const sql[Q__MAX] = {
     " count(*) FILTER (WHERE current_date - o.stage_entered_at::date > $2::int) AS stalled,"
     " count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM crmx.deal_review r"
     " WHERE r.opportunity_id = o.opportunity_id AND r.created_at >= now() - interval '14 days'))"
-    " AS unreviewed"
-    " FROM crmx_src.opportunities o WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open'"
+    " AS unreviewed, sum(o.amount * f.probability) AS learned"
+    " FROM crmx_src.opportunities o"
+    " LEFT JOIN crmx.latest_deal_forecast f ON f.opportunity_id = o.opportunity_id"
+    " WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open'"
     " GROUP BY o.owner_id),"
     /* the open deals are read once: o says who carries some */
     " u AS (SELECT u.user_id, u.name, coalesce(u.team, '') AS team FROM crmx_src.users u"
@@ -490,7 +486,8 @@ static const char *const sql[Q__MAX] = {
     " t.activity_minutes / 60.0 AS activity_hours, t.revenue_per_hour, t.revenue AS won_12m,"
     " coalesce(p.precise, 0) AS precise, t.key_person_coverage,"
     " t.revenue / nullif(t.team_revenue, 0) AS revenue_share,"
-    " t.cum_revenue / nullif(t.team_revenue, 0) AS cum_share, t.as_of::text AS as_of"
+    " t.cum_revenue / nullif(t.team_revenue, 0) AS cum_share, o.learned,"
+    KEEPS_STAGE_WEIGHTS " AS keeps_weights, t.as_of::text AS as_of"
     " FROM t LEFT JOIN o ON o.owner_id = t.user_id LEFT JOIN w ON w.owner_id = t.user_id"
     " LEFT JOIN p ON p.owner_id = t.user_id"
     " ORDER BY t.team, coalesce(t.revenue, 0) DESC, t.user_id",

@@ -43,7 +43,6 @@ enum query {
 	Q_ACCOUNTS_LTV_DEEP,
 	Q_ACCOUNTS_ACTIVITY_DEEP,
 	Q_DEAL_FORECAST,	/* the deal's learned probability (0028), latest run */
-	Q_TEAM_LEARNED,		/* per owner: the learned forecast of the open deals */
 	Q_PANEL_AGG,		/* whether the run's sums serve the all-scope pages; who changed */
 	Q_FUNNEL_AGG,		/* the same figures from the run's sums: $1 the changed owners */
 	Q_LOST_REASONS_AGG,

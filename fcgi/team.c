@@ -19,7 +19,7 @@ static const char *const team_cols[] = {
 	"open_deals", "open_amount", "weighted", "forecast_month", "forecast_quarter",
 	"won_quarter", "win_rate", "stalled", "unreviewed", "activity_hours",
 	"revenue_per_hour", "won_12m", "precise", "key_person_coverage", "revenue_share",
-	"cum_share",
+	"cum_share", "learned",
 };
 
 /* Sort keys: the request names one; each orders by a field, largest first
@@ -77,8 +77,8 @@ static void
 read_reps(struct team_view *v, PGresult *res)
 {
 	int cid = db_col(res, "user_id"), cname = db_col(res, "name"), cteam = db_col(res, "team");
-	int col[TM_LEARNED];
-	for (int f = 0; f < TM_LEARNED; f++)
+	int col[TM__NUM];
+	for (int f = 0; f < TM__NUM; f++)
 		col[f] = db_col(res, team_cols[f]);
 	v->n = PQntuples(res);
 	v->reps = xcalloc(v->n ? (size_t)v->n : 1, sizeof *v->reps);
@@ -89,31 +89,12 @@ read_reps(struct team_view *v, PGresult *res)
 		r->id = atoll(db_val(res, i, cid));
 		r->name = (s = db_val(res, i, cname)) ? s : "";
 		r->team = (s = db_val(res, i, cteam)) ? s : "";
-		for (int f = 0; f < TM_LEARNED; f++)
+		for (int f = 0; f < TM__NUM; f++)
 			r->v[f] = (s = db_val(res, i, col[f])) ? atof(s) : NAN;
-		r->v[TM_LEARNED] = NAN;
 	}
-}
-
-/* Each rep's learned forecast (docs/metrics.md §6); 0, or -1 when the
- * database failed. */
-static int
-read_learned(struct ctx *c, struct team_view *v)
-{
-	PGresult *res = scoped_query(c, Q_TEAM_LEARNED, 0, NULL);
-	if (res == NULL)
-		return -1;
-	if (PQntuples(res) > 0)
-		v->keeps = winfeature_keeps_note(db_val(res, 0, 2));
-	for (int k = 0; k < PQntuples(res); k++) {
-		int64_t owner = atoll(db_val(res, k, 0));
-		const char *s = db_val(res, k, 1);
-		for (int i = 0; i < v->n && s != NULL; i++)
-			if (v->reps[i].id == owner)
-				v->reps[i].v[TM_LEARNED] = atof(s);
-	}
-	PQclear(res);
-	return 0;
+	/* the same on every row: the latest run's */
+	if (v->n > 0)
+		v->keeps = winfeature_keeps_note(db_val(res, 0, db_col(res, "keeps_weights")));
 }
 
 /* The viewer's role decides: a rep (or anyone but a manager, executive
@@ -168,11 +149,6 @@ h_team(struct ctx *c, const char *arg)
 	free(ids);
 	free(a);
 	PQclear(acc);
-	if (read_learned(c, &v) != 0) {
-		free(v.reps);
-		PQclear(v.res);
-		return -1;
-	}
 	const char *sort = request_param(c->req, "sort");
 	int si = sort != NULL && team_sort(sort) >= 0 ? team_sort(sort) : 0;
 	v.sort = sorts[si].key;

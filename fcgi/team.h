@@ -23,13 +23,12 @@ struct accuracy {
 	double	 mape;			/* mean |ratio - 1|; NAN: no month with a forecast */
 };
 
-/* One row per rep: the fields of Q_TEAM (named in team.c) up to
- * TM_LEARNED, NAN for NULL. */
+/* One row per rep: the fields of Q_TEAM (named in team.c), NAN for NULL. */
 enum team_f {
 	TM_OPEN_DEALS, TM_OPEN_AMOUNT, TM_WEIGHTED, TM_FORECAST_MONTH, TM_FORECAST_QUARTER,
 	TM_WON_QUARTER, TM_WIN_RATE, TM_STALLED, TM_UNREVIEWED, TM_ACTIVITY_HOURS,
 	TM_REVENUE_PER_HOUR, TM_WON_12M, TM_PRECISE, TM_KEY_PERSON, TM_SHARE, TM_CUM_SHARE,
-	TM_LEARNED,		/* Q_TEAM_LEARNED's, NAN without a learned forecast */
+	TM_LEARNED,		/* NAN without a learned forecast */
 	TM__NUM
 };
 
