@@ -78,6 +78,19 @@ check "... and the backtest" same \
 	--set reportd.language=en,zh-CN --set reportd.report_dir="$tmp/reports" \
 	--run-once --report --as-of 2026-06-30 >/dev/null 2>"$tmp/report.log"
 check "a report" same "$?" 0
+# the run's text summary: the backtest's scores as --format json gave them
+"$top/$O/reportd/crmx-reportd" --set "database.conninfo=host=$host dbname=$db user=crmx" \
+	--run-once --as-of 2026-06-30 >"$tmp/run.txt" 2>>"$tmp/run.log"
+for k in "brier model learned" "brier stage_weights stage weights" \
+         "log_loss model learned" "log_loss stage_weights stage weights"; do
+	set -- $k
+	want=$(/usr/bin/python3 -c 'import json,sys
+b = json.load(open(sys.argv[1]))["learned_forecast"]["backtest"]
+print("%.4f" % b[sys.argv[2]][sys.argv[3]])' "$tmp/sum.json" "$1" "$2")
+	label="backtest $(echo "$1" | sed 's/brier/Brier/; s/log_loss/log loss/'), $(echo "$k" | cut -d' ' -f3-)"
+	got=$(sed -n "s/^ *$label  *\([0-9.]*\)\$/\1/p" "$tmp/run.txt")
+	check "text summary: $label $got" same "$got" "$want"
+done
 R=$tmp/reports/2026-W27
 for f in calibration.svg calibration.png calibration.zh-CN.svg calibration.zh-CN.png; do
 	check "the calibration chart $f" test -s "$R/charts/$f"
