@@ -356,6 +356,20 @@ test_prune(void **state)
 	assert_string_equal(PQgetvalue(kept, 0, 0), "0");	/* no account rows */
 	assert_string_equal(PQgetvalue(kept, 0, 1), "t");	/* the small tables stay */
 	PQclear(kept);
+	/* the panels' sums (0027) go with the account rows; the latest run's stay */
+	static const char *const sums[] = { "pipeline_agg", "closed_agg", "region_agg", "region_top" };
+	for (size_t i = 0; i < sizeof sums / sizeof sums[0]; i++) {
+		snprintf(sql, sizeof sql, "SELECT (SELECT count(*) FROM crmx.%s WHERE run_id = %lld),"
+		         " (SELECT count(*) > 0 FROM crmx.%s WHERE run_id = %lld)",
+		         sums[i], (long long)first, sums[i], (long long)last);
+		PGresult *agg = testdb_exec(conn, sql);
+		if (strcmp(PQgetvalue(agg, 0, 0), "0") != 0 || strcmp(PQgetvalue(agg, 0, 1), "t") != 0)
+			print_error("crmx.%s: %s rows of the pruned run, latest run's present: %s\n",
+			            sums[i], PQgetvalue(agg, 0, 0), PQgetvalue(agg, 0, 1));
+		assert_string_equal(PQgetvalue(agg, 0, 0), "0");
+		assert_string_equal(PQgetvalue(agg, 0, 1), "t");
+		PQclear(agg);
+	}
 	snprintf(sql, sizeof sql, "SELECT count(*) = (SELECT count(*) FROM crmx_src.accounts)"
 	         " FROM crmx.latest_account_metrics WHERE run_id = %lld", (long long)last);
 	assert_string_equal(testdb_value(conn, sql), "t");
