@@ -14,15 +14,19 @@
 static const char sql_add[] =
     "INSERT INTO crmx.run_request (as_of, requested_by) VALUES ($1::date, $2) RETURNING id";
 
-/* Candidates, oldest first; each is then tried for its lock. */
+/* Candidates, oldest first (each is then tried for its lock), and when to
+ * look again: the first request not yet due, in whole seconds rounded up
+ * (so that looking then finds it due).  One statement, one instant: with
+ * two, a request coming due between them was in neither, and the runner
+ * slept until the next scheduled report.  Always one row at least (a NULL
+ * id when nothing is due). */
 static const char sql_due[] =
-    "SELECT id, as_of::text, extract(epoch FROM requested_at), attempts"
-    "  FROM crmx.run_request WHERE status = 'pending' AND next_try_at <= now()"
-    " ORDER BY id LIMIT 50";
-
-static const char sql_next[] =
-    "SELECT extract(epoch FROM min(next_try_at))::bigint FROM crmx.run_request"
-    " WHERE status = 'pending' AND next_try_at > now()";
+    "SELECT r.id, r.as_of::text, extract(epoch FROM r.requested_at), r.attempts,"
+    "       (SELECT ceil(extract(epoch FROM min(next_try_at)))::bigint"
+    "          FROM crmx.run_request WHERE status = 'pending' AND next_try_at > now())"
+    "  FROM (SELECT 1) one LEFT JOIN LATERAL"
+    "       (SELECT id, as_of, requested_at, attempts FROM crmx.run_request"
+    "         WHERE status = 'pending' AND next_try_at <= now() ORDER BY id LIMIT 50) r ON true";
 
 /* Still pending once the lock is ours (another session may have finished
  * it between the listing and the lock). */
@@ -99,7 +103,9 @@ runreq_claim(PGconn *conn, struct runreq *q, time_t *next)
 	if (res == NULL)
 		return -1;
 	int busy = 0;
-	for (int i = 0; i < PQntuples(res); i++) {
+	if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 4))
+		*next = (time_t)atoll(PQgetvalue(res, 0, 4));
+	for (int i = 0; i < PQntuples(res) && !PQgetisnull(res, i, 0); i++) {
 		const char *id = PQgetvalue(res, i, 0);
 		int got = lock_request(conn, id);
 		if (got < 0)
@@ -120,13 +126,6 @@ runreq_claim(PGconn *conn, struct runreq *q, time_t *next)
 		if (still < 0)
 			goto fail;
 	}
-	PQclear(res);
-	/* Nothing to take: when to look again. */
-	res = db_check(conn, PQexec(conn, sql_next), PGRES_TUPLES_OK, "run requests");
-	if (res == NULL)
-		return -1;
-	if (!PQgetisnull(res, 0, 0))
-		*next = (time_t)atoll(PQgetvalue(res, 0, 0));
 	PQclear(res);
 	if (busy && (*next == 0 || *next > time(NULL) + 60))
 		*next = time(NULL) + 60;	/* see whether its instance is still alive */
