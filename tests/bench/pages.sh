@@ -22,9 +22,11 @@ secs=${BENCH_PAGE_SECONDS:-5}
 bench_need_run
 
 fcgi_pid=""
+hello_pid=""
 cleanup() {
 	[ -f "$dir/nginx.pid" ] && kill "$(cat "$dir/nginx.pid")" 2>/dev/null
 	[ -z "$fcgi_pid" ] || kill "$fcgi_pid" 2>/dev/null
+	[ -z "$hello_pid" ] || kill "$hello_pid" 2>/dev/null
 	wait 2>/dev/null
 }
 trap cleanup EXIT
@@ -125,6 +127,19 @@ measure() {
 }
 measure "${BENCH_FCGI:-$top/$O/fcgi/crmx.fcgi}" new
 [ -z "${BENCH_OLD_FCGI:-}" ] || measure "$BENCH_OLD_FCGI" old
+# The floor on this machine: the same nginx, authentication and 64
+# connections answered by a trivial FastCGI program with as many workers
+# (tests/bench/hello_fcgi.c), no database; no page can be faster.
+floor=""
+if [ -x "$top/$O/tests/bench/hello_fcgi" ]; then
+	"$top/$O/tests/bench/hello_fcgi" "$dir/hello.sock" "$workers" &
+	hello_pid=$!
+	for i in $(seq 50); do [ -S "$dir/hello.sock" ] && break; sleep 0.1; done
+	head -n 2000 "$dir/rep.account.list" | sed 's| /crmx/.*| /hello|' >"$dir/hello.list"
+	load hello 1
+	load hello "$secs"
+	floor="$p99 $rps $bad"
+fi
 while read -r role page p99 rps bad; do
 	was=""
 	[ ! -f "$dir/old.p99" ] || was=$(awk -v r="$role" -v p="$page" '$1 == r && $2 == p { print $3 " ms before (" $4 " req/s)" }' "$dir/old.p99")
@@ -132,3 +147,8 @@ while read -r role page p99 rps bad; do
 	row "$page page, $role, cache off, 64 conns: p99 ms ($rps req/s; $bad errors)" \
 	    "$p99" "$was" "" "< $t" "$(ok "$rps > 0 && $p99 < $t && $bad == 0")"
 done <"$dir/new.p99"
+if [ -n "$floor" ]; then
+	set -- $floor
+	row "floor: nginx + a trivial FastCGI program, 64 conns: p99 ms ($2 req/s; $3 errors)" \
+	    "$1" "" "" "" ""
+fi

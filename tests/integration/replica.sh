@@ -196,8 +196,18 @@ check "nothing lost: the history before the stop and the one saved after, not th
 	same "$(qp "SELECT count(*) FILTER (WHERE burning_issue = 'Marker three') || '/' ||
 	            count(*) FILTER (WHERE burning_issue = 'Lost marker') || '/' || count(*)
 	            FROM crmx.qualification_history WHERE account_id = $mine")" "1/0/$((h0 + 1))"
-check "the replica replays it too" wait_for 90 \
-	test "$(qr "SELECT count(*) FROM crmx.qualification_history WHERE burning_issue = 'Marker three'")" = 1
+replayed() { test "$(qr "SELECT count(*) FROM crmx.qualification_history WHERE burning_issue = 'Marker three'")" = 1; }
+if wait_for 90 replayed; then
+	pass "the replica replays it too"
+else
+	fail "the replica replays it too"
+	qr "SELECT status, flushed_lsn, latest_end_lsn, last_msg_receipt_time FROM pg_stat_wal_receiver" |
+		sed 's/^/replica: wal receiver: /'
+	qr "SELECT pg_last_wal_replay_lsn(), pg_is_in_recovery()" | sed 's/^/replica: replayed: /'
+	qp "SELECT pg_current_wal_lsn(); SELECT state, replay_lsn FROM pg_stat_replication" |
+		sed 's/^/replica: primary: /'
+	tail -n 15 "$tmp/r/postgresql.log" 2>/dev/null | sed 's/^/replica: log: /'
+fi
 check "host a shows it" wait_for 20 sh -c "curl -s -u '$rep:demo' '$a_base$page' | grep -q 'Marker three'"
 
 # --- two reportd instances on the pair: one run, one mail ------------------
