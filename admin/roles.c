@@ -56,6 +56,8 @@ static const struct right panels_rights[] = {
 	{ "SELECT", "TABLE", "pipeline_agg", NULL },	/* regions from the run's */
 	{ "SELECT", "TABLE", "closed_agg", NULL },	/* sums */
 	{ "SELECT", "TABLE", "region_agg", NULL },
+	{ "SELECT", "TABLE", "team_agg", NULL },	/* the team view from the run's (0031) */
+	{ "SELECT", "TABLE", "team_precise", NULL },
 	{ "SELECT", "TABLE", "region_top", NULL },
 };
 
@@ -91,6 +93,7 @@ static const struct right reportd_rights[] = {
 	{ "EXECUTE", "FUNCTION", "drop_run_accounts", "bigint" },	/* 0017 */
 	{ "EXECUTE", "FUNCTION", "analyze_run_partition", "bigint" },
 	{ "EXECUTE", "FUNCTION", "store_panel_aggregates", "bigint, text" },	/* 0027 */
+	{ "EXECUTE", "FUNCTION", "store_team_aggregates", "bigint" },	/* 0031 */
 };
 
 struct role {

@@ -132,6 +132,49 @@
     "  WHERE o.owner_id = ANY($1::bigint[]) AND " IN_SCOPE("o.owner_id", "$2") \
     "  AND o.outcome IN ('" outcomes "')" \
     "  AND o.closed_at >= " WINDOW_START " AND o.closed_at < " WINDOW_END " + 1)"
+/* The team view (Q_TEAM, Q_TEAM_AGG): a deal's weighted amount with
+ * probability P, as numeric so that sums do not depend on their order. */
+#define TEAM_W(p) "(o.amount * " p ")::numeric"
+/* this month's and this quarter's weighted forecast, DUE the due date or
+ * its month, W a deal's (or a sum's) weighted amount */
+#define TEAM_FORECAST(due, w) \
+    " coalesce(sum(" w ") FILTER (WHERE coalesce(" due ", current_date)" \
+    " < date_trunc('month', current_date) + interval '1 month'), 0) AS forecast_month," \
+    " coalesce(sum(" w ") FILTER (WHERE coalesce(" due ", current_date)" \
+    " < date_trunc('quarter', current_date) + interval '3 months'), 0) AS forecast_quarter,"
+#define TEAM_SCOPE3(col) IN_SCOPE(col, "$3")
+/* The team view's rows from its CTEs o (open deals per owner) and p
+ * (precise customers per owner), SCOPE a macro naming the viewer's
+ * scope of a column: the reps in scope (role 'rep' or an owner of open
+ * deals), won this quarter (live), the latest run's owner metrics and
+ * the 80/20 shares.  Teams are '' for users without one. */
+#define TEAM_ROWS(SCOPE) \
+    " u AS (SELECT u.user_id, u.name, coalesce(u.team, '') AS team FROM crmx_src.users u" \
+    " WHERE " SCOPE("u.user_id") " AND (u.role = 'rep'" \
+    "  OR u.user_id IN (SELECT o.owner_id FROM o)))," \
+    " w AS (SELECT o.owner_id, sum(o.amount) AS won_quarter FROM crmx_src.opportunities o" \
+    " WHERE " SCOPE("o.owner_id") " AND o.outcome = 'won'" \
+    " AND o.closed_at >= date_trunc('quarter', current_date) GROUP BY o.owner_id)," \
+    " t AS (SELECT u.*, m.revenue, m.win_rate, m.activity_minutes, m.revenue_per_hour," \
+    " m.key_person_coverage, m.as_of," \
+    " sum(coalesce(m.revenue, 0)) OVER (PARTITION BY u.team) AS team_revenue," \
+    " sum(coalesce(m.revenue, 0)) OVER (PARTITION BY u.team ORDER BY coalesce(m.revenue, 0) DESC," \
+    " u.user_id ROWS UNBOUNDED PRECEDING) AS cum_revenue" \
+    " FROM u LEFT JOIN crmx.latest_owner_metrics m ON m.owner_id = u.user_id)" \
+    " SELECT t.user_id, t.name, t.team, coalesce(o.open_deals, 0) AS open_deals," \
+    " coalesce(o.open_amount, 0) AS open_amount, coalesce(o.weighted, 0) AS weighted," \
+    " coalesce(o.forecast_month, 0) AS forecast_month," \
+    " coalesce(o.forecast_quarter, 0) AS forecast_quarter," \
+    " coalesce(w.won_quarter, 0) AS won_quarter," \
+    " t.win_rate, coalesce(o.stalled, 0) AS stalled, coalesce(o.unreviewed, 0) AS unreviewed," \
+    " t.activity_minutes / 60.0 AS activity_hours, t.revenue_per_hour, t.revenue AS won_12m," \
+    " coalesce(p.precise, 0) AS precise, t.key_person_coverage," \
+    " t.revenue / nullif(t.team_revenue, 0) AS revenue_share," \
+    " t.cum_revenue / nullif(t.team_revenue, 0) AS cum_share, o.learned," \
+    KEEPS_STAGE_WEIGHTS " AS keeps_weights, t.as_of::text AS as_of" \
+    " FROM t LEFT JOIN o ON o.owner_id = t.user_id LEFT JOIN w ON w.owner_id = t.user_id" \
+    " LEFT JOIN p ON p.owner_id = t.user_id"
+#define TEAM_ORDER " ORDER BY t.team, coalesce(t.revenue, 0) DESC, t.user_id"
 /* COL is one of the owners of scope P (NULL: everyone). */
 #define IN_SCOPE(col, p) "(" p "::bigint[] IS NULL OR " col " = ANY(" p "::bigint[]))"
 
@@ -447,50 +490,59 @@ static const char *const sql[Q__MAX] = {
  * Teams are '' for users without one. */
 [Q_TEAM] =
     "WITH o AS (SELECT o.owner_id, count(*) AS open_deals, coalesce(sum(o.amount), 0) AS open_amount,"
-    " coalesce(sum(o.amount * o.probability), 0) AS weighted,"
-    " coalesce(sum(o.amount * o.probability) FILTER (WHERE coalesce(o.expected_close, current_date)"
-    " < date_trunc('month', current_date) + interval '1 month'), 0) AS forecast_month,"
-    " coalesce(sum(o.amount * o.probability) FILTER (WHERE coalesce(o.expected_close, current_date)"
-    " < date_trunc('quarter', current_date) + interval '3 months'), 0) AS forecast_quarter,"
+    " coalesce(sum(" TEAM_W("o.probability") "), 0) AS weighted,"
+    TEAM_FORECAST("o.expected_close", TEAM_W("o.probability"))
     " count(*) FILTER (WHERE current_date - o.stage_entered_at::date > $2::int) AS stalled,"
     " count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM crmx.deal_review r"
     " WHERE r.opportunity_id = o.opportunity_id AND r.created_at >= now() - interval '14 days'))"
-    " AS unreviewed, sum(o.amount * f.probability) AS learned"
+    " AS unreviewed, sum(" TEAM_W("f.probability") ") AS learned"
     " FROM crmx_src.opportunities o"
     " LEFT JOIN crmx.latest_deal_forecast f ON f.opportunity_id = o.opportunity_id"
     " WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open'"
     " GROUP BY o.owner_id),"
-    /* the open deals are read once: o says who carries some */
-    " u AS (SELECT u.user_id, u.name, coalesce(u.team, '') AS team FROM crmx_src.users u"
-    " WHERE " SCOPE_SQL("u.user_id") " AND (u.role = 'rep'"
-    "  OR u.user_id IN (SELECT o.owner_id FROM o))),"
-    " w AS (SELECT o.owner_id, sum(o.amount) AS won_quarter FROM crmx_src.opportunities o"
-    " WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'won'"
-    " AND o.closed_at >= date_trunc('quarter', current_date) GROUP BY o.owner_id),"
     " p AS (SELECT a.owner_id, count(*) AS precise FROM crmx.qualification q"
     " JOIN crmx_src.accounts a ON a.account_id = q.account_id"
     " WHERE " SCOPE_SQL("a.owner_id") " AND q.has_need AND q.can_pay AND q.has_authority"
     " GROUP BY a.owner_id),"
-    " t AS (SELECT u.*, m.revenue, m.win_rate, m.activity_minutes, m.revenue_per_hour,"
-    " m.key_person_coverage, m.as_of,"
-    " sum(coalesce(m.revenue, 0)) OVER (PARTITION BY u.team) AS team_revenue,"
-    " sum(coalesce(m.revenue, 0)) OVER (PARTITION BY u.team ORDER BY coalesce(m.revenue, 0) DESC,"
-    " u.user_id ROWS UNBOUNDED PRECEDING) AS cum_revenue"
-    " FROM u LEFT JOIN crmx.latest_owner_metrics m ON m.owner_id = u.user_id)"
-    " SELECT t.user_id, t.name, t.team, coalesce(o.open_deals, 0) AS open_deals,"
-    " coalesce(o.open_amount, 0) AS open_amount, coalesce(o.weighted, 0) AS weighted,"
-    " coalesce(o.forecast_month, 0) AS forecast_month,"
-    " coalesce(o.forecast_quarter, 0) AS forecast_quarter,"
-    " coalesce(w.won_quarter, 0) AS won_quarter,"
-    " t.win_rate, coalesce(o.stalled, 0) AS stalled, coalesce(o.unreviewed, 0) AS unreviewed,"
-    " t.activity_minutes / 60.0 AS activity_hours, t.revenue_per_hour, t.revenue AS won_12m,"
-    " coalesce(p.precise, 0) AS precise, t.key_person_coverage,"
-    " t.revenue / nullif(t.team_revenue, 0) AS revenue_share,"
-    " t.cum_revenue / nullif(t.team_revenue, 0) AS cum_share, o.learned,"
-    KEEPS_STAGE_WEIGHTS " AS keeps_weights, t.as_of::text AS as_of"
-    " FROM t LEFT JOIN o ON o.owner_id = t.user_id LEFT JOIN w ON w.owner_id = t.user_id"
-    " LEFT JOIN p ON p.owner_id = t.user_id"
-    " ORDER BY t.team, coalesce(t.revenue, 0) DESC, t.user_id",
+    TEAM_ROWS(SCOPE_SQL) TEAM_ORDER,
+/* Q_TEAM from the latest run's sums (0031; $1 the changed owners, $2 the
+ * stall days, $3 the scope): the unchanged owners' open deals by due
+ * month and precise customers as the run stored them, the changed
+ * owners' read now; stalled: the deals with a stage date less those whose
+ * stage began within the stall days, unreviewed: the open deals less
+ * those reviewed in 14 days, both read now through indexes.  No rows when
+ * the latest run stored no team sums. */
+[Q_TEAM_AGG] =
+    "WITH s AS (SELECT x.owner_id, x.due_month AS due, x.deals, x.dated, x.amount, x.weighted,"
+    "  x.learned FROM crmx.team_agg x JOIN crmx.latest_run l USING (run_id)"
+    "  WHERE " TEAM_SCOPE3("x.owner_id") " AND x.owner_id <> ALL($1::bigint[])"
+    "  UNION ALL SELECT o.owner_id, date_trunc('month', o.expected_close)::date, 1,"
+    "  (o.stage_entered_at IS NOT NULL)::int, o.amount, " TEAM_W("o.probability") ","
+    "  " TEAM_W("f.probability") " FROM crmx_src.opportunities o"
+    "  LEFT JOIN crmx.latest_deal_forecast f ON f.opportunity_id = o.opportunity_id"
+    "  WHERE o.owner_id = ANY($1::bigint[]) AND " TEAM_SCOPE3("o.owner_id")
+    "  AND o.outcome = 'open'),"
+    " rv AS (SELECT o.owner_id, count(*) AS n FROM (SELECT DISTINCT r.opportunity_id"
+    "  FROM crmx.deal_review r WHERE r.created_at >= now() - interval '14 days') r"
+    "  JOIN crmx_src.opportunities o USING (opportunity_id)"
+    "  WHERE " TEAM_SCOPE3("o.owner_id") " AND o.outcome = 'open' GROUP BY 1),"
+    " nw AS (SELECT o.owner_id, count(*) AS n FROM crmx_src.opportunities o"
+    "  WHERE " TEAM_SCOPE3("o.owner_id") " AND o.outcome = 'open'"
+    "  AND o.stage_entered_at >= (current_date - $2::int)::timestamptz GROUP BY 1),"
+    " o AS (SELECT s.owner_id, sum(s.deals) AS open_deals, sum(s.amount) AS open_amount,"
+    " coalesce(sum(s.weighted), 0) AS weighted," TEAM_FORECAST("s.due", "s.weighted")
+    " sum(s.dated) - coalesce(max(nw.n), 0) AS stalled,"
+    " sum(s.deals) - coalesce(max(rv.n), 0) AS unreviewed, sum(s.learned) AS learned"
+    " FROM s LEFT JOIN nw USING (owner_id) LEFT JOIN rv USING (owner_id) GROUP BY s.owner_id),"
+    " p AS (SELECT x.owner_id, x.precise FROM crmx.team_precise x JOIN crmx.latest_run l USING (run_id)"
+    "  WHERE " TEAM_SCOPE3("x.owner_id") " AND x.owner_id <> ALL($1::bigint[])"
+    "  UNION ALL SELECT a.owner_id, count(*) FROM crmx.qualification q"
+    "  JOIN crmx_src.accounts a ON a.account_id = q.account_id"
+    "  WHERE a.owner_id = ANY($1::bigint[]) AND " TEAM_SCOPE3("a.owner_id")
+    "  AND q.has_need AND q.can_pay AND q.has_authority GROUP BY a.owner_id),"
+    TEAM_ROWS(TEAM_SCOPE3)
+    " WHERE (SELECT r.team_sums FROM crmx.run r JOIN crmx.latest_run l USING (run_id))"
+    TEAM_ORDER,
 /* Forecast accuracy (team.h) per owner in scope ($2: one, or NULL for
  * all) for each of the 6 months before the latest run's as-of month (that
  * month too when as_of is its last day): the weighted forecast for M the

@@ -34,6 +34,7 @@ enum query {
 	Q_ACCOUNT_CLOSED,	/* an account's won and lost deals */
 	Q_TEAM_ROLE,		/* $2 login: the viewer's role, when in scope */
 	Q_TEAM,			/* one row per rep; $2 stall days */
+	Q_TEAM_AGG,		/* the same from the run's sums; $2 stall days, $3 the scope */
 	Q_FORECAST_ACCURACY,	/* per owner and closed month; $2 owner or NULL */
 	Q_SAVE_CONTACT,		/* a contact's role and the key person reached, + history */
 	Q_CONTACT_HISTORY,

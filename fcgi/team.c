@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "panelagg.h"
 #include "team.h"
 #include "util.h"
 #include "winfeature.h"
@@ -117,6 +118,29 @@ team_allowed(struct ctx *c, int *grouped)
 	return 1;
 }
 
+/* The rows from the latest run's sums and the changes since (0031,
+ * panelagg.h) when it stored them, else every row read now. */
+static PGresult *
+team_fetch(struct ctx *c)
+{
+	char stall[16], *scope;
+	snprintf(stall, sizeof stall, "%d", c->cfg->metrics_stall_days);
+	int agg = panel_agg_begin(c, &scope);
+	if (agg < 0)
+		return NULL;
+	PGresult *res = NULL;
+	if (agg) {
+		const char *extra[2] = { stall, scope };
+		res = scoped_query(c, Q_TEAM_AGG, 2, extra);
+		panel_agg_end(c, scope);
+		if (res == NULL || PQntuples(res) > 0)
+			return res;
+		PQclear(res);	/* no sums (or no reps): read every row */
+	}
+	const char *extra[1] = { stall };
+	return scoped_query(c, Q_TEAM, 1, extra);
+}
+
 int
 h_team(struct ctx *c, const char *arg)
 {
@@ -126,13 +150,9 @@ h_team(struct ctx *c, const char *arg)
 	int allowed = team_allowed(c, &v.grouped);
 	if (allowed != 0)
 		return allowed < 0 ? -1 : 0;
-	char stall[16];
-	snprintf(stall, sizeof stall, "%d", c->cfg->metrics_stall_days);
-	const char *extra[1] = { stall };
-	v.res = scoped_query(c, Q_TEAM, 1, extra);
-	if (v.res == NULL)
+	if ((v.res = team_fetch(c)) == NULL)
 		return -1;
-	extra[0] = NULL;	/* every owner in scope */
+	const char *extra[1] = { NULL };	/* every owner in scope */
 	PGresult *acc = scoped_query(c, Q_FORECAST_ACCURACY, 1, extra);
 	if (acc == NULL) {
 		PQclear(v.res);

@@ -430,6 +430,12 @@ store_results(PGconn *conn, int64_t run_id, const struct snapshot *s, const stru
 	if (res == NULL)
 		goto fail;
 	PQclear(res);
+	/* the team view's (0031), after that snapshot */
+	res = db_check(conn, PQexecParams(conn, "SELECT crmx.store_team_aggregates($1)",
+	    1, NULL, ap, NULL, NULL, 0), PGRES_TUPLES_OK, "storing the team view's sums");
+	if (res == NULL)
+		goto fail;
+	PQclear(res);
 	const char *params[4] = { run, dur, row_counts_json, summary_json };
 	res = db_check(conn, PQexecParams(conn,
 	    "UPDATE crmx.run SET status = 'ok', finished_at = clock_timestamp(),"

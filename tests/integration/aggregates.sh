@@ -59,6 +59,17 @@ owner_sums_shown() {
 	[ "$r" -gt 100000 ]
 }
 check "a rep's regions are read from the rep's stored sums" owner_sums_shown
+# the team view from the run's per-owner sums (0031)
+team_sums_shown() {
+	id=$(q "SELECT owner_id FROM crmx.team_agg WHERE run_id = $(run) ORDER BY owner_id LIMIT 1")
+	q "UPDATE crmx.team_agg SET deals = deals + 100000 WHERE run_id = $(run) AND owner_id = $id
+	   AND ctid = (SELECT min(ctid) FROM crmx.team_agg WHERE run_id = $(run) AND owner_id = $id)" >/dev/null
+	get "$exec_login" /crmx/team.json >/dev/null
+	t=$(json "[int(r['open_deals']) for r in j['reps'] if r['user_id'] == $id][0]")
+	q "UPDATE crmx.team_agg SET deals = deals - 100000 WHERE run_id = $(run) AND deals >= 100000" >/dev/null
+	[ "$t" -gt 100000 ]
+}
+check "an executive's team view is read from the run's per-owner sums" team_sums_shown
 
 # pages ROLE...: each role's pipeline and regions (and one region) as JSON into $tmp/NAME.*
 pages() {
@@ -68,6 +79,13 @@ pages() {
 			st=$(get "$who" "/crmx/${pg%%\?*}.json$(printf '%s' "$pg" | sed -n 's/^[^?]*//p')")
 			[ "$st" = 200 ] || fail "$who: /crmx/$pg: $st"
 			cp "$tmp/body" "$tmp/$name.$who.$(echo "${pg%%=*}" | tr -c 'a-z\n' _)"
+		done
+	done
+	for who in "$exec_login" "$mgr"; do	# the team view, JSON and HTML, two sorts
+		for pg in team.json team "team.json?sort=stalled" "team?sort=unreviewed"; do
+			st=$(get "$who" "/crmx/$pg")
+			[ "$st" = 200 ] || fail "$who: /crmx/$pg: $st"
+			cp "$tmp/body" "$tmp/$name.$who.$(echo "$pg" | tr -c 'a-z\n' _)"
 		done
 	done
 }
@@ -98,6 +116,23 @@ q "UPDATE crmx_native.accounts SET region = 'Testregion', city = 'Testcity' WHER
 q "INSERT INTO crmx.qualification (account_id, has_need, can_pay, has_authority, updated_by, updated_at)
    VALUES ($a2, true, true, true, 'test', now()) ON CONFLICT (account_id) DO UPDATE
    SET has_need = true, can_pay = true, has_authority = true" >/dev/null
+# a review recorded, a deal moved to another open stage, a new deal, a
+# deal won today (owner o1's, so this quarter's)
+q "INSERT INTO crmx.deal_review (opportunity_id, step_completed, evidence, action, plan, created_by)
+   SELECT opportunity_id, 1, 'e', 'a', 'p', 'test' FROM crmx_src.opportunities
+   WHERE outcome = 'open' AND owner_id = $o2 ORDER BY opportunity_id OFFSET 1 LIMIT 1" >/dev/null
+q "UPDATE crmx_native.opportunities SET stage = (SELECT s.stage FROM crmx_native.stages s
+   WHERE NOT s.is_won AND NOT s.is_lost AND s.stage <> opportunities.stage ORDER BY s.stage_rank LIMIT 1),
+   stage_entered_at = now() WHERE opportunity_id = (SELECT opportunity_id FROM crmx_src.opportunities
+   WHERE outcome = 'open' AND owner_id = $o2 ORDER BY opportunity_id OFFSET 2 LIMIT 1)" >/dev/null
+q "INSERT INTO crmx_native.opportunities (opportunity_id, account_id, owner_id, name, stage, amount,
+   created_at, stage_entered_at, expected_close)
+   SELECT (SELECT max(opportunity_id) + 1 FROM crmx_native.opportunities), $a1, $o2, 'aggregates-new',
+   (SELECT stage FROM crmx_native.stages WHERE NOT is_won AND NOT is_lost ORDER BY stage_rank LIMIT 1),
+   4321.09, now(), now(), current_date + 3" >/dev/null
+q "UPDATE crmx_native.opportunities SET stage = (SELECT stage FROM crmx_native.stages WHERE is_won LIMIT 1),
+   closed_at = now() WHERE opportunity_id = (SELECT opportunity_id FROM crmx_src.opportunities
+   WHERE outcome = 'open' AND owner_id = $o1 ORDER BY opportunity_id OFFSET 3 LIMIT 1)" >/dev/null
 check "the changes named their owners" test \
 	"$(q "SELECT count(DISTINCT owner_id) FILTER (WHERE owner_id IN ($o1, $o2)) = 2
 	       AND count(*) FILTER (WHERE owner_id IS NULL) = 0 FROM crmx.changed_owner")" = t
@@ -107,6 +142,21 @@ for i in 1 2 3; do
 done
 check "an owner changed again is written down once ($marks rows)" \
 	test "$(q "SELECT count(*) FROM crmx.changed_owner")" = "$marks"
+# the day moves on for the deals of an owner nothing changed: what the
+# feed does not see (triggers off), as when only the date changes: a
+# deal's stage began within the stall days (one day less and it stalls
+# tomorrow), another's review is 13 days old (unreviewed the day after)
+o3=$(q "SELECT owner_id FROM crmx_src.opportunities WHERE outcome = 'open' AND owner_id NOT IN ($o1, $o2)
+        AND stage_entered_at IS NOT NULL ORDER BY owner_id LIMIT 1")
+q "SET session_replication_role = replica;
+   UPDATE crmx_native.opportunities SET stage_entered_at = now() - interval '13 days'
+   WHERE opportunity_id = (SELECT min(opportunity_id) FROM crmx_src.opportunities
+   WHERE outcome = 'open' AND owner_id = $o3 AND stage_entered_at IS NOT NULL);
+   INSERT INTO crmx.deal_review (opportunity_id, step_completed, evidence, action, plan, created_by,
+   created_at) SELECT max(opportunity_id), 1, 'e', 'a', 'p', 'test', now() - interval '13 days'
+   FROM crmx_src.opportunities WHERE outcome = 'open' AND owner_id = $o3" >/dev/null
+check "the day's changes marked no owner" test "$(q "SELECT count(*) FILTER (WHERE owner_id = $o3)
+	FROM crmx.changed_owner")" = 0
 pages sums
 q "INSERT INTO crmx.changed_owner (owner_id) VALUES (NULL)" >/dev/null	# sum every row
 pages rows
@@ -117,11 +167,22 @@ for f in "$tmp"/rows.*; do
 		diff "$g" "$f" | head -5
 	n=$((n + 1))
 done
-check "every role's pages compared ($n)" test "$n" -eq 9
+check "every role's pages compared ($n)" test "$n" -eq 17
 check "the executive's pipeline and regions show the changes" sh -c \
 	"! cmp -s '$tmp/before.$exec_login.pipeline' '$tmp/sums.$exec_login.pipeline' &&
 	 ! cmp -s '$tmp/before.$exec_login.regions' '$tmp/sums.$exec_login.regions' &&
 	 grep -q aggregates-test '$tmp/sums.$exec_login.pipeline' && grep -q Testcity '$tmp/sums.$exec_login.regions'"
+check "the executive's team view shows the changes" sh -c \
+	"! cmp -s '$tmp/before.$exec_login.team_json' '$tmp/sums.$exec_login.team_json'"
+team_of() {	# FILE OWNER FIELD
+	/usr/bin/python3 -c "import json,sys; print([int(r[sys.argv[3]]) for r in json.load(open(sys.argv[1]))['reps']
+		if r['user_id'] == int(sys.argv[2])][0])" "$@"
+}
+check "the day's changes show on o3's row (one stalled and one unreviewed fewer)" test \
+	"$(($(team_of "$tmp/before.$exec_login.team_json" "$o3" stalled) - 1))/$(($(team_of \
+	"$tmp/before.$exec_login.team_json" "$o3" unreviewed) - 1))" = \
+	"$(team_of "$tmp/sums.$exec_login.team_json" "$o3" stalled)/$(team_of \
+	"$tmp/sums.$exec_login.team_json" "$o3" unreviewed)"
 
 # a new run takes the changes in: its sums alone, no mark left it has seen
 "$top/$O/reportd/crmx-reportd" --set "database.conninfo=$ci" --run-once --as-of 2026-06-30 \
@@ -131,7 +192,8 @@ pages again
 q "INSERT INTO crmx.changed_owner (owner_id) VALUES (NULL)" >/dev/null
 pages rows2
 for who in "$exec_login" "$mgr" "$rep"; do
-	for p in pipeline regions; do
+	for p in pipeline regions team_json team; do
+		[ -f "$tmp/rows2.$who.$p" ] || continue
 		check "after the new run, $who's $p from its sums = summed over every row" \
 			cmp -s "$tmp/rows2.$who.$p" "$tmp/again.$who.$p"
 	done
