@@ -17,7 +17,7 @@ static const struct {
 	const char	*key;
 	enum query	 q;
 	enum query	 deep;		/* for pages past DEEP_ROWS */
-	enum query	 walk;		/* a search with more than COUNT_CAP matches */
+	enum query	 walk;		/* a search with many matches */
 } sorts[] = {
 	{ "revenue", Q_ACCOUNTS_REVENUE, Q_ACCOUNTS_REVENUE_DEEP, Q_ACCOUNTS_REVENUE_WALK },
 	{ "ltv", Q_ACCOUNTS_LTV, Q_ACCOUNTS_LTV_DEEP, Q_ACCOUNTS_LTV_WALK },
@@ -88,14 +88,15 @@ list_params(struct ctx *c, struct accounts_view *v, size_t *si)
 	list_nav(c, v);
 }
 
-/* The page of rows by Q; a search with more than COUNT_CAP matches tries
+/* The page of rows by Q; a search with more than [fcgi] search_walk_min
+ * matches (COUNT_CAP: only a capped count) tries
  * WALK first (queries.c, ACCOUNTS_WALK), which is exact only when it
  * filled the page; NULL when the database failed. */
 static PGresult *
 list_rows(struct ctx *c, struct accounts_view *v, enum query q, enum query walk,
     const char **extra)
 {
-	if (walk != Q__MAX && v->q != NULL && v->capped) {
+	if (walk != Q__MAX && v->q != NULL && v->total > c->cfg->fcgi_search_walk_min) {
 		PGresult *w = scoped_query(c, walk, 9, extra);
 		if (w == NULL || PQntuples(w) == v->size + 1)
 			return w;
