@@ -17,11 +17,12 @@ static const struct {
 	const char	*key;
 	enum query	 q;
 	enum query	 deep;		/* for pages past DEEP_ROWS */
+	enum query	 walk;		/* a search with many matches */
 } sorts[] = {
-	{ "revenue", Q_ACCOUNTS_REVENUE, Q_ACCOUNTS_REVENUE_DEEP },
-	{ "ltv", Q_ACCOUNTS_LTV, Q_ACCOUNTS_LTV_DEEP },
-	{ "name", Q_ACCOUNTS_NAME, Q_ACCOUNTS_NAME },
-	{ "activity", Q_ACCOUNTS_ACTIVITY, Q_ACCOUNTS_ACTIVITY_DEEP },
+	{ "revenue", Q_ACCOUNTS_REVENUE, Q_ACCOUNTS_REVENUE_DEEP, Q_ACCOUNTS_REVENUE_WALK },
+	{ "ltv", Q_ACCOUNTS_LTV, Q_ACCOUNTS_LTV_DEEP, Q_ACCOUNTS_LTV_WALK },
+	{ "name", Q_ACCOUNTS_NAME, Q_ACCOUNTS_NAME, Q__MAX },
+	{ "activity", Q_ACCOUNTS_ACTIVITY, Q_ACCOUNTS_ACTIVITY_DEEP, Q_ACCOUNTS_ACTIVITY_WALK },
 };
 /* Up to this many rows (the page's end), a list sorted by a run's figure
  * is read from the run's index in order; further down, by one sort of
@@ -87,30 +88,45 @@ list_params(struct ctx *c, struct accounts_view *v, size_t *si)
 	list_nav(c, v);
 }
 
+/* The page of rows by Q; a search with more than [fcgi] search_walk_min
+ * matches (COUNT_CAP: only a capped count) tries
+ * WALK first (queries.c, ACCOUNTS_WALK), which is exact only when it
+ * filled the page; NULL when the database failed. */
+static PGresult *
+list_rows(struct ctx *c, struct accounts_view *v, enum query q, enum query walk,
+    const char **extra)
+{
+	if (walk != Q__MAX && v->q != NULL && v->total > c->cfg->fcgi_search_walk_min) {
+		PGresult *w = scoped_query(c, walk, 9, extra);
+		if (w == NULL || PQntuples(w) == v->size + 1)
+			return w;
+		PQclear(w);
+	}
+	return scoped_query(c, q, 9, extra);
+}
+
 /* The page of rows (one more than shown: whether a next page exists)
  * and the capped total; -1 when the database failed. */
 static int
-list_fetch(struct ctx *c, struct accounts_view *v, enum query q)
+list_fetch(struct ctx *c, struct accounts_view *v, enum query q, enum query walk)
 {
 	char lim[24], off[24], cap[24];
 	snprintf(lim, sizeof lim, "%lld", (long long)v->size + 1);
 	snprintf(off, sizeof off, "%lld", (long long)((v->page - 1) * v->size));
 	snprintf(cap, sizeof cap, "%d", COUNT_CAP + 1);
 	const char *extra[9] = { v->fv[0], v->fv[1], v->fv[2], v->fv[3], v->fv[4], v->fv[5],
-	                         ln_pattern(v->q, v->pat, sizeof v->pat), lim, off };
-	PGresult *res = scoped_query(c, q, 9, extra);
-	if (res == NULL)
-		return -1;
-	extra[7] = cap;
+	                         ln_pattern(v->q, v->pat, sizeof v->pat), cap, off };
 	PGresult *cnt = scoped_query(c, Q_ACCOUNTS_COUNT, 8, extra);
-	if (cnt == NULL) {
-		PQclear(res);
+	if (cnt == NULL)
 		return -1;
-	}
-	rows_bind(&v->rows, res, list_cols, LS__N);
 	v->total = atoll(db_val(cnt, 0, db_col(cnt, "total")));
 	v->capped = v->total > COUNT_CAP;
 	PQclear(cnt);
+	extra[7] = lim;
+	PGresult *res = list_rows(c, v, q, walk, extra);
+	if (res == NULL)
+		return -1;
+	rows_bind(&v->rows, res, list_cols, LS__N);
 	v->more = v->rows.n > v->size;
 	v->n = v->more ? (int)v->size : v->rows.n;
 	v->nav.total = v->capped ? COUNT_CAP : v->total;
@@ -139,9 +155,12 @@ h_accounts(struct ctx *c, const char *arg)
 	list_params(c, &v, &si);
 	enum query q = sorts[si].q == Q_ACCOUNTS_NAME && c->lang == LANG_ZH_CN ?
 	               Q_ACCOUNTS_NAME_ZH : sorts[si].q;
-	if (v.page * v.size > DEEP_ROWS)
+	enum query walk = sorts[si].walk;
+	if (v.page * v.size > DEEP_ROWS) {
 		q = sorts[si].deep == Q_ACCOUNTS_NAME ? q : sorts[si].deep;
-	if (list_fetch(c, &v, q) != 0)
+		walk = Q__MAX;
+	}
+	if (list_fetch(c, &v, q, walk) != 0)
 		return -1;
 	if (c->req->want_json)
 		accounts_json(c, &v);

@@ -65,6 +65,24 @@
     " x.open_deals, to_char(x.last_activity, 'YYYY-MM-DD') AS last_activity" \
     " FROM (SELECT * FROM k UNION ALL SELECT * FROM n) x" \
     " ORDER BY x.sortkey DESC NULLS LAST, x.account_id LIMIT $9::bigint OFFSET $10::bigint"
+/* The search over a run's figure KEY when the term matches many accounts:
+ * the first WALK_ROWS rows of the run partition's index (0025), in key
+ * order, each tested against the term and the filters, stop after the
+ * page (a common term matches one row in a hundred), where ACCOUNTS_TOPN
+ * ranks every match.  Exact only when the walk filled the page ($9 rows
+ * from $10): accounts.c checks that and else runs ACCOUNTS_TOPN; rows
+ * without a figure come after all those with one in either. */
+#define WALK_ROWS "20000"
+#define ACCOUNTS_WALK(key) \
+    "SELECT a.account_id, a.name, a.region, a.city," \
+    " (SELECT u.name FROM crmx_src.users u WHERE u.user_id = a.owner_id) AS owner, m.abc_class," \
+    " m.revenue_window, m.hist_ltv, m.ltv_pred, m.p_alive, m.segment, m.qual_grade," \
+    " m.open_deals, to_char(m.last_activity, 'YYYY-MM-DD') AS last_activity" \
+    " FROM (SELECT w.* FROM crmx.account_metrics w" \
+    "  WHERE w.run_id = (SELECT run_id FROM crmx.latest_run) AND w." key " IS NOT NULL" \
+    "  ORDER BY w." key " DESC NULLS LAST, w.account_id LIMIT " WALK_ROWS ") m" \
+    " JOIN crmx_src.accounts a ON a.account_id = m.account_id" ACCOUNTS_FILTERS \
+    " ORDER BY m." key " DESC NULLS LAST, m.account_id LIMIT $9::bigint OFFSET $10::bigint"
 #define ACCOUNTS_SQL(order) \
     "SELECT a.account_id, a.name, a.region, a.city, u.name AS owner, m.abc_class," \
     " m.revenue_window, m.hist_ltv, m.ltv_pred, m.p_alive, m.segment, m.qual_grade," \
@@ -654,6 +672,9 @@ static const char *const sql[Q__MAX] = {
 [Q_ACCOUNTS_REVENUE_DEEP] = ACCOUNTS_SQL("m.revenue_window DESC NULLS LAST, a.account_id"),
 [Q_ACCOUNTS_LTV_DEEP] = ACCOUNTS_SQL("m.ltv_pred DESC NULLS LAST, a.account_id"),
 [Q_ACCOUNTS_ACTIVITY_DEEP] = ACCOUNTS_SQL("m.last_activity DESC NULLS LAST, a.account_id"),
+[Q_ACCOUNTS_REVENUE_WALK] = ACCOUNTS_WALK("revenue_window"),
+[Q_ACCOUNTS_LTV_WALK] = ACCOUNTS_WALK("ltv_pred"),
+[Q_ACCOUNTS_ACTIVITY_WALK] = ACCOUNTS_WALK("last_activity"),
 };
 
 static char failed_state[6];
@@ -740,7 +761,9 @@ planned_per_request(enum query q)
 	case Q_ACCOUNTS_REVENUE: case Q_ACCOUNTS_LTV: case Q_ACCOUNTS_NAME:
 	case Q_ACCOUNTS_ACTIVITY: case Q_ACCOUNTS_NAME_ZH: case Q_ACCOUNTS_COUNT:
 	case Q_REGIONS: case Q_ACCOUNTS_REVENUE_DEEP: case Q_ACCOUNTS_LTV_DEEP:
-	case Q_ACCOUNTS_ACTIVITY_DEEP: case Q_PIPELINE_DEALS: case Q_PIPELINE_COUNT:
+	case Q_ACCOUNTS_ACTIVITY_DEEP: case Q_ACCOUNTS_REVENUE_WALK:
+	case Q_ACCOUNTS_LTV_WALK: case Q_ACCOUNTS_ACTIVITY_WALK:
+	case Q_PIPELINE_DEALS: case Q_PIPELINE_COUNT:
 		return 1;
 	default:
 		return 0;

@@ -49,6 +49,9 @@ enum query {
 	Q_LOST_REASONS_AGG,
 	Q_WIN_SOURCE_AGG,
 	Q_REGIONS_AGG,
+	Q_ACCOUNTS_REVENUE_WALK,	/* a search with many matches: the index walked */
+	Q_ACCOUNTS_LTV_WALK,
+	Q_ACCOUNTS_ACTIVITY_WALK,
 	Q__MAX
 };
 
