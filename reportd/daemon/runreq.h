@@ -32,8 +32,9 @@ int64_t runreq_add(const struct crmx_config *cfg, int32_t as_of, const char *by,
                    char *err, size_t errlen);
 
 /* Claims the oldest due request no other session works on, holding its
- * lock on conn: 1 (q filled), 0 none (*next: when one comes due, 0 when
- * none is pending), -1 database error. */
+ * lock on conn: 1 (q filled), 0 none (*next: when one comes due, already
+ * past when one came due while looking, 0 when none is pending), -1
+ * database error. */
 int runreq_claim(PGconn *conn, struct runreq *q, time_t *next);
 
 /* Records the job's outcome for the claimed request (done, or pending
