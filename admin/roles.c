@@ -36,7 +36,8 @@ struct right {
 static const struct right panels_rights[] = {
 	{ "SELECT", "TABLE", "latest_run", NULL },
 	{ "SELECT", "TABLE", "latest_account_metrics", NULL },
-	{ "SELECT", "TABLE", "latest_owner_metrics", NULL },
+	{ "SELECT", "TABLE", "account_metrics", NULL },	/* the run's indexes: a search's */
+	{ "SELECT", "TABLE", "latest_owner_metrics", NULL },	/* walk, lists by owner (0032) */
 	{ "SELECT", "TABLE", "run", NULL },		/* forecast accuracy: each */
 	{ "SELECT", "TABLE", "forecast", NULL },	/* run's stored forecast */
 	{ "SELECT", "TABLE", "latest_funnel_metrics", NULL },

@@ -138,7 +138,8 @@ chmod 644 "$tmp/htpasswd"
 port=$(free_port)
 "$top/deploy/nginx-conf.sh" panels "$tmp" "$port" "$tmp/fcgi.sock" "$tmp/htpasswd"
 "$top/$O/fcgi/crmx.fcgi" --set "database.conninfo=host=$host dbname=$db user=$P" \
-	--set "fcgi.listen=$tmp/fcgi.sock" --set "fcgi.socket_group=$("$top/deploy/nginx-group")" --set fcgi.workers=2 --set fcgi.body_max=4096 2>"$tmp/fcgi.log" &
+	--set "fcgi.listen=$tmp/fcgi.sock" --set "fcgi.socket_group=$("$top/deploy/nginx-group")" --set fcgi.workers=2 --set fcgi.body_max=4096 \
+	--set fcgi.search_walk_min=0 2>"$tmp/fcgi.log" &
 fcgi_pid=$!
 wait_for 20 test -S "$tmp/fcgi.sock" || { fail "crmx.fcgi listens as $P"; cat "$tmp/fcgi.log"; exit 0; }
 nginx -p "$tmp" -c "$tmp/nginx.conf" -e "$tmp/logs/error.log" || { fail "nginx starts"; exit 0; }
@@ -154,14 +155,15 @@ deal=$(q "SELECT opportunity_id FROM crmx_src.opportunities WHERE owner_id = $re
 failed=""
 n=0
 for u in "$rep" "$mgr" exec; do
+	# a search the run's index is walked for (search_walk_min = 0)
 	for p in /crmx/accounts /crmx/accounts.json "/crmx/accounts/$mine" /crmx/regions \
-	         /crmx/pipeline "/crmx/pipeline.json" "/crmx/deals/$deal"; do
+	         /crmx/pipeline "/crmx/pipeline.json" "/crmx/deals/$deal" "/crmx/accounts.json?q=a"; do
 		st=$(get "$u" "$p")
 		n=$((n + 1))
 		[ "$st" = 200 ] || failed="$failed $u:$p=$st"
 	done
 done
-check "every panel as $P: 200 ($n pages; failed:$failed)" test -z "$failed" -a "$n" = 21
+check "every panel as $P: 200 ($n pages; failed:$failed)" test -z "$failed" -a "$n" = 24
 get "$rep" "/crmx/accounts/$mine.json" >/dev/null
 check "the account panel shows the metrics of reportd's latest run" test "$(json 'j["metrics"]["as_of"]')" = 2026-06-30
 get "$rep" "/crmx/accounts/$mine" >/dev/null
