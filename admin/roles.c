@@ -95,6 +95,8 @@ static const struct right reportd_rights[] = {
 	{ "EXECUTE", "FUNCTION", "analyze_run_partition", "bigint" },
 	{ "EXECUTE", "FUNCTION", "store_panel_aggregates", "bigint, text" },	/* 0027 */
 	{ "EXECUTE", "FUNCTION", "store_team_aggregates", "bigint" },	/* 0031 */
+	{ "EXECUTE", "FUNCTION", "store_account_owners", "bigint" },	/* 0032 */
+	{ "EXECUTE", "FUNCTION", "index_run_owners", "bigint" },
 };
 
 struct role {

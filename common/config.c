@@ -68,6 +68,7 @@ static const struct conf_entry conf_table[] = {
 	{ "fcgi", "workers", CONF_INT, F(fcgi_workers), "4", 1, 256 },
 	{ "fcgi", "page_size_max", CONF_INT, F(fcgi_page_size_max), "200", 1, 10000 },
 	{ "fcgi", "search_walk_min", CONF_INT, F(fcgi_search_walk_min), "10000", 0, 10000 },
+	{ "fcgi", "pipeline_top_max", CONF_INT, F(fcgi_pipeline_top_max), "2000", 0, 1000000 },
 	{ "fcgi", "body_max", CONF_INT, F(fcgi_body_max), "65536", 1024, 16777216 },
 	{ "fcgi", "csrf_secret", CONF_SECRET, F(fcgi_csrf_secret), "", 0, 0 },
 	{ "fcgi", "cache_mb", CONF_INT, F(fcgi_cache_mb), "32", 0, 65536 },

@@ -38,6 +38,7 @@ struct crmx_config {
 	int	 fcgi_workers;
 	int	 fcgi_page_size_max;
 	int	 fcgi_search_walk_min;	/* more matches: the search walks the run's index */
+	int	 fcgi_pipeline_top_max;	/* deeper pages of deals by priority rank every deal */
 	int	 fcgi_body_max;
 	char	*fcgi_csrf_secret;
 	int	 fcgi_cache_mb;		/* per worker; 0: keep no pages */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "accounts.h"
+#include "panelagg.h"
 #include "params.h"
 #include "util.h"
 
@@ -18,11 +19,14 @@ static const struct {
 	enum query	 q;
 	enum query	 deep;		/* for pages past DEEP_ROWS */
 	enum query	 walk;		/* a search with many matches */
+	enum query	 owned;		/* a scope of owners, unsearched */
 } sorts[] = {
-	{ "revenue", Q_ACCOUNTS_REVENUE, Q_ACCOUNTS_REVENUE_DEEP, Q_ACCOUNTS_REVENUE_WALK },
-	{ "ltv", Q_ACCOUNTS_LTV, Q_ACCOUNTS_LTV_DEEP, Q_ACCOUNTS_LTV_WALK },
-	{ "name", Q_ACCOUNTS_NAME, Q_ACCOUNTS_NAME, Q__MAX },
-	{ "activity", Q_ACCOUNTS_ACTIVITY, Q_ACCOUNTS_ACTIVITY_DEEP, Q_ACCOUNTS_ACTIVITY_WALK },
+	{ "revenue", Q_ACCOUNTS_REVENUE, Q_ACCOUNTS_REVENUE_DEEP, Q_ACCOUNTS_REVENUE_WALK,
+	  Q_ACCOUNTS_REVENUE_OWNED },
+	{ "ltv", Q_ACCOUNTS_LTV, Q_ACCOUNTS_LTV_DEEP, Q_ACCOUNTS_LTV_WALK, Q_ACCOUNTS_LTV_OWNED },
+	{ "name", Q_ACCOUNTS_NAME, Q_ACCOUNTS_NAME, Q__MAX, Q_ACCOUNTS_NAME_OWNED },
+	{ "activity", Q_ACCOUNTS_ACTIVITY, Q_ACCOUNTS_ACTIVITY_DEEP, Q_ACCOUNTS_ACTIVITY_WALK,
+	  Q_ACCOUNTS_ACTIVITY_OWNED },
 };
 /* Up to this many rows (the page's end), a list sorted by a run's figure
  * is read from the run's index in order; further down, by one sort of
@@ -88,14 +92,40 @@ list_params(struct ctx *c, struct accounts_view *v, size_t *si)
 	list_nav(c, v);
 }
 
-/* The page of rows by Q; a search with more than [fcgi] search_walk_min
+/* A scope's page from the run's rows by owner (queries.c,
+ * ACCOUNTS_OWNED): 1 with *res (NULL when the database failed), 0 when
+ * the run cannot serve it (panelagg.h). */
+static int
+list_owned(struct ctx *c, enum query owned, const char **extra, PGresult **res)
+{
+	char *scope;
+	int agg = panel_agg_begin_owners(c, &scope);
+	*res = NULL;
+	if (agg <= 0)
+		return agg < 0;
+	extra[9] = scope;
+	*res = scoped_query(c, owned, 10, extra);
+	panel_agg_end(c, scope);
+	return 1;
+}
+
+/* The page of rows by Q; a scope's unsearched list by OWNED (by name: the
+ * accounts as they are; else when the run serves it); a search with more than [fcgi] search_walk_min
  * matches (COUNT_CAP: only a capped count) tries
  * WALK first (queries.c, ACCOUNTS_WALK), which is exact only when it
  * filled the page; NULL when the database failed. */
 static PGresult *
-list_rows(struct ctx *c, struct accounts_view *v, enum query q, enum query walk,
-    const char **extra)
+list_rows(struct ctx *c, struct accounts_view *v, const enum query *qs, const char **extra)
 {
+	enum query q = qs[0], walk = qs[1], owned = qs[2];
+	PGresult *res;
+	if (owned == Q_ACCOUNTS_NAME_OWNED || owned == Q_ACCOUNTS_NAME_ZH_OWNED) {
+		if (c->v->owners != NULL && v->q == NULL)	/* the accounts as they are */
+			return scoped_query(c, owned, 9, extra);
+	} else if (owned != Q__MAX && c->v->owners != NULL && v->q == NULL &&
+	    list_owned(c, owned, extra, &res)) {
+		return res;
+	}
 	if (walk != Q__MAX && v->q != NULL && v->total > c->cfg->fcgi_search_walk_min) {
 		PGresult *w = scoped_query(c, walk, 9, extra);
 		if (w == NULL || PQntuples(w) == v->size + 1)
@@ -105,25 +135,48 @@ list_rows(struct ctx *c, struct accounts_view *v, enum query q, enum query walk,
 	return scoped_query(c, q, 9, extra);
 }
 
+/* The list's capped total: from the run's sums when filtered by no more
+ * than owner, region and city and they serve (queries.c,
+ * Q_ACCOUNTS_COUNT_AGG), else counted; NULL when the database failed. */
+static PGresult *
+list_count(struct ctx *c, const struct accounts_view *v, const char *const *extra)
+{
+	if (v->q == NULL && v->fv[3] == NULL && v->fv[4] == NULL && v->fv[5] == NULL) {
+		char *scope;
+		int agg = panel_agg_begin(c, &scope);
+		if (agg < 0)
+			return NULL;
+		if (agg) {
+			const char *p[9];
+			memcpy(p, extra, 8 * sizeof *p);
+			p[8] = scope;
+			PGresult *res = scoped_query(c, Q_ACCOUNTS_COUNT_AGG, 9, p);
+			panel_agg_end(c, scope);
+			return res;
+		}
+	}
+	return scoped_query(c, Q_ACCOUNTS_COUNT, 8, extra);
+}
+
 /* The page of rows (one more than shown: whether a next page exists)
  * and the capped total; -1 when the database failed. */
 static int
-list_fetch(struct ctx *c, struct accounts_view *v, enum query q, enum query walk)
+list_fetch(struct ctx *c, struct accounts_view *v, const enum query *qs)
 {
 	char lim[24], off[24], cap[24];
 	snprintf(lim, sizeof lim, "%lld", (long long)v->size + 1);
 	snprintf(off, sizeof off, "%lld", (long long)((v->page - 1) * v->size));
 	snprintf(cap, sizeof cap, "%d", COUNT_CAP + 1);
-	const char *extra[9] = { v->fv[0], v->fv[1], v->fv[2], v->fv[3], v->fv[4], v->fv[5],
+	const char *extra[10] = { v->fv[0], v->fv[1], v->fv[2], v->fv[3], v->fv[4], v->fv[5],
 	                         ln_pattern(v->q, v->pat, sizeof v->pat), cap, off };
-	PGresult *cnt = scoped_query(c, Q_ACCOUNTS_COUNT, 8, extra);
+	PGresult *cnt = list_count(c, v, extra);
 	if (cnt == NULL)
 		return -1;
 	v->total = atoll(db_val(cnt, 0, db_col(cnt, "total")));
 	v->capped = v->total > COUNT_CAP;
 	PQclear(cnt);
 	extra[7] = lim;
-	PGresult *res = list_rows(c, v, q, walk, extra);
+	PGresult *res = list_rows(c, v, qs, extra);
 	if (res == NULL)
 		return -1;
 	rows_bind(&v->rows, res, list_cols, LS__N);
@@ -153,14 +206,17 @@ h_accounts(struct ctx *c, const char *arg)
 	memset(&v, 0, sizeof v);
 	size_t si;
 	list_params(c, &v, &si);
-	enum query q = sorts[si].q == Q_ACCOUNTS_NAME && c->lang == LANG_ZH_CN ?
-	               Q_ACCOUNTS_NAME_ZH : sorts[si].q;
-	enum query walk = sorts[si].walk;
-	if (v.page * v.size > DEEP_ROWS) {
-		q = sorts[si].deep == Q_ACCOUNTS_NAME ? q : sorts[si].deep;
-		walk = Q__MAX;
+	/* the statement, the search's walk, the scope's by owner */
+	enum query qs[3] = { sorts[si].q, sorts[si].walk, sorts[si].owned };
+	if (qs[0] == Q_ACCOUNTS_NAME && c->lang == LANG_ZH_CN) {
+		qs[0] = Q_ACCOUNTS_NAME_ZH;
+		qs[2] = Q_ACCOUNTS_NAME_ZH_OWNED;
 	}
-	if (list_fetch(c, &v, q, walk) != 0)
+	if (v.page * v.size > DEEP_ROWS) {
+		qs[0] = sorts[si].deep == Q_ACCOUNTS_NAME ? qs[0] : sorts[si].deep;
+		qs[1] = qs[2] = Q__MAX;
+	}
+	if (list_fetch(c, &v, qs) != 0)
 		return -1;
 	if (c->req->want_json)
 		accounts_json(c, &v);

@@ -10,11 +10,11 @@
 #include "panelagg.h"
 #include "util.h"
 
-int
-panel_agg_begin(struct ctx *c, char **scope)
+static int
+agg_begin(struct ctx *c, enum query q, char **scope)
 {
 	*scope = NULL;
-	PGresult *res = scoped_query(c, Q_PANEL_AGG, 0, NULL);
+	PGresult *res = scoped_query(c, q, 0, NULL);
 	if (res == NULL)
 		return -1;
 	int use = PQntuples(res) == 1 && strcmp(db_val(res, 0, db_col(res, "usable")), "t") == 0;
@@ -24,6 +24,18 @@ panel_agg_begin(struct ctx *c, char **scope)
 	}
 	PQclear(res);
 	return use;
+}
+
+int
+panel_agg_begin(struct ctx *c, char **scope)
+{
+	return agg_begin(c, Q_PANEL_AGG, scope);
+}
+
+int
+panel_agg_begin_owners(struct ctx *c, char **scope)
+{
+	return agg_begin(c, Q_PANEL_AGG_OWNERS, scope);
 }
 
 void

@@ -12,6 +12,9 @@
  * scope back.  0: read the rows as before (nothing changed); -1: the
  * database failed (c->db_failed). */
 int panel_agg_begin(struct ctx *c, char **scope);
+/* The same for the run's rows by owner (0032): also 0 when the run did
+ * not store its accounts' owners. */
+int panel_agg_begin_owners(struct ctx *c, char **scope);
 void panel_agg_end(struct ctx *c, char *scope);
 
 #endif

@@ -25,10 +25,10 @@
 enum funnel_f { FN_OPEN, FN_AMOUNT, FN_WEIGHTED, FN_REACHED, FN_BASE, FN_MEDIAN, FN_PER };
 #define FN_LAYER(k) "open" #k, "amount" #k, "weighted" #k, "reached" #k, "base" #k, \
 	"median_days" #k
-enum { FN_MONTH = 5 * FN_PER, FN_QUARTER, FN_AS_OF, FN__N };
+enum { FN_MONTH = 5 * FN_PER, FN_QUARTER, FN_AS_OF, FN_OPEN_ALL, FN__N };
 static const char *const funnel_cols[FN__N] = {
 	FN_LAYER(1), FN_LAYER(2), FN_LAYER(3), FN_LAYER(4), FN_LAYER(5),
-	"month", "quarter", "as_of",
+	"month", "quarter", "as_of", "open_all",
 };
 static const char *const pdeal_cols[PD__N] = {
 	"opportunity_id", "name", "account", "stage", "amount", "probability", "days",
@@ -77,15 +77,30 @@ pipeline_stalled(const struct ctx *c, const struct rows *d, int i)
 	return !rows_null(d, i, PD_DAYS) && atoi(rows_s(d, i, PD_DAYS)) > c->cfg->metrics_stall_days;
 }
 
-/* The page of deals the request asks for, its total and the links that
- * keep search, sort and size; -1 when the database failed. */
-static int
-deals_fetch(struct ctx *c, struct pipeline_view *v)
+/* The statement for the page: without a search the total is known (the
+ * funnel's count), and over everyone by priority or amount only the deals
+ * that may make the page are ranked, down to [fcgi] pipeline_top_max rows. */
+static enum query
+deals_query(const struct ctx *c, const struct pipeline_view *v, const struct listnav *l)
+{
+	if (v->q != NULL)
+		return Q_PIPELINE_DEALS;
+	if (c->v->owners != NULL || l->page * l->size + 1 > c->cfg->fcgi_pipeline_top_max)
+		return Q_PIPELINE_PAGE;
+	if (strcmp(v->sort, "priority") == 0)
+		return Q_PIPELINE_TOP;
+	if (strcmp(v->sort, "amount") == 0)
+		return Q_PIPELINE_TOP_AMOUNT;
+	return Q_PIPELINE_PAGE;
+}
+
+/* The page's links and size: search, sort, page and size of the request. */
+static void
+deals_nav(struct ctx *c, struct pipeline_view *v)
 {
 	const struct request *r = c->req;
 	const char *sort = request_param(r, "sort"), *p = request_param(r, "page");
 	const char *s = request_param(r, "size");
-	char pat[2 * LN_TERM_MAX + 3], lim[24], off[24];
 	struct listnav *l = &v->nav;
 	ln_init(l, c, "/crmx/pipeline");
 	l->size = 100;
@@ -101,10 +116,24 @@ deals_fetch(struct ctx *c, struct pipeline_view *v)
 	snprintf(v->sizebuf, sizeof v->sizebuf, "%lld", (long long)l->size);
 	if (l->size != 100)
 		ln_keep(l, "size", v->sizebuf);
+}
+
+/* The page of deals the request asks for, its total and the links that
+ * keep search, sort and size (OPEN_ALL: the open deals in scope); -1 when
+ * the database failed. */
+static int
+deals_fetch(struct ctx *c, struct pipeline_view *v, const char *open_all)
+{
+	char pat[2 * LN_TERM_MAX + 3], lim[24], off[24];
+	struct listnav *l = &v->nav;
+	deals_nav(c, v);
 	snprintf(lim, sizeof lim, "%lld", (long long)l->size + 1);
 	snprintf(off, sizeof off, "%lld", (long long)((l->page - 1) * l->size));
-	const char *extra[4] = { ln_pattern(v->q, pat, sizeof pat), v->sort, lim, off };
-	PGresult *res = scoped_query(c, Q_PIPELINE_DEALS, 4, extra);
+	const char *extra[5] = { ln_pattern(v->q, pat, sizeof pat), v->sort, lim, off, open_all };
+	enum query q = deals_query(c, v, l);
+	int top = q == Q_PIPELINE_TOP || q == Q_PIPELINE_TOP_AMOUNT;
+	PGresult *res = top ? scoped_query(c, q, 3, extra + 2) :
+	    scoped_query(c, q, q == Q_PIPELINE_DEALS ? 4 : 5, extra);
 	if (res == NULL)
 		return -1;
 	rows_bind(&v->deals, res, pdeal_cols, PD__N);
@@ -114,6 +143,8 @@ deals_fetch(struct ctx *c, struct pipeline_view *v)
 		l->total = atoll(rows_s(&v->deals, 0, PD_TOTAL));
 		if (!rows_null(&v->deals, 0, PD_KEEPS))
 			v->keeps = winfeature_keeps_note(rows_s(&v->deals, 0, PD_KEEPS));
+	} else if (q != Q_PIPELINE_DEALS) {
+		l->total = atoll(open_all);
 	} else if (l->page > 1) {	/* past the last page: no row carries it */
 		PGresult *cnt = scoped_query(c, Q_PIPELINE_COUNT, 1, extra);
 		if (cnt == NULL)
@@ -176,7 +207,7 @@ h_pipeline(struct ctx *c, const char *arg)
 	PGresult *r[3] = { NULL, NULL, NULL };
 	int rc = -1;
 	if (owner_accuracy(c, &v) == 0 && funnel_fetch(c, parts, sums, r) == 0)
-		rc = deals_fetch(c, &v);
+		rc = deals_fetch(c, &v, db_val(r[0], 0, db_col(r[0], "open_all")));
 	scope_restore(c, saved);
 	if (rc != 0) {
 		for (int i = 0; i < 3; i++)

@@ -46,6 +46,9 @@
     " m.hist_ltv, m.ltv_pred, m.p_alive, m.segment, m.qual_grade, m.open_deals, m.last_activity"
 #define ACCOUNTS_FILTERS \
     " WHERE " SCOPE_SQL("a.owner_id") " AND ($2::bigint IS NULL OR a.owner_id = $2::bigint)" \
+    ACCOUNTS_FILTERS_REST
+/* The filters but the scope and the owner ($3..$8). */
+#define ACCOUNTS_FILTERS_REST \
     " AND ($3::text IS NULL OR a.region = $3) AND ($4::text IS NULL OR a.city = $4)" \
     " AND ($5::text IS NULL OR m.abc_class = $5) AND ($6::text IS NULL OR m.segment = $6)" \
     " AND ($7::text IS NULL OR m.qual_grade = $7)" ACCOUNTS_SEARCH("$8")
@@ -58,13 +61,44 @@
     "  FROM crmx_src.accounts a LEFT JOIN crmx.latest_account_metrics m" \
     "  ON m.account_id = a.account_id" ACCOUNTS_FILTERS " AND " key " IS NULL" \
     "  AND (SELECT count(*) FROM k) < $9::bigint + $10::bigint" \
-    "  ORDER BY a.account_id LIMIT $9::bigint + $10::bigint)" \
+    "  ORDER BY a.account_id LIMIT $9::bigint + $10::bigint)" ACCOUNTS_PAGE
+/* The page of a list from k, the rows with a figure, and n, those without. */
+#define ACCOUNTS_PAGE \
     " SELECT x.account_id, x.name, x.region, x.city," \
     " (SELECT u.name FROM crmx_src.users u WHERE u.user_id = x.owner_id) AS owner, x.abc_class," \
     " x.revenue_window, x.hist_ltv, x.ltv_pred, x.p_alive, x.segment, x.qual_grade," \
     " x.open_deals, to_char(x.last_activity, 'YYYY-MM-DD') AS last_activity" \
     " FROM (SELECT * FROM k UNION ALL SELECT * FROM n) x" \
     " ORDER BY x.sortkey DESC NULLS LAST, x.account_id LIMIT $9::bigint OFFSET $10::bigint"
+/* ACCOUNTS_TOPN for a scope of owners ($11, within it $2) from the run's
+ * rows by owner (0032): each owner's first rows in key order from the
+ * run partition's index on (owner, KEY), the rows of an owner the change
+ * feed marked since the run ($1, panelagg.h) read live in their place.
+ * For an unmarked owner, the rows the run stored under the owner are its
+ * accounts now (0032): checking the account's own owner too would make
+ * the planner expect a thousand rows walked per row kept, and read every
+ * account of the scope instead.  Same rows, same order as
+ * ACCOUNTS_TOPN(m.KEY). */
+#define ACCOUNTS_OWNED(key) \
+    "WITH o AS MATERIALIZED (SELECT DISTINCT s.id FROM unnest($11::bigint[]) s(id)" \
+    "  WHERE $2::bigint IS NULL OR s.id = $2::bigint)," \
+    " k AS MATERIALIZED (SELECT x.* FROM o CROSS JOIN LATERAL (SELECT" ACCOUNTS_COLS "," \
+    "  m." key " AS sortkey FROM crmx.account_metrics m" \
+    "  JOIN crmx_src.accounts a ON a.account_id = m.account_id" \
+    "  WHERE m.run_id = (SELECT run_id FROM crmx.latest_run) AND m.owner_id = o.id" \
+    "  AND m." key " IS NOT NULL" ACCOUNTS_FILTERS_REST \
+    "  ORDER BY m." key " DESC NULLS LAST, m.account_id LIMIT $9::bigint + $10::bigint) x" \
+    "  WHERE o.id <> ALL($1::bigint[])" \
+    "  UNION ALL (SELECT" ACCOUNTS_COLS ", m." key " AS sortkey" \
+    "  FROM crmx_src.accounts a JOIN crmx.latest_account_metrics m ON m.account_id = a.account_id" \
+    "  WHERE a.owner_id IN (SELECT id FROM o) AND a.owner_id = ANY($1::bigint[])" \
+    "  AND m." key " IS NOT NULL" ACCOUNTS_FILTERS_REST \
+    "  ORDER BY m." key " DESC NULLS LAST, m.account_id LIMIT $9::bigint + $10::bigint))," \
+    " n AS (SELECT" ACCOUNTS_COLS ", m." key " AS sortkey" \
+    "  FROM crmx_src.accounts a LEFT JOIN crmx.latest_account_metrics m" \
+    "  ON m.account_id = a.account_id WHERE a.owner_id IN (SELECT id FROM o)" ACCOUNTS_FILTERS_REST \
+    "  AND m." key " IS NULL AND (SELECT count(*) FROM k) < $9::bigint + $10::bigint" \
+    "  ORDER BY a.account_id LIMIT $9::bigint + $10::bigint)" ACCOUNTS_PAGE
 /* The search over a run's figure KEY when the term matches many accounts:
  * the first WALK_ROWS rows of the run partition's index (0025), in key
  * order, each tested against the term and the filters, stop after the
@@ -83,6 +117,24 @@
     "  ORDER BY w." key " DESC NULLS LAST, w.account_id LIMIT " WALK_ROWS ") m" \
     " JOIN crmx_src.accounts a ON a.account_id = m.account_id" ACCOUNTS_FILTERS \
     " ORDER BY m." key " DESC NULLS LAST, m.account_id LIMIT $9::bigint OFFSET $10::bigint"
+/* A scope's list ($1, within it $2) by name: each owner's first accounts
+ * in name order (0032's index on owner and name in the native adapter),
+ * then merged; COLL the collation.  Same rows, same order as
+ * ACCOUNTS_SQL(a.name COLL, a.account_id), where the index of every
+ * name was walked until the page held the scope's accounts (a thousand
+ * names walked per name kept for a rep). */
+#define ACCOUNTS_OWNED_NAME(coll) \
+    "WITH o AS MATERIALIZED (SELECT DISTINCT s.id FROM unnest($1::bigint[]) s(id)" \
+    "  WHERE $2::bigint IS NULL OR s.id = $2::bigint)" \
+    " SELECT x.account_id, x.name, x.region, x.city," \
+    " (SELECT u.name FROM crmx_src.users u WHERE u.user_id = x.owner_id) AS owner, x.abc_class," \
+    " x.revenue_window, x.hist_ltv, x.ltv_pred, x.p_alive, x.segment, x.qual_grade," \
+    " x.open_deals, to_char(x.last_activity, 'YYYY-MM-DD') AS last_activity" \
+    " FROM o CROSS JOIN LATERAL (SELECT" ACCOUNTS_COLS " FROM crmx_src.accounts a" \
+    "  LEFT JOIN crmx.latest_account_metrics m ON m.account_id = a.account_id" \
+    "  WHERE a.owner_id = o.id" ACCOUNTS_FILTERS_REST \
+    "  ORDER BY a.name" coll ", a.account_id LIMIT $9::bigint + $10::bigint) x" \
+    " ORDER BY x.name" coll ", x.account_id LIMIT $9::bigint OFFSET $10::bigint"
 #define ACCOUNTS_SQL(order) \
     "SELECT a.account_id, a.name, a.region, a.city, u.name AS owner, m.abc_class," \
     " m.revenue_window, m.hist_ltv, m.ltv_pred, m.p_alive, m.segment, m.qual_grade," \
@@ -195,6 +247,20 @@
 #define TEAM_ORDER " ORDER BY t.team, coalesce(t.revenue, 0) DESC, t.user_id"
 /* COL is one of the owners of scope P (NULL: everyone). */
 #define IN_SCOPE(col, p) "(" p "::bigint[] IS NULL OR " col " = ANY(" p "::bigint[]))"
+/* Q_ACCOUNTS_COUNT_AGG's region ($3) and city ($4) of the sums x. */
+#define COUNT_F "($3::text IS NULL OR x.region = $3) AND ($4::text IS NULL OR x.city = $4)"
+
+/* Q_PANEL_AGG: COND the run must also meet. */
+#define PANEL_AGG(cond) \
+    "SELECT r.panel_snapshot IS NOT NULL AND ($1::bigint[] IS NULL OR true) AND " cond \
+    " AND r.panel_timezone = current_setting('TimeZone')" \
+    " AND to_regprocedure('crmx_src.change_feed()') IS NOT NULL" \
+    " AND NOT EXISTS (SELECT 1 FROM crmx.changed_owner c WHERE c.owner_id IS NULL" \
+    "  AND NOT pg_visible_in_snapshot(c.xid, r.panel_snapshot)) AS usable," \
+    " coalesce((SELECT array_agg(DISTINCT c.owner_id) FROM crmx.changed_owner c" \
+    "  WHERE c.owner_id IS NOT NULL AND NOT pg_visible_in_snapshot(c.xid, r.panel_snapshot))," \
+    "  '{}')::text AS owners" \
+    " FROM crmx.latest_run l JOIN crmx.run r ON r.run_id = l.run_id"
 
 static const char *const sql[Q__MAX] = {
 /* The owners the viewer may see: NULL (all) only for executives and
@@ -224,6 +290,28 @@ static const char *const sql[Q__MAX] = {
     "  AND ($5::text IS NULL OR m.abc_class = $5) AND ($6::text IS NULL OR m.segment = $6)"
     "  AND ($7::text IS NULL OR m.qual_grade = $7)))" ACCOUNTS_SEARCH("$8")
     " LIMIT $9::bigint) x",
+/* Q_ACCOUNTS_COUNT from the run's sums by region and city (0027), when
+ * the list is filtered by no more than owner ($2), region ($3) and city
+ * ($4): the stored counts of everyone less the changed owners' ($1), or
+ * of the scope's ($10) or the owner's unchanged owners, plus the changed
+ * owners' accounts as they are now; capped as the count ($9).  Class,
+ * segment, grade or search ($5..$8) are never set here (accounts.c). */
+[Q_ACCOUNTS_COUNT_AGG] =
+    "WITH l AS (SELECT run_id FROM crmx.latest_run)"
+    " SELECT least(coalesce(sum(t.n), 0), $9::bigint) AS total FROM ("
+    "  SELECT x.accounts AS n FROM crmx.region_agg x JOIN l USING (run_id) WHERE x.whole"
+    "  AND $10::bigint[] IS NULL AND $2::bigint IS NULL AND " COUNT_F
+    "  UNION ALL SELECT -x.accounts FROM crmx.region_agg x JOIN l USING (run_id) WHERE NOT x.whole"
+    "  AND x.owner_id = ANY($1::bigint[]) AND $10::bigint[] IS NULL AND $2::bigint IS NULL"
+    "  AND " COUNT_F
+    "  UNION ALL SELECT x.accounts FROM crmx.region_agg x JOIN l USING (run_id) WHERE NOT x.whole"
+    "  AND x.owner_id <> ALL($1::bigint[]) AND " IN_SCOPE("x.owner_id", "$10")
+    "  AND ($2::bigint IS NULL OR x.owner_id = $2::bigint)"
+    "  AND ($10::bigint[] IS NOT NULL OR $2::bigint IS NOT NULL) AND " COUNT_F
+    "  UNION ALL SELECT count(*) FROM crmx_src.accounts a WHERE a.owner_id = ANY($1::bigint[])"
+    "  AND " IN_SCOPE("a.owner_id", "$10") " AND ($2::bigint IS NULL OR a.owner_id = $2::bigint)"
+    "  AND ($3::text IS NULL OR a.region = $3) AND ($4::text IS NULL OR a.city = $4)) t"
+    " WHERE $5::text IS NULL AND $6::text IS NULL AND $7::text IS NULL AND $8::text IS NULL",
 /* The owners of the list's owner filter: the viewer's, at most 101 (more
  * than 100: the filter is a field for the id instead). */
 [Q_LIST_OWNERS] =
@@ -332,8 +420,9 @@ static const char *const sql[Q__MAX] = {
     "  SELECT account_id, $3::boolean, $4::boolean, $5::boolean, $6::text, $7::text, now()"
     "  FROM ok RETURNING account_id)"
     " SELECT account_id FROM up",
-/* The funnel as one row: per layer k = 1..5 (columns openK, amountK, weightedK, reachedK)
- * the open deals, their amount and weighted amount (live, one pass over
+/* The funnel as one row: how many deals are open (open_all, at any
+ * rank: the total of the pipeline's list without a search), then per
+ * layer k = 1..5 (columns openK, amountK, weightedK, reachedK) the open deals, their amount and weighted amount (live, one pass over
  * the viewer's open deals), and the deals created in the latest run's window
  * that reached the layer (history counts: a deal that went back still
  * reached the higher layer), summed over the viewer's owners from what
@@ -369,7 +458,7 @@ static const char *const sql[Q__MAX] = {
     "  o.amount * o.probability AS w, coalesce(o.expected_close, current_date) AS due"
     "  FROM crmx_src.opportunities o WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open'),"
     FUNNEL_RUN(SCOPE_SQL("m.owner_id"))
-    " SELECT" LAYER(1) LAYER(2) LAYER(3) LAYER(4) LAYER(5) FUNNEL_FORECAST("due")
+    " SELECT count(*) AS open_all," LAYER(1) LAYER(2) LAYER(3) LAYER(4) LAYER(5) FUNNEL_FORECAST("due")
     " FROM d",
 /* The open deals, a page of them ($4 rows from $5): $2 an ILIKE pattern
  * over the account's name or city (NULL: all), $3 the sort (priority,
@@ -392,28 +481,99 @@ static const char *const sql[Q__MAX] = {
 #define KEEPS_STAGE_WEIGHTS \
     " (SELECT b.reason FROM crmx.forecast_backtest b JOIN crmx.latest_run l USING (run_id)" \
     "  WHERE NOT b.uses_model)"
-[Q_PIPELINE_DEALS] =
-    "SELECT t.opportunity_id, t.name, t.account_id,"
-    " (SELECT a.name FROM crmx_src.accounts a WHERE a.account_id = t.account_id) AS account,"
-    " t.stage, t.amount, t.probability, t.days, t.total,"
-    " (SELECT u.name FROM crmx_src.users u WHERE u.user_id = t.owner_id) AS owner,"
+/* A page of open deals from T (rows of PDEAL_ROW), TOTAL the count column. */
+#define PDEAL_PAGE(total) \
+    "SELECT t.opportunity_id, t.name, t.account_id," \
+    " (SELECT a.name FROM crmx_src.accounts a WHERE a.account_id = t.account_id) AS account," \
+    " t.stage, t.amount, t.probability, t.days, " total " AS total," \
+    " (SELECT u.name FROM crmx_src.users u WHERE u.user_id = t.owner_id) AS owner," \
     LEARNED_OF("t.opportunity_id") " AS learned, " KEEPS_STAGE_WEIGHTS " AS keeps_weights"
-    " FROM (SELECT o.opportunity_id, o.name, o.account_id, o.owner_id,"
-    "  o.stage, o.amount, o.probability, current_date - o.stage_entered_at::date AS days,"
-    "  coalesce(o.amount::float8 * o.probability, 0)"
-    "  / (1 + greatest(current_date - o.stage_entered_at::date, 0) / 30.0::float8) AS prio,"
-    /* the account's name only to sort by it, the search only when asked */
-    "  CASE WHEN $3::text = 'account' THEN (SELECT a.name FROM crmx_src.accounts a"
-    "  WHERE a.account_id = o.account_id) END AS account, count(*) OVER () AS total"
-    "  FROM crmx_src.opportunities o"
-    "  WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open' AND ($2::text IS NULL OR"
-    "  EXISTS (SELECT 1 FROM crmx_src.accounts a WHERE a.account_id = o.account_id"
-    ACCOUNTS_SEARCH("$2") "))) t"
-    " ORDER BY CASE WHEN $3::text = 'amount' THEN t.amount END DESC NULLS LAST,"
-    " CASE WHEN $3::text = 'days' THEN t.days END DESC NULLS LAST,"
-    " CASE WHEN $3::text = 'account' THEN t.account END,"
-    " CASE WHEN $3::text = 'name' THEN t.name END,"
-    " t.prio DESC, t.opportunity_id LIMIT $4::bigint OFFSET $5::bigint",
+/* An open deal's priority: weighted amount, discounted by months in the
+ * stage; never above its weighted amount (nor its amount: probabilities
+ * are at most 1) when that is positive. */
+#define PDEAL_PRIO \
+    " coalesce(o.amount::float8 * o.probability, 0)" \
+    " / (1 + greatest(current_date - o.stage_entered_at::date, 0) / 30.0::float8)"
+#define PDEAL_ROW \
+    " SELECT o.opportunity_id, o.name, o.account_id, o.owner_id," \
+    "  o.stage, o.amount, o.probability, current_date - o.stage_entered_at::date AS days," \
+    PDEAL_PRIO " AS prio"
+/* the viewer's open deals; $2 the search (NULL: all) */
+#define PDEAL_FROM \
+    "  FROM crmx_src.opportunities o" \
+    "  WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open' AND ($2::text IS NULL OR" \
+    "  EXISTS (SELECT 1 FROM crmx_src.accounts a WHERE a.account_id = o.account_id" \
+    ACCOUNTS_SEARCH("$2") "))"
+/* the account's name only to sort by it */
+#define PDEAL_ACCOUNT \
+    ", CASE WHEN $3::text = 'account' THEN (SELECT a.name FROM crmx_src.accounts a" \
+    "  WHERE a.account_id = o.account_id) END AS account"
+#define PDEAL_ORDER \
+    " ORDER BY CASE WHEN $3::text = 'amount' THEN t.amount END DESC NULLS LAST," \
+    " CASE WHEN $3::text = 'days' THEN t.days END DESC NULLS LAST," \
+    " CASE WHEN $3::text = 'account' THEN t.account END," \
+    " CASE WHEN $3::text = 'name' THEN t.name END," \
+    " t.prio DESC, t.opportunity_id"
+/* The page's rows of ROWS in ORDER, LIMIT the page: its names and learned
+ * probabilities are looked up for those rows only (in one query level
+ * they were looked up for every row an OFFSET skips: 98,000 of each past
+ * an executive's last page, 8 s). */
+#define PDEAL_PAGED(total, rows, order, limit) \
+    PDEAL_PAGE(total) " FROM (SELECT * FROM (" rows ") t" order limit ") t" order
+#define PDEAL_LIMIT " LIMIT $4::bigint OFFSET $5::bigint"
+[Q_PIPELINE_DEALS] =
+    PDEAL_PAGED("t.total", PDEAL_ROW PDEAL_ACCOUNT ", count(*) OVER () AS total" PDEAL_FROM,
+                PDEAL_ORDER, PDEAL_LIMIT),
+/* Q_PIPELINE_DEALS with the total given ($6: the funnel's count of the
+ * open deals, when there is no search): counting over the ranked rows
+ * kept all of them (98,500 for an executive at 1M) in a tuplestore. */
+[Q_PIPELINE_PAGE] =
+    PDEAL_PAGED("$6::bigint", PDEAL_ROW PDEAL_ACCOUNT PDEAL_FROM, PDEAL_ORDER, PDEAL_LIMIT),
+/* Each open stage's $2 + $3 largest open deals (COLS of each), and the
+ * ($2 + $3)-th largest of COL among them: the page's last row ($2 rows
+ * from $3) has at least that COL, as the walked deals are open deals. */
+#define PDEAL_WALK(cols) \
+    " (SELECT DISTINCT s.stage FROM crmx_src.stages s WHERE NOT s.is_won AND NOT s.is_lost) s" \
+    " CROSS JOIN LATERAL (SELECT " cols " FROM crmx_src.opportunities o" \
+    "  WHERE o.stage = s.stage AND " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open'" \
+    "  ORDER BY o.amount DESC LIMIT $2::bigint + $3::bigint) x"
+#define PDEAL_KTH(col) " ORDER BY " col " DESC OFFSET $2::bigint + $3::bigint - 1 LIMIT 1"
+#define PDEAL_TOP_LIMIT " LIMIT $2::bigint OFFSET $3::bigint"
+/* Q_PIPELINE_PAGE by priority without a search ($2 rows from $3, $4 the
+ * total), without ranking every open deal: k = $2 + $3 rows are wanted.
+ * w: each open stage's k largest deals (an index on (stage, amount) in
+ * the native adapter, 0033); p: the k-th priority among them, so the k first deals all have a
+ * priority of at least p.  A deal's priority is its weighted amount over
+ * 1 + (days in stage) / 30, and no deal has been fewer days in its stage
+ * than the one that entered it last (e), so those k have an amount of at
+ * least p * (1 + (days since e) / 30): only the deals above that bound
+ * (b, less a margin for rounding) are read, and of those only the ones
+ * with a priority of at least p are ranked; all of them when fewer than
+ * k deals are open (and read when p is not positive).  Every adapter's
+ * amounts are set (NOT NULL or coalesced) and probabilities within 0..1;
+ * a stage listed twice would count its deals twice in w, hence DISTINCT. */
+[Q_PIPELINE_TOP] =
+    "WITH w AS (SELECT x.prio FROM" PDEAL_WALK(PDEAL_PRIO " AS prio") "),"
+    " p AS (SELECT w.prio FROM w" PDEAL_KTH("w.prio") "),"
+    " e AS (SELECT o.stage_entered_at FROM crmx_src.opportunities o"
+    "  WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open'"
+    "  ORDER BY o.stage_entered_at DESC NULLS FIRST LIMIT 1),"
+    " b AS (SELECT (p.prio * (1 + greatest(current_date - (SELECT e.stage_entered_at FROM e)::date, 0)"
+    "  / 30.0::float8) * (1 - 1e-9))::numeric AS amount FROM p WHERE p.prio > 0)"
+    PDEAL_PAGED("$4::bigint", PDEAL_ROW " FROM crmx_src.opportunities o"
+    "  WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open'"
+    "  AND o.amount >= coalesce((SELECT b.amount FROM b), '-Infinity')"
+    "  AND" PDEAL_PRIO " >= coalesce((SELECT p.prio FROM p), '-Infinity')",
+    " ORDER BY t.prio DESC, t.opportunity_id", PDEAL_TOP_LIMIT),
+/* The same by amount: only the deals with at least the ($2 + $3)-th
+ * largest amount walked are ranked. */
+[Q_PIPELINE_TOP_AMOUNT] =
+    "WITH w AS (SELECT x.amount FROM" PDEAL_WALK("o.amount") "),"
+    " a AS (SELECT w.amount FROM w" PDEAL_KTH("w.amount") ")"
+    PDEAL_PAGED("$4::bigint", PDEAL_ROW " FROM crmx_src.opportunities o"
+    "  WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open'"
+    "  AND o.amount >= coalesce((SELECT a.amount FROM a), '-Infinity')",
+    " ORDER BY t.amount DESC NULLS LAST, t.prio DESC, t.opportunity_id", PDEAL_TOP_LIMIT),
 /* The window the panels' closed-deal figures cover: the latest run's,
  * as the report's ([metrics] window_days up to its as-of date; the 365 days
  * up to today before the first run). */
@@ -592,16 +752,9 @@ static const char *const sql[Q__MAX] = {
  * feed that names changed owners, and no change since named no owner;
  * owners, those changed since the run's snapshot ($1: unused, the
  * viewer's scope). */
-[Q_PANEL_AGG] =
-    "SELECT r.panel_snapshot IS NOT NULL AND ($1::bigint[] IS NULL OR true)"
-    " AND r.panel_timezone = current_setting('TimeZone')"
-    " AND to_regprocedure('crmx_src.change_feed()') IS NOT NULL"
-    " AND NOT EXISTS (SELECT 1 FROM crmx.changed_owner c WHERE c.owner_id IS NULL"
-    "  AND NOT pg_visible_in_snapshot(c.xid, r.panel_snapshot)) AS usable,"
-    " coalesce((SELECT array_agg(DISTINCT c.owner_id) FROM crmx.changed_owner c"
-    "  WHERE c.owner_id IS NOT NULL AND NOT pg_visible_in_snapshot(c.xid, r.panel_snapshot)),"
-    "  '{}')::text AS owners"
-    " FROM crmx.latest_run l JOIN crmx.run r ON r.run_id = l.run_id",
+[Q_PANEL_AGG] = PANEL_AGG("true"),
+/* The same for the lists by owner (0032): the run stored its owners. */
+[Q_PANEL_AGG_OWNERS] = PANEL_AGG("r.account_owners"),
 /* Q_FUNNEL from the run's sums ($1 the changed owners, $2 the scope,
  * NULL: everyone): over everyone the sums of all less the changed
  * owners', else the sums of the scope's unchanged owners; plus the
@@ -622,7 +775,7 @@ static const char *const sql[Q__MAX] = {
     "  WHERE o.owner_id = ANY($1::bigint[]) AND " IN_SCOPE("o.owner_id", "$2")
     "  AND o.outcome = 'open'),"
     FUNNEL_RUN(IN_SCOPE("m.owner_id", "$2"))
-    " SELECT" LAYER_AGG(1) LAYER_AGG(2) LAYER_AGG(3) LAYER_AGG(4) LAYER_AGG(5)
+    " SELECT coalesce(sum(n), 0) AS open_all," LAYER_AGG(1) LAYER_AGG(2) LAYER_AGG(3) LAYER_AGG(4) LAYER_AGG(5)
     FUNNEL_FORECAST("coalesce(due, current_date)")
     " FROM d",
 /* Q_LOST_REASONS and Q_WIN_SOURCE from the run's sums, as Q_FUNNEL_AGG. */
@@ -675,6 +828,11 @@ static const char *const sql[Q__MAX] = {
 [Q_ACCOUNTS_REVENUE_WALK] = ACCOUNTS_WALK("revenue_window"),
 [Q_ACCOUNTS_LTV_WALK] = ACCOUNTS_WALK("ltv_pred"),
 [Q_ACCOUNTS_ACTIVITY_WALK] = ACCOUNTS_WALK("last_activity"),
+[Q_ACCOUNTS_REVENUE_OWNED] = ACCOUNTS_OWNED("revenue_window"),
+[Q_ACCOUNTS_LTV_OWNED] = ACCOUNTS_OWNED("ltv_pred"),
+[Q_ACCOUNTS_ACTIVITY_OWNED] = ACCOUNTS_OWNED("last_activity"),
+[Q_ACCOUNTS_NAME_OWNED] = ACCOUNTS_OWNED_NAME(""),
+[Q_ACCOUNTS_NAME_ZH_OWNED] = ACCOUNTS_OWNED_NAME(" COLLATE \"zh-x-icu\""),
 };
 
 static char failed_state[6];
@@ -746,6 +904,7 @@ stmt_name(char *buf, size_t len, enum query q, int own)
  * lack (ICU collations): the same result in the database's own order. */
 static const char *const fallback[Q__MAX] = {
 [Q_ACCOUNTS_NAME_ZH] = ACCOUNTS_SQL("a.name, a.account_id"),
+[Q_ACCOUNTS_NAME_ZH_OWNED] = ACCOUNTS_OWNED_NAME(""),
 };
 
 /* Lists with optional filters ("$5 IS NULL OR region = $5") or a search
@@ -753,7 +912,19 @@ static const char *const fallback[Q__MAX] = {
  * all values misjudges how many rows they keep (82 of a million) and
  * loops where it should hash (the executive's page of open deals: 3 req/s
  * with one plan, 14 with its own).  Their planning costs little next to
- * their run. */
+ * their run.  Not the lists by owner and figure (ACCOUNTS_OWNED): each
+ * owner's walk of its index is the plan for any values, and planning it
+ * (5 ms, a partition's indexes each) cost five times its run; but by
+ * name (ACCOUNTS_OWNED_NAME), where one plan for all values sorted every
+ * account of each owner (a team of seven: 130 ms, planned with the
+ * values 1 + 5 ms).  The team view's
+ * sums are: with one plan for every value, its open deals whose stage
+ * began within the stall days ($2) were found by reading every open deal
+ * (a manager's team 16 ms, everyone's 120–145 ms at 1M; planned with the
+ * values, 5 ms and 25–45 ms, planning included).  The pipeline's page
+ * without a search (Q_PIPELINE_PAGE, Q_PIPELINE_TOP) has no such values:
+ * one plan serves, and planning it cost a rep's page as much as running
+ * it. */
 static int
 planned_per_request(enum query q)
 {
@@ -764,6 +935,7 @@ planned_per_request(enum query q)
 	case Q_ACCOUNTS_ACTIVITY_DEEP: case Q_ACCOUNTS_REVENUE_WALK:
 	case Q_ACCOUNTS_LTV_WALK: case Q_ACCOUNTS_ACTIVITY_WALK:
 	case Q_PIPELINE_DEALS: case Q_PIPELINE_COUNT:
+	case Q_TEAM_AGG: case Q_ACCOUNTS_NAME_OWNED: case Q_ACCOUNTS_NAME_ZH_OWNED:
 		return 1;
 	default:
 		return 0;
@@ -808,6 +980,13 @@ queries_prepare(PGconn *conn, const char *timezone)
 	 * regions sums (2.5 ms of planning for 0.5 ms of work, every time). */
 	res = PQexec(conn, "SET plan_cache_mode = force_generic_plan");
 	PQclear(res);
+	/* Nor compiling them: a page whose plan costs more than jit_above_cost
+	 * (an executive's at a million accounts) spent about 100 ms in LLVM on
+	 * every read, for a few ms of work; a generic plan's estimate (a LIMIT
+	 * taken as a tenth of the rows) put the pipeline's top deals (3 ms)
+	 * over it too, and compiling took 28 ms. */
+	res = PQexec(conn, "SET jit = off");
+	PQclear(res);
 	for (int i = 0; i < Q__MAX; i++) {
 		/* Scoped statements: $1 the owners, typed (it may be NULL). */
 		static const Oid types[1] = { 1016 /* int8[] */ };
@@ -840,6 +1019,39 @@ queries_prepare(PGconn *conn, const char *timezone)
 	return 0;
 }
 
+/* Reads the results of n statements sent in one pipeline with its sync:
+ * each statement's first result into out[i] (whatever its status; the
+ * rest of that statement drained), then up to the sync, and leaves
+ * pipeline mode.  Every result must be read before leaving, even after
+ * an error (the statements after it come back aborted).  -1 when the
+ * connection is gone (out[] NULL from there) or the pipeline cannot be
+ * left; the caller clears out[] in every case. */
+static int
+pipeline_read(PGconn *conn, int n, PGresult **out)
+{
+	int ok = 1;
+	for (int i = 0; i < n; i++)
+		out[i] = NULL;
+	for (int i = 0; ok && i < n; i++) {
+		PGresult *res = db_get_result(conn);
+		if (res == NULL) {	/* the connection is gone: not an empty result */
+			ok = 0;
+			break;
+		}
+		out[i] = res;
+		while ((res = db_get_result(conn)) != NULL)	/* end of this statement */
+			PQclear(res);
+	}
+	PGresult *res = NULL;
+	while (ok && (res = db_get_result(conn)) != NULL &&
+	       PQresultStatus(res) != PGRES_PIPELINE_SYNC)
+		PQclear(res);
+	PQclear(res);
+	if (PQexitPipelineMode(conn) != 1)
+		ok = 0;
+	return ok ? 0 : -1;
+}
+
 /* Sends a list's statement (planned_per_request) unnamed, planned for its
  * values: the session keeps generic plans, so its transaction asks for a
  * custom one first (one round trip, a pipeline).  Its result, or NULL. */
@@ -849,35 +1061,25 @@ run_custom(PGconn *conn, enum query q, int own, int nparams, const char *const *
 	static const char sql_custom[] =
 	    "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)";
 	Oid types[16] = { 1016 /* int8[] */ };	/* the rest: inferred */
-	PGresult *res, *out = NULL;
+	PGresult *r[2];
 	if (PQenterPipelineMode(conn) != 1)
 		return NULL;
-	int ok = PQsendQueryParams(conn, sql_custom, 0, NULL, NULL, NULL, NULL, 0) == 1 &&
+	if (PQsendQueryParams(conn, sql_custom, 0, NULL, NULL, NULL, NULL, 0) != 1 ||
 	    PQsendQueryParams(conn, request_text(q, own), nparams < 16 ? nparams : 16,
-	                      scoped(q) ? types : NULL, params, NULL, NULL, 0) == 1 &&
-	    PQpipelineSync(conn) == 1;
-	for (int i = 0; ok && i < 2; i++) {
-		if ((res = db_get_result(conn)) == NULL) {	/* the connection is gone */
-			ok = 0;
-			break;
-		}
-		if (out == NULL && (i == 1 || PQresultStatus(res) != PGRES_TUPLES_OK))
-			out = res;	/* the statement's, or the first error */
-		else
-			PQclear(res);
-		while ((res = db_get_result(conn)) != NULL)	/* end of this statement */
-			PQclear(res);
-	}
-	while (ok && (res = db_get_result(conn)) != NULL &&
-	       PQresultStatus(res) != PGRES_PIPELINE_SYNC)
-		PQclear(res);
-	if (ok)
-		PQclear(res);
-	if (PQexitPipelineMode(conn) != 1 || !ok) {
-		PQclear(out);
+	                      scoped(q) ? types : NULL, params, NULL, NULL, 0) != 1 ||
+	    PQpipelineSync(conn) != 1) {
+		PQexitPipelineMode(conn);
 		return NULL;
 	}
-	return out;
+	if (pipeline_read(conn, 2, r) != 0) {
+		PQclear(r[0]);
+		PQclear(r[1]);
+		return NULL;
+	}
+	/* the statement's result, or the first error */
+	int first = PQresultStatus(r[0]) != PGRES_TUPLES_OK;
+	PQclear(r[first ? 1 : 0]);
+	return r[first ? 0 : 1];
 }
 
 PGresult *
@@ -920,33 +1122,17 @@ query_run_batch(PGconn *conn, const enum query *qs, int n, int nparams,
 		goto fail;
 	if (PQpipelineSync(conn) != 1)
 		ok = 0;
-	/* Every result up to the sync must be read before leaving the
-	 * pipeline, even after an error (the rest come back aborted). */
-	for (int i = 0; i < sent; i++) {
-		PGresult *res = db_get_result(conn);
-		if (res == NULL) {	/* the connection is gone: not an empty result */
-			ok = 0;
-			break;
-		}
-		if (PQresultStatus(res) == PGRES_TUPLES_OK) {
-			out[i] = res;
-		} else {
-			if (ok) {
-				log_error("panel statement %d failed: %s", (int)qs[i], db_errmsg(conn));
-				query_note_failure(res);
-			}
-			ok = 0;
-			PQclear(res);
-		}
-		while ((res = db_get_result(conn)) != NULL)	/* end of this statement */
-			PQclear(res);
-	}
-	PGresult *res;
-	while ((res = db_get_result(conn)) != NULL && PQresultStatus(res) != PGRES_PIPELINE_SYNC)
-		PQclear(res);
-	PQclear(res);
-	if (PQexitPipelineMode(conn) != 1)
+	if (pipeline_read(conn, sent, out) != 0)
 		ok = 0;
+	for (int i = 0; i < sent && out[i] != NULL; i++) {
+		if (PQresultStatus(out[i]) == PGRES_TUPLES_OK)
+			continue;
+		if (ok) {
+			log_error("panel statement %d failed: %s", (int)qs[i], db_errmsg(conn));
+			query_note_failure(out[i]);
+		}
+		ok = 0;
+	}
 	if (ok)
 		return 0;
 fail:

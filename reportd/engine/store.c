@@ -90,13 +90,17 @@ rank_or_null(struct pgcopy *c, uint32_t rank)
 
 /* One account's row of crmx.account_metrics, binary. */
 static void
-account_row(struct pgcopy *c, int64_t run, int64_t account_id, const struct acct_result *a,
-            int digits)
+account_row(struct pgcopy *c, int64_t run, int64_t account_id, const int64_t *owner,
+            const struct acct_result *a, int digits)
 {
 	char abc[2] = { a->abc, 0 }, grade[2] = { a->grade, 0 };
-	pgcopy_brow(c, 20);
+	pgcopy_brow(c, 21);
 	pgcopy_bint8(c, run);
 	pgcopy_bint8(c, account_id);
+	if (owner != NULL)
+		pgcopy_bint8(c, *owner);
+	else
+		pgcopy_bnull(c);
 	pgcopy_bnumeric_cents(c, cents(a->revenue_window, digits));
 	pgcopy_btext(c, a->abc ? abc : NULL);
 	if (a->rank)
@@ -149,19 +153,27 @@ copy_accounts(PGconn *conn, int64_t run, const struct snapshot *s, const struct 
 	if (res == NULL)
 		return -1;
 	PQclear(res);
-	static const char sql[] = "COPY crmx.account_metrics (run_id, account_id, revenue_window,"
-	    " abc_class, revenue_rank, hist_ltv, first_purchase, last_purchase, x, t_x, t_cal,"
-	    " exp_purchases, p_alive, exp_value, ltv_pred, segment, qual_grade, open_deals,"
-	    " last_activity, value_basis) FROM STDIN (FORMAT binary)";
+	static const char sql[] = "COPY crmx.account_metrics (run_id, account_id, owner_id,"
+	    " revenue_window, abc_class, revenue_rank, hist_ltv, first_purchase, last_purchase,"
+	    " x, t_x, t_cal, exp_purchases, p_alive, exp_value, ltv_pred, segment, qual_grade,"
+	    " open_deals, last_activity, value_basis) FROM STDIN (FORMAT binary)";
 	/* Binary: a million rows of numbers are neither printed here nor
 	 * parsed by the server. */
 	if (pgcopy_begin_binary(&c, conn, sql) != 0)
 		return -1;
 	for (size_t i = 0; i < s->n_acct; i++) {
-		account_row(&c, run, s->acct[i].id, &r->acct[i], r->money_digits);
+		uint32_t o = s->acct[i].owner;
+		account_row(&c, run, s->acct[i].id, o == NO_INDEX ? NULL : &s->owner_id[o],
+		    &r->acct[i], r->money_digits);
 	}
 	if (pgcopy_finish(&c, "storing account metrics") != 0)
 		return -1;
+	/* its indexes by owner (0032), built now the rows are in */
+	res = db_check(conn, PQexecParams(conn, "SELECT crmx.index_run_owners($1)",
+	    1, NULL, params, NULL, NULL, 0), PGRES_TUPLES_OK, "indexing the run's rows by owner");
+	if (res == NULL)
+		return -1;
+	PQclear(res);
 	/* The panels plan their lists by the partition's statistics: without
 	 * them a fresh run's first pages are planned blind (0025). */
 	res = db_check(conn, PQexecParams(conn, "SELECT crmx.analyze_run_partition($1)",
@@ -427,6 +439,12 @@ store_results(PGconn *conn, int64_t run_id, const struct snapshot *s, const stru
 	const char *ap[2] = { run, tz };
 	PGresult *res = db_check(conn, PQexecParams(conn, "SELECT crmx.store_panel_aggregates($1, $2)",
 	    2, NULL, ap, NULL, NULL, 0), PGRES_TUPLES_OK, "storing the panels' sums");
+	if (res == NULL)
+		goto fail;
+	PQclear(res);
+	/* the accounts' owners as of that snapshot or later (0032) */
+	res = db_check(conn, PQexecParams(conn, "SELECT crmx.store_account_owners($1)",
+	    1, NULL, ap, NULL, NULL, 0), PGRES_TUPLES_OK, "storing the accounts' owners");
 	if (res == NULL)
 		goto fail;
 	PQclear(res);

@@ -113,6 +113,13 @@ if "$top/$O/reportd/crmx-reportd" --set "database.conninfo=$ci" --set "reportd.r
 else tail -20 "$tmpu/new.log"; fail "HEAD's run and report on the upgraded database"; fi
 check "... the report is written" test -s "$tmpu/reports/2026-W28/index.html"
 check "... the earlier run is still there" same "$(qu "SELECT count(*) FROM crmx.run WHERE as_of = '2026-06-30'")" 1
+# the earlier run's partition too has 0032's indexes by owner (empty):
+# without them a list's plan sorted all of a scope's rows
+check "... every run's partition has its three indexes by owner" test "$(qu "SELECT count(*) > 1
+	AND count(*) FILTER (WHERE (SELECT count(*) FROM pg_indexes x WHERE x.schemaname = 'crmx'
+	    AND x.tablename = c.relname AND x.indexname LIKE '%\_owner\_%') <> 3) = 0
+	FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+	WHERE i.inhparent = 'crmx.account_metrics'::regclass")" = t
 PANELS_DB_READY=1
 . "$top/tests/lib/panels-env.sh"
 if panels_env_start "$udb"; then

@@ -4,7 +4,8 @@
 # helpers.  Needs $top, $O and CRMX_TEST_PGHOST; sets $tmp, $base, $ci,
 # $db and the functions q (SQL on the copy) and get (an HTTP request).
 #   panels_env_start DBNAME   returns 1 (after reporting) when it cannot start
-#   panels_fcgi_start         (re)starts crmx.fcgi alone; its pid in $fcgi_pid
+#   panels_fcgi_start         (re)starts crmx.fcgi alone (ending the one
+#                             it started before); its pid in $fcgi_pid
 # Knobs: PANELS_FCGI_WRAP, a command put before crmx.fcgi (valgrind ...);
 # PANELS_FCGI_WORKERS (2); PANELS_FCGI_SET, more S.K=V settings;
 # PANELS_DB_READY=1: DBNAME exists with its runs (no copy, no run made).
@@ -31,6 +32,11 @@ get() {
 json() { /usr/bin/python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($1)" "$tmp/body"; }
 
 panels_fcgi_start() {
+	# a restart: the running one (and its workers) ends first, not left behind
+	if [ -n "$fcgi_pid" ]; then
+		kill "$fcgi_pid" 2>/dev/null
+		wait "$fcgi_pid" 2>/dev/null || true
+	fi
 	rm -f "$tmp/fcgi.sock"
 	sets=""
 	for kv in ${PANELS_FCGI_SET:-}; do sets="$sets --set $kv"; done

@@ -1,0 +1,143 @@
+#!/bin/sh
+# A rep's and a manager's accounts list from the run's rows by owner
+# (migration 0032, queries.c ACCOUNTS_OWNED and ACCOUNTS_OWNED_NAME):
+# the run stores each account's owner; a scope's list sorted by a run's
+# figure reads each owner's first rows of the run's index on (owner,
+# figure), the owners the change feed marked since the run live.  After
+# an account moved between reps, an account made and one moved to another
+# region, every page (viewers, sorts, filters, later pages) equals, byte
+# for byte, the same page read the old way (every owner read live: forced
+# by a change that names no owner); so do an executive's pages and the
+# lists' totals, counted from the run's sums by region and city (0027);
+# the pages by name equal the order SQL gives over the scope's accounts,
+# in both languages.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/sh.sh"
+O=${O:-build/default}
+command -v nginx >/dev/null 2>&1 || { skip "lists by owner through nginx" "nginx not installed"; exit 0; }
+. "$top/tests/lib/panels-env.sh"
+trap panels_env_stop EXIT
+PANELS_FCGI_SET="fcgi.cache_mb=0" panels_env_start t_owner_lists || exit 0
+
+run=$(q "SELECT run_id FROM crmx.latest_run")
+check "the run stored every account's owner" test "$(q "SELECT r.account_owners
+	AND count(m.owner_id) > 100 AND count(*) FILTER (WHERE m.owner_id IS DISTINCT FROM a.owner_id) = 0
+	FROM crmx.account_metrics m JOIN crmx_src.accounts a USING (account_id)
+	JOIN crmx.run r USING (run_id) WHERE m.run_id = $run GROUP BY r.account_owners")" = t
+
+# Every partition has the indexes by owner (0032; empty before the
+# owners were stored): one without them made a list's plan sort all of a
+# scope's rows.
+check "every run's partition has its three indexes by owner" test "$(q "SELECT count(*) > 0
+	AND count(*) FILTER (WHERE (SELECT count(*) FROM pg_indexes x WHERE x.schemaname = 'crmx'
+	    AND x.tablename = c.relname AND x.indexname LIKE '%\_owner\_%') <> 3) = 0
+	FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+	WHERE i.inhparent = 'crmx.account_metrics'::regclass")" = t
+
+# The store's step sets the owners as they are (reportd's snapshot may be
+# older): stale owners written, then put right, in a transaction undone.
+fixed=$(q "BEGIN;
+	UPDATE crmx.run SET status = 'running' WHERE run_id = $run;
+	UPDATE crmx.account_metrics SET owner_id = owner_id + 1000000 WHERE run_id = $run
+	  AND account_id IN (SELECT account_id FROM crmx.account_metrics WHERE run_id = $run
+	  ORDER BY account_id LIMIT 25);
+	SELECT crmx.store_account_owners($run);
+	SELECT count(*) FILTER (WHERE m.owner_id IS DISTINCT FROM a.owner_id)
+	  FROM crmx.account_metrics m JOIN crmx_src.accounts a USING (account_id) WHERE m.run_id = $run;
+	ROLLBACK;" | tail -n 1)
+check "crmx.store_account_owners puts stale owners right" same "$fixed" 0
+
+rep_of() { q "SELECT login FROM crmx_src.users WHERE user_id = $1"; }
+# reps with accounts: a (loses its best account), b (gains it and a new
+# account), c (an account moves region), d (untouched), and a manager of a
+reps=$(q "SELECT u.user_id FROM crmx_src.users u WHERE u.role = 'rep' AND u.team IS NOT NULL
+          AND (SELECT count(*) FROM crmx_src.accounts a WHERE a.owner_id = u.user_id) > 30
+          ORDER BY u.user_id LIMIT 4")
+set -- $reps
+check "four reps with accounts" [ $# -eq 4 ]
+a=$1 b=$2 c=$3 d=$4
+mgr=$(q "SELECT m.login FROM crmx_src.users m JOIN crmx_src.users r ON r.team = m.team
+         WHERE m.role = 'manager' AND r.user_id = $a ORDER BY m.user_id LIMIT 1")
+check "a manager of the first rep" [ -n "$mgr" ]
+ex=$(q "SELECT login FROM crmx_src.users WHERE role = 'exec' ORDER BY user_id LIMIT 1")
+la=$(rep_of "$a") lb=$(rep_of "$b") lc=$(rep_of "$c") ld=$(rep_of "$d")
+
+# Read from the stored rows: a stored owner changed by hand (no mark)
+# moves an account out of the untouched rep's list, until put back.
+best=$(q "SELECT m.account_id FROM crmx.account_metrics m WHERE m.run_id = $run AND m.owner_id = $d
+          ORDER BY m.revenue_window DESC NULLS LAST, m.account_id LIMIT 1")
+stored_read() {
+	q "UPDATE crmx.account_metrics SET owner_id = $a WHERE run_id = $run AND account_id = $best" >/dev/null
+	get "$ld" "/crmx/accounts.json?sort=revenue&size=5" >/dev/null
+	gone=$(json "int(not any(x['account_id'] == $best for x in j['accounts']))")
+	q "UPDATE crmx.account_metrics SET owner_id = $d WHERE run_id = $run AND account_id = $best" >/dev/null
+	get "$ld" "/crmx/accounts.json?sort=revenue&size=5" >/dev/null
+	back=$(json "int(any(x['account_id'] == $best for x in j['accounts']))")
+	[ "$gone" = 1 ] && [ "$back" = 1 ]
+}
+check "a rep's list is read from the run's rows by owner" stored_read
+
+# after the run: a's best account to b, a new account of b's, one of c's
+# to another region (each marks its owners)
+moved=$(q "SELECT m.account_id FROM crmx.account_metrics m WHERE m.run_id = $run AND m.owner_id = $a
+           ORDER BY m.revenue_window DESC NULLS LAST, m.account_id LIMIT 1")
+q "UPDATE crmx_native.accounts SET owner_id = $b WHERE account_id = $moved"
+q "INSERT INTO crmx_native.accounts (account_id, name, owner_id, region, city)
+   VALUES (990002, 'Aardvark Owner Lists Co', $b, 'East', 'Shanghai')"
+region=$(q "SELECT region FROM crmx_src.accounts WHERE region IS NOT NULL GROUP BY 1
+            ORDER BY count(*) DESC, 1 LIMIT 1")
+q "UPDATE crmx_native.accounts SET region = 'North'
+   WHERE account_id = (SELECT account_id FROM crmx_src.accounts WHERE owner_id = $c
+                       ORDER BY account_id LIMIT 1)"
+check "the changes marked their owners" test \
+	"$(q "SELECT count(DISTINCT owner_id) FROM crmx.changed_owner WHERE owner_id IN ($a, $b, $c)")" = 3
+renc=$(/usr/bin/python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$region")
+
+# pages DIR: every viewer, sort, filter and page as JSON files in DIR
+pages() {
+	mkdir -p "$tmp/$1"
+	for v in "$la" "$lb" "$lc" "$ld" "$mgr" "$ex"; do
+		for s in revenue ltv activity; do for pn in 1 2 4; do
+			for f in "" "&class=A" "&region=$renc"; do
+				n=$(echo "$s$pn$f" | tr -c 'a-zA-Z0-9\n' _)
+				st=$(get "$v" "/crmx/accounts.json?sort=$s&page=$pn&size=7$f")
+				[ "$st" = 200 ] || echo "$v $s $pn $f: $st" >>"$tmp/$1.bad"
+				cp "$tmp/body" "$tmp/$1/$v.$n.json"
+			done
+		done; done
+	done
+	get "$mgr" "/crmx/accounts.json?owner=$b&sort=ltv&size=7" >/dev/null
+	cp "$tmp/body" "$tmp/$1/$mgr.owner.json"
+	get "$ex" "/crmx/accounts.json?owner=$a&region=$renc&size=7" >/dev/null
+	cp "$tmp/body" "$tmp/$1/$ex.owner.json"
+}
+pages owned
+q "SELECT crmx.mark_changed(NULL)" >/dev/null	# every owner read live
+pages live
+q "DELETE FROM crmx.changed_owner WHERE owner_id IS NULL"
+check "every page answered 200 (by owner)" [ ! -e "$tmp/owned.bad" ]
+check "every page answered 200 (live)" [ ! -e "$tmp/live.bad" ]
+check "pages were read" [ "$(ls "$tmp/owned" | wc -l)" -eq 164 ]
+check "the lists by owner equal the lists read live" diff -r "$tmp/live" "$tmp/owned"
+has() { grep -l "\"account_id\":$2," "$tmp/owned/$1."revenue*.json >/dev/null 2>&1; }
+check "the moved account is on its new owner's list" has "$lb" "$moved"
+check "the moved account left its old owner's list" absent "\"account_id\":$moved," "$tmp/owned/$la."*.json
+
+# By name: each page's accounts in the order SQL gives over the scope.
+by_name() {	# USER OWNERS COLLATE PAGE LANG (get sets u and p)
+	want=$(q "SELECT string_agg(account_id::text, ' ' ORDER BY n) FROM (SELECT account_id,
+	          row_number() OVER (ORDER BY name $3, account_id) AS n FROM crmx_src.accounts
+	          WHERE owner_id IN ($2)) x WHERE n > ($4 - 1) * 7 AND n <= $4 * 7")
+	get "$1" "/crmx/accounts.json?sort=name&page=$4&size=7" -H "Accept-Language: $5" >/dev/null
+	got=$(json "' '.join(str(x['account_id']) for x in j['accounts'])")
+	same "$want" "$got"
+}
+team=$(q "SELECT string_agg(r.user_id::text, ',') FROM crmx_src.users m JOIN crmx_src.users r
+          ON r.team = m.team OR r.user_id = m.user_id WHERE m.login = '$mgr'")
+for pn in 1 3; do
+	check "a rep's list by name, page $pn" by_name "$lb" "$b" "" "$pn" en
+	check "a manager's list by name, page $pn" by_name "$mgr" "$team" "" "$pn" en
+	check "a manager's list by name in Chinese, page $pn" \
+		by_name "$mgr" "$team" 'COLLATE "zh-x-icu"' "$pn" zh-CN
+done

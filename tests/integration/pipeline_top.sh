@@ -1,0 +1,93 @@
+#!/bin/sh
+# The executive's open deals by priority or amount read from the deals that
+# can make the page (queries.c Q_PIPELINE_TOP, Q_PIPELINE_TOP_AMOUNT,
+# fcgi.pipeline_top_max) give the same pages as ranking every open deal
+# (pipeline_top_max = 0): crmx.fcgi both ways answers byte for byte the
+# same JSON, both sorts, pages 1 to past the last, two sizes, on data made
+# to trip the bounds: ties (same amount, stage and day; same amount only),
+# a large deal stale for years, deals that entered their stage today or
+# have no date (no discount), a deal's own probability above its stage's,
+# zero amounts, a deal moved to another owner and one made after the run.
+# The total is the open deals' count as it is now.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/sh.sh"
+O=${O:-build/default}
+command -v nginx >/dev/null 2>&1 || { skip "pipeline top deals through nginx" "nginx not installed"; exit 0; }
+. "$top/tests/lib/panels-env.sh"
+trap panels_env_stop EXIT
+panels_env_start t_ptop || exit 0
+
+# after the run: ties across the first pages (six deals of one amount,
+# stage and entry time); the largest deal stale for three years; deals
+# that entered their stage today (one of them the best there is) and one
+# with no date; qualified deals at probability 1; two at amount zero; a
+# deal moved to another rep; a new deal; three deals of the tied amount
+# in another stage
+open="SELECT o.opportunity_id FROM crmx_native.opportunities o
+      JOIN crmx_native.stages s USING (stage) WHERE NOT s.is_won AND NOT s.is_lost"
+ids() { q "$open ORDER BY hashint8(o.opportunity_id) OFFSET $1 LIMIT $2" | paste -sd, -; }
+big=$(q "SELECT max(amount) FROM crmx_native.opportunities")
+q "UPDATE crmx_native.opportunities SET amount = $big / 2, stage = 'designed',
+   stage_entered_at = now() - interval '20 days' WHERE opportunity_id IN ($(ids 0 6))"
+q "UPDATE crmx_native.opportunities SET amount = $big * 3, stage = 'negotiation',
+   stage_entered_at = now() - interval '3 years' WHERE opportunity_id IN ($(ids 6 1))"
+q "UPDATE crmx_native.opportunities SET amount = $big * 2, stage = 'negotiation',
+   stage_entered_at = now() WHERE opportunity_id IN ($(ids 7 1))"
+q "UPDATE crmx_native.opportunities SET stage_entered_at = now() WHERE opportunity_id IN ($(ids 8 3))"
+q "UPDATE crmx_native.opportunities SET stage_entered_at = NULL WHERE opportunity_id IN ($(ids 11 1))"
+q "UPDATE crmx_native.opportunities SET stage = 'qualified', probability = 1, amount = $big,
+   stage_entered_at = now() - interval '40 days' WHERE opportunity_id IN ($(ids 12 1))"
+# twelve qualified deals at probability 1 that entered their stage today:
+# their priority is their amount, the bound's closest case
+q "UPDATE crmx_native.opportunities o SET stage = 'qualified', probability = 1,
+   stage_entered_at = now(), amount = $big - x.n * 1000
+   FROM (SELECT opportunity_id, row_number() OVER (ORDER BY opportunity_id) AS n
+         FROM crmx_native.opportunities WHERE opportunity_id IN ($(ids 16 12))) x
+   WHERE o.opportunity_id = x.opportunity_id"
+q "UPDATE crmx_native.opportunities SET amount = 0 WHERE opportunity_id IN ($(ids 13 2))"
+q "UPDATE crmx_native.opportunities SET owner_id = (SELECT min(user_id) FROM crmx_native.users
+   WHERE role = 'rep') WHERE opportunity_id IN ($(ids 15 1))"
+q "INSERT INTO crmx_native.opportunities (opportunity_id, account_id, owner_id, name, stage,
+   amount, created_at, stage_entered_at)
+   SELECT 990001, min(account_id), (SELECT min(user_id) FROM crmx_native.users WHERE role = 'rep'),
+   'Made after the run', 'judged', $big, now(), now() - interval '2 days' FROM crmx_native.accounts"
+q "UPDATE crmx_native.opportunities SET amount = $big / 2, stage = 'judged',
+   stage_entered_at = now() - interval '5 days' WHERE opportunity_id IN ($(ids 28 3))"
+nopen=$(q "SELECT count(*) FROM ($open) x")
+check "open deals to page through (more than 40)" [ "$nopen" -gt 40 ]
+exec=$(q "SELECT login FROM crmx_src.users WHERE role = 'exec' ORDER BY user_id LIMIT 1")
+logins="$exec $(q "SELECT login FROM crmx_src.users WHERE role = 'manager' ORDER BY user_id LIMIT 1")"
+
+# pages DIR: the pipeline's JSON for each viewer, sort, size and page
+pages() {
+	mkdir -p "$tmp/$1"
+	last=$((nopen / 7 + 2))
+	for u in $logins; do for o in priority amount; do for s in 7 100; do for p in 1 2 3 5 $last; do
+		st=$(get "$u" "/crmx/pipeline.json?sort=$o&size=$s&page=$p")
+		[ "$st" = 200 ] || echo "$u $o $s $p: $st" >>"$tmp/$1.bad"
+		cp "$tmp/body" "$tmp/$1/$u.$o.$s.$p.json"
+	done; done; done; done
+}
+PANELS_FCGI_SET="fcgi.pipeline_top_max=0"
+panels_fcgi_start
+pages ranked
+PANELS_FCGI_SET=""
+panels_fcgi_start
+pages top
+check "every page answered 200 (every deal ranked)" [ ! -e "$tmp/ranked.bad" ]
+check "every page answered 200 (top deals)" [ ! -e "$tmp/top.bad" ]
+check "pages were read" [ "$(ls "$tmp/top" | wc -l)" -eq 40 ]
+check "the top deals give the same pages as ranking every deal" diff -r "$tmp/ranked" "$tmp/top"
+
+# the pages hold what was set up: the best deal first, ties in id order,
+# the total as it is now (the run's count moved by the changes)
+cp "$tmp/top/$exec.priority.100.1.json" "$tmp/body"
+check "the executive's total is every open deal now ($nopen)" [ "$(json "j['total']")" = "$nopen" ]
+check "the deal that entered its stage today comes first" \
+	[ "$(json "j['deals'][0]['opportunity_id']")" = "$(ids 7 1)" ]
+tied=$(json "','.join(str(d['opportunity_id']) for d in j['deals'] if d['opportunity_id'] in ($(ids 0 6)))")
+check "the six tied deals are shown, by id" [ "$tied" = "$(echo "$(ids 0 6)" | tr , '\n' | sort -n | paste -sd, -)" ]
+check "the deal made after the run is listed" sh -c "grep -q '\"opportunity_id\":990001,' $tmp/top/$exec.priority.100.*.json"
+cp "$tmp/top/$exec.amount.100.1.json" "$tmp/body"
+check "by amount: the largest first" [ "$(json "j['deals'][0]['opportunity_id']")" = "$(ids 6 1)" ]
