@@ -6,14 +6,28 @@
 #include <string.h>
 
 #include "team.h"
+#include "util.h"
+
+/* ids[] sorted through an index: an executive's thousand reps by six
+ * months are found by bisection, not by a walk of every rep per row. */
+struct by_id {
+	int64_t	 id;
+	int	 i;
+};
 
 static int
-find(const int64_t *ids, int n, int64_t id)
+cmp_id(const void *pa, const void *pb)
 {
-	for (int i = 0; i < n; i++)
-		if (ids[i] == id)
-			return i;
-	return -1;
+	const struct by_id *a = pa, *b = pb;
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+static int
+find(const struct by_id *sorted, int n, int64_t id)
+{
+	struct by_id key = { id, 0 };
+	const struct by_id *hit = bsearch(&key, sorted, (size_t)n, sizeof *sorted, cmp_id);
+	return hit ? hit->i : -1;
 }
 
 void
@@ -21,12 +35,16 @@ accuracy_read(PGresult *res, const int64_t *ids, struct accuracy *acc, int n)
 {
 	int cu = db_col(res, "user_id"), cm = db_col(res, "month"), cf = db_col(res, "forecast"),
 	    cw = db_col(res, "won");
+	struct by_id *sorted = xcalloc(n ? (size_t)n : 1, sizeof *sorted);
 	for (int i = 0; i < n; i++) {
 		memset(&acc[i], 0, sizeof acc[i]);
 		acc[i].mape = NAN;
+		sorted[i].id = ids[i];
+		sorted[i].i = i;
 	}
+	qsort(sorted, (size_t)n, sizeof *sorted, cmp_id);
 	for (int r = 0; r < PQntuples(res); r++) {
-		int i = find(ids, n, atoll(db_val(res, r, cu)));
+		int i = find(sorted, n, atoll(db_val(res, r, cu)));
 		if (i < 0 || acc[i].n == ACC_MONTHS)
 			continue;
 		struct accuracy *a = &acc[i];
@@ -36,6 +54,7 @@ accuracy_read(PGresult *res, const int64_t *ids, struct accuracy *acc, int n)
 		a->won[k] = atof(db_val(res, r, cw));
 		a->ratio[k] = a->forecast[k] > 0 ? a->won[k] / a->forecast[k] : NAN;
 	}
+	free(sorted);
 	for (int i = 0; i < n; i++) {
 		double sum = 0;
 		int m = 0;

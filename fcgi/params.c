@@ -1,5 +1,6 @@
 /* The query parameter table of the panels (see params.h). */
 #include <stddef.h>
+#include <string.h>
 
 #include "i18n.h"
 #include "listnav.h"
@@ -66,6 +67,14 @@ user_id(const char *v, const struct crmx_config *cfg)
 	return v[0] == '\0' || parse_id(v, &n) == 0;
 }
 
+/* A team's name ("": the users without one), as long as a search. */
+static int
+team_name(const char *v, const struct crmx_config *cfg)
+{
+	(void)cfg;
+	return strlen(v) <= 255;
+}
+
 static const struct {
 	const char	*name;
 	int		(*valid)(const char *value, const struct crmx_config *cfg);
@@ -89,6 +98,7 @@ static const struct {
 	[P_TEAM_SORT] = { "sort", team_sort_key, N_("Unknown sort: use name, open, amount, weighted, "
 	                  "month, quarter, won, win_rate, accuracy, stalled, unreviewed, hours, "
 	                  "per_hour, precise, coverage or share.") },
+	[P_TEAM] = { "team", team_name, N_("The team name is too long: at most 255 bytes.") },
 };
 
 const char *

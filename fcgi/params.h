@@ -22,6 +22,7 @@ enum param {
 	P_Q,		/* a search term: up to LN_TERM_MAX bytes (listnav.h) */
 	P_DSORT,	/* "sort": a sort key of the pipeline's deals */
 	P_TEAM_SORT,	/* "sort" of the team view: one of its keys */
+	P_TEAM,		/* "team" of the team view: one team's reps */
 	P__MAX
 };
 

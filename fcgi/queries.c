@@ -217,7 +217,9 @@
  * (precise customers per owner), SCOPE a macro naming the viewer's
  * scope of a column: the reps in scope (role 'rep' or an owner of open
  * deals), won this quarter (live), the latest run's owner metrics and
- * the 80/20 shares.  Teams are '' for users without one. */
+ * the 80/20 shares; the run's won and lost deals and open deals (the
+ * bases of win rate and key-person coverage, summed per team).  Teams are
+ * '' for users without one. */
 #define TEAM_ROWS(SCOPE) \
     " u AS (SELECT u.user_id, u.name, coalesce(u.team, '') AS team FROM crmx_src.users u" \
     " WHERE " SCOPE("u.user_id") " AND (u.role = 'rep'" \
@@ -226,7 +228,7 @@
     " WHERE " SCOPE("o.owner_id") " AND o.outcome = 'won'" \
     " AND o.closed_at >= date_trunc('quarter', current_date) GROUP BY o.owner_id)," \
     " t AS (SELECT u.*, m.revenue, m.win_rate, m.activity_minutes, m.revenue_per_hour," \
-    " m.key_person_coverage, m.as_of," \
+    " m.key_person_coverage, m.won, m.lost, m.open_deals AS run_open, m.as_of," \
     " sum(coalesce(m.revenue, 0)) OVER (PARTITION BY u.team) AS team_revenue," \
     " sum(coalesce(m.revenue, 0)) OVER (PARTITION BY u.team ORDER BY coalesce(m.revenue, 0) DESC," \
     " u.user_id ROWS UNBOUNDED PRECEDING) AS cum_revenue" \
@@ -241,6 +243,7 @@
     " coalesce(p.precise, 0) AS precise, t.key_person_coverage," \
     " t.revenue / nullif(t.team_revenue, 0) AS revenue_share," \
     " t.cum_revenue / nullif(t.team_revenue, 0) AS cum_share, o.learned," \
+    " t.won AS won_n, t.lost AS lost_n, t.run_open," \
     KEEPS_STAGE_WEIGHTS " AS keeps_weights, t.as_of::text AS as_of" \
     " FROM t LEFT JOIN o ON o.owner_id = t.user_id LEFT JOIN w ON w.owner_id = t.user_id" \
     " LEFT JOIN p ON p.owner_id = t.user_id"
@@ -655,6 +658,11 @@ static const char *const sql[Q__MAX] = {
 /* The viewer's role (who may open the team view). */
 [Q_TEAM_ROLE] =
     "SELECT u.role FROM crmx_src.users u WHERE u.login = $2 AND " SCOPE_SQL("u.user_id"),
+/* The users of team $2 ('' : those without one) in the viewer's scope, as
+ * a scope ("{...}", maybe "{}"): an executive's view of one team. */
+[Q_TEAM_OWNERS] =
+    "SELECT coalesce(array_agg(u.user_id ORDER BY u.user_id), '{}')::text AS owners"
+    " FROM crmx_src.users u WHERE " SCOPE_SQL("u.user_id") " AND coalesce(u.team, '') = $2",
 /* The team view: one row per rep in scope (a rep: role 'rep' or an owner
  * of open deals) with the open deals live (count, amount, weighted, the
  * weighted forecast of this month and quarter as in Q_FUNNEL, stalled

@@ -4,14 +4,17 @@
  * deals, activity, precise customers, the learned forecast beside the
  * weighted one, key-person coverage and the share
  * of the team's won revenue (the 80/20 of reps); ?sort= orders the rows
- * (within each team).  This file fetches (by column name), sorts and
- * dispatches; the writers are team_html.c and team_json.c. */
+ * (within each team).  An executive's page sums each team into one row
+ * (the 80/20 of teams) and ?team= shows one team's reps.  This file
+ * fetches (by column name), sums, sorts and dispatches; the writers are
+ * team_html.c and team_json.c. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "panelagg.h"
+#include "scope.h"
 #include "team.h"
 #include "util.h"
 #include "winfeature.h"
@@ -61,6 +64,23 @@ cmp_num(double a, double b, int ascending)
 }
 
 static int
+cmp_field(const double *a, const double *b, const struct accuracy *aa,
+          const struct accuracy *ab)
+{
+	if (sort_field == -2)
+		return cmp_num(aa->mape, ab->mape, 1);
+	return cmp_num(a[sort_field], b[sort_field], 0);
+}
+
+static int
+cmp_team(const void *pa, const void *pb)
+{
+	const struct team_sum *a = pa, *b = pb;
+	int d = sort_field == -1 ? 0 : cmp_field(a->v, b->v, &a->acc, &b->acc);
+	return d ? d : strcmp(a->team, b->team);
+}
+
+static int
 cmp_rep(const void *pa, const void *pb)
 {
 	const struct team_rep *a = pa, *b = pb;
@@ -78,6 +98,7 @@ static void
 read_reps(struct team_view *v, PGresult *res)
 {
 	int cid = db_col(res, "user_id"), cname = db_col(res, "name"), cteam = db_col(res, "team");
+	int cwon = db_col(res, "won_n"), clost = db_col(res, "lost_n"), copen = db_col(res, "run_open");
 	int col[TM__NUM];
 	for (int f = 0; f < TM__NUM; f++)
 		col[f] = db_col(res, team_cols[f]);
@@ -92,10 +113,135 @@ read_reps(struct team_view *v, PGresult *res)
 		r->team = (s = db_val(res, i, cteam)) ? s : "";
 		for (int f = 0; f < TM__NUM; f++)
 			r->v[f] = (s = db_val(res, i, col[f])) ? atof(s) : NAN;
+		r->won = (s = db_val(res, i, cwon)) ? atof(s) : 0;
+		r->lost = (s = db_val(res, i, clost)) ? atof(s) : 0;
+		r->run_open = (s = db_val(res, i, copen)) ? atof(s) : 0;
 	}
 	/* the same on every row: the latest run's */
 	if (v->n > 0)
 		v->keeps = winfeature_keeps_note(db_val(res, 0, db_col(res, "keeps_weights")));
+}
+
+/* x + y where NAN is "not known": known when either is. */
+static double
+add_known(double x, double y)
+{
+	return isnan(x) ? y : isnan(y) ? x : x + y;
+}
+
+/* The fields summed over a team's reps; the rest are rates of sums. */
+static int
+summed(int f)
+{
+	return f != TM_WIN_RATE && f != TM_REVENUE_PER_HOUR && f != TM_KEY_PERSON &&
+	       f != TM_SHARE && f != TM_CUM_SHARE;
+}
+
+/* One team's row from its reps r[0..n): sums, and the rates of the sums
+ * as the run defines them per rep (docs/metrics.md): win rate won / (won
+ * + lost), revenue per activity hour, key-person coverage of the run's
+ * open deals; forecast accuracy per month of the summed forecast and won
+ * amounts (every rep has the same months: they are the runs'). */
+static void
+team_sum(struct team_sum *t, const struct team_rep *r, int n)
+{
+	double won = 0, decided = 0, open = 0, covered = 0;
+	memset(t, 0, sizeof *t);
+	t->team = r[0].team;
+	t->reps = n;
+	for (int f = 0; f < TM__NUM; f++)
+		t->v[f] = NAN;
+	t->acc.mape = NAN;
+	for (int i = 0; i < n; i++) {
+		for (int f = 0; f < TM__NUM; f++)
+			if (summed(f))
+				t->v[f] = add_known(t->v[f], r[i].v[f]);
+		won += r[i].won;
+		decided += r[i].won + r[i].lost;
+		if (!isnan(r[i].v[TM_KEY_PERSON]) && r[i].run_open > 0) {
+			open += r[i].run_open;
+			covered += round(r[i].v[TM_KEY_PERSON] * r[i].run_open);
+		}
+		if (t->acc.n == 0 && r[i].acc.n > 0) {
+			t->acc.n = r[i].acc.n;
+			memcpy(t->acc.month, r[i].acc.month, sizeof t->acc.month);
+		}
+	}
+	t->v[TM_WIN_RATE] = decided > 0 ? won / decided : NAN;
+	t->v[TM_KEY_PERSON] = open > 0 ? covered / open : NAN;
+	t->v[TM_REVENUE_PER_HOUR] = t->v[TM_ACTIVITY_HOURS] > 0 ?
+	    (isnan(t->v[TM_WON_12M]) ? 0 : t->v[TM_WON_12M]) / t->v[TM_ACTIVITY_HOURS] : NAN;
+	double sum = 0;
+	int m = 0;
+	for (int k = 0; k < t->acc.n; k++) {
+		for (int i = 0; i < n; i++)
+			if (r[i].acc.n == t->acc.n && strcmp(r[i].acc.month[k], t->acc.month[k]) == 0) {
+				t->acc.forecast[k] += r[i].acc.forecast[k];
+				t->acc.won[k] += r[i].acc.won[k];
+			}
+		t->acc.ratio[k] = t->acc.forecast[k] > 0 ? t->acc.won[k] / t->acc.forecast[k] : NAN;
+		if (!isnan(t->acc.ratio[k])) {
+			sum += fabs(t->acc.ratio[k] - 1);
+			m++;
+		}
+	}
+	t->acc.mape = m ? sum / m : NAN;
+}
+
+static int
+cmp_won(const void *pa, const void *pb)
+{
+	const struct team_sum *a = pa, *b = pb;
+	double x = isnan(a->v[TM_WON_12M]) ? 0 : a->v[TM_WON_12M];
+	double y = isnan(b->v[TM_WON_12M]) ? 0 : b->v[TM_WON_12M];
+	return x != y ? (x < y ? 1 : -1) : strcmp(a->team, b->team);
+}
+
+/* Every team's row from the reps (grouped by team), with each team's
+ * share of the won revenue of all and the cumulative share, largest
+ * first: the 80/20 of teams. */
+static void
+teams_sum(struct team_view *v)
+{
+	v->teams = xcalloc(v->n ? (size_t)v->n : 1, sizeof *v->teams);
+	for (int i = 0, j; i < v->n; i = j) {
+		for (j = i + 1; j < v->n && strcmp(v->reps[j].team, v->reps[i].team) == 0; j++)
+			;
+		team_sum(&v->teams[v->nteams++], &v->reps[i], j - i);
+	}
+	qsort(v->teams, (size_t)v->nteams, sizeof *v->teams, cmp_won);
+	double all = 0, cum = 0;
+	for (int i = 0; i < v->nteams; i++)
+		all += isnan(v->teams[i].v[TM_WON_12M]) ? 0 : v->teams[i].v[TM_WON_12M];
+	for (int i = 0; i < v->nteams; i++) {
+		double won = isnan(v->teams[i].v[TM_WON_12M]) ? 0 : v->teams[i].v[TM_WON_12M];
+		cum += won;
+		v->teams[i].v[TM_SHARE] = all > 0 ? won / all : NAN;
+		v->teams[i].v[TM_CUM_SHARE] = all > 0 ? cum / all : NAN;
+	}
+}
+
+/* ?team=: the scope narrowed to that team's users (within the viewer's);
+ * *saved the scope to give back (scope_restore).  0: go on; 1: answered
+ * 404, no such team in scope; -1: the database failed. */
+static int
+team_narrow(struct ctx *c, const char *team, char **saved)
+{
+	*saved = NULL;
+	const char *extra[1] = { team };
+	PGresult *res = scoped_query(c, Q_TEAM_OWNERS, 1, extra);
+	if (res == NULL)
+		return -1;
+	const char *owners = PQntuples(res) == 1 ? db_val(res, 0, 0) : "{}";
+	if (strcmp(owners, "{}") == 0) {
+		PQclear(res);
+		panel_error(c, 404, _("No such team."));
+		return 1;
+	}
+	*saved = c->v->owners ? c->v->owners : xstrdup("");
+	c->v->owners = xstrdup(owners);
+	PQclear(res);
+	return 0;
 }
 
 /* The viewer's role decides: a rep (or anyone but a manager, executive
@@ -150,14 +296,23 @@ h_team(struct ctx *c, const char *arg)
 	int allowed = team_allowed(c, &v.grouped);
 	if (allowed != 0)
 		return allowed < 0 ? -1 : 0;
-	if ((v.res = team_fetch(c)) == NULL)
-		return -1;
+	const char *sort = request_param(c->req, "sort");	/* checked: params.c */
+	char *saved = NULL;
+	v.team = request_param(c->req, "team");
+	if (v.team != NULL) {
+		int r = team_narrow(c, v.team, &saved);
+		if (r != 0)
+			return r < 0 ? -1 : 0;
+	}
 	const char *extra[1] = { NULL };	/* every owner in scope */
-	PGresult *acc = scoped_query(c, Q_FORECAST_ACCURACY, 1, extra);
-	if (acc == NULL) {
+	PGresult *acc = NULL;
+	if ((v.res = team_fetch(c)) == NULL ||
+	    (acc = scoped_query(c, Q_FORECAST_ACCURACY, 1, extra)) == NULL) {
 		PQclear(v.res);
+		scope_restore(c, saved);
 		return -1;
 	}
+	scope_restore(c, saved);
 	read_reps(&v, v.res);
 	int64_t *ids = xcalloc(v.n ? (size_t)v.n : 1, sizeof *ids);
 	struct accuracy *a = xcalloc(v.n ? (size_t)v.n : 1, sizeof *a);
@@ -169,15 +324,20 @@ h_team(struct ctx *c, const char *arg)
 	free(ids);
 	free(a);
 	PQclear(acc);
-	const char *sort = request_param(c->req, "sort");
-	int si = sort != NULL && team_sort(sort) >= 0 ? team_sort(sort) : 0;
+	int si = sort != NULL ? team_sort(sort) : 0;
 	v.sort = sorts[si].key;
 	sort_field = sorts[si].field;
+	/* the rows come by team: each team's sums, then ordered */
+	if (v.grouped && v.team == NULL) {
+		teams_sum(&v);
+		qsort(v.teams, (size_t)v.nteams, sizeof *v.teams, cmp_team);
+	}
 	qsort(v.reps, (size_t)v.n, sizeof *v.reps, cmp_rep);
 	if (c->req->want_json)
 		team_json(c, &v);
 	else
 		team_html(c, &v);
+	free(v.teams);
 	free(v.reps);
 	PQclear(v.res);
 	return 0;

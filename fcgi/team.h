@@ -36,6 +36,17 @@ struct team_rep {
 	int64_t		 id;
 	const char	*name, *team;	/* in the result (team "" when none) */
 	double		 v[TM__NUM];
+	double		 won, lost, run_open;	/* the run's deals: rate bases */
+	struct accuracy	 acc;
+};
+
+/* One team of an executive's summary: its reps' sums, the rates of the
+ * summed bases (win rate, revenue per hour, key-person coverage, forecast
+ * accuracy per month), its share of the won revenue of every team. */
+struct team_sum {
+	const char	*team;		/* "" : users without one */
+	int		 reps;
+	double		 v[TM__NUM];
 	struct accuracy	 acc;
 };
 
@@ -43,6 +54,9 @@ struct team_view {
 	struct team_rep	*reps;
 	int		 n;
 	int		 grouped;	/* an executive: every team, grouped */
+	const char	*team;		/* ?team=: one team's reps; NULL: none chosen */
+	struct team_sum	*teams;		/* grouped, no team chosen: every team */
+	int		 nteams;
 	const char	*sort;		/* its key */
 	const char	*as_of;		/* of the latest run; NULL: none yet */
 	const char	*keeps;		/* winfeature_keeps_note; NULL: none */

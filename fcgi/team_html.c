@@ -35,10 +35,27 @@ static const struct col {
 };
 #define NCOLS (sizeof cols / sizeof *cols)
 
+/* SEP "team=NAME" for a link to one team (NAME URL-encoded, then as
+ * HTML); nothing when team is NULL. */
 static void
-sort_link(struct ctx *c, const char *key, const char *label, int current)
+team_arg(struct ctx *c, const char *sep, const char *team)
 {
-	out_rawf(c->out, "<a href=\"/crmx/team?sort=%s%s\"%s>", key, c->embed ? "&amp;embed=1" : "",
+	char enc[3 * 255 + 1];
+	if (team == NULL)
+		return;
+	url_encode(team, enc, sizeof enc);
+	out_raw(c->out, sep);
+	out_raw(c->out, "team=");
+	html_text(c->out, enc);
+}
+
+static void
+sort_link(struct ctx *c, const struct team_view *v, const char *key, const char *label,
+          int current)
+{
+	out_rawf(c->out, "<a href=\"/crmx/team?sort=%s", key);
+	team_arg(c, "&amp;", v->team);
+	out_rawf(c->out, "%s\"%s>", c->embed ? "&amp;embed=1" : "",
 	         current ? " class=\"sorted\"" : "");
 	html_text(c->out, label);
 	out_raw(c->out, current ? " \xE2\x86\x93</a>" : "</a>");
@@ -49,8 +66,24 @@ team_head(struct ctx *c, const struct team_view *v)
 {
 	struct out *o = c->out;
 	out_raw(o, "<h1>");
-	html_text(o, _("Team"));
-	out_raw(o, "</h1><p class=\"meta\">");
+	html_text(o, v->teams != NULL ? _("Teams") : _("Team"));
+	if (v->team != NULL) {
+		out_raw(o, ": ");
+		html_text(o, v->team[0] ? v->team : _("No team"));
+	}
+	out_raw(o, "</h1>");
+	if (v->grouped && v->team != NULL) {
+		out_rawf(o, "<p class=\"links\"><a href=\"/crmx/team%s\">",
+		         c->embed ? "?embed=1" : "");
+		html_text(o, _("All teams"));
+		out_raw(o, "</a></p>");
+	}
+	out_raw(o, "<p class=\"meta\">");
+	if (v->teams != NULL) {
+		html_text(o, _("One row per team: the sums of its reps, rates of the sums, and its "
+		               "share of the won revenue of all teams. Open a team for its reps."));
+		out_raw(o, " ");
+	}
 	html_text(o, _("Who brings the sales, whose forecast can be trusted, and where deals "
 	               "wait. Won revenue and win rate: the 12 months up to the latest run"));
 	if (v->as_of != NULL) {
@@ -63,29 +96,31 @@ team_head(struct ctx *c, const struct team_view *v)
 	               "for it that the last run before the month recorded; error: the mean "
 	               "absolute difference from 100%."));
 	out_raw(o, "</p><table class=\"list team cards\"><thead><tr><th>");
-	sort_link(c, "name", _("Rep"), strcmp(v->sort, "name") == 0);
+	sort_link(c, v, "name", v->teams != NULL ? _("Team") : _("Rep"),
+	          strcmp(v->sort, "name") == 0);
 	out_raw(o, "</th>");
 	for (size_t k = 0; k < NCOLS; k++) {
 		out_raw(o, "<th class=\"num\">");
-		sort_link(c, cols[k].sort, _(cols[k].label),
+		sort_link(c, v, cols[k].sort, _(cols[k].label),
 		          strcmp(v->sort, cols[k].sort) == 0 && cols[k].field != TM_CUM_SHARE);
 		out_raw(o, "</th>");
 	}
 	out_raw(o, "</tr></thead><tbody>");
 }
 
+/* A figure of a rep or a team: v its fields, acc its forecast accuracy. */
 static void
-cell(struct ctx *c, const struct col *k, const struct team_rep *r)
+cell(struct ctx *c, const struct col *k, const double *v, const struct accuracy *acc)
 {
 	struct out *o = c->out;
 	char b[64];
-	double x = k->field >= 0 ? r->v[k->field] : NAN;
+	double x = k->field >= 0 ? v[k->field] : NAN;
 	/* one value span: on a card, the label and the value side by side */
 	out_raw(o, "<td class=\"num\" data-label=\"");
 	html_text(o, _(k->label));
 	out_raw(o, "\"><span class=\"v\">");
 	if (k->fmt == F_ACCURACY) {
-		accuracy_html(c, &r->acc);
+		accuracy_html(c, acc);
 		out_raw(o, "</span></td>");
 		return;
 	}
@@ -98,9 +133,10 @@ cell(struct ctx *c, const struct col *k, const struct team_rep *r)
 	else
 		fmt_number(b, sizeof b, x, k->fmt == F_HOURS ? 1 : 0);
 	html_num(o, b);
-	/* the reps that bring the first 80% of the team's won revenue */
-	if (k->field == TM_CUM_SHARE && !isnan(x) && x - r->v[TM_SHARE] < 0.8 &&
-	    r->v[TM_SHARE] > 0) {
+	/* the reps (teams) that bring the first 80% of the team's (all teams')
+	 * won revenue */
+	if (k->field == TM_CUM_SHARE && !isnan(x) && x - v[TM_SHARE] < 0.8 &&
+	    v[TM_SHARE] > 0) {
 		out_raw(o, " <span class=\"ok\">");
 		html_text(o, _("top 80%"));
 		out_raw(o, "</span>");
@@ -120,7 +156,26 @@ rep_row(struct ctx *c, const struct team_rep *r)
 	html_text(o, _("Accounts"));
 	out_raw(o, "</a></span></th>");
 	for (size_t k = 0; k < NCOLS; k++)
-		cell(c, &cols[k], r);
+		cell(c, &cols[k], r->v, &r->acc);
+	out_raw(o, "</tr>");
+}
+
+static void
+team_row(struct ctx *c, const struct team_sum *t)
+{
+	struct out *o = c->out;
+	char b[32];
+	out_raw(o, "<tr><th class=\"rep\" scope=\"row\"><a href=\"/crmx/team");
+	team_arg(c, "?", t->team);
+	out_rawf(o, "%s\">", c->embed ? "&amp;embed=1" : "");
+	html_text(o, t->team[0] ? t->team : _("No team"));
+	out_raw(o, "</a> <span class=\"links\">");
+	fmt_number(b, sizeof b, t->reps, 0);
+	out_rawf(o, "%s ", b);
+	html_text(o, _("reps"));
+	out_raw(o, "</span></th>");
+	for (size_t k = 0; k < NCOLS; k++)
+		cell(c, &cols[k], t->v, &t->acc);
 	out_raw(o, "</tr>");
 }
 
@@ -131,9 +186,11 @@ team_html(struct ctx *c, const struct team_view *v)
 	page_begin(c, _("Team"));
 	team_head(c, v);
 	const char *team = NULL;
-	for (int i = 0; i < v->n; i++) {
+	for (int i = 0; i < v->nteams; i++)
+		team_row(c, &v->teams[i]);
+	for (int i = 0; v->teams == NULL && i < v->n; i++) {
 		const struct team_rep *r = &v->reps[i];
-		if (v->grouped && (team == NULL || strcmp(team, r->team) != 0)) {
+		if (v->grouped && v->team == NULL && (team == NULL || strcmp(team, r->team) != 0)) {
 			team = r->team;
 			out_rawf(o, "<tr class=\"group\"><th colspan=\"%zu\">", NCOLS + 1);
 			html_text(o, team[0] ? team : _("No team"));

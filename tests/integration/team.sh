@@ -1,7 +1,7 @@
 #!/bin/sh
 # The team view (/crmx/team) through a real nginx -> crmx.fcgi -> PostgreSQL:
-# who sees it (a manager the own team, an executive every team grouped, a
-# rep 403), its figures against the database (the open weighted amounts add
+# who sees it (a manager the own team, an executive every team summed, then
+# one team's reps with ?team=, a rep 403), its figures against the database (the open weighted amounts add
 # up to the manager's pipeline; forecast accuracy as its definition computed
 # here in SQL from runs made at past as-of dates), ?sort=, and ?owner= on
 # the pipeline and accounts pages kept within the viewer's scope.
@@ -146,10 +146,103 @@ assert len(seen) == len(set(seen)) >= 2, teams
 assert sorted(r["user_id"] for r in reps) == [int(x) for x in sys.argv[2].split(",")]' "$tmp/body" \
 	"$(q "SELECT string_agg(user_id::text, ',' ORDER BY user_id) FROM crmx_src.users u WHERE u.role = 'rep'
 	      OR EXISTS (SELECT 1 FROM crmx_src.opportunities o WHERE o.owner_id = u.user_id AND o.outcome = 'open')")"
-get exec /crmx/team >/dev/null
-for t in $(q "SELECT DISTINCT team FROM crmx_src.users WHERE role = 'rep'" | tr ' ' _); do
-	check "exec: team $t has its group row" grep -q "<tr class=\"group\"><th colspan=\"18\">$(echo "$t" | tr _ ' ')</th>" "$tmp/body"
+cp "$tmp/body" "$tmp/exec.json"
+
+# An executive's page: one row per team, the sums of its reps and the
+# rates of the sums; ?team= opens one team's reps.
+check "exec: one row per team of the reps" same \
+	"$(json '"|".join(sorted(t["team"] or "" for t in j["teams"]))')" \
+	"$(json '"|".join(sorted(set(r["team"] or "" for r in j["reps"])))')"
+check "exec: at least two teams" test "$(json 'len(j["teams"])')" -ge 2
+check "exec: each team's counts and amounts are the sums of its reps'" /usr/bin/python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["teams"]
+for t in j["teams"]:
+    reps = [r for r in j["reps"] if (r["team"] or "") == (t["team"] or "")]
+    assert t["reps"] == len(reps) > 0, t["team"]
+    for k in ("open_deals", "open_amount", "weighted", "forecast_month", "forecast_quarter",
+              "won_quarter", "stalled", "unreviewed", "precise", "won_12m"):
+        assert abs(t[k] - sum(r[k] or 0 for r in reps)) < 1e-6, (t["team"], k)' "$tmp/exec.json"
+# the rates of the sums, against the run's stored bases
+all_reps=$(json '",".join(str(r["user_id"]) for r in j["reps"])')
+q "SELECT coalesce(u.team, ''), sum(m.won)::float8 / nullif(sum(m.won + m.lost), 0),
+          sum(m.revenue) / nullif(sum(m.activity_minutes) / 60.0, 0),
+          sum(round(m.key_person_coverage * m.open_deals)) / nullif(sum(m.open_deals)
+              FILTER (WHERE m.key_person_coverage IS NOT NULL), 0)
+   FROM crmx.latest_owner_metrics m JOIN crmx_src.users u ON u.user_id = m.owner_id
+   WHERE u.user_id IN ($all_reps) GROUP BY 1" >"$tmp/team_rates"
+check "exec: each team's win rate, revenue per hour and key-person coverage from the summed bases" /usr/bin/python3 -c '
+import json, sys
+teams = {t["team"] or "": t for t in json.load(open(sys.argv[1]))["teams"]}
+rows = [l.rstrip("\n").split("|") for l in open(sys.argv[2], encoding="utf-8")]
+assert rows and len(rows) == len(teams), (len(rows), len(teams))
+n = 0
+for name, *want in rows:
+    t = teams[name]
+    for k, w in zip(("win_rate", "revenue_per_hour", "key_person_coverage"), want):
+        if w == "":
+            assert t[k] is None, (name, k)
+        else:
+            assert abs(t[k] - float(w)) <= 1e-9 * max(1, abs(float(w))), (name, k, t[k], w)
+            n += 1
+assert n > 0' "$tmp/exec.json" "$tmp/team_rates"
+check "exec: the teams' shares of the won revenue add up to 1, the last cumulative is 1" /usr/bin/python3 -c '
+import json, sys
+ts = json.load(open(sys.argv[1]))["teams"]
+assert ts and abs(sum(t["revenue_share"] or 0 for t in ts) - 1) < 1e-9
+assert abs(max(t["cumulative_share"] for t in ts) - 1) < 1e-9' "$tmp/exec.json"
+# a team's forecast accuracy: its reps' won amounts over their summed forecast
+tacc_sql() {	# TEAM
+	q "WITH mo AS (SELECT generate_series(date '2026-01-01', date '2026-06-01',
+	     interval '1 month')::date AS m),
+	 r AS (SELECT m, (SELECT run_id FROM crmx.run WHERE status = 'ok' AND as_of < m
+	     ORDER BY as_of DESC, run_id DESC LIMIT 1) AS run FROM mo),
+	 t AS (SELECT user_id FROM crmx_src.users WHERE coalesce(team, '') = '$1'
+	        AND user_id IN ($all_reps))
+	 SELECT string_agg(to_char(r.m, 'YYYY-MM') || '=' || coalesce(to_char(
+	     (SELECT coalesce(sum(o.amount), 0) FROM crmx_src.opportunities o WHERE o.owner_id IN (SELECT user_id FROM t)
+	       AND o.outcome = 'won' AND o.closed_at >= r.m AND o.closed_at < r.m + interval '1 month')
+	     / nullif((SELECT sum(f.weighted) FROM crmx.forecast f WHERE f.run_id = r.run
+	       AND f.owner_id IN (SELECT user_id FROM t) AND f.period_start = r.m), 0), 'FM990.0000'), 'null'), ' '
+	     ORDER BY r.m) FROM r"
+}
+for t in $(/usr/bin/python3 -c 'import json, sys; print(" ".join(t["team"].replace(" ", "_")
+    for t in json.load(open(sys.argv[1]))["teams"] if t["team"]))' "$tmp/exec.json"); do
+	t=$(echo "$t" | tr _ ' ')
+	check "exec: team $t: forecast accuracy of Jan..Jun 2026 as defined" same \
+		"$(/usr/bin/python3 -c '
+import json, sys
+t = [t for t in json.load(open(sys.argv[1]))["teams"] if t["team"] == sys.argv[2]][0]
+print(" ".join("%s=%s" % (m["month"], "null" if m["accuracy"] is None else "%.4f" % m["accuracy"])
+               for m in t["forecast_accuracy"]["months"]))' "$tmp/exec.json" "$t")" "$(tacc_sql "$t")"
 done
+get exec /crmx/team >/dev/null
+cp "$tmp/body" "$tmp/exec.html"
+check "exec page: one row per team, no rep rows (a thousand reps are not one page)" same \
+	"$(grep -o '<tr><th class="rep" scope="row"><a href="/crmx/team?team=' "$tmp/exec.html" | wc -l)/$(grep -c 'href="/crmx/pipeline?owner=' "$tmp/exec.html")" \
+	"$(/usr/bin/python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["teams"]))' "$tmp/exec.json")/0"
+enc() { /usr/bin/python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe="-_.~"))' "$1"; }
+for t in $(q "SELECT DISTINCT replace(team, ' ', '_') FROM crmx_src.users WHERE role = 'rep'"); do
+	t=$(echo "$t" | tr _ ' ')
+	check "exec page: team $t links to its reps" grep -qF "href=\"/crmx/team?team=$(enc "$t")\"" "$tmp/exec.html"
+done
+# one team, as an executive opens it: exactly the manager's page's reps and figures
+check "exec: ?team=$team 200" test "$(get exec "/crmx/team.json?team=$(enc "$team")")" = 200
+check "exec: ?team=$team is the manager's team, the same figures" /usr/bin/python3 -c '
+import json, sys
+a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert a["team"] == sys.argv[3] and "teams" not in a
+key = lambda r: r["user_id"]
+assert a["reps"] and sorted(a["reps"], key=key) == sorted(b["reps"], key=key)' "$tmp/body" "$tmp/team.json" "$team"
+get exec "/crmx/team?team=$(enc "$team")" >/dev/null
+check "exec: the team's page: its reps, a way back to all teams" sh -c "
+	test \"\$(grep -o 'href=\"/crmx/pipeline?owner=' '$tmp/body' | wc -l)\" = $(echo "$want_reps" | tr , '\n' | wc -l) &&
+	grep -q 'href=\"/crmx/team\">All teams</a>' '$tmp/body' && grep -qF 'sort=weighted&amp;team=$(enc "$team")' '$tmp/body'"
+check "exec: ?team= of no team: 404" test "$(get exec "/crmx/team?team=no%20such%20team")" = 404
+check "manager: ?team= of another team: 404" test "$(get $mgr "/crmx/team?team=$(enc "$(q "SELECT team FROM crmx_src.users WHERE role = 'rep' AND team <> '$team' LIMIT 1")")")" = 404
+check "manager: ?team= of the own team: 200" test "$(get $mgr "/crmx/team?team=$(enc "$team")")" = 200
+check "?team= of 256 bytes: 400" test "$(get exec "/crmx/team?team=$(head -c 256 /dev/zero | tr '\0' x)")" = 400
 
 # Sorting: a known key orders the rows, an unknown one is a 400.
 check "sort=bogus: 400" test "$(get $mgr "/crmx/team?sort=bogus")" = 400

@@ -1,9 +1,9 @@
 #!/bin/sh
 # Headless Chromium takes the team view (/crmx/team) and a rep's pipeline
-# (?owner=) as a manager and an executive, at 390 px (a phone: one card
-# per rep) and 1400 px (a table), in English and Chinese.  Each page's DOM
-# must hold every rep and every figure's label beside each value (so the
-# cards show it), and each screenshot must be a real picture.  The PNGs
+# (?owner=) as a manager and an executive (every team's row, then one team
+# with ?team=), at 390 px (a phone: one card per rep or team) and 1400 px
+# (a table), in English and Chinese.  Each page's DOM must hold every rep
+# (team) and every figure's label beside each value (so the cards show it), and each screenshot must be a real picture.  The PNGs
 # stay in $O/screenshots for a person to look at.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -27,12 +27,18 @@ rep=$(q "SELECT u.user_id FROM crmx_src.users u JOIN crmx_src.users m ON m.team 
          WHERE m.login = 'manager1' AND u.role = 'rep' ORDER BY u.user_id LIMIT 1")
 
 . "$top/tests/lib/shots.sh"
+team_enc=$(q "SELECT team FROM crmx_src.users WHERE login = 'manager1'" |
+           /usr/bin/python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.stdin.read().strip(), safe=""))')
 
-# every rep of the page, and 17 labelled figures each
-figures() {	# figures NAME USER
-	want=$(q "SELECT count(*) FROM crmx_src.users u WHERE u.role = 'rep' AND (
-	          '$2' = 'exec' OR u.team = (SELECT team FROM crmx_src.users WHERE login = '$2'))")
-	check "screenshot $1: $want reps, each with all 17 figures labelled" /usr/bin/python3 -c '
+# every rep (team) of the page, and 17 labelled figures each
+figures() {	# figures NAME USER [TEAMS]: a manager's reps, or the teams of all
+	if [ -n "${3:-}" ]; then
+		want=$(q "SELECT count(DISTINCT coalesce(u.team, '')) FROM crmx_src.users u WHERE u.role = 'rep'")
+	else
+		want=$(q "SELECT count(*) FROM crmx_src.users u WHERE u.role = 'rep' AND
+		          u.team = (SELECT team FROM crmx_src.users WHERE login = '$2')")
+	fi
+	check "screenshot $1: $want ${3:-reps}, each with all 17 figures labelled" /usr/bin/python3 -c '
 import re, sys
 b = open(sys.argv[1], encoding="utf-8").read()
 rows = re.findall(r"<tr><th class=\"rep\".*?</tr>", b, re.S)
@@ -49,8 +55,12 @@ for lang in en zh-CN; do
 		shot "$n" manager1 "${w}x$h" "/crmx/team?lang=$lang" 'class="list team cards"' 50
 		figures "$n" manager1
 		n=team-exec-$lang-$w
-		shot "$n" exec "${w}x$(($h * 2))" "/crmx/team?lang=$lang" 'class="group"' 50
-		figures "$n" exec
+		shot "$n" exec "${w}x$h" "/crmx/team?lang=$lang" 'href="/crmx/team?team=' 50
+		figures "$n" exec teams
+		# an executive opens manager1's team: its reps, as the manager sees them
+		n=team-exec-one-$lang-$w
+		shot "$n" exec "${w}x$h" "/crmx/team?team=$team_enc&lang=$lang" 'class="list team cards"' 50
+		figures "$n" manager1
 		shot "pipeline-owner-$lang-$w" manager1 "${w}x$h" "/crmx/pipeline?owner=$rep&lang=$lang" 'class="meta accuracy"' 50
 	done
 done
