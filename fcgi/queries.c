@@ -202,6 +202,11 @@
     "  WHERE o.owner_id = ANY($1::bigint[]) AND " IN_SCOPE("o.owner_id", "$2") \
     "  AND o.outcome IN ('" outcomes "')" \
     "  AND o.closed_at >= " WINDOW_START " AND o.closed_at < " WINDOW_END " + 1)"
+/* The first day after this month and after this quarter, as dates: each a
+ * subquery, computed once per statement (as a plain expression it was
+ * computed for every row: 5 of an executive's 20 ms on the team view). */
+#define MONTH_END "(SELECT (date_trunc('month', current_date) + interval '1 month')::date)"
+#define QUARTER_END "(SELECT (date_trunc('quarter', current_date) + interval '3 months')::date)"
 /* The team view (Q_TEAM, Q_TEAM_AGG): a deal's weighted amount with
  * probability P, as numeric so that sums do not depend on their order. */
 #define TEAM_W(p) "(o.amount * " p ")::numeric"
@@ -209,9 +214,9 @@
  * its month, W a deal's (or a sum's) weighted amount */
 #define TEAM_FORECAST(due, w) \
     " coalesce(sum(" w ") FILTER (WHERE coalesce(" due ", current_date)" \
-    " < date_trunc('month', current_date) + interval '1 month'), 0) AS forecast_month," \
+    " < " MONTH_END "), 0) AS forecast_month," \
     " coalesce(sum(" w ") FILTER (WHERE coalesce(" due ", current_date)" \
-    " < date_trunc('quarter', current_date) + interval '3 months'), 0) AS forecast_quarter,"
+    " < " QUARTER_END "), 0) AS forecast_quarter,"
 #define TEAM_SCOPE3(col) IN_SCOPE(col, "$3")
 /* The team view's rows from its CTEs o (open deals per owner) and p
  * (precise customers per owner), SCOPE a macro naming the viewer's
@@ -452,9 +457,9 @@ static const char *const sql[Q__MAX] = {
  * any day of its month */
 #define FUNNEL_FORECAST(due) \
     " round(coalesce(sum(w) FILTER (WHERE" \
-    "  " due " < date_trunc('month', current_date) + interval '1 month'), 0)::numeric, 2) AS month," \
+    "  " due " < " MONTH_END "), 0)::numeric, 2) AS month," \
     " round(coalesce(sum(w) FILTER (WHERE" \
-    "  " due " < date_trunc('quarter', current_date) + interval '3 months'), 0)::numeric, 2) AS quarter," \
+    "  " due " < " QUARTER_END "), 0)::numeric, 2) AS quarter," \
     " (SELECT as_of::text FROM r) AS as_of"
 [Q_FUNNEL] =
     "WITH d AS MATERIALIZED (SELECT o.stage_rank, o.amount,"
