@@ -27,6 +27,11 @@ struct viewer {
  * viewers with a set of owners and `true` for those who see all, so that
  * each has a plan that fits (prepared once, never re-planned). */
 #define SCOPE_SQL(col) "{{scope:" col "}}"
+/* The same with the owners in parameter $N (N a digit, 2..9; a statement
+ * whose $1 is something else): `col = ANY($N)`, or `$N IS NULL` (always
+ * true there, tested once) for those who see all.  One statement uses one
+ * parameter for its markers. */
+#define SCOPE_AT(col, n) "{{scope" n ":" col "}}"
 
 /* 0: found; 1: no such user; -1: database error.  A viewer looked up
  * before is taken from the worker's cache (cache.h); one read now is kept
