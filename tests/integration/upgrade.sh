@@ -120,6 +120,12 @@ check "... every run's partition has its three indexes by owner" test "$(qu "SEL
 	    AND x.tablename = c.relname AND x.indexname LIKE '%\_owner\_%') <> 3) = 0
 	FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
 	WHERE i.inhparent = 'crmx.account_metrics'::regclass")" = t
+# 0034: the deals by owner and stage carry the close date (a changed rep's
+# closed deals of the window, read live, without the close-date index)
+check "... the deals' index by owner and stage has the close date" same \
+	"$(qu "SELECT indexdef FROM pg_indexes WHERE schemaname = 'crmx_native'
+	       AND indexname = 'opportunities_owner_stage'" | sed 's/.*USING btree //')" \
+	"(owner_id, stage, closed_at)"
 PANELS_DB_READY=1
 . "$top/tests/lib/panels-env.sh"
 if panels_env_start "$udb"; then
