@@ -67,3 +67,13 @@ panels_env_start() {
 	nginx -p "$tmp" -c "$tmp/nginx.conf" -e "$tmp/logs/error.log" || { fail "nginx starts"; return 1; }
 	base=http://127.0.0.1:$port
 }
+
+# same_pages A B N WHAT: two sets of pages of the same requests, read into
+# $tmp/A and $tmp/B (a request not answered 200 noted in $tmp/A.bad or
+# $tmp/B.bad), all answered, N of them, and byte for byte the same.
+same_pages() {
+	check "every page answered 200 ($1)" [ ! -e "$tmp/$1.bad" ]
+	check "every page answered 200 ($2)" [ ! -e "$tmp/$2.bad" ]
+	check "pages were read ($3)" [ "$(ls "$tmp/$2" | wc -l)" -eq "$3" ]
+	check "$4" diff -r "$tmp/$1" "$tmp/$2"
+}
