@@ -52,19 +52,25 @@ accuracy_read(PGresult *res, const int64_t *ids, struct accuracy *acc, int n)
 		snprintf(a->month[k], sizeof a->month[k], "%s", db_val(res, r, cm));
 		a->forecast[k] = atof(db_val(res, r, cf));
 		a->won[k] = atof(db_val(res, r, cw));
-		a->ratio[k] = a->forecast[k] > 0 ? a->won[k] / a->forecast[k] : NAN;
 	}
 	free(sorted);
-	for (int i = 0; i < n; i++) {
-		double sum = 0;
-		int m = 0;
-		for (int k = 0; k < acc[i].n; k++)
-			if (!isnan(acc[i].ratio[k])) {
-				sum += fabs(acc[i].ratio[k] - 1);
-				m++;
-			}
-		acc[i].mape = m ? sum / m : NAN;
+	for (int i = 0; i < n; i++)
+		accuracy_finish(&acc[i]);
+}
+
+void
+accuracy_finish(struct accuracy *a)
+{
+	double sum = 0;
+	int m = 0;
+	for (int k = 0; k < a->n; k++) {
+		a->ratio[k] = a->forecast[k] > 0 ? a->won[k] / a->forecast[k] : NAN;
+		if (!isnan(a->ratio[k])) {
+			sum += fabs(a->ratio[k] - 1);
+			m++;
+		}
 	}
+	a->mape = m ? sum / m : NAN;
 }
 
 void

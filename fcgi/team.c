@@ -85,12 +85,9 @@ cmp_rep(const void *pa, const void *pb)
 {
 	const struct team_rep *a = pa, *b = pb;
 	int d = strcmp(a->team, b->team);
-	if (d == 0 && sort_field == -1)
-		d = strcmp(a->name, b->name);
-	else if (d == 0 && sort_field == -2)
-		d = cmp_num(a->acc.mape, b->acc.mape, 1);
-	else if (d == 0)
-		d = cmp_num(a->v[sort_field], b->v[sort_field], 0);
+	if (d == 0)
+		d = sort_field == -1 ? strcmp(a->name, b->name) :
+		    cmp_field(a->v, b->v, &a->acc, &b->acc);
 	return d ? d : (a->id > b->id) - (a->id < b->id);
 }
 
@@ -171,21 +168,13 @@ team_sum(struct team_sum *t, const struct team_rep *r, int n)
 	t->v[TM_KEY_PERSON] = open > 0 ? covered / open : NAN;
 	t->v[TM_REVENUE_PER_HOUR] = t->v[TM_ACTIVITY_HOURS] > 0 ?
 	    (isnan(t->v[TM_WON_12M]) ? 0 : t->v[TM_WON_12M]) / t->v[TM_ACTIVITY_HOURS] : NAN;
-	double sum = 0;
-	int m = 0;
-	for (int k = 0; k < t->acc.n; k++) {
+	for (int k = 0; k < t->acc.n; k++)
 		for (int i = 0; i < n; i++)
 			if (r[i].acc.n == t->acc.n && strcmp(r[i].acc.month[k], t->acc.month[k]) == 0) {
 				t->acc.forecast[k] += r[i].acc.forecast[k];
 				t->acc.won[k] += r[i].acc.won[k];
 			}
-		t->acc.ratio[k] = t->acc.forecast[k] > 0 ? t->acc.won[k] / t->acc.forecast[k] : NAN;
-		if (!isnan(t->acc.ratio[k])) {
-			sum += fabs(t->acc.ratio[k] - 1);
-			m++;
-		}
-	}
-	t->acc.mape = m ? sum / m : NAN;
+	accuracy_finish(&t->acc);
 }
 
 static int

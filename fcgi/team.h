@@ -66,6 +66,9 @@ struct team_view {
 /* Fills acc[i] for each of the n owner ids from a Q_FORECAST_ACCURACY
  * result (rows by owner, then month). */
 void accuracy_read(PGresult *res, const int64_t *ids, struct accuracy *acc, int n);
+/* Each month's ratio of the won amount to the forecast and the mean
+ * error, from a->month, forecast and won (a rep's, or a team's sums). */
+void accuracy_finish(struct accuracy *a);
 /* The accuracy as HTML: one line per month and the mean error. */
 void accuracy_html(struct ctx *c, const struct accuracy *a);
 json_t *accuracy_json(const struct accuracy *a);
