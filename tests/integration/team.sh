@@ -54,6 +54,16 @@ sql_w=$(q "SELECT round(sum(o.amount * o.probability)::numeric, 2) FROM crmx_src
            JOIN crmx_src.users u ON u.user_id = o.owner_id
            WHERE o.outcome = 'open' AND u.user_id IN ($want_reps)")
 check "... and the database's ($team_w = $sql_w)" same "$team_w" "$sql_w"
+# this month's and this quarter's weighted forecast (a deal due before the
+# first day after the month or quarter; no due date: today)
+team_f=$(/usr/bin/python3 -c 'import json, sys; reps = json.load(open(sys.argv[1]))["reps"]
+print("%.2f/%.2f" % (sum(r["forecast_month"] for r in reps), sum(r["forecast_quarter"] for r in reps)))' "$tmp/team.json")
+sql_f=$(q "SELECT round(coalesce(sum(o.amount * o.probability) FILTER (WHERE coalesce(o.expected_close, current_date)
+             < date_trunc('month', current_date) + interval '1 month'), 0)::numeric, 2) || '/' ||
+           round(coalesce(sum(o.amount * o.probability) FILTER (WHERE coalesce(o.expected_close, current_date)
+             < date_trunc('quarter', current_date) + interval '3 months'), 0)::numeric, 2)
+           FROM crmx_src.opportunities o WHERE o.outcome = 'open' AND o.owner_id IN ($want_reps)")
+check "team's forecast this month / quarter as defined ($team_f = $sql_f)" same "$team_f" "$sql_f"
 
 # Forecast accuracy by its definition: won amount closed in M / the
 # weighted forecast for M of the last run (by as-of date) before M began.
@@ -162,8 +172,13 @@ for t in j["teams"]:
     reps = [r for r in j["reps"] if (r["team"] or "") == (t["team"] or "")]
     assert t["reps"] == len(reps) > 0, t["team"]
     for k in ("open_deals", "open_amount", "weighted", "forecast_month", "forecast_quarter",
-              "won_quarter", "stalled", "unreviewed", "precise", "won_12m"):
-        assert abs(t[k] - sum(r[k] or 0 for r in reps)) < 1e-6, (t["team"], k)' "$tmp/exec.json"
+              "won_quarter", "stalled", "unreviewed", "precise", "won_12m",
+              "activity_hours", "learned_forecast"):
+        known = [r[k] for r in reps if r[k] is not None]
+        if not known:
+            assert t[k] is None, (t["team"], k)
+        else:
+            assert abs(t[k] - sum(known)) < 1e-6, (t["team"], k)' "$tmp/exec.json"
 # the rates of the sums, against the run's stored bases
 all_reps=$(json '",".join(str(r["user_id"]) for r in j["reps"])')
 q "SELECT coalesce(u.team, ''), sum(m.won)::float8 / nullif(sum(m.won + m.lost), 0),
