@@ -96,7 +96,6 @@ static const struct right reportd_rights[] = {
 	{ "EXECUTE", "FUNCTION", "store_panel_aggregates", "bigint, text" },	/* 0027 */
 	{ "EXECUTE", "FUNCTION", "store_team_aggregates", "bigint" },	/* 0031 */
 	{ "EXECUTE", "FUNCTION", "store_account_owners", "bigint" },	/* 0032 */
-	{ "EXECUTE", "FUNCTION", "index_run_owners", "bigint" },
 	{ "EXECUTE", "FUNCTION", "attach_run_partition", "bigint" },	/* 0035 */
 };
 
