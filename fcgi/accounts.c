@@ -20,13 +20,15 @@ static const struct {
 	enum query	 deep;		/* for pages past DEEP_ROWS */
 	enum query	 walk;		/* a search with many matches */
 	enum query	 owned;		/* a scope of owners, unsearched */
+	enum query	 all;		/* everyone's, unfiltered and unsearched */
 } sorts[] = {
 	{ "revenue", Q_ACCOUNTS_REVENUE, Q_ACCOUNTS_REVENUE_DEEP, Q_ACCOUNTS_REVENUE_WALK,
-	  Q_ACCOUNTS_REVENUE_OWNED },
-	{ "ltv", Q_ACCOUNTS_LTV, Q_ACCOUNTS_LTV_DEEP, Q_ACCOUNTS_LTV_WALK, Q_ACCOUNTS_LTV_OWNED },
-	{ "name", Q_ACCOUNTS_NAME, Q_ACCOUNTS_NAME, Q__MAX, Q_ACCOUNTS_NAME_OWNED },
+	  Q_ACCOUNTS_REVENUE_OWNED, Q_ACCOUNTS_REVENUE_ALL },
+	{ "ltv", Q_ACCOUNTS_LTV, Q_ACCOUNTS_LTV_DEEP, Q_ACCOUNTS_LTV_WALK, Q_ACCOUNTS_LTV_OWNED,
+	  Q_ACCOUNTS_LTV_ALL },
+	{ "name", Q_ACCOUNTS_NAME, Q_ACCOUNTS_NAME, Q__MAX, Q_ACCOUNTS_NAME_OWNED, Q__MAX },
 	{ "activity", Q_ACCOUNTS_ACTIVITY, Q_ACCOUNTS_ACTIVITY_DEEP, Q_ACCOUNTS_ACTIVITY_WALK,
-	  Q_ACCOUNTS_ACTIVITY_OWNED },
+	  Q_ACCOUNTS_ACTIVITY_OWNED, Q_ACCOUNTS_ACTIVITY_ALL },
 };
 /* Up to this many rows (the page's end), a list sorted by a run's figure
  * is read from the run's index in order; further down, by one sort of
@@ -109,16 +111,29 @@ list_owned(struct ctx *c, enum query owned, const char **extra, PGresult **res)
 	return 1;
 }
 
+/* Whether the list has no filter and no search. */
+static int
+list_plain(const struct accounts_view *v)
+{
+	for (int i = 0; i < NFILTERS; i++)
+		if (v->fv[i] != NULL)
+			return 0;
+	return v->q == NULL;
+}
+
 /* The page of rows by Q; a scope's unsearched list by OWNED (by name: the
- * accounts as they are; else when the run serves it); a search with more than [fcgi] search_walk_min
+ * accounts as they are; else when the run serves it); everyone's plain
+ * list by ALL; a search with more than [fcgi] search_walk_min
  * matches (COUNT_CAP: only a capped count) tries
  * WALK first (queries.c, ACCOUNTS_WALK), which is exact only when it
  * filled the page; NULL when the database failed. */
 static PGresult *
 list_rows(struct ctx *c, struct accounts_view *v, const enum query *qs, const char **extra)
 {
-	enum query q = qs[0], walk = qs[1], owned = qs[2];
+	enum query q = qs[0], walk = qs[1], owned = qs[2], all = qs[3];
 	PGresult *res;
+	if (all != Q__MAX && c->v->owners == NULL && list_plain(v))
+		return scoped_query(c, all, 9, extra);
 	if (owned == Q_ACCOUNTS_NAME_OWNED || owned == Q_ACCOUNTS_NAME_ZH_OWNED) {
 		if (c->v->owners != NULL && v->q == NULL)	/* the accounts as they are */
 			return scoped_query(c, owned, 9, extra);
@@ -206,15 +221,15 @@ h_accounts(struct ctx *c, const char *arg)
 	memset(&v, 0, sizeof v);
 	size_t si;
 	list_params(c, &v, &si);
-	/* the statement, the search's walk, the scope's by owner */
-	enum query qs[3] = { sorts[si].q, sorts[si].walk, sorts[si].owned };
+	/* the statement, the search's walk, the scope's by owner, everyone's */
+	enum query qs[4] = { sorts[si].q, sorts[si].walk, sorts[si].owned, sorts[si].all };
 	if (qs[0] == Q_ACCOUNTS_NAME && c->lang == LANG_ZH_CN) {
 		qs[0] = Q_ACCOUNTS_NAME_ZH;
 		qs[2] = Q_ACCOUNTS_NAME_ZH_OWNED;
 	}
 	if (v.page * v.size > DEEP_ROWS) {
 		qs[0] = sorts[si].deep == Q_ACCOUNTS_NAME ? qs[0] : sorts[si].deep;
-		qs[1] = qs[2] = Q__MAX;
+		qs[1] = qs[2] = qs[3] = Q__MAX;
 	}
 	if (list_fetch(c, &v, qs) != 0)
 		return -1;

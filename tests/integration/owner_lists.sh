@@ -10,7 +10,9 @@
 # by a change that names no owner); so do an executive's pages and the
 # lists' totals, counted from the run's sums by region and city (0027);
 # the pages by name equal the order SQL gives over the scope's accounts,
-# in both languages.
+# in both languages; an executive's unfiltered pages by a figure (one
+# plan, queries.c ACCOUNTS_NO_FILTERS) equal the order SQL gives over
+# every account.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/sh.sh"
@@ -138,3 +140,24 @@ for pn in 1 3; do
 	check "a manager's list by name in Chinese, page $pn" \
 		by_name "$mgr" "$team" 'COLLATE "zh-x-icu"' "$pn" zh-CN
 done
+
+# An executive's unfiltered list by a figure: the order SQL gives over
+# every account (those without the figure last), on the first and a
+# later page; after the changes above (a new account without figures).
+by_figure() {	# SORT COLUMN PAGE
+	want=$(q "SELECT string_agg(account_id::text, ' ' ORDER BY n) FROM (SELECT a.account_id,
+	          row_number() OVER (ORDER BY m.$2 DESC NULLS LAST, a.account_id) AS n
+	          FROM crmx_src.accounts a LEFT JOIN crmx.latest_account_metrics m USING (account_id)) x
+	          WHERE n > ($3 - 1) * 7 AND n <= $3 * 7")
+	get "$ex" "/crmx/accounts.json?sort=$1&page=$3&size=7" >/dev/null
+	got=$(json "' '.join(str(x['account_id']) for x in j['accounts'])")
+	[ -n "$got" ] && same "$want" "$got"
+}
+for sc in "revenue revenue_window" "ltv ltv_pred" "activity last_activity"; do
+	set -- $sc
+	for pn in 1 5; do
+		check "an executive's list by $1, page $pn, in SQL's order" by_figure "$1" "$2" "$pn"
+	done
+done
+last=$(q "SELECT ceil(count(*) / 7.0) FROM crmx_src.accounts")
+check "an executive's last page by revenue, in SQL's order" by_figure revenue revenue_window "$last"
