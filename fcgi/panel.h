@@ -27,6 +27,8 @@
 #include "queries.h"
 #include "request.h"
 
+struct agg_memo;
+
 struct ctx {
 	PGconn			*conn;
 	const struct crmx_config *cfg;
@@ -36,6 +38,7 @@ struct ctx {
 	enum lang		 lang;
 	int			 embed;		/* ?embed=1: a fragment for a side panel */
 	int			 db_failed;	/* a query failed: see answer_db_failure */
+	struct agg_memo		*agg;		/* panelagg.c: the run's sums, as read */
 };
 
 

@@ -10,32 +10,68 @@
 #include "panelagg.h"
 #include "util.h"
 
+/* What Q_PANEL_AGG said, kept for the rest of the request: the accounts
+ * list asks twice (its count from the sums, its rows by owner), and a
+ * round trip costs both processes two switches. */
+struct agg_memo {
+	char	*scope;		/* the scope it was read for; NULL: everyone */
+	int	 use;		/* usable */
+	int	 use_owners;	/* usable_owners */
+	char	*changed;	/* owners */
+};
+
 static int
-agg_begin(struct ctx *c, enum query q, char **scope)
+same_scope(const char *a, const char *b)
 {
-	*scope = NULL;
-	PGresult *res = scoped_query(c, q, 0, NULL);
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+/* c->agg for the viewer's scope now; -1 when the database failed. */
+static int
+agg_read(struct ctx *c)
+{
+	if (c->agg != NULL && same_scope(c->agg->scope, c->v->owners))
+		return 0;
+	panel_agg_forget(c);
+	PGresult *res = scoped_query(c, Q_PANEL_AGG, 0, NULL);
 	if (res == NULL)
 		return -1;
-	int use = PQntuples(res) == 1 && strcmp(db_val(res, 0, db_col(res, "usable")), "t") == 0;
-	if (use) {
-		*scope = c->v->owners;
-		c->v->owners = xstrdup(db_val(res, 0, db_col(res, "owners")));
+	struct agg_memo *m = xcalloc(1, sizeof *m);
+	m->scope = c->v->owners != NULL ? xstrdup(c->v->owners) : NULL;
+	if (PQntuples(res) == 1) {
+		m->use = strcmp(db_val(res, 0, db_col(res, "usable")), "t") == 0;
+		m->use_owners = strcmp(db_val(res, 0, db_col(res, "usable_owners")), "t") == 0;
+		m->changed = xstrdup(db_val(res, 0, db_col(res, "owners")));
 	}
 	PQclear(res);
+	c->agg = m;
+	return 0;
+}
+
+static int
+agg_begin(struct ctx *c, int owners, char **scope)
+{
+	*scope = NULL;
+	if (agg_read(c) != 0)
+		return -1;
+	int use = owners ? c->agg->use_owners : c->agg->use;
+	if (use) {
+		*scope = c->v->owners;
+		c->v->owners = xstrdup(c->agg->changed);
+	}
 	return use;
 }
 
 int
 panel_agg_begin(struct ctx *c, char **scope)
 {
-	return agg_begin(c, Q_PANEL_AGG, scope);
+	return agg_begin(c, 0, scope);
 }
 
 int
 panel_agg_begin_owners(struct ctx *c, char **scope)
 {
-	return agg_begin(c, Q_PANEL_AGG_OWNERS, scope);
+	return agg_begin(c, 1, scope);
 }
 
 void
@@ -43,4 +79,15 @@ panel_agg_end(struct ctx *c, char *scope)
 {
 	free(c->v->owners);
 	c->v->owners = scope;
+}
+
+void
+panel_agg_forget(struct ctx *c)
+{
+	if (c->agg == NULL)
+		return;
+	free(c->agg->scope);
+	free(c->agg->changed);
+	free(c->agg);
+	c->agg = NULL;
 }

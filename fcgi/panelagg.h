@@ -16,5 +16,9 @@ int panel_agg_begin(struct ctx *c, char **scope);
  * not store its accounts' owners. */
 int panel_agg_begin_owners(struct ctx *c, char **scope);
 void panel_agg_end(struct ctx *c, char *scope);
+/* What the request learnt of the run's sums (read once per request and
+ * scope): dropped at its end, or when it reads again on another
+ * connection. */
+void panel_agg_forget(struct ctx *c);
 
 #endif

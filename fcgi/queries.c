@@ -301,19 +301,6 @@
 /* Q_ACCOUNTS_COUNT_AGG's region ($3) and city ($4) of the sums x. */
 #define COUNT_F "($3::text IS NULL OR x.region = $3) AND ($4::text IS NULL OR x.city = $4)"
 
-/* Q_PANEL_AGG: COND the run must also meet. */
-#define PANEL_AGG(cond) \
-    "SELECT r.panel_snapshot IS NOT NULL AND " cond \
-    " AND r.panel_timezone = current_setting('TimeZone')" \
-    " AND to_regprocedure('crmx_src.change_feed()') IS NOT NULL" \
-    " AND NOT EXISTS (SELECT 1 FROM crmx.changed_owner c WHERE c.owner_id IS NULL" \
-    "  AND NOT pg_visible_in_snapshot(c.xid, r.panel_snapshot)) AS usable," \
-    " coalesce((SELECT array_agg(DISTINCT c.owner_id) FROM crmx.changed_owner c" \
-    "  WHERE c.owner_id IS NOT NULL AND NOT pg_visible_in_snapshot(c.xid, r.panel_snapshot)" \
-    "  AND ($1::bigint[] IS NULL OR c.owner_id = ANY($1::bigint[])))," \
-    "  '{}')::text AS owners" \
-    " FROM crmx.latest_run l JOIN crmx.run r ON r.run_id = l.run_id"
-
 static const char *const sql[Q__MAX] = {
 /* The owners the viewer may see: NULL (all) only for executives and
  * admins; a manager without a team sees only the own rows. */
@@ -817,10 +804,20 @@ static const char *const sql[Q__MAX] = {
  * scope ($1).  The *_AGG statements read a changed owner's rows live only
  * within the scope as well, so those outside it change nothing there:
  * counted, every rep's page read every changed owner's closed deals of 12
- * months (192 owners after a busy morning: 0.3-0.5 s a page). */
-[Q_PANEL_AGG] = PANEL_AGG("true"),
-/* The same for the lists by owner (0032): the run stored its owners. */
-[Q_PANEL_AGG_OWNERS] = PANEL_AGG("r.account_owners"),
+ * months (192 owners after a busy morning: 0.3-0.5 s a page).
+ * usable_owners: usable for the lists by owner (0032), the run stored
+ * its owners. */
+[Q_PANEL_AGG] =
+    "SELECT x.usable, x.usable AND x.account_owners AS usable_owners, x.owners FROM ("
+    " SELECT r.panel_snapshot IS NOT NULL AND r.panel_timezone = current_setting('TimeZone')"
+    " AND to_regprocedure('crmx_src.change_feed()') IS NOT NULL"
+    " AND NOT EXISTS (SELECT 1 FROM crmx.changed_owner c WHERE c.owner_id IS NULL"
+    "  AND NOT pg_visible_in_snapshot(c.xid, r.panel_snapshot)) AS usable, r.account_owners,"
+    " coalesce((SELECT array_agg(DISTINCT c.owner_id) FROM crmx.changed_owner c"
+    "  WHERE c.owner_id IS NOT NULL AND NOT pg_visible_in_snapshot(c.xid, r.panel_snapshot)"
+    "  AND ($1::bigint[] IS NULL OR c.owner_id = ANY($1::bigint[])))," 
+    "  '{}')::text AS owners"
+    " FROM crmx.latest_run l JOIN crmx.run r ON r.run_id = l.run_id) x",
 /* Q_FUNNEL from the run's sums ($1 the changed owners, $2 the scope,
  * NULL: everyone): over everyone the sums of all less the changed
  * owners', else the sums of the scope's unchanged owners; plus the

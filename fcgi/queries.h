@@ -57,7 +57,6 @@ enum query {
 	Q_ACCOUNTS_ACTIVITY_OWNED,
 	Q_ACCOUNTS_NAME_OWNED,	/* a scope's list by name, each owner's first */
 	Q_ACCOUNTS_NAME_ZH_OWNED,
-	Q_PANEL_AGG_OWNERS,	/* Q_PANEL_AGG for those: the run stored its owners */
 	Q_ACCOUNTS_COUNT_AGG,	/* Q_ACCOUNTS_COUNT from the run's sums (0027) */
 	Q_PIPELINE_PAGE,	/* Q_PIPELINE_DEALS with its total given ($6) */
 	Q_PIPELINE_TOP,		/* the same by priority: only deals that may make the page */

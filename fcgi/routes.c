@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "db.h"
 #include "log.h"
+#include "panelagg.h"
 #include "params.h"
 #include "readconn.h"
 #include "routes.h"
@@ -406,6 +407,7 @@ route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env
 		query_forget_failure();
 		c.db_failed = 0;
 		c.conn = *conn;
+		panel_agg_forget(&c);
 		auth_free(&v);
 		memset(&v, 0, sizeof v);
 		read_on = "primary";
@@ -418,6 +420,7 @@ done:
 		out_header(o, "X-Crmx-Read", read_on);
 	free(body);
 	request_free(&req);
+	panel_agg_forget(&c);
 	auth_free(&v);
 }
 

@@ -126,6 +126,10 @@ check "... the deals' index by owner and stage has the close date" same \
 	"$(qu "SELECT indexdef FROM pg_indexes WHERE schemaname = 'crmx_native'
 	       AND indexname = 'opportunities_owner_stage'" | sed 's/.*USING btree //')" \
 	"(owner_id, stage, closed_at)"
+# 0036: a manager's team found by index
+check "... the users have an index by team" same \
+	"$(qu "SELECT indexdef FROM pg_indexes WHERE schemaname = 'crmx_native'
+	       AND indexname = 'users_team'" | sed 's/.*USING btree //')" "(team)"
 PANELS_DB_READY=1
 . "$top/tests/lib/panels-env.sh"
 if panels_env_start "$udb"; then
