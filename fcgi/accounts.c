@@ -11,6 +11,7 @@
 #include "accounts.h"
 #include "panelagg.h"
 #include "params.h"
+#include "scope.h"
 #include "util.h"
 
 /* Sort keys: the request names one of these, never SQL. */
@@ -201,7 +202,9 @@ list_fetch(struct ctx *c, struct accounts_view *v, const enum query *qs)
 	v->nav.capped = v->capped;
 	v->nav.shown = v->n;
 	v->nav.more = v->more;
-	if (!c->req->want_json) {
+	int64_t one;
+	if (!c->req->want_json && !scope_single(c->v->owners, &one)) {
+		/* the owner control's choices; a rep's list has none */
 		static const char *const owner_cols[] = { "user_id", "name" };
 		PGresult *o = scoped_query(c, Q_LIST_OWNERS, 0, NULL);
 		if (o == NULL) {
