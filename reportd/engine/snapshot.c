@@ -297,6 +297,15 @@ snapshot_account_index(const struct snapshot *s, int64_t id)
 }
 
 void
+snapshot_drop_revenue(struct snapshot *s)
+{
+	free(s->rev);
+	free(s->rev_first);
+	s->rev = NULL;
+	s->rev_first = NULL;
+}
+
+void
 snapshot_free(struct snapshot *s)
 {
 	free(s->acct);

@@ -111,6 +111,9 @@ extern const char *const snapshot_view_names[10];
 int  snapshot_read(PGconn *conn, int32_t as_of, int money_digits, struct snapshot *s,
                    char *err, size_t errlen);
 void snapshot_free(struct snapshot *s);
+/* Releases the revenue rows (rev, rev_first; n_rev stays, a count for the
+ * run's log and row counts) once every figure that reads them is made. */
+void snapshot_drop_revenue(struct snapshot *s);
 
 /* The i-th COPY statement a snapshot reads with (in order), NULL past the
  * last: `crmx-reportd --snapshot-sql` prints them for DBAs and benchmarks. */
