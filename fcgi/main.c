@@ -50,12 +50,15 @@ usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: crmx.fcgi [OPTIONS]\n"
-	    "      --check          connect to the database and exit\n");
+	    "      --check          connect to the database and exit\n"
+	    "      --statements     print every SQL statement of the panels and exit\n");
 }
 
 static int check;	/* --check */
+static int statements;	/* --statements */
 static const struct option own_options[] = {
 	{ "check", no_argument, &check, 1 },
+	{ "statements", no_argument, &statements, 1 },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -241,6 +244,10 @@ main(int argc, char **argv)
 	int st = app_parse(&cli, argc, argv, &opts);
 	if (st >= 0)
 		return st;
+	if (statements) {	/* no configuration needed: the text is the program's */
+		queries_print(stdout);
+		return fflush(stdout) == 0 ? 0 : 1;
+	}
 	app_load(&opts, "crmx.fcgi", &cfg);
 	if (check)
 		return check_database(&cfg);

@@ -26,6 +26,13 @@ same_scope(const char *a, const char *b)
 	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
 }
 
+/* A boolean column's value: NULL (a run without a time zone) is false. */
+static int
+is_true(const char *v)
+{
+	return v != NULL && strcmp(v, "t") == 0;
+}
+
 /* c->agg for the viewer's scope now; -1 when the database failed. */
 static int
 agg_read(struct ctx *c)
@@ -39,8 +46,8 @@ agg_read(struct ctx *c)
 	struct agg_memo *m = xcalloc(1, sizeof *m);
 	m->scope = c->v->owners != NULL ? xstrdup(c->v->owners) : NULL;
 	if (PQntuples(res) == 1) {
-		m->use = strcmp(db_val(res, 0, db_col(res, "usable")), "t") == 0;
-		m->use_owners = strcmp(db_val(res, 0, db_col(res, "usable_owners")), "t") == 0;
+		m->use = is_true(db_val(res, 0, db_col(res, "usable")));
+		m->use_owners = is_true(db_val(res, 0, db_col(res, "usable_owners")));
 		m->changed = xstrdup(db_val(res, 0, db_col(res, "owners")));
 	}
 	PQclear(res);

@@ -6,6 +6,8 @@
 #ifndef CRMX_QUERIES_H
 #define CRMX_QUERIES_H
 
+#include <stdio.h>
+
 #include <libpq-fe.h>
 
 enum query {
@@ -72,6 +74,11 @@ enum query {
  * statement on a new connection; -1 (logged) when one fails, e.g. because
  * no adapter is installed. */
 int queries_prepare(PGconn *conn, const char *timezone);
+/* Writes every statement as the panels prepare or run it (each variant of
+ * a scoped one, scope markers resolved), each after a "-- crmx_<n>" line
+ * that names it as in pg_prepared_statements: `crmx.fcgi --statements`,
+ * for a DBA's EXPLAIN and for the tests. */
+void queries_print(FILE *out);
 
 /* Runs a prepared statement (for a scoped one, the variant that fits
  * params[0]); returns the result when it has rows (or

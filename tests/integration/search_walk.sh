@@ -68,3 +68,21 @@ nl=$(q "SELECT login FROM crmx_src.users WHERE user_id = $new")
 check "the moved account is on its new owner's list" has "$nl" "$moved"
 check "the moved account left its old owner's list" sh -c "! grep -l '\"account_id\":$moved,' $tmp/walked/*.$ol.*.json"
 check "the account made after the run is found" has "$nl" 990001
+
+# The walk as the panels run it (crmx.fcgi --statements), planned for a
+# term's values with hashing preferred (as when the planner thinks the
+# term's matches few): each walked row's account read by its key.
+walk_sql=$("$top/$O/fcgi/crmx.fcgi" --statements |
+	awk 'BEGIN { RS = "" } /LIMIT 20000/ && /w\.revenue_window/ && /^-- crmx_[0-9]+ /' |
+	tail -n +2 | sed 's/;$//')
+check "crmx.fcgi --statements prints the walk" [ -n "$walk_sql" ]
+walk_plan=$(printf '%s\n' "SET enable_nestloop = off;" "SET plan_cache_mode = force_custom_plan;" \
+	"PREPARE w(bigint[], bigint, text, text, text, text, text, text, bigint, bigint) AS $walk_sql;" \
+	"EXPLAIN EXECUTE w(NULL, NULL, NULL, NULL, NULL, NULL, NULL, '%$many%', 7, 0);" |
+	psql -h "$host" -U crmx -d t_walk -X -qAt)
+plan_has() { printf '%s\n' "$walk_plan" | grep -q "$1"; }
+# every line that reads the accounts, other than by their key
+plan_other_reads() { printf '%s\n' "$walk_plan" | grep "on accounts" | grep -v "accounts_pkey"; }
+check "the walk's plan was made" plan_has "account_metrics"
+check "the walk reads each row's account by its key" plan_has "accounts_pkey"
+check "... and reads no account any other way" test -z "$(plan_other_reads)"
