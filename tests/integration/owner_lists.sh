@@ -161,3 +161,31 @@ for sc in "revenue revenue_window" "ltv ltv_pred" "activity last_activity"; do
 done
 last=$(q "SELECT ceil(count(*) / 7.0) FROM crmx_src.accounts")
 check "an executive's last page by revenue, in SQL's order" by_figure revenue revenue_window "$last"
+
+# The list's total from the run's sums (Q_ACCOUNTS_COUNT_AGG, as crmx.fcgi
+# --statements prints it) while a, b and c are marked changed: for every
+# cap, the least of the cap and the accounts counted live, also where the
+# stored counts alone reach the cap (the changed owners' accounts then not
+# counted) and where they fall one short; an executive's, filtered by
+# region, and a manager's.
+count_sql=$("$top/$O/fcgi/crmx.fcgi" --statements |
+	awk 'BEGIN { RS = "" } /least\(u\.n \+ v\.n/' | tail -n +2 | sed 's/;$//')
+check "crmx.fcgi --statements prints the count from the sums" [ -n "$count_sql" ]
+count_agg() {	# CAP SCOPE REGION
+	printf '%s\n' "PREPARE c(bigint[], bigint, text, text, text, text, text, text, bigint, bigint[])
+		AS $count_sql;" "EXECUTE c('{$a,$b,$c}', NULL, $3, NULL, NULL, NULL, NULL, NULL, $1, $2);" |
+	psql -h "$host" -U crmx -d t_owner_lists -X -qAt
+}
+rq=$(printf '%s' "$region" | sed "s/'/''/g")
+team_arr="'{$team}'::bigint[]"
+for v in "NULL NULL true" "NULL '$rq' region = '$rq'" "$team_arr NULL owner_id IN ($team)"; do
+	set -- $v
+	scope=$1 reg=$2
+	shift 2
+	n=$(q "SELECT count(*) FROM crmx_src.accounts WHERE $*")
+	for cap in 1 7 $((n - 1)) "$n" $((n + 1)) 100000; do
+		[ "$cap" -ge 1 ] || continue
+		want=$((cap < n ? cap : n))
+		check "the total from the sums, capped at $cap ($*: $n)" same "$(count_agg "$cap" "$scope" "$reg")" "$want"
+	done
+done
