@@ -13,6 +13,10 @@
 #include "sbuf.h"
 #include "util.h"
 
+/* The list's filters on the run's figures of m: class, lifecycle, grade. */
+#define RUN_FILTERS \
+    " AND ($5::text IS NULL OR m.abc_class = $5) AND ($6::text IS NULL OR m.segment = $6)" \
+    " AND ($7::text IS NULL OR m.qual_grade = $7)"
 /* The accounts list; filters are NULL when unused ($2..$7), then limit
  * and offset.  One statement per sort key: ORDER BY is never user text.
  * No total here: counting every row would make the database sort them
@@ -22,8 +26,7 @@
     " LEFT JOIN crmx.latest_account_metrics m ON m.account_id = a.account_id" \
     " WHERE " SCOPE_SQL("a.owner_id") " AND ($2::bigint IS NULL OR a.owner_id = $2::bigint)" \
     " AND ($3::text IS NULL OR a.region = $3) AND ($4::text IS NULL OR a.city = $4)" \
-    " AND ($5::text IS NULL OR m.abc_class = $5) AND ($6::text IS NULL OR m.segment = $6)" \
-    " AND ($7::text IS NULL OR m.qual_grade = $7)" ACCOUNTS_SEARCH("$8")
+    RUN_FILTERS ACCOUNTS_SEARCH("$8")
 /* The search box: an ILIKE pattern ("%term%", made by listnav.c) over the
  * name or the city, NULL when unused.  The index of the characters and
  * character pairs of name and city (0026) gives the candidates, also for
@@ -56,8 +59,7 @@
 /* The filters but the scope and the owner ($3..$8). */
 #define ACCOUNTS_FILTERS_REST \
     " AND ($3::text IS NULL OR a.region = $3) AND ($4::text IS NULL OR a.city = $4)" \
-    " AND ($5::text IS NULL OR m.abc_class = $5) AND ($6::text IS NULL OR m.segment = $6)" \
-    " AND ($7::text IS NULL OR m.qual_grade = $7)" ACCOUNTS_SEARCH("$8")
+    RUN_FILTERS ACCOUNTS_SEARCH("$8")
 #define ACCOUNTS_TOPN(key) ACCOUNTS_TOPN_F(key, ACCOUNTS_FILTERS)
 #define ACCOUNTS_TOPN_F(key, filters) \
     "WITH k AS MATERIALIZED (SELECT" ACCOUNTS_COLS ", " key " AS sortkey" \
@@ -93,8 +95,7 @@
 /* ACCOUNTS_FILTERS_REST of a run's row m: the account's own filters
  * (region, city, search) by its key, only when one is set. */
 #define OWNED_FILTERS \
-    " AND ($5::text IS NULL OR m.abc_class = $5) AND ($6::text IS NULL OR m.segment = $6)" \
-    " AND ($7::text IS NULL OR m.qual_grade = $7)" \
+    RUN_FILTERS \
     " AND (($3::text IS NULL AND $4::text IS NULL AND $8::text IS NULL) OR EXISTS (SELECT 1" \
     "  FROM crmx_src.accounts a WHERE a.account_id = m.account_id" \
     "  AND ($3::text IS NULL OR a.region = $3) AND ($4::text IS NULL OR a.city = $4)" \
@@ -160,8 +161,7 @@
     "  FROM crmx_src.accounts a WHERE a.account_id = m.account_id OFFSET 0) a" \
     " WHERE " SCOPE_SQL("a.owner_id") " AND ($2::bigint IS NULL OR a.owner_id = $2::bigint)" \
     " AND ($3::text IS NULL OR a.region = $3) AND ($4::text IS NULL OR a.city = $4)" \
-    " AND ($5::text IS NULL OR m.abc_class = $5) AND ($6::text IS NULL OR m.segment = $6)" \
-    " AND ($7::text IS NULL OR m.qual_grade = $7)" ACCOUNTS_SEARCH_ROW("$8") \
+    RUN_FILTERS ACCOUNTS_SEARCH_ROW("$8") \
     " ORDER BY m." key " DESC NULLS LAST, m.account_id LIMIT $9::bigint OFFSET $10::bigint"
 /* A scope's list ($1, within it $2) by name: each owner's first accounts
  * in name order (0032's index on owner and name in the native adapter),
@@ -341,8 +341,9 @@ static const char *const sql[Q__MAX] = {
  * of the scope's ($10) or the owner's unchanged owners, plus the changed
  * owners' accounts as they are now; capped as the count ($9).  Class,
  * segment, grade or search ($5..$8) are never set here (accounts.c).
- * The scope's or the owner's rows are found by the index on (run, whole,
- * owner): as "$10 IS NULL OR owner = ANY($10)" the one plan read all of
+ * The scope's or the owner's rows (none when both are NULL: ANY of
+ * {NULL}) are found by the index on (run, whole, owner): as "$10 IS
+ * NULL OR owner = ANY($10)" the one plan read all of
  * the run's sums (3,219 rows at 1M: 0.7 ms of a rep's 3 ms page).  The
  * changed owners' accounts are counted only up to what the stored counts
  * (u, never negative) leave below the cap: an executive's list counted
@@ -359,7 +360,7 @@ static const char *const sql[Q__MAX] = {
     "  UNION ALL SELECT x.accounts FROM crmx.region_agg x JOIN l USING (run_id) WHERE NOT x.whole"
     "  AND x.owner_id = ANY(coalesce($10::bigint[], ARRAY[$2::bigint]))"
     "  AND x.owner_id <> ALL($1::bigint[]) AND ($2::bigint IS NULL OR x.owner_id = $2::bigint)"
-    "  AND ($10::bigint[] IS NOT NULL OR $2::bigint IS NOT NULL) AND " COUNT_F ") t),"
+    "  AND " COUNT_F ") t),"
     " v AS (SELECT count(*) AS n FROM (SELECT 1 FROM crmx_src.accounts a"
     "  WHERE a.owner_id = ANY($1::bigint[])"
     "  AND " IN_SCOPE("a.owner_id", "$10") " AND ($2::bigint IS NULL OR a.owner_id = $2::bigint)"
@@ -553,7 +554,7 @@ static const char *const sql[Q__MAX] = {
     " coalesce(o.amount::float8 * o.probability, 0)" \
     " / (1 + greatest(current_date - o.stage_entered_at::date, 0) / 30.0::float8)"
 #define PDEAL_ROW \
-    " SELECT o.opportunity_id, o.name, o.account_id, o.owner_id," \
+    " SELECT o.opportunity_id, o.name, o.account_id," \
     "  o.stage, o.amount, o.probability, current_date - o.stage_entered_at::date AS days," \
     PDEAL_PRIO " AS prio"
 /* the viewer's open deals; $2 the search (NULL: all) */
@@ -828,7 +829,7 @@ static const char *const sql[Q__MAX] = {
     "  AND NOT pg_visible_in_snapshot(c.xid, r.panel_snapshot)) AS usable, r.account_owners,"
     " coalesce((SELECT array_agg(DISTINCT c.owner_id) FROM crmx.changed_owner c"
     "  WHERE c.owner_id IS NOT NULL AND NOT pg_visible_in_snapshot(c.xid, r.panel_snapshot)"
-    "  AND ($1::bigint[] IS NULL OR c.owner_id = ANY($1::bigint[])))," 
+    "  AND ($1::bigint[] IS NULL OR c.owner_id = ANY($1::bigint[]))),"
     "  '{}')::text AS owners"
     " FROM crmx.latest_run l JOIN crmx.run r ON r.run_id = l.run_id) x",
 /* Q_FUNNEL from the run's sums ($1 the changed owners, $2 the scope,
@@ -1066,13 +1067,20 @@ planned_per_request(enum query q, int own)
  * made once per process. */
 static int fell_back[Q__MAX];	/* the server lacked what sql[q] needs */
 
+/* The text of q's variant own from src (sql[q] or fallback[q]): the
+ * scope markers resolved; the caller frees it. */
+static char *
+variant_text(enum query q, const char *src, int own)
+{
+	return scoped(q) ? scoped_text(src, own) : xstrdup(src);
+}
+
 static const char *
 request_text(enum query q, int own)
 {
 	static char *texts[Q__MAX][2];
-	const char *src = fell_back[q] ? fallback[q] : sql[q];
 	if (texts[q][own] == NULL)
-		texts[q][own] = scoped(q) ? scoped_text(src, own) : xstrdup(src);
+		texts[q][own] = variant_text(q, fell_back[q] ? fallback[q] : sql[q], own);
 	return texts[q][own];
 }
 
@@ -1110,21 +1118,22 @@ queries_prepare(PGconn *conn, const char *timezone)
 	for (int i = 0; i < Q__MAX; i++) {
 		/* Scoped statements: $1 the owners, typed (it may be NULL). */
 		static const Oid types[1] = { 1016 /* int8[] */ };
-		for (int own = 0; own <= scoped((enum query)i); own++) {
-			char name[16], *text = scoped((enum query)i) ? scoped_text(sql[i], own) : NULL;
+		int ntypes = scoped((enum query)i) ? 1 : 0;
+		for (int own = 0; own <= ntypes; own++) {
+			char name[16], *text = variant_text((enum query)i, sql[i], own);
 			stmt_name(name, sizeof name, (enum query)i, own);
 			/* within the reply timeout, as every statement */
-			res = PQsendPrepare(conn, name, text ? text : sql[i], text ? 1 : 0,
-			                    text ? types : NULL) ? db_exec_result(conn) : NULL;
+			res = PQsendPrepare(conn, name, text, ntypes, ntypes ? types : NULL) ?
+			    db_exec_result(conn) : NULL;
 			int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 			PQclear(res);
 			if (!ok && fallback[i] != NULL) {
 				log_warn("panel statement %d: %s; using the database's collation",
 				         i, db_errmsg(conn));
 				free(text);
-				text = scoped((enum query)i) ? scoped_text(fallback[i], own) : NULL;
-				res = PQsendPrepare(conn, name, text ? text : fallback[i], text ? 1 : 0,
-				                    text ? types : NULL) ? db_exec_result(conn) : NULL;
+				text = variant_text((enum query)i, fallback[i], own);
+				res = PQsendPrepare(conn, name, text, ntypes, ntypes ? types : NULL) ?
+				    db_exec_result(conn) : NULL;
 				ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 				PQclear(res);
 				fell_back[i] = ok;
@@ -1144,11 +1153,11 @@ queries_print(FILE *out)
 {
 	for (int i = 0; i < Q__MAX; i++) {
 		for (int own = 0; own <= scoped((enum query)i); own++) {
-			char name[16], *text = scoped((enum query)i) ? scoped_text(sql[i], own) : NULL;
+			char name[16], *text = variant_text((enum query)i, sql[i], own);
 			stmt_name(name, sizeof name, (enum query)i, own);
 			fprintf(out, "-- %s%s\n%s;\n\n", name,
 			        planned_per_request((enum query)i, own) ? " (planned per request)" : "",
-			        text ? text : sql[i]);
+			        text);
 			free(text);
 		}
 	}
