@@ -168,8 +168,7 @@ check "an executive's last page by revenue, in SQL's order" by_figure revenue re
 # stored counts alone reach the cap (the changed owners' accounts then not
 # counted) and where they fall one short; an executive's, filtered by
 # region, and a manager's.
-count_sql=$("$top/$O/fcgi/crmx.fcgi" --statements |
-	awk 'BEGIN { RS = "" } /least\(u\.n \+ v\.n/' | tail -n +2 | sed 's/;$//')
+count_sql=$(panel_statement 'least\\(u\\.n \\+ v\\.n')
 check "crmx.fcgi --statements prints the count from the sums" [ -n "$count_sql" ]
 count_agg() {	# CAP SCOPE REGION
 	printf '%s\n' "PREPARE c(bigint[], bigint, text, text, text, text, text, text, bigint, bigint[])

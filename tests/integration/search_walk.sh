@@ -72,9 +72,7 @@ check "the account made after the run is found" has "$nl" 990001
 # The walk as the panels run it (crmx.fcgi --statements), planned for a
 # term's values with hashing preferred (as when the planner thinks the
 # term's matches few): each walked row's account read by its key.
-walk_sql=$("$top/$O/fcgi/crmx.fcgi" --statements |
-	awk 'BEGIN { RS = "" } /LIMIT 20000/ && /w\.revenue_window/ && /^-- crmx_[0-9]+ /' |
-	tail -n +2 | sed 's/;$//')
+walk_sql=$(panel_statement '^-- crmx_[0-9]+ .*w\\.revenue_window.*LIMIT 20000')
 check "crmx.fcgi --statements prints the walk" [ -n "$walk_sql" ]
 walk_plan=$(printf '%s\n' "SET enable_nestloop = off;" "SET plan_cache_mode = force_custom_plan;" \
 	"PREPARE w(bigint[], bigint, text, text, text, text, text, text, bigint, bigint) AS $walk_sql;" \

@@ -77,3 +77,12 @@ same_pages() {
 	check "pages were read ($3)" [ "$(ls "$tmp/$2" | wc -l)" -eq "$3" ]
 	check "$4" diff -r "$tmp/$1" "$tmp/$2"
 }
+
+# panel_statement AWK_PATTERN: the text of the one statement of
+# `crmx.fcgi --statements` (header line and ';' left off) whose record,
+# header included, matches AWK_PATTERN; for the tests that PREPARE and
+# EXPLAIN or run a statement as the panels do.
+panel_statement() {
+	"$top/$O/fcgi/crmx.fcgi" --statements | awk -v p="$1" 'BEGIN { RS = "" } $0 ~ p' |
+		tail -n +2 | sed 's/;$//'
+}
