@@ -225,10 +225,13 @@ migrate(struct admin_ctx *ctx, int quiet)
 	}
 	if (mark_applied(conn, m, n, &current) == 0)
 		applied = apply_pending(conn, dir, m, n);
-	/* New tables: the programs' roles get their rights on them; views
-	 * may have changed under the panels' kept pages (0012). */
-	if (applied < 0 || (applied > 0 && (roles_reapply(conn) != 0 ||
-	    db_command(conn, "NOTIFY crmx_changed, '*'") != 0))) {
+	/* The programs' roles get their rights again, also with nothing to
+	 * apply: new tables get them, and a new release's programs may read
+	 * other tables (the panels came to read the run's tables by its id
+	 * instead of its views).  Views may have changed under
+	 * the panels' kept pages (0012). */
+	if (applied < 0 || roles_reapply(conn) != 0 ||
+	    (applied > 0 && db_command(conn, "NOTIFY crmx_changed, '*'") != 0)) {
 		db_command(conn, "ROLLBACK");
 		log_error("migrate: nothing applied");
 		free(m);

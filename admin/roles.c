@@ -34,15 +34,14 @@ struct right {
  * and writes to the forms (qualification and its history, reviews, contacts roles
  * and the key person reached, with their history). */
 static const struct right panels_rights[] = {
+	/* the latest run's rows, read by its id (queries.c, RUN) */
 	{ "SELECT", "TABLE", "latest_run", NULL },
-	{ "SELECT", "TABLE", "latest_account_metrics", NULL },
-	{ "SELECT", "TABLE", "account_metrics", NULL },	/* the run's indexes: a search's */
-	{ "SELECT", "TABLE", "latest_owner_metrics", NULL },	/* walk, lists by owner (0032) */
+	{ "SELECT", "TABLE", "account_metrics", NULL },
+	{ "SELECT", "TABLE", "owner_metrics", NULL },
 	{ "SELECT", "TABLE", "run", NULL },		/* forecast accuracy: each */
 	{ "SELECT", "TABLE", "forecast", NULL },	/* run's stored forecast */
-	{ "SELECT", "TABLE", "latest_funnel_metrics", NULL },
-	{ "SELECT", "TABLE", "latest_deal_forecast", NULL },	/* 0028 */
-	{ "SELECT", "TABLE", "deal_forecast", NULL },	/* the pipeline: by key */
+	{ "SELECT", "TABLE", "funnel_metrics", NULL },
+	{ "SELECT", "TABLE", "deal_forecast", NULL },	/* 0028 */
 	{ "SELECT", "TABLE", "forecast_backtest", NULL },
 	{ "SELECT, INSERT, UPDATE", "TABLE", "contact_role", NULL },
 	{ "SELECT, INSERT", "TABLE", "contact_role_history", NULL },

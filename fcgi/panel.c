@@ -87,7 +87,7 @@ viewer_params(const struct ctx *c, int nextra, const char *const *extra, const c
 PGresult *
 scoped_query(struct ctx *c, enum query q, int nextra, const char *const *extra)
 {
-	const char *params[16];
+	const char *params[QUERY_MAX_PARAMS];
 	PGresult *res = query_run(c->conn, q, viewer_params(c, nextra, extra, params), params);
 	if (res == NULL)
 		c->db_failed = 1;
@@ -98,7 +98,7 @@ int
 scoped_batch(struct ctx *c, const enum query *qs, int n, int nextra,
              const char *const *extra, PGresult **out)
 {
-	const char *params[16];
+	const char *params[QUERY_MAX_PARAMS];
 	if (query_run_batch(c->conn, qs, n, viewer_params(c, nextra, extra, params), params, out) == 0)
 		return 0;
 	c->db_failed = 1;

@@ -50,6 +50,7 @@ agg_read(struct ctx *c)
 		m->use_owners = is_true(db_val(res, 0, db_col(res, "usable_owners")));
 		m->changed = xstrdup(db_val(res, 0, db_col(res, "owners")));
 	}
+	query_note_run(c->conn, PQntuples(res) == 1 ? db_val(res, 0, db_col(res, "run_id")) : NULL);
 	PQclear(res);
 	c->agg = m;
 	return 0;

@@ -13,6 +13,17 @@
 #include "sbuf.h"
 #include "util.h"
 
+/* The latest run's id as a parameter of its own: query_run adds it after
+ * the caller's (as $N, N the statement's highest parameter + 1), read
+ * once per request (Q_LATEST_RUN, or what Q_PANEL_AGG said).  Known when
+ * a plan starts, it leaves the other kept runs' partitions out (each was
+ * set up, its index opened, on every read) and spares each statement its
+ * own look-ups of the latest run; the statements of a page all read the
+ * same run.  NULL before the first run: no run rows, as a join with an
+ * empty crmx.latest_run gave. */
+#define RUN "{{run}}"
+/* The latest run's figures m of account a. */
+#define RUN_METRICS "crmx.account_metrics m ON m.run_id = " RUN " AND m.account_id = a.account_id"
 /* The list's filters on the run's figures of m: class, lifecycle, grade. */
 #define RUN_FILTERS \
     " AND ($5::text IS NULL OR m.abc_class = $5) AND ($6::text IS NULL OR m.segment = $6)" \
@@ -23,7 +34,7 @@
  * all before the limit (Q_ACCOUNTS_COUNT counts, up to a cap). */
 #define ACCOUNTS_FROM \
     " FROM crmx_src.accounts a LEFT JOIN crmx_src.users u ON u.user_id = a.owner_id" \
-    " LEFT JOIN crmx.latest_account_metrics m ON m.account_id = a.account_id" \
+    " LEFT JOIN " RUN_METRICS \
     " WHERE " SCOPE_SQL("a.owner_id") " AND ($2::bigint IS NULL OR a.owner_id = $2::bigint)" \
     " AND ($3::text IS NULL OR a.region = $3) AND ($4::text IS NULL OR a.city = $4)" \
     RUN_FILTERS ACCOUNTS_SEARCH("$8")
@@ -63,12 +74,11 @@
 #define ACCOUNTS_TOPN(key) ACCOUNTS_TOPN_F(key, ACCOUNTS_FILTERS)
 #define ACCOUNTS_TOPN_F(key, filters) \
     "WITH k AS MATERIALIZED (SELECT" ACCOUNTS_COLS ", " key " AS sortkey" \
-    "  FROM crmx_src.accounts a JOIN crmx.latest_account_metrics m ON m.account_id = a.account_id" \
+    "  FROM crmx_src.accounts a JOIN " RUN_METRICS \
     filters " AND " key " IS NOT NULL" \
     "  ORDER BY " key " DESC NULLS LAST, m.account_id LIMIT $9::bigint + $10::bigint)," \
     " n AS (SELECT" ACCOUNTS_COLS ", " key " AS sortkey" \
-    "  FROM crmx_src.accounts a LEFT JOIN crmx.latest_account_metrics m" \
-    "  ON m.account_id = a.account_id" filters " AND " key " IS NULL" \
+    "  FROM crmx_src.accounts a LEFT JOIN " RUN_METRICS filters " AND " key " IS NULL" \
     "  AND (SELECT count(*) FROM k) < $9::bigint + $10::bigint" \
     "  ORDER BY a.account_id LIMIT $9::bigint + $10::bigint)" ACCOUNTS_PAGE
 /* ACCOUNTS_TOPN of a list without filters or search (accounts.c): the
@@ -117,7 +127,7 @@
     "  WHERE $2::bigint IS NULL OR s.id = $2::bigint)," \
     " c AS MATERIALIZED (SELECT x.* FROM o CROSS JOIN LATERAL (SELECT" OWNED_RUN_COLS "," \
     "  m." key " AS sortkey FROM crmx.account_metrics m" \
-    "  WHERE m.run_id = (SELECT run_id FROM crmx.latest_run) AND m.owner_id = o.id" \
+    "  WHERE m.run_id = " RUN " AND m.owner_id = o.id" \
     "  AND m." key " IS NOT NULL" OWNED_FILTERS \
     "  ORDER BY m." key " DESC NULLS LAST, m.account_id LIMIT $9::bigint + $10::bigint) x" \
     "  WHERE o.id <> ALL($1::bigint[])" \
@@ -127,13 +137,13 @@
     "  c.qual_grade, c.open_deals, c.last_activity, c.sortkey" \
     "  FROM c JOIN crmx_src.accounts a ON a.account_id = c.account_id" \
     "  UNION ALL (SELECT" ACCOUNTS_COLS ", m." key " AS sortkey" \
-    "  FROM crmx_src.accounts a JOIN crmx.latest_account_metrics m ON m.account_id = a.account_id" \
+    "  FROM crmx_src.accounts a JOIN " RUN_METRICS \
     "  WHERE a.owner_id IN (SELECT id FROM o) AND a.owner_id = ANY($1::bigint[])" \
     "  AND m." key " IS NOT NULL" ACCOUNTS_FILTERS_REST \
     "  ORDER BY m." key " DESC NULLS LAST, m.account_id LIMIT $9::bigint + $10::bigint))," \
     " n AS (SELECT" ACCOUNTS_COLS ", m." key " AS sortkey" \
-    "  FROM crmx_src.accounts a LEFT JOIN crmx.latest_account_metrics m" \
-    "  ON m.account_id = a.account_id WHERE a.owner_id IN (SELECT id FROM o)" ACCOUNTS_FILTERS_REST \
+    "  FROM crmx_src.accounts a LEFT JOIN " RUN_METRICS \
+    "  WHERE a.owner_id IN (SELECT id FROM o)" ACCOUNTS_FILTERS_REST \
     "  AND m." key " IS NULL AND (SELECT count(*) FROM k) < $9::bigint + $10::bigint" \
     "  ORDER BY a.account_id LIMIT $9::bigint + $10::bigint)" ACCOUNTS_PAGE
 /* The search over a run's figure KEY when the term matches many accounts:
@@ -155,7 +165,7 @@
     " m.revenue_window, m.hist_ltv, m.ltv_pred, m.p_alive, m.segment, m.qual_grade," \
     " m.open_deals, to_char(m.last_activity, 'YYYY-MM-DD') AS last_activity" \
     " FROM (SELECT w.* FROM crmx.account_metrics w" \
-    "  WHERE w.run_id = (SELECT run_id FROM crmx.latest_run) AND w." key " IS NOT NULL" \
+    "  WHERE w.run_id = " RUN " AND w." key " IS NOT NULL" \
     "  ORDER BY w." key " DESC NULLS LAST, w.account_id LIMIT " WALK_ROWS ") m" \
     " CROSS JOIN LATERAL (SELECT a.account_id, a.name, a.region, a.city, a.owner_id" \
     "  FROM crmx_src.accounts a WHERE a.account_id = m.account_id OFFSET 0) a" \
@@ -177,7 +187,7 @@
     " x.revenue_window, x.hist_ltv, x.ltv_pred, x.p_alive, x.segment, x.qual_grade," \
     " x.open_deals, to_char(x.last_activity, 'YYYY-MM-DD') AS last_activity" \
     " FROM o CROSS JOIN LATERAL (SELECT" ACCOUNTS_COLS " FROM crmx_src.accounts a" \
-    "  LEFT JOIN crmx.latest_account_metrics m ON m.account_id = a.account_id" \
+    "  LEFT JOIN " RUN_METRICS \
     "  WHERE a.owner_id = o.id" ACCOUNTS_FILTERS_REST \
     "  ORDER BY a.name" coll ", a.account_id LIMIT $9::bigint + $10::bigint) x" \
     " ORDER BY x.name" coll ", x.account_id LIMIT $9::bigint OFFSET $10::bigint"
@@ -214,7 +224,7 @@
     "  coalesce((SELECT " PRECISE("q") " FROM crmx.qualification q" \
     "  WHERE q.account_id = a.account_id), false) AS precise" \
     "  FROM crmx_src.accounts a" \
-    "  LEFT JOIN crmx.latest_account_metrics m ON m.account_id = a.account_id"
+    "  LEFT JOIN " RUN_METRICS
 #define REGION_FILTERS \
     "  AND ($2::text IS NULL OR m.abc_class = $2) AND ($3::text IS NULL OR m.segment = $3)" \
     "  AND ($4::text IS NULL OR a.region = $4)"
@@ -236,13 +246,13 @@
  * $2 the scope); OUTCOMES the outcomes read, quoted. */
 #define CLOSED_AGG(xkey, okey, outcomes) \
     "SELECT " xkey ", x.outcome, x.deals AS n, x.amount FROM crmx.closed_agg x" \
-    "  JOIN crmx.latest_run l USING (run_id) WHERE x.whole AND x.outcome IN ('" outcomes "')" \
+    "  WHERE x.run_id = " RUN " AND x.whole AND x.outcome IN ('" outcomes "')" \
     "  AND $2::bigint[] IS NULL" \
     " UNION ALL SELECT " xkey ", x.outcome, -x.deals, -x.amount FROM crmx.closed_agg x" \
-    "  JOIN crmx.latest_run l USING (run_id) WHERE NOT x.whole AND x.outcome IN ('" outcomes "')" \
+    "  WHERE x.run_id = " RUN " AND NOT x.whole AND x.outcome IN ('" outcomes "')" \
     "  AND x.owner_id = ANY($1::bigint[]) AND $2::bigint[] IS NULL" \
     " UNION ALL SELECT " xkey ", x.outcome, x.deals, x.amount FROM crmx.closed_agg x" \
-    "  JOIN crmx.latest_run l USING (run_id) WHERE NOT x.whole AND x.outcome IN ('" outcomes "')" \
+    "  WHERE x.run_id = " RUN " AND NOT x.whole AND x.outcome IN ('" outcomes "')" \
     "  AND x.owner_id = ANY($2::bigint[]) AND x.owner_id <> ALL($1::bigint[])" \
     " UNION ALL SELECT " okey ", o.outcome, 1, o.amount FROM crmx_src.opportunities o" \
     "  WHERE o.owner_id = ANY($1::bigint[]) AND " IN_SCOPE("o.owner_id", "$2") \
@@ -282,11 +292,12 @@
     " WHERE " SCOPE("o.owner_id") " AND o.outcome = 'won'" \
     " AND o.closed_at >= date_trunc('quarter', current_date) GROUP BY o.owner_id)," \
     " t AS (SELECT u.*, m.revenue, m.win_rate, m.activity_minutes, m.revenue_per_hour," \
-    " m.key_person_coverage, m.won, m.lost, m.open_deals AS run_open, m.as_of," \
+    " m.key_person_coverage, m.won, m.lost, m.open_deals AS run_open, r.as_of," \
     " sum(coalesce(m.revenue, 0)) OVER (PARTITION BY u.team) AS team_revenue," \
     " sum(coalesce(m.revenue, 0)) OVER (PARTITION BY u.team ORDER BY coalesce(m.revenue, 0) DESC," \
     " u.user_id ROWS UNBOUNDED PRECEDING) AS cum_revenue" \
-    " FROM u LEFT JOIN crmx.latest_owner_metrics m ON m.owner_id = u.user_id)" \
+    " FROM u LEFT JOIN crmx.owner_metrics m ON m.run_id = " RUN " AND m.owner_id = u.user_id" \
+    " LEFT JOIN crmx.run r ON r.run_id = m.run_id)" \
     " SELECT t.user_id, t.name, t.team, coalesce(o.open_deals, 0) AS open_deals," \
     " coalesce(o.open_amount, 0) AS open_amount, coalesce(o.weighted, 0) AS weighted," \
     " coalesce(o.forecast_month, 0) AS forecast_month," \
@@ -331,7 +342,7 @@ static const char *const sql[Q__MAX] = {
     " AND ($3::text IS NULL OR a.region = $3) AND ($4::text IS NULL OR a.city = $4)"
     /* the run's figures only when filtered by them: no join of every row */
     " AND (($5::text IS NULL AND $6::text IS NULL AND $7::text IS NULL) OR EXISTS (SELECT 1"
-    "  FROM crmx.latest_account_metrics m WHERE m.account_id = a.account_id"
+    "  FROM crmx.account_metrics m WHERE m.run_id = " RUN " AND m.account_id = a.account_id"
     "  AND ($5::text IS NULL OR m.abc_class = $5) AND ($6::text IS NULL OR m.segment = $6)"
     "  AND ($7::text IS NULL OR m.qual_grade = $7)))" ACCOUNTS_SEARCH("$8")
     " LIMIT $9::bigint) x",
@@ -350,14 +361,13 @@ static const char *const sql[Q__MAX] = {
  * all 147,000 accounts of 147 changed owners for a total shown as
  * "10,000+" (69 ms a page). */
 [Q_ACCOUNTS_COUNT_AGG] =
-    "WITH l AS (SELECT run_id FROM crmx.latest_run),"
-    " u AS (SELECT coalesce(sum(t.n), 0) AS n FROM ("
-    "  SELECT x.accounts AS n FROM crmx.region_agg x JOIN l USING (run_id) WHERE x.whole"
+    "WITH u AS (SELECT coalesce(sum(t.n), 0) AS n FROM ("
+    "  SELECT x.accounts AS n FROM crmx.region_agg x WHERE x.run_id = " RUN " AND x.whole"
     "  AND $10::bigint[] IS NULL AND $2::bigint IS NULL AND " COUNT_F
-    "  UNION ALL SELECT -x.accounts FROM crmx.region_agg x JOIN l USING (run_id) WHERE NOT x.whole"
+    "  UNION ALL SELECT -x.accounts FROM crmx.region_agg x WHERE x.run_id = " RUN " AND NOT x.whole"
     "  AND x.owner_id = ANY($1::bigint[]) AND $10::bigint[] IS NULL AND $2::bigint IS NULL"
     "  AND " COUNT_F
-    "  UNION ALL SELECT x.accounts FROM crmx.region_agg x JOIN l USING (run_id) WHERE NOT x.whole"
+    "  UNION ALL SELECT x.accounts FROM crmx.region_agg x WHERE x.run_id = " RUN " AND NOT x.whole"
     "  AND x.owner_id = ANY(coalesce($10::bigint[], ARRAY[$2::bigint]))"
     "  AND x.owner_id <> ALL($1::bigint[]) AND ($2::bigint IS NULL OR x.owner_id = $2::bigint)"
     "  AND " COUNT_F ") t),"
@@ -389,13 +399,13 @@ static const char *const sql[Q__MAX] = {
     "SELECT a.account_id, a.name, a.region, a.city, a.industry, u.name AS owner,"
     " m.abc_class, m.revenue_window, m.hist_ltv, m.ltv_pred, m.p_alive, m.segment,"
     " " LIVE_GRADE("q") " AS qual_grade, m.open_deals,"
-    " to_char(m.last_activity, 'YYYY-MM-DD') AS last_activity, m.as_of::text AS as_of,"
-    " to_char(m.computed_at, 'YYYY-MM-DD HH24:MI') AS computed_at,"
+    " to_char(m.last_activity, 'YYYY-MM-DD') AS last_activity, r.as_of::text AS as_of,"
+    " to_char(r.finished_at, 'YYYY-MM-DD HH24:MI') AS computed_at,"
     " m.exp_purchases, m.value_basis, q.has_need, q.can_pay, q.has_authority, q.burning_issue,"
     " q.updated_by,"
     " to_char(q.updated_at, 'YYYY-MM-DD HH24:MI') AS updated_at"
     " FROM crmx_src.accounts a LEFT JOIN crmx_src.users u ON u.user_id = a.owner_id"
-    " LEFT JOIN crmx.latest_account_metrics m ON m.account_id = a.account_id"
+    " LEFT JOIN " RUN_METRICS " LEFT JOIN crmx.run r ON r.run_id = m.run_id"
     " LEFT JOIN crmx.qualification q ON q.account_id = a.account_id"
     " WHERE a.account_id = $2::bigint AND " SCOPE_SQL("a.owner_id"),
 [Q_CONTACTS] =
@@ -496,14 +506,16 @@ static const char *const sql[Q__MAX] = {
     " round(coalesce(sum(w) FILTER (WHERE stage_rank = " #k "), 0)::numeric, 2) AS weighted" #k "," \
     " (SELECT reached[" #k "] FROM r) AS reached" #k "," \
     " (SELECT conv_base[" #k "] FROM r) AS base" #k "," \
-    " (SELECT median_days_in_stage FROM crmx.latest_funnel_metrics" \
-    "  WHERE stage_rank = " #k ") AS median_days" #k ","
+    " (SELECT f.median_days_in_stage FROM crmx.funnel_metrics f" \
+    "  WHERE f.run_id = " RUN " AND f.stage_rank = " #k ") AS median_days" #k ","
 #define FUNNEL_RUN(scope) \
     " r AS (SELECT ARRAY[sum(m.reached[1]), sum(m.reached[2]), sum(m.reached[3])," \
-    "  sum(m.reached[4]), sum(m.reached[5])] AS reached, max(m.as_of) AS as_of," \
+    "  sum(m.reached[4]), sum(m.reached[5])] AS reached," \
+    "  CASE WHEN count(*) > 0 THEN (SELECT x.as_of FROM crmx.run x WHERE x.run_id = " RUN ")" \
+    "  END AS as_of," \
     "  ARRAY[sum(m.conv_base[1]), sum(m.conv_base[2]), sum(m.conv_base[3])," \
     "  sum(m.conv_base[4]), NULL] AS conv_base" \
-    "  FROM crmx.latest_owner_metrics m WHERE " scope ")"
+    "  FROM crmx.owner_metrics m WHERE m.run_id = " RUN " AND " scope ")"
 /* this month's and this quarter's forecast, DUE the deal's due date or
  * any day of its month */
 #define FUNNEL_FORECAST(due) \
@@ -534,13 +546,13 @@ static const char *const sql[Q__MAX] = {
  * only the page's rows are read (0028). */
 #define LEARNED_OF(id) \
     " (SELECT f.probability FROM crmx.deal_forecast f" \
-    "  WHERE f.run_id = (SELECT l.run_id FROM crmx.latest_run l)" \
+    "  WHERE f.run_id = " RUN \
     "  AND f.opportunity_id = " id ")"
 /* Whether the latest run's forecast keeps the stage weights (its backtest
  * says the model does not beat them): the reason, else NULL. */
 #define KEEPS_STAGE_WEIGHTS \
-    " (SELECT b.reason FROM crmx.forecast_backtest b JOIN crmx.latest_run l USING (run_id)" \
-    "  WHERE NOT b.uses_model)"
+    " (SELECT b.reason FROM crmx.forecast_backtest b" \
+    "  WHERE b.run_id = " RUN " AND NOT b.uses_model)"
 /* A page of open deals from T (rows of PDEAL_ROW), TOTAL the count column. */
 #define PDEAL_PAGE(total) \
     "SELECT t.opportunity_id, t.name, t.account_id," \
@@ -688,8 +700,8 @@ static const char *const sql[Q__MAX] = {
     "SELECT f.probability, f.stage_weight, array_to_string(f.top_features, ' ') AS features,"
     " array_to_string(f.top_effects, ' ') AS effects,"
     " (SELECT b.uses_model FROM crmx.forecast_backtest b WHERE b.run_id = f.run_id) AS uses_model"
-    " FROM crmx.latest_deal_forecast f"
-    " WHERE f.opportunity_id = $2::bigint AND " DEAL_VISIBLE,
+    " FROM crmx.deal_forecast f"
+    " WHERE f.run_id = " RUN " AND f.opportunity_id = $2::bigint AND " DEAL_VISIBLE,
 /* $3 step, $4 evidence, $5 action, $6 plan, $7 who; no row: not visible. */
 [Q_SAVE_REVIEW] =
     "INSERT INTO crmx.deal_review (opportunity_id, step_completed, evidence, action, plan,"
@@ -739,7 +751,8 @@ static const char *const sql[Q__MAX] = {
     " WHERE r.opportunity_id = o.opportunity_id AND r.created_at >= now() - interval '14 days'))"
     " AS unreviewed, sum(" TEAM_W("f.probability") ") AS learned"
     " FROM crmx_src.opportunities o"
-    " LEFT JOIN crmx.latest_deal_forecast f ON f.opportunity_id = o.opportunity_id"
+    " LEFT JOIN crmx.deal_forecast f ON f.run_id = " RUN
+    "  AND f.opportunity_id = o.opportunity_id"
     " WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open'"
     " GROUP BY o.owner_id),"
     " p AS (SELECT a.owner_id, count(*) AS precise FROM crmx.qualification q"
@@ -756,12 +769,13 @@ static const char *const sql[Q__MAX] = {
  * the latest run stored no team sums. */
 [Q_TEAM_AGG] =
     "WITH s AS (SELECT x.owner_id, x.due_month AS due, x.deals, x.dated, x.amount, x.weighted,"
-    "  x.learned FROM crmx.team_agg x JOIN crmx.latest_run l USING (run_id)"
-    "  WHERE " TEAM_SCOPE3("x.owner_id") " AND x.owner_id <> ALL($1::bigint[])"
+    "  x.learned FROM crmx.team_agg x"
+    "  WHERE x.run_id = " RUN " AND " TEAM_SCOPE3("x.owner_id") " AND x.owner_id <> ALL($1::bigint[])"
     "  UNION ALL SELECT o.owner_id, date_trunc('month', o.expected_close)::date, 1,"
     "  (o.stage_entered_at IS NOT NULL)::int, o.amount, " TEAM_W("o.probability") ","
     "  " TEAM_W("f.probability") " FROM crmx_src.opportunities o"
-    "  LEFT JOIN crmx.latest_deal_forecast f ON f.opportunity_id = o.opportunity_id"
+    "  LEFT JOIN crmx.deal_forecast f ON f.run_id = " RUN
+    "  AND f.opportunity_id = o.opportunity_id"
     "  WHERE o.owner_id = ANY($1::bigint[]) AND " TEAM_SCOPE3("o.owner_id")
     "  AND o.outcome = 'open'),"
     " rv AS (SELECT o.owner_id, count(*) AS n FROM (SELECT DISTINCT r.opportunity_id"
@@ -776,14 +790,14 @@ static const char *const sql[Q__MAX] = {
     " sum(s.dated) - coalesce(max(nw.n), 0) AS stalled,"
     " sum(s.deals) - coalesce(max(rv.n), 0) AS unreviewed, sum(s.learned) AS learned"
     " FROM s LEFT JOIN nw USING (owner_id) LEFT JOIN rv USING (owner_id) GROUP BY s.owner_id),"
-    " p AS (SELECT x.owner_id, x.precise FROM crmx.team_precise x JOIN crmx.latest_run l USING (run_id)"
-    "  WHERE " TEAM_SCOPE3("x.owner_id") " AND x.owner_id <> ALL($1::bigint[])"
+    " p AS (SELECT x.owner_id, x.precise FROM crmx.team_precise x"
+    "  WHERE x.run_id = " RUN " AND " TEAM_SCOPE3("x.owner_id") " AND x.owner_id <> ALL($1::bigint[])"
     "  UNION ALL SELECT a.owner_id, count(*) FROM crmx.qualification q"
     "  JOIN crmx_src.accounts a ON a.account_id = q.account_id"
     "  WHERE a.owner_id = ANY($1::bigint[]) AND " TEAM_SCOPE3("a.owner_id")
     "  AND q.has_need AND q.can_pay AND q.has_authority GROUP BY a.owner_id),"
     TEAM_ROWS(TEAM_SCOPE3)
-    " WHERE (SELECT r.team_sums FROM crmx.run r JOIN crmx.latest_run l USING (run_id))"
+    " WHERE (SELECT r.team_sums FROM crmx.run r WHERE r.run_id = " RUN ")"
     TEAM_ORDER,
 /* Forecast accuracy (team.h) per owner in scope ($2: one, or NULL for
  * all) for each of the 6 months before the latest run's as-of month (that
@@ -820,9 +834,9 @@ static const char *const sql[Q__MAX] = {
  * counted, every rep's page read every changed owner's closed deals of 12
  * months (192 owners after a busy morning: 0.3-0.5 s a page).
  * usable_owners: usable for the lists by owner (0032), the run stored
- * its owners. */
+ * its owners; run_id: the run the request reads (RUN). */
 [Q_PANEL_AGG] =
-    "SELECT x.usable, x.usable AND x.account_owners AS usable_owners, x.owners FROM ("
+    "SELECT x.usable, x.usable AND x.account_owners AS usable_owners, x.owners, x.run_id FROM ("
     " SELECT r.panel_snapshot IS NOT NULL AND r.panel_timezone = current_setting('TimeZone')"
     " AND to_regprocedure('crmx_src.change_feed()') IS NOT NULL"
     " AND NOT EXISTS (SELECT 1 FROM crmx.changed_owner c WHERE c.owner_id IS NULL"
@@ -830,22 +844,26 @@ static const char *const sql[Q__MAX] = {
     " coalesce((SELECT array_agg(DISTINCT c.owner_id) FROM crmx.changed_owner c"
     "  WHERE c.owner_id IS NOT NULL AND NOT pg_visible_in_snapshot(c.xid, r.panel_snapshot)"
     "  AND ($1::bigint[] IS NULL OR c.owner_id = ANY($1::bigint[]))),"
-    "  '{}')::text AS owners"
+    "  '{}')::text AS owners, r.run_id"
     " FROM crmx.latest_run l JOIN crmx.run r ON r.run_id = l.run_id) x",
+/* The latest run's id (RUN), for a request that did not read Q_PANEL_AGG;
+ * no row before the first run. */
+[Q_LATEST_RUN] =
+    "SELECT run_id FROM crmx.latest_run",
 /* Q_FUNNEL from the run's sums ($1 the changed owners, $2 the scope,
  * NULL: everyone): over everyone the sums of all less the changed
  * owners', else the sums of the scope's unchanged owners; plus the
  * changed owners' deals in the scope as they are now. */
 [Q_FUNNEL_AGG] =
-    "WITH l AS (SELECT run_id FROM crmx.latest_run),"
-    " d AS MATERIALIZED (SELECT x.stage_rank, x.deals AS n, x.amount, x.weighted AS w,"
-    "  x.due_month AS due FROM crmx.pipeline_agg x JOIN l USING (run_id)"
-    "  WHERE x.whole AND $2::bigint[] IS NULL"
+    "WITH d AS MATERIALIZED (SELECT x.stage_rank, x.deals AS n, x.amount, x.weighted AS w,"
+    "  x.due_month AS due FROM crmx.pipeline_agg x"
+    "  WHERE x.run_id = " RUN " AND x.whole AND $2::bigint[] IS NULL"
     "  UNION ALL SELECT x.stage_rank, -x.deals, -x.amount, -x.weighted, x.due_month"
-    "  FROM crmx.pipeline_agg x JOIN l USING (run_id)"
-    "  WHERE NOT x.whole AND x.owner_id = ANY($1::bigint[]) AND $2::bigint[] IS NULL"
+    "  FROM crmx.pipeline_agg x"
+    "  WHERE x.run_id = " RUN " AND NOT x.whole AND x.owner_id = ANY($1::bigint[])"
+    "  AND $2::bigint[] IS NULL"
     "  UNION ALL SELECT x.stage_rank, x.deals, x.amount, x.weighted, x.due_month"
-    "  FROM crmx.pipeline_agg x JOIN l USING (run_id) WHERE NOT x.whole"
+    "  FROM crmx.pipeline_agg x WHERE x.run_id = " RUN " AND NOT x.whole"
     "  AND x.owner_id = ANY($2::bigint[]) AND x.owner_id <> ALL($1::bigint[])"
     "  UNION ALL SELECT o.stage_rank, 1, o.amount, o.amount * o.probability,"
     "  date_trunc('month', o.expected_close)::date FROM crmx_src.opportunities o"
@@ -872,31 +890,31 @@ static const char *const sql[Q__MAX] = {
  * everyone: read in order from all of them, skipping changed owners) and
  * the changed owners' accounts now. */
 [Q_REGIONS_AGG] =
-    "WITH l AS (SELECT run_id FROM crmx.latest_run),"
-    " s AS MATERIALIZED (" REGION_ROWS " WHERE a.owner_id = ANY($1::bigint[])"
+    "WITH s AS MATERIALIZED (" REGION_ROWS " WHERE a.owner_id = ANY($1::bigint[])"
     "  AND " IN_SCOPE("a.owner_id", "$5") REGION_FILTERS "),"
     " g AS (SELECT region, city, sum(n) AS n, sum(np) AS np, sum(na) AS na, sum(rev) AS rev,"
     "  sum(deals) AS deals FROM (SELECT x.region, x.city, x.accounts AS n, x.precise AS np,"
     "  x.a_class AS na, x.revenue AS rev, x.open_deals AS deals"
-    "  FROM crmx.region_agg x JOIN l USING (run_id)"
-    "  WHERE x.whole AND $5::bigint[] IS NULL AND ($4::text IS NULL OR x.region = $4)"
+    "  FROM crmx.region_agg x"
+    "  WHERE x.run_id = " RUN " AND x.whole AND $5::bigint[] IS NULL"
+    "  AND ($4::text IS NULL OR x.region = $4)"
     "  UNION ALL SELECT x.region, x.city, -x.accounts, -x.precise, -x.a_class, -x.revenue,"
-    "  -x.open_deals FROM crmx.region_agg x JOIN l USING (run_id) WHERE NOT x.whole"
+    "  -x.open_deals FROM crmx.region_agg x WHERE x.run_id = " RUN " AND NOT x.whole"
     "  AND x.owner_id = ANY($1::bigint[]) AND $5::bigint[] IS NULL"
     "  AND ($4::text IS NULL OR x.region = $4)"
     "  UNION ALL SELECT x.region, x.city, x.accounts, x.precise, x.a_class, x.revenue,"
-    "  x.open_deals FROM crmx.region_agg x JOIN l USING (run_id) WHERE NOT x.whole"
+    "  x.open_deals FROM crmx.region_agg x WHERE x.run_id = " RUN " AND NOT x.whole"
     "  AND x.owner_id = ANY($5::bigint[]) AND x.owner_id <> ALL($1::bigint[])"
     "  AND ($4::text IS NULL OR x.region = $4)"
     "  UNION ALL SELECT region, city, 1, precise::int, coalesce((abc_class = 'A')::int, 0),"
     "  coalesce(rev, 0), coalesce(open_deals, 0) FROM s) u GROUP BY region, city HAVING sum(n) > 0),"
     " p AS (SELECT g.region, g.city, t.account_id, t.name, t.revenue AS rev FROM g"
     "  CROSS JOIN LATERAL (SELECT x.account_id, x.name, x.revenue FROM crmx.region_top x"
-    "  WHERE $5::bigint[] IS NULL AND x.run_id = (SELECT run_id FROM l) AND x.region = g.region"
+    "  WHERE $5::bigint[] IS NULL AND x.run_id = " RUN " AND x.region = g.region"
     "  AND x.city = g.city AND NOT coalesce(x.owner_id = ANY($1::bigint[]), false)"
     "  ORDER BY x.revenue DESC NULLS LAST, x.account_id LIMIT 5) t"
     "  UNION ALL SELECT x.region, x.city, x.account_id, x.name, x.revenue FROM crmx.region_top x"
-    "  WHERE x.run_id = (SELECT run_id FROM l) AND x.owner_id = ANY($5::bigint[])"
+    "  WHERE x.run_id = " RUN " AND x.owner_id = ANY($5::bigint[])"
     "  AND x.owner_id <> ALL($1::bigint[]) AND ($4::text IS NULL OR x.region = $4)"
     "  UNION ALL SELECT region, city, account_id, name, rev FROM s WHERE precise)," REGION_OUT,
 [Q_ACCOUNTS_REVENUE_DEEP] = ACCOUNTS_SQL("m.revenue_window DESC NULLS LAST, a.account_id"),
@@ -923,10 +941,26 @@ query_failed_state(void)
 	return failed_state;
 }
 
+/* The latest run's id for RUN, as read on conn in this request. */
+static struct {
+	PGconn	*conn;		/* NULL: not read in this request */
+	int	 none;		/* no run yet */
+	char	 id[24];
+} latest;
+
 void
-query_forget_failure(void)
+query_begin_request(void)
 {
 	failed_state[0] = '\0';
+	latest.conn = NULL;
+}
+
+void
+query_note_run(PGconn *conn, const char *run_id)
+{
+	latest.conn = conn;
+	latest.none = run_id == NULL;
+	snprintf(latest.id, sizeof latest.id, "%s", run_id != NULL ? run_id : "");
 }
 
 void
@@ -1003,6 +1037,29 @@ scoped(enum query q)
 	return scope_param(q) != 0;
 }
 
+/* The parameter holding the latest run's id in q (RUN): its highest
+ * parameter, $n or a scope marker's, + 1; 0: none.  Worked out once. */
+static int
+run_param(enum query q)
+{
+	static signed char known[Q__MAX];	/* 0: not yet, -1: none, else $N */
+	if (known[q] == 0) {
+		int top = 0;
+		for (const char *p = sql[q]; (p = strpbrk(p, "${")) != NULL; p++) {
+			const char *col;
+			int n = 0;
+			if (*p == '$')
+				n = (int)strtol(p + 1, NULL, 10);
+			else if (strncmp(p, "{{scope", 7) == 0)
+				n = marker_param(p, &col);
+			if (n > top)
+				top = n;
+		}
+		known[q] = strstr(sql[q], RUN) != NULL ? (signed char)(top + 1) : -1;
+	}
+	return known[q] > 0 ? known[q] : 0;
+}
+
 /* Whether a run of q takes the variant for a set of owners: its scope
  * parameter is not NULL. */
 static int
@@ -1072,7 +1129,21 @@ static int fell_back[Q__MAX];	/* the server lacked what sql[q] needs */
 static char *
 variant_text(enum query q, const char *src, int own)
 {
-	return scoped(q) ? scoped_text(src, own) : xstrdup(src);
+	char *text = scoped(q) ? scoped_text(src, own) : xstrdup(src);
+	int n = run_param(q);
+	if (n == 0)
+		return text;
+	struct sbuf out;
+	const char *p = text, *m;
+	sb_init(&out);
+	while ((m = strstr(p, RUN)) != NULL) {
+		sb_rawn(&out, p, (size_t)(m - p));
+		sb_printf(&out, "$%d::bigint", n);
+		p = m + strlen(RUN);
+	}
+	sb_raw(&out, p);
+	free(text);
+	return out.s;
 }
 
 static const char *
@@ -1204,12 +1275,12 @@ run_custom(PGconn *conn, enum query q, int own, int nparams, const char *const *
 {
 	static const char sql_custom[] =
 	    "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)";
-	Oid types[16] = { 1016 /* int8[] */ };	/* the rest: inferred */
+	Oid types[QUERY_MAX_PARAMS] = { 1016 /* int8[] */ };	/* the rest: inferred */
 	PGresult *r[2];
 	if (PQenterPipelineMode(conn) != 1)
 		return NULL;
 	if (PQsendQueryParams(conn, sql_custom, 0, NULL, NULL, NULL, NULL, 0) != 1 ||
-	    PQsendQueryParams(conn, request_text(q, own), nparams < 16 ? nparams : 16,
+	    PQsendQueryParams(conn, request_text(q, own), nparams,
 	                      scoped(q) ? types : NULL, params, NULL, NULL, 0) != 1 ||
 	    PQpipelineSync(conn) != 1) {
 		PQexitPipelineMode(conn);
@@ -1226,13 +1297,45 @@ run_custom(PGconn *conn, enum query q, int own, int nparams, const char *const *
 	return r[first ? 0 : 1];
 }
 
+/* params, and after them the latest run's id when q reads it (RUN), in
+ * with[] (QUERY_MAX_PARAMS); the count, or -1: the database failed, or the
+ * caller's count does not fit the statement (logged). */
+static int
+with_run(PGconn *conn, enum query q, int nparams, const char *const *params,
+         const char **with)
+{
+	int n = run_param(q);
+	if (n == 0 && nparams <= QUERY_MAX_PARAMS) {
+		memcpy(with, params, (size_t)nparams * sizeof *params);
+		return nparams;
+	}
+	if (n != nparams + 1 || n > QUERY_MAX_PARAMS) {
+		log_error("panel statement %d: %d parameters given, its run is $%d", (int)q, nparams, n);
+		return -1;
+	}
+	if (latest.conn != conn) {
+		PGresult *res = query_run(conn, Q_LATEST_RUN, 0, NULL);
+		if (res == NULL)
+			return -1;
+		query_note_run(conn, PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : NULL);
+		PQclear(res);
+	}
+	memcpy(with, params, (size_t)nparams * sizeof *params);
+	with[nparams] = latest.none ? NULL : latest.id;
+	return n;
+}
+
 PGresult *
 query_run(PGconn *conn, enum query q, int nparams, const char *const *params)
 {
 	char name[16];
+	const char *with[QUERY_MAX_PARAMS];
 	int own = run_own(q, nparams, params);
-	stmt_name(name, sizeof name, q, own);
 	failed_state[0] = '\0';
+	if ((nparams = with_run(conn, q, nparams, params, with)) < 0)
+		return NULL;
+	params = with;
+	stmt_name(name, sizeof name, q, own);
 	PGresult *res;
 	/* Sent, then waited for within the reply timeout (a stalled server). */
 	if (planned_per_request(q, own))
@@ -1253,14 +1356,20 @@ int
 query_run_batch(PGconn *conn, const enum query *qs, int n, int nparams,
                 const char *const *params, PGresult **out)
 {
-	int ok = PQenterPipelineMode(conn) == 1, sent = 0;
+	const char *with[QUERY_MAX_PARAMS];
 	failed_state[0] = '\0';
 	for (int i = 0; i < n; i++)
 		out[i] = NULL;
+	/* the run's id read before the pipeline starts (then kept) */
+	for (int i = 0; i < n; i++)
+		if (with_run(conn, qs[i], nparams, params, with) < 0)
+			return -1;
+	int ok = PQenterPipelineMode(conn) == 1, sent = 0;
 	for (; ok && sent < n; sent++) {
 		char name[16];
+		int k = with_run(conn, qs[sent], nparams, params, with);
 		stmt_name(name, sizeof name, qs[sent], run_own(qs[sent], nparams, params));
-		ok = PQsendQueryPrepared(conn, name, nparams, params, NULL, NULL, 0) == 1;
+		ok = PQsendQueryPrepared(conn, name, k, with, NULL, NULL, 0) == 1;
 	}
 	if (PQpipelineStatus(conn) == PQ_PIPELINE_OFF)
 		goto fail;

@@ -67,6 +67,7 @@ enum query {
 	Q_ACCOUNTS_REVENUE_ALL,	/* an unfiltered list sorted by a figure: one plan */
 	Q_ACCOUNTS_LTV_ALL,
 	Q_ACCOUNTS_ACTIVITY_ALL,
+	Q_LATEST_RUN,		/* the latest run's id, for the statements' RUN */
 	Q__MAX
 };
 
@@ -85,11 +86,20 @@ void queries_print(FILE *out);
  * none), else logs, clears and returns NULL. */
 PGresult *query_run(PGconn *conn, enum query q, int nparams, const char *const *params);
 
+/* The most parameters a caller passes (the latest run's id, which
+ * query_run adds, included). */
+#define QUERY_MAX_PARAMS 16
+
 /* The SQLSTATE of the last statement that failed ("" when the
  * connection itself failed); each worker is one thread. */
 const char *query_failed_state(void);
-/* Forgets it (at the start of each request). */
-void query_forget_failure(void);
+/* Forgets it and the latest run's id (at the start of each request, and
+ * before it is read again on the primary). */
+void query_begin_request(void);
+/* The latest run's id (NULL: none yet) as read on conn, for the rest of
+ * the request: Q_PANEL_AGG's, so that the sums' state and the rows read
+ * after it are of one run. */
+void query_note_run(PGconn *conn, const char *run_id);
 /* Keeps the SQLSTATE of a failed result (NULL: none) for the answer. */
 void query_note_failure(const PGresult *res);
 

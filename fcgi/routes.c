@@ -362,7 +362,7 @@ route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env
 	struct ctx c = { .conn = *conn, .cfg = cfg, .req = &req, .v = &v, .out = o };
 	char *body = env->body;
 	out_init(o);
-	query_forget_failure();
+	query_begin_request();
 	read_on = NULL;
 	memset(&v, 0, sizeof v);
 	int ok = request_parse(&req, env->method, env->uri, env->query, env->remote_user,
@@ -404,7 +404,7 @@ route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env
 		/* The replica went away under this read: once more, on the primary. */
 		out_free(o);
 		out_init(o);
-		query_forget_failure();
+		query_begin_request();
 		c.db_failed = 0;
 		c.conn = *conn;
 		panel_agg_forget(&c);

@@ -170,9 +170,10 @@ check "an executive's last page by revenue, in SQL's order" by_figure revenue re
 # region, and a manager's.
 count_sql=$(panel_statement 'least\\(u\\.n \\+ v\\.n')
 check "crmx.fcgi --statements prints the count from the sums" [ -n "$count_sql" ]
-count_agg() {	# CAP SCOPE REGION
-	printf '%s\n' "PREPARE c(bigint[], bigint, text, text, text, text, text, text, bigint, bigint[])
-		AS $count_sql;" "EXECUTE c('{$a,$b,$c}', NULL, $3, NULL, NULL, NULL, NULL, NULL, $1, $2);" |
+run_id=$(q "SELECT run_id FROM crmx.latest_run")
+count_agg() {	# CAP SCOPE REGION; the statement's last parameter is the run's
+	printf '%s\n' "PREPARE c(bigint[], bigint, text, text, text, text, text, text, bigint, bigint[], bigint)
+		AS $count_sql;" "EXECUTE c('{$a,$b,$c}', NULL, $3, NULL, NULL, NULL, NULL, NULL, $1, $2, $run_id);" |
 	psql -h "$host" -U crmx -d t_owner_lists -X -qAt
 }
 rq=$(printf '%s' "$region" | sed "s/'/''/g")

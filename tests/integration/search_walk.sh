@@ -75,8 +75,9 @@ check "the account made after the run is found" has "$nl" 990001
 walk_sql=$(panel_statement '^-- crmx_[0-9]+ .*w\\.revenue_window.*LIMIT 20000')
 check "crmx.fcgi --statements prints the walk" [ -n "$walk_sql" ]
 walk_plan=$(printf '%s\n' "SET enable_nestloop = off;" "SET plan_cache_mode = force_custom_plan;" \
-	"PREPARE w(bigint[], bigint, text, text, text, text, text, text, bigint, bigint) AS $walk_sql;" \
-	"EXPLAIN EXECUTE w(NULL, NULL, NULL, NULL, NULL, NULL, NULL, '%$many%', 7, 0);" |
+	"PREPARE w(bigint[], bigint, text, text, text, text, text, text, bigint, bigint, bigint) AS $walk_sql;" \
+	"EXPLAIN EXECUTE w(NULL, NULL, NULL, NULL, NULL, NULL, NULL, '%$many%', 7, 0,
+		$(psql -h "$host" -U crmx -d t_walk -X -qAt -c 'SELECT run_id FROM crmx.latest_run'));" |
 	psql -h "$host" -U crmx -d t_walk -X -qAt)
 plan_has() { printf '%s\n' "$walk_plan" | grep -q "$1"; }
 # every line that reads the accounts, other than by their key
