@@ -159,7 +159,7 @@ list_count(struct ctx *c, const struct accounts_view *v, const char *const *extr
 {
 	if (v->q == NULL && v->fv[3] == NULL && v->fv[4] == NULL && v->fv[5] == NULL) {
 		char *scope;
-		int agg = panel_agg_begin(c, &scope);
+		int agg = panel_agg_begin(c, AGG_ACCOUNTS, &scope);
 		if (agg < 0)
 			return NULL;
 		if (agg) {

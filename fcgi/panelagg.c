@@ -17,7 +17,12 @@ struct agg_memo {
 	char	*scope;		/* the scope it was read for; NULL: everyone */
 	int	 use;		/* usable */
 	int	 use_owners;	/* usable_owners */
-	char	*changed;	/* owners */
+	char	*changed[AGG__N];	/* owners changed for each sums (0037) */
+};
+
+/* Q_PANEL_AGG's column of each enum agg_sums. */
+static const char *const changed_col[AGG__N] = {
+	[AGG_ACCOUNTS] = "owners_accounts", [AGG_DEALS] = "owners_deals", [AGG_ANY] = "owners",
 };
 
 static int
@@ -48,7 +53,8 @@ agg_read(struct ctx *c)
 	if (PQntuples(res) == 1) {
 		m->use = is_true(db_val(res, 0, db_col(res, "usable")));
 		m->use_owners = is_true(db_val(res, 0, db_col(res, "usable_owners")));
-		m->changed = xstrdup(db_val(res, 0, db_col(res, "owners")));
+		for (int i = 0; i < AGG__N; i++)
+			m->changed[i] = xstrdup(db_val(res, 0, db_col(res, changed_col[i])));
 	}
 	query_note_run(c->conn, PQntuples(res) == 1 ? db_val(res, 0, db_col(res, "run_id")) : NULL);
 	PQclear(res);
@@ -57,7 +63,7 @@ agg_read(struct ctx *c)
 }
 
 static int
-agg_begin(struct ctx *c, int owners, char **scope)
+agg_begin(struct ctx *c, enum agg_sums sums, int owners, char **scope)
 {
 	*scope = NULL;
 	if (agg_read(c) != 0)
@@ -65,21 +71,21 @@ agg_begin(struct ctx *c, int owners, char **scope)
 	int use = owners ? c->agg->use_owners : c->agg->use;
 	if (use) {
 		*scope = c->v->owners;
-		c->v->owners = xstrdup(c->agg->changed);
+		c->v->owners = xstrdup(c->agg->changed[sums]);
 	}
 	return use;
 }
 
 int
-panel_agg_begin(struct ctx *c, char **scope)
+panel_agg_begin(struct ctx *c, enum agg_sums sums, char **scope)
 {
-	return agg_begin(c, 0, scope);
+	return agg_begin(c, sums, 0, scope);
 }
 
 int
 panel_agg_begin_owners(struct ctx *c, char **scope)
 {
-	return agg_begin(c, 1, scope);
+	return agg_begin(c, AGG_ACCOUNTS, 1, scope);
 }
 
 void
@@ -95,7 +101,8 @@ panel_agg_forget(struct ctx *c)
 	if (c->agg == NULL)
 		return;
 	free(c->agg->scope);
-	free(c->agg->changed);
+	for (int i = 0; i < AGG__N; i++)
+		free(c->agg->changed[i]);
 	free(c->agg);
 	c->agg = NULL;
 }

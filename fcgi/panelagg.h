@@ -5,15 +5,24 @@
 
 #include "panel.h"
 
+/* The run's sums a page adds up: which changes make an owner's rows
+ * read live in place of its stored ones (0037). */
+enum agg_sums {
+	AGG_ACCOUNTS,	/* regions, lists, their counts */
+	AGG_DEALS,	/* pipeline, closed deals */
+	AGG_ANY,	/* both (the team view) */
+	AGG__N
+};
+
 /* When the latest run stored usable sums: 1, *scope set to the viewer's
  * scope (c->v->owners, NULL: everyone; a *_AGG statement's scope
- * parameter) and c->v->owners to the owners changed since the run
- * ("{...}", maybe "{}"), the statements' $1; panel_agg_end() gives the
- * scope back.  0: read the rows as before (nothing changed); -1: the
+ * parameter) and c->v->owners to the owners changed since the run for
+ * SUMS ("{...}", maybe "{}"), the statements' $1; panel_agg_end() gives
+ * the scope back.  0: read the rows as before (nothing changed); -1: the
  * database failed (c->db_failed). */
-int panel_agg_begin(struct ctx *c, char **scope);
-/* The same for the run's rows by owner (0032): also 0 when the run did
- * not store its accounts' owners. */
+int panel_agg_begin(struct ctx *c, enum agg_sums sums, char **scope);
+/* The same for the run's rows by owner (0032), the accounts' sums: also
+ * 0 when the run did not store its accounts' owners. */
 int panel_agg_begin_owners(struct ctx *c, char **scope);
 void panel_agg_end(struct ctx *c, char *scope);
 /* What the request learnt of the run's sums (read once per request and

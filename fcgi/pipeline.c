@@ -178,7 +178,7 @@ static int
 funnel_fetch(struct ctx *c, const enum query *parts, const enum query *sums, PGresult **r)
 {
 	char *scope;
-	int agg = panel_agg_begin(c, &scope);
+	int agg = panel_agg_begin(c, AGG_DEALS, &scope);
 	if (agg < 0)
 		return -1;
 	const char *extra[1] = { scope };

@@ -828,24 +828,32 @@ static const char *const sql[Q__MAX] = {
 /* The pages from the latest run's sums (0027): usable when the run
  * stored them, in this session's time zone, the adapter has the change
  * feed that names changed owners, and no change since named no owner;
- * owners, those changed since the run's snapshot within the viewer's
- * scope ($1).  The *_AGG statements read a changed owner's rows live only
- * within the scope as well, so those outside it change nothing there:
- * counted, every rep's page read every changed owner's closed deals of 12
- * months (192 owners after a busy morning: 0.3-0.5 s a page).
- * usable_owners: usable for the lists by owner (0032), the run stored
- * its owners; run_id: the run the request reads (RUN). */
+ * the owners changed since the run's snapshot within the viewer's scope
+ * ($1): for the accounts' sums (owners_accounts), the deals' (owners_deals)
+ * or either (owners), as their marks say (0037).  The *_AGG statements
+ * read a changed owner's rows live only within the scope as well, so
+ * those outside it change nothing there: counted, every rep's page read
+ * every changed owner's closed deals of 12 months (192 owners after a
+ * busy morning: 0.3-0.5 s a page).  usable_owners: usable for the lists
+ * by owner (0032), the run stored its owners.  run_id: the run the
+ * request reads (RUN). */
 [Q_PANEL_AGG] =
-    "SELECT x.usable, x.usable AND x.account_owners AS usable_owners, x.owners, x.run_id FROM ("
+    "SELECT x.usable, x.usable AND x.account_owners AS usable_owners,"
+    " coalesce(c.any_o, '{}')::text AS owners,"
+    " coalesce(c.accounts_o, '{}')::text AS owners_accounts,"
+    " coalesce(c.deals_o, '{}')::text AS owners_deals, x.run_id FROM ("
     " SELECT r.panel_snapshot IS NOT NULL AND r.panel_timezone = current_setting('TimeZone')"
     " AND to_regprocedure('crmx_src.change_feed()') IS NOT NULL"
     " AND NOT EXISTS (SELECT 1 FROM crmx.changed_owner c WHERE c.owner_id IS NULL"
     "  AND NOT pg_visible_in_snapshot(c.xid, r.panel_snapshot)) AS usable, r.account_owners,"
-    " coalesce((SELECT array_agg(DISTINCT c.owner_id) FROM crmx.changed_owner c"
-    "  WHERE c.owner_id IS NOT NULL AND NOT pg_visible_in_snapshot(c.xid, r.panel_snapshot)"
-    "  AND ($1::bigint[] IS NULL OR c.owner_id = ANY($1::bigint[]))),"
-    "  '{}')::text AS owners, r.run_id"
-    " FROM crmx.latest_run l JOIN crmx.run r ON r.run_id = l.run_id) x",
+    " r.panel_snapshot, r.run_id"
+    " FROM crmx.latest_run l JOIN crmx.run r ON r.run_id = l.run_id) x"
+    " CROSS JOIN LATERAL (SELECT array_agg(DISTINCT c.owner_id) AS any_o,"
+    "  array_agg(DISTINCT c.owner_id) FILTER (WHERE c.sums IN ('all', 'accounts')) AS accounts_o,"
+    "  array_agg(DISTINCT c.owner_id) FILTER (WHERE c.sums IN ('all', 'deals')) AS deals_o"
+    "  FROM crmx.changed_owner c"
+    "  WHERE c.owner_id IS NOT NULL AND NOT pg_visible_in_snapshot(c.xid, x.panel_snapshot)"
+    "  AND ($1::bigint[] IS NULL OR c.owner_id = ANY($1::bigint[]))) c",
 /* The latest run's id (RUN), for a request that did not read Q_PANEL_AGG;
  * no row before the first run. */
 [Q_LATEST_RUN] =

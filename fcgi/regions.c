@@ -23,7 +23,7 @@ h_regions(struct ctx *c, const char *arg)
 			fv[i] = NULL;
 	/* unfiltered by class or segment: the run's sums (panelagg.h) */
 	char *scope = NULL;
-	int agg = fv[0] == NULL && fv[1] == NULL ? panel_agg_begin(c, &scope) : 0;
+	int agg = fv[0] == NULL && fv[1] == NULL ? panel_agg_begin(c, AGG_ACCOUNTS, &scope) : 0;
 	if (agg < 0)
 		return -1;
 	const char *p[4] = { fv[0], fv[1], fv[2], scope };

@@ -260,7 +260,7 @@ team_fetch(struct ctx *c)
 {
 	char stall[16], *scope;
 	snprintf(stall, sizeof stall, "%d", c->cfg->metrics_stall_days);
-	int agg = panel_agg_begin(c, &scope);
+	int agg = panel_agg_begin(c, AGG_ANY, &scope);
 	if (agg < 0)
 		return NULL;
 	PGresult *res = NULL;

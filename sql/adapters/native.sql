@@ -52,16 +52,20 @@ SELECT activity_id, account_id, opportunity_id, owner_id, kind, started_at, minu
   FROM crmx_native.activities;
 
 -- The change feed (sql/migrations/0012_change_feed.sql): every table the
--- panels read through these views tells crmx.fcgi what changed.
+-- panels read through these views tells crmx.fcgi what changed, and which
+-- of the run's sums its rows go into (0037): the accounts' (regions,
+-- lists: accounts), the deals' (pipeline, team: opportunities and their
+-- stage history, which ranks a deal whose stage has no rank) or none
+-- (contacts, revenue: the run's figures of them stand until the next run).
 DO $$ BEGIN
     PERFORM crmx.watch('crmx_native.users', 'all', NULL);
     PERFORM crmx.watch('crmx_native.stages', 'all', NULL);
-    PERFORM crmx.watch('crmx_native.accounts', 'owner', 'owner_id');
-    PERFORM crmx.watch('crmx_native.accounts', 'account', 'account_id');
-    PERFORM crmx.watch('crmx_native.contacts', 'account', 'account_id');
-    PERFORM crmx.watch('crmx_native.opportunities', 'owner', 'owner_id');
-    PERFORM crmx.watch('crmx_native.stage_history', 'deal', 'opportunity_id');
-    PERFORM crmx.watch('crmx_native.revenue', 'account', 'account_id');
+    PERFORM crmx.watch('crmx_native.accounts', 'owner', 'owner_id', NULL, 'accounts');
+    PERFORM crmx.watch('crmx_native.accounts', 'account', 'account_id', NULL, 'accounts');
+    PERFORM crmx.watch('crmx_native.contacts', 'account', 'account_id', NULL, 'none');
+    PERFORM crmx.watch('crmx_native.opportunities', 'owner', 'owner_id', NULL, 'deals');
+    PERFORM crmx.watch('crmx_native.stage_history', 'deal', 'opportunity_id', NULL, 'deals');
+    PERFORM crmx.watch('crmx_native.revenue', 'account', 'account_id', NULL, 'none');
 END $$;
 
 CREATE FUNCTION crmx_src.change_feed() RETURNS text

@@ -209,19 +209,21 @@ BEGIN
     PERFORM crmx.watch('party_category', 'all', NULL);
     PERFORM crmx.watch('country_subdivision', 'all', NULL);
     PERFORM crmx.watch('country_country', 'all', NULL);
-    -- a customer, its address, category and contact mechanisms
+    -- a customer (which decides whose deals are read too: every sum of
+    -- the run, 0037), its address (region and city: the accounts' sums),
+    -- category and contact mechanisms (in no sum)
     PERFORM crmx.watch('party_party', 'account', 'id');
-    PERFORM crmx.watch('party_address', 'account', 'party');
-    PERFORM crmx.watch('party_category_rel', 'account', 'party');
-    PERFORM crmx.watch('party_contact_mechanism', 'account', 'party');
-    -- deals: the customer (its owner is the latest deal's), the employee
-    -- before and after, and the history (stages, estimates)
+    PERFORM crmx.watch('party_address', 'account', 'party', NULL, 'accounts');
+    PERFORM crmx.watch('party_category_rel', 'account', 'party', NULL, 'accounts');
+    PERFORM crmx.watch('party_contact_mechanism', 'account', 'party', NULL, 'none');
+    -- deals: the customer (its owner is the latest deal's: every sum), the
+    -- employee before and after, and the history (stages, estimates)
     PERFORM crmx.watch('sale_opportunity', 'account', 'party');
     PERFORM crmx.watch('sale_opportunity', 'owner', 'employee', 'crmx_tryton.employee_owners');
-    PERFORM crmx.watch('sale_opportunity__history', 'deal', 'id');
-    -- revenue: invoices and their receivable lines
-    PERFORM crmx.watch('account_invoice', 'account', 'party');
-    PERFORM crmx.watch('account_move_line', 'account', 'party');
+    PERFORM crmx.watch('sale_opportunity__history', 'deal', 'id', NULL, 'deals');
+    -- revenue: invoices and their receivable lines (the run's figures)
+    PERFORM crmx.watch('account_invoice', 'account', 'party', NULL, 'none');
+    PERFORM crmx.watch('account_move_line', 'account', 'party', NULL, 'none');
     EXECUTE 'CREATE FUNCTION crmx_src.change_feed() RETURNS text LANGUAGE sql IMMUTABLE'
             ' AS $f$ SELECT ''crmx_changed'' $f$';
 EXCEPTION WHEN insufficient_privilege THEN

@@ -198,3 +198,82 @@ for who in "$exec_login" "$mgr" "$rep"; do
 			cmp -s "$tmp/rows2.$who.$p" "$tmp/again.$who.$p"
 	done
 done
+
+# Marks by the sums a change touches (0037): from a run with no mark, a
+# deal changed marks its owner for the deals' sums only, an account
+# changed for the accounts' only, and revenue, a contact or a review for
+# none.  Each page then reads the owner live only for the sums it adds
+# up: a stored figure of that owner changed shows on the other page.
+pick_rep() {	# NOT_IN: a rep with open deals and accounts, login and id
+	q "SELECT u.login || ' ' || u.user_id FROM crmx_src.users u WHERE u.role = 'rep'
+	   AND u.user_id NOT IN ($1) AND EXISTS (SELECT 1 FROM crmx_src.opportunities o
+	   WHERE o.owner_id = u.user_id AND o.outcome = 'open') AND EXISTS (SELECT 1
+	   FROM crmx_src.accounts a WHERE a.owner_id = u.user_id AND NOT EXISTS (SELECT 1
+	   FROM crmx_src.opportunities o WHERE o.account_id = a.account_id AND o.owner_id <> u.user_id))
+	   ORDER BY u.user_id LIMIT 1"
+}
+set -- $(pick_rep "$o1, $o2")
+deal_rep=$1 od=$2
+set -- $(pick_rep "$o1, $o2, $od")
+acct_rep=$1 oa=$2
+set -- $(pick_rep "$o1, $o2, $od, $oa")
+none_rep=$1 on=$2
+check "the demo has three more reps with deals and accounts" test -n "$od" -a -n "$oa" -a -n "$on"
+"$top/$O/reportd/crmx-reportd" --set "database.conninfo=$ci" --run-once --as-of 2026-06-30 \
+	>/dev/null 2>"$tmp/run.log" || { fail "a third metrics run"; cat "$tmp/run.log"; }
+check "the third run left no mark" test "$(q "SELECT count(*) FROM crmx.changed_owner")" = 0
+q "UPDATE crmx_native.opportunities SET amount = amount + 10 WHERE opportunity_id = (SELECT
+   min(opportunity_id) FROM crmx_src.opportunities WHERE owner_id = $od AND outcome = 'open')" >/dev/null
+q "UPDATE crmx_native.accounts SET city = city || ' Nord' WHERE account_id = (SELECT min(a.account_id)
+   FROM crmx_src.accounts a WHERE a.owner_id = $oa AND NOT EXISTS (SELECT 1 FROM crmx_src.opportunities o
+   WHERE o.account_id = a.account_id AND o.owner_id <> $oa))" >/dev/null
+an=$(q "SELECT min(account_id) FROM crmx_src.accounts WHERE owner_id = $on")
+q "INSERT INTO crmx_native.revenue (account_id, booked_at, amount) VALUES ($an, current_date, 99.95)" >/dev/null
+q "UPDATE crmx_native.contacts SET title = 'Buyer' WHERE contact_id = (SELECT min(contact_id)
+   FROM crmx_native.contacts WHERE account_id = $an)" >/dev/null
+q "INSERT INTO crmx.deal_review (opportunity_id, step_completed, evidence, action, plan, created_by)
+   SELECT min(opportunity_id), 1, 'e', 'a', 'p', 'test' FROM crmx_src.opportunities
+   WHERE owner_id = $on AND outcome = 'open'" >/dev/null
+check "each change marked its owner for its sums only" test \
+	"$(q "SELECT string_agg(CASE owner_id WHEN $od THEN 'deal' WHEN $oa THEN 'account'
+	       WHEN $on THEN 'none' ELSE owner_id::text END || ':' || sums, ' ' ORDER BY sums)
+	       FROM crmx.changed_owner")" = "account:accounts deal:deals"
+check "crmx.watch refuses sums it does not know" sh -c "! psql -h '$host' -U crmx -d '$db' -X -qAt \
+	-c \"SELECT crmx.watch('crmx_native.revenue', 'account', 'account_id', NULL, 'bogus')\" 2>/dev/null"
+# one stored figure of LOGIN's (id) bumped: does PAGE (regions or pipeline) show it?
+shows_stored() {	# LOGIN ID PAGE
+	if [ "$3" = regions ]; then
+		q "UPDATE crmx.region_agg SET accounts = accounts + 100000 WHERE run_id = $(run)
+		   AND NOT whole AND owner_id = $2" >/dev/null
+		get "$1" /crmx/regions.json >/dev/null
+		r=$(json "max(c['accounts'] for c in j['cities'])")
+		q "UPDATE crmx.region_agg SET accounts = accounts - 100000 WHERE run_id = $(run)
+		   AND NOT whole AND owner_id = $2" >/dev/null
+	else
+		q "UPDATE crmx.pipeline_agg SET deals = deals + 100000 WHERE run_id = $(run)
+		   AND NOT whole AND owner_id = $2" >/dev/null
+		get "$1" /crmx/pipeline.json >/dev/null
+		r=$(json "sum(s['open'] for s in j['stages'])")
+		q "UPDATE crmx.pipeline_agg SET deals = deals - 100000 WHERE run_id = $(run)
+		   AND NOT whole AND owner_id = $2" >/dev/null
+	fi
+	[ "$r" -ge 100000 ]
+}
+reads_live() { ! shows_stored "$@"; }
+check "a deal changed: the owner's regions from the stored sums" shows_stored "$deal_rep" "$od" regions
+check "... the owner's pipeline read live" reads_live "$deal_rep" "$od" pipeline
+check "an account changed: the owner's pipeline from the stored sums" shows_stored "$acct_rep" "$oa" pipeline
+check "... the owner's regions read live" reads_live "$acct_rep" "$oa" regions
+check "revenue, a contact, a review: the owner's regions from the stored sums" \
+	shows_stored "$none_rep" "$on" regions
+check "... and the pipeline" shows_stored "$none_rep" "$on" pipeline
+pages sums3
+q "INSERT INTO crmx.changed_owner (owner_id) VALUES (NULL)" >/dev/null
+pages rows3
+n=0
+for f in "$tmp"/rows3.*; do
+	check "marks by sums: ${f#"$tmp"/rows3.}: the sums and the live rows = every row summed" \
+		cmp -s "$tmp/sums3.${f#"$tmp"/rows3.}" "$f"
+	n=$((n + 1))
+done
+check "every role's pages compared ($n)" test "$n" -eq 17
