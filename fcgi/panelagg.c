@@ -22,7 +22,8 @@ struct agg_memo {
 
 /* Q_PANEL_AGG's column of each enum agg_sums. */
 static const char *const changed_col[AGG__N] = {
-	[AGG_ACCOUNTS] = "owners_accounts", [AGG_DEALS] = "owners_deals", [AGG_ANY] = "owners",
+	[AGG_ACCOUNTS] = "owners_accounts", [AGG_DEALS] = "owners_deals",
+	[AGG_CLOSED] = "owners_closed",
 };
 
 static int
@@ -86,6 +87,12 @@ int
 panel_agg_begin_owners(struct ctx *c, char **scope)
 {
 	return agg_begin(c, AGG_ACCOUNTS, 1, scope);
+}
+
+const char *
+panel_agg_changed(const struct ctx *c, enum agg_sums sums)
+{
+	return c->agg->changed[sums] != NULL ? c->agg->changed[sums] : "{}";
 }
 
 void

@@ -9,8 +9,8 @@
  * read live in place of its stored ones (0037). */
 enum agg_sums {
 	AGG_ACCOUNTS,	/* regions, lists, their counts */
-	AGG_DEALS,	/* pipeline, closed deals */
-	AGG_ANY,	/* both (the team view) */
+	AGG_DEALS,	/* the open deals: funnel, forecast, the team view's */
+	AGG_CLOSED,	/* the deals closed in the run's window: lost, won */
 	AGG__N
 };
 
@@ -25,6 +25,9 @@ int panel_agg_begin(struct ctx *c, enum agg_sums sums, char **scope);
  * 0 when the run did not store its accounts' owners. */
 int panel_agg_begin_owners(struct ctx *c, char **scope);
 void panel_agg_end(struct ctx *c, char *scope);
+/* The owners changed for SUMS ("{...}"), after a panel_agg_begin that
+ * returned 1. */
+const char *panel_agg_changed(const struct ctx *c, enum agg_sums sums);
 /* What the request learnt of the run's sums (read once per request and
  * scope): dropped at its end, or when it reads again on another
  * connection. */

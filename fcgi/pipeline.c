@@ -173,18 +173,28 @@ owner_accuracy(struct ctx *c, struct pipeline_view *v)
 }
 
 /* The funnel, the lost reasons and the win rate by source (parts), in one
- * round trip; from the run's sums when they serve (panelagg.h). */
+ * round trip; from the run's sums when they serve (panelagg.h): the
+ * funnel's with the owners changed for the open deals' sums, the other
+ * two's with those changed for the closed deals' (a second round trip
+ * when they differ). */
 static int
 funnel_fetch(struct ctx *c, const enum query *parts, const enum query *sums, PGresult **r)
 {
 	char *scope;
 	int agg = panel_agg_begin(c, AGG_DEALS, &scope);
-	if (agg < 0)
-		return -1;
+	if (agg <= 0)
+		return agg < 0 ? -1 : scoped_batch(c, parts, 3, 0, NULL, r);
 	const char *extra[1] = { scope };
-	int rc = scoped_batch(c, agg ? sums : parts, 3, agg, extra, r);
-	if (agg)
-		panel_agg_end(c, scope);
+	int n = strcmp(panel_agg_changed(c, AGG_DEALS), panel_agg_changed(c, AGG_CLOSED)) ? 1 : 3;
+	int rc = scoped_batch(c, sums, n, 1, extra, r);
+	panel_agg_end(c, scope);
+	if (rc != 0 || n == 3)
+		return rc;
+	if (panel_agg_begin(c, AGG_CLOSED, &scope) != 1)	/* as read above */
+		return -1;
+	extra[0] = scope;
+	rc = scoped_batch(c, sums + 1, 2, 1, extra, r + 1);
+	panel_agg_end(c, scope);
 	return rc;
 }
 

@@ -760,9 +760,10 @@ static const char *const sql[Q__MAX] = {
     " WHERE " SCOPE_SQL("a.owner_id") " AND q.has_need AND q.can_pay AND q.has_authority"
     " GROUP BY a.owner_id),"
     TEAM_ROWS(SCOPE_SQL) TEAM_ORDER,
-/* Q_TEAM from the latest run's sums (0031; $1 the changed owners, $2 the
- * stall days, $3 the scope): the unchanged owners' open deals by due
- * month and precise customers as the run stored them, the changed
+/* Q_TEAM from the latest run's sums (0031; $1 the owners changed for the
+ * open deals' sums, $2 the stall days, $3 the scope, $4 the owners
+ * changed for the accounts' sums, 0037): the unchanged owners' open deals
+ * by due month and precise customers as the run stored them, the changed
  * owners' read now; stalled: the deals with a stage date less those whose
  * stage began within the stall days, unreviewed: the open deals less
  * those reviewed in 14 days, both read now through indexes.  No rows when
@@ -791,10 +792,10 @@ static const char *const sql[Q__MAX] = {
     " sum(s.deals) - coalesce(max(rv.n), 0) AS unreviewed, sum(s.learned) AS learned"
     " FROM s LEFT JOIN nw USING (owner_id) LEFT JOIN rv USING (owner_id) GROUP BY s.owner_id),"
     " p AS (SELECT x.owner_id, x.precise FROM crmx.team_precise x"
-    "  WHERE x.run_id = " RUN " AND " TEAM_SCOPE3("x.owner_id") " AND x.owner_id <> ALL($1::bigint[])"
+    "  WHERE x.run_id = " RUN " AND " TEAM_SCOPE3("x.owner_id") " AND x.owner_id <> ALL($4::bigint[])"
     "  UNION ALL SELECT a.owner_id, count(*) FROM crmx.qualification q"
     "  JOIN crmx_src.accounts a ON a.account_id = q.account_id"
-    "  WHERE a.owner_id = ANY($1::bigint[]) AND " TEAM_SCOPE3("a.owner_id")
+    "  WHERE a.owner_id = ANY($4::bigint[]) AND " TEAM_SCOPE3("a.owner_id")
     "  AND q.has_need AND q.can_pay AND q.has_authority GROUP BY a.owner_id),"
     TEAM_ROWS(TEAM_SCOPE3)
     " WHERE (SELECT r.team_sums FROM crmx.run r WHERE r.run_id = " RUN ")"
@@ -829,8 +830,9 @@ static const char *const sql[Q__MAX] = {
  * stored them, in this session's time zone, the adapter has the change
  * feed that names changed owners, and no change since named no owner;
  * the owners changed since the run's snapshot within the viewer's scope
- * ($1): for the accounts' sums (owners_accounts), the deals' (owners_deals)
- * or either (owners), as their marks say (0037).  The *_AGG statements
+ * ($1): for the accounts' sums (owners_accounts), the open deals'
+ * (owners_deals) or the closed deals' (owners_closed), as their marks say
+ * (0037).  The *_AGG statements
  * read a changed owner's rows live only within the scope as well, so
  * those outside it change nothing there: counted, every rep's page read
  * every changed owner's closed deals of 12 months (192 owners after a
@@ -839,18 +841,19 @@ static const char *const sql[Q__MAX] = {
  * request reads (RUN). */
 [Q_PANEL_AGG] =
     "SELECT x.usable, x.usable AND x.account_owners AS usable_owners,"
-    " coalesce(c.any_o, '{}')::text AS owners,"
     " coalesce(c.accounts_o, '{}')::text AS owners_accounts,"
-    " coalesce(c.deals_o, '{}')::text AS owners_deals, x.run_id FROM ("
+    " coalesce(c.deals_o, '{}')::text AS owners_deals,"
+    " coalesce(c.closed_o, '{}')::text AS owners_closed, x.run_id FROM ("
     " SELECT r.panel_snapshot IS NOT NULL AND r.panel_timezone = current_setting('TimeZone')"
     " AND to_regprocedure('crmx_src.change_feed()') IS NOT NULL"
     " AND NOT EXISTS (SELECT 1 FROM crmx.changed_owner c WHERE c.owner_id IS NULL"
     "  AND NOT pg_visible_in_snapshot(c.xid, r.panel_snapshot)) AS usable, r.account_owners,"
     " r.panel_snapshot, r.run_id"
     " FROM crmx.latest_run l JOIN crmx.run r ON r.run_id = l.run_id) x"
-    " CROSS JOIN LATERAL (SELECT array_agg(DISTINCT c.owner_id) AS any_o,"
+    " CROSS JOIN LATERAL (SELECT"
     "  array_agg(DISTINCT c.owner_id) FILTER (WHERE c.sums IN ('all', 'accounts')) AS accounts_o,"
-    "  array_agg(DISTINCT c.owner_id) FILTER (WHERE c.sums IN ('all', 'deals')) AS deals_o"
+    "  array_agg(DISTINCT c.owner_id) FILTER (WHERE c.sums IN ('all', 'deals', 'open')) AS deals_o,"
+    "  array_agg(DISTINCT c.owner_id) FILTER (WHERE c.sums IN ('all', 'deals')) AS closed_o"
     "  FROM crmx.changed_owner c"
     "  WHERE c.owner_id IS NOT NULL AND NOT pg_visible_in_snapshot(c.xid, x.panel_snapshot)"
     "  AND ($1::bigint[] IS NULL OR c.owner_id = ANY($1::bigint[]))) c",

@@ -260,13 +260,13 @@ team_fetch(struct ctx *c)
 {
 	char stall[16], *scope;
 	snprintf(stall, sizeof stall, "%d", c->cfg->metrics_stall_days);
-	int agg = panel_agg_begin(c, AGG_ANY, &scope);
+	int agg = panel_agg_begin(c, AGG_DEALS, &scope);
 	if (agg < 0)
 		return NULL;
 	PGresult *res = NULL;
 	if (agg) {
-		const char *extra[2] = { stall, scope };
-		res = scoped_query(c, Q_TEAM_AGG, 2, extra);
+		const char *extra[3] = { stall, scope, panel_agg_changed(c, AGG_ACCOUNTS) };
+		res = scoped_query(c, Q_TEAM_AGG, 3, extra);
 		panel_agg_end(c, scope);
 		if (res == NULL || PQntuples(res) > 0)
 			return res;

@@ -55,15 +55,18 @@ SELECT activity_id, account_id, opportunity_id, owner_id, kind, started_at, minu
 -- panels read through these views tells crmx.fcgi what changed, and which
 -- of the run's sums its rows go into (0037): the accounts' (regions,
 -- lists: accounts), the deals' (pipeline, team: opportunities and their
--- stage history, which ranks a deal whose stage has no rank) or none
--- (contacts, revenue: the run's figures of them stand until the next run).
+-- stage history, which ranks a deal whose stage has no rank; a deal with
+-- no close date, before and after, moves only the open deals' sums) or
+-- none (contacts, revenue: the run's figures of them stand until the next
+-- run).
 DO $$ BEGIN
     PERFORM crmx.watch('crmx_native.users', 'all', NULL);
     PERFORM crmx.watch('crmx_native.stages', 'all', NULL);
     PERFORM crmx.watch('crmx_native.accounts', 'owner', 'owner_id', NULL, 'accounts');
     PERFORM crmx.watch('crmx_native.accounts', 'account', 'account_id', NULL, 'accounts');
     PERFORM crmx.watch('crmx_native.contacts', 'account', 'account_id', NULL, 'none');
-    PERFORM crmx.watch('crmx_native.opportunities', 'owner', 'owner_id', NULL, 'deals');
+    PERFORM crmx.watch('crmx_native.opportunities', 'owner', 'owner_id', NULL, 'deals',
+                       'closed_at');
     PERFORM crmx.watch('crmx_native.stage_history', 'deal', 'opportunity_id', NULL, 'deals');
     PERFORM crmx.watch('crmx_native.revenue', 'account', 'account_id', NULL, 'none');
 END $$;

@@ -7,8 +7,14 @@
 -- busy morning (147 owners) an executive's regions view took 1.8 s.
 --
 -- Now each watched table says which of the run's sums its rows go into:
---   'deals'     the deals' sums (pipeline, closed deals, the team view's
---               open deals),
+--   'deals'     the deals' sums: the open deals' (pipeline, the team
+--               view) and those of the deals closed in the run's window
+--               (lost reasons, win rate by source).  Given the table's
+--               column that a closed deal has set (crmx.watch's closed),
+--               a statement none of whose rows has it set, before or
+--               after, moves the open deals' sums only ('open'): moving
+--               an open deal no longer makes the pipeline read the
+--               owner's twelve months of closed deals live,
 --   'accounts'  the accounts' sums (regions, the lists by owner and their
 --               counts, the team view's precise customers),
 --   'all'       both (the default, and what a trigger made before this
@@ -22,11 +28,11 @@
 -- sums: the kept pages show more than the sums.
 
 ALTER TABLE crmx.changed_owner ADD COLUMN sums text NOT NULL DEFAULT 'all'
-    CHECK (sums IN ('all', 'deals', 'accounts'));
+    CHECK (sums IN ('all', 'deals', 'open', 'accounts'));
 
 -- Writes down owners whose rows changed for SUMS (see above; 'none'
 -- writes nothing), once per owner and sums between two runs ('all'
--- covers both others).
+-- covers every other, 'deals' covers 'open').
 DROP FUNCTION crmx.mark_changed(bigint[]);
 CREATE FUNCTION crmx.mark_changed(owners bigint[], sums text DEFAULT 'all') RETURNS void
 LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -43,7 +49,7 @@ AS $$
     SELECT k.o, k.sums FROM k WHERE NOT EXISTS (SELECT 1
         FROM crmx.changed_owner c, since
        WHERE c.owner_id IS NOT DISTINCT FROM k.o AND c.xid >= since.x
-         AND c.sums IN ('all', k.sums))
+         AND (c.sums IN ('all', k.sums) OR (c.sums = 'deals' AND k.sums = 'open')))
 $$;
 REVOKE ALL ON FUNCTION crmx.mark_changed(bigint[], text) FROM PUBLIC;
 
@@ -91,14 +97,16 @@ BEGIN
 END $$;
 
 -- The trigger, as 0027's, with TG_ARGV[3] the sums ('' in TG_ARGV[2]: no
--- function maps the ids to owners).  A trigger made before this migration
--- has at most three arguments: 'all' sums.
+-- function maps the ids to owners) and TG_ARGV[4] the closed column ('':
+-- none).  A trigger made before this migration has at most three
+-- arguments: 'all' sums.
 CREATE OR REPLACE FUNCTION crmx.on_change() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     kind text := TG_ARGV[0];
     sums text := CASE WHEN TG_NARGS > 3 THEN TG_ARGV[3] ELSE 'all' END;
+    still_open boolean;
     ids bigint[];
     n bigint;
 BEGIN
@@ -117,6 +125,17 @@ BEGIN
         END IF;
         PERFORM pg_notify('crmx_changed', '*');
         RETURN NULL;
+    END IF;
+    IF sums = 'deals' AND TG_NARGS > 4 AND TG_ARGV[4] <> '' THEN
+        -- no row closed, before or after: the open deals' sums only
+        EXECUTE format('SELECT NOT EXISTS (SELECT 1 FROM %1$I WHERE %2$I IS NOT NULL)%3$s',
+                       CASE TG_OP WHEN 'DELETE' THEN 'old_rows' ELSE 'new_rows' END, TG_ARGV[4],
+                       CASE TG_OP WHEN 'UPDATE' THEN format(' AND NOT EXISTS (SELECT 1'
+                            ' FROM old_rows WHERE %I IS NOT NULL)', TG_ARGV[4]) ELSE '' END)
+           INTO still_open;
+        IF still_open THEN
+            sums := 'open';
+        END IF;
     END IF;
     IF TG_OP = 'INSERT' THEN
         EXECUTE format('SELECT array_agg(DISTINCT %I) FROM new_rows', TG_ARGV[1]) INTO ids;
@@ -147,11 +166,12 @@ EXCEPTION WHEN OTHERS THEN
     RETURN NULL;
 END $$;
 
--- crmx.watch('schema.table', kind, column [, owners_of [, sums]]): 0012's,
--- with the sums the table's rows go into (above).
+-- crmx.watch('schema.table', kind, column [, owners_of [, sums [, closed]]]):
+-- 0012's, with the sums the table's rows go into and, for 'deals', the
+-- table's column set on a closed deal (above).
 DROP FUNCTION crmx.watch(regclass, text, text, regproc);
 CREATE FUNCTION crmx.watch(tbl regclass, kind text, col text, owners_of regproc DEFAULT NULL,
-                           sums text DEFAULT 'all')
+                           sums text DEFAULT 'all', closed text DEFAULT NULL)
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     name text := 'crmx_changed_' || kind || coalesce('_' || col, '')
@@ -160,7 +180,7 @@ DECLARE
                                                        '''''', quote_literal(sums))
                       ELSE concat_ws(', ', quote_literal(kind), quote_literal(col),
                                      quote_literal(coalesce(owners_of::text, '')),
-                                     quote_literal(sums)) END;
+                                     quote_literal(sums), quote_literal(coalesce(closed, ''))) END;
     ops text[] := ARRAY['INSERT', 'UPDATE', 'DELETE'];
     refs text[] := ARRAY['NEW TABLE AS new_rows', 'NEW TABLE AS new_rows OLD TABLE AS old_rows',
                          'OLD TABLE AS old_rows'];
@@ -171,6 +191,9 @@ BEGIN
     END IF;
     IF sums IS NULL OR sums NOT IN ('all', 'deals', 'accounts', 'none') THEN
         RAISE EXCEPTION 'crmx.watch: unknown sums % (all, deals, accounts or none)', sums;
+    END IF;
+    IF closed IS NOT NULL AND (sums <> 'deals' OR kind = 'all') THEN
+        RAISE EXCEPTION 'crmx.watch: a closed column is for the deals'' sums of a column';
     END IF;
     IF kind = 'all' THEN
         EXECUTE format('CREATE OR REPLACE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE'

@@ -199,11 +199,12 @@ for who in "$exec_login" "$mgr" "$rep"; do
 	done
 done
 
-# Marks by the sums a change touches (0037): from a run with no mark, a
-# deal changed marks its owner for the deals' sums only, an account
-# changed for the accounts' only, and revenue, a contact or a review for
-# none.  Each page then reads the owner live only for the sums it adds
-# up: a stored figure of that owner changed shows on the other page.
+# Marks by the sums a change touches (0037): from a run with no mark, an
+# open deal changed marks its owner for the open deals' sums only, a
+# closed deal for the deals' (open and closed), an account for the
+# accounts' only, and revenue, a contact or a review for none.  Each page
+# then reads the owner live only for the sums it adds up: a stored figure
+# of that owner changed shows on the other pages.
 pick_rep() {	# NOT_IN: a rep with open deals and accounts, login and id
 	q "SELECT u.login || ' ' || u.user_id FROM crmx_src.users u WHERE u.role = 'rep'
 	   AND u.user_id NOT IN ($1) AND EXISTS (SELECT 1 FROM crmx_src.opportunities o
@@ -218,7 +219,11 @@ set -- $(pick_rep "$o1, $o2, $od")
 acct_rep=$1 oa=$2
 set -- $(pick_rep "$o1, $o2, $od, $oa")
 none_rep=$1 on=$2
-check "the demo has three more reps with deals and accounts" test -n "$od" -a -n "$oa" -a -n "$on"
+set -- $(pick_rep "$o1, $o2, $od, $oa, $on")
+closed_rep=$1 oc=$2
+check "the demo has four more reps with deals and accounts" test -n "$od" -a -n "$oa" -a -n "$on" -a -n "$oc"
+check "... the last with a deal lost in the run's window" test -n "$(q "SELECT 1 FROM crmx.closed_agg
+	WHERE run_id = $(run) AND owner_id = $oc AND outcome = 'lost' LIMIT 1")"
 "$top/$O/reportd/crmx-reportd" --set "database.conninfo=$ci" --run-once --as-of 2026-06-30 \
 	>/dev/null 2>"$tmp/run.log" || { fail "a third metrics run"; cat "$tmp/run.log"; }
 check "the third run left no mark" test "$(q "SELECT count(*) FROM crmx.changed_owner")" = 0
@@ -234,13 +239,18 @@ q "UPDATE crmx_native.contacts SET title = 'Buyer' WHERE contact_id = (SELECT mi
 q "INSERT INTO crmx.deal_review (opportunity_id, step_completed, evidence, action, plan, created_by)
    SELECT min(opportunity_id), 1, 'e', 'a', 'p', 'test' FROM crmx_src.opportunities
    WHERE owner_id = $on AND outcome = 'open'" >/dev/null
+q "UPDATE crmx_native.opportunities SET lost_reason = 'marks-test' WHERE opportunity_id = (SELECT
+   min(opportunity_id) FROM crmx_src.opportunities WHERE owner_id = $oc AND outcome = 'lost'
+   AND closed_at >= (SELECT window_start FROM crmx.latest_run))" >/dev/null
 check "each change marked its owner for its sums only" test \
 	"$(q "SELECT string_agg(CASE owner_id WHEN $od THEN 'deal' WHEN $oa THEN 'account'
-	       WHEN $on THEN 'none' ELSE owner_id::text END || ':' || sums, ' ' ORDER BY sums)
-	       FROM crmx.changed_owner")" = "account:accounts deal:deals"
+	       WHEN $on THEN 'none' WHEN $oc THEN 'closed' ELSE owner_id::text END || ':' || sums,
+	       ' ' ORDER BY owner_id = $oa DESC, owner_id = $oc DESC, sums)
+	       FROM crmx.changed_owner")" = "account:accounts closed:deals deal:open"
 check "crmx.watch refuses sums it does not know" sh -c "! psql -h '$host' -U crmx -d '$db' -X -qAt \
 	-c \"SELECT crmx.watch('crmx_native.revenue', 'account', 'account_id', NULL, 'bogus')\" 2>/dev/null"
-# one stored figure of LOGIN's (id) bumped: does PAGE (regions or pipeline) show it?
+# one stored figure of LOGIN's (id) bumped: does PAGE (regions, pipeline or
+# lost, the pipeline's lost reasons) show it?
 shows_stored() {	# LOGIN ID PAGE
 	if [ "$3" = regions ]; then
 		q "UPDATE crmx.region_agg SET accounts = accounts + 100000 WHERE run_id = $(run)
@@ -249,24 +259,36 @@ shows_stored() {	# LOGIN ID PAGE
 		r=$(json "max(c['accounts'] for c in j['cities'])")
 		q "UPDATE crmx.region_agg SET accounts = accounts - 100000 WHERE run_id = $(run)
 		   AND NOT whole AND owner_id = $2" >/dev/null
-	else
+	elif [ "$3" = pipeline ]; then
 		q "UPDATE crmx.pipeline_agg SET deals = deals + 100000 WHERE run_id = $(run)
 		   AND NOT whole AND owner_id = $2" >/dev/null
 		get "$1" /crmx/pipeline.json >/dev/null
 		r=$(json "sum(s['open'] for s in j['stages'])")
 		q "UPDATE crmx.pipeline_agg SET deals = deals - 100000 WHERE run_id = $(run)
 		   AND NOT whole AND owner_id = $2" >/dev/null
+	else	# the lost reasons
+		q "UPDATE crmx.closed_agg SET deals = deals + 100000 WHERE run_id = $(run)
+		   AND NOT whole AND owner_id = $2 AND outcome = 'lost'" >/dev/null
+		get "$1" /crmx/pipeline.json >/dev/null
+		r=$(json "sum(x['deals'] for x in j['lost_reasons'])")
+		q "UPDATE crmx.closed_agg SET deals = deals - 100000 WHERE run_id = $(run)
+		   AND NOT whole AND owner_id = $2 AND outcome = 'lost'" >/dev/null
 	fi
 	[ "$r" -ge 100000 ]
 }
 reads_live() { ! shows_stored "$@"; }
 check "a deal changed: the owner's regions from the stored sums" shows_stored "$deal_rep" "$od" regions
 check "... the owner's pipeline read live" reads_live "$deal_rep" "$od" pipeline
+check "... the owner's lost reasons from the stored sums" shows_stored "$deal_rep" "$od" lost
+check "a closed deal changed: the owner's lost reasons read live" reads_live "$closed_rep" "$oc" lost
+check "... and the pipeline" reads_live "$closed_rep" "$oc" pipeline
+check "... the regions from the stored sums" shows_stored "$closed_rep" "$oc" regions
 check "an account changed: the owner's pipeline from the stored sums" shows_stored "$acct_rep" "$oa" pipeline
 check "... the owner's regions read live" reads_live "$acct_rep" "$oa" regions
 check "revenue, a contact, a review: the owner's regions from the stored sums" \
 	shows_stored "$none_rep" "$on" regions
-check "... and the pipeline" shows_stored "$none_rep" "$on" pipeline
+check "... the pipeline" shows_stored "$none_rep" "$on" pipeline
+check "... the lost reasons" shows_stored "$none_rep" "$on" lost
 pages sums3
 q "INSERT INTO crmx.changed_owner (owner_id) VALUES (NULL)" >/dev/null
 pages rows3
