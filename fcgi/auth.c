@@ -45,6 +45,7 @@ auth_lookup(PGconn *conn, const char *login, struct viewer *v, unsigned long sta
 	const char *name = db_val(res, 0, db_col(res, "name"));
 	const char *lang = db_val(res, 0, db_col(res, "lang"));
 	const char *owners = db_val(res, 0, db_col(res, "owners"));
+	query_note_run(conn, db_val(res, 0, db_col(res, "run_id")));
 	snprintf(v->name, sizeof v->name, "%s", name ? name : "");
 	snprintf(v->lang_pref, sizeof v->lang_pref, "%s", lang ? lang : "");
 	v->owners = owners ? xstrdup(owners) : NULL;
