@@ -252,28 +252,17 @@ check "crmx.watch refuses sums it does not know" sh -c "! psql -h '$host' -U crm
 # one stored figure of LOGIN's (id) bumped: does PAGE (regions, pipeline or
 # lost, the pipeline's lost reasons) show it?
 shows_stored() {	# LOGIN ID PAGE
-	if [ "$3" = regions ]; then
-		q "UPDATE crmx.region_agg SET accounts = accounts + 100000 WHERE run_id = $(run)
-		   AND NOT whole AND owner_id = $2" >/dev/null
-		get "$1" /crmx/regions.json >/dev/null
-		r=$(json "max(c['accounts'] for c in j['cities'])")
-		q "UPDATE crmx.region_agg SET accounts = accounts - 100000 WHERE run_id = $(run)
-		   AND NOT whole AND owner_id = $2" >/dev/null
-	elif [ "$3" = pipeline ]; then
-		q "UPDATE crmx.pipeline_agg SET deals = deals + 100000 WHERE run_id = $(run)
-		   AND NOT whole AND owner_id = $2" >/dev/null
-		get "$1" /crmx/pipeline.json >/dev/null
-		r=$(json "sum(s['open'] for s in j['stages'])")
-		q "UPDATE crmx.pipeline_agg SET deals = deals - 100000 WHERE run_id = $(run)
-		   AND NOT whole AND owner_id = $2" >/dev/null
-	else	# the lost reasons
-		q "UPDATE crmx.closed_agg SET deals = deals + 100000 WHERE run_id = $(run)
-		   AND NOT whole AND owner_id = $2 AND outcome = 'lost'" >/dev/null
-		get "$1" /crmx/pipeline.json >/dev/null
-		r=$(json "sum(x['deals'] for x in j['lost_reasons'])")
-		q "UPDATE crmx.closed_agg SET deals = deals - 100000 WHERE run_id = $(run)
-		   AND NOT whole AND owner_id = $2 AND outcome = 'lost'" >/dev/null
-	fi
+	case $3 in
+	regions) t=region_agg f=accounts c="" url=regions e="max(c['accounts'] for c in j['cities'])" ;;
+	pipeline) t=pipeline_agg f=deals c="" url=pipeline e="sum(s['open'] for s in j['stages'])" ;;
+	lost) t=closed_agg f=deals c="AND outcome = 'lost'" url=pipeline
+	      e="sum(x['deals'] for x in j['lost_reasons'])" ;;
+	esac
+	bump="UPDATE crmx.$t SET $f = $f + %d WHERE run_id = $(run) AND NOT whole AND owner_id = $2 $c"
+	q "$(printf "$bump" 100000)" >/dev/null
+	get "$1" "/crmx/$url.json" >/dev/null
+	r=$(json "$e")
+	q "$(printf "$bump" -100000)" >/dev/null
 	[ "$r" -ge 100000 ]
 }
 reads_live() { ! shows_stored "$@"; }
