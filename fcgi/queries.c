@@ -1327,10 +1327,10 @@ with_run(PGconn *conn, enum query q, int nparams, const char *const *params,
          const char **with)
 {
 	int n = run_param(q);
-	if (n == 0 && nparams <= QUERY_MAX_PARAMS) {
-		memcpy(with, params, (size_t)nparams * sizeof *params);
+	for (int i = 0; i < nparams && i < QUERY_MAX_PARAMS; i++)	/* params NULL when none */
+		with[i] = params[i];
+	if (n == 0 && nparams <= QUERY_MAX_PARAMS)
 		return nparams;
-	}
 	if (n != nparams + 1 || n > QUERY_MAX_PARAMS) {
 		log_error("panel statement %d: %d parameters given, its run is $%d", (int)q, nparams, n);
 		return -1;
@@ -1342,7 +1342,6 @@ with_run(PGconn *conn, enum query q, int nparams, const char *const *params,
 		query_note_run(conn, PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : NULL);
 		PQclear(res);
 	}
-	memcpy(with, params, (size_t)nparams * sizeof *params);
 	with[nparams] = latest.none ? NULL : latest.id;
 	return n;
 }
