@@ -34,10 +34,7 @@
  * all before the limit (Q_ACCOUNTS_COUNT counts, up to a cap). */
 #define ACCOUNTS_FROM \
     " FROM crmx_src.accounts a LEFT JOIN crmx_src.users u ON u.user_id = a.owner_id" \
-    " LEFT JOIN " RUN_METRICS \
-    " WHERE " SCOPE_SQL("a.owner_id") " AND ($2::bigint IS NULL OR a.owner_id = $2::bigint)" \
-    " AND ($3::text IS NULL OR a.region = $3) AND ($4::text IS NULL OR a.city = $4)" \
-    RUN_FILTERS ACCOUNTS_SEARCH("$8")
+    " LEFT JOIN " RUN_METRICS ACCOUNTS_FILTERS
 /* The search box: an ILIKE pattern ("%term%", made by listnav.c) over the
  * name or the city, NULL when unused.  The index of the characters and
  * character pairs of name and city (0026) gives the candidates, also for
@@ -346,8 +343,7 @@ static const char *const sql[Q__MAX] = {
     /* the run's figures only when filtered by them: no join of every row */
     " AND (($5::text IS NULL AND $6::text IS NULL AND $7::text IS NULL) OR EXISTS (SELECT 1"
     "  FROM crmx.account_metrics m WHERE m.run_id = " RUN " AND m.account_id = a.account_id"
-    "  AND ($5::text IS NULL OR m.abc_class = $5) AND ($6::text IS NULL OR m.segment = $6)"
-    "  AND ($7::text IS NULL OR m.qual_grade = $7)))" ACCOUNTS_SEARCH("$8")
+    RUN_FILTERS "))" ACCOUNTS_SEARCH("$8")
     " LIMIT $9::bigint) x",
 /* Q_ACCOUNTS_COUNT from the run's sums by region and city (0027), when
  * the list is filtered by no more than owner ($2), region ($3) and city
