@@ -1315,31 +1315,38 @@ run_custom(PGconn *conn, enum query q, int own, int nparams, const char *const *
 	return r[first ? 0 : 1];
 }
 
-/* params, and after them the latest run's id when q reads it (RUN), in
- * with[] (QUERY_MAX_PARAMS); the count, or -1: the database failed, or the
+/* The latest run's id on conn, when q reads it (RUN) and nothing in this
+ * request read it yet (Q_VIEWER, Q_PANEL_AGG): 0, or -1 (the database
+ * failed). */
+static int
+latest_read(PGconn *conn, enum query q)
+{
+	if (run_param(q) == 0 || latest.conn == conn)
+		return 0;
+	PGresult *res = query_run(conn, Q_LATEST_RUN, 0, NULL);
+	if (res == NULL)
+		return -1;
+	query_note_run(conn, PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : NULL);
+	PQclear(res);
+	return 0;
+}
+
+/* params, and after them the run's id latest_read read when q reads it
+ * (RUN), in with[] (QUERY_MAX_PARAMS); the count, or -1 when the
  * caller's count does not fit the statement (logged). */
 static int
-with_run(PGconn *conn, enum query q, int nparams, const char *const *params,
-         const char **with)
+with_run(enum query q, int nparams, const char *const *params, const char **with)
 {
-	int n = run_param(q);
-	for (int i = 0; i < nparams && i < QUERY_MAX_PARAMS; i++)	/* params NULL when none */
-		with[i] = params[i];
-	if (n == 0 && nparams <= QUERY_MAX_PARAMS)
-		return nparams;
-	if (n != nparams + 1 || n > QUERY_MAX_PARAMS) {
+	int n = run_param(q), total = n != 0 ? n : nparams;
+	if ((n != 0 && n != nparams + 1) || total > QUERY_MAX_PARAMS) {
 		log_error("panel statement %d: %d parameters given, its run is $%d", (int)q, nparams, n);
 		return -1;
 	}
-	if (latest.conn != conn) {
-		PGresult *res = query_run(conn, Q_LATEST_RUN, 0, NULL);
-		if (res == NULL)
-			return -1;
-		query_note_run(conn, PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : NULL);
-		PQclear(res);
-	}
-	with[nparams] = latest.none ? NULL : latest.id;
-	return n;
+	for (int i = 0; i < nparams; i++)	/* params NULL when none */
+		with[i] = params[i];
+	if (n != 0)
+		with[nparams] = latest.none ? NULL : latest.id;
+	return total;
 }
 
 PGresult *
@@ -1349,7 +1356,7 @@ query_run(PGconn *conn, enum query q, int nparams, const char *const *params)
 	const char *with[QUERY_MAX_PARAMS];
 	int own = run_own(q, nparams, params);
 	failed_state[0] = '\0';
-	if ((nparams = with_run(conn, q, nparams, params, with)) < 0)
+	if (latest_read(conn, q) != 0 || (nparams = with_run(q, nparams, params, with)) < 0)
 		return NULL;
 	params = with;
 	stmt_name(name, sizeof name, q, own);
@@ -1377,14 +1384,18 @@ query_run_batch(PGconn *conn, const enum query *qs, int n, int nparams,
 	failed_state[0] = '\0';
 	for (int i = 0; i < n; i++)
 		out[i] = NULL;
-	/* the run's id read before the pipeline starts (then kept) */
+	/* the run's id read before the pipeline starts */
 	for (int i = 0; i < n; i++)
-		if (with_run(conn, qs[i], nparams, params, with) < 0)
+		if (latest_read(conn, qs[i]) != 0)
 			return -1;
 	int ok = PQenterPipelineMode(conn) == 1, sent = 0;
 	for (; ok && sent < n; sent++) {
 		char name[16];
-		int k = with_run(conn, qs[sent], nparams, params, with);
+		int k = with_run(qs[sent], nparams, params, with);
+		if (k < 0) {	/* not sent: none of its results to read */
+			ok = 0;
+			break;
+		}
 		stmt_name(name, sizeof name, qs[sent], run_own(qs[sent], nparams, params));
 		ok = PQsendQueryPrepared(conn, name, k, with, NULL, NULL, 0) == 1;
 	}
