@@ -92,7 +92,7 @@ panel_agg_begin_owners(struct ctx *c, char **scope)
 const char *
 panel_agg_changed(const struct ctx *c, enum agg_sums sums)
 {
-	return c->agg->changed[sums] != NULL ? c->agg->changed[sums] : "{}";
+	return c->agg->changed[sums];
 }
 
 void
