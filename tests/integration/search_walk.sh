@@ -77,8 +77,8 @@ check "crmx.fcgi --statements prints the walk" [ -n "$walk_sql" ]
 walk_plan=$(printf '%s\n' "SET enable_nestloop = off;" "SET plan_cache_mode = force_custom_plan;" \
 	"PREPARE w(bigint[], bigint, text, text, text, text, text, text, bigint, bigint, bigint) AS $walk_sql;" \
 	"EXPLAIN EXECUTE w(NULL, NULL, NULL, NULL, NULL, NULL, NULL, '%$many%', 7, 0,
-		$(psql -h "$host" -U crmx -d t_walk -X -qAt -c 'SELECT run_id FROM crmx.latest_run'));" |
-	psql -h "$host" -U crmx -d t_walk -X -qAt)
+		$(q 'SELECT run_id FROM crmx.latest_run'));" |
+	psql -h "$host" -U crmx -d "$db" -X -qAt)
 plan_has() { printf '%s\n' "$walk_plan" | grep -q "$1"; }
 # every line that reads the accounts, other than by their key
 plan_other_reads() { printf '%s\n' "$walk_plan" | grep "on accounts" | grep -v "accounts_pkey"; }
