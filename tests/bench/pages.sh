@@ -123,18 +123,27 @@ pages_of() {
 target() { case $1 in search-*) echo 100 ;; *) echo 50 ;; esac; }
 
 # day_changes apply|undo: an open deal of each of 150 reps, amount + 1
-# (the change feed marks the reps), or - 1 and the marks dropped (the
-# rows are as the run read them again)
+# (the change feed marks the reps), or - 1 and the marks the two wrote
+# dropped (those rows are as the run read them again; marks made before,
+# e.g. by the panels row, stay)
 day_changes() {
 	d=1
 	[ "$1" = apply ] || d=-1
+	[ "$1" = undo ] || marks_from=$(q "SELECT pg_current_xact_id()")
 	q "SELECT user_id FROM crmx_src.users WHERE role = 'rep' ORDER BY user_id LIMIT 150" |
 	while read -r o; do
 		echo "UPDATE crmx_native.opportunities SET amount = amount + ($d)
 		      WHERE opportunity_id = (SELECT min(opportunity_id) FROM crmx_native.opportunities
 		      WHERE owner_id = $o AND closed_at IS NULL);"
 	done | psql -h "$host" -U crmx -d "$db" -X -q
-	[ "$1" = apply ] || q "DELETE FROM crmx.changed_owner" >/dev/null
+	if [ "$1" = apply ]; then	# else the rows would measure no change
+		m=$(q "SELECT count(DISTINCT owner_id) FROM crmx.changed_owner WHERE sums IN ('all', 'deals', 'open')
+		       AND owner_id IN (SELECT user_id FROM crmx_src.users WHERE role = 'rep'
+		       ORDER BY user_id LIMIT 150)")
+		[ "$m" -ge 150 ] || { echo "pages bench: the changes marked $m reps, not 150" >&2; exit 1; }
+	else
+		q "DELETE FROM crmx.changed_owner WHERE xid > '$marks_from'::xid8" >/dev/null
+	fi
 }
 changed_pages="exec.accounts exec.regions exec.pipeline exec.team"
 
