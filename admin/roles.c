@@ -59,6 +59,8 @@ static const struct right panels_rights[] = {
 	{ "SELECT", "TABLE", "team_agg", NULL },	/* the team view from the run's (0031) */
 	{ "SELECT", "TABLE", "team_precise", NULL },
 	{ "SELECT", "TABLE", "region_top", NULL },
+	{ "SELECT", "TABLE", "changed_deal", NULL },	/* 0038: the pipeline and the */
+	{ "SELECT", "TABLE", "open_deal", NULL },	/* team view by changed deal */
 };
 
 /* crmx-reportd (engine.c, store.c, deliver.c, reportdata.c, snapshot.c):

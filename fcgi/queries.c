@@ -312,6 +312,12 @@
 #define TEAM_ORDER " ORDER BY t.team, coalesce(t.revenue, 0) DESC, t.user_id"
 /* COL is one of the owners of scope P (NULL: everyone). */
 #define IN_SCOPE(col, p) "(" p "::bigint[] IS NULL OR " col " = ANY(" p "::bigint[]))"
+/* The deals changed since the run (0038): each one's row as the run
+ * counted it (crmx.open_deal x) is taken out of the sums and the deal as
+ * it is now (o) added, unless its owner then or now is among the owners
+ * $1 read whole. */
+#define CHANGED_DEALS "(SELECT c.opportunity_id FROM crmx.changed_deal c)"
+#define NOT_OWNER1(col) "NOT coalesce(" col " = ANY($1::bigint[]), false)"
 /* Q_ACCOUNTS_COUNT_AGG's region ($3) and city ($4) of the sums x. */
 #define COUNT_F "($3::text IS NULL OR x.region = $3) AND ($4::text IS NULL OR x.city = $4)"
 
@@ -765,10 +771,13 @@ static const char *const sql[Q__MAX] = {
  * open deals' sums, $2 the stall days, $3 the scope, $4 the owners
  * changed for the accounts' sums, 0037): the unchanged owners' open deals
  * by due month and precise customers as the run stored them, the changed
- * owners' read now; stalled: the deals with a stage date less those whose
- * stage began within the stall days, unreviewed: the open deals less
- * those reviewed in 14 days, both read now through indexes.  No rows when
- * the latest run stored no team sums. */
+ * owners' read now, and the changed deals of the others as the run
+ * counted them taken out and as they are now added (CHANGED_DEALS; an
+ * owner left with no open deal has no row, as in Q_TEAM); stalled: the
+ * deals with a stage date less those whose stage began within the stall
+ * days, unreviewed: the open deals less those reviewed in 14 days, both
+ * read now through indexes.  No rows when the latest run stored no team
+ * sums. */
 [Q_TEAM_AGG] =
     "WITH s AS (SELECT x.owner_id, x.due_month AS due, x.deals, x.dated, x.amount, x.weighted,"
     "  x.learned FROM crmx.team_agg x"
@@ -779,7 +788,18 @@ static const char *const sql[Q__MAX] = {
     "  LEFT JOIN crmx.deal_forecast f ON f.run_id = " RUN
     "  AND f.opportunity_id = o.opportunity_id"
     "  WHERE o.owner_id = ANY($1::bigint[]) AND " TEAM_SCOPE3("o.owner_id")
-    "  AND o.outcome = 'open'),"
+    "  AND o.outcome = 'open'"
+    "  UNION ALL SELECT x.owner_id, x.due_month, -1, -x.dated::int, -x.amount,"
+    "  -(x.weighted::numeric), -x.learned FROM crmx.open_deal x"
+    "  WHERE x.run_id = " RUN " AND x.opportunity_id IN " CHANGED_DEALS
+    "  AND x.owner_id <> ALL($1::bigint[]) AND " TEAM_SCOPE3("x.owner_id")
+    "  UNION ALL SELECT o.owner_id, date_trunc('month', o.expected_close)::date, 1,"
+    "  (o.stage_entered_at IS NOT NULL)::int, o.amount, " TEAM_W("o.probability") ","
+    "  " TEAM_W("f.probability") " FROM crmx_src.opportunities o"
+    "  LEFT JOIN crmx.deal_forecast f ON f.run_id = " RUN
+    "  AND f.opportunity_id = o.opportunity_id"
+    "  WHERE o.opportunity_id IN " CHANGED_DEALS " AND o.owner_id <> ALL($1::bigint[])"
+    "  AND " TEAM_SCOPE3("o.owner_id") " AND o.outcome = 'open'),"
     " rv AS (SELECT o.owner_id, count(*) AS n FROM (SELECT DISTINCT r.opportunity_id"
     "  FROM crmx.deal_review r WHERE r.created_at >= now() - interval '14 days') r"
     "  JOIN crmx_src.opportunities o USING (opportunity_id)"
@@ -791,7 +811,8 @@ static const char *const sql[Q__MAX] = {
     " coalesce(sum(s.weighted), 0) AS weighted," TEAM_FORECAST("s.due", "s.weighted")
     " sum(s.dated) - coalesce(max(nw.n), 0) AS stalled,"
     " sum(s.deals) - coalesce(max(rv.n), 0) AS unreviewed, sum(s.learned) AS learned"
-    " FROM s LEFT JOIN nw USING (owner_id) LEFT JOIN rv USING (owner_id) GROUP BY s.owner_id),"
+    " FROM s LEFT JOIN nw USING (owner_id) LEFT JOIN rv USING (owner_id) GROUP BY s.owner_id"
+    " HAVING sum(s.deals) > 0),"
     " p AS (SELECT x.owner_id, x.precise FROM crmx.team_precise x"
     "  WHERE x.run_id = " RUN " AND " TEAM_SCOPE3("x.owner_id") " AND x.owner_id <> ALL($4::bigint[])"
     "  UNION ALL SELECT a.owner_id, count(*) FROM crmx.qualification q"
@@ -865,7 +886,9 @@ static const char *const sql[Q__MAX] = {
 /* Q_FUNNEL from the run's sums ($1 the changed owners, $2 the scope,
  * NULL: everyone): over everyone the sums of all less the changed
  * owners', else the sums of the scope's unchanged owners; plus the
- * changed owners' deals in the scope as they are now. */
+ * changed owners' deals in the scope as they are now; and the changed
+ * deals of the other owners, less as the run counted them, plus as they
+ * are now (CHANGED_DEALS). */
 [Q_FUNNEL_AGG] =
     "WITH d AS MATERIALIZED (SELECT x.stage_rank, x.deals AS n, x.amount, x.weighted AS w,"
     "  x.due_month AS due FROM crmx.pipeline_agg x"
@@ -880,7 +903,14 @@ static const char *const sql[Q__MAX] = {
     "  UNION ALL SELECT o.stage_rank, 1, o.amount, o.amount * o.probability,"
     "  date_trunc('month', o.expected_close)::date FROM crmx_src.opportunities o"
     "  WHERE o.owner_id = ANY($1::bigint[]) AND " IN_SCOPE("o.owner_id", "$2")
-    "  AND o.outcome = 'open'),"
+    "  AND o.outcome = 'open'"
+    "  UNION ALL SELECT x.stage_rank, -1, -x.amount, -x.weighted, x.due_month"
+    "  FROM crmx.open_deal x WHERE x.run_id = " RUN " AND x.opportunity_id IN " CHANGED_DEALS
+    "  AND " NOT_OWNER1("x.owner_id") " AND " IN_SCOPE("x.owner_id", "$2")
+    "  UNION ALL SELECT o.stage_rank, 1, o.amount, o.amount * o.probability,"
+    "  date_trunc('month', o.expected_close)::date FROM crmx_src.opportunities o"
+    "  WHERE o.opportunity_id IN " CHANGED_DEALS " AND " NOT_OWNER1("o.owner_id")
+    "  AND " IN_SCOPE("o.owner_id", "$2") " AND o.outcome = 'open'),"
     /* everyone's, or the scope's by the index on (run, owner): as
      * IN_SCOPE the one plan read every owner's row (0.34 of a rep's
      * 0.64 ms) */

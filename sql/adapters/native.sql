@@ -54,11 +54,11 @@ SELECT activity_id, account_id, opportunity_id, owner_id, kind, started_at, minu
 -- The change feed (sql/migrations/0012_change_feed.sql): every table the
 -- panels read through these views tells crmx.fcgi what changed, and which
 -- of the run's sums its rows go into (0037): the accounts' (regions,
--- lists: accounts), the deals' (pipeline, team: opportunities and their
--- stage history, which ranks a deal whose stage has no rank; a deal with
--- no close date, before and after, moves only the open deals' sums) or
--- none (contacts, revenue: the run's figures of them stand until the next
--- run).
+-- lists: accounts), the deals' (pipeline, team: opportunities; a deal
+-- with no close date, before and after, is marked itself, 0038, and moves
+-- only the open deals' sums) or none (contacts, revenue: the run's
+-- figures of them stand until the next run; the stage history, which
+-- ranks only closed deals, and no stored sum has a closed deal's rank).
 DO $$ BEGIN
     PERFORM crmx.watch('crmx_native.users', 'all', NULL);
     PERFORM crmx.watch('crmx_native.stages', 'all', NULL);
@@ -66,8 +66,8 @@ DO $$ BEGIN
     PERFORM crmx.watch('crmx_native.accounts', 'account', 'account_id', NULL, 'accounts');
     PERFORM crmx.watch('crmx_native.contacts', 'account', 'account_id', NULL, 'none');
     PERFORM crmx.watch('crmx_native.opportunities', 'owner', 'owner_id', NULL, 'deals',
-                       'closed_at');
-    PERFORM crmx.watch('crmx_native.stage_history', 'deal', 'opportunity_id', NULL, 'deals');
+                       'closed_at', 'opportunity_id');
+    PERFORM crmx.watch('crmx_native.stage_history', 'deal', 'opportunity_id', NULL, 'none');
     PERFORM crmx.watch('crmx_native.revenue', 'account', 'account_id', NULL, 'none');
 END $$;
 

@@ -8,6 +8,8 @@
 # another city, a qualification saved) every role's pages equal, byte
 # for byte, the same pages summed over every row (forced by a change that
 # names no owner); a new run takes the changes in and clears the marks.
+# An open deal changed and still open marks the deal, not its owner
+# (0038): its stored row is taken out and the deal read as it is now.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/sh.sh"
@@ -133,6 +135,20 @@ q "INSERT INTO crmx_native.opportunities (opportunity_id, account_id, owner_id, 
 q "UPDATE crmx_native.opportunities SET stage = (SELECT stage FROM crmx_native.stages WHERE is_won LIMIT 1),
    closed_at = now() WHERE opportunity_id = (SELECT opportunity_id FROM crmx_src.opportunities
    WHERE outcome = 'open' AND owner_id = $o1 ORDER BY opportunity_id OFFSET 3 LIMIT 1)" >/dev/null
+# an open deal deleted (its stage history goes with it), of an owner
+# nothing else changes
+o4=$(q "SELECT owner_id FROM crmx_src.opportunities WHERE outcome = 'open' AND owner_id NOT IN ($o1, $o2)
+        ORDER BY owner_id DESC LIMIT 1")
+d4=$(q "SELECT max(opportunity_id) FROM crmx_src.opportunities WHERE outcome = 'open' AND owner_id = $o4")
+q "DELETE FROM crmx_native.opportunities WHERE opportunity_id = $d4" >/dev/null
+dnew=$(q "SELECT opportunity_id FROM crmx_native.opportunities WHERE name = 'aggregates-new'")
+check "the open deals changed, moved, added or deleted were marked themselves" test \
+	"$(q "SELECT count(DISTINCT opportunity_id) FROM crmx.changed_deal
+	       WHERE opportunity_id IN ($d1, $d3, $dnew, $d4)")" = 4
+check "... and marked no owner for the open deals' sums" test \
+	"$(q "SELECT count(*) FROM crmx.changed_owner WHERE sums = 'open' OR owner_id = $o4")" = 0
+check "the demo had a deal in the run's open deals for each" test \
+	"$(q "SELECT count(*) FROM crmx.open_deal WHERE run_id = $(run) AND opportunity_id IN ($d1, $d3, $d4)")" = 3
 check "the changes named their owners" test \
 	"$(q "SELECT count(DISTINCT owner_id) FILTER (WHERE owner_id IN ($o1, $o2)) = 2
 	       AND count(*) FILTER (WHERE owner_id IS NULL) = 0 FROM crmx.changed_owner")" = t
@@ -142,6 +158,8 @@ for i in 1 2 3; do
 done
 check "an owner changed again is written down once ($marks rows)" \
 	test "$(q "SELECT count(*) FROM crmx.changed_owner")" = "$marks"
+check "a deal changed again is written down once" \
+	test "$(q "SELECT count(*) FROM crmx.changed_deal WHERE opportunity_id = $d1")" = 1
 # the day moves on for the deals of an owner nothing changed: what the
 # feed does not see (triggers off), as when only the date changes: a
 # deal's stage began within the stall days (one day less and it stalls
@@ -187,7 +205,11 @@ check "the day's changes show on o3's row (one stalled and one unreviewed fewer)
 # a new run takes the changes in: its sums alone, no mark left it has seen
 "$top/$O/reportd/crmx-reportd" --set "database.conninfo=$ci" --run-once --as-of 2026-06-30 \
 	>/dev/null 2>"$tmp/run.log" || { fail "a second metrics run"; cat "$tmp/run.log"; }
-check "the new run deleted the marks its snapshot saw" test "$(q "SELECT count(*) FROM crmx.changed_owner")" = 0
+check "the new run deleted the marks its snapshot saw" test \
+	"$(q "SELECT (SELECT count(*) FROM crmx.changed_owner) + (SELECT count(*) FROM crmx.changed_deal)")" = 0
+check "... and keeps only its own open deals" test \
+	"$(q "SELECT count(*) FILTER (WHERE run_id = $(run)) > 0 AND count(*) FILTER (WHERE run_id <> $(run)) = 0
+	       FROM crmx.open_deal")" = t
 pages again
 q "INSERT INTO crmx.changed_owner (owner_id) VALUES (NULL)" >/dev/null
 pages rows2
@@ -200,9 +222,9 @@ for who in "$exec_login" "$mgr" "$rep"; do
 done
 
 # Marks by the sums a change touches (0037): from a run with no mark, an
-# open deal changed marks its owner for the open deals' sums only, a
-# closed deal for the deals' (open and closed), an account for the
-# accounts' only, and revenue, a contact or a review for none.  Each page
+# open deal changed marks the deal (0038), a closed deal its owner for the
+# deals' sums (open and closed), an account for the accounts' only, and
+# revenue, a contact, a review or a deal's stage history for none.  Each page
 # then reads the owner live only for the sums it adds up: a stored figure
 # of that owner changed shows on the other pages.
 pick_rep() {	# NOT_IN: a rep with open deals and accounts, login and id
@@ -226,9 +248,10 @@ check "... the last with a deal lost in the run's window" test -n "$(q "SELECT 1
 	WHERE run_id = $(run) AND owner_id = $oc AND outcome = 'lost' LIMIT 1")"
 "$top/$O/reportd/crmx-reportd" --set "database.conninfo=$ci" --run-once --as-of 2026-06-30 \
 	>/dev/null 2>"$tmp/run.log" || { fail "a third metrics run"; cat "$tmp/run.log"; }
-check "the third run left no mark" test "$(q "SELECT count(*) FROM crmx.changed_owner")" = 0
-q "UPDATE crmx_native.opportunities SET amount = amount + 10 WHERE opportunity_id = (SELECT
-   min(opportunity_id) FROM crmx_src.opportunities WHERE owner_id = $od AND outcome = 'open')" >/dev/null
+check "the third run left no mark" test \
+	"$(q "SELECT (SELECT count(*) FROM crmx.changed_owner) + (SELECT count(*) FROM crmx.changed_deal)")" = 0
+dd=$(q "SELECT min(opportunity_id) FROM crmx_src.opportunities WHERE owner_id = $od AND outcome = 'open'")
+q "UPDATE crmx_native.opportunities SET amount = amount + 10 WHERE opportunity_id = $dd" >/dev/null
 q "UPDATE crmx_native.accounts SET city = city || ' Nord' WHERE account_id = (SELECT min(a.account_id)
    FROM crmx_src.accounts a WHERE a.owner_id = $oa AND NOT EXISTS (SELECT 1 FROM crmx_src.opportunities o
    WHERE o.account_id = a.account_id AND o.owner_id <> $oa))" >/dev/null
@@ -239,6 +262,9 @@ q "UPDATE crmx_native.contacts SET title = 'Buyer' WHERE contact_id = (SELECT mi
 q "INSERT INTO crmx.deal_review (opportunity_id, step_completed, evidence, action, plan, created_by)
    SELECT min(opportunity_id), 1, 'e', 'a', 'p', 'test' FROM crmx_src.opportunities
    WHERE owner_id = $on AND outcome = 'open'" >/dev/null
+q "INSERT INTO crmx_native.stage_history (opportunity_id, stage_rank, entered_at)
+   SELECT min(opportunity_id), 1, now() FROM crmx_src.opportunities
+   WHERE owner_id = $on AND outcome = 'open'" >/dev/null
 q "UPDATE crmx_native.opportunities SET lost_reason = 'marks-test' WHERE opportunity_id = (SELECT
    min(opportunity_id) FROM crmx_src.opportunities WHERE owner_id = $oc AND outcome = 'lost'
    AND closed_at >= (SELECT window_start FROM crmx.latest_run))" >/dev/null
@@ -246,9 +272,14 @@ check "each change marked its owner for its sums only" test \
 	"$(q "SELECT string_agg(CASE owner_id WHEN $od THEN 'deal' WHEN $oa THEN 'account'
 	       WHEN $on THEN 'none' WHEN $oc THEN 'closed' ELSE owner_id::text END || ':' || sums,
 	       ' ' ORDER BY owner_id = $oa DESC, owner_id = $oc DESC, sums)
-	       FROM crmx.changed_owner")" = "account:accounts closed:deals deal:open"
+	       FROM crmx.changed_owner")" = "account:accounts closed:deals"
+check "... and the open deal itself" test "$(q "SELECT string_agg(opportunity_id::text, ' ')
+	FROM crmx.changed_deal")" = "$dd"
 check "crmx.watch refuses sums it does not know" sh -c "! psql -h '$host' -U crmx -d '$db' -X -qAt \
 	-c \"SELECT crmx.watch('crmx_native.revenue', 'account', 'account_id', NULL, 'bogus')\" 2>/dev/null"
+check "... and a deal column without the closed column" sh -c "! psql -h '$host' -U crmx -d '$db' -X -qAt \
+	-c \"SELECT crmx.watch('crmx_native.revenue', 'account', 'account_id', NULL, 'deals', NULL,
+	'account_id')\" 2>/dev/null"
 # one stored figure of LOGIN's (id) bumped: does PAGE (regions, pipeline or
 # lost, the pipeline's lost reasons) show it?
 shows_stored() {	# LOGIN ID PAGE
@@ -267,7 +298,8 @@ shows_stored() {	# LOGIN ID PAGE
 }
 reads_live() { ! shows_stored "$@"; }
 check "a deal changed: the owner's regions from the stored sums" shows_stored "$deal_rep" "$od" regions
-check "... the owner's pipeline read live" reads_live "$deal_rep" "$od" pipeline
+check "... the owner's pipeline from the stored sums too (the deal alone read live)" \
+	shows_stored "$deal_rep" "$od" pipeline
 check "... the owner's lost reasons from the stored sums" shows_stored "$deal_rep" "$od" lost
 check "a closed deal changed: the owner's lost reasons read live" reads_live "$closed_rep" "$oc" lost
 check "... and the pipeline" reads_live "$closed_rep" "$oc" pipeline
@@ -288,3 +320,17 @@ for f in "$tmp"/rows3.*; do
 	n=$((n + 1))
 done
 check "every role's pages compared ($n)" test "$n" -eq 17
+
+# Until a run keeps its open deals (a run stored before 0038), a deal's
+# change marks its owner, as before: a deal mark would be added to sums
+# that never counted it out.
+q "UPDATE crmx.run SET open_deals = false WHERE run_id = $(run)" >/dev/null
+marked=$(q "SELECT count(*) FROM crmx.changed_deal")
+ou=$(q "SELECT owner_id FROM crmx_src.opportunities WHERE outcome = 'open'
+        AND owner_id NOT IN (SELECT owner_id FROM crmx.changed_owner WHERE owner_id IS NOT NULL)
+        ORDER BY owner_id LIMIT 1")
+q "UPDATE crmx_native.opportunities SET amount = amount + 1 WHERE opportunity_id = (SELECT
+   min(opportunity_id) FROM crmx_src.opportunities WHERE owner_id = $ou AND outcome = 'open')" >/dev/null
+check "a run that kept no open deals: an open deal changed marks its owner" test \
+	"$(q "SELECT string_agg(sums, ' ') FROM crmx.changed_owner WHERE owner_id = $ou")/$(q "SELECT
+	   count(*) FROM crmx.changed_deal")" = "open/$marked"
