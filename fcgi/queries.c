@@ -315,9 +315,22 @@
 /* The deals changed since the run (0038): each one's row as the run
  * counted it (crmx.open_deal x) is taken out of the sums and the deal as
  * it is now (o) added, unless its owner then or now is among the owners
- * $1 read whole. */
-#define CHANGED_DEALS "(SELECT c.opportunity_id FROM crmx.changed_deal c)"
+ * $1 read whole.  As an array, so that each is looked up by key (as a
+ * set, a plan may walk a table's whole key index to meet them). */
+#define CHANGED_DEALS "ANY(ARRAY(SELECT c.opportunity_id FROM crmx.changed_deal c))"
 #define NOT_OWNER1(col) "NOT coalesce(" col " = ANY($1::bigint[]), false)"
+/* The accounts whose qualification changed since the run (0039): each
+ * one's "precise" as it is now (PRECISE_NOW) in place of as the run
+ * counted it (PRECISE_RUN), unless its owner is read whole. */
+#define CHANGED_ACCOUNTS "ANY(ARRAY(SELECT c.account_id FROM crmx.changed_account c))"
+#define CHANGED_ACCOUNTS_SET "(SELECT c.account_id FROM crmx.changed_account c)"
+#define PRECISE_NOW \
+    "coalesce((SELECT " PRECISE("q") " FROM crmx.qualification q WHERE q.account_id = a.account_id)," \
+    " false)"
+#define PRECISE_RUN \
+    "EXISTS (SELECT 1 FROM crmx.precise_account x WHERE x.run_id = " RUN \
+    " AND x.account_id = a.account_id)"
+#define PRECISE_DELTA "(" PRECISE_NOW ")::int - (" PRECISE_RUN ")::int"
 /* Q_ACCOUNTS_COUNT_AGG's region ($3) and city ($4) of the sums x. */
 #define COUNT_F "($3::text IS NULL OR x.region = $3) AND ($4::text IS NULL OR x.city = $4)"
 
@@ -791,14 +804,14 @@ static const char *const sql[Q__MAX] = {
     "  AND o.outcome = 'open'"
     "  UNION ALL SELECT x.owner_id, x.due_month, -1, -x.dated::int, -x.amount,"
     "  -(x.weighted::numeric), -x.learned FROM crmx.open_deal x"
-    "  WHERE x.run_id = " RUN " AND x.opportunity_id IN " CHANGED_DEALS
+    "  WHERE x.run_id = " RUN " AND x.opportunity_id = " CHANGED_DEALS
     "  AND x.owner_id <> ALL($1::bigint[]) AND " TEAM_SCOPE3("x.owner_id")
     "  UNION ALL SELECT o.owner_id, date_trunc('month', o.expected_close)::date, 1,"
     "  (o.stage_entered_at IS NOT NULL)::int, o.amount, " TEAM_W("o.probability") ","
     "  " TEAM_W("f.probability") " FROM crmx_src.opportunities o"
     "  LEFT JOIN crmx.deal_forecast f ON f.run_id = " RUN
     "  AND f.opportunity_id = o.opportunity_id"
-    "  WHERE o.opportunity_id IN " CHANGED_DEALS " AND o.owner_id <> ALL($1::bigint[])"
+    "  WHERE o.opportunity_id = " CHANGED_DEALS " AND o.owner_id <> ALL($1::bigint[])"
     "  AND " TEAM_SCOPE3("o.owner_id") " AND o.outcome = 'open'),"
     " rv AS (SELECT o.owner_id, count(*) AS n FROM (SELECT DISTINCT r.opportunity_id"
     "  FROM crmx.deal_review r WHERE r.created_at >= now() - interval '14 days') r"
@@ -813,12 +826,16 @@ static const char *const sql[Q__MAX] = {
     " sum(s.deals) - coalesce(max(rv.n), 0) AS unreviewed, sum(s.learned) AS learned"
     " FROM s LEFT JOIN nw USING (owner_id) LEFT JOIN rv USING (owner_id) GROUP BY s.owner_id"
     " HAVING sum(s.deals) > 0),"
-    " p AS (SELECT x.owner_id, x.precise FROM crmx.team_precise x"
+    " p AS (SELECT p.owner_id, sum(p.precise) AS precise FROM ("
+    "  SELECT x.owner_id, x.precise FROM crmx.team_precise x"
     "  WHERE x.run_id = " RUN " AND " TEAM_SCOPE3("x.owner_id") " AND x.owner_id <> ALL($4::bigint[])"
     "  UNION ALL SELECT a.owner_id, count(*) FROM crmx.qualification q"
     "  JOIN crmx_src.accounts a ON a.account_id = q.account_id"
     "  WHERE a.owner_id = ANY($4::bigint[]) AND " TEAM_SCOPE3("a.owner_id")
-    "  AND q.has_need AND q.can_pay AND q.has_authority GROUP BY a.owner_id),"
+    "  AND q.has_need AND q.can_pay AND q.has_authority GROUP BY a.owner_id"
+    "  UNION ALL SELECT a.owner_id, " PRECISE_DELTA " FROM crmx_src.accounts a"
+    "  WHERE a.account_id = " CHANGED_ACCOUNTS " AND a.owner_id <> ALL($4::bigint[])"
+    "  AND " TEAM_SCOPE3("a.owner_id") ") p GROUP BY p.owner_id),"
     TEAM_ROWS(TEAM_SCOPE3)
     " WHERE (SELECT r.team_sums FROM crmx.run r WHERE r.run_id = " RUN ")"
     TEAM_ORDER,
@@ -905,11 +922,11 @@ static const char *const sql[Q__MAX] = {
     "  WHERE o.owner_id = ANY($1::bigint[]) AND " IN_SCOPE("o.owner_id", "$2")
     "  AND o.outcome = 'open'"
     "  UNION ALL SELECT x.stage_rank, -1, -x.amount, -x.weighted, x.due_month"
-    "  FROM crmx.open_deal x WHERE x.run_id = " RUN " AND x.opportunity_id IN " CHANGED_DEALS
+    "  FROM crmx.open_deal x WHERE x.run_id = " RUN " AND x.opportunity_id = " CHANGED_DEALS
     "  AND " NOT_OWNER1("x.owner_id") " AND " IN_SCOPE("x.owner_id", "$2")
     "  UNION ALL SELECT o.stage_rank, 1, o.amount, o.amount * o.probability,"
     "  date_trunc('month', o.expected_close)::date FROM crmx_src.opportunities o"
-    "  WHERE o.opportunity_id IN " CHANGED_DEALS " AND " NOT_OWNER1("o.owner_id")
+    "  WHERE o.opportunity_id = " CHANGED_DEALS " AND " NOT_OWNER1("o.owner_id")
     "  AND " IN_SCOPE("o.owner_id", "$2") " AND o.outcome = 'open'),"
     /* everyone's, or the scope's by the index on (run, owner): as
      * IN_SCOPE the one plan read every owner's row (0.34 of a rep's
@@ -936,9 +953,18 @@ static const char *const sql[Q__MAX] = {
  * run's sums, as Q_FUNNEL_AGG ($5 the scope); the five largest precise
  * customers of a city from the unchanged owners' stored five (over
  * everyone: read in order from all of them, skipping changed owners) and
- * the changed owners' accounts now. */
+ * the changed owners' accounts now.  The accounts whose qualification
+ * changed (CHANGED_ACCOUNTS) count precise as they are now and leave the
+ * stored fives, coming back as they are now; an owner one of whose
+ * stored five is no longer precise is read whole (ow), as a changed
+ * owner, since the sixth may take its place. */
 [Q_REGIONS_AGG] =
-    "WITH s AS MATERIALIZED (" REGION_ROWS " WHERE a.owner_id = ANY($1::bigint[])"
+    "WITH ow AS MATERIALIZED (SELECT unnest($1::bigint[]) AS id"
+    "  UNION SELECT x.owner_id FROM crmx.region_top x WHERE x.run_id = " RUN
+    "  AND x.owner_id IS NOT NULL AND x.account_id = " CHANGED_ACCOUNTS
+    "  AND NOT EXISTS (SELECT 1 FROM crmx.qualification q WHERE q.account_id = x.account_id"
+    "  AND " PRECISE("q") ")),"
+    " s AS MATERIALIZED (" REGION_ROWS " WHERE a.owner_id = ANY(ARRAY(SELECT id FROM ow))"
     "  AND " IN_SCOPE("a.owner_id", "$5") REGION_FILTERS "),"
     " g AS (SELECT region, city, sum(n) AS n, sum(np) AS np, sum(na) AS na, sum(rev) AS rev,"
     "  sum(deals) AS deals FROM (SELECT x.region, x.city, x.accounts AS n, x.precise AS np,"
@@ -948,23 +974,35 @@ static const char *const sql[Q__MAX] = {
     "  AND ($4::text IS NULL OR x.region = $4)"
     "  UNION ALL SELECT x.region, x.city, -x.accounts, -x.precise, -x.a_class, -x.revenue,"
     "  -x.open_deals FROM crmx.region_agg x WHERE x.run_id = " RUN " AND NOT x.whole"
-    "  AND x.owner_id = ANY($1::bigint[]) AND $5::bigint[] IS NULL"
+    "  AND x.owner_id = ANY(ARRAY(SELECT id FROM ow)) AND $5::bigint[] IS NULL"
     "  AND ($4::text IS NULL OR x.region = $4)"
     "  UNION ALL SELECT x.region, x.city, x.accounts, x.precise, x.a_class, x.revenue,"
     "  x.open_deals FROM crmx.region_agg x WHERE x.run_id = " RUN " AND NOT x.whole"
-    "  AND x.owner_id = ANY($5::bigint[]) AND x.owner_id <> ALL($1::bigint[])"
+    "  AND x.owner_id = ANY($5::bigint[]) AND x.owner_id NOT IN (SELECT id FROM ow)"
     "  AND ($4::text IS NULL OR x.region = $4)"
     "  UNION ALL SELECT region, city, 1, precise::int, coalesce((abc_class = 'A')::int, 0),"
-    "  coalesce(rev, 0), coalesce(open_deals, 0) FROM s) u GROUP BY region, city HAVING sum(n) > 0),"
+    "  coalesce(rev, 0), coalesce(open_deals, 0) FROM s"
+    "  UNION ALL SELECT coalesce(a.region, ''), coalesce(a.city, ''), 0, " PRECISE_DELTA ", 0, 0, 0"
+    "  FROM crmx_src.accounts a WHERE a.account_id = " CHANGED_ACCOUNTS
+    "  AND a.owner_id NOT IN (SELECT id FROM ow) AND " IN_SCOPE("a.owner_id", "$5")
+    "  AND ($4::text IS NULL OR coalesce(a.region, '') = $4)"
+    "  ) u GROUP BY region, city HAVING sum(n) > 0),"
     " p AS (SELECT g.region, g.city, t.account_id, t.name, t.revenue AS rev FROM g"
     "  CROSS JOIN LATERAL (SELECT x.account_id, x.name, x.revenue FROM crmx.region_top x"
     "  WHERE $5::bigint[] IS NULL AND x.run_id = " RUN " AND x.region = g.region"
-    "  AND x.city = g.city AND NOT coalesce(x.owner_id = ANY($1::bigint[]), false)"
+    "  AND x.city = g.city AND (x.owner_id IS NULL OR x.owner_id NOT IN (SELECT id FROM ow))"
+    "  AND x.account_id NOT IN " CHANGED_ACCOUNTS_SET
     "  ORDER BY x.revenue DESC NULLS LAST, x.account_id LIMIT 5) t"
     "  UNION ALL SELECT x.region, x.city, x.account_id, x.name, x.revenue FROM crmx.region_top x"
     "  WHERE x.run_id = " RUN " AND x.owner_id = ANY($5::bigint[])"
-    "  AND x.owner_id <> ALL($1::bigint[]) AND ($4::text IS NULL OR x.region = $4)"
-    "  UNION ALL SELECT region, city, account_id, name, rev FROM s WHERE precise)," REGION_OUT,
+    "  AND x.owner_id NOT IN (SELECT id FROM ow) AND x.account_id NOT IN " CHANGED_ACCOUNTS_SET
+    "  AND ($4::text IS NULL OR x.region = $4)"
+    "  UNION ALL SELECT region, city, account_id, name, rev FROM s WHERE precise"
+    "  UNION ALL SELECT coalesce(a.region, ''), coalesce(a.city, ''), a.account_id, a.name,"
+    "  m.revenue_window FROM crmx_src.accounts a LEFT JOIN " RUN_METRICS
+    "  WHERE a.account_id = " CHANGED_ACCOUNTS " AND a.owner_id NOT IN (SELECT id FROM ow)"
+    "  AND " IN_SCOPE("a.owner_id", "$5") " AND ($4::text IS NULL OR coalesce(a.region, '') = $4)"
+    "  AND " PRECISE_NOW ")," REGION_OUT,
 [Q_ACCOUNTS_REVENUE_DEEP] = ACCOUNTS_SQL("m.revenue_window DESC NULLS LAST, a.account_id"),
 [Q_ACCOUNTS_LTV_DEEP] = ACCOUNTS_SQL("m.ltv_pred DESC NULLS LAST, a.account_id"),
 [Q_ACCOUNTS_ACTIVITY_DEEP] = ACCOUNTS_SQL("m.last_activity DESC NULLS LAST, a.account_id"),

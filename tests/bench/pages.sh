@@ -10,7 +10,7 @@
 # changes: an open deal of each of 150 reps changed through the CRM's
 # table, as the change feed marks them (the deals, 0038; undone after);
 # and its accounts list, regions and team view after an account of each of
-# those reps was qualified through crmx's table (the accounts' marks).
+# those reps was qualified through crmx's table (the accounts, 0039).
 # Target: p99 under 50 ms at 1M accounts, 100 ms for the search.
 # Requests rotate over the role's users (and, for the account and deal
 # pages, over 2,000 of their accounts and deals).
@@ -157,11 +157,14 @@ day_changes() {
 }
 changed_pages="exec.accounts exec.regions exec.pipeline exec.team"
 
-# qualified apply|undo: an account without a qualification of each of 150
-# reps qualified (precise) through crmx's table, as the panels' form saves
-# it (the change feed marks the reps for the accounts' sums, 0037), or the
-# rows and the marks the two wrote deleted
+# qualified apply|undo [old]: an account without a qualification of each
+# of 150 reps qualified (precise) through crmx's table, as the panels'
+# form saves it (the change feed marks the accounts, 0039; for the old
+# build, which reads no account marks, their owners for the accounts'
+# sums, as it did), or the rows and the marks the two wrote deleted
 qualified() {
+	latest=$(q "SELECT run_id FROM crmx.latest_run")
+	[ "${2:-}" != old ] || q "UPDATE crmx.run SET precise_accounts = false WHERE run_id = $latest" >/dev/null
 	if [ "$1" = apply ]; then
 		marks_from=$(q "SELECT pg_current_xact_id()")
 		q "SELECT min(a.account_id) FROM crmx_native.accounts a WHERE a.owner_id IN (SELECT user_id
@@ -172,14 +175,17 @@ qualified() {
 			echo "INSERT INTO crmx.qualification (account_id, has_need, can_pay, has_authority,
 			      updated_by, updated_at) VALUES ($a, true, true, true, 'bench', now());"
 		done <"$dir/qualified.ids" | psql -h "$host" -U crmx -d "$db" -X -q
-		m=$(q "SELECT count(DISTINCT owner_id) FROM crmx.changed_owner WHERE sums IN ('all', 'accounts')
-		       AND xid > '$marks_from'::xid8")
+		m=$(q "SELECT (SELECT count(DISTINCT owner_id) FROM crmx.changed_owner
+		       WHERE sums IN ('all', 'accounts') AND xid > '$marks_from'::xid8)
+		       + (SELECT count(*) FROM crmx.changed_account WHERE xid > '$marks_from'::xid8)")
 		[ "$m" -ge 150 ] || { echo "pages bench: the qualifications marked $m reps, not 150" >&2; exit 1; }
 	else
 		q "DELETE FROM crmx.qualification WHERE updated_by = 'bench' AND account_id IN
 		   ($(paste -sd, "$dir/qualified.ids"))" >/dev/null
 		q "DELETE FROM crmx.changed_owner WHERE xid > '$marks_from'::xid8" >/dev/null
+		q "DELETE FROM crmx.changed_account WHERE xid > '$marks_from'::xid8" >/dev/null
 	fi
+	[ "${2:-}" != old ] || q "UPDATE crmx.run SET precise_accounts = true WHERE run_id = $latest" >/dev/null
 }
 qualified_pages="exec.accounts exec.regions exec.team"
 
@@ -226,7 +232,7 @@ measure() {
 		case " ${BENCH_PAGES:-$rp} " in *" $rp "*) sel="$sel $rp" ;; esac
 	done
 	[ -n "$sel" ] || return 0
-	qualified apply
+	qualified apply "$2"
 	for rp in $sel; do
 		drain "$rp"
 		load "$rp" 1
@@ -235,7 +241,7 @@ measure() {
 		echo "${rp%%.*} ${rp#*.}-qualified $p99 $rps $bad" >>"$out"
 	done
 	drain "${sel##* }"
-	qualified undo
+	qualified undo "$2"
 }
 measure "${BENCH_FCGI:-$top/$O/fcgi/crmx.fcgi}" new
 [ -z "${BENCH_OLD_FCGI:-}" ] || measure "$BENCH_OLD_FCGI" old

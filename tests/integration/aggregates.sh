@@ -9,7 +9,10 @@
 # for byte, the same pages summed over every row (forced by a change that
 # names no owner); a new run takes the changes in and clears the marks.
 # An open deal changed and still open marks the deal, not its owner
-# (0038): its stored row is taken out and the deal read as it is now.
+# (0038): its stored row is taken out and the deal read as it is now; a
+# qualification saved marks its account (0039), and one of the largest
+# precise customers of a city no longer precise makes its owner read
+# whole.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/sh.sh"
@@ -23,6 +26,20 @@ exec_login=$(q "SELECT login FROM crmx_src.users WHERE role = 'exec' ORDER BY us
 mgr=$(q "SELECT login FROM crmx_src.users WHERE role = 'manager' ORDER BY user_id LIMIT 1")
 rep=$(q "SELECT login FROM crmx_src.users WHERE role = 'rep' ORDER BY user_id LIMIT 1")
 run() { q "SELECT run_id FROM crmx.latest_run"; }
+# a rep with more than five precise customers in a city, for a run to
+# store the rep's five largest there (below, one of them is no longer
+# precise and the sixth comes in)
+o6=$(q "SELECT a.owner_id FROM crmx_src.accounts a JOIN crmx_src.users u ON u.user_id = a.owner_id
+        WHERE u.role = 'rep' AND u.login <> '$rep' AND a.region IS NOT NULL AND a.city IS NOT NULL
+        GROUP BY a.owner_id, a.region, a.city ORDER BY count(*) DESC, a.owner_id LIMIT 1")
+q "INSERT INTO crmx.qualification (account_id, has_need, can_pay, has_authority, updated_by, updated_at)
+   SELECT a.account_id, true, true, true, 'test', now() FROM crmx_src.accounts a
+   WHERE (a.owner_id, a.region, a.city) = (SELECT b.owner_id, b.region, b.city FROM crmx_src.accounts b
+   WHERE b.owner_id = $o6 AND b.region IS NOT NULL AND b.city IS NOT NULL GROUP BY 1, 2, 3
+   ORDER BY count(*) DESC, 2, 3 LIMIT 1) ORDER BY a.account_id LIMIT 8
+   ON CONFLICT (account_id) DO UPDATE SET has_need = true, can_pay = true, has_authority = true" >/dev/null
+"$top/$O/reportd/crmx-reportd" --set "database.conninfo=$ci" --run-once --as-of 2026-06-30 \
+	>/dev/null 2>"$tmp/run.log" || { fail "a metrics run"; cat "$tmp/run.log"; }
 city=$(q "SELECT region || '|' || city FROM crmx.region_agg WHERE run_id = $(run) AND whole
           ORDER BY region, city LIMIT 1")
 check "the run stored the sums and its snapshot" test \
@@ -96,7 +113,7 @@ pages before
 # live changes in the CRM, each through its own statement (the change feed
 # names their owners)
 o1=$(q "SELECT u.user_id FROM crmx_src.users u WHERE u.login = '$rep'")
-o2=$(q "SELECT owner_id FROM crmx_src.opportunities WHERE outcome = 'open' AND owner_id <> $o1
+o2=$(q "SELECT owner_id FROM crmx_src.opportunities WHERE outcome = 'open' AND owner_id NOT IN ($o1, $o6)
         ORDER BY owner_id DESC LIMIT 1")
 d1=$(q "SELECT opportunity_id FROM crmx_src.opportunities WHERE outcome = 'open' AND owner_id = $o1
         ORDER BY opportunity_id LIMIT 1")
@@ -137,11 +154,30 @@ q "UPDATE crmx_native.opportunities SET stage = (SELECT stage FROM crmx_native.s
    WHERE outcome = 'open' AND owner_id = $o1 ORDER BY opportunity_id OFFSET 3 LIMIT 1)" >/dev/null
 # an open deal deleted (its stage history goes with it), of an owner
 # nothing else changes
-o4=$(q "SELECT owner_id FROM crmx_src.opportunities WHERE outcome = 'open' AND owner_id NOT IN ($o1, $o2)
-        ORDER BY owner_id DESC LIMIT 1")
+o4=$(q "SELECT owner_id FROM crmx_src.opportunities WHERE outcome = 'open'
+        AND owner_id NOT IN ($o1, $o2, $o6) ORDER BY owner_id DESC LIMIT 1")
 d4=$(q "SELECT max(opportunity_id) FROM crmx_src.opportunities WHERE outcome = 'open' AND owner_id = $o4")
 q "DELETE FROM crmx_native.opportunities WHERE opportunity_id = $d4" >/dev/null
 dnew=$(q "SELECT opportunity_id FROM crmx_native.opportunities WHERE name = 'aggregates-new'")
+# the largest precise customer of a city, of an owner nothing else
+# changes, no longer precise (the city's sixth comes in)
+set -- $(q "SELECT account_id || ' ' || owner_id FROM crmx.region_top WHERE run_id = $(run)
+            AND owner_id NOT IN ($o1, $o2, $o4, $o6) ORDER BY revenue DESC NULLS LAST, account_id LIMIT 1")
+a5=$1 o5=$2
+q "UPDATE crmx.qualification SET has_need = false WHERE account_id = $a5" >/dev/null
+# and the largest of a rep with more than five in a city (the rep's
+# sixth comes in on the rep's regions view)
+set -- $(q "SELECT t.account_id || ' ' || u.login FROM crmx.region_top t JOIN crmx.region_agg g
+            ON g.run_id = t.run_id AND NOT g.whole AND g.owner_id = t.owner_id AND g.region = t.region
+            AND g.city = t.city JOIN crmx_src.users u ON u.user_id = t.owner_id
+            WHERE t.run_id = $(run) AND t.owner_id = $o6 AND g.precise > 5
+            ORDER BY g.precise DESC, t.revenue DESC NULLS LAST, t.account_id LIMIT 1")
+a6=${1:-} rep6=${2:-}
+check "the demo has a rep with more than five precise customers in a city" test -n "$a6"
+q "UPDATE crmx.qualification SET can_pay = false WHERE account_id = $a6" >/dev/null
+check "the qualifications saved were marked by account, their owners not" test \
+	"$(q "SELECT count(DISTINCT account_id) FROM crmx.changed_account WHERE account_id IN ($a2, $a5, $a6)")/$(q "SELECT
+	   count(*) FROM crmx.changed_owner WHERE owner_id = $o5 OR (owner_id = $o1 AND sums <> 'deals')")" = 3/0
 check "the open deals changed, moved, added or deleted were marked themselves" test \
 	"$(q "SELECT count(DISTINCT opportunity_id) FROM crmx.changed_deal
 	       WHERE opportunity_id IN ($d1, $d3, $dnew, $d4)")" = 4
@@ -176,8 +212,12 @@ q "SET session_replication_role = replica;
 check "the day's changes marked no owner" test "$(q "SELECT count(*) FILTER (WHERE owner_id = $o3)
 	FROM crmx.changed_owner")" = 0
 pages sums
+get "$rep6" /crmx/regions.json >/dev/null && cp "$tmp/body" "$tmp/sums6"
 q "INSERT INTO crmx.changed_owner (owner_id) VALUES (NULL)" >/dev/null	# sum every row
 pages rows
+get "$rep6" /crmx/regions.json >/dev/null && cp "$tmp/body" "$tmp/rows6"
+check "the rep whose largest precise customer no longer is: regions = every row summed" \
+	cmp -s "$tmp/sums6" "$tmp/rows6"
 n=0
 for f in "$tmp"/rows.*; do
 	g=$tmp/sums.${f#"$tmp"/rows.}
@@ -186,6 +226,8 @@ for f in "$tmp"/rows.*; do
 	n=$((n + 1))
 done
 check "every role's pages compared ($n)" test "$n" -eq 17
+check "the executive's regions no longer rank the customer no longer precise" sh -c \
+	"grep -q '\\[$a5,' '$tmp/before.$exec_login.regions' && ! grep -q '\\[$a5,' '$tmp/sums.$exec_login.regions'"
 check "the executive's pipeline and regions show the changes" sh -c \
 	"! cmp -s '$tmp/before.$exec_login.pipeline' '$tmp/sums.$exec_login.pipeline' &&
 	 ! cmp -s '$tmp/before.$exec_login.regions' '$tmp/sums.$exec_login.regions' &&
@@ -206,7 +248,12 @@ check "the day's changes show on o3's row (one stalled and one unreviewed fewer)
 "$top/$O/reportd/crmx-reportd" --set "database.conninfo=$ci" --run-once --as-of 2026-06-30 \
 	>/dev/null 2>"$tmp/run.log" || { fail "a second metrics run"; cat "$tmp/run.log"; }
 check "the new run deleted the marks its snapshot saw" test \
-	"$(q "SELECT (SELECT count(*) FROM crmx.changed_owner) + (SELECT count(*) FROM crmx.changed_deal)")" = 0
+	"$(q "SELECT (SELECT count(*) FROM crmx.changed_owner) + (SELECT count(*) FROM crmx.changed_deal)
+	       + (SELECT count(*) FROM crmx.changed_account)")" = 0
+check "... and keeps only its own precise customers, as its sums count them" test \
+	"$(q "SELECT (SELECT count(*) FROM crmx.precise_account WHERE run_id <> $(run)) = 0
+	       AND (SELECT count(*) FROM crmx.precise_account WHERE run_id = $(run))
+	         = (SELECT sum(precise) FROM crmx.region_agg WHERE run_id = $(run) AND whole)")" = t
 check "... and keeps only its own open deals" test \
 	"$(q "SELECT count(*) FILTER (WHERE run_id = $(run)) > 0 AND count(*) FILTER (WHERE run_id <> $(run)) = 0
 	       FROM crmx.open_deal")" = t
@@ -334,3 +381,16 @@ q "UPDATE crmx_native.opportunities SET amount = amount + 1 WHERE opportunity_id
 check "a run that kept no open deals: an open deal changed marks its owner" test \
 	"$(q "SELECT string_agg(sums, ' ') FROM crmx.changed_owner WHERE owner_id = $ou")/$(q "SELECT
 	   count(*) FROM crmx.changed_deal")" = "open/$marked"
+
+# The same for a run that kept no precise customers: a qualification
+# marks its account's owner for the accounts' sums.
+q "UPDATE crmx.run SET precise_accounts = false WHERE run_id = $(run)" >/dev/null
+marked=$(q "SELECT count(*) FROM crmx.changed_account")
+set -- $(q "SELECT a.account_id || ' ' || a.owner_id FROM crmx_src.accounts a WHERE a.owner_id IS NOT NULL
+            AND a.owner_id NOT IN (SELECT owner_id FROM crmx.changed_owner WHERE owner_id IS NOT NULL)
+            ORDER BY a.account_id LIMIT 1")
+q "INSERT INTO crmx.qualification (account_id, has_need, can_pay, has_authority, updated_by, updated_at)
+   VALUES ($1, true, false, true, 'test', now()) ON CONFLICT (account_id) DO UPDATE SET can_pay = false" >/dev/null
+check "a run that kept no precise customers: a qualification marks its owner" test \
+	"$(q "SELECT string_agg(sums, ' ') FROM crmx.changed_owner WHERE owner_id = $2")/$(q "SELECT
+	   count(*) FROM crmx.changed_account")" = "accounts/$marked"
