@@ -61,7 +61,7 @@ static const struct right panels_rights[] = {
 	{ "SELECT", "TABLE", "region_top", NULL },
 	{ "SELECT", "TABLE", "changed_deal", NULL },	/* 0038: the pipeline and the */
 	{ "SELECT", "TABLE", "open_deal", NULL },	/* team view by changed deal */
-	{ "SELECT", "TABLE", "changed_account", NULL },	/* 0039: qualifications */
+	{ "SELECT", "TABLE", "changed_account", NULL },	/* qualifications by account */
 	{ "SELECT", "TABLE", "precise_account", NULL },	/* by account */
 };
 

@@ -210,6 +210,10 @@
     " coalesce(" q ".has_authority::int, 0)] END"
 /* A precise (A-grade) prospect: need, ability to pay and authority recorded. */
 #define PRECISE(q) "coalesce(" q ".has_need AND " q ".can_pay AND " q ".has_authority, false)"
+/* Whether account ACC is a precise customer now. */
+#define PRECISE_NOW(acc) \
+    "coalesce((SELECT " PRECISE("q") " FROM crmx.qualification q WHERE q.account_id = " acc ")," \
+    " false)"
 
 /* The regions view's accounts (Q_REGIONS, Q_REGIONS_AGG), then its
  * filters: $2 class, $3 segment, $4 region.  Each account's qualification
@@ -218,8 +222,7 @@
 #define REGION_ROWS \
     "SELECT a.account_id, a.name, coalesce(a.region, '') AS region," \
     "  coalesce(a.city, '') AS city, m.revenue_window AS rev, m.open_deals, m.abc_class," \
-    "  coalesce((SELECT " PRECISE("q") " FROM crmx.qualification q" \
-    "  WHERE q.account_id = a.account_id), false) AS precise" \
+    "  " PRECISE_NOW("a.account_id") " AS precise" \
     "  FROM crmx_src.accounts a" \
     "  LEFT JOIN " RUN_METRICS
 #define REGION_FILTERS \
@@ -319,18 +322,15 @@
  * set, a plan may walk a table's whole key index to meet them). */
 #define CHANGED_DEALS "ANY(ARRAY(SELECT c.opportunity_id FROM crmx.changed_deal c))"
 #define NOT_OWNER1(col) "NOT coalesce(" col " = ANY($1::bigint[]), false)"
-/* The accounts whose qualification changed since the run (0039): each
- * one's "precise" as it is now (PRECISE_NOW) in place of as the run
- * counted it (PRECISE_RUN), unless its owner is read whole. */
+/* The accounts whose qualification changed since the run (0038): each
+ * one's (a's) "precise" as it is now in place of as the run counted it
+ * (PRECISE_DELTA), unless its owner is read whole. */
 #define CHANGED_ACCOUNTS "ANY(ARRAY(SELECT c.account_id FROM crmx.changed_account c))"
 #define CHANGED_ACCOUNTS_SET "(SELECT c.account_id FROM crmx.changed_account c)"
-#define PRECISE_NOW \
-    "coalesce((SELECT " PRECISE("q") " FROM crmx.qualification q WHERE q.account_id = a.account_id)," \
-    " false)"
 #define PRECISE_RUN \
     "EXISTS (SELECT 1 FROM crmx.precise_account x WHERE x.run_id = " RUN \
     " AND x.account_id = a.account_id)"
-#define PRECISE_DELTA "(" PRECISE_NOW ")::int - (" PRECISE_RUN ")::int"
+#define PRECISE_DELTA "(" PRECISE_NOW("a.account_id") ")::int - (" PRECISE_RUN ")::int"
 /* Q_ACCOUNTS_COUNT_AGG's region ($3) and city ($4) of the sums x. */
 #define COUNT_F "($3::text IS NULL OR x.region = $3) AND ($4::text IS NULL OR x.city = $4)"
 
@@ -962,8 +962,7 @@ static const char *const sql[Q__MAX] = {
     "WITH ow AS MATERIALIZED (SELECT unnest($1::bigint[]) AS id"
     "  UNION SELECT x.owner_id FROM crmx.region_top x WHERE x.run_id = " RUN
     "  AND x.owner_id IS NOT NULL AND x.account_id = " CHANGED_ACCOUNTS
-    "  AND NOT EXISTS (SELECT 1 FROM crmx.qualification q WHERE q.account_id = x.account_id"
-    "  AND " PRECISE("q") ")),"
+    "  AND NOT " PRECISE_NOW("x.account_id") "),"
     " s AS MATERIALIZED (" REGION_ROWS " WHERE a.owner_id = ANY(ARRAY(SELECT id FROM ow))"
     "  AND " IN_SCOPE("a.owner_id", "$5") REGION_FILTERS "),"
     " g AS (SELECT region, city, sum(n) AS n, sum(np) AS np, sum(na) AS na, sum(rev) AS rev,"
@@ -1002,7 +1001,7 @@ static const char *const sql[Q__MAX] = {
     "  m.revenue_window FROM crmx_src.accounts a LEFT JOIN " RUN_METRICS
     "  WHERE a.account_id = " CHANGED_ACCOUNTS " AND a.owner_id NOT IN (SELECT id FROM ow)"
     "  AND " IN_SCOPE("a.owner_id", "$5") " AND ($4::text IS NULL OR coalesce(a.region, '') = $4)"
-    "  AND " PRECISE_NOW ")," REGION_OUT,
+    "  AND " PRECISE_NOW("a.account_id") ")," REGION_OUT,
 [Q_ACCOUNTS_REVENUE_DEEP] = ACCOUNTS_SQL("m.revenue_window DESC NULLS LAST, a.account_id"),
 [Q_ACCOUNTS_LTV_DEEP] = ACCOUNTS_SQL("m.ltv_pred DESC NULLS LAST, a.account_id"),
 [Q_ACCOUNTS_ACTIVITY_DEEP] = ACCOUNTS_SQL("m.last_activity DESC NULLS LAST, a.account_id"),

@@ -10,7 +10,7 @@
 # changes: an open deal of each of 150 reps changed through the CRM's
 # table, as the change feed marks them (the deals, 0038; undone after);
 # and its accounts list, regions and team view after an account of each of
-# those reps was qualified through crmx's table (the accounts, 0039).
+# those reps was qualified through crmx's table (the accounts, 0038).
 # Target: p99 under 50 ms at 1M accounts, 100 ms for the search.
 # Requests rotate over the role's users (and, for the account and deal
 # pages, over 2,000 of their accounts and deals).
@@ -135,14 +135,14 @@ day_changes() {
 	[ "$1" = apply ] || d=-1
 	[ "$1" = undo ] || marks_from=$(q "SELECT pg_current_xact_id()")
 	latest=$(q "SELECT run_id FROM crmx.latest_run")
-	[ "${2:-}" != old ] || q "UPDATE crmx.run SET open_deals = false WHERE run_id = $latest" >/dev/null
+	[ "${2:-}" != old ] || q "UPDATE crmx.run SET row_marks = false WHERE run_id = $latest" >/dev/null
 	q "SELECT user_id FROM crmx_src.users WHERE role = 'rep' ORDER BY user_id LIMIT 150" |
 	while read -r o; do
 		echo "UPDATE crmx_native.opportunities SET amount = amount + ($d)
 		      WHERE opportunity_id = (SELECT min(opportunity_id) FROM crmx_native.opportunities
 		      WHERE owner_id = $o AND closed_at IS NULL);"
 	done | psql -h "$host" -U crmx -d "$db" -X -q
-	[ "${2:-}" != old ] || q "UPDATE crmx.run SET open_deals = true WHERE run_id = $latest" >/dev/null
+	[ "${2:-}" != old ] || q "UPDATE crmx.run SET row_marks = true WHERE run_id = $latest" >/dev/null
 	if [ "$1" = apply ]; then	# else the rows would measure no change
 		m=$(q "SELECT count(*) FROM (SELECT user_id FROM crmx_src.users WHERE role = 'rep'
 		       ORDER BY user_id LIMIT 150) u WHERE EXISTS (SELECT 1 FROM crmx.changed_owner c
@@ -159,12 +159,12 @@ changed_pages="exec.accounts exec.regions exec.pipeline exec.team"
 
 # qualified apply|undo [old]: an account without a qualification of each
 # of 150 reps qualified (precise) through crmx's table, as the panels'
-# form saves it (the change feed marks the accounts, 0039; for the old
+# form saves it (the change feed marks the accounts, 0038; for the old
 # build, which reads no account marks, their owners for the accounts'
 # sums, as it did), or the rows and the marks the two wrote deleted
 qualified() {
 	latest=$(q "SELECT run_id FROM crmx.latest_run")
-	[ "${2:-}" != old ] || q "UPDATE crmx.run SET precise_accounts = false WHERE run_id = $latest" >/dev/null
+	[ "${2:-}" != old ] || q "UPDATE crmx.run SET row_marks = false WHERE run_id = $latest" >/dev/null
 	if [ "$1" = apply ]; then
 		marks_from=$(q "SELECT pg_current_xact_id()")
 		q "SELECT min(a.account_id) FROM crmx_native.accounts a WHERE a.owner_id IN (SELECT user_id
@@ -185,7 +185,7 @@ qualified() {
 		q "DELETE FROM crmx.changed_owner WHERE xid > '$marks_from'::xid8" >/dev/null
 		q "DELETE FROM crmx.changed_account WHERE xid > '$marks_from'::xid8" >/dev/null
 	fi
-	[ "${2:-}" != old ] || q "UPDATE crmx.run SET precise_accounts = true WHERE run_id = $latest" >/dev/null
+	[ "${2:-}" != old ] || q "UPDATE crmx.run SET row_marks = true WHERE run_id = $latest" >/dev/null
 }
 qualified_pages="exec.accounts exec.regions exec.team"
 

@@ -10,7 +10,7 @@
 # names no owner); a new run takes the changes in and clears the marks.
 # An open deal changed and still open marks the deal, not its owner
 # (0038): its stored row is taken out and the deal read as it is now; a
-# qualification saved marks its account (0039), and one of the largest
+# qualification saved marks its account (0038), and one of the largest
 # precise customers of a city no longer precise makes its owner read
 # whole.
 set -u
@@ -371,7 +371,7 @@ check "every role's pages compared ($n)" test "$n" -eq 17
 # Until a run keeps its open deals (a run stored before 0038), a deal's
 # change marks its owner, as before: a deal mark would be added to sums
 # that never counted it out.
-q "UPDATE crmx.run SET open_deals = false WHERE run_id = $(run)" >/dev/null
+q "UPDATE crmx.run SET row_marks = false WHERE run_id = $(run)" >/dev/null
 marked=$(q "SELECT count(*) FROM crmx.changed_deal")
 ou=$(q "SELECT owner_id FROM crmx_src.opportunities WHERE outcome = 'open'
         AND owner_id NOT IN (SELECT owner_id FROM crmx.changed_owner WHERE owner_id IS NOT NULL)
@@ -384,7 +384,7 @@ check "a run that kept no open deals: an open deal changed marks its owner" test
 
 # The same for a run that kept no precise customers: a qualification
 # marks its account's owner for the accounts' sums.
-q "UPDATE crmx.run SET precise_accounts = false WHERE run_id = $(run)" >/dev/null
+q "UPDATE crmx.run SET row_marks = false WHERE run_id = $(run)" >/dev/null
 marked=$(q "SELECT count(*) FROM crmx.changed_account")
 set -- $(q "SELECT a.account_id || ' ' || a.owner_id FROM crmx_src.accounts a WHERE a.owner_id IS NOT NULL
             AND a.owner_id NOT IN (SELECT owner_id FROM crmx.changed_owner WHERE owner_id IS NOT NULL)

@@ -1,33 +1,52 @@
--- Marks by deal (issue 16).  Since 0037 an open deal changed marks its
--- owner for the open deals' sums, and the pipeline and the team view then
--- read all of that owner's open deals live in place of the run's sums.
--- Through a working day most reps change a deal, so by the afternoon an
--- executive's pipeline and team view read nearly every open deal live
--- again (150 reps with one deal each changed: 2.9 s and 5 s at the 99th
--- percentile under load, against 0.3 s and 1.4 s right after the run).
+-- Marks by row (issue 16).  Since 0037 a change marked its owner for the
+-- sums it moves, and the pages then read all of that owner's rows live in
+-- place of the run's sums.  Through a working day most reps change a
+-- deal and qualify an account, so by the afternoon the executive's pages
+-- read nearly everything live again: with one open deal of each of 150
+-- reps changed, the pipeline and team view took 2.9 s and 5 s at the 99th
+-- percentile under load (0.3 s and 1.4 s right after the run); with one
+-- account of each qualified, the regions view answered one request a
+-- second, and ten owners' marks already took one region's view from
+-- 1,400 to 56 requests a second.
 --
--- Now the run keeps each open deal as its sums counted it
+-- Deals.  The run now keeps each open deal as its sums counted it
 -- (crmx.open_deal: owner, stage, due month, amount, weighted and learned
--- amounts), and sums the pipeline's and the team view's figures from
--- those same rows, so that the sums and the rows agree exactly.  A change
--- to an open deal that leaves it open (crmx.watch's deal column, given
--- with its closed column) marks the deal (crmx.changed_deal) instead of
--- its owner.  A page then takes each changed deal's stored row out of the
--- sums and adds the deal as it is now (fcgi/queries.c, Q_FUNNEL_AGG and
--- Q_TEAM_AGG): the work grows with the deals changed, not with their
--- owners' books.  Owners' marks (0037) stay for what a deal mark cannot
--- say: a deal closed or reopened (the closed deals' sums), a bulk
--- statement, a table watched by owner only (Tryton's deals).  A deal
--- whose owner is marked too is read with that owner's deals.
+-- amounts) and sums the pipeline's and the team view's figures from those
+-- same rows, so that the sums and the rows agree exactly.  A change to an
+-- open deal that leaves it open (crmx.watch's deal column, given with its
+-- closed column) marks the deal (crmx.changed_deal) instead of its owner.
+-- A page takes each changed deal's stored row out of the sums and adds the
+-- deal as it is now (fcgi/queries.c, Q_FUNNEL_AGG and Q_TEAM_AGG).
 --
--- Every mark left is of a change after some run's snapshot: a deal marked
--- that did not change since the latest run's adds back exactly what is
--- taken out.  So the pages need no snapshot test for these marks; the run
--- deletes the ones its snapshot saw.  Deals are marked only while the
--- latest run kept its open deals (crmx.run.open_deals): until the first
--- run after this migration, a deal's change marks its owner as before.
+-- Qualifications.  A qualification moves only whether its account is a
+-- precise customer: not its owner, region or city, nor the run's figures
+-- of it.  The run keeps which accounts it counted precise
+-- (crmx.precise_account, with their owner then; the team view's precise
+-- customers are summed from them), a table watched with the sums
+-- 'precise' (an 'account' table: crmx's qualifications) marks the
+-- account (crmx.changed_account) and no owner, and the regions and team
+-- views count each marked account's "precise" as it is now in place of as
+-- it was (Q_REGIONS_AGG, Q_TEAM_AGG).  The regions view's five largest
+-- precise customers per city stay exact: the stored five of each owner
+-- lose the marked accounts, which come back as they are now, and an owner
+-- one of whose stored five is no longer precise is read whole.  The lists
+-- and their counts show the run's grades and count accounts: a
+-- qualification changes nothing there.
+--
+-- The work grows with the rows changed, not with their owners' books.
+-- Owners' marks (0037) stay for what a row's mark cannot say: a deal
+-- closed or reopened (the closed deals' sums), an account's own changes,
+-- a bulk statement, a table watched by owner only (Tryton's deals), an
+-- account without an owner.  A row whose owner is marked too is read with
+-- that owner's.  Every row mark left is of a change after some run's
+-- snapshot: a row marked that did not change since the latest run's adds
+-- back exactly what is taken out, so the pages need no snapshot test for
+-- these marks; the run deletes the ones its snapshot saw.  Rows are
+-- marked only while the latest run kept its rows (crmx.run.row_marks):
+-- until the first run after this migration, changes mark their owners as
+-- before.
 
-ALTER TABLE crmx.run ADD COLUMN open_deals boolean NOT NULL DEFAULT false;
+ALTER TABLE crmx.run ADD COLUMN row_marks boolean NOT NULL DEFAULT false;
 
 CREATE TABLE crmx.changed_deal (
     xid             xid8 NOT NULL DEFAULT pg_current_xact_id(),
@@ -50,6 +69,24 @@ CREATE TABLE crmx.open_deal (
     PRIMARY KEY (run_id, opportunity_id)
 );
 
+CREATE TABLE crmx.changed_account (
+    xid         xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    account_id  bigint NOT NULL
+);
+CREATE INDEX changed_account_id ON crmx.changed_account (account_id);
+
+-- The latest run's precise customers and their owners then (earlier
+-- runs' go when a run stores its own).
+CREATE TABLE crmx.precise_account (
+    run_id      bigint NOT NULL REFERENCES crmx.run ON DELETE CASCADE,
+    account_id  bigint NOT NULL,
+    owner_id    bigint,
+    PRIMARY KEY (run_id, account_id)
+);
+
+-- Which owner's stored five a marked account is among (Q_REGIONS_AGG).
+CREATE INDEX region_top_account ON crmx.region_top (run_id, account_id);
+
 -- Writes down deals whose rows changed, once each until a run has seen
 -- them.
 CREATE FUNCTION crmx.mark_deals(ids bigint[]) RETURNS void
@@ -62,8 +99,20 @@ AS $$
 $$;
 REVOKE ALL ON FUNCTION crmx.mark_deals(bigint[]) FROM PUBLIC;
 
+-- Writes down accounts whose qualification changed, once each until a
+-- run has seen them.
+CREATE FUNCTION crmx.mark_accounts(ids bigint[]) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    INSERT INTO crmx.changed_account (account_id)
+    SELECT DISTINCT a FROM unnest(ids) a
+     WHERE a IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM crmx.changed_account c WHERE c.account_id = a)
+$$;
+REVOKE ALL ON FUNCTION crmx.mark_accounts(bigint[]) FROM PUBLIC;
+
 -- 0027's, with the open deals first: the pipeline's sums are summed from
--- them, and the marks of both kinds the snapshot saw go.
+-- them, and the marks of every kind the snapshot saw go.
 CREATE OR REPLACE FUNCTION crmx.store_panel_aggregates(run bigint, tz text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -74,7 +123,7 @@ BEGIN
         PERFORM set_config('TimeZone', tz, true);
     END IF;
     UPDATE crmx.run r SET panel_snapshot = pg_current_snapshot(),
-           panel_timezone = current_setting('TimeZone'), open_deals = true
+           panel_timezone = current_setting('TimeZone'), row_marks = true
      WHERE r.run_id = run AND r.status = 'running' RETURNING r.panel_snapshot INTO snap;
     IF snap IS NULL THEN
         RAISE EXCEPTION 'crmx.store_panel_aggregates: no running run %', run;
@@ -104,9 +153,39 @@ BEGIN
     PERFORM crmx.store_region_aggregates(run);
     DELETE FROM crmx.changed_owner c WHERE pg_visible_in_snapshot(c.xid, snap);
     DELETE FROM crmx.changed_deal c WHERE pg_visible_in_snapshot(c.xid, snap);
+    DELETE FROM crmx.changed_account c WHERE pg_visible_in_snapshot(c.xid, snap);
 END $$;
 
--- 0031's, with the open deals' sums from the run's open deals (above).
+-- 0027's, keeping the precise customers from the same reading as the
+-- regions' sums.
+CREATE OR REPLACE FUNCTION crmx.store_region_aggregates(run bigint) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    DELETE FROM crmx.precise_account WHERE run_id <> run;
+    WITH s AS MATERIALIZED (SELECT a.account_id, a.name, a.owner_id,
+           coalesce(a.region, '') AS region, coalesce(a.city, '') AS city,
+           m.revenue_window AS rev, m.open_deals, m.abc_class,
+           coalesce(q.has_need AND q.can_pay AND q.has_authority, false) AS precise
+      FROM crmx_src.accounts a
+      LEFT JOIN crmx.account_metrics m ON m.run_id = run AND m.account_id = a.account_id
+      LEFT JOIN crmx.qualification q ON q.account_id = a.account_id),
+    pa AS (INSERT INTO crmx.precise_account
+      SELECT run, account_id, owner_id FROM s WHERE precise),
+    agg AS (INSERT INTO crmx.region_agg
+      SELECT run, grouping(owner_id) = 1, owner_id, region, city, count(*),
+             count(*) FILTER (WHERE precise), count(*) FILTER (WHERE abc_class = 'A'),
+             coalesce(sum(rev), 0), coalesce(sum(open_deals), 0)
+        FROM s GROUP BY GROUPING SETS ((owner_id, region, city), (region, city)))
+    INSERT INTO crmx.region_top
+    SELECT run, owner_id, region, city, account_id, name, rev
+      FROM (SELECT s.*, row_number() OVER (PARTITION BY owner_id, region, city
+                   ORDER BY rev DESC NULLS LAST, account_id) AS rn FROM s WHERE precise) p
+     WHERE rn <= 5;
+END $$;
+
+-- 0031's, with the open deals' sums from the run's open deals and the
+-- precise customers per owner from the run's (above).
 CREATE OR REPLACE FUNCTION crmx.store_team_aggregates(run bigint) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -124,17 +203,18 @@ BEGIN
      WHERE d.run_id = run AND d.owner_id IS NOT NULL
      GROUP BY 2, 3;
     INSERT INTO crmx.team_precise
-    SELECT run, a.owner_id, count(*) FROM crmx.qualification q
-      JOIN crmx_src.accounts a ON a.account_id = q.account_id
-     WHERE a.owner_id IS NOT NULL AND q.has_need AND q.can_pay AND q.has_authority
-     GROUP BY a.owner_id;
+    SELECT run, p.owner_id, count(*) FROM crmx.precise_account p
+     WHERE p.run_id = run AND p.owner_id IS NOT NULL
+     GROUP BY p.owner_id;
     UPDATE crmx.run r SET team_sums = true WHERE r.run_id = run;
 END $$;
 
--- 0037's trigger, with TG_ARGV[5] the table's deal column ('': none):
--- when no row is closed before or after and the latest run kept its open
--- deals, the deals are marked, and their owners are only told (the kept
--- pages).
+-- 0037's trigger, with TG_ARGV[5] the table's deal column ('': none) and
+-- the sums 'precise': when the latest run kept its rows, a change that
+-- leaves its deals open (no row closed before or after) marks the deals,
+-- and a qualification its accounts (each with an owner); their owners are
+-- only told (the kept pages).  Else the open deals' or the accounts' sums
+-- of the owners, as before.
 CREATE OR REPLACE FUNCTION crmx.on_change() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -148,6 +228,9 @@ DECLARE
 BEGIN
     IF to_regprocedure('crmx_src.change_feed()') IS NULL THEN
         RETURN NULL;	-- the adapter has no feed: nobody keeps pages
+    END IF;
+    IF sums = 'precise' AND (kind <> 'account' OR TG_OP = 'TRUNCATE') THEN
+        sums := 'accounts';
     END IF;
     IF kind <> 'all' AND TG_OP <> 'TRUNCATE' THEN
         -- a bulk statement (an import) changes everything
@@ -171,7 +254,7 @@ BEGIN
            INTO still_open;
         IF still_open THEN
             sums := 'open';
-            IF TG_NARGS > 5 AND TG_ARGV[5] <> '' AND coalesce((SELECT r.open_deals
+            IF TG_NARGS > 5 AND TG_ARGV[5] <> '' AND coalesce((SELECT r.row_marks
                    FROM crmx.latest_run l JOIN crmx.run r ON r.run_id = l.run_id), false) THEN
                 -- the deals themselves, before and after
                 EXECUTE format('SELECT array_agg(DISTINCT x) FROM (%s) t',
@@ -197,6 +280,19 @@ BEGIN
     IF ids IS NULL THEN
         RETURN NULL;	-- no rows
     END IF;
+    IF sums = 'precise' THEN
+        -- the accounts themselves, when the latest run kept its precise
+        -- customers and each account has an owner
+        IF coalesce((SELECT r.row_marks FROM crmx.latest_run l
+                       JOIN crmx.run r ON r.run_id = l.run_id), false)
+           AND NOT EXISTS (SELECT 1 FROM unnest(ids) i WHERE NOT EXISTS (SELECT 1
+                   FROM crmx_src.accounts a WHERE a.account_id = i AND a.owner_id IS NOT NULL)) THEN
+            PERFORM crmx.mark_accounts(ids);
+            sums := 'none';
+        ELSE
+            sums := 'accounts';
+        END IF;
+    END IF;
     IF kind = 'owner' AND TG_NARGS > 2 AND TG_ARGV[2] <> '' THEN
         -- ids of something that maps to owners
         EXECUTE format('SELECT %s($1)', TG_ARGV[2]::regproc) INTO ids USING ids;
@@ -216,8 +312,9 @@ EXCEPTION WHEN OTHERS THEN
 END $$;
 
 -- crmx.watch('schema.table', kind, column [, owners_of [, sums [, closed
--- [, deal]]]]): 0037's, with the table's deal id column: given with the
--- closed column, a change that leaves its deals open marks the deals.
+-- [, deal]]]]): 0037's, with the sums 'precise' (an 'account' table's)
+-- and the table's deal id column: given with the closed column, a change
+-- that leaves its deals open marks the deals.
 DROP FUNCTION crmx.watch(regclass, text, text, regproc, text, text);
 CREATE FUNCTION crmx.watch(tbl regclass, kind text, col text, owners_of regproc DEFAULT NULL,
                            sums text DEFAULT 'all', closed text DEFAULT NULL,
@@ -240,8 +337,11 @@ BEGIN
        OR (owners_of IS NOT NULL AND kind <> 'owner') THEN
         RAISE EXCEPTION 'crmx.watch: unknown kind % (or owners_of without ''owner'')', kind;
     END IF;
-    IF sums IS NULL OR sums NOT IN ('all', 'deals', 'accounts', 'none') THEN
-        RAISE EXCEPTION 'crmx.watch: unknown sums % (all, deals, accounts or none)', sums;
+    IF sums IS NULL OR sums NOT IN ('all', 'deals', 'accounts', 'precise', 'none') THEN
+        RAISE EXCEPTION 'crmx.watch: unknown sums % (all, deals, accounts, precise or none)', sums;
+    END IF;
+    IF sums = 'precise' AND kind <> 'account' THEN
+        RAISE EXCEPTION 'crmx.watch: the precise customers'' sums are of an account column';
     END IF;
     IF closed IS NOT NULL AND (sums <> 'deals' OR kind = 'all') THEN
         RAISE EXCEPTION 'crmx.watch: a closed column is for the deals'' sums of a column';
@@ -264,4 +364,9 @@ BEGIN
     EXECUTE format('CREATE OR REPLACE TRIGGER %I AFTER TRUNCATE ON %s'
                    ' FOR EACH STATEMENT EXECUTE FUNCTION crmx.on_change(''all'', '''', '''', %s)',
                    name || '_t', tbl, quote_literal(sums));
+END $$;
+
+-- crmx's qualifications: the precise customers' sums.
+DO $$ BEGIN
+    PERFORM crmx.watch('crmx.qualification', 'account', 'account_id', NULL, 'precise');
 END $$;
