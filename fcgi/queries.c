@@ -273,10 +273,15 @@
     " < " MONTH_END "), 0) AS forecast_month," \
     " coalesce(sum(" w ") FILTER (WHERE coalesce(" due ", current_date)" \
     " < " QUARTER_END "), 0) AS forecast_quarter,"
-/* Q_TEAM_AGG's scope, $3: a manager's variant has its own plan, prepared
+/* Q_TEAM_AGG's scope, $2: a manager's variant has its own plan, prepared
  * once (0.9 ms where planning each request took 6 of 7); everyone's is
  * planned per request (planned_per_request). */
-#define TEAM_SCOPE3(col) SCOPE_AT(col, "3")
+#define TEAM_SCOPE2(col) SCOPE_AT(col, "2")
+/* [metrics] stall_days, set on the session by queries_prepare: unlike a
+ * parameter, a plan made once still sees its value (current_setting is
+ * stable), so the team view's generic plan finds the deals whose stage
+ * began within the stall days by the index on that date. */
+#define STALL_DAYS "current_setting('crmx.stall_days')::int"
 /* The team view's rows from its CTEs o (open deals per owner) and p
  * (precise customers per owner), SCOPE a macro naming the viewer's
  * scope of a column: the reps in scope (role 'rep' or an owner of open
@@ -781,8 +786,8 @@ static const char *const sql[Q__MAX] = {
     " GROUP BY a.owner_id),"
     TEAM_ROWS(SCOPE_SQL) TEAM_ORDER,
 /* Q_TEAM from the latest run's sums (0031; $1 the owners changed for the
- * open deals' sums, $2 the stall days, $3 the scope, $4 the owners
- * changed for the accounts' sums, 0037): the unchanged owners' open deals
+ * open deals' sums, $2 the scope, $3 the owners changed for the accounts'
+ * sums, 0037; the stall days STALL_DAYS): the unchanged owners' open deals
  * by due month and precise customers as the run stored them, the changed
  * owners' read now, and the changed deals of the others as the run
  * counted them taken out and as they are now added (CHANGED_DEALS; an
@@ -794,32 +799,32 @@ static const char *const sql[Q__MAX] = {
 [Q_TEAM_AGG] =
     "WITH s AS (SELECT x.owner_id, x.due_month AS due, x.deals, x.dated, x.amount, x.weighted,"
     "  x.learned FROM crmx.team_agg x"
-    "  WHERE x.run_id = " RUN " AND " TEAM_SCOPE3("x.owner_id") " AND x.owner_id <> ALL($1::bigint[])"
+    "  WHERE x.run_id = " RUN " AND " TEAM_SCOPE2("x.owner_id") " AND x.owner_id <> ALL($1::bigint[])"
     "  UNION ALL SELECT o.owner_id, date_trunc('month', o.expected_close)::date, 1,"
     "  (o.stage_entered_at IS NOT NULL)::int, o.amount, " TEAM_W("o.probability") ","
     "  " TEAM_W("f.probability") " FROM crmx_src.opportunities o"
     "  LEFT JOIN crmx.deal_forecast f ON f.run_id = " RUN
     "  AND f.opportunity_id = o.opportunity_id"
-    "  WHERE o.owner_id = ANY($1::bigint[]) AND " TEAM_SCOPE3("o.owner_id")
+    "  WHERE o.owner_id = ANY($1::bigint[]) AND " TEAM_SCOPE2("o.owner_id")
     "  AND o.outcome = 'open'"
     "  UNION ALL SELECT x.owner_id, x.due_month, -1, -x.dated::int, -x.amount,"
     "  -(x.weighted::numeric), -x.learned FROM crmx.open_deal x"
     "  WHERE x.run_id = " RUN " AND x.opportunity_id = " CHANGED_DEALS
-    "  AND x.owner_id <> ALL($1::bigint[]) AND " TEAM_SCOPE3("x.owner_id")
+    "  AND x.owner_id <> ALL($1::bigint[]) AND " TEAM_SCOPE2("x.owner_id")
     "  UNION ALL SELECT o.owner_id, date_trunc('month', o.expected_close)::date, 1,"
     "  (o.stage_entered_at IS NOT NULL)::int, o.amount, " TEAM_W("o.probability") ","
     "  " TEAM_W("f.probability") " FROM crmx_src.opportunities o"
     "  LEFT JOIN crmx.deal_forecast f ON f.run_id = " RUN
     "  AND f.opportunity_id = o.opportunity_id"
     "  WHERE o.opportunity_id = " CHANGED_DEALS " AND o.owner_id <> ALL($1::bigint[])"
-    "  AND " TEAM_SCOPE3("o.owner_id") " AND o.outcome = 'open'),"
+    "  AND " TEAM_SCOPE2("o.owner_id") " AND o.outcome = 'open'),"
     " rv AS (SELECT o.owner_id, count(*) AS n FROM (SELECT DISTINCT r.opportunity_id"
     "  FROM crmx.deal_review r WHERE r.created_at >= now() - interval '14 days') r"
     "  JOIN crmx_src.opportunities o USING (opportunity_id)"
-    "  WHERE " TEAM_SCOPE3("o.owner_id") " AND o.outcome = 'open' GROUP BY 1),"
+    "  WHERE " TEAM_SCOPE2("o.owner_id") " AND o.outcome = 'open' GROUP BY 1),"
     " nw AS (SELECT o.owner_id, count(*) AS n FROM crmx_src.opportunities o"
-    "  WHERE " TEAM_SCOPE3("o.owner_id") " AND o.outcome = 'open'"
-    "  AND o.stage_entered_at >= (current_date - $2::int)::timestamptz GROUP BY 1),"
+    "  WHERE " TEAM_SCOPE2("o.owner_id") " AND o.outcome = 'open'"
+    "  AND o.stage_entered_at >= (current_date - " STALL_DAYS ")::timestamptz GROUP BY 1),"
     " o AS (SELECT s.owner_id, sum(s.deals) AS open_deals, sum(s.amount) AS open_amount,"
     " coalesce(sum(s.weighted), 0) AS weighted," TEAM_FORECAST("s.due", "s.weighted")
     " sum(s.dated) - coalesce(max(nw.n), 0) AS stalled,"
@@ -828,15 +833,15 @@ static const char *const sql[Q__MAX] = {
     " HAVING sum(s.deals) > 0),"
     " p AS (SELECT p.owner_id, sum(p.precise) AS precise FROM ("
     "  SELECT x.owner_id, x.precise FROM crmx.team_precise x"
-    "  WHERE x.run_id = " RUN " AND " TEAM_SCOPE3("x.owner_id") " AND x.owner_id <> ALL($4::bigint[])"
+    "  WHERE x.run_id = " RUN " AND " TEAM_SCOPE2("x.owner_id") " AND x.owner_id <> ALL($3::bigint[])"
     "  UNION ALL SELECT a.owner_id, count(*) FROM crmx.qualification q"
     "  JOIN crmx_src.accounts a ON a.account_id = q.account_id"
-    "  WHERE a.owner_id = ANY($4::bigint[]) AND " TEAM_SCOPE3("a.owner_id")
+    "  WHERE a.owner_id = ANY($3::bigint[]) AND " TEAM_SCOPE2("a.owner_id")
     "  AND q.has_need AND q.can_pay AND q.has_authority GROUP BY a.owner_id"
     "  UNION ALL SELECT a.owner_id, " PRECISE_DELTA " FROM crmx_src.accounts a"
-    "  WHERE a.account_id = " CHANGED_ACCOUNTS " AND a.owner_id <> ALL($4::bigint[])"
-    "  AND " TEAM_SCOPE3("a.owner_id") ") p GROUP BY p.owner_id),"
-    TEAM_ROWS(TEAM_SCOPE3)
+    "  WHERE a.account_id = " CHANGED_ACCOUNTS " AND a.owner_id <> ALL($3::bigint[])"
+    "  AND " TEAM_SCOPE2("a.owner_id") ") p GROUP BY p.owner_id),"
+    TEAM_ROWS(TEAM_SCOPE2)
     " WHERE (SELECT r.team_sums FROM crmx.run r WHERE r.run_id = " RUN ")"
     TEAM_ORDER,
 /* Forecast accuracy (team.h) per owner in scope ($2: one, or NULL for
@@ -1177,11 +1182,13 @@ static const char *const fallback[Q__MAX] = {
  * (5 ms, a partition's indexes each) cost five times its run; but by
  * name (ACCOUNTS_OWNED_NAME), where one plan for all values sorted every
  * account of each owner (a team of seven: 130 ms, planned with the
- * values 1 + 5 ms).  The team view's sums over everyone are: with one
- * plan, its open deals whose stage began within the stall days ($2) were
- * found by reading every open deal (34 ms at 1M; planned with the values
- * 4 + 17 ms); a manager's team has its own variant (SCOPE_AT), whose one
- * plan reads the team's rows by index (0.9 ms; planned each time, 6 + 1).
+ * values 1 + 5 ms).  The team view's sums over everyone (Q_TEAM_AGG):
+ * with the stall days a parameter, one plan found the open deals whose
+ * stage began within them by reading every open deal (34 ms at 1M); with
+ * them a setting the plan sees (STALL_DAYS) one plan takes 18-28 ms, and
+ * planned per request (4-5 ms) 23: at 64 connections, 45-49 req/s one
+ * plan, 52 planned.  A manager's team has its own variant (SCOPE_AT),
+ * prepared once: with STALL_DAYS its one plan doubled the page's rate.
  * The pipeline's page
  * without a search (Q_PIPELINE_PAGE, Q_PIPELINE_TOP) has no such values:
  * one plan serves, and planning it cost a rep's page as much as running
@@ -1241,7 +1248,7 @@ request_text(enum query q, int own)
 }
 
 int
-queries_prepare(PGconn *conn, const char *timezone)
+queries_prepare(PGconn *conn, const char *timezone, int stall_days)
 {
 	if (timezone != NULL && *timezone != '\0') {
 		const char *tz[1] = { timezone };
@@ -1271,6 +1278,18 @@ queries_prepare(PGconn *conn, const char *timezone)
 	 * over it too, and compiling took 28 ms. */
 	res = PQexec(conn, "SET jit = off");
 	PQclear(res);
+	/* STALL_DAYS */
+	char stall[16];
+	snprintf(stall, sizeof stall, "%d", stall_days);
+	const char *sd[1] = { stall };
+	res = PQexecParams(conn, "SELECT set_config('crmx.stall_days', $1, false)", 1, NULL, sd,
+	                   NULL, NULL, 0);
+	int set = PQresultStatus(res) == PGRES_TUPLES_OK;
+	PQclear(res);
+	if (!set) {
+		log_error("setting the stall days: %s", db_errmsg(conn));
+		return -1;
+	}
 	for (int i = 0; i < Q__MAX; i++) {
 		/* Scoped statements: $1 the owners, typed (it may be NULL). */
 		static const Oid types[1] = { 1016 /* int8[] */ };

@@ -36,7 +36,7 @@ enum query {
 	Q_ACCOUNT_CLOSED,	/* an account's won and lost deals */
 	Q_TEAM_ROLE,		/* $2 login: the viewer's role, when in scope */
 	Q_TEAM,			/* one row per rep; $2 stall days */
-	Q_TEAM_AGG,		/* the same from the run's sums; $2 stall days, $3 the scope */
+	Q_TEAM_AGG,		/* the same from the run's sums; $2 the scope */
 	Q_FORECAST_ACCURACY,	/* per owner and closed month; $2 owner or NULL */
 	Q_SAVE_CONTACT,		/* a contact's role and the key person reached, + history */
 	Q_CONTACT_HISTORY,
@@ -71,10 +71,11 @@ enum query {
 	Q__MAX
 };
 
-/* Sets the session's time zone (times are shown in it) and prepares every
- * statement on a new connection; -1 (logged) when one fails, e.g. because
- * no adapter is installed. */
-int queries_prepare(PGconn *conn, const char *timezone);
+/* Sets the session's time zone (times are shown in it) and the stall
+ * days ([metrics] stall_days, read by the team view's sums) and prepares
+ * every statement on a new connection; -1 (logged) when one fails, e.g.
+ * because no adapter is installed. */
+int queries_prepare(PGconn *conn, const char *timezone, int stall_days);
 /* Writes every statement as the panels prepare or run it (each variant of
  * a scoped one, scope markers resolved), each after a "-- crmx_<n>" line
  * that names it as in pg_prepared_statements: `crmx.fcgi --statements`,

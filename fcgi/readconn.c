@@ -109,7 +109,7 @@ ready(const struct crmx_config *cfg)
 		r.conn = db_connect(cfg, cfg->db_read_conninfo, "crmx.fcgi", err, sizeof err);
 		if (r.conn == NULL) {
 			log_error("replica: %s", err);
-		} else if (queries_prepare(r.conn, cfg->reportd_timezone) != 0) {
+		} else if (queries_prepare(r.conn, cfg->reportd_timezone, cfg->metrics_stall_days) != 0) {
 			log_error("replica: preparing the connection: %s", db_errmsg(r.conn));
 			drop();
 		}

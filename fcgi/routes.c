@@ -283,7 +283,7 @@ primary_ready(struct ctx *c, PGconn **conn, time_t now)
 	*conn = db_connect(c->cfg, c->cfg->db_conninfo, "crmx.fcgi", err, sizeof err);
 	if (*conn == NULL)
 		log_error("%s", err);
-	else if (queries_prepare(*conn, c->cfg->reportd_timezone) != 0 ||
+	else if (queries_prepare(*conn, c->cfg->reportd_timezone, c->cfg->metrics_stall_days) != 0 ||
 	         cache_connect(*conn) != 0) {
 		log_error("preparing the connection: %s", db_errmsg(*conn));
 		PQfinish(*conn);

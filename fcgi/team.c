@@ -265,8 +265,8 @@ team_fetch(struct ctx *c)
 		return NULL;
 	PGresult *res = NULL;
 	if (agg) {
-		const char *extra[3] = { stall, scope, panel_agg_changed(c, AGG_ACCOUNTS) };
-		res = scoped_query(c, Q_TEAM_AGG, 3, extra);
+		const char *extra[2] = { scope, panel_agg_changed(c, AGG_ACCOUNTS) };
+		res = scoped_query(c, Q_TEAM_AGG, 2, extra);
 		panel_agg_end(c, scope);
 		if (res == NULL || PQntuples(res) > 0)
 			return res;

@@ -12,7 +12,8 @@
 # (0038): its stored row is taken out and the deal read as it is now; a
 # qualification saved marks its account (0038), and one of the largest
 # precise customers of a city no longer precise makes its owner read
-# whole.
+# whole.  The team view from the sums counts stalled deals by [metrics]
+# stall_days, which reaches its statement as a setting of the session.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/sh.sh"
@@ -89,6 +90,26 @@ team_sums_shown() {
 	[ "$t" -gt 100000 ]
 }
 check "an executive's team view is read from the run's per-owner sums" team_sums_shown
+# [metrics] stall_days reaches the team view from the sums (a setting of
+# the session, not a parameter: queries.c, STALL_DAYS): with the stall
+# days set so that about half the open deals' stages began within them,
+# the stalled deals are those counted here, and fewer than at 14 days
+stalled_sql() {	# DAYS: open deals whose stage began more than DAYS days ago
+	q "SELECT count(*) FROM crmx_src.opportunities o WHERE o.outcome = 'open'
+	   AND o.owner_id IS NOT NULL AND current_date - o.stage_entered_at::date > $1"
+}
+stall=$(q "SELECT current_date - percentile_disc(0.5) WITHIN GROUP (ORDER BY stage_entered_at::date)
+           FROM crmx_src.opportunities WHERE outcome = 'open' AND stage_entered_at IS NOT NULL")
+stall_shown() {
+	PANELS_FCGI_SET="fcgi.cache_mb=0 metrics.stall_days=$stall" panels_fcgi_start
+	st=$(get "$exec_login" /crmx/team.json)
+	PANELS_FCGI_SET="fcgi.cache_mb=0" panels_fcgi_start
+	[ "$st" = 200 ] || return 1
+	got=$(json "sum(int(r['stalled']) for r in j['reps'])")
+	echo "stall days $stall: $got shown, $(stalled_sql "$stall") counted, $(stalled_sql 14) at 14" >&2
+	[ "$got" -eq "$(stalled_sql "$stall")" ] && [ "$got" -lt "$(stalled_sql 14)" ]
+}
+check "the team view from the sums counts stalled deals by [metrics] stall_days" stall_shown
 
 # pages ROLE...: each role's pipeline and regions (and one region) as JSON into $tmp/NAME.*
 pages() {
