@@ -211,9 +211,13 @@ BEGIN
     PERFORM crmx.watch('country_country', 'all', NULL);
     -- a customer (which decides whose deals are read too: every sum of
     -- the run, 0037), its address (region and city: the accounts' sums),
-    -- category and contact mechanisms (in no sum)
-    PERFORM crmx.watch('party_party', 'account', 'id');
-    PERFORM crmx.watch('party_address', 'account', 'party', NULL, 'accounts');
+    -- category and contact mechanisms (in no sum); a party's or an
+    -- address's other columns (Tryton's write date on every save, a
+    -- street) changed alone mark nothing, the kept pages are told (0039)
+    PERFORM crmx.watch('party_party', 'account', 'id', moves => ARRAY['id', 'name']);
+    PERFORM crmx.watch('party_address', 'account', 'party', NULL, 'accounts',
+                       moves => ARRAY['id', 'party', 'city', 'subdivision', 'country', 'active',
+                                      'sequence']);
     PERFORM crmx.watch('party_category_rel', 'account', 'party', NULL, 'accounts');
     PERFORM crmx.watch('party_contact_mechanism', 'account', 'party', NULL, 'none');
     -- deals: the customer (its owner is the latest deal's: every sum), the

@@ -325,6 +325,7 @@ q "UPDATE crmx_native.accounts SET city = city || ' Nord' WHERE account_id = (SE
    WHERE o.account_id = a.account_id AND o.owner_id <> $oa))" >/dev/null
 an=$(q "SELECT min(account_id) FROM crmx_src.accounts WHERE owner_id = $on")
 q "INSERT INTO crmx_native.revenue (account_id, booked_at, amount) VALUES ($an, current_date, 99.95)" >/dev/null
+q "UPDATE crmx_native.accounts SET industry = 'marks-test' WHERE account_id = $an" >/dev/null	# 0039
 q "UPDATE crmx_native.contacts SET title = 'Buyer' WHERE contact_id = (SELECT min(contact_id)
    FROM crmx_native.contacts WHERE account_id = $an)" >/dev/null
 q "INSERT INTO crmx.deal_review (opportunity_id, step_completed, evidence, action, plan, created_by)
@@ -343,6 +344,9 @@ check "each change marked its owner for its sums only" test \
 	       FROM crmx.changed_owner")" = "account:accounts closed:deals"
 check "... and the open deal itself" test "$(q "SELECT string_agg(opportunity_id::text, ' ')
 	FROM crmx.changed_deal")" = "$dd"
+check "crmx.watch refuses columns the table does not have" sh -c "! psql -h '$host' -U crmx -d '$db' -X -qAt \
+	-c \"SELECT crmx.watch('crmx_native.revenue', 'account', 'account_id', NULL, 'none',
+	moves => ARRAY['account_id', 'no_such_column'])\" 2>/dev/null"
 check "crmx.watch refuses sums it does not know" sh -c "! psql -h '$host' -U crmx -d '$db' -X -qAt \
 	-c \"SELECT crmx.watch('crmx_native.revenue', 'account', 'account_id', NULL, 'bogus')\" 2>/dev/null"
 check "... and a deal column without the closed column" sh -c "! psql -h '$host' -U crmx -d '$db' -X -qAt \

@@ -75,6 +75,11 @@ check "... the manager too" every "$mgr" "/crmx/accounts/$mine" has 'Renamed in 
 check "... and the executive" every exec "/crmx/accounts/$mine" has 'Renamed in the CRM'
 
 warm "$rep" "/crmx/accounts/$mine.json"
+q "UPDATE crmx_native.accounts SET industry = 'Industry changed in the CRM' WHERE account_id = $mine"
+check "industry changed (in no sum, 0039): shown in every worker" every "$rep" "/crmx/accounts/$mine.json" \
+	jtrue 'j["industry"] == "Industry changed in the CRM"'
+
+warm "$rep" "/crmx/accounts/$mine.json"
 q "INSERT INTO crmx_native.contacts (contact_id, account_id, name, title)
    SELECT max(contact_id) + 1, $mine, 'Newly Added Buyer', 'CFO' FROM crmx_native.contacts"
 check "contact added: shown" every "$rep" "/crmx/accounts/$mine.json" jtrue '"Newly Added Buyer" in [k["name"] for k in j["contacts"]]'

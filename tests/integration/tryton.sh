@@ -157,5 +157,18 @@ if [ -f "${CRMX_TRYTON_WORK:-}/trytond.conf" ]; then
 else
 	skip "a write through Tryton" "no trytond.conf in CRMX_TRYTON_WORK"
 fi
+# an address's street (in no sum) changed marks no owner for the run's
+# sums; its city does (0039)
+"$top/$O/reportd/crmx-reportd" --set "database.conninfo=$ci" --run-once --as-of 2026-06-30 \
+	>/dev/null 2>>"$tmp/run.log" || fail "a metrics run before the address changes"
+check "the run left no mark" test "$(q "SELECT count(*) FROM crmx.changed_owner")" = 0
+q "UPDATE party_address SET street = 'Marks Test Road 1' WHERE party = $C3"
+check "an address's street changed in Tryton marks no owner" \
+	test "$(q "SELECT count(*) FROM party_address WHERE party = $C3 AND street = 'Marks Test Road 1'")/$(q \
+	"SELECT count(*) FROM crmx.changed_owner")" = 1/0
+q "UPDATE party_address SET city = city || ' Nord' WHERE party = $C3"
+check "... its city marks the customer's owner for the accounts' sums" \
+	test "$(q "SELECT string_agg(DISTINCT c.sums, ' ') FROM crmx.changed_owner c
+	           JOIN crmx_src.accounts a ON a.owner_id = c.owner_id WHERE a.account_id = $C3")" = accounts
 eq "dave (exec) lists every customer" "$(get dave "/crmx/accounts.json?size=50")" 200
 eq "the list" "$(b 'j["total"]')" 6
