@@ -60,14 +60,16 @@ SELECT activity_id, account_id, opportunity_id, owner_id, kind, started_at, minu
 -- figures of them stand until the next run; the stage history, which
 -- ranks only closed deals, and no stored sum has a closed deal's rank).
 -- An account's industry or creation time, which no sum reads, changed
--- alone marks nothing (moves, 0039): the kept pages are told.
+-- alone marks nothing (moves, 0039): the kept pages are told; its name
+-- alone marks the account (by_row), its region, city or owner the owner.
 DO $$ BEGIN
     PERFORM crmx.watch('crmx_native.users', 'all', NULL);
     PERFORM crmx.watch('crmx_native.stages', 'all', NULL);
     PERFORM crmx.watch('crmx_native.accounts', 'owner', 'owner_id', NULL, 'accounts',
-                       moves => ARRAY['account_id', 'name', 'owner_id', 'region', 'city']);
+                       moves => ARRAY['account_id', 'owner_id', 'region', 'city']);
     PERFORM crmx.watch('crmx_native.accounts', 'account', 'account_id', NULL, 'accounts',
-                       moves => ARRAY['account_id', 'name', 'owner_id', 'region', 'city']);
+                       moves => ARRAY['account_id', 'name', 'owner_id', 'region', 'city'],
+                       by_row => ARRAY['name']);
     PERFORM crmx.watch('crmx_native.contacts', 'account', 'account_id', NULL, 'none');
     PERFORM crmx.watch('crmx_native.opportunities', 'owner', 'owner_id', NULL, 'deals',
                        'closed_at', 'opportunity_id');

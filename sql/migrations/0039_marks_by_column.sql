@@ -8,10 +8,17 @@
 -- sums read; an UPDATE that leaves them the same in every row marks
 -- nothing and only tells the kept pages (the account page shows the
 -- industry).  Without the columns, as before: every change marks.
--- The adapters pass them (crmx-admin adapter after this migration).
+-- An account renamed marks the account itself, as a qualification does
+-- (0038): the stored sums hold its name only among a city's five largest
+-- precise customers (crmx.region_top), which the regions view takes out
+-- for a marked account and reads as it is now (fcgi/queries.c,
+-- CHANGED_ACCOUNTS); its region, city or owner changed still marks the
+-- owner.  The adapters pass them (crmx-admin adapter after this
+-- migration).
 
 -- 0038's trigger, with TG_ARGV[6] the columns the table's sums read
--- (comma-separated, '': all).
+-- (comma-separated, '': all) and TG_ARGV[7] those of them that a page
+-- reads of the account alone.
 CREATE OR REPLACE FUNCTION crmx.on_change() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -54,6 +61,18 @@ BEGIN
                        ' SELECT %1$s FROM old_rows)', cols) INTO moved;
         IF NOT moved THEN
             sums := 'none';
+        ELSIF kind = 'account' AND sums = 'accounts' AND TG_NARGS > 7 AND TG_ARGV[7] <> '' THEN
+            -- only columns that pages read of the account itself moved
+            -- (TG_ARGV[7], a name): the accounts are marked, as a
+            -- qualification marks them ('precise' below), their owners not
+            SELECT string_agg(format('%I', c), ', ') INTO cols
+              FROM unnest(string_to_array(TG_ARGV[6], ',')) c
+             WHERE c <> ALL (string_to_array(TG_ARGV[7], ','));
+            EXECUTE format('SELECT EXISTS (SELECT %1$s FROM new_rows EXCEPT ALL'
+                           ' SELECT %1$s FROM old_rows)', cols) INTO moved;
+            IF NOT moved THEN
+                sums := 'precise';
+            END IF;
         END IF;
     END IF;
     IF sums = 'deals' AND TG_NARGS > 4 AND TG_ARGV[4] <> '' THEN
@@ -123,11 +142,14 @@ EXCEPTION WHEN OTHERS THEN
 END $$;
 
 -- crmx.watch('schema.table', kind, column [, owners_of [, sums [, closed
--- [, deal [, moves]]]]]): 0038's, with the columns the sums read.
+-- [, deal [, moves [, by_row]]]]]]): 0038's, with the columns the sums
+-- read, and of those the ones whose change alone marks the account
+-- itself (an 'account' table's, of the accounts' sums).
 DROP FUNCTION crmx.watch(regclass, text, text, regproc, text, text, text);
 CREATE FUNCTION crmx.watch(tbl regclass, kind text, col text, owners_of regproc DEFAULT NULL,
                            sums text DEFAULT 'all', closed text DEFAULT NULL,
-                           deal text DEFAULT NULL, moves text[] DEFAULT NULL)
+                           deal text DEFAULT NULL, moves text[] DEFAULT NULL,
+                           by_row text[] DEFAULT NULL)
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     name text := 'crmx_changed_' || kind || coalesce('_' || col, '')
@@ -138,7 +160,8 @@ DECLARE
                                      quote_literal(coalesce(owners_of::text, '')),
                                      quote_literal(sums), quote_literal(coalesce(closed, '')),
                                      quote_literal(coalesce(deal, '')),
-                                     quote_literal(coalesce(array_to_string(moves, ','), ''))) END;
+                                     quote_literal(coalesce(array_to_string(moves, ','), '')),
+                                     quote_literal(coalesce(array_to_string(by_row, ','), ''))) END;
     ops text[] := ARRAY['INSERT', 'UPDATE', 'DELETE'];
     refs text[] := ARRAY['NEW TABLE AS new_rows', 'NEW TABLE AS new_rows OLD TABLE AS old_rows',
                          'OLD TABLE AS old_rows'];
@@ -164,6 +187,10 @@ BEGIN
                   OR NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = tbl
                                  AND a.attname = m AND a.attnum > 0 AND NOT a.attisdropped))) THEN
         RAISE EXCEPTION 'crmx.watch: the columns the sums read must be columns of %', tbl;
+    END IF;
+    IF by_row IS NOT NULL AND (kind <> 'account' OR sums <> 'accounts' OR moves IS NULL
+       OR cardinality(by_row) = 0 OR NOT by_row <@ moves OR moves <@ by_row) THEN
+        RAISE EXCEPTION 'crmx.watch: by_row names some of the moves of an account''s sums';
     END IF;
     IF kind = 'all' THEN
         EXECUTE format('CREATE OR REPLACE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE'

@@ -12,7 +12,8 @@
 # (0038): its stored row is taken out and the deal read as it is now; a
 # qualification saved marks its account (0038), and one of the largest
 # precise customers of a city no longer precise makes its owner read
-# whole.  The team view from the sums counts stalled deals by [metrics]
+# whole; an account renamed marks the account (0039).  The team view from
+# the sums counts stalled deals by [metrics]
 # stall_days, which reaches its statement as a setting of the session.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -196,6 +197,16 @@ set -- $(q "SELECT t.account_id || ' ' || u.login FROM crmx.region_top t JOIN cr
 a6=${1:-} rep6=${2:-}
 check "the demo has a rep with more than five precise customers in a city" test -n "$a6"
 q "UPDATE crmx.qualification SET can_pay = false WHERE account_id = $a6" >/dev/null
+# a city's largest precise customer renamed, of an owner nothing else
+# changes: marked by account (0039), shown by its new name
+set -- $(q "SELECT account_id || ' ' || owner_id FROM crmx.region_top WHERE run_id = $(run)
+            AND owner_id NOT IN ($o1, $o2, $o4, $o5, $o6) ORDER BY revenue DESC NULLS LAST, account_id
+            LIMIT 1")
+a7=$1 o7=$2
+q "UPDATE crmx_native.accounts SET name = name || ' (renamed)' WHERE account_id = $a7" >/dev/null
+check "an account renamed was marked by account, its owner not" test \
+	"$(q "SELECT count(*) FROM crmx.changed_account WHERE account_id = $a7")/$(q "SELECT
+	   count(*) FROM crmx.changed_owner WHERE owner_id = $o7")" = 1/0
 check "the qualifications saved were marked by account, their owners not" test \
 	"$(q "SELECT count(DISTINCT account_id) FROM crmx.changed_account WHERE account_id IN ($a2, $a5, $a6)")/$(q "SELECT
 	   count(*) FROM crmx.changed_owner WHERE owner_id = $o5 OR (owner_id = $o1 AND sums <> 'deals')")" = 3/0
@@ -234,11 +245,18 @@ check "the day's changes marked no owner" test "$(q "SELECT count(*) FILTER (WHE
 	FROM crmx.changed_owner")" = 0
 pages sums
 get "$rep6" /crmx/regions.json >/dev/null && cp "$tmp/body" "$tmp/sums6"
+rep7=$(q "SELECT login FROM crmx_src.users WHERE user_id = $o7")
+get "$rep7" /crmx/regions.json >/dev/null && cp "$tmp/body" "$tmp/sums7"
+check "the executive's regions from the sums show the account by its new name" \
+	grep -q "(renamed)" "$tmp/sums.$exec_login.regions"
 q "INSERT INTO crmx.changed_owner (owner_id) VALUES (NULL)" >/dev/null	# sum every row
 pages rows
 get "$rep6" /crmx/regions.json >/dev/null && cp "$tmp/body" "$tmp/rows6"
 check "the rep whose largest precise customer no longer is: regions = every row summed" \
 	cmp -s "$tmp/sums6" "$tmp/rows6"
+get "$rep7" /crmx/regions.json >/dev/null && cp "$tmp/body" "$tmp/rows7"
+check "the owner of the account renamed: regions = every row summed, with the new name" \
+	sh -c "cmp -s '$tmp/sums7' '$tmp/rows7' && grep -q '(renamed)' '$tmp/rows7'"
 n=0
 for f in "$tmp"/rows.*; do
 	g=$tmp/sums.${f#"$tmp"/rows.}
