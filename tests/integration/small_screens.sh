@@ -1,11 +1,13 @@
 #!/bin/sh
 # Every view on a phone and a desktop (issue 14): headless Chromium opens
-# each panel page (accounts list, account, deal, pipeline, regions) in
+# each panel page (accounts list, account, deal, pipeline, regions, team) in
 # English and Chinese in frames 390 px and 1400 px wide
 # (tests/browser/figures.html, served under the panels' own login) and
 # finds every key figure (number cells and heads, key-value values, the
 # count, the line under the title): each must have a box, be visible and
-# lie within the page's width, and no page may be wider than its frame.
+# lie within the page's width, no page may be wider than its frame, and
+# no card of a table of cards may be drawn as the lists' legend row, nor
+# an item of the top bar lie outside it.
 # Screenshots of every view at both widths stay in $O/screenshots/small
 # for a person to look at.
 set -u
@@ -44,7 +46,7 @@ acct=$(q "SELECT a.account_id FROM crmx_src.accounts a JOIN crmx.latest_account_
 deal=$(q "SELECT o.opportunity_id FROM crmx_src.opportunities o WHERE o.outcome = 'open'
           AND (SELECT count(*) FROM crmx_src.stage_history h WHERE h.opportunity_id = o.opportunity_id) >= 3
           ORDER BY o.amount DESC LIMIT 1")
-views="accounts=/crmx/accounts account=/crmx/accounts/$acct deal=/crmx/deals/$deal pipeline=/crmx/pipeline regions=/crmx/regions"
+views="accounts=/crmx/accounts account=/crmx/accounts/$acct deal=/crmx/deals/$deal pipeline=/crmx/pipeline regions=/crmx/regions team=/crmx/team"
 
 chrome() {	# chrome ARGS...: headless Chromium with its own profile
 	prof=$(mktemp -d)
@@ -68,15 +70,20 @@ chrome --window-size=1500x1000 --dump-dom "http://exec:demo@$hp/crmx-check/figur
 sed -n '/<pre id="out">/,/<\/pre>/p' "$tmp/figures.html" | sed -e 's/<[^>]*>//g' >"$tmp/figures.txt"
 cp "$tmp/figures.txt" "$shots/figures.txt"
 n=$(grep -c ' figures=' "$tmp/figures.txt")
-check "the checker reports on every page (20 = $n)" test "$n" -eq 20
+check "the checker reports on every page (24 = $n)" test "$n" -eq 24
 while read -r w path rest; do
 	[ -n "$rest" ] || continue
 	figs=$(printf '%s\n' "$rest" | sed -n 's/.*figures=\([0-9]*\).*/\1/p')
 	hid=$(printf '%s\n' "$rest" | sed -n 's/.* hidden=\([0-9]*\).*/\1/p')
+	leg=$(printf '%s\n' "$rest" | sed -n 's/.* legends=\([0-9]*\).*/\1/p')
+	nav=$(printf '%s\n' "$rest" | sed -n 's/.* navout=\([0-9]*\).*/\1/p')
 	over=$(printf '%s\n' "$rest" | sed -n 's/.* overflow=\([0-9]*\).*/\1/p')
 	check "$path at $w px: has key figures ($figs)" test "${figs:-0}" -gt 0
 	check "$path at $w px: every key figure visible (hidden: $hid)${rest#*overflow=[0-9]*}" \
 		test "${hid:-1}" -eq 0
+	check "$path at $w px: no card drawn as a legend (legends: ${leg:-?})" test "${leg:-1}" -eq 0
+	check "$path at $w px: the top bar holds its links and the viewer's name (outside: ${nav:-?})" \
+		test "${nav:-1}" -eq 0
 	check "$path at $w px: no sideways scrolling (overflow: ${over:-?} px)" test "${over:-1}" -le 0
 done <"$tmp/figures.txt"
 
