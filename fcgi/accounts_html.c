@@ -94,7 +94,7 @@ list_row(struct ctx *c, const struct rows *r, int i)
 	}
 	panel_td(c, NULL, crm_label(LABEL_LIFECYCLE, rows_s(r, i, LS_SEGMENT)));
 	panel_td(c, NULL, rows_s(r, i, LS_GRADE));
-	panel_td(c, "num", rows_s(r, i, LS_OPEN_DEALS));
+	panel_td_count(c, rows_s(r, i, LS_OPEN_DEALS));
 	out_raw(o, "</tr>");
 }
 

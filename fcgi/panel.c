@@ -143,6 +143,17 @@ panel_td(struct ctx *c, const char *cls, const char *text)
 }
 
 void
+panel_td_count(struct ctx *c, const char *text)
+{
+	char b[64];
+	if (text != NULL && *text != '\0') {
+		fmt_number(b, sizeof b, strtod(text, NULL), 0);
+		text = b;
+	}
+	panel_td(c, "num", text);
+}
+
+void
 panel_thead(struct ctx *c, const char *const *heads, size_t n, unsigned num)
 {
 	out_raw(c->out, "<tr>");

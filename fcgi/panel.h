@@ -62,6 +62,9 @@ void panel_h2(struct ctx *c, const char *text);
 void panel_kv(struct ctx *c, const char *label, const char *value);
 /* A table cell: <td> (or <td class="cls">), text escaped, </td>. */
 void panel_td(struct ctx *c, const char *cls, const char *text);
+/* A number cell of a count from the database (an integer, "" for NULL),
+ * with thousands separators: 742,596, not 742596. */
+void panel_td_count(struct ctx *c, const char *text);
 /* A table's head row: each of the n N_() labels translated, as a <th>
  * with class "num" where bit i of num is set. */
 void panel_thead(struct ctx *c, const char *const *heads, size_t n, unsigned num);

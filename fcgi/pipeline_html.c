@@ -49,16 +49,20 @@ layer_html(struct ctx *c, const struct layer *l, int k)
 	html_text(o, funnel_layer(k + 1, 0));
 	out_rawf(o, "\">%d. ", k + 1);
 	html_text(o, funnel_layer(k + 1, 1));
-	out_rawf(o, "</td><td class=\"num\">%d</td><td class=\"num\">", l[k].open);
+	fmt_number(b, sizeof b, l[k].open, 0);
+	out_raw(o, "</td><td class=\"num\">");
+	html_num(o, b);
+	out_raw(o, "</td><td class=\"num\">");
 	fmt_money(b, sizeof b, l[k].amount, cur, 1, c->lang);
 	html_num(o, b);
 	out_raw(o, "</td><td class=\"num\">");
 	fmt_money(b, sizeof b, l[k].weighted, cur, 1, c->lang);
 	html_num(o, b);
 	out_raw(o, "</td><td class=\"num\">");
-	if (l[k].reached >= 0)
-		out_rawf(o, "%ld", l[k].reached);
-	else
+	if (l[k].reached >= 0) {
+		fmt_number(b, sizeof b, (double)l[k].reached, 0);
+		html_num(o, b);
+	} else
 		html_text(o, "\xE2\x80\x94");
 	out_raw(o, "</td><td class=\"num\" title=\"");
 	html_text(o, _(conversion_note));
@@ -219,7 +223,7 @@ lost_html(struct ctx *c, const struct rows *r)
 		out_raw(o, "<tr>");
 		panel_td(c, NULL, rows_null(r, i, LR_REASON) ? _("(no reason given)") :
 		         crm_label(LABEL_LOST_REASON, rows_s(r, i, LR_REASON)));
-		panel_td(c, "num", rows_s(r, i, LR_DEALS));
+		panel_td_count(c, rows_s(r, i, LR_DEALS));
 		fmt_amount(b, sizeof b, rows_num(r, i, LR_AMOUNT), c->cfg->metrics_currency, c->lang);
 		panel_td(c, "num", b);
 		out_raw(o, "</tr>");
@@ -247,8 +251,8 @@ sources_html(struct ctx *c, const struct rows *r)
 		long won = atol(rows_s(r, i, WS_WON)), lost = atol(rows_s(r, i, WS_LOST));
 		out_raw(o, "<tr>");
 		panel_td(c, NULL, crm_label(LABEL_SOURCE, rows_s(r, i, WS_SOURCE)));
-		panel_td(c, "num", rows_s(r, i, WS_WON));
-		panel_td(c, "num", rows_s(r, i, WS_LOST));
+		panel_td_count(c, rows_s(r, i, WS_WON));
+		panel_td_count(c, rows_s(r, i, WS_LOST));
 		fmt_percent(b, sizeof b, won + lost > 0 ? (double)won / (double)(won + lost) : NAN, 0);
 		panel_td(c, "num", b);
 		out_raw(o, "</tr>");

@@ -45,10 +45,10 @@ city_row(struct ctx *c, const struct rows *r, int i)
 	out_raw(o, "<tr>");
 	panel_td(c, NULL, rows_s(r, i, RG_CITY)[0] ? rows_s(r, i, RG_CITY) : _("No city"));
 	for (int f = RG_ACCOUNTS; f <= RG_CLASS_A; f++)
-		panel_td(c, "num", rows_s(r, i, f));
+		panel_td_count(c, rows_s(r, i, f));
 	fmt_money(b, sizeof b, rows_num(r, i, RG_REVENUE), c->cfg->metrics_currency, 1, c->lang);
 	panel_td(c, "num", b);
-	panel_td(c, "num", rows_s(r, i, RG_OPEN_DEALS));
+	panel_td_count(c, rows_s(r, i, RG_OPEN_DEALS));
 	out_raw(o, "<td>");
 	top_html(c, rows_s(r, i, RG_TOP));
 	out_raw(o, "</td></tr>");
