@@ -14,7 +14,7 @@ regions_head(struct ctx *c)
 	out_raw(o, "</h1><p class=\"meta\">");
 	html_text(o, _("Plan visits where the precise customers are: need, ability to pay and "
 	               "decision maker confirmed."));
-	out_raw(o, "</p><table class=\"list\">");
+	out_raw(o, "</p><table class=\"list regions\">");
 	static const char *const heads[] = { N_("City"), N_("Accounts"), N_("Precise customers"),
 	                                     N_("Class A"), N_("Revenue, 12 months"),
 	                                     N_("Open deals"), N_("Visit first") };
