@@ -30,7 +30,10 @@ DECLARE
     deals bigint[];
     n bigint;
     cols text;
+    all_cols text;
     moved boolean;
+    moved_sql constant text := 'SELECT EXISTS (SELECT %1$s FROM new_rows EXCEPT ALL'
+                               ' SELECT %1$s FROM old_rows)';
 BEGIN
     IF to_regprocedure('crmx_src.change_feed()') IS NULL THEN
         RETURN NULL;	-- the adapter has no feed: nobody keeps pages
@@ -52,27 +55,24 @@ BEGIN
         RETURN NULL;
     END IF;
     IF TG_OP = 'UPDATE' AND TG_NARGS > 6 AND TG_ARGV[6] <> '' AND sums <> 'none' THEN
-        -- the columns the sums read (TG_ARGV[6]): unchanged in every row,
-        -- the rows as a whole are the same for the sums (new rows less
-        -- old rows, as multisets, is empty); only the pages are told
-        SELECT string_agg(format('%I', c), ', ') INTO cols
-          FROM unnest(string_to_array(TG_ARGV[6], ',')) c;
-        EXECUTE format('SELECT EXISTS (SELECT %1$s FROM new_rows EXCEPT ALL'
-                       ' SELECT %1$s FROM old_rows)', cols) INTO moved;
+        -- Whether the rows moved in the columns the sums read (TG_ARGV[6]):
+        -- new rows less old rows, as multisets, is not empty.  First in
+        -- those but the ones read of the account alone (TG_ARGV[7], by
+        -- crmx.watch only of an account's sums), then in all of them.
+        -- Neither: only the pages are told; the account's own alone: the
+        -- accounts are marked, as a qualification marks them ('precise'
+        -- below), their owners not.
+        SELECT string_agg(format('%I', c), ', ') FILTER (WHERE c <> ALL (own)),
+               string_agg(format('%I', c), ', ')
+          INTO cols, all_cols
+          FROM unnest(string_to_array(TG_ARGV[6], ',')) c,
+               string_to_array(CASE WHEN TG_NARGS > 7 THEN TG_ARGV[7] ELSE '' END, ',') own;
+        EXECUTE format(moved_sql, cols) INTO moved;
         IF NOT moved THEN
-            sums := 'none';
-        ELSIF kind = 'account' AND sums = 'accounts' AND TG_NARGS > 7 AND TG_ARGV[7] <> '' THEN
-            -- only columns that pages read of the account itself moved
-            -- (TG_ARGV[7], a name): the accounts are marked, as a
-            -- qualification marks them ('precise' below), their owners not
-            SELECT string_agg(format('%I', c), ', ') INTO cols
-              FROM unnest(string_to_array(TG_ARGV[6], ',')) c
-             WHERE c <> ALL (string_to_array(TG_ARGV[7], ','));
-            EXECUTE format('SELECT EXISTS (SELECT %1$s FROM new_rows EXCEPT ALL'
-                           ' SELECT %1$s FROM old_rows)', cols) INTO moved;
-            IF NOT moved THEN
-                sums := 'precise';
+            IF cols <> all_cols THEN
+                EXECUTE format(moved_sql, all_cols) INTO moved;
             END IF;
+            sums := CASE WHEN moved THEN 'precise' ELSE 'none' END;
         END IF;
     END IF;
     IF sums = 'deals' AND TG_NARGS > 4 AND TG_ARGV[4] <> '' THEN
