@@ -280,7 +280,8 @@
 /* [metrics] stall_days, set on the session by queries_prepare: unlike a
  * parameter, a plan made once still sees its value (current_setting is
  * stable), so the team view's generic plan finds the deals whose stage
- * began within the stall days by the index on that date. */
+ * began within the stall days by the index on that date.  Q_TEAM reads
+ * it the same way. */
 #define STALL_DAYS "current_setting('crmx.stall_days')::int"
 /* The team view's rows from its CTEs o (open deals per owner) and p
  * (precise customers per owner), SCOPE a macro naming the viewer's
@@ -759,7 +760,7 @@ static const char *const sql[Q__MAX] = {
 /* The team view: one row per rep in scope (a rep: role 'rep' or an owner
  * of open deals) with the open deals live (count, amount, weighted, the
  * weighted forecast of this month and quarter as in Q_FUNNEL, stalled
- * ones after $2 days, ones without a review in 14 days), won this quarter
+ * ones after the stall days (STALL_DAYS), ones without a review in 14 days), won this quarter
  * (live), precise customers, and from the latest run the 12-month win
  * rate, activity, revenue per hour, key-person coverage and won revenue,
  * whose share of the team's and cumulative share (largest first) are the
@@ -771,7 +772,7 @@ static const char *const sql[Q__MAX] = {
     "WITH o AS (SELECT o.owner_id, count(*) AS open_deals, coalesce(sum(o.amount), 0) AS open_amount,"
     " coalesce(sum(" TEAM_W("o.probability") "), 0) AS weighted,"
     TEAM_FORECAST("o.expected_close", TEAM_W("o.probability"))
-    " count(*) FILTER (WHERE current_date - o.stage_entered_at::date > $2::int) AS stalled,"
+    " count(*) FILTER (WHERE current_date - o.stage_entered_at::date > " STALL_DAYS ") AS stalled,"
     " count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM crmx.deal_review r"
     " WHERE r.opportunity_id = o.opportunity_id AND r.created_at >= now() - interval '14 days'))"
     " AS unreviewed, sum(" TEAM_W("f.probability") ") AS learned"

@@ -35,7 +35,7 @@ enum query {
 	Q_PIPELINE_COUNT,	/* the open deals the pipeline pages through */
 	Q_ACCOUNT_CLOSED,	/* an account's won and lost deals */
 	Q_TEAM_ROLE,		/* $2 login: the viewer's role, when in scope */
-	Q_TEAM,			/* one row per rep; $2 stall days */
+	Q_TEAM,			/* one row per rep; the stall days STALL_DAYS */
 	Q_TEAM_AGG,		/* the same from the run's sums; $2 the scope */
 	Q_FORECAST_ACCURACY,	/* per owner and closed month; $2 owner or NULL */
 	Q_SAVE_CONTACT,		/* a contact's role and the key person reached, + history */

@@ -258,8 +258,7 @@ team_allowed(struct ctx *c, int *grouped)
 static PGresult *
 team_fetch(struct ctx *c)
 {
-	char stall[16], *scope;
-	snprintf(stall, sizeof stall, "%d", c->cfg->metrics_stall_days);
+	char *scope;
 	int agg = panel_agg_begin(c, AGG_DEALS, &scope);
 	if (agg < 0)
 		return NULL;
@@ -272,8 +271,7 @@ team_fetch(struct ctx *c)
 			return res;
 		PQclear(res);	/* no sums (or no reps): read every row */
 	}
-	const char *extra[1] = { stall };
-	return scoped_query(c, Q_TEAM, 1, extra);
+	return scoped_query(c, Q_TEAM, 0, NULL);
 }
 
 int

@@ -101,16 +101,19 @@ stalled_sql() {	# DAYS: open deals whose stage began more than DAYS days ago
 }
 stall=$(q "SELECT current_date - percentile_disc(0.5) WITHIN GROUP (ORDER BY stage_entered_at::date)
            FROM crmx_src.opportunities WHERE outcome = 'open' AND stage_entered_at IS NOT NULL")
-stall_shown() {
+stall_shown() {	# [live]: every row read (a mark naming no owner), not the sums
 	PANELS_FCGI_SET="fcgi.cache_mb=0 metrics.stall_days=$stall" panels_fcgi_start
+	[ -z "${1:-}" ] || q "INSERT INTO crmx.changed_owner (owner_id) VALUES (NULL)" >/dev/null
 	st=$(get "$exec_login" /crmx/team.json)
+	[ -z "${1:-}" ] || q "DELETE FROM crmx.changed_owner WHERE owner_id IS NULL" >/dev/null
 	PANELS_FCGI_SET="fcgi.cache_mb=0" panels_fcgi_start
 	[ "$st" = 200 ] || return 1
 	got=$(json "sum(int(r['stalled']) for r in j['reps'])")
-	echo "stall days $stall: $got shown, $(stalled_sql "$stall") counted, $(stalled_sql 14) at 14" >&2
+	echo "stall days $stall${1:+ ($1)}: $got shown, $(stalled_sql "$stall") counted, $(stalled_sql 14) at 14" >&2
 	[ "$got" -eq "$(stalled_sql "$stall")" ] && [ "$got" -lt "$(stalled_sql 14)" ]
 }
 check "the team view from the sums counts stalled deals by [metrics] stall_days" stall_shown
+check "... and read from every row" stall_shown live
 
 # pages ROLE...: each role's pipeline and regions (and one region) as JSON into $tmp/NAME.*
 pages() {
