@@ -32,6 +32,14 @@ struct viewer {
  * true there, tested once) for those who see all.  One statement uses one
  * parameter for its markers. */
 #define SCOPE_AT(col, n) "{{scope" n ":" col "}}"
+/* TEXT in the variant for a set of owners only (OWN_ONLY), or in that for
+ * those who see all only (ALL_ONLY): where the two are best asked in
+ * different ways (a search: by the scope's owners, or over every
+ * account).  A statement with these has a scope marker too. */
+#define OWN_MARK "{{own:"
+#define ALL_MARK "{{all:"
+#define OWN_ONLY(text) OWN_MARK text "}}"
+#define ALL_ONLY(text) ALL_MARK text "}}"
 
 /* 0: found; 1: no such user; -1: database error.  A viewer looked up
  * before is taken from the worker's cache (cache.h); one read now is kept

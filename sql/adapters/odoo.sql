@@ -186,3 +186,8 @@ SELECT m.id::bigint AS activity_id,
   LEFT JOIN LATERAL (SELECT id FROM res_users WHERE partner_id = m.author_id
                       ORDER BY id LIMIT 1) u ON true
  WHERE d.id IS NOT NULL OR c.id IS NOT NULL;
+
+-- The search box's candidates among a set of owners' accounts (0040):
+-- nothing here indexes the keys, so the owners' accounts are read.
+CREATE FUNCTION crmx_src.search_owned(owners bigint[], pattern text) RETURNS bigint[]
+LANGUAGE sql STABLE AS 'SELECT crmx.search_owned_scan(owners, pattern)';

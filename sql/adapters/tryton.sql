@@ -277,3 +277,8 @@ DO $$ BEGIN
                    (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                      WHERE c.oid = 'ir_session'::regclass));
 END $$;
+
+-- The search box's candidates among a set of owners' accounts (0040):
+-- nothing here indexes the keys, so the owners' accounts are read.
+CREATE FUNCTION crmx_src.search_owned(owners bigint[], pattern text) RETURNS bigint[]
+LANGUAGE sql STABLE AS 'SELECT crmx.search_owned_scan(owners, pattern)';

@@ -172,3 +172,18 @@ check "... its city marks the customer's owner for the accounts' sums" \
 	           JOIN crmx_src.accounts a ON a.owner_id = c.owner_id WHERE a.account_id = $C3")" = accounts
 eq "dave (exec) lists every customer" "$(get dave "/crmx/accounts.json?size=50")" 200
 eq "the list" "$(b 'j["total"]')" 6
+# The search box of a rep and a manager through the adapter's
+# crmx_src.search_owned (0040: the owners' parties read with the ILIKE).
+for who in alice carol; do
+	t=$(q "SELECT lower(substr(a.name, 2, 3)) FROM crmx_src.accounts a
+	       JOIN crmx_src.users u ON u.user_id = a.owner_id
+	       WHERE u.login IN ('$who', 'bob') ORDER BY u.login, a.account_id LIMIT 1")
+	want=$(q "SELECT string_agg(a.account_id::text, ',' ORDER BY a.account_id)
+	          FROM crmx_src.accounts a JOIN crmx_src.users u ON u.user_id = a.owner_id
+	          WHERE (u.login = '$who' OR ('$who' = 'carol' AND u.team = 'Carol Chen'))
+	          AND (a.name ILIKE '%$t%' OR a.city ILIKE '%$t%')")
+	eq "$who searches \"$t\"" "$(get $who "/crmx/accounts.json?size=50&q=$t")" 200
+	eq "... and finds the customers of hers that match" \
+	   "$(b "','.join(str(r['account_id']) for r in sorted(j['accounts'], key=lambda r: r['account_id']))")" \
+	   "$want"
+done
