@@ -10,8 +10,12 @@
 #   new owner only; an account whose grams hold the term's pairs out of
 #   order ("bcab" for "abc") is not found; a city matches; '%' is a
 #   character like the others;
-# - a rep's search reads the rep's candidates only, not every account
-#   whose grams match (pg_stat_xact_user_tables, planned as at scale).
+# - the pipeline's search over the deals' accounts, likewise, finds
+#   exactly each viewer's open deals whose account matches, also a rep's
+#   deal on another owner's account;
+# - a rep's search of accounts reads the rep's candidates only, and of
+#   deals the accounts of the rep's deals only, not every account whose
+#   grams match (the plans, as at scale).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/sh.sh"
@@ -34,6 +38,11 @@ q "INSERT INTO crmx_native.accounts (account_id, name, owner_id, region, city) V
    (990103, 'Quarry Co', $rep, 'East', 'Abcton'),
    (990104, '50% Off Supply', $rep, 'East', 'Suzhou'),
    (990105, 'Abcde Rival', $other, 'East', 'Suzhou')"
+q "INSERT INTO crmx_native.opportunities (opportunity_id, account_id, owner_id, name, stage, amount,
+   created_at, stage_entered_at, expected_close)
+   SELECT 990201, 990105, $rep, 'on a rival''s account',
+   (SELECT stage FROM crmx_native.stages WHERE NOT is_won AND NOT is_lost ORDER BY stage_rank LIMIT 1),
+   1234.50, now(), now(), current_date + 3"
 mterm=$(q "SELECT substr(name, 1, 4) FROM crmx_src.accounts WHERE account_id = $moved")
 many=$(q "SELECT c FROM (SELECT substr(name, 1, 1) AS c FROM crmx_src.accounts) x
           GROUP BY c ORDER BY count(*) DESC, c LIMIT 1")
@@ -85,6 +94,47 @@ done
 check "every viewer's search finds exactly its accounts that match (56 lists)" \
 	sh -c "[ $n -eq 56 ] && [ ! -e '$tmp/wrong' ]"
 check "most searches found something" [ "$(wc -l <"$tmp/found")" -ge 30 ]
+# The pipeline: the open deals of every page, and those of them whose
+# account's name or city ILIKE the pattern, by SQL.
+deals() {
+	_p=1
+	: >"$tmp/deals"
+	while :; do
+		st=$(get "$1" "/crmx/pipeline.json?size=200&page=$_p$2")
+		[ "$st" = 200 ] || { echo "status $st for $1 $2" >&2; echo BAD; return; }
+		json '"\n".join(str(r["opportunity_id"]) for r in j["deals"])' >>"$tmp/deals"
+		[ "$(json 'j["more"]')" = True ] || break
+		_p=$((_p + 1))
+	done
+	grep . "$tmp/deals" | sort -n
+}
+deals_matching() {
+	[ -n "$1" ] || return
+	q "SELECT o.opportunity_id FROM crmx_src.opportunities o
+	   JOIN crmx_src.accounts a ON a.account_id = o.account_id
+	   WHERE o.opportunity_id IN ($(echo "$1" | paste -sd, -))
+	   AND (a.name ILIKE '$2' OR a.city ILIKE '$2') ORDER BY 1"
+}
+n=0
+for u in "$rl" "$ol" "$manager" "$exec"; do
+	all=$(deals "$u" "")
+	for t in "$many" abc 海川 Suzhou; do
+		pat=$(printf '%%%s%%' "$(printf '%s' "$t" | sed 's/[%_\\]/\\&/g')")
+		want=$(deals_matching "$all" "$pat")
+		got=$(deals "$u" "&q=$(enc "$t")")
+		if [ "$got" = "$want" ]; then n=$((n + 1)); else
+			echo "pipeline $u q=$t: got $(echo "$got" | wc -l), want $(echo "$want" | wc -l)" >&2
+			echo "$u $t" >>"$tmp/dwrong"
+		fi
+		[ -n "$want" ] && echo "$u $t" >>"$tmp/dfound"
+	done
+done
+check "every viewer's pipeline search finds exactly its deals that match (16 lists)" \
+	sh -c "[ $n -eq 16 ] && [ ! -e '$tmp/dwrong' ]"
+check "most pipeline searches found something" [ "$(wc -l <"$tmp/dfound")" -ge 8 ]
+check "a rep's deal on another owner's account is found" \
+	sh -c "$(printf '%s' "$(deals "$rl" "&q=abc")" | grep -qx 990201 && echo true || echo false)"
+
 has() { ids "$1" "&q=$(enc "$2")" | grep -qx "$3"; }
 # hasnt USER TERM ID: the list was read and ID is not on it
 hasnt() {
@@ -111,27 +161,34 @@ check "... but the other rep's" has "$ol" abc 990105
 q "INSERT INTO crmx_native.accounts (account_id, name, owner_id, region)
    SELECT 991000 + i, '#' || i, $rep, 'East' FROM generate_series(1, 3000) i"
 q "ANALYZE crmx_native.accounts"
+# a common word (at a million accounts "harbor": its five pairs each
+# common, the planner thinks the accounts holding all of them few)
+word=$(q "SELECT w FROM (SELECT lower(regexp_split_to_table(name, '\s+')) AS w
+                         FROM crmx_src.accounts) x
+          WHERE w ~ '^[a-z]{5,}$' GROUP BY w ORDER BY count(*) DESC, w LIMIT 1")
+check "a common word of five letters or more" [ -n "$word" ]
 count_sql=$(panel_statement '^-- crmx_[0-9]+o .*SELECT count\\(\\*\\) AS total FROM \\(SELECT 1 FROM crmx_src\\.accounts')
 check "crmx.fcgi --statements prints the rep's count" [ -n "$count_sql" ]
 run=$(q "SELECT run_id FROM crmx.latest_run")
 printf '%s\n' "SET enable_seqscan = off;" "SET plan_cache_mode = force_custom_plan;" \
 	"PREPARE c(bigint[], bigint, text, text, text, text, text, text, bigint, bigint) AS $count_sql;" \
 	"EXPLAIN ANALYZE EXECUTE c(ARRAY[$rep]::bigint[], NULL, NULL, NULL, NULL, NULL, NULL,
-	                           '%$many%', 10001, $run);" |
+	                           '%$word%', 10001, $run);" |
 	psql -h "$host" -U crmx -d "$db" -X -qAt >"$tmp/count.plan"
 body=$(q "SELECT prosrc FROM pg_proc WHERE oid = 'crmx_src.search_owned(bigint[], text)'::regprocedure")
 printf '%s\n' "SET enable_seqscan = off;" \
 	"PREPARE s(bigint[], text) AS $(printf '%s' "$body" | sed 's/\<owners\>/$1/g; s/\<pattern\>/$2/g');" \
-	"EXPLAIN ANALYZE EXECUTE s(ARRAY[$rep]::bigint[], '%$many%');" |
+	"EXPLAIN ANALYZE EXECUTE s(ARRAY[$rep]::bigint[], '%$word%');" |
 	psql -h "$host" -U crmx -d "$db" -X -qAt >"$tmp/owned.plan"
 mine=$(q "SELECT count(*) FROM crmx_src.accounts WHERE owner_id = $rep
-          AND crmx.search_grams(name, city) @> crmx.pattern_grams('%$many%')")
+          AND crmx.search_grams(name, city) @> crmx.pattern_grams('%$word%')")
 everyone=$(q "SELECT count(*) FROM crmx_src.accounts
-              WHERE crmx.search_grams(name, city) @> crmx.pattern_grams('%$many%')")
-# the most rows an index node of PLAN gave (rows times loops)
+              WHERE crmx.search_grams(name, city) @> crmx.pattern_grams('%$word%')")
+# the most rows an index node of PLAN gave: rows times loops, a loop
+# counted as one row at least (EXPLAIN rounds the rows of a loop)
 index_rows() {
 	grep "Index.* Scan" "$1" | sed -n 's/.*actual time=[^ ]* rows=\([0-9]*\) loops=\([0-9]*\).*/\1 \2/p' |
-		awk '{ n = $1 * $2; if (n > m) m = n } END { if (NR) print m + 0 }'
+		awk '{ n = ($1 > 0 ? $1 : 1) * $2; if (n > m) m = n } END { if (NR) print m + 0 }'
 }
 rc=$(index_rows "$tmp/count.plan") ro=$(index_rows "$tmp/owned.plan")
 echo "# the rep's candidates $mine, every owner's $everyone; most rows of an index: $rc, $ro"
@@ -142,3 +199,36 @@ check "a rep's count reads no more than the rep's candidates from an index" \
 	sh -c "[ -n '$rc' ] && [ '$rc' -le $mine ]"
 check "search_owned reads no more than the rep's candidates from an index" \
 	sh -c "[ -n '$ro' ] && [ '$ro' -le $mine ]"
+
+# The pipeline's page of a rep's deals searched (Q_PIPELINE_DEALS, the
+# variant for a set of owners) reads accounts only by the key of each of
+# the rep's deals; with the grams the planner read every owner's
+# candidates through them and hashed them.  As at scale, the rep has a
+# few hundred open deals (on the accounts added above, which do not
+# match), and the term is a long word of many other accounts, whose every
+# pair is common: the planner thinks the accounts holding them all few.
+q "INSERT INTO crmx_native.accounts (account_id, name, owner_id, region)
+   SELECT 995000 + i, 'Harborview ' || i, $other, 'East' FROM generate_series(1, 2000) i"
+q "INSERT INTO crmx_native.opportunities (opportunity_id, account_id, owner_id, name, stage, amount,
+   created_at, stage_entered_at, expected_close)
+   SELECT 992000 + i, 991000 + i, $rep, 'deal ' || i,
+   (SELECT stage FROM crmx_native.stages WHERE NOT is_won AND NOT is_lost ORDER BY stage_rank LIMIT 1),
+   100 + i, now(), now(), current_date + 30 FROM generate_series(1, 300) i"
+q "ANALYZE crmx_native.opportunities; ANALYZE crmx_native.accounts"
+deals_sql=$(panel_statement '^-- crmx_[0-9]+o .*SELECT t\\.opportunity_id.*count\\(\\*\\) OVER \\(\\) AS total')
+check "crmx.fcgi --statements prints the rep's page of deals" [ -n "$deals_sql" ]
+printf '%s\n' "SET enable_seqscan = off;" "SET plan_cache_mode = force_custom_plan;" \
+	"PREPARE d(bigint[], text, text, bigint, bigint, bigint) AS $deals_sql;" \
+	"EXPLAIN ANALYZE EXECUTE d(ARRAY[$rep]::bigint[], '%harborview%', 'priority', 101, 0, $run);" |
+	psql -h "$host" -U crmx -d "$db" -X -qAt >"$tmp/deals.plan"
+mine=$(q "SELECT count(*) FROM crmx_src.opportunities WHERE owner_id = $rep")
+grep " on accounts" "$tmp/deals.plan" >"$tmp/deals.accounts.plan"
+rd=$(index_rows "$tmp/deals.accounts.plan")
+many_hv=$(q "SELECT count(*) FROM crmx_src.accounts WHERE name ILIKE '%harborview%'")
+echo "# the rep's deals $mine, accounts of harborview $many_hv; most rows of an index of accounts: $rd"
+check "the word's accounts are many more than the rep's deals" [ "$many_hv" -gt $((3 * mine)) ]
+check "the deals' plan reads accounts by index" [ -n "$rd" ]
+check "the deals' plan reads no account through the grams" \
+	sh -c "! grep -q 'accounts_search_keys' '$tmp/deals.plan'"
+check "a rep's page of deals reads no more accounts from an index than the rep has deals" \
+	sh -c "[ -n '$rd' ] && [ '$rd' -le $mine ]"
