@@ -54,86 +54,72 @@ check "four viewers" [ -n "$rl" ] && [ -n "$ol" ] && [ -n "$manager" ] && [ -n "
 check "the common term matches many accounts" \
 	[ "$(q "SELECT count(*) FROM crmx_src.accounts WHERE name ILIKE '%$many%'")" -gt 100 ]
 
-# ids USER QUERY: every account id of the list (all its pages), sorted
-ids() {
+# rows_of USER PATH KEY ARRAY: KEY of every row of ARRAY on every page of
+# the JSON at PATH (which has a query), sorted; BAD when one is not 200
+rows_of() {
 	_p=1
-	: >"$tmp/ids"
+	: >"$tmp/rows"
 	while :; do
-		st=$(get "$1" "/crmx/accounts.json?sort=name&size=200&page=$_p$2")
+		st=$(get "$1" "$2&size=200&page=$_p")
 		[ "$st" = 200 ] || { echo "status $st for $1 $2" >&2; echo BAD; return; }
-		json '"\n".join(str(r["account_id"]) for r in j["accounts"])' >>"$tmp/ids"
+		json "'\\n'.join(str(r['$3']) for r in j['$4'])" >>"$tmp/rows"
 		[ "$(json 'j["more"]')" = True ] || break
 		_p=$((_p + 1))
 	done
-	grep . "$tmp/ids" | sort -n
+	grep . "$tmp/rows" | sort -n
 }
-# the accounts of a list whose name or city ILIKE PATTERN, by SQL
-matching() {
-	[ -n "$1" ] || return
-	q "SELECT account_id FROM crmx_src.accounts WHERE account_id IN ($(echo "$1" | paste -sd, -))
+accounts() { rows_of "$1" "/crmx/accounts.json?sort=name$2" account_id accounts; }
+ids() { accounts "$@"; }
+deals() { rows_of "$1" "/crmx/pipeline.json?sort=priority$2" opportunity_id deals; }
+# Of the ids, those whose account's name or city ILIKE PATTERN, by SQL:
+# accounts, or deals (their account's).
+accounts_matching() {
+	q "SELECT account_id FROM crmx_src.accounts WHERE account_id IN ($1)
 	   AND (name ILIKE '$2' OR city ILIKE '$2') ORDER BY 1"
+}
+deals_matching() {
+	q "SELECT o.opportunity_id FROM crmx_src.opportunities o
+	   JOIN crmx_src.accounts a ON a.account_id = o.account_id
+	   WHERE o.opportunity_id IN ($1) AND (a.name ILIKE '$2' OR a.city ILIKE '$2') ORDER BY 1"
 }
 enc() { /usr/bin/python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
 
-n=0
-for u in "$rl" "$ol" "$manager" "$exec"; do
-	for owner in "" "$rep"; do
-		all=$(ids "$u" "${owner:+&owner=$owner}")
-		for t in "$many" "$mterm" 海川 abc Abcton '50%' Suzhou; do
+# compare WHAT FILTER TERM...: each viewer's WHAT (accounts or deals) searched
+# for each TERM (with FILTER, e.g. "&owner=N") against the unsearched
+# list kept by WHAT_matching; counts the lists in $n, wrong ones in
+# $tmp/wrong, those with a match in $tmp/found
+compare() {
+	what=$1 filter=$2
+	shift 2
+	for u in "$rl" "$ol" "$manager" "$exec"; do
+		all=$($what "$u" "$filter" | paste -sd, -)
+		for t in "$@"; do
 			pat=$(printf '%%%s%%' "$(printf '%s' "$t" | sed 's/[%_\\]/\\&/g')")
-			want=$(matching "$all" "$pat")
-			got=$(ids "$u" "&q=$(enc "$t")${owner:+&owner=$owner}")
+			want=$([ -z "$all" ] || "${what}_matching" "$all" "$pat")
+			got=$($what "$u" "&q=$(enc "$t")$filter")
 			if [ "$got" = "$want" ]; then n=$((n + 1)); else
-				echo "$u owner=${owner:-none} q=$t: got $(echo "$got" | wc -l), want $(echo "$want" | wc -l)" >&2
-				echo "$u $owner $t" >>"$tmp/wrong"
+				echo "$what $u $filter q=$t: got $(echo "$got" | wc -l), want $(echo "$want" | wc -l)" >&2
+				echo "$what $u $filter $t" >>"$tmp/wrong"
 			fi
-			[ -n "$want" ] && echo "$u $t" >>"$tmp/found"
+			[ -z "$want" ] || echo "$what $u $t" >>"$tmp/found"
 		done
 	done
-done
+}
+n=0
+compare accounts "" "$many" "$mterm" 海川 abc Abcton '50%' Suzhou
+compare accounts "&owner=$rep" "$many" "$mterm" 海川 abc Abcton '50%' Suzhou
 check "every viewer's search finds exactly its accounts that match (56 lists)" \
 	sh -c "[ $n -eq 56 ] && [ ! -e '$tmp/wrong' ]"
 check "most searches found something" [ "$(wc -l <"$tmp/found")" -ge 30 ]
-# The pipeline: the open deals of every page, and those of them whose
-# account's name or city ILIKE the pattern, by SQL.
-deals() {
-	_p=1
-	: >"$tmp/deals"
-	while :; do
-		st=$(get "$1" "/crmx/pipeline.json?size=200&page=$_p$2")
-		[ "$st" = 200 ] || { echo "status $st for $1 $2" >&2; echo BAD; return; }
-		json '"\n".join(str(r["opportunity_id"]) for r in j["deals"])' >>"$tmp/deals"
-		[ "$(json 'j["more"]')" = True ] || break
-		_p=$((_p + 1))
-	done
-	grep . "$tmp/deals" | sort -n
-}
-deals_matching() {
-	[ -n "$1" ] || return
-	q "SELECT o.opportunity_id FROM crmx_src.opportunities o
-	   JOIN crmx_src.accounts a ON a.account_id = o.account_id
-	   WHERE o.opportunity_id IN ($(echo "$1" | paste -sd, -))
-	   AND (a.name ILIKE '$2' OR a.city ILIKE '$2') ORDER BY 1"
-}
+# The pipeline: the open deals whose account matches.
 n=0
-for u in "$rl" "$ol" "$manager" "$exec"; do
-	all=$(deals "$u" "")
-	for t in "$many" abc 海川 Suzhou; do
-		pat=$(printf '%%%s%%' "$(printf '%s' "$t" | sed 's/[%_\\]/\\&/g')")
-		want=$(deals_matching "$all" "$pat")
-		got=$(deals "$u" "&q=$(enc "$t")")
-		if [ "$got" = "$want" ]; then n=$((n + 1)); else
-			echo "pipeline $u q=$t: got $(echo "$got" | wc -l), want $(echo "$want" | wc -l)" >&2
-			echo "$u $t" >>"$tmp/dwrong"
-		fi
-		[ -n "$want" ] && echo "$u $t" >>"$tmp/dfound"
-	done
-done
+rm -f "$tmp/found" "$tmp/wrong"
+compare deals "" "$many" abc 海川 Suzhou
 check "every viewer's pipeline search finds exactly its deals that match (16 lists)" \
-	sh -c "[ $n -eq 16 ] && [ ! -e '$tmp/dwrong' ]"
-check "most pipeline searches found something" [ "$(wc -l <"$tmp/dfound")" -ge 8 ]
-check "a rep's deal on another owner's account is found" \
-	sh -c "$(printf '%s' "$(deals "$rl" "&q=abc")" | grep -qx 990201 && echo true || echo false)"
+	sh -c "[ $n -eq 16 ] && [ ! -e '$tmp/wrong' ]"
+check "most pipeline searches found something" [ "$(wc -l <"$tmp/found")" -ge 8 ]
+has_deal() { deals "$1" "&q=$(enc "$2")" | grep -qx "$3"; }
+check "a rep's deal on another owner's account is found" has_deal "$rl" abc 990201
 
 has() { ids "$1" "&q=$(enc "$2")" | grep -qx "$3"; }
 # hasnt USER TERM ID: the list was read and ID is not on it
