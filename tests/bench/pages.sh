@@ -4,8 +4,8 @@
 # each page (accounts list, account, regions, regions filtered to one
 # region, pipeline, deal) as a rep, a
 # manager and an executive sees it, the team view (manager, executive)
-# and each role's search of the accounts list ("海川", "harbor") and of
-# the pipeline ("harbor"), also
+# and each role's search of the accounts list ("海川", "harbor", the name
+# of one of its accounts) and of the pipeline ("harbor"), also
 # one request at a time (how one user meets it); then the executive's
 # accounts list, regions, pipeline and team view after a day's deal
 # changes: an open deal of each of 150 reps changed through the CRM's
@@ -76,6 +76,15 @@ for role in rep manager exec; do
 	q "SELECT $auth, '/crmx/accounts?q=harbor' FROM ($users) u" | tr '|' ' ' >"$dir/$role.search-latin.list"
 	# the pipeline's search over the deals' accounts
 	q "SELECT $auth, '/crmx/pipeline?q=harbor' FROM ($users) u" | tr '|' ' ' >"$dir/$role.search-pipeline.list"
+	# a rare term: the whole name of one of the viewer's accounts (one
+	# customer looked for), URL-encoded
+	q "SELECT $auth, (SELECT a.name FROM crmx_src.accounts a JOIN crmx_src.users o
+	     ON o.user_id = a.owner_id WHERE o.user_id = u.user_id OR o.team = u.team OR u.role = 'exec'
+	     ORDER BY a.account_id LIMIT 1) FROM ($users) u" |
+		/usr/bin/python3 -c 'import sys, urllib.parse
+for l in sys.stdin:
+    a, n = l.rstrip("\n").split("|")
+    print(a, "/crmx/accounts?q=" + urllib.parse.quote(n))' >"$dir/$role.search-rare.list"
 	# 2,000 accounts and deals each one sees: a rep's own, a manager's
 	# team's, anyone's for an executive (a sample, each to one of them)
 	for t in "account accounts account_id" "deal opportunities opportunity_id"; do
@@ -117,7 +126,7 @@ ok() { if awk "BEGIN { exit !($1) }"; then echo ok; else echo MISSED; fi; }
 
 # pages_of ROLE: the pages measured for ROLE (a rep has no team view)
 pages_of() {
-	s="search-cjk search-latin search-pipeline"
+	s="search-cjk search-latin search-rare search-pipeline"
 	case $1 in
 	rep) echo accounts account regions regions-region pipeline deal $s ;;
 	manager) echo accounts account regions regions-region pipeline deal team $s ;;
