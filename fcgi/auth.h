@@ -35,7 +35,8 @@ struct viewer {
 /* TEXT in the variant for a set of owners only (OWN_ONLY), or in that for
  * those who see all only (ALL_ONLY): where the two are best asked in
  * different ways (a search: by the scope's owners, or over every
- * account).  A statement with these has a scope marker too. */
+ * account).  A statement with these has a scope marker too; TEXT holds
+ * no marker (its first "}}" ends it). */
 #define OWN_MARK "{{own:"
 #define ALL_MARK "{{all:"
 #define OWN_ONLY(text) OWN_MARK text "}}"
