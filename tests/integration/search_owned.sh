@@ -89,9 +89,14 @@ deals_matching() {
 }
 enc() { /usr/bin/python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
 
+# json_total USER WHAT QUERY: the total of WHAT's JSON page
+json_total() {
+	case $2 in accounts) _u=/crmx/accounts.json ;; deals) _u=/crmx/pipeline.json ;; esac
+	[ "$(get "$1" "$_u?size=7$3")" = 200 ] && json 'j["total"]'
+}
 # compare WHAT FILTER TERM...: each viewer's WHAT (accounts or deals) searched
 # for each TERM (with FILTER, e.g. "&owner=N") against the unsearched
-# list kept by WHAT_matching; counts the lists in $n, wrong ones in
+# list kept by WHAT_matching, and its totals; counts the lists in $n, wrong ones in
 # $tmp/wrong, those with a match in $tmp/found
 compare() {
 	what=$1 filter=$2
@@ -102,8 +107,15 @@ compare() {
 			pat=$(printf '%%%s%%' "$(printf '%s' "$t" | sed 's/[%_\\]/\\&/g')")
 			want=$([ -z "$all" ] || "${what}_matching" "$all" "$pat")
 			got=$($what "$u" "&q=$(enc "$t")$filter")
-			if [ "$got" = "$want" ]; then n=$((n + 1)); else
-				echo "$what $u $filter q=$t: got $(echo "$got" | wc -l), want $(echo "$want" | wc -l)" >&2
+			# the list's total, on its first page and past its last
+			# (counted by another statement than the rows)
+			t1=$(json_total "$u" "$what" "&q=$(enc "$t")$filter&page=1")
+			t2=$(json_total "$u" "$what" "&q=$(enc "$t")$filter&page=999")
+			nw=$(printf '%s' "$want" | grep -c .)
+			if [ "$got" = "$want" ] && [ "$t1" = "$nw" ] && [ "$t2" = "$nw" ]; then
+				n=$((n + 1))
+			else
+				echo "$what $u $filter q=$t: got $(echo "$got" | wc -l) (totals $t1, $t2), want $nw" >&2
 				echo "$what $u $filter $t" >>"$tmp/wrong"
 			fi
 			[ -z "$want" ] || echo "$what $u $t" >>"$tmp/found"
