@@ -924,7 +924,7 @@ static const char *const sql[Q__MAX] = {
     " CROSS JOIN LATERAL (SELECT"
     "  array_agg(DISTINCT c.owner_id) FILTER (WHERE c.sums IN ('all', 'accounts')) AS accounts_o,"
     "  array_agg(DISTINCT c.owner_id) FILTER (WHERE c.sums IN ('all', 'deals', 'open')) AS deals_o,"
-    "  array_agg(DISTINCT c.owner_id) FILTER (WHERE c.sums IN ('all', 'deals')) AS closed_o"
+    "  array_agg(DISTINCT c.owner_id) FILTER (WHERE c.sums IN ('all', 'deals', 'closed')) AS closed_o"
     "  FROM crmx.changed_owner c"
     "  WHERE c.owner_id IS NOT NULL AND NOT pg_visible_in_snapshot(c.xid, x.panel_snapshot)"
     "  AND ($1::bigint[] IS NULL OR c.owner_id = ANY($1::bigint[]))) c",

@@ -11,7 +11,8 @@
 # changes: an open deal of each of 150 reps changed through the CRM's
 # table, as the change feed marks them (the deals, 0038; undone after);
 # and its accounts list, regions and team view after an account of each of
-# those reps was qualified through crmx's table (the accounts, 0038).
+# those reps was qualified through crmx's table (the accounts, 0038); and
+# its pipeline and team view after a deal of each was won (the deals, 0041).
 # Target: p99 under 50 ms at 1M accounts, 100 ms for the search.
 # Requests rotate over the role's users (and, for the account and deal
 # pages, over 2,000 of their accounts and deals).
@@ -201,6 +202,41 @@ qualified() {
 }
 qualified_pages="exec.accounts exec.regions exec.team"
 
+# won apply|undo [old]: an open deal of each of 150 reps won now through
+# the CRM's table (the change feed marks the deals and, as they closed
+# after the run's window, no owner, 0041; for the old build their owners
+# for the deals' sums, as a run that kept no open deals makes it), or the
+# deals opened again as they were and the marks the two wrote dropped
+won() {
+	latest=$(q "SELECT run_id FROM crmx.latest_run")
+	[ "${2:-}" != old ] || q "UPDATE crmx.run SET row_marks = false WHERE run_id = $latest" >/dev/null
+	if [ "$1" = apply ]; then
+		marks_from=$(q "SELECT pg_current_xact_id()")
+		q "SELECT min(opportunity_id) FROM crmx_native.opportunities WHERE closed_at IS NULL
+		   AND owner_id IN (SELECT user_id FROM crmx_src.users WHERE role = 'rep'
+		   ORDER BY user_id LIMIT 150) GROUP BY owner_id" >"$dir/won.ids"
+		q "SELECT opportunity_id || ' ' || stage FROM crmx_native.opportunities
+		   WHERE opportunity_id IN ($(paste -sd, "$dir/won.ids"))" >"$dir/won.stages"
+		while read -r d; do
+			echo "UPDATE crmx_native.opportunities SET closed_at = now(), stage = (SELECT stage
+			      FROM crmx_native.stages WHERE is_won ORDER BY stage LIMIT 1) WHERE opportunity_id = $d;"
+		done <"$dir/won.ids" | psql -h "$host" -U crmx -d "$db" -X -q
+		m=$(q "SELECT (SELECT count(DISTINCT owner_id) FROM crmx.changed_owner
+		       WHERE sums IN ('all', 'deals', 'open') AND xid > '$marks_from'::xid8)
+		       + (SELECT count(*) FROM crmx.changed_deal WHERE xid > '$marks_from'::xid8)")
+		[ "$m" -ge 150 ] || { echo "pages bench: the deals won marked $m reps' deals, not 150" >&2; exit 1; }
+	else
+		while read -r d st; do
+			echo "UPDATE crmx_native.opportunities SET closed_at = NULL, stage = '$st'
+			      WHERE opportunity_id = $d;"
+		done <"$dir/won.stages" | psql -h "$host" -U crmx -d "$db" -X -q
+		q "DELETE FROM crmx.changed_owner WHERE xid > '$marks_from'::xid8" >/dev/null
+		q "DELETE FROM crmx.changed_deal WHERE xid > '$marks_from'::xid8" >/dev/null
+	fi
+	[ "${2:-}" != old ] || q "UPDATE crmx.run SET row_marks = true WHERE run_id = $latest" >/dev/null
+}
+won_pages="exec.pipeline exec.team"
+
 # measure BINARY: p99 per role and page into $dir/BINARYNAME.p99
 measure() {
 	fcgi_start "$1"
@@ -254,6 +290,21 @@ measure() {
 	done
 	drain "${sel##* }"
 	qualified undo "$2"
+	sel=""
+	for rp in $won_pages; do
+		case " ${BENCH_PAGES:-$rp} " in *" $rp "*) sel="$sel $rp" ;; esac
+	done
+	[ -n "$sel" ] || return 0
+	won apply "$2"
+	for rp in $sel; do
+		drain "$rp"
+		load "$rp" 1
+		drain "$rp"
+		load "$rp" "$secs"
+		echo "${rp%%.*} ${rp#*.}-won $p99 $rps $bad" >>"$out"
+	done
+	drain "${sel##* }"
+	won undo "$2"
 }
 measure "${BENCH_FCGI:-$top/$O/fcgi/crmx.fcgi}" new
 [ -z "${BENCH_OLD_FCGI:-}" ] || measure "$BENCH_OLD_FCGI" old
@@ -278,6 +329,7 @@ while read -r role page p99 rps bad; do
 	*-one) what="${page%-one} page, $role, cache off, one request at a time: p99 ms" ;;
 	*-changed) what="${page%-changed} page, $role, 150 reps' deals changed since the run, cache off, 64 conns: p99 ms" ;;
 	*-qualified) what="${page%-qualified} page, $role, 150 reps' accounts qualified since the run, cache off, 64 conns: p99 ms" ;;
+	*-won) what="${page%-won} page, $role, 150 reps' deals won since the run, cache off, 64 conns: p99 ms" ;;
 	*) what="$page page, $role, cache off, 64 conns: p99 ms" ;;
 	esac
 	row "$what ($rps req/s; $bad errors)" \

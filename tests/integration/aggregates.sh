@@ -12,7 +12,9 @@
 # (0038): its stored row is taken out and the deal read as it is now; a
 # qualification saved marks its account (0038), and one of the largest
 # precise customers of a city no longer precise makes its owner read
-# whole; an account renamed marks the account (0039).  The team view from
+# whole; an account renamed marks the account (0039); a deal won or lost
+# marks the deal, and its owner only for the closed deals' sums when it
+# closed in the run's window (0041).  The team view from
 # the sums counts stalled deals by [metrics]
 # stall_days, which reaches its statement as a setting of the session.
 set -u
@@ -174,9 +176,10 @@ q "INSERT INTO crmx_native.opportunities (opportunity_id, account_id, owner_id, 
    SELECT (SELECT max(opportunity_id) + 1 FROM crmx_native.opportunities), $a1, $o2, 'aggregates-new',
    (SELECT stage FROM crmx_native.stages WHERE NOT is_won AND NOT is_lost ORDER BY stage_rank LIMIT 1),
    4321.09, now(), now(), current_date + 3" >/dev/null
+dwon=$(q "SELECT opportunity_id FROM crmx_src.opportunities
+          WHERE outcome = 'open' AND owner_id = $o1 ORDER BY opportunity_id OFFSET 3 LIMIT 1")
 q "UPDATE crmx_native.opportunities SET stage = (SELECT stage FROM crmx_native.stages WHERE is_won LIMIT 1),
-   closed_at = now() WHERE opportunity_id = (SELECT opportunity_id FROM crmx_src.opportunities
-   WHERE outcome = 'open' AND owner_id = $o1 ORDER BY opportunity_id OFFSET 3 LIMIT 1)" >/dev/null
+   closed_at = now() WHERE opportunity_id = $dwon" >/dev/null
 # an open deal deleted (its stage history goes with it), of an owner
 # nothing else changes
 o4=$(q "SELECT owner_id FROM crmx_src.opportunities WHERE outcome = 'open'
@@ -212,7 +215,12 @@ check "an account renamed was marked by account, its owner not" test \
 	   count(*) FROM crmx.changed_owner WHERE owner_id = $o7")" = 1/0
 check "the qualifications saved were marked by account, their owners not" test \
 	"$(q "SELECT count(DISTINCT account_id) FROM crmx.changed_account WHERE account_id IN ($a2, $a5, $a6)")/$(q "SELECT
-	   count(*) FROM crmx.changed_owner WHERE owner_id = $o5 OR (owner_id = $o1 AND sums <> 'deals')")" = 3/0
+	   count(*) FROM crmx.changed_owner WHERE owner_id = $o5 OR (owner_id = $o1 AND sums <> 'closed')")" = 3/0
+# 0041: a deal lost in the run's window and one won today (after it)
+check "the deals won and lost were marked themselves" test \
+	"$(q "SELECT count(DISTINCT opportunity_id) FROM crmx.changed_deal WHERE opportunity_id IN ($d2, $dwon)")" = 2
+check "... their owner for the closed deals' sums only (the one lost in the run's window)" test \
+	"$(q "SELECT string_agg(sums, ' ') FROM crmx.changed_owner WHERE owner_id = $o1")" = closed
 check "the open deals changed, moved, added or deleted were marked themselves" test \
 	"$(q "SELECT count(DISTINCT opportunity_id) FROM crmx.changed_deal
 	       WHERE opportunity_id IN ($d1, $d3, $dnew, $d4)")" = 4
@@ -332,7 +340,9 @@ set -- $(pick_rep "$o1, $o2, $od, $oa")
 none_rep=$1 on=$2
 set -- $(pick_rep "$o1, $o2, $od, $oa, $on")
 closed_rep=$1 oc=$2
-check "the demo has four more reps with deals and accounts" test -n "$od" -a -n "$oa" -a -n "$on" -a -n "$oc"
+set -- $(pick_rep "$o1, $o2, $od, $oa, $on, $oc")
+won_rep=$1 ow=$2
+check "the demo has five more reps with deals and accounts" test -n "$od" -a -n "$oa" -a -n "$on" -a -n "$oc" -a -n "$ow"
 check "... the last with a deal lost in the run's window" test -n "$(q "SELECT 1 FROM crmx.closed_agg
 	WHERE run_id = $(run) AND owner_id = $oc AND outcome = 'lost' LIMIT 1")"
 "$top/$O/reportd/crmx-reportd" --set "database.conninfo=$ci" --run-once --as-of 2026-06-30 \
@@ -358,13 +368,18 @@ q "INSERT INTO crmx_native.stage_history (opportunity_id, stage_rank, entered_at
 q "UPDATE crmx_native.opportunities SET lost_reason = 'marks-test' WHERE opportunity_id = (SELECT
    min(opportunity_id) FROM crmx_src.opportunities WHERE owner_id = $oc AND outcome = 'lost'
    AND closed_at >= (SELECT window_start FROM crmx.latest_run))" >/dev/null
+dl=$(q "SELECT opportunity_id FROM crmx_src.opportunities WHERE lost_reason = 'marks-test'")
+dw=$(q "SELECT min(opportunity_id) FROM crmx_src.opportunities WHERE owner_id = $ow AND outcome = 'open'")
+q "UPDATE crmx_native.opportunities SET stage = (SELECT stage FROM crmx_native.stages WHERE is_won LIMIT 1),
+   closed_at = now() WHERE opportunity_id = $dw" >/dev/null
 check "each change marked its owner for its sums only" test \
-	"$(q "SELECT string_agg(CASE owner_id WHEN $od THEN 'deal' WHEN $oa THEN 'account'
-	       WHEN $on THEN 'none' WHEN $oc THEN 'closed' ELSE owner_id::text END || ':' || sums,
-	       ' ' ORDER BY owner_id = $oa DESC, owner_id = $oc DESC, sums)
-	       FROM crmx.changed_owner")" = "account:accounts closed:deals"
-check "... and the open deal itself" test "$(q "SELECT string_agg(opportunity_id::text, ' ')
-	FROM crmx.changed_deal")" = "$dd"
+	"$(q "SELECT coalesce(string_agg(CASE owner_id WHEN $od THEN 'deal' WHEN $oa THEN 'account'
+	       WHEN $on THEN 'none' WHEN $oc THEN 'closed' WHEN $ow THEN 'won' ELSE owner_id::text END
+	       || ':' || sums, ' ' ORDER BY owner_id = $oa DESC, owner_id = $oc DESC, sums), '')
+	       FROM crmx.changed_owner")" = "account:accounts closed:closed"
+check "... and the deals themselves: open, lost in the window, won after it" test \
+	"$(q "SELECT string_agg(opportunity_id::text, ' ' ORDER BY opportunity_id)
+	FROM crmx.changed_deal")" = "$(printf '%s\n' "$dd" "$dl" "$dw" | sort -n | paste -sd' ')"
 check "crmx.watch refuses columns the table does not have" sh -c "! psql -h '$host' -U crmx -d '$db' -X -qAt \
 	-c \"SELECT crmx.watch('crmx_native.revenue', 'account', 'account_id', NULL, 'none',
 	moves => ARRAY['account_id', 'no_such_column'])\" 2>/dev/null"
@@ -395,7 +410,11 @@ check "... the owner's pipeline from the stored sums too (the deal alone read li
 	shows_stored "$deal_rep" "$od" pipeline
 check "... the owner's lost reasons from the stored sums" shows_stored "$deal_rep" "$od" lost
 check "a closed deal changed: the owner's lost reasons read live" reads_live "$closed_rep" "$oc" lost
-check "... and the pipeline" reads_live "$closed_rep" "$oc" pipeline
+check "... the pipeline's open deals from the stored sums (0041; the deal alone read live)" \
+	shows_stored "$closed_rep" "$oc" pipeline
+check "a deal won after the run's window: the owner's pipeline from the stored sums" \
+	shows_stored "$won_rep" "$ow" pipeline
+check "... the lost reasons too" shows_stored "$won_rep" "$ow" lost
 check "... the regions from the stored sums" shows_stored "$closed_rep" "$oc" regions
 check "an account changed: the owner's pipeline from the stored sums" shows_stored "$acct_rep" "$oa" pipeline
 check "... the owner's regions read live" reads_live "$acct_rep" "$oa" regions
@@ -427,6 +446,12 @@ q "UPDATE crmx_native.opportunities SET amount = amount + 1 WHERE opportunity_id
 check "a run that kept no open deals: an open deal changed marks its owner" test \
 	"$(q "SELECT string_agg(sums, ' ') FROM crmx.changed_owner WHERE owner_id = $ou")/$(q "SELECT
 	   count(*) FROM crmx.changed_deal")" = "open/$marked"
+q "UPDATE crmx_native.opportunities SET stage = (SELECT stage FROM crmx_native.stages WHERE is_won LIMIT 1),
+   closed_at = now() WHERE opportunity_id = (SELECT max(opportunity_id) FROM crmx_src.opportunities
+   WHERE owner_id = $ou AND outcome = 'open')" >/dev/null
+check "... and a deal won, its owner for both of the deals' sums" test \
+	"$(q "SELECT string_agg(sums, ' ' ORDER BY sums) FROM crmx.changed_owner WHERE owner_id = $ou")/$(q "SELECT
+	   count(*) FROM crmx.changed_deal")" = "deals open/$marked"
 
 # The same for a run that kept no precise customers: a qualification
 # marks its account's owner for the accounts' sums.
