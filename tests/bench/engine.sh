@@ -5,9 +5,12 @@
 #   - against the same Pareto + RFM summary in pandas from a CSV export
 #     (target: at least 5x faster) and the same concentration figures by
 #     SQL window functions in PostgreSQL (target: faster);
-#   - the BG/NBD fit alone (target: under 5 s) and peak memory (< 1 GiB).
+#   - the BG/NBD fit alone (target: under 5 s) and peak memory (< 1 GiB;
+#     above a million accounts < 4 GiB, issue 16's target for 5M).
 # The figures of all three implementations are compared: a benchmark of a
-# wrong answer is no benchmark.
+# wrong answer is no benchmark.  Above a million accounts (BENCH_ACCOUNTS,
+# e.g. the 5M set) only the run against COPY and its memory are measured,
+# unless BENCH_ENGINE_BASELINES=1 asks for pandas and SQL as well.
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -18,6 +21,13 @@ as_of=${BENCH_AS_OF:-2026-06-30}
 # Debian's python3 with python3-pandas (not a python of a version manager)
 py=${PYTHON:-/usr/bin/python3}
 chmod 777 "$dir"	# the server (user crmx) writes the CSV export here
+accounts=${BENCH_ACCOUNTS:-1000000}	# as tests/bench/run sized the set
+mem_target=1024
+baselines=${BENCH_ENGINE_BASELINES:-1}
+if [ "$accounts" -gt 1000000 ]; then
+	mem_target=4096
+	baselines=${BENCH_ENGINE_BASELINES:-0}
+fi
 
 now() { date +%s.%N; }
 dt() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
@@ -49,6 +59,15 @@ peak_mib=$(awk '{ printf "%.0f", $2 / 1024 }' "$dir/time.txt")
 fit_s=$(sed -n 's/.*BG\/NBD fit on [0-9]* accounts in \([0-9.]*\) s.*/\1/p' "$dir/run.log")
 rfm_s=$(sed -n 's/.*RFM and concentration of .* in \([0-9.]*\) s.*/\1/p' "$dir/run.log")
 fit_n=$(sed -n 's/.*BG\/NBD fit on \([0-9]*\) accounts.*/\1/p' "$dir/run.log")
+
+row "run-once vs COPY of the same rows (s)" "$run_s" "$copy_s" "$(ratio "$run_s" "$copy_s")x" "<= 2x" \
+    "$(verdict "$(ratio "$run_s" "$copy_s")" "<=" 2)"
+if [ "$baselines" != 1 ]; then
+	row "BG/NBD fit on $fit_n accounts (s)" "$fit_s" "" "" "" ""
+	row "peak memory of the run (MiB)" "$peak_mib" "" "" "< $mem_target" \
+	    "$(verdict "$peak_mib" "<" "$mem_target")"
+	exit 0
+fi
 
 # 3. pandas from a CSV export (the export itself is not timed).
 csv=$dir/revenue.csv
@@ -82,8 +101,6 @@ else
 	agree=ok
 fi
 
-row "run-once vs COPY of the same rows (s)" "$run_s" "$copy_s" "$(ratio "$run_s" "$copy_s")x" "<= 2x" \
-    "$(verdict "$(ratio "$run_s" "$copy_s")" "<=" 2)"
 row "pandas Pareto + RFM from CSV vs run-once (s)" "$run_s" "$pandas_s" \
     "$(ratio "$pandas_s" "$run_s")x faster" ">= 5x" "$(verdict "$(ratio "$pandas_s" "$run_s")" ">=" 5)"
 pandas_compute=$(sed -n 3p "$dir/pandas.txt")
@@ -92,5 +109,6 @@ row "Pareto + RFM computation alone, data in memory (s)" "$rfm_s" "$pandas_compu
 row "SQL window functions vs run-once (s)" "$run_s" "$sql_s" \
     "$(ratio "$sql_s" "$run_s")x faster" "> 1x" "$(verdict "$(ratio "$sql_s" "$run_s")" ">" 1)"
 row "BG/NBD fit on $fit_n accounts (s)" "$fit_s" "" "" "< 5 s" "$(verdict "$fit_s" "<" 5)"
-row "peak memory of the run (MiB)" "$peak_mib" "" "" "< 1024" "$(verdict "$peak_mib" "<" 1024)"
+row "peak memory of the run (MiB)" "$peak_mib" "" "" "< $mem_target" \
+    "$(verdict "$peak_mib" "<" "$mem_target")"
 row "crmx = pandas = SQL (n, total, top 20%, Gini, A)" "$crmx_fig" "" "" "equal" "$agree"
