@@ -21,12 +21,22 @@ q() { psql -h "$host" -U crmx -d $db -X -Atqc "$1"; }
 qa() { psql -h "$host" -U crmx -d crmx -X -Atqc "$1"; }
 ci="host=$host dbname=$db user=crmx"
 # CRMX_DEMO_TEST_DB: check a database made elsewhere (e.g. by an older crmx).
+# The tables' indexes, as the catalog defines them (the demo sets aside
+# those backing no constraint while it loads and builds them again).
+indexes() {
+	q "SELECT string_agg(indexdef, E'\n' ORDER BY indexname) FROM pg_indexes
+	   WHERE schemaname IN ('crmx_native', 'crmx')"
+}
 if [ -z "${CRMX_DEMO_TEST_DB:-}" ]; then
 	qa "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
 	qa "CREATE DATABASE $db TEMPLATE crmx_template" >/dev/null
+	indexes >"$tmp/indexes.before"
 	"$top/$O/admin/crmx-admin" --config "${CRMX_TEST_CONF:-/dev/null}" --sql-dir "$top/sql" \
 		--set "database.conninfo=$ci" demo --seed 1 --anchor 2026-06-30 >"$tmp/demo.log" 2>&1 ||
 		cat "$tmp/demo.log"
+	indexes >"$tmp/indexes.after"
+	check "the demo leaves every index as it was (the search index among them)" sh -c \
+		"grep -q accounts_search_keys '$tmp/indexes.before' && cmp -s '$tmp/indexes.before' '$tmp/indexes.after'"
 fi
 rd() { "$reportd" --set "database.conninfo=$ci" --set reportd.report_dir="$tmp/reports" "$@"; }
 # yes SQL: the query's one value is t.
