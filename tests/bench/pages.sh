@@ -237,6 +237,27 @@ won() {
 }
 won_pages="exec.pipeline exec.team"
 
+# after CHANGE SUFFIX PAGES [old]: CHANGE applied (day_changes, qualified
+# or won), each of PAGES (those BENCH_PAGES names) measured into $out as
+# PAGE-SUFFIX, CHANGE undone
+after() {
+	sel=""
+	for rp in $3; do
+		case " ${BENCH_PAGES:-$rp} " in *" $rp "*) sel="$sel $rp" ;; esac
+	done
+	[ -n "$sel" ] || return 0
+	"$1" apply "${4:-}"
+	for rp in $sel; do
+		drain "$rp"
+		load "$rp" 1
+		drain "$rp"
+		load "$rp" "$secs"
+		echo "${rp%%.*} ${rp#*.}-$2 $p99 $rps $bad" >>"$out"
+	done
+	drain "${sel##* }"
+	"$1" undo "${4:-}"
+}
+
 # measure BINARY: p99 per role and page into $dir/BINARYNAME.p99
 measure() {
 	fcgi_start "$1"
@@ -259,52 +280,9 @@ measure() {
 			esac
 		done
 	done
-	sel=""
-	for rp in $changed_pages; do
-		case " ${BENCH_PAGES:-$rp} " in *" $rp "*) sel="$sel $rp" ;; esac
-	done
-	if [ -n "$sel" ]; then
-		day_changes apply "$2"
-		for rp in $sel; do
-			drain "$rp"
-			load "$rp" 1
-			drain "$rp"
-			load "$rp" "$secs"
-			echo "${rp%%.*} ${rp#*.}-changed $p99 $rps $bad" >>"$out"
-		done
-		drain "${sel##* }"
-		day_changes undo "$2"
-	fi
-	sel=""
-	for rp in $qualified_pages; do
-		case " ${BENCH_PAGES:-$rp} " in *" $rp "*) sel="$sel $rp" ;; esac
-	done
-	[ -n "$sel" ] || return 0
-	qualified apply "$2"
-	for rp in $sel; do
-		drain "$rp"
-		load "$rp" 1
-		drain "$rp"
-		load "$rp" "$secs"
-		echo "${rp%%.*} ${rp#*.}-qualified $p99 $rps $bad" >>"$out"
-	done
-	drain "${sel##* }"
-	qualified undo "$2"
-	sel=""
-	for rp in $won_pages; do
-		case " ${BENCH_PAGES:-$rp} " in *" $rp "*) sel="$sel $rp" ;; esac
-	done
-	[ -n "$sel" ] || return 0
-	won apply "$2"
-	for rp in $sel; do
-		drain "$rp"
-		load "$rp" 1
-		drain "$rp"
-		load "$rp" "$secs"
-		echo "${rp%%.*} ${rp#*.}-won $p99 $rps $bad" >>"$out"
-	done
-	drain "${sel##* }"
-	won undo "$2"
+	after day_changes changed "$changed_pages" "$2"
+	after qualified qualified "$qualified_pages" "$2"
+	after won won "$won_pages" "$2"
 }
 measure "${BENCH_FCGI:-$top/$O/fcgi/crmx.fcgi}" new
 [ -z "${BENCH_OLD_FCGI:-}" ] || measure "$BENCH_OLD_FCGI" old
