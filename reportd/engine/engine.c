@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -142,6 +143,15 @@ read_snapshot(PGconn *conn, const struct crmx_config *cfg, struct engine_result 
 	                     out->error, sizeof out->error);
 }
 
+/* The process's peak resident memory so far, MiB (the run's memory at
+ * each stage, for the run's log line). */
+static long
+peak_mib(void)
+{
+	struct rusage ru;
+	return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss / 1024 : -1;
+}
+
 int
 engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct engine_result *out)
 {
@@ -174,6 +184,7 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 	if (read_snapshot(conn, cfg, out, as_of, &snap) != 0)
 		goto out;
 	double t1 = mono();
+	long m1 = peak_mib();
 	res.money_digits = snap.money_digits;
 
 	metrics_customers(&snap, &mp, &res);
@@ -184,10 +195,12 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 	/* The revenue rows are read by nothing after this (a quarter of the
 	 * run's memory at 10M rows): gone before the learned forecast makes
 	 * its training rows, the run's peak. */
+	long mf = peak_mib();
 	snapshot_drop_revenue(&snap);
 	double tf = mono();
 	winforecast_run(&snap, &mp, &res.winfc);
 	double t2 = mono();
+	long m2 = peak_mib();
 
 	if (summarise_and_store(conn, out, &snap, &res, t0) != 0)
 		goto out;
@@ -195,9 +208,12 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 	out->ok = 1;
 	rc = 0;
 	log_info("run %lld: as of %s, %zu accounts, %zu revenue rows, %zu deals:"
-	         " read %.2f s, computed %.2f s (learned forecast %.2f s), stored %.2f s",
+	         " read %.2f s, computed %.2f s (learned forecast %.2f s), stored %.2f s;"
+	         " peak memory %ld MiB read, %ld computed before the learned forecast,"
+	         " %ld after it, %ld stored",
 	         (long long)out->run_id, json_string_value(json_object_get(out->summary, "as_of")),
-	         snap.n_acct, snap.n_rev, snap.n_opp, t1 - t0, t2 - t1, t2 - tf, t3 - t2);
+	         snap.n_acct, snap.n_rev, snap.n_opp, t1 - t0, t2 - t1, t2 - tf, t3 - t2,
+	         m1, mf, m2, peak_mib());
 out:
 	out->seconds = mono() - t0;
 	if (rc != 0) {

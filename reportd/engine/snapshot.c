@@ -31,30 +31,47 @@ const char *const snapshot_view_names[10] = {
 
 /* ---- grouping ---- */
 
+/* Rows of one account by day, then amount and margin: a total order on
+ * what a row holds, so that the grouping's order of the input (below,
+ * not stable) cannot show in any result. */
 static int
 cmp_rev_day(const void *a, const void *b)
 {
 	const struct snap_revenue *x = a, *y = b;
-	return (x->day > y->day) - (x->day < y->day);
+	if (x->day != y->day)
+		return (x->day > y->day) - (x->day < y->day);
+	if (x->amount != y->amount)
+		return (x->amount > y->amount) - (x->amount < y->amount);
+	return (x->margin > y->margin) - (x->margin < y->margin);
 }
 
-/* Revenue grouped by account (a counting sort: O(n)), then by day. */
-static void
-group_revenue(struct snapshot *s)
+/* Revenue grouped by account in place (a counting sort whose rows are
+ * swapped into their groups, O(n): a second array of the rows, 240 MB at
+ * 10 million, was the run's peak memory), then by cmp_rev_day. */
+void
+snapshot_group_revenue(struct snapshot *s)
 {
 	s->rev_first = xcalloc(s->n_acct + 1, sizeof *s->rev_first);
 	for (size_t i = 0; i < s->n_rev; i++)
 		s->rev_first[s->rev[i].acct + 1]++;
 	for (size_t a = 0; a < s->n_acct; a++)
 		s->rev_first[a + 1] += s->rev_first[a];
-	struct snap_revenue *sorted = xmalloc((s->n_rev ? s->n_rev : 1) * sizeof *sorted);
-	uint32_t *pos = xmalloc((s->n_acct + 1) * sizeof *pos);
-	memcpy(pos, s->rev_first, (s->n_acct + 1) * sizeof *pos);
-	for (size_t i = 0; i < s->n_rev; i++)
-		sorted[pos[s->rev[i].acct]++] = s->rev[i];
-	free(pos);
-	free(s->rev);
-	s->rev = sorted;
+	/* next[a]: the first slot of group a not yet holding one of its rows */
+	uint32_t *next = xmalloc((s->n_acct + 1) * sizeof *next);
+	memcpy(next, s->rev_first, (s->n_acct + 1) * sizeof *next);
+	for (uint32_t a = 0; a < s->n_acct; a++)
+		while (next[a] < s->rev_first[a + 1]) {
+			/* carry the row in a's next slot to its own group,
+			 * taking up the row there, until one of a's comes */
+			struct snap_revenue v = s->rev[next[a]];
+			while (v.acct != a) {
+				struct snap_revenue t = s->rev[next[v.acct]];
+				s->rev[next[v.acct]++] = v;
+				v = t;
+			}
+			s->rev[next[a]++] = v;
+		}
+	free(next);
 	for (size_t a = 0; a < s->n_acct; a++) {
 		struct snap_revenue *g = s->rev + s->rev_first[a];
 		size_t n = s->rev_first[a + 1] - s->rev_first[a];
@@ -62,7 +79,7 @@ group_revenue(struct snapshot *s)
 			continue;
 		int sorted_already = 1;
 		for (size_t i = 1; i < n && sorted_already; i++)
-			sorted_already = g[i - 1].day <= g[i].day;
+			sorted_already = cmp_rev_day(&g[i - 1], &g[i]) <= 0;
 		if (!sorted_already)
 			qsort(g, n, sizeof *g, cmp_rev_day);
 	}
@@ -267,7 +284,7 @@ snapshot_read(PGconn *conn, int32_t as_of, int money_digits, struct snapshot *s,
 		goto out;
 	}
 	s->rows_skipped = r.skipped;
-	group_revenue(s);
+	snapshot_group_revenue(s);
 	group_history(s);
 	rc = 0;
 	goto out;

@@ -111,6 +111,11 @@ extern const char *const snapshot_view_names[10];
 int  snapshot_read(PGconn *conn, int32_t as_of, int money_digits, struct snapshot *s,
                    char *err, size_t errlen);
 void snapshot_free(struct snapshot *s);
+/* s->rev (n_rev rows of n_acct accounts) grouped by account in place,
+ * each account's rows ordered by day, amount and margin, and
+ * s->rev_first set (n_acct + 1 offsets; it must be NULL).  What a read
+ * does once its rows are in. */
+void snapshot_group_revenue(struct snapshot *s);
 /* Releases the revenue rows (rev, rev_first; n_rev stays, a count for the
  * run's log and row counts) once every figure that reads them is made. */
 void snapshot_drop_revenue(struct snapshot *s);
