@@ -379,7 +379,12 @@ const struct snap_read snap_reads[] = {
 	{ SV_USERS, "COPY (SELECT user_id FROM crmx_src.users) TO STDOUT", 1, row_user },
 	{ SV_ACCOUNTS, "COPY (SELECT account_id, owner_id FROM crmx_src.accounts) TO STDOUT",
 	  2, row_account },
-	{ SV_CONTACTS, "COPY (SELECT DISTINCT account_id FROM crmx_src.contacts"
+	/* each decision maker's account, repeats and all (row_dm sets a
+	 * flag): asked for DISTINCT, PostgreSQL hashed the accounts from an
+	 * estimate of 52,000 and, at 5 million accounts with 3.6 million
+	 * decision makers, spent over 12 minutes of CPU iterating its
+	 * spilled hash tables (16 s sorted) */
+	{ SV_CONTACTS, "COPY (SELECT account_id FROM crmx_src.contacts"
 	  " WHERE purchase_role = 'decision_maker') TO STDOUT", 1, row_dm },
 	{ SV_QUALIFICATION, "COPY (SELECT account_id, has_need, can_pay, has_authority,"
 	  " updated_at FROM crmx.qualification) TO STDOUT", 5, row_qual },
