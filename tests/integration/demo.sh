@@ -47,6 +47,15 @@ rd --run-once --report --as-of 2026-06-30 >/dev/null 2>"$tmp/r2.log" || cat "$tm
 run=$(q "SELECT run_id FROM crmx.run WHERE as_of = '2026-06-30' AND status = 'ok' ORDER BY run_id DESC LIMIT 1")
 prev=$(q "SELECT run_id FROM crmx.run WHERE as_of = '2026-06-23' AND status = 'ok' ORDER BY run_id DESC LIMIT 1")
 check "two weekly runs" test -n "$run" -a -n "$prev"
+# the run's log gives its peak memory at each stage, none smaller than
+# the one before (a peak only grows)
+check "the run's log line gives its peak memory by stage" /usr/bin/python3 - "$tmp/r1.log" <<'PY'
+import re, sys
+m = re.search(r"peak memory (\d+) MiB read, (\d+) computed before the learned forecast,"
+              r" (\d+) after it, (\d+) stored", open(sys.argv[1]).read())
+v = [int(x) for x in m.groups()] if m else []
+sys.exit(0 if len(v) == 4 and v[0] > 0 and v == sorted(v) else 1)
+PY
 rd --run-once --as-of 2026-06-30 --format json >"$tmp/sum.json" 2>/dev/null
 
 # --- the customer base -------------------------------------------------------
