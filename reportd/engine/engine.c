@@ -197,6 +197,11 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 	 * its training rows, the run's peak. */
 	long mf = peak_mib();
 	snapshot_drop_revenue(&snap);
+	/* The accounts' rows stored now: the server indexes them while the
+	 * learned forecast (one thread, reading neither) is computed. */
+	double ta = mono();
+	if (store_accounts_begin(conn, out->run_id, &snap, &res, out->error, sizeof out->error) != 0)
+		goto out;
 	double tf = mono();
 	winforecast_run(&snap, &mp, &res.winfc);
 	double t2 = mono();
@@ -208,16 +213,18 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 	out->ok = 1;
 	rc = 0;
 	log_info("run %lld: as of %s, %zu accounts, %zu revenue rows, %zu deals:"
-	         " read %.2f s, computed %.2f s (learned forecast %.2f s), stored %.2f s;"
+	         " read %.2f s, computed %.2f s (learned forecast %.2f s, accounts' rows"
+	         " copied before it %.2f s), stored %.2f s;"
 	         " peak memory %ld MiB read, %ld computed before the learned forecast,"
 	         " %ld after it, %ld stored",
 	         (long long)out->run_id, json_string_value(json_object_get(out->summary, "as_of")),
-	         snap.n_acct, snap.n_rev, snap.n_opp, t1 - t0, t2 - t1, t2 - tf, t3 - t2,
+	         snap.n_acct, snap.n_rev, snap.n_opp, t1 - t0, t2 - t1, t2 - tf, tf - ta, t3 - t2,
 	         m1, mf, m2, peak_mib());
 out:
 	out->seconds = mono() - t0;
 	if (rc != 0) {
 		log_error("run %lld failed: %s", (long long)out->run_id, out->error);
+		store_abort(conn);
 		fail_run(conn, out->run_id, out->error);
 		json_decref(out->summary);
 		out->summary = NULL;

@@ -10,9 +10,19 @@
 #include "results.h"
 #include "snapshot.h"
 
-/* All results of run_id in one transaction that also marks the run 'ok'
- * with its summary and row counts (JSON texts).  -1 and a one-line reason
- * in err on failure; nothing of the run is then visible. */
+/* A run's results are stored in one transaction that ends by marking the
+ * run 'ok': nothing of a run that fails is ever visible.  The transaction
+ * opens early: store_accounts_begin copies the accounts' rows, once their
+ * metrics are computed, and leaves the server indexing them (the largest
+ * part of the store) while the learned forecast is computed; then
+ * store_results stores the rest, with the summary and row counts (JSON
+ * texts), and commits.  Each returns -1 and a one-line reason in err on
+ * failure, the transaction rolled back.  Between the two the connection
+ * is busy: nothing else may use it, and a run that fails there calls
+ * store_abort (harmless when no store is open). */
+int store_accounts_begin(PGconn *conn, int64_t run_id, const struct snapshot *s,
+                         const struct results *r, char *err, size_t errlen);
+void store_abort(PGconn *conn);
 int store_results(PGconn *conn, int64_t run_id, const struct snapshot *s, const struct results *r,
                   const char *summary_json, const char *row_counts_json, long duration_ms,
                   char *err, size_t errlen);

@@ -320,6 +320,45 @@ test_failed_run_keeps_previous(void **state)
 	assert_string_equal(testdb_value(conn, sql), "0");
 }
 
+/* The accounts' rows are indexed on the server while the learned
+ * forecast is computed (store_accounts_begin): an index that cannot be
+ * built fails the run when its answer is read, with the reason; the run's
+ * rows are gone, the previous run stays current, and the connection is
+ * fit for the next run. */
+static void
+test_failed_attach_keeps_previous(void **state)
+{
+	(void)state;
+	struct engine_result r;
+	if (!testdb_available())
+		skip();
+	int64_t good = run_at("2026-06-30", &r);
+	json_decref(r.summary);
+	/* a table under the name the next run's index by lifetime value takes */
+	char next[24], sql[256];
+	snprintf(next, sizeof next, "%s",
+	         testdb_value(conn, "SELECT last_value + 1 FROM crmx.run_run_id_seq"));
+	snprintf(sql, sizeof sql, "CREATE TABLE crmx.account_metrics_%s_run_id_ltv_pred_account_id_idx ()", next);
+	PQclear(testdb_exec(conn, sql));
+	assert_int_not_equal(engine_run(conn, &cfg, test_day("2026-06-30"), &r), 0);
+	assert_false(r.ok);
+	assert_int_equal(r.run_id, atoll(next));
+	assert_non_null(strstr(r.error, "already exists"));
+	snprintf(sql, sizeof sql, "DROP TABLE crmx.account_metrics_%s_run_id_ltv_pred_account_id_idx", next);
+	PQclear(testdb_exec(conn, sql));
+	snprintf(sql, sizeof sql, "SELECT run_id = %lld FROM crmx.latest_run", (long long)good);
+	assert_string_equal(testdb_value(conn, sql), "t");
+	snprintf(sql, sizeof sql, "SELECT status FROM crmx.run WHERE run_id = %s", next);
+	assert_string_equal(testdb_value(conn, sql), "failed");
+	snprintf(sql, sizeof sql, "SELECT to_regclass('crmx.account_metrics_%s') IS NULL", next);
+	assert_string_equal(testdb_value(conn, sql), "t");
+	/* the next run on the same connection completes */
+	int64_t after = run_at("2026-06-30", &r);
+	json_decref(r.summary);
+	snprintf(sql, sizeof sql, "SELECT run_id = %lld FROM crmx.latest_run", (long long)after);
+	assert_string_equal(testdb_value(conn, sql), "t");
+}
+
 /* The last 12 runs keep their per-account partitions; an older run keeps
  * its small tables (owner metrics, forecast...) for two years of as-of
  * dates, then goes whole; the newest results stay complete. */
@@ -420,6 +459,7 @@ main(void)
 		cmocka_unit_test(test_no_closed_deals),
 		cmocka_unit_test(test_empty_window),
 		cmocka_unit_test(test_failed_run_keeps_previous),
+		cmocka_unit_test(test_failed_attach_keeps_previous),
 		cmocka_unit_test(test_prune),
 		cmocka_unit_test(test_prune_weekly),
 	};
