@@ -323,6 +323,13 @@ snapshot_drop_revenue(struct snapshot *s)
 }
 
 void
+snapshot_drop_activities(struct snapshot *s)
+{
+	free(s->act);
+	s->act = NULL;
+}
+
+void
 snapshot_free(struct snapshot *s)
 {
 	free(s->acct);

@@ -119,6 +119,10 @@ void snapshot_group_revenue(struct snapshot *s);
 /* Releases the revenue rows (rev, rev_first; n_rev stays, a count for the
  * run's log and row counts) once every figure that reads them is made. */
 void snapshot_drop_revenue(struct snapshot *s);
+/* Releases the activities (act; n_act stays) once the deal state holds
+ * their times by deal (dealstate_init) and every figure that reads them
+ * is made. */
+void snapshot_drop_activities(struct snapshot *s);
 
 /* The i-th COPY statement a snapshot reads with (in order), NULL past the
  * last: `crmx-reportd --snapshot-sql` prints them for DBAs and benchmarks. */

@@ -341,22 +341,21 @@ predict_open(const struct dealstate *ds, const struct wf_model *m, const double 
 }
 
 void
-winforecast_run(const struct snapshot *s, const struct metric_params *mp, struct winforecast *f)
+winforecast_run(const struct dealstate *ds, const struct metric_params *mp, struct winforecast *f)
 {
-	struct dealstate ds;
+	const struct snapshot *s = ds->s;
 	struct wf_model m, bm;
 	double w[6];
 	memset(f, 0, sizeof *f);
 	memset(&m, 0, sizeof m);
 	memset(&bm, 0, sizeof bm);
-	dealstate_init(&ds, s);
 	stage_weights(s, w);
-	backtest(&ds, mp, w, &bm, &f->bt);
-	f->fitted = fit_at(&ds, ((double)s->as_of + 1) * DAY, mp->window_days,
+	backtest(ds, mp, w, &bm, &f->bt);
+	f->fitted = fit_at(ds, ((double)s->as_of + 1) * DAY, mp->window_days,
 	                   bm.fit.p ? &bm : NULL, &m, &f->train_rows) == 0;
-	f->features = dealstate_width(&ds);
+	f->features = dealstate_width(ds);
 	f->learned = f->fitted ? 0 : NAN;
-	predict_open(&ds, &m, w, f);
+	predict_open(ds, &m, w, f);
 	const struct wf_backtest *bt = &f->bt;
 	if (bt->weeks <= 0)
 		f->reason = "backtest_off";
@@ -367,5 +366,4 @@ winforecast_run(const struct snapshot *s, const struct metric_params *mp, struct
 	else
 		f->reason = "no_better";
 	f->uses_model = strcmp(f->reason, "beats_stage_weights") == 0;
-	dealstate_free(&ds);
 }

@@ -26,8 +26,10 @@ void wf_rows_build(const struct dealstate *ds, double cut_end, int window_days,
                    struct wf_rows *r);
 void wf_rows_free(struct wf_rows *r);
 
-/* Fills *f (f->deals malloc'd; results_free() frees it). */
-void winforecast_run(const struct snapshot *s, const struct metric_params *mp,
+/* Fills *f (f->deals malloc'd; results_free() frees it) from the deal
+ * state of the run's snapshot (dealstate_init: after it, the forecast reads
+ * the snapshot's deals, stage history and accounts, not its activities). */
+void winforecast_run(const struct dealstate *ds, const struct metric_params *mp,
                      struct winforecast *f);
 
 #endif
