@@ -62,10 +62,18 @@ fit_n=$(sed -n 's/.*BG\/NBD fit on \([0-9]*\) accounts.*/\1/p' "$dir/run.log")
 
 row "run-once vs COPY of the same rows (s)" "$run_s" "$copy_s" "$(ratio "$run_s" "$copy_s")x" "<= 2x" \
     "$(verdict "$(ratio "$run_s" "$copy_s")" "<=" 2)"
-if [ "$baselines" != 1 ]; then
-	row "BG/NBD fit on $fit_n accounts (s)" "$fit_s" "" "" "" ""
+# The fit (its 5 s target is for a million accounts) and the memory.
+fit_and_memory() {
+	if [ "$accounts" -gt 1000000 ]; then
+		row "BG/NBD fit on $fit_n accounts (s)" "$fit_s" "" "" "" ""
+	else
+		row "BG/NBD fit on $fit_n accounts (s)" "$fit_s" "" "" "< 5 s" "$(verdict "$fit_s" "<" 5)"
+	fi
 	row "peak memory of the run (MiB)" "$peak_mib" "" "" "< $mem_target" \
 	    "$(verdict "$peak_mib" "<" "$mem_target")"
+}
+if [ "$baselines" != 1 ]; then
+	fit_and_memory
 	exit 0
 fi
 
@@ -108,7 +116,5 @@ row "Pareto + RFM computation alone, data in memory (s)" "$rfm_s" "$pandas_compu
     "$(ratio "$pandas_compute" "$rfm_s")x faster" ">= 5x" "$(verdict "$(ratio "$pandas_compute" "$rfm_s")" ">=" 5)"
 row "SQL window functions vs run-once (s)" "$run_s" "$sql_s" \
     "$(ratio "$sql_s" "$run_s")x faster" "> 1x" "$(verdict "$(ratio "$sql_s" "$run_s")" ">" 1)"
-row "BG/NBD fit on $fit_n accounts (s)" "$fit_s" "" "" "< 5 s" "$(verdict "$fit_s" "<" 5)"
-row "peak memory of the run (MiB)" "$peak_mib" "" "" "< $mem_target" \
-    "$(verdict "$peak_mib" "<" "$mem_target")"
+fit_and_memory
 row "crmx = pandas = SQL (n, total, top 20%, Gini, A)" "$crmx_fig" "" "" "equal" "$agree"
