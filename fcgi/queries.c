@@ -70,7 +70,7 @@
     " AND (" p "::text IS NULL OR a.name ILIKE " p " OR a.city ILIKE " p ")"
 /* The list sorted by a run's figure KEY (DESC NULLS LAST, then account):
  * the rows with a figure are read in that order from the run partition's
- * index (0025) and stop after the page; the rows without one (no figure,
+ * index (0025, 0042) and stop after the page; the rows without one (no figure,
  * or an account newer than the run) are read only when those run out
  * before the page ends ($8 the search, $9 rows from $10).  Same rows, same order as ACCOUNTS_SQL(KEY),
  * which still reads the pages far down the list (accounts.c, DEEP_ROWS),
@@ -162,7 +162,7 @@
     "  AND m." key " IS NULL AND (SELECT count(*) FROM k) < $9::bigint + $10::bigint" \
     "  ORDER BY a.account_id LIMIT $9::bigint + $10::bigint)" ACCOUNTS_PAGE
 /* The search over a run's figure KEY when the term matches many accounts:
- * the first WALK_ROWS rows of the run partition's index (0025), in key
+ * the first WALK_ROWS rows of the run partition's index (0025, 0042), in key
  * order, each tested against the term and the filters, stop after the
  * page (a common term matches one row in a hundred), where ACCOUNTS_TOPN
  * ranks every match.  Exact only when the walk filled the page ($9 rows

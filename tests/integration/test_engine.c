@@ -296,6 +296,23 @@ test_empty_window(void **state)
 	assert_absent(qnum("SELECT top20_share FROM crmx.concentration JOIN crmx.latest_run USING (run_id) WHERE scope = 'accounts'"));
 }
 
+/* Run r failed for why (a part of its error), recorded as failed, with no
+ * rows of its accounts; the run good is still the latest complete one. */
+static void
+assert_failed_run(const struct engine_result *r, const char *why, int64_t good)
+{
+	assert_false(r->ok);
+	assert_non_null(strstr(r->error, why));
+	char sql[128];
+	snprintf(sql, sizeof sql, "SELECT run_id = %lld FROM crmx.latest_run", (long long)good);
+	assert_string_equal(testdb_value(conn, sql), "t");
+	snprintf(sql, sizeof sql, "SELECT status FROM crmx.run WHERE run_id = %lld", (long long)r->run_id);
+	assert_string_equal(testdb_value(conn, sql), "failed");
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM crmx.account_metrics WHERE run_id = %lld",
+	         (long long)r->run_id);
+	assert_string_equal(testdb_value(conn, sql), "0");
+}
+
 /* A run that cannot complete leaves the previous results current. */
 static void
 test_failed_run_keeps_previous(void **state)
@@ -308,16 +325,8 @@ test_failed_run_keeps_previous(void **state)
 	json_decref(r.summary);
 	PQclear(testdb_exec(conn, "ALTER TABLE crmx.owner_metrics ADD CONSTRAINT no_rep_b CHECK (owner_id <> 11) NOT VALID"));
 	assert_int_not_equal(engine_run(conn, &cfg, test_day("2026-06-30"), &r), 0);
-	assert_false(r.ok);
-	assert_non_null(strstr(r.error, "no_rep_b"));
 	PQclear(testdb_exec(conn, "ALTER TABLE crmx.owner_metrics DROP CONSTRAINT no_rep_b"));
-	char sql[128];
-	snprintf(sql, sizeof sql, "SELECT run_id = %lld FROM crmx.latest_run", (long long)good);
-	assert_string_equal(testdb_value(conn, sql), "t");
-	snprintf(sql, sizeof sql, "SELECT status FROM crmx.run WHERE run_id = %lld", (long long)r.run_id);
-	assert_string_equal(testdb_value(conn, sql), "failed");
-	snprintf(sql, sizeof sql, "SELECT count(*) FROM crmx.account_metrics WHERE run_id = %lld", (long long)r.run_id);
-	assert_string_equal(testdb_value(conn, sql), "0");
+	assert_failed_run(&r, "no_rep_b", good);
 }
 
 /* The accounts' rows are indexed on the server while the learned
@@ -341,13 +350,8 @@ test_failed_attach_keeps_previous(void **state)
 	    " WHEN TAG IN ('CREATE INDEX') EXECUTE FUNCTION pg_temp.no_index()"));
 	assert_int_not_equal(engine_run(conn, &cfg, test_day("2026-06-30"), &r), 0);
 	PQclear(testdb_exec(conn, "DROP EVENT TRIGGER no_index"));
-	assert_false(r.ok);
-	assert_non_null(strstr(r.error, "no index today"));
-	char sql[160];
-	snprintf(sql, sizeof sql, "SELECT run_id = %lld FROM crmx.latest_run", (long long)good);
-	assert_string_equal(testdb_value(conn, sql), "t");
-	snprintf(sql, sizeof sql, "SELECT status FROM crmx.run WHERE run_id = %lld", (long long)r.run_id);
-	assert_string_equal(testdb_value(conn, sql), "failed");
+	assert_failed_run(&r, "no index today", good);
+	char sql[128];
 	snprintf(sql, sizeof sql, "SELECT to_regclass('crmx.account_metrics_%lld') IS NULL",
 	         (long long)r.run_id);
 	assert_string_equal(testdb_value(conn, sql), "t");
