@@ -6,7 +6,8 @@
 # same JSON, for a rep, the rep who lost and the rep who gained an
 # account after the run, a manager and an executive; terms with many and
 # few matches and one only an account made after the run holds; every
-# sort; pages past the first.
+# sort; pages past the first.  And the walk of each figure reads the run
+# partition's index of that order (0042).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/sh.sh"
@@ -85,3 +86,18 @@ plan_other_reads() { printf '%s\n' "$walk_plan" | grep "on accounts" | grep -v "
 check "the walk's plan was made" plan_has "account_metrics"
 check "the walk reads each row's account by its key" plan_has "accounts_pkey"
 check "... and reads no account any other way" test -z "$(plan_other_reads)"
+
+# The walk reads the run partition's order of each figure (0042: indexes
+# of the partition, without the run_id every row shares): with sorting
+# priced out, an index that serves the walk's order is read, where one
+# that did not (or none) would leave a sort of the partition's rows.
+run=$(q 'SELECT run_id FROM crmx.latest_run')
+for key in revenue_window ltv_pred last_activity; do
+	sql=$(panel_statement "^-- crmx_[0-9]+ .*w\\.$key.*LIMIT 20000")
+	plan=$(printf '%s\n' "SET enable_sort = off;" "SET plan_cache_mode = force_custom_plan;" \
+		"PREPARE o(bigint[], bigint, text, text, text, text, text, text, bigint, bigint, bigint) AS $sql;" \
+		"EXPLAIN EXECUTE o(NULL, NULL, NULL, NULL, NULL, NULL, NULL, '%$many%', 7, 0, $run);" |
+		psql -h "$host" -U crmx -d "$db" -X -qAt)
+	check "the walk by $key reads the partition's index in order (account_metrics_${run}_order_$key)" \
+		sh -c "printf '%s\n' \"\$1\" | grep -q 'Index Scan using account_metrics_${run}_order_$key on account_metrics_$run'" _ "$plan"
+done
