@@ -173,9 +173,9 @@ copy_accounts(PGconn *conn, int64_t run, const struct snapshot *s, const struct 
 	}
 	if (pgcopy_finish(&c, "storing account metrics") != 0)
 		return -1;
-	/* Its indexes (0025's and 0032's by owner), built now the rows are
-	 * in, and the table attached as the run's partition: sent, not
-	 * waited for.  The server builds them (about 15 s at 10^6 accounts)
+	/* Its primary key and the lists' orders (0042), built now the rows
+	 * are in, and the table attached as the run's partition: sent, not
+	 * waited for.  The server builds them (10-15 s at 10^6 accounts)
 	 * while this process computes the learned forecast, which reads
 	 * neither; attach_wait collects the answer. */
 	if (!PQsendQueryParams(conn, "SELECT crmx.attach_run_partition($1)",
@@ -190,7 +190,7 @@ copy_accounts(PGconn *conn, int64_t run, const struct snapshot *s, const struct 
  * statistics: the panels plan their lists by them, and without them a
  * fresh run's first pages are planned blind (0025). */
 static int
-attach_wait(PGconn *conn, int64_t run)
+attach_wait(PGconn *conn, const char *run)
 {
 	PGresult *res = db_check(conn, PQgetResult(conn), PGRES_TUPLES_OK,
 	    "indexing and attaching the run's rows");
@@ -204,9 +204,7 @@ attach_wait(PGconn *conn, int64_t run)
 	}
 	if (rc != 0)
 		return -1;
-	char id[24];
-	snprintf(id, sizeof id, "%lld", (long long)run);
-	const char *params[1] = { id };
+	const char *params[1] = { run };
 	res = db_check(conn, PQexecParams(conn, "SELECT crmx.analyze_run_partition($1)",
 	    1, NULL, params, NULL, NULL, 0), PGRES_TUPLES_OK, "analyzing the run's partition");
 	if (res == NULL)
@@ -496,7 +494,7 @@ store_results(PGconn *conn, int64_t run_id, const struct snapshot *s, const stru
 	char run[24], dur[24];
 	snprintf(run, sizeof run, "%lld", (long long)run_id);
 	snprintf(dur, sizeof dur, "%ld", duration_ms);
-	if (attach_wait(conn, run_id) || copy_owners(conn, run_id, s, r) ||
+	if (attach_wait(conn, run) || copy_owners(conn, run_id, s, r) ||
 	    copy_small(conn, run_id, r) || copy_forecast(conn, run_id, s, r) ||
 	    store_winfc(conn, run_id, s, r))
 		goto fail;

@@ -14,12 +14,18 @@
 -- well, its run_id a condition every row meets.  So the orders become
 -- indexes of each partition (no longer of the partitioned table), built
 -- by crmx.attach_run_partition with the others before the partition is
--- attached.  The partitions there are get them now; their indexes by
--- owner keep run_id (still correct, only slower to build, and built).
+-- attached.  0032's three by owner go the same way for the partitions to
+-- come; the partitions there are get the orders now and keep their
+-- indexes by owner with run_id (still correct, only slower to build, and
+-- built).  One function, crmx.index_orders_of, now builds all six, and
+-- 0032's two go: index_run_owners, which reportd stopped calling when
+-- 0035's attach took over, and index_owners_of, which that attach called.
 
 DROP INDEX crmx.account_metrics_revenue_order, crmx.account_metrics_ltv_order,
            crmx.account_metrics_activity_order;
 
+-- The lists' orders of a run's partition PART: every account's, and each
+-- owner's (IF NOT EXISTS: a partition that has one keeps it).
 CREATE FUNCTION crmx.index_orders_of(part text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -30,24 +36,12 @@ BEGIN
         EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON crmx.%I'
                        ' (%I DESC NULLS LAST, account_id)',
                        part || '_order_' || key, part, key);
-    END LOOP;
-END $$;
-REVOKE ALL ON FUNCTION crmx.index_orders_of(text) FROM PUBLIC;
-
--- 0032's, each owner's orders without run_id (for the partitions to come;
--- IF NOT EXISTS keeps those that have theirs).
-CREATE OR REPLACE FUNCTION crmx.index_owners_of(part text) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    key text;
-BEGIN
-    FOREACH key IN ARRAY ARRAY['revenue_window', 'ltv_pred', 'last_activity'] LOOP
         EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON crmx.%I (owner_id,'
                        ' %I DESC NULLS LAST, account_id) WHERE owner_id IS NOT NULL',
                        part || '_owner_' || key, part, key);
     END LOOP;
 END $$;
+REVOKE ALL ON FUNCTION crmx.index_orders_of(text) FROM PUBLIC;
 
 -- 0035's, with the orders of the partition's own.
 CREATE OR REPLACE FUNCTION crmx.attach_run_partition(run bigint) RETURNS void
@@ -68,10 +62,12 @@ BEGIN
     END IF;
     EXECUTE format('ALTER TABLE crmx.%I ADD PRIMARY KEY (run_id, account_id)', part);
     PERFORM crmx.index_orders_of(part);
-    PERFORM crmx.index_owners_of(part);
     EXECUTE format('ALTER TABLE crmx.account_metrics ATTACH PARTITION crmx.%I FOR VALUES IN (%L)',
                    part, run);
 END $$;
+
+DROP FUNCTION crmx.index_run_owners(bigint);
+DROP FUNCTION crmx.index_owners_of(text);
 
 DO $$
 DECLARE

@@ -56,6 +56,18 @@ m = re.search(r"peak memory (\d+) MiB read, (\d+) computed before the learned fo
 v = [int(x) for x in m.groups()] if m else []
 sys.exit(0 if len(v) == 4 and v[0] > 0 and v == sorted(v) else 1)
 PY
+# and each stage's time: the learned forecast and the accounts' rows
+# copied before it (the server indexing them meanwhile) are parts of the
+# computing
+check "the run's log line gives each stage's time, the forecast and the copy within the computing" \
+	/usr/bin/python3 - "$tmp/r1.log" <<'PY'
+import re, sys
+m = re.search(r"read ([0-9.]+) s, computed ([0-9.]+) s \(learned forecast ([0-9.]+) s,"
+              r" accounts' rows copied before it ([0-9.]+) s\), stored ([0-9.]+) s;",
+              open(sys.argv[1]).read())
+v = [float(x) for x in m.groups()] if m else []
+sys.exit(0 if len(v) == 5 and v[1] > 0 and v[2] + v[3] <= v[1] + 0.01 and v[4] > 0 else 1)
+PY
 rd --run-once --as-of 2026-06-30 --format json >"$tmp/sum.json" 2>/dev/null
 
 # --- the customer base -------------------------------------------------------
