@@ -88,3 +88,21 @@ check "the six tied deals are shown, by id" [ "$tied" = "$(echo "$(ids 0 6)" | t
 check "the deal made after the run is listed" sh -c "grep -q '\"opportunity_id\":990001,' $tmp/top/$exec.priority.100.*.json"
 cp "$tmp/top/$exec.amount.100.1.json" "$tmp/body"
 check "by amount: the largest first" [ "$(json "j['deals'][0]['opportunity_id']")" = "$(ids 6 1)" ]
+
+# A scope of owners' page (a manager's team here; Q_PIPELINE_PAGE, own)
+# reads the owners' open deals from the index by owner and stage alone
+# (0043: 0034 had left out the columns 0013 carried, and every deal's row
+# was read from the table), once the table's pages are all-visible.
+q "VACUUM (ANALYZE) crmx_native.opportunities"
+team=$(q "SELECT array_agg(user_id ORDER BY user_id) FROM crmx_src.users
+          WHERE team = (SELECT team FROM crmx_src.users WHERE role = 'manager' ORDER BY user_id LIMIT 1)")
+run=$(q 'SELECT run_id FROM crmx.latest_run')
+sql=$(panel_statement '^-- crmx_[0-9]+o\n.*[$]6::bigint AS total')
+plan=$(printf '%s\n' "SET plan_cache_mode = force_generic_plan;" \
+	"PREPARE p(bigint[], text, text, bigint, bigint, bigint, bigint) AS $sql;" \
+	"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE p('$team', NULL, 'priority', 100, 0, 0, $run);" |
+	psql -h "$host" -U crmx -d "$db" -X -qAt)
+check "a team's page reads its open deals from the index by owner and stage alone" \
+	sh -c "printf '%s\n' \"\$1\" | grep -q 'Index Only Scan using opportunities_owner_stage on opportunities'" _ "$plan"
+check "... with no row read from the table" \
+	sh -c "printf '%s\n' \"\$1\" | grep -A3 'Index Only Scan using opportunities_owner_stage' | grep -q 'Heap Fetches: 0'" _ "$plan"

@@ -121,11 +121,12 @@ check "... every run's partition has its three indexes by owner" test "$(qu "SEL
 	FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
 	WHERE i.inhparent = 'crmx.account_metrics'::regclass")" = t
 # 0034: the deals by owner and stage carry the close date (a changed rep's
-# closed deals of the window, read live, without the close-date index)
-check "... the deals' index by owner and stage has the close date" same \
+# closed deals of the window, read live, without the close-date index);
+# 0043: and 0013's columns again (a scope's open deals read from it alone)
+check "... the deals' index by owner and stage has the close date and the pipeline's columns" same \
 	"$(qu "SELECT indexdef FROM pg_indexes WHERE schemaname = 'crmx_native'
 	       AND indexname = 'opportunities_owner_stage'" | sed 's/.*USING btree //')" \
-	"(owner_id, stage, closed_at)"
+	"(owner_id, stage, closed_at) INCLUDE (opportunity_id, amount, probability, created_at, expected_close, stage_entered_at, account_id, name)"
 # 0036: a manager's team found by index
 check "... the users have an index by team" same \
 	"$(qu "SELECT indexdef FROM pg_indexes WHERE schemaname = 'crmx_native'
