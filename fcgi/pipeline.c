@@ -79,15 +79,17 @@ pipeline_stalled(const struct ctx *c, const struct rows *d, int i)
 
 /* The statement for the page: without a search the total is known (the
  * funnel's count), and over everyone by priority or amount only the deals
- * that may make the page are ranked, down to [fcgi] pipeline_top_max rows. */
+ * that may make the page are ranked, down to [fcgi] pipeline_top_max rows;
+ * a scope's deals, or pages past that, by priority in its one order. */
 static enum query
 deals_query(const struct ctx *c, const struct pipeline_view *v, const struct listnav *l)
 {
 	if (v->q != NULL)
 		return Q_PIPELINE_DEALS;
+	int prio = strcmp(v->sort, "priority") == 0;
 	if (c->v->owners != NULL || l->page * l->size + 1 > c->cfg->fcgi_pipeline_top_max)
-		return Q_PIPELINE_PAGE;
-	if (strcmp(v->sort, "priority") == 0)
+		return prio ? Q_PIPELINE_PAGE_PRIO : Q_PIPELINE_PAGE;
+	if (prio)
 		return Q_PIPELINE_TOP;
 	if (strcmp(v->sort, "amount") == 0)
 		return Q_PIPELINE_TOP_AMOUNT;
@@ -131,7 +133,8 @@ deals_fetch(struct ctx *c, struct pipeline_view *v, const char *open_all)
 	snprintf(off, sizeof off, "%lld", (long long)((l->page - 1) * l->size));
 	const char *extra[5] = { ln_pattern(v->q, pat, sizeof pat), v->sort, lim, off, open_all };
 	enum query q = deals_query(c, v, l);
-	int top = q == Q_PIPELINE_TOP || q == Q_PIPELINE_TOP_AMOUNT;
+	/* these three: $2 the limit, $3 the offset, $4 the total */
+	int top = q == Q_PIPELINE_TOP || q == Q_PIPELINE_TOP_AMOUNT || q == Q_PIPELINE_PAGE_PRIO;
 	PGresult *res = top ? scoped_query(c, q, 3, extra + 2) :
 	    scoped_query(c, q, q == Q_PIPELINE_DEALS ? 4 : 5, extra);
 	if (res == NULL)

@@ -697,6 +697,15 @@ static const char *const sql[Q__MAX] = {
     "  WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open'"
     "  AND o.amount >= coalesce((SELECT a.amount FROM a), '-Infinity')",
     " ORDER BY t.amount DESC NULLS LAST, t.prio DESC, t.opportunity_id", PDEAL_TOP_LIMIT),
+/* Q_PIPELINE_PAGE by priority (the page's default), with its parameters
+ * as Q_PIPELINE_TOP's: ordered by that key alone.  Q_PIPELINE_PAGE's
+ * order, a key for each sort chosen by $3, computed and compared four
+ * null keys for every deal ranked: a quarter of a manager's statement
+ * (654 open deals, 4.0 ms; 3.1 ms so). */
+[Q_PIPELINE_PAGE_PRIO] =
+    PDEAL_PAGED("$4::bigint", PDEAL_ROW " FROM crmx_src.opportunities o"
+    "  WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open'",
+    " ORDER BY t.prio DESC, t.opportunity_id", PDEAL_TOP_LIMIT),
 /* The window the panels' closed-deal figures cover: the latest run's,
  * as the report's ([metrics] window_days up to its as-of date; the 365 days
  * up to today before the first run). */

@@ -63,6 +63,7 @@ enum query {
 	Q_PIPELINE_PAGE,	/* Q_PIPELINE_DEALS with its total given ($6) */
 	Q_PIPELINE_TOP,		/* the same by priority: only deals that may make the page */
 	Q_PIPELINE_TOP_AMOUNT,	/* the same by amount */
+	Q_PIPELINE_PAGE_PRIO,	/* Q_PIPELINE_PAGE by priority, its one order */
 	Q_TEAM_OWNERS,		/* $2 a team: its users in scope, as a scope */
 	Q_ACCOUNTS_REVENUE_ALL,	/* an unfiltered list sorted by a figure: one plan */
 	Q_ACCOUNTS_LTV_ALL,

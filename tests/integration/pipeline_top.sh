@@ -89,18 +89,28 @@ check "the deal made after the run is listed" sh -c "grep -q '\"opportunity_id\"
 cp "$tmp/top/$exec.amount.100.1.json" "$tmp/body"
 check "by amount: the largest first" [ "$(json "j['deals'][0]['opportunity_id']")" = "$(ids 6 1)" ]
 
-# A scope of owners' page (a manager's team here; Q_PIPELINE_PAGE, own)
-# reads the owners' open deals from the index by owner and stage alone
+# A scope of owners' page by priority (a manager's team here;
+# Q_PIPELINE_PAGE_PRIO, own) reads the owners' open deals from the index
+# by owner and stage alone
 # (0043: 0034 had left out the columns 0013 carried, and every deal's row
-# was read from the table), once the table's pages are all-visible.
+# was read from the table), once the table's pages are all-visible.  On
+# the demo's few hundred deals other reads cost less (a CRM's rep has
+# many more closed deals than open ones), so the plan is asked for with
+# whole-table reads priced out and the other indexes an owner's deals
+# could be found by dropped for it (by stage, 0027 and 0033, over
+# everyone; by owner alone): the index by owner and stage serves, and
+# alone only if it carries what the page reads.
 q "VACUUM (ANALYZE) crmx_native.opportunities"
 team=$(q "SELECT array_agg(user_id ORDER BY user_id) FROM crmx_src.users
           WHERE team = (SELECT team FROM crmx_src.users WHERE role = 'manager' ORDER BY user_id LIMIT 1)")
 run=$(q 'SELECT run_id FROM crmx.latest_run')
-sql=$(panel_statement '^-- crmx_[0-9]+o\n.*[$]6::bigint AS total')
+sql=$(panel_statement '^-- crmx_[0-9]+o\nSELECT t.opportunity_id.*[$]4::bigint AS total')
 plan=$(printf '%s\n' "SET plan_cache_mode = force_generic_plan;" \
-	"PREPARE p(bigint[], text, text, bigint, bigint, bigint, bigint) AS $sql;" \
-	"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE p('$team', NULL, 'priority', 100, 0, 0, $run);" |
+	"SET enable_seqscan = off; SET enable_bitmapscan = off;" "BEGIN;" \
+	"DROP INDEX crmx_native.opportunities_stage_panel, crmx_native.opportunities_stage_amount,
+	 crmx_native.opportunities_owner_id_idx;" \
+	"PREPARE p(bigint[], bigint, bigint, bigint, bigint) AS $sql;" \
+	"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE p('$team', 100, 0, 0, $run);" "ROLLBACK;" |
 	psql -h "$host" -U crmx -d "$db" -X -qAt)
 check "a team's page reads its open deals from the index by owner and stage alone" \
 	sh -c "printf '%s\n' \"\$1\" | grep -q 'Index Only Scan using opportunities_owner_stage on opportunities'" _ "$plan"
