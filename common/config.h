@@ -59,6 +59,7 @@ struct crmx_config {
 	int	 reportd_max_connections;	/* HTTP connections at once */
 	int	 reportd_request_timeout_s;	/* to send a whole request */
 	int	 reportd_waiting_per_address;	/* connections of one address still sending (0: no limit) */
+	int	 reportd_store_work_mem_mb;	/* the run's store transaction's work_mem */
 
 	/* [mail] — the weekly report by email (reportd/mail.c, deliver.c) */
 	char	*mail_transport;	/* off, smtp, sendmail */

@@ -200,7 +200,8 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 	/* The accounts' rows stored now: the server indexes them while the
 	 * learned forecast (one thread, reading neither) is computed. */
 	double ta = mono();
-	if (store_accounts_begin(conn, out->run_id, &snap, &res, out->error, sizeof out->error) != 0)
+	if (store_accounts_begin(conn, out->run_id, &snap, &res, cfg->reportd_store_work_mem_mb,
+	                         out->error, sizeof out->error) != 0)
 		goto out;
 	/* Neither the accounts' results (copied) nor the activities (the deal
 	 * state keeps their times by deal) are read again: at 5 million

@@ -16,12 +16,13 @@
  * metrics are computed, and leaves the server indexing them (the largest
  * part of the store) while the learned forecast is computed; then
  * store_results stores the rest, with the summary and row counts (JSON
- * texts), and commits.  Each returns -1 and a one-line reason in err on
+ * texts), and commits.  The transaction's work_mem is work_mem_mb
+ * ([reportd] store_work_mem_mb).  Each returns -1 and a one-line reason in err on
  * failure, the transaction rolled back.  Between the two the connection
  * is busy: nothing else may use it, and a run that fails there calls
  * store_abort (harmless when no store is open). */
 int store_accounts_begin(PGconn *conn, int64_t run_id, const struct snapshot *s,
-                         const struct results *r, char *err, size_t errlen);
+                         const struct results *r, int work_mem_mb, char *err, size_t errlen);
 void store_abort(PGconn *conn);
 int store_results(PGconn *conn, int64_t run_id, const struct snapshot *s, const struct results *r,
                   const char *summary_json, const char *row_counts_json, long duration_ms,

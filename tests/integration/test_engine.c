@@ -362,6 +362,37 @@ test_failed_attach_keeps_previous(void **state)
 	assert_string_equal(testdb_value(conn, sql), "t");
 }
 
+/* The run's store transaction hashes and sorts with [reportd]
+ * store_work_mem_mb of work_mem, on that transaction only: the setting
+ * seen where the attach builds the run's indexes (an event trigger that
+ * fails the run with it), and the connection's own after. */
+static void
+test_store_work_mem(void **state)
+{
+	(void)state;
+	struct engine_result r;
+	if (!testdb_available())
+		skip();
+	int64_t good = run_at("2026-06-30", &r);
+	json_decref(r.summary);
+	const char *before = testdb_value(conn, "SHOW work_mem");
+	char *own = strdup(before);
+	PQclear(testdb_exec(conn, "CREATE FUNCTION pg_temp.show_mem() RETURNS event_trigger"
+	    " LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'work_mem %',"
+	    " current_setting('work_mem'); END$$"));
+	PQclear(testdb_exec(conn, "CREATE EVENT TRIGGER show_mem ON ddl_command_end"
+	    " WHEN TAG IN ('CREATE INDEX') EXECUTE FUNCTION pg_temp.show_mem()"));
+	int saved = cfg.reportd_store_work_mem_mb;
+	cfg.reportd_store_work_mem_mb = 37;
+	assert_int_not_equal(engine_run(conn, &cfg, test_day("2026-06-30"), &r), 0);
+	cfg.reportd_store_work_mem_mb = saved;
+	PQclear(testdb_exec(conn, "DROP EVENT TRIGGER show_mem"));
+	assert_failed_run(&r, "work_mem 37MB", good);
+	assert_string_equal(testdb_value(conn, "SHOW work_mem"), own);
+	assert_string_not_equal(own, "37MB");
+	free(own);
+}
+
 /* The last 12 runs keep their per-account partitions; an older run keeps
  * its small tables (owner metrics, forecast...) for two years of as-of
  * dates, then goes whole; the newest results stay complete. */
@@ -463,6 +494,7 @@ main(void)
 		cmocka_unit_test(test_empty_window),
 		cmocka_unit_test(test_failed_run_keeps_previous),
 		cmocka_unit_test(test_failed_attach_keeps_previous),
+		cmocka_unit_test(test_store_work_mem),
 		cmocka_unit_test(test_prune),
 		cmocka_unit_test(test_prune_weekly),
 	};
