@@ -32,11 +32,14 @@ bench_need_run
 
 fcgi_pid=""
 hello_pid=""
+# Each stopped whatever the others do (under set -e a kill of a program
+# already gone ended the trap, and the trivial program left running held
+# tests/bench/run's pipe open: the bench never ended).
 cleanup() {
-	[ -f "$dir/nginx.pid" ] && kill "$(cat "$dir/nginx.pid")" 2>/dev/null
-	[ -z "$fcgi_pid" ] || kill "$fcgi_pid" 2>/dev/null
-	[ -z "$hello_pid" ] || kill "$hello_pid" 2>/dev/null
-	wait 2>/dev/null
+	[ ! -f "$dir/nginx.pid" ] || kill "$(cat "$dir/nginx.pid")" 2>/dev/null || true
+	[ -z "$fcgi_pid" ] || kill "$fcgi_pid" 2>/dev/null || true
+	[ -z "$hello_pid" ] || kill "$hello_pid" 2>/dev/null || true
+	wait 2>/dev/null || true
 }
 trap cleanup EXIT
 q "SELECT login || ':{PLAIN}demo' FROM crmx_src.users" >"$dir/htpasswd"
@@ -301,7 +304,7 @@ if [ -x "$top/$O/tests/bench/hello_fcgi" ]; then
 fi
 while read -r role page p99 rps bad; do
 	was=""
-	[ ! -f "$dir/old.p99" ] || was=$(awk -v r="$role" -v p="$page" '$1 == r && $2 == p { print $3 " ms before (" $4 " req/s)" }' "$dir/old.p99")
+	[ ! -f "$dir/old.p99" ] || was=$(awk -v r="$role" -v p="$page" '$1 == r && $2 == p { print $3 " ms before (" $4 " req/s" ($5 > 0 ? "; " $5 " errors" : "") ")" }' "$dir/old.p99")
 	t=$(target "$page")
 	case $page in
 	*-one) what="${page%-one} page, $role, cache off, one request at a time: p99 ms" ;;

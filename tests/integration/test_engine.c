@@ -329,12 +329,34 @@ test_failed_run_keeps_previous(void **state)
 	assert_failed_run(&r, "no_rep_b", good);
 }
 
+/* A run made to fail where the server builds the run's indexes (the
+ * attach, store_accounts_begin), after a good run (its id returned): an
+ * event trigger on CREATE INDEX, a command only the attach gives, raises
+ * MESSAGE (an SQL text expression); the run fails with WHY in its reason
+ * and the good run stays current (assert_failed_run). */
+static int64_t
+run_failing_at_attach(const char *message, const char *why, struct engine_result *r)
+{
+	int64_t good = run_at("2026-06-30", r);
+	json_decref(r->summary);
+	char sql[256];
+	snprintf(sql, sizeof sql, "CREATE OR REPLACE FUNCTION pg_temp.fail_index()"
+	         " RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION '%%', %s;"
+	         " END$$", message);
+	PQclear(testdb_exec(conn, sql));
+	PQclear(testdb_exec(conn, "CREATE EVENT TRIGGER fail_index ON ddl_command_end"
+	    " WHEN TAG IN ('CREATE INDEX') EXECUTE FUNCTION pg_temp.fail_index()"));
+	assert_int_not_equal(engine_run(conn, &cfg, test_day("2026-06-30"), r), 0);
+	PQclear(testdb_exec(conn, "DROP EVENT TRIGGER fail_index"));
+	assert_failed_run(r, why, good);
+	return good;
+}
+
 /* The accounts' rows are indexed on the server while the learned
  * forecast is computed (store_accounts_begin): an index that cannot be
  * built fails the run when its answer is read, with the reason; the run's
  * rows are gone, the previous run stays current, and the connection is
- * fit for the next run.  The index fails by an event trigger on CREATE
- * INDEX, a command only the attach of the run's partition gives. */
+ * fit for the next run. */
 static void
 test_failed_attach_keeps_previous(void **state)
 {
@@ -342,15 +364,7 @@ test_failed_attach_keeps_previous(void **state)
 	struct engine_result r;
 	if (!testdb_available())
 		skip();
-	int64_t good = run_at("2026-06-30", &r);
-	json_decref(r.summary);
-	PQclear(testdb_exec(conn, "CREATE FUNCTION pg_temp.no_index() RETURNS event_trigger"
-	    " LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'no index today'; END$$"));
-	PQclear(testdb_exec(conn, "CREATE EVENT TRIGGER no_index ON ddl_command_end"
-	    " WHEN TAG IN ('CREATE INDEX') EXECUTE FUNCTION pg_temp.no_index()"));
-	assert_int_not_equal(engine_run(conn, &cfg, test_day("2026-06-30"), &r), 0);
-	PQclear(testdb_exec(conn, "DROP EVENT TRIGGER no_index"));
-	assert_failed_run(&r, "no index today", good);
+	run_failing_at_attach("'no index today'", "no index today", &r);
 	char sql[128];
 	snprintf(sql, sizeof sql, "SELECT to_regclass('crmx.account_metrics_%lld') IS NULL",
 	         (long long)r.run_id);
@@ -364,8 +378,8 @@ test_failed_attach_keeps_previous(void **state)
 
 /* The run's store transaction hashes and sorts with [reportd]
  * store_work_mem_mb of work_mem, on that transaction only: the setting
- * seen where the attach builds the run's indexes (an event trigger that
- * fails the run with it), and the connection's own after. */
+ * seen where the attach builds the run's indexes (the run failed with
+ * it), and the connection's own after. */
 static void
 test_store_work_mem(void **state)
 {
@@ -373,21 +387,11 @@ test_store_work_mem(void **state)
 	struct engine_result r;
 	if (!testdb_available())
 		skip();
-	int64_t good = run_at("2026-06-30", &r);
-	json_decref(r.summary);
-	const char *before = testdb_value(conn, "SHOW work_mem");
-	char *own = strdup(before);
-	PQclear(testdb_exec(conn, "CREATE FUNCTION pg_temp.show_mem() RETURNS event_trigger"
-	    " LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'work_mem %',"
-	    " current_setting('work_mem'); END$$"));
-	PQclear(testdb_exec(conn, "CREATE EVENT TRIGGER show_mem ON ddl_command_end"
-	    " WHEN TAG IN ('CREATE INDEX') EXECUTE FUNCTION pg_temp.show_mem()"));
+	char *own = strdup(testdb_value(conn, "SHOW work_mem"));
 	int saved = cfg.reportd_store_work_mem_mb;
 	cfg.reportd_store_work_mem_mb = 37;
-	assert_int_not_equal(engine_run(conn, &cfg, test_day("2026-06-30"), &r), 0);
+	run_failing_at_attach("'work_mem ' || current_setting('work_mem')", "work_mem 37MB", &r);
 	cfg.reportd_store_work_mem_mb = saved;
-	PQclear(testdb_exec(conn, "DROP EVENT TRIGGER show_mem"));
-	assert_failed_run(&r, "work_mem 37MB", good);
 	assert_string_equal(testdb_value(conn, "SHOW work_mem"), own);
 	assert_string_not_equal(own, "37MB");
 	free(own);
