@@ -446,34 +446,33 @@ prune_runs(PGconn *conn)
 	return each_run(conn, res, "crmx.drop_run_accounts", "dropping an old run's account rows");
 }
 
-/* SET LOCAL name = value, the value a parameter; 0 or -1. */
+/* SET LOCAL work_mem = MB megabytes ([reportd] store_work_mem_mb): the
+ * panels' sums join, group and rank every account; with a server's usual
+ * few MB each spills in batches to disk (at 5 million accounts 70 s of
+ * sums with 64 MB, 55 with 256).  0 or -1. */
 static int
-set_local(PGconn *conn, const char *name, const char *value)
+set_work_mem(PGconn *conn, int mb)
 {
-	const char *p[2] = { name, value };
-	PGresult *res = PQexecParams(conn, "SELECT set_config($1, $2, true)", 2, NULL, p, NULL,
-	                             NULL, 0);
-	int ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+	char wm[24];
+	snprintf(wm, sizeof wm, "%dMB", mb);
+	const char *params[1] = { wm };
+	PGresult *res = db_check(conn, PQexecParams(conn, "SELECT set_config('work_mem', $1, true)",
+	    1, NULL, params, NULL, NULL, 0), PGRES_TUPLES_OK, "setting the store's work_mem");
 	PQclear(res);
-	return ok ? 0 : -1;
+	return res != NULL ? 0 : -1;
 }
 
 int
 store_accounts_begin(PGconn *conn, int64_t run_id, const struct snapshot *s,
                      const struct results *r, int work_mem_mb, char *err, size_t errlen)
 {
-	char wm[24];
-	snprintf(wm, sizeof wm, "%dMB", work_mem_mb);
 	if (db_command(conn, "BEGIN") != 0 ||
 	    db_command(conn, "SET LOCAL synchronous_commit = on") != 0 ||
 	    db_command(conn, "SET LOCAL statement_timeout = 0") != 0 ||
 	    /* one process builds the indexes: the other core is the learned
 	     * forecast's (with parallel workers it ran twice as long) */
 	    db_command(conn, "SET LOCAL max_parallel_maintenance_workers = 0") != 0 ||
-	    /* the panels' sums join, group and rank every account: with a
-	     * server's usual few MB each spills in batches to disk (at 5
-	     * million accounts 70 s of sums with 64 MB, 55 with 256) */
-	    set_local(conn, "work_mem", wm) != 0 ||
+	    set_work_mem(conn, work_mem_mb) != 0 ||
 	    copy_accounts(conn, run_id, s, r) != 0) {
 		snprintf(err, errlen, "storing results: %s", db_errmsg(conn));
 		store_abort(conn);
