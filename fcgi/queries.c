@@ -662,6 +662,11 @@ static const char *const sql[Q__MAX] = {
     "  ORDER BY o.amount DESC LIMIT $2::bigint + $3::bigint) x"
 #define PDEAL_KTH(col) " ORDER BY " col " DESC OFFSET $2::bigint + $3::bigint - 1 LIMIT 1"
 #define PDEAL_TOP_LIMIT " LIMIT $2::bigint OFFSET $3::bigint"
+/* A page ($2 rows from $3, $4 the total) of the scope's open deals that
+ * meet COND ("" or " AND ..."), in ORDER. */
+#define PDEAL_OPEN_PAGE(cond, order) \
+    PDEAL_PAGED("$4::bigint", PDEAL_ROW " FROM crmx_src.opportunities o" \
+    "  WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open'" cond, order, PDEAL_TOP_LIMIT)
 /* Q_PIPELINE_PAGE by priority without a search ($2 rows from $3, $4 the
  * total), without ranking every open deal: k = $2 + $3 rows are wanted.
  * w: each open stage's k largest deals (an index on (stage, amount) in
@@ -683,29 +688,22 @@ static const char *const sql[Q__MAX] = {
     "  ORDER BY o.stage_entered_at DESC NULLS FIRST LIMIT 1),"
     " b AS (SELECT (p.prio * (1 + greatest(current_date - (SELECT e.stage_entered_at FROM e)::date, 0)"
     "  / 30.0::float8) * (1 - 1e-9))::numeric AS amount FROM p WHERE p.prio > 0)"
-    PDEAL_PAGED("$4::bigint", PDEAL_ROW " FROM crmx_src.opportunities o"
-    "  WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open'"
-    "  AND o.amount >= coalesce((SELECT b.amount FROM b), '-Infinity')"
+    PDEAL_OPEN_PAGE("  AND o.amount >= coalesce((SELECT b.amount FROM b), '-Infinity')"
     "  AND" PDEAL_PRIO " >= coalesce((SELECT p.prio FROM p), '-Infinity')",
-    " ORDER BY t.prio DESC, t.opportunity_id", PDEAL_TOP_LIMIT),
+    " ORDER BY t.prio DESC, t.opportunity_id"),
 /* The same by amount: only the deals with at least the ($2 + $3)-th
  * largest amount walked are ranked. */
 [Q_PIPELINE_TOP_AMOUNT] =
     "WITH w AS (SELECT x.amount FROM" PDEAL_WALK("o.amount") "),"
     " a AS (SELECT w.amount FROM w" PDEAL_KTH("w.amount") ")"
-    PDEAL_PAGED("$4::bigint", PDEAL_ROW " FROM crmx_src.opportunities o"
-    "  WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open'"
-    "  AND o.amount >= coalesce((SELECT a.amount FROM a), '-Infinity')",
-    " ORDER BY t.amount DESC NULLS LAST, t.prio DESC, t.opportunity_id", PDEAL_TOP_LIMIT),
+    PDEAL_OPEN_PAGE("  AND o.amount >= coalesce((SELECT a.amount FROM a), '-Infinity')",
+    " ORDER BY t.amount DESC NULLS LAST, t.prio DESC, t.opportunity_id"),
 /* Q_PIPELINE_PAGE by priority (the page's default), with its parameters
  * as Q_PIPELINE_TOP's: ordered by that key alone.  Q_PIPELINE_PAGE's
  * order, a key for each sort chosen by $3, computed and compared four
  * null keys for every deal ranked: a quarter of a manager's statement
  * (654 open deals, 4.0 ms; 3.1 ms so). */
-[Q_PIPELINE_PAGE_PRIO] =
-    PDEAL_PAGED("$4::bigint", PDEAL_ROW " FROM crmx_src.opportunities o"
-    "  WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open'",
-    " ORDER BY t.prio DESC, t.opportunity_id", PDEAL_TOP_LIMIT),
+[Q_PIPELINE_PAGE_PRIO] = PDEAL_OPEN_PAGE("", " ORDER BY t.prio DESC, t.opportunity_id"),
 /* The window the panels' closed-deal figures cover: the latest run's,
  * as the report's ([metrics] window_days up to its as-of date; the 365 days
  * up to today before the first run). */
