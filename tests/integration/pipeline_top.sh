@@ -89,6 +89,31 @@ check "the deal made after the run is listed" sh -c "grep -q '\"opportunity_id\"
 cp "$tmp/top/$exec.amount.100.1.json" "$tmp/body"
 check "by amount: the largest first" [ "$(json "j['deals'][0]['opportunity_id']")" = "$(ids 6 1)" ]
 
+# A team's page by priority (its own statement, Q_PIPELINE_PAGE_PRIO, on
+# both sides of the comparison above): every open deal of the team once,
+# ordered by the priority the page's own figures give (weighted amount
+# over 1 + days in stage / 30), ties by id.
+mgr=${logins#* }
+cp "$tmp/top/$mgr.priority.100.1.json" "$tmp/body"
+team_open=$(q "SELECT count(*) FROM crmx_src.opportunities o WHERE o.outcome = 'open'
+               AND o.owner_id IN (SELECT user_id FROM crmx_src.users WHERE team =
+                 (SELECT team FROM crmx_src.users WHERE login = '$mgr'))")
+check "a team's page by priority holds its open deals ($team_open, more than 10)" \
+	[ "$(json "len(j['deals'])")" = "$team_open" -a "$team_open" -gt 10 ]
+check "... ordered by priority, ties by id" /usr/bin/python3 - "$tmp/body" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))["deals"]
+def prio(x):
+    w = (x["amount"] or 0) * (x["probability"] or 0)
+    return w / (1 + max(x["days_in_stage"] or 0, 0) / 30.0)
+ok = len(d) > 1
+for a, b in zip(d, d[1:]):
+    pa, pb = prio(a), prio(b)
+    tie = abs(pa - pb) <= 1e-9 * max(abs(pa), abs(pb), 1)
+    ok = ok and (pa > pb or tie) and (not tie or a["opportunity_id"] < b["opportunity_id"])
+sys.exit(0 if ok else 1)
+PY
+
 # A scope of owners' page by priority (a manager's team here;
 # Q_PIPELINE_PAGE_PRIO, own) reads the owners' open deals from the index
 # by owner and stage alone
