@@ -266,9 +266,11 @@ curl -s -o /dev/null -X POST "$A/api/runs?as_of=2026-06-30"
 check "... and the job waits for it" wait_for 20 lock_polled
 qa "ALTER DATABASE $db ALLOW_CONNECTIONS false" >/dev/null
 qa "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '$db'" >/dev/null
+# the failed run is reported before its retry is planned: wait for both
+# (under load the first read could see the one without the other)
 for i in $(seq 1 40); do
 	code=$(curl -s -o "$tmp/h.json" -w '%{http_code}' "$A/healthz")
-	grep -q '"status": "failed"' "$tmp/h.json" && break
+	grep -q '"status": "failed"' "$tmp/h.json" && grep -q '"retry_at"' "$tmp/h.json" && break
 	sleep 0.25
 done
 check "database gone: /healthz 503" test "$code" = 503
