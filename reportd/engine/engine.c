@@ -115,7 +115,8 @@ summarise_and_store(PGconn *conn, struct engine_result *out, const struct snapsh
 }
 
 /* The snapshot, read on the replica ([database] read_conninfo) when it is
- * fit, else (or when the read there fails: a recovery conflict, the
+ * fit (it replays the primary's position of now within max_replica_lag_s:
+ * the snapshot then holds every change committed before the run), else (or when the read there fails: a recovery conflict, the
  * replica gone) on the primary; the run itself is recorded on the primary. */
 static int
 read_snapshot(PGconn *conn, const struct crmx_config *cfg, struct engine_result *out,
@@ -123,7 +124,8 @@ read_snapshot(PGconn *conn, const struct crmx_config *cfg, struct engine_result 
 {
 	struct replica_state st;
 	char why[600];
-	PGconn *rd = replica_connect_fit(cfg, "crmx-reportd", &st, why, sizeof why);
+	uint64_t want = replica_configured(cfg) ? replica_primary_lsn(conn) : 0;
+	PGconn *rd = replica_connect_fit(cfg, "crmx-reportd", want, &st, why, sizeof why);
 	if (rd != NULL) {
 		log_info("run %lld: reading crmx_src on the replica (%.1f s behind)",
 		         (long long)out->run_id, st.lag_s);

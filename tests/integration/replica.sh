@@ -257,6 +257,26 @@ check "one mail sent" same "$(ls "$tmp/mail" | wc -l)" 1
 check "one delivery recorded on the primary" \
 	same "$(qp "SELECT count(*) FROM crmx.mail_delivery WHERE status = 'sent'")" 1
 
+# --- a run after a quiet spell, with the replica's replay held a moment ----
+# The replica's own measure of its lag is the age of the last transaction
+# it replayed: after a quiet spell (5 s here, max_replica_lag_s 4) any WAL
+# not yet replayed makes it look that far behind, however promptly it
+# replays.  A run waits for it to replay the primary's position instead:
+# replay is resumed only once the run's connection is there.
+qr "SELECT pg_wal_replay_pause()" >/dev/null
+sleep 5
+qp "CREATE TABLE quiet_probe ()"
+(for i in $(seq 200); do
+	[ "$(qr "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'crmx-reportd'")" != 0 ] && break
+	sleep 0.05
+done; qr "SELECT pg_wal_replay_resume()" >/dev/null) &
+resumer=$!
+"$top/$O/reportd/crmx-reportd" --config "$tmp/crmx.conf" --set database.max_replica_lag_s=4 \
+	--run-once --as-of 2026-06-30 >/dev/null 2>"$tmp/r3.log"
+wait "$resumer"
+check "after a quiet spell, a run waits for the replica's replay and reads there" \
+	grep -q 'reading crmx_src on the replica' "$tmp/r3.log"
+
 # --- reportd's /healthz and /metrics: where runs read, and the lag ---------
 "$top/$O/reportd/crmx-reportd" --config "$tmp/crmx.conf" --set mail.transport=off \
 	--set reportd.schedule="mon 06:00" 2>"$tmp/rd.log" &
