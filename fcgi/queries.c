@@ -882,21 +882,28 @@ static const char *const sql[Q__MAX] = {
  * all) for each of the 6 months before the latest run's as-of month (that
  * month too when as_of is its last day): the weighted forecast for M the
  * last complete run before M began stored (crmx.forecast), and the won
- * amount closed in M.  Months no run precedes are left out. */
+ * amount closed in M.  Months no run precedes are left out.  Each
+ * month's run is looked up once (r materialized: inlined, its subquery ran
+ * for every row of the join, 13,020 times for an executive), and the won
+ * deals are read owner by owner through the adapter's index by owner and
+ * stage, months with a run only: over every closed deal of six months
+ * (422,126 at 1M, 93,268 of them won) an executive's page took 190 ms,
+ * this way 66 ms, the same rows (six weekly-ish runs, measured side by
+ * side in one session). */
 [Q_FORECAST_ACCURACY] =
     "WITH e AS (SELECT date_trunc('month', coalesce((SELECT as_of FROM crmx.latest_run),"
     "  current_date) + 1)::date AS next),"
     " mo AS (SELECT (e.next - make_interval(months => k))::date AS m FROM e,"
     "  generate_series(1, 6) k),"
-    " r AS (SELECT mo.m, (SELECT x.run_id FROM crmx.run x WHERE x.status = 'ok' AND x.as_of < mo.m"
-    "  ORDER BY x.as_of DESC, x.run_id DESC LIMIT 1) AS run_id FROM mo),"
+    " r AS MATERIALIZED (SELECT mo.m, (SELECT x.run_id FROM crmx.run x WHERE x.status = 'ok'"
+    "  AND x.as_of < mo.m ORDER BY x.as_of DESC, x.run_id DESC LIMIT 1) AS run_id FROM mo),"
     " u AS (SELECT u.user_id FROM crmx_src.users u WHERE " SCOPE_SQL("u.user_id")
     "  AND ($2::bigint IS NULL OR u.user_id = $2::bigint)),"
-    " w AS (SELECT o.owner_id, date_trunc('month', o.closed_at)::date AS m, sum(o.amount) AS won"
-    "  FROM crmx_src.opportunities o WHERE " SCOPE_SQL("o.owner_id")
-    "  AND ($2::bigint IS NULL OR o.owner_id = $2::bigint) AND o.outcome = 'won'"
-    "  AND o.closed_at >= (SELECT min(m) FROM mo) AND o.closed_at < (SELECT next FROM e)"
-    "  GROUP BY 1, 2)"
+    " w AS (SELECT u.user_id AS owner_id, x.m, x.won FROM u CROSS JOIN LATERAL ("
+    "  SELECT date_trunc('month', o.closed_at)::date AS m, sum(o.amount) AS won"
+    "  FROM crmx_src.opportunities o WHERE o.owner_id = u.user_id AND o.outcome = 'won'"
+    "  AND o.closed_at >= (SELECT min(r.m) FROM r WHERE r.run_id IS NOT NULL)"
+    "  AND o.closed_at < (SELECT next FROM e) GROUP BY 1) x)"
     " SELECT u.user_id, to_char(r.m, 'YYYY-MM') AS month, coalesce(f.weighted, 0) AS forecast,"
     " coalesce(w.won, 0) AS won"
     " FROM r CROSS JOIN u"
