@@ -878,39 +878,57 @@ static const char *const sql[Q__MAX] = {
     TEAM_ROWS(TEAM_SCOPE2)
     " WHERE (SELECT r.team_sums FROM crmx.run r WHERE r.run_id = " RUN ")"
     TEAM_ORDER,
+/* Forecast accuracy's months (Q_FORECAST_ACCURACY, _AGG): the 6 before the
+ * month after ASOF (a run's as-of date), each with the last complete run
+ * before it began (r materialized: inlined, its subquery ran for every
+ * row of the join, 13,020 times for an executive at 1M). */
+#define ACC_MONTHS(asof) \
+    "WITH e AS (SELECT date_trunc('month', coalesce(" asof ", current_date) + 1)::date AS next)," \
+    " mo AS (SELECT (e.next - make_interval(months => k))::date AS m FROM e," \
+    "  generate_series(1, 6) k)," \
+    " r AS MATERIALIZED (SELECT mo.m, (SELECT x.run_id FROM crmx.run x WHERE x.status = 'ok'" \
+    "  AND x.as_of < mo.m ORDER BY x.as_of DESC, x.run_id DESC LIMIT 1) AS run_id FROM mo),"
+/* The won amounts by owner (of u WHERE COND) and month of those months
+ * that have a run, read live owner by owner through the adapter's index by
+ * owner and stage: over every closed deal of the six months (422,126 at
+ * 1M, 93,268 won) an executive's page took 190 ms, this way 66. */
+#define ACC_WON_LIVE(cond) \
+    " SELECT u.user_id AS owner_id, x.m, x.won FROM u CROSS JOIN LATERAL (" \
+    "  SELECT date_trunc('month', o.closed_at)::date AS m, sum(o.amount) AS won" \
+    "  FROM crmx_src.opportunities o WHERE o.owner_id = u.user_id AND o.outcome = 'won'" \
+    "  AND o.closed_at >= (SELECT min(r.m) FROM r WHERE r.run_id IS NOT NULL)" \
+    "  AND o.closed_at < (SELECT next FROM e) GROUP BY 1) x WHERE " cond
+#define ACC_ROWS \
+    " SELECT u.user_id, to_char(r.m, 'YYYY-MM') AS month, coalesce(f.weighted, 0) AS forecast," \
+    " coalesce(w.won, 0) AS won" \
+    " FROM r CROSS JOIN u" \
+    " LEFT JOIN crmx.forecast f ON f.run_id = r.run_id AND f.owner_id = u.user_id" \
+    "  AND f.period_start = r.m" \
+    " LEFT JOIN w ON w.owner_id = u.user_id AND w.m = r.m" \
+    " WHERE r.run_id IS NOT NULL"
 /* Forecast accuracy (team.h) per owner in scope ($2: one, or NULL for
  * all) for each of the 6 months before the latest run's as-of month (that
  * month too when as_of is its last day): the weighted forecast for M the
  * last complete run before M began stored (crmx.forecast), and the won
- * amount closed in M.  Months no run precedes are left out.  Each
- * month's run is looked up once (r materialized: inlined, its subquery ran
- * for every row of the join, 13,020 times for an executive), and the won
- * deals are read owner by owner through the adapter's index by owner and
- * stage, months with a run only: over every closed deal of six months
- * (422,126 at 1M, 93,268 of them won) an executive's page took 190 ms,
- * this way 66 ms, the same rows (six weekly-ish runs, measured side by
- * side in one session). */
+ * amount closed in M.  Months no run precedes are left out. */
 [Q_FORECAST_ACCURACY] =
-    "WITH e AS (SELECT date_trunc('month', coalesce((SELECT as_of FROM crmx.latest_run),"
-    "  current_date) + 1)::date AS next),"
-    " mo AS (SELECT (e.next - make_interval(months => k))::date AS m FROM e,"
-    "  generate_series(1, 6) k),"
-    " r AS MATERIALIZED (SELECT mo.m, (SELECT x.run_id FROM crmx.run x WHERE x.status = 'ok'"
-    "  AND x.as_of < mo.m ORDER BY x.as_of DESC, x.run_id DESC LIMIT 1) AS run_id FROM mo),"
+    ACC_MONTHS("(SELECT as_of FROM crmx.latest_run)")
     " u AS (SELECT u.user_id FROM crmx_src.users u WHERE " SCOPE_SQL("u.user_id")
     "  AND ($2::bigint IS NULL OR u.user_id = $2::bigint)),"
-    " w AS (SELECT u.user_id AS owner_id, x.m, x.won FROM u CROSS JOIN LATERAL ("
-    "  SELECT date_trunc('month', o.closed_at)::date AS m, sum(o.amount) AS won"
-    "  FROM crmx_src.opportunities o WHERE o.owner_id = u.user_id AND o.outcome = 'won'"
-    "  AND o.closed_at >= (SELECT min(r.m) FROM r WHERE r.run_id IS NOT NULL)"
-    "  AND o.closed_at < (SELECT next FROM e) GROUP BY 1) x)"
-    " SELECT u.user_id, to_char(r.m, 'YYYY-MM') AS month, coalesce(f.weighted, 0) AS forecast,"
-    " coalesce(w.won, 0) AS won"
-    " FROM r CROSS JOIN u"
-    " LEFT JOIN crmx.forecast f ON f.run_id = r.run_id AND f.owner_id = u.user_id"
-    "  AND f.period_start = r.m"
-    " LEFT JOIN w ON w.owner_id = u.user_id AND w.m = r.m"
-    " WHERE r.run_id IS NOT NULL ORDER BY u.user_id, r.m",
+    " w AS (" ACC_WON_LIVE("true") ")"
+    ACC_ROWS " ORDER BY u.user_id, r.m",
+/* The same for the owners in scope $2 from the latest run's won amounts
+ * by month (0044), the months of that run ($1 the owners changed for the
+ * closed deals' sums, read live); no rows when it stored none. */
+[Q_FORECAST_ACCURACY_AGG] =
+    ACC_MONTHS("(SELECT x.as_of FROM crmx.run x WHERE x.run_id = " RUN ")")
+    " u AS (SELECT u.user_id FROM crmx_src.users u WHERE " TEAM_SCOPE2("u.user_id") "),"
+    " w AS (SELECT x.owner_id, x.month AS m, x.won FROM crmx.won_month x"
+    "  WHERE x.run_id = " RUN " AND " TEAM_SCOPE2("x.owner_id")
+    "  AND x.owner_id <> ALL($1::bigint[])"
+    "  UNION ALL" ACC_WON_LIVE("u.user_id = ANY($1::bigint[])") ")"
+    ACC_ROWS " AND (SELECT x.won_months FROM crmx.run x WHERE x.run_id = " RUN ")"
+    " ORDER BY u.user_id, r.m",
 /* The pages from the latest run's sums (0027): usable when the run
  * stored them, in this session's time zone, the adapter has the change
  * feed that names changed owners, and no change since named no owner;

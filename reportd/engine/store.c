@@ -536,6 +536,13 @@ store_results(PGconn *conn, int64_t run_id, const struct snapshot *s, const stru
 	if (res == NULL)
 		goto fail;
 	PQclear(res);
+	/* the team view's won amounts per month, for its forecast accuracy
+	 * (0044), after that snapshot too */
+	res = db_check(conn, PQexecParams(conn, "SELECT crmx.store_won_months($1)",
+	    1, NULL, ap, NULL, NULL, 0), PGRES_TUPLES_OK, "storing the won amounts by month");
+	if (res == NULL)
+		goto fail;
+	PQclear(res);
 	const char *params[4] = { run, dur, row_counts_json, summary_json };
 	res = db_check(conn, PQexecParams(conn,
 	    "UPDATE crmx.run SET status = 'ok', finished_at = clock_timestamp(),"

@@ -157,13 +157,16 @@ n=0
 for u in "$rep" "$mgr" exec; do
 	# a search the run's index is walked for (search_walk_min = 0)
 	for p in /crmx/accounts /crmx/accounts.json "/crmx/accounts/$mine" /crmx/regions \
-	         /crmx/pipeline "/crmx/pipeline.json" "/crmx/deals/$deal" "/crmx/accounts.json?q=a"; do
+	         /crmx/pipeline "/crmx/pipeline.json" "/crmx/deals/$deal" "/crmx/accounts.json?q=a" \
+	         /crmx/team; do
 		st=$(get "$u" "$p")
 		n=$((n + 1))
-		[ "$st" = 200 ] || failed="$failed $u:$p=$st"
+		want=200
+		[ "$u:$p" = "$rep:/crmx/team" ] && want=403	# the team view is not a rep's
+		[ "$st" = "$want" ] || failed="$failed $u:$p=$st"
 	done
 done
-check "every panel as $P: 200 ($n pages; failed:$failed)" test -z "$failed" -a "$n" = 24
+check "every panel as $P: 200, the team view a rep's 403 ($n pages; failed:$failed)" test -z "$failed" -a "$n" = 27
 get "$rep" "/crmx/accounts/$mine.json" >/dev/null
 check "the account panel shows the metrics of reportd's latest run" test "$(json 'j["metrics"]["as_of"]')" = 2026-06-30
 get "$rep" "/crmx/accounts/$mine" >/dev/null
