@@ -253,47 +253,45 @@ team_allowed(struct ctx *c, int *grouped)
 	return 1;
 }
 
-/* The rows from the latest run's sums and the changes since (0031,
- * panelagg.h) when it stored them, else every row read now. */
+/* STORED's rows from the latest run's sums for SUMS and the changes since
+ * (panelagg.h: its $1 the owners changed for SUMS, $2 the scope, $3 when
+ * ALSO is not AGG__N those changed for ALSO) when it stored them and they
+ * give rows, else every row read now by LIVE (with LIVE_EXTRA). */
+static PGresult *
+from_sums(struct ctx *c, enum agg_sums sums, enum agg_sums also, enum query stored,
+          enum query live, int nlive, const char *const *live_extra)
+{
+	char *scope;
+	int agg = panel_agg_begin(c, sums, &scope);
+	if (agg < 0)
+		return NULL;
+	if (agg) {
+		const char *extra[2] = { scope, also != AGG__N ? panel_agg_changed(c, also) : NULL };
+		PGresult *res = scoped_query(c, stored, also != AGG__N ? 2 : 1, extra);
+		panel_agg_end(c, scope);
+		if (res == NULL || PQntuples(res) > 0)
+			return res;
+		PQclear(res);	/* none stored (or no rows): read every row */
+	}
+	return scoped_query(c, live, nlive, live_extra);
+}
+
+/* The rows from the run's team sums (0031) and the accounts changed since
+ * for its precise customers, else read now. */
 static PGresult *
 team_fetch(struct ctx *c)
 {
-	char *scope;
-	int agg = panel_agg_begin(c, AGG_DEALS, &scope);
-	if (agg < 0)
-		return NULL;
-	PGresult *res = NULL;
-	if (agg) {
-		const char *extra[2] = { scope, panel_agg_changed(c, AGG_ACCOUNTS) };
-		res = scoped_query(c, Q_TEAM_AGG, 2, extra);
-		panel_agg_end(c, scope);
-		if (res == NULL || PQntuples(res) > 0)
-			return res;
-		PQclear(res);	/* no sums (or no reps): read every row */
-	}
-	return scoped_query(c, Q_TEAM, 0, NULL);
+	return from_sums(c, AGG_DEALS, AGG_ACCOUNTS, Q_TEAM_AGG, Q_TEAM, 0, NULL);
 }
 
-/* The forecast accuracy's rows from the latest run's won amounts by month
- * and the closed deals changed since (0044, panelagg.h) when it stored
- * them, else every row read now. */
+/* The forecast accuracy's rows from the run's won amounts by month
+ * (0044), else read now (every owner in scope). */
 static PGresult *
 accuracy_fetch(struct ctx *c)
 {
-	char *scope;
-	int agg = panel_agg_begin(c, AGG_CLOSED, &scope);
-	if (agg < 0)
-		return NULL;
-	if (agg) {
-		const char *extra[1] = { scope };
-		PGresult *res = scoped_query(c, Q_FORECAST_ACCURACY_AGG, 1, extra);
-		panel_agg_end(c, scope);
-		if (res == NULL || PQntuples(res) > 0)
-			return res;
-		PQclear(res);	/* none stored (or no month with a run) */
-	}
-	const char *extra[1] = { NULL };	/* every owner in scope */
-	return scoped_query(c, Q_FORECAST_ACCURACY, 1, extra);
+	const char *extra[1] = { NULL };
+	return from_sums(c, AGG_CLOSED, AGG__N, Q_FORECAST_ACCURACY_AGG, Q_FORECAST_ACCURACY, 1,
+	                 extra);
 }
 
 int
