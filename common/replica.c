@@ -64,65 +64,47 @@ replica_primary_lsn(PGconn *primary)
 	return lsn;
 }
 
-/* Waits (polling every 50 ms) until conn has replayed want or max_s
- * have passed since t0; 1 when it has, with st measured anew. */
-static int
-replayed_within(PGconn *conn, uint64_t want, double t0, double max_s,
-                struct replica_state *st, int *failed)
-{
-	for (;;) {
-		if (st->replayed >= want)
-			return 1;
-		if (mono() - t0 >= max_s)
-			return 0;
-		struct timespec ts = { 0, 50 * 1000 * 1000 };
-		nanosleep(&ts, NULL);
-		if (replica_measure(conn, st) != 0) {
-			*failed = 1;
-			return 0;
-		}
-	}
-}
-
 PGconn *
-replica_connect_fit(const struct crmx_config *cfg, const char *appname, uint64_t want,
+replica_connect_fit(const struct crmx_config *cfg, const char *appname, PGconn *primary,
                     struct replica_state *st, char *why, size_t whylen)
 {
 	memset(st, 0, sizeof *st);
 	why[0] = '\0';
 	if (!replica_configured(cfg))
 		return NULL;
+	/* The primary's position now (0: unknown, the primary down): once
+	 * the replica replayed it, it holds every change committed before
+	 * t0 and is behind by at most the time that took.  Its own measure
+	 * counts from the last transaction it replayed, which after a quiet
+	 * spell is old however promptly it replays the next. */
 	double t0 = mono();
+	uint64_t want = primary != NULL ? replica_primary_lsn(primary) : 0;
 	char err[512];
 	PGconn *conn = db_connect(cfg, cfg->db_read_conninfo, appname, err, sizeof err);
 	if (conn == NULL) {
 		snprintf(why, whylen, "replica: %s", err);
 		return NULL;
 	}
-	int failed = replica_measure(conn, st) != 0;
-	if (!failed && want != 0) {
-		/* Bounded by the primary's position: the replica holds every
-		 * change committed before t0 once it replayed want, so it is
-		 * behind by at most the time that took.  (Its own measure
-		 * counts from the last transaction it replayed, which after a
-		 * quiet spell is old however promptly it replays the next.) */
-		if (replayed_within(conn, want, t0, cfg->db_max_replica_lag_s, st, &failed)) {
-			st->lag_s = mono() - t0;
-			return conn;
+	if (replica_measure(conn, st) != 0)
+		goto failed;
+	if (want != 0) {
+		while (st->replayed < want) {
+			if (mono() - t0 >= cfg->db_max_replica_lag_s) {
+				if (st->lag_s < mono() - t0)
+					st->lag_s = mono() - t0;
+				snprintf(why, whylen, "replica: it had not replayed the primary's"
+				         " position within [database] max_replica_lag_s (%d)",
+				         cfg->db_max_replica_lag_s);
+				PQfinish(conn);
+				return NULL;
+			}
+			struct timespec ts = { 0, 50 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+			if (replica_measure(conn, st) != 0)
+				goto failed;
 		}
-		if (!failed) {
-			if (st->lag_s < mono() - t0)
-				st->lag_s = mono() - t0;
-			snprintf(why, whylen, "replica: it had not replayed the primary's position"
-			         " within [database] max_replica_lag_s (%d)", cfg->db_max_replica_lag_s);
-			PQfinish(conn);
-			return NULL;
-		}
-	}
-	if (failed) {
-		snprintf(why, whylen, "replica: %s", db_errmsg(conn));
-		PQfinish(conn);
-		return NULL;
+		st->lag_s = mono() - t0;
+		return conn;
 	}
 	if (st->lag_s > cfg->db_max_replica_lag_s) {
 		snprintf(why, whylen, "replica: %.1f s behind, more than [database]"
@@ -131,4 +113,8 @@ replica_connect_fit(const struct crmx_config *cfg, const char *appname, uint64_t
 		return NULL;
 	}
 	return conn;
+failed:
+	snprintf(why, whylen, "replica: %s", db_errmsg(conn));
+	PQfinish(conn);
+	return NULL;
 }

@@ -31,11 +31,11 @@ uint64_t replica_parse_lsn(const char *s);
 
 /* A connection to the replica when it answers and is behind by at most
  * [database] max_replica_lag_s, its state in *st; else NULL with the reason
- * in why ("" when no replica is configured).  want (replica_primary_lsn
- * just before; 0: unknown): behind means not yet replayed to want, waited
- * for up to max_replica_lag_s, st->lag_s then the time that took; unknown,
- * the replica's own measure. */
-PGconn *replica_connect_fit(const struct crmx_config *cfg, const char *appname, uint64_t want,
+ * in why ("" when no replica is configured).  With the primary (NULL: it
+ * is down), behind means not yet replayed to the primary's position of
+ * now, waited for up to max_replica_lag_s, st->lag_s then the time that
+ * took; without, the replica's own measure. */
+PGconn *replica_connect_fit(const struct crmx_config *cfg, const char *appname, PGconn *primary,
                             struct replica_state *st, char *why, size_t whylen);
 
 #endif

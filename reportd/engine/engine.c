@@ -116,16 +116,16 @@ summarise_and_store(PGconn *conn, struct engine_result *out, const struct snapsh
 
 /* The snapshot, read on the replica ([database] read_conninfo) when it is
  * fit (it replays the primary's position of now within max_replica_lag_s:
- * the snapshot then holds every change committed before the run), else (or when the read there fails: a recovery conflict, the
- * replica gone) on the primary; the run itself is recorded on the primary. */
+ * the snapshot then holds every change committed before the run), else
+ * (or when the read there fails: a recovery conflict, the replica gone)
+ * on the primary; the run itself is recorded on the primary. */
 static int
 read_snapshot(PGconn *conn, const struct crmx_config *cfg, struct engine_result *out,
               int32_t as_of, struct snapshot *snap)
 {
 	struct replica_state st;
 	char why[600];
-	uint64_t want = replica_configured(cfg) ? replica_primary_lsn(conn) : 0;
-	PGconn *rd = replica_connect_fit(cfg, "crmx-reportd", want, &st, why, sizeof why);
+	PGconn *rd = replica_connect_fit(cfg, "crmx-reportd", conn, &st, why, sizeof why);
 	if (rd != NULL) {
 		log_info("run %lld: reading crmx_src on the replica (%.1f s behind)",
 		         (long long)out->run_id, st.lag_s);

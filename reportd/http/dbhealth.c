@@ -54,7 +54,7 @@ log_change(const char *err)
 
 /* The replica as a run would find it (engine.c): fit, lagging or gone. */
 static void
-check_replica(struct check *k, struct db_health *h, uint64_t want)
+check_replica(struct check *k, struct db_health *h, PGconn *primary)
 {
 	struct replica_state st;
 	char why[600];
@@ -63,7 +63,7 @@ check_replica(struct check *k, struct db_health *h, uint64_t want)
 	h->replica_lag_s = -1;
 	if (!h->replica)
 		return;
-	PGconn *rd = replica_connect_fit(&k->cfg, "crmx-reportd", want, &st, why, sizeof why);
+	PGconn *rd = replica_connect_fit(&k->cfg, "crmx-reportd", primary, &st, why, sizeof why);
 	h->replica_state = rd != NULL ? "streaming" : st.standby || st.lag_s > 0 ? "lagging" :
 	                   "unreachable";
 	if (rd != NULL || st.lag_s > 0)
@@ -80,7 +80,6 @@ run_check(struct check *k, struct db_health *h)
 	memset(h, 0, sizeof *h);
 	h->state = "unreachable";
 	PGconn *conn = db_connect(&k->cfg, k->conninfo, "crmx-reportd", err, sizeof err);
-	uint64_t want = 0;	/* the primary's position, for the replica's lag */
 	if (conn != NULL) {
 		PGresult *res = PQexec(conn, "SELECT 1");
 		h->ok = PQresultStatus(res) == PGRES_TUPLES_OK;
@@ -89,14 +88,13 @@ run_check(struct check *k, struct db_health *h)
 		PQclear(res);
 		if (h->ok && k->mail)
 			h->mail_known = deliver_stats(conn, &h->mail) == 0;
-		if (h->ok && replica_configured(&k->cfg))
-			want = replica_primary_lsn(conn);
-		PQfinish(conn);
 	}
 	if (h->ok)
 		h->state = "reachable";
 	log_change(h->ok ? "" : err);
-	check_replica(k, h, want);
+	/* against the primary's position when it answers */
+	check_replica(k, h, h->ok ? conn : NULL);
+	PQfinish(conn);
 }
 
 static void *
