@@ -166,8 +166,7 @@ owner_accuracy(struct ctx *c, struct pipeline_view *v)
 	v->one_owner = scope_single(c->v->owners, &id);
 	if (!v->one_owner)
 		return 0;
-	const char *extra[1] = { NULL };
-	PGresult *res = scoped_query(c, Q_FORECAST_ACCURACY, 1, extra);
+	PGresult *res = scoped_query(c, Q_FORECAST_ACCURACY, 0, NULL);
 	if (res == NULL)
 		return -1;
 	accuracy_read(res, &id, &v->acc, 1);

@@ -892,16 +892,17 @@ static const char *const sql[Q__MAX] = {
     "  AND x.as_of < mo.m ORDER BY x.as_of DESC, x.run_id DESC LIMIT 1) AS run_id FROM mo)," \
     " fc AS (SELECT f.run_id, f.owner_id, f.period_start, f.weighted FROM r" \
     "  JOIN crmx.forecast f ON f.run_id = r.run_id AND f.period_start = r.m),"
-/* The won amounts by owner (of u WHERE COND) and month of those months
- * that have a run, read live owner by owner through the adapter's index by
- * owner and stage: over every closed deal of the six months (422,126 at
- * 1M, 93,268 won) an executive's page took 190 ms, this way 66. */
-#define ACC_WON_LIVE(cond) \
+/* The won amounts by owner (of u, WHERE "" or " WHERE ..." of them) and
+ * month of those months that have a run, read live owner by owner through
+ * the adapter's index by owner and stage: over every closed deal of the
+ * six months (422,126 at 1M, 93,268 won) an executive's page took 190 ms,
+ * this way 66. */
+#define ACC_WON_LIVE(where) \
     " SELECT u.user_id AS owner_id, x.m, x.won FROM u CROSS JOIN LATERAL (" \
     "  SELECT date_trunc('month', o.closed_at)::date AS m, sum(o.amount) AS won" \
     "  FROM crmx_src.opportunities o WHERE o.owner_id = u.user_id AND o.outcome = 'won'" \
     "  AND o.closed_at >= (SELECT min(r.m) FROM r WHERE r.run_id IS NOT NULL)" \
-    "  AND o.closed_at < (SELECT next FROM e) GROUP BY 1) x WHERE " cond
+    "  AND o.closed_at < (SELECT next FROM e) GROUP BY 1) x" where
 #define ACC_ROWS \
     " SELECT u.user_id, to_char(r.m, 'YYYY-MM') AS month, coalesce(f.weighted, 0) AS forecast," \
     " coalesce(w.won, 0) AS won" \
@@ -909,16 +910,14 @@ static const char *const sql[Q__MAX] = {
     " LEFT JOIN fc f ON f.run_id = r.run_id AND f.owner_id = u.user_id AND f.period_start = r.m" \
     " LEFT JOIN w ON w.owner_id = u.user_id AND w.m = r.m" \
     " WHERE r.run_id IS NOT NULL"
-/* Forecast accuracy (team.h) per owner in scope ($2: one, or NULL for
- * all) for each of the 6 months before the latest run's as-of month (that
+/* Forecast accuracy (team.h) per owner in scope for each of the 6 months before the latest run's as-of month (that
  * month too when as_of is its last day): the weighted forecast for M the
  * last complete run before M began stored (crmx.forecast), and the won
  * amount closed in M.  Months no run precedes are left out. */
 [Q_FORECAST_ACCURACY] =
     ACC_MONTHS("(SELECT as_of FROM crmx.latest_run)")
-    " u AS (SELECT u.user_id FROM crmx_src.users u WHERE " SCOPE_SQL("u.user_id")
-    "  AND ($2::bigint IS NULL OR u.user_id = $2::bigint)),"
-    " w AS (" ACC_WON_LIVE("true") ")"
+    " u AS (SELECT u.user_id FROM crmx_src.users u WHERE " SCOPE_SQL("u.user_id") "),"
+    " w AS (" ACC_WON_LIVE("") ")"
     ACC_ROWS " ORDER BY u.user_id, r.m",
 /* The same for the owners in scope $2 from the latest run's won amounts
  * by month (0044), the months of that run ($1 the owners changed for the
@@ -929,7 +928,7 @@ static const char *const sql[Q__MAX] = {
     " w AS (SELECT x.owner_id, x.month AS m, x.won FROM crmx.won_month x"
     "  WHERE x.run_id = " RUN " AND " TEAM_SCOPE2("x.owner_id")
     "  AND x.owner_id <> ALL($1::bigint[])"
-    "  UNION ALL" ACC_WON_LIVE("u.user_id = ANY($1::bigint[])") ")"
+    "  UNION ALL" ACC_WON_LIVE(" WHERE u.user_id = ANY($1::bigint[])") ")"
     ACC_ROWS " AND (SELECT x.won_months FROM crmx.run x WHERE x.run_id = " RUN ")"
     " ORDER BY u.user_id, r.m",
 /* The pages from the latest run's sums (0027): usable when the run

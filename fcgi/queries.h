@@ -37,7 +37,7 @@ enum query {
 	Q_TEAM_ROLE,		/* $2 login: the viewer's role, when in scope */
 	Q_TEAM,			/* one row per rep; the stall days STALL_DAYS */
 	Q_TEAM_AGG,		/* the same from the run's sums; $2 the scope */
-	Q_FORECAST_ACCURACY,	/* per owner and closed month; $2 owner or NULL */
+	Q_FORECAST_ACCURACY,	/* per owner in scope and closed month */
 	Q_FORECAST_ACCURACY_AGG, /* the same from the run's won months; $2 the scope */
 	Q_SAVE_CONTACT,		/* a contact's role and the key person reached, + history */
 	Q_CONTACT_HISTORY,

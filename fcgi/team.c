@@ -285,13 +285,12 @@ team_fetch(struct ctx *c)
 }
 
 /* The forecast accuracy's rows from the run's won amounts by month
- * (0044), else read now (every owner in scope). */
+ * (0044), else read now. */
 static PGresult *
 accuracy_fetch(struct ctx *c)
 {
-	const char *extra[1] = { NULL };
-	return from_sums(c, AGG_CLOSED, AGG__N, Q_FORECAST_ACCURACY_AGG, Q_FORECAST_ACCURACY, 1,
-	                 extra);
+	return from_sums(c, AGG_CLOSED, AGG__N, Q_FORECAST_ACCURACY_AGG, Q_FORECAST_ACCURACY, 0,
+	                 NULL);
 }
 
 int

@@ -272,8 +272,8 @@ acc_live=$(panel_statement '^-- crmx_[0-9]+\nWITH e AS [^\n]*crmx[.]latest_run[^
 acc_agg=$(panel_statement '^-- crmx_[0-9]+\nWITH e AS [^\n]*crmx[.]won_month')
 check "crmx.fcgi --statements prints everyone's accuracy statements" [ -n "$acc_live" ] && [ -n "$acc_agg" ]
 run=$(q "SELECT run_id FROM crmx.latest_run")
-printf '%s\n' "PREPARE a(bigint[], bigint) AS $acc_live;" "PREPARE b(bigint[], bigint[], bigint) AS $acc_agg;" \
-	"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE a(NULL, NULL);" \
+printf '%s\n' "PREPARE a(bigint[]) AS $acc_live;" "PREPARE b(bigint[], bigint[], bigint) AS $acc_agg;" \
+	"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE a(NULL);" \
 	"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE b('{}', NULL, $run);" |
 	psql -h "$host" -U crmx -d "$db" -X -qAt >"$tmp/acc.plan" 2>&1
 check "... each month's run looked up once (the runs' scans 6 loops at most: $(
