@@ -127,16 +127,14 @@ q "UPDATE crmx.won_month SET won = 3 * won WHERE run_id = (SELECT run_id FROM cr
 get $mgr "/crmx/team.json?sort=hours" >/dev/null
 check "the page reads May's won amount from the run's (tripled there: $(may "$tmp/body"), as defined 0.5000)" \
 	same "$(may "$tmp/body")" 1.5000
-q "UPDATE crmx_native.opportunities SET amount = amount + 100 WHERE opportunity_id = (SELECT min(opportunity_id)
-   FROM crmx_src.opportunities WHERE owner_id = $wrep AND outcome = 'won'
-   AND closed_at >= '2026-05-01' AND closed_at < '2026-06-01')" >/dev/null
+may_deal=$(q "SELECT min(opportunity_id) FROM crmx_src.opportunities WHERE owner_id = $wrep
+             AND outcome = 'won' AND closed_at >= '2026-05-01' AND closed_at < '2026-06-01'")
+q "UPDATE crmx_native.opportunities SET amount = amount + 100 WHERE opportunity_id = $may_deal" >/dev/null
 get $mgr "/crmx/team.json?sort=per_hour" >/dev/null
 check "a won deal of May changed: the rep's months read live, as defined ($(acc_json "$tmp/body" "$wrep"))" \
 	same "$(acc_json "$tmp/body" "$wrep")" "$(acc_sql "$wrep")"
 # both as they were (the rep stays marked: read live, the same figures)
-q "UPDATE crmx_native.opportunities SET amount = amount - 100 WHERE opportunity_id = (SELECT min(opportunity_id)
-   FROM crmx_src.opportunities WHERE owner_id = $wrep AND outcome = 'won'
-   AND closed_at >= '2026-05-01' AND closed_at < '2026-06-01')" >/dev/null
+q "UPDATE crmx_native.opportunities SET amount = amount - 100 WHERE opportunity_id = $may_deal" >/dev/null
 q "UPDATE crmx.won_month SET won = won / 3 WHERE run_id = (SELECT run_id FROM crmx.latest_run)
    AND owner_id = $wrep AND month = '2026-05-01'" >/dev/null
 
@@ -270,7 +268,7 @@ done
 # (13,020 times at 1M: 60 of the page's 190 ms).
 acc_live=$(panel_statement '^-- crmx_[0-9]+\nWITH e AS [^\n]*crmx[.]latest_run[^\n]*FROM r CROSS JOIN u')
 acc_agg=$(panel_statement '^-- crmx_[0-9]+\nWITH e AS [^\n]*crmx[.]won_month')
-check "crmx.fcgi --statements prints everyone's accuracy statements" [ -n "$acc_live" ] && [ -n "$acc_agg" ]
+check "crmx.fcgi --statements prints everyone's accuracy statements" test -n "$acc_live" -a -n "$acc_agg"
 run=$(q "SELECT run_id FROM crmx.latest_run")
 printf '%s\n' "PREPARE a(bigint[]) AS $acc_live;" "PREPARE b(bigint[], bigint[], bigint) AS $acc_agg;" \
 	"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE a(NULL);" \
