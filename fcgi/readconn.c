@@ -1,7 +1,8 @@
 /* The replica connection of a worker and the choice of where a request
  * reads (see readconn.h).  The replica's position is measured at most once
  * a second, and at every request while it has not replayed a change heard
- * of; a failed connect is retried after [database] connect_timeout_s. */
+ * of or a probe; a failed connect is retried after [database]
+ * connect_timeout_s. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +25,9 @@ static struct {
 	uint64_t		 heard;		/* the primary's position at a change heard */
 	unsigned long		 stamp;		/* the cache's stamp then */
 	int			 stamp_known;
+	uint64_t		 probe;		/* the primary's position when the replica
+					 * looked too far behind (judge()), or 0 */
+	double			 probe_at;	/* mono() then */
 	const char		*used;
 	int			 fit;		/* the last verdict, to log its changes */
 } r = { .used = "primary", .fit = -1 };
@@ -73,6 +77,7 @@ drop(void)
 	PQfinish(r.conn);
 	r.conn = NULL;
 	r.measured_at = 0;
+	r.probe = 0;
 }
 
 int
@@ -118,7 +123,7 @@ ready(const struct crmx_config *cfg)
 			return -1;
 	}
 	if (r.measured_at == 0 || now - r.measured_at >= MEASURE_EVERY_S ||
-	    r.st.replayed < r.heard) {
+	    r.st.replayed < r.heard || r.probe != 0) {
 		if (replica_measure(r.conn, &r.st) != 0) {
 			log_error("replica: %s", db_errmsg(r.conn));
 			drop();
@@ -127,6 +132,52 @@ ready(const struct crmx_config *cfg)
 		}
 		r.measured_at = now;
 	}
+	return 0;
+}
+
+/* Whether the replica is within [database] max_replica_lag_s: 1 yes, 0 no,
+ * -1 not known yet.  Its own measure (replica_measure) is the age of the
+ * last transaction it replayed while received WAL waits, so after a quiet
+ * spell any new WAL makes a prompt replica look as far behind as the spell
+ * was long.  A measure over the limit is therefore put to the primary (the
+ * probe): its position now must be replayed within the limit.  Until it is,
+ * or the limit passes without it, reads go to the primary and nothing is
+ * logged; a probe seen replayed only after the limit (no request came in
+ * between) says nothing, and the next measure decides again.  Without the
+ * primary, the replica's own measure. */
+static int
+judge(const struct crmx_config *cfg, PGconn *primary)
+{
+	double now = mono(), max = cfg->db_max_replica_lag_s;
+	if (r.probe != 0 && r.st.replayed >= r.probe) {
+		double took = now - r.probe_at;
+		r.probe = 0;
+		if (took <= max) {
+			if (r.st.lag_s > took)
+				r.st.lag_s = took;
+			return 1;
+		}
+	}
+	if (r.st.lag_s <= max) {
+		r.probe = 0;
+		return 1;
+	}
+	if (primary == NULL)
+		return 0;
+	if (r.probe == 0) {
+		r.probe = replica_primary_lsn(primary);
+		r.probe_at = now;
+		if (r.probe == 0)	/* the primary did not say: its own measure */
+			return 0;
+		if (r.st.replayed >= r.probe) {
+			r.probe = 0;
+			r.st.lag_s = 0;
+			return 1;
+		}
+	}
+	if (now - r.probe_at <= max)
+		return -1;
+	r.st.lag_s = now - r.probe_at;	/* at least */
 	return 0;
 }
 
@@ -153,8 +204,9 @@ readconn_pick(const struct crmx_config *cfg, PGconn *primary, int fresh)
 		r.used = up ? "replica" : "primary";
 		return up ? r.conn : NULL;
 	}
-	int fit = up && r.st.lag_s <= cfg->db_max_replica_lag_s;
-	note(fit, cfg);
+	int verdict = up ? judge(cfg, primary) : 0, fit = verdict == 1;
+	if (verdict >= 0)
+		note(fit, cfg);
 	/* Behind a change this worker heard of: a page read there could be
 	 * older than what the feed already told. */
 	if (fit && !fresh && r.st.replayed >= r.heard) {
