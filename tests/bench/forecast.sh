@@ -19,7 +19,7 @@ t0=$(date +%s.%N)
 	>"$dir/summary.json" 2>"$dir/run.log" || { cat "$dir/run.log" >&2; exit 1; }
 t1=$(date +%s.%N)
 run_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-fc_s=$(sed -n 's/.*(learned forecast \([0-9.]*\) s).*/\1/p' "$dir/run.log")
+fc_s=$(sed -n 's/.*(learned forecast \([0-9.]*\) s[,)].*/\1/p' "$dir/run.log")
 [ -n "$fc_s" ] || { echo "forecast bench: no learned forecast time in the log" >&2; cat "$dir/run.log" >&2; exit 1; }
 share=$(awk -v f="$fc_s" -v r="$run_s" 'BEGIN { printf "%.1f", 100 * f / r }')
 verdict=$(awk -v s="$share" 'BEGIN { print s < 20 ? "ok" : "MISSED" }')
