@@ -292,8 +292,8 @@
     " coalesce(sum(" w ") FILTER (WHERE coalesce(" due ", current_date)" \
     " < " QUARTER_END "), 0) AS forecast_quarter,"
 /* Q_TEAM_AGG's scope, $2: a manager's variant has its own plan, prepared
- * once (0.9 ms where planning each request took 6 of 7), and so has
- * everyone's (planned_per_request). */
+ * once (0.9 ms where planning each request took 6 of 7); everyone's is
+ * planned per request (planned_per_request). */
 #define TEAM_SCOPE2(col) SCOPE_AT(col, "2")
 /* [metrics] stall_days, set on the session by queries_prepare: unlike a
  * parameter, a plan made once still sees its value (current_setting is
@@ -1258,22 +1258,22 @@ static const char *const fallback[Q__MAX] = {
  * (5 ms, a partition's indexes each) cost five times its run; but by
  * name (ACCOUNTS_OWNED_NAME), where one plan for all values sorted every
  * account of each owner (a team of seven: 130 ms, planned with the
- * values 1 + 5 ms).  The team view's sums (Q_TEAM_AGG) keep one plan:
- * with the stall days a parameter, that plan found the open deals whose
- * stage began within them by reading every open deal (34 ms at 1M), so
- * everyone's was planned per request; with them a setting the plan sees
- * (STALL_DAYS) and the won months stored (0044), everyone's one plan
- * takes 17-28 ms where planning (7 ms) and running it took 27-46, and at
- * 64 connections an executive's page answers 46 req/s against 35 (39-46
- * against 26-30 after 150 reps' changes).  A manager's team has its own
- * variant (SCOPE_AT): with STALL_DAYS its one plan doubled the page's
- * rate.  The pipeline's page
+ * values 1 + 5 ms).  The team view's sums over everyone (Q_TEAM_AGG):
+ * with the stall days a parameter, one plan found the open deals whose
+ * stage began within them by reading every open deal (34 ms at 1M); with
+ * them a setting the plan sees (STALL_DAYS) one plan takes 18-28 ms, and
+ * planned per request (4-5 ms) 23: at 64 connections, 45-49 req/s one
+ * plan, 52 planned.  A manager's team has its own variant (SCOPE_AT),
+ * prepared once: with STALL_DAYS its one plan doubled the page's rate.
+ * The pipeline's page
  * without a search (Q_PIPELINE_PAGE, Q_PIPELINE_TOP) has no such values:
  * one plan serves, and planning it cost a rep's page as much as running
  * it. */
 static int
-planned_per_request(enum query q)
+planned_per_request(enum query q, int own)
 {
+	if (q == Q_TEAM_AGG)
+		return !own;
 	switch (q) {
 	case Q_ACCOUNTS_REVENUE: case Q_ACCOUNTS_LTV: case Q_ACCOUNTS_NAME:
 	case Q_ACCOUNTS_ACTIVITY: case Q_ACCOUNTS_NAME_ZH: case Q_ACCOUNTS_COUNT:
@@ -1407,7 +1407,7 @@ queries_print(FILE *out)
 			char name[16], *text = variant_text((enum query)i, sql[i], own);
 			stmt_name(name, sizeof name, (enum query)i, own);
 			fprintf(out, "-- %s%s\n%s;\n\n", name,
-			        planned_per_request((enum query)i) ? " (planned per request)" : "",
+			        planned_per_request((enum query)i, own) ? " (planned per request)" : "",
 			        text);
 			free(text);
 		}
@@ -1524,7 +1524,7 @@ query_run(PGconn *conn, enum query q, int nparams, const char *const *params)
 	stmt_name(name, sizeof name, q, own);
 	PGresult *res;
 	/* Sent, then waited for within the reply timeout (a stalled server). */
-	if (planned_per_request(q))
+	if (planned_per_request(q, own))
 		res = run_custom(conn, q, own, nparams, params);
 	else
 		res = PQsendQueryPrepared(conn, name, nparams, params, NULL, NULL, 0) ?
