@@ -1,8 +1,8 @@
 /* The replica connection of a worker and the choice of where a request
  * reads (see readconn.h).  The replica's position is measured at most once
  * a second, and at every request while it has not replayed a change heard
- * of or a probe; a failed connect is retried after [database]
- * connect_timeout_s. */
+ * of or a probe not yet decided (judge()); a failed connect is retried
+ * after [database] connect_timeout_s. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -123,7 +123,8 @@ ready(const struct crmx_config *cfg)
 			return -1;
 	}
 	if (r.measured_at == 0 || now - r.measured_at >= MEASURE_EVERY_S ||
-	    r.st.replayed < r.heard || r.probe != 0) {
+	    r.st.replayed < r.heard ||
+	    (r.probe != 0 && r.measured_at - r.probe_at <= cfg->db_max_replica_lag_s)) {
 		if (replica_measure(r.conn, &r.st) != 0) {
 			log_error("replica: %s", db_errmsg(r.conn));
 			drop();
