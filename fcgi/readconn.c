@@ -144,38 +144,30 @@ ready(const struct crmx_config *cfg)
  * probe): its position now must be replayed within the limit.  Until it is,
  * or the limit passes without it, reads go to the primary and nothing is
  * logged; a probe seen replayed only after the limit (no request came in
- * between) says nothing, and the next measure decides again.  Without the
- * primary, the replica's own measure. */
+ * between) says nothing, and the next measure decides again.  When the
+ * primary does not say its position, the replica's own measure. */
 static int
 judge(const struct crmx_config *cfg, PGconn *primary)
 {
 	double now = mono(), max = cfg->db_max_replica_lag_s;
+	if (r.probe != 0 && r.st.replayed >= r.probe && now - r.probe_at > max)
+		r.probe = 0;	/* replayed, but when is not known */
+	if (r.probe == 0 && r.st.lag_s > max) {
+		r.probe = replica_primary_lsn(primary);
+		r.probe_at = now;
+	}
 	if (r.probe != 0 && r.st.replayed >= r.probe) {
-		double took = now - r.probe_at;
+		if (r.st.lag_s > now - r.probe_at)
+			r.st.lag_s = now - r.probe_at;
 		r.probe = 0;
-		if (took <= max) {
-			if (r.st.lag_s > took)
-				r.st.lag_s = took;
-			return 1;
-		}
+		return 1;
 	}
 	if (r.st.lag_s <= max) {
 		r.probe = 0;
 		return 1;
 	}
-	if (primary == NULL)
+	if (r.probe == 0)	/* the primary did not say */
 		return 0;
-	if (r.probe == 0) {
-		r.probe = replica_primary_lsn(primary);
-		r.probe_at = now;
-		if (r.probe == 0)	/* the primary did not say: its own measure */
-			return 0;
-		if (r.st.replayed >= r.probe) {
-			r.probe = 0;
-			r.st.lag_s = 0;
-			return 1;
-		}
-	}
 	if (now - r.probe_at <= max)
 		return -1;
 	r.st.lag_s = now - r.probe_at;	/* at least */
