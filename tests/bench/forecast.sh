@@ -10,6 +10,7 @@ set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/bench/common.sh"
+. "$top/tests/lib/runlog.sh"
 bench_setup forecast
 reportd=$top/$O/reportd/crmx-reportd
 as_of=${BENCH_AS_OF:-2026-06-30}
@@ -19,7 +20,7 @@ t0=$(date +%s.%N)
 	>"$dir/summary.json" 2>"$dir/run.log" || { cat "$dir/run.log" >&2; exit 1; }
 t1=$(date +%s.%N)
 run_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-fc_s=$(sed -n 's/.*(learned forecast \([0-9.]*\) s[,)].*/\1/p' "$dir/run.log")
+fc_s=$(runlog_forecast_s "$dir/run.log")
 [ -n "$fc_s" ] || { echo "forecast bench: no learned forecast time in the log" >&2; cat "$dir/run.log" >&2; exit 1; }
 share=$(awk -v f="$fc_s" -v r="$run_s" 'BEGIN { printf "%.1f", 100 * f / r }')
 verdict=$(awk -v s="$share" 'BEGIN { print s < 20 ? "ok" : "MISSED" }')

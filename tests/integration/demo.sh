@@ -10,6 +10,7 @@
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/sh.sh"
+. "$top/tests/lib/runlog.sh"
 O=${O:-build/default}
 host=${CRMX_TEST_PGHOST:?}
 reportd=$top/$O/reportd/crmx-reportd
@@ -68,6 +69,11 @@ m = re.search(r"read ([0-9.]+) s, computed ([0-9.]+) s \(learned forecast ([0-9.
 v = [float(x) for x in m.groups()] if m else []
 sys.exit(0 if len(v) == 5 and v[1] > 0 and v[2] + v[3] <= v[1] + 0.01 and v[4] > 0 else 1)
 PY
+# the forecast bench reads the forecast's time from that line (it failed
+# silently for several sessions when the line grew)
+fc_py=$(sed -n "s/.*(learned forecast \([0-9.]*\) s, accounts' rows copied.*/\1/p" "$tmp/r1.log")
+check "the forecast bench reads the forecast's time from it ($(runlog_forecast_s "$tmp/r1.log") s, the line $fc_py s)" \
+	test -n "$fc_py" -a "$(runlog_forecast_s "$tmp/r1.log")" = "$fc_py"
 rd --run-once --as-of 2026-06-30 --format json >"$tmp/sum.json" 2>/dev/null
 
 # --- the customer base -------------------------------------------------------
