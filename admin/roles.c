@@ -63,7 +63,7 @@ static const struct right panels_rights[] = {
 	{ "SELECT", "TABLE", "open_deal", NULL },	/* team view by changed deal */
 	{ "SELECT", "TABLE", "changed_account", NULL },	/* qualifications by account */
 	{ "SELECT", "TABLE", "precise_account", NULL },	/* by account */
-	{ "SELECT", "TABLE", "won_month", NULL },	/* 0044: forecast accuracy */
+	{ "SELECT", "TABLE", "won_month", NULL },	/* 0044, 0045: forecast accuracy */
 };
 
 /* crmx-reportd (engine.c, store.c, deliver.c, reportdata.c, snapshot.c):
@@ -100,7 +100,7 @@ static const struct right reportd_rights[] = {
 	{ "EXECUTE", "FUNCTION", "store_panel_aggregates", "bigint, text" },	/* 0027 */
 	{ "EXECUTE", "FUNCTION", "store_team_aggregates", "bigint" },	/* 0031 */
 	{ "EXECUTE", "FUNCTION", "store_account_owners", "bigint" },	/* 0032 */
-	{ "EXECUTE", "FUNCTION", "store_won_months", "bigint" },	/* 0044 */
+	{ "EXECUTE", "FUNCTION", "store_won_months", "bigint" },	/* 0044, 0045 */
 	{ "EXECUTE", "FUNCTION", "attach_run_partition", "bigint" },	/* 0035 */
 };
 

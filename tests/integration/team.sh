@@ -16,21 +16,21 @@ panels_env_start t_team || exit 0
 
 # Runs at the end of each month before the panels' as-of date, then one
 # at that date again (the latest): the months January to June 2026 are
-# each covered by the run at the end of the month before.
+# each covered by the run at the end of the month before.  May forecast
+# twice too high: the run before May is made to have forecast, for each
+# rep who won in May, double what the rep won, before the latest run
+# (which stores each month's forecast beside its won amounts, 0045).
 for d in 2025-12-31 2026-01-31 2026-02-28 2026-03-31 2026-04-30 2026-05-31 2026-06-30; do
+	[ "$d" = 2026-06-30 ] && q "UPDATE crmx.forecast f SET weighted = 2 * w.won
+	     FROM (SELECT owner_id, sum(amount) AS won FROM crmx_src.opportunities
+	            WHERE outcome = 'won' AND closed_at >= '2026-05-01' AND closed_at < '2026-06-01'
+	            GROUP BY owner_id) w
+	    WHERE f.owner_id = w.owner_id AND f.period_start = '2026-05-01' AND f.run_id =
+	          (SELECT max(run_id) FROM crmx.run WHERE as_of = '2026-04-30')" >/dev/null
 	"$top/$O/reportd/crmx-reportd" --set "database.conninfo=$ci" --run-once --as-of "$d" \
 		>/dev/null 2>>"$tmp/run.log" || fail "metrics run as of $d"
 done
 check "the latest run is as of 2026-06-30" same "$(q "SELECT as_of FROM crmx.latest_run")" 2026-06-30
-
-# May forecast twice too high: the run before May is made to have
-# forecast, for each rep who won in May, double what the rep won.
-q "UPDATE crmx.forecast f SET weighted = 2 * w.won
-     FROM (SELECT owner_id, sum(amount) AS won FROM crmx_src.opportunities
-            WHERE outcome = 'won' AND closed_at >= '2026-05-01' AND closed_at < '2026-06-01'
-            GROUP BY owner_id) w
-    WHERE f.owner_id = w.owner_id AND f.period_start = '2026-05-01' AND f.run_id =
-          (SELECT max(run_id) FROM crmx.run WHERE as_of = '2026-04-30')" >/dev/null
 
 mgr=manager1
 team=$(q "SELECT team FROM crmx_src.users WHERE login = '$mgr'")
@@ -122,21 +122,27 @@ wrep=$(q "SELECT o.owner_id FROM crmx_src.opportunities o WHERE o.outcome = 'won
           ORDER BY o.owner_id LIMIT 1")
 check "a rep of the team won in May ($wrep)" [ -n "$wrep" ]
 may() { acc_json "$1" "$wrep" | tr ' ' '\n' | sed -n 's/^2026-05=//p'; }
+# the forecast the run stored beside it (0045), doubled there
+q "UPDATE crmx.won_month SET forecast = 2 * forecast WHERE run_id = (SELECT run_id FROM crmx.latest_run)
+   AND owner_id = $wrep AND month = '2026-05-01'" >/dev/null
+get $mgr "/crmx/team.json?sort=precise" >/dev/null
+check "the page reads May's forecast from the run's (doubled there: $(may "$tmp/body"), as defined 0.5000)" \
+	same "$(may "$tmp/body")" 0.2500
 q "UPDATE crmx.won_month SET won = 3 * won WHERE run_id = (SELECT run_id FROM crmx.latest_run)
    AND owner_id = $wrep AND month = '2026-05-01'" >/dev/null
 get $mgr "/crmx/team.json?sort=hours" >/dev/null
-check "the page reads May's won amount from the run's (tripled there: $(may "$tmp/body"), as defined 0.5000)" \
-	same "$(may "$tmp/body")" 1.5000
+check "... and its won amount (tripled there, the forecast doubled: $(may "$tmp/body"))" \
+	same "$(may "$tmp/body")" 0.7500
 may_deal=$(q "SELECT min(opportunity_id) FROM crmx_src.opportunities WHERE owner_id = $wrep
              AND outcome = 'won' AND closed_at >= '2026-05-01' AND closed_at < '2026-06-01'")
 q "UPDATE crmx_native.opportunities SET amount = amount + 100 WHERE opportunity_id = $may_deal" >/dev/null
 get $mgr "/crmx/team.json?sort=per_hour" >/dev/null
-check "a won deal of May changed: the rep's months read live, as defined ($(acc_json "$tmp/body" "$wrep"))" \
+check "a won deal of May changed: the rep's months read live (won and forecast), as defined ($(acc_json "$tmp/body" "$wrep"))" \
 	same "$(acc_json "$tmp/body" "$wrep")" "$(acc_sql "$wrep")"
 # both as they were (the rep stays marked: read live, the same figures)
 q "UPDATE crmx_native.opportunities SET amount = amount - 100 WHERE opportunity_id = $may_deal" >/dev/null
-q "UPDATE crmx.won_month SET won = won / 3 WHERE run_id = (SELECT run_id FROM crmx.latest_run)
-   AND owner_id = $wrep AND month = '2026-05-01'" >/dev/null
+q "UPDATE crmx.won_month SET won = won / 3, forecast = forecast / 2
+   WHERE run_id = (SELECT run_id FROM crmx.latest_run) AND owner_id = $wrep AND month = '2026-05-01'" >/dev/null
 
 # The 80/20: shares of the team's won revenue add up to 100%, the
 # cumulative share of the last rep is 100%.
