@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcgiapp.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,26 @@ on_worker_term(int sig)
 	(void)sig;
 	stopping = 1;
 	FCGX_ShutdownPending();
+}
+
+/* A worker's heap is kept between requests.  glibc gives the top of the
+ * heap back to the system once more than 128 KiB of it is free, and
+ * serves a block of 128 KiB or more by a mapping of its own, unmapped at
+ * free: each request that reads many rows (an executive's team view:
+ * 1,000 reps and 7,000 months of accuracy) then takes its memory from the
+ * kernel again, a page fault for every page it touches.  Under load that
+ * was 9.7% of all the machine's CPU on that page, a third of crmx.fcgi's
+ * (make bench side by side: 43 and 48 requests a second, 38 and 27
+ * before).
+ * A worker now keeps up to 64 MiB free at the top of its heap and maps
+ * blocks of 32 MiB or more only: its memory stays at its largest
+ * request's, up to 64 MiB (the cache's kept pages are apart, [fcgi]
+ * cache_mb). */
+static void
+keep_heap(void)
+{
+	(void)mallopt(M_TRIM_THRESHOLD, 64 << 20);	/* a sanitizer's malloc ignores both */
+	(void)mallopt(M_MMAP_THRESHOLD, 32 << 20);
 }
 
 static void
@@ -261,6 +282,7 @@ main(int argc, char **argv)
 		die(1, "no random source for the CSRF secret; set [fcgi] csrf_secret");
 	if (FCGX_Init() != 0)
 		die(1, "FastCGI library initialisation failed");
+	keep_heap();
 	struct stat mine, now;	/* our socket file, to remove only it */
 	int sock = open_socket(&cfg, &mine);
 	supervise(sock, &cfg, cfg.fcgi_workers > 0 ? cfg.fcgi_workers : 1);
