@@ -903,11 +903,12 @@ static const char *const sql[Q__MAX] = {
     "  FROM crmx_src.opportunities o WHERE o.owner_id = u.user_id AND o.outcome = 'won'" \
     "  AND o.closed_at >= (SELECT min(r.m) FROM r WHERE r.run_id IS NOT NULL)" \
     "  AND o.closed_at < (SELECT next FROM e) GROUP BY 1) x" where
-#define ACC_ROWS \
-    " SELECT u.user_id, to_char(r.m, 'YYYY-MM') AS month, coalesce(f.weighted, 0) AS forecast," \
+/* Each owner of u by month of r: FORECAST the weighted forecast, read
+ * through FJOIN ("" when w carries it), and w's won amount. */
+#define ACC_ROWS(forecast, fjoin) \
+    " SELECT u.user_id, to_char(r.m, 'YYYY-MM') AS month, coalesce(" forecast ", 0) AS forecast," \
     " coalesce(w.won, 0) AS won" \
-    " FROM r CROSS JOIN u" \
-    " LEFT JOIN fc f ON f.run_id = r.run_id AND f.owner_id = u.user_id AND f.period_start = r.m" \
+    " FROM r CROSS JOIN u" fjoin \
     " LEFT JOIN w ON w.owner_id = u.user_id AND w.m = r.m" \
     " WHERE r.run_id IS NOT NULL"
 /* Forecast accuracy (team.h) per owner in scope for each of the 6 months before the latest run's as-of month (that
@@ -918,7 +919,8 @@ static const char *const sql[Q__MAX] = {
     ACC_MONTHS("(SELECT as_of FROM crmx.latest_run)")
     " u AS (SELECT u.user_id FROM crmx_src.users u WHERE " SCOPE_SQL("u.user_id") "),"
     " w AS (" ACC_WON_LIVE("") ")"
-    ACC_ROWS " ORDER BY u.user_id, r.m",
+    ACC_ROWS("f.weighted", " LEFT JOIN fc f ON f.run_id = r.run_id AND f.owner_id = u.user_id"
+             " AND f.period_start = r.m") " ORDER BY u.user_id, r.m",
 /* The same for the owners in scope $2 from the latest run's won amounts
  * and forecasts by month (0044, 0045), the months of that run ($1 the
  * owners changed for the closed deals' sums: won amounts read live, their
@@ -937,11 +939,7 @@ static const char *const sql[Q__MAX] = {
     "  SELECT f.owner_id, f.period_start, f.weighted FROM fc f"
     "  WHERE f.owner_id = ANY($1::bigint[]) AND " TEAM_SCOPE2("f.owner_id") ") f"
     "  ON f.owner_id = l.owner_id AND f.period_start = l.m)"
-    " SELECT u.user_id, to_char(r.m, 'YYYY-MM') AS month, coalesce(w.forecast, 0) AS forecast,"
-    " coalesce(w.won, 0) AS won"
-    " FROM r CROSS JOIN u LEFT JOIN w ON w.owner_id = u.user_id AND w.m = r.m"
-    " WHERE r.run_id IS NOT NULL"
-    " AND (SELECT x.won_months FROM crmx.run x WHERE x.run_id = " RUN ")"
+    ACC_ROWS("w.forecast", "") " AND (SELECT x.won_months FROM crmx.run x WHERE x.run_id = " RUN ")"
     " ORDER BY u.user_id, r.m",
 /* The pages from the latest run's sums (0027): usable when the run
  * stored them, in this session's time zone, the adapter has the change
