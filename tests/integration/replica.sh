@@ -325,6 +325,12 @@ lines=$(wc -l <"$tmp/a.log")
 qr "SELECT pg_wal_replay_pause()" >/dev/null
 sleep 3
 qp "CREATE TABLE quiet_probe_panels ()"
+# the commit's WAL received (not replayed): before it arrives the replica
+# has nothing waiting, and a request may rightly read there (seen once in
+# a full make test)
+lsn=$(qp "SELECT pg_current_wal_insert_lsn()")
+received() { [ "$(qr "SELECT pg_last_wal_receive_lsn() >= '$lsn'")" = t ]; }
+check "... the replica received the commit ($lsn)" wait_for 20 received
 check "after the quiet spell, a request while the commit waits reads on the primary" reads_on a primary
 qr "SELECT pg_wal_replay_resume()" >/dev/null
 check "... and the next ones on the replica once it replayed" wait_for 20 reads_on a replica
