@@ -68,7 +68,8 @@ static const struct right panels_rights[] = {
 
 /* crmx-reportd (engine.c, store.c, deliver.c, reportdata.c, snapshot.c):
  * its runs (pruning deletes them; their rows go by ON DELETE CASCADE,
- * which runs as the tables' owner), their results, the requested runs'
+ * or the panels' sums by 0046's trigger, both running as the tables'
+ * owner), their results, the requested runs'
  * queue (0015), the mail deliveries,
  * the qualifications it grades, and a run's partition through the two
  * functions of 0016_run_partitions.sql. */

@@ -123,6 +123,50 @@ check "... the oldest failed run pruned (13 kept)" test "$(q "SELECT count(*) FR
 check "... the oldest run's partition dropped" test -n "$first" -a "$(q "SELECT to_regclass('crmx.account_metrics_${first:-0}') IS NULL")" = t
 check "... its small tables kept (2 years)" test "$(q "SELECT count(*) > 0 FROM crmx.owner_metrics WHERE run_id = ${first:-0}")" = t
 check "no permission error in reportd's log" absent -i 'permission denied' "$tmp/run.log" "$tmp/run2.log"
+# A deleted run's panels' sums go with it (0046: a trigger on crmx.run
+# where each table had a foreign key), deleted by reportd's role as its
+# pruning deletes: the latest run's rows counted in each of the six
+# tables, then the run deleted under reportd's role (SET ROLE: it may not
+# read those tables) and the rows counted again, in one transaction
+# rolled back.
+latest=$(q "SELECT max(run_id) FROM crmx.run WHERE status = 'ok'")
+sums_count() {
+	sep=
+	for t in pipeline_agg closed_agg region_agg region_top open_deal precise_account; do
+		printf '%sSELECT count(*) FROM crmx.%s WHERE run_id = %s' "$sep" "$t" "${latest:-0}"
+		sep=' UNION ALL '
+	done
+	echo ';'
+}
+{
+	echo 'BEGIN;'
+	sums_count
+	echo "SET ROLE $R;"
+	echo "DELETE FROM crmx.run WHERE run_id = ${latest:-0};"
+	echo 'RESET ROLE;'
+	sums_count
+	echo 'ROLLBACK;'
+} >"$tmp/sums_gone.sql"
+psql -h "$host" -U crmx -d "$db" -X -Atq -v ON_ERROR_STOP=1 -f "$tmp/sums_gone.sql" \
+	>"$tmp/sums_gone.out" 2>"$tmp/err"
+sed 's/^/    /' "$tmp/err"
+check "the latest run has rows in each of the panels' sums tables" \
+	test "$(head -6 "$tmp/sums_gone.out" | grep -c '^[1-9]')" = 6
+check "... none once $R deletes the run (run $latest)" \
+	test "$(sed -n 7,12p "$tmp/sums_gone.out" | tr '\n' ' ')" = "0 0 0 0 0 0 "
+check "... and the run is there again (rolled back)" \
+	test "$(q "SELECT count(*) FROM crmx.run WHERE run_id = ${latest:-0}")" = 1
+# No run-keyed row of crmx outlives its run, in any table.
+orphans() {
+	q "SELECT c.oid::regclass FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+	    WHERE c.relnamespace = 'crmx'::regnamespace AND c.relkind IN ('r', 'p')
+	      AND a.attname = 'run_id' AND NOT a.attisdropped AND c.relname <> 'run'
+	      AND NOT c.relispartition" | while read -r t; do
+		echo "$t $(q "SELECT count(*) FROM $t x WHERE NOT EXISTS (SELECT 1 FROM crmx.run r WHERE r.run_id = x.run_id)")"
+	done >"$tmp/orphans"
+	[ "$(wc -l <"$tmp/orphans")" -ge 10 ] && ! grep -v ' 0$' "$tmp/orphans"
+}
+check "no row of a run-keyed table without its run (each table counted)" orphans
 # The requested runs' queue (POST /api/runs) as reportd's statements use it.
 rq=$(as $R "INSERT INTO crmx.run_request (as_of, requested_by) VALUES ('2026-06-30', '127.0.0.1') RETURNING id")
 check "reportd's role records a requested run (id ${rq:-none})" test -n "$rq"
