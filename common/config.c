@@ -90,6 +90,7 @@ static const struct conf_entry conf_table[] = {
 	{ "reportd", "request_timeout_s", CONF_INT, F(reportd_request_timeout_s), "10", 1, 3600 },
 	{ "reportd", "waiting_per_address", CONF_INT, F(reportd_waiting_per_address), "16", 0, 65536 },
 	{ "reportd", "store_work_mem_mb", CONF_INT, F(reportd_store_work_mem_mb), "256", 4, 65536 },
+	{ "reportd", "second_read_accounts", CONF_INT, F(reportd_second_read_accounts), "100000", 0, 1000000000 },
 
 	{ "mail", "transport", CONF_STRING, F(mail_transport), "off", 0, 0 },
 	{ "mail", "smtp_url", CONF_URL, F(mail_smtp_url), "smtp://localhost:25", 0, 0 },

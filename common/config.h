@@ -60,6 +60,7 @@ struct crmx_config {
 	int	 reportd_request_timeout_s;	/* to send a whole request */
 	int	 reportd_waiting_per_address;	/* connections of one address still sending (0: no limit) */
 	int	 reportd_store_work_mem_mb;	/* the run's store transaction's work_mem */
+	int	 reportd_second_read_accounts;	/* a run reads on two connections from this many accounts */
 
 	/* [mail] — the weekly report by email (reportd/mail.c, deliver.c) */
 	char	*mail_transport;	/* off, smtp, sendmail */

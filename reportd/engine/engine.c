@@ -125,12 +125,13 @@ read_snapshot(PGconn *conn, const struct crmx_config *cfg, struct engine_result 
 {
 	struct replica_state st;
 	char why[600];
+	size_t second = (size_t)cfg->reportd_second_read_accounts;
 	PGconn *rd = replica_connect_fit(cfg, "crmx-reportd", conn, &st, why, sizeof why);
 	if (rd != NULL) {
 		log_info("run %lld: reading crmx_src on the replica (%.1f s behind)",
 		         (long long)out->run_id, st.lag_s);
-		int rc = snapshot_read(rd, as_of, currency_digits(cfg->metrics_currency), snap,
-		                       out->error, sizeof out->error);
+		int rc = snapshot_read(rd, as_of, currency_digits(cfg->metrics_currency), second,
+		                       snap, out->error, sizeof out->error);
 		PQfinish(rd);
 		if (rc == 0)
 			return 0;
@@ -141,7 +142,7 @@ read_snapshot(PGconn *conn, const struct crmx_config *cfg, struct engine_result 
 		log_warn("run %lld: %s; reading on the primary", (long long)out->run_id, why);
 	}
 	log_info("run %lld: reading crmx_src", (long long)out->run_id);
-	return snapshot_read(conn, as_of, currency_digits(cfg->metrics_currency), snap,
+	return snapshot_read(conn, as_of, currency_digits(cfg->metrics_currency), second, snap,
 	                     out->error, sizeof out->error);
 }
 

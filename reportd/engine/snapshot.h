@@ -105,11 +105,12 @@ enum snap_view { SV_USERS, SV_ACCOUNTS, SV_CONTACTS, SV_OPPS, SV_HIST, SV_REVENU
 extern const char *const snapshot_view_names[10];
 
 /* Reads the snapshot, amounts as integers with money_digits decimals (the
- * currency's minor unit: money.h).  Returns 0, or -1 with a one-line reason in err
- * (the connection may be broken: the caller checks).  snapshot_free()
- * releases everything, also after a failure. */
-int  snapshot_read(PGconn *conn, int32_t as_of, int money_digits, struct snapshot *s,
-                   char *err, size_t errlen);
+ * currency's minor unit: money.h), on two connections from second_from
+ * accounts up ([reportd] second_read_accounts).  Returns 0, or -1 with a
+ * one-line reason in err (the connection may be broken: the caller
+ * checks).  snapshot_free() releases everything, also after a failure. */
+int  snapshot_read(PGconn *conn, int32_t as_of, int money_digits, size_t second_from,
+                   struct snapshot *s, char *err, size_t errlen);
 void snapshot_free(struct snapshot *s);
 /* s->rev (n_rev rows of n_acct accounts) grouped by account in place,
  * each account's rows ordered by day, amount and margin, and

@@ -132,3 +132,33 @@ check "... and leaves the live one ($live) running" same "$(q "SELECT status FRO
 check "... and releases its own lock" same "$(q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1668443509::bigint::oid")" 1
 q "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = ${live:-0}" >/dev/null
 wait "$holder" 2>/dev/null || :	# psql ends with its backend
+
+# ---- the same run read on one connection or on two: [reportd]
+# second_read_accounts (100,000) puts the revenue and the key persons
+# reached on a second connection in the same snapshot; 0 does so for the
+# demo's 400 accounts.  The key persons reached are a feature of the
+# learned forecast (deal_forecast), the revenue of every account figure.
+check "the demo has key persons reached" test "$(q "SELECT count(*) > 0 FROM crmx.contact_role WHERE reached")" = t
+rd --run-once --as-of 2026-06-30 --format json >"$tmp/one.json" 2>"$tmp/one.log"
+one=$(q "SELECT max(run_id) FROM crmx.run WHERE status = 'ok'")
+rd --set reportd.second_read_accounts=0 --run-once --as-of 2026-06-30 --format json \
+	>"$tmp/two.json" 2>"$tmp/two.log"
+two=$(q "SELECT max(run_id) FROM crmx.run WHERE status = 'ok'")
+check "a run on one connection ($one) and one on two ($two)" test -n "$one" -a -n "$two" -a "$one" != "$two"
+check "... the first read on one" absent 'second connection' "$tmp/one.log"
+check "... the second on two" grep -q 'revenue and the key persons reached on a second connection' "$tmp/two.log"
+# rows of TABLE in run A not in run B, and the other way, as JSON without run_id
+differ() {
+	q "SELECT count(*) FROM ((SELECT to_jsonb(r_) - 'run_id' FROM crmx.$1 r_ WHERE run_id = ${2:-0}
+	   EXCEPT ALL SELECT to_jsonb(r_) - 'run_id' FROM crmx.$1 r_ WHERE run_id = ${3:-0})
+	  UNION ALL (SELECT to_jsonb(r_) - 'run_id' FROM crmx.$1 r_ WHERE run_id = ${3:-0}
+	   EXCEPT ALL SELECT to_jsonb(r_) - 'run_id' FROM crmx.$1 r_ WHERE run_id = ${2:-0})) d"
+}
+for t in account_metrics owner_metrics deal_forecast concentration funnel_metrics; do
+	n=$(q "SELECT count(*) FROM crmx.$t WHERE run_id = ${two:-0}")
+	check "... the same $t ($n rows each)" test "${n:-0}" -gt 0 -a "$(differ $t "$one" "$two")" = 0
+done
+sed 's/"run_id": *[0-9]*//' "$tmp/one.json" >"$tmp/one.cmp"
+sed 's/"run_id": *[0-9]*//' "$tmp/two.json" >"$tmp/two.cmp"
+same_summary() { test -s "$tmp/one.cmp" -a -s "$tmp/two.cmp" && cmp -s "$tmp/one.cmp" "$tmp/two.cmp"; }
+check "... and the same summary" same_summary
