@@ -9,8 +9,9 @@
  * past as_of sees the funnel as it then stood.
  * Here: the read as a whole (the order of the views, the thread that
  * reads the revenue and the key persons reached beside the rest on a
- * second connection, and groups the revenue) and the grouping after it; one view's rows are snaprows.c, the field parsers
- * snapfield.c, the transactions and the second connection snapconn.c. */
+ * second connection and groups the revenue) and the grouping after it;
+ * one view's rows are snaprows.c, the field parsers snapfield.c, the
+ * transactions and the second connection snapconn.c. */
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -277,7 +278,7 @@ snapshot_read(PGconn *conn, int32_t as_of, int money_digits, size_t second_from,
 	struct side_read side = { .conn = NULL };
 	pthread_t th;
 	size_t n_acct;
-	int rc = -1, side_started = 0, grouped;
+	int rc = -1, side_started = 0, grouped = 0;
 	memset(s, 0, sizeof *s);
 	if (errlen > 0)
 		err[0] = '\0';
