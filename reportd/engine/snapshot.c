@@ -278,7 +278,7 @@ snapshot_read(PGconn *conn, int32_t as_of, int money_digits, size_t second_from,
 	struct side_read side = { .conn = NULL };
 	pthread_t th;
 	size_t n_acct;
-	int rc = -1, side_started = 0, grouped = 0;
+	int rc = -1, side_started = 0;
 	memset(s, 0, sizeof *s);
 	if (errlen > 0)
 		err[0] = '\0';
@@ -306,7 +306,6 @@ snapshot_read(PGconn *conn, int32_t as_of, int money_digits, size_t second_from,
 		side.conn = snapshot_second_conn(conn);
 	if (read_views(conn, &r, n_acct, &side, &th, &side_started) != 0)
 		goto rollback;
-	grouped = side_started;	/* the side thread grouped the revenue */
 	if (side_started) {
 		side_started = 0;
 		if (join_side(th, &side, &r, err, errlen) != 0)
@@ -317,7 +316,7 @@ snapshot_read(PGconn *conn, int32_t as_of, int money_digits, size_t second_from,
 		goto out;
 	}
 	s->rows_skipped = r.skipped;
-	if (!grouped)
+	if (s->rev_first == NULL)	/* not grouped by the side thread */
 		snapshot_group_revenue(s);
 	group_history(s);
 	rc = 0;
