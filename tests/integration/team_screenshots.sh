@@ -65,3 +65,19 @@ for lang in en zh-CN; do
 	done
 done
 check "Chinese amounts in 万" grep -q '万' "$shots/team-manager-zh-CN-390.html"
+# A figure is one word: at 1400 px every amount cell of the executive's
+# page in Chinese (¥36.5万) holds one line (a browser may break between
+# any two CJK letters; crmx.css keeps them together).  The page's DOM with
+# the stylesheet from the tree and a script that counts each amount's
+# line boxes, laid out by Chromium at the screenshot's size.
+sed -e "s|href=\"/crmx/static/crmx.css\"|href=\"file://$top/fcgi/static/crmx.css\"|" \
+    -e 's|</body>|<script>var n = 0, bad = 0; document.querySelectorAll("td.num").forEach(function (td) { if (!/^[^ ]*万$/.test(td.textContent.trim())) return; var r = document.createRange(); r.selectNodeContents(td); var tops = {}; Array.prototype.forEach.call(r.getClientRects(), function (x) { tops[Math.round(x.top)] = 1; }); n++; if (Object.keys(tops).length > 1) bad++; }); document.body.setAttribute("data-wrapped", bad + "/" + n);</script></body>|' \
+    "$shots/team-exec-zh-CN-1400.html" >"$tmp/wrap.html"
+prof=$(mktemp -d)
+"$browser" --headless --no-sandbox --disable-gpu --no-first-run --allow-file-access-from-files \
+	--user-data-dir="$prof" --window-size=1400,1000 --dump-dom "file://$tmp/wrap.html" \
+	>"$tmp/wrap.dom" 2>/dev/null
+rm -rf "$prof"
+wrapped=$(sed -n 's/.*data-wrapped="\([0-9]*\/[0-9]*\)".*/\1/p' "$tmp/wrap.dom" | head -n 1)
+check "exec zh-CN 1400 px: no amount breaks before its 万 (wrapped/amounts: ${wrapped:-none measured})" \
+	sh -c "case '$wrapped' in 0/0|'') exit 1 ;; 0/*) exit 0 ;; *) exit 1 ;; esac"
