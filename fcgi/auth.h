@@ -36,7 +36,7 @@ struct viewer {
  * those who see all only (ALL_ONLY): where the two are best asked in
  * different ways (a search: by the scope's owners, or over every
  * account).  A statement with these has a scope marker too; TEXT holds
- * no marker (its first "}}" ends it). */
+ * no marker but the latest run's (RUN): its first other "}}" ends it. */
 #define OWN_MARK "{{own:"
 #define ALL_MARK "{{all:"
 #define OWN_ONLY(text) OWN_MARK text "}}"

@@ -83,6 +83,59 @@ check "team JSON: keeps_stage_weights" same \
 	"$(get exec /crmx/team -H 'Accept: application/json')/$(json 'j["keeps_stage_weights"][:41]')" \
 	"200/The forecast keeps the stage weights: too"
 
+section "a rep's and a manager's pipeline: names and learned chances as they are now"
+# A set of owners reads its deals' learned chances from the run's open
+# deals by owner and a rep's account names from the accounts by owner
+# (0047); what the run did not see there is read by key.  Since the run:
+# a deal of another rep moved to this rep (its chance stored under its
+# old owner), a deal of this rep on an account of another owner, an
+# account of this rep renamed.  Each deal's name and chance must be the
+# account's and the stored ones.
+rep=$(q "SELECT o.owner_id FROM crmx_src.opportunities o JOIN crmx.latest_deal_forecast f USING (opportunity_id)
+         JOIN crmx_src.users u ON u.user_id = o.owner_id
+         WHERE o.outcome = 'open' AND f.probability IS NOT NULL AND u.role = 'rep' AND u.team IS NOT NULL
+         GROUP BY 1 HAVING count(*) >= 3 ORDER BY count(*) DESC, 1 LIMIT 1")
+check "a rep in a team with open deals the run gave a learned chance" test -n "$rep"
+moved=$(q "SELECT o.opportunity_id FROM crmx_src.opportunities o JOIN crmx.latest_deal_forecast f USING (opportunity_id)
+           WHERE o.outcome = 'open' AND f.probability IS NOT NULL AND o.owner_id <> ${rep:-0} ORDER BY 1 LIMIT 1")
+other=$(q "SELECT o.opportunity_id FROM crmx_src.opportunities o WHERE o.outcome = 'open' AND o.owner_id = ${rep:-0}
+           ORDER BY 1 LIMIT 1")
+foreign=$(q "SELECT a.account_id FROM crmx_src.accounts a WHERE a.owner_id <> ${rep:-0} ORDER BY 1 LIMIT 1")
+renamed=$(q "SELECT o.account_id FROM crmx_src.opportunities o WHERE o.outcome = 'open' AND o.owner_id = ${rep:-0}
+             AND o.opportunity_id <> ${other:-0} ORDER BY 1 LIMIT 1")
+check "... a deal to move, one to put on another's account, an account to rename" \
+	test -n "$moved" -a -n "$other" -a -n "$foreign" -a -n "$renamed"
+q "UPDATE crmx_native.opportunities SET owner_id = ${rep:-0} WHERE opportunity_id = ${moved:-0};
+   UPDATE crmx_native.opportunities SET account_id = ${foreign:-0} WHERE opportunity_id = ${other:-0};
+   UPDATE crmx_native.accounts SET name = 'Renamed since the run' WHERE account_id = ${renamed:-0}" >/dev/null
+replogin=$(q "SELECT login FROM crmx_src.users WHERE user_id = ${rep:-0}")
+mgrlogin=$(q "SELECT m.login FROM crmx_src.users m JOIN crmx_src.users r ON r.team = m.team
+              WHERE r.user_id = ${rep:-0} AND m.role = 'manager' ORDER BY m.user_id LIMIT 1")
+check "... the rep's and their manager's logins" test -n "$replogin" -a -n "$mgrlogin"
+# id|account|percent for each deal on a page, from the panel and from the tables
+pipeline_rows() {
+	json '"\n".join("%d|%s|%s" % (d["opportunity_id"], d["account"], "-" if d["learned_probability"] is None
+	    else "%.12f" % d["learned_probability"]) for d in j["deals"])'
+}
+stored_rows() {
+	q "SELECT string_agg(o.id || '|' || a.name || '|' || coalesce(to_char(f.probability, 'FM0.000000000000'), '-'),
+	   E'\n' ORDER BY o.ord) FROM unnest('{$1}'::bigint[]) WITH ORDINALITY o(id, ord)
+	   JOIN crmx_src.opportunities d ON d.opportunity_id = o.id
+	   JOIN crmx_src.accounts a ON a.account_id = d.account_id
+	   LEFT JOIN crmx.latest_deal_forecast f ON f.opportunity_id = o.id"
+}
+for who in "$replogin" "$mgrlogin"; do
+	check "$who's pipeline JSON: 200" same "$(get "$who" '/crmx/pipeline?size=200' -H 'Accept: application/json')" 200
+	ids=$(json '",".join(str(d["opportunity_id"]) for d in j["deals"])')
+	got=$(pipeline_rows)
+	check "... the moved deal, the deal on another's account and the renamed account on it" \
+		sh -c "echo '$got' | grep -q '^${moved:-x}|' && echo '$got' | grep -q '^${other:-x}|' &&
+		       echo '$got' | grep -q '|Renamed since the run|'"
+	check "... some with a learned chance" sh -c "echo '$got' | grep -q '|0\\.'"
+	check "... every deal's account and learned chance as they are now ($(echo "$ids" | tr ',' '\n' | grep -c .) deals)" \
+		same "$got" "$(stored_rows "${ids:-0}")"
+done
+
 browser=$(command -v chromium || true)
 if [ -n "$browser" ]; then
 	shots=$top/$O/screenshots
