@@ -66,6 +66,11 @@ static const char *const domain_rules[][2] = {
 	  " (SELECT 1 FROM crmx_src.accounts a WHERE a.account_id = r.account_id)" },
 	{ "negative activity minutes",
 	  "SELECT count(*) FROM crmx_src.activities WHERE minutes < 0" },
+	{ "owned_names gives an account not of its owner, or another name",
+	  "SELECT count(*) FROM crmx_src.users u"
+	  " CROSS JOIN LATERAL crmx_src.owned_names(ARRAY[u.user_id]) n WHERE NOT EXISTS"
+	  " (SELECT 1 FROM crmx_src.accounts a WHERE a.account_id = n.account_id"
+	  " AND a.owner_id = u.user_id AND a.name IS NOT DISTINCT FROM n.name)" },
 };
 
 /* Whether view is in the comma-separated list. */

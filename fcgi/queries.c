@@ -604,12 +604,12 @@ static const char *const sql[Q__MAX] = {
  * Read by key, each took an index descent per row: about 5 us at 1M (the
  * keys are scattered), 80% of a rep's statement.  For a single owner (a
  * rep; PDEAL_BY_OWNER) they are read in one range each: the run's open
- * deals by owner (0047) and the native adapter's accounts by owner and
- * name (0032); a row found in neither (a deal opened, moved or
- * reassigned since the run, an account of another owner) is read by its
- * key, so the values are the same.  A manager's set reads by key: its
- * ranges (about 650 deals and 7,000 accounts for a page of 100) took
- * longer than the look-ups.  Each range is a subquery kept whole (OFFSET
+ * deals by owner (0047) and the adapter's owned_names (native: the
+ * accounts by owner and name, 0032; none elsewhere); a row found in
+ * neither (a deal opened, moved or reassigned since the run, an account
+ * of another owner) is read by its key, so the values are the same.  A
+ * manager's set reads by key: its ranges (about 650 deals and 7,000
+ * accounts for a page of 100) took longer than the look-ups.  Each range is a subquery kept whole (OFFSET
  * 0) and hashed: flattened, the plan made once for every scope looked
  * the accounts up by key again. */
 #define ACCOUNT_NAME_OF(id) \
@@ -625,9 +625,8 @@ static const char *const sql[Q__MAX] = {
     ALL_ONLY(LEARNED_OF("t.opportunity_id") " AS learned,") \
     " " KEEPS_STAGE_WEIGHTS " AS keeps_weights"
 #define PDEAL_BY_OWNER \
-    OWN_ONLY(" LEFT JOIN (SELECT a.account_id, a.name FROM crmx_src.accounts a" \
-             "  WHERE a.owner_id = ANY($1::bigint[]) AND cardinality($1::bigint[]) = 1" \
-             "  OFFSET 0) an" \
+    OWN_ONLY(" LEFT JOIN (SELECT n.account_id, n.name FROM crmx_src.owned_names($1::bigint[]) n" \
+             "  WHERE cardinality($1::bigint[]) = 1 OFFSET 0) an" \
              "  ON an.account_id = t.account_id" \
              " LEFT JOIN (SELECT x.opportunity_id, x.probability FROM crmx.open_deal x" \
              "  WHERE x.run_id = " RUN " AND x.owner_id = ANY($1::bigint[])" \

@@ -282,3 +282,9 @@ END $$;
 -- nothing here indexes the keys, so the owners' accounts are read.
 CREATE FUNCTION crmx_src.search_owned(owners bigint[], pattern text) RETURNS bigint[]
 LANGUAGE sql STABLE AS 'SELECT crmx.search_owned_scan(owners, pattern)';
+
+-- The names of a set of owners' accounts (0047): none here, as nothing
+-- indexes the accounts by owner; the panels read each name by its key.
+CREATE FUNCTION crmx_src.owned_names(owners bigint[])
+RETURNS TABLE (account_id bigint, name text)
+LANGUAGE sql STABLE AS 'SELECT NULL::bigint, NULL::text WHERE false';

@@ -6,9 +6,11 @@
 -- with the panels' sums) now carry that probability, and an index by owner
 -- gives a rep's deals' probabilities in one range; the rep's accounts'
 -- names come the same way from the native adapter's index by owner and
--- name (0032).  A deal or account found in neither (opened, moved or
--- reassigned since the run, or an account of another owner), and a
--- manager's page, are still read by key (fcgi/queries.c, PDEAL_PAGE).
+-- name (0032), through the adapter's crmx_src.owned_names (none where
+-- nothing indexes the accounts by owner: Tryton, Odoo).  A deal or
+-- account found in neither (opened, moved or reassigned since the run, or
+-- an account of another owner), and a manager's page, are still read by
+-- key (fcgi/queries.c, PDEAL_PAGE).
 
 ALTER TABLE crmx.open_deal ADD COLUMN probability double precision;	-- the run's learned one
 UPDATE crmx.open_deal x SET probability = f.probability
@@ -60,4 +62,22 @@ BEGIN
     DELETE FROM crmx.changed_owner c WHERE pg_visible_in_snapshot(c.xid, snap);
     DELETE FROM crmx.changed_deal c WHERE pg_visible_in_snapshot(c.xid, snap);
     DELETE FROM crmx.changed_account c WHERE pg_visible_in_snapshot(c.xid, snap);
+END $$;
+
+-- Until the adapter is made again: the native adapter's, else none (the
+-- names read by key, as before).  On a new database the adapter comes
+-- after the migrations and defines its own.
+DO $$
+BEGIN
+    IF to_regclass('crmx_src.accounts') IS NOT NULL THEN
+        IF (SELECT s.value FROM crmx.settings s WHERE s.key = 'adapter') = 'native' THEN
+            CREATE FUNCTION crmx_src.owned_names(owners bigint[])
+            RETURNS TABLE (account_id bigint, name text) LANGUAGE sql STABLE
+            AS 'SELECT a.account_id, a.name FROM crmx_src.accounts a WHERE a.owner_id = ANY(owners)';
+        ELSE
+            CREATE FUNCTION crmx_src.owned_names(owners bigint[])
+            RETURNS TABLE (account_id bigint, name text) LANGUAGE sql STABLE
+            AS 'SELECT NULL::bigint, NULL::text WHERE false';
+        END IF;
+    END IF;
 END $$;

@@ -56,8 +56,9 @@ test_contract(void **state)
 	}
 }
 
-/* The check must be able to fail: a retyped column, a missing column and
- * an out-of-domain value are each caught. */
+/* The check must be able to fail: a retyped column, a missing column, an
+ * out-of-domain value and an adapter's owned_names giving other names are
+ * each caught. */
 static void
 test_contract_catches_drift(void **state)
 {
@@ -71,10 +72,14 @@ test_contract_catches_drift(void **state)
 	PQclear(testdb_exec(conn, "UPDATE crmx_native.users SET role = 'admin' WHERE false;"
 	        " ALTER TABLE crmx_native.users DROP CONSTRAINT users_role_check;"
 	        " UPDATE crmx_native.users SET role = 'boss' WHERE login = 'exec'"));
+	PQclear(testdb_exec(conn, "CREATE OR REPLACE FUNCTION crmx_src.owned_names(owners bigint[])"
+	        " RETURNS TABLE (account_id bigint, name text) LANGUAGE sql STABLE AS"
+	        " 'SELECT a.account_id, a.name || ''*'' FROM crmx_src.accounts a"
+	        " WHERE a.owner_id = ANY(owners)'"));
 	PQfinish(conn);
 	/* margin's type, activities' column count, the missing column's
-	 * domain rule, and the role */
-	assert_int_equal(contract_violations("crmx_contract_drift", NULL), 4);
+	 * domain rule, the role and the owners' names */
+	assert_int_equal(contract_violations("crmx_contract_drift", NULL), 5);
 }
 
 int
