@@ -150,6 +150,12 @@ if [ -n "$browser" ]; then
 	shot learned-team-1400 exec 1400x1100 /crmx/team "Learned forecast" 100
 	shot learned-team-zh-390 exec 390x1600 "/crmx/team?lang=zh-CN" "学习预测" 100
 	shot learned-team-zh-1400 exec 1400x1100 "/crmx/team?lang=zh-CN" "学习预测" 100
+	# the rep's own pipeline after the changes above (names and chances
+	# read by owner, and by key for what moved)
+	shot learned-pipeline-rep-390 "$replogin" 390x2400 /crmx/pipeline "Renamed since the run" 100
+	shot learned-pipeline-rep-1400 "$replogin" 1400x1400 /crmx/pipeline "Renamed since the run" 100
+	shot learned-pipeline-rep-zh-390 "$replogin" 390x2400 "/crmx/pipeline?lang=zh-CN" "Renamed since the run" 100
+	shot learned-pipeline-rep-zh-1400 "$replogin" 1400x1400 "/crmx/pipeline?lang=zh-CN" "Renamed since the run" 100
 else
 	skip "panel screenshots" "chromium not installed"
 fi
