@@ -609,9 +609,10 @@ static const char *const sql[Q__MAX] = {
  * neither (a deal opened, moved or reassigned since the run, an account
  * of another owner) is read by its key, so the values are the same.  A
  * manager's set reads by key: its ranges (about 650 deals and 7,000
- * accounts for a page of 100) took longer than the look-ups.  Each range is a subquery kept whole (OFFSET
- * 0) and hashed: flattened, the plan made once for every scope looked
- * the accounts up by key again. */
+ * accounts for a page of 100) took longer than the look-ups (ONE_OWNER,
+ * tested when the statement runs).  Each range is a subquery kept whole
+ * (OFFSET 0) and hashed: flattened, the plan made once for every scope
+ * looked the accounts up by key again. */
 #define ACCOUNT_NAME_OF(id) \
     "(SELECT a.name FROM crmx_src.accounts a WHERE a.account_id = " id ")"
 #define PDEAL_PAGE(total) \
@@ -624,14 +625,13 @@ static const char *const sql[Q__MAX] = {
              " ELSE od.probability END AS learned,") \
     ALL_ONLY(LEARNED_OF("t.opportunity_id") " AS learned,") \
     " " KEEPS_STAGE_WEIGHTS " AS keeps_weights"
+#define ONE_OWNER "cardinality($1::bigint[]) = 1"
 #define PDEAL_BY_OWNER \
     OWN_ONLY(" LEFT JOIN (SELECT n.account_id, n.name FROM crmx_src.owned_names($1::bigint[]) n" \
-             "  WHERE cardinality($1::bigint[]) = 1 OFFSET 0) an" \
-             "  ON an.account_id = t.account_id" \
+             "  WHERE " ONE_OWNER " OFFSET 0) an ON an.account_id = t.account_id" \
              " LEFT JOIN (SELECT x.opportunity_id, x.probability FROM crmx.open_deal x" \
-             "  WHERE x.run_id = " RUN " AND x.owner_id = ANY($1::bigint[])" \
-             "  AND cardinality($1::bigint[]) = 1 OFFSET 0) od" \
-             "  ON od.opportunity_id = t.opportunity_id")
+             "  WHERE x.run_id = " RUN " AND x.owner_id = ANY($1::bigint[]) AND " ONE_OWNER \
+             "  OFFSET 0) od ON od.opportunity_id = t.opportunity_id")
 /* An open deal's priority: weighted amount, discounted by months in the
  * stage; never above its weighted amount (nor its amount: probabilities
  * are at most 1) when that is positive. */
