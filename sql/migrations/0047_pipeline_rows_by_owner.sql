@@ -64,20 +64,14 @@ BEGIN
     DELETE FROM crmx.changed_account c WHERE pg_visible_in_snapshot(c.xid, snap);
 END $$;
 
--- Until the adapter is made again: the native adapter's, else none (the
--- names read by key, as before).  On a new database the adapter comes
--- after the migrations and defines its own.
+-- Until the adapter is made again (crmx-admin adapter NAME, as after
+-- 0038): none, so the names are read by key as before.  On a new
+-- database the adapter comes after the migrations and defines its own.
 DO $$
 BEGIN
     IF to_regclass('crmx_src.accounts') IS NOT NULL THEN
-        IF (SELECT s.value FROM crmx.settings s WHERE s.key = 'adapter') = 'native' THEN
-            CREATE FUNCTION crmx_src.owned_names(owners bigint[])
-            RETURNS TABLE (account_id bigint, name text) LANGUAGE sql STABLE
-            AS 'SELECT a.account_id, a.name FROM crmx_src.accounts a WHERE a.owner_id = ANY(owners)';
-        ELSE
-            CREATE FUNCTION crmx_src.owned_names(owners bigint[])
-            RETURNS TABLE (account_id bigint, name text) LANGUAGE sql STABLE
-            AS 'SELECT NULL::bigint, NULL::text WHERE false';
-        END IF;
+        CREATE FUNCTION crmx_src.owned_names(owners bigint[])
+        RETURNS TABLE (account_id bigint, name text) LANGUAGE sql STABLE
+        AS 'SELECT NULL::bigint, NULL::text WHERE false';
     END IF;
 END $$;
