@@ -84,9 +84,9 @@ check "team JSON: keeps_stage_weights" same \
 	"200/The forecast keeps the stage weights: too"
 
 section "a rep's and a manager's pipeline: names and learned chances as they are now"
-# A set of owners reads its deals' learned chances from the run's open
-# deals by owner and a rep's account names from the accounts by owner
-# (0047); what the run did not see there is read by key.  Since the run:
+# A rep's page reads its deals' learned chances from the run's open deals
+# by owner and its account names from the adapter's owned_names (0047);
+# what is not there, and a manager's page, is read by key.  Since the run:
 # a deal of another rep moved to this rep (its chance stored under its
 # old owner), a deal of this rep on an account of another owner, an
 # account of this rep renamed.  Each deal's name and chance must be the
@@ -128,6 +128,7 @@ for who in "$replogin" "$mgrlogin"; do
 	check "$who's pipeline JSON: 200" same "$(get "$who" '/crmx/pipeline?size=200' -H 'Accept: application/json')" 200
 	ids=$(json '",".join(str(d["opportunity_id"]) for d in j["deals"])')
 	got=$(pipeline_rows)
+	check "... a page of deals" test -n "$ids"
 	check "... the moved deal, the deal on another's account and the renamed account on it" \
 		sh -c "echo '$got' | grep -q '^${moved:-x}|' && echo '$got' | grep -q '^${other:-x}|' &&
 		       echo '$got' | grep -q '|Renamed since the run|'"
@@ -135,6 +136,28 @@ for who in "$replogin" "$mgrlogin"; do
 	check "... every deal's account and learned chance as they are now ($(echo "$ids" | tr ',' '\n' | grep -c .) deals)" \
 		same "$got" "$(stored_rows "${ids:-0}")"
 done
+# The rep's statement as the panels prepare it, run for the rep: a row is
+# read by key only where the ranges do not hold it (the moved deal's
+# chance, and the name of each of the rep's deals on another owner's
+# account: the one put there, and any the demo has); read by key, every
+# deal would run both look-ups.
+sql=$(panel_statement '^-- crmx_[0-9]+o\nSELECT t.opportunity_id.*[$]4::bigint AS total')
+run=$(q 'SELECT run_id FROM crmx.latest_run')
+plan=$(printf '%s\n' "SET plan_cache_mode = force_generic_plan;" \
+	"PREPARE p(bigint[], bigint, bigint, bigint, bigint) AS $sql;" \
+	"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE p('{${rep:-0}}', 200, 0, 0, ${run:-0});" |
+	psql -h "$host" -U crmx -d "$db" -X -qAt)
+# the loops of each SubPlan's first node, summed
+lookups=$(printf '%s\n' "$plan" | awk '/SubPlan/ { want = 1; next }
+	want && /loops=/ { sub(/.*loops=/, ""); sub(/\).*/, ""); n += $0; want = 0 } END { print n + 0 }')
+want=$(q "SELECT count(*) FILTER (WHERE a.owner_id IS DISTINCT FROM o.owner_id)
+          + count(*) FILTER (WHERE x.opportunity_id IS NULL) || ' ' || count(*)
+          FROM crmx_src.opportunities o JOIN crmx_src.accounts a USING (account_id)
+          LEFT JOIN crmx.open_deal x ON x.run_id = ${run:-0} AND x.owner_id = o.owner_id
+           AND x.opportunity_id = o.opportunity_id
+          WHERE o.owner_id = ${rep:-0} AND o.outcome = 'open'")
+check "the rep's statement looks up by key only what the ranges lack (looked up, of $((${want#* } * 2)): $lookups)" \
+	sh -c "[ '$lookups' = '${want% *}' ] && [ '${want% *}' -lt '${want#* }' ]"
 
 browser=$(command -v chromium || true)
 if [ -n "$browser" ]; then
