@@ -64,6 +64,10 @@ static const struct right panels_rights[] = {
 	{ "SELECT", "TABLE", "changed_account", NULL },	/* qualifications by account */
 	{ "SELECT", "TABLE", "precise_account", NULL },	/* by account */
 	{ "SELECT", "TABLE", "won_month", NULL },	/* 0044, 0045: forecast accuracy */
+	{ "SELECT", "TABLE", "team_member", NULL },	/* 0048: an executive's teams */
+	{ "SELECT", "TABLE", "team_open", NULL },
+	{ "SELECT", "TABLE", "team_base", NULL },
+	{ "SELECT", "TABLE", "team_month", NULL },
 };
 
 /* crmx-reportd (engine.c, store.c, deliver.c, reportdata.c, snapshot.c):
@@ -102,6 +106,7 @@ static const struct right reportd_rights[] = {
 	{ "EXECUTE", "FUNCTION", "store_team_aggregates", "bigint" },	/* 0031 */
 	{ "EXECUTE", "FUNCTION", "store_account_owners", "bigint" },	/* 0032 */
 	{ "EXECUTE", "FUNCTION", "store_won_months", "bigint" },	/* 0044, 0045 */
+	{ "EXECUTE", "FUNCTION", "store_team_rows", "bigint" },	/* 0048 */
 	{ "EXECUTE", "FUNCTION", "attach_run_partition", "bigint" },	/* 0035 */
 };
 

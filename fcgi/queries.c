@@ -357,6 +357,11 @@
     "EXISTS (SELECT 1 FROM crmx.precise_account x WHERE x.run_id = " RUN \
     " AND x.account_id = a.account_id)"
 #define PRECISE_DELTA "(" PRECISE_NOW("a.account_id") ")::int - (" PRECISE_RUN ")::int"
+/* An executive's team view from the run's sums per team (0048): the
+ * run's members shown as reps among the owners read live ($1). */
+#define TEAM_LIVE_X \
+    " x AS (SELECT m.owner_id, m.team FROM crmx.team_member m" \
+    "  WHERE m.run_id = " RUN " AND m.shown AND m.owner_id = ANY($1::bigint[])),"
 /* Q_ACCOUNTS_COUNT_AGG's region ($3) and city ($4) of the sums x. */
 #define COUNT_F "($3::text IS NULL OR x.region = $3) AND ($4::text IS NULL OR x.city = $4)"
 
@@ -970,6 +975,150 @@ static const char *const sql[Q__MAX] = {
     "  ON f.owner_id = l.owner_id AND f.period_start = l.m)"
     ACC_ROWS("w.forecast", "") " AND (SELECT x.won_months FROM crmx.run x WHERE x.run_id = " RUN ")"
     " ORDER BY u.user_id, r.m",
+/* An executive's team view from the run's sums per team (0048): the
+ * owners whose rows are read live, as a scope ("{...}"): those changed
+ * since the run for the open deals' sums ($1) and the accounts' ($2); the
+ * owners (then and now) of the deals changed
+ * since who are not reps (they are shown as a team's reps when they own
+ * open deals); the users whose team or role is not the one the run
+ * grouped them by, whom it did not know or who are gone. */
+[Q_TEAM_LIVE] =
+    "SELECT coalesce(array_agg(DISTINCT v.id ORDER BY v.id), '{}')::text AS owners FROM ("
+    " SELECT unnest($1::bigint[]) AS id UNION ALL SELECT unnest($2::bigint[])"
+    " UNION ALL SELECT x.owner_id FROM crmx.open_deal x"
+    "  WHERE x.run_id = " RUN " AND x.opportunity_id = " CHANGED_DEALS
+    "  AND NOT EXISTS (SELECT 1 FROM crmx.team_member m WHERE m.run_id = " RUN
+    "  AND m.owner_id = x.owner_id AND m.role = 'rep')"
+    " UNION ALL SELECT o.owner_id FROM crmx_src.opportunities o"
+    "  WHERE o.opportunity_id = " CHANGED_DEALS
+    "  AND NOT EXISTS (SELECT 1 FROM crmx_src.users u WHERE u.user_id = o.owner_id"
+    "  AND u.role = 'rep')"
+    " UNION ALL SELECT coalesce(u.user_id, m.owner_id) FROM crmx_src.users u"
+    "  FULL JOIN (SELECT m.owner_id, m.team, m.role FROM crmx.team_member m"
+    "  WHERE m.run_id = " RUN ") m ON m.owner_id = u.user_id"
+    "  WHERE u.user_id IS NULL OR m.owner_id IS NULL OR m.team <> coalesce(u.team, '')"
+    "  OR m.role IS DISTINCT FROM u.role) v WHERE v.id IS NOT NULL",
+/* One row per team from the run's sums per team (0048): those stored,
+ * less the stored rows of the run's members read live ($1, Q_TEAM_LIVE),
+ * less the changed deals as the run stored them and plus them as they are
+ * now, each in its owner's team (CHANGED_DEALS, unless its owner is read
+ * live), and the changed accounts' precise customers as they are now in
+ * place of as the run counted them (PRECISE_DELTA): open deals by due
+ * month (the weighted forecast of this month and quarter as in Q_TEAM),
+ * the bases of the rates (won and lost deals; the open deals of the
+ * members whose key-person coverage is known, and those covered),
+ * revenue and activity (unknown when no member left has the run's
+ * metrics), precise customers, the learned forecast (unknown when no deal
+ * left has a learned probability); and read now through indexes for the
+ * other members: won this quarter, stalled (deals with a stage date less
+ * those whose stage began within the stall days) and unreviewed (open
+ * deals less those reviewed in 14 days).  A team all of whose members
+ * are read live has no row; no rows when the run stored no sums per
+ * team. */
+[Q_TEAM_TEAMS] =
+    "WITH" TEAM_LIVE_X
+    " d AS (SELECT s.team, s.due_month AS due, s.deals, s.dated, s.amount, s.weighted,"
+    "  s.learned, s.learned_n FROM crmx.team_open s WHERE s.run_id = " RUN
+    "  UNION ALL SELECT x.team, a.due_month, -1, -a.dated::int, -a.amount,"
+    "  -(a.weighted::numeric), -a.learned, -(a.learned IS NOT NULL)::int FROM x"
+    "  JOIN crmx.open_deal a ON a.run_id = " RUN " AND a.owner_id = x.owner_id"
+    "  UNION ALL SELECT m.team, a.due_month, -1, -a.dated::int, -a.amount,"
+    "  -(a.weighted::numeric), -a.learned, -(a.learned IS NOT NULL)::int FROM crmx.open_deal a"
+    "  JOIN crmx.team_member m ON m.run_id = " RUN " AND m.owner_id = a.owner_id AND m.shown"
+    "  WHERE a.run_id = " RUN " AND a.opportunity_id = " CHANGED_DEALS
+    "  AND a.owner_id <> ALL($1::bigint[])"
+    "  UNION ALL SELECT m.team, date_trunc('month', o.expected_close)::date, 1,"
+    "  (o.stage_entered_at IS NOT NULL)::int, o.amount, " TEAM_W("o.probability") ","
+    "  " TEAM_W("f.probability") ", (o.amount * f.probability IS NOT NULL)::int"
+    "  FROM crmx_src.opportunities o"
+    "  JOIN crmx.team_member m ON m.run_id = " RUN " AND m.owner_id = o.owner_id AND m.shown"
+    "  LEFT JOIN crmx.deal_forecast f ON f.run_id = " RUN " AND f.opportunity_id = o.opportunity_id"
+    "  WHERE o.opportunity_id = " CHANGED_DEALS " AND o.owner_id <> ALL($1::bigint[])"
+    "  AND o.outcome = 'open'),"
+    " o AS (SELECT d.team, sum(d.deals) AS open_deals, sum(d.amount) AS open_amount,"
+    " coalesce(sum(d.weighted), 0) AS weighted," TEAM_FORECAST("d.due", "d.weighted")
+    " sum(d.dated) AS dated, CASE WHEN sum(d.learned_n) > 0 THEN sum(d.learned) END AS learned"
+    " FROM d GROUP BY d.team),"
+    " b AS (SELECT b.team, sum(b.reps) AS reps, sum(b.metrics_n) AS metrics_n,"
+    " sum(b.revenue) AS revenue, sum(b.activity_minutes) AS activity_minutes,"
+    " sum(b.won) AS won, sum(b.lost) AS lost, sum(b.cov_open) AS cov_open,"
+    " sum(b.covered) AS covered, sum(b.precise) AS precise FROM ("
+    "  SELECT b.team, b.reps, b.metrics_n, b.revenue, b.activity_minutes, b.won, b.lost,"
+    "  b.cov_open, b.covered, b.precise FROM crmx.team_base b WHERE b.run_id = " RUN
+    "  UNION ALL SELECT x.team, -1, -(m.owner_id IS NOT NULL)::int, -coalesce(m.revenue, 0),"
+    "  -coalesce(m.activity_minutes, 0), -coalesce(m.won, 0), -coalesce(m.lost, 0),"
+    "  -CASE WHEN m.key_person_coverage IS NOT NULL AND m.open_deals > 0"
+    "  THEN m.open_deals ELSE 0 END,"
+    "  -CASE WHEN m.open_deals > 0 THEN coalesce(round(m.key_person_coverage * m.open_deals), 0)"
+    "  ELSE 0 END, -coalesce(p.precise, 0) FROM x"
+    "  LEFT JOIN crmx.owner_metrics m ON m.run_id = " RUN " AND m.owner_id = x.owner_id"
+    "  LEFT JOIN crmx.team_precise p ON p.run_id = " RUN " AND p.owner_id = x.owner_id"
+    "  UNION ALL SELECT m.team, 0, 0, 0, 0, 0, 0, 0, 0, " PRECISE_DELTA " FROM crmx_src.accounts a"
+    "  JOIN crmx.team_member m ON m.run_id = " RUN " AND m.owner_id = a.owner_id AND m.shown"
+    "  WHERE a.account_id = " CHANGED_ACCOUNTS " AND a.owner_id <> ALL($1::bigint[])) b"
+    " GROUP BY b.team),"
+    " sm AS (SELECT m.owner_id, m.team FROM crmx.team_member m WHERE m.run_id = " RUN
+    "  AND m.shown AND m.owner_id <> ALL($1::bigint[])),"
+    " w AS (SELECT sm.team, sum(o.amount) AS won_quarter FROM crmx_src.opportunities o"
+    "  JOIN sm ON sm.owner_id = o.owner_id WHERE o.outcome = 'won'"
+    "  AND o.closed_at >= date_trunc('quarter', current_date) GROUP BY 1),"
+    " nw AS (SELECT sm.team, count(*) AS n FROM crmx_src.opportunities o"
+    "  JOIN sm ON sm.owner_id = o.owner_id WHERE o.outcome = 'open'"
+    "  AND o.stage_entered_at >= (current_date - " STALL_DAYS ")::timestamptz GROUP BY 1),"
+    " rv AS (SELECT sm.team, count(*) AS n FROM (SELECT DISTINCT r.opportunity_id"
+    "  FROM crmx.deal_review r WHERE r.created_at >= now() - interval '14 days') r"
+    "  JOIN crmx_src.opportunities o USING (opportunity_id)"
+    "  JOIN sm ON sm.owner_id = o.owner_id WHERE o.outcome = 'open' GROUP BY 1)"
+    " SELECT b.team, b.reps, coalesce(o.open_deals, 0) AS open_deals,"
+    " coalesce(o.open_amount, 0) AS open_amount, coalesce(o.weighted, 0) AS weighted,"
+    " coalesce(o.forecast_month, 0) AS forecast_month,"
+    " coalesce(o.forecast_quarter, 0) AS forecast_quarter,"
+    " coalesce(w.won_quarter, 0) AS won_quarter,"
+    " coalesce(o.dated, 0) - coalesce(nw.n, 0) AS stalled,"
+    " coalesce(o.open_deals, 0) - coalesce(rv.n, 0) AS unreviewed,"
+    " CASE WHEN b.metrics_n > 0 THEN b.activity_minutes / 60.0 END AS activity_hours,"
+    " CASE WHEN b.metrics_n > 0 THEN b.revenue END AS won_12m, b.precise, o.learned,"
+    " b.won AS won_n, b.lost AS lost_n, b.cov_open, b.covered,"
+    " (SELECT b.reason FROM crmx.forecast_backtest b"
+    "  WHERE b.run_id = " RUN " AND NOT b.uses_model) AS keeps_weights,"
+    " (SELECT r.as_of FROM crmx.run r WHERE r.run_id = " RUN ")::text AS as_of"
+    " FROM b LEFT JOIN o USING (team) LEFT JOIN w USING (team) LEFT JOIN nw USING (team)"
+    " LEFT JOIN rv USING (team)"
+    " WHERE b.reps > 0 AND (SELECT r.team_rows FROM crmx.run r WHERE r.run_id = " RUN ")"
+    " ORDER BY b.team",
+/* Q_TEAM_TEAMS's teams' forecast accuracy: each team's won amounts and
+ * forecasts by month (0048) less those of the members read live ($1),
+ * and with the won amounts of the other owners changed for the closed
+ * deals' sums ($2) read now, owner by owner as ACC_WON_LIVE does, in
+ * place of their stored ones (their forecasts were made before each
+ * month and stay), for the months of Q_FORECAST_ACCURACY_AGG, by team and
+ * month. */
+[Q_TEAM_TEAMS_ACC] =
+    ACC_MONTHS("(SELECT x.as_of FROM crmx.run x WHERE x.run_id = " RUN ")")
+    TEAM_LIVE_X
+    " t AS (SELECT t.team, t.m, sum(t.won) AS won, sum(t.forecast) AS forecast FROM ("
+    "  SELECT s.team, s.month AS m, s.won, s.forecast FROM crmx.team_month s"
+    "  WHERE s.run_id = " RUN
+    "  UNION ALL SELECT x.team, w.month, -w.won, -w.forecast FROM x"
+    "  JOIN crmx.won_month w ON w.run_id = " RUN " AND w.owner_id = x.owner_id"
+    "  UNION ALL SELECT m.team, w.month, -w.won, 0 FROM crmx.won_month w"
+    "  JOIN crmx.team_member m ON m.run_id = " RUN " AND m.owner_id = w.owner_id AND m.shown"
+    "  WHERE w.run_id = " RUN " AND w.owner_id = ANY($2::bigint[])"
+    "  AND w.owner_id <> ALL($1::bigint[])"
+    "  UNION ALL SELECT m.team, l.m, l.won, 0 FROM crmx.team_member m CROSS JOIN LATERAL ("
+    "  SELECT date_trunc('month', o.closed_at)::date AS m, sum(o.amount) AS won"
+    "  FROM crmx_src.opportunities o WHERE o.owner_id = m.owner_id AND o.outcome = 'won'"
+    "  AND o.closed_at >= (SELECT min(r.m) FROM r WHERE r.run_id IS NOT NULL)"
+    "  AND o.closed_at < (SELECT next FROM e) GROUP BY 1) l"
+    "  WHERE m.run_id = " RUN " AND m.shown AND m.owner_id = ANY($2::bigint[])"
+    "  AND m.owner_id <> ALL($1::bigint[])) t"
+    "  GROUP BY 1, 2)"
+    " SELECT b.team, to_char(r.m, 'YYYY-MM') AS month, coalesce(t.forecast, 0) AS forecast,"
+    " coalesce(t.won, 0) AS won FROM r"
+    " CROSS JOIN crmx.team_base b LEFT JOIN t ON t.team = b.team AND t.m = r.m"
+    " WHERE r.run_id IS NOT NULL AND b.run_id = " RUN
+    " AND (SELECT x.team_rows FROM crmx.run x WHERE x.run_id = " RUN ")"
+    " ORDER BY b.team, r.m",
 /* The pages from the latest run's sums (0027): usable when the run
  * stored them, in this session's time zone, the adapter has the change
  * feed that names changed owners, and no change since named no owner;

@@ -70,6 +70,9 @@ enum query {
 	Q_ACCOUNTS_LTV_ALL,
 	Q_ACCOUNTS_ACTIVITY_ALL,
 	Q_LATEST_RUN,		/* the latest run's id, for the statements' RUN */
+	Q_TEAM_LIVE,		/* the team view's owners read live beside its sums per team */
+	Q_TEAM_TEAMS,		/* an executive's teams from the run's sums per team; $1 those */
+	Q_TEAM_TEAMS_ACC,	/* their forecast accuracy by month; $2 the closed deals' changed */
 	Q__MAX
 };
 

@@ -134,47 +134,76 @@ summed(int f)
 	       f != TM_SHARE && f != TM_CUM_SHARE;
 }
 
-/* One team's row from its reps r[0..n): sums, and the rates of the sums
- * as the run defines them per rep (docs/metrics.md): win rate won / (won
- * + lost), revenue per activity hour, key-person coverage of the run's
- * open deals; forecast accuracy per month of the summed forecast and won
- * amounts (every rep has the same months: they are the runs'). */
+/* The bases of a team's rates as its rows are summed: won and decided
+ * deals, and the open deals of the reps whose key-person coverage is
+ * known with those covered. */
+struct team_bases {
+	double	 won, decided, open, covered;
+};
+
+/* An empty row for TEAM: every sum not known yet. */
 static void
-team_sum(struct team_sum *t, const struct team_rep *r, int n)
+team_begin(struct team_sum *t, struct team_bases *b, const char *team)
 {
-	double won = 0, decided = 0, open = 0, covered = 0;
 	memset(t, 0, sizeof *t);
-	t->team = r[0].team;
-	t->reps = n;
+	memset(b, 0, sizeof *b);
+	t->team = team;
 	for (int f = 0; f < TM__NUM; f++)
 		t->v[f] = NAN;
 	t->acc.mape = NAN;
-	for (int i = 0; i < n; i++) {
-		for (int f = 0; f < TM__NUM; f++)
-			if (summed(f))
-				t->v[f] = add_known(t->v[f], r[i].v[f]);
-		won += r[i].won;
-		decided += r[i].won + r[i].lost;
-		if (!isnan(r[i].v[TM_KEY_PERSON]) && r[i].run_open > 0) {
-			open += r[i].run_open;
-			covered += round(r[i].v[TM_KEY_PERSON] * r[i].run_open);
-		}
-		if (t->acc.n == 0 && r[i].acc.n > 0) {
-			t->acc.n = r[i].acc.n;
-			memcpy(t->acc.month, r[i].acc.month, sizeof t->acc.month);
-		}
+}
+
+/* Rep r added to team row t: its sums, the bases of its rates (as the
+ * run defines them per rep, docs/metrics.md: win rate won / (won + lost),
+ * key-person coverage of the run's open deals) and its forecast and won
+ * amount per month (every rep has the same months: they are the runs'). */
+static void
+team_add(struct team_sum *t, struct team_bases *b, const struct team_rep *r)
+{
+	t->reps++;
+	for (int f = 0; f < TM__NUM; f++)
+		if (summed(f))
+			t->v[f] = add_known(t->v[f], r->v[f]);
+	b->won += r->won;
+	b->decided += r->won + r->lost;
+	if (!isnan(r->v[TM_KEY_PERSON]) && r->run_open > 0) {
+		b->open += r->run_open;
+		b->covered += round(r->v[TM_KEY_PERSON] * r->run_open);
 	}
-	t->v[TM_WIN_RATE] = decided > 0 ? won / decided : NAN;
-	t->v[TM_KEY_PERSON] = open > 0 ? covered / open : NAN;
+	if (t->acc.n == 0 && r->acc.n > 0) {
+		t->acc.n = r->acc.n;
+		memcpy(t->acc.month, r->acc.month, sizeof t->acc.month);
+	}
+	if (r->acc.n != t->acc.n)
+		return;
+	for (int k = 0; k < t->acc.n; k++)
+		if (strcmp(r->acc.month[k], t->acc.month[k]) == 0) {
+			t->acc.forecast[k] += r->acc.forecast[k];
+			t->acc.won[k] += r->acc.won[k];
+		}
+}
+
+/* The rates of the sums: win rate, key-person coverage, revenue per
+ * activity hour, forecast accuracy per month. */
+static void
+team_finish(struct team_sum *t, const struct team_bases *b)
+{
+	t->v[TM_WIN_RATE] = b->decided > 0 ? b->won / b->decided : NAN;
+	t->v[TM_KEY_PERSON] = b->open > 0 ? b->covered / b->open : NAN;
 	t->v[TM_REVENUE_PER_HOUR] = t->v[TM_ACTIVITY_HOURS] > 0 ?
 	    (isnan(t->v[TM_WON_12M]) ? 0 : t->v[TM_WON_12M]) / t->v[TM_ACTIVITY_HOURS] : NAN;
-	for (int k = 0; k < t->acc.n; k++)
-		for (int i = 0; i < n; i++)
-			if (r[i].acc.n == t->acc.n && strcmp(r[i].acc.month[k], t->acc.month[k]) == 0) {
-				t->acc.forecast[k] += r[i].acc.forecast[k];
-				t->acc.won[k] += r[i].acc.won[k];
-			}
 	accuracy_finish(&t->acc);
+}
+
+/* One team's row from its reps r[0..n). */
+static void
+team_sum(struct team_sum *t, const struct team_rep *r, int n)
+{
+	struct team_bases b;
+	team_begin(t, &b, r[0].team);
+	for (int i = 0; i < n; i++)
+		team_add(t, &b, &r[i]);
+	team_finish(t, &b);
 }
 
 static int
@@ -186,18 +215,11 @@ cmp_won(const void *pa, const void *pb)
 	return x != y ? (x < y ? 1 : -1) : strcmp(a->team, b->team);
 }
 
-/* Every team's row from the reps (grouped by team), with each team's
- * share of the won revenue of all and the cumulative share, largest
- * first: the 80/20 of teams. */
+/* Each team's share of the won revenue of all and the cumulative share,
+ * largest first: the 80/20 of teams. */
 static void
-teams_sum(struct team_view *v)
+teams_share(struct team_view *v)
 {
-	v->teams = xcalloc(v->n ? (size_t)v->n : 1, sizeof *v->teams);
-	for (int i = 0, j; i < v->n; i = j) {
-		for (j = i + 1; j < v->n && strcmp(v->reps[j].team, v->reps[i].team) == 0; j++)
-			;
-		team_sum(&v->teams[v->nteams++], &v->reps[i], j - i);
-	}
 	qsort(v->teams, (size_t)v->nteams, sizeof *v->teams, cmp_won);
 	double all = 0, cum = 0;
 	for (int i = 0; i < v->nteams; i++)
@@ -208,6 +230,19 @@ teams_sum(struct team_view *v)
 		v->teams[i].v[TM_SHARE] = all > 0 ? won / all : NAN;
 		v->teams[i].v[TM_CUM_SHARE] = all > 0 ? cum / all : NAN;
 	}
+}
+
+/* Every team's row from the reps (grouped by team). */
+static void
+teams_sum(struct team_view *v)
+{
+	v->teams = xcalloc(v->n ? (size_t)v->n : 1, sizeof *v->teams);
+	for (int i = 0, j; i < v->n; i = j) {
+		for (j = i + 1; j < v->n && strcmp(v->reps[j].team, v->reps[i].team) == 0; j++)
+			;
+		team_sum(&v->teams[v->nteams++], &v->reps[i], j - i);
+	}
+	teams_share(v);
 }
 
 /* ?team=: the scope narrowed to that team's users (within the viewer's);
@@ -293,6 +328,149 @@ accuracy_fetch(struct ctx *c)
 	                 NULL);
 }
 
+/* Q_TEAM_TEAMS's summed fields, by column (the rest are rates). */
+static const struct {
+	const char	*col;
+	int		 field;
+} stored_cols[] = {
+	{ "open_deals", TM_OPEN_DEALS }, { "open_amount", TM_OPEN_AMOUNT },
+	{ "weighted", TM_WEIGHTED }, { "forecast_month", TM_FORECAST_MONTH },
+	{ "forecast_quarter", TM_FORECAST_QUARTER }, { "won_quarter", TM_WON_QUARTER },
+	{ "stalled", TM_STALLED }, { "unreviewed", TM_UNREVIEWED },
+	{ "activity_hours", TM_ACTIVITY_HOURS }, { "won_12m", TM_WON_12M },
+	{ "precise", TM_PRECISE }, { "learned", TM_LEARNED },
+};
+
+/* Team rows t[0..n) (with their bases b) from Q_TEAM_TEAMS's rows and
+ * their forecast accuracy from Q_TEAM_TEAMS_ACC's (rows by team, then
+ * month, in the same order of teams, maybe with teams the first lacks). */
+static int
+read_teams(PGresult *res, PGresult *acc, struct team_sum *t, struct team_bases *b)
+{
+	int n = PQntuples(res), na = PQntuples(acc), ct = db_col(res, "team");
+	int creps = db_col(res, "reps"), cwon = db_col(res, "won_n"), clost = db_col(res, "lost_n");
+	int copen = db_col(res, "cov_open"), ccov = db_col(res, "covered");
+	int col[sizeof stored_cols / sizeof *stored_cols];
+	for (size_t f = 0; f < sizeof stored_cols / sizeof *stored_cols; f++)
+		col[f] = db_col(res, stored_cols[f].col);
+	int at = db_col(acc, "team"), am = db_col(acc, "month"), af = db_col(acc, "forecast");
+	int aw = db_col(acc, "won");
+	for (int i = 0, j = 0; i < n; i++) {
+		const char *s;
+		team_begin(&t[i], &b[i], db_val(res, i, ct));
+		t[i].reps = atoi(db_val(res, i, creps));
+		for (size_t f = 0; f < sizeof stored_cols / sizeof *stored_cols; f++)
+			t[i].v[stored_cols[f].field] = (s = db_val(res, i, col[f])) ? atof(s) : NAN;
+		b[i].won = atof(db_val(res, i, cwon));
+		b[i].decided = b[i].won + atof(db_val(res, i, clost));
+		b[i].open = atof(db_val(res, i, copen));
+		b[i].covered = atof(db_val(res, i, ccov));
+		while (j < na && strcmp(db_val(acc, j, at), t[i].team) != 0)
+			j++;
+		for (; j < na && strcmp(db_val(acc, j, at), t[i].team) == 0; j++) {
+			struct accuracy *a = &t[i].acc;
+			if (a->n == ACC_MONTHS)
+				continue;
+			snprintf(a->month[a->n], sizeof a->month[a->n], "%s", db_val(acc, j, am));
+			a->forecast[a->n] = atof(db_val(acc, j, af));
+			a->won[a->n] = atof(db_val(acc, j, aw));
+			a->n++;
+		}
+	}
+	return n;
+}
+
+/* The reps' rows and forecast accuracy for the scope in c->v->owners, as
+ * the page reads them per rep; -1: the database failed. */
+static int
+reps_fetch(struct ctx *c, struct team_view *v)
+{
+	PGresult *acc = NULL;
+	if ((v->res = team_fetch(c)) == NULL || (acc = accuracy_fetch(c)) == NULL)
+		return -1;
+	read_reps(v, v->res);
+	int64_t *ids = xcalloc(v->n ? (size_t)v->n : 1, sizeof *ids);
+	struct accuracy *a = xcalloc(v->n ? (size_t)v->n : 1, sizeof *a);
+	for (int i = 0; i < v->n; i++)
+		ids[i] = v->reps[i].id;
+	accuracy_read(acc, ids, a, v->n);
+	for (int i = 0; i < v->n; i++)
+		v->reps[i].acc = a[i];
+	free(ids);
+	free(a);
+	PQclear(acc);
+	return 0;
+}
+
+/* An executive's every team (the viewer sees everyone) from the latest
+ * run's sums per team (0048): Q_TEAM_TEAMS's rows (and the accuracy's by
+ * month, with the won amounts of the owners changed for the closed deals'
+ * sums read now), which leave out the owners Q_TEAM_LIVE names, and those
+ * owners' rows read per rep and added to their teams as they are now.  1: v->teams filled; 0: the run stored
+ * no such sums (or its sums are not usable), read every rep; -1: the
+ * database failed. */
+static int
+teams_from_sums(struct ctx *c, struct team_view *v)
+{
+	char *scope;
+	int agg = panel_agg_begin(c, AGG_DEALS, &scope);
+	if (agg <= 0)
+		return agg;
+	const char *extra[1] = { panel_agg_changed(c, AGG_ACCOUNTS) };
+	PGresult *res = scoped_query(c, Q_TEAM_LIVE, 1, extra);
+	panel_agg_end(c, scope);
+	if (res == NULL)
+		return -1;
+	char *live = xstrdup(PQntuples(res) == 1 ? db_val(res, 0, 0) : "{}");
+	char *closed = xstrdup(panel_agg_changed(c, AGG_CLOSED));
+	PQclear(res);
+	char *saved = c->v->owners;
+	c->v->owners = live;		/* $1 of both, then the scope of the reps read */
+	PGresult *out[2] = { NULL, NULL };
+	const char *acc_extra[1] = { closed };
+	int r = (out[0] = scoped_query(c, Q_TEAM_TEAMS, 0, NULL)) == NULL ||
+	        (out[1] = scoped_query(c, Q_TEAM_TEAMS_ACC, 1, acc_extra)) == NULL ? -1 :
+	        PQntuples(out[0]) > 0;
+	if (r == 1 && strcmp(live, "{}") != 0 && reps_fetch(c, v) != 0)
+		r = -1;
+	c->v->owners = saved;
+	free(live);
+	free(closed);
+	if (r != 1) {
+		PQclear(out[0]);
+		PQclear(out[1]);
+		PQclear(v->res);
+		free(v->reps);
+		v->res = NULL, v->reps = NULL, v->n = 0;
+		return r;
+	}
+	int n = PQntuples(out[0]);
+	v->teams = xcalloc((size_t)(n + v->n), sizeof *v->teams);
+	struct team_bases *b = xcalloc((size_t)(n + v->n), sizeof *b);
+	v->nteams = read_teams(out[0], out[1], v->teams, b);
+	PQclear(out[1]);
+	for (int i = 0; i < v->n; i++) {	/* the live reps, each to its team now */
+		int k = 0;
+		while (k < v->nteams && strcmp(v->teams[k].team, v->reps[i].team) != 0)
+			k++;
+		if (k == v->nteams)
+			team_begin(&v->teams[v->nteams++], &b[k], v->reps[i].team);
+		team_add(&v->teams[k], &b[k], &v->reps[i]);
+	}
+	for (int k = 0; k < v->nteams; k++)
+		team_finish(&v->teams[k], &b[k]);
+	free(b);
+	teams_share(v);
+	/* the reps read live are drawn only in their teams */
+	free(v->reps);
+	v->reps = NULL, v->n = 0;
+	v->res_live = v->res;
+	v->res = out[0];
+	v->as_of = db_val(out[0], 0, db_col(out[0], "as_of"));
+	v->keeps = winfeature_keeps_note(db_val(out[0], 0, db_col(out[0], "keeps_weights")));
+	return 1;
+}
+
 int
 h_team(struct ctx *c, const char *arg)
 {
@@ -310,33 +488,29 @@ h_team(struct ctx *c, const char *arg)
 		if (r != 0)
 			return r < 0 ? -1 : 0;
 	}
-	PGresult *acc = NULL;
-	if ((v.res = team_fetch(c)) == NULL || (acc = accuracy_fetch(c)) == NULL) {
+	/* an executive's every team: from the run's sums per team when it
+	 * stored them (JSON lists every rep: read per rep) */
+	int stored = 0;
+	if (v.grouped && v.team == NULL && c->v->owners == NULL && !c->req->want_json &&
+	    (stored = teams_from_sums(c, &v)) < 0)
+		return -1;
+	if (!stored && reps_fetch(c, &v) != 0) {
 		PQclear(v.res);
+		free(v.reps);
 		scope_restore(c, saved);
 		return -1;
 	}
 	scope_restore(c, saved);
-	read_reps(&v, v.res);
-	int64_t *ids = xcalloc(v.n ? (size_t)v.n : 1, sizeof *ids);
-	struct accuracy *a = xcalloc(v.n ? (size_t)v.n : 1, sizeof *a);
-	for (int i = 0; i < v.n; i++)
-		ids[i] = v.reps[i].id;
-	accuracy_read(acc, ids, a, v.n);
-	for (int i = 0; i < v.n; i++)
-		v.reps[i].acc = a[i];
-	free(ids);
-	free(a);
-	PQclear(acc);
 	int si = sort != NULL ? team_sort(sort) : 0;
 	v.sort = sorts[si].key;
 	sort_field = sorts[si].field;
 	/* the rows come by team: each team's sums, then ordered */
-	if (v.grouped && v.team == NULL) {
+	if (v.grouped && v.team == NULL && !stored)
 		teams_sum(&v);
+	if (v.teams != NULL)
 		qsort(v.teams, (size_t)v.nteams, sizeof *v.teams, cmp_team);
-	}
-	qsort(v.reps, (size_t)v.n, sizeof *v.reps, cmp_rep);
+	if (v.n > 0)
+		qsort(v.reps, (size_t)v.n, sizeof *v.reps, cmp_rep);
 	if (c->req->want_json)
 		team_json(c, &v);
 	else
@@ -344,5 +518,6 @@ h_team(struct ctx *c, const char *arg)
 	free(v.teams);
 	free(v.reps);
 	PQclear(v.res);
+	PQclear(v.res_live);
 	return 0;
 }

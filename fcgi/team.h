@@ -61,6 +61,7 @@ struct team_view {
 	const char	*as_of;		/* of the latest run; NULL: none yet */
 	const char	*keeps;		/* winfeature_keeps_note; NULL: none */
 	PGresult	*res;
+	PGresult	*res_live;	/* teams from the run's sums: the reps read live */
 };
 
 /* Fills acc[i] for each of the n owner ids from a Q_FORECAST_ACCURACY

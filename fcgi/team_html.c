@@ -201,7 +201,7 @@ team_html(struct ctx *c, const struct team_view *v)
 	out_raw(o, "</tbody></table>");
 	if (v->keeps != NULL)
 		panel_para(c, "note keeps", v->keeps);
-	if (v->n == 0)
+	if (v->n == 0 && v->nteams == 0)
 		panel_para(c, "note", _("No reps in your team."));
 	page_end(c);
 }

@@ -543,6 +543,12 @@ store_results(PGconn *conn, int64_t run_id, const struct snapshot *s, const stru
 	if (res == NULL)
 		goto fail;
 	PQclear(res);
+	/* an executive's team view's sums per team (0048), from those two */
+	res = db_check(conn, PQexecParams(conn, "SELECT crmx.store_team_rows($1)",
+	    1, NULL, ap, NULL, NULL, 0), PGRES_TUPLES_OK, "storing the team view's sums per team");
+	if (res == NULL)
+		goto fail;
+	PQclear(res);
 	const char *params[4] = { run, dur, row_counts_json, summary_json };
 	res = db_check(conn, PQexecParams(conn,
 	    "UPDATE crmx.run SET status = 'ok', finished_at = clock_timestamp(),"
