@@ -329,7 +329,8 @@
     " coalesce(o.forecast_quarter, 0) AS forecast_quarter," \
     " coalesce(w.won_quarter, 0) AS won_quarter," \
     " t.win_rate, coalesce(o.stalled, 0) AS stalled, coalesce(o.unreviewed, 0) AS unreviewed," \
-    " t.activity_minutes / 60.0 AS activity_hours, t.revenue_per_hour, t.revenue AS won_12m," \
+    " t.activity_minutes / 60.0 AS activity_hours, t.activity_minutes," \
+    " t.revenue_per_hour, t.revenue AS won_12m," \
     " coalesce(p.precise, 0) AS precise, t.key_person_coverage," \
     " t.revenue / nullif(t.team_revenue, 0) AS revenue_share," \
     " t.cum_revenue / nullif(t.team_revenue, 0) AS cum_share, o.learned," \
@@ -359,6 +360,7 @@
 #define PRECISE_DELTA "(" PRECISE_NOW("a.account_id") ")::int - (" PRECISE_RUN ")::int"
 /* An executive's team view from the run's sums per team (0048): the
  * run's members shown as reps among the owners read live ($1). */
+#define TEAM_ROWS_STORED "(SELECT s.team_rows FROM crmx.run s WHERE s.run_id = " RUN ")"
 #define TEAM_LIVE_X \
     " x AS (SELECT m.owner_id, m.team FROM crmx.team_member m" \
     "  WHERE m.run_id = " RUN " AND m.shown AND m.owner_id = ANY($1::bigint[])),"
@@ -997,7 +999,8 @@ static const char *const sql[Q__MAX] = {
     "  FULL JOIN (SELECT m.owner_id, m.team, m.role FROM crmx.team_member m"
     "  WHERE m.run_id = " RUN ") m ON m.owner_id = u.user_id"
     "  WHERE u.user_id IS NULL OR m.owner_id IS NULL OR m.team <> coalesce(u.team, '')"
-    "  OR m.role IS DISTINCT FROM u.role) v WHERE v.id IS NOT NULL",
+    "  OR m.role IS DISTINCT FROM u.role) v WHERE v.id IS NOT NULL AND " TEAM_ROWS_STORED
+    " HAVING " TEAM_ROWS_STORED,
 /* One row per team from the run's sums per team (0048): those stored,
  * less the stored rows of the run's members read live ($1, Q_TEAM_LIVE),
  * less the changed deals as the run stored them and plus them as they are
@@ -1076,7 +1079,7 @@ static const char *const sql[Q__MAX] = {
     " coalesce(w.won_quarter, 0) AS won_quarter,"
     " coalesce(o.dated, 0) - coalesce(nw.n, 0) AS stalled,"
     " coalesce(o.open_deals, 0) - coalesce(rv.n, 0) AS unreviewed,"
-    " CASE WHEN b.metrics_n > 0 THEN b.activity_minutes / 60.0 END AS activity_hours,"
+    " CASE WHEN b.metrics_n > 0 THEN b.activity_minutes END AS activity_minutes,"
     " CASE WHEN b.metrics_n > 0 THEN b.revenue END AS won_12m, b.precise, o.learned,"
     " b.won AS won_n, b.lost AS lost_n, b.cov_open, b.covered,"
     " (SELECT b.reason FROM crmx.forecast_backtest b"
@@ -1084,7 +1087,7 @@ static const char *const sql[Q__MAX] = {
     " (SELECT r.as_of FROM crmx.run r WHERE r.run_id = " RUN ")::text AS as_of"
     " FROM b LEFT JOIN o USING (team) LEFT JOIN w USING (team) LEFT JOIN nw USING (team)"
     " LEFT JOIN rv USING (team)"
-    " WHERE b.reps > 0 AND (SELECT r.team_rows FROM crmx.run r WHERE r.run_id = " RUN ")"
+    " WHERE b.reps > 0 AND " TEAM_ROWS_STORED
     " ORDER BY b.team",
 /* Q_TEAM_TEAMS's teams' forecast accuracy: each team's won amounts and
  * forecasts by month (0048) less those of the members read live ($1),
@@ -1117,8 +1120,7 @@ static const char *const sql[Q__MAX] = {
     " coalesce(t.won, 0) AS won FROM r"
     " CROSS JOIN crmx.team_base b LEFT JOIN t ON t.team = b.team AND t.m = r.m"
     " WHERE r.run_id IS NOT NULL AND b.run_id = " RUN
-    " AND (SELECT x.team_rows FROM crmx.run x WHERE x.run_id = " RUN ")"
-    " ORDER BY b.team, r.m",
+    " AND " TEAM_ROWS_STORED " ORDER BY b.team, r.m",
 /* The pages from the latest run's sums (0027): usable when the run
  * stored them, in this session's time zone, the adapter has the change
  * feed that names changed owners, and no change since named no owner;

@@ -96,6 +96,7 @@ read_reps(struct team_view *v, PGresult *res)
 {
 	int cid = db_col(res, "user_id"), cname = db_col(res, "name"), cteam = db_col(res, "team");
 	int cwon = db_col(res, "won_n"), clost = db_col(res, "lost_n"), copen = db_col(res, "run_open");
+	int cmin = db_col(res, "activity_minutes");
 	int col[TM__NUM];
 	for (int f = 0; f < TM__NUM; f++)
 		col[f] = db_col(res, team_cols[f]);
@@ -113,6 +114,7 @@ read_reps(struct team_view *v, PGresult *res)
 		r->won = (s = db_val(res, i, cwon)) ? atof(s) : 0;
 		r->lost = (s = db_val(res, i, clost)) ? atof(s) : 0;
 		r->run_open = (s = db_val(res, i, copen)) ? atof(s) : 0;
+		r->minutes = (s = db_val(res, i, cmin)) ? atof(s) : NAN;
 	}
 	/* the same on every row: the latest run's */
 	if (v->n > 0)
@@ -126,19 +128,21 @@ add_known(double x, double y)
 	return isnan(x) ? y : isnan(y) ? x : x + y;
 }
 
-/* The fields summed over a team's reps; the rest are rates of sums. */
+/* The fields summed over a team's reps; the rest are rates of sums, and
+ * the activity hours of the summed minutes (summed in hours, a team's
+ * total could round either way on the page). */
 static int
 summed(int f)
 {
 	return f != TM_WIN_RATE && f != TM_REVENUE_PER_HOUR && f != TM_KEY_PERSON &&
-	       f != TM_SHARE && f != TM_CUM_SHARE;
+	       f != TM_SHARE && f != TM_CUM_SHARE && f != TM_ACTIVITY_HOURS;
 }
 
 /* The bases of a team's rates as its rows are summed: won and decided
- * deals, and the open deals of the reps whose key-person coverage is
- * known with those covered. */
+ * deals, the open deals of the reps whose key-person coverage is known
+ * with those covered, and the activity minutes (NAN: none known). */
 struct team_bases {
-	double	 won, decided, open, covered;
+	double	 won, decided, open, covered, minutes;
 };
 
 /* An empty row for TEAM: every sum not known yet. */
@@ -151,6 +155,7 @@ team_begin(struct team_sum *t, struct team_bases *b, const char *team)
 	for (int f = 0; f < TM__NUM; f++)
 		t->v[f] = NAN;
 	t->acc.mape = NAN;
+	b->minutes = NAN;
 }
 
 /* Rep r added to team row t: its sums, the bases of its rates (as the
@@ -166,6 +171,7 @@ team_add(struct team_sum *t, struct team_bases *b, const struct team_rep *r)
 			t->v[f] = add_known(t->v[f], r->v[f]);
 	b->won += r->won;
 	b->decided += r->won + r->lost;
+	b->minutes = add_known(b->minutes, r->minutes);
 	if (!isnan(r->v[TM_KEY_PERSON]) && r->run_open > 0) {
 		b->open += r->run_open;
 		b->covered += round(r->v[TM_KEY_PERSON] * r->run_open);
@@ -183,11 +189,12 @@ team_add(struct team_sum *t, struct team_bases *b, const struct team_rep *r)
 		}
 }
 
-/* The rates of the sums: win rate, key-person coverage, revenue per
- * activity hour, forecast accuracy per month. */
+/* The rates of the sums: activity hours, win rate, key-person coverage,
+ * revenue per activity hour, forecast accuracy per month. */
 static void
 team_finish(struct team_sum *t, const struct team_bases *b)
 {
+	t->v[TM_ACTIVITY_HOURS] = b->minutes / 60.0;
 	t->v[TM_WIN_RATE] = b->decided > 0 ? b->won / b->decided : NAN;
 	t->v[TM_KEY_PERSON] = b->open > 0 ? b->covered / b->open : NAN;
 	t->v[TM_REVENUE_PER_HOUR] = t->v[TM_ACTIVITY_HOURS] > 0 ?
@@ -336,8 +343,7 @@ static const struct {
 	{ "open_deals", TM_OPEN_DEALS }, { "open_amount", TM_OPEN_AMOUNT },
 	{ "weighted", TM_WEIGHTED }, { "forecast_month", TM_FORECAST_MONTH },
 	{ "forecast_quarter", TM_FORECAST_QUARTER }, { "won_quarter", TM_WON_QUARTER },
-	{ "stalled", TM_STALLED }, { "unreviewed", TM_UNREVIEWED },
-	{ "activity_hours", TM_ACTIVITY_HOURS }, { "won_12m", TM_WON_12M },
+	{ "stalled", TM_STALLED }, { "unreviewed", TM_UNREVIEWED }, { "won_12m", TM_WON_12M },
 	{ "precise", TM_PRECISE }, { "learned", TM_LEARNED },
 };
 
@@ -350,6 +356,7 @@ read_teams(PGresult *res, PGresult *acc, struct team_sum *t, struct team_bases *
 	int n = PQntuples(res), na = PQntuples(acc), ct = db_col(res, "team");
 	int creps = db_col(res, "reps"), cwon = db_col(res, "won_n"), clost = db_col(res, "lost_n");
 	int copen = db_col(res, "cov_open"), ccov = db_col(res, "covered");
+	int cmin = db_col(res, "activity_minutes");
 	int col[sizeof stored_cols / sizeof *stored_cols];
 	for (size_t f = 0; f < sizeof stored_cols / sizeof *stored_cols; f++)
 		col[f] = db_col(res, stored_cols[f].col);
@@ -365,6 +372,7 @@ read_teams(PGresult *res, PGresult *acc, struct team_sum *t, struct team_bases *
 		b[i].decided = b[i].won + atof(db_val(res, i, clost));
 		b[i].open = atof(db_val(res, i, copen));
 		b[i].covered = atof(db_val(res, i, ccov));
+		b[i].minutes = (s = db_val(res, i, cmin)) ? atof(s) : NAN;
 		while (j < na && strcmp(db_val(acc, j, at), t[i].team) != 0)
 			j++;
 		for (; j < na && strcmp(db_val(acc, j, at), t[i].team) == 0; j++) {
@@ -380,15 +388,12 @@ read_teams(PGresult *res, PGresult *acc, struct team_sum *t, struct team_bases *
 	return n;
 }
 
-/* The reps' rows and forecast accuracy for the scope in c->v->owners, as
- * the page reads them per rep; -1: the database failed. */
-static int
-reps_fetch(struct ctx *c, struct team_view *v)
+/* v's reps from REPS (team_fetch's rows) with their forecast accuracy
+ * from ACC (accuracy_fetch's), which it clears. */
+static void
+reps_read(struct team_view *v, PGresult *reps, PGresult *acc)
 {
-	PGresult *acc = NULL;
-	if ((v->res = team_fetch(c)) == NULL || (acc = accuracy_fetch(c)) == NULL)
-		return -1;
-	read_reps(v, v->res);
+	read_reps(v, reps);
 	int64_t *ids = xcalloc(v->n ? (size_t)v->n : 1, sizeof *ids);
 	struct accuracy *a = xcalloc(v->n ? (size_t)v->n : 1, sizeof *a);
 	for (int i = 0; i < v->n; i++)
@@ -399,6 +404,40 @@ reps_fetch(struct ctx *c, struct team_view *v)
 	free(ids);
 	free(a);
 	PQclear(acc);
+}
+
+/* The reps' rows and forecast accuracy for the scope in c->v->owners, as
+ * the page reads them per rep; -1: the database failed. */
+static int
+reps_fetch(struct ctx *c, struct team_view *v)
+{
+	PGresult *acc = NULL;
+	if ((v->res = team_fetch(c)) == NULL || (acc = accuracy_fetch(c)) == NULL)
+		return -1;
+	reps_read(v, v->res, acc);
+	return 0;
+}
+
+/* The same for the owners LIVE from the run's sums per owner read with
+ * those per team: the changes of everyone's (what panel_agg_begin read
+ * for the page, and its run), the scope LIVE; -1: the database failed. */
+static int
+live_reps_fetch(struct ctx *c, struct team_view *v, const char *live)
+{
+	char *saved = c->v->owners;
+	const char *extra[2] = { live, panel_agg_changed(c, AGG_ACCOUNTS) };
+	PGresult *acc = NULL;
+	c->v->owners = xstrdup(panel_agg_changed(c, AGG_DEALS));
+	v->res = scoped_query(c, Q_TEAM_AGG, 2, extra);
+	free(c->v->owners);
+	c->v->owners = xstrdup(panel_agg_changed(c, AGG_CLOSED));
+	if (v->res != NULL)
+		acc = scoped_query(c, Q_FORECAST_ACCURACY_AGG, 1, extra);
+	free(c->v->owners);
+	c->v->owners = saved;
+	if (acc == NULL)
+		return -1;
+	reps_read(v, v->res, acc);
 	return 0;
 }
 
@@ -419,23 +458,23 @@ teams_from_sums(struct ctx *c, struct team_view *v)
 	const char *extra[1] = { panel_agg_changed(c, AGG_ACCOUNTS) };
 	PGresult *res = scoped_query(c, Q_TEAM_LIVE, 1, extra);
 	panel_agg_end(c, scope);
-	if (res == NULL)
-		return -1;
-	char *live = xstrdup(PQntuples(res) == 1 ? db_val(res, 0, 0) : "{}");
-	char *closed = xstrdup(panel_agg_changed(c, AGG_CLOSED));
+	if (res == NULL || PQntuples(res) == 0) {	/* none stored for the run */
+		PQclear(res);
+		return res == NULL ? -1 : 0;
+	}
+	char *live = xstrdup(db_val(res, 0, 0));
 	PQclear(res);
 	char *saved = c->v->owners;
-	c->v->owners = live;		/* $1 of both, then the scope of the reps read */
+	c->v->owners = live;		/* $1 of both */
 	PGresult *out[2] = { NULL, NULL };
-	const char *acc_extra[1] = { closed };
+	const char *acc_extra[1] = { panel_agg_changed(c, AGG_CLOSED) };
 	int r = (out[0] = scoped_query(c, Q_TEAM_TEAMS, 0, NULL)) == NULL ||
 	        (out[1] = scoped_query(c, Q_TEAM_TEAMS_ACC, 1, acc_extra)) == NULL ? -1 :
 	        PQntuples(out[0]) > 0;
-	if (r == 1 && strcmp(live, "{}") != 0 && reps_fetch(c, v) != 0)
-		r = -1;
 	c->v->owners = saved;
+	if (r == 1 && strcmp(live, "{}") != 0 && live_reps_fetch(c, v, live) != 0)
+		r = -1;
 	free(live);
-	free(closed);
 	if (r != 1) {
 		PQclear(out[0]);
 		PQclear(out[1]);

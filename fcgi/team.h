@@ -37,6 +37,7 @@ struct team_rep {
 	const char	*name, *team;	/* in the result (team "" when none) */
 	double		 v[TM__NUM];
 	double		 won, lost, run_open;	/* the run's deals: rate bases */
+	double		 minutes;	/* activity; NAN without the run's metrics */
 	struct accuracy	 acc;
 };
 

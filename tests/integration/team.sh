@@ -369,6 +369,38 @@ assert reps
 for r in reps:
     assert abs(float(rows[r["name"]]["mape"]) - r["forecast_accuracy"]["mape"]) < 1e-9, r["name"]' "${csv:-/nonexistent}" "$tmp/team.json"
 
+# A team's activity hours are its reps' minutes summed, then in hours:
+# 8,742, 7,453 and 1,670 minutes are 297.75 hours, 297.8 on the page
+# (their hours summed one by one come to 297.7499..., 297.7), from the
+# sums per team and read per rep (a mark that names no owner) alike.
+run=$(q "SELECT run_id FROM crmx.latest_run")
+set -- $(q "SELECT m.team || '|' || string_agg(m.owner_id::text, ',' ORDER BY m.owner_id)
+            FROM crmx.team_member m JOIN crmx.owner_metrics o ON o.run_id = m.run_id
+            AND o.owner_id = m.owner_id WHERE m.run_id = $run AND m.shown AND m.team <> ''
+            GROUP BY m.team HAVING count(*) >= 3
+            ORDER BY m.team LIMIT 1" | tr ' ' '_')
+th=$(echo "${1%%|*}" | tr _ ' ') ids=${1#*|}
+check "a team of three reps or more with the run's metrics ($th)" test -n "$th" -a -n "$ids"
+q "UPDATE crmx.owner_metrics o SET activity_minutes = CASE x.n WHEN 1 THEN 8742 WHEN 2 THEN 7453
+   WHEN 3 THEN 1670 ELSE 0 END FROM (SELECT owner_id, row_number() OVER (ORDER BY owner_id) AS n
+   FROM unnest('{$ids}'::bigint[]) owner_id) x WHERE o.run_id = $run AND o.owner_id = x.owner_id;
+   UPDATE crmx.team_base SET activity_minutes = 17865 WHERE run_id = $run AND team = '$th';
+   SELECT pg_notify('crmx_changed', '*')" >/dev/null
+hours_of() {	# FILE TEAM: the activity hours on the team's row
+	/usr/bin/python3 -c '
+import re, sys, urllib.parse
+b = open(sys.argv[1], encoding="utf-8").read()
+href = "/crmx/team?team=" + urllib.parse.quote(sys.argv[2], safe="-_.~")
+row = [r for r in b.split("<tr") if href in r][0]
+print(re.search(r"data-label=\"Activity hours\"><span class=\"v\">([^<]*)<", row).group(1))' "$@"
+}
+get exec /crmx/team >/dev/null
+check "the team's hours from the sums per team: 297.8" same "$(hours_of "$tmp/body" "$th")" 297.8
+q "INSERT INTO crmx.changed_owner (owner_id) VALUES (NULL); SELECT pg_notify('crmx_changed', '*')" >/dev/null
+get exec /crmx/team >/dev/null
+check "... and read per rep: 297.8" same "$(hours_of "$tmp/body" "$th")" 297.8
+q "DELETE FROM crmx.changed_owner WHERE owner_id IS NULL; SELECT pg_notify('crmx_changed', '*')" >/dev/null
+
 # An executive's page of teams from the run's sums per team (0048) after
 # changes since the run, against the same page summed over every row (a
 # change that names no owner; every kept page dropped): a deal won in May
@@ -418,3 +450,4 @@ check "the page of teams shows the changes" sh -c "! cmp -s '$tmp/teams.before' 
 check "the page of teams from the sums per team and the changes = every row summed" \
 	cmp -s "$tmp/teams.sums" "$tmp/teams.rows" || diff "$tmp/teams.sums" "$tmp/teams.rows" | head -5
 check "... sorted by forecast accuracy too" cmp -s "$tmp/teams.sums.acc" "$tmp/teams.rows.acc"
+
