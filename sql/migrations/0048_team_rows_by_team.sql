@@ -79,8 +79,7 @@ CREATE TABLE crmx.team_month (
 
 -- The run's sums per team, from its open deals and sums per owner (0038,
 -- 0031, 0044), in its store transaction after those; a run without them
--- stores none.  Only
--- the latest run's are read: earlier runs' go.
+-- stores none.  Only the latest run's are read: earlier runs' go.
 CREATE FUNCTION crmx.store_team_rows(run bigint) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
