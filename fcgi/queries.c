@@ -284,6 +284,15 @@
 /* The team view (Q_TEAM, Q_TEAM_AGG): a deal's weighted amount with
  * probability P, as numeric so that sums do not depend on their order. */
 #define TEAM_W(p) "(o.amount * " p ")::numeric"
+/* A deal's part of the team view's open deals by due month: as it is now
+ * (o, its learned probability f: due month, 1, dated, amount, weighted,
+ * learned) and, taken out, as the run stored it (X a row of
+ * crmx.open_deal). */
+#define TEAM_DEAL_NOW \
+    "date_trunc('month', o.expected_close)::date, 1, (o.stage_entered_at IS NOT NULL)::int," \
+    " o.amount, " TEAM_W("o.probability") ", " TEAM_W("f.probability")
+#define TEAM_DEAL_RUN(x) \
+    x ".due_month, -1, -" x ".dated::int, -" x ".amount, -(" x ".weighted::numeric), -" x ".learned"
 /* this month's and this quarter's weighted forecast, DUE the due date or
  * its month, W a deal's (or a sum's) weighted amount */
 #define TEAM_FORECAST(due, w) \
@@ -870,20 +879,15 @@ static const char *const sql[Q__MAX] = {
     "WITH s AS (SELECT x.owner_id, x.due_month AS due, x.deals, x.dated, x.amount, x.weighted,"
     "  x.learned FROM crmx.team_agg x"
     "  WHERE x.run_id = " RUN " AND " TEAM_SCOPE2("x.owner_id") " AND x.owner_id <> ALL($1::bigint[])"
-    "  UNION ALL SELECT o.owner_id, date_trunc('month', o.expected_close)::date, 1,"
-    "  (o.stage_entered_at IS NOT NULL)::int, o.amount, " TEAM_W("o.probability") ","
-    "  " TEAM_W("f.probability") " FROM crmx_src.opportunities o"
+    "  UNION ALL SELECT o.owner_id, " TEAM_DEAL_NOW " FROM crmx_src.opportunities o"
     "  LEFT JOIN crmx.deal_forecast f ON f.run_id = " RUN
     "  AND f.opportunity_id = o.opportunity_id"
     "  WHERE o.owner_id = ANY($1::bigint[]) AND " TEAM_SCOPE2("o.owner_id")
     "  AND o.outcome = 'open'"
-    "  UNION ALL SELECT x.owner_id, x.due_month, -1, -x.dated::int, -x.amount,"
-    "  -(x.weighted::numeric), -x.learned FROM crmx.open_deal x"
+    "  UNION ALL SELECT x.owner_id, " TEAM_DEAL_RUN("x") " FROM crmx.open_deal x"
     "  WHERE x.run_id = " RUN " AND x.opportunity_id = " CHANGED_DEALS
     "  AND x.owner_id <> ALL($1::bigint[]) AND " TEAM_SCOPE2("x.owner_id")
-    "  UNION ALL SELECT o.owner_id, date_trunc('month', o.expected_close)::date, 1,"
-    "  (o.stage_entered_at IS NOT NULL)::int, o.amount, " TEAM_W("o.probability") ","
-    "  " TEAM_W("f.probability") " FROM crmx_src.opportunities o"
+    "  UNION ALL SELECT o.owner_id, " TEAM_DEAL_NOW " FROM crmx_src.opportunities o"
     "  LEFT JOIN crmx.deal_forecast f ON f.run_id = " RUN
     "  AND f.opportunity_id = o.opportunity_id"
     "  WHERE o.opportunity_id = " CHANGED_DEALS " AND o.owner_id <> ALL($1::bigint[])"
@@ -1002,9 +1006,9 @@ static const char *const sql[Q__MAX] = {
     "  OR m.role IS DISTINCT FROM u.role) v WHERE v.id IS NOT NULL AND " TEAM_ROWS_STORED
     " HAVING " TEAM_ROWS_STORED,
 /* One row per team from the run's sums per team (0048): those stored,
- * less the stored rows of the run's members read live ($1, Q_TEAM_LIVE),
- * less the changed deals as the run stored them and plus them as they are
- * now, each in its owner's team (CHANGED_DEALS, unless its owner is read
+ * less the stored rows of the run's members read live ($1, Q_TEAM_LIVE)
+ * and of the changed deals (CHANGED_DEALS, each in its owner's team),
+ * plus the changed deals as they are now (unless their owner is read
  * live), and the changed accounts' precise customers as they are now in
  * place of as the run counted them (PRECISE_DELTA): open deals by due
  * month (the weighted forecast of this month and quarter as in Q_TEAM),
@@ -1022,17 +1026,12 @@ static const char *const sql[Q__MAX] = {
     "WITH" TEAM_LIVE_X
     " d AS (SELECT s.team, s.due_month AS due, s.deals, s.dated, s.amount, s.weighted,"
     "  s.learned, s.learned_n FROM crmx.team_open s WHERE s.run_id = " RUN
-    "  UNION ALL SELECT x.team, a.due_month, -1, -a.dated::int, -a.amount,"
-    "  -(a.weighted::numeric), -a.learned, -(a.learned IS NOT NULL)::int FROM x"
-    "  JOIN crmx.open_deal a ON a.run_id = " RUN " AND a.owner_id = x.owner_id"
-    "  UNION ALL SELECT m.team, a.due_month, -1, -a.dated::int, -a.amount,"
-    "  -(a.weighted::numeric), -a.learned, -(a.learned IS NOT NULL)::int FROM crmx.open_deal a"
+    "  UNION ALL SELECT m.team, " TEAM_DEAL_RUN("a") ", -(a.learned IS NOT NULL)::int"
+    "  FROM crmx.open_deal a"
     "  JOIN crmx.team_member m ON m.run_id = " RUN " AND m.owner_id = a.owner_id AND m.shown"
-    "  WHERE a.run_id = " RUN " AND a.opportunity_id = " CHANGED_DEALS
-    "  AND a.owner_id <> ALL($1::bigint[])"
-    "  UNION ALL SELECT m.team, date_trunc('month', o.expected_close)::date, 1,"
-    "  (o.stage_entered_at IS NOT NULL)::int, o.amount, " TEAM_W("o.probability") ","
-    "  " TEAM_W("f.probability") ", (o.amount * f.probability IS NOT NULL)::int"
+    "  WHERE a.run_id = " RUN " AND (a.owner_id = ANY($1::bigint[])"
+    "  OR a.opportunity_id = " CHANGED_DEALS ")"
+    "  UNION ALL SELECT m.team, " TEAM_DEAL_NOW ", (o.amount * f.probability IS NOT NULL)::int"
     "  FROM crmx_src.opportunities o"
     "  JOIN crmx.team_member m ON m.run_id = " RUN " AND m.owner_id = o.owner_id AND m.shown"
     "  LEFT JOIN crmx.deal_forecast f ON f.run_id = " RUN " AND f.opportunity_id = o.opportunity_id"
