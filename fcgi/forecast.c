@@ -31,6 +31,17 @@ find(const struct by_id *sorted, int n, int64_t id)
 }
 
 void
+accuracy_month(struct accuracy *a, const char *month, double forecast, double won)
+{
+	if (a->n == ACC_MONTHS)
+		return;
+	int k = a->n++;
+	snprintf(a->month[k], sizeof a->month[k], "%s", month);
+	a->forecast[k] = forecast;
+	a->won[k] = won;
+}
+
+void
 accuracy_read(PGresult *res, const int64_t *ids, struct accuracy *acc, int n)
 {
 	int cu = db_col(res, "user_id"), cm = db_col(res, "month"), cf = db_col(res, "forecast"),
@@ -45,13 +56,9 @@ accuracy_read(PGresult *res, const int64_t *ids, struct accuracy *acc, int n)
 	qsort(sorted, (size_t)n, sizeof *sorted, cmp_id);
 	for (int r = 0; r < PQntuples(res); r++) {
 		int i = find(sorted, n, atoll(db_val(res, r, cu)));
-		if (i < 0 || acc[i].n == ACC_MONTHS)
-			continue;
-		struct accuracy *a = &acc[i];
-		int k = a->n++;
-		snprintf(a->month[k], sizeof a->month[k], "%s", db_val(res, r, cm));
-		a->forecast[k] = atof(db_val(res, r, cf));
-		a->won[k] = atof(db_val(res, r, cw));
+		if (i >= 0)
+			accuracy_month(&acc[i], db_val(res, r, cm), atof(db_val(res, r, cf)),
+		               atof(db_val(res, r, cw)));
 	}
 	free(sorted);
 	for (int i = 0; i < n; i++)

@@ -375,15 +375,9 @@ read_teams(PGresult *res, PGresult *acc, struct team_sum *t, struct team_bases *
 		b[i].minutes = (s = db_val(res, i, cmin)) ? atof(s) : NAN;
 		while (j < na && strcmp(db_val(acc, j, at), t[i].team) != 0)
 			j++;
-		for (; j < na && strcmp(db_val(acc, j, at), t[i].team) == 0; j++) {
-			struct accuracy *a = &t[i].acc;
-			if (a->n == ACC_MONTHS)
-				continue;
-			snprintf(a->month[a->n], sizeof a->month[a->n], "%s", db_val(acc, j, am));
-			a->forecast[a->n] = atof(db_val(acc, j, af));
-			a->won[a->n] = atof(db_val(acc, j, aw));
-			a->n++;
-		}
+		for (; j < na && strcmp(db_val(acc, j, at), t[i].team) == 0; j++)
+			accuracy_month(&t[i].acc, db_val(acc, j, am), atof(db_val(acc, j, af)),
+			               atof(db_val(acc, j, aw)));
 	}
 	return n;
 }

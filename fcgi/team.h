@@ -68,6 +68,8 @@ struct team_view {
 /* Fills acc[i] for each of the n owner ids from a Q_FORECAST_ACCURACY
  * result (rows by owner, then month). */
 void accuracy_read(PGresult *res, const int64_t *ids, struct accuracy *acc, int n);
+/* Appends a month (its forecast and won amount) to a, up to ACC_MONTHS. */
+void accuracy_month(struct accuracy *a, const char *month, double forecast, double won);
 /* Each month's ratio of the won amount to the forecast and the mean
  * error, from a->month, forecast and won (a rep's, or a team's sums). */
 void accuracy_finish(struct accuracy *a);
