@@ -110,6 +110,15 @@ team_rows_shown() {
 		cmp -s "$tmp/teams0" "$tmp/body" && cmp -s "$tmp/teams0.json" "$tmp/teams1.json"
 }
 check "an executive's page of teams is read from the run's sums per team" team_rows_shown
+# a run that stored no sums per team (its window short of the accuracy's
+# six months): the same page, read per rep
+team_rows_off() {
+	q "UPDATE crmx.run SET team_rows = false WHERE run_id = $(run)" >/dev/null
+	get "$exec_login" /crmx/team >/dev/null
+	q "UPDATE crmx.run SET team_rows = true WHERE run_id = $(run)" >/dev/null
+	cmp -s "$tmp/teams0" "$tmp/body"
+}
+check "... and without them, the same page read per rep" team_rows_off
 check "... which the run stored for every rep it showed" test "$(q "SELECT (SELECT sum(reps)
 	FROM crmx.team_base WHERE run_id = $(run)) = (SELECT count(*) FROM crmx.team_member
 	WHERE run_id = $(run) AND shown) AND (SELECT count(*) FROM crmx.team_member
