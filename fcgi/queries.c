@@ -293,6 +293,10 @@
     " o.amount, " TEAM_W("o.probability") ", " TEAM_W("f.probability")
 #define TEAM_DEAL_RUN(x) \
     x ".due_month, -1, -" x ".dated::int, -" x ".amount, -(" x ".weighted::numeric), -" x ".learned"
+/* and its part of the count of deals with a learned forecast (a sum of
+ * learned forecasts is unknown when that count is 0, not a known 0) */
+#define TEAM_LEARNED_NOW "(" TEAM_W("f.probability") " IS NOT NULL)::int"
+#define TEAM_LEARNED_RUN(x) "-(" x ".learned IS NOT NULL)::int"
 /* this month's and this quarter's weighted forecast, DUE the due date or
  * its month, W a deal's (or a sum's) weighted amount */
 #define TEAM_FORECAST(due, w) \
@@ -873,21 +877,26 @@ static const char *const sql[Q__MAX] = {
  * owner left with no open deal has no row, as in Q_TEAM); stalled: the
  * deals with a stage date less those whose stage began within the stall
  * days, unreviewed: the open deals less those reviewed in 14 days, both
- * read now through indexes.  No rows when the latest run stored no team
- * sums. */
+ * read now through indexes; the learned forecast unknown when no deal
+ * left has one (each stored row counts its deals with one, 0049: a rep
+ * whose scored deals all moved away since the run had a known 0).  No
+ * rows when the latest run stored no team sums. */
 [Q_TEAM_AGG] =
     "WITH s AS (SELECT x.owner_id, x.due_month AS due, x.deals, x.dated, x.amount, x.weighted,"
-    "  x.learned FROM crmx.team_agg x"
+    "  x.learned, x.learned_n FROM crmx.team_agg x"
     "  WHERE x.run_id = " RUN " AND " TEAM_SCOPE2("x.owner_id") " AND x.owner_id <> ALL($1::bigint[])"
-    "  UNION ALL SELECT o.owner_id, " TEAM_DEAL_NOW " FROM crmx_src.opportunities o"
+    "  UNION ALL SELECT o.owner_id, " TEAM_DEAL_NOW ", " TEAM_LEARNED_NOW
+    "  FROM crmx_src.opportunities o"
     "  LEFT JOIN crmx.deal_forecast f ON f.run_id = " RUN
     "  AND f.opportunity_id = o.opportunity_id"
     "  WHERE o.owner_id = ANY($1::bigint[]) AND " TEAM_SCOPE2("o.owner_id")
     "  AND o.outcome = 'open'"
-    "  UNION ALL SELECT x.owner_id, " TEAM_DEAL_RUN("x") " FROM crmx.open_deal x"
+    "  UNION ALL SELECT x.owner_id, " TEAM_DEAL_RUN("x") ", " TEAM_LEARNED_RUN("x")
+    "  FROM crmx.open_deal x"
     "  WHERE x.run_id = " RUN " AND x.opportunity_id = " CHANGED_DEALS
     "  AND x.owner_id <> ALL($1::bigint[]) AND " TEAM_SCOPE2("x.owner_id")
-    "  UNION ALL SELECT o.owner_id, " TEAM_DEAL_NOW " FROM crmx_src.opportunities o"
+    "  UNION ALL SELECT o.owner_id, " TEAM_DEAL_NOW ", " TEAM_LEARNED_NOW
+    "  FROM crmx_src.opportunities o"
     "  LEFT JOIN crmx.deal_forecast f ON f.run_id = " RUN
     "  AND f.opportunity_id = o.opportunity_id"
     "  WHERE o.opportunity_id = " CHANGED_DEALS " AND o.owner_id <> ALL($1::bigint[])"
@@ -902,7 +911,8 @@ static const char *const sql[Q__MAX] = {
     " o AS (SELECT s.owner_id, sum(s.deals) AS open_deals, sum(s.amount) AS open_amount,"
     " coalesce(sum(s.weighted), 0) AS weighted," TEAM_FORECAST("s.due", "s.weighted")
     " sum(s.dated) - coalesce(max(nw.n), 0) AS stalled,"
-    " sum(s.deals) - coalesce(max(rv.n), 0) AS unreviewed, sum(s.learned) AS learned"
+    " sum(s.deals) - coalesce(max(rv.n), 0) AS unreviewed,"
+    " CASE WHEN sum(s.learned_n) > 0 THEN sum(s.learned) END AS learned"
     " FROM s LEFT JOIN nw USING (owner_id) LEFT JOIN rv USING (owner_id) GROUP BY s.owner_id"
     " HAVING sum(s.deals) > 0),"
     " p AS (SELECT p.owner_id, sum(p.precise) AS precise FROM ("
@@ -1026,12 +1036,12 @@ static const char *const sql[Q__MAX] = {
     "WITH" TEAM_LIVE_X
     " d AS (SELECT s.team, s.due_month AS due, s.deals, s.dated, s.amount, s.weighted,"
     "  s.learned, s.learned_n FROM crmx.team_open s WHERE s.run_id = " RUN
-    "  UNION ALL SELECT m.team, " TEAM_DEAL_RUN("a") ", -(a.learned IS NOT NULL)::int"
+    "  UNION ALL SELECT m.team, " TEAM_DEAL_RUN("a") ", " TEAM_LEARNED_RUN("a")
     "  FROM crmx.open_deal a"
     "  JOIN crmx.team_member m ON m.run_id = " RUN " AND m.owner_id = a.owner_id AND m.shown"
     "  WHERE a.run_id = " RUN " AND (a.owner_id = ANY($1::bigint[])"
     "  OR a.opportunity_id = " CHANGED_DEALS ")"
-    "  UNION ALL SELECT m.team, " TEAM_DEAL_NOW ", (o.amount * f.probability IS NOT NULL)::int"
+    "  UNION ALL SELECT m.team, " TEAM_DEAL_NOW ", " TEAM_LEARNED_NOW
     "  FROM crmx_src.opportunities o"
     "  JOIN crmx.team_member m ON m.run_id = " RUN " AND m.owner_id = o.owner_id AND m.shown"
     "  LEFT JOIN crmx.deal_forecast f ON f.run_id = " RUN " AND f.opportunity_id = o.opportunity_id"
