@@ -21,6 +21,9 @@
 #define MIN_BACKTEST 50
 #define P_CLIP 1e-6
 
+/* Every row fits the model's columns (standardise's sums). */
+_Static_assert(DS_FIXED + DS_MAX_SOURCES <= WINMODEL_MAX_P, "a row wider than the model");
+
 /* A fit on scaled columns z = x / sd: with an unpenalised intercept,
  * centring would change only the intercept, and zeros stay zeros (the
  * fit skips them).  The means measure a deal against the average one. */
@@ -73,25 +76,39 @@ wf_rows_free(struct wf_rows *r)
 }
 
 /* Scales r's columns in place by their deviations, those and the means
- * into m (a constant column gets sd 1). */
+ * into m (a constant column gets sd 1).  Row by row, three passes over
+ * all the columns at once: column by column (each a stride of p doubles
+ * through the rows) it read every cache line of the rows three times per
+ * column, 1.5 s of the learned forecast at 1.86 million rows.  Each
+ * column's sums are still taken in row order: the same values. */
 static void
 standardise(struct wf_rows *r, struct wf_model *m)
 {
-	m->p = r->p;
-	for (size_t j = 0; j < r->p; j++) {
-		double sum = 0, sq = 0;
-		for (size_t i = 0; i < r->n; i++)
-			sum += r->x[i * r->p + j];
-		double mean = sum / (double)r->n;
-		for (size_t i = 0; i < r->n; i++) {
-			double dv = r->x[i * r->p + j] - mean;
-			sq += dv * dv;
+	size_t p = r->p;
+	double sum[WINMODEL_MAX_P] = { 0 }, sq[WINMODEL_MAX_P] = { 0 };
+	m->p = p;
+	for (size_t i = 0; i < r->n; i++) {
+		const double *xi = r->x + i * p;
+		for (size_t j = 0; j < p; j++)
+			sum[j] += xi[j];
+	}
+	for (size_t j = 0; j < p; j++)
+		m->mean[j] = sum[j] / (double)r->n;
+	for (size_t i = 0; i < r->n; i++) {
+		const double *xi = r->x + i * p;
+		for (size_t j = 0; j < p; j++) {
+			double dv = xi[j] - m->mean[j];
+			sq[j] += dv * dv;
 		}
-		double sd = sqrt(sq / (double)r->n);
-		m->mean[j] = mean;
+	}
+	for (size_t j = 0; j < p; j++) {
+		double sd = sqrt(sq[j] / (double)r->n);
 		m->sd[j] = sd > 1e-12 ? sd : 1;
-		for (size_t i = 0; i < r->n; i++)
-			r->x[i * r->p + j] /= m->sd[j];
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		double *xi = r->x + i * p;
+		for (size_t j = 0; j < p; j++)
+			xi[j] /= m->sd[j];
 	}
 }
 
