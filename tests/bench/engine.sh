@@ -62,6 +62,12 @@ fit_n=$(sed -n 's/.*BG\/NBD fit on \([0-9]*\) accounts.*/\1/p' "$dir/run.log")
 
 row "run-once vs COPY of the same rows (s)" "$run_s" "$copy_s" "$(ratio "$run_s" "$copy_s")x" "<= 2x" \
     "$(verdict "$(ratio "$run_s" "$copy_s")" "<=" 2)"
+# where the run's time goes: its read, computation (the learned forecast
+# part of it) and store, as it logs them
+phases=$(sed -n 's/.*: read \([0-9.]*\) s, computed \([0-9.]*\) s (learned forecast \([0-9.]*\) s.*stored \([0-9.]*\) s.*/\1 \2 \3 \4/p' \
+	"$dir/run.log")
+[ -z "$phases" ] || row "the run: read, computed (of it the learned forecast), stored (s)" \
+	"$(echo "$phases" | awk '{ printf "%s, %s (%s), %s", $1, $2, $3, $4 }')" "" "" "" ""
 # The fit (its 5 s target is for a million accounts) and the memory.
 fit_and_memory() {
 	if [ "$accounts" -gt 1000000 ]; then
