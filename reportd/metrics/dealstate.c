@@ -179,14 +179,19 @@ layer_at(const struct snapshot *s, uint32_t o, double t, double *x, double *ente
 	x[DS_WENT_BACK] = back;
 }
 
-/* The owner's share of won deals among those closed before t, shrunk
- * towards the team's. */
-static double
-owner_rate(const struct dealstate *ds, uint32_t owner, double t)
+double
+dealstate_prior(const struct dealstate *ds, double t)
 {
 	double tw = (double)count_upto(&ds->all_won, 0, t);
 	double tl = (double)count_upto(&ds->all_lost, 0, t);
-	double prior = (tw + 1) / (tw + tl + 2);
+	return (tw + 1) / (tw + tl + 2);
+}
+
+/* The owner's share of won deals among those closed before t, shrunk
+ * towards the team's (prior, dealstate_prior's at t). */
+static double
+owner_rate(const struct dealstate *ds, uint32_t owner, double t, double prior)
+{
 	if (owner == NO_INDEX)
 		return prior;
 	double w = (double)count_upto(&ds->won, owner, t);
@@ -214,6 +219,12 @@ account_at(const struct snap_account *a, double t, double *x)
 void
 dealstate_row(const struct dealstate *ds, uint32_t o, double t, double *x)
 {
+	dealstate_row_prior(ds, o, t, dealstate_prior(ds, t), x);
+}
+
+void
+dealstate_row_prior(const struct dealstate *ds, uint32_t o, double t, double prior, double *x)
+{
 	const struct snapshot *s = ds->s;
 	const struct snap_opp *d = &s->opp[o];
 	double entered;
@@ -222,7 +233,7 @@ dealstate_row(const struct dealstate *ds, uint32_t o, double t, double *x)
 	x[DS_DAYS_IN_LAYER] = log_days(t - entered);
 	x[DS_AGE] = log_days(t - d->created);
 	x[DS_AMOUNT] = log1p(fmax(money_to_double(d->amount, s->money_digits), 0));
-	x[DS_OWNER_RATE] = owner_rate(ds, d->owner, t);
+	x[DS_OWNER_RATE] = owner_rate(ds, d->owner, t, prior);
 	account_at(&s->acct[d->acct], t, x);
 	double rv = last_upto(&ds->review, o, t, NAN);
 	x[DS_REVIEWED_IN_LAYER] = rv >= entered;

@@ -58,12 +58,17 @@ wf_rows_build(const struct dealstate *ds, double cut_end, int window_days, struc
 			r->cap += row_at(s, o, cut_end - j * WEEK, cut_end);
 	r->x = xmalloc((r->cap + 1) * r->p * sizeof *r->x);
 	r->y = xmalloc((r->cap + 1) * sizeof *r->y);
+	/* each week's prior once, not once per row (two searches through all
+	 * closed deals' times) */
+	double prior[MAX_POINTS + 1];
+	for (int j = 1; j <= MAX_POINTS; j++)
+		prior[j] = dealstate_prior(ds, cut_end - j * WEEK);
 	for (size_t o = 0; o < s->n_opp; o++) {
 		for (int j = 1; j <= MAX_POINTS && cut_end - j * WEEK >= from && r->n < r->cap; j++) {
 			double t = cut_end - j * WEEK;
 			if (!row_at(s, o, t, cut_end))
 				continue;
-			dealstate_row(ds, (uint32_t)o, t, r->x + r->n * r->p);
+			dealstate_row_prior(ds, (uint32_t)o, t, prior[j], r->x + r->n * r->p);
 			r->y[r->n++] = s->opp[o].outcome == OUTCOME_WON;
 		}
 	}
