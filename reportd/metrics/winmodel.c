@@ -15,14 +15,31 @@ sigmoid(double z)
 	return z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z));
 }
 
-/* beta[0] is the intercept, beta[1..p] the coefficients. */
-static double
-linear(const double *beta, const double *xi, size_t p)
+/* Each row's nonzero columns (n[i] of them, col + i * p), found once
+ * per fit: every pass looked at each of a row's p values again for them,
+ * a branch per value (one-hot and flag columns are mostly 0).  A zero
+ * adds nothing to a sum, so the sums over them are the same. */
+struct nonzero {
+	unsigned char	*n, *col;
+};
+_Static_assert(WINMODEL_MAX_P <= 255, "a column number in a byte");
+
+static int
+nonzero_find(const double *x, size_t n, size_t p, struct nonzero *nzs)
 {
-	double z = beta[0];
-	for (size_t j = 0; j < p; j++)
-		z += beta[j + 1] * xi[j];
-	return z;
+	nzs->n = malloc(n + 1);
+	nzs->col = malloc(n * p + 1);
+	if (nzs->n == NULL || nzs->col == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const double *xi = x + i * p;
+		unsigned char *col = nzs->col + i * p, m = 0;
+		for (size_t j = 0; j < p; j++)
+			if (xi[j] != 0)
+				col[m++] = (unsigned char)j;
+		nzs->n[i] = m;
+	}
+	return 0;
 }
 
 /* The objective at beta and, when g is not NULL, its gradient g and
@@ -34,8 +51,8 @@ linear(const double *beta, const double *xi, size_t p)
  * own.  Each row's zeros are skipped in the derivatives (one-hot and flag
  * columns are mostly 0); every sum is the same, in the same order. */
 static double
-evaluate(const double *x, const double *y, size_t n, size_t p, double c, const double *beta,
-         double *g, double *h)
+evaluate(const double *x, const double *y, const struct nonzero *nzs, size_t n, size_t p, double c,
+         const double *beta, double *g, double *h)
 {
 	size_t q = p + 1, idx[DIM];
 	double val[DIM], ll = 0, pen = 0;
@@ -45,18 +62,22 @@ evaluate(const double *x, const double *y, size_t n, size_t p, double c, const d
 	}
 	for (size_t i = 0; i < n; i++) {
 		const double *xi = x + i * p;
-		double z = linear(beta, xi, p), e = exp(-fabs(z));
+		const unsigned char *col = nzs->col + i * p;
+		size_t m = nzs->n[i];
+		double z = beta[0];
+		for (size_t k = 0; k < m; k++)
+			z += beta[col[k] + 1] * xi[col[k]];
+		double e = exp(-fabs(z));
 		ll += (z > 0 ? z + log1p(e) : log1p(e)) - y[i] * z;
 		if (g == NULL)
 			continue;
 		size_t nz = 1;
 		idx[0] = 0;
 		val[0] = 1;
-		for (size_t j = 0; j < p; j++)
-			if (xi[j] != 0) {
-				idx[nz] = j + 1;
-				val[nz++] = xi[j];
-			}
+		for (size_t k = 0; k < m; k++) {
+			idx[nz] = col[k] + 1u;
+			val[nz++] = xi[col[k]];
+		}
 		double mu = z >= 0 ? 1 / (1 + e) : e / (1 + e);
 		double r = mu - y[i], wt = mu * (1 - mu);
 		for (size_t a = 0; a < nz; a++) {
@@ -128,13 +149,13 @@ struct deriv {
  * the full step is nearly always the one taken); returns the largest
  * change made. */
 static double
-newton_step(const double *x, const double *y, size_t n, size_t p, double c, double *beta,
-            double *f, struct deriv *d, struct deriv *next)
+newton_step(const double *x, const double *y, const struct nonzero *nzs, size_t n, size_t p,
+            double c, double *beta, double *f, struct deriv *d, struct deriv *next)
 {
 	double trial[DIM];
 	size_t q = p + 1;
 	if (!d->fresh)
-		evaluate(x, y, n, p, c, beta, d->g, d->h);
+		evaluate(x, y, nzs, n, p, c, beta, d->g, d->h);
 	d->fresh = 0;		/* solved in place below */
 	if (cholesky_solve(d->h, d->g, q) != 0)
 		return NAN;
@@ -145,7 +166,7 @@ newton_step(const double *x, const double *y, size_t n, size_t p, double c, doub
 			big = fmax(big, fabs(t * d->g[j]));
 		}
 		int full = t == 1;
-		double ft = evaluate(x, y, n, p, c, trial, full ? next->g : NULL, next->h);
+		double ft = evaluate(x, y, nzs, n, p, c, trial, full ? next->g : NULL, next->h);
 		if (ft <= *f || big < 1e-12) {
 			memcpy(beta, trial, q * sizeof *beta);
 			*f = ft;
@@ -180,16 +201,17 @@ winmodel_fit_from(const double *x, const double *y, size_t n, size_t p, double c
 	memset(m, 0, sizeof *m);
 	struct deriv dv[2] = { { .h = malloc(DIM * DIM * sizeof(double)) },
 	                       { .h = malloc(DIM * DIM * sizeof(double)) } };
+	struct nonzero nzs;
 	int rc = -1;
 	double f;
-	if (dv[0].h == NULL || dv[1].h == NULL)
+	if (nonzero_find(x, n, p, &nzs) != 0 || dv[0].h == NULL || dv[1].h == NULL)
 		goto out;
-	f = evaluate(x, y, n, p, c, beta, dv[0].g, dv[0].h);
+	f = evaluate(x, y, &nzs, n, p, c, beta, dv[0].g, dv[0].h);
 	dv[0].fresh = 1;
 	for (m->iterations = 1; m->iterations <= 100; m->iterations++) {
 		/* this step's derivatives in dv[k], the next step's into dv[!k] */
 		int k = (m->iterations - 1) & 1;
-		double step = newton_step(x, y, n, p, c, beta, &f, &dv[k], &dv[!k]);
+		double step = newton_step(x, y, &nzs, n, p, c, beta, &f, &dv[k], &dv[!k]);
 		if (isnan(step))
 			break;
 		if (step < 1e-10) {
@@ -199,6 +221,8 @@ winmodel_fit_from(const double *x, const double *y, size_t n, size_t p, double c
 		}
 	}
 out:
+	free(nzs.n);
+	free(nzs.col);
 	free(dv[0].h);
 	free(dv[1].h);
 	m->p = p;
