@@ -42,36 +42,48 @@ row_at(const struct snapshot *s, size_t o, double t, double cut_end)
 	       dealstate_open_at(s, (uint32_t)o, t);
 }
 
+/* Deal o's rows known at cut_end (1.. weeks back from it, not before
+ * from; prior[j] the prior win rate j weeks back): counted when x is
+ * NULL, else written from x and y on. */
+static size_t
+deal_rows(const struct dealstate *ds, size_t o, double cut_end, double from,
+          const double *prior, double *x, double *y)
+{
+	const struct snapshot *s = ds->s;
+	size_t k = 0, p = dealstate_width(ds);
+	for (int j = 1; j <= MAX_POINTS && cut_end - j * WEEK >= from; j++) {
+		double t = cut_end - j * WEEK;
+		if (!row_at(s, o, t, cut_end))
+			continue;
+		if (x != NULL) {
+			dealstate_row_prior(ds, (uint32_t)o, t, prior[j], x + k * p);
+			y[k] = s->opp[o].outcome == OUTCOME_WON;
+		}
+		k++;
+	}
+	return k;
+}
+
 /* Deal by deal (its records stay in cache), the rows counted first so
  * that the arrays are made once.  The count too: week by week, it read
  * every deal's record 26 times, 0.7 s of each fit's rows at a million
- * deals. */
+ * deals.  Each week's prior once, not once per row (two searches through
+ * all closed deals' times). */
 void
 wf_rows_build(const struct dealstate *ds, double cut_end, int window_days, struct wf_rows *r)
 {
 	const struct snapshot *s = ds->s;
-	double from = cut_end - window_days * DAY;
+	double from = cut_end - window_days * DAY, prior[MAX_POINTS + 1];
 	memset(r, 0, sizeof *r);
 	r->p = dealstate_width(ds);
 	for (size_t o = 0; o < s->n_opp; o++)
-		for (int j = 1; j <= MAX_POINTS && cut_end - j * WEEK >= from; j++)
-			r->cap += row_at(s, o, cut_end - j * WEEK, cut_end);
+		r->cap += deal_rows(ds, o, cut_end, from, NULL, NULL, NULL);
 	r->x = xmalloc((r->cap + 1) * r->p * sizeof *r->x);
 	r->y = xmalloc((r->cap + 1) * sizeof *r->y);
-	/* each week's prior once, not once per row (two searches through all
-	 * closed deals' times) */
-	double prior[MAX_POINTS + 1];
 	for (int j = 1; j <= MAX_POINTS; j++)
 		prior[j] = dealstate_prior(ds, cut_end - j * WEEK);
-	for (size_t o = 0; o < s->n_opp; o++) {
-		for (int j = 1; j <= MAX_POINTS && cut_end - j * WEEK >= from && r->n < r->cap; j++) {
-			double t = cut_end - j * WEEK;
-			if (!row_at(s, o, t, cut_end))
-				continue;
-			dealstate_row_prior(ds, (uint32_t)o, t, prior[j], r->x + r->n * r->p);
-			r->y[r->n++] = s->opp[o].outcome == OUTCOME_WON;
-		}
-	}
+	for (size_t o = 0; o < s->n_opp; o++)
+		r->n += deal_rows(ds, o, cut_end, from, prior, r->x + r->n * r->p, r->y + r->n);
 }
 
 void

@@ -48,8 +48,8 @@ nonzero_find(const double *x, size_t n, size_t p, struct nonzero *nzs)
  * second pass over the same 450 MB of rows (1.86 million rows at a
  * million deals), the derivatives at the step it took.  log(1 + exp(z))
  * and the logistic function share exp(-|z|), the value each took of its
- * own.  Each row's zeros are skipped in the derivatives (one-hot and flag
- * columns are mostly 0); every sum is the same, in the same order. */
+ * own.  Only each row's nonzero columns (nzs) are read; every sum is the
+ * same, in the same order. */
 static double
 evaluate(const double *x, const double *y, const struct nonzero *nzs, size_t n, size_t p, double c,
          const double *beta, double *g, double *h)
