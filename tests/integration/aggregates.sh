@@ -327,13 +327,13 @@ q "INSERT INTO crmx_native.opportunities (opportunity_id, account_id, owner_id, 
 check "... its deals marked themselves, not their owners" test "$(q "SELECT count(*) FROM crmx.changed_owner
 	WHERE owner_id = $o9")" = 0
 pages sums
-learned_of() {	# FILE OWNER: the rep's learned forecast in a team.json
-	/usr/bin/python3 -c "import json,sys; print([r['learned_forecast'] for r in json.load(open(sys.argv[1]))['reps']
-		if r['user_id'] == int(sys.argv[2])][0])" "$@"
+team_of() {	# FILE OWNER FIELD: the rep's FIELD in a team.json (None: null)
+	/usr/bin/python3 -c "import json,sys; v = [r[sys.argv[3]] for r in json.load(open(sys.argv[1]))['reps']
+		if r['user_id'] == int(sys.argv[2])][0]; print(int(v) if v is not None and v == int(v) else v)" "$@"
 }
 check "the rep left without a scored deal: learned forecast unknown (was known)" test \
-	"$(learned_of "$tmp/before.$exec_login.team_json" "$o9" | grep -c '^[0-9]')/$(learned_of \
-	"$tmp/sums.$exec_login.team_json" "$o9")" = 1/None
+	"$(team_of "$tmp/before.$exec_login.team_json" "$o9" learned_forecast | grep -c '^[0-9]')/$(team_of \
+	"$tmp/sums.$exec_login.team_json" "$o9" learned_forecast)" = 1/None
 get "$rep6" /crmx/regions.json >/dev/null && cp "$tmp/body" "$tmp/sums6"
 rep7=$(q "SELECT login FROM crmx_src.users WHERE user_id = $o7")
 get "$rep7" /crmx/regions.json >/dev/null && cp "$tmp/body" "$tmp/sums7"
@@ -363,10 +363,6 @@ check "the executive's pipeline and regions show the changes" sh -c \
 	 grep -q aggregates-test '$tmp/sums.$exec_login.pipeline' && grep -q Testcity '$tmp/sums.$exec_login.regions'"
 check "the executive's team view shows the changes" sh -c \
 	"! cmp -s '$tmp/before.$exec_login.team_json' '$tmp/sums.$exec_login.team_json'"
-team_of() {	# FILE OWNER FIELD
-	/usr/bin/python3 -c "import json,sys; print([int(r[sys.argv[3]]) for r in json.load(open(sys.argv[1]))['reps']
-		if r['user_id'] == int(sys.argv[2])][0])" "$@"
-}
 check "the day's changes show on o3's row (one stalled and one unreviewed fewer)" test \
 	"$(($(team_of "$tmp/before.$exec_login.team_json" "$o3" stalled) - 1))/$(($(team_of \
 	"$tmp/before.$exec_login.team_json" "$o3" unreviewed) - 1))" = \
