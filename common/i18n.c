@@ -158,20 +158,58 @@ put(char *buf, size_t len, const char *s)
 {
 	if (len == 0)
 		return;
-	snprintf(buf, len, "%s", s);
-	/* Never leave a cut multi-byte sequence at the end. */
-	size_t n = strlen(buf);
-	if (n + 1 == len) {
-		size_t i = n;
-		while (i > 0 && ((unsigned char)buf[i - 1] & 0xC0) == 0x80)
-			i--;
-		if (i > 0 && ((unsigned char)buf[i - 1] & 0x80)) {
-			unsigned char lead = (unsigned char)buf[i - 1];
-			size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
-			if (n - (i - 1) < want)
-				buf[i - 1] = 0;
-		}
+	size_t n = strlen(s);
+	if (n < len) {
+		memcpy(buf, s, n + 1);
+		return;
 	}
+	n = len - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	/* Never leave a cut multi-byte sequence at the end. */
+	size_t i = n;
+	while (i > 0 && ((unsigned char)buf[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i > 0 && ((unsigned char)buf[i - 1] & 0x80)) {
+		unsigned char lead = (unsigned char)buf[i - 1];
+		size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+		if (n - (i - 1) < want)
+			buf[i - 1] = 0;
+	}
+}
+
+/* a >= 0 as printf's "%.*f" writes it, into raw (64 bytes), without the
+ * C library's exact binary-to-decimal conversion when the answer is
+ * certain without it: a times 10^decimals under 2^40 (its rounding error
+ * then under 2^-13) and not within 1/1000 of a tie.  1: written; 0: not
+ * (the caller asks printf). */
+static int
+fixed_fast(char *raw, double a, int decimals)
+{
+	static const double scale[] = { 1, 10, 100, 1e3, 1e4, 1e5, 1e6 };
+	double s = a * scale[decimals];
+	if (!(s < 1099511627776.0))	/* 2^40 */
+		return 0;
+	double f = floor(s), frac = s - f;
+	if (fabs(frac - 0.5) < 1e-3)
+		return 0;
+	uint64_t n = (uint64_t)f + (frac > 0.5);
+	char d[24];
+	int k = 0;
+	do {
+		d[k++] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n > 0 || k <= decimals);	/* at least one digit before the point */
+	int o = 0;
+	while (k > decimals)
+		raw[o++] = d[--k];
+	if (decimals > 0) {
+		raw[o++] = '.';
+		while (k > 0)
+			raw[o++] = d[--k];
+	}
+	raw[o] = '\0';
+	return 1;
 }
 
 void
@@ -186,8 +224,13 @@ fmt_number(char *buf, size_t len, double v, int decimals)
 		decimals = 0;
 	if (decimals > 6)
 		decimals = 6;
-	snprintf(raw, sizeof raw, "%.*f", decimals, v);
-	if (raw[0] == '-' && strspn(raw + 1, "0.") == strlen(raw + 1))
+	if (fixed_fast(raw + 1, fabs(v), decimals))
+		raw[0] = signbit(v) ? '-' : '+';
+	else
+		snprintf(raw, sizeof raw, "%+.*f", decimals, v);
+	if (raw[0] == '+')
+		memmove(raw, raw + 1, strlen(raw));
+	else if (raw[0] == '-' && strspn(raw + 1, "0.") == strlen(raw + 1))
 		memmove(raw, raw + 1, strlen(raw));	/* no "-0.00" */
 	const char *digits = raw[0] == '-' ? raw + 1 : raw;
 	size_t intlen = strcspn(digits, ".");
@@ -199,7 +242,8 @@ fmt_number(char *buf, size_t len, double v, int decimals)
 			out[o++] = ',';
 		out[o++] = digits[i];
 	}
-	snprintf(out + o, sizeof out - o, "%s", digits + intlen);
+	size_t rest = strlen(digits + intlen);	/* "" or ".ddd": fits (raw < out) */
+	memcpy(out + o, digits + intlen, rest + 1);
 	put(buf, len, out);
 }
 
@@ -212,7 +256,9 @@ fmt_percent(char *buf, size_t len, double share, int decimals)
 		return;
 	}
 	fmt_number(n, sizeof n, share * 100, decimals);
-	snprintf(out, sizeof out, "%s%%", n);
+	size_t k = strlen(n);	/* under 64: out has room for the sign */
+	memcpy(out, n, k);
+	memcpy(out + k, "%", 2);
 	put(buf, len, out);
 }
 
@@ -234,9 +280,11 @@ fmt_money(char *buf, size_t len, double amount, const char *currency, int short_
 		put(buf, len, "\xE2\x80\x94");
 		return;
 	}
-	for (size_t i = 0; currency && i < sizeof currencies / sizeof *currencies; i++)
-		if (strcasecmp(currency, currencies[i].code) == 0)
+	for (size_t i = 0; currency && *currency && i < sizeof currencies / sizeof *currencies; i++)
+		if (strcasecmp(currency, currencies[i].code) == 0) {
 			sym = currencies[i].symbol;
+			break;
+		}
 	double a = fabs(amount);
 	int dec = currency_digits(currency);	/* the full form: to the minor unit */
 	if (short_form) {
@@ -270,12 +318,18 @@ fmt_money(char *buf, size_t len, double amount, const char *currency, int short_
 			num[--k] = 0;
 	}
 	const char *neg = amount < 0 && strspn(num, "0.,") != strlen(num) ? "-" : "";
-	if (sym)
-		snprintf(out, sizeof out, "%s%s%s%s", neg, sym, num, suffix);
-	else
-		snprintf(out, sizeof out, "%s%s%s %s", neg, num, suffix, currency && *currency ?
-		         currency : "");
-	size_t n = strlen(out);
+	const char *parts[6] = { neg, sym ? sym : "", num, suffix, "", "" };
+	if (!sym && currency && *currency)
+		parts[4] = " ", parts[5] = currency;
+	size_t n = 0;
+	for (size_t i = 0; i < 6; i++) {
+		size_t k = strlen(parts[i]);
+		if (k > sizeof out - 1 - n)
+			k = sizeof out - 1 - n;
+		memcpy(out + n, parts[i], k);
+		n += k;
+	}
+	out[n] = 0;
 	while (n > 0 && out[n - 1] == ' ')
 		out[--n] = 0;
 	put(buf, len, out);

@@ -55,14 +55,20 @@ sb_raw(struct sbuf *b, const char *s)
 void
 sb_vprintf(struct sbuf *b, const char *fmt, va_list ap)
 {
+	/* written once where it fits in the room left (nearly always), and
+	 * only when it does not, again after the buffer grows */
 	va_list ap2;
 	va_copy(ap2, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	if (n > 0) {
+	size_t left = b->cap - b->len;
+	int n = vsnprintf(b->s + b->len, left, fmt, ap);
+	if (n > 0 && (size_t)n >= left) {
 		room(b, (size_t)n);
 		vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap2);
-		b->len += (size_t)n;
 	}
+	if (n > 0)
+		b->len += (size_t)n;
+	else if (b->s != NULL)
+		b->s[b->len] = '\0';	/* an error: nothing added */
 	va_end(ap2);
 }
 

@@ -108,16 +108,19 @@ team_head(struct ctx *c, const struct team_view *v)
 	out_raw(o, "</tr></thead><tbody>");
 }
 
-/* A figure of a rep or a team: v its fields, acc its forecast accuracy. */
+/* A figure of a rep or a team: v its fields, acc its forecast accuracy;
+ * label: the column's label, translated (once per page: every row has
+ * every column's). */
 static void
-cell(struct ctx *c, const struct col *k, const double *v, const struct accuracy *acc)
+cell(struct ctx *c, const struct col *k, const char *label, const double *v,
+     const struct accuracy *acc)
 {
 	struct out *o = c->out;
 	char b[64];
 	double x = k->field >= 0 ? v[k->field] : NAN;
 	/* one value span: on a card, the label and the value side by side */
 	out_raw(o, "<td class=\"num\" data-label=\"");
-	html_text(o, _(k->label));
+	html_text(o, label);
 	out_raw(o, "\"><span class=\"v\">");
 	if (k->fmt == F_ACCURACY) {
 		accuracy_html(c, acc);
@@ -145,7 +148,7 @@ cell(struct ctx *c, const struct col *k, const double *v, const struct accuracy 
 }
 
 static void
-rep_row(struct ctx *c, const struct team_rep *r)
+rep_row(struct ctx *c, const struct team_rep *r, const char *const *labels)
 {
 	struct out *o = c->out;
 	out_raw(o, "<tr><th class=\"rep\" scope=\"row\">");
@@ -156,12 +159,12 @@ rep_row(struct ctx *c, const struct team_rep *r)
 	html_text(o, _("Accounts"));
 	out_raw(o, "</a></span></th>");
 	for (size_t k = 0; k < NCOLS; k++)
-		cell(c, &cols[k], r->v, &r->acc);
+		cell(c, &cols[k], labels[k], r->v, &r->acc);
 	out_raw(o, "</tr>");
 }
 
 static void
-team_row(struct ctx *c, const struct team_sum *t)
+team_row(struct ctx *c, const struct team_sum *t, const char *const *labels)
 {
 	struct out *o = c->out;
 	char b[32];
@@ -175,7 +178,7 @@ team_row(struct ctx *c, const struct team_sum *t)
 	html_text(o, _("reps"));
 	out_raw(o, "</span></th>");
 	for (size_t k = 0; k < NCOLS; k++)
-		cell(c, &cols[k], t->v, &t->acc);
+		cell(c, &cols[k], labels[k], t->v, &t->acc);
 	out_raw(o, "</tr>");
 }
 
@@ -185,9 +188,12 @@ team_html(struct ctx *c, const struct team_view *v)
 	struct out *o = c->out;
 	page_begin(c, _("Team"));
 	team_head(c, v);
+	const char *labels[NCOLS];
+	for (size_t k = 0; k < NCOLS; k++)
+		labels[k] = _(cols[k].label);
 	const char *team = NULL;
 	for (int i = 0; i < v->nteams; i++)
-		team_row(c, &v->teams[i]);
+		team_row(c, &v->teams[i], labels);
 	for (int i = 0; v->teams == NULL && i < v->n; i++) {
 		const struct team_rep *r = &v->reps[i];
 		if (v->grouped && v->team == NULL && (team == NULL || strcmp(team, r->team) != 0)) {
@@ -196,7 +202,7 @@ team_html(struct ctx *c, const struct team_view *v)
 			html_text(o, team[0] ? team : _("No team"));
 			out_raw(o, "</th></tr>");
 		}
-		rep_row(c, r);
+		rep_row(c, r, labels);
 	}
 	out_raw(o, "</tbody></table>");
 	if (v->keeps != NULL)

@@ -96,6 +96,68 @@ test_numbers(void **state)
 	assert_string_equal(b, "0%");
 }
 
+/* v as printf's "%.*f" writes it, grouped by thousands, "-0.00" as
+ * "0.00": what fmt_number wrote before it had its own digits. */
+static void
+number_as_printf(char *out, size_t len, double v, int decimals)
+{
+	char raw[400];
+	snprintf(raw, sizeof raw, "%.*f", decimals, v);
+	if (raw[0] == '-' && strspn(raw + 1, "0.") == strlen(raw + 1))
+		memmove(raw, raw + 1, strlen(raw));
+	const char *d = raw[0] == '-' ? raw + 1 : raw;
+	size_t intlen = strcspn(d, "."), o = 0;
+	if (raw[0] == '-')
+		out[o++] = '-';
+	for (size_t i = 0; i < intlen && o + 2 < len; i++) {
+		if (i > 0 && (intlen - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = d[i];
+	}
+	snprintf(out + o, len - o, "%s", d + intlen);
+}
+
+/* fmt_number writes most figures without printf: the same text as
+ * printf for every value and number of decimals, ties (x.5, x.125,
+ * 2.675) and values beside 2^40 included. */
+static void
+test_numbers_as_printf(void **state)
+{
+	(void)state;
+	static const double fixed[] = {
+		0, 0.5, 1.5, 2.5, -2.5, 0.125, 0.375, 2.675, 1.005, 0.285, 999.5, 1e-7,
+		0.0049999999, 0.005, 0.015, 0.045, 1099511627775.5, 1099511627776.0,
+		1099511627776.5, 109951162777.55, 4503599627370495.5, 1e15, 1e20,
+		123456.785, 9.995, 99.995, 0.9995, -0.0, -1e-9, 42, 1234567.891,
+	};
+	uint64_t x = 88172645463325252ull;
+	int checked = 0;
+	for (int i = 0; i < 200000; i++) {
+		double v;
+		if (i < (int)(sizeof fixed / sizeof *fixed)) {
+			v = fixed[i];
+		} else {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			int mag = (int)(x % 15) - 3;	/* 1e-3 .. 1e11 */
+			double unit = (double)(x >> 11) / 9007199254740992.0;
+			v = unit * pow(10, mag);
+			if (i % 3 == 0)	/* a value of a few decimals, ties among them */
+				v = round(v * 1000) / 1000;
+			if (i % 2 == 0)
+				v = -v;
+		}
+		for (int dec = 0; dec <= 6; dec++) {
+			char got[96], want[96];
+			fmt_number(got, sizeof got, v, dec);
+			number_as_printf(want, sizeof want, v, dec);
+			if (strcmp(got, want) != 0)
+				fail_msg("fmt_number(%.17g, %d) = %s, printf gives %s", v, dec, got, want);
+			checked++;
+		}
+	}
+	assert_int_equal(checked, 200000 * 7);
+}
+
 static void
 test_money(void **state)
 {
@@ -230,6 +292,7 @@ main(void)
 		cmocka_unit_test(test_pick),
 		cmocka_unit_test(test_gettext),
 		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_numbers_as_printf),
 		cmocka_unit_test(test_money),
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_date_errors),
