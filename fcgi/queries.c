@@ -1104,14 +1104,14 @@ static const char *const sql[Q__MAX] = {
  * deals' sums ($2) read now, owner by owner as ACC_WON_LIVE does, in
  * place of their stored ones (their forecasts were made before each
  * month and stay), for the months of Q_FORECAST_ACCURACY_AGG, by team and
- * month. */
+ * month.  Only those changes (d, usually none) are summed: the stored rows
+ * are joined as they are (summing all 1,002 of them at 1M with the
+ * changes took 2.9 ms a page, 2.2 this way). */
 [Q_TEAM_TEAMS_ACC] =
     ACC_MONTHS("(SELECT x.as_of FROM crmx.run x WHERE x.run_id = " RUN ")")
     TEAM_LIVE_X
-    " t AS (SELECT t.team, t.m, sum(t.won) AS won, sum(t.forecast) AS forecast FROM ("
-    "  SELECT s.team, s.month AS m, s.won, s.forecast FROM crmx.team_month s"
-    "  WHERE s.run_id = " RUN
-    "  UNION ALL SELECT x.team, w.month, -w.won, -w.forecast FROM x"
+    " d AS (SELECT t.team, t.m, sum(t.won) AS won, sum(t.forecast) AS forecast FROM ("
+    "  SELECT x.team, w.month AS m, -w.won AS won, -w.forecast AS forecast FROM x"
     "  JOIN crmx.won_month w ON w.run_id = " RUN " AND w.owner_id = x.owner_id"
     "  UNION ALL SELECT m.team, w.month, -w.won, 0 FROM crmx.won_month w"
     "  JOIN crmx.team_member m ON m.run_id = " RUN " AND m.owner_id = w.owner_id AND m.shown"
@@ -1125,9 +1125,12 @@ static const char *const sql[Q__MAX] = {
     "  WHERE m.run_id = " RUN " AND m.shown AND m.owner_id = ANY($2::bigint[])"
     "  AND m.owner_id <> ALL($1::bigint[])) t"
     "  GROUP BY 1, 2)"
-    " SELECT b.team, to_char(r.m, 'YYYY-MM') AS month, coalesce(t.forecast, 0) AS forecast,"
-    " coalesce(t.won, 0) AS won FROM r"
-    " CROSS JOIN crmx.team_base b LEFT JOIN t ON t.team = b.team AND t.m = r.m"
+    " SELECT b.team, to_char(r.m, 'YYYY-MM') AS month,"
+    " coalesce(s.forecast, 0) + coalesce(d.forecast, 0) AS forecast,"
+    " coalesce(s.won, 0) + coalesce(d.won, 0) AS won FROM r"
+    " CROSS JOIN crmx.team_base b"
+    " LEFT JOIN crmx.team_month s ON s.run_id = " RUN " AND s.team = b.team AND s.month = r.m"
+    " LEFT JOIN d ON d.team = b.team AND d.m = r.m"
     " WHERE r.run_id IS NOT NULL AND b.run_id = " RUN
     " AND " TEAM_ROWS_STORED " ORDER BY b.team, r.m",
 /* The pages from the latest run's sums (0027): usable when the run
