@@ -47,12 +47,6 @@ sb_rawn(struct sbuf *b, const char *s, size_t n)
 }
 
 void
-sb_raw(struct sbuf *b, const char *s)
-{
-	sb_rawn(b, s, strlen(s));
-}
-
-void
 sb_vprintf(struct sbuf *b, const char *fmt, va_list ap)
 {
 	/* written once where it fits in the room left (nearly always), and

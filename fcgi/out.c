@@ -24,12 +24,6 @@ out_free(struct out *o)
 }
 
 void
-out_raw(struct out *o, const char *s)
-{
-	sb_raw(&o->body, s);
-}
-
-void
 out_rawf(struct out *o, const char *fmt, ...)
 {
 	va_list ap;

@@ -19,8 +19,12 @@ struct out {
 
 void out_init(struct out *o);
 void out_free(struct out *o);
-/* Raw bytes: markup of our own, never data. */
-void out_raw(struct out *o, const char *s);
+/* Raw bytes: markup of our own, never data (inline: see sb_raw). */
+static inline void
+out_raw(struct out *o, const char *s)
+{
+	sb_raw(&o->body, s);
+}
 void out_rawf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Text from the database or the request, escaped for HTML element content
  * and attribute values (&, <, >, ", ' ); NULL writes nothing. */
