@@ -224,26 +224,20 @@ fmt_number(char *buf, size_t len, double v, int decimals)
 		decimals = 0;
 	if (decimals > 6)
 		decimals = 6;
-	if (fixed_fast(raw + 1, fabs(v), decimals))
-		raw[0] = signbit(v) ? '-' : '+';
-	else
-		snprintf(raw, sizeof raw, "%+.*f", decimals, v);
-	if (raw[0] == '+')
-		memmove(raw, raw + 1, strlen(raw));
-	else if (raw[0] == '-' && strspn(raw + 1, "0.") == strlen(raw + 1))
-		memmove(raw, raw + 1, strlen(raw));	/* no "-0.00" */
-	const char *digits = raw[0] == '-' ? raw + 1 : raw;
-	size_t intlen = strcspn(digits, ".");
+	/* the digits of |v|; its sign unless they are all 0 (no "-0.00") */
+	if (!fixed_fast(raw, fabs(v), decimals))
+		snprintf(raw, sizeof raw, "%.*f", decimals, fabs(v));
+	size_t intlen = strcspn(raw, ".");
 	size_t o = 0;
-	if (raw[0] == '-')
+	if (signbit(v) && strspn(raw, "0.") != strlen(raw))
 		out[o++] = '-';
 	for (size_t i = 0; i < intlen; i++) {
 		if (i > 0 && (intlen - i) % 3 == 0)
 			out[o++] = ',';
-		out[o++] = digits[i];
+		out[o++] = raw[i];
 	}
-	size_t rest = strlen(digits + intlen);	/* "" or ".ddd": fits (raw < out) */
-	memcpy(out + o, digits + intlen, rest + 1);
+	size_t rest = strlen(raw + intlen);	/* "" or ".ddd": fits (raw < out) */
+	memcpy(out + o, raw + intlen, rest + 1);
 	put(buf, len, out);
 }
 
