@@ -217,13 +217,7 @@ account_at(const struct snap_account *a, double t, double *x)
 }
 
 void
-dealstate_row(const struct dealstate *ds, uint32_t o, double t, double *x)
-{
-	dealstate_row_prior(ds, o, t, dealstate_prior(ds, t), x);
-}
-
-void
-dealstate_row_prior(const struct dealstate *ds, uint32_t o, double t, double prior, double *x)
+dealstate_row(const struct dealstate *ds, uint32_t o, double t, double prior, double *x)
 {
 	const struct snapshot *s = ds->s;
 	const struct snap_opp *d = &s->opp[o];

@@ -42,13 +42,12 @@ size_t dealstate_width(const struct dealstate *ds);
 const char *dealstate_name(size_t j);
 /* Whether deal o was open at t (created, not yet closed). */
 int    dealstate_open_at(const struct snapshot *s, uint32_t o, double t);
-/* Deal o's row at time t into x (dealstate_width() values). */
-void   dealstate_row(const struct dealstate *ds, uint32_t o, double t, double *x);
 /* The share of won deals among all closed by t, shrunk towards a half:
- * the same for every deal at t, the prior of each owner's win rate. */
+ * the same for every deal at t, the prior of each owner's win rate (two
+ * searches through every closed deal's time: once per t, not per deal). */
 double dealstate_prior(const struct dealstate *ds, double t);
-/* dealstate_row with the prior at t given (many deals' rows at one t). */
-void   dealstate_row_prior(const struct dealstate *ds, uint32_t o, double t, double prior,
-                           double *x);
+/* Deal o's row at time t into x (dealstate_width() values); prior:
+ * dealstate_prior(ds, t). */
+void   dealstate_row(const struct dealstate *ds, uint32_t o, double t, double prior, double *x);
 
 #endif

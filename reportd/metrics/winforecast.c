@@ -56,7 +56,7 @@ deal_rows(const struct dealstate *ds, size_t o, double cut_end, double from,
 		if (!row_at(s, o, t, cut_end))
 			continue;
 		if (x != NULL) {
-			dealstate_row_prior(ds, (uint32_t)o, t, prior[j], x + k * p);
+			dealstate_row(ds, (uint32_t)o, t, prior[j], x + k * p);
 			y[k] = s->opp[o].outcome == OUTCOME_WON;
 		}
 		k++;
@@ -168,13 +168,14 @@ fit_at(const struct dealstate *ds, double cut_end, int window_days, const struct
 	return rc;
 }
 
-/* Deal o's learned probability at t; its row against the average deal's,
- * in deviations, into z. */
+/* Deal o's learned probability at t (prior: dealstate_prior's at t); its
+ * row against the average deal's, in deviations, into z. */
 static double
-predict_at(const struct dealstate *ds, const struct wf_model *m, uint32_t o, double t, double *z)
+predict_at(const struct dealstate *ds, const struct wf_model *m, uint32_t o, double t,
+           double prior, double *z)
 {
 	double x[WINMODEL_MAX_P];
-	dealstate_row(ds, o, t, x);
+	dealstate_row(ds, o, t, prior, x);
 	for (size_t j = 0; j < m->p; j++) {
 		z[j] = (x[j] - m->mean[j]) / m->sd[j];
 		x[j] /= m->sd[j];
@@ -268,6 +269,7 @@ score(const struct dealstate *ds, const struct wf_model *m, double cut_end, cons
 	const struct snapshot *s = ds->s;
 	struct scored *v = xmalloc((s->n_opp + 1) * sizeof *v);
 	double z[WINMODEL_MAX_P], bm = 0, bs = 0, lm = 0, ls = 0, em = 0, es = 0, won = 0;
+	double prior = dealstate_prior(ds, cut_end);
 	size_t n = 0;
 	for (size_t i = 0; i < s->n_opp; i++) {
 		const struct snap_opp *d = &s->opp[i];
@@ -277,7 +279,7 @@ score(const struct dealstate *ds, const struct wf_model *m, double cut_end, cons
 		if (d->outcome == OUTCOME_OPEN)
 			continue;
 		int y = d->outcome == OUTCOME_WON;
-		double p = predict_at(ds, m, (uint32_t)i, cut_end, z);
+		double p = predict_at(ds, m, (uint32_t)i, cut_end, prior, z);
 		double q = w[rank_at(s, (uint32_t)i, cut_end)];
 		double amt = money_to_double(d->amount, s->money_digits);
 		bm += (p - y) * (p - y);
@@ -357,6 +359,7 @@ predict_open(const struct dealstate *ds, const struct wf_model *m, const double 
 {
 	const struct snapshot *s = ds->s;
 	double z[WINMODEL_MAX_P], end = ((double)s->as_of + 1) * DAY;
+	double prior = dealstate_prior(ds, end);
 	f->deals = xcalloc(s->n_opp + 1, sizeof *f->deals);
 	for (size_t i = 0; i < s->n_opp; i++) {
 		const struct snap_opp *o = &s->opp[i];
@@ -370,7 +373,7 @@ predict_open(const struct dealstate *ds, const struct wf_model *m, const double 
 		f->weighted += d->weight * amt;
 		if (!f->fitted)
 			continue;
-		d->p = predict_at(ds, m, (uint32_t)i, end, z);
+		d->p = predict_at(ds, m, (uint32_t)i, end, prior, z);
 		top_features(m, z, d);
 		f->learned += d->p * amt;
 	}

@@ -93,7 +93,7 @@ row_of(struct toy *t, double at, double *x)
 {
 	struct dealstate ds;
 	dealstate_init(&ds, &t->s);
-	dealstate_row(&ds, 0, at, x);
+	dealstate_row(&ds, 0, at, dealstate_prior(&ds, at), x);
 	dealstate_free(&ds);
 }
 
