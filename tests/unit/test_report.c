@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,6 +18,44 @@
 #include "report.h"
 #include "sbuf.h"
 #include "schedule.h"
+
+/* sb_printf writes a piece once where it fits in the room left, and
+ * again after the buffer grows where it does not: the text is the same
+ * across every growth, a piece longer than the first capacity too. */
+static void
+test_printf_grows(void **state)
+{
+	(void)state;
+	struct sbuf b;
+	size_t want_cap = 1 << 20, want_len = 0, grew = 0, cap = 0;
+	char *want = malloc(want_cap), *big = malloc(10001);
+	assert_non_null(want);
+	assert_non_null(big);
+	memset(big, 'x', 10000);
+	big[10000] = '\0';
+	sb_init(&b);
+	for (int i = 0; i < 2000; i++) {
+		int w = i % 97;	/* 0..96 wide, so pieces straddle each growth */
+		if (i == 1500) {
+			sb_printf(&b, "<%s>", big);
+			want_len += (size_t)snprintf(want + want_len, want_cap - want_len, "<%s>", big);
+		} else {
+			sb_printf(&b, "[%d:%*s]", i, w, "v");
+			want_len += (size_t)snprintf(want + want_len, want_cap - want_len, "[%d:%*s]",
+			                             i, w, "v");
+		}
+		grew += b.cap != cap;
+		cap = b.cap;
+	}
+	sb_printf(&b, "%s", "");
+	assert_true(grew >= 4);	/* 4096 bytes at first: it grew several times */
+	assert_int_equal(b.len, want_len);
+	assert_int_equal(strlen(b.s), want_len);
+	assert_string_equal(b.s, want);
+	sb_free(&b);
+	free(want);
+	free(big);
+}
 
 static void
 test_html(void **state)
@@ -129,6 +168,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_html),
+		cmocka_unit_test(test_printf_grows),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_gnuplot_text),
 		cmocka_unit_test(test_schedule),
