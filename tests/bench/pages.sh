@@ -29,10 +29,6 @@ chmod 755 "$dir"
 workers=${BENCH_FCGI_WORKERS:-4}
 secs=${BENCH_PAGE_SECONDS:-5}
 bench_need_run
-# The engine's rows just wrote a run (gigabytes of WAL): its checkpoint
-# is taken now, not while the first pages are measured (a rep's account
-# page read 99 ms there, 38 alone).
-q "CHECKPOINT" >/dev/null
 
 fcgi_pid=""
 hello_pid=""
