@@ -71,6 +71,30 @@ db_connect(const struct crmx_config *cfg, const char *conninfo,
 	return conn;
 }
 
+PGconn *
+db_connect_like(PGconn *conn)
+{
+	PQconninfoOption *opts = PQconninfo(conn);
+	if (opts == NULL)
+		return NULL;
+	const char *keys[64], *vals[64];
+	int n = 0;
+	for (PQconninfoOption *o = opts; o->keyword != NULL && n < 63; o++)
+		if (o->val != NULL && o->val[0] != '\0') {
+			keys[n] = o->keyword;
+			vals[n++] = o->val;
+		}
+	keys[n] = vals[n] = NULL;
+	PGconn *c2 = PQconnectdbParams(keys, vals, 0);
+	PQconninfoFree(opts);
+	if (c2 != NULL && PQstatus(c2) != CONNECTION_OK) {
+		log_debug("db: no second connection (%s)", db_errmsg(c2));
+		PQfinish(c2);
+		return NULL;
+	}
+	return c2;
+}
+
 int
 db_command(PGconn *conn, const char *sql)
 {

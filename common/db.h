@@ -16,6 +16,11 @@
 PGconn *db_connect(const struct crmx_config *cfg, const char *conninfo,
                    const char *appname, char *err, size_t errlen);
 
+/* A second connection with the same parameters as conn (its server,
+ * database, user, application name, options); NULL when it cannot be
+ * made (logged at debug level). */
+PGconn *db_connect_like(PGconn *conn);
+
 /* PQerrorMessage() flattened to one line, in a buffer of the calling
  * thread (thread-local: valid until that thread's next call). */
 const char *db_errmsg(const PGconn *conn);

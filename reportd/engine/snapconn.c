@@ -49,21 +49,11 @@ snapshot_second_conn(PGconn *conn)
 	char id[80];
 	snprintf(id, sizeof id, "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
-	PQconninfoOption *opts = PQconninfo(conn);
-	if (opts == NULL)
+	PGconn *c2 = db_connect_like(conn);
+	if (c2 == NULL)
 		return NULL;
-	const char *keys[64], *vals[64];
-	int n = 0;
-	for (PQconninfoOption *o = opts; o->keyword != NULL && n < 63; o++)
-		if (o->val != NULL && o->val[0] != '\0') {
-			keys[n] = o->keyword;
-			vals[n++] = o->val;
-		}
-	keys[n] = vals[n] = NULL;
-	PGconn *c2 = PQconnectdbParams(keys, vals, 0);
-	PQconninfoFree(opts);
-	if (PQstatus(c2) != CONNECTION_OK || snapshot_begin(c2, id) != 0) {
-		log_debug("snapshot: no second connection (%s); reading on one", db_errmsg(c2));
+	if (snapshot_begin(c2, id) != 0) {
+		log_debug("snapshot: no second transaction (%s); reading on one", db_errmsg(c2));
 		PQfinish(c2);
 		return NULL;
 	}

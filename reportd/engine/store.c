@@ -145,8 +145,9 @@ copy_accounts(PGconn *conn, int64_t run, const struct snapshot *s, const struct 
 	char id[24];
 	snprintf(id, sizeof id, "%lld", (long long)run);
 	/* The run's own table, made by the schema's owner (0016, 0035) in
-	 * this transaction, bare: filled here, then indexed and attached as
-	 * the run's partition of crmx.account_metrics (0006) by
+	 * this transaction, bare: filled here and committed (read by the
+	 * regions' sums, 0051), then indexed and attached as the run's
+	 * partition of crmx.account_metrics (0006) by
 	 * crmx.attach_run_partition.  Kept up during the COPY, the indexes
 	 * made it 13 s instead of 2 at 10^6 accounts. */
 	const char *params[1] = { id };
@@ -171,22 +172,10 @@ copy_accounts(PGconn *conn, int64_t run, const struct snapshot *s, const struct 
 		account_row(&c, run, s->acct[i].id, o == NO_INDEX ? NULL : &s->owner_id[o],
 		    &r->acct[i], r->money_digits);
 	}
-	if (pgcopy_finish(&c, "storing account metrics") != 0)
-		return -1;
-	/* Its primary key and the lists' orders (0042), built now the rows
-	 * are in, and the table attached as the run's partition: sent, not
-	 * waited for.  The server builds them (10-15 s at 10^6 accounts)
-	 * while this process computes the learned forecast, which reads
-	 * neither; attach_wait collects the answer. */
-	if (!PQsendQueryParams(conn, "SELECT crmx.attach_run_partition($1)",
-	    1, NULL, params, NULL, NULL, 0)) {
-		log_error("db: indexing and attaching the run's rows: %s", db_errmsg(conn));
-		return -1;
-	}
-	return 0;
+	return pgcopy_finish(&c, "storing account metrics") != 0 ? -1 : 0;
 }
 
-/* The answer to copy_accounts' attach_run_partition, then the partition's
+/* The answer to store_begin's attach_run_partition, then the partition's
  * statistics: the panels plan their lists by them, and without them a
  * fresh run's first pages are planned blind (0025). */
 static int
@@ -462,19 +451,93 @@ set_work_mem(PGconn *conn, int mb)
 	return res != NULL ? 0 : -1;
 }
 
-int
-store_accounts_begin(PGconn *conn, int64_t run_id, const struct snapshot *s,
-                     const struct results *r, int work_mem_mb, char *err, size_t errlen)
+/* The first statements of one of a run's transactions: durable at commit
+ * when `durable` (the store's), else flushed by the store's commit (the
+ * transactions before it); no statement timeout; work_mem for its sums
+ * (0: the server's). */
+static int
+store_settings(PGconn *conn, int durable, int work_mem_mb)
 {
-	if (db_command(conn, "BEGIN") != 0 ||
-	    db_command(conn, "SET LOCAL synchronous_commit = on") != 0 ||
+	return db_command(conn, durable ? "SET LOCAL synchronous_commit = on"
+	                                : "SET LOCAL synchronous_commit = off") != 0 ||
 	    db_command(conn, "SET LOCAL statement_timeout = 0") != 0 ||
-	    /* one process builds the indexes: the other core is the learned
-	     * forecast's (with parallel workers it ran twice as long) */
+	    (work_mem_mb > 0 && set_work_mem(conn, work_mem_mb) != 0) ? -1 : 0;
+}
+
+int
+store_accounts_commit(PGconn *conn, int64_t run_id, const struct snapshot *s,
+                      const struct results *r, char *err, size_t errlen)
+{
+	if (db_command(conn, "BEGIN") != 0 || store_settings(conn, 0, 0) != 0 ||
+	    copy_accounts(conn, run_id, s, r) != 0 || db_command(conn, "COMMIT") != 0) {
+		snprintf(err, errlen, "storing the accounts' results: %s", db_errmsg(conn));
+		store_abort(conn);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_region_hold(PGconn *conn, int64_t run_id, int work_mem_mb, char *err, size_t errlen)
+{
+	char run[24];
+	snprintf(run, sizeof run, "%lld", (long long)run_id);
+	const char *params[1] = { run };
+	PGresult *res = NULL;
+	if (db_command(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ") != 0 ||
+	    store_settings(conn, 0, work_mem_mb) != 0 ||
+	    (res = db_check(conn, PQexecParams(conn, "SELECT crmx.hold_run_table($1)",
+	     1, NULL, params, NULL, NULL, 0), PGRES_TUPLES_OK, "holding the run's table")) == NULL) {
+		snprintf(err, errlen, "storing the regions' sums: %s", db_errmsg(conn));
+		store_abort(conn);
+		return -1;
+	}
+	PQclear(res);
+	return 0;
+}
+
+int
+store_region_sums(PGconn *conn, int64_t run_id, char **snap, char *err, size_t errlen)
+{
+	char run[24];
+	snprintf(run, sizeof run, "%lld", (long long)run_id);
+	const char *params[1] = { run };
+	PGresult *res = NULL;
+	*snap = NULL;
+	if ((res = db_check(conn, PQexecParams(conn, "SELECT crmx.store_region_sums($1)::text",
+	     1, NULL, params, NULL, NULL, 0), PGRES_TUPLES_OK, "storing the regions' sums")) == NULL ||
+	    PQntuples(res) != 1 || (*snap = strdup(PQgetvalue(res, 0, 0))) == NULL ||
+	    db_command(conn, "COMMIT") != 0) {
+		snprintf(err, errlen, "storing the regions' sums: %s",
+		         res != NULL && *snap == NULL ? "out of memory" : db_errmsg(conn));
+		PQclear(res);
+		free(*snap);
+		*snap = NULL;
+		store_abort(conn);
+		return -1;
+	}
+	PQclear(res);
+	return 0;
+}
+
+int
+store_begin(PGconn *conn, int64_t run_id, int work_mem_mb, char *err, size_t errlen)
+{
+	char run[24];
+	snprintf(run, sizeof run, "%lld", (long long)run_id);
+	const char *params[1] = { run };
+	/* The run's primary key and the lists' orders (0042, 0051), then the
+	 * table attached as the run's partition: sent, not waited for.  The
+	 * server builds them (7-8 s at 10^6 accounts) while this process
+	 * computes the learned forecast, which reads neither; attach_wait
+	 * collects the answer.  One process builds the indexes: the other
+	 * core is the learned forecast's (with parallel workers it ran twice
+	 * as long). */
+	if (db_command(conn, "BEGIN") != 0 || store_settings(conn, 1, work_mem_mb) != 0 ||
 	    db_command(conn, "SET LOCAL max_parallel_maintenance_workers = 0") != 0 ||
-	    set_work_mem(conn, work_mem_mb) != 0 ||
-	    copy_accounts(conn, run_id, s, r) != 0) {
-		snprintf(err, errlen, "storing results: %s", db_errmsg(conn));
+	    !PQsendQueryParams(conn, "SELECT crmx.attach_run_partition($1)",
+	    1, NULL, params, NULL, NULL, 0)) {
+		snprintf(err, errlen, "indexing and attaching the run's rows: %s", db_errmsg(conn));
 		store_abort(conn);
 		return -1;
 	}
@@ -505,8 +568,8 @@ store_abort(PGconn *conn)
 
 int
 store_results(PGconn *conn, int64_t run_id, const struct snapshot *s, const struct results *r,
-              const char *summary_json, const char *row_counts_json, long duration_ms,
-              char *err, size_t errlen)
+              const char *regions_snap, const char *summary_json, const char *row_counts_json,
+              long duration_ms, char *err, size_t errlen)
 {
 	char run[24], dur[24];
 	snprintf(run, sizeof run, "%lld", (long long)run_id);
@@ -516,11 +579,12 @@ store_results(PGconn *conn, int64_t run_id, const struct snapshot *s, const stru
 	    store_winfc(conn, run_id, s, r))
 		goto fail;
 	/* the all-scope pages' sums (0027), once the run's rows are in, with
-	 * days cut in the panels' time zone */
+	 * days cut in the panels' time zone, as of the regions' sums (0051) */
 	const char *tz = r->timezone != NULL && r->timezone[0] != '\0' ? r->timezone : NULL;
-	const char *ap[2] = { run, tz };
-	PGresult *res = db_check(conn, PQexecParams(conn, "SELECT crmx.store_panel_aggregates($1, $2)",
-	    2, NULL, ap, NULL, NULL, 0), PGRES_TUPLES_OK, "storing the panels' sums");
+	const char *ap[3] = { run, tz, regions_snap };
+	PGresult *res = db_check(conn, PQexecParams(conn,
+	    "SELECT crmx.store_panel_aggregates($1, $2, $3::pg_snapshot)",
+	    3, NULL, ap, NULL, NULL, 0), PGRES_TUPLES_OK, "storing the panels' sums");
 	if (res == NULL)
 		goto fail;
 	PQclear(res);

@@ -3,7 +3,7 @@
 # a Chinese run that fails on a full disk logs readable UTF-8; a run killed
 # mid-way leaves no staging folder after a restart and a requested run is
 # resumed; a snapshot whose COPY returns more accounts than counted fails
-# cleanly.
+# cleanly; a run that fails in its store leaves nothing of its own.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/sh.sh"
@@ -162,3 +162,27 @@ sed 's/"run_id": *[0-9]*//' "$tmp/one.json" >"$tmp/one.cmp"
 sed 's/"run_id": *[0-9]*//' "$tmp/two.json" >"$tmp/two.cmp"
 same_summary() { test -s "$tmp/one.cmp" -a -s "$tmp/two.cmp" && cmp -s "$tmp/one.cmp" "$tmp/two.cmp"; }
 check "... and the same summary" same_summary
+
+# ---- a run that fails in its store leaves nothing of its own (0051): its
+# accounts' rows and the regions' sums were committed before the store
+# transaction (on a second connection, beside the indexing); the failed
+# run's table, its learned probabilities' partition and those sums go,
+# and the latest complete run stays with its own.
+q "ALTER TABLE crmx.concentration ADD CONSTRAINT t_fail CHECK (false) NOT VALID" >/dev/null
+rd --run-once --as-of 2026-06-30 >/dev/null 2>"$tmp/fail.log"
+st=$?
+q "ALTER TABLE crmx.concentration DROP CONSTRAINT t_fail" >/dev/null
+failed=$(q "SELECT max(run_id) FROM crmx.run WHERE status = 'failed'")
+check "a run failing in its store: exit 1 ($st), run ${failed:-none} failed after ${two:-none}" \
+	test "$st" = 1 -a "${failed:-0}" -gt "${two:-0}"
+check "... in its store, after the regions' sums ($(grep -o 'failed: .*' "$tmp/fail.log" | head -c 200))" \
+	grep -q "run ${failed:-0} failed: storing results: .*t_fail" "$tmp/fail.log"
+check "... its accounts' table gone" same "$(q "SELECT to_regclass('crmx.account_metrics_${failed:-0}') IS NULL")" t
+check "... its learned probabilities' partition gone" \
+	same "$(q "SELECT to_regclass('crmx.deal_forecast_${failed:-0}') IS NULL")" t
+for t in region_agg region_top precise_account; do
+	check "... none of its $t" same "$(q "SELECT count(*) FROM crmx.$t WHERE run_id = ${failed:-0}")" 0
+	check "... the latest run's $t kept" test "$(q "SELECT count(*) FROM crmx.$t WHERE run_id = ${two:-0}")" -gt 0
+done
+check "... the latest complete run still $two" same "$(q "SELECT run_id FROM crmx.latest_run")" "$two"
+check "... no sanitizer report" absent 'Sanitizer' "$tmp/fail.log"
