@@ -103,7 +103,7 @@ static const struct right reportd_rights[] = {
 	{ "EXECUTE", "FUNCTION", "drop_run_accounts", "bigint" },	/* 0017 */
 	{ "EXECUTE", "FUNCTION", "analyze_run_partition", "bigint" },
 	{ "EXECUTE", "FUNCTION", "store_panel_aggregates", "bigint, text, pg_snapshot" },	/* 0051 */
-	{ "EXECUTE", "FUNCTION", "store_region_sums", "bigint" },	/* 0051 */
+	{ "EXECUTE", "FUNCTION", "store_sums_beside", "bigint" },	/* 0051 */
 	{ "EXECUTE", "FUNCTION", "hold_run_table", "bigint" },	/* 0051 */
 	{ "EXECUTE", "FUNCTION", "discard_run", "bigint" },	/* 0051 */
 	{ "EXECUTE", "FUNCTION", "store_team_aggregates", "bigint" },	/* 0031 */

@@ -104,7 +104,7 @@ fail_run(PGconn *conn, int64_t run_id, const char *why)
  * transaction, store.c); 0, or -1 with the error in out. */
 static int
 summarise_and_store(PGconn *conn, struct engine_result *out, const struct snapshot *snap,
-                    const struct results *res, const char *regions_snap, double t0)
+                    const struct results *res, const char *beside_snap, double t0)
 {
 	int rc = -1;
 	out->summary = summary_build(snap, res, out->run_id);
@@ -114,7 +114,7 @@ summarise_and_store(PGconn *conn, struct engine_result *out, const struct snapsh
 	json_decref(counts);
 	if (summary_text == NULL || counts_text == NULL)
 		snprintf(out->error, sizeof out->error, "out of memory building the summary");
-	else if (store_results(conn, out->run_id, snap, res, regions_snap, summary_text, counts_text,
+	else if (store_results(conn, out->run_id, snap, res, beside_snap, summary_text, counts_text,
 	                       (long)((mono() - t0) * 1000), out->error, sizeof out->error) == 0)
 		rc = 0;
 	free(summary_text);
@@ -154,10 +154,12 @@ read_snapshot(PGconn *conn, const struct crmx_config *cfg, struct engine_result 
 	                     out->error, sizeof out->error);
 }
 
-/* The regions' sums of the run (store_region_sums), on a second
+/* The sums of the run that need only its accounts' rows committed (the
+ * regions', the precise customers', the closed deals': store_sums_beside),
+ * on a second
  * connection by a thread of their own, while the run's connection indexes
  * the accounts' rows and the engine computes (0051). */
-struct region_store {
+struct beside_store {
 	PGconn			*conn;		/* the second connection */
 	int64_t			 run_id;
 	int			 work_mem_mb;
@@ -173,20 +175,20 @@ struct region_store {
 };
 
 static void *
-region_store_main(void *arg)
+beside_store_main(void *arg)
 {
-	struct region_store *g = arg;
+	struct beside_store *g = arg;
 	double t = mono();
-	g->held_rc = store_region_hold(g->conn, g->run_id, g->work_mem_mb, g->held_err,
+	g->held_rc = store_beside_hold(g->conn, g->run_id, g->work_mem_mb, g->held_err,
 	                               sizeof g->held_err);
 	int rc = g->held_rc;
 	sem_post(&g->held);	/* g->held_* are the waiting thread's from now */
 	char err[sizeof g->err] = "";
 	char *snap = NULL;
 	if (rc == 0)
-		rc = store_region_sums(g->conn, g->run_id, &snap, err, sizeof err);
+		rc = store_sums_beside(g->conn, g->run_id, &snap, err, sizeof err);
 	else
-		snprintf(err, sizeof err, "the regions' sums: the run's table not held");
+		snprintf(err, sizeof err, "the sums beside: the run's table not held");
 	g->rc = rc;
 	g->snap = snap;
 	memcpy(g->err, err, sizeof err);
@@ -194,9 +196,9 @@ region_store_main(void *arg)
 	return NULL;
 }
 
-/* Waits for the regions' thread, if there is one; its result in g. */
+/* Waits for the sums' thread, if there is one; its result in g. */
 static void
-region_store_join(struct region_store *g)
+beside_store_join(struct beside_store *g)
 {
 	if (g->started) {
 		pthread_join(g->thread, NULL);
@@ -210,7 +212,7 @@ region_store_join(struct region_store *g)
 }
 
 /* The accounts' rows stored on the run's connection by a thread of their
- * own (store.h: committed, the regions' sums started beside, the store
+ * own (store.h: committed, the sums beside started, the store
  * transaction opened with its indexing), while the engine computes what
  * does not change them: the funnel, efficiency, cohorts and holdout only
  * read them and the snapshot, and do not use the connection until it is
@@ -221,7 +223,7 @@ struct accounts_store {
 	const struct snapshot	*snap;
 	const struct results	*res;
 	int			 work_mem_mb;
-	struct region_store	*regions;
+	struct beside_store	*beside;
 	char			 err[512];
 	double			 seconds;
 	int			 rc;
@@ -231,7 +233,7 @@ static void *
 accounts_store_main(void *arg)
 {
 	struct accounts_store *a = arg;
-	struct region_store *g = a->regions;
+	struct beside_store *g = a->beside;
 	double t = mono();
 	a->rc = store_accounts_commit(a->conn, a->run_id, a->snap, a->res, a->err, sizeof a->err);
 	if (a->rc == 0) {
@@ -239,7 +241,7 @@ accounts_store_main(void *arg)
 		g->work_mem_mb = a->work_mem_mb;
 		g->conn = db_connect_like(a->conn);
 		if (g->conn != NULL && sem_init(&g->held, 0, 0) == 0 &&
-		    pthread_create(&g->thread, NULL, region_store_main, g) == 0) {
+		    pthread_create(&g->thread, NULL, beside_store_main, g) == 0) {
 			/* the table held by the sums before the attach is sent */
 			g->started = 1;
 			while (sem_wait(&g->held) != 0)
@@ -249,15 +251,15 @@ accounts_store_main(void *arg)
 				a->rc = -1;
 			}
 		} else {
-			/* one connection: the regions' sums before the indexing */
-			log_debug("run %lld: the regions' sums on the run's connection",
+			/* one connection: the sums beside before the indexing */
+			log_debug("run %lld: the sums beside on the run's connection",
 			          (long long)a->run_id);
 			PQfinish(g->conn);
 			g->conn = NULL;
 			double tg = mono();
-			g->rc = store_region_hold(a->conn, a->run_id, a->work_mem_mb, g->err, sizeof g->err);
+			g->rc = store_beside_hold(a->conn, a->run_id, a->work_mem_mb, g->err, sizeof g->err);
 			if (g->rc == 0)
-				g->rc = store_region_sums(a->conn, a->run_id, &g->snap, g->err,
+				g->rc = store_sums_beside(a->conn, a->run_id, &g->snap, g->err,
 				                          sizeof g->err);
 			g->seconds = mono() - tg;
 			if (g->rc != 0) {
@@ -295,12 +297,12 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 	};
 	struct snapshot snap;
 	struct results res;
-	struct region_store regions;
+	struct beside_store beside;
 	double t0 = mono();
 	int rc = -1;
 
 	memset(out, 0, sizeof *out);
-	memset(&regions, 0, sizeof regions);
+	memset(&beside, 0, sizeof beside);
 	memset(&snap, 0, sizeof snap);
 	memset(&res, 0, sizeof res);
 	res.as_of = as_of;
@@ -327,7 +329,7 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 	 * their time. */
 	struct accounts_store as = { .conn = conn, .run_id = out->run_id, .snap = &snap,
 	                             .res = &res, .work_mem_mb = cfg->reportd_store_work_mem_mb,
-	                             .regions = &regions };
+	                             .beside = &beside };
 	pthread_t ath;
 	int threaded = pthread_create(&ath, NULL, accounts_store_main, &as) == 0;
 	if (!threaded)
@@ -361,13 +363,13 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 	double t2 = mono();
 	long m2 = peak_mib();
 
-	/* the regions' sums, and their snapshot for the store's */
-	region_store_join(&regions);
-	if (regions.rc != 0) {
-		snprintf(out->error, sizeof out->error, "%s", regions.err);
+	/* the sums beside, and their snapshot for the store's */
+	beside_store_join(&beside);
+	if (beside.rc != 0) {
+		snprintf(out->error, sizeof out->error, "%s", beside.err);
 		goto out;
 	}
-	if (summarise_and_store(conn, out, &snap, &res, regions.snap, t0) != 0)
+	if (summarise_and_store(conn, out, &snap, &res, beside.snap, t0) != 0)
 		goto out;
 	double t3 = mono();
 	out->ok = 1;
@@ -376,14 +378,14 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 	         " read %.2f s, computed %.2f s (learned forecast %.2f s, accounts' rows"
 	         " copied before it %.2f s), stored %.2f s;"
 	         " peak memory %ld MiB read, %ld computed before the learned forecast,"
-	         " %ld after it, %ld stored; the regions' sums %.2f s beside",
+	         " %ld after it, %ld stored; the sums beside it %.2f s",
 	         (long long)out->run_id, json_string_value(json_object_get(out->summary, "as_of")),
 	         snap.n_acct, snap.n_rev, snap.n_opp, t1 - t0, t2 - t1, t2 - tf, tf - ta, t3 - t2,
-	         m1, mf, m2, peak_mib(), regions.seconds);
+	         m1, mf, m2, peak_mib(), beside.seconds);
 out:
-	/* the regions' thread ends on its own connection, whatever the run's */
-	region_store_join(&regions);
-	free(regions.snap);
+	/* the sums' thread ends on its own connection, whatever the run's */
+	beside_store_join(&beside);
+	free(beside.snap);
 	out->seconds = mono() - t0;
 	if (rc != 0) {
 		log_error("run %lld failed: %s", (long long)out->run_id, out->error);

@@ -146,7 +146,7 @@ copy_accounts(PGconn *conn, int64_t run, const struct snapshot *s, const struct 
 	snprintf(id, sizeof id, "%lld", (long long)run);
 	/* The run's own table, made by the schema's owner (0016, 0035) in
 	 * this transaction, bare: filled here and committed (read by the
-	 * regions' sums, 0051), then indexed and attached as the run's
+	 * sums beside, 0051), then indexed and attached as the run's
 	 * partition of crmx.account_metrics (0006) by
 	 * crmx.attach_run_partition.  Kept up during the COPY, the indexes
 	 * made it 13 s instead of 2 at 10^6 accounts. */
@@ -478,7 +478,7 @@ store_accounts_commit(PGconn *conn, int64_t run_id, const struct snapshot *s,
 }
 
 int
-store_region_hold(PGconn *conn, int64_t run_id, int work_mem_mb, char *err, size_t errlen)
+store_beside_hold(PGconn *conn, int64_t run_id, int work_mem_mb, char *err, size_t errlen)
 {
 	char run[24];
 	snprintf(run, sizeof run, "%lld", (long long)run_id);
@@ -488,7 +488,7 @@ store_region_hold(PGconn *conn, int64_t run_id, int work_mem_mb, char *err, size
 	    store_settings(conn, 0, work_mem_mb) != 0 ||
 	    (res = db_check(conn, PQexecParams(conn, "SELECT crmx.hold_run_table($1)",
 	     1, NULL, params, NULL, NULL, 0), PGRES_TUPLES_OK, "holding the run's table")) == NULL) {
-		snprintf(err, errlen, "storing the regions' sums: %s", db_errmsg(conn));
+		snprintf(err, errlen, "holding the run's table: %s", db_errmsg(conn));
 		store_abort(conn);
 		return -1;
 	}
@@ -497,18 +497,18 @@ store_region_hold(PGconn *conn, int64_t run_id, int work_mem_mb, char *err, size
 }
 
 int
-store_region_sums(PGconn *conn, int64_t run_id, char **snap, char *err, size_t errlen)
+store_sums_beside(PGconn *conn, int64_t run_id, char **snap, char *err, size_t errlen)
 {
 	char run[24];
 	snprintf(run, sizeof run, "%lld", (long long)run_id);
 	const char *params[1] = { run };
 	PGresult *res = NULL;
 	*snap = NULL;
-	if ((res = db_check(conn, PQexecParams(conn, "SELECT crmx.store_region_sums($1)::text",
-	     1, NULL, params, NULL, NULL, 0), PGRES_TUPLES_OK, "storing the regions' sums")) == NULL ||
+	if ((res = db_check(conn, PQexecParams(conn, "SELECT crmx.store_sums_beside($1)::text",
+	     1, NULL, params, NULL, NULL, 0), PGRES_TUPLES_OK, "storing the sums beside")) == NULL ||
 	    PQntuples(res) != 1 || (*snap = strdup(PQgetvalue(res, 0, 0))) == NULL ||
 	    db_command(conn, "COMMIT") != 0) {
-		snprintf(err, errlen, "storing the regions' sums: %s",
+		snprintf(err, errlen, "storing the regions' and closed deals' sums: %s",
 		         res != NULL && *snap == NULL ? "out of memory" : db_errmsg(conn));
 		PQclear(res);
 		free(*snap);
@@ -568,7 +568,7 @@ store_abort(PGconn *conn)
 
 int
 store_results(PGconn *conn, int64_t run_id, const struct snapshot *s, const struct results *r,
-              const char *regions_snap, const char *summary_json, const char *row_counts_json,
+              const char *beside_snap, const char *summary_json, const char *row_counts_json,
               long duration_ms, char *err, size_t errlen)
 {
 	char run[24], dur[24];
@@ -579,9 +579,9 @@ store_results(PGconn *conn, int64_t run_id, const struct snapshot *s, const stru
 	    store_winfc(conn, run_id, s, r))
 		goto fail;
 	/* the all-scope pages' sums (0027), once the run's rows are in, with
-	 * days cut in the panels' time zone, as of the regions' sums (0051) */
+	 * days cut in the panels' time zone, as of the sums beside (0051) */
 	const char *tz = r->timezone != NULL && r->timezone[0] != '\0' ? r->timezone : NULL;
-	const char *ap[3] = { run, tz, regions_snap };
+	const char *ap[3] = { run, tz, beside_snap };
 	PGresult *res = db_check(conn, PQexecParams(conn,
 	    "SELECT crmx.store_panel_aggregates($1, $2, $3::pg_snapshot)",
 	    3, NULL, ap, NULL, NULL, 0), PGRES_TUPLES_OK, "storing the panels' sums");

@@ -17,12 +17,13 @@
  *
  *   store_accounts_commit  the accounts' rows into the run's own table,
  *                          committed (not a partition yet: unread);
- *   store_region_hold      on a second connection (or on this one when
+ *   store_beside_hold      on a second connection (or on this one when
  *                          none can be made), a transaction holding the
  *                          table for reading: store_begin must come after
  *                          it (its attach then waits for the sums' end);
- *   store_region_sums      in that transaction, the regions' sums and
- *                          precise customers from the table, committed,
+ *   store_sums_beside      in that transaction, the regions' sums and
+ *                          precise customers from the table and the
+ *                          closed deals' sums, committed,
  *                          and the snapshot they were read in (*snap,
  *                          malloc'd: the caller frees it);
  *   store_begin            opens the store transaction and leaves the
@@ -30,7 +31,7 @@
  *                          the run's partition (the largest part of the
  *                          store) while the learned forecast is computed;
  *
- * then store_results stores the rest, with the regions' snapshot, the
+ * then store_results stores the rest, with the sums' snapshot, the
  * summary and row counts (JSON texts), and commits.  The transactions'
  * work_mem is work_mem_mb ([reportd] store_work_mem_mb).  Each returns -1
  * and a one-line reason in err on failure, its transaction rolled back;
@@ -40,12 +41,12 @@
  * calls store_abort (harmless when no store is open). */
 int store_accounts_commit(PGconn *conn, int64_t run_id, const struct snapshot *s,
                           const struct results *r, char *err, size_t errlen);
-int store_region_hold(PGconn *conn, int64_t run_id, int work_mem_mb, char *err, size_t errlen);
-int store_region_sums(PGconn *conn, int64_t run_id, char **snap, char *err, size_t errlen);
+int store_beside_hold(PGconn *conn, int64_t run_id, int work_mem_mb, char *err, size_t errlen);
+int store_sums_beside(PGconn *conn, int64_t run_id, char **snap, char *err, size_t errlen);
 int store_begin(PGconn *conn, int64_t run_id, int work_mem_mb, char *err, size_t errlen);
 void store_abort(PGconn *conn);
 int store_results(PGconn *conn, int64_t run_id, const struct snapshot *s, const struct results *r,
-                  const char *regions_snap, const char *summary_json,
+                  const char *beside_snap, const char *summary_json,
                   const char *row_counts_json, long duration_ms, char *err, size_t errlen);
 
 /* The learned forecast's rows (store_winfc.c), within that transaction. */

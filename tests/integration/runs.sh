@@ -164,10 +164,10 @@ same_summary() { test -s "$tmp/one.cmp" -a -s "$tmp/two.cmp" && cmp -s "$tmp/one
 check "... and the same summary" same_summary
 
 # ---- a run that fails in its store leaves nothing of its own (0051): its
-# accounts' rows and the regions' sums were committed before the store
-# transaction (on a second connection, beside the indexing); the failed
-# run's table, its learned probabilities' partition and those sums go,
-# and the latest complete run stays with its own.
+# accounts' rows and its regions' and closed deals' sums were committed
+# before the store transaction (the sums on a second connection, beside
+# the indexing); the failed run's table, its learned probabilities'
+# partition and those sums go, and the latest complete run keeps its own.
 q "ALTER TABLE crmx.concentration ADD CONSTRAINT t_fail CHECK (false) NOT VALID" >/dev/null
 rd --run-once --as-of 2026-06-30 >/dev/null 2>"$tmp/fail.log"
 st=$?
@@ -180,7 +180,7 @@ check "... in its store, after the regions' sums ($(grep -o 'failed: .*' "$tmp/f
 check "... its accounts' table gone" same "$(q "SELECT to_regclass('crmx.account_metrics_${failed:-0}') IS NULL")" t
 check "... its learned probabilities' partition gone" \
 	same "$(q "SELECT to_regclass('crmx.deal_forecast_${failed:-0}') IS NULL")" t
-for t in region_agg region_top precise_account; do
+for t in region_agg region_top precise_account closed_agg; do
 	check "... none of its $t" same "$(q "SELECT count(*) FROM crmx.$t WHERE run_id = ${failed:-0}")" 0
 	check "... the latest run's $t kept" test "$(q "SELECT count(*) FROM crmx.$t WHERE run_id = ${two:-0}")" -gt 0
 done
