@@ -477,17 +477,25 @@ store_accounts_commit(PGconn *conn, int64_t run_id, const struct snapshot *s,
 	return 0;
 }
 
-int
-store_beside_hold(PGconn *conn, int64_t run_id, int work_mem_mb, char *err, size_t errlen)
+/* SELECT crmx.FN(run): its result, or NULL (logged as `what`). */
+static PGresult *
+run_call(PGconn *conn, const char *sql, int64_t run_id, const char *what)
 {
 	char run[24];
 	snprintf(run, sizeof run, "%lld", (long long)run_id);
 	const char *params[1] = { run };
+	return db_check(conn, PQexecParams(conn, sql, 1, NULL, params, NULL, NULL, 0),
+	                PGRES_TUPLES_OK, what);
+}
+
+int
+store_beside_hold(PGconn *conn, int64_t run_id, int work_mem_mb, char *err, size_t errlen)
+{
 	PGresult *res = NULL;
 	if (db_command(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ") != 0 ||
 	    store_settings(conn, 0, work_mem_mb) != 0 ||
-	    (res = db_check(conn, PQexecParams(conn, "SELECT crmx.hold_run_table($1)",
-	     1, NULL, params, NULL, NULL, 0), PGRES_TUPLES_OK, "holding the run's table")) == NULL) {
+	    (res = run_call(conn, "SELECT crmx.hold_run_table($1)", run_id,
+	                    "holding the run's table")) == NULL) {
 		snprintf(err, errlen, "holding the run's table: %s", db_errmsg(conn));
 		store_abort(conn);
 		return -1;
@@ -499,13 +507,10 @@ store_beside_hold(PGconn *conn, int64_t run_id, int work_mem_mb, char *err, size
 int
 store_sums_beside(PGconn *conn, int64_t run_id, char **snap, char *err, size_t errlen)
 {
-	char run[24];
-	snprintf(run, sizeof run, "%lld", (long long)run_id);
-	const char *params[1] = { run };
 	PGresult *res = NULL;
 	*snap = NULL;
-	if ((res = db_check(conn, PQexecParams(conn, "SELECT crmx.store_sums_beside($1)::text",
-	     1, NULL, params, NULL, NULL, 0), PGRES_TUPLES_OK, "storing the sums beside")) == NULL ||
+	if ((res = run_call(conn, "SELECT crmx.store_sums_beside($1)::text", run_id,
+	                    "storing the sums beside")) == NULL ||
 	    PQntuples(res) != 1 || (*snap = strdup(PQgetvalue(res, 0, 0))) == NULL ||
 	    db_command(conn, "COMMIT") != 0) {
 		snprintf(err, errlen, "storing the regions' and closed deals' sums: %s",
