@@ -156,9 +156,8 @@ read_snapshot(PGconn *conn, const struct crmx_config *cfg, struct engine_result 
 
 /* The sums of the run that need only its accounts' rows committed (the
  * regions', the precise customers', the closed deals': store_sums_beside),
- * on a second
- * connection by a thread of their own, while the run's connection indexes
- * the accounts' rows and the engine computes (0051). */
+ * on a second connection by a thread of their own, while the run's
+ * connection indexes the accounts' rows and the engine computes (0051). */
 struct beside_store {
 	PGconn			*conn;		/* the second connection */
 	int64_t			 run_id;
