@@ -157,9 +157,11 @@ read_snapshot(PGconn *conn, const struct crmx_config *cfg, struct engine_result 
 /* The sums of the run that need only its accounts' rows committed (the
  * regions', the precise customers', the closed deals': store_sums_beside),
  * on a second connection by a thread of their own, while the run's
- * connection indexes the accounts' rows and the engine computes (0051). */
+ * connection indexes the accounts' rows and the engine computes (0051).
+ * The thread's results are read once it is joined; held_* as soon as
+ * `held` is posted. */
 struct beside_store {
-	PGconn			*conn;		/* the second connection */
+	PGconn			*conn;		/* the second connection, or NULL */
 	int64_t			 run_id;
 	int			 work_mem_mb;
 	pthread_t		 thread;
@@ -173,26 +175,61 @@ struct beside_store {
 	int			 rc;
 };
 
+/* The sums on conn: the table held (then `held` posted, when a thread
+ * waits for it), the sums made. */
+static void
+beside_sums(struct beside_store *g, PGconn *conn, int post)
+{
+	double t = mono();
+	g->held_rc = store_beside_hold(conn, g->run_id, g->work_mem_mb, g->held_err,
+	                               sizeof g->held_err);
+	int rc = g->held_rc;
+	if (post)
+		sem_post(&g->held);	/* held_* are the waiting thread's from now */
+	if (rc == 0)
+		rc = store_sums_beside(conn, g->run_id, &g->snap, g->err, sizeof g->err);
+	else
+		snprintf(g->err, sizeof g->err, "the sums beside: the run's table not held");
+	g->rc = rc;
+	g->seconds = mono() - t;
+}
+
 static void *
 beside_store_main(void *arg)
 {
 	struct beside_store *g = arg;
-	double t = mono();
-	g->held_rc = store_beside_hold(g->conn, g->run_id, g->work_mem_mb, g->held_err,
-	                               sizeof g->held_err);
-	int rc = g->held_rc;
-	sem_post(&g->held);	/* g->held_* are the waiting thread's from now */
-	char err[sizeof g->err] = "";
-	char *snap = NULL;
-	if (rc == 0)
-		rc = store_sums_beside(g->conn, g->run_id, &snap, err, sizeof err);
-	else
-		snprintf(err, sizeof err, "the sums beside: the run's table not held");
-	g->rc = rc;
-	g->snap = snap;
-	memcpy(g->err, err, sizeof err);
-	g->seconds = mono() - t;
+	beside_sums(g, g->conn, 1);
 	return NULL;
+}
+
+/* Starts the sums on a second connection once the table is held there
+ * (0), or makes them on conn (when no second connection or thread can be
+ * had); -1 with the reason in err when the table could not be held or the
+ * sums made there. */
+static int
+beside_store_start(struct beside_store *g, PGconn *conn, char *err, size_t errlen)
+{
+	g->conn = db_connect_like(conn);
+	if (g->conn != NULL && sem_init(&g->held, 0, 0) == 0) {
+		if (pthread_create(&g->thread, NULL, beside_store_main, g) == 0) {
+			g->started = 1;
+			while (sem_wait(&g->held) != 0)
+				;
+			if (g->held_rc == 0)
+				return 0;
+			snprintf(err, errlen, "%s", g->held_err);
+			return -1;
+		}
+		sem_destroy(&g->held);
+	}
+	log_debug("run %lld: the sums beside on the run's connection", (long long)g->run_id);
+	PQfinish(g->conn);
+	g->conn = NULL;
+	beside_sums(g, conn, 0);
+	if (g->rc == 0)
+		return 0;
+	snprintf(err, errlen, "%s", g->err);
+	return -1;
 }
 
 /* Waits for the sums' thread, if there is one; its result in g. */
@@ -232,41 +269,12 @@ static void *
 accounts_store_main(void *arg)
 {
 	struct accounts_store *a = arg;
-	struct beside_store *g = a->beside;
 	double t = mono();
+	a->beside->run_id = a->run_id;
+	a->beside->work_mem_mb = a->work_mem_mb;
 	a->rc = store_accounts_commit(a->conn, a->run_id, a->snap, a->res, a->err, sizeof a->err);
-	if (a->rc == 0) {
-		g->run_id = a->run_id;
-		g->work_mem_mb = a->work_mem_mb;
-		g->conn = db_connect_like(a->conn);
-		if (g->conn != NULL && sem_init(&g->held, 0, 0) == 0 &&
-		    pthread_create(&g->thread, NULL, beside_store_main, g) == 0) {
-			/* the table held by the sums before the attach is sent */
-			g->started = 1;
-			while (sem_wait(&g->held) != 0)
-				;
-			if (g->held_rc != 0) {
-				snprintf(a->err, sizeof a->err, "%s", g->held_err);
-				a->rc = -1;
-			}
-		} else {
-			/* one connection: the sums beside before the indexing */
-			log_debug("run %lld: the sums beside on the run's connection",
-			          (long long)a->run_id);
-			PQfinish(g->conn);
-			g->conn = NULL;
-			double tg = mono();
-			g->rc = store_beside_hold(a->conn, a->run_id, a->work_mem_mb, g->err, sizeof g->err);
-			if (g->rc == 0)
-				g->rc = store_sums_beside(a->conn, a->run_id, &g->snap, g->err,
-				                          sizeof g->err);
-			g->seconds = mono() - tg;
-			if (g->rc != 0) {
-				snprintf(a->err, sizeof a->err, "%s", g->err);
-				a->rc = -1;
-			}
-		}
-	}
+	if (a->rc == 0)
+		a->rc = beside_store_start(a->beside, a->conn, a->err, sizeof a->err);
 	if (a->rc == 0)
 		a->rc = store_begin(a->conn, a->run_id, a->work_mem_mb, a->err, sizeof a->err);
 	a->seconds = mono() - t;
