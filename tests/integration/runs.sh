@@ -147,16 +147,9 @@ two=$(q "SELECT max(run_id) FROM crmx.run WHERE status = 'ok'")
 check "a run on one connection ($one) and one on two ($two)" test -n "$one" -a -n "$two" -a "$one" != "$two"
 check "... the first read on one" absent 'second connection' "$tmp/one.log"
 check "... the second on two" grep -q 'revenue and the key persons reached on a second connection' "$tmp/two.log"
-# rows of TABLE in run A not in run B, and the other way, as JSON without run_id
-differ() {
-	q "SELECT count(*) FROM ((SELECT to_jsonb(r_) - 'run_id' FROM crmx.$1 r_ WHERE run_id = ${2:-0}
-	   EXCEPT ALL SELECT to_jsonb(r_) - 'run_id' FROM crmx.$1 r_ WHERE run_id = ${3:-0})
-	  UNION ALL (SELECT to_jsonb(r_) - 'run_id' FROM crmx.$1 r_ WHERE run_id = ${3:-0}
-	   EXCEPT ALL SELECT to_jsonb(r_) - 'run_id' FROM crmx.$1 r_ WHERE run_id = ${2:-0})) d"
-}
 for t in account_metrics owner_metrics deal_forecast concentration funnel_metrics; do
 	n=$(q "SELECT count(*) FROM crmx.$t WHERE run_id = ${two:-0}")
-	check "... the same $t ($n rows each)" test "${n:-0}" -gt 0 -a "$(differ $t "$one" "$two")" = 0
+	check "... the same $t ($n rows each)" test "${n:-0}" -gt 0 -a "$(run_rows_differ $t "$one" "$two")" = 0
 done
 sed 's/"run_id": *[0-9]*//' "$tmp/one.json" >"$tmp/one.cmp"
 sed 's/"run_id": *[0-9]*//' "$tmp/two.json" >"$tmp/two.cmp"

@@ -163,3 +163,13 @@ print_summary() {
 free_port() {
 	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
+
+# run_rows_differ TABLE A B: how many rows of crmx.TABLE in run A are not in
+# run B, and the other way, compared as JSON without run_id (through the
+# caller's q).
+run_rows_differ() {
+	q "SELECT count(*) FROM ((SELECT to_jsonb(r_) - 'run_id' FROM crmx.$1 r_ WHERE run_id = ${2:-0}
+	   EXCEPT ALL SELECT to_jsonb(r_) - 'run_id' FROM crmx.$1 r_ WHERE run_id = ${3:-0})
+	  UNION ALL (SELECT to_jsonb(r_) - 'run_id' FROM crmx.$1 r_ WHERE run_id = ${3:-0}
+	   EXCEPT ALL SELECT to_jsonb(r_) - 'run_id' FROM crmx.$1 r_ WHERE run_id = ${2:-0})) d"
+}

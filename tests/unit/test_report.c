@@ -47,7 +47,6 @@ test_printf_grows(void **state)
 		grew += b.cap != cap;
 		cap = b.cap;
 	}
-	sb_printf(&b, "%s", "");
 	assert_true(grew >= 4);	/* 4096 bytes at first: it grew several times */
 	assert_int_equal(b.len, want_len);
 	assert_int_equal(strlen(b.s), want_len);
