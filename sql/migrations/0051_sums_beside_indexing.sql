@@ -41,19 +41,32 @@
 -- tail's idle core.  The sums beside are also of one snapshot now, where
 -- each statement of the store transaction read its own.
 
-CREATE OR REPLACE FUNCTION crmx.attach_run_partition(run bigint) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+-- The name of a running run's table, made and not yet attached; else an
+-- exception in the name of caller (what 0035's attach checked, for the
+-- three functions below).
+CREATE FUNCTION crmx.waiting_run_table(run bigint, caller text) RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     part text := 'account_metrics_' || run;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM crmx.run r WHERE r.run_id = run AND r.status = 'running') THEN
-        RAISE EXCEPTION 'crmx.attach_run_partition: no running run %', run;
+        RAISE EXCEPTION 'crmx.%: no running run %', caller, run;
     END IF;
     IF to_regclass('crmx.' || part) IS NULL
        OR EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = ('crmx.' || part)::regclass) THEN
-        RAISE EXCEPTION 'crmx.attach_run_partition: run % has no table waiting', run;
+        RAISE EXCEPTION 'crmx.%: run % has no table waiting', caller, run;
     END IF;
+    RETURN part;
+END $$;
+REVOKE ALL ON FUNCTION crmx.waiting_run_table(bigint, text) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION crmx.attach_run_partition(run bigint) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    part text := crmx.waiting_run_table(run, 'attach_run_partition');
+BEGIN
     -- the indexes under a share lock, beside the sums reading the table
     EXECUTE format('CREATE UNIQUE INDEX %I ON crmx.%I (run_id, account_id)',
                    part || '_pkey', part);
@@ -76,37 +89,24 @@ CREATE FUNCTION crmx.hold_run_table(run bigint) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM crmx.run r WHERE r.run_id = run AND r.status = 'running') THEN
-        RAISE EXCEPTION 'crmx.hold_run_table: no running run %', run;
-    END IF;
-    IF to_regclass('crmx.account_metrics_' || run) IS NULL
-       OR EXISTS (SELECT 1 FROM pg_inherits i
-                   WHERE i.inhrelid = ('crmx.account_metrics_' || run)::regclass) THEN
-        RAISE EXCEPTION 'crmx.hold_run_table: run % has no table waiting', run;
-    END IF;
-    EXECUTE format('LOCK TABLE crmx.%I IN ACCESS SHARE MODE', 'account_metrics_' || run);
+    EXECUTE format('LOCK TABLE crmx.%I IN ACCESS SHARE MODE',
+                   crmx.waiting_run_table(run, 'hold_run_table'));
 END $$;
 REVOKE ALL ON FUNCTION crmx.hold_run_table(bigint) FROM PUBLIC;
 
 -- 0038's crmx.store_region_aggregates, reading the run's committed table
 -- (not yet attached), and 0038's closed deals' sums, in the caller's
--- REPEATABLE READ transaction, whose snapshot it returns.  Other runs' precise customers stay: the latest
--- complete run's are read until this run is complete
--- (crmx.store_panel_aggregates removes them).
+-- REPEATABLE READ transaction, whose snapshot it returns.  Other runs'
+-- precise customers stay: the latest complete run's are read until this
+-- run is complete (crmx.store_panel_aggregates removes them).
 CREATE FUNCTION crmx.store_sums_beside(run bigint) RETURNS pg_snapshot
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    part text := 'account_metrics_' || run;
+    part text := crmx.waiting_run_table(run, 'store_sums_beside');
 BEGIN
     IF current_setting('transaction_isolation') NOT IN ('repeatable read', 'serializable') THEN
         RAISE EXCEPTION 'crmx.store_sums_beside: needs a REPEATABLE READ transaction';
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM crmx.run r WHERE r.run_id = run AND r.status = 'running') THEN
-        RAISE EXCEPTION 'crmx.store_sums_beside: no running run %', run;
-    END IF;
-    IF to_regclass('crmx.' || part) IS NULL THEN
-        RAISE EXCEPTION 'crmx.store_sums_beside: run % has no table', run;
     END IF;
     IF EXISTS (SELECT 1 FROM crmx.region_agg g WHERE g.run_id = run)
        OR EXISTS (SELECT 1 FROM crmx.precise_account p WHERE p.run_id = run)
