@@ -37,6 +37,15 @@ check "every run's partition has its three indexes by owner" test "$(q "SELECT c
 	FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
 	WHERE i.inhparent = 'crmx.account_metrics'::regclass")" = t
 
+# The run's rows lie in the order of its index by owner and revenue
+# (store.c accounts_by_owner): that index's build finds them sorted, and
+# each owner's rows are together where the lists read them.
+check "the run's rows lie by owner, revenue, account" test "$(q "SELECT count(*) > 100
+	AND count(*) FILTER (WHERE k < p) = 0
+	FROM (SELECT k, lag(k) OVER (ORDER BY ctid) AS p FROM (SELECT ctid,
+	      (coalesce(owner_id, 9223372036854775807), -revenue_window, account_id) AS k
+	      FROM crmx.account_metrics_$run) m) m")" = t
+
 # The store's step sets the owners as they are (reportd's snapshot may be
 # older): stale owners written, then put right, in a transaction undone.
 fixed=$(q "BEGIN;
