@@ -79,6 +79,11 @@ test_scrambled(void **state)
 	(void)state;
 	check_grouping(50, 2000, 7);
 	check_grouping(1000, 300, 11);	/* most accounts without rows */
+	/* two passes (blocks of accounts, then each block), the last
+	 * block part full */
+	check_grouping(5000, 20000, 13);
+	check_grouping(4099, 9000, 17);
+	check_grouping(2048, 6000, 19);
 }
 
 static void
