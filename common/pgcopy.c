@@ -236,6 +236,66 @@ pgcopy_btext(struct pgcopy *c, const char *s)
 	c->n += len;
 }
 
+/* The header of a one-dimensional array field of n elements of type oid
+ * whose elements take size bytes (with their lengths): -1 when it does
+ * not fit in the buffer. */
+static int
+array_head(struct pgcopy *c, uint32_t oid, int n, int nulls, size_t size)
+{
+	size_t head = n > 0 ? 20 : 12;
+	if (n < 0 || 4 + head + size > sizeof c->buf) {
+		log_error("db: COPY: array field too long");
+		c->failed = 1;
+		return -1;
+	}
+	reserve(c, 4 + head + size);
+	put_be(c, head + size, 4);
+	put_be(c, n > 0 ? 1 : 0, 4);	/* dimensions */
+	put_be(c, nulls ? 1 : 0, 4);
+	put_be(c, oid, 4);
+	if (n > 0) {
+		put_be(c, (uint64_t)n, 4);
+		put_be(c, 1, 4);	/* lower bound */
+	}
+	return 0;
+}
+
+void
+pgcopy_btext_array(struct pgcopy *c, const char *const *v, int n)
+{
+	size_t size = 0;
+	int nulls = 0;
+	for (int i = 0; i < n; i++) {
+		size += 4 + (v[i] != NULL ? strlen(v[i]) : 0);
+		nulls |= v[i] == NULL;
+	}
+	if (array_head(c, 25 /* text */, n, nulls, size) != 0)
+		return;
+	for (int i = 0; i < n; i++) {
+		if (v[i] == NULL) {
+			put_be(c, 0xFFFFFFFF, 4);
+			continue;
+		}
+		size_t len = strlen(v[i]);
+		put_be(c, len, 4);
+		memcpy(c->buf + c->n, v[i], len);
+		c->n += len;
+	}
+}
+
+void
+pgcopy_bfloat8_array(struct pgcopy *c, const double *v, int n)
+{
+	if (array_head(c, 701 /* float8 */, n, 0, 12 * (size_t)(n > 0 ? n : 0)) != 0)
+		return;
+	for (int i = 0; i < n; i++) {
+		uint64_t bits;
+		memcpy(&bits, &v[i], sizeof bits);
+		put_be(c, 8, 4);
+		put_be(c, bits, 8);
+	}
+}
+
 int
 pgcopy_finish(struct pgcopy *c, const char *context)
 {

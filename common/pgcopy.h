@@ -41,6 +41,10 @@ void pgcopy_bnumeric_cents(struct pgcopy *c, int64_t cents);	/* numeric, 2 decim
 void pgcopy_bdate(struct pgcopy *c, int32_t day);		/* days since 1970-01-01 */
 void pgcopy_btimestamptz(struct pgcopy *c, double epoch_s);
 void pgcopy_btext(struct pgcopy *c, const char *s);		/* text, char(n); NULL: NULL */
+/* One-dimensional arrays of n elements (n 0: empty): text[] (a NULL
+ * element: NULL), double precision[] (NAN and infinities as they are). */
+void pgcopy_btext_array(struct pgcopy *c, const char *const *v, int n);
+void pgcopy_bfloat8_array(struct pgcopy *c, const double *v, int n);
 
 /* Ends the COPY; returns -1 (logged with context) if anything failed. */
 int  pgcopy_finish(struct pgcopy *c, const char *context);

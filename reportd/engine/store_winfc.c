@@ -5,6 +5,7 @@
  * in the run's storing transaction (store.c). */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -16,47 +17,47 @@
 #include "summary.h"
 #include "util.h"
 
-static void
-real_or_null(struct pgcopy *c, double v)
+/* The effects as stored before (six significant digits, as printed into
+ * an array literal), the same doubles: strtod reads what float8in read. */
+static double
+six_digits(double v)
 {
-	if (isfinite(v))
-		pgcopy_rawf(c, "%.17g", v);
-	else
-		pgcopy_text(c, NULL);
+	char buf[32];
+	snprintf(buf, sizeof buf, "%.6g", v);
+	return strtod(buf, NULL);
 }
 
-/* The keys and effects as array literals (keys are constants of
- * dealstate.c: letters, digits and underscores). */
-static void
-top_arrays(struct pgcopy *c, const struct wf_deal *d)
-{
-	char keys[256] = "{", effs[256] = "{";
-	for (int k = 0; k < WF_TOP && d->top[k] != NULL; k++) {
-		size_t nk = strlen(keys), ne = strlen(effs);
-		snprintf(keys + nk, sizeof keys - nk, "%s%s", k ? "," : "", d->top[k]);
-		snprintf(effs + ne, sizeof effs - ne, "%s%.6g", k ? "," : "", d->effect[k]);
-	}
-	strcat(keys, "}");
-	strcat(effs, "}");
-	pgcopy_text(c, d->top[0] ? keys : NULL);
-	pgcopy_text(c, d->top[0] ? effs : NULL);
-}
-
+/* Binary: a COPY of the 98,500 open deals at 10^6 accounts took 0.58 s
+ * in text (each double printed with 17 digits and the features and
+ * effects as array literals, parsed again by the server) at the end of
+ * the run's store, one core idle. */
 static int
 copy_deals(PGconn *conn, int64_t run, const struct snapshot *s, const struct winforecast *f)
 {
 	struct pgcopy c;
-	if (pgcopy_begin(&c, conn, "COPY crmx.deal_forecast (run_id, opportunity_id, stage_weight,"
-	    " probability, top_features, top_effects) FROM STDIN") != 0)
+	if (pgcopy_begin_binary(&c, conn, "COPY crmx.deal_forecast (run_id, opportunity_id,"
+	    " stage_weight, probability, top_features, top_effects) FROM STDIN (FORMAT binary)") != 0)
 		return -1;
 	for (size_t i = 0; i < f->n_deals; i++) {
 		const struct wf_deal *d = &f->deals[i];
-		pgcopy_rawf(&c, "%lld", (long long)run);
-		pgcopy_rawf(&c, "%lld", (long long)s->opp[d->opp].id);
-		real_or_null(&c, d->weight);
-		real_or_null(&c, d->p);
-		top_arrays(&c, d);
-		pgcopy_endrow(&c);
+		int n = 0;
+		double eff[WF_TOP];
+		while (n < WF_TOP && d->top[n] != NULL) {
+			eff[n] = six_digits(d->effect[n]);
+			n++;
+		}
+		pgcopy_brow(&c, 6);
+		pgcopy_bint8(&c, run);
+		pgcopy_bint8(&c, s->opp[d->opp].id);
+		pgcopy_bfloat8(&c, d->weight);	/* not finite: NULL */
+		pgcopy_bfloat8(&c, d->p);
+		if (n == 0) {
+			pgcopy_bnull(&c);
+			pgcopy_bnull(&c);
+		} else {
+			pgcopy_btext_array(&c, d->top, n);
+			pgcopy_bfloat8_array(&c, eff, n);
+		}
 	}
 	return pgcopy_finish(&c, "storing the deals' learned probabilities");
 }

@@ -1,5 +1,6 @@
 /* The COPY writers against a real server: what goes in binary and text
  * format comes back as the same values. */
+#include <float.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -109,12 +110,62 @@ test_binary_rejected(void **state)
 	assert_string_equal(testdb_value(conn, "SELECT count(*) FROM t"), "0");
 }
 
+/* Arrays in binary: text[] with a NULL element and text that needs
+ * quoting in an array literal, double precision[] with NaN and the
+ * extremes, empty arrays, and NULL in place of an array. */
+static void
+test_binary_arrays(void **state)
+{
+	(void)state;
+	if (conn == NULL)
+		skip();
+	PQclear(testdb_exec(conn, "CREATE TABLE ta (k int4, t text[], f float8[])"));
+	static const char *const t1[] = { "layer", NULL, "a,b {c} \"q\" \\ 东方\tx" };
+	static const double f1[] = { 0.378985, -1e-300, 1.0 / 3, NAN, INFINITY, -DBL_MAX };
+	struct pgcopy c;
+	assert_int_equal(pgcopy_begin_binary(&c, conn, "COPY ta FROM STDIN (FORMAT binary)"), 0);
+	pgcopy_brow(&c, 3);
+	pgcopy_bint4(&c, 1);
+	pgcopy_btext_array(&c, t1, 3);
+	pgcopy_bfloat8_array(&c, f1, 6);
+	pgcopy_brow(&c, 3);
+	pgcopy_bint4(&c, 2);
+	pgcopy_btext_array(&c, NULL, 0);
+	pgcopy_bfloat8_array(&c, NULL, 0);
+	pgcopy_brow(&c, 3);
+	pgcopy_bint4(&c, 3);
+	pgcopy_bnull(&c);
+	pgcopy_bnull(&c);
+	assert_int_equal(pgcopy_finish(&c, "binary arrays"), 0);
+
+	PGresult *res = testdb_exec(conn, "SELECT array_length(t, 1), t[1], t[2] IS NULL, t[3],"
+	    " array_length(f, 1), f[1]::text, f[2]::text, f[3]::text, f[4]::text, f[5]::text,"
+	    " f[6]::text, t = '{}', f = '{}', t IS NULL, f IS NULL FROM ta ORDER BY k");
+	assert_int_equal(PQntuples(res), 3);
+	assert_string_equal(PQgetvalue(res, 0, 0), "3");
+	assert_string_equal(PQgetvalue(res, 0, 1), "layer");
+	assert_string_equal(PQgetvalue(res, 0, 2), "t");
+	assert_string_equal(PQgetvalue(res, 0, 3), t1[2]);
+	assert_string_equal(PQgetvalue(res, 0, 4), "6");
+	for (int i = 0; i < 3; i++)	/* the same doubles, bit for bit */
+		assert_true(strtod(PQgetvalue(res, 0, 5 + i), NULL) == f1[i]);
+	assert_string_equal(PQgetvalue(res, 0, 8), "NaN");
+	assert_string_equal(PQgetvalue(res, 0, 9), "Infinity");
+	assert_true(strtod(PQgetvalue(res, 0, 10), NULL) == -DBL_MAX);
+	assert_string_equal(PQgetvalue(res, 1, 11), "t");
+	assert_string_equal(PQgetvalue(res, 1, 12), "t");
+	assert_string_equal(PQgetvalue(res, 2, 13), "t");
+	assert_string_equal(PQgetvalue(res, 2, 14), "t");
+	PQclear(res);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_binary),
 		cmocka_unit_test(test_binary_rejected),
+		cmocka_unit_test(test_binary_arrays),
 	};
 	return cmocka_run_group_tests_name("pgcopy", tests, setup, teardown);
 }
