@@ -255,7 +255,7 @@ start_side(struct side_read *side, const struct reader *r, pthread_t *th)
 	side->r.errlen = sizeof side->err;
 	if (pthread_create(th, NULL, side_read_main, side) != 0)
 		return 0;
-	log_info("snapshot: revenue and the key persons reached on a second connection");
+	log_info("snapshot: revenue, the key persons reached and the qualification on a second connection");
 	return 1;
 }
 

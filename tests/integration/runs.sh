@@ -134,10 +134,11 @@ q "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AN
 wait "$holder" 2>/dev/null || :	# psql ends with its backend
 
 # ---- the same run read on one connection or on two: [reportd]
-# second_read_accounts (100,000) puts the revenue and the key persons
-# reached on a second connection in the same snapshot; 0 does so for the
-# demo's 400 accounts.  The key persons reached are a feature of the
-# learned forecast (deal_forecast), the revenue of every account figure.
+# second_read_accounts (100,000) puts the revenue, the key persons
+# reached and the qualification on a second connection in the same
+# snapshot; 0 does so for the demo's 400 accounts.  The key persons
+# reached are a feature of the learned forecast (deal_forecast), the
+# revenue of every account figure, the qualification of the grades.
 check "the demo has key persons reached" test "$(q "SELECT count(*) > 0 FROM crmx.contact_role WHERE reached")" = t
 rd --run-once --as-of 2026-06-30 --format json >"$tmp/one.json" 2>"$tmp/one.log"
 one=$(q "SELECT max(run_id) FROM crmx.run WHERE status = 'ok'")
@@ -146,7 +147,7 @@ rd --set reportd.second_read_accounts=0 --run-once --as-of 2026-06-30 --format j
 two=$(q "SELECT max(run_id) FROM crmx.run WHERE status = 'ok'")
 check "a run on one connection ($one) and one on two ($two)" test -n "$one" -a -n "$two" -a "$one" != "$two"
 check "... the first read on one" absent 'second connection' "$tmp/one.log"
-check "... the second on two" grep -q 'revenue and the key persons reached on a second connection' "$tmp/two.log"
+check "... the second on two" grep -q 'revenue, the key persons reached and the qualification on a second connection' "$tmp/two.log"
 for t in account_metrics owner_metrics deal_forecast concentration funnel_metrics; do
 	n=$(q "SELECT count(*) FROM crmx.$t WHERE run_id = ${two:-0}")
 	check "... the same $t ($n rows each)" test "${n:-0}" -gt 0 -a "$(run_rows_differ $t "$one" "$two")" = 0
