@@ -1,6 +1,6 @@
-/* A buffered writer for COPY ... FROM STDIN (text format): the fast way to
- * load many rows.  Fields are separated automatically; text fields are
- * escaped here and only here. */
+/* A buffered writer for COPY ... FROM STDIN, in text or binary format:
+ * the fast way to load many rows.  Fields are separated automatically;
+ * text fields are escaped here and only here. */
 #ifndef CRMX_PGCOPY_H
 #define CRMX_PGCOPY_H
 

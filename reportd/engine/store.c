@@ -159,7 +159,10 @@ cmp_by_revenue(const void *a, const void *b, void *arg)
 {
 	const struct by_owner *o = arg;
 	uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
-	int64_t x = o->r->acct[i].revenue_window, y = o->r->acct[j].revenue_window;
+	/* as stored: a currency with 3 minor digits is rounded to cents,
+	 * and two amounts may become one */
+	int d = o->r->money_digits;
+	int64_t x = cents(o->r->acct[i].revenue_window, d), y = cents(o->r->acct[j].revenue_window, d);
 	if (x != y)
 		return x < y ? 1 : -1;
 	int64_t p = o->s->acct[i].id, q = o->s->acct[j].id;

@@ -140,6 +140,7 @@ wait "$holder" 2>/dev/null || :	# psql ends with its backend
 # reached are a feature of the learned forecast (deal_forecast), the
 # revenue of every account figure, the qualification of the grades.
 check "the demo has key persons reached" test "$(q "SELECT count(*) > 0 FROM crmx.contact_role WHERE reached")" = t
+check "the demo has qualified accounts" test "$(q "SELECT count(*) > 0 FROM crmx.qualification")" = t
 rd --run-once --as-of 2026-06-30 --format json >"$tmp/one.json" 2>"$tmp/one.log"
 one=$(q "SELECT max(run_id) FROM crmx.run WHERE status = 'ok'")
 rd --set reportd.second_read_accounts=0 --run-once --as-of 2026-06-30 --format json \
