@@ -158,7 +158,7 @@ read_snapshot(PGconn *conn, const struct crmx_config *cfg, struct engine_result 
  * regions', the precise customers', the closed deals': store_sums_beside),
  * on a second connection by a thread of their own, while the run's
  * connection indexes the accounts' rows and the engine computes (0051).
- * The thread's results are read once it is joined; held_* as soon as
+ * The thread's results are read once it is joined; held_rc as soon as
  * `held` is posted. */
 struct beside_store {
 	PGconn			*conn;		/* the second connection, or NULL */
@@ -167,8 +167,7 @@ struct beside_store {
 	pthread_t		 thread;
 	int			 started;
 	sem_t			 held;		/* posted once the table is held (or not) */
-	int			 held_rc;	/* 0: held */
-	char			 held_err[512];
+	int			 held_rc;	/* 0: held; else the reason in err */
 	char			*snap;		/* the snapshot they were read in */
 	char			 err[512];
 	double			 seconds;
@@ -176,20 +175,17 @@ struct beside_store {
 };
 
 /* The sums on conn: the table held (then `held` posted, when a thread
- * waits for it), the sums made. */
+ * waits for it), the sums made; the first failure's reason in err. */
 static void
 beside_sums(struct beside_store *g, PGconn *conn, int post)
 {
 	double t = mono();
-	g->held_rc = store_beside_hold(conn, g->run_id, g->work_mem_mb, g->held_err,
-	                               sizeof g->held_err);
-	int rc = g->held_rc;
+	int rc = g->held_rc = store_beside_hold(conn, g->run_id, g->work_mem_mb, g->err,
+	                                        sizeof g->err);
 	if (post)
-		sem_post(&g->held);	/* held_* are the waiting thread's from now */
+		sem_post(&g->held);	/* held_rc (and err when not held) the waiting thread's */
 	if (rc == 0)
 		rc = store_sums_beside(conn, g->run_id, &g->snap, g->err, sizeof g->err);
-	else
-		snprintf(g->err, sizeof g->err, "the sums beside: the run's table not held");
 	g->rc = rc;
 	g->seconds = mono() - t;
 }
@@ -217,7 +213,7 @@ beside_store_start(struct beside_store *g, PGconn *conn, char *err, size_t errle
 				;
 			if (g->held_rc == 0)
 				return 0;
-			snprintf(err, errlen, "%s", g->held_err);
+			snprintf(err, errlen, "%s", g->err);
 			return -1;
 		}
 		sem_destroy(&g->held);
