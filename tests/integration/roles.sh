@@ -145,6 +145,25 @@ done
 n=$(q "SELECT count(*) FROM crmx.precise_account WHERE run_id = ${one_conn:-0}")
 check "... its precise customers ($n), as many as its regions' sums count" test "${n:-0}" -gt 0 -a \
 	"$n" = "$(q "SELECT sum(precise) FROM crmx.region_agg WHERE run_id = ${one_conn:-0} AND whole")"
+# The table not held for the sums (reportd's role may not call
+# crmx.hold_run_table): the run fails with the server's reason, on two
+# connections and on one, and leaves no table behind (crmx.discard_run).
+q "REVOKE EXECUTE ON FUNCTION crmx.hold_run_table(bigint) FROM $R" >/dev/null
+for limit in -1 1; do
+	q "ALTER ROLE $R CONNECTION LIMIT $limit" >/dev/null
+	rd --set log.level=debug --run-once --as-of 2026-06-30 >/dev/null 2>"$tmp/nohold.log"
+	st=$?
+	q "ALTER ROLE $R CONNECTION LIMIT -1" >/dev/null
+	failed=$(q "SELECT max(run_id) FROM crmx.run WHERE status = 'failed'")
+	check "the table not held (connection limit $limit): the run fails (exit $st)" test "$st" != 0
+	check "... with the server's reason" \
+		grep -q "run [0-9]* failed: holding the run.s table: .*permission denied for function hold_run_table" "$tmp/nohold.log"
+	check "... and leaves no table (run ${failed:-none})" \
+		test -n "$failed" -a "$(q "SELECT to_regclass('crmx.account_metrics_$failed') IS NULL")" = t
+done
+check "... on one connection, the sums tried on the run's" \
+	grep -q "the sums beside on the run's connection" "$tmp/nohold.log"
+q "GRANT EXECUTE ON FUNCTION crmx.hold_run_table(bigint) TO $R" >/dev/null
 # A deleted run's panels' sums go with it (0046: a trigger on crmx.run
 # where each table had a foreign key), deleted by reportd's role as its
 # pruning deletes: the latest run's rows counted in each of the six
@@ -195,7 +214,7 @@ check "reportd's role records a requested run (id ${rq:-none})" test -n "$rq"
 check "... and marks it done" test "$(as $R "UPDATE crmx.run_request SET status = 'done', attempts = attempts + 1
       WHERE id = ${rq:-0} AND status = 'pending' RETURNING status")" = done
 check "the panels' role cannot request a run" denied $P "INSERT INTO crmx.run_request (as_of) VALUES ('2026-06-30')"
-kept=$(q "SELECT max(run_id) FROM crmx.run")
+kept=$(q "SELECT max(run_id) FROM crmx.run WHERE status = 'ok'")
 
 # --- crmx.fcgi as the panels' role -----------------------------------------------
 hash=$(openssl passwd -apr1 demo)
