@@ -578,21 +578,18 @@ store_beside_hold(PGconn *conn, int64_t run_id, int work_mem_mb, char *err, size
 int
 store_sums_beside(PGconn *conn, int64_t run_id, char **snap, char *err, size_t errlen)
 {
-	PGresult *res = NULL;
-	*snap = NULL;
-	if ((res = run_call(conn, "SELECT crmx.store_sums_beside($1)::text", run_id,
-	                    "storing the sums beside")) == NULL ||
-	    PQntuples(res) != 1 || (*snap = strdup(PQgetvalue(res, 0, 0))) == NULL ||
-	    db_command(conn, "COMMIT") != 0) {
+	PGresult *res = run_call(conn, "SELECT crmx.store_sums_beside($1)::text", run_id,
+	                         "storing the sums beside");
+	*snap = res != NULL ? xstrdup(PQgetvalue(res, 0, 0)) : NULL;	/* one row */
+	PQclear(res);
+	if (*snap == NULL || db_command(conn, "COMMIT") != 0) {
 		snprintf(err, errlen, "storing the regions' and closed deals' sums: %s",
-		         res != NULL && *snap == NULL ? "out of memory" : db_errmsg(conn));
-		PQclear(res);
+		         db_errmsg(conn));
 		free(*snap);
 		*snap = NULL;
 		store_abort(conn);
 		return -1;
 	}
-	PQclear(res);
 	return 0;
 }
 
@@ -642,6 +639,21 @@ store_abort(PGconn *conn)
 		db_command(conn, "ROLLBACK");
 }
 
+/* After the panels' sums, in this order, each on the run: */
+static const struct {
+	const char	*sql, *what;
+} after_panels[] = {
+	/* the accounts' owners as of that snapshot or later (0032) */
+	{ "SELECT crmx.store_account_owners($1)", "storing the accounts' owners" },
+	/* the team view's (0031), after that snapshot */
+	{ "SELECT crmx.store_team_aggregates($1)", "storing the team view's sums" },
+	/* the team view's won amounts per month, for its forecast accuracy
+	 * (0044), after that snapshot too */
+	{ "SELECT crmx.store_won_months($1)", "storing the won amounts by month" },
+	/* an executive's team view's sums per team (0048), from those two */
+	{ "SELECT crmx.store_team_rows($1)", "storing the team view's sums per team" },
+};
+
 int
 store_results(PGconn *conn, int64_t run_id, const struct snapshot *s, const struct results *r,
               const char *beside_snap, const char *summary_json, const char *row_counts_json,
@@ -664,31 +676,11 @@ store_results(PGconn *conn, int64_t run_id, const struct snapshot *s, const stru
 	if (res == NULL)
 		goto fail;
 	PQclear(res);
-	/* the accounts' owners as of that snapshot or later (0032) */
-	res = db_check(conn, PQexecParams(conn, "SELECT crmx.store_account_owners($1)",
-	    1, NULL, ap, NULL, NULL, 0), PGRES_TUPLES_OK, "storing the accounts' owners");
-	if (res == NULL)
-		goto fail;
-	PQclear(res);
-	/* the team view's (0031), after that snapshot */
-	res = db_check(conn, PQexecParams(conn, "SELECT crmx.store_team_aggregates($1)",
-	    1, NULL, ap, NULL, NULL, 0), PGRES_TUPLES_OK, "storing the team view's sums");
-	if (res == NULL)
-		goto fail;
-	PQclear(res);
-	/* the team view's won amounts per month, for its forecast accuracy
-	 * (0044), after that snapshot too */
-	res = db_check(conn, PQexecParams(conn, "SELECT crmx.store_won_months($1)",
-	    1, NULL, ap, NULL, NULL, 0), PGRES_TUPLES_OK, "storing the won amounts by month");
-	if (res == NULL)
-		goto fail;
-	PQclear(res);
-	/* an executive's team view's sums per team (0048), from those two */
-	res = db_check(conn, PQexecParams(conn, "SELECT crmx.store_team_rows($1)",
-	    1, NULL, ap, NULL, NULL, 0), PGRES_TUPLES_OK, "storing the team view's sums per team");
-	if (res == NULL)
-		goto fail;
-	PQclear(res);
+	for (size_t i = 0; i < sizeof after_panels / sizeof *after_panels; i++) {
+		if ((res = run_call(conn, after_panels[i].sql, run_id, after_panels[i].what)) == NULL)
+			goto fail;
+		PQclear(res);
+	}
 	const char *params[4] = { run, dur, row_counts_json, summary_json };
 	res = db_check(conn, PQexecParams(conn,
 	    "UPDATE crmx.run SET status = 'ok', finished_at = clock_timestamp(),"
