@@ -55,6 +55,7 @@ static const struct right panels_rights[] = {
 	{ "SELECT", "TABLE", "changed_owner", NULL },	/* 0027: the pipeline and */
 	{ "SELECT", "TABLE", "pipeline_agg", NULL },	/* regions from the run's */
 	{ "SELECT", "TABLE", "closed_agg", NULL },	/* sums */
+	{ "SELECT", "TABLE", "owner_funnel", NULL },	/* 0052: everyone's funnel counts */
 	{ "SELECT", "TABLE", "region_agg", NULL },
 	{ "SELECT", "TABLE", "team_agg", NULL },	/* the team view from the run's (0031) */
 	{ "SELECT", "TABLE", "team_precise", NULL },

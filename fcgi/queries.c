@@ -573,15 +573,19 @@ static const char *const sql[Q__MAX] = {
     " (SELECT f.median_days_in_stage FROM crmx.funnel_metrics f" \
     "  WHERE f.run_id = " RUN " AND f.stage_rank = " #k ") AS median_days" #k ","
 /* r: the run's reached and conversion bases summed over the owner
- * metrics m of FROM (" FROM ... m WHERE ..."), and the run's as-of date. */
-#define FUNNEL_RUN(from) \
-    " r AS (SELECT ARRAY[sum(m.reached[1]), sum(m.reached[2]), sum(m.reached[3])," \
+ * metrics m of FROM (" FROM ... m WHERE ..."), and the run's as-of date
+ * (FUNNEL_SUMS: the one row of those sums). */
+#define FUNNEL_RUN(from) " r AS (" FUNNEL_SUMS(from) ")"
+#define FUNNEL_SUMS(from) \
+    " SELECT ARRAY[sum(m.reached[1]), sum(m.reached[2]), sum(m.reached[3])," \
     "  sum(m.reached[4]), sum(m.reached[5])] AS reached," \
-    "  CASE WHEN count(*) > 0 THEN (SELECT x.as_of FROM crmx.run x WHERE x.run_id = " RUN ")" \
-    "  END AS as_of," \
+    "  CASE WHEN count(*) > 0 THEN " RUN_AS_OF " END AS as_of," \
     "  ARRAY[sum(m.conv_base[1]), sum(m.conv_base[2]), sum(m.conv_base[3])," \
     "  sum(m.conv_base[4]), NULL] AS conv_base" \
-    from ")"
+    from
+#define RUN_AS_OF "(SELECT x.as_of FROM crmx.run x WHERE x.run_id = " RUN ")"
+/* whether the run stored its sums over everyone (0052) */
+#define OWNER_FUNNEL "EXISTS (SELECT 1 FROM crmx.owner_funnel w WHERE w.run_id = " RUN ")"
 /* this month's and this quarter's forecast, DUE the deal's due date or
  * any day of its month */
 #define FUNNEL_FORECAST(due) \
@@ -1196,13 +1200,17 @@ static const char *const sql[Q__MAX] = {
     "  date_trunc('month', o.expected_close)::date FROM crmx_src.opportunities o"
     "  WHERE o.opportunity_id = " CHANGED_DEALS " AND " NOT_OWNER1("o.owner_id")
     "  AND " IN_SCOPE("o.owner_id", "$2") " AND o.outcome = 'open'),"
-    /* everyone's, or the scope's by the index on (run, owner): as
-     * IN_SCOPE the one plan read every owner's row (0.34 of a rep's
-     * 0.64 ms) */
-    FUNNEL_RUN(" FROM (SELECT m.reached, m.conv_base FROM crmx.owner_metrics m"
-               "  WHERE m.run_id = " RUN " AND $2::bigint[] IS NULL"
+    /* everyone's as the run summed them (0052), or the scope's by the
+     * index on (run, owner): as IN_SCOPE the one plan read every owner's
+     * row (0.34 of a rep's 0.64 ms); everyone's summed here for a run
+     * stored without them */
+    " r AS (SELECT w.reached, CASE WHEN w.owners > 0 THEN " RUN_AS_OF " END AS as_of,"
+    "  w.conv_base FROM crmx.owner_funnel w WHERE w.run_id = " RUN " AND $2::bigint[] IS NULL"
+    "  UNION ALL" FUNNEL_SUMS(" FROM (SELECT m.reached, m.conv_base FROM crmx.owner_metrics m"
+               "  WHERE m.run_id = " RUN " AND $2::bigint[] IS NULL AND NOT " OWNER_FUNNEL
                "  UNION ALL SELECT m.reached, m.conv_base FROM crmx.owner_metrics m"
-               "  WHERE m.run_id = " RUN " AND m.owner_id = ANY($2::bigint[])) m")
+               "  WHERE m.run_id = " RUN " AND m.owner_id = ANY($2::bigint[])) m"
+               " HAVING $2::bigint[] IS NOT NULL OR NOT " OWNER_FUNNEL) ")"
     " SELECT coalesce(sum(n), 0) AS open_all," LAYER_AGG(1) LAYER_AGG(2) LAYER_AGG(3) LAYER_AGG(4) LAYER_AGG(5)
     FUNNEL_FORECAST("coalesce(due, current_date)")
     " FROM d",

@@ -52,6 +52,61 @@ check "the run stored the sums and its snapshot" test \
 	       WHERE p.run_id = r.run_id) AND EXISTS (SELECT 1 FROM crmx.region_top p
 	       WHERE p.run_id = r.run_id) FROM crmx.run r WHERE r.run_id = $(run)")" = t
 
+# Each owner's sums lie together, by owner, the sums over everyone last
+# (0052): the pages read an owner's rows by the index on (run, whole,
+# owner), and hashed they lay one to a page.
+M=9223372036854775807
+in_order() {	# TABLE KEY: the latest run's rows in heap order are in KEY's order
+	t=$1; shift
+	q "SELECT count(*) > 10 AND count(DISTINCT o) > 3 AND count(*) FILTER (WHERE k < p) = 0
+	   FROM (SELECT o, k, lag(k) OVER (ORDER BY ctid) AS p FROM (SELECT ctid,
+	         coalesce(owner_id, $M) AS o, $* AS k FROM crmx.$t WHERE run_id = $(run)) x) x"
+}
+for t in "closed_agg (whole, coalesce(owner_id, $M), outcome, source, lost_reason)" \
+	 "pipeline_agg (whole, coalesce(owner_id, $M), stage_rank, due_month)" \
+	 "region_agg (whole, coalesce(owner_id, $M), region, city)" \
+	 "open_deal (coalesce(owner_id, $M), opportunity_id)"; do
+	check "the run's ${t%% *} lie by owner" test "$(in_order $t)" = t
+done
+# An executive's funnel counts from their sums over everyone, stored once
+# (0052): the same as summed over the owners' rows, and read from there.
+check "the run stored its owners' funnel counts summed" test "$(q "SELECT f.owners = count(m.*)
+	AND f.reached = ARRAY[sum(m.reached[1]), sum(m.reached[2]), sum(m.reached[3]),
+	    sum(m.reached[4]), sum(m.reached[5])]
+	AND f.conv_base = ARRAY[sum(m.conv_base[1]), sum(m.conv_base[2]), sum(m.conv_base[3]),
+	    sum(m.conv_base[4]), NULL] AND f.reached[1] > 0
+	FROM crmx.owner_funnel f JOIN crmx.owner_metrics m ON m.run_id = f.run_id
+	WHERE f.run_id = $(run) GROUP BY f.run_id, f.owners, f.reached, f.conv_base")" = t
+funnel_sums_shown() {
+	get "$exec_login" /crmx/pipeline.json >/dev/null
+	r0=$(json "j['stages'][0]['reached']")
+	q "UPDATE crmx.owner_funnel SET reached[1] = reached[1] + 100000 WHERE run_id = $(run)" >/dev/null
+	get "$exec_login" /crmx/pipeline.json >/dev/null
+	r1=$(json "j['stages'][0]['reached']")
+	q "UPDATE crmx.owner_funnel SET reached[1] = reached[1] - 100000 WHERE run_id = $(run)" >/dev/null
+	[ "$r0" -gt 0 ] && [ "$r1" -eq $((r0 + 100000)) ]
+}
+check "an executive's funnel counts are read from the run's sums over everyone" funnel_sums_shown
+# a run stored without them: the same page, its counts summed per owner
+funnel_sums_missing() {
+	get "$exec_login" /crmx/pipeline >/dev/null && cp "$tmp/body" "$tmp/funnel0"
+	get "$exec_login" /crmx/pipeline.json >/dev/null
+	r0=$(json "[s['reached'] for s in j['stages']] + [s['to_next'] for s in j['stages']]")
+	q "DELETE FROM crmx.owner_funnel WHERE run_id = $(run)" >/dev/null
+	get "$exec_login" /crmx/pipeline >/dev/null && cp "$tmp/body" "$tmp/funnel1"
+	get "$exec_login" /crmx/pipeline.json >/dev/null
+	r1=$(json "[s['reached'] for s in j['stages']] + [s['to_next'] for s in j['stages']]")
+	q "INSERT INTO crmx.owner_funnel SELECT r.run_id, m.* FROM crmx.run r CROSS JOIN LATERAL (
+	   SELECT count(*), ARRAY[sum(m.reached[1]), sum(m.reached[2]), sum(m.reached[3]),
+	   sum(m.reached[4]), sum(m.reached[5])], ARRAY[sum(m.conv_base[1]), sum(m.conv_base[2]),
+	   sum(m.conv_base[3]), sum(m.conv_base[4]), NULL]
+	   FROM crmx.owner_metrics m WHERE m.run_id = r.run_id) m WHERE r.run_id = $(run)" >/dev/null
+	case $r0 in "["[1-9]*) ;; *) return 1 ;; esac
+	[ "$r0" = "$r1" ] && [ -s "$tmp/funnel0" ] && cmp -s "$tmp/funnel0" "$tmp/funnel1" &&
+		[ "$(q "SELECT count(*) FROM crmx.owner_funnel WHERE run_id = $(run)")" = 1 ]
+}
+check "... and summed per owner for a run stored without them" funnel_sums_missing
+
 # the executive's pages read the sums: a stored figure changed shows
 sums_shown() {
 	q "UPDATE crmx.region_agg SET accounts = accounts + 100000 WHERE run_id = $(run) AND whole
