@@ -85,8 +85,9 @@ check "team JSON: keeps_stage_weights" same \
 
 section "a rep's and a manager's pipeline: names and learned chances as they are now"
 # A rep's page reads its deals' learned chances from the run's open deals
-# by owner and its account names from the adapter's owned_names (0047);
-# what is not there, and a manager's page, is read by key.  Since the run:
+# by owner and its account names from the adapter's owned_names (0047); a
+# manager's page the chances the same way and the names by key; what is
+# not there is read by key.  Since the run:
 # a deal of another rep moved to this rep (its chance stored under its
 # old owner), a deal of this rep on an account of another owner, an
 # account of this rep renamed.  Each deal's name and chance must be the
