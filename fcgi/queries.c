@@ -626,18 +626,19 @@ static const char *const sql[Q__MAX] = {
 /* A page of open deals from T (rows of PDEAL_ROW), TOTAL the count column,
  * with each deal's account name and the latest run's learned probability.
  * Read by key, each took an index descent per row: about 5 us at 1M (the
- * keys are scattered), 80% of a rep's statement.  For a single owner (a
- * rep; PDEAL_BY_OWNER) they are read in one range each: the run's open
- * deals by owner (0047) and the adapter's owned_names (native: the
- * accounts by owner and name, 0032; none elsewhere); a row found in
- * neither (a deal opened, moved or reassigned since the run, an account
- * of another owner) is read by its key, so the values are the same.  A
- * manager's set reads its accounts' names by key: that range (about 7,000
- * accounts for a page of 100) took longer than the look-ups (ONE_OWNER,
- * tested when the statement runs); its open deals' range (about 650, an
- * owner's on a page or two since 0052) takes less: 0.95 against 1.16 ms.  Each range is a subquery kept whole
- * (OFFSET 0) and hashed: flattened, the plan made once for every scope
- * looked the accounts up by key again. */
+ * keys are scattered), 80% of a rep's statement.  For a set of owners
+ * (PDEAL_BY_OWNER) the learned probabilities are read in one range, the
+ * run's open deals by owner (0047; an owner's on a page or two since
+ * 0052), and for a single owner (a rep) the names too, from the
+ * adapter's owned_names (native: the accounts by owner and name, 0032;
+ * none elsewhere); a row found in neither (a deal opened, moved or
+ * reassigned since the run, an account of another owner) is read by its
+ * key, so the values are the same.  A manager's names are read by key:
+ * that range (about 7,000 accounts for a page of 100) took longer than
+ * the look-ups (ONE_OWNER, tested when the statement runs); the open
+ * deals' range (about 650) takes less: 0.95 against 1.16 ms.  Each range
+ * is a subquery kept whole (OFFSET 0) and hashed: flattened, the plan
+ * made once for every scope looked the accounts up by key again. */
 #define ACCOUNT_NAME_OF(id) \
     "(SELECT a.name FROM crmx_src.accounts a WHERE a.account_id = " id ")"
 #define PDEAL_PAGE(total) \
