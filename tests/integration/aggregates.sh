@@ -89,11 +89,11 @@ funnel_sums_shown() {
 check "an executive's funnel counts are read from the run's sums over everyone" funnel_sums_shown
 # a run stored without them: the same page, its counts summed per owner
 funnel_sums_missing() {
-	get "$exec_login" /crmx/pipeline >/dev/null && cp "$tmp/body" "$tmp/funnel0"
+	s0=$(get "$exec_login" /crmx/pipeline) && cp "$tmp/body" "$tmp/funnel0"
 	get "$exec_login" /crmx/pipeline.json >/dev/null
 	r0=$(json "[s['reached'] for s in j['stages']] + [s['to_next'] for s in j['stages']]")
 	q "DELETE FROM crmx.owner_funnel WHERE run_id = $(run)" >/dev/null
-	get "$exec_login" /crmx/pipeline >/dev/null && cp "$tmp/body" "$tmp/funnel1"
+	s1=$(get "$exec_login" /crmx/pipeline) && cp "$tmp/body" "$tmp/funnel1"
 	get "$exec_login" /crmx/pipeline.json >/dev/null
 	r1=$(json "[s['reached'] for s in j['stages']] + [s['to_next'] for s in j['stages']]")
 	q "INSERT INTO crmx.owner_funnel SELECT r.run_id, m.* FROM crmx.run r CROSS JOIN LATERAL (
@@ -102,7 +102,7 @@ funnel_sums_missing() {
 	   sum(m.conv_base[3]), sum(m.conv_base[4]), NULL]
 	   FROM crmx.owner_metrics m WHERE m.run_id = r.run_id) m WHERE r.run_id = $(run)" >/dev/null
 	case $r0 in "["[1-9]*) ;; *) return 1 ;; esac
-	[ "$r0" = "$r1" ] && [ -s "$tmp/funnel0" ] && cmp -s "$tmp/funnel0" "$tmp/funnel1" &&
+	[ "$s0" = 200 ] && [ "$s1" = 200 ] && [ "$r0" = "$r1" ] && cmp -s "$tmp/funnel0" "$tmp/funnel1" &&
 		[ "$(q "SELECT count(*) FROM crmx.owner_funnel WHERE run_id = $(run)")" = 1 ]
 }
 check "... and summed per owner for a run stored without them" funnel_sums_missing
