@@ -1,7 +1,8 @@
 # Sourced by the benchmarks tests/bench/run runs: the data set's database
 # and a folder of the script's own.  Needs $top; bench_setup NAME sets $O,
 # $conf, $host, $db and $dir ($CRMX_BENCH_DIR/NAME, made); q runs SQL on
-# the data set, row prints a table row, bench_need_run makes a metrics run
+# the data set, row prints a table row, bench_port and bench_nginx_stop
+# start and stop a benchmark's nginx, bench_need_run makes a metrics run
 # when the data set has none (or the latest predates the per-owner funnel
 # figures, the team view's sums, the accounts' owners or the won months the
 # panels read), with six months of runs before it.
@@ -15,6 +16,20 @@ bench_setup() {
 }
 q() { psql -h "$host" -U crmx -d "$db" -X -Atqc "$1"; }
 row() { echo "| $1 | $2 | $3 | $4 | $5 | $6 |"; }
+# A loopback port free now (the kernel's pick).  A port made from the
+# script's process id collided: the panels' nginx could not bind the one
+# the pages' nginx, started 7,919 processes earlier, still held.
+bench_port() {
+	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+# bench_nginx_stop DIR: the nginx of DIR stopped, and gone (with its port)
+# before the next benchmark starts one.
+bench_nginx_stop() {
+	[ -f "$1/nginx.pid" ] || return 0
+	_np=$(cat "$1/nginx.pid")
+	kill "$_np" 2>/dev/null || return 0
+	for _i in $(seq 100); do kill -0 "$_np" 2>/dev/null || return 0; sleep 0.1; done
+}
 # A CRM's crmx has run every week for months: the team view's forecast
 # accuracy compares each of the six months before the latest run's with
 # the forecast the last run before it made.  So the data set gets a run at

@@ -36,7 +36,7 @@ hello_pid=""
 # already gone ended the trap, and the trivial program left running held
 # tests/bench/run's pipe open: the bench never ended).
 cleanup() {
-	[ ! -f "$dir/nginx.pid" ] || kill "$(cat "$dir/nginx.pid")" 2>/dev/null || true
+	bench_nginx_stop "$dir" || true
 	[ -z "$fcgi_pid" ] || kill "$fcgi_pid" 2>/dev/null || true
 	[ -z "$hello_pid" ] || kill "$hello_pid" 2>/dev/null || true
 	wait 2>/dev/null || true
@@ -44,7 +44,7 @@ cleanup() {
 trap cleanup EXIT
 q "SELECT login || ':{PLAIN}demo' FROM crmx_src.users" >"$dir/htpasswd"
 chmod 644 "$dir/htpasswd"
-port=$((30000 + ($$ + 7919) % 20000))
+port=$(bench_port)
 "$top/deploy/nginx-conf.sh" panels "$dir" "$port" "$dir/crmx.sock" "$dir/htpasswd" "$dir/hello.sock"
 # fcgi_start BINARY: that crmx.fcgi, cache off
 fcgi_start() {

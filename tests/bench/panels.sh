@@ -47,14 +47,14 @@ done
 pids=""
 fcgi_pid=""
 cleanup() {
-	[ -f "$dir/nginx.pid" ] && kill "$(cat "$dir/nginx.pid")" 2>/dev/null
+	bench_nginx_stop "$dir"
 	for p in $pids $fcgi_pid; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
 }
 trap cleanup EXIT
 q "SELECT login || ':{PLAIN}demo' FROM crmx_src.users" >"$dir/htpasswd"
 chmod 644 "$dir/htpasswd"
-port=$((30000 + $$ % 20000))
+port=$(bench_port)
 "$top/deploy/nginx-conf.sh" panels "$dir" "$port" "$dir/crmx.sock" "$dir/htpasswd" "$dir/hello.sock"
 # fcgi_start CACHE_MB: crmx.fcgi with that cache per worker (0: off)
 fcgi_start() {
