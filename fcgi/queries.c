@@ -584,8 +584,6 @@ static const char *const sql[Q__MAX] = {
     "  sum(m.conv_base[4]), NULL] AS conv_base" \
     from
 #define RUN_AS_OF "(SELECT x.as_of FROM crmx.run x WHERE x.run_id = " RUN ")"
-/* whether the run stored its sums over everyone (0052) */
-#define OWNER_FUNNEL "EXISTS (SELECT 1 FROM crmx.owner_funnel w WHERE w.run_id = " RUN ")"
 /* this month's and this quarter's forecast, DUE the deal's due date or
  * any day of its month */
 #define FUNNEL_FORECAST(due) \
@@ -1202,17 +1200,17 @@ static const char *const sql[Q__MAX] = {
     "  date_trunc('month', o.expected_close)::date FROM crmx_src.opportunities o"
     "  WHERE o.opportunity_id = " CHANGED_DEALS " AND " NOT_OWNER1("o.owner_id")
     "  AND " IN_SCOPE("o.owner_id", "$2") " AND o.outcome = 'open'),"
-    /* everyone's as the run summed them (0052), or the scope's by the
-     * index on (run, owner): as IN_SCOPE the one plan read every owner's
-     * row (0.34 of a rep's 0.64 ms); everyone's summed here for a run
-     * stored without them */
+    /* everyone's as the run summed them (0052; summed here for a run
+     * stored without them), or the scope's by the index on (run, owner):
+     * as IN_SCOPE the one plan read every owner's row (0.34 of a rep's
+     * 0.64 ms) */
     " r AS (SELECT w.reached, CASE WHEN w.owners > 0 THEN " RUN_AS_OF " END AS as_of,"
-    "  w.conv_base FROM crmx.owner_funnel w WHERE w.run_id = " RUN " AND $2::bigint[] IS NULL"
-    "  UNION ALL" FUNNEL_SUMS(" FROM (SELECT m.reached, m.conv_base FROM crmx.owner_metrics m"
-               "  WHERE m.run_id = " RUN " AND $2::bigint[] IS NULL AND NOT " OWNER_FUNNEL
-               "  UNION ALL SELECT m.reached, m.conv_base FROM crmx.owner_metrics m"
-               "  WHERE m.run_id = " RUN " AND m.owner_id = ANY($2::bigint[])) m"
-               " HAVING $2::bigint[] IS NOT NULL OR NOT " OWNER_FUNNEL) ")"
+    "  w.conv_base FROM (SELECT * FROM crmx.owner_funnel x WHERE x.run_id = " RUN
+    "  UNION ALL SELECT * FROM crmx.owner_funnel_sums(" RUN ") WHERE NOT EXISTS (SELECT 1"
+    "  FROM crmx.owner_funnel x WHERE x.run_id = " RUN ")) w WHERE $2::bigint[] IS NULL"
+    "  UNION ALL" FUNNEL_SUMS(" FROM crmx.owner_metrics m"
+               "  WHERE m.run_id = " RUN " AND m.owner_id = ANY($2::bigint[])"
+               " HAVING $2::bigint[] IS NOT NULL") ")"
     " SELECT coalesce(sum(n), 0) AS open_all," LAYER_AGG(1) LAYER_AGG(2) LAYER_AGG(3) LAYER_AGG(4) LAYER_AGG(5)
     FUNNEL_FORECAST("coalesce(due, current_date)")
     " FROM d",

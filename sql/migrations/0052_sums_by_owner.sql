@@ -25,13 +25,19 @@ CREATE TABLE crmx.owner_funnel (
     reached    bigint[] NOT NULL,	-- sum(owner_metrics.reached[k]), k = 1..5
     conv_base  bigint[] NOT NULL	-- the same of conv_base, NULL for the fifth
 );
-INSERT INTO crmx.owner_funnel
-SELECT r.run_id, s.* FROM crmx.run r CROSS JOIN LATERAL (
-    SELECT count(*), ARRAY[sum(m.reached[1]), sum(m.reached[2]), sum(m.reached[3]),
+-- One run's row of it, summed from its owners' rows: what the run stores,
+-- and what a page sums for a run stored without it (fcgi's Q_FUNNEL_AGG).
+CREATE FUNCTION crmx.owner_funnel_sums(run bigint) RETURNS SETOF crmx.owner_funnel
+LANGUAGE sql STABLE
+AS $$
+    SELECT run, count(*), ARRAY[sum(m.reached[1]), sum(m.reached[2]), sum(m.reached[3]),
                  sum(m.reached[4]), sum(m.reached[5])],
            ARRAY[sum(m.conv_base[1]), sum(m.conv_base[2]), sum(m.conv_base[3]),
                  sum(m.conv_base[4]), NULL]
-      FROM crmx.owner_metrics m WHERE m.run_id = r.run_id) s
+      FROM crmx.owner_metrics m WHERE m.run_id = run
+$$;
+INSERT INTO crmx.owner_funnel
+SELECT f.* FROM crmx.run r CROSS JOIN LATERAL crmx.owner_funnel_sums(r.run_id) f
  WHERE r.status = 'ok';
 
 -- 0051's, each owner's sums written together.
@@ -127,12 +133,7 @@ BEGIN
       FROM crmx.open_deal d WHERE d.run_id = run
      GROUP BY GROUPING SETS ((owner_id, stage_rank, due_month), (stage_rank, due_month))
      ORDER BY grouping(owner_id), owner_id, stage_rank, due_month;
-    INSERT INTO crmx.owner_funnel
-    SELECT run, count(*), ARRAY[sum(m.reached[1]), sum(m.reached[2]), sum(m.reached[3]),
-                 sum(m.reached[4]), sum(m.reached[5])],
-           ARRAY[sum(m.conv_base[1]), sum(m.conv_base[2]), sum(m.conv_base[3]),
-                 sum(m.conv_base[4]), NULL]
-      FROM crmx.owner_metrics m WHERE m.run_id = run;
+    INSERT INTO crmx.owner_funnel SELECT * FROM crmx.owner_funnel_sums(run);
     DELETE FROM crmx.changed_owner c WHERE pg_visible_in_snapshot(c.xid, snap);
     DELETE FROM crmx.changed_deal c WHERE pg_visible_in_snapshot(c.xid, snap);
     DELETE FROM crmx.changed_account c WHERE pg_visible_in_snapshot(c.xid, snap);

@@ -96,11 +96,7 @@ funnel_sums_missing() {
 	s1=$(get "$exec_login" /crmx/pipeline) && cp "$tmp/body" "$tmp/funnel1"
 	get "$exec_login" /crmx/pipeline.json >/dev/null
 	r1=$(json "[s['reached'] for s in j['stages']] + [s['to_next'] for s in j['stages']]")
-	q "INSERT INTO crmx.owner_funnel SELECT r.run_id, m.* FROM crmx.run r CROSS JOIN LATERAL (
-	   SELECT count(*), ARRAY[sum(m.reached[1]), sum(m.reached[2]), sum(m.reached[3]),
-	   sum(m.reached[4]), sum(m.reached[5])], ARRAY[sum(m.conv_base[1]), sum(m.conv_base[2]),
-	   sum(m.conv_base[3]), sum(m.conv_base[4]), NULL]
-	   FROM crmx.owner_metrics m WHERE m.run_id = r.run_id) m WHERE r.run_id = $(run)" >/dev/null
+	q "INSERT INTO crmx.owner_funnel SELECT * FROM crmx.owner_funnel_sums($(run))" >/dev/null
 	case $r0 in "["[1-9]*) ;; *) return 1 ;; esac
 	[ "$s0" = 200 ] && [ "$s1" = 200 ] && [ "$r0" = "$r1" ] && cmp -s "$tmp/funnel0" "$tmp/funnel1" &&
 		[ "$(q "SELECT count(*) FROM crmx.owner_funnel WHERE run_id = $(run)")" = 1 ]
