@@ -1,11 +1,13 @@
 # Sourced by the benchmarks tests/bench/run runs: the data set's database
 # and a folder of the script's own.  Needs $top; bench_setup NAME sets $O,
 # $conf, $host, $db and $dir ($CRMX_BENCH_DIR/NAME, made); q runs SQL on
-# the data set, row prints a table row, bench_port and bench_nginx_stop
-# start and stop a benchmark's nginx, bench_need_run makes a metrics run
+# the data set, row prints a table row, free_port (tests/lib/sh.sh) and
+# bench_nginx_stop start and stop a benchmark's nginx, bench_need_run makes a metrics run
 # when the data set has none (or the latest predates the per-owner funnel
 # figures, the team view's sums, the accounts' owners or the won months the
-# panels read), with six months of runs before it.
+# panels read, or changes were marked since it: the pages' rows "since the
+# run" leave theirs, and an executive's pipeline read after them at 29
+# requests a second, not 750), with six months of runs before it.
 bench_setup() {
 	O=${O:-build/default}
 	conf=${CRMX_BENCH_CONF:?run through tests/bench/run}
@@ -16,12 +18,10 @@ bench_setup() {
 }
 q() { psql -h "$host" -U crmx -d "$db" -X -Atqc "$1"; }
 row() { echo "| $1 | $2 | $3 | $4 | $5 | $6 |"; }
-# A loopback port free now (the kernel's pick).  A port made from the
-# script's process id collided: the panels' nginx could not bind the one
-# the pages' nginx, started 7,919 processes earlier, still held.
-bench_port() {
-	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+# free_port (a loopback port the kernel picks) as the tests use it: a port
+# made from the script's process id collided, the panels' nginx could not
+# bind the one the pages' nginx, started 7,919 processes earlier, held.
+. "$top/tests/lib/sh.sh"
 # bench_nginx_stop DIR: the nginx of DIR stopped, and gone (with its port)
 # before the next benchmark starts one.
 bench_nginx_stop() {
@@ -45,6 +45,9 @@ bench_need_run() {
 	done
 	[ -z "$history" ] && [ -n "$(q "SELECT 1 FROM crmx.latest_owner_metrics WHERE reached IS NOT NULL
 	           AND (SELECT r.team_sums AND r.account_owners AND r.won_months AND r.as_of = '2026-06-30'
-	                FROM crmx.run r JOIN crmx.latest_run l USING (run_id)) LIMIT 1")" ] ||
+	                FROM crmx.run r JOIN crmx.latest_run l USING (run_id))
+	           AND NOT EXISTS (SELECT 1 FROM crmx.changed_owner) AND NOT EXISTS (SELECT 1
+	                FROM crmx.changed_deal) AND NOT EXISTS (SELECT 1 FROM crmx.changed_account)
+	           LIMIT 1")" ] ||
 		"$top/$O/reportd/crmx-reportd" --config "$conf" --run-once --as-of 2026-06-30 >/dev/null
 }

@@ -44,7 +44,7 @@ cleanup() {
 trap cleanup EXIT
 q "SELECT login || ':{PLAIN}demo' FROM crmx_src.users" >"$dir/htpasswd"
 chmod 644 "$dir/htpasswd"
-port=$(bench_port)
+port=$(free_port)
 "$top/deploy/nginx-conf.sh" panels "$dir" "$port" "$dir/crmx.sock" "$dir/htpasswd" "$dir/hello.sock"
 # fcgi_start BINARY: that crmx.fcgi, cache off
 fcgi_start() {

@@ -54,7 +54,7 @@ cleanup() {
 trap cleanup EXIT
 q "SELECT login || ':{PLAIN}demo' FROM crmx_src.users" >"$dir/htpasswd"
 chmod 644 "$dir/htpasswd"
-port=$(bench_port)
+port=$(free_port)
 "$top/deploy/nginx-conf.sh" panels "$dir" "$port" "$dir/crmx.sock" "$dir/htpasswd" "$dir/hello.sock"
 # fcgi_start CACHE_MB: crmx.fcgi with that cache per worker (0: off)
 fcgi_start() {
