@@ -60,3 +60,28 @@ parallel_for(size_t n, size_t min_per_slice, void (*fn)(void *, size_t, size_t, 
 			run_slice(&sl[i]);
 	}
 }
+
+struct chunks {
+	void	(*fn)(void *, int, size_t, size_t);
+	void	*ctx;
+	size_t	 n;
+};
+
+static void
+run_chunks(void *arg, size_t from, size_t to, int slot)
+{
+	const struct chunks *k = arg;
+	(void)slot;
+	for (size_t c = from; c < to; c++)
+		k->fn(k->ctx, (int)c, k->n * c / PARALLEL_CHUNKS, k->n * (c + 1) / PARALLEL_CHUNKS);
+}
+
+void
+parallel_chunks(size_t n, size_t serial_below, void (*fn)(void *, int, size_t, size_t), void *ctx)
+{
+	struct chunks k = { fn, ctx, n };
+	if (n < serial_below)
+		run_chunks(&k, 0, PARALLEL_CHUNKS, 0);
+	else
+		parallel_for(PARALLEL_CHUNKS, 1, run_chunks, &k);
+}

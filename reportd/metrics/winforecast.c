@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "money.h"
+#include "parallel.h"
 #include "util.h"
 #include "winforecast.h"
 
@@ -68,22 +69,53 @@ deal_rows(const struct dealstate *ds, size_t o, double cut_end, double from,
  * that the arrays are made once.  The count too: week by week, it read
  * every deal's record 26 times, 0.7 s of each fit's rows at a million
  * deals.  Each week's prior once, not once per row (two searches through
- * all closed deals' times). */
+ * all closed deals' times).  Both passes on every core, each over
+ * parallel_chunks' slices of the deals: a slice's rows start where the
+ * slices before it end, so the rows are those of one pass in deal order. */
+struct rows_job {
+	const struct dealstate	*ds;
+	double			 cut_end, from;
+	const double		*prior;		/* NULL: count only */
+	size_t			 at[PARALLEL_CHUNKS];	/* a slice's rows, then where they start */
+	struct wf_rows		*r;
+};
+
+static void
+rows_chunk(void *ctx, int c, size_t from, size_t to)
+{
+	struct rows_job *j = ctx;
+	size_t k = j->prior != NULL ? j->at[c] : 0, p = j->r->p;
+	for (size_t o = from; o < to; o++)
+		k += deal_rows(j->ds, o, j->cut_end, j->from, j->prior,
+		               j->prior != NULL ? j->r->x + k * p : NULL,
+		               j->prior != NULL ? j->r->y + k : NULL);
+	if (j->prior == NULL)
+		j->at[c] = k;
+}
+
+#define SERIAL_DEALS 20000	/* fewer: the rows on the calling thread */
+
 void
 wf_rows_build(const struct dealstate *ds, double cut_end, int window_days, struct wf_rows *r)
 {
 	const struct snapshot *s = ds->s;
-	double from = cut_end - window_days * DAY, prior[MAX_POINTS + 1];
+	double prior[MAX_POINTS + 1];
+	struct rows_job j = { ds, cut_end, cut_end - window_days * DAY, NULL, { 0 }, r };
 	memset(r, 0, sizeof *r);
 	r->p = dealstate_width(ds);
-	for (size_t o = 0; o < s->n_opp; o++)
-		r->cap += deal_rows(ds, o, cut_end, from, NULL, NULL, NULL);
+	parallel_chunks(s->n_opp, SERIAL_DEALS, rows_chunk, &j);
+	for (int c = 0; c < PARALLEL_CHUNKS; c++) {
+		size_t n = j.at[c];
+		j.at[c] = r->cap;
+		r->cap += n;
+	}
 	r->x = xmalloc((r->cap + 1) * r->p * sizeof *r->x);
 	r->y = xmalloc((r->cap + 1) * sizeof *r->y);
-	for (int j = 1; j <= MAX_POINTS; j++)
-		prior[j] = dealstate_prior(ds, cut_end - j * WEEK);
-	for (size_t o = 0; o < s->n_opp; o++)
-		r->n += deal_rows(ds, o, cut_end, from, prior, r->x + r->n * r->p, r->y + r->n);
+	for (int k = 1; k <= MAX_POINTS; k++)
+		prior[k] = dealstate_prior(ds, cut_end - k * WEEK);
+	j.prior = prior;
+	parallel_chunks(s->n_opp, SERIAL_DEALS, rows_chunk, &j);
+	r->n = r->cap;
 }
 
 void
@@ -98,37 +130,77 @@ wf_rows_free(struct wf_rows *r)
  * into m (a constant column gets sd 1).  Row by row, three passes over
  * all the columns at once: column by column (each a stride of p doubles
  * through the rows) it read every cache line of the rows three times per
- * column, 1.5 s of the learned forecast at 1.86 million rows.  Each
- * column's sums are still taken in row order: the same values. */
+ * column, 1.5 s of the learned forecast at 1.86 million rows.  Each pass
+ * on every core over parallel_chunks' slices of the rows, each slice's
+ * sums taken in row order and added in slice order. */
+struct scale_job {
+	struct wf_rows	*r;
+	int		 pass;		/* 0 sums, 1 squared deviations, 2 scaling */
+	const double	*mean, *sd;
+	double		 sum[PARALLEL_CHUNKS][WINMODEL_MAX_P];
+};
+
+static void
+scale_chunk(void *ctx, int c, size_t from, size_t to)
+{
+	struct scale_job *j = ctx;
+	size_t p = j->r->p;
+	double *sum = j->sum[c];
+	memset(sum, 0, sizeof j->sum[c]);
+	for (size_t i = from; i < to; i++) {
+		double *xi = j->r->x + i * p;
+		if (j->pass == 0) {
+			for (size_t k = 0; k < p; k++)
+				sum[k] += xi[k];
+		} else if (j->pass == 1) {
+			for (size_t k = 0; k < p; k++) {
+				double dv = xi[k] - j->mean[k];
+				sum[k] += dv * dv;
+			}
+		} else {
+			for (size_t k = 0; k < p; k++)
+				xi[k] /= j->sd[k];
+		}
+	}
+}
+
+#define SERIAL_ROWS 20000	/* fewer: the passes on the calling thread */
+
+/* Pass `pass` of j; its column sums into out (passes 0 and 1). */
+static void
+scale_pass(struct scale_job *j, int pass, double *out)
+{
+	j->pass = pass;
+	parallel_chunks(j->r->n, SERIAL_ROWS, scale_chunk, j);
+	if (out == NULL)
+		return;
+	for (size_t k = 0; k < j->r->p; k++) {
+		out[k] = 0;
+		for (int c = 0; c < PARALLEL_CHUNKS; c++)
+			out[k] += j->sum[c][k];
+	}
+}
+
 static void
 standardise(struct wf_rows *r, struct wf_model *m)
 {
 	size_t p = r->p;
-	double sum[WINMODEL_MAX_P] = { 0 }, sq[WINMODEL_MAX_P] = { 0 };
+	double sum[WINMODEL_MAX_P], sq[WINMODEL_MAX_P];
+	struct scale_job *j = xcalloc(1, sizeof *j);
+	j->r = r;
+	j->mean = m->mean;
+	j->sd = m->sd;
 	m->p = p;
-	for (size_t i = 0; i < r->n; i++) {
-		const double *xi = r->x + i * p;
-		for (size_t j = 0; j < p; j++)
-			sum[j] += xi[j];
+	scale_pass(j, 0, sum);
+	for (size_t k = 0; k < p; k++)
+		m->mean[k] = sum[k] / (double)r->n;
+	scale_pass(j, 1, sq);
+	for (size_t k = 0; k < p; k++) {
+		double sd = sqrt(sq[k] / (double)r->n);
+		m->sd[k] = sd > 1e-12 ? sd : 1;
 	}
-	for (size_t j = 0; j < p; j++)
-		m->mean[j] = sum[j] / (double)r->n;
-	for (size_t i = 0; i < r->n; i++) {
-		const double *xi = r->x + i * p;
-		for (size_t j = 0; j < p; j++) {
-			double dv = xi[j] - m->mean[j];
-			sq[j] += dv * dv;
-		}
-	}
-	for (size_t j = 0; j < p; j++) {
-		double sd = sqrt(sq[j] / (double)r->n);
-		m->sd[j] = sd > 1e-12 ? sd : 1;
-	}
-	for (size_t i = 0; i < r->n; i++) {
-		double *xi = r->x + i * p;
-		for (size_t j = 0; j < p; j++)
-			xi[j] /= m->sd[j];
-	}
+	scale_pass(j, 2, NULL);
+	free(j);
 }
 
 /* Start's coefficients for m's scales (NULL when start has none). */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parallel.h"
 #include "winmodel.h"
 
 #define DIM (WINMODEL_MAX_P + 1)
@@ -24,6 +25,27 @@ struct nonzero {
 };
 _Static_assert(WINMODEL_MAX_P <= 255, "a column number in a byte");
 
+struct nz_job {
+	const double	*x;
+	size_t		 p;
+	struct nonzero	*nzs;
+};
+
+static void
+nonzero_chunk(void *ctx, int c, size_t from, size_t to)
+{
+	const struct nz_job *j = ctx;
+	(void)c;
+	for (size_t i = from; i < to; i++) {
+		const double *xi = j->x + i * j->p;
+		unsigned char *col = j->nzs->col + i * j->p, m = 0;
+		for (size_t k = 0; k < j->p; k++)
+			if (xi[k] != 0)
+				col[m++] = (unsigned char)k;
+		j->nzs->n[i] = m;
+	}
+}
+
 static int
 nonzero_find(const double *x, size_t n, size_t p, struct nonzero *nzs)
 {
@@ -31,45 +53,56 @@ nonzero_find(const double *x, size_t n, size_t p, struct nonzero *nzs)
 	nzs->col = malloc(n * p + 1);
 	if (nzs->n == NULL || nzs->col == NULL)
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		const double *xi = x + i * p;
-		unsigned char *col = nzs->col + i * p, m = 0;
-		for (size_t j = 0; j < p; j++)
-			if (xi[j] != 0)
-				col[m++] = (unsigned char)j;
-		nzs->n[i] = m;
-	}
+	struct nz_job j = { x, p, nzs };
+	parallel_chunks(n, 20000, nonzero_chunk, &j);
 	return 0;
 }
 
-/* The objective at beta and, when g is not NULL, its gradient g and
- * Hessian h (DIM x DIM, lower triangle used) there, in one pass over the
- * rows: a fit evaluated the objective at each trial step and then, in a
- * second pass over the same 450 MB of rows (1.86 million rows at a
- * million deals), the derivatives at the step it took.  log(1 + exp(z))
- * and the logistic function share exp(-|z|), the value each took of its
- * own.  Only each row's nonzero columns (nzs) are read; every sum is the
- * same, in the same order. */
-static double
-evaluate(const double *x, const double *y, const struct nonzero *nzs, size_t n, size_t p, double c,
-         const double *beta, double *g, double *h)
+/* The rows' sums are taken in parallel_chunks' fixed slices of the rows,
+ * each its own partial sums, added in slice order: the cores share the
+ * passes, and the result is the same bits on any number of cores. */
+#define CHUNKS		PARALLEL_CHUNKS
+#define SERIAL_ROWS	20000	/* fewer: on the calling thread */
+
+struct partial {
+	double	ll;
+	double	g[DIM];
+	double	h[DIM * DIM];
+};
+
+struct eval_job {
+	const double		*x, *y, *beta;
+	const struct nonzero	*nzs;
+	size_t			 n, p;
+	int			 derivs;	/* the gradient and Hessian too */
+	struct partial		*part;		/* CHUNKS of them */
+};
+
+/* Chunk c's sums: the log likelihood and, when asked, its gradient and
+ * Hessian (lower triangle).  log(1 + exp(z)) and the logistic function
+ * share exp(-|z|).  Only each row's nonzero columns are read. */
+static void
+eval_chunk(void *ctx, int c, size_t from, size_t to)
 {
-	size_t q = p + 1, idx[DIM];
-	double val[DIM], ll = 0, pen = 0;
-	if (g != NULL) {
-		memset(g, 0, q * sizeof *g);
-		memset(h, 0, DIM * DIM * sizeof *h);
+	const struct eval_job *j = ctx;
+	struct partial *pt = &j->part[c];
+	size_t p = j->p, idx[DIM];
+	double val[DIM], ll = 0;
+	double *g = pt->g, *h = pt->h;
+	if (j->derivs) {
+		memset(g, 0, sizeof pt->g);
+		memset(h, 0, sizeof pt->h);
 	}
-	for (size_t i = 0; i < n; i++) {
-		const double *xi = x + i * p;
-		const unsigned char *col = nzs->col + i * p;
-		size_t m = nzs->n[i];
-		double z = beta[0];
+	for (size_t i = from; i < to; i++) {
+		const double *xi = j->x + i * p;
+		const unsigned char *col = j->nzs->col + i * p;
+		size_t m = j->nzs->n[i];
+		double z = j->beta[0];
 		for (size_t k = 0; k < m; k++)
-			z += beta[col[k] + 1] * xi[col[k]];
+			z += j->beta[col[k] + 1] * xi[col[k]];
 		double e = exp(-fabs(z));
-		ll += (z > 0 ? z + log1p(e) : log1p(e)) - y[i] * z;
-		if (g == NULL)
+		ll += (z > 0 ? z + log1p(e) : log1p(e)) - j->y[i] * z;
+		if (!j->derivs)
 			continue;
 		size_t nz = 1;
 		idx[0] = 0;
@@ -79,7 +112,7 @@ evaluate(const double *x, const double *y, const struct nonzero *nzs, size_t n, 
 			val[nz++] = xi[col[k]];
 		}
 		double mu = z >= 0 ? 1 / (1 + e) : e / (1 + e);
-		double r = mu - y[i], wt = mu * (1 - mu);
+		double r = mu - j->y[i], wt = mu * (1 - mu);
 		for (size_t a = 0; a < nz; a++) {
 			g[idx[a]] += r * val[a];
 			double wa = wt * val[a];
@@ -87,6 +120,35 @@ evaluate(const double *x, const double *y, const struct nonzero *nzs, size_t n, 
 			for (size_t b = 0; b <= a; b++)
 				ha[idx[b]] += wa * val[b];
 		}
+	}
+	pt->ll = ll;
+}
+
+/* The objective at beta and, when g is not NULL, its gradient g and
+ * Hessian h (DIM x DIM, lower triangle used) there, in one pass over the
+ * rows: a fit evaluated the objective at each trial step and then, in a
+ * second pass over the same 450 MB of rows (1.86 million rows at a
+ * million deals), the derivatives at the step it took.  part: CHUNKS
+ * partial sums' room. */
+static double
+evaluate(const double *x, const double *y, const struct nonzero *nzs, size_t n, size_t p, double c,
+         const double *beta, double *g, double *h, struct partial *part)
+{
+	size_t q = p + 1;
+	double ll = 0, pen = 0;
+	struct eval_job job = { x, y, beta, nzs, n, p, g != NULL, part };
+	parallel_chunks(n, SERIAL_ROWS, eval_chunk, &job);
+	for (size_t k = 0; k < CHUNKS; k++)
+		ll += part[k].ll;
+	if (g != NULL) {
+		memset(g, 0, q * sizeof *g);
+		memset(h, 0, DIM * DIM * sizeof *h);
+		for (size_t k = 0; k < CHUNKS; k++)
+			for (size_t a = 0; a < q; a++) {
+				g[a] += part[k].g[a];
+				for (size_t b = 0; b <= a; b++)
+					h[a * DIM + b] += part[k].h[a * DIM + b];
+			}
 	}
 	for (size_t j = 1; j <= p; j++)
 		pen += beta[j] * beta[j];
@@ -150,12 +212,13 @@ struct deriv {
  * change made. */
 static double
 newton_step(const double *x, const double *y, const struct nonzero *nzs, size_t n, size_t p,
-            double c, double *beta, double *f, struct deriv *d, struct deriv *next)
+            double c, double *beta, double *f, struct deriv *d, struct deriv *next,
+            struct partial *part)
 {
 	double trial[DIM];
 	size_t q = p + 1;
 	if (!d->fresh)
-		evaluate(x, y, nzs, n, p, c, beta, d->g, d->h);
+		evaluate(x, y, nzs, n, p, c, beta, d->g, d->h, part);
 	d->fresh = 0;		/* solved in place below */
 	if (cholesky_solve(d->h, d->g, q) != 0)
 		return NAN;
@@ -166,7 +229,7 @@ newton_step(const double *x, const double *y, const struct nonzero *nzs, size_t 
 			big = fmax(big, fabs(t * d->g[j]));
 		}
 		int full = t == 1;
-		double ft = evaluate(x, y, nzs, n, p, c, trial, full ? next->g : NULL, next->h);
+		double ft = evaluate(x, y, nzs, n, p, c, trial, full ? next->g : NULL, next->h, part);
 		if (ft <= *f || big < 1e-12) {
 			memcpy(beta, trial, q * sizeof *beta);
 			*f = ft;
@@ -201,17 +264,18 @@ winmodel_fit_from(const double *x, const double *y, size_t n, size_t p, double c
 	memset(m, 0, sizeof *m);
 	struct deriv dv[2] = { { .h = malloc(DIM * DIM * sizeof(double)) },
 	                       { .h = malloc(DIM * DIM * sizeof(double)) } };
-	struct nonzero nzs;
+	struct nonzero nzs = { NULL, NULL };
+	struct partial *part = malloc(CHUNKS * sizeof *part);
 	int rc = -1;
 	double f;
-	if (nonzero_find(x, n, p, &nzs) != 0 || dv[0].h == NULL || dv[1].h == NULL)
+	if (part == NULL || nonzero_find(x, n, p, &nzs) != 0 || dv[0].h == NULL || dv[1].h == NULL)
 		goto out;
-	f = evaluate(x, y, &nzs, n, p, c, beta, dv[0].g, dv[0].h);
+	f = evaluate(x, y, &nzs, n, p, c, beta, dv[0].g, dv[0].h, part);
 	dv[0].fresh = 1;
 	for (m->iterations = 1; m->iterations <= 100; m->iterations++) {
 		/* this step's derivatives in dv[k], the next step's into dv[!k] */
 		int k = (m->iterations - 1) & 1;
-		double step = newton_step(x, y, &nzs, n, p, c, beta, &f, &dv[k], &dv[!k]);
+		double step = newton_step(x, y, &nzs, n, p, c, beta, &f, &dv[k], &dv[!k], part);
 		if (isnan(step))
 			break;
 		if (step < 1e-10) {
@@ -223,6 +287,7 @@ winmodel_fit_from(const double *x, const double *y, size_t n, size_t p, double c
 out:
 	free(nzs.n);
 	free(nzs.col);
+	free(part);
 	free(dv[0].h);
 	free(dv[1].h);
 	m->p = p;

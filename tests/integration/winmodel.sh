@@ -30,6 +30,22 @@ check "coefficients and predictions equal to 1e-4" same \
 	"$(paste -d' ' "$tmp/c" "$tmp/py" | awk '{ d = $1 - $2; if (d > 1e-4 || d < -1e-4) n++ } END { print n + 0 }')" 0
 check "... and not an empty comparison" same "$(paste -d' ' "$tmp/c" "$tmp/py" | awk 'NF == 2' | wc -l)" 305
 
+# The fit sums 20,000 rows or more in slices on every core
+# (winmodel.c): the same rows 100 times over (30,000), against sklearn's
+# fit of those.
+grep -v '^#' "$top/tests/fixtures/winmodel.csv" >"$tmp/once.csv"
+for i in $(seq 1 100); do cat "$tmp/once.csv"; done >"$tmp/big.csv"
+"$top/$O/tests/unit/test_winmodel" --fit "$tmp/big.csv" >"$tmp/bc" 2>&1
+check "30,000 rows: our fit ran" same "$?" 0
+/usr/bin/python3 "$top/tests/lib/sklearn_fit.py" "$tmp/big.csv" >"$tmp/bpy" 2>"$tmp/bpy.err"
+check "30,000 rows: sklearn's fit ran" same "$?" 0
+check "30,000 rows: as many numbers from each (5 coefficients, 30,000 predictions)" same \
+	"$(wc -l <"$tmp/bc") $(wc -l <"$tmp/bpy")" "30005 30005"
+echo "largest difference: $(paste -d' ' "$tmp/bc" "$tmp/bpy" | awk '
+	{ d = $1 - $2; if (d < 0) d = -d; if (d > w) w = d } END { printf "%.3g\n", w + 0 }')"
+check "30,000 rows: coefficients and predictions equal to 1e-4" same \
+	"$(paste -d' ' "$tmp/bc" "$tmp/bpy" | awk 'NF == 2 { d = $1 - $2; if (d > 1e-4 || d < -1e-4) n++; m++ } END { print n + 0, m + 0 }')" "0 30005"
+
 # --- on the demo data of `make run` (2,000 accounts, seed 1), whose outcomes
 # depend on such features (admin/demo_deals.c)
 section "the learned forecast's backtest on the demo data"

@@ -162,17 +162,18 @@ test_fit_groups(void **state)
 }
 
 /* --fit FILE: the coefficients (intercept first), then each row's
- * probability, one a line. */
+ * probability, one a line.  Any number of rows (winmodel.sh fits one set
+ * of 30,000, which the fit sums on several cores). */
 static int
 fit_file(const char *path)
 {
 	FILE *f = fopen(path, "r");
 	if (f == NULL)
 		return perror(path), 2;
-	static double x[1000 * WINMODEL_MAX_P], y[1000];
+	double *x = NULL, *y = NULL;
 	char line[1024];
-	size_t n = 0, p = 0;
-	while (fgets(line, sizeof line, f) && n < 1000) {
+	size_t n = 0, p = 0, cap = 0;
+	while (fgets(line, sizeof line, f)) {
 		if (line[0] == '#')
 			continue;
 		double v[WINMODEL_MAX_P + 1];
@@ -182,20 +183,33 @@ fit_file(const char *path)
 			if (*e != ',')
 				break;
 		}
+		if (n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			x = realloc(x, cap * (WINMODEL_MAX_P + 1) * sizeof *x);
+			y = realloc(y, cap * sizeof *y);
+			if (x == NULL || y == NULL)
+				return fprintf(stderr, "out of memory\n"), 2;
+		}
 		p = k - 1;
 		memcpy(x + n * p, v, p * sizeof *v);
 		y[n++] = v[p];
 	}
 	fclose(f);
 	struct winmodel_fit m;
-	if (winmodel_fit(x, y, n, p, 1.0, &m) != 0)
-		return fprintf(stderr, "the fit failed\n"), 1;
-	printf("%.10f\n", m.b);
-	for (size_t j = 0; j < p; j++)
-		printf("%.10f\n", m.w[j]);
-	for (size_t i = 0; i < n; i++)
-		printf("%.10f\n", winmodel_predict(&m, x + i * p));
-	return 0;
+	int rc = 0;
+	if (winmodel_fit(x, y, n, p, 1.0, &m) != 0) {
+		fprintf(stderr, "the fit failed\n");
+		rc = 1;
+	} else {
+		printf("%.10f\n", m.b);
+		for (size_t j = 0; j < p; j++)
+			printf("%.10f\n", m.w[j]);
+		for (size_t i = 0; i < n; i++)
+			printf("%.10f\n", winmodel_predict(&m, x + i * p));
+	}
+	free(x);
+	free(y);
+	return rc;
 }
 
 int
