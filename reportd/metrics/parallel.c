@@ -77,10 +77,10 @@ run_chunks(void *arg, size_t from, size_t to, int slot)
 }
 
 void
-parallel_chunks(size_t n, size_t serial_below, void (*fn)(void *, int, size_t, size_t), void *ctx)
+parallel_chunks(size_t n, void (*fn)(void *, int, size_t, size_t), void *ctx)
 {
 	struct chunks k = { fn, ctx, n };
-	if (n < serial_below)
+	if (n < PARALLEL_CHUNKS_SERIAL)
 		run_chunks(&k, 0, PARALLEL_CHUNKS, 0);
 	else
 		parallel_for(PARALLEL_CHUNKS, 1, run_chunks, &k);

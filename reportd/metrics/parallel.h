@@ -17,10 +17,11 @@ void parallel_for(size_t n, size_t min_per_slice,
  * of [0, n), from and to its bounds: the same slices on any machine, so
  * sums taken per slice and added in slice order are the same bits on any
  * number of cores.  The slices are shared among the cores (parallel_for)
- * when n is at least serial_below, else run in order on this thread. */
-#define PARALLEL_CHUNKS 16
-void parallel_chunks(size_t n, size_t serial_below,
-                     void (*fn)(void *ctx, int c, size_t from, size_t to), void *ctx);
+ * when n is at least PARALLEL_CHUNKS_SERIAL, else run in order on this
+ * thread (starting threads would cost more). */
+#define PARALLEL_CHUNKS		16
+#define PARALLEL_CHUNKS_SERIAL	20000
+void parallel_chunks(size_t n, void (*fn)(void *ctx, int c, size_t from, size_t to), void *ctx);
 
 /* How many slots parallel_for may use on this machine. */
 int parallel_slots(void);

@@ -93,8 +93,6 @@ rows_chunk(void *ctx, int c, size_t from, size_t to)
 		j->at[c] = k;
 }
 
-#define SERIAL_DEALS 20000	/* fewer: the rows on the calling thread */
-
 void
 wf_rows_build(const struct dealstate *ds, double cut_end, int window_days, struct wf_rows *r)
 {
@@ -103,7 +101,7 @@ wf_rows_build(const struct dealstate *ds, double cut_end, int window_days, struc
 	struct rows_job j = { ds, cut_end, cut_end - window_days * DAY, NULL, { 0 }, r };
 	memset(r, 0, sizeof *r);
 	r->p = dealstate_width(ds);
-	parallel_chunks(s->n_opp, SERIAL_DEALS, rows_chunk, &j);
+	parallel_chunks(s->n_opp, rows_chunk, &j);
 	for (int c = 0; c < PARALLEL_CHUNKS; c++) {
 		size_t n = j.at[c];
 		j.at[c] = r->cap;
@@ -114,7 +112,7 @@ wf_rows_build(const struct dealstate *ds, double cut_end, int window_days, struc
 	for (int k = 1; k <= MAX_POINTS; k++)
 		prior[k] = dealstate_prior(ds, cut_end - k * WEEK);
 	j.prior = prior;
-	parallel_chunks(s->n_opp, SERIAL_DEALS, rows_chunk, &j);
+	parallel_chunks(s->n_opp, rows_chunk, &j);
 	r->n = r->cap;
 }
 
@@ -164,14 +162,12 @@ scale_chunk(void *ctx, int c, size_t from, size_t to)
 	}
 }
 
-#define SERIAL_ROWS 20000	/* fewer: the passes on the calling thread */
-
 /* Pass `pass` of j; its column sums into out (passes 0 and 1). */
 static void
 scale_pass(struct scale_job *j, int pass, double *out)
 {
 	j->pass = pass;
-	parallel_chunks(j->r->n, SERIAL_ROWS, scale_chunk, j);
+	parallel_chunks(j->r->n, scale_chunk, j);
 	if (out == NULL)
 		return;
 	for (size_t k = 0; k < j->r->p; k++) {

@@ -54,16 +54,13 @@ nonzero_find(const double *x, size_t n, size_t p, struct nonzero *nzs)
 	if (nzs->n == NULL || nzs->col == NULL)
 		return -1;
 	struct nz_job j = { x, p, nzs };
-	parallel_chunks(n, 20000, nonzero_chunk, &j);
+	parallel_chunks(n, nonzero_chunk, &j);
 	return 0;
 }
 
 /* The rows' sums are taken in parallel_chunks' fixed slices of the rows,
  * each its own partial sums, added in slice order: the cores share the
  * passes, and the result is the same bits on any number of cores. */
-#define CHUNKS		PARALLEL_CHUNKS
-#define SERIAL_ROWS	20000	/* fewer: on the calling thread */
-
 struct partial {
 	double	ll;
 	double	g[DIM];
@@ -75,7 +72,7 @@ struct eval_job {
 	const struct nonzero	*nzs;
 	size_t			 n, p;
 	int			 derivs;	/* the gradient and Hessian too */
-	struct partial		*part;		/* CHUNKS of them */
+	struct partial		*part;		/* PARALLEL_CHUNKS of them */
 };
 
 /* Chunk c's sums: the log likelihood and, when asked, its gradient and
@@ -128,7 +125,7 @@ eval_chunk(void *ctx, int c, size_t from, size_t to)
  * Hessian h (DIM x DIM, lower triangle used) there, in one pass over the
  * rows: a fit evaluated the objective at each trial step and then, in a
  * second pass over the same 450 MB of rows (1.86 million rows at a
- * million deals), the derivatives at the step it took.  part: CHUNKS
+ * million deals), the derivatives at the step it took.  part: PARALLEL_CHUNKS
  * partial sums' room. */
 static double
 evaluate(const double *x, const double *y, const struct nonzero *nzs, size_t n, size_t p, double c,
@@ -137,13 +134,13 @@ evaluate(const double *x, const double *y, const struct nonzero *nzs, size_t n, 
 	size_t q = p + 1;
 	double ll = 0, pen = 0;
 	struct eval_job job = { x, y, beta, nzs, n, p, g != NULL, part };
-	parallel_chunks(n, SERIAL_ROWS, eval_chunk, &job);
-	for (size_t k = 0; k < CHUNKS; k++)
+	parallel_chunks(n, eval_chunk, &job);
+	for (size_t k = 0; k < PARALLEL_CHUNKS; k++)
 		ll += part[k].ll;
 	if (g != NULL) {
 		memset(g, 0, q * sizeof *g);
 		memset(h, 0, DIM * DIM * sizeof *h);
-		for (size_t k = 0; k < CHUNKS; k++)
+		for (size_t k = 0; k < PARALLEL_CHUNKS; k++)
 			for (size_t a = 0; a < q; a++) {
 				g[a] += part[k].g[a];
 				for (size_t b = 0; b <= a; b++)
@@ -265,7 +262,7 @@ winmodel_fit_from(const double *x, const double *y, size_t n, size_t p, double c
 	struct deriv dv[2] = { { .h = malloc(DIM * DIM * sizeof(double)) },
 	                       { .h = malloc(DIM * DIM * sizeof(double)) } };
 	struct nonzero nzs = { NULL, NULL };
-	struct partial *part = malloc(CHUNKS * sizeof *part);
+	struct partial *part = malloc(PARALLEL_CHUNKS * sizeof *part);
 	int rc = -1;
 	double f;
 	if (part == NULL || nonzero_find(x, n, p, &nzs) != 0 || dv[0].h == NULL || dv[1].h == NULL)
