@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "dealstate.h"
+#include "parallel.h"
 #include "winforecast.h"
 #include "winmodel.h"
 
@@ -161,6 +162,66 @@ test_fit_groups(void **state)
 	assert_true(fabs(winmodel_predict(&m, &zero) - 0.20) < 1e-6);
 }
 
+/* parallel_chunks: each slice's bounds and its sum of a series whose
+ * float sum depends on the order it is taken in, per slice. */
+struct chunk_rec {
+	const double	*v;
+	unsigned char	*seen;		/* per element: how many times visited */
+	size_t		 from[PARALLEL_CHUNKS], to[PARALLEL_CHUNKS];
+	int		 calls[PARALLEL_CHUNKS];
+	double		 sum[PARALLEL_CHUNKS];
+};
+
+static void
+chunk_sum(void *ctx, int c, size_t from, size_t to)
+{
+	struct chunk_rec *r = ctx;
+	double s = 0;
+	for (size_t i = from; i < to; i++) {
+		s += r->v[i];
+		r->seen[i]++;
+	}
+	r->from[c] = from;
+	r->to[c] = to;
+	r->calls[c]++;
+	r->sum[c] = s;
+}
+
+/* The slices are fixed by n alone (not by the cores, nor by whether they
+ * run on threads): each called once, every element in exactly one, and
+ * each slice's sum the one a plain loop over its bounds takes, on the
+ * threads' path (n above PARALLEL_CHUNKS_SERIAL) and the calling
+ * thread's. */
+static void
+test_chunks_fixed(void **state)
+{
+	(void)state;
+	const size_t sizes[] = { 1003, (size_t)PARALLEL_CHUNKS_SERIAL * 5 + 7 };
+	for (size_t t = 0; t < sizeof sizes / sizeof *sizes; t++) {
+		size_t n = sizes[t];
+		double *v = malloc(n * sizeof *v);
+		struct chunk_rec r = { .v = v, .seen = calloc(n, 1) };
+		assert_non_null(v);
+		assert_non_null(r.seen);
+		for (size_t i = 0; i < n; i++)
+			v[i] = 1.0 / (double)(i + 1) * (i % 2 ? -1e8 : 1);
+		parallel_chunks(n, chunk_sum, &r);
+		for (int c = 0; c < PARALLEL_CHUNKS; c++) {
+			assert_int_equal(r.calls[c], 1);
+			assert_int_equal(r.from[c], n * (size_t)c / PARALLEL_CHUNKS);
+			assert_int_equal(r.to[c], n * (size_t)(c + 1) / PARALLEL_CHUNKS);
+			double s = 0;
+			for (size_t i = r.from[c]; i < r.to[c]; i++)
+				s += v[i];
+			assert_memory_equal(&s, &r.sum[c], sizeof s);
+		}
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(r.seen[i], 1);
+		free(v);
+		free(r.seen);
+	}
+}
+
 /* --fit FILE: the coefficients (intercept first), then each row's
  * probability, one a line.  Any number of rows (winmodel.sh fits one set
  * of 30,000, which the fit sums on several cores). */
@@ -221,6 +282,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_no_leakage),
 		cmocka_unit_test(test_rows_known_at_cut),
 		cmocka_unit_test(test_fit_groups),
+		cmocka_unit_test(test_chunks_fixed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
