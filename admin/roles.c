@@ -92,6 +92,9 @@ static const struct right reportd_rights[] = {
 	{ "SELECT, INSERT", "TABLE", "forecast", NULL },
 	{ "SELECT, INSERT", "TABLE", "deal_forecast", NULL },	/* 0028 */
 	{ "SELECT, INSERT", "TABLE", "forecast_backtest", NULL },
+	{ "INSERT", "TABLE", "region_agg", NULL },	/* 0054: the regions' sums */
+	{ "INSERT", "TABLE", "region_top", NULL },
+	{ "INSERT", "TABLE", "precise_account", NULL },
 	{ "SELECT", "TABLE", "deal_review", NULL },	/* the learned forecast's */
 	{ "SELECT", "TABLE", "contact_role", NULL },	/* dated features */
 	{ "SELECT, INSERT, UPDATE", "TABLE", "mail_delivery", NULL },
@@ -104,11 +107,9 @@ static const struct right reportd_rights[] = {
 	{ "EXECUTE", "FUNCTION", "drop_run_accounts", "bigint" },	/* 0017 */
 	{ "EXECUTE", "FUNCTION", "analyze_run_partition", "bigint" },
 	{ "EXECUTE", "FUNCTION", "store_panel_aggregates", "bigint, text, pg_snapshot" },	/* 0051 */
-	{ "EXECUTE", "FUNCTION", "store_sums_beside", "bigint" },	/* 0051 */
-	{ "EXECUTE", "FUNCTION", "hold_run_table", "bigint" },	/* 0051 */
 	{ "EXECUTE", "FUNCTION", "discard_run", "bigint" },	/* 0051 */
+	{ "EXECUTE", "FUNCTION", "store_closed_sums", "bigint" },	/* 0054 */
 	{ "EXECUTE", "FUNCTION", "store_team_aggregates", "bigint" },	/* 0031 */
-	{ "EXECUTE", "FUNCTION", "store_account_owners", "bigint" },	/* 0032 */
 	{ "EXECUTE", "FUNCTION", "store_won_months", "bigint" },	/* 0044, 0045 */
 	{ "EXECUTE", "FUNCTION", "store_team_rows", "bigint" },	/* 0048 */
 	{ "EXECUTE", "FUNCTION", "attach_run_partition", "bigint" },	/* 0035 */

@@ -2,7 +2,6 @@
  * order of the steps is the data flow of docs/design.md; each step is a file. */
 #include <math.h>
 #include <pthread.h>
-#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,10 +31,15 @@
 
 /* Inserts the run row and takes its lock (one transaction, so that no one
  * sees the row unlocked; the row stands alone so that a failure can be
- * recorded against it); returns the run id or -1.  First, the runs left
- * 'running' by dead processes are closed. */
+ * recorded against it); returns the run id or -1, and in *snap (malloc'd)
+ * the primary's snapshot of that statement: every change it shows was
+ * committed before the run's read began, on the primary or on a replica
+ * that had replayed the primary's position of after it (read_snapshot),
+ * so each sum the run stores is of it or later, and it is recorded as
+ * the run's (crmx.store_panel_aggregates: the marks of changes it shows
+ * go).  First, the runs left 'running' by dead processes are closed. */
 static int64_t
-begin_run(PGconn *conn, int32_t as_of, int32_t window_start)
+begin_run(PGconn *conn, int32_t as_of, int32_t window_start, char **snap)
 {
 	char a[16], w[16], e[16], host[256] = "";
 	format_date(as_of, a, sizeof a);
@@ -59,7 +63,8 @@ begin_run(PGconn *conn, int32_t as_of, int32_t window_start)
 	res = db_check(conn, PQexecParams(conn,
 	    "WITH r AS (INSERT INTO crmx.run (as_of, window_start, window_end, host)"
 	    " VALUES ($1, $2, $3, $4) RETURNING run_id)"
-	    " SELECT run_id, pg_advisory_lock(" RUN_LOCK_CLASS ", run_id::int) FROM r",
+	    " SELECT run_id, pg_advisory_lock(" RUN_LOCK_CLASS ", run_id::int),"
+	    " pg_current_snapshot()::text FROM r",
 	    4, NULL, params, NULL, NULL, 0), PGRES_TUPLES_OK, "starting a run");
 	if (res == NULL || db_command(conn, "COMMIT") != 0) {
 		PQclear(res);
@@ -67,6 +72,7 @@ begin_run(PGconn *conn, int32_t as_of, int32_t window_start)
 		return -1;
 	}
 	int64_t id = atoll(PQgetvalue(res, 0, 0));
+	*snap = xstrdup(PQgetvalue(res, 0, 2));
 	PQclear(res);
 	return id;
 }
@@ -104,7 +110,7 @@ fail_run(PGconn *conn, int64_t run_id, const char *why)
  * transaction, store.c); 0, or -1 with the error in out. */
 static int
 summarise_and_store(PGconn *conn, struct engine_result *out, const struct snapshot *snap,
-                    const struct results *res, const char *beside_snap, double t0)
+                    const struct results *res, const char *run_snap, double t0)
 {
 	int rc = -1;
 	out->summary = summary_build(snap, res, out->run_id);
@@ -114,7 +120,7 @@ summarise_and_store(PGconn *conn, struct engine_result *out, const struct snapsh
 	json_decref(counts);
 	if (summary_text == NULL || counts_text == NULL)
 		snprintf(out->error, sizeof out->error, "out of memory building the summary");
-	else if (store_results(conn, out->run_id, snap, res, beside_snap, summary_text, counts_text,
+	else if (store_results(conn, out->run_id, snap, res, run_snap, summary_text, counts_text,
 	                       (long)((mono() - t0) * 1000), out->error, sizeof out->error) == 0)
 		rc = 0;
 	free(summary_text);
@@ -154,98 +160,9 @@ read_snapshot(PGconn *conn, const struct crmx_config *cfg, struct engine_result 
 	                     out->error, sizeof out->error);
 }
 
-/* The sums of the run that need only its accounts' rows committed (the
- * regions', the precise customers', the closed deals': store_sums_beside),
- * on a second connection by a thread of their own, while the run's
- * connection indexes the accounts' rows and the engine computes (0051).
- * The thread's results are read once it is joined; held_rc as soon as
- * `held` is posted. */
-struct beside_store {
-	PGconn			*conn;		/* the second connection, or NULL */
-	int64_t			 run_id;
-	int			 work_mem_mb;
-	pthread_t		 thread;
-	int			 started;
-	sem_t			 held;		/* posted once the table is held (or not) */
-	int			 held_rc;	/* 0: held; else the reason in err */
-	char			*snap;		/* the snapshot they were read in */
-	char			 err[512];
-	double			 seconds;
-	int			 rc;
-};
-
-/* The sums on conn: the table held (then `held` posted, when a thread
- * waits for it), the sums made; the first failure's reason in err. */
-static void
-beside_sums(struct beside_store *g, PGconn *conn, int post)
-{
-	double t = mono();
-	int rc = g->held_rc = store_beside_hold(conn, g->run_id, g->work_mem_mb, g->err,
-	                                        sizeof g->err);
-	if (post)
-		sem_post(&g->held);	/* held_rc (and err when not held) the waiting thread's */
-	if (rc == 0)
-		rc = store_sums_beside(conn, g->run_id, &g->snap, g->err, sizeof g->err);
-	g->rc = rc;
-	g->seconds = mono() - t;
-}
-
-static void *
-beside_store_main(void *arg)
-{
-	struct beside_store *g = arg;
-	beside_sums(g, g->conn, 1);
-	return NULL;
-}
-
-/* Starts the sums on a second connection once the table is held there
- * (0), or makes them on conn (when no second connection or thread can be
- * had); -1 with the reason in err when the table could not be held or the
- * sums made there. */
-static int
-beside_store_start(struct beside_store *g, PGconn *conn, char *err, size_t errlen)
-{
-	g->conn = db_connect_like(conn);
-	if (g->conn != NULL && sem_init(&g->held, 0, 0) == 0) {
-		if (pthread_create(&g->thread, NULL, beside_store_main, g) == 0) {
-			g->started = 1;
-			while (sem_wait(&g->held) != 0)
-				;
-			if (g->held_rc == 0)
-				return 0;
-			snprintf(err, errlen, "%s", g->err);
-			return -1;
-		}
-		sem_destroy(&g->held);
-	}
-	log_debug("run %lld: the sums beside on the run's connection", (long long)g->run_id);
-	PQfinish(g->conn);
-	g->conn = NULL;
-	beside_sums(g, conn, 0);
-	if (g->rc == 0)
-		return 0;
-	snprintf(err, errlen, "%s", g->err);
-	return -1;
-}
-
-/* Waits for the sums' thread, if there is one; its result in g. */
-static void
-beside_store_join(struct beside_store *g)
-{
-	if (g->started) {
-		pthread_join(g->thread, NULL);
-		sem_destroy(&g->held);
-		g->started = 0;
-	}
-	if (g->conn != NULL) {
-		PQfinish(g->conn);
-		g->conn = NULL;
-	}
-}
-
 /* The accounts' rows stored on the run's connection by a thread of their
- * own (store.h: committed, the sums beside started, the store
- * transaction opened with its indexing), while the engine computes what
+ * own (store.h: committed with the regions' sums made from them, the
+ * store transaction opened with its indexing), while the engine computes what
  * does not change them: the funnel, efficiency, cohorts and holdout only
  * read them and the snapshot, and do not use the connection until it is
  * joined. */
@@ -255,7 +172,6 @@ struct accounts_store {
 	const struct snapshot	*snap;
 	const struct results	*res;
 	int			 work_mem_mb;
-	struct beside_store	*beside;
 	char			 err[512];
 	double			 seconds;
 	int			 rc;
@@ -266,11 +182,7 @@ accounts_store_main(void *arg)
 {
 	struct accounts_store *a = arg;
 	double t = mono();
-	a->beside->run_id = a->run_id;
-	a->beside->work_mem_mb = a->work_mem_mb;
 	a->rc = store_accounts_commit(a->conn, a->run_id, a->snap, a->res, a->err, sizeof a->err);
-	if (a->rc == 0)
-		a->rc = beside_store_start(a->beside, a->conn, a->err, sizeof a->err);
 	if (a->rc == 0)
 		a->rc = store_begin(a->conn, a->run_id, a->work_mem_mb, a->err, sizeof a->err);
 	a->seconds = mono() - t;
@@ -300,19 +212,18 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 	};
 	struct snapshot snap;
 	struct results res;
-	struct beside_store beside;
+	char *run_snap = NULL;
 	double t0 = mono();
 	int rc = -1;
 
 	memset(out, 0, sizeof *out);
-	memset(&beside, 0, sizeof beside);
 	memset(&snap, 0, sizeof snap);
 	memset(&res, 0, sizeof res);
 	res.as_of = as_of;
 	res.window_start = as_of - mp.window_days + 1;
 	res.timezone = cfg->reportd_timezone;
 
-	out->run_id = begin_run(conn, as_of, res.window_start);
+	out->run_id = begin_run(conn, as_of, res.window_start, &run_snap);
 	if (out->run_id < 0) {
 		snprintf(out->error, sizeof out->error, "cannot record the run: %s", db_errmsg(conn));
 		goto out;
@@ -331,8 +242,7 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 	 * efficiency, cohorts and holdout left a core idle for a third of
 	 * their time. */
 	struct accounts_store as = { .conn = conn, .run_id = out->run_id, .snap = &snap,
-	                             .res = &res, .work_mem_mb = cfg->reportd_store_work_mem_mb,
-	                             .beside = &beside };
+	                             .res = &res, .work_mem_mb = cfg->reportd_store_work_mem_mb };
 	pthread_t ath;
 	int threaded = pthread_create(&ath, NULL, accounts_store_main, &as) == 0;
 	if (!threaded)
@@ -366,13 +276,7 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 	double t2 = mono();
 	long m2 = peak_mib();
 
-	/* the sums beside, and their snapshot for the store's */
-	beside_store_join(&beside);
-	if (beside.rc != 0) {
-		snprintf(out->error, sizeof out->error, "%s", beside.err);
-		goto out;
-	}
-	if (summarise_and_store(conn, out, &snap, &res, beside.snap, t0) != 0)
+	if (summarise_and_store(conn, out, &snap, &res, run_snap, t0) != 0)
 		goto out;
 	double t3 = mono();
 	out->ok = 1;
@@ -381,14 +285,12 @@ engine_run(PGconn *conn, const struct crmx_config *cfg, int32_t as_of, struct en
 	         " read %.2f s, computed %.2f s (learned forecast %.2f s, accounts' rows"
 	         " copied before it %.2f s), stored %.2f s;"
 	         " peak memory %ld MiB read, %ld computed before the learned forecast,"
-	         " %ld after it, %ld stored; the sums beside it %.2f s",
+	         " %ld after it, %ld stored",
 	         (long long)out->run_id, json_string_value(json_object_get(out->summary, "as_of")),
 	         snap.n_acct, snap.n_rev, snap.n_opp, t1 - t0, t2 - t1, t2 - tf, tf - ta, t3 - t2,
-	         m1, mf, m2, peak_mib(), beside.seconds);
+	         m1, mf, m2, peak_mib());
 out:
-	/* the sums' thread ends on its own connection, whatever the run's */
-	beside_store_join(&beside);
-	free(beside.snap);
+	free(run_snap);
 	out->seconds = mono() - t0;
 	if (rc != 0) {
 		log_error("run %lld failed: %s", (long long)out->run_id, out->error);

@@ -15,14 +15,14 @@
 /* The state of one reading thread. */
 struct reader {
 	struct snapshot	*s;
-	struct idmap	 accts, owners, opps, sources;
+	struct idmap	 accts, owners, opps, sources, places;
 	double		 end_ts;	/* as_of + 1 day, epoch seconds */
 	char		*err;
 	size_t		 errlen;
 	struct sf_state	 sf;		/* sf.bad: a value could not be parsed */
 	const char	*view;
 	long		 skipped;	/* rows left out by this reader */
-	size_t		 cap_rev, cap_opp, cap_hist, cap_act, cap_src, cap_owner, cap_review;
+	size_t		 cap_rev, cap_opp, cap_hist, cap_act, cap_src, cap_place, cap_owner, cap_review;
 	size_t		 cap_acct;	/* accounts counted before the COPY */
 };
 

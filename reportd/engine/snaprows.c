@@ -62,29 +62,46 @@ owner_index(struct reader *r, const char *f)
 	return i;
 }
 
+/* The index of text f in the table *tab of *n texts (room for *cap),
+ * added when new.  The texts are few (sources, regions, cities): a hash
+ * of each keyed into the id map m, the text compared on a hit to rule
+ * out collisions. */
+static uint32_t
+text_index(struct idmap *m, char ***tab, size_t *n, size_t *cap, const char *f)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (const char *p = f; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	for (uint64_t k = h;; k++) {
+		uint32_t i = idmap_get(m, (int64_t)k);
+		if (i == NO_INDEX) {
+			int added;
+			*tab = grow(*tab, cap, *n, sizeof **tab, 16);
+			(*tab)[*n] = xstrdup(f);
+			return idmap_put(m, (int64_t)k, (uint32_t)(*n)++, &added);
+		}
+		if (strcmp((*tab)[i], f) == 0)
+			return i;
+	}
+}
+
 static uint32_t
 source_index(struct reader *r, char *f)
 {
 	if (is_null(f) || *f == '\0')
 		return NO_INDEX;
 	sf_unescape(f);
-	/* Sources are few: a hash of the text keyed into the id map, with the
-	 * text compared on a hit to rule out collisions. */
-	struct snapshot *s = r->s;
-	uint64_t h = 1469598103934665603ULL;
-	for (const char *p = f; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	for (uint64_t k = h;; k++) {
-		uint32_t i = idmap_get(&r->sources, (int64_t)k);
-		if (i == NO_INDEX) {
-			int added;
-			s->sources = grow(s->sources, &r->cap_src, s->n_source, sizeof *s->sources, 16);
-			s->sources[s->n_source] = xstrdup(f);
-			return idmap_put(&r->sources, (int64_t)k, (uint32_t)s->n_source++, &added);
-		}
-		if (strcmp(s->sources[i], f) == 0)
-			return i;
-	}
+	return text_index(&r->sources, &r->s->sources, &r->s->n_source, &r->cap_src, f);
+}
+
+/* An account's region or city: NULL is "", as the panels group them. */
+static uint32_t
+place_index(struct reader *r, char *f)
+{
+	if (is_null(f))
+		return text_index(&r->places, &r->s->places, &r->s->n_place, &r->cap_place, "");
+	sf_unescape(f);
+	return text_index(&r->places, &r->s->places, &r->s->n_place, &r->cap_place, f);
 }
 
 /* ---- the COPY loop ---- */
@@ -187,6 +204,8 @@ row_account(struct reader *r, char **f, int nf)
 	memset(a, 0, sizeof *a);
 	a->id = id;
 	a->owner = owner_index(r, f[1]);
+	a->region = place_index(r, f[2]);
+	a->city = place_index(r, f[3]);
 	a->need = a->pay = a->authority = -1;
 	a->qual_at = a->reached_at = NAN;
 }
@@ -377,8 +396,8 @@ row_act(struct reader *r, char **f, int nf)
 /* What a snapshot reads, in order, and the row parser of each. */
 const struct snap_read snap_reads[] = {
 	{ SV_USERS, "COPY (SELECT user_id FROM crmx_src.users) TO STDOUT", 1, row_user },
-	{ SV_ACCOUNTS, "COPY (SELECT account_id, owner_id FROM crmx_src.accounts) TO STDOUT",
-	  2, row_account },
+	{ SV_ACCOUNTS, "COPY (SELECT account_id, owner_id, region, city FROM crmx_src.accounts)"
+	  " TO STDOUT", 4, row_account },
 	/* each decision maker's account, repeats and all (row_dm sets a
 	 * flag): asked for DISTINCT, PostgreSQL hashed the accounts from an
 	 * estimate of 52,000 and, at 5 million accounts with 3.6 million

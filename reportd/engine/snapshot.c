@@ -318,6 +318,7 @@ snapshot_read(PGconn *conn, int32_t as_of, int money_digits, size_t second_from,
 	idmap_init(&r.owners, 1024);
 	idmap_init(&r.opps, 1024);
 	idmap_init(&r.sources, 64);
+	idmap_init(&r.places, 1024);
 	r.accts.keys = NULL;
 
 	if (snapshot_begin(conn, NULL) != 0) {
@@ -362,6 +363,7 @@ out:
 	idmap_free(&r.owners);
 	idmap_free(&r.opps);
 	idmap_free(&r.sources);
+	idmap_free(&r.places);
 	return rc;
 }
 
@@ -400,6 +402,9 @@ snapshot_free(struct snapshot *s)
 	for (size_t i = 0; i < s->n_source; i++)
 		free(s->sources[i]);
 	free(s->sources);
+	for (size_t i = 0; i < s->n_place; i++)
+		free(s->places[i]);
+	free(s->places);
 	free(s->rev);
 	free(s->rev_first);
 	free(s->opp);

@@ -18,6 +18,7 @@ enum outcome { OUTCOME_OPEN, OUTCOME_WON, OUTCOME_LOST };
 struct snap_account {
 	int64_t		 id;
 	uint32_t	 owner;		/* owner index, NO_INDEX when none */
+	uint32_t	 region, city;	/* indexes into places ("" when NULL) */
 	bool		 has_dm;	/* a contact with the decision-maker role */
 	int8_t		 need, pay, authority;	/* qualification: -1 unrecorded, 0, 1 */
 	bool		 qualified;	/* a qualification record exists */
@@ -83,6 +84,8 @@ struct snapshot {
 	size_t			 n_owner;
 	char			**sources;	/* source index -> text */
 	size_t			 n_source;
+	char			**places;	/* the accounts' regions and cities */
+	size_t			 n_place;
 	struct snap_revenue	*rev;		/* grouped by account, by day within */
 	size_t			 n_rev;
 	uint32_t		*rev_first;	/* per account: first row in rev, n_acct+1 */

@@ -51,8 +51,8 @@ money_expected(struct pgcopy *c, double v, int digits)
 
 /* Minor units as the cents of the binary numeric(18,2) columns (a
  * currency with 3 minor digits is rounded to 2 there). */
-static int64_t
-cents(int64_t v, int digits)
+int64_t
+store_cents(int64_t v, int digits)
 {
 	if (digits <= 2)
 		return v * money_scale(2 - digits);
@@ -101,7 +101,7 @@ account_row(struct pgcopy *c, int64_t run, int64_t account_id, const int64_t *ow
 		pgcopy_bint8(c, *owner);
 	else
 		pgcopy_bnull(c);
-	pgcopy_bnumeric_cents(c, cents(a->revenue_window, digits));
+	pgcopy_bnumeric_cents(c, store_cents(a->revenue_window, digits));
 	pgcopy_btext(c, a->abc ? abc : NULL);
 	if (a->rank)
 		pgcopy_bint4(c, (int32_t)a->rank);
@@ -110,7 +110,7 @@ account_row(struct pgcopy *c, int64_t run, int64_t account_id, const int64_t *ow
 	if (a->hist_ltv == MONEY_NONE)
 		pgcopy_bnull(c);
 	else
-		pgcopy_bnumeric_cents(c, cents(a->hist_ltv, digits));
+		pgcopy_bnumeric_cents(c, store_cents(a->hist_ltv, digits));
 	if (a->first_day == INT32_MIN)
 		pgcopy_bnull(c);
 	else
@@ -162,7 +162,8 @@ cmp_by_revenue(const void *a, const void *b, void *arg)
 	/* as stored: a currency with 3 minor digits is rounded to cents,
 	 * and two amounts may become one */
 	int d = o->r->money_digits;
-	int64_t x = cents(o->r->acct[i].revenue_window, d), y = cents(o->r->acct[j].revenue_window, d);
+	int64_t x = store_cents(o->r->acct[i].revenue_window, d);
+	int64_t y = store_cents(o->r->acct[j].revenue_window, d);
 	if (x != y)
 		return x < y ? 1 : -1;
 	int64_t p = o->s->acct[i].id, q = o->s->acct[j].id;
@@ -535,19 +536,6 @@ store_settings(PGconn *conn, int durable, int work_mem_mb)
 	    (work_mem_mb > 0 && set_work_mem(conn, work_mem_mb) != 0) ? -1 : 0;
 }
 
-int
-store_accounts_commit(PGconn *conn, int64_t run_id, const struct snapshot *s,
-                      const struct results *r, char *err, size_t errlen)
-{
-	if (db_command(conn, "BEGIN") != 0 || store_settings(conn, 0, 0) != 0 ||
-	    copy_accounts(conn, run_id, s, r) != 0 || db_command(conn, "COMMIT") != 0) {
-		snprintf(err, errlen, "storing the accounts' results: %s", db_errmsg(conn));
-		store_abort(conn);
-		return -1;
-	}
-	return 0;
-}
-
 /* SELECT crmx.FN(run): its result, or NULL (logged as `what`). */
 static PGresult *
 run_call(PGconn *conn, const char *sql, int64_t run_id, const char *what)
@@ -560,33 +548,13 @@ run_call(PGconn *conn, const char *sql, int64_t run_id, const char *what)
 }
 
 int
-store_beside_hold(PGconn *conn, int64_t run_id, int work_mem_mb, char *err, size_t errlen)
+store_accounts_commit(PGconn *conn, int64_t run_id, const struct snapshot *s,
+                      const struct results *r, char *err, size_t errlen)
 {
-	PGresult *res = NULL;
-	if (db_command(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ") != 0 ||
-	    store_settings(conn, 0, work_mem_mb) != 0 ||
-	    (res = run_call(conn, "SELECT crmx.hold_run_table($1)", run_id,
-	                    "holding the run's table")) == NULL) {
-		snprintf(err, errlen, "holding the run's table: %s", db_errmsg(conn));
-		store_abort(conn);
-		return -1;
-	}
-	PQclear(res);
-	return 0;
-}
-
-int
-store_sums_beside(PGconn *conn, int64_t run_id, char **snap, char *err, size_t errlen)
-{
-	PGresult *res = run_call(conn, "SELECT crmx.store_sums_beside($1)::text", run_id,
-	                         "storing the sums beside");
-	*snap = res != NULL ? xstrdup(PQgetvalue(res, 0, 0)) : NULL;	/* one row */
-	PQclear(res);
-	if (*snap == NULL || db_command(conn, "COMMIT") != 0) {
-		snprintf(err, errlen, "storing the regions' and closed deals' sums: %s",
-		         db_errmsg(conn));
-		free(*snap);
-		*snap = NULL;
+	if (db_command(conn, "BEGIN") != 0 || store_settings(conn, 0, 0) != 0 ||
+	    copy_accounts(conn, run_id, s, r) != 0 || store_regions(conn, run_id, s, r) != 0 ||
+	    db_command(conn, "COMMIT") != 0) {
+		snprintf(err, errlen, "storing the accounts' results: %s", db_errmsg(conn));
 		store_abort(conn);
 		return -1;
 	}
@@ -599,16 +567,19 @@ store_begin(PGconn *conn, int64_t run_id, int work_mem_mb, char *err, size_t err
 	char run[24];
 	snprintf(run, sizeof run, "%lld", (long long)run_id);
 	const char *params[1] = { run };
-	/* The run's primary key and the lists' orders (0042, 0051), then the
-	 * table attached as the run's partition: sent, not waited for.  The
-	 * server builds them (7-8 s at 10^6 accounts) while this process
-	 * computes the learned forecast, which reads neither; attach_wait
-	 * collects the answer.  One process builds the indexes: the other
-	 * core is the learned forecast's (with parallel workers it ran twice
-	 * as long). */
+	/* The closed deals' sums (0054), the run's primary key and the lists'
+	 * orders (0042, 0051), then the table attached as the run's partition:
+	 * sent, not waited for.  The server makes them (5-6 s at 10^6
+	 * accounts) while this process computes the learned forecast, which
+	 * reads none of them; attach_wait collects the answer.  The index
+	 * builds may take a parallel worker: with the regions' sums made here
+	 * (0054) they, not the learned forecast, were the longer of the two
+	 * (at 10^6 accounts, three runs in turn: 17.7-18.7 s, and 18.3-18.9
+	 * with no worker). */
 	if (db_command(conn, "BEGIN") != 0 || store_settings(conn, 1, work_mem_mb) != 0 ||
-	    db_command(conn, "SET LOCAL max_parallel_maintenance_workers = 0") != 0 ||
-	    !PQsendQueryParams(conn, "SELECT crmx.attach_run_partition($1)",
+	    db_command(conn, "SET LOCAL max_parallel_maintenance_workers = 1") != 0 ||
+	    !PQsendQueryParams(conn,
+	    "SELECT crmx.store_closed_sums($1), crmx.attach_run_partition($1)",
 	    1, NULL, params, NULL, NULL, 0)) {
 		snprintf(err, errlen, "indexing and attaching the run's rows: %s", db_errmsg(conn));
 		store_abort(conn);
@@ -643,8 +614,6 @@ store_abort(PGconn *conn)
 static const struct {
 	const char	*sql, *what;
 } after_panels[] = {
-	/* the accounts' owners as of that snapshot or later (0032) */
-	{ "SELECT crmx.store_account_owners($1)", "storing the accounts' owners" },
 	/* the team view's (0031), after that snapshot */
 	{ "SELECT crmx.store_team_aggregates($1)", "storing the team view's sums" },
 	/* the team view's won amounts per month, for its forecast accuracy
@@ -656,7 +625,7 @@ static const struct {
 
 int
 store_results(PGconn *conn, int64_t run_id, const struct snapshot *s, const struct results *r,
-              const char *beside_snap, const char *summary_json, const char *row_counts_json,
+              const char *run_snap, const char *summary_json, const char *row_counts_json,
               long duration_ms, char *err, size_t errlen)
 {
 	char run[24], dur[24];
@@ -667,9 +636,10 @@ store_results(PGconn *conn, int64_t run_id, const struct snapshot *s, const stru
 	    store_winfc(conn, run_id, s, r))
 		goto fail;
 	/* the all-scope pages' sums (0027), once the run's rows are in, with
-	 * days cut in the panels' time zone, as of the sums beside (0051) */
+	 * days cut in the panels' time zone, of the run's snapshot or later:
+	 * the one taken before its read is recorded as the run's (0054) */
 	const char *tz = r->timezone != NULL && r->timezone[0] != '\0' ? r->timezone : NULL;
-	const char *ap[3] = { run, tz, beside_snap };
+	const char *ap[3] = { run, tz, run_snap };
 	PGresult *res = db_check(conn, PQexecParams(conn,
 	    "SELECT crmx.store_panel_aggregates($1, $2, $3::pg_snapshot)",
 	    3, NULL, ap, NULL, NULL, 0), PGRES_TUPLES_OK, "storing the panels' sums");

@@ -159,10 +159,10 @@ same_summary() { test -s "$tmp/one.cmp" -a -s "$tmp/two.cmp" && cmp -s "$tmp/one
 check "... and the same summary" same_summary
 
 # ---- a run that fails in its store leaves nothing of its own (0051): its
-# accounts' rows and its regions' and closed deals' sums were committed
-# before the store transaction (the sums on a second connection, beside
-# the indexing); the failed run's table, its learned probabilities'
-# partition and those sums go, and the latest complete run keeps its own.
+# accounts' rows and its regions' sums were committed before the store
+# transaction (0054: the regions' sums with the accounts' rows); the
+# failed run's table, its learned probabilities' partition and those sums
+# go, and the latest complete run keeps its own.
 q "ALTER TABLE crmx.concentration ADD CONSTRAINT t_fail CHECK (false) NOT VALID" >/dev/null
 rd --run-once --as-of 2026-06-30 >/dev/null 2>"$tmp/fail.log"
 st=$?
@@ -181,3 +181,60 @@ for t in region_agg region_top precise_account closed_agg; do
 done
 check "... the latest complete run still $two" same "$(q "SELECT run_id FROM crmx.latest_run")" "$two"
 check "... no sanitizer report" absent 'Sanitizer' "$tmp/fail.log"
+
+# ---- the regions' sums, the precise customers and each owner's five
+# largest of them per city, made by reportd from its snapshot (0054), are
+# what the server makes of the same rows (0051's statement): accounts
+# without a region, with an empty one, without a city or an owner, an
+# owner's city with more than five precise customers, some of the same
+# revenue (then by account id).
+q "UPDATE crmx_native.accounts SET region = NULL WHERE account_id = (SELECT min(account_id) FROM crmx_native.accounts)" >/dev/null
+q "UPDATE crmx_native.accounts a SET region = '', city = b.city FROM crmx_native.accounts b
+   WHERE b.account_id = (SELECT min(account_id) FROM crmx_native.accounts)
+   AND a.account_id = (SELECT min(account_id) + 1 FROM crmx_native.accounts)" >/dev/null
+q "UPDATE crmx_native.accounts SET city = NULL WHERE account_id = (SELECT min(account_id) + 2 FROM crmx_native.accounts)" >/dev/null
+q "UPDATE crmx_native.accounts SET owner_id = NULL WHERE account_id = (SELECT min(account_id) + 3 FROM crmx_native.accounts)" >/dev/null
+q "INSERT INTO crmx.qualification (account_id, has_need, can_pay, has_authority, updated_by, updated_at)
+   SELECT a.account_id, true, true, true, 'test', now() FROM crmx_src.accounts a
+   WHERE (a.owner_id, a.region, a.city) = (SELECT b.owner_id, b.region, b.city FROM crmx_src.accounts b
+   WHERE b.owner_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY count(*) DESC, 1, 2, 3 LIMIT 1)
+   OR a.account_id <= (SELECT min(account_id) + 3 FROM crmx_native.accounts)
+   ON CONFLICT (account_id) DO UPDATE SET has_need = true, can_pay = true, has_authority = true" >/dev/null
+rd --run-once --as-of 2026-06-30 >/dev/null 2>"$tmp/sums.log"
+sums=$(q "SELECT max(run_id) FROM crmx.run WHERE status = 'ok'")
+check "a run (${sums:-none}) after ${two:-none}" test "${sums:-0}" -gt "${two:-0}"
+S="WITH s AS (SELECT a.account_id, a.name, a.owner_id, coalesce(a.region, '') AS region,
+     coalesce(a.city, '') AS city, m.revenue_window AS rev, m.open_deals, m.abc_class,
+     coalesce(q.has_need AND q.can_pay AND q.has_authority, false) AS precise
+   FROM crmx_src.accounts a
+   LEFT JOIN crmx.account_metrics m ON m.run_id = ${sums:-0} AND m.account_id = a.account_id
+   LEFT JOIN crmx.qualification q ON q.account_id = a.account_id)"
+# differ STORED EXPECTED: rows of one not in the other, both ways
+differ() {
+	q "$S SELECT count(*) FROM (($1 EXCEPT ALL $2) UNION ALL ($2 EXCEPT ALL $1)) d"
+}
+agg_stored="SELECT whole, owner_id, region, city, accounts, precise, a_class, revenue, open_deals
+	FROM crmx.region_agg WHERE run_id = ${sums:-0}"
+agg_sql="SELECT grouping(owner_id) = 1, owner_id, region, city, count(*),
+	count(*) FILTER (WHERE precise), count(*) FILTER (WHERE abc_class = 'A'),
+	coalesce(sum(rev), 0), coalesce(sum(open_deals), 0)
+	FROM s GROUP BY GROUPING SETS ((owner_id, region, city), (region, city))"
+top_stored="SELECT owner_id, region, city, account_id, name, revenue FROM crmx.region_top
+	WHERE run_id = ${sums:-0}"
+top_sql="SELECT owner_id, region, city, account_id, name, rev FROM (SELECT s.*, row_number()
+	OVER (PARTITION BY owner_id, region, city ORDER BY rev DESC NULLS LAST, account_id) AS rn
+	FROM s WHERE precise) p WHERE rn <= 5"
+precise_stored="SELECT account_id, owner_id FROM crmx.precise_account WHERE run_id = ${sums:-0}"
+precise_sql="SELECT account_id, owner_id FROM s WHERE precise"
+check "the fixture: a region '' of two accounts, a city '', an account without an owner" \
+	test "$(q "$S SELECT count(*) FILTER (WHERE region = '') >= 2 AND count(*) FILTER (WHERE city = '') >= 1
+	    AND count(*) FILTER (WHERE owner_id IS NULL) >= 1 FROM s")" = t
+check "... an owner's city with more than five precise customers, two of the same revenue" \
+	test "$(q "$S SELECT count(*) > 0 FROM (SELECT owner_id, region, city FROM s WHERE precise
+	    GROUP BY 1, 2, 3 HAVING count(*) > 5 AND count(DISTINCT rev) < count(*)) g")" = t
+for t in agg top precise; do
+	eval "stored=\$${t}_stored sql=\$${t}_sql"
+	n=$(q "SELECT count(*) FROM ($stored) x")
+	check "the run's $t rows ($n) are the server's of the same rows" \
+		test "${n:-0}" -gt 0 -a "$(differ "$stored" "$sql")" = 0
+done
