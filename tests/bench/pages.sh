@@ -160,12 +160,18 @@ day_changes() {
 	done | psql -h "$host" -U crmx -d "$db" -X -q
 	[ "${2:-}" != old ] || q "UPDATE crmx.run SET row_marks = true WHERE run_id = $latest" >/dev/null
 	if [ "$1" = apply ]; then	# else the rows would measure no change
+		# (of those 150 reps, the ones with an open deal: on a small
+		# data set of the cost curve a few have none)
+		want=$(q "SELECT count(*) FROM (SELECT user_id FROM crmx_src.users WHERE role = 'rep'
+		       ORDER BY user_id LIMIT 150) u WHERE EXISTS (SELECT 1 FROM crmx_native.opportunities o
+		       WHERE o.owner_id = u.user_id AND o.closed_at IS NULL)")
 		m=$(q "SELECT count(*) FROM (SELECT user_id FROM crmx_src.users WHERE role = 'rep'
 		       ORDER BY user_id LIMIT 150) u WHERE EXISTS (SELECT 1 FROM crmx.changed_owner c
 		       WHERE c.owner_id = u.user_id AND c.sums IN ('all', 'deals', 'open'))
 		       OR EXISTS (SELECT 1 FROM crmx.changed_deal c JOIN crmx_native.opportunities o
 		       USING (opportunity_id) WHERE o.owner_id = u.user_id)")
-		[ "$m" -ge 150 ] || { echo "pages bench: the changes marked $m reps' deals, not 150" >&2; exit 1; }
+		[ "$want" -gt 0 ] && [ "$m" -ge "$want" ] ||
+			{ echo "pages bench: the changes marked $m reps' deals, not $want" >&2; exit 1; }
 	else
 		q "DELETE FROM crmx.changed_owner WHERE xid > '$marks_from'::xid8" >/dev/null
 		q "DELETE FROM crmx.changed_deal WHERE xid > '$marks_from'::xid8" >/dev/null
@@ -194,7 +200,9 @@ qualified() {
 		m=$(q "SELECT (SELECT count(DISTINCT owner_id) FROM crmx.changed_owner
 		       WHERE sums IN ('all', 'accounts') AND xid > '$marks_from'::xid8)
 		       + (SELECT count(*) FROM crmx.changed_account WHERE xid > '$marks_from'::xid8)")
-		[ "$m" -ge 150 ] || { echo "pages bench: the qualifications marked $m reps, not 150" >&2; exit 1; }
+		want=$(wc -l <"$dir/qualified.ids")	# those 150 reps with such an account
+		[ "$want" -gt 0 ] && [ "$m" -ge "$want" ] ||
+			{ echo "pages bench: the qualifications marked $m reps, not $want" >&2; exit 1; }
 	else
 		q "DELETE FROM crmx.qualification WHERE updated_by = 'bench' AND account_id IN
 		   ($(paste -sd, "$dir/qualified.ids"))" >/dev/null
@@ -227,7 +235,9 @@ won() {
 		m=$(q "SELECT (SELECT count(DISTINCT owner_id) FROM crmx.changed_owner
 		       WHERE sums IN ('all', 'deals', 'open') AND xid > '$marks_from'::xid8)
 		       + (SELECT count(*) FROM crmx.changed_deal WHERE xid > '$marks_from'::xid8)")
-		[ "$m" -ge 150 ] || { echo "pages bench: the deals won marked $m reps' deals, not 150" >&2; exit 1; }
+		want=$(wc -l <"$dir/won.ids")	# those 150 reps with an open deal
+		[ "$want" -gt 0 ] && [ "$m" -ge "$want" ] ||
+			{ echo "pages bench: the deals won marked $m reps' deals, not $want" >&2; exit 1; }
 	else
 		while read -r d st; do
 			echo "UPDATE crmx_native.opportunities SET closed_at = NULL, stage = '$st'
