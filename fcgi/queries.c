@@ -261,7 +261,11 @@
     " coalesce(sum(n) FILTER (WHERE stage_rank = " #k "), 0) AS open" #k "," LAYER_SUMS(k)
 /* Deals closed in the run's window by KEY (x. the sums, o. a deal) and
  * outcome from the run's sums, as Q_FUNNEL_AGG ($1 the changed owners,
- * $2 the scope); OUTCOMES the outcomes read, quoted. */
+ * $2 the scope); OUTCOMES the outcomes read, quoted.  The changed owners'
+ * deals are not looked for when there are none (a one-time filter): at
+ * 100,000 accounts the generic plan read the window's 68,738 closed deals
+ * from the index on closed_at before the empty owner list, 5.5 ms of
+ * every executive's pipeline (0.09 so). */
 #define CLOSED_AGG(xkey, okey, outcomes) \
     "SELECT " xkey ", x.outcome, x.deals AS n, x.amount FROM crmx.closed_agg x" \
     "  WHERE x.run_id = " RUN " AND x.whole AND x.outcome IN ('" outcomes "')" \
@@ -273,7 +277,8 @@
     "  WHERE x.run_id = " RUN " AND NOT x.whole AND x.outcome IN ('" outcomes "')" \
     "  AND x.owner_id = ANY($2::bigint[]) AND x.owner_id <> ALL($1::bigint[])" \
     " UNION ALL SELECT " okey ", o.outcome, 1, o.amount FROM crmx_src.opportunities o" \
-    "  WHERE o.owner_id = ANY($1::bigint[]) AND " IN_SCOPE("o.owner_id", "$2") \
+    "  WHERE o.owner_id = ANY($1::bigint[]) AND cardinality($1::bigint[]) > 0" \
+    "  AND " IN_SCOPE("o.owner_id", "$2") \
     "  AND o.outcome IN ('" outcomes "')" \
     "  AND o.closed_at >= " WINDOW_START " AND o.closed_at < " WINDOW_END " + 1)"
 /* The first day after this month and after this quarter, as dates: each a
