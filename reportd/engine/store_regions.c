@@ -95,18 +95,20 @@ groups_get(struct groups *t, uint32_t owner, uint32_t region, uint32_t city, int
 	return g;
 }
 
+/* A precise customer: need, ability to pay and decision authority all
+ * recorded true, the qualification grade A the run gave it
+ * (metrics/customers.c). */
 static int
-precise(const struct snap_account *a)
+precise(const struct acct_result *m)
 {
-	return a->need == 1 && a->pay == 1 && a->authority == 1;
+	return m->grade == 'A';
 }
 
 static void
-group_add(struct group *g, const struct snap_account *a, const struct acct_result *m,
-          int64_t revenue)
+group_add(struct group *g, const struct acct_result *m, int64_t revenue)
 {
 	g->accounts++;
-	g->precise += precise(a);
+	g->precise += precise(m);
 	g->a_class += m->abc == 'A';
 	g->revenue += revenue;
 	g->open_deals += m->open_deals;
@@ -147,7 +149,7 @@ owner_or_null(struct pgcopy *c, const struct snapshot *s, uint32_t owner)
 }
 
 static int
-copy_precise(PGconn *conn, int64_t run, const struct snapshot *s)
+copy_precise(PGconn *conn, int64_t run, const struct snapshot *s, const struct results *r)
 {
 	struct pgcopy c;
 	if (pgcopy_begin_binary(&c, conn, "COPY crmx.precise_account (run_id, account_id,"
@@ -155,7 +157,7 @@ copy_precise(PGconn *conn, int64_t run, const struct snapshot *s)
 		return -1;
 	for (size_t i = 0; i < s->n_acct; i++) {
 		const struct snap_account *a = &s->acct[i];
-		if (!precise(a))
+		if (!precise(&r->acct[i]))
 			continue;
 		pgcopy_brow(&c, 3);
 		pgcopy_bint8(&c, run);
@@ -243,9 +245,9 @@ store_regions(PGconn *conn, int64_t run, const struct snapshot *s, const struct 
 		const struct snap_account *a = &s->acct[i];
 		const struct acct_result *m = &r->acct[i];
 		revenue[i] = store_cents(m->revenue_window, r->money_digits);
-		group_add(groups_get(&t, a->owner, a->region, a->city, 0), a, m, revenue[i]);
-		group_add(groups_get(&t, NO_INDEX, a->region, a->city, 1), a, m, revenue[i]);
-		if (precise(a))
+		group_add(groups_get(&t, a->owner, a->region, a->city, 0), m, revenue[i]);
+		group_add(groups_get(&t, NO_INDEX, a->region, a->city, 1), m, revenue[i]);
+		if (precise(m))
 			order[n_precise++] = (uint32_t)i;
 	}
 	struct by_city by = { s, revenue };
@@ -254,7 +256,7 @@ store_regions(PGconn *conn, int64_t run, const struct snapshot *s, const struct 
 	snprintf(id, sizeof id, "%lld", (long long)run);
 	const char *params[1] = { id };
 	PGresult *res = NULL;
-	if (copy_precise(conn, run, s) != 0 || copy_groups(conn, s, &t) != 0 ||
+	if (copy_precise(conn, run, s, r) != 0 || copy_groups(conn, s, &t) != 0 ||
 	    copy_top(conn, s, order, n_precise, revenue) != 0)
 		goto out;
 	res = PQexecParams(conn, insert_sums, 1, NULL, params, NULL, NULL, 0);
