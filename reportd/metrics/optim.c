@@ -6,6 +6,15 @@
 
 #include "optim.h"
 
+/* The smallest decrease, relative to f, that a line search still looks
+ * for.  The models' f is a mean over up to millions of accounts, summed
+ * with a rounding of about sqrt(n) ulps (4e-13 relative at 4M); a step
+ * that promises less (step times the slope) can only show rounding.
+ * Near the minimum, halving on to such steps cost 80 of the BG/NBD fit's
+ * 117 evaluations at a million accounts, and 130 of Gamma-Gamma's 155 at
+ * five million (3.5 s), for changes of f in its last digits. */
+#define F_RESOLUTION 1e-13
+
 static double
 inf_norm(const double *v, int n)
 {
@@ -63,7 +72,7 @@ optim_bfgs(optim_fn f, void *ctx, double *x, int n, int max_iter, double gtol,
 			step = 2 / dn;
 		double fn = NAN;
 		int found = 0;
-		for (int k = 0; k < 60; k++) {
+		for (int k = 0; k < 60 && step * -slope >= F_RESOLUTION * fabs(fx); k++) {
 			for (int i = 0; i < n; i++)
 				xn[i] = x[i] + step * d[i];
 			fn = f(xn, gn, ctx);
