@@ -938,16 +938,19 @@ static const char *const sql[Q__MAX] = {
     " WHERE (SELECT r.team_sums FROM crmx.run r WHERE r.run_id = " RUN ")"
     TEAM_ORDER,
 /* Forecast accuracy's months (Q_FORECAST_ACCURACY, _AGG): the 6 before the
- * month after ASOF (a run's as-of date), each with the last complete run
- * before it began (r materialized: inlined, its subquery ran for every
- * row of the join, 13,020 times for an executive at 1M) and that run's
- * forecasts for it (fc: joined whole, every kept run's forecasts were
- * hashed, 38,694 rows after eight runs at 1M, for the 6,000 used). */
+ * month after ASOF (a run's as-of date), each with its label (made here
+ * once: to_char through a timestamp with time zone on each row of the
+ * team view's 1,002 was an eighth of its statement), the last complete
+ * run before it began (r materialized: inlined, its subquery ran for
+ * every row of the join, 13,020 times for an executive at 1M) and that
+ * run's forecasts for it (fc: joined whole, every kept run's forecasts
+ * were hashed, 38,694 rows after eight runs at 1M, for the 6,000 used). */
 #define ACC_MONTHS(asof) \
     "WITH e AS (SELECT date_trunc('month', coalesce(" asof ", current_date) + 1)::date AS next)," \
     " mo AS (SELECT (e.next - make_interval(months => k))::date AS m FROM e," \
     "  generate_series(1, 6) k)," \
-    " r AS MATERIALIZED (SELECT mo.m, (SELECT x.run_id FROM crmx.run x WHERE x.status = 'ok'" \
+    " r AS MATERIALIZED (SELECT mo.m, to_char(mo.m, 'YYYY-MM') AS month," \
+    "  (SELECT x.run_id FROM crmx.run x WHERE x.status = 'ok'" \
     "  AND x.as_of < mo.m ORDER BY x.as_of DESC, x.run_id DESC LIMIT 1) AS run_id FROM mo)," \
     " fc AS (SELECT f.run_id, f.owner_id, f.period_start, f.weighted FROM r" \
     "  JOIN crmx.forecast f ON f.run_id = r.run_id AND f.period_start = r.m),"
@@ -965,7 +968,7 @@ static const char *const sql[Q__MAX] = {
 /* Each owner of u by month of r: FORECAST the weighted forecast, read
  * through FJOIN ("" when w carries it), and w's won amount. */
 #define ACC_ROWS(forecast, fjoin) \
-    " SELECT u.user_id, to_char(r.m, 'YYYY-MM') AS month, coalesce(" forecast ", 0) AS forecast," \
+    " SELECT u.user_id, r.month, coalesce(" forecast ", 0) AS forecast," \
     " coalesce(w.won, 0) AS won" \
     " FROM r CROSS JOIN u" fjoin \
     " LEFT JOIN w ON w.owner_id = u.user_id AND w.m = r.m" \
@@ -1115,9 +1118,7 @@ static const char *const sql[Q__MAX] = {
  * month and stay), for the months of Q_FORECAST_ACCURACY_AGG, by team and
  * month.  Only those changes (d, usually none) are summed: the stored rows
  * are joined as they are (summing all 1,002 of them at 1M with the
- * changes took 2.9 ms a page, 2.2 this way).  Each month's label is
- * written once (rm), not on each of the 1,002 rows: to_char through a
- * timestamp with time zone was an eighth of the statement. */
+ * changes took 2.9 ms a page, 2.2 this way). */
 [Q_TEAM_TEAMS_ACC] =
     ACC_MONTHS("(SELECT x.as_of FROM crmx.run x WHERE x.run_id = " RUN ")")
     TEAM_LIVE_X
@@ -1135,16 +1136,14 @@ static const char *const sql[Q__MAX] = {
     "  AND o.closed_at < (SELECT next FROM e) GROUP BY 1) l"
     "  WHERE m.run_id = " RUN " AND m.shown AND m.owner_id = ANY($2::bigint[])"
     "  AND m.owner_id <> ALL($1::bigint[])) t"
-    "  GROUP BY 1, 2),"
-    " rm AS MATERIALIZED (SELECT r.m, to_char(r.m, 'YYYY-MM') AS month FROM r"
-    "  WHERE r.run_id IS NOT NULL)"
+    "  GROUP BY 1, 2)"
     " SELECT b.team, r.month,"
     " coalesce(s.forecast, 0) + coalesce(d.forecast, 0) AS forecast,"
-    " coalesce(s.won, 0) + coalesce(d.won, 0) AS won FROM rm r"
+    " coalesce(s.won, 0) + coalesce(d.won, 0) AS won FROM r"
     " CROSS JOIN crmx.team_base b"
     " LEFT JOIN crmx.team_month s ON s.run_id = " RUN " AND s.team = b.team AND s.month = r.m"
     " LEFT JOIN d ON d.team = b.team AND d.m = r.m"
-    " WHERE b.run_id = " RUN
+    " WHERE r.run_id IS NOT NULL AND b.run_id = " RUN
     " AND " TEAM_ROWS_STORED " ORDER BY b.team, r.m",
 /* The pages from the latest run's sums (0027): usable when the run
  * stored them, in this session's time zone, the adapter has the change
