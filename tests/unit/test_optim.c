@@ -13,15 +13,15 @@
 #include <cmocka.h>
 
 #include "optim.h"
-#include "testlib.h"
 
 /* The minimum of the smooth part: a badly scaled bowl, at f = 17 with
  * rounding (about the BG/NBD fit's mean at a million accounts). */
 static const double X0[4] = { -1.4, 1.5, -0.2, 0.9 };
 static const double SCALE[4] = { 0.05, 1, 3, 40 };
 
-/* A number in [-1, 1] fixed by x and k (splitmix64 of x's bits): the same
- * point always gives the same rounding, as a sum over fixed data does. */
+/* A number in [-1, 1] fixed by x and k (x's bits mixed as splitmix64
+ * does): the same point always gives the same rounding, as a sum over
+ * fixed data does. */
 static double
 wobble(const double *x, int n, uint64_t k)
 {
@@ -84,8 +84,8 @@ test_rounding_floor(void **state)
 	double x[4] = { 0, 0, 0, 0 };
 	struct optim_result o;
 	optim_bfgs(bowl, &c, x, 4, 500, 1e-9, &o);
-	printf("# iterations %d, evaluations %d, gradient %g\n", o.iterations,
-	              o.evaluations, o.grad_norm);
+	printf("# iterations %d, evaluations %d, gradient %g\n", o.iterations, o.evaluations,
+	       o.grad_norm);
 	assert_true(o.converged);
 	for (int i = 0; i < 4; i++)
 		assert_true(fabs(x[i] - X0[i]) < 1e-5);
