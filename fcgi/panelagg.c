@@ -17,6 +17,7 @@ struct agg_memo {
 	char	*scope;		/* the scope it was read for; NULL: everyone */
 	int	 use;		/* usable */
 	int	 use_owners;	/* usable_owners */
+	int	 use_ranked;	/* usable_ranked */
 	char	*changed[AGG__N];	/* owners changed for each sums (0037) */
 };
 
@@ -54,6 +55,7 @@ agg_read(struct ctx *c)
 	if (PQntuples(res) == 1) {
 		m->use = is_true(db_val(res, 0, db_col(res, "usable")));
 		m->use_owners = is_true(db_val(res, 0, db_col(res, "usable_owners")));
+		m->use_ranked = is_true(db_val(res, 0, db_col(res, "usable_ranked")));
 		for (int i = 0; i < AGG__N; i++)
 			m->changed[i] = xstrdup(db_val(res, 0, db_col(res, changed_col[i])));
 	}
@@ -63,13 +65,14 @@ agg_read(struct ctx *c)
 	return 0;
 }
 
+/* which: 0 the sums, 1 the rows by owner, 2 the deals' priorities */
 static int
-agg_begin(struct ctx *c, enum agg_sums sums, int owners, char **scope)
+agg_begin(struct ctx *c, enum agg_sums sums, int which, char **scope)
 {
 	*scope = NULL;
 	if (agg_read(c) != 0)
 		return -1;
-	int use = owners ? c->agg->use_owners : c->agg->use;
+	int use = which == 1 ? c->agg->use_owners : which == 2 ? c->agg->use_ranked : c->agg->use;
 	if (use) {
 		*scope = c->v->owners;
 		c->v->owners = xstrdup(c->agg->changed[sums]);
@@ -87,6 +90,12 @@ int
 panel_agg_begin_owners(struct ctx *c, char **scope)
 {
 	return agg_begin(c, AGG_ACCOUNTS, 1, scope);
+}
+
+int
+panel_agg_begin_ranked(struct ctx *c, char **scope)
+{
+	return agg_begin(c, AGG_DEALS, 2, scope);
 }
 
 const char *

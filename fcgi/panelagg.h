@@ -24,6 +24,10 @@ int panel_agg_begin(struct ctx *c, enum agg_sums sums, char **scope);
 /* The same for the run's rows by owner (0032), the accounts' sums: also
  * 0 when the run did not store its accounts' owners. */
 int panel_agg_begin_owners(struct ctx *c, char **scope);
+/* The same for the run's open deals by priority (0055), the open deals'
+ * changed owners: also 0 when the run stored no priorities, or before its
+ * day (a priority stored then may be below today's). */
+int panel_agg_begin_ranked(struct ctx *c, char **scope);
 void panel_agg_end(struct ctx *c, char *scope);
 /* The owners changed for SUMS ("{...}"), after a panel_agg_begin that
  * returned 1. */

@@ -79,8 +79,10 @@ pipeline_stalled(const struct ctx *c, const struct rows *d, int i)
 
 /* The statement for the page: without a search the total is known (the
  * funnel's count), and over everyone by priority or amount only the deals
- * that may make the page are ranked, down to [fcgi] pipeline_top_max rows;
- * a scope's deals, or pages past that, by priority in its one order. */
+ * that may make the page are ranked, down to [fcgi] pipeline_top_max rows
+ * (by priority, from the run's stored priorities when they serve:
+ * deals_fetch); a scope's deals, or pages past that, by priority in its
+ * one order. */
 static enum query
 deals_query(const struct ctx *c, const struct pipeline_view *v, const struct listnav *l)
 {
@@ -133,10 +135,21 @@ deals_fetch(struct ctx *c, struct pipeline_view *v, const char *open_all)
 	snprintf(off, sizeof off, "%lld", (long long)((l->page - 1) * l->size));
 	const char *extra[5] = { ln_pattern(v->q, pat, sizeof pat), v->sort, lim, off, open_all };
 	enum query q = deals_query(c, v, l);
-	/* these three: $2 the limit, $3 the offset, $4 the total */
+	/* these: $2 the limit, $3 the offset, $4 the total */
 	int top = q == Q_PIPELINE_TOP || q == Q_PIPELINE_TOP_AMOUNT || q == Q_PIPELINE_PAGE_PRIO;
-	PGresult *res = top ? scoped_query(c, q, 3, extra + 2) :
-	    scoped_query(c, q, q == Q_PIPELINE_DEALS ? 4 : 5, extra);
+	PGresult *res;
+	char *scope;
+	int ranked = q == Q_PIPELINE_TOP && c->v->owners == NULL ?
+	    panel_agg_begin_ranked(c, &scope) : 0;
+	if (ranked < 0)
+		return -1;
+	if (ranked) {	/* from the run's priorities, $1 the owners changed */
+		res = scoped_query(c, Q_PIPELINE_TOP_RUN, 3, extra + 2);
+		panel_agg_end(c, scope);
+	} else {
+		res = top ? scoped_query(c, q, 3, extra + 2) :
+		    scoped_query(c, q, q == Q_PIPELINE_DEALS ? 4 : 5, extra);
+	}
 	if (res == NULL)
 		return -1;
 	rows_bind(&v->deals, res, pdeal_cols, PD__N);

@@ -762,6 +762,45 @@ static const char *const sql[Q__MAX] = {
  * null keys for every deal ranked: a quarter of a manager's statement
  * (654 open deals, 4.0 ms; 3.1 ms so). */
 [Q_PIPELINE_PAGE_PRIO] = PDEAL_OPEN_PAGE("", " ORDER BY t.prio DESC, t.opportunity_id"),
+/* Q_PIPELINE_TOP over everyone from the run's open deals (0055; $1 the
+ * owners changed for the open deals' sums, $2 rows from $3, $4 the
+ * total): a stored row (x) is the deal as it is now unless the deal or
+ * its owner is marked, and its priority now (RUN_PRIO) is at most the
+ * one stored on the run's day (x.prio): a priority only falls as days
+ * pass.  w: the k = $2 + $3 unmarked deals of highest stored priority;
+ * q: the k-th of their priorities now, so the k best deals now all have a
+ * priority of at least q, hence a stored one too (when q is positive: a
+ * negative amount's priority rises towards 0).  Those stored rows, and
+ * the marked deals and the owners' $1 as they are now, are ranked.  Only
+ * when today is the run's day or later (else every row above no bound).
+ * The page's rows are then read as they are now; the learned probability
+ * is the stored row's for an unmarked deal. */
+#define RUN_PRIO \
+    " coalesce(x.weighted, 0) / (1 + greatest(current_date - x.entered, 0) / 30.0::float8)"
+#define RUN_UNMARKED \
+    " x.run_id = " RUN " AND " NOT_OWNER1("x.owner_id") \
+    " AND NOT x.opportunity_id = " CHANGED_DEALS
+#define RUN_FLOOR \
+    "coalesce((SELECT q.p FROM q WHERE q.p > 0 AND current_date >= (SELECT r.panel_day" \
+    " FROM crmx.run r WHERE r.run_id = " RUN ")), '-Infinity')"
+[Q_PIPELINE_TOP_RUN] =
+    "WITH w AS (SELECT" RUN_PRIO " AS p FROM crmx.open_deal x WHERE" RUN_UNMARKED
+    "  ORDER BY x.prio DESC LIMIT $2::bigint + $3::bigint),"
+    " q AS (SELECT w.p FROM w" PDEAL_KTH("w.p") "),"
+    " c AS (SELECT x.opportunity_id, true AS stored, x.probability AS learned," RUN_PRIO " AS prio"
+    "  FROM crmx.open_deal x WHERE" RUN_UNMARKED " AND x.prio >= " RUN_FLOOR
+    "  AND" RUN_PRIO " >= " RUN_FLOOR
+    "  UNION ALL SELECT o.opportunity_id, false, NULL," PDEAL_PRIO
+    "  FROM crmx_src.opportunities o WHERE o.outcome = 'open'"
+    "  AND (o.owner_id = ANY($1::bigint[]) OR o.opportunity_id = " CHANGED_DEALS ")),"
+    " t AS (SELECT c.* FROM c ORDER BY c.prio DESC, c.opportunity_id" PDEAL_TOP_LIMIT ")"
+    " SELECT o.opportunity_id, o.name, o.account_id, " ACCOUNT_NAME_OF("o.account_id") " AS account,"
+    " o.stage, o.amount, o.probability, current_date - o.stage_entered_at::date AS days,"
+    " $4::bigint AS total,"
+    " CASE WHEN t.stored THEN t.learned ELSE " LEARNED_OF("t.opportunity_id") " END AS learned,"
+    " " KEEPS_STAGE_WEIGHTS " AS keeps_weights"
+    " FROM t JOIN crmx_src.opportunities o ON o.opportunity_id = t.opportunity_id"
+    " ORDER BY t.prio DESC, t.opportunity_id",
 /* The window the panels' closed-deal figures cover: the latest run's,
  * as the report's ([metrics] window_days up to its as-of date; the 365 days
  * up to today before the first run). */
@@ -1156,10 +1195,12 @@ static const char *const sql[Q__MAX] = {
  * those outside it change nothing there: counted, every rep's page read
  * every changed owner's closed deals of 12 months (192 owners after a
  * busy morning: 0.3-0.5 s a page).  usable_owners: usable for the lists
- * by owner (0032), the run stored its owners.  run_id: the run the
- * request reads (RUN). */
+ * by owner (0032), the run stored its owners.  usable_ranked: usable for
+ * the deals by priority (0055), today is the run's day or later.  run_id:
+ * the run the request reads (RUN). */
 [Q_PANEL_AGG] =
     "SELECT x.usable, x.usable AND x.account_owners AS usable_owners,"
+    " x.usable AND x.panel_day <= current_date AS usable_ranked,"
     " coalesce(c.accounts_o, '{}')::text AS owners_accounts,"
     " coalesce(c.deals_o, '{}')::text AS owners_deals,"
     " coalesce(c.closed_o, '{}')::text AS owners_closed, x.run_id FROM ("
@@ -1167,7 +1208,7 @@ static const char *const sql[Q__MAX] = {
     " AND to_regprocedure('crmx_src.change_feed()') IS NOT NULL"
     " AND NOT EXISTS (SELECT 1 FROM crmx.changed_owner c WHERE c.owner_id IS NULL"
     "  AND NOT pg_visible_in_snapshot(c.xid, r.panel_snapshot)) AS usable, r.account_owners,"
-    " r.panel_snapshot, r.run_id"
+    " r.panel_snapshot, r.panel_day, r.run_id"
     " FROM crmx.latest_run l JOIN crmx.run r ON r.run_id = l.run_id) x"
     " CROSS JOIN LATERAL (SELECT"
     "  array_agg(DISTINCT c.owner_id) FILTER (WHERE c.sums IN ('all', 'accounts')) AS accounts_o,"

@@ -73,6 +73,7 @@ enum query {
 	Q_TEAM_LIVE,		/* the team view's owners read live beside its sums per team */
 	Q_TEAM_TEAMS,		/* an executive's teams from the run's sums per team; $1 those */
 	Q_TEAM_TEAMS_ACC,	/* their forecast accuracy by month; $2 the closed deals' changed */
+	Q_PIPELINE_TOP_RUN,	/* Q_PIPELINE_TOP over everyone from the run's priorities (0055) */
 	Q__MAX
 };
 

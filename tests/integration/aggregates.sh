@@ -333,6 +333,16 @@ q "SET session_replication_role = replica;
    INSERT INTO crmx.deal_review (opportunity_id, step_completed, evidence, action, plan, created_by,
    created_at) SELECT max(opportunity_id), 1, 'e', 'a', 'p', 'test', now() - interval '13 days'
    FROM crmx_src.opportunities WHERE outcome = 'open' AND owner_id = $o3" >/dev/null
+# (the date moving on only lowers a deal's priority, which the run's
+# stored priorities allow for, 0055; this deal's entry moved the other way
+# instead, so its stored row is made as a run of today would store it)
+q "UPDATE crmx.open_deal x SET entered = (o.stage_entered_at AT TIME ZONE r.panel_timezone)::date,
+   prio = coalesce(x.weighted, 0) / (1 + greatest(r.panel_day
+          - (o.stage_entered_at AT TIME ZONE r.panel_timezone)::date, 0) / 30.0::float8)
+   FROM crmx_src.opportunities o, crmx.run r
+   WHERE r.run_id = x.run_id AND x.run_id = $(run) AND o.opportunity_id = x.opportunity_id
+   AND o.opportunity_id = (SELECT min(opportunity_id) FROM crmx_src.opportunities
+   WHERE outcome = 'open' AND owner_id = $o3 AND stage_entered_at IS NOT NULL)" >/dev/null
 check "the day's changes marked no owner" test "$(q "SELECT count(*) FILTER (WHERE owner_id = $o3)
 	FROM crmx.changed_owner")" = 0
 # the teams change where the feed does not see it (a CRM whose teams

@@ -89,6 +89,58 @@ check "the deal made after the run is listed" sh -c "grep -q '\"opportunity_id\"
 cp "$tmp/top/$exec.amount.100.1.json" "$tmp/body"
 check "by amount: the largest first" [ "$(json "j['deals'][0]['opportunity_id']")" = "$(ids 6 1)" ]
 
+# The executive's pages by priority read the priorities the run stored
+# (0055, Q_PIPELINE_TOP_RUN), from its day on; above, the deals changed
+# since the run (most of them) were read as they are now.  A run after the
+# changes leaves no deal marked: every deal's row is the stored one.
+"$top/$O/reportd/crmx-reportd" --set "database.conninfo=$ci" --run-once --as-of 2026-06-30 \
+	>/dev/null 2>"$tmp/run2.log" || { fail "a second run"; cat "$tmp/run2.log"; }
+run=$(q 'SELECT run_id FROM crmx.latest_run')
+check "the run stored its open deals' priorities and its day (every open deal, unmarked)" \
+	[ "$(q "SELECT count(*) FILTER (WHERE prio IS NOT NULL AND (entered IS NOT NULL OR NOT dated))
+	        || '/' || (SELECT count(panel_day) FROM crmx.run WHERE run_id = $run)
+	        || '/' || (SELECT count(*) FROM crmx.changed_deal)
+	        FROM crmx.open_deal WHERE run_id = $run")" = "$nopen/1/0" ]
+PANELS_FCGI_SET="fcgi.pipeline_top_max=0"
+panels_fcgi_start
+pages ranked_run
+PANELS_FCGI_SET=""
+panels_fcgi_start
+pages top_run
+same_pages ranked_run top_run 40 "from the run's stored priorities, the same pages as ranking every deal"
+# the deal of highest stored priority is first; with its stored priority
+# made 0 it is not on the first page (the page ranked the stored rows),
+# unless the run's day is still to come (then the deals are walked)
+best=$(q "SELECT opportunity_id FROM crmx.open_deal WHERE run_id = $run
+          ORDER BY prio DESC, opportunity_id LIMIT 1")
+on_first() {
+	[ "$(get "$exec" "/crmx/pipeline.json?sort=priority&size=7")" = 200 ] &&
+		json "any(d['opportunity_id'] == $best for d in j['deals'])"
+}
+check "the deal of highest stored priority ($best) is on the first page" [ "$(on_first)" = True ]
+prio=$(q "SELECT prio FROM crmx.open_deal WHERE run_id = $run AND opportunity_id = $best")
+q "UPDATE crmx.open_deal SET prio = 0 WHERE run_id = $run AND opportunity_id = $best"
+check "... not with its stored priority 0: the page ranks the run's stored rows" \
+	[ "$(on_first)" = False ]
+q "UPDATE crmx.run SET panel_day = panel_day + 2 WHERE run_id = $run"
+check "... but before the run's day the deals are walked: on the first page again" \
+	[ "$(on_first)" = True ]
+q "UPDATE crmx.run SET panel_day = panel_day - 2 WHERE run_id = $run"
+q "UPDATE crmx.open_deal SET prio = $prio WHERE run_id = $run AND opportunity_id = $best"
+
+# A run stored 40 days ago: every deal's priority has fallen since, and
+# their order moved (a deal that entered its stage 3 years ago lost less
+# than one of 20 days); the pages are those of ranking every deal now.
+q "UPDATE crmx.run SET panel_day = panel_day - 40 WHERE run_id = $run"
+q "UPDATE crmx.open_deal x SET prio = coalesce(x.weighted, 0)
+     / (1 + greatest(r.panel_day - x.entered, 0) / 30.0::float8)
+   FROM crmx.run r WHERE r.run_id = x.run_id AND x.run_id = $run"
+check "the stored priorities of 40 days ago are above today's (some)" \
+	[ "$(q "SELECT count(*) FROM crmx.open_deal x WHERE x.run_id = $run AND x.prio >
+	        coalesce(x.weighted, 0) / (1 + greatest(current_date - x.entered, 0) / 30.0::float8)")" -gt 0 ]
+pages top_later
+same_pages ranked_run top_later 40 "a run of 40 days ago gives the same pages as ranking every deal"
+
 # A team's page by priority (its own statement, Q_PIPELINE_PAGE_PRIO, on
 # both sides of the comparison above): every open deal of the team once,
 # ordered by the priority the page's own figures give (weighted amount
