@@ -771,7 +771,11 @@ static const char *const sql[Q__MAX] = {
  * q: the k-th of their priorities now, so the k best deals now all have a
  * priority of at least q, hence a stored one too (when q is positive: a
  * negative amount's priority rises towards 0).  Those stored rows, and
- * the marked deals and the owners' $1 as they are now, are ranked.  Only
+ * the marked deals and the owners' $1 as they are now (each by its own
+ * key, each mark looked up once: as one OR, a generic plan ANDed the
+ * deals' bitmap with each open stage's whole index, 12 ms with 150 marked;
+ * as an array or a join, it looked the 150 up once per open stage, 1.7
+ * ms), are ranked.  Only
  * when today is the run's day or later (else every row above no bound).
  * The page's rows are then read as they are now; the learned probability
  * is the stored row's for an unmarked deal. */
@@ -791,8 +795,12 @@ static const char *const sql[Q__MAX] = {
     "  FROM crmx.open_deal x WHERE" RUN_UNMARKED " AND x.prio >= " RUN_FLOOR
     "  AND" RUN_PRIO " >= " RUN_FLOOR
     "  UNION ALL SELECT o.opportunity_id, false, NULL," PDEAL_PRIO
-    "  FROM crmx_src.opportunities o WHERE o.outcome = 'open'"
-    "  AND (o.owner_id = ANY($1::bigint[]) OR o.opportunity_id = " CHANGED_DEALS ")),"
+    "  FROM (SELECT DISTINCT c.opportunity_id FROM crmx.changed_deal c) m"
+    "  CROSS JOIN LATERAL (SELECT o.* FROM crmx_src.opportunities o"
+    "  WHERE o.opportunity_id = m.opportunity_id OFFSET 0) o"
+    "  WHERE " NOT_OWNER1("o.owner_id") " AND o.outcome = 'open'"
+    "  UNION ALL SELECT o.opportunity_id, false, NULL," PDEAL_PRIO
+    "  FROM crmx_src.opportunities o WHERE o.owner_id = ANY($1::bigint[]) AND o.outcome = 'open'),"
     " t AS (SELECT c.* FROM c ORDER BY c.prio DESC, c.opportunity_id" PDEAL_TOP_LIMIT ")"
     " SELECT o.opportunity_id, o.name, o.account_id, " ACCOUNT_NAME_OF("o.account_id") " AS account,"
     " o.stage, o.amount, o.probability, current_date - o.stage_entered_at::date AS days,"
