@@ -777,8 +777,9 @@ static const char *const sql[Q__MAX] = {
  * as an array or a join, it looked the 150 up once per open stage, 1.7
  * ms), are ranked.  Only
  * when today is the run's day or later (else every row above no bound).
- * The page's rows are then read as they are now; the learned probability
- * is the stored row's for an unmarked deal. */
+ * An unmarked deal's row on the page is the stored one (its learned
+ * probability, and its account's name unless the account is marked,
+ * 0039); a marked one's is read as it is now. */
 #define RUN_PRIO \
     " coalesce(x.weighted, 0) / (1 + greatest(current_date - x.entered, 0) / 30.0::float8)"
 #define RUN_UNMARKED \
@@ -787,28 +788,35 @@ static const char *const sql[Q__MAX] = {
 #define RUN_FLOOR \
     "coalesce((SELECT q.p FROM q WHERE q.p > 0 AND current_date >= (SELECT r.panel_day" \
     " FROM crmx.run r WHERE r.run_id = " RUN ")), '-Infinity')"
+/* A deal's columns of the page as it is now (o), its account's name to
+ * be looked up. */
+#define RUN_LIVE_COLS \
+    " o.name, o.account_id, NULL, o.stage, o.amount, o.probability," \
+    " current_date - o.stage_entered_at::date"
 [Q_PIPELINE_TOP_RUN] =
     "WITH w AS (SELECT" RUN_PRIO " AS p FROM crmx.open_deal x WHERE" RUN_UNMARKED
     "  ORDER BY x.prio DESC LIMIT $2::bigint + $3::bigint),"
     " q AS (SELECT w.p FROM w" PDEAL_KTH("w.p") "),"
-    " c AS (SELECT x.opportunity_id, true AS stored, x.probability AS learned," RUN_PRIO " AS prio"
+    " c AS (SELECT x.opportunity_id, true AS stored, x.probability AS learned," RUN_PRIO " AS prio,"
+    "  x.name, x.account_id, x.account, x.stage, x.amount, x.shown_probability AS probability,"
+    "  current_date - x.entered AS days"
     "  FROM crmx.open_deal x WHERE" RUN_UNMARKED " AND x.prio >= " RUN_FLOOR
     "  AND" RUN_PRIO " >= " RUN_FLOOR
-    "  UNION ALL SELECT o.opportunity_id, false, NULL," PDEAL_PRIO
+    "  UNION ALL SELECT o.opportunity_id, false, NULL," PDEAL_PRIO "," RUN_LIVE_COLS
     "  FROM (SELECT DISTINCT c.opportunity_id FROM crmx.changed_deal c) m"
     "  CROSS JOIN LATERAL (SELECT o.* FROM crmx_src.opportunities o"
     "  WHERE o.opportunity_id = m.opportunity_id OFFSET 0) o"
     "  WHERE " NOT_OWNER1("o.owner_id") " AND o.outcome = 'open'"
-    "  UNION ALL SELECT o.opportunity_id, false, NULL," PDEAL_PRIO
+    "  UNION ALL SELECT o.opportunity_id, false, NULL," PDEAL_PRIO "," RUN_LIVE_COLS
     "  FROM crmx_src.opportunities o WHERE o.owner_id = ANY($1::bigint[]) AND o.outcome = 'open'),"
     " t AS (SELECT c.* FROM c ORDER BY c.prio DESC, c.opportunity_id" PDEAL_TOP_LIMIT ")"
-    " SELECT o.opportunity_id, o.name, o.account_id, " ACCOUNT_NAME_OF("o.account_id") " AS account,"
-    " o.stage, o.amount, o.probability, current_date - o.stage_entered_at::date AS days,"
-    " $4::bigint AS total,"
+    " SELECT t.opportunity_id, t.name, t.account_id,"
+    " CASE WHEN t.stored AND NOT coalesce(t.account_id = " CHANGED_ACCOUNTS ", false)"
+    " THEN t.account ELSE " ACCOUNT_NAME_OF("t.account_id") " END AS account,"
+    " t.stage, t.amount, t.probability, t.days, $4::bigint AS total,"
     " CASE WHEN t.stored THEN t.learned ELSE " LEARNED_OF("t.opportunity_id") " END AS learned,"
     " " KEEPS_STAGE_WEIGHTS " AS keeps_weights"
-    " FROM t JOIN crmx_src.opportunities o ON o.opportunity_id = t.opportunity_id"
-    " ORDER BY t.prio DESC, t.opportunity_id",
+    " FROM t ORDER BY t.prio DESC, t.opportunity_id",
 /* The window the panels' closed-deal figures cover: the latest run's,
  * as the report's ([metrics] window_days up to its as-of date; the 365 days
  * up to today before the first run). */

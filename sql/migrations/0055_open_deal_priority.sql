@@ -16,13 +16,23 @@
 -- (Q_PIPELINE_TOP_RUN).  The deals changed since (the marks of 0038) are
 -- read as they are now, as the sums read them.
 --
+-- The page's rows come from the stored row too, what the page shows of
+-- the deal and its account's name: an unmarked deal is as stored, and a
+-- renamed account is marked by account (0039), its name then read now.
+-- Looking up each of the page's hundred deals and accounts took 0.45 ms
+-- of a server process a page at a million accounts.
+--
 -- entered: the day the deal entered its stage (in the panels' zone);
 -- prio: its priority on run.panel_day (never NULL: no date is no
--- discount, no amount or probability a priority of 0).
+-- discount, no amount or probability a priority of 0); name, account_id,
+-- stage, shown_probability: the deal's; account: its account's name.
 ALTER TABLE crmx.run ADD COLUMN panel_day date;
-ALTER TABLE crmx.open_deal ADD COLUMN entered date, ADD COLUMN prio double precision;
+ALTER TABLE crmx.open_deal ADD COLUMN entered date, ADD COLUMN prio double precision,
+    ADD COLUMN name text, ADD COLUMN account_id bigint, ADD COLUMN account text,
+    ADD COLUMN stage text, ADD COLUMN shown_probability double precision;
 CREATE INDEX open_deal_prio ON crmx.open_deal (run_id, prio DESC)
-    INCLUDE (opportunity_id, owner_id, weighted, entered, probability);
+    INCLUDE (opportunity_id, owner_id, weighted, entered, probability, name, account_id,
+             account, stage, amount, shown_probability);
 
 CREATE OR REPLACE FUNCTION crmx.store_panel_aggregates(run bigint, tz text, beside_snap pg_snapshot)
 RETURNS void
@@ -58,9 +68,11 @@ BEGIN
            o.amount, o.amount * o.probability, (o.amount * f.probability)::numeric,
            f.probability, o.stage_entered_at::date,
            coalesce(o.amount::float8 * o.probability, 0)
-             / (1 + greatest(current_date - o.stage_entered_at::date, 0) / 30.0::float8)
+             / (1 + greatest(current_date - o.stage_entered_at::date, 0) / 30.0::float8),
+           o.name, o.account_id, a.name, o.stage, o.probability
       FROM crmx_src.opportunities o
       LEFT JOIN crmx.deal_forecast f ON f.run_id = run AND f.opportunity_id = o.opportunity_id
+      LEFT JOIN crmx_src.accounts a ON a.account_id = o.account_id
      WHERE o.outcome = 'open'
      ORDER BY o.owner_id, o.opportunity_id;
     INSERT INTO crmx.pipeline_agg

@@ -127,6 +127,17 @@ check "... but before the run's day the deals are walked: on the first page agai
 	[ "$(on_first)" = True ]
 q "UPDATE crmx.run SET panel_day = panel_day - 2 WHERE run_id = $run"
 q "UPDATE crmx.open_deal SET prio = $prio WHERE run_id = $run AND opportunity_id = $best"
+# the page's rows are the stored ones, but an account renamed since (marked
+# by account, not its deals) shows its new name
+q "UPDATE crmx_native.accounts SET name = name || ' (renamed)' WHERE account_id =
+   (SELECT account_id FROM crmx_native.opportunities WHERE opportunity_id = $best)"
+[ "$(get "$exec" "/crmx/pipeline.json?sort=priority&size=7")" = 200 ]
+check "a deal's account renamed since the run shows its new name" \
+	[ "$(json "[d['account'] for d in j['deals'] if d['opportunity_id'] == $best][0].endswith('(renamed)')")" = True ]
+check "... its deal unmarked (the page read its stored row)" \
+	[ "$(q "SELECT count(*) FROM crmx.changed_deal WHERE opportunity_id = $best")" = 0 ]
+q "UPDATE crmx_native.accounts SET name = left(name, -10) WHERE account_id =
+   (SELECT account_id FROM crmx_native.opportunities WHERE opportunity_id = $best)"
 
 # A run stored 40 days ago: every deal's priority has fallen since, and
 # their order moved (a deal that entered its stage 3 years ago lost less
