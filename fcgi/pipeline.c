@@ -139,11 +139,21 @@ deals_fetch(struct ctx *c, struct pipeline_view *v, const char *open_all)
 	int top = q == Q_PIPELINE_TOP || q == Q_PIPELINE_TOP_AMOUNT || q == Q_PIPELINE_PAGE_PRIO;
 	PGresult *res;
 	char *scope;
-	int ranked = q == Q_PIPELINE_TOP && c->v->owners == NULL ?
+	/* from the run's stored rows when they serve ($1 the owners changed):
+	 * over everyone, Q_PIPELINE_TOP's pages; of a scope, its pages by
+	 * priority down to [fcgi] pipeline_top_max rows too (deeper: ranked
+	 * as before) */
+	int scoped = q == Q_PIPELINE_PAGE_PRIO && c->v->owners != NULL &&
+	    l->page * l->size + 1 <= c->cfg->fcgi_pipeline_top_max;
+	int ranked = (q == Q_PIPELINE_TOP && c->v->owners == NULL) || scoped ?
 	    panel_agg_begin_ranked(c, &scope) : 0;
 	if (ranked < 0)
 		return -1;
-	if (ranked) {	/* from the run's priorities, $1 the owners changed */
+	if (ranked && scoped) {	/* $2 the scope */
+		const char *p[4] = { scope, lim, off, open_all };
+		res = scoped_query(c, Q_PIPELINE_PAGE_PRIO_RUN, 4, p);
+		panel_agg_end(c, scope);
+	} else if (ranked) {
 		res = scoped_query(c, Q_PIPELINE_TOP_RUN, 3, extra + 2);
 		panel_agg_end(c, scope);
 	} else {

@@ -771,12 +771,9 @@ static const char *const sql[Q__MAX] = {
  * q: the k-th of their priorities now, so the k best deals now all have a
  * priority of at least q, hence a stored one too (when q is positive: a
  * negative amount's priority rises towards 0).  Those stored rows, and
- * the marked deals and the owners' $1 as they are now (each by its own
- * key, each mark looked up once: as one OR, a generic plan ANDed the
- * deals' bitmap with each open stage's whole index, 12 ms with 150 marked;
- * as an array or a join, it looked the 150 up once per open stage, 1.7
- * ms), are ranked.  Only
- * when today is the run's day or later (else every row above no bound).
+ * the marked deals and the owners' $1 as they are now (RUN_LIVE), are
+ * ranked.  Only when today is the run's day or later (else every row
+ * above no bound).
  * An unmarked deal's row on the page is the stored one (its learned
  * probability, and its account's name unless the account is marked,
  * 0039); a marked one's is read as it is now. */
@@ -793,30 +790,59 @@ static const char *const sql[Q__MAX] = {
 #define RUN_LIVE_COLS \
     " o.name, o.account_id, NULL, o.stage, o.amount, o.probability," \
     " current_date - o.stage_entered_at::date"
+/* A stored row's columns of c (x, unmarked): the deal as it is now. */
+#define RUN_STORED_COLS \
+    " x.opportunity_id, true AS stored, x.probability AS learned," RUN_PRIO " AS prio," \
+    " x.name, x.account_id, x.account, x.stage, x.amount, x.shown_probability AS probability," \
+    " current_date - x.entered AS days"
+/* The deals of c read as they are now, within COND: the marked ones (each
+ * looked up once: as one OR with the owners' deals, a generic plan ANDed
+ * the marks' bitmap with each open stage's whole index, 12 ms with 150
+ * marked; as an array or a join, it looked the 150 up once per open
+ * stage, 1.7 ms), then the owners $1's. */
+#define RUN_LIVE(cond) \
+    "  UNION ALL SELECT o.opportunity_id, false, NULL," PDEAL_PRIO "," RUN_LIVE_COLS \
+    "  FROM (SELECT DISTINCT c.opportunity_id FROM crmx.changed_deal c) m" \
+    "  CROSS JOIN LATERAL (SELECT o.* FROM crmx_src.opportunities o" \
+    "  WHERE o.opportunity_id = m.opportunity_id OFFSET 0) o" \
+    "  WHERE " NOT_OWNER1("o.owner_id") " AND o.outcome = 'open'" cond \
+    "  UNION ALL SELECT o.opportunity_id, false, NULL," PDEAL_PRIO "," RUN_LIVE_COLS \
+    "  FROM crmx_src.opportunities o WHERE o.owner_id = ANY($1::bigint[])" \
+    "  AND o.outcome = 'open'" cond
+/* The page of t in order, TOTAL the total: an unmarked deal's stored row
+ * (its account's name looked up only when the account is marked, 0039). */
+#define RUN_PAGE(total) \
+    " SELECT t.opportunity_id, t.name, t.account_id," \
+    " CASE WHEN t.stored AND NOT coalesce(t.account_id = " CHANGED_ACCOUNTS ", false)" \
+    " THEN t.account ELSE " ACCOUNT_NAME_OF("t.account_id") " END AS account," \
+    " t.stage, t.amount, t.probability, t.days, " total "::bigint AS total," \
+    " CASE WHEN t.stored THEN t.learned ELSE " LEARNED_OF("t.opportunity_id") " END AS learned," \
+    " " KEEPS_STAGE_WEIGHTS " AS keeps_weights" \
+    " FROM t ORDER BY t.prio DESC, t.opportunity_id"
 [Q_PIPELINE_TOP_RUN] =
     "WITH w AS (SELECT" RUN_PRIO " AS p FROM crmx.open_deal x WHERE" RUN_UNMARKED
     "  ORDER BY x.prio DESC LIMIT $2::bigint + $3::bigint),"
     " q AS (SELECT w.p FROM w" PDEAL_KTH("w.p") "),"
-    " c AS (SELECT x.opportunity_id, true AS stored, x.probability AS learned," RUN_PRIO " AS prio,"
-    "  x.name, x.account_id, x.account, x.stage, x.amount, x.shown_probability AS probability,"
-    "  current_date - x.entered AS days"
+    " c AS (SELECT" RUN_STORED_COLS
     "  FROM crmx.open_deal x WHERE" RUN_UNMARKED " AND x.prio >= " RUN_FLOOR
     "  AND" RUN_PRIO " >= " RUN_FLOOR
-    "  UNION ALL SELECT o.opportunity_id, false, NULL," PDEAL_PRIO "," RUN_LIVE_COLS
-    "  FROM (SELECT DISTINCT c.opportunity_id FROM crmx.changed_deal c) m"
-    "  CROSS JOIN LATERAL (SELECT o.* FROM crmx_src.opportunities o"
-    "  WHERE o.opportunity_id = m.opportunity_id OFFSET 0) o"
-    "  WHERE " NOT_OWNER1("o.owner_id") " AND o.outcome = 'open'"
-    "  UNION ALL SELECT o.opportunity_id, false, NULL," PDEAL_PRIO "," RUN_LIVE_COLS
-    "  FROM crmx_src.opportunities o WHERE o.owner_id = ANY($1::bigint[]) AND o.outcome = 'open'),"
+    RUN_LIVE("") "),"
     " t AS (SELECT c.* FROM c ORDER BY c.prio DESC, c.opportunity_id" PDEAL_TOP_LIMIT ")"
-    " SELECT t.opportunity_id, t.name, t.account_id,"
-    " CASE WHEN t.stored AND NOT coalesce(t.account_id = " CHANGED_ACCOUNTS ", false)"
-    " THEN t.account ELSE " ACCOUNT_NAME_OF("t.account_id") " END AS account,"
-    " t.stage, t.amount, t.probability, t.days, $4::bigint AS total,"
-    " CASE WHEN t.stored THEN t.learned ELSE " LEARNED_OF("t.opportunity_id") " END AS learned,"
-    " " KEEPS_STAGE_WEIGHTS " AS keeps_weights"
-    " FROM t ORDER BY t.prio DESC, t.opportunity_id",
+    RUN_PAGE("$4"),
+/* Q_PIPELINE_PAGE_PRIO from the run's open deals (0055; $1 the owners
+ * changed for the open deals' sums, $2 the viewer's scope, $3 rows from
+ * $4, $5 the total): every stored row of the scope's owners (their index
+ * by owner carries what is read) ranked by its priority now, no floor (a
+ * team's few hundred open deals), with the deals read as they are now, as
+ * Q_PIPELINE_TOP_RUN: no amount converted, no time zone applied, no
+ * deal or account looked up per row. */
+[Q_PIPELINE_PAGE_PRIO_RUN] =
+    "WITH c AS (SELECT" RUN_STORED_COLS
+    "  FROM crmx.open_deal x WHERE" RUN_UNMARKED " AND x.owner_id = ANY($2::bigint[])"
+    RUN_LIVE(" AND o.owner_id = ANY($2::bigint[])") "),"
+    " t AS (SELECT c.* FROM c ORDER BY c.prio DESC, c.opportunity_id"
+    " LIMIT $3::bigint OFFSET $4::bigint)"
+    RUN_PAGE("$5"),
 /* The window the panels' closed-deal figures cover: the latest run's,
  * as the report's ([metrics] window_days up to its as-of date; the 365 days
  * up to today before the first run). */

@@ -74,6 +74,7 @@ enum query {
 	Q_TEAM_TEAMS,		/* an executive's teams from the run's sums per team; $1 those */
 	Q_TEAM_TEAMS_ACC,	/* their forecast accuracy by month; $2 the closed deals' changed */
 	Q_PIPELINE_TOP_RUN,	/* Q_PIPELINE_TOP over everyone from the run's priorities (0055) */
+	Q_PIPELINE_PAGE_PRIO_RUN,	/* Q_PIPELINE_PAGE_PRIO from the run's open deals (0055) */
 	Q__MAX
 };
 

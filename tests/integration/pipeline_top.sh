@@ -139,6 +139,19 @@ check "... its deal unmarked (the page read its stored row)" \
 q "UPDATE crmx_native.accounts SET name = left(name, -10) WHERE account_id =
    (SELECT account_id FROM crmx_native.opportunities WHERE opportunity_id = $best)"
 
+# A team's page by priority ranks its owners' stored rows (all of them,
+# Q_PIPELINE_PAGE_PRIO_RUN): its first deal with a stored weighted amount
+# of 0 leaves the first page.
+mgr=${logins#* }
+cp "$tmp/top_run/$mgr.priority.7.1.json" "$tmp/body"
+mbest=$(json "j['deals'][0]['opportunity_id']")
+mw=$(q "SELECT weighted FROM crmx.open_deal WHERE run_id = $run AND opportunity_id = $mbest")
+q "UPDATE crmx.open_deal SET weighted = 0 WHERE run_id = $run AND opportunity_id = $mbest"
+[ "$(get "$mgr" "/crmx/pipeline.json?sort=priority&size=7")" = 200 ]
+check "a team's page ranks its owners' stored rows: a stored weighted amount of 0 leaves the first page" \
+	[ "$(json "any(d['opportunity_id'] == $mbest for d in j['deals'])")/$(json "len(j['deals'])")" = False/7 ]
+q "UPDATE crmx.open_deal SET weighted = $mw WHERE run_id = $run AND opportunity_id = $mbest"
+
 # A run stored 40 days ago: every deal's priority has fallen since, and
 # their order moved (a deal that entered its stage 3 years ago lost less
 # than one of 20 days); the pages are those of ranking every deal now.
