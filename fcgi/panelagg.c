@@ -65,14 +65,18 @@ agg_read(struct ctx *c)
 	return 0;
 }
 
-/* which: 0 the sums, 1 the rows by owner, 2 the deals' priorities */
+/* What a page reads of the run: its sums, its rows by owner, its open
+ * deals' rows by priority. */
+enum agg_use { USE_SUMS, USE_OWNERS, USE_RANKED };
+
 static int
-agg_begin(struct ctx *c, enum agg_sums sums, int which, char **scope)
+agg_begin(struct ctx *c, enum agg_sums sums, enum agg_use what, char **scope)
 {
 	*scope = NULL;
 	if (agg_read(c) != 0)
 		return -1;
-	int use = which == 1 ? c->agg->use_owners : which == 2 ? c->agg->use_ranked : c->agg->use;
+	int use = what == USE_OWNERS ? c->agg->use_owners :
+	    what == USE_RANKED ? c->agg->use_ranked : c->agg->use;
 	if (use) {
 		*scope = c->v->owners;
 		c->v->owners = xstrdup(c->agg->changed[sums]);
@@ -83,19 +87,19 @@ agg_begin(struct ctx *c, enum agg_sums sums, int which, char **scope)
 int
 panel_agg_begin(struct ctx *c, enum agg_sums sums, char **scope)
 {
-	return agg_begin(c, sums, 0, scope);
+	return agg_begin(c, sums, USE_SUMS, scope);
 }
 
 int
 panel_agg_begin_owners(struct ctx *c, char **scope)
 {
-	return agg_begin(c, AGG_ACCOUNTS, 1, scope);
+	return agg_begin(c, AGG_ACCOUNTS, USE_OWNERS, scope);
 }
 
 int
 panel_agg_begin_ranked(struct ctx *c, char **scope)
 {
-	return agg_begin(c, AGG_DEALS, 2, scope);
+	return agg_begin(c, AGG_DEALS, USE_RANKED, scope);
 }
 
 const char *

@@ -79,10 +79,10 @@ pipeline_stalled(const struct ctx *c, const struct rows *d, int i)
 
 /* The statement for the page: without a search the total is known (the
  * funnel's count), and over everyone by priority or amount only the deals
- * that may make the page are ranked, down to [fcgi] pipeline_top_max rows
- * (by priority, from the run's stored priorities when they serve:
- * deals_fetch); a scope's deals, or pages past that, by priority in its
- * one order. */
+ * that may make the page are ranked, down to [fcgi] pipeline_top_max rows;
+ * a scope's deals, or pages past that, by priority in its one order.  By
+ * priority down to that depth, deals_fetch reads the run's stored rows
+ * instead when they serve. */
 static enum query
 deals_query(const struct ctx *c, const struct pipeline_view *v, const struct listnav *l)
 {
