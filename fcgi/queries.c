@@ -791,7 +791,7 @@ static const char *const sql[Q__MAX] = {
     " o.name, o.account_id, NULL, o.stage, o.amount, o.probability," \
     " current_date - o.stage_entered_at::date"
 /* A stored row's columns of c (x, unmarked: the deal as it is now):
- * what the page shows of it read for the page's rows (RUN_PAGE_BY_KEY),
+ * what the page shows of it read for the page's rows (RUN_BY_KEY),
  * or from x itself (its index by owner carries them; RUN_SHOWN). */
 #define RUN_STORED_COLS(shown) \
     " x.opportunity_id, true AS stored, x.probability AS learned," RUN_PRIO " AS prio," shown
