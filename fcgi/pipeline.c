@@ -189,7 +189,10 @@ owner_accuracy(struct ctx *c, struct pipeline_view *v)
 	v->one_owner = scope_single(c->v->owners, &id);
 	if (!v->one_owner)
 		return 0;
-	PGresult *res = scoped_query(c, Q_FORECAST_ACCURACY, 0, NULL);
+	/* from the run's won amounts by month (0044) as the team view reads
+	 * them: 0.1 ms where reading the rep's won deals took 0.3 */
+	PGresult *res = panel_agg_fetch(c, AGG_CLOSED, AGG__N, Q_FORECAST_ACCURACY_AGG,
+	                                Q_FORECAST_ACCURACY, 0, NULL);
 	if (res == NULL)
 		return -1;
 	accuracy_read(res, &id, &v->acc, 1);

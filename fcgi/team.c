@@ -295,35 +295,12 @@ team_allowed(struct ctx *c, int *grouped)
 	return 1;
 }
 
-/* STORED's rows from the latest run's sums for SUMS and the changes since
- * (panelagg.h: its $1 the owners changed for SUMS, $2 the scope, $3 when
- * ALSO is not AGG__N those changed for ALSO) when it stored them and they
- * give rows, else every row read now by LIVE (with LIVE_EXTRA). */
-static PGresult *
-from_sums(struct ctx *c, enum agg_sums sums, enum agg_sums also, enum query stored,
-          enum query live, int nlive, const char *const *live_extra)
-{
-	char *scope;
-	int agg = panel_agg_begin(c, sums, &scope);
-	if (agg < 0)
-		return NULL;
-	if (agg) {
-		const char *extra[2] = { scope, also != AGG__N ? panel_agg_changed(c, also) : NULL };
-		PGresult *res = scoped_query(c, stored, also != AGG__N ? 2 : 1, extra);
-		panel_agg_end(c, scope);
-		if (res == NULL || PQntuples(res) > 0)
-			return res;
-		PQclear(res);	/* none stored (or no rows): read every row */
-	}
-	return scoped_query(c, live, nlive, live_extra);
-}
-
 /* The rows from the run's team sums (0031) and the accounts changed since
  * for its precise customers, else read now. */
 static PGresult *
 team_fetch(struct ctx *c)
 {
-	return from_sums(c, AGG_DEALS, AGG_ACCOUNTS, Q_TEAM_AGG, Q_TEAM, 0, NULL);
+	return panel_agg_fetch(c, AGG_DEALS, AGG_ACCOUNTS, Q_TEAM_AGG, Q_TEAM, 0, NULL);
 }
 
 /* The forecast accuracy's rows from the run's won amounts by month
@@ -331,8 +308,8 @@ team_fetch(struct ctx *c)
 static PGresult *
 accuracy_fetch(struct ctx *c)
 {
-	return from_sums(c, AGG_CLOSED, AGG__N, Q_FORECAST_ACCURACY_AGG, Q_FORECAST_ACCURACY, 0,
-	                 NULL);
+	return panel_agg_fetch(c, AGG_CLOSED, AGG__N, Q_FORECAST_ACCURACY_AGG, Q_FORECAST_ACCURACY,
+	                       0, NULL);
 }
 
 /* Q_TEAM_TEAMS's summed fields, by column (the rest are rates). */
