@@ -772,8 +772,8 @@ static const char *const sql[Q__MAX] = {
  * priority of at least q, hence a stored one too (when q is positive: a
  * negative amount's priority rises towards 0).  Those stored rows, and
  * the marked deals and the owners' $1 as they are now (RUN_LIVE), are
- * ranked.  Only when today is the run's day or later (else every row
- * above no bound).
+ * ranked.  Chosen from the run's day on only (Q_PANEL_AGG's
+ * usable_ranked): before it, a stored priority may be below today's.
  * An unmarked deal's row on the page is the stored one (its learned
  * probability, and its account's name unless the account is marked,
  * 0039); a marked one's is read as it is now. */
@@ -782,9 +782,7 @@ static const char *const sql[Q__MAX] = {
 #define RUN_UNMARKED \
     " x.run_id = " RUN " AND " NOT_OWNER1("x.owner_id") \
     " AND NOT x.opportunity_id = " CHANGED_DEALS
-#define RUN_FLOOR \
-    "coalesce((SELECT q.p FROM q WHERE q.p > 0 AND current_date >= (SELECT r.panel_day" \
-    " FROM crmx.run r WHERE r.run_id = " RUN ")), '-Infinity')"
+#define RUN_FLOOR "coalesce((SELECT q.p FROM q WHERE q.p > 0), '-Infinity')"
 /* A deal's columns of the page as it is now (o), its account's name to
  * be looked up. */
 #define RUN_LIVE_COLS \
