@@ -112,6 +112,7 @@ static const struct right reportd_rights[] = {
 	{ "EXECUTE", "FUNCTION", "store_team_aggregates", "bigint" },	/* 0031 */
 	{ "EXECUTE", "FUNCTION", "store_won_months", "bigint" },	/* 0044, 0045 */
 	{ "EXECUTE", "FUNCTION", "store_team_rows", "bigint" },	/* 0048 */
+	{ "EXECUTE", "FUNCTION", "store_team_whole", "bigint" },	/* 0056 */
 	{ "EXECUTE", "FUNCTION", "attach_run_partition", "bigint" },	/* 0035 */
 };
 

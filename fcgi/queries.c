@@ -302,6 +302,10 @@
  * learned forecasts is unknown when that count is 0, not a known 0) */
 #define TEAM_LEARNED_NOW "(" TEAM_W("f.probability") " IS NOT NULL)::int"
 #define TEAM_LEARNED_RUN(x) "-(" x ".learned IS NOT NULL)::int"
+/* W when a deal due in month DUE (NULL: none) counts before END (a deal
+ * without a due date: today) */
+#define TEAM_DUE_BEFORE(due, end, w) \
+    "CASE WHEN coalesce(" due ", current_date) < " end " THEN " w " END"
 /* this month's and this quarter's weighted forecast, DUE the due date or
  * its month, W a deal's (or a sum's) weighted amount */
 #define TEAM_FORECAST(due, w) \
@@ -377,11 +381,31 @@
     " AND x.account_id = a.account_id)"
 #define PRECISE_DELTA "(" PRECISE_NOW("a.account_id") ")::int - (" PRECISE_RUN ")::int"
 /* An executive's team view from the run's sums per team (0048): the
- * run's members shown as reps among the owners read live ($1). */
+ * run's members shown as reps among the owners read live ($1, distinct),
+ * each looked up by key (a generic plan read all 1,170 members at 1M). */
 #define TEAM_ROWS_STORED "(SELECT s.team_rows FROM crmx.run s WHERE s.run_id = " RUN ")"
 #define TEAM_LIVE_X \
-    " x AS (SELECT m.owner_id, m.team FROM crmx.team_member m" \
-    "  WHERE m.run_id = " RUN " AND m.shown AND m.owner_id = ANY($1::bigint[])),"
+    " x AS (SELECT m.owner_id, m.team FROM unnest($1::bigint[]) l(id)" \
+    "  CROSS JOIN LATERAL (SELECT m.owner_id, m.team FROM crmx.team_member m" \
+    "  WHERE m.run_id = " RUN " AND m.owner_id = l.id AND m.shown OFFSET 0) m),"
+/* Q_TEAM_TEAMS_ACC's changes by team and month (ACC_MONTHS' r and e,
+ * TEAM_LIVE_X's x; $2 the owners changed for the closed deals' sums) */
+#define TEAM_ACC_DELTA \
+    " d AS (SELECT t.team, t.m, sum(t.won) AS won, sum(t.forecast) AS forecast FROM (" \
+    "  SELECT x.team, w.month AS m, -w.won AS won, -w.forecast AS forecast FROM x" \
+    "  JOIN crmx.won_month w ON w.run_id = " RUN " AND w.owner_id = x.owner_id" \
+    "  UNION ALL SELECT m.team, w.month, -w.won, 0 FROM crmx.won_month w" \
+    "  JOIN crmx.team_member m ON m.run_id = " RUN " AND m.owner_id = w.owner_id AND m.shown" \
+    "  WHERE w.run_id = " RUN " AND w.owner_id = ANY($2::bigint[])" \
+    "  AND w.owner_id <> ALL($1::bigint[])" \
+    "  UNION ALL SELECT m.team, l.m, l.won, 0 FROM crmx.team_member m CROSS JOIN LATERAL (" \
+    "  SELECT date_trunc('month', o.closed_at)::date AS m, sum(o.amount) AS won" \
+    "  FROM crmx_src.opportunities o WHERE o.owner_id = m.owner_id AND o.outcome = 'won'" \
+    "  AND o.closed_at >= (SELECT min(r.m) FROM r WHERE r.run_id IS NOT NULL)" \
+    "  AND o.closed_at < (SELECT next FROM e) GROUP BY 1) l" \
+    "  WHERE m.run_id = " RUN " AND m.shown AND m.owner_id = ANY($2::bigint[])" \
+    "  AND m.owner_id <> ALL($1::bigint[])) t" \
+    "  GROUP BY 1, 2)"
 /* Q_ACCOUNTS_COUNT_AGG's region ($3) and city ($4) of the sums x. */
 #define COUNT_F "($3::text IS NULL OR x.region = $3) AND ($4::text IS NULL OR x.city = $4)"
 
@@ -1208,7 +1232,117 @@ static const char *const sql[Q__MAX] = {
     " FROM b LEFT JOIN o USING (team) LEFT JOIN w USING (team) LEFT JOIN nw USING (team)"
     " LEFT JOIN rv USING (team)"
     " WHERE b.reps > 0 AND " TEAM_ROWS_STORED
-    " ORDER BY b.team",
+    " ORDER BY b.team COLLATE \"C\"",
+/* The same from the run's whole rows per team (0056), while today is in
+ * the run's month (no rows otherwise, nor when the run stored none): each
+ * team's stored row plus its changes, as Q_TEAM_TEAMS sums them with the
+ * stored due months but each deal's part of this month's and this
+ * quarter's forecast by its own due month, and the live counts (won this
+ * quarter, stage begun within the stall days, reviewed in 14 days); and
+ * the forecast accuracy's months as the run stored them (NULL when the
+ * runs now give other months: Q_TEAM_TEAMS_ACC reads them), to which
+ * Q_TEAM_ACC_DELTA's rows are added.  Summing 1,221 due months' rows and
+ * reading 1,002 months' per page took 1.6 and 1.5 ms of a server process
+ * at 1M, 3 and 2 under load. */
+[Q_TEAM_WHOLE] =
+    ACC_MONTHS("(SELECT x.as_of FROM crmx.run x WHERE x.run_id = " RUN ")")
+    TEAM_LIVE_X
+    " sm AS (SELECT m.owner_id, m.team FROM crmx.team_member m WHERE m.run_id = " RUN
+    "  AND m.shown AND m.owner_id <> ALL($1::bigint[])),"
+    " t AS (SELECT m.team, 0 AS reps, 0 AS metrics_n, 0 AS revenue, 0 AS activity_minutes,"
+    "  0 AS won, 0 AS lost, 0 AS cov_open, 0 AS covered, 0 AS precise, -1 AS open_deals,"
+    "  -a.dated::int AS dated, -a.amount AS open_amount, -(a.weighted::numeric) AS weighted,"
+    "  -" TEAM_DUE_BEFORE("a.due_month", MONTH_END, "a.weighted::numeric") " AS forecast_month,"
+    "  -" TEAM_DUE_BEFORE("a.due_month", QUARTER_END, "a.weighted::numeric") " AS forecast_quarter,"
+    "  -a.learned AS learned, " TEAM_LEARNED_RUN("a") " AS learned_n, 0 AS won_quarter,"
+    "  0 AS new_n, 0 AS reviewed_n FROM crmx.open_deal a"
+    "  CROSS JOIN LATERAL (SELECT m.team FROM crmx.team_member m WHERE m.run_id = " RUN
+    "  AND m.owner_id = a.owner_id AND m.shown OFFSET 0) m"
+    "  WHERE a.run_id = " RUN " AND (a.owner_id = ANY($1::bigint[])"
+    "  OR a.opportunity_id = " CHANGED_DEALS ")"
+    "  UNION ALL SELECT m.team, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, (o.stage_entered_at IS NOT NULL)::int,"
+    "  o.amount, " TEAM_W("o.probability") ","
+    "  " TEAM_DUE_BEFORE("date_trunc('month', o.expected_close)::date", MONTH_END,
+                           TEAM_W("o.probability")) ","
+    "  " TEAM_DUE_BEFORE("date_trunc('month', o.expected_close)::date", QUARTER_END,
+                           TEAM_W("o.probability")) ","
+    "  " TEAM_W("f.probability") ", " TEAM_LEARNED_NOW ", 0, 0, 0"
+    "  FROM crmx_src.opportunities o"
+    "  JOIN crmx.team_member m ON m.run_id = " RUN " AND m.owner_id = o.owner_id AND m.shown"
+    "  LEFT JOIN crmx.deal_forecast f ON f.run_id = " RUN " AND f.opportunity_id = o.opportunity_id"
+    "  WHERE o.opportunity_id = " CHANGED_DEALS " AND o.owner_id <> ALL($1::bigint[])"
+    "  AND o.outcome = 'open'"
+    "  UNION ALL SELECT x.team, -1, -(m.owner_id IS NOT NULL)::int, -coalesce(m.revenue, 0),"
+    "  -coalesce(m.activity_minutes, 0), -coalesce(m.won, 0), -coalesce(m.lost, 0),"
+    "  -CASE WHEN m.key_person_coverage IS NOT NULL AND m.open_deals > 0"
+    "  THEN m.open_deals ELSE 0 END,"
+    "  -CASE WHEN m.open_deals > 0 THEN coalesce(round(m.key_person_coverage * m.open_deals), 0)"
+    "  ELSE 0 END, -coalesce(p.precise, 0), 0, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0 FROM x"
+    "  LEFT JOIN crmx.owner_metrics m ON m.run_id = " RUN " AND m.owner_id = x.owner_id"
+    "  LEFT JOIN crmx.team_precise p ON p.run_id = " RUN " AND p.owner_id = x.owner_id"
+    "  UNION ALL SELECT m.team, 0, 0, 0, 0, 0, 0, 0, 0, " PRECISE_DELTA ","
+    "  0, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0 FROM crmx_src.accounts a"
+    "  JOIN crmx.team_member m ON m.run_id = " RUN " AND m.owner_id = a.owner_id AND m.shown"
+    "  WHERE a.account_id = " CHANGED_ACCOUNTS " AND a.owner_id <> ALL($1::bigint[])"
+    "  UNION ALL SELECT sm.team, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, 0,"
+    "  o.amount, 0, 0 FROM crmx_src.opportunities o"
+    "  JOIN sm ON sm.owner_id = o.owner_id WHERE o.outcome = 'won'"
+    "  AND o.closed_at >= date_trunc('quarter', current_date)"
+    "  UNION ALL SELECT sm.team, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, 1, 0"
+    "  FROM crmx_src.opportunities o"
+    "  JOIN sm ON sm.owner_id = o.owner_id WHERE o.outcome = 'open'"
+    "  AND o.stage_entered_at >= (current_date - " STALL_DAYS ")::timestamptz"
+    "  UNION ALL SELECT sm.team, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 1"
+    "  FROM (SELECT DISTINCT r.opportunity_id FROM crmx.deal_review r"
+    "  WHERE r.created_at >= now() - interval '14 days') r"
+    "  JOIN crmx_src.opportunities o USING (opportunity_id)"
+    "  JOIN sm ON sm.owner_id = o.owner_id WHERE o.outcome = 'open'),"
+    " d AS (SELECT t.team, sum(t.reps) AS reps, sum(t.metrics_n) AS metrics_n,"
+    "  sum(t.revenue) AS revenue, sum(t.activity_minutes) AS activity_minutes,"
+    "  sum(t.won) AS won, sum(t.lost) AS lost, sum(t.cov_open) AS cov_open,"
+    "  sum(t.covered) AS covered, sum(t.precise) AS precise, sum(t.open_deals) AS open_deals,"
+    "  sum(t.dated) AS dated, sum(t.open_amount) AS open_amount,"
+    "  coalesce(sum(t.weighted), 0) AS weighted, coalesce(sum(t.forecast_month), 0) AS fc_month,"
+    "  coalesce(sum(t.forecast_quarter), 0) AS fc_quarter, coalesce(sum(t.learned), 0) AS learned,"
+    "  sum(t.learned_n) AS learned_n, sum(t.won_quarter) AS won_quarter, sum(t.new_n) AS new_n,"
+    "  sum(t.reviewed_n) AS reviewed_n FROM t GROUP BY t.team)"
+    " SELECT b.team, b.reps + coalesce(d.reps, 0) AS reps,"
+    " b.open_deals + coalesce(d.open_deals, 0) AS open_deals,"
+    " b.open_amount + coalesce(d.open_amount, 0) AS open_amount,"
+    " b.weighted + coalesce(d.weighted, 0) AS weighted,"
+    " b.forecast_month + coalesce(d.fc_month, 0) AS forecast_month,"
+    " b.forecast_quarter + coalesce(d.fc_quarter, 0) AS forecast_quarter,"
+    " coalesce(d.won_quarter, 0) AS won_quarter,"
+    " b.dated + coalesce(d.dated, 0) - coalesce(d.new_n, 0) AS stalled,"
+    " b.open_deals + coalesce(d.open_deals, 0) - coalesce(d.reviewed_n, 0) AS unreviewed,"
+    " CASE WHEN b.metrics_n + coalesce(d.metrics_n, 0) > 0"
+    " THEN b.activity_minutes + coalesce(d.activity_minutes, 0) END AS activity_minutes,"
+    " CASE WHEN b.metrics_n + coalesce(d.metrics_n, 0) > 0"
+    " THEN b.revenue + coalesce(d.revenue, 0) END AS won_12m,"
+    " b.precise + coalesce(d.precise, 0) AS precise,"
+    " CASE WHEN b.learned_n + coalesce(d.learned_n, 0) > 0"
+    " THEN coalesce(b.learned, 0) + coalesce(d.learned, 0) END AS learned,"
+    " b.won + coalesce(d.won, 0) AS won_n, b.lost + coalesce(d.lost, 0) AS lost_n,"
+    " b.cov_open + coalesce(d.cov_open, 0) AS cov_open,"
+    " b.covered + coalesce(d.covered, 0) AS covered,"
+    " CASE WHEN b.acc_month = (SELECT coalesce(array_agg(r.month ORDER BY r.m), '{}') FROM r"
+    "  WHERE r.run_id IS NOT NULL) THEN b.acc_month END AS acc_month,"
+    " b.acc_forecast, b.acc_won,"
+    " (SELECT b.reason FROM crmx.forecast_backtest b"
+    "  WHERE b.run_id = " RUN " AND NOT b.uses_model) AS keeps_weights,"
+    " (SELECT r.as_of FROM crmx.run r WHERE r.run_id = " RUN ")::text AS as_of"
+    " FROM crmx.team_base b LEFT JOIN d ON d.team = b.team"
+    " WHERE b.run_id = " RUN " AND b.reps + coalesce(d.reps, 0) > 0"
+    " AND (SELECT r.team_whole AND date_trunc('month', r.panel_day)"
+    "  = date_trunc('month', current_date) FROM crmx.run r WHERE r.run_id = " RUN ")"
+    " ORDER BY b.team COLLATE \"C\"",
+/* Q_TEAM_WHOLE's teams' forecast accuracy: what Q_TEAM_TEAMS_ACC adds to
+ * the stored rows by team and month (its d), for the months it reads. */
+[Q_TEAM_ACC_DELTA] =
+    ACC_MONTHS("(SELECT x.as_of FROM crmx.run x WHERE x.run_id = " RUN ")")
+    TEAM_LIVE_X TEAM_ACC_DELTA
+    " SELECT d.team, r.month, d.forecast, d.won FROM d JOIN r ON r.m = d.m"
+    " WHERE r.run_id IS NOT NULL",
 /* Q_TEAM_TEAMS's teams' forecast accuracy: each team's won amounts and
  * forecasts by month (0048) less those of the members read live ($1),
  * and with the won amounts of the other owners changed for the closed
@@ -1221,21 +1355,7 @@ static const char *const sql[Q__MAX] = {
 [Q_TEAM_TEAMS_ACC] =
     ACC_MONTHS("(SELECT x.as_of FROM crmx.run x WHERE x.run_id = " RUN ")")
     TEAM_LIVE_X
-    " d AS (SELECT t.team, t.m, sum(t.won) AS won, sum(t.forecast) AS forecast FROM ("
-    "  SELECT x.team, w.month AS m, -w.won AS won, -w.forecast AS forecast FROM x"
-    "  JOIN crmx.won_month w ON w.run_id = " RUN " AND w.owner_id = x.owner_id"
-    "  UNION ALL SELECT m.team, w.month, -w.won, 0 FROM crmx.won_month w"
-    "  JOIN crmx.team_member m ON m.run_id = " RUN " AND m.owner_id = w.owner_id AND m.shown"
-    "  WHERE w.run_id = " RUN " AND w.owner_id = ANY($2::bigint[])"
-    "  AND w.owner_id <> ALL($1::bigint[])"
-    "  UNION ALL SELECT m.team, l.m, l.won, 0 FROM crmx.team_member m CROSS JOIN LATERAL ("
-    "  SELECT date_trunc('month', o.closed_at)::date AS m, sum(o.amount) AS won"
-    "  FROM crmx_src.opportunities o WHERE o.owner_id = m.owner_id AND o.outcome = 'won'"
-    "  AND o.closed_at >= (SELECT min(r.m) FROM r WHERE r.run_id IS NOT NULL)"
-    "  AND o.closed_at < (SELECT next FROM e) GROUP BY 1) l"
-    "  WHERE m.run_id = " RUN " AND m.shown AND m.owner_id = ANY($2::bigint[])"
-    "  AND m.owner_id <> ALL($1::bigint[])) t"
-    "  GROUP BY 1, 2)"
+    TEAM_ACC_DELTA
     " SELECT b.team, r.month,"
     " coalesce(s.forecast, 0) + coalesce(d.forecast, 0) AS forecast,"
     " coalesce(s.won, 0) + coalesce(d.won, 0) AS won FROM r"
@@ -1243,7 +1363,7 @@ static const char *const sql[Q__MAX] = {
     " LEFT JOIN crmx.team_month s ON s.run_id = " RUN " AND s.team = b.team AND s.month = r.m"
     " LEFT JOIN d ON d.team = b.team AND d.m = r.m"
     " WHERE r.run_id IS NOT NULL AND b.run_id = " RUN
-    " AND " TEAM_ROWS_STORED " ORDER BY b.team, r.m",
+    " AND " TEAM_ROWS_STORED " ORDER BY b.team COLLATE \"C\", r.m",
 /* The pages from the latest run's sums (0027): usable when the run
  * stored them, in this session's time zone, the adapter has the change
  * feed that names changed owners, and no change since named no owner;

@@ -42,7 +42,8 @@ static const struct route {
 	                 PARAM(P_PAGE) | PARAM(P_SIZE) | PARAM(P_OWNER) },
 	[R_DEAL] = { "GET", "/crmx/deals/", PARAMS_COMMON },
 	[R_DEAL_POST] = { "POST", "/crmx/deals/", PARAMS_COMMON },
-	[R_TEAM] = { "GET", "/crmx/team", PARAMS_COMMON | PARAM(P_TEAM_SORT) | PARAM(P_TEAM) },
+	[R_TEAM] = { "GET", "/crmx/team", PARAMS_COMMON | PARAM(P_TEAM_SORT) | PARAM(P_TEAM) |
+	                PARAM(P_PAGE) | PARAM(P_SIZE) },
 };
 
 static int

@@ -5,7 +5,8 @@
  * weighted one, key-person coverage and the share
  * of the team's won revenue (the 80/20 of reps); ?sort= orders the rows
  * (within each team).  An executive's page sums each team into one row
- * (the 80/20 of teams) and ?team= shows one team's reps.  This file
+ * (the 80/20 of teams), a page of them at a time (?page=, ?size=), and
+ * ?team= shows one team's reps.  This file
  * fetches (by column name), sums, sorts and dispatches; the writers are
  * team_html.c and team_json.c. */
 #include <math.h>
@@ -324,21 +325,91 @@ static const struct {
 	{ "precise", TM_PRECISE }, { "learned", TM_LEARNED },
 };
 
-/* Team rows t[0..n) (with their bases b) from Q_TEAM_TEAMS's rows and
- * their forecast accuracy from Q_TEAM_TEAMS_ACC's (rows by team, then
- * month, in the same order of teams, maybe with teams the first lacks). */
+/* The items of an array's text "{a,b,...}" of numbers or of words
+ * without commas or quotes (s, changed: each item ends where it did),
+ * up to max of them; returns how many. */
+static int
+array_items(char *s, char **item, int max)
+{
+	int n = 0;
+	if (s == NULL || *s++ != '{')
+		return 0;
+	while (*s != '\0' && *s != '}' && n < max) {
+		item[n++] = s;
+		s += strcspn(s, ",}");
+		if (*s == '\0')
+			break;
+		*s++ = '\0';
+	}
+	return n;
+}
+
+/* A team's forecast accuracy from the months stored with its row (0056):
+ * ROW of Q_TEAM_WHOLE's rows, col[] the columns acc_month, acc_forecast
+ * and acc_won. */
+static void
+stored_accuracy(struct accuracy *a, PGresult *res, int row, const int col[3])
+{
+	const char *ms = db_val(res, row, col[0]);
+	const char *fs = db_val(res, row, col[1]);
+	const char *ws = db_val(res, row, col[2]);
+	if (ms == NULL || fs == NULL || ws == NULL)
+		return;
+	char *m = xstrdup(ms), *f = xstrdup(fs), *w = xstrdup(ws);
+	char *mi[ACC_MONTHS], *fi[ACC_MONTHS], *wi[ACC_MONTHS];
+	int n = array_items(m, mi, ACC_MONTHS);
+	if (array_items(f, fi, ACC_MONTHS) == n && array_items(w, wi, ACC_MONTHS) == n)
+		for (int k = 0; k < n; k++)
+			accuracy_month(a, mi[k], atof(fi[k]), atof(wi[k]));
+	free(m);
+	free(f);
+	free(w);
+}
+
+/* Q_TEAM_ACC_DELTA's rows (changes by team and month) added to the months
+ * of teams t[0..n). */
+static void
+accuracy_changes(struct team_sum *t, int n, PGresult *res)
+{
+	int ct = db_col(res, "team"), cm = db_col(res, "month"), cf = db_col(res, "forecast");
+	int cw = db_col(res, "won");
+	for (int r = 0; r < PQntuples(res); r++) {
+		const char *team = db_val(res, r, ct), *month = db_val(res, r, cm);
+		for (int i = 0; i < n; i++) {
+			if (strcmp(t[i].team, team) != 0)
+				continue;
+			for (int k = 0; k < t[i].acc.n; k++)
+				if (strcmp(t[i].acc.month[k], month) == 0) {
+					t[i].acc.forecast[k] += atof(db_val(res, r, cf));
+					t[i].acc.won[k] += atof(db_val(res, r, cw));
+				}
+			break;
+		}
+	}
+}
+
+/* Team rows t[0..n) (with their bases b) from Q_TEAM_TEAMS's or
+ * Q_TEAM_WHOLE's rows and their forecast accuracy from Q_TEAM_TEAMS_ACC's
+ * (rows by team, then month, in the same order of teams, maybe with teams
+ * the first lacks), or when ACC is NULL from the months of each row. */
 static int
 read_teams(PGresult *res, PGresult *acc, struct team_sum *t, struct team_bases *b)
 {
-	int n = PQntuples(res), na = PQntuples(acc), ct = db_col(res, "team");
+	int n = PQntuples(res), na = acc ? PQntuples(acc) : 0, ct = db_col(res, "team");
 	int creps = db_col(res, "reps"), cwon = db_col(res, "won_n"), clost = db_col(res, "lost_n");
 	int copen = db_col(res, "cov_open"), ccov = db_col(res, "covered");
 	int cmin = db_col(res, "activity_minutes");
 	int col[sizeof stored_cols / sizeof *stored_cols];
 	for (size_t f = 0; f < sizeof stored_cols / sizeof *stored_cols; f++)
 		col[f] = db_col(res, stored_cols[f].col);
-	int at = db_col(acc, "team"), am = db_col(acc, "month"), af = db_col(acc, "forecast");
-	int aw = db_col(acc, "won");
+	int at = acc ? db_col(acc, "team") : -1, am = acc ? db_col(acc, "month") : -1;
+	int af = acc ? db_col(acc, "forecast") : -1, aw = acc ? db_col(acc, "won") : -1;
+	int sa[3] = { -1, -1, -1 };
+	if (acc == NULL) {
+		sa[0] = db_col(res, "acc_month");
+		sa[1] = db_col(res, "acc_forecast");
+		sa[2] = db_col(res, "acc_won");
+	}
 	for (int i = 0, j = 0; i < n; i++) {
 		const char *s;
 		team_begin(&t[i], &b[i], db_val(res, i, ct));
@@ -350,6 +421,8 @@ read_teams(PGresult *res, PGresult *acc, struct team_sum *t, struct team_bases *
 		b[i].open = atof(db_val(res, i, copen));
 		b[i].covered = atof(db_val(res, i, ccov));
 		b[i].minutes = (s = db_val(res, i, cmin)) ? atof(s) : NAN;
+		if (acc == NULL)
+			stored_accuracy(&t[i].acc, res, i, sa);
 		while (j < na && strcmp(db_val(acc, j, at), t[i].team) != 0)
 			j++;
 		for (; j < na && strcmp(db_val(acc, j, at), t[i].team) == 0; j++)
@@ -413,7 +486,8 @@ live_reps_fetch(struct ctx *c, struct team_view *v, const char *live)
 }
 
 /* An executive's every team (the viewer sees everyone) from the latest
- * run's sums per team (0048): Q_TEAM_TEAMS's rows (and the accuracy's by
+ * run's sums per team (0048): Q_TEAM_WHOLE's rows (0056), or
+ * Q_TEAM_TEAMS's when it has none (and the accuracy's by
  * month, with the won amounts of the owners changed for the closed deals'
  * sums read now), which leave out the owners Q_TEAM_LIVE names, and those
  * owners' rows read per rep and added to their teams as they are now.  1: v->teams filled; 0: the run stored
@@ -439,8 +513,22 @@ teams_from_sums(struct ctx *c, struct team_view *v)
 	c->v->owners = live;		/* $1 of both */
 	PGresult *out[2] = { NULL, NULL };
 	const char *acc_extra[1] = { panel_agg_changed(c, AGG_CLOSED) };
-	int r = (out[0] = scoped_query(c, Q_TEAM_TEAMS, 0, NULL)) == NULL ||
-	        (out[1] = scoped_query(c, Q_TEAM_TEAMS_ACC, 1, acc_extra)) == NULL ? -1 :
+	/* the whole rows while today is in the run's month (with their
+	 * accuracy's months while the runs give the same), else its due
+	 * months summed */
+	int whole = 0;
+	if ((out[0] = scoped_query(c, Q_TEAM_WHOLE, 0, NULL)) != NULL && PQntuples(out[0]) == 0) {
+		PQclear(out[0]);
+		out[0] = scoped_query(c, Q_TEAM_TEAMS, 0, NULL);
+	} else if (out[0] != NULL) {
+		int cm = db_col(out[0], "acc_month");
+		whole = 1;
+		for (int i = 0; i < PQntuples(out[0]); i++)
+			whole &= !PQgetisnull(out[0], i, cm);
+	}
+	int r = out[0] == NULL ||
+	        (out[1] = scoped_query(c, whole ? Q_TEAM_ACC_DELTA : Q_TEAM_TEAMS_ACC, 1,
+	                               acc_extra)) == NULL ? -1 :
 	        PQntuples(out[0]) > 0;
 	c->v->owners = saved;
 	if (r == 1 && strcmp(live, "{}") != 0 && live_reps_fetch(c, v, live) != 0)
@@ -457,7 +545,9 @@ teams_from_sums(struct ctx *c, struct team_view *v)
 	int n = PQntuples(out[0]);
 	v->teams = xcalloc((size_t)(n + v->n), sizeof *v->teams);
 	struct team_bases *b = xcalloc((size_t)(n + v->n), sizeof *b);
-	v->nteams = read_teams(out[0], out[1], v->teams, b);
+	v->nteams = read_teams(out[0], whole ? NULL : out[1], v->teams, b);
+	if (whole)
+		accuracy_changes(v->teams, v->nteams, out[1]);
 	PQclear(out[1]);
 	for (int i = 0; i < v->n; i++) {	/* the live reps, each to its team now */
 		int k = 0;
@@ -491,6 +581,12 @@ h_team(struct ctx *c, const char *arg)
 	if (allowed != 0)
 		return allowed < 0 ? -1 : 0;
 	const char *sort = request_param(c->req, "sort");	/* checked: params.c */
+	const char *page = request_param(c->req, "page"), *size = request_param(c->req, "size");
+	v.page = 1, v.size = TEAM_PAGE_SIZE;
+	if (page != NULL)
+		(void)parse_int64(page, 1, 1000000, &v.page);
+	if (size != NULL)
+		(void)parse_int64(size, 1, c->cfg->fcgi_page_size_max, &v.size);
 	char *saved = NULL;
 	v.team = request_param(c->req, "team");
 	if (v.team != NULL) {

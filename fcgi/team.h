@@ -11,6 +11,8 @@
 
 /* Closed months of forecast accuracy shown per rep. */
 #define ACC_MONTHS 6
+/* An executive's page of teams: teams per page unless ?size= says */
+#define TEAM_PAGE_SIZE 50
 
 /* A rep's forecast accuracy over the last closed months: for month M,
  * the won amount closed in M divided by the weighted forecast for M that
@@ -59,6 +61,7 @@ struct team_view {
 	struct team_sum	*teams;		/* grouped, no team chosen: every team */
 	int		 nteams;
 	const char	*sort;		/* its key */
+	int64_t		 page, size;	/* the page of teams shown (?page=, ?size=) */
 	const char	*as_of;		/* of the latest run; NULL: none yet */
 	const char	*keeps;		/* winfeature_keeps_note; NULL: none */
 	PGresult	*res;

@@ -1,9 +1,11 @@
 /* The team panel as HTML (data: team.c): a table on a wide screen, one
  * card per rep on a narrow one (each cell carries its label). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "listnav.h"
 #include "team.h"
 #include "util.h"
 
@@ -49,20 +51,24 @@ team_arg(struct ctx *c, const char *sep, const char *team)
 	html_text(c->out, enc);
 }
 
+/* A sort's link: to the first page, of the same size */
 static void
 sort_link(struct ctx *c, const struct team_view *v, const char *key, const char *label,
           int current)
 {
 	out_rawf(c->out, "<a href=\"/crmx/team?sort=%s", key);
 	team_arg(c, "&amp;", v->team);
+	if (v->teams != NULL && v->size != TEAM_PAGE_SIZE)
+		out_rawf(c->out, "&amp;size=%lld", (long long)v->size);
 	out_rawf(c->out, "%s\"%s>", c->embed ? "&amp;embed=1" : "",
 	         current ? " class=\"sorted\"" : "");
 	html_text(c->out, label);
 	out_raw(c->out, current ? " \xE2\x86\x93</a>" : "</a>");
 }
 
+/* nav: the pages of teams, when there is more than one */
 static void
-team_head(struct ctx *c, const struct team_view *v)
+team_head(struct ctx *c, const struct team_view *v, const struct listnav *nav)
 {
 	struct out *o = c->out;
 	out_raw(o, "<h1>");
@@ -95,7 +101,10 @@ team_head(struct ctx *c, const struct team_view *v)
 	html_text(o, _("Forecast accuracy: won in a closed month divided by the weighted forecast "
 	               "for it that the last run before the month recorded; error: the mean "
 	               "absolute difference from 100%."));
-	out_raw(o, "</p><table class=\"list team cards\"><thead><tr><th>");
+	out_raw(o, "</p>");
+	if (nav != NULL)
+		ln_count_html(c, nav);
+	out_raw(o, "<table class=\"list team cards\"><thead><tr><th>");
 	sort_link(c, v, "name", v->teams != NULL ? _("Team") : _("Rep"),
 	          strcmp(v->sort, "name") == 0);
 	out_raw(o, "</th>");
@@ -182,17 +191,39 @@ team_row(struct ctx *c, const struct team_sum *t, const char *const *labels)
 	out_raw(o, "</tr>");
 }
 
+/* The pages of teams: what their links keep (the sort, a size other than
+ * the usual) and which one this is. */
+static void
+teams_nav(struct ctx *c, const struct team_view *v, struct listnav *nav, char size[24])
+{
+	ln_init(nav, c, "/crmx/team");
+	ln_keep(nav, "sort", strcmp(v->sort, "share") != 0 ? v->sort : NULL);
+	snprintf(size, 24, "%lld", (long long)v->size);
+	ln_keep(nav, "size", v->size != TEAM_PAGE_SIZE ? size : NULL);
+	nav->page = v->page;
+	nav->size = v->size;
+	nav->total = v->nteams;
+}
+
 void
 team_html(struct ctx *c, const struct team_view *v)
 {
 	struct out *o = c->out;
+	struct listnav nav;
+	char size[24];
+	teams_nav(c, v, &nav, size);
+	int paged = v->teams != NULL && v->nteams > nav.size;
+	nav.shown = (int)(nav.page * nav.size <= v->nteams ? nav.size :
+	                  v->nteams - (nav.page - 1) * nav.size > 0 ?
+	                  v->nteams - (nav.page - 1) * nav.size : 0);
+	nav.more = nav.page * nav.size < v->nteams;
 	page_begin(c, _("Team"));
-	team_head(c, v);
+	team_head(c, v, paged ? &nav : NULL);
 	const char *labels[NCOLS];
 	for (size_t k = 0; k < NCOLS; k++)
 		labels[k] = _(cols[k].label);
 	const char *team = NULL;
-	for (int i = 0; i < v->nteams; i++)
+	for (int64_t i = (nav.page - 1) * nav.size, k = 0; k < nav.shown; i++, k++)
 		team_row(c, &v->teams[i], labels);
 	for (int i = 0; v->teams == NULL && i < v->n; i++) {
 		const struct team_rep *r = &v->reps[i];
@@ -205,6 +236,8 @@ team_html(struct ctx *c, const struct team_view *v)
 		rep_row(c, r, labels);
 	}
 	out_raw(o, "</tbody></table>");
+	if (paged)
+		ln_pager_html(c, &nav);
 	if (v->keeps != NULL)
 		panel_para(c, "note keeps", v->keeps);
 	if (v->n == 0 && v->nteams == 0)

@@ -621,6 +621,8 @@ static const struct {
 	{ "SELECT crmx.store_won_months($1)", "storing the won amounts by month" },
 	/* an executive's team view's sums per team (0048), from those two */
 	{ "SELECT crmx.store_team_rows($1)", "storing the team view's sums per team" },
+	/* and its whole rows per team, as of the run's day (0056) */
+	{ "SELECT crmx.store_team_whole($1)", "storing the team view's whole rows per team" },
 };
 
 int

@@ -146,21 +146,29 @@ team_sums_shown() {
 check "an executive's team view is read from the run's per-owner sums" team_sums_shown
 # and its page of teams from the run's sums per team (0048): a stored
 # team's open deals changed show there, and only there (JSON lists every
-# rep: read per rep)
-team_rows_shown() {
+# rep: read per rep); while today is in the month of the run's day, from
+# the whole rows (0056), else from the open deals by due month
+team_rows_shown() {	# NAME TABLE COLUMN: a team's COLUMN of TABLE moved by 100000 and back
 	t=$(q "SELECT team FROM crmx.team_base WHERE run_id = $(run) AND team <> '' ORDER BY team LIMIT 1")
-	n=$(q "SELECT count(*) FROM crmx.team_open WHERE run_id = $(run) AND team = '$t'")
-	get "$exec_login" /crmx/team >/dev/null && cp "$tmp/body" "$tmp/teams0"
-	get "$exec_login" /crmx/team.json >/dev/null && cp "$tmp/body" "$tmp/teams0.json"
-	q "UPDATE crmx.team_open SET deals = deals + 100000 WHERE run_id = $(run) AND team = '$t'" >/dev/null
-	get "$exec_login" /crmx/team >/dev/null && cp "$tmp/body" "$tmp/teams1"
-	get "$exec_login" /crmx/team.json >/dev/null && cp "$tmp/body" "$tmp/teams1.json"
-	q "UPDATE crmx.team_open SET deals = deals - 100000 WHERE run_id = $(run) AND team = '$t'" >/dev/null
+	n=$(q "SELECT count(*) FROM crmx.$2 WHERE run_id = $(run) AND team = '$t'")
+	get "$exec_login" /crmx/team >/dev/null && cp "$tmp/body" "$tmp/$1.0"
+	get "$exec_login" /crmx/team.json >/dev/null && cp "$tmp/body" "$tmp/$1.0.json"
+	q "UPDATE crmx.$2 SET $3 = $3 + 100000 WHERE run_id = $(run) AND team = '$t'" >/dev/null
+	get "$exec_login" /crmx/team >/dev/null && cp "$tmp/body" "$tmp/$1.1"
+	get "$exec_login" /crmx/team.json >/dev/null && cp "$tmp/body" "$tmp/$1.1.json"
+	q "UPDATE crmx.$2 SET $3 = $3 - 100000 WHERE run_id = $(run) AND team = '$t'" >/dev/null
 	get "$exec_login" /crmx/team >/dev/null
-	[ "$n" -gt 0 ] && grep -qF "$t" "$tmp/teams0" && ! cmp -s "$tmp/teams0" "$tmp/teams1" &&
-		cmp -s "$tmp/teams0" "$tmp/body" && cmp -s "$tmp/teams0.json" "$tmp/teams1.json"
+	[ "$n" -gt 0 ] && grep -qF "$t" "$tmp/$1.0" && ! cmp -s "$tmp/$1.0" "$tmp/$1.1" &&
+		cmp -s "$tmp/$1.0" "$tmp/body" && cmp -s "$tmp/$1.0.json" "$tmp/$1.1.json"
 }
-check "an executive's page of teams is read from the run's sums per team" team_rows_shown
+check "an executive's page of teams is read from the run's whole rows per team" \
+	team_rows_shown teams team_base open_deals
+cp "$tmp/teams.0" "$tmp/teams0"
+q "UPDATE crmx.run SET panel_day = panel_day - 40 WHERE run_id = $(run)" >/dev/null
+check "... in another month than the run's day, from its open deals by due month" \
+	team_rows_shown due team_open deals
+check "... the same page" cmp -s "$tmp/teams0" "$tmp/due.0"
+q "UPDATE crmx.run SET panel_day = panel_day + 40 WHERE run_id = $(run)" >/dev/null
 # a run that stored no sums per team (its window short of the accuracy's
 # six months): the same page, read per rep
 team_rows_off() {

@@ -292,6 +292,36 @@ cp "$tmp/body" "$tmp/exec.html"
 check "exec page: one row per team, no rep rows (a thousand reps are not one page)" same \
 	"$(grep -o '<tr><th class="rep" scope="row"><a href="/crmx/team?team=' "$tmp/exec.html" | wc -l)/$(grep -c 'href="/crmx/pipeline?owner=' "$tmp/exec.html")" \
 	"$(/usr/bin/python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["teams"]))' "$tmp/exec.json")/0"
+# a page of teams at a time (?page=, ?size=): the rows of the whole list,
+# in its order, with the count and the pager, each link keeping the size
+rows_of() {	# FILE [FROM [N]]: the team rows of a page, from row FROM, N of them
+	/usr/bin/python3 -c '
+import re, sys
+rows = re.findall(r"<tr><th class=\"rep\" scope=\"row\">.*?</tr>", open(sys.argv[1], encoding="utf-8").read())
+f = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+print("\n".join(rows[f:f + int(sys.argv[3])] if len(sys.argv) > 3 else rows[f:]))' "$@"
+}
+nt=$(rows_of "$tmp/exec.html" | wc -l)
+check "exec page: every team on one page of 50 ($nt teams, no pager)" sh -c "
+	[ $nt -ge 2 ] && [ $nt -le 50 ] && ! grep -q 'class=\"pages\"' '$tmp/exec.html'"
+get exec "/crmx/team?size=1&page=2" >/dev/null
+check "exec page 2 of size 1: the second team of the whole list" same \
+	"$(rows_of "$tmp/body")" "$(rows_of "$tmp/exec.html" 1 1)"
+check "... counted 2 of $nt, page 2 of $nt, both ways a link keeping the size" sh -c "
+	grep -q '<p class=\"count\">2–2 of <span class=\"total\">$nt</span></p>' '$tmp/body' &&
+	grep -q '<span class=\"pageno\">Page 2 of $nt</span>' '$tmp/body' &&
+	grep -q 'href=\"/crmx/team?page=1&amp;size=1\">' '$tmp/body' &&
+	{ [ $nt -eq 2 ] || grep -q 'href=\"/crmx/team?page=3&amp;size=1\">' '$tmp/body'; }"
+check "... its sort links keep the size and go to the first page" grep -q \
+	'href="/crmx/team?sort=name&amp;size=1"' "$tmp/body"
+get exec "/crmx/team?size=1&page=2&sort=name" >/dev/null
+check "... sorted by name, the second name" same "$(rows_of "$tmp/body" | sed 's/.*?team=[^"]*">\([^<]*\)<.*/\1/')" \
+	"$(rows_of "$tmp/exec.html" | sed 's/.*?team=[^"]*">\([^<]*\)<.*/\1/' | LC_ALL=C sort | sed -n 2p)"
+get exec "/crmx/team?size=1&page=$((nt + 1))" >/dev/null
+check "a page past the last: no team, the way back" sh -c "
+	[ -z '$(rows_of "$tmp/body")' ] && grep -q 'href=\"/crmx/team?page=$nt&amp;size=1\">' '$tmp/body'"
+check "?page=0: 400" test "$(get exec "/crmx/team?page=0")" = 400
+check "?size=0: 400" test "$(get exec "/crmx/team?size=0")" = 400
 enc() { /usr/bin/python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe="-_.~"))' "$1"; }
 for t in $(q "SELECT DISTINCT replace(team, ' ', '_') FROM crmx_src.users WHERE role = 'rep'"); do
 	t=$(echo "$t" | tr _ ' ')
@@ -401,6 +431,27 @@ get exec /crmx/team >/dev/null
 check "... and read per rep: 297.8" same "$(hours_of "$tmp/body" "$th")" 297.8
 q "DELETE FROM crmx.changed_owner WHERE owner_id IS NULL; SELECT pg_notify('crmx_changed', '*')" >/dev/null
 
+# the forecast accuracy's months stored with the whole rows, while the
+# runs give the same months (else the rows by team and month, 0048)
+team_acc_stored() {
+	t=$(q "SELECT team FROM crmx.team_base WHERE run_id = $run AND team <> '' ORDER BY team LIMIT 1")
+	m=$(q "SELECT acc_month FROM crmx.team_base WHERE run_id = $run AND team = '$t'")
+	get exec /crmx/team >/dev/null && cp "$tmp/body" "$tmp/acc.0"
+	q "UPDATE crmx.team_base SET acc_won = array(SELECT w + 100000 FROM unnest(acc_won) w)
+	   WHERE run_id = $run AND team = '$t'; SELECT pg_notify('crmx_changed', '*')" >/dev/null
+	get exec /crmx/team >/dev/null && cp "$tmp/body" "$tmp/acc.1"
+	q "UPDATE crmx.team_base SET acc_month = acc_month[2:] WHERE run_id = $run AND team = '$t';
+	   SELECT pg_notify('crmx_changed', '*')" >/dev/null
+	get exec /crmx/team >/dev/null && cp "$tmp/body" "$tmp/acc.2"
+	q "UPDATE crmx.team_base SET acc_won = array(SELECT w - 100000 FROM unnest(acc_won) w),
+	   acc_month = '$m' WHERE run_id = $run AND team = '$t'; SELECT pg_notify('crmx_changed', '*')" >/dev/null
+	get exec /crmx/team >/dev/null
+	echo "months $m" >&2
+	[ "$m" != "{}" ] && ! cmp -s "$tmp/acc.0" "$tmp/acc.1" && cmp -s "$tmp/acc.0" "$tmp/acc.2" &&
+		cmp -s "$tmp/acc.0" "$tmp/body"
+}
+check "the page of teams: forecast accuracy from the months stored with the whole rows (or the same without)" \
+	team_acc_stored
 # An executive's page of teams from the run's sums per team (0048) after
 # changes since the run, against the same page summed over every row (a
 # change that names no owner; every kept page dropped): a deal won in May
