@@ -212,7 +212,7 @@ team_html(struct ctx *c, const struct team_view *v)
 	struct listnav nav;
 	char size[24];
 	teams_nav(c, v, &nav, size);
-	int paged = v->teams != NULL && v->nteams > nav.size;
+	int paged = v->teams != NULL && (v->nteams > nav.size || nav.page > 1);
 	nav.shown = (int)(nav.page * nav.size <= v->nteams ? nav.size :
 	                  v->nteams - (nav.page - 1) * nav.size > 0 ?
 	                  v->nteams - (nav.page - 1) * nav.size : 0);

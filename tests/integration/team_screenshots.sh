@@ -2,7 +2,8 @@
 # Headless Chromium takes the team view (/crmx/team) and a rep's pipeline
 # (?owner=) as a manager and an executive (every team's row, then one team
 # with ?team=), at 390 px (a phone: one card per rep or team) and 1400 px
-# (a table), in English and Chinese.  Each page's DOM must hold every rep
+# (a table), in English and Chinese, and an executive's second page of
+# teams one at a time.  Each page's DOM must hold every rep
 # (team) and every figure's label beside each value (so the cards show it), and each screenshot must be a real picture.  The PNGs
 # stay in $O/screenshots for a person to look at.
 set -u
@@ -57,6 +58,16 @@ for lang in en zh-CN; do
 		n=team-exec-$lang-$w
 		shot "$n" exec "${w}x$h" "/crmx/team?lang=$lang" 'href="/crmx/team?team=' 50
 		figures "$n" exec teams
+		# a page of teams at a time (the demo's two teams one a page, the
+		# second page): the count above the table, the pager below it
+		n=team-exec-paged-$lang-$w
+		shot "$n" exec "${w}x$h" "/crmx/team?size=1&page=2&lang=$lang" 'class="pageno"' 50
+		check "screenshot $n: one team, counted 2 of 2, a link to the first page" /usr/bin/python3 -c '
+import re, sys
+b = open(sys.argv[1], encoding="utf-8").read()
+assert len(re.findall(r"<tr><th class=\"rep\"", b)) == 1
+assert re.search(r"<p class=\"count\">2\u20132 ", b) and b.index("class=\"count\"") < b.index("<table")
+assert re.search(r"href=\"/crmx/team\?page=1&amp;[^\"]*size=1", b)' "$shots/$n.html"
 		# an executive opens manager1's team: its reps, as the manager sees them
 		n=team-exec-one-$lang-$w
 		shot "$n" exec "${w}x$h" "/crmx/team?team=$team_enc&lang=$lang" 'class="list team cards"' 50
