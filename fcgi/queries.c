@@ -388,6 +388,55 @@
     " x AS (SELECT m.owner_id, m.team FROM unnest($1::bigint[]) l(id)" \
     "  CROSS JOIN LATERAL (SELECT m.owner_id, m.team FROM crmx.team_member m" \
     "  WHERE m.run_id = " RUN " AND m.owner_id = l.id AND m.shown OFFSET 0) m),"
+/* The parts Q_TEAM_TEAMS and Q_TEAM_WHOLE share: the shown members not
+ * read live (sm); the run's open deals of the owners read live ($1) and
+ * of the changed deals, each with its owner's team (m, looked up by key);
+ * the changed open deals as they are now (o, their learned forecast f);
+ * the stored bases of the members read live, to take out (x); the changed
+ * accounts' precise customers (a); and the live counts: won this quarter,
+ * stage begun within the stall days, reviewed in 14 days (o). */
+#define TEAM_SM \
+    " sm AS (SELECT m.owner_id, m.team FROM crmx.team_member m WHERE m.run_id = " RUN \
+    "  AND m.shown AND m.owner_id <> ALL($1::bigint[])),"
+#define TEAM_RUN_CHANGED \
+    "  FROM crmx.open_deal a CROSS JOIN LATERAL (SELECT m.team FROM crmx.team_member m" \
+    "  WHERE m.run_id = " RUN " AND m.owner_id = a.owner_id AND m.shown OFFSET 0) m" \
+    "  WHERE a.run_id = " RUN " AND (a.owner_id = ANY($1::bigint[])" \
+    "  OR a.opportunity_id = " CHANGED_DEALS ")"
+#define TEAM_NOW_CHANGED \
+    "  FROM crmx_src.opportunities o" \
+    "  JOIN crmx.team_member m ON m.run_id = " RUN " AND m.owner_id = o.owner_id AND m.shown" \
+    "  LEFT JOIN crmx.deal_forecast f ON f.run_id = " RUN " AND f.opportunity_id = o.opportunity_id" \
+    "  WHERE o.opportunity_id = " CHANGED_DEALS " AND o.owner_id <> ALL($1::bigint[])" \
+    "  AND o.outcome = 'open'"
+#define TEAM_X_BASES \
+    "x.team, -1, -(m.owner_id IS NOT NULL)::int, -coalesce(m.revenue, 0)," \
+    "  -coalesce(m.activity_minutes, 0), -coalesce(m.won, 0), -coalesce(m.lost, 0)," \
+    "  -CASE WHEN m.key_person_coverage IS NOT NULL AND m.open_deals > 0" \
+    "  THEN m.open_deals ELSE 0 END," \
+    "  -CASE WHEN m.open_deals > 0 THEN coalesce(round(m.key_person_coverage * m.open_deals), 0)" \
+    "  ELSE 0 END, -coalesce(p.precise, 0)"
+#define TEAM_X_BASES_FROM \
+    " FROM x" \
+    "  LEFT JOIN crmx.owner_metrics m ON m.run_id = " RUN " AND m.owner_id = x.owner_id" \
+    "  LEFT JOIN crmx.team_precise p ON p.run_id = " RUN " AND p.owner_id = x.owner_id"
+#define TEAM_PRECISE_CHANGED \
+    " FROM crmx_src.accounts a" \
+    "  JOIN crmx.team_member m ON m.run_id = " RUN " AND m.owner_id = a.owner_id AND m.shown" \
+    "  WHERE a.account_id = " CHANGED_ACCOUNTS " AND a.owner_id <> ALL($1::bigint[])"
+#define TEAM_WON_QUARTER \
+    " FROM crmx_src.opportunities o" \
+    "  JOIN sm ON sm.owner_id = o.owner_id WHERE o.outcome = 'won'" \
+    "  AND o.closed_at >= date_trunc('quarter', current_date)"
+#define TEAM_STAGE_NEW \
+    " FROM crmx_src.opportunities o" \
+    "  JOIN sm ON sm.owner_id = o.owner_id WHERE o.outcome = 'open'" \
+    "  AND o.stage_entered_at >= (current_date - " STALL_DAYS ")::timestamptz"
+#define TEAM_REVIEWED \
+    " FROM (SELECT DISTINCT r.opportunity_id FROM crmx.deal_review r" \
+    "  WHERE r.created_at >= now() - interval '14 days') r" \
+    "  JOIN crmx_src.opportunities o USING (opportunity_id)" \
+    "  JOIN sm ON sm.owner_id = o.owner_id WHERE o.outcome = 'open'"
 /* Q_TEAM_TEAMS_ACC's changes by team and month (ACC_MONTHS' r and e,
  * TEAM_LIVE_X's x; $2 the owners changed for the closed deals' sums) */
 #define TEAM_ACC_DELTA \
@@ -1172,16 +1221,9 @@ static const char *const sql[Q__MAX] = {
     " d AS (SELECT s.team, s.due_month AS due, s.deals, s.dated, s.amount, s.weighted,"
     "  s.learned, s.learned_n FROM crmx.team_open s WHERE s.run_id = " RUN
     "  UNION ALL SELECT m.team, " TEAM_DEAL_RUN("a") ", " TEAM_LEARNED_RUN("a")
-    "  FROM crmx.open_deal a"
-    "  JOIN crmx.team_member m ON m.run_id = " RUN " AND m.owner_id = a.owner_id AND m.shown"
-    "  WHERE a.run_id = " RUN " AND (a.owner_id = ANY($1::bigint[])"
-    "  OR a.opportunity_id = " CHANGED_DEALS ")"
+    TEAM_RUN_CHANGED
     "  UNION ALL SELECT m.team, " TEAM_DEAL_NOW ", " TEAM_LEARNED_NOW
-    "  FROM crmx_src.opportunities o"
-    "  JOIN crmx.team_member m ON m.run_id = " RUN " AND m.owner_id = o.owner_id AND m.shown"
-    "  LEFT JOIN crmx.deal_forecast f ON f.run_id = " RUN " AND f.opportunity_id = o.opportunity_id"
-    "  WHERE o.opportunity_id = " CHANGED_DEALS " AND o.owner_id <> ALL($1::bigint[])"
-    "  AND o.outcome = 'open'),"
+    TEAM_NOW_CHANGED "),"
     " o AS (SELECT d.team, sum(d.deals) AS open_deals, sum(d.amount) AS open_amount,"
     " coalesce(sum(d.weighted), 0) AS weighted," TEAM_FORECAST("d.due", "d.weighted")
     " sum(d.dated) AS dated, CASE WHEN sum(d.learned_n) > 0 THEN sum(d.learned) END AS learned"
@@ -1192,30 +1234,12 @@ static const char *const sql[Q__MAX] = {
     " sum(b.covered) AS covered, sum(b.precise) AS precise FROM ("
     "  SELECT b.team, b.reps, b.metrics_n, b.revenue, b.activity_minutes, b.won, b.lost,"
     "  b.cov_open, b.covered, b.precise FROM crmx.team_base b WHERE b.run_id = " RUN
-    "  UNION ALL SELECT x.team, -1, -(m.owner_id IS NOT NULL)::int, -coalesce(m.revenue, 0),"
-    "  -coalesce(m.activity_minutes, 0), -coalesce(m.won, 0), -coalesce(m.lost, 0),"
-    "  -CASE WHEN m.key_person_coverage IS NOT NULL AND m.open_deals > 0"
-    "  THEN m.open_deals ELSE 0 END,"
-    "  -CASE WHEN m.open_deals > 0 THEN coalesce(round(m.key_person_coverage * m.open_deals), 0)"
-    "  ELSE 0 END, -coalesce(p.precise, 0) FROM x"
-    "  LEFT JOIN crmx.owner_metrics m ON m.run_id = " RUN " AND m.owner_id = x.owner_id"
-    "  LEFT JOIN crmx.team_precise p ON p.run_id = " RUN " AND p.owner_id = x.owner_id"
-    "  UNION ALL SELECT m.team, 0, 0, 0, 0, 0, 0, 0, 0, " PRECISE_DELTA " FROM crmx_src.accounts a"
-    "  JOIN crmx.team_member m ON m.run_id = " RUN " AND m.owner_id = a.owner_id AND m.shown"
-    "  WHERE a.account_id = " CHANGED_ACCOUNTS " AND a.owner_id <> ALL($1::bigint[])) b"
-    " GROUP BY b.team),"
-    " sm AS (SELECT m.owner_id, m.team FROM crmx.team_member m WHERE m.run_id = " RUN
-    "  AND m.shown AND m.owner_id <> ALL($1::bigint[])),"
-    " w AS (SELECT sm.team, sum(o.amount) AS won_quarter FROM crmx_src.opportunities o"
-    "  JOIN sm ON sm.owner_id = o.owner_id WHERE o.outcome = 'won'"
-    "  AND o.closed_at >= date_trunc('quarter', current_date) GROUP BY 1),"
-    " nw AS (SELECT sm.team, count(*) AS n FROM crmx_src.opportunities o"
-    "  JOIN sm ON sm.owner_id = o.owner_id WHERE o.outcome = 'open'"
-    "  AND o.stage_entered_at >= (current_date - " STALL_DAYS ")::timestamptz GROUP BY 1),"
-    " rv AS (SELECT sm.team, count(*) AS n FROM (SELECT DISTINCT r.opportunity_id"
-    "  FROM crmx.deal_review r WHERE r.created_at >= now() - interval '14 days') r"
-    "  JOIN crmx_src.opportunities o USING (opportunity_id)"
-    "  JOIN sm ON sm.owner_id = o.owner_id WHERE o.outcome = 'open' GROUP BY 1)"
+    "  UNION ALL SELECT " TEAM_X_BASES TEAM_X_BASES_FROM
+    "  UNION ALL SELECT m.team, 0, 0, 0, 0, 0, 0, 0, 0, " PRECISE_DELTA TEAM_PRECISE_CHANGED ") b"
+    " GROUP BY b.team)," TEAM_SM
+    " w AS (SELECT sm.team, sum(o.amount) AS won_quarter" TEAM_WON_QUARTER " GROUP BY 1),"
+    " nw AS (SELECT sm.team, count(*) AS n" TEAM_STAGE_NEW " GROUP BY 1),"
+    " rv AS (SELECT sm.team, count(*) AS n" TEAM_REVIEWED " GROUP BY 1)"
     " SELECT b.team, b.reps, coalesce(o.open_deals, 0) AS open_deals,"
     " coalesce(o.open_amount, 0) AS open_amount, coalesce(o.weighted, 0) AS weighted,"
     " coalesce(o.forecast_month, 0) AS forecast_month,"
@@ -1246,57 +1270,30 @@ static const char *const sql[Q__MAX] = {
  * at 1M, 3 and 2 under load. */
 [Q_TEAM_WHOLE] =
     ACC_MONTHS("(SELECT x.as_of FROM crmx.run x WHERE x.run_id = " RUN ")")
-    TEAM_LIVE_X
-    " sm AS (SELECT m.owner_id, m.team FROM crmx.team_member m WHERE m.run_id = " RUN
-    "  AND m.shown AND m.owner_id <> ALL($1::bigint[])),"
+    TEAM_LIVE_X TEAM_SM
     " t AS (SELECT m.team, 0 AS reps, 0 AS metrics_n, 0 AS revenue, 0 AS activity_minutes,"
     "  0 AS won, 0 AS lost, 0 AS cov_open, 0 AS covered, 0 AS precise, -1 AS open_deals,"
     "  -a.dated::int AS dated, -a.amount AS open_amount, -(a.weighted::numeric) AS weighted,"
     "  -" TEAM_DUE_BEFORE("a.due_month", MONTH_END, "a.weighted::numeric") " AS forecast_month,"
     "  -" TEAM_DUE_BEFORE("a.due_month", QUARTER_END, "a.weighted::numeric") " AS forecast_quarter,"
     "  -a.learned AS learned, " TEAM_LEARNED_RUN("a") " AS learned_n, 0 AS won_quarter,"
-    "  0 AS new_n, 0 AS reviewed_n FROM crmx.open_deal a"
-    "  CROSS JOIN LATERAL (SELECT m.team FROM crmx.team_member m WHERE m.run_id = " RUN
-    "  AND m.owner_id = a.owner_id AND m.shown OFFSET 0) m"
-    "  WHERE a.run_id = " RUN " AND (a.owner_id = ANY($1::bigint[])"
-    "  OR a.opportunity_id = " CHANGED_DEALS ")"
+    "  0 AS new_n, 0 AS reviewed_n" TEAM_RUN_CHANGED
     "  UNION ALL SELECT m.team, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, (o.stage_entered_at IS NOT NULL)::int,"
     "  o.amount, " TEAM_W("o.probability") ","
     "  " TEAM_DUE_BEFORE("date_trunc('month', o.expected_close)::date", MONTH_END,
                            TEAM_W("o.probability")) ","
     "  " TEAM_DUE_BEFORE("date_trunc('month', o.expected_close)::date", QUARTER_END,
                            TEAM_W("o.probability")) ","
-    "  " TEAM_W("f.probability") ", " TEAM_LEARNED_NOW ", 0, 0, 0"
-    "  FROM crmx_src.opportunities o"
-    "  JOIN crmx.team_member m ON m.run_id = " RUN " AND m.owner_id = o.owner_id AND m.shown"
-    "  LEFT JOIN crmx.deal_forecast f ON f.run_id = " RUN " AND f.opportunity_id = o.opportunity_id"
-    "  WHERE o.opportunity_id = " CHANGED_DEALS " AND o.owner_id <> ALL($1::bigint[])"
-    "  AND o.outcome = 'open'"
-    "  UNION ALL SELECT x.team, -1, -(m.owner_id IS NOT NULL)::int, -coalesce(m.revenue, 0),"
-    "  -coalesce(m.activity_minutes, 0), -coalesce(m.won, 0), -coalesce(m.lost, 0),"
-    "  -CASE WHEN m.key_person_coverage IS NOT NULL AND m.open_deals > 0"
-    "  THEN m.open_deals ELSE 0 END,"
-    "  -CASE WHEN m.open_deals > 0 THEN coalesce(round(m.key_person_coverage * m.open_deals), 0)"
-    "  ELSE 0 END, -coalesce(p.precise, 0), 0, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0 FROM x"
-    "  LEFT JOIN crmx.owner_metrics m ON m.run_id = " RUN " AND m.owner_id = x.owner_id"
-    "  LEFT JOIN crmx.team_precise p ON p.run_id = " RUN " AND p.owner_id = x.owner_id"
+    "  " TEAM_W("f.probability") ", " TEAM_LEARNED_NOW ", 0, 0, 0" TEAM_NOW_CHANGED
+    "  UNION ALL SELECT " TEAM_X_BASES ", 0, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0" TEAM_X_BASES_FROM
     "  UNION ALL SELECT m.team, 0, 0, 0, 0, 0, 0, 0, 0, " PRECISE_DELTA ","
-    "  0, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0 FROM crmx_src.accounts a"
-    "  JOIN crmx.team_member m ON m.run_id = " RUN " AND m.owner_id = a.owner_id AND m.shown"
-    "  WHERE a.account_id = " CHANGED_ACCOUNTS " AND a.owner_id <> ALL($1::bigint[])"
+    "  0, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0" TEAM_PRECISE_CHANGED
     "  UNION ALL SELECT sm.team, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, 0,"
-    "  o.amount, 0, 0 FROM crmx_src.opportunities o"
-    "  JOIN sm ON sm.owner_id = o.owner_id WHERE o.outcome = 'won'"
-    "  AND o.closed_at >= date_trunc('quarter', current_date)"
+    "  o.amount, 0, 0" TEAM_WON_QUARTER
     "  UNION ALL SELECT sm.team, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, 1, 0"
-    "  FROM crmx_src.opportunities o"
-    "  JOIN sm ON sm.owner_id = o.owner_id WHERE o.outcome = 'open'"
-    "  AND o.stage_entered_at >= (current_date - " STALL_DAYS ")::timestamptz"
+    TEAM_STAGE_NEW
     "  UNION ALL SELECT sm.team, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 1"
-    "  FROM (SELECT DISTINCT r.opportunity_id FROM crmx.deal_review r"
-    "  WHERE r.created_at >= now() - interval '14 days') r"
-    "  JOIN crmx_src.opportunities o USING (opportunity_id)"
-    "  JOIN sm ON sm.owner_id = o.owner_id WHERE o.outcome = 'open'),"
+    TEAM_REVIEWED "),"
     " d AS (SELECT t.team, sum(t.reps) AS reps, sum(t.metrics_n) AS metrics_n,"
     "  sum(t.revenue) AS revenue, sum(t.activity_minutes) AS activity_minutes,"
     "  sum(t.won) AS won, sum(t.lost) AS lost, sum(t.cov_open) AS cov_open,"
