@@ -213,18 +213,17 @@ team_html(struct ctx *c, const struct team_view *v)
 	char size[24];
 	teams_nav(c, v, &nav, size);
 	int paged = v->teams != NULL && (v->nteams > nav.size || nav.page > 1);
-	nav.shown = (int)(nav.page * nav.size <= v->nteams ? nav.size :
-	                  v->nteams - (nav.page - 1) * nav.size > 0 ?
-	                  v->nteams - (nav.page - 1) * nav.size : 0);
-	nav.more = nav.page * nav.size < v->nteams;
+	int64_t first = (nav.page - 1) * nav.size, left = v->nteams - first;
+	nav.shown = left <= 0 ? 0 : (int)(left < nav.size ? left : nav.size);
+	nav.more = left > nav.size;
 	page_begin(c, _("Team"));
 	team_head(c, v, paged ? &nav : NULL);
 	const char *labels[NCOLS];
 	for (size_t k = 0; k < NCOLS; k++)
 		labels[k] = _(cols[k].label);
 	const char *team = NULL;
-	for (int64_t i = (nav.page - 1) * nav.size, k = 0; k < nav.shown; i++, k++)
-		team_row(c, &v->teams[i], labels);
+	for (int k = 0; k < nav.shown; k++)
+		team_row(c, &v->teams[first + k], labels);
 	for (int i = 0; v->teams == NULL && i < v->n; i++) {
 		const struct team_rep *r = &v->reps[i];
 		if (v->grouped && v->team == NULL && (team == NULL || strcmp(team, r->team) != 0)) {
