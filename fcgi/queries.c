@@ -302,17 +302,16 @@
  * learned forecasts is unknown when that count is 0, not a known 0) */
 #define TEAM_LEARNED_NOW "(" TEAM_W("f.probability") " IS NOT NULL)::int"
 #define TEAM_LEARNED_RUN(x) "-(" x ".learned IS NOT NULL)::int"
-/* W when a deal due in month DUE (NULL: none) counts before END (a deal
- * without a due date: today) */
+/* W when a deal due on DUE or in its month (NULL: none) counts in a
+ * forecast up to END (a deal without a due date: today); 0056's
+ * crmx.store_team_whole applies the same rule to the run's day */
 #define TEAM_DUE_BEFORE(due, end, w) \
     "CASE WHEN coalesce(" due ", current_date) < " end " THEN " w " END"
 /* this month's and this quarter's weighted forecast, DUE the due date or
  * its month, W a deal's (or a sum's) weighted amount */
 #define TEAM_FORECAST(due, w) \
-    " coalesce(sum(" w ") FILTER (WHERE coalesce(" due ", current_date)" \
-    " < " MONTH_END "), 0) AS forecast_month," \
-    " coalesce(sum(" w ") FILTER (WHERE coalesce(" due ", current_date)" \
-    " < " QUARTER_END "), 0) AS forecast_quarter,"
+    " coalesce(sum(" TEAM_DUE_BEFORE(due, MONTH_END, w) "), 0) AS forecast_month," \
+    " coalesce(sum(" TEAM_DUE_BEFORE(due, QUARTER_END, w) "), 0) AS forecast_quarter,"
 /* Q_TEAM_AGG's scope, $2: a manager's variant has its own plan, prepared
  * once (0.9 ms where planning each request took 6 of 7); everyone's is
  * planned per request (planned_per_request). */
