@@ -18,6 +18,7 @@ struct agg_memo {
 	int	 use;		/* usable */
 	int	 use_owners;	/* usable_owners */
 	int	 use_ranked;	/* usable_ranked */
+	int	 use_whole;	/* usable_whole */
 	char	*changed[AGG__N];	/* owners changed for each sums (0037) */
 };
 
@@ -56,6 +57,7 @@ agg_read(struct ctx *c)
 		m->use = is_true(db_val(res, 0, db_col(res, "usable")));
 		m->use_owners = is_true(db_val(res, 0, db_col(res, "usable_owners")));
 		m->use_ranked = is_true(db_val(res, 0, db_col(res, "usable_ranked")));
+		m->use_whole = is_true(db_val(res, 0, db_col(res, "usable_whole")));
 		for (int i = 0; i < AGG__N; i++)
 			m->changed[i] = xstrdup(db_val(res, 0, db_col(res, changed_col[i])));
 	}
@@ -100,6 +102,12 @@ int
 panel_agg_begin_ranked(struct ctx *c, char **scope)
 {
 	return agg_begin(c, AGG_DEALS, USE_RANKED, scope);
+}
+
+int
+panel_agg_whole(const struct ctx *c)
+{
+	return c->agg->use_whole;
 }
 
 const char *

@@ -37,6 +37,10 @@ void panel_agg_end(struct ctx *c, char *scope);
 PGresult *panel_agg_fetch(struct ctx *c, enum agg_sums sums, enum agg_sums also,
                           enum query stored, enum query live, int nlive,
                           const char *const *live_extra);
+/* Whether the run's whole rows per team serve (0056: stored, and today
+ * is in the month of the run's day), after a panel_agg_begin that
+ * returned 1. */
+int panel_agg_whole(const struct ctx *c);
 /* The owners changed for SUMS ("{...}"), after a panel_agg_begin that
  * returned 1. */
 const char *panel_agg_changed(const struct ctx *c, enum agg_sums sums);

@@ -1256,8 +1256,8 @@ static const char *const sql[Q__MAX] = {
     " LEFT JOIN rv USING (team)"
     " WHERE b.reps > 0 AND " TEAM_ROWS_STORED
     " ORDER BY b.team COLLATE \"C\"",
-/* The same from the run's whole rows per team (0056), while today is in
- * the run's month (no rows otherwise, nor when the run stored none): each
+/* The same from the run's whole rows per team (0056), chosen while today
+ * is in the run's month (Q_PANEL_AGG's usable_whole): each
  * team's stored row plus its changes, as Q_TEAM_TEAMS sums them with the
  * stored due months but each deal's part of this month's and this
  * quarter's forecast by its own due month, and the live counts (won this
@@ -1329,8 +1329,6 @@ static const char *const sql[Q__MAX] = {
     " (SELECT r.as_of FROM crmx.run r WHERE r.run_id = " RUN ")::text AS as_of"
     " FROM crmx.team_base b LEFT JOIN d ON d.team = b.team"
     " WHERE b.run_id = " RUN " AND b.reps + coalesce(d.reps, 0) > 0"
-    " AND (SELECT r.team_whole AND date_trunc('month', r.panel_day)"
-    "  = date_trunc('month', current_date) FROM crmx.run r WHERE r.run_id = " RUN ")"
     " ORDER BY b.team COLLATE \"C\"",
 /* Q_TEAM_WHOLE's teams' forecast accuracy: what Q_TEAM_TEAMS_ACC adds to
  * the stored rows by team and month (its d), for the months it reads. */
@@ -1372,11 +1370,15 @@ static const char *const sql[Q__MAX] = {
  * every changed owner's closed deals of 12 months (192 owners after a
  * busy morning: 0.3-0.5 s a page).  usable_owners: usable for the lists
  * by owner (0032), the run stored its owners.  usable_ranked: usable for
- * the deals by priority (0055), today is the run's day or later.  run_id:
- * the run the request reads (RUN). */
+ * the deals by priority (0055), today is the run's day or later.
+ * usable_whole: usable for an executive's page of teams from whole rows
+ * (0056), the run stored them and today is in the month of its day.
+ * run_id: the run the request reads (RUN). */
 [Q_PANEL_AGG] =
     "SELECT x.usable, x.usable AND x.account_owners AS usable_owners,"
     " x.usable AND x.panel_day <= current_date AS usable_ranked,"
+    " x.usable AND x.team_whole AND date_trunc('month', x.panel_day)"
+    "  = date_trunc('month', current_date) AS usable_whole,"
     " coalesce(c.accounts_o, '{}')::text AS owners_accounts,"
     " coalesce(c.deals_o, '{}')::text AS owners_deals,"
     " coalesce(c.closed_o, '{}')::text AS owners_closed, x.run_id FROM ("
@@ -1384,7 +1386,7 @@ static const char *const sql[Q__MAX] = {
     " AND to_regprocedure('crmx_src.change_feed()') IS NOT NULL"
     " AND NOT EXISTS (SELECT 1 FROM crmx.changed_owner c WHERE c.owner_id IS NULL"
     "  AND NOT pg_visible_in_snapshot(c.xid, r.panel_snapshot)) AS usable, r.account_owners,"
-    " r.panel_snapshot, r.panel_day, r.run_id"
+    " r.panel_snapshot, r.panel_day, r.team_whole, r.run_id"
     " FROM crmx.latest_run l JOIN crmx.run r ON r.run_id = l.run_id) x"
     " CROSS JOIN LATERAL (SELECT"
     "  array_agg(DISTINCT c.owner_id) FILTER (WHERE c.sums IN ('all', 'accounts')) AS accounts_o,"

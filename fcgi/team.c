@@ -486,8 +486,8 @@ live_reps_fetch(struct ctx *c, struct team_view *v, const char *live)
 }
 
 /* An executive's every team (the viewer sees everyone) from the latest
- * run's sums per team (0048): Q_TEAM_WHOLE's rows (0056), or
- * Q_TEAM_TEAMS's when it has none (and the accuracy's by
+ * run's sums per team (0048): Q_TEAM_WHOLE's rows (0056) while they
+ * serve (panel_agg_whole), else Q_TEAM_TEAMS's (and the accuracy's by
  * month, with the won amounts of the owners changed for the closed deals'
  * sums read now), which leave out the owners Q_TEAM_LIVE names, and those
  * owners' rows read per rep and added to their teams as they are now.  1: v->teams filled; 0: the run stored
@@ -516,13 +516,9 @@ teams_from_sums(struct ctx *c, struct team_view *v)
 	/* the whole rows while today is in the run's month (with their
 	 * accuracy's months while the runs give the same), else its due
 	 * months summed */
-	int whole = 0;
-	if ((out[0] = scoped_query(c, Q_TEAM_WHOLE, 0, NULL)) != NULL && PQntuples(out[0]) == 0) {
-		PQclear(out[0]);
-		out[0] = scoped_query(c, Q_TEAM_TEAMS, 0, NULL);
-	} else if (out[0] != NULL) {
+	int whole = panel_agg_whole(c);
+	if ((out[0] = scoped_query(c, whole ? Q_TEAM_WHOLE : Q_TEAM_TEAMS, 0, NULL)) != NULL && whole) {
 		int cm = db_col(out[0], "acc_month");
-		whole = 1;
 		for (int i = 0; i < PQntuples(out[0]); i++)
 			whole &= !PQgetisnull(out[0], i, cm);
 	}
