@@ -522,9 +522,11 @@ teams_from_sums(struct ctx *c, struct team_view *v)
 		for (int i = 0; i < PQntuples(out[0]); i++)
 			whole &= !PQgetisnull(out[0], i, cm);
 	}
-	int r = out[0] == NULL ||
-	        (out[1] = scoped_query(c, whole ? Q_TEAM_ACC_DELTA : Q_TEAM_TEAMS_ACC, 1,
-	                               acc_extra)) == NULL ? -1 :
+	/* the changes to the whole rows' months: none without owners read
+	 * live or changed for the closed deals' sums (nothing to ask) */
+	int changes = !whole || strcmp(live, "{}") != 0 || strcmp(acc_extra[0], "{}") != 0;
+	int r = out[0] == NULL || (changes && (out[1] = scoped_query(c, whole ? Q_TEAM_ACC_DELTA :
+	                           Q_TEAM_TEAMS_ACC, 1, acc_extra)) == NULL) ? -1 :
 	        PQntuples(out[0]) > 0;
 	c->v->owners = saved;
 	if (r == 1 && strcmp(live, "{}") != 0 && live_reps_fetch(c, v, live) != 0)
@@ -542,7 +544,7 @@ teams_from_sums(struct ctx *c, struct team_view *v)
 	v->teams = xcalloc((size_t)(n + v->n), sizeof *v->teams);
 	struct team_bases *b = xcalloc((size_t)(n + v->n), sizeof *b);
 	v->nteams = read_teams(out[0], whole ? NULL : out[1], v->teams, b);
-	if (whole)
+	if (whole && out[1] != NULL)
 		accuracy_changes(v->teams, v->nteams, out[1]);
 	PQclear(out[1]);
 	for (int i = 0; i < v->n; i++) {	/* the live reps, each to its team now */
