@@ -855,6 +855,12 @@ static const char *const sql[Q__MAX] = {
     " x.run_id = " RUN " AND " NOT_OWNER1("x.owner_id") \
     " AND NOT x.opportunity_id = " CHANGED_DEALS
 #define RUN_FLOOR "coalesce((SELECT q.p FROM q WHERE q.p > 0), '-Infinity')"
+/* The stored rows at or above the floor, as a range with both ends: a
+ * generic plan takes a lower bound alone to keep a third of the rows and,
+ * with only the latest run's rows in the table (every row of its run_id),
+ * read the whole table for them (12.6 ms a page at 1M, 182 pages a second
+ * where the index range takes 0.4 ms); for a range it takes 0.5%. */
+#define RUN_ABOVE_FLOOR " x.prio >= " RUN_FLOOR " AND x.prio <= 'Infinity'::float8"
 /* A deal's columns of the page as it is now (o), its account's name to
  * be looked up. */
 #define RUN_LIVE_COLS \
@@ -914,7 +920,7 @@ static const char *const sql[Q__MAX] = {
     "  ORDER BY x.prio DESC LIMIT $2::bigint + $3::bigint),"
     " q AS (SELECT w.p FROM w" PDEAL_KTH("w.p") "),"
     " c AS (SELECT" RUN_STORED_COLS(RUN_SHOWN_LATER)
-    "  FROM crmx.open_deal x WHERE" RUN_UNMARKED " AND x.prio >= " RUN_FLOOR
+    "  FROM crmx.open_deal x WHERE" RUN_UNMARKED " AND" RUN_ABOVE_FLOOR
     "  AND" RUN_PRIO " >= " RUN_FLOOR
     RUN_LIVE("") "),"
     " t AS (SELECT c.* FROM c ORDER BY c.prio DESC, c.opportunity_id" PDEAL_TOP_LIMIT ")"
