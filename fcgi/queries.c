@@ -265,20 +265,20 @@
  * deals are not looked for when there are none (a one-time filter): at
  * 100,000 accounts the generic plan read the window's 68,738 closed deals
  * from the index on closed_at before the empty owner list, 5.5 ms of
- * every executive's pipeline (0.09 so). */
+ * every executive's pipeline (0.09 so).  Everyone's and a scope's are
+ * two statements, as Q_FUNNEL_AGG's. */
 #define CLOSED_AGG(xkey, okey, outcomes) \
-    "SELECT " xkey ", x.outcome, x.deals AS n, x.amount FROM crmx.closed_agg x" \
+    ALL_ONLY("SELECT " xkey ", x.outcome, x.deals AS n, x.amount FROM crmx.closed_agg x" \
     "  WHERE x.run_id = " RUN " AND x.whole AND x.outcome IN ('" outcomes "')" \
-    "  AND $2::bigint[] IS NULL" \
     " UNION ALL SELECT " xkey ", x.outcome, -x.deals, -x.amount FROM crmx.closed_agg x" \
     "  WHERE x.run_id = " RUN " AND NOT x.whole AND x.outcome IN ('" outcomes "')" \
-    "  AND x.owner_id = ANY($1::bigint[]) AND $2::bigint[] IS NULL" \
-    " UNION ALL SELECT " xkey ", x.outcome, x.deals, x.amount FROM crmx.closed_agg x" \
+    "  AND x.owner_id = ANY($1::bigint[])") \
+    OWN_ONLY("SELECT " xkey ", x.outcome, x.deals AS n, x.amount FROM crmx.closed_agg x" \
     "  WHERE x.run_id = " RUN " AND NOT x.whole AND x.outcome IN ('" outcomes "')" \
-    "  AND x.owner_id = ANY($2::bigint[]) AND x.owner_id <> ALL($1::bigint[])" \
+    "  AND x.owner_id = ANY($2::bigint[]) AND x.owner_id <> ALL($1::bigint[])") \
     " UNION ALL SELECT " okey ", o.outcome, 1, o.amount FROM crmx_src.opportunities o" \
     "  WHERE o.owner_id = ANY($1::bigint[]) AND cardinality($1::bigint[]) > 0" \
-    "  AND " IN_SCOPE("o.owner_id", "$2") \
+    "  AND " SCOPE_AT("o.owner_id", "2") \
     "  AND o.outcome IN ('" outcomes "')" \
     "  AND o.closed_at >= " WINDOW_START " AND o.closed_at < " WINDOW_END " + 1)"
 /* The first day after this month and after this quarter, as dates: each a
@@ -644,11 +644,7 @@ static const char *const sql[Q__MAX] = {
     " count(*) FILTER (WHERE stage_rank = " #k ") AS open" #k "," LAYER_SUMS(k)
 #define LAYER_SUMS(k) \
     " coalesce(sum(amount) FILTER (WHERE stage_rank = " #k "), 0) AS amount" #k "," \
-    " round(coalesce(sum(w) FILTER (WHERE stage_rank = " #k "), 0)::numeric, 2) AS weighted" #k "," \
-    " (SELECT reached[" #k "] FROM r) AS reached" #k "," \
-    " (SELECT conv_base[" #k "] FROM r) AS base" #k "," \
-    " (SELECT f.median_days_in_stage FROM crmx.funnel_metrics f" \
-    "  WHERE f.run_id = " RUN " AND f.stage_rank = " #k ") AS median_days" #k ","
+    " round(coalesce(sum(w) FILTER (WHERE stage_rank = " #k "), 0)::numeric, 2) AS weighted" #k ","
 /* r: the run's reached and conversion bases summed over the owner
  * metrics m of FROM (" FROM ... m WHERE ..."), and the run's as-of date
  * (FUNNEL_SUMS: the one row of those sums). */
@@ -667,15 +663,30 @@ static const char *const sql[Q__MAX] = {
     " round(coalesce(sum(w) FILTER (WHERE" \
     "  " due " < " MONTH_END "), 0)::numeric, 2) AS month," \
     " round(coalesce(sum(w) FILTER (WHERE" \
-    "  " due " < " QUARTER_END "), 0)::numeric, 2) AS quarter," \
-    " (SELECT as_of::text FROM r) AS as_of"
+    "  " due " < " QUARTER_END "), 0)::numeric, 2) AS quarter"
+/* The funnel's row: the sums over the open deals d (SUMS), beside the
+ * run's figures of each layer, r's (at most one row) and the stages'
+ * median days, each read once and joined: as a subquery per column (ten
+ * of r, five of the medians) the plan had fifteen to set up on every
+ * request, a third of the statement's cost. */
+#define FUNNEL_OUT(sums) \
+    " SELECT s.*," LAYER_RUN(1) LAYER_RUN(2) LAYER_RUN(3) LAYER_RUN(4) LAYER_RUN(5) \
+    " r.as_of::text AS as_of FROM (SELECT" sums " FROM d) s LEFT JOIN r ON true" \
+    " LEFT JOIN (SELECT" LAYER_MEDIAN(1) "," LAYER_MEDIAN(2) "," LAYER_MEDIAN(3) "," \
+    LAYER_MEDIAN(4) "," LAYER_MEDIAN(5) " FROM crmx.funnel_metrics f" \
+    "  WHERE f.run_id = " RUN ") f ON true"
+#define LAYER_RUN(k) \
+    " r.reached[" #k "] AS reached" #k ", r.conv_base[" #k "] AS base" #k "," \
+    " f.m" #k " AS median_days" #k ","
+#define LAYER_MEDIAN(k) \
+    " max(f.median_days_in_stage) FILTER (WHERE f.stage_rank = " #k ") AS m" #k
 [Q_FUNNEL] =
     "WITH d AS MATERIALIZED (SELECT o.stage_rank, o.amount,"
     "  o.amount * o.probability AS w, coalesce(o.expected_close, current_date) AS due"
     "  FROM crmx_src.opportunities o WHERE " SCOPE_SQL("o.owner_id") " AND o.outcome = 'open'),"
     FUNNEL_RUN(" FROM crmx.owner_metrics m WHERE m.run_id = " RUN " AND " SCOPE_SQL("m.owner_id"))
-    " SELECT count(*) AS open_all," LAYER(1) LAYER(2) LAYER(3) LAYER(4) LAYER(5) FUNNEL_FORECAST("due")
-    " FROM d",
+    FUNNEL_OUT(" count(*) AS open_all," LAYER(1) LAYER(2) LAYER(3) LAYER(4) LAYER(5)
+               FUNNEL_FORECAST("due")),
 /* The open deals, a page of them ($4 rows from $5): $2 an ILIKE pattern
  * over the account's name or city (NULL: all), $3 the sort (priority,
  * amount, days, account, name; each then by priority and id, so that the
@@ -1410,43 +1421,43 @@ static const char *const sql[Q__MAX] = {
  * owners', else the sums of the scope's unchanged owners; plus the
  * changed owners' deals in the scope as they are now; and the changed
  * deals of the other owners, less as the run counted them, plus as they
- * are now (CHANGED_DEALS). */
+ * are now (CHANGED_DEALS).  Everyone's and a scope's are two statements
+ * (ALL_ONLY, OWN_ONLY): in one, each plan set up the other's branches
+ * too on every request. */
 [Q_FUNNEL_AGG] =
-    "WITH d AS MATERIALIZED (SELECT x.stage_rank, x.deals AS n, x.amount, x.weighted AS w,"
-    "  x.due_month AS due FROM crmx.pipeline_agg x"
-    "  WHERE x.run_id = " RUN " AND x.whole AND $2::bigint[] IS NULL"
+    "WITH d AS MATERIALIZED ("
+    ALL_ONLY("SELECT x.stage_rank, x.deals AS n, x.amount, x.weighted AS w,"
+    "  x.due_month AS due FROM crmx.pipeline_agg x WHERE x.run_id = " RUN " AND x.whole"
     "  UNION ALL SELECT x.stage_rank, -x.deals, -x.amount, -x.weighted, x.due_month"
     "  FROM crmx.pipeline_agg x"
-    "  WHERE x.run_id = " RUN " AND NOT x.whole AND x.owner_id = ANY($1::bigint[])"
-    "  AND $2::bigint[] IS NULL"
-    "  UNION ALL SELECT x.stage_rank, x.deals, x.amount, x.weighted, x.due_month"
-    "  FROM crmx.pipeline_agg x WHERE x.run_id = " RUN " AND NOT x.whole"
-    "  AND x.owner_id = ANY($2::bigint[]) AND x.owner_id <> ALL($1::bigint[])"
+    "  WHERE x.run_id = " RUN " AND NOT x.whole AND x.owner_id = ANY($1::bigint[])")
+    OWN_ONLY("SELECT x.stage_rank, x.deals AS n, x.amount, x.weighted AS w,"
+    "  x.due_month AS due FROM crmx.pipeline_agg x WHERE x.run_id = " RUN " AND NOT x.whole"
+    "  AND x.owner_id = ANY($2::bigint[]) AND x.owner_id <> ALL($1::bigint[])")
     "  UNION ALL SELECT o.stage_rank, 1, o.amount, o.amount * o.probability,"
     "  date_trunc('month', o.expected_close)::date FROM crmx_src.opportunities o"
-    "  WHERE o.owner_id = ANY($1::bigint[]) AND " IN_SCOPE("o.owner_id", "$2")
+    "  WHERE o.owner_id = ANY($1::bigint[]) AND " SCOPE_AT("o.owner_id", "2")
     "  AND o.outcome = 'open'"
     "  UNION ALL SELECT x.stage_rank, -1, -x.amount, -x.weighted, x.due_month"
     "  FROM crmx.open_deal x WHERE x.run_id = " RUN " AND x.opportunity_id = " CHANGED_DEALS
-    "  AND " NOT_OWNER1("x.owner_id") " AND " IN_SCOPE("x.owner_id", "$2")
+    "  AND " NOT_OWNER1("x.owner_id") " AND " SCOPE_AT("x.owner_id", "2")
     "  UNION ALL SELECT o.stage_rank, 1, o.amount, o.amount * o.probability,"
     "  date_trunc('month', o.expected_close)::date FROM crmx_src.opportunities o"
     "  WHERE o.opportunity_id = " CHANGED_DEALS " AND " NOT_OWNER1("o.owner_id")
-    "  AND " IN_SCOPE("o.owner_id", "$2") " AND o.outcome = 'open'),"
+    "  AND " SCOPE_AT("o.owner_id", "2") " AND o.outcome = 'open'),"
     /* everyone's as the run summed them (0052; summed here for a run
      * stored without them), or the scope's by the index on (run, owner):
      * as IN_SCOPE the one plan read every owner's row (0.34 of a rep's
      * 0.64 ms) */
-    " r AS (SELECT w.reached, CASE WHEN w.owners > 0 THEN " RUN_AS_OF " END AS as_of,"
+    " r AS ("
+    ALL_ONLY("SELECT w.reached, CASE WHEN w.owners > 0 THEN " RUN_AS_OF " END AS as_of,"
     "  w.conv_base FROM (SELECT * FROM crmx.owner_funnel x WHERE x.run_id = " RUN
     "  UNION ALL SELECT * FROM crmx.owner_funnel_sums(" RUN ") WHERE NOT EXISTS (SELECT 1"
-    "  FROM crmx.owner_funnel x WHERE x.run_id = " RUN ")) w WHERE $2::bigint[] IS NULL"
-    "  UNION ALL" FUNNEL_SUMS(" FROM crmx.owner_metrics m"
-               "  WHERE m.run_id = " RUN " AND m.owner_id = ANY($2::bigint[])"
-               " HAVING $2::bigint[] IS NOT NULL") ")"
-    " SELECT coalesce(sum(n), 0) AS open_all," LAYER_AGG(1) LAYER_AGG(2) LAYER_AGG(3) LAYER_AGG(4) LAYER_AGG(5)
-    FUNNEL_FORECAST("coalesce(due, current_date)")
-    " FROM d",
+    "  FROM crmx.owner_funnel x WHERE x.run_id = " RUN ")) w")
+    OWN_ONLY(FUNNEL_SUMS(" FROM crmx.owner_metrics m"
+             "  WHERE m.run_id = " RUN " AND m.owner_id = ANY($2::bigint[])")) ")"
+    FUNNEL_OUT(" coalesce(sum(n), 0) AS open_all," LAYER_AGG(1) LAYER_AGG(2) LAYER_AGG(3)
+               LAYER_AGG(4) LAYER_AGG(5) FUNNEL_FORECAST("coalesce(due, current_date)")),
 /* Q_LOST_REASONS and Q_WIN_SOURCE from the run's sums, as Q_FUNNEL_AGG. */
 [Q_LOST_REASONS_AGG] =
     "WITH c AS (" CLOSED_AGG("x.lost_reason", "o.lost_reason", "lost")
