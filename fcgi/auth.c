@@ -26,16 +26,19 @@ from_cache(const char *key, size_t keylen, struct viewer *v, time_t now)
 }
 
 int
-auth_lookup(PGconn *conn, const char *login, struct viewer *v, unsigned long stamp, time_t now)
+auth_lookup(PGconn *conn, const char *login, struct viewer *v, unsigned long stamp, time_t now,
+            PGresult **agg)
 {
 	const char *params[1] = { login };
 	memset(v, 0, sizeof *v);
+	if (agg != NULL)
+		*agg = NULL;
 	char key[300];
 	int keylen = snprintf(key, sizeof key, "V\n%s", login);
 	int keep = keylen > 0 && (size_t)keylen < sizeof key;
 	if (keep && from_cache(key, (size_t)keylen, v, now) == 0)
 		return 0;
-	PGresult *res = query_run(conn, Q_VIEWER, 1, params);
+	PGresult *res = query_run(conn, agg != NULL ? Q_VIEWER_AGG : Q_VIEWER, 1, params);
 	if (res == NULL)
 		return -1;
 	if (PQntuples(res) != 1) {
@@ -49,7 +52,10 @@ auth_lookup(PGconn *conn, const char *login, struct viewer *v, unsigned long sta
 	snprintf(v->name, sizeof v->name, "%s", name ? name : "");
 	snprintf(v->lang_pref, sizeof v->lang_pref, "%s", lang ? lang : "");
 	v->owners = owners ? xstrdup(owners) : NULL;
-	PQclear(res);
+	if (agg != NULL)
+		*agg = res;
+	else
+		PQclear(res);
 	if (keep) {
 		const char *own = v->owners ? v->owners : "";
 		const char *parts[3] = { v->name, v->lang_pref, own };

@@ -44,9 +44,11 @@ struct viewer {
 
 /* 0: found; 1: no such user; -1: database error.  A viewer looked up
  * before is taken from the worker's cache (cache.h); one read now is kept
- * if no change was heard since stamp. */
+ * if no change was heard since stamp.  AGG not NULL: a page that reads
+ * the run's sums, and *AGG the viewer's row with Q_PANEL_AGG's columns
+ * when it was read now (Q_VIEWER_AGG; the caller clears it), else NULL. */
 int auth_lookup(PGconn *conn, const char *login, struct viewer *v, unsigned long stamp,
-                time_t now);
+                time_t now, PGresult **agg);
 void auth_free(struct viewer *v);
 
 #endif

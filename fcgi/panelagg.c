@@ -41,6 +41,24 @@ is_true(const char *v)
 	return v != NULL && strcmp(v, "t") == 0;
 }
 
+/* The memo of row 0 of RES, Q_PANEL_AGG's columns (none, or RUN_COL
+ * NULL: no run yet), read for SCOPE. */
+static struct agg_memo *
+memo_of(const PGresult *res, const char *run_col, const char *scope)
+{
+	struct agg_memo *m = xcalloc(1, sizeof *m);
+	m->scope = scope != NULL ? xstrdup(scope) : NULL;
+	if (PQntuples(res) == 1 && db_val(res, 0, db_col(res, run_col)) != NULL) {
+		m->use = is_true(db_val(res, 0, db_col(res, "usable")));
+		m->use_owners = is_true(db_val(res, 0, db_col(res, "usable_owners")));
+		m->use_ranked = is_true(db_val(res, 0, db_col(res, "usable_ranked")));
+		m->use_whole = is_true(db_val(res, 0, db_col(res, "usable_whole")));
+		for (int i = 0; i < AGG__N; i++)
+			m->changed[i] = xstrdup(db_val(res, 0, db_col(res, changed_col[i])));
+	}
+	return m;
+}
+
 /* c->agg for the viewer's scope now; -1 when the database failed. */
 static int
 agg_read(struct ctx *c)
@@ -51,20 +69,17 @@ agg_read(struct ctx *c)
 	PGresult *res = scoped_query(c, Q_PANEL_AGG, 0, NULL);
 	if (res == NULL)
 		return -1;
-	struct agg_memo *m = xcalloc(1, sizeof *m);
-	m->scope = c->v->owners != NULL ? xstrdup(c->v->owners) : NULL;
-	if (PQntuples(res) == 1) {
-		m->use = is_true(db_val(res, 0, db_col(res, "usable")));
-		m->use_owners = is_true(db_val(res, 0, db_col(res, "usable_owners")));
-		m->use_ranked = is_true(db_val(res, 0, db_col(res, "usable_ranked")));
-		m->use_whole = is_true(db_val(res, 0, db_col(res, "usable_whole")));
-		for (int i = 0; i < AGG__N; i++)
-			m->changed[i] = xstrdup(db_val(res, 0, db_col(res, changed_col[i])));
-	}
+	c->agg = memo_of(res, "run_id", c->v->owners);
 	query_note_run(c->conn, PQntuples(res) == 1 ? db_val(res, 0, db_col(res, "run_id")) : NULL);
 	PQclear(res);
-	c->agg = m;
 	return 0;
+}
+
+void
+panel_agg_take(struct ctx *c, const PGresult *viewer)
+{
+	panel_agg_forget(c);
+	c->agg = memo_of(viewer, "agg_run", c->v->owners);
 }
 
 /* What a page reads of the run: its sums, its rows by owner, its open

@@ -44,6 +44,9 @@ int panel_agg_whole(const struct ctx *c);
 /* The owners changed for SUMS ("{...}"), after a panel_agg_begin that
  * returned 1. */
 const char *panel_agg_changed(const struct ctx *c, enum agg_sums sums);
+/* What Q_VIEWER_AGG read of the run's sums for the viewer's scope (its
+ * row, after auth_lookup), kept as Q_PANEL_AGG's would be. */
+void panel_agg_take(struct ctx *c, const PGresult *viewer);
 /* What the request learnt of the run's sums (read once per request and
  * scope): dropped at its end, or when it reads again on another
  * connection. */

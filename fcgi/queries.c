@@ -457,21 +457,77 @@
 /* Q_ACCOUNTS_COUNT_AGG's region ($3) and city ($4) of the sums x. */
 #define COUNT_F "($3::text IS NULL OR x.region = $3) AND ($4::text IS NULL OR x.city = $4)"
 
+/* The pages from the latest run's sums (0027): usable when the run
+ * stored them, in this session's time zone, the adapter has the change
+ * feed that names changed owners, and no change since named no owner;
+ * the owners changed since the run's snapshot within the viewer's scope
+ * ($1): for the accounts' sums (owners_accounts), the open deals'
+ * (owners_deals) or the closed deals' (owners_closed), as their marks say
+ * (0037).  The *_AGG statements
+ * read a changed owner's rows live only within the scope as well, so
+ * those outside it change nothing there: counted, every rep's page read
+ * every changed owner's closed deals of 12 months (192 owners after a
+ * busy morning: 0.3-0.5 s a page).  usable_owners: usable for the lists
+ * by owner (0032), the run stored its owners.  usable_ranked: usable for
+ * the deals by priority (0055), today is the run's day or later.
+ * usable_whole: usable for an executive's page of teams from whole rows
+ * (0056), the run stored them and today is in the month of its day.
+ * run_id: the run the request reads (RUN).  SCOPE: the viewer's owners,
+ * an array (NULL: everyone).  x is kept a subquery (OFFSET 0): flattened,
+ * its usable was a subplan for each of the four columns that read it. */
+#define PANEL_AGG_SQL(scope) \
+    "SELECT x.usable, x.usable AND x.account_owners AS usable_owners," \
+    " x.usable AND x.panel_day <= current_date AS usable_ranked," \
+    " x.usable AND x.team_whole AND date_trunc('month', x.panel_day)" \
+    "  = date_trunc('month', current_date) AS usable_whole," \
+    " coalesce(c.accounts_o, '{}')::text AS owners_accounts," \
+    " coalesce(c.deals_o, '{}')::text AS owners_deals," \
+    " coalesce(c.closed_o, '{}')::text AS owners_closed, x.run_id FROM (" \
+    " SELECT r.panel_snapshot IS NOT NULL AND r.panel_timezone = current_setting('TimeZone')" \
+    " AND to_regprocedure('crmx_src.change_feed()') IS NOT NULL" \
+    " AND NOT EXISTS (SELECT 1 FROM crmx.changed_owner c WHERE c.owner_id IS NULL" \
+    "  AND NOT pg_visible_in_snapshot(c.xid, r.panel_snapshot)) AS usable, r.account_owners," \
+    " r.panel_snapshot, r.panel_day, r.team_whole, r.run_id" \
+    " FROM crmx.latest_run l JOIN crmx.run r ON r.run_id = l.run_id OFFSET 0) x" \
+    " CROSS JOIN LATERAL (SELECT" \
+    "  array_agg(DISTINCT c.owner_id) FILTER (WHERE c.sums IN ('all', 'accounts')) AS accounts_o," \
+    "  array_agg(DISTINCT c.owner_id) FILTER (WHERE c.sums IN ('all', 'deals', 'open')) AS deals_o," \
+    "  array_agg(DISTINCT c.owner_id) FILTER (WHERE c.sums IN ('all', 'deals', 'closed')) AS closed_o" \
+    "  FROM crmx.changed_owner c" \
+    "  WHERE c.owner_id IS NOT NULL AND NOT pg_visible_in_snapshot(c.xid, x.panel_snapshot)" \
+    "  AND (" scope " IS NULL OR c.owner_id = ANY(" scope "))) c"
+/* PANEL_AGG_SQL's columns but the run's id, of its row G */
+#define PANEL_AGG_COLS(g) \
+    " " g ".usable, " g ".usable_owners, " g ".usable_ranked, " g ".usable_whole," \
+    " " g ".owners_accounts, " g ".owners_deals, " g ".owners_closed"
+
+/* The viewer's row (Q_VIEWER): the owners the viewer may see, NULL (all)
+ * only for executives and admins; a manager without a team sees only the
+ * own rows (OWNERS: the array's cast and name).  run_id: the latest run's
+ * (RUN), read here, where a request with the cache off begins, rather
+ * than in a round trip of its own (Q_LATEST_RUN). */
+#define VIEWER_ROW(owners) \
+    "SELECT u.name, coalesce(p.lang, '') AS lang," \
+    " (SELECT l.run_id FROM crmx.latest_run l) AS run_id," \
+    " CASE WHEN u.role IN ('exec', 'admin') THEN NULL" \
+    "  WHEN u.role = 'manager' AND u.team IS NOT NULL THEN" \
+    "   (SELECT array_agg(t.user_id ORDER BY t.user_id) FROM crmx_src.users t" \
+    "     WHERE t.team = u.team OR t.user_id = u.user_id)" \
+    "  ELSE ARRAY[u.user_id] END" owners \
+    " FROM crmx_src.users u LEFT JOIN crmx.user_pref p ON p.login = u.login" \
+    " WHERE u.login = $1"
+
 static const char *const sql[Q__MAX] = {
-/* The owners the viewer may see: NULL (all) only for executives and
- * admins; a manager without a team sees only the own rows.  run_id: the
- * latest run's (RUN), read here, where a request with the cache off
- * begins, rather than in a round trip of its own (Q_LATEST_RUN). */
-[Q_VIEWER] =
-    "SELECT u.name, coalesce(p.lang, '') AS lang,"
-    " (SELECT l.run_id FROM crmx.latest_run l) AS run_id,"
-    " CASE WHEN u.role IN ('exec', 'admin') THEN NULL"
-    "  WHEN u.role = 'manager' AND u.team IS NOT NULL THEN"
-    "   (SELECT array_agg(t.user_id ORDER BY t.user_id) FROM crmx_src.users t"
-    "     WHERE t.team = u.team OR t.user_id = u.user_id)::text"
-    "  ELSE ARRAY[u.user_id]::text END AS owners"
-    " FROM crmx_src.users u LEFT JOIN crmx.user_pref p ON p.login = u.login"
-    " WHERE u.login = $1",
+[Q_VIEWER] = VIEWER_ROW("::text AS owners"),
+/* Q_VIEWER for a page that reads the run's sums, with Q_PANEL_AGG's
+ * columns for its owners (NULL: no run yet) in the same statement: one
+ * round trip and one statement less on such a page, and the run's id and
+ * its state read in one snapshot.  v is kept a subquery (OFFSET 0), so
+ * that its owners are found once. */
+[Q_VIEWER_AGG] =
+    "SELECT v.name, v.lang, v.run_id, v.owners::text AS owners, g.run_id AS agg_run," PANEL_AGG_COLS("g")
+    " FROM (" VIEWER_ROW(" AS owners") " OFFSET 0) v"
+    " LEFT JOIN LATERAL (" PANEL_AGG_SQL("v.owners") ") g ON true",
 [Q_ACCOUNTS_REVENUE] = ACCOUNTS_TOPN("m.revenue_window"),
 [Q_ACCOUNTS_LTV] = ACCOUNTS_TOPN("m.ltv_pred"),
 [Q_ACCOUNTS_NAME] = ACCOUNTS_SQL("a.name, a.account_id"),
@@ -1375,43 +1431,7 @@ static const char *const sql[Q__MAX] = {
     " LEFT JOIN d ON d.team = b.team AND d.m = r.m"
     " WHERE r.run_id IS NOT NULL AND b.run_id = " RUN
     " AND " TEAM_ROWS_STORED " ORDER BY b.team COLLATE \"C\", r.m",
-/* The pages from the latest run's sums (0027): usable when the run
- * stored them, in this session's time zone, the adapter has the change
- * feed that names changed owners, and no change since named no owner;
- * the owners changed since the run's snapshot within the viewer's scope
- * ($1): for the accounts' sums (owners_accounts), the open deals'
- * (owners_deals) or the closed deals' (owners_closed), as their marks say
- * (0037).  The *_AGG statements
- * read a changed owner's rows live only within the scope as well, so
- * those outside it change nothing there: counted, every rep's page read
- * every changed owner's closed deals of 12 months (192 owners after a
- * busy morning: 0.3-0.5 s a page).  usable_owners: usable for the lists
- * by owner (0032), the run stored its owners.  usable_ranked: usable for
- * the deals by priority (0055), today is the run's day or later.
- * usable_whole: usable for an executive's page of teams from whole rows
- * (0056), the run stored them and today is in the month of its day.
- * run_id: the run the request reads (RUN). */
-[Q_PANEL_AGG] =
-    "SELECT x.usable, x.usable AND x.account_owners AS usable_owners,"
-    " x.usable AND x.panel_day <= current_date AS usable_ranked,"
-    " x.usable AND x.team_whole AND date_trunc('month', x.panel_day)"
-    "  = date_trunc('month', current_date) AS usable_whole,"
-    " coalesce(c.accounts_o, '{}')::text AS owners_accounts,"
-    " coalesce(c.deals_o, '{}')::text AS owners_deals,"
-    " coalesce(c.closed_o, '{}')::text AS owners_closed, x.run_id FROM ("
-    " SELECT r.panel_snapshot IS NOT NULL AND r.panel_timezone = current_setting('TimeZone')"
-    " AND to_regprocedure('crmx_src.change_feed()') IS NOT NULL"
-    " AND NOT EXISTS (SELECT 1 FROM crmx.changed_owner c WHERE c.owner_id IS NULL"
-    "  AND NOT pg_visible_in_snapshot(c.xid, r.panel_snapshot)) AS usable, r.account_owners,"
-    " r.panel_snapshot, r.panel_day, r.team_whole, r.run_id"
-    " FROM crmx.latest_run l JOIN crmx.run r ON r.run_id = l.run_id) x"
-    " CROSS JOIN LATERAL (SELECT"
-    "  array_agg(DISTINCT c.owner_id) FILTER (WHERE c.sums IN ('all', 'accounts')) AS accounts_o,"
-    "  array_agg(DISTINCT c.owner_id) FILTER (WHERE c.sums IN ('all', 'deals', 'open')) AS deals_o,"
-    "  array_agg(DISTINCT c.owner_id) FILTER (WHERE c.sums IN ('all', 'deals', 'closed')) AS closed_o"
-    "  FROM crmx.changed_owner c"
-    "  WHERE c.owner_id IS NOT NULL AND NOT pg_visible_in_snapshot(c.xid, x.panel_snapshot)"
-    "  AND ($1::bigint[] IS NULL OR c.owner_id = ANY($1::bigint[]))) c",
+[Q_PANEL_AGG] = PANEL_AGG_SQL("$1::bigint[]"),
 /* The latest run's id (RUN), for a request that did not read Q_PANEL_AGG;
  * no row before the first run. */
 [Q_LATEST_RUN] =

@@ -12,6 +12,7 @@
 
 enum query {
 	Q_VIEWER,		/* $1 login */
+	Q_VIEWER_AGG,		/* the same with Q_PANEL_AGG's columns */
 	Q_ACCOUNTS_REVENUE,	/* the list, one statement per sort key */
 	Q_ACCOUNTS_LTV,
 	Q_ACCOUNTS_NAME,

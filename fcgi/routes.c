@@ -31,19 +31,21 @@ static const struct route {
 	const char	*method;
 	const char	*path;		/* exact, or a prefix ending in '/' */
 	unsigned	 params;	/* PARAM(P_...) it takes */
+	int		 run_sums;	/* reads the run's sums (panelagg.h): the
+					 * viewer read with their state */
 } routes[R__MAX] = {
 	[R_ACCOUNTS] = { "GET", "/crmx/accounts", PARAMS_COMMON | PARAM(P_SORT) | PARAM(P_PAGE) |
-	                 PARAM(P_SIZE) | PARAM(P_Q) | LIST_FILTERS },
-	[R_ACCOUNT] = { "GET", "/crmx/accounts/", PARAMS_COMMON },
-	[R_ACCOUNT_POST] = { "POST", "/crmx/accounts/", PARAMS_COMMON },
+	                 PARAM(P_SIZE) | PARAM(P_Q) | LIST_FILTERS, 1 },
+	[R_ACCOUNT] = { "GET", "/crmx/accounts/", PARAMS_COMMON, 0 },
+	[R_ACCOUNT_POST] = { "POST", "/crmx/accounts/", PARAMS_COMMON, 0 },
 	[R_REGIONS] = { "GET", "/crmx/regions", PARAMS_COMMON | PARAM(P_CLASS) | PARAM(P_SEGMENT) |
-	                PARAM(P_REGION) },
+	                PARAM(P_REGION), 1 },
 	[R_PIPELINE] = { "GET", "/crmx/pipeline", PARAMS_COMMON | PARAM(P_Q) | PARAM(P_DSORT) |
-	                 PARAM(P_PAGE) | PARAM(P_SIZE) | PARAM(P_OWNER) },
-	[R_DEAL] = { "GET", "/crmx/deals/", PARAMS_COMMON },
-	[R_DEAL_POST] = { "POST", "/crmx/deals/", PARAMS_COMMON },
+	                 PARAM(P_PAGE) | PARAM(P_SIZE) | PARAM(P_OWNER), 1 },
+	[R_DEAL] = { "GET", "/crmx/deals/", PARAMS_COMMON, 0 },
+	[R_DEAL_POST] = { "POST", "/crmx/deals/", PARAMS_COMMON, 0 },
 	[R_TEAM] = { "GET", "/crmx/team", PARAMS_COMMON | PARAM(P_TEAM_SORT) | PARAM(P_TEAM) |
-	                PARAM(P_PAGE) | PARAM(P_SIZE) },
+	                PARAM(P_PAGE) | PARAM(P_SIZE), 1 },
 };
 
 static int
@@ -332,12 +334,9 @@ conn_ready(struct ctx *c, PGconn **conn, time_t now, int writes)
  * or the handler. */
 static void
 answer_route(struct ctx *c, PGconn **conn, const struct cgi_env *env, unsigned long stamp,
-             time_t now)
+             time_t now, const struct route *hit, const char *arg, int path_known)
 {
 	const struct request *req = c->req;
-	const char *arg = "";
-	int path_known = 0;
-	const struct route *hit = route_find(req->method, req->path, &arg, &path_known);
 	const char *bad = hit ? params_check(hit->params, req, c->cfg) : NULL;
 	if (hit == NULL) {
 		panel_error(c, path_known ? 405 : 404,
@@ -389,8 +388,17 @@ route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env
 	}
 	/* Changes heard from here on make what this request reads unfit to keep. */
 	unsigned long stamp = cache_stamp();
+	const char *arg = "";
+	int path_known = 0;
+	const struct route *hit = route_find(req.method, req.path, &arg, &path_known);
 	for (int tries = 0;; tries++) {
-		int found = auth_lookup(c.conn, req.remote_user, &v, stamp, now);
+		PGresult *agg = NULL;
+		int found = auth_lookup(c.conn, req.remote_user, &v, stamp, now,
+		                        hit != NULL && hit->run_sums ? &agg : NULL);
+		if (agg != NULL) {
+			panel_agg_take(&c, agg);
+			PQclear(agg);
+		}
 		if (found < 0) {
 			c.db_failed = 1;
 		} else if (found > 0) {
@@ -398,7 +406,7 @@ route_request(PGconn **conn, const struct crmx_config *cfg, const struct cgi_env
 		} else {
 			c.lang = i18n_pick(ql, v.lang_pref, env->accept_language, LANG_EN);
 			i18n_use(c.lang);
-			answer_route(&c, conn, env, stamp, now);
+			answer_route(&c, conn, env, stamp, now, hit, arg, path_known);
 		}
 		if (tries > 0 || !c.db_failed || !readconn_lost(c.conn, *conn, query_failed_state()))
 			break;
