@@ -235,6 +235,27 @@ stall_shown() {	# [live]: every row read (a mark naming no owner), not the sums
 check "the team view from the sums counts stalled deals by [metrics] stall_days" stall_shown
 check "... and read from every row" stall_shown live
 
+# A page that reads the run's sums, read afresh, asks for the viewer and
+# the run's state in one statement (Q_VIEWER_AGG), not one each: the
+# statements the manager's pipeline sent, from the server's log.
+pglog="$(dirname "$host")/postgresql.log"
+q "ALTER DATABASE $db SET log_min_duration_statement = 0" >/dev/null
+PANELS_FCGI_SET="fcgi.cache_mb=0" panels_fcgi_start
+get "$mgr" /crmx/pipeline >/dev/null	# each worker's statements prepared
+get "$mgr" /crmx/pipeline >/dev/null
+before=$(wc -l <"$pglog")
+st=$(get "$mgr" /crmx/pipeline)
+sleep 0.3
+tail -n +"$((before + 1))" "$pglog" | grep -E 'execute crmx_[0-9]+o?:' |
+	sed -E 's/.*execute crmx_[0-9]+o?: //' | cut -c1-40 >"$tmp/sent"
+q "ALTER DATABASE $db RESET log_min_duration_statement" >/dev/null
+PANELS_FCGI_SET="fcgi.cache_mb=0" panels_fcgi_start
+echo "the manager's pipeline sent $(wc -l <"$tmp/sent") statements:" >&2
+sed 's/^/  /' "$tmp/sent" >&2
+check "a page that reads the run's sums reads the viewer with the run's state" test \
+	"$st/$(grep -c '^SELECT v.name' "$tmp/sent")/$(grep -c 'x.usable' "$tmp/sent")/$(wc -l <"$tmp/sent")" \
+	= "200/1/0/5"
+
 # pages ROLE...: each role's pipeline and regions (and one region) as JSON into $tmp/NAME.*
 pages() {
 	name=$1
