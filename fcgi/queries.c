@@ -915,7 +915,11 @@ static const char *const sql[Q__MAX] = {
  * usable_ranked): before it, a stored priority may be below today's.
  * An unmarked deal's row on the page is the stored one (its learned
  * probability, and its account's name unless the account is marked,
- * 0039); a marked one's is read as it is now. */
+ * 0039); a marked one's is read as it is now.  The stored rows above the
+ * floor are read from the table as the index by priority finds them:
+ * read there by key for the page's rows only (a second index's walk for
+ * each), the first page took 0.46 ms at 1M, 0.2 so; the deepest page
+ * ([fcgi] pipeline_top_max, 2,000 rows) 2.0 ms where 1.5. */
 #define RUN_PRIO \
     " coalesce(x.weighted, 0) / (1 + greatest(current_date - x.entered, 0) / 30.0::float8)"
 #define RUN_UNMARKED \
@@ -933,17 +937,14 @@ static const char *const sql[Q__MAX] = {
 #define RUN_LIVE_COLS \
     " o.name, o.account_id, NULL, o.stage, o.amount, o.probability," \
     " current_date - o.stage_entered_at::date"
-/* A stored row's columns of c (x, unmarked: the deal as it is now):
- * what the page shows of it read for the page's rows (RUN_BY_KEY),
- * or from x itself (its index by owner carries them; RUN_SHOWN). */
-#define RUN_STORED_COLS(shown) \
-    " x.opportunity_id, true AS stored, x.probability AS learned," RUN_PRIO " AS prio," shown
-#define RUN_SHOWN \
+/* A stored row's columns of c (x, unmarked: the deal as it is now),
+ * what the page shows of it read from x itself (the index by owner
+ * carries them; by priority, its rows above the floor are read from the
+ * table). */
+#define RUN_STORED_COLS \
+    " x.opportunity_id, true AS stored, x.probability AS learned," RUN_PRIO " AS prio," \
     " x.name, x.account_id, x.account, x.stage, x.amount," \
     " x.shown_probability AS probability, current_date - x.entered AS days"
-#define RUN_SHOWN_LATER \
-    " NULL::text AS name, NULL::bigint AS account_id, NULL::text AS account, NULL::text AS stage," \
-    " NULL::numeric AS amount, NULL::float8 AS probability, NULL::int AS days"
 /* The deals of c read as they are now, within COND: the marked ones (each
  * looked up once: as one OR with the owners' deals, a generic plan ANDed
  * the marks' bitmap with each open stage's whole index, 12 ms with 150
@@ -968,30 +969,16 @@ static const char *const sql[Q__MAX] = {
     " CASE WHEN t.stored THEN t.learned ELSE " LEARNED_OF("t.opportunity_id") " END AS learned," \
     " " KEEPS_STAGE_WEIGHTS " AS keeps_weights" \
     " FROM " from " ORDER BY t.prio DESC, t.opportunity_id"
-/* t with what the page shows of a stored deal read by key (d): in the
- * index by priority too, those columns made it wider than the table, and
- * a generic plan, which takes a third of the rows to be above any floor,
- * read the whole table instead (11 ms). */
-#define RUN_BY_KEY \
-    "(SELECT t.opportunity_id, t.stored, t.learned, t.prio," \
-    "  CASE WHEN t.stored THEN d.name ELSE t.name END AS name," \
-    "  CASE WHEN t.stored THEN d.account_id ELSE t.account_id END AS account_id," \
-    "  d.account, CASE WHEN t.stored THEN d.stage ELSE t.stage END AS stage," \
-    "  CASE WHEN t.stored THEN d.amount ELSE t.amount END AS amount," \
-    "  CASE WHEN t.stored THEN d.shown_probability ELSE t.probability END AS probability," \
-    "  CASE WHEN t.stored THEN current_date - d.entered ELSE t.days END AS days" \
-    "  FROM t LEFT JOIN crmx.open_deal d ON t.stored AND d.run_id = " RUN \
-    "  AND d.opportunity_id = t.opportunity_id) t"
 [Q_PIPELINE_TOP_RUN] =
     "WITH w AS (SELECT" RUN_PRIO " AS p FROM crmx.open_deal x WHERE" RUN_UNMARKED
     "  ORDER BY x.prio DESC LIMIT $2::bigint + $3::bigint),"
     " q AS (SELECT w.p FROM w" PDEAL_KTH("w.p") "),"
-    " c AS (SELECT" RUN_STORED_COLS(RUN_SHOWN_LATER)
+    " c AS (SELECT" RUN_STORED_COLS
     "  FROM crmx.open_deal x WHERE" RUN_UNMARKED " AND" RUN_ABOVE_FLOOR
     "  AND" RUN_PRIO " >= " RUN_FLOOR
     RUN_LIVE("") "),"
     " t AS (SELECT c.* FROM c ORDER BY c.prio DESC, c.opportunity_id" PDEAL_TOP_LIMIT ")"
-    RUN_PAGE("$4", RUN_BY_KEY),
+    RUN_PAGE("$4", "t"),
 /* Q_PIPELINE_PAGE_PRIO from the run's open deals (0055; $1 the owners
  * changed for the open deals' sums, $2 the viewer's scope, $3 rows from
  * $4, $5 the total): every stored row of the scope's owners (their index
@@ -1000,7 +987,7 @@ static const char *const sql[Q__MAX] = {
  * are now, as Q_PIPELINE_TOP_RUN: no amount converted, no time zone
  * applied, no deal or account looked up in the CRM. */
 [Q_PIPELINE_PAGE_PRIO_RUN] =
-    "WITH c AS (SELECT" RUN_STORED_COLS(RUN_SHOWN)
+    "WITH c AS (SELECT" RUN_STORED_COLS
     "  FROM crmx.open_deal x WHERE" RUN_UNMARKED " AND x.owner_id = ANY($2::bigint[])"
     RUN_LIVE(" AND o.owner_id = ANY($2::bigint[])") "),"
     " t AS (SELECT c.* FROM c ORDER BY c.prio DESC, c.opportunity_id"
