@@ -25,7 +25,9 @@
 #include "i18n.h"
 #include "listen.h"
 #include "log.h"
+#include "records.h"
 #include "routes.h"
+#include "sbuf.h"
 #include "util.h"
 
 static volatile sig_atomic_t stopping;
@@ -83,10 +85,11 @@ static const struct option own_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* The response gathered whole, for records_send. */
 static void
-emit(void *sink, const char *buf, size_t len)
+gather(void *sink, const char *buf, size_t len)
 {
-	FCGX_PutStr(buf, (int)len, sink);
+	sb_rawn(sink, buf, len);
 }
 
 /* Reads a POST body of CONTENT_LENGTH bytes, at most [fcgi] body_max. */
@@ -132,6 +135,8 @@ worker(int sock, const struct crmx_config *cfg)
 	struct sigaction sa = { .sa_handler = on_worker_term };
 	sigaction(SIGTERM, &sa, NULL);
 	cache_init((size_t)cfg->fcgi_cache_mb << 20, cfg->fcgi_cache_max_age_s);
+	struct sbuf resp;	/* the response, kept between requests */
+	sb_init(&resp);
 	FCGX_InitRequest(&rq, sock, 0);
 	while (!stopping && FCGX_Accept_r(&rq) >= 0) {
 		struct cgi_env env = {
@@ -147,7 +152,11 @@ worker(int sock, const struct crmx_config *cfg)
 		env.user_conflict = user_conflict(rq.envp);
 		read_body(&rq, cfg, &env);
 		route_request(&conn, cfg, &env, &o);
-		write_response(&o, emit, rq.out);
+		write_response(&o, gather, &resp);
+		if (records_send(rq.ipcFd, rq.requestId, resp.s, resp.len) != 0)
+			log_info("the web server went away before the response was sent: %s",
+			         strerror(errno));
+		resp.len = 0;
 		out_free(&o);
 		FCGX_Finish_r(&rq);
 	}
@@ -158,6 +167,7 @@ worker(int sock, const struct crmx_config *cfg)
 		         " changes %lu, emptied %lu times",
 		         (int)getpid(), st.hits, st.misses,
 		         100.0 * (double)st.hits / (double)(st.hits + st.misses), st.dropped, st.flushes);
+	sb_free(&resp);
 	PQfinish(conn);
 	_exit(0);
 }
