@@ -10,7 +10,8 @@
  *   <panel>_html.c  the HTML writer, and
  *   <panel>_json.c  the JSON writer; neither touches the database.
  * Panels: account, accounts (the list), deal, pipeline, regions, team.  The
- * request cycle, the route table and dispatch are routes.c; the query
+ * request cycle, the route table and dispatch are routes.c; the response
+ * sent to nginx, records.c; the query
  * parameters every route may take, with their validators, params.c;
  * forms form.c; the page cache cache.c. */
 #ifndef CRMX_PANEL_H
