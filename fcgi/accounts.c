@@ -174,6 +174,54 @@ list_count(struct ctx *c, const struct accounts_view *v, const char *const *extr
 	return scoped_query(c, Q_ACCOUNTS_COUNT, 8, extra);
 }
 
+/* Whether the page shows the owner control (its choices read): a list
+ * of several owners' accounts as HTML. */
+static int
+wants_owners(const struct ctx *c)
+{
+	int64_t one;
+	return !c->req->want_json && !scope_single(c->v->owners, &one);
+}
+
+/* A scope's plain list when the run's sums count it and its rows by owner
+ * serve it (the manager's usual page): its count (EXTRA with CAP as $9),
+ * its rows (EXTRA with LIM) and the owner control's choices in one round
+ * trip, where one after the other they took three.  1 with r[0..2] set
+ * (r[2] NULL when no control), 0 when the page is not such a list, -1
+ * when the database failed. */
+static int
+list_piped(struct ctx *c, const struct accounts_view *v, enum query owned,
+           const char **extra, const char *lim, PGresult **r)
+{
+	if (c->v->owners == NULL || v->q != NULL || v->fv[3] != NULL || v->fv[4] != NULL ||
+	    v->fv[5] != NULL || owned == Q__MAX || owned == Q_ACCOUNTS_NAME_OWNED ||
+	    owned == Q_ACCOUNTS_NAME_ZH_OWNED)
+		return 0;
+	char *scope;
+	int sums = panel_agg_begin(c, AGG_ACCOUNTS, &scope);
+	if (sums > 0)
+		panel_agg_end(c, scope);
+	int rows = sums > 0 ? panel_agg_begin_owners(c, &scope) : sums;
+	if (rows > 0)
+		panel_agg_end(c, scope);
+	if (rows <= 0)
+		return rows;
+	const char *changed = panel_agg_changed(c, AGG_ACCOUNTS);
+	const char *count_p[9], *rows_p[10];
+	memcpy(count_p, extra, 8 * sizeof *count_p);
+	count_p[8] = c->v->owners;
+	memcpy(rows_p, extra, 10 * sizeof *rows_p);
+	rows_p[7] = lim;
+	rows_p[9] = c->v->owners;
+	struct scoped_call calls[3] = {
+		{ Q_ACCOUNTS_COUNT_AGG, changed, 9, count_p },
+		{ owned, changed, 10, rows_p },
+		{ Q_LIST_OWNERS, c->v->owners, 0, NULL },
+	};
+	r[2] = NULL;
+	return scoped_calls(c, calls, wants_owners(c) ? 3 : 2, r) == 0 ? 1 : -1;
+}
+
 /* The page of rows (one more than shown: whether a next page exists)
  * and the capped total; -1 when the database failed. */
 static int
@@ -185,14 +233,18 @@ list_fetch(struct ctx *c, struct accounts_view *v, const enum query *qs)
 	snprintf(cap, sizeof cap, "%d", COUNT_CAP + 1);
 	const char *extra[10] = { v->fv[0], v->fv[1], v->fv[2], v->fv[3], v->fv[4], v->fv[5],
 	                         ln_pattern(v->q, v->pat, sizeof v->pat), cap, off };
-	PGresult *cnt = list_count(c, v, extra);
+	PGresult *r[3] = { NULL, NULL, NULL };
+	int piped = list_piped(c, v, qs[2], extra, lim, r);
+	if (piped < 0)
+		return -1;
+	PGresult *cnt = piped ? r[0] : list_count(c, v, extra);
 	if (cnt == NULL)
 		return -1;
 	v->total = atoll(db_val(cnt, 0, db_col(cnt, "total")));
 	v->capped = v->total > COUNT_CAP;
 	PQclear(cnt);
 	extra[7] = lim;
-	PGresult *res = list_rows(c, v, qs, extra);
+	PGresult *res = piped ? r[1] : list_rows(c, v, qs, extra);
 	if (res == NULL)
 		return -1;
 	rows_bind(&v->rows, res, list_cols, LS__N);
@@ -202,11 +254,10 @@ list_fetch(struct ctx *c, struct accounts_view *v, const enum query *qs)
 	v->nav.capped = v->capped;
 	v->nav.shown = v->n;
 	v->nav.more = v->more;
-	int64_t one;
-	if (!c->req->want_json && !scope_single(c->v->owners, &one)) {
+	if (wants_owners(c)) {
 		/* the owner control's choices; a rep's list has none */
 		static const char *const owner_cols[] = { "user_id", "name" };
-		PGresult *o = scoped_query(c, Q_LIST_OWNERS, 0, NULL);
+		PGresult *o = piped ? r[2] : scoped_query(c, Q_LIST_OWNERS, 0, NULL);
 		if (o == NULL) {
 			rows_clear(&v->rows);
 			return -1;

@@ -95,6 +95,26 @@ scoped_query(struct ctx *c, enum query q, int nextra, const char *const *extra)
 }
 
 int
+scoped_calls(struct ctx *c, const struct scoped_call *calls, int n, PGresult **out)
+{
+	const char *params[QUERY_MAX_CALLS][QUERY_MAX_PARAMS];
+	struct query_call qc[QUERY_MAX_CALLS];
+	if (n > QUERY_MAX_CALLS)
+		abort();	/* a caller's array above the bound */
+	for (int i = 0; i < n; i++) {
+		int k = calls[i].nextra < QUERY_MAX_PARAMS - 1 ? calls[i].nextra : QUERY_MAX_PARAMS - 1;
+		params[i][0] = calls[i].owners;
+		for (int j = 0; j < k; j++)
+			params[i][1 + j] = calls[i].extra[j];
+		qc[i] = (struct query_call){ .q = calls[i].q, .nparams = 1 + k, .params = params[i] };
+	}
+	if (query_run_calls(c->conn, qc, n, out) == 0)
+		return 0;
+	c->db_failed = 1;
+	return -1;
+}
+
+int
 scoped_batch(struct ctx *c, const enum query *qs, int n, int nextra,
              const char *const *extra, PGresult **out)
 {

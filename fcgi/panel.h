@@ -51,6 +51,17 @@ void page_end(struct ctx *c);
 /* Runs a statement with the viewer's owners as $1 and `extra` as $2...;
  * NULL (and c->db_failed) on error. */
 PGresult *scoped_query(struct ctx *c, enum query q, int nextra, const char *const *extra);
+/* A statement of scoped_calls: q with OWNERS as $1 (the viewer's scope,
+ * or the owners changed since the run, panelagg.h) and EXTRA from $2. */
+struct scoped_call {
+	enum query		 q;
+	const char		*owners;
+	int			 nextra;
+	const char *const	*extra;
+};
+/* n such statements (at most QUERY_MAX_CALLS) in one round trip, out[i]
+ * each result; -1 (and c->db_failed) when any failed. */
+int scoped_calls(struct ctx *c, const struct scoped_call *calls, int n, PGresult **out);
 /* The same, for n statements sharing the viewer's values and `extra`,
  * in one round trip; -1 (and c->db_failed) when any failed. */
 int scoped_batch(struct ctx *c, const enum query *qs, int n, int nextra,

@@ -2018,26 +2018,43 @@ query_run(PGconn *conn, enum query q, int nparams, const char *const *params)
 }
 
 int
-query_run_batch(PGconn *conn, const enum query *qs, int n, int nparams,
-                const char *const *params, PGresult **out)
+query_run_calls(PGconn *conn, const struct query_call *calls, int n, PGresult **out)
 {
 	const char *with[QUERY_MAX_PARAMS];
 	failed_state[0] = '\0';
 	for (int i = 0; i < n; i++)
 		out[i] = NULL;
-	/* the run's id read before the pipeline starts */
-	for (int i = 0; i < n; i++)
-		if (latest_read(conn, qs[i]) != 0)
+	/* the run's id read before the pipeline starts; a statement planned
+	 * for its values is a pipeline of its own (run_custom): the calls one
+	 * after the other then */
+	for (int i = 0; i < n; i++) {
+		if (latest_read(conn, calls[i].q) != 0)
 			return -1;
+		if (planned_per_request(calls[i].q, run_own(calls[i].q, calls[i].nparams,
+		                                            calls[i].params))) {
+			for (int k = 0; k < n; k++) {
+				out[k] = query_run(conn, calls[k].q, calls[k].nparams, calls[k].params);
+				if (out[k] == NULL) {
+					for (int j = 0; j < k; j++) {
+						PQclear(out[j]);
+						out[j] = NULL;
+					}
+					return -1;
+				}
+			}
+			return 0;
+		}
+	}
 	int ok = PQenterPipelineMode(conn) == 1, sent = 0;
 	for (; ok && sent < n; sent++) {
 		char name[16];
-		int k = with_run(qs[sent], nparams, params, with);
+		const struct query_call *q = &calls[sent];
+		int k = with_run(q->q, q->nparams, q->params, with);
 		if (k < 0) {	/* not sent: none of its results to read */
 			ok = 0;
 			break;
 		}
-		stmt_name(name, sizeof name, qs[sent], run_own(qs[sent], nparams, params));
+		stmt_name(name, sizeof name, q->q, run_own(q->q, q->nparams, q->params));
 		ok = PQsendQueryPrepared(conn, name, k, with, NULL, NULL, 0) == 1;
 	}
 	if (PQpipelineStatus(conn) == PQ_PIPELINE_OFF)
@@ -2050,7 +2067,7 @@ query_run_batch(PGconn *conn, const enum query *qs, int n, int nparams,
 		if (PQresultStatus(out[i]) == PGRES_TUPLES_OK)
 			continue;
 		if (ok) {
-			log_error("panel statement %d failed: %s", (int)qs[i], db_errmsg(conn));
+			log_error("panel statement %d failed: %s", (int)calls[i].q, db_errmsg(conn));
 			query_note_failure(out[i]);
 		}
 		ok = 0;
@@ -2065,4 +2082,18 @@ fail:
 		out[i] = NULL;
 	}
 	return -1;
+}
+
+int
+query_run_batch(PGconn *conn, const enum query *qs, int n, int nparams,
+                const char *const *params, PGresult **out)
+{
+	struct query_call calls[QUERY_MAX_CALLS];
+	if (n > QUERY_MAX_CALLS) {
+		log_error("panel statements: %d in one round trip, at most %d", n, QUERY_MAX_CALLS);
+		return -1;
+	}
+	for (int i = 0; i < n; i++)
+		calls[i] = (struct query_call){ .q = qs[i], .nparams = nparams, .params = params };
+	return query_run_calls(conn, calls, n, out);
 }

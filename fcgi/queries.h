@@ -114,9 +114,20 @@ void query_note_run(PGconn *conn, const char *run_id);
 /* Keeps the SQLSTATE of a failed result (NULL: none) for the answer. */
 void query_note_failure(const PGresult *res);
 
-/* Runs n prepared statements with the same parameters in one round trip
- * (libpq pipeline mode); out[i] receives each result.  Returns 0, or -1
- * (logged) with every out[i] NULL when any of them failed. */
+/* One statement of a round trip: q with its nparams parameters. */
+struct query_call {
+	enum query		 q;
+	int			 nparams;
+	const char *const	*params;
+};
+#define QUERY_MAX_CALLS 8
+
+/* Runs n prepared statements, each with its own parameters, in one round
+ * trip (libpq pipeline mode; one after the other when one of them is
+ * planned for its values); out[i] receives each result.  Returns 0, or
+ * -1 (logged) with every out[i] NULL when any of them failed. */
+int query_run_calls(PGconn *conn, const struct query_call *calls, int n, PGresult **out);
+/* The same for n statements with the same parameters. */
 int query_run_batch(PGconn *conn, const enum query *qs, int n, int nparams,
                     const char *const *params, PGresult **out);
 
