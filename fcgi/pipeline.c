@@ -122,57 +122,136 @@ deals_nav(struct ctx *c, struct pipeline_view *v)
 		ln_keep(l, "size", v->sizebuf);
 }
 
-/* The page of deals the request asks for, its total and the links that
- * keep search, sort and size (OPEN_ALL: the open deals in scope); -1 when
- * the database failed. */
-static int
-deals_fetch(struct ctx *c, struct pipeline_view *v, const char *open_all)
+/* What the page reads, as one round trip (scoped_calls): the funnel, the
+ * lost reasons and the win rate by source, the rep's forecast accuracy
+ * when the scope is one owner, and the page of deals.  From the run's
+ * sums when they serve (panelagg.h), each with the owners changed for
+ * its sums: the funnel's for the open deals', the others' for the closed
+ * deals'.  The page of deals does not wait for the funnel's count of
+ * open deals, its total: that is set from the funnel afterwards.  One
+ * after the other they took three to five round trips.  A search's page
+ * is planned for its values (queries.c), a pipeline of its own: it
+ * follows. */
+enum { PF_FUNNEL, PF_LOST, PF_SOURCES, PF_DEALS, PF_ACCURACY, PF__N };
+struct pipeline_fetch {
+	struct scoped_call	 call[PF__N];
+	int			 index[PF__N];	/* each part's place in call[]; -1: none */
+	int			 n;
+	int			 sums;		/* from the run's sums */
+	enum query		 deals_q;	/* the page of deals' statement */
+	char			 pat[2 * LN_TERM_MAX + 3], lim[24], off[24];
+	const char		*scope[1], *deals[5];
+};
+
+static void
+fetch_add(struct pipeline_fetch *f, int part, enum query q, const char *owners, int nextra,
+          const char *const *extra)
 {
-	char pat[2 * LN_TERM_MAX + 3], lim[24], off[24];
+	f->index[part] = f->n;
+	f->call[f->n++] = (struct scoped_call){ q, owners, nextra, extra };
+}
+
+/* The page of deals' statement and parameters into f (its total NULL:
+ * set afterwards); -1 when the database failed. */
+static int
+deals_call(struct ctx *c, struct pipeline_view *v, struct pipeline_fetch *f)
+{
 	struct listnav *l = &v->nav;
 	deals_nav(c, v);
-	snprintf(lim, sizeof lim, "%lld", (long long)l->size + 1);
-	snprintf(off, sizeof off, "%lld", (long long)((l->page - 1) * l->size));
-	const char *extra[5] = { ln_pattern(v->q, pat, sizeof pat), v->sort, lim, off, open_all };
+	snprintf(f->lim, sizeof f->lim, "%lld", (long long)l->size + 1);
+	snprintf(f->off, sizeof f->off, "%lld", (long long)((l->page - 1) * l->size));
+	const char **d = f->deals;
 	enum query q = deals_query(c, v, l);
-	/* these: $2 the limit, $3 the offset, $4 the total */
-	int top = q == Q_PIPELINE_TOP || q == Q_PIPELINE_TOP_AMOUNT || q == Q_PIPELINE_PAGE_PRIO;
-	PGresult *res;
-	char *scope;
-	/* from the run's stored rows when they serve ($1 the owners changed):
-	 * over everyone, Q_PIPELINE_TOP's pages; of a scope, its pages by
-	 * priority down to [fcgi] pipeline_top_max rows too (deeper: ranked
-	 * as before) */
+	f->deals_q = q;
+	/* from the run's stored rows when they serve: over everyone,
+	 * Q_PIPELINE_TOP's pages; of a scope, its pages by priority down to
+	 * [fcgi] pipeline_top_max rows too (deeper: ranked as before) */
 	int scoped = q == Q_PIPELINE_PAGE_PRIO && c->v->owners != NULL &&
 	    l->page * l->size + 1 <= c->cfg->fcgi_pipeline_top_max;
+	char *scope;
 	int ranked = (q == Q_PIPELINE_TOP && c->v->owners == NULL) || scoped ?
 	    panel_agg_begin_ranked(c, &scope) : 0;
 	if (ranked < 0)
 		return -1;
+	if (ranked)
+		panel_agg_end(c, scope);
+	const char *changed = ranked ? panel_agg_changed(c, AGG_DEALS) : NULL;
 	if (ranked && scoped) {	/* $2 the scope */
-		const char *p[4] = { scope, lim, off, open_all };
-		res = scoped_query(c, Q_PIPELINE_PAGE_PRIO_RUN, 4, p);
-		panel_agg_end(c, scope);
+		d[0] = c->v->owners, d[1] = f->lim, d[2] = f->off, d[3] = NULL;
+		fetch_add(f, PF_DEALS, Q_PIPELINE_PAGE_PRIO_RUN, changed, 4, d);
 	} else if (ranked) {
-		res = scoped_query(c, Q_PIPELINE_TOP_RUN, 3, extra + 2);
-		panel_agg_end(c, scope);
+		d[0] = f->lim, d[1] = f->off, d[2] = NULL;
+		fetch_add(f, PF_DEALS, Q_PIPELINE_TOP_RUN, changed, 3, d);
+	} else if (q == Q_PIPELINE_TOP || q == Q_PIPELINE_TOP_AMOUNT || q == Q_PIPELINE_PAGE_PRIO) {
+		/* $2 the limit, $3 the offset, $4 the total */
+		d[0] = f->lim, d[1] = f->off, d[2] = NULL;
+		fetch_add(f, PF_DEALS, q, c->v->owners, 3, d);
 	} else {
-		res = top ? scoped_query(c, q, 3, extra + 2) :
-		    scoped_query(c, q, q == Q_PIPELINE_DEALS ? 4 : 5, extra);
+		d[0] = ln_pattern(v->q, f->pat, sizeof f->pat), d[1] = v->sort, d[2] = f->lim;
+		d[3] = f->off, d[4] = NULL;
+		if (q != Q_PIPELINE_DEALS)
+			fetch_add(f, PF_DEALS, q, c->v->owners, 5, d);
 	}
-	if (res == NULL)
+	return 0;
+}
+
+/* The parts' statements into f; -1 when the database failed. */
+static int
+fetch_calls(struct ctx *c, struct pipeline_view *v, struct pipeline_fetch *f)
+{
+	for (int i = 0; i < PF__N; i++)
+		f->index[i] = -1;
+	char *scope;
+	f->sums = panel_agg_begin(c, AGG_DEALS, &scope);
+	if (f->sums < 0)
 		return -1;
+	if (f->sums) {
+		panel_agg_end(c, scope);
+		const char *deals = panel_agg_changed(c, AGG_DEALS);
+		const char *closed = panel_agg_changed(c, AGG_CLOSED);
+		f->scope[0] = c->v->owners;
+		fetch_add(f, PF_FUNNEL, Q_FUNNEL_AGG, deals, 1, f->scope);
+		fetch_add(f, PF_LOST, Q_LOST_REASONS_AGG, closed, 1, f->scope);
+		fetch_add(f, PF_SOURCES, Q_WIN_SOURCE_AGG, closed, 1, f->scope);
+		/* from the run's won amounts by month (0044) as the team view
+		 * reads them: 0.1 ms where reading the rep's won deals took 0.3 */
+		if (v->one_owner)
+			fetch_add(f, PF_ACCURACY, Q_FORECAST_ACCURACY_AGG, closed, 1, f->scope);
+	} else {
+		fetch_add(f, PF_FUNNEL, Q_FUNNEL, c->v->owners, 0, NULL);
+		fetch_add(f, PF_LOST, Q_LOST_REASONS, c->v->owners, 0, NULL);
+		fetch_add(f, PF_SOURCES, Q_WIN_SOURCE, c->v->owners, 0, NULL);
+		if (v->one_owner)
+			fetch_add(f, PF_ACCURACY, Q_FORECAST_ACCURACY, c->v->owners, 0, NULL);
+	}
+	return deals_call(c, v, f);
+}
+
+/* The page of deals from its result (NULL: a search's, read now), its
+ * total the funnel's count of open deals OPEN_ALL but for a search;
+ * -1 when the database failed. */
+static int
+deals_read(struct ctx *c, struct pipeline_view *v, const struct pipeline_fetch *f,
+           PGresult *res, const char *open_all)
+{
+	struct listnav *l = &v->nav;
+	enum query q = f->deals_q;
+	if (res == NULL) {	/* the search: $2 the pattern, $3 the sort, $4 rows from $5 */
+		res = scoped_query(c, Q_PIPELINE_DEALS, 4, f->deals);
+		if (res == NULL)
+			return -1;
+	}
 	rows_bind(&v->deals, res, pdeal_cols, PD__N);
 	l->more = v->deals.n > l->size;
 	l->shown = l->more ? (int)l->size : v->deals.n;
-	if (v->deals.n > 0) {
-		l->total = atoll(rows_s(&v->deals, 0, PD_TOTAL));
-		if (!rows_null(&v->deals, 0, PD_KEEPS))
-			v->keeps = winfeature_keeps_note(rows_s(&v->deals, 0, PD_KEEPS));
-	} else if (q != Q_PIPELINE_DEALS) {
+	if (v->deals.n > 0 && !rows_null(&v->deals, 0, PD_KEEPS))
+		v->keeps = winfeature_keeps_note(rows_s(&v->deals, 0, PD_KEEPS));
+	if (q != Q_PIPELINE_DEALS) {
 		l->total = atoll(open_all);
+	} else if (v->deals.n > 0) {
+		l->total = atoll(rows_s(&v->deals, 0, PD_TOTAL));
 	} else if (l->page > 1) {	/* past the last page: no row carries it */
-		PGresult *cnt = scoped_query(c, Q_PIPELINE_COUNT, 1, extra);
+		PGresult *cnt = scoped_query(c, Q_PIPELINE_COUNT, 1, f->deals);
 		if (cnt == NULL)
 			return -1;
 		l->total = atoll(db_val(cnt, 0, db_col(cnt, "total")));
@@ -181,48 +260,53 @@ deals_fetch(struct ctx *c, struct pipeline_view *v, const char *open_all)
 	return 0;
 }
 
-/* One rep's forecast accuracy, when the scope is one owner; -1: failed. */
+/* The rep's forecast accuracy from its result; none stored for the rep:
+ * read from the won deals.  -1 when the database failed. */
 static int
-owner_accuracy(struct ctx *c, struct pipeline_view *v)
+accuracy_take(struct ctx *c, struct pipeline_view *v, const struct pipeline_fetch *f,
+              PGresult *res)
 {
 	int64_t id;
-	v->one_owner = scope_single(c->v->owners, &id);
-	if (!v->one_owner)
-		return 0;
-	/* from the run's won amounts by month (0044) as the team view reads
-	 * them: 0.1 ms where reading the rep's won deals took 0.3 */
-	PGresult *res = panel_agg_fetch(c, AGG_CLOSED, AGG__N, Q_FORECAST_ACCURACY_AGG,
-	                                Q_FORECAST_ACCURACY, 0, NULL);
-	if (res == NULL)
-		return -1;
+	scope_single(c->v->owners, &id);
+	if (f->sums && PQntuples(res) == 0) {
+		PQclear(res);
+		res = scoped_query(c, Q_FORECAST_ACCURACY, 0, NULL);
+		if (res == NULL)
+			return -1;
+	}
 	accuracy_read(res, &id, &v->acc, 1);
 	PQclear(res);
 	return 0;
 }
 
-/* The funnel, the lost reasons and the win rate by source (parts), in one
- * round trip; from the run's sums when they serve (panelagg.h): the
- * funnel's with the owners changed for the open deals' sums, the other
- * two's with those changed for the closed deals' (a second round trip
- * when they differ). */
+/* Every part of the page into v, r[PF_FUNNEL..PF_SOURCES] kept for the
+ * caller; -1 when the database failed (r[] cleared). */
 static int
-funnel_fetch(struct ctx *c, const enum query *parts, const enum query *sums, PGresult **r)
+pipeline_fetch(struct ctx *c, struct pipeline_view *v, PGresult **r)
 {
-	char *scope;
-	int agg = panel_agg_begin(c, AGG_DEALS, &scope);
-	if (agg <= 0)
-		return agg < 0 ? -1 : scoped_batch(c, parts, 3, 0, NULL, r);
-	const char *extra[1] = { scope };
-	int n = strcmp(panel_agg_changed(c, AGG_DEALS), panel_agg_changed(c, AGG_CLOSED)) ? 1 : 3;
-	int rc = scoped_batch(c, sums, n, 1, extra, r);
-	panel_agg_end(c, scope);
-	if (rc != 0 || n == 3)
-		return rc;
-	if (panel_agg_begin(c, AGG_CLOSED, &scope) != 1)	/* as read above */
+	struct pipeline_fetch f;
+	memset(&f, 0, sizeof f);
+	int64_t id;
+	v->one_owner = scope_single(c->v->owners, &id);
+	PGresult *out[PF__N] = { NULL };
+	if (fetch_calls(c, v, &f) != 0 || scoped_calls(c, f.call, f.n, out) != 0)
 		return -1;
-	extra[0] = scope;
-	rc = scoped_batch(c, sums + 1, 2, 1, extra, r + 1);
-	panel_agg_end(c, scope);
+	for (int i = PF_FUNNEL; i <= PF_SOURCES; i++)
+		r[i] = out[f.index[i]];
+	PGresult *deals = f.index[PF_DEALS] >= 0 ? out[f.index[PF_DEALS]] : NULL;
+	int rc = 0;
+	if (f.index[PF_ACCURACY] >= 0 && accuracy_take(c, v, &f, out[f.index[PF_ACCURACY]]) != 0)
+		rc = -1;
+	if (rc == 0)
+		rc = deals_read(c, v, &f, deals, db_val(r[PF_FUNNEL], 0,
+		                db_col(r[PF_FUNNEL], "open_all")));
+	else
+		PQclear(deals);
+	if (rc != 0)
+		for (int i = PF_FUNNEL; i <= PF_SOURCES; i++) {
+			PQclear(r[i]);
+			r[i] = NULL;
+		}
 	return rc;
 }
 
@@ -237,19 +321,10 @@ h_pipeline(struct ctx *c, const char *arg)
 	 * fetch only: the page around it is the viewer's. */
 	char *saved;
 	scope_narrow(c, request_param(c->req, "owner"), &saved);
-	/* the funnel, the lost reasons and the win rate by source in one
-	 * round trip; the page of deals (its statement depends on the
-	 * request's search, sort and page) after it */
-	static const enum query parts[] = { Q_FUNNEL, Q_LOST_REASONS, Q_WIN_SOURCE };
-	static const enum query sums[] = { Q_FUNNEL_AGG, Q_LOST_REASONS_AGG, Q_WIN_SOURCE_AGG };
 	PGresult *r[3] = { NULL, NULL, NULL };
-	int rc = -1;
-	if (owner_accuracy(c, &v) == 0 && funnel_fetch(c, parts, sums, r) == 0)
-		rc = deals_fetch(c, &v, db_val(r[0], 0, db_col(r[0], "open_all")));
+	int rc = pipeline_fetch(c, &v, r);
 	scope_restore(c, saved);
 	if (rc != 0) {
-		for (int i = 0; i < 3; i++)
-			PQclear(r[i]);
 		rows_clear(&v.deals);
 		return -1;
 	}
