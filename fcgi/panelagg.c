@@ -149,22 +149,3 @@ panel_agg_forget(struct ctx *c)
 	free(c->agg);
 	c->agg = NULL;
 }
-
-PGresult *
-panel_agg_fetch(struct ctx *c, enum agg_sums sums, enum agg_sums also, enum query stored,
-                enum query live, int nlive, const char *const *live_extra)
-{
-	char *scope;
-	int agg = panel_agg_begin(c, sums, &scope);
-	if (agg < 0)
-		return NULL;
-	if (agg) {
-		const char *extra[2] = { scope, also != AGG__N ? panel_agg_changed(c, also) : NULL };
-		PGresult *res = scoped_query(c, stored, also != AGG__N ? 2 : 1, extra);
-		panel_agg_end(c, scope);
-		if (res == NULL || PQntuples(res) > 0)
-			return res;
-		PQclear(res);	/* none stored (or no rows): read every row */
-	}
-	return scoped_query(c, live, nlive, live_extra);
-}

@@ -29,14 +29,6 @@ int panel_agg_begin_owners(struct ctx *c, char **scope);
  * day (a priority stored then may be below today's). */
 int panel_agg_begin_ranked(struct ctx *c, char **scope);
 void panel_agg_end(struct ctx *c, char *scope);
-/* STORED's rows from the latest run's sums for SUMS and the changes since
- * (its $1 the owners changed for SUMS, $2 the scope, $3 when ALSO is not
- * AGG__N those changed for ALSO) when it stored them and they give rows,
- * else every row read now by LIVE (with LIVE_EXTRA); NULL: the database
- * failed. */
-PGresult *panel_agg_fetch(struct ctx *c, enum agg_sums sums, enum agg_sums also,
-                          enum query stored, enum query live, int nlive,
-                          const char *const *live_extra);
 /* Whether the run's whole rows per team serve (0056: stored, and today
  * is in the month of the run's day), after a panel_agg_begin that
  * returned 1. */

@@ -296,23 +296,6 @@ team_allowed(struct ctx *c, int *grouped)
 	return 1;
 }
 
-/* The rows from the run's team sums (0031) and the accounts changed since
- * for its precise customers, else read now. */
-static PGresult *
-team_fetch(struct ctx *c)
-{
-	return panel_agg_fetch(c, AGG_DEALS, AGG_ACCOUNTS, Q_TEAM_AGG, Q_TEAM, 0, NULL);
-}
-
-/* The forecast accuracy's rows from the run's won amounts by month
- * (0044), else read now. */
-static PGresult *
-accuracy_fetch(struct ctx *c)
-{
-	return panel_agg_fetch(c, AGG_CLOSED, AGG__N, Q_FORECAST_ACCURACY_AGG, Q_FORECAST_ACCURACY,
-	                       0, NULL);
-}
-
 /* Q_TEAM_TEAMS's summed fields, by column (the rest are rates). */
 static const struct {
 	const char	*col;
@@ -432,8 +415,9 @@ read_teams(PGresult *res, PGresult *acc, struct team_sum *t, struct team_bases *
 	return n;
 }
 
-/* v's reps from REPS (team_fetch's rows) with their forecast accuracy
- * from ACC (accuracy_fetch's), which it clears. */
+/* v's reps from REPS (Q_TEAM_AGG's or Q_TEAM's rows) with their forecast
+ * accuracy from ACC (Q_FORECAST_ACCURACY_AGG's or Q_FORECAST_ACCURACY's),
+ * which it clears. */
 static void
 reps_read(struct team_view *v, PGresult *reps, PGresult *acc)
 {
@@ -451,14 +435,43 @@ reps_read(struct team_view *v, PGresult *reps, PGresult *acc)
 }
 
 /* The reps' rows and forecast accuracy for the scope in c->v->owners, as
- * the page reads them per rep; -1: the database failed. */
+ * the page reads them per rep: from the run's team sums (0031) and won
+ * amounts by month (0044) in one round trip, each with the owners changed
+ * for its sums (one after the other they took two); what the run did not
+ * store (no rows) read now.  -1: the database failed. */
 static int
 reps_fetch(struct ctx *c, struct team_view *v)
 {
-	PGresult *acc = NULL;
-	if ((v->res = team_fetch(c)) == NULL || (acc = accuracy_fetch(c)) == NULL)
+	char *scope;
+	PGresult *r[2] = { NULL, NULL };
+	int agg = panel_agg_begin(c, AGG_DEALS, &scope);
+	if (agg < 0)
 		return -1;
-	reps_read(v, v->res, acc);
+	if (agg) {
+		panel_agg_end(c, scope);
+		const char *team_x[2] = { c->v->owners, panel_agg_changed(c, AGG_ACCOUNTS) };
+		const char *acc_x[1] = { c->v->owners };
+		struct scoped_call calls[2] = {
+			{ Q_TEAM_AGG, panel_agg_changed(c, AGG_DEALS), 2, team_x },
+			{ Q_FORECAST_ACCURACY_AGG, panel_agg_changed(c, AGG_CLOSED), 1, acc_x },
+		};
+		if (scoped_calls(c, calls, 2, r) != 0)
+			return -1;
+	}
+	if (r[0] == NULL || PQntuples(r[0]) == 0) {
+		PQclear(r[0]);
+		r[0] = scoped_query(c, Q_TEAM, 0, NULL);
+	}
+	if ((v->res = r[0]) == NULL) {
+		PQclear(r[1]);
+		return -1;
+	}
+	if (r[1] == NULL || PQntuples(r[1]) == 0) {
+		PQclear(r[1]);
+		if ((r[1] = scoped_query(c, Q_FORECAST_ACCURACY, 0, NULL)) == NULL)
+			return -1;
+	}
+	reps_read(v, v->res, r[1]);
 	return 0;
 }
 
