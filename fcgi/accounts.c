@@ -151,13 +151,20 @@ list_rows(struct ctx *c, struct accounts_view *v, const enum query *qs, const ch
 	return scoped_query(c, q, 9, extra);
 }
 
-/* The list's capped total: from the run's sums when filtered by no more
- * than owner, region and city and they serve (queries.c,
- * Q_ACCOUNTS_COUNT_AGG), else counted; NULL when the database failed. */
+/* Whether the run's sums can count the list: filtered by no more than
+ * owner, region and city (queries.c, Q_ACCOUNTS_COUNT_AGG). */
+static int
+count_from_sums(const struct accounts_view *v)
+{
+	return v->q == NULL && v->fv[3] == NULL && v->fv[4] == NULL && v->fv[5] == NULL;
+}
+
+/* The list's capped total: from the run's sums when they can count it
+ * and serve, else counted; NULL when the database failed. */
 static PGresult *
 list_count(struct ctx *c, const struct accounts_view *v, const char *const *extra)
 {
-	if (v->q == NULL && v->fv[3] == NULL && v->fv[4] == NULL && v->fv[5] == NULL) {
+	if (count_from_sums(v)) {
 		char *scope;
 		int agg = panel_agg_begin(c, AGG_ACCOUNTS, &scope);
 		if (agg < 0)
@@ -193,17 +200,11 @@ static int
 list_piped(struct ctx *c, const struct accounts_view *v, enum query owned,
            const char **extra, const char *lim, PGresult **r)
 {
-	if (c->v->owners == NULL || v->q != NULL || v->fv[3] != NULL || v->fv[4] != NULL ||
-	    v->fv[5] != NULL || owned == Q__MAX || owned == Q_ACCOUNTS_NAME_OWNED ||
-	    owned == Q_ACCOUNTS_NAME_ZH_OWNED)
+	if (c->v->owners == NULL || !count_from_sums(v) || owned == Q__MAX ||
+	    owned == Q_ACCOUNTS_NAME_OWNED || owned == Q_ACCOUNTS_NAME_ZH_OWNED)
 		return 0;
-	char *scope;
-	int sums = panel_agg_begin(c, AGG_ACCOUNTS, &scope);
-	if (sums > 0)
-		panel_agg_end(c, scope);
-	int rows = sums > 0 ? panel_agg_begin_owners(c, &scope) : sums;
-	if (rows > 0)
-		panel_agg_end(c, scope);
+	int sums = panel_agg_serves(c, USE_SUMS);
+	int rows = sums > 0 ? panel_agg_serves(c, USE_OWNERS) : sums;
 	if (rows <= 0)
 		return rows;
 	const char *changed = panel_agg_changed(c, AGG_ACCOUNTS);

@@ -75,6 +75,15 @@ agg_read(struct ctx *c)
 	return 0;
 }
 
+PGresult *
+panel_agg_or_live(struct ctx *c, PGresult *stored, enum query live)
+{
+	if (stored != NULL && PQntuples(stored) > 0)
+		return stored;
+	PQclear(stored);	/* none stored (or no rows): read every row */
+	return scoped_query(c, live, 0, NULL);
+}
+
 void
 panel_agg_take(struct ctx *c, const PGresult *viewer)
 {
@@ -82,19 +91,21 @@ panel_agg_take(struct ctx *c, const PGresult *viewer)
 	c->agg = memo_of(viewer, "agg_run", c->v->owners);
 }
 
-/* What a page reads of the run: its sums, its rows by owner, its open
- * deals' rows by priority. */
-enum agg_use { USE_SUMS, USE_OWNERS, USE_RANKED };
+int
+panel_agg_serves(struct ctx *c, enum agg_use what)
+{
+	if (agg_read(c) != 0)
+		return -1;
+	return what == USE_OWNERS ? c->agg->use_owners :
+	    what == USE_RANKED ? c->agg->use_ranked : c->agg->use;
+}
 
 static int
 agg_begin(struct ctx *c, enum agg_sums sums, enum agg_use what, char **scope)
 {
 	*scope = NULL;
-	if (agg_read(c) != 0)
-		return -1;
-	int use = what == USE_OWNERS ? c->agg->use_owners :
-	    what == USE_RANKED ? c->agg->use_ranked : c->agg->use;
-	if (use) {
+	int use = panel_agg_serves(c, what);
+	if (use > 0) {
 		*scope = c->v->owners;
 		c->v->owners = xstrdup(c->agg->changed[sums]);
 	}

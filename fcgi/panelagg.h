@@ -14,6 +14,19 @@ enum agg_sums {
 	AGG__N
 };
 
+/* What a page reads of the run: its sums, its rows by owner (0032), its
+ * open deals' rows by priority (0055). */
+enum agg_use { USE_SUMS, USE_OWNERS, USE_RANKED };
+
+/* Whether the run serves WHAT for the viewer's scope now (what
+ * panel_agg_begin* return, the scope left as it is): 1 or 0; -1: the
+ * database failed.  For pages that send their statements together, each
+ * with the owners changed for its sums (panel_agg_changed) as $1. */
+int panel_agg_serves(struct ctx *c, enum agg_use what);
+/* STORED (a *_AGG statement's result) when it has rows, else (NULL: the
+ * run did not serve, none stored, or no rows) every row read now by LIVE
+ * (no parameter but the scope); NULL: the database failed. */
+PGresult *panel_agg_or_live(struct ctx *c, PGresult *stored, enum query live);
 /* When the latest run stored usable sums: 1, *scope set to the viewer's
  * scope (c->v->owners, NULL: everyone; a *_AGG statement's scope
  * parameter) and c->v->owners to the owners changed since the run for

@@ -168,13 +168,10 @@ deals_call(struct ctx *c, struct pipeline_view *v, struct pipeline_fetch *f)
 	 * [fcgi] pipeline_top_max rows too (deeper: ranked as before) */
 	int scoped = q == Q_PIPELINE_PAGE_PRIO && c->v->owners != NULL &&
 	    l->page * l->size + 1 <= c->cfg->fcgi_pipeline_top_max;
-	char *scope;
 	int ranked = (q == Q_PIPELINE_TOP && c->v->owners == NULL) || scoped ?
-	    panel_agg_begin_ranked(c, &scope) : 0;
+	    panel_agg_serves(c, USE_RANKED) : 0;
 	if (ranked < 0)
 		return -1;
-	if (ranked)
-		panel_agg_end(c, scope);
 	const char *changed = ranked ? panel_agg_changed(c, AGG_DEALS) : NULL;
 	if (ranked && scoped) {	/* $2 the scope */
 		d[0] = c->v->owners, d[1] = f->lim, d[2] = f->off, d[3] = NULL;
@@ -201,12 +198,10 @@ fetch_calls(struct ctx *c, struct pipeline_view *v, struct pipeline_fetch *f)
 {
 	for (int i = 0; i < PF__N; i++)
 		f->index[i] = -1;
-	char *scope;
-	f->sums = panel_agg_begin(c, AGG_DEALS, &scope);
+	f->sums = panel_agg_serves(c, USE_SUMS);
 	if (f->sums < 0)
 		return -1;
 	if (f->sums) {
-		panel_agg_end(c, scope);
 		const char *deals = panel_agg_changed(c, AGG_DEALS);
 		const char *closed = panel_agg_changed(c, AGG_CLOSED);
 		f->scope[0] = c->v->owners;
@@ -268,12 +263,8 @@ accuracy_take(struct ctx *c, struct pipeline_view *v, const struct pipeline_fetc
 {
 	int64_t id;
 	scope_single(c->v->owners, &id);
-	if (f->sums && PQntuples(res) == 0) {
-		PQclear(res);
-		res = scoped_query(c, Q_FORECAST_ACCURACY, 0, NULL);
-		if (res == NULL)
-			return -1;
-	}
+	if (f->sums && (res = panel_agg_or_live(c, res, Q_FORECAST_ACCURACY)) == NULL)
+		return -1;
 	accuracy_read(res, &id, &v->acc, 1);
 	PQclear(res);
 	return 0;

@@ -442,13 +442,11 @@ reps_read(struct team_view *v, PGresult *reps, PGresult *acc)
 static int
 reps_fetch(struct ctx *c, struct team_view *v)
 {
-	char *scope;
 	PGresult *r[2] = { NULL, NULL };
-	int agg = panel_agg_begin(c, AGG_DEALS, &scope);
+	int agg = panel_agg_serves(c, USE_SUMS);
 	if (agg < 0)
 		return -1;
 	if (agg) {
-		panel_agg_end(c, scope);
 		const char *team_x[2] = { c->v->owners, panel_agg_changed(c, AGG_ACCOUNTS) };
 		const char *acc_x[1] = { c->v->owners };
 		struct scoped_call calls[2] = {
@@ -458,19 +456,12 @@ reps_fetch(struct ctx *c, struct team_view *v)
 		if (scoped_calls(c, calls, 2, r) != 0)
 			return -1;
 	}
-	if (r[0] == NULL || PQntuples(r[0]) == 0) {
-		PQclear(r[0]);
-		r[0] = scoped_query(c, Q_TEAM, 0, NULL);
-	}
-	if ((v->res = r[0]) == NULL) {
+	if ((v->res = panel_agg_or_live(c, r[0], Q_TEAM)) == NULL) {
 		PQclear(r[1]);
 		return -1;
 	}
-	if (r[1] == NULL || PQntuples(r[1]) == 0) {
-		PQclear(r[1]);
-		if ((r[1] = scoped_query(c, Q_FORECAST_ACCURACY, 0, NULL)) == NULL)
-			return -1;
-	}
+	if ((r[1] = panel_agg_or_live(c, r[1], Q_FORECAST_ACCURACY)) == NULL)
+		return -1;
 	reps_read(v, v->res, r[1]);
 	return 0;
 }
