@@ -2017,6 +2017,21 @@ query_run(PGconn *conn, enum query q, int nparams, const char *const *params)
 	return res;
 }
 
+/* The calls one at a time (query_run_calls); out[] as there. */
+static int
+run_each(PGconn *conn, const struct query_call *calls, int n, PGresult **out)
+{
+	for (int k = 0; k < n; k++)
+		if ((out[k] = query_run(conn, calls[k].q, calls[k].nparams, calls[k].params)) == NULL) {
+			for (int j = 0; j < k; j++) {
+				PQclear(out[j]);
+				out[j] = NULL;
+			}
+			return -1;
+		}
+	return 0;
+}
+
 int
 query_run_calls(PGconn *conn, const struct query_call *calls, int n, PGresult **out)
 {
@@ -2025,25 +2040,15 @@ query_run_calls(PGconn *conn, const struct query_call *calls, int n, PGresult **
 	for (int i = 0; i < n; i++)
 		out[i] = NULL;
 	/* the run's id read before the pipeline starts; a statement planned
-	 * for its values is a pipeline of its own (run_custom): the calls one
-	 * after the other then */
+	 * for its values is a pipeline of its own (run_custom: an
+	 * executive's team view as JSON, Q_TEAM_AGG over everyone): then
+	 * the calls one after the other */
 	for (int i = 0; i < n; i++) {
+		if (planned_per_request(calls[i].q, run_own(calls[i].q, calls[i].nparams,
+		                                            calls[i].params)))
+			return run_each(conn, calls, n, out);
 		if (latest_read(conn, calls[i].q) != 0)
 			return -1;
-		if (planned_per_request(calls[i].q, run_own(calls[i].q, calls[i].nparams,
-		                                            calls[i].params))) {
-			for (int k = 0; k < n; k++) {
-				out[k] = query_run(conn, calls[k].q, calls[k].nparams, calls[k].params);
-				if (out[k] == NULL) {
-					for (int j = 0; j < k; j++) {
-						PQclear(out[j]);
-						out[j] = NULL;
-					}
-					return -1;
-				}
-			}
-			return 0;
-		}
 	}
 	int ok = PQenterPipelineMode(conn) == 1, sent = 0;
 	for (; ok && sent < n; sent++) {
@@ -2089,10 +2094,8 @@ query_run_batch(PGconn *conn, const enum query *qs, int n, int nparams,
                 const char *const *params, PGresult **out)
 {
 	struct query_call calls[QUERY_MAX_CALLS];
-	if (n > QUERY_MAX_CALLS) {
-		log_error("panel statements: %d in one round trip, at most %d", n, QUERY_MAX_CALLS);
-		return -1;
-	}
+	if (n > QUERY_MAX_CALLS)
+		abort();	/* a caller's array above the bound */
 	for (int i = 0; i < n; i++)
 		calls[i] = (struct query_call){ .q = qs[i], .nparams = nparams, .params = params };
 	return query_run_calls(conn, calls, n, out);

@@ -122,9 +122,10 @@ struct query_call {
 };
 #define QUERY_MAX_CALLS 8
 
-/* Runs n prepared statements, each with its own parameters, in one round
- * trip (libpq pipeline mode; one after the other when one of them is
- * planned for its values); out[i] receives each result.  Returns 0, or
+/* Runs n (at most QUERY_MAX_CALLS) prepared statements, each with its own
+ * parameters, in one round trip (libpq pipeline mode; one after the other
+ * when one of them is planned for its values, a pipeline of its own);
+ * out[i] receives each result.  Returns 0, or
  * -1 (logged) with every out[i] NULL when any of them failed. */
 int query_run_calls(PGconn *conn, const struct query_call *calls, int n, PGresult **out);
 /* The same for n statements with the same parameters. */
