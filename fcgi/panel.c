@@ -238,9 +238,25 @@ void
 rows_bind(struct rows *r, PGresult *res, const char *const *names, int nfields)
 {
 	r->res = res;
+	r->first = 0;
 	r->n = PQntuples(res);
 	for (int f = 0; f < nfields && f < ROWS_MAX_COLS; f++)
 		r->col[f] = db_col(res, names[f]);
+}
+
+void
+rows_bind_part(struct rows *r, PGresult *res, const char *part, const char *const *names,
+               int nfields)
+{
+	rows_bind(r, res, names, nfields);
+	int pc = db_col(res, "part"), rows = r->n;
+	const char *v;
+	r->n = 0;
+	while (r->first < rows && ((v = db_val(res, r->first, pc)) == NULL || strcmp(v, part) != 0))
+		r->first++;
+	while (r->first + r->n < rows && (v = db_val(res, r->first + r->n, pc)) != NULL &&
+	       strcmp(v, part) == 0)
+		r->n++;
 }
 
 void
@@ -248,20 +264,20 @@ rows_clear(struct rows *r)
 {
 	PQclear(r->res);
 	r->res = NULL;
-	r->n = 0;
+	r->first = r->n = 0;
 }
 
 const char *
 rows_s(const struct rows *r, int row, int f)
 {
-	const char *v = db_val(r->res, row, r->col[f]);
+	const char *v = db_val(r->res, r->first + row, r->col[f]);
 	return v ? v : "";
 }
 
 int
 rows_null(const struct rows *r, int row, int f)
 {
-	return db_val(r->res, row, r->col[f]) == NULL;
+	return db_val(r->res, r->first + row, r->col[f]) == NULL;
 }
 
 double
@@ -279,13 +295,13 @@ rows_jnum(const struct rows *r, int row, int f)
 json_t *
 rows_jstr(const struct rows *r, int row, int f)
 {
-	const char *v = db_val(r->res, row, r->col[f]);
+	const char *v = db_val(r->res, r->first + row, r->col[f]);
 	return v ? json_string(v) : json_null();
 }
 
 json_t *
 rows_jbool(const struct rows *r, int row, int f)
 {
-	const char *v = db_val(r->res, row, r->col[f]);
+	const char *v = db_val(r->res, r->first + row, r->col[f]);
 	return v ? json_boolean(v[0] == 't') : json_null();
 }

@@ -96,10 +96,17 @@ void send_json(struct ctx *c, json_t *body);
 #define ROWS_MAX_COLS 48
 struct rows {
 	PGresult	*res;
+	int		 first;			/* row 0's row in res */
 	int		 n;			/* rows */
 	int		 col[ROWS_MAX_COLS];	/* field -> column */
 };
 void rows_bind(struct rows *r, PGresult *res, const char *const *names, int nfields);
+/* The rows of res whose column "part" is PART (one statement's parts,
+ * each a run of rows in its order): bound as rows_bind binds all of them,
+ * none when there are no such rows.  The result stays the caller's: it is
+ * cleared once, whatever its parts (not with rows_clear). */
+void rows_bind_part(struct rows *r, PGresult *res, const char *part, const char *const *names,
+                    int nfields);
 void rows_clear(struct rows *r);
 /* The value ("" for SQL NULL, as the writers print it), or whether it is NULL. */
 const char *rows_s(const struct rows *r, int row, int f);

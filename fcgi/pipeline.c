@@ -123,7 +123,8 @@ deals_nav(struct ctx *c, struct pipeline_view *v)
 }
 
 /* What the page reads, as one round trip (scoped_calls): the funnel, the
- * lost reasons and the win rate by source, the rep's forecast accuracy
+ * closed deals' parts (the lost reasons and the win rate by source, one
+ * statement: Q_CLOSED_PARTS), the rep's forecast accuracy
  * when the scope is one owner, and the page of deals.  From the run's
  * sums when they serve (panelagg.h), each with the owners changed for
  * its sums: the funnel's for the open deals', the others' for the closed
@@ -132,7 +133,7 @@ deals_nav(struct ctx *c, struct pipeline_view *v)
  * after the other they took three to five round trips.  A search's page
  * is planned for its values (queries.c), a pipeline of its own: it
  * follows. */
-enum { PF_FUNNEL, PF_LOST, PF_SOURCES, PF_DEALS, PF_ACCURACY, PF__N };
+enum { PF_FUNNEL, PF_CLOSED, PF_DEALS, PF_ACCURACY, PF__N };
 struct pipeline_fetch {
 	struct scoped_call	 call[PF__N];
 	int			 index[PF__N];	/* each part's place in call[]; -1: none */
@@ -206,16 +207,14 @@ fetch_calls(struct ctx *c, struct pipeline_view *v, struct pipeline_fetch *f)
 		const char *closed = panel_agg_changed(c, AGG_CLOSED);
 		f->scope[0] = c->v->owners;
 		fetch_add(f, PF_FUNNEL, Q_FUNNEL_AGG, deals, 1, f->scope);
-		fetch_add(f, PF_LOST, Q_LOST_REASONS_AGG, closed, 1, f->scope);
-		fetch_add(f, PF_SOURCES, Q_WIN_SOURCE_AGG, closed, 1, f->scope);
+		fetch_add(f, PF_CLOSED, Q_CLOSED_PARTS_AGG, closed, 1, f->scope);
 		/* from the run's won amounts by month (0044) as the team view
 		 * reads them: 0.1 ms where reading the rep's won deals took 0.3 */
 		if (v->one_owner)
 			fetch_add(f, PF_ACCURACY, Q_FORECAST_ACCURACY_AGG, closed, 1, f->scope);
 	} else {
 		fetch_add(f, PF_FUNNEL, Q_FUNNEL, c->v->owners, 0, NULL);
-		fetch_add(f, PF_LOST, Q_LOST_REASONS, c->v->owners, 0, NULL);
-		fetch_add(f, PF_SOURCES, Q_WIN_SOURCE, c->v->owners, 0, NULL);
+		fetch_add(f, PF_CLOSED, Q_CLOSED_PARTS, c->v->owners, 0, NULL);
 		if (v->one_owner)
 			fetch_add(f, PF_ACCURACY, Q_FORECAST_ACCURACY, c->v->owners, 0, NULL);
 	}
@@ -270,7 +269,7 @@ accuracy_take(struct ctx *c, struct pipeline_view *v, const struct pipeline_fetc
 	return 0;
 }
 
-/* Every part of the page into v, r[PF_FUNNEL..PF_SOURCES] kept for the
+/* Every part of the page into v, r[PF_FUNNEL..PF_CLOSED] kept for the
  * caller; -1 when the database failed (r[] cleared). */
 static int
 pipeline_fetch(struct ctx *c, struct pipeline_view *v, PGresult **r)
@@ -282,7 +281,7 @@ pipeline_fetch(struct ctx *c, struct pipeline_view *v, PGresult **r)
 	PGresult *out[PF__N] = { NULL };
 	if (fetch_calls(c, v, &f) != 0 || scoped_calls(c, f.call, f.n, out) != 0)
 		return -1;
-	for (int i = PF_FUNNEL; i <= PF_SOURCES; i++)
+	for (int i = PF_FUNNEL; i <= PF_CLOSED; i++)
 		r[i] = out[f.index[i]];
 	PGresult *deals = f.index[PF_DEALS] >= 0 ? out[f.index[PF_DEALS]] : NULL;
 	int rc = 0;
@@ -294,7 +293,7 @@ pipeline_fetch(struct ctx *c, struct pipeline_view *v, PGresult **r)
 	else
 		PQclear(deals);
 	if (rc != 0)
-		for (int i = PF_FUNNEL; i <= PF_SOURCES; i++) {
+		for (int i = PF_FUNNEL; i <= PF_CLOSED; i++) {
 			PQclear(r[i]);
 			r[i] = NULL;
 		}
@@ -312,7 +311,7 @@ h_pipeline(struct ctx *c, const char *arg)
 	 * fetch only: the page around it is the viewer's. */
 	char *saved;
 	scope_narrow(c, request_param(c->req, "owner"), &saved);
-	PGresult *r[3] = { NULL, NULL, NULL };
+	PGresult *r[2] = { NULL, NULL };
 	int rc = pipeline_fetch(c, &v, r);
 	scope_restore(c, saved);
 	if (rc != 0) {
@@ -320,8 +319,8 @@ h_pipeline(struct ctx *c, const char *arg)
 		return -1;
 	}
 	rows_bind(&f, r[0], funnel_cols, FN__N);
-	rows_bind(&v.lost, r[1], lost_cols, LR__N);
-	rows_bind(&v.sources, r[2], source_cols, WS__N);
+	rows_bind_part(&v.lost, r[1], "lost", lost_cols, LR__N);
+	rows_bind_part(&v.sources, r[1], "source", source_cols, WS__N);
 	read_layers(&f, v.l);
 	v.month = rows_num(&f, 0, FN_MONTH);
 	v.quarter = rows_num(&f, 0, FN_QUARTER);
@@ -332,7 +331,6 @@ h_pipeline(struct ctx *c, const char *arg)
 		pipeline_html(c, &v);
 	rows_clear(&f);
 	rows_clear(&v.deals);
-	rows_clear(&v.lost);
-	rows_clear(&v.sources);
+	PQclear(r[1]);		/* v.lost's and v.sources' */
 	return 0;
 }

@@ -35,7 +35,7 @@ struct pipeline_view {
 	const char	*keeps;			/* winfeature_keeps_note; NULL: none */
 };
 
-/* Q_LOST_REASONS, Q_WIN_SOURCE */
+/* Q_CLOSED_PARTS: its part "lost", then its part "source" */
 enum lost_f { LR_REASON, LR_DEALS, LR_AMOUNT, LR__N };
 enum source_f { WS_SOURCE, WS_WON, WS_LOST, WS__N };
 

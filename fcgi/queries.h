@@ -42,16 +42,14 @@ enum query {
 	Q_FORECAST_ACCURACY_AGG, /* the same from the run's won months; $2 the scope */
 	Q_SAVE_CONTACT,		/* a contact's role and the key person reached, + history */
 	Q_CONTACT_HISTORY,
-	Q_LOST_REASONS,		/* lost deals of the last 12 months by reason */
-	Q_WIN_SOURCE,		/* win rate of the last 12 months by source */
+	Q_CLOSED_PARTS,		/* lost deals of 12 months by reason, then win rate by source */
 	Q_ACCOUNTS_REVENUE_DEEP,	/* the same lists far down: one sort of every row */
 	Q_ACCOUNTS_LTV_DEEP,
 	Q_ACCOUNTS_ACTIVITY_DEEP,
 	Q_DEAL_FORECAST,	/* the deal's learned probability (0028), latest run */
 	Q_PANEL_AGG,		/* whether the run's sums serve the all-scope pages; who changed */
 	Q_FUNNEL_AGG,		/* the same figures from the run's sums: $1 the changed owners */
-	Q_LOST_REASONS_AGG,
-	Q_WIN_SOURCE_AGG,
+	Q_CLOSED_PARTS_AGG,
 	Q_REGIONS_AGG,
 	Q_ACCOUNTS_REVENUE_WALK,	/* a search with many matches: the index walked */
 	Q_ACCOUNTS_LTV_WALK,

@@ -236,8 +236,9 @@ check "the team view from the sums counts stalled deals by [metrics] stall_days"
 check "... and read from every row" stall_shown live
 
 # A page that reads the run's sums, read afresh, asks for the viewer and
-# the run's state in one statement (Q_VIEWER_AGG), not one each: the
-# statements the manager's pipeline sent, from the server's log.
+# the run's state in one statement (Q_VIEWER_AGG), not one each, and for
+# the lost reasons and the win rate by source in one (Q_CLOSED_PARTS_AGG):
+# the statements the manager's pipeline sent, from the server's log.
 pglog="$(dirname "$host")/postgresql.log"
 q "ALTER DATABASE $db SET log_min_duration_statement = 0" >/dev/null
 PANELS_FCGI_SET="fcgi.cache_mb=0" panels_fcgi_start
@@ -252,9 +253,9 @@ q "ALTER DATABASE $db RESET log_min_duration_statement" >/dev/null
 PANELS_FCGI_SET="fcgi.cache_mb=0" panels_fcgi_start
 echo "the manager's pipeline sent $(wc -l <"$tmp/sent") statements:" >&2
 sed 's/^/  /' "$tmp/sent" >&2
-check "a page that reads the run's sums reads the viewer with the run's state" test \
-	"$st/$(grep -c '^SELECT v.name' "$tmp/sent")/$(grep -c 'x.usable' "$tmp/sent")/$(wc -l <"$tmp/sent")" \
-	= "200/1/0/5"
+check "a page that reads the run's sums reads the viewer with the run's state, the closed deals' parts together" \
+	test "$st/$(grep -c '^SELECT v.name' "$tmp/sent")/$(grep -c 'x.usable' "$tmp/sent")/$(grep -c \
+	'^WITH c AS (SELECT x.lost_reason, x.sourc' "$tmp/sent")/$(wc -l <"$tmp/sent")" = "200/1/0/1/4"
 
 # pages ROLE...: each role's pipeline and regions (and one region) as JSON into $tmp/NAME.*
 pages() {
