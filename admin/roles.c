@@ -62,6 +62,7 @@ static const struct right panels_rights[] = {
 	{ "SELECT", "TABLE", "region_top", NULL },
 	{ "SELECT", "TABLE", "changed_deal", NULL },	/* 0038: the pipeline and the */
 	{ "SELECT", "TABLE", "open_deal", NULL },	/* team view by changed deal */
+	{ "SELECT", "TABLE", "open_team", NULL },	/* 0057: a team's pipeline */
 	{ "SELECT", "TABLE", "changed_account", NULL },	/* qualifications by account */
 	{ "SELECT", "TABLE", "precise_account", NULL },	/* by account */
 	{ "SELECT", "TABLE", "won_month", NULL },	/* 0044, 0045: forecast accuracy */

@@ -174,9 +174,10 @@ deals_call(struct ctx *c, struct pipeline_view *v, struct pipeline_fetch *f)
 	if (ranked < 0)
 		return -1;
 	const char *changed = ranked ? panel_agg_changed(c, AGG_DEALS) : NULL;
-	if (ranked && scoped) {	/* $2 the scope */
+	if (ranked && scoped) {	/* $2 the scope: a team's from its index (0057) */
 		d[0] = c->v->owners, d[1] = f->lim, d[2] = f->off, d[3] = NULL;
-		fetch_add(f, PF_DEALS, Q_PIPELINE_PAGE_PRIO_RUN, changed, 4, d);
+		fetch_add(f, PF_DEALS, v->one_owner ? Q_PIPELINE_PAGE_PRIO_RUN :
+		          Q_PIPELINE_TEAM_PRIO_RUN, changed, 4, d);
 	} else if (ranked) {
 		d[0] = f->lim, d[1] = f->off, d[2] = NULL;
 		fetch_add(f, PF_DEALS, Q_PIPELINE_TOP_RUN, changed, 3, d);

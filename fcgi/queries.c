@@ -998,6 +998,31 @@ static const char *const sql[Q__MAX] = {
     " t AS (SELECT c.* FROM c ORDER BY c.prio DESC, c.opportunity_id"
     " LIMIT $3::bigint OFFSET $4::bigint)"
     RUN_PAGE("$5", "t"),
+/* Q_PIPELINE_PAGE_PRIO_RUN for a scope of several owners, as
+ * Q_PIPELINE_TOP_RUN per team (0057): when the scope ($2) is exactly a
+ * team's users as the run read them (k: a manager's scope), the stored
+ * rows are that team's, and only those at or above the floor that the
+ * team's k best by stored priority give are ranked, read from the index
+ * by team and priority; else (the team changed since, in a table the
+ * change feed does not watch) every stored row of the owners, as
+ * Q_PIPELINE_PAGE_PRIO_RUN.  A manager's first page at 1M ranked 654
+ * rows in 0.32 ms, 101 so in 0.23 with the test of the team. */
+[Q_PIPELINE_TEAM_PRIO_RUN] =
+    "WITH k AS (SELECT t.team FROM crmx.open_team t WHERE t.run_id = " RUN
+    "  AND t.owners = $2::bigint[]),"
+    " w AS (SELECT" RUN_PRIO " AS p FROM crmx.open_deal x WHERE" RUN_UNMARKED
+    "  AND x.team = (SELECT k.team FROM k) ORDER BY x.prio DESC LIMIT $3::bigint + $4::bigint),"
+    " q AS (SELECT w.p FROM w ORDER BY w.p DESC OFFSET $3::bigint + $4::bigint - 1 LIMIT 1),"
+    " c AS (SELECT" RUN_STORED_COLS
+    "  FROM crmx.open_deal x WHERE" RUN_UNMARKED " AND x.team = (SELECT k.team FROM k)"
+    "  AND" RUN_ABOVE_FLOOR " AND" RUN_PRIO " >= " RUN_FLOOR
+    "  UNION ALL SELECT" RUN_STORED_COLS
+    "  FROM crmx.open_deal x WHERE" RUN_UNMARKED " AND x.owner_id = ANY($2::bigint[])"
+    "  AND NOT EXISTS (SELECT 1 FROM k)"
+    RUN_LIVE(" AND o.owner_id = ANY($2::bigint[])") "),"
+    " t AS (SELECT c.* FROM c ORDER BY c.prio DESC, c.opportunity_id"
+    " LIMIT $3::bigint OFFSET $4::bigint)"
+    RUN_PAGE("$5", "t"),
 /* The window the panels' closed-deal figures cover: the latest run's,
  * as the report's ([metrics] window_days up to its as-of date; the 365 days
  * up to today before the first run). */

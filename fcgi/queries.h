@@ -74,6 +74,7 @@ enum query {
 	Q_TEAM_TEAMS_ACC,	/* their forecast accuracy by month; $2 the closed deals' changed */
 	Q_PIPELINE_TOP_RUN,	/* Q_PIPELINE_TOP over everyone from the run's priorities (0055) */
 	Q_PIPELINE_PAGE_PRIO_RUN,	/* Q_PIPELINE_PAGE_PRIO from the run's open deals (0055) */
+	Q_PIPELINE_TEAM_PRIO_RUN,	/* the same for a team: from its index when the scope is its users */
 	Q_TEAM_WHOLE,		/* Q_TEAM_TEAMS from the run's whole rows per team (0056) */
 	Q_TEAM_ACC_DELTA,	/* Q_TEAM_TEAMS_ACC's changes, for Q_TEAM_WHOLE (0056) */
 	Q__MAX

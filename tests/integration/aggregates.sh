@@ -408,7 +408,10 @@ check "the day's changes marked no owner" test "$(q "SELECT count(*) FILTER (WHE
 # live in a table it does not watch; triggers off): a rep nothing else
 # changes moved to another team, a manager made a rep, a rep added; an
 # executive's page of teams from the sums per team reads them live
-# (Q_TEAM_LIVE), as every row summed does
+# (Q_TEAM_LIVE), as every row summed does, and the pipeline of the
+# manager whose team the rep left no longer takes the team's rows as the
+# run stored them (Q_PIPELINE_TEAM_PRIO_RUN: the scope is not the team's
+# users then)
 set -- $(q "SELECT u.user_id || ' ' || v.team FROM crmx_src.users u JOIN crmx_src.users v
             ON v.role = 'rep' AND v.team IS NOT NULL AND v.team <> u.team
             WHERE u.role = 'rep' AND u.user_id NOT IN ($o1, $o2, $o3, $o4, $o5, $o6, $o7)
@@ -417,7 +420,9 @@ set -- $(q "SELECT u.user_id || ' ' || v.team FROM crmx_src.users u JOIN crmx_sr
 o8=${1:-} t8=${2:-}
 mgr2=$(q "SELECT user_id FROM crmx_src.users WHERE role = 'manager' AND login <> '$mgr'
           ORDER BY user_id LIMIT 1")
-check "the demo has a rep to move and a second manager" test -n "$o8" -a -n "$mgr2"
+check "the demo has a rep to move (out of the manager's team) and a second manager" test -n "$o8" \
+	-a -n "$mgr2" -a "$(q "SELECT count(*) FROM crmx_src.users u JOIN crmx_src.users m
+	ON m.login = '$mgr' AND m.team = u.team WHERE u.user_id = $o8")" = 1
 q "SET session_replication_role = replica;
    UPDATE crmx_native.users SET team = '$t8' WHERE user_id = $o8;
    UPDATE crmx_native.users SET role = 'rep' WHERE user_id = $mgr2;
@@ -447,6 +452,24 @@ q "INSERT INTO crmx_native.opportunities (opportunity_id, account_id, owner_id, 
 check "... its deals marked themselves, not their owners" test "$(q "SELECT count(*) FROM crmx.changed_owner
 	WHERE owner_id = $o9")" = 0
 pages sums
+# every open deal of the manager's team as it is now, none of the rep's
+# who left it, on the manager's pipeline from the sums (pages of 200)
+mgr_deals() {
+	i=1; : >"$tmp/mgr_deals"
+	while [ "$i" -le 20 ]; do
+		[ "$(get "$mgr" "/crmx/pipeline.json?size=200&page=$i")" = 200 ] || return 1
+		json "'\\n'.join(str(d['opportunity_id']) for d in j['deals'])" | sed '/^$/d' >>"$tmp/mgr_deals"
+		[ "$(json "len(j['deals'])")" -eq 200 ] || break
+		i=$((i + 1))
+	done
+	sort -n "$tmp/mgr_deals" | tr '\n' ' '
+}
+check "the manager's pipeline from the sums: the team's open deals now, not the rep's who left" test \
+	"$(mgr_deals)/$(q "SELECT count(*) FROM crmx_src.opportunities WHERE owner_id = $o8
+	   AND outcome = 'open'" | grep -c '^[1-9]')" = "$(q "SELECT string_agg(o.opportunity_id::text, ' '
+	   ORDER BY o.opportunity_id) || ' ' FROM crmx_src.opportunities o JOIN crmx_src.users u
+	   ON u.user_id = o.owner_id JOIN crmx_src.users m ON m.login = '$mgr' AND m.team = u.team
+	   WHERE o.outcome = 'open' AND o.owner_id <> $o8")/1"
 team_of() {	# FILE OWNER FIELD: the rep's FIELD in a team.json (None: null)
 	/usr/bin/python3 -c "import json,sys; v = [r[sys.argv[3]] for r in json.load(open(sys.argv[1]))['reps']
 		if r['user_id'] == int(sys.argv[2])][0]; print(int(v) if v is not None and v == int(v) else v)" "$@"
