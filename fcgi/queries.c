@@ -1009,7 +1009,7 @@ static const char *const sql[Q__MAX] = {
  * rows in 0.32 ms, 101 so in 0.23 with the test of the team. */
 [Q_PIPELINE_TEAM_PRIO_RUN] =
     "WITH k AS (SELECT t.team FROM crmx.open_team t WHERE t.run_id = " RUN
-    "  AND t.owners = $2::bigint[]),"
+    "  AND t.owners[1] = ($2::bigint[])[1] AND t.owners = $2::bigint[]),"
     " w AS (SELECT" RUN_PRIO " AS p FROM crmx.open_deal x WHERE" RUN_UNMARKED
     "  AND x.team = (SELECT k.team FROM k) ORDER BY x.prio DESC LIMIT $3::bigint + $4::bigint),"
     " q AS (SELECT w.p FROM w ORDER BY w.p DESC OFFSET $3::bigint + $4::bigint - 1 LIMIT 1),"
