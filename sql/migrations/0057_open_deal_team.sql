@@ -25,8 +25,7 @@ CREATE TABLE crmx.open_team (
     owners  bigint[] NOT NULL,
     PRIMARY KEY (run_id, team)
 );
--- a user is in one team: its users are found by the first of them
-CREATE UNIQUE INDEX open_team_first ON crmx.open_team (run_id, (owners[1]));
+CREATE INDEX open_team_owners ON crmx.open_team (run_id, owners);
 -- What the ranking reads, as open_deal_prio (0055), per team.
 CREATE INDEX open_deal_team ON crmx.open_deal (run_id, team, prio DESC)
     INCLUDE (opportunity_id, owner_id, weighted, entered, probability);
