@@ -125,12 +125,6 @@ panel_agg_begin_owners(struct ctx *c, char **scope)
 }
 
 int
-panel_agg_begin_ranked(struct ctx *c, char **scope)
-{
-	return agg_begin(c, AGG_DEALS, USE_RANKED, scope);
-}
-
-int
 panel_agg_whole(const struct ctx *c)
 {
 	return c->agg->use_whole;

@@ -14,8 +14,10 @@ enum agg_sums {
 	AGG__N
 };
 
-/* What a page reads of the run: its sums, its rows by owner (0032), its
- * open deals' rows by priority (0055). */
+/* What a page reads of the run: its sums, its rows by owner (0032: not
+ * when the run did not store its accounts' owners), its open deals' rows
+ * by priority (0055: not when it stored no priorities, nor before its
+ * day, when a priority stored may be below today's). */
 enum agg_use { USE_SUMS, USE_OWNERS, USE_RANKED };
 
 /* Whether the run serves WHAT for the viewer's scope now (what
@@ -37,10 +39,6 @@ int panel_agg_begin(struct ctx *c, enum agg_sums sums, char **scope);
 /* The same for the run's rows by owner (0032), the accounts' sums: also
  * 0 when the run did not store its accounts' owners. */
 int panel_agg_begin_owners(struct ctx *c, char **scope);
-/* The same for the run's open deals by priority (0055), the open deals'
- * changed owners: also 0 when the run stored no priorities, or before its
- * day (a priority stored then may be below today's). */
-int panel_agg_begin_ranked(struct ctx *c, char **scope);
 void panel_agg_end(struct ctx *c, char *scope);
 /* Whether the run's whole rows per team serve (0056: stored, and today
  * is in the month of the run's day), after a panel_agg_begin that
