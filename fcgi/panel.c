@@ -73,12 +73,13 @@ page_end(struct ctx *c)
 	out_raw(c->out, c->embed ? "</div>" : "</main></body></html>\n");
 }
 
-/* The viewer's owners as $1, then `extra`; returns how many. */
+/* OWNERS as $1, then `extra`, into params (QUERY_MAX_PARAMS); returns
+ * how many. */
 static int
-viewer_params(const struct ctx *c, int nextra, const char *const *extra, const char **params)
+owner_params(const char *owners, int nextra, const char *const *extra, const char **params)
 {
-	int n = nextra < 15 ? nextra : 15;
-	params[0] = c->v->owners;
+	int n = nextra < QUERY_MAX_PARAMS - 1 ? nextra : QUERY_MAX_PARAMS - 1;
+	params[0] = owners;
 	for (int i = 0; i < n; i++)
 		params[1 + i] = extra[i];
 	return 1 + n;
@@ -88,7 +89,8 @@ PGresult *
 scoped_query(struct ctx *c, enum query q, int nextra, const char *const *extra)
 {
 	const char *params[QUERY_MAX_PARAMS];
-	PGresult *res = query_run(c->conn, q, viewer_params(c, nextra, extra, params), params);
+	PGresult *res = query_run(c->conn, q, owner_params(c->v->owners, nextra, extra, params),
+	                          params);
 	if (res == NULL)
 		c->db_failed = 1;
 	return res;
@@ -101,13 +103,10 @@ scoped_calls(struct ctx *c, const struct scoped_call *calls, int n, PGresult **o
 	struct query_call qc[QUERY_MAX_CALLS];
 	if (n > QUERY_MAX_CALLS)
 		abort();	/* a caller's array above the bound */
-	for (int i = 0; i < n; i++) {
-		int k = calls[i].nextra < QUERY_MAX_PARAMS - 1 ? calls[i].nextra : QUERY_MAX_PARAMS - 1;
-		params[i][0] = calls[i].owners;
-		for (int j = 0; j < k; j++)
-			params[i][1 + j] = calls[i].extra[j];
-		qc[i] = (struct query_call){ .q = calls[i].q, .nparams = 1 + k, .params = params[i] };
-	}
+	for (int i = 0; i < n; i++)
+		qc[i] = (struct query_call){ .q = calls[i].q, .params = params[i],
+		    .nparams = owner_params(calls[i].owners, calls[i].nextra, calls[i].extra,
+		                            params[i]) };
 	if (query_run_calls(c->conn, qc, n, out) == 0)
 		return 0;
 	c->db_failed = 1;
@@ -118,11 +117,12 @@ int
 scoped_batch(struct ctx *c, const enum query *qs, int n, int nextra,
              const char *const *extra, PGresult **out)
 {
-	const char *params[QUERY_MAX_PARAMS];
-	if (query_run_batch(c->conn, qs, n, viewer_params(c, nextra, extra, params), params, out) == 0)
-		return 0;
-	c->db_failed = 1;
-	return -1;
+	struct scoped_call calls[QUERY_MAX_CALLS];
+	if (n > QUERY_MAX_CALLS)
+		abort();	/* a caller's array above the bound */
+	for (int i = 0; i < n; i++)
+		calls[i] = (struct scoped_call){ qs[i], c->v->owners, nextra, extra };
+	return scoped_calls(c, calls, n, out);
 }
 
 void

@@ -2116,15 +2116,3 @@ fail:
 	}
 	return -1;
 }
-
-int
-query_run_batch(PGconn *conn, const enum query *qs, int n, int nparams,
-                const char *const *params, PGresult **out)
-{
-	struct query_call calls[QUERY_MAX_CALLS];
-	if (n > QUERY_MAX_CALLS)
-		abort();	/* a caller's array above the bound */
-	for (int i = 0; i < n; i++)
-		calls[i] = (struct query_call){ .q = qs[i], .nparams = nparams, .params = params };
-	return query_run_calls(conn, calls, n, out);
-}

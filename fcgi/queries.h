@@ -127,8 +127,5 @@ struct query_call {
  * out[i] receives each result.  Returns 0, or
  * -1 (logged) with every out[i] NULL when any of them failed. */
 int query_run_calls(PGconn *conn, const struct query_call *calls, int n, PGresult **out);
-/* The same for n statements with the same parameters. */
-int query_run_batch(PGconn *conn, const enum query *qs, int n, int nparams,
-                    const char *const *params, PGresult **out);
 
 #endif
