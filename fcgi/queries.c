@@ -974,30 +974,40 @@ static const char *const sql[Q__MAX] = {
     " CASE WHEN t.stored THEN t.learned ELSE " LEARNED_OF("t.opportunity_id") " END AS learned," \
     " " KEEPS_STAGE_WEIGHTS " AS keeps_weights" \
     " FROM " from " ORDER BY t.prio DESC, t.opportunity_id"
+/* The floor of the k best deals now among the stored rows x that meet
+ * COND (" AND ..."), as CTEs w and q: the k best by stored priority and
+ * the k-th of their priorities now. */
+#define RUN_FLOOR_OF(cond, k) \
+    " w AS (SELECT" RUN_PRIO " AS p FROM crmx.open_deal x WHERE" RUN_UNMARKED cond \
+    "  ORDER BY x.prio DESC LIMIT " k ")," \
+    " q AS (SELECT w.p FROM w ORDER BY w.p DESC OFFSET " k " - 1 LIMIT 1),"
+/* Those stored rows at or above the floor, as c's rows. */
+#define RUN_ABOVE(cond) \
+    " SELECT" RUN_STORED_COLS " FROM crmx.open_deal x WHERE" RUN_UNMARKED cond \
+    "  AND" RUN_ABOVE_FLOOR " AND" RUN_PRIO " >= " RUN_FLOOR
+/* A page by priority of the scope's ($2) deals, rows $3 from $4, total $5:
+ * CTES before c, STORED c's rows before those of the scope's owners,
+ * which meet COND (" AND ..."). */
+#define RUN_SCOPE_PAGE(ctes, stored, cond) \
+    "WITH" ctes " c AS (" stored " SELECT" RUN_STORED_COLS \
+    "  FROM crmx.open_deal x WHERE" RUN_UNMARKED " AND x.owner_id = ANY($2::bigint[])" cond \
+    RUN_LIVE(" AND o.owner_id = ANY($2::bigint[])") ")," \
+    " t AS (SELECT c.* FROM c ORDER BY c.prio DESC, c.opportunity_id" \
+    " LIMIT $3::bigint OFFSET $4::bigint)" \
+    RUN_PAGE("$5", "t")
 [Q_PIPELINE_TOP_RUN] =
-    "WITH w AS (SELECT" RUN_PRIO " AS p FROM crmx.open_deal x WHERE" RUN_UNMARKED
-    "  ORDER BY x.prio DESC LIMIT $2::bigint + $3::bigint),"
-    " q AS (SELECT w.p FROM w" PDEAL_KTH("w.p") "),"
-    " c AS (SELECT" RUN_STORED_COLS
-    "  FROM crmx.open_deal x WHERE" RUN_UNMARKED " AND" RUN_ABOVE_FLOOR
-    "  AND" RUN_PRIO " >= " RUN_FLOOR
-    RUN_LIVE("") "),"
+    "WITH" RUN_FLOOR_OF("", "$2::bigint + $3::bigint")
+    " c AS (" RUN_ABOVE("") RUN_LIVE("") "),"
     " t AS (SELECT c.* FROM c ORDER BY c.prio DESC, c.opportunity_id" PDEAL_TOP_LIMIT ")"
     RUN_PAGE("$4", "t"),
 /* Q_PIPELINE_PAGE_PRIO from the run's open deals (0055; $1 the owners
  * changed for the open deals' sums, $2 the viewer's scope, $3 rows from
  * $4, $5 the total): every stored row of the scope's owners (their index
  * by owner carries what the page reads) ranked by its priority now, no
- * floor (a team's few hundred open deals), with the deals read as they
- * are now, as Q_PIPELINE_TOP_RUN: no amount converted, no time zone
- * applied, no deal or account looked up in the CRM. */
-[Q_PIPELINE_PAGE_PRIO_RUN] =
-    "WITH c AS (SELECT" RUN_STORED_COLS
-    "  FROM crmx.open_deal x WHERE" RUN_UNMARKED " AND x.owner_id = ANY($2::bigint[])"
-    RUN_LIVE(" AND o.owner_id = ANY($2::bigint[])") "),"
-    " t AS (SELECT c.* FROM c ORDER BY c.prio DESC, c.opportunity_id"
-    " LIMIT $3::bigint OFFSET $4::bigint)"
-    RUN_PAGE("$5", "t"),
+ * floor (a rep's hundred open deals), with the deals read as they are
+ * now, as Q_PIPELINE_TOP_RUN: no amount converted, no time zone applied,
+ * no deal or account looked up in the CRM. */
+[Q_PIPELINE_PAGE_PRIO_RUN] = RUN_SCOPE_PAGE("", "", ""),
 /* Q_PIPELINE_PAGE_PRIO_RUN for a scope of several owners, as
  * Q_PIPELINE_TOP_RUN per team (0057): when the scope ($2) is exactly a
  * team's users as the run read them (k: a manager's scope), the stored
@@ -1007,22 +1017,12 @@ static const char *const sql[Q__MAX] = {
  * change feed does not watch) every stored row of the owners, as
  * Q_PIPELINE_PAGE_PRIO_RUN.  A manager's first page at 1M ranked 654
  * rows in 0.32 ms, 101 so in 0.23 with the test of the team. */
+#define RUN_TEAM " AND x.team = (SELECT k.team FROM k)"
 [Q_PIPELINE_TEAM_PRIO_RUN] =
-    "WITH k AS (SELECT t.team FROM crmx.open_team t WHERE t.run_id = " RUN
-    "  AND t.owners[1] = ($2::bigint[])[1] AND t.owners = $2::bigint[]),"
-    " w AS (SELECT" RUN_PRIO " AS p FROM crmx.open_deal x WHERE" RUN_UNMARKED
-    "  AND x.team = (SELECT k.team FROM k) ORDER BY x.prio DESC LIMIT $3::bigint + $4::bigint),"
-    " q AS (SELECT w.p FROM w ORDER BY w.p DESC OFFSET $3::bigint + $4::bigint - 1 LIMIT 1),"
-    " c AS (SELECT" RUN_STORED_COLS
-    "  FROM crmx.open_deal x WHERE" RUN_UNMARKED " AND x.team = (SELECT k.team FROM k)"
-    "  AND" RUN_ABOVE_FLOOR " AND" RUN_PRIO " >= " RUN_FLOOR
-    "  UNION ALL SELECT" RUN_STORED_COLS
-    "  FROM crmx.open_deal x WHERE" RUN_UNMARKED " AND x.owner_id = ANY($2::bigint[])"
-    "  AND NOT EXISTS (SELECT 1 FROM k)"
-    RUN_LIVE(" AND o.owner_id = ANY($2::bigint[])") "),"
-    " t AS (SELECT c.* FROM c ORDER BY c.prio DESC, c.opportunity_id"
-    " LIMIT $3::bigint OFFSET $4::bigint)"
-    RUN_PAGE("$5", "t"),
+    RUN_SCOPE_PAGE(" k AS (SELECT t.team FROM crmx.open_team t WHERE t.run_id = " RUN
+                   "  AND t.owners[1] = ($2::bigint[])[1] AND t.owners = $2::bigint[]),"
+                   RUN_FLOOR_OF(RUN_TEAM, "$3::bigint + $4::bigint"),
+                   RUN_ABOVE(RUN_TEAM) " UNION ALL", " AND NOT EXISTS (SELECT 1 FROM k)"),
 /* The window the panels' closed-deal figures cover: the latest run's,
  * as the report's ([metrics] window_days up to its as-of date; the 365 days
  * up to today before the first run). */
