@@ -464,12 +464,13 @@ mgr_deals() {
 	done
 	sort -n "$tmp/mgr_deals" | tr '\n' ' '
 }
+team_deals=$(q "SELECT string_agg(o.opportunity_id::text, ' ' ORDER BY o.opportunity_id) || ' '
+	FROM crmx_src.opportunities o JOIN crmx_src.users u ON u.user_id = o.owner_id
+	JOIN crmx_src.users m ON m.login = '$mgr' AND m.team = u.team
+	WHERE o.outcome = 'open' AND o.owner_id <> $o8")
 check "the manager's pipeline from the sums: the team's open deals now, not the rep's who left" test \
-	"$(mgr_deals)/$(q "SELECT count(*) FROM crmx_src.opportunities WHERE owner_id = $o8
-	   AND outcome = 'open'" | grep -c '^[1-9]')" = "$(q "SELECT string_agg(o.opportunity_id::text, ' '
-	   ORDER BY o.opportunity_id) || ' ' FROM crmx_src.opportunities o JOIN crmx_src.users u
-	   ON u.user_id = o.owner_id JOIN crmx_src.users m ON m.login = '$mgr' AND m.team = u.team
-	   WHERE o.outcome = 'open' AND o.owner_id <> $o8")/1"
+	-n "$team_deals" -a "$(mgr_deals)/$(q "SELECT count(*) FROM crmx_src.opportunities
+	WHERE owner_id = $o8 AND outcome = 'open'" | grep -c '^[1-9]')" = "$team_deals/1"
 team_of() {	# FILE OWNER FIELD: the rep's FIELD in a team.json (None: null)
 	/usr/bin/python3 -c "import json,sys; v = [r[sys.argv[3]] for r in json.load(open(sys.argv[1]))['reps']
 		if r['user_id'] == int(sys.argv[2])][0]; print(int(v) if v is not None and v == int(v) else v)" "$@"
