@@ -80,6 +80,15 @@ END $$;
 CREATE FUNCTION crmx_src.change_feed() RETURNS text
 LANGUAGE sql IMMUTABLE AS $$ SELECT 'crmx_changed' $$;
 
+-- crmx_src.users reads crmx_native.users alone, watched above as 'all':
+-- a user added, removed or moved to another team or role marks every sum
+-- changed, so the panels need not compare the users with the run's
+-- members of each team (Q_TEAM_LIVE).  An adapter whose users' teams come
+-- from a table watched otherwise (Tryton names a team after its manager's
+-- party, watched as an account) does not define it.
+CREATE FUNCTION crmx_src.users_watched() RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$ SELECT true $$;
+
 -- The names of a set of owners' accounts (0047), for a rep's pipeline:
 -- one range of the index by owner and name (0032) instead of one look-up
 -- by key per deal on the page.  SQL, one SELECT, so that the planner
