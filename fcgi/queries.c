@@ -391,30 +391,38 @@
  * run's members shown as reps among the owners read live ($1, distinct),
  * each looked up by key (a generic plan read all 1,170 members at 1M). */
 #define TEAM_ROWS_STORED "(SELECT s.team_rows FROM crmx.run s WHERE s.run_id = " RUN ")"
-#define TEAM_LIVE_X \
-    " x AS (SELECT m.owner_id, m.team FROM unnest($1::bigint[]) l(id)" \
+#define TEAM_LIVE_OF(live) \
+    " x AS (SELECT m.owner_id, m.team FROM unnest(" live ") l(id)" \
     "  CROSS JOIN LATERAL (SELECT m.owner_id, m.team FROM crmx.team_member m" \
     "  WHERE m.run_id = " RUN " AND m.owner_id = l.id AND m.shown OFFSET 0) m),"
+#define TEAM_LIVE_X TEAM_LIVE_OF("$1::bigint[]")
 /* The parts Q_TEAM_TEAMS and Q_TEAM_WHOLE share: the shown members not
- * read live (sm); the run's open deals of the owners read live ($1) and
- * of the changed deals, each with its owner's team (m, looked up by key);
- * the changed open deals as they are now (o, their learned forecast f);
- * the stored bases of the members read live, to take out (x); the changed
- * accounts' precise customers (a); and the live counts: won this quarter,
- * stage begun within the stall days, reviewed in 14 days (o). */
-#define TEAM_SM \
+ * read live (sm); the run's open deals of the owners read live ($1, or
+ * LIVE) and of the changed deals, each with its owner's team (m, looked
+ * up by key); the changed open deals as they are now (o, their learned
+ * forecast f); the stored bases of the members read live, to take out
+ * (x); the changed accounts' precise customers (a); and the live counts:
+ * won this quarter, stage begun within the stall days, reviewed in 14
+ * days (o). */
+#define TEAM_SM_OF(live) \
     " sm AS (SELECT m.owner_id, m.team FROM crmx.team_member m WHERE m.run_id = " RUN \
-    "  AND m.shown AND m.owner_id <> ALL($1::bigint[])),"
+    "  AND m.shown AND m.owner_id <> ALL(" live ")),"
+#define TEAM_SM TEAM_SM_OF("$1::bigint[]")
+/* (a: the run's rows, from; m: each one's team) */
+#define TEAM_RUN_TEAM(from) \
+    "  FROM " from " CROSS JOIN LATERAL (SELECT m.team FROM crmx.team_member m" \
+    "  WHERE m.run_id = " RUN " AND m.owner_id = a.owner_id AND m.shown OFFSET 0) m"
 #define TEAM_RUN_CHANGED \
-    "  FROM crmx.open_deal a CROSS JOIN LATERAL (SELECT m.team FROM crmx.team_member m" \
-    "  WHERE m.run_id = " RUN " AND m.owner_id = a.owner_id AND m.shown OFFSET 0) m" \
+    TEAM_RUN_TEAM("crmx.open_deal a") \
     "  WHERE a.run_id = " RUN " AND (a.owner_id = ANY($1::bigint[])" \
     "  OR a.opportunity_id = " CHANGED_DEALS ")"
-#define TEAM_NOW_CHANGED \
-    "  FROM" CHANGED_DEALS_NOW \
+/* (o: the deals now, from) */
+#define TEAM_NOW_OF(from, live) \
+    "  FROM" from \
     "  JOIN crmx.team_member m ON m.run_id = " RUN " AND m.owner_id = o.owner_id AND m.shown" \
     "  LEFT JOIN crmx.deal_forecast f ON f.run_id = " RUN " AND f.opportunity_id = o.opportunity_id" \
-    "  WHERE o.owner_id <> ALL($1::bigint[]) AND o.outcome = 'open'"
+    "  WHERE o.owner_id <> ALL(" live ") AND o.outcome = 'open'"
+#define TEAM_NOW_CHANGED TEAM_NOW_OF(CHANGED_DEALS_NOW, "$1::bigint[]")
 #define TEAM_X_BASES \
     "x.team, -1, -(m.owner_id IS NOT NULL)::int, -coalesce(m.revenue, 0)," \
     "  -coalesce(m.activity_minutes, 0), -coalesce(m.won, 0), -coalesce(m.lost, 0)," \
@@ -426,10 +434,11 @@
     " FROM x" \
     "  LEFT JOIN crmx.owner_metrics m ON m.run_id = " RUN " AND m.owner_id = x.owner_id" \
     "  LEFT JOIN crmx.team_precise p ON p.run_id = " RUN " AND p.owner_id = x.owner_id"
-#define TEAM_PRECISE_CHANGED \
+#define TEAM_PRECISE_OF(live) \
     " FROM crmx_src.accounts a" \
     "  JOIN crmx.team_member m ON m.run_id = " RUN " AND m.owner_id = a.owner_id AND m.shown" \
-    "  WHERE a.account_id = " CHANGED_ACCOUNTS " AND a.owner_id <> ALL($1::bigint[])"
+    "  WHERE a.account_id = " CHANGED_ACCOUNTS " AND a.owner_id <> ALL(" live ")"
+#define TEAM_PRECISE_CHANGED TEAM_PRECISE_OF("$1::bigint[]")
 #define TEAM_WON_QUARTER \
     " FROM crmx_src.opportunities o" \
     "  JOIN sm ON sm.owner_id = o.owner_id WHERE o.outcome = 'won'" \
@@ -523,6 +532,28 @@
     "  ELSE ARRAY[u.user_id] END" owners \
     " FROM crmx_src.users u LEFT JOIN crmx.user_pref p ON p.login = u.login" \
     " WHERE u.login = $1"
+
+/* Q_TEAM_LIVE's owners, as an array (CAST: of the array, ALIAS its
+ * name), with the changed deals as the run stored them (x, RUN_CHANGED:
+ * from and where, ending in AND) and as they are now (o, NOW_CHANGED). */
+/* Q_TEAM_WHOLE's owners read live, from its lv */
+#define TEAM_LV "(SELECT l.ids FROM lv l)::bigint[]"
+#define TEAM_LIVE_OWNERS(cast, alias, run_changed, now_changed) \
+    "SELECT coalesce(array_agg(DISTINCT v.id ORDER BY v.id), '{}')" cast " AS " alias " FROM (" \
+    " SELECT unnest($1::bigint[]) AS id UNION ALL SELECT unnest($2::bigint[])" \
+    " UNION ALL SELECT x.owner_id FROM " run_changed \
+    "  NOT EXISTS (SELECT 1 FROM crmx.team_member m WHERE m.run_id = " RUN \
+    "  AND m.owner_id = x.owner_id AND m.role = 'rep')" \
+    " UNION ALL SELECT o.owner_id FROM" now_changed \
+    "  WHERE NOT EXISTS (SELECT 1 FROM crmx_src.users u WHERE u.user_id = o.owner_id" \
+    "  AND u.role = 'rep')" \
+    " UNION ALL SELECT coalesce(u.user_id, m.owner_id) FROM crmx_src.users u" \
+    "  FULL JOIN (SELECT m.owner_id, m.team, m.role FROM crmx.team_member m" \
+    "  WHERE m.run_id = " RUN ") m ON m.owner_id = u.user_id" \
+    "  WHERE to_regprocedure('crmx_src.users_watched()') IS NULL" \
+    "  AND (u.user_id IS NULL OR m.owner_id IS NULL OR m.team <> coalesce(u.team, '')" \
+    "  OR m.role IS DISTINCT FROM u.role)) v WHERE v.id IS NOT NULL AND " TEAM_ROWS_STORED \
+    " HAVING " TEAM_ROWS_STORED
 
 static const char *const sql[Q__MAX] = {
 [Q_VIEWER] = VIEWER_ROW("::text AS owners"),
@@ -1286,22 +1317,8 @@ static const char *const sql[Q__MAX] = {
  * after it, and comparing 1,170 users with the members took 0.4 ms of
  * each page at 1M). */
 [Q_TEAM_LIVE] =
-    "SELECT coalesce(array_agg(DISTINCT v.id ORDER BY v.id), '{}')::text AS owners FROM ("
-    " SELECT unnest($1::bigint[]) AS id UNION ALL SELECT unnest($2::bigint[])"
-    " UNION ALL SELECT x.owner_id FROM crmx.open_deal x"
-    "  WHERE x.run_id = " RUN " AND x.opportunity_id = " CHANGED_DEALS
-    "  AND NOT EXISTS (SELECT 1 FROM crmx.team_member m WHERE m.run_id = " RUN
-    "  AND m.owner_id = x.owner_id AND m.role = 'rep')"
-    " UNION ALL SELECT o.owner_id FROM" CHANGED_DEALS_NOW
-    "  WHERE NOT EXISTS (SELECT 1 FROM crmx_src.users u WHERE u.user_id = o.owner_id"
-    "  AND u.role = 'rep')"
-    " UNION ALL SELECT coalesce(u.user_id, m.owner_id) FROM crmx_src.users u"
-    "  FULL JOIN (SELECT m.owner_id, m.team, m.role FROM crmx.team_member m"
-    "  WHERE m.run_id = " RUN ") m ON m.owner_id = u.user_id"
-    "  WHERE to_regprocedure('crmx_src.users_watched()') IS NULL"
-    "  AND (u.user_id IS NULL OR m.owner_id IS NULL OR m.team <> coalesce(u.team, '')"
-    "  OR m.role IS DISTINCT FROM u.role)) v WHERE v.id IS NOT NULL AND " TEAM_ROWS_STORED
-    " HAVING " TEAM_ROWS_STORED,
+    TEAM_LIVE_OWNERS("::text", "owners", "crmx.open_deal x WHERE x.run_id = " RUN
+                     " AND x.opportunity_id = " CHANGED_DEALS " AND", CHANGED_DEALS_NOW),
 /* One row per team from the run's sums per team (0048): those stored,
  * less the stored rows of the run's members read live ($1, Q_TEAM_LIVE)
  * and of the changed deals (CHANGED_DEALS, each in its owner's team),
@@ -1370,27 +1387,38 @@ static const char *const sql[Q__MAX] = {
  * runs now give other months: Q_TEAM_TEAMS_ACC reads them), to which
  * Q_TEAM_ACC_DELTA's rows are added.  Summing 1,221 due months' rows and
  * reading 1,002 months' per page took 1.6 and 1.5 ms of a server process
- * at 1M, 3 and 2 under load. */
+ * at 1M, 3 and 2 under load.  The owners read live are Q_TEAM_LIVE's ($1
+ * and $2 as there), found in the same statement (lv, and on every row as
+ * live): the changed deals are looked up once (cr as the run stored them,
+ * cn as they are now) for both; as two statements, 150 changed deals were
+ * looked up twice, 1.3 ms more of each page at 1M. */
 [Q_TEAM_WHOLE] =
     ACC_MONTHS("(SELECT x.as_of FROM crmx.run x WHERE x.run_id = " RUN ")")
-    TEAM_LIVE_X TEAM_SM
+    " cr AS MATERIALIZED (SELECT a.* FROM crmx.open_deal a WHERE a.run_id = " RUN
+    "  AND a.opportunity_id = " CHANGED_DEALS "),"
+    " cn AS MATERIALIZED (SELECT o.* FROM" CHANGED_DEALS_NOW "),"
+    " lv AS MATERIALIZED (" TEAM_LIVE_OWNERS("", "ids", "cr x WHERE", " cn o") "),"
+    TEAM_LIVE_OF(TEAM_LV) TEAM_SM_OF(TEAM_LV)
     " t AS (SELECT m.team, 0 AS reps, 0 AS metrics_n, 0 AS revenue, 0 AS activity_minutes,"
     "  0 AS won, 0 AS lost, 0 AS cov_open, 0 AS covered, 0 AS precise, -1 AS open_deals,"
     "  -a.dated::int AS dated, -a.amount AS open_amount, -(a.weighted::numeric) AS weighted,"
     "  -" TEAM_DUE_BEFORE("a.due_month", MONTH_END, "a.weighted::numeric") " AS forecast_month,"
     "  -" TEAM_DUE_BEFORE("a.due_month", QUARTER_END, "a.weighted::numeric") " AS forecast_quarter,"
     "  -a.learned AS learned, " TEAM_LEARNED_RUN("a") " AS learned_n, 0 AS won_quarter,"
-    "  0 AS new_n, 0 AS reviewed_n" TEAM_RUN_CHANGED
+    "  0 AS new_n, 0 AS reviewed_n"
+    TEAM_RUN_TEAM("(SELECT a.* FROM cr a UNION ALL SELECT a.* FROM crmx.open_deal a"
+                  " WHERE a.run_id = " RUN " AND a.owner_id = ANY(" TEAM_LV ")"
+                  " AND a.opportunity_id <> ALL(ARRAY(SELECT c.opportunity_id FROM cr c))) a")
     "  UNION ALL SELECT m.team, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, (o.stage_entered_at IS NOT NULL)::int,"
     "  o.amount, " TEAM_W("o.probability") ","
     "  " TEAM_DUE_BEFORE("date_trunc('month', o.expected_close)::date", MONTH_END,
                            TEAM_W("o.probability")) ","
     "  " TEAM_DUE_BEFORE("date_trunc('month', o.expected_close)::date", QUARTER_END,
                            TEAM_W("o.probability")) ","
-    "  " TEAM_W("f.probability") ", " TEAM_LEARNED_NOW ", 0, 0, 0" TEAM_NOW_CHANGED
+    "  " TEAM_W("f.probability") ", " TEAM_LEARNED_NOW ", 0, 0, 0" TEAM_NOW_OF(" cn o", TEAM_LV)
     "  UNION ALL SELECT " TEAM_X_BASES ", 0, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0" TEAM_X_BASES_FROM
     "  UNION ALL SELECT m.team, 0, 0, 0, 0, 0, 0, 0, 0, " PRECISE_DELTA ","
-    "  0, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0" TEAM_PRECISE_CHANGED
+    "  0, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0" TEAM_PRECISE_OF(TEAM_LV)
     "  UNION ALL SELECT sm.team, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, 0,"
     "  o.amount, 0, 0" TEAM_WON_QUARTER
     "  UNION ALL SELECT sm.team, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, 1, 0"
@@ -1430,7 +1458,8 @@ static const char *const sql[Q__MAX] = {
     " b.acc_forecast, b.acc_won,"
     " (SELECT b.reason FROM crmx.forecast_backtest b"
     "  WHERE b.run_id = " RUN " AND NOT b.uses_model) AS keeps_weights,"
-    " (SELECT r.as_of FROM crmx.run r WHERE r.run_id = " RUN ")::text AS as_of"
+    " (SELECT r.as_of FROM crmx.run r WHERE r.run_id = " RUN ")::text AS as_of,"
+    " " TEAM_LV "::text AS live"
     " FROM crmx.team_base b LEFT JOIN d ON d.team = b.team"
     " WHERE b.run_id = " RUN " AND b.reps + coalesce(d.reps, 0) > 0"
     " ORDER BY b.team COLLATE \"C\"",

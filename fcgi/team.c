@@ -491,12 +491,14 @@ live_reps_fetch(struct ctx *c, struct team_view *v, const char *live)
 
 /* An executive's every team (the viewer sees everyone) from the latest
  * run's sums per team (0048): Q_TEAM_WHOLE's rows (0056) while they
- * serve (panel_agg_whole), else Q_TEAM_TEAMS's (and the accuracy's by
- * month, with the won amounts of the owners changed for the closed deals'
- * sums read now), which leave out the owners Q_TEAM_LIVE names, and those
- * owners' rows read per rep and added to their teams as they are now.  1: v->teams filled; 0: the run stored
- * no such sums (or its sums are not usable), read every rep; -1: the
- * database failed. */
+ * serve (panel_agg_whole), which read the owners to read live as
+ * Q_TEAM_LIVE does in the same statement (the changed deals looked up
+ * once for both), else Q_TEAM_LIVE's owners and Q_TEAM_TEAMS's rows (and
+ * the accuracy's by month, with the won amounts of the owners changed for
+ * the closed deals' sums read now), which leave out the owners read live,
+ * and those owners' rows read per rep and added to their teams as they
+ * are now.  1: v->teams filled; 0: the run stored no such sums (or its
+ * sums are not usable), read every rep; -1: the database failed. */
 static int
 teams_from_sums(struct ctx *c, struct team_view *v)
 {
@@ -504,24 +506,32 @@ teams_from_sums(struct ctx *c, struct team_view *v)
 	int agg = panel_agg_begin(c, AGG_DEALS, &scope);
 	if (agg <= 0)
 		return agg;
-	const char *extra[1] = { panel_agg_changed(c, AGG_ACCOUNTS) };
-	PGresult *res = scoped_query(c, Q_TEAM_LIVE, 1, extra);
-	panel_agg_end(c, scope);
-	if (res == NULL || PQntuples(res) == 0) {	/* none stored for the run */
-		PQclear(res);
-		return res == NULL ? -1 : 0;
-	}
-	char *live = xstrdup(db_val(res, 0, 0));
-	PQclear(res);
-	char *saved = c->v->owners;
-	c->v->owners = live;		/* $1 of both */
-	PGresult *out[2] = { NULL, NULL };
-	const char *acc_extra[1] = { panel_agg_changed(c, AGG_CLOSED) };
 	/* the whole rows while today is in the run's month (with their
 	 * accuracy's months while the runs give the same), else its due
 	 * months summed */
 	int whole = panel_agg_whole(c);
-	if ((out[0] = scoped_query(c, whole ? Q_TEAM_WHOLE : Q_TEAM_TEAMS, 0, NULL)) != NULL && whole) {
+	const char *extra[1] = { panel_agg_changed(c, AGG_ACCOUNTS) };
+	PGresult *out[2] = { NULL, NULL };
+	PGresult *res = scoped_query(c, whole ? Q_TEAM_WHOLE : Q_TEAM_LIVE, 1, extra);
+	panel_agg_end(c, scope);
+	/* none stored for the run */
+	const char *lv = res == NULL || PQntuples(res) == 0 ? NULL :
+	                 db_val(res, 0, db_col(res, whole ? "live" : "owners"));
+	if (lv == NULL) {
+		PQclear(res);
+		return res == NULL ? -1 : 0;
+	}
+	char *live = xstrdup(lv);
+	if (whole)
+		out[0] = res;
+	else
+		PQclear(res);
+	char *saved = c->v->owners;
+	c->v->owners = live;		/* $1 of those that follow */
+	const char *acc_extra[1] = { panel_agg_changed(c, AGG_CLOSED) };
+	if (!whole)
+		out[0] = scoped_query(c, Q_TEAM_TEAMS, 0, NULL);
+	else {
 		int cm = db_col(out[0], "acc_month");
 		for (int i = 0; i < PQntuples(out[0]); i++)
 			whole &= !PQgetisnull(out[0], i, cm);
