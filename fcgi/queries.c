@@ -1227,7 +1227,12 @@ static const char *const sql[Q__MAX] = {
     " FROM s LEFT JOIN nw USING (owner_id) LEFT JOIN rv USING (owner_id) GROUP BY s.owner_id"
     " HAVING sum(s.deals) > 0),"
     " p AS (SELECT p.owner_id, sum(p.precise) AS precise FROM ("
-    "  SELECT x.owner_id, x.precise FROM crmx.team_precise x"
+    "  SELECT x.owner_id, x.precise FROM "
+    /* a team's users each looked up by key: a generic plan read all 1,000
+     * of the run's rows for a manager's seven (0.1 ms) */
+    OWN_ONLY("unnest($2::bigint[]) l(id) CROSS JOIN LATERAL (SELECT x.* FROM crmx.team_precise x"
+             " WHERE x.run_id = " RUN " AND x.owner_id = l.id OFFSET 0) x")
+    ALL_ONLY("crmx.team_precise x")
     "  WHERE x.run_id = " RUN " AND " TEAM_SCOPE2("x.owner_id") " AND x.owner_id <> ALL($3::bigint[])"
     "  UNION ALL SELECT a.owner_id, count(*) FROM crmx.qualification q"
     "  JOIN crmx_src.accounts a ON a.account_id = q.account_id"
