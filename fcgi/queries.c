@@ -536,8 +536,6 @@
 /* Q_TEAM_LIVE's owners, as an array (CAST: of the array, ALIAS its
  * name), with the changed deals as the run stored them (x, RUN_CHANGED:
  * from and where, ending in AND) and as they are now (o, NOW_CHANGED). */
-/* Q_TEAM_WHOLE's owners read live, from its lv */
-#define TEAM_LV "(SELECT l.ids FROM lv l)::bigint[]"
 #define TEAM_LIVE_OWNERS(cast, alias, run_changed, now_changed) \
     "SELECT coalesce(array_agg(DISTINCT v.id ORDER BY v.id), '{}')" cast " AS " alias " FROM (" \
     " SELECT unnest($1::bigint[]) AS id UNION ALL SELECT unnest($2::bigint[])" \
@@ -554,6 +552,9 @@
     "  AND (u.user_id IS NULL OR m.owner_id IS NULL OR m.team <> coalesce(u.team, '')" \
     "  OR m.role IS DISTINCT FROM u.role)) v WHERE v.id IS NOT NULL AND " TEAM_ROWS_STORED \
     " HAVING " TEAM_ROWS_STORED
+/* Q_TEAM_WHOLE's owners read live, from its lv (cast: an expression, not
+ * a subquery that ANY or ALL would compare row by row) */
+#define TEAM_LV "(SELECT l.ids FROM lv l)::bigint[]"
 
 static const char *const sql[Q__MAX] = {
 [Q_VIEWER] = VIEWER_ROW("::text AS owners"),
