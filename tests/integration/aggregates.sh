@@ -239,23 +239,36 @@ check "... and read from every row" stall_shown live
 # the run's state in one statement (Q_VIEWER_AGG), not one each, and for
 # the lost reasons and the win rate by source in one (Q_CLOSED_PARTS_AGG):
 # the statements the manager's pipeline sent, from the server's log.
+# And the executive's page of teams finds the owners it reads live in the
+# statement of its whole rows (Q_TEAM_WHOLE), not in one of their own
+# (Q_TEAM_LIVE) before it.
 pglog="$(dirname "$host")/postgresql.log"
 q "ALTER DATABASE $db SET log_min_duration_statement = 0" >/dev/null
 PANELS_FCGI_SET="fcgi.cache_mb=0" panels_fcgi_start
-get "$mgr" /crmx/pipeline >/dev/null	# each worker's statements prepared
-get "$mgr" /crmx/pipeline >/dev/null
-before=$(wc -l <"$pglog")
-st=$(get "$mgr" /crmx/pipeline)
-sleep 0.3
-tail -n +"$((before + 1))" "$pglog" | grep -E 'execute crmx_[0-9]+o?:' |
-	sed -E 's/.*execute crmx_[0-9]+o?: //' | cut -c1-40 >"$tmp/sent"
+# sent WHO PATH NAME: the statements a page sent, from the server's log,
+# into $tmp/NAME (each's first 40 characters); its status
+sent() {
+	get "$1" "$2" >/dev/null	# each worker's statements prepared
+	get "$1" "$2" >/dev/null
+	before=$(wc -l <"$pglog")
+	st=$(get "$1" "$2")
+	sleep 0.3
+	tail -n +"$((before + 1))" "$pglog" | grep -E 'execute crmx_[0-9]+o?:' |
+		sed -E 's/.*execute crmx_[0-9]+o?: //' | cut -c1-40 >"$tmp/$3"
+	echo "$2 as $1 sent $(wc -l <"$tmp/$3") statements:" >&2
+	sed 's/^/  /' "$tmp/$3" >&2
+	echo "$st"
+}
+st=$(sent "$mgr" /crmx/pipeline sent)
+st_teams=$(sent "$exec_login" /crmx/team sent.teams)
 q "ALTER DATABASE $db RESET log_min_duration_statement" >/dev/null
 PANELS_FCGI_SET="fcgi.cache_mb=0" panels_fcgi_start
-echo "the manager's pipeline sent $(wc -l <"$tmp/sent") statements:" >&2
-sed 's/^/  /' "$tmp/sent" >&2
 check "a page that reads the run's sums reads the viewer with the run's state, the closed deals' parts together" \
 	test "$st/$(grep -c '^SELECT v.name' "$tmp/sent")/$(grep -c 'x.usable' "$tmp/sent")/$(grep -c \
 	'^WITH c AS (SELECT x.lost_reason, x.sourc' "$tmp/sent")/$(wc -l <"$tmp/sent")" = "200/1/0/1/4"
+check "the page of teams finds the owners it reads live with its whole rows (viewer, role, rows)" \
+	test "$st_teams/$(grep -c '^SELECT v.name' "$tmp/sent.teams")/$(grep -c \
+	'^SELECT coalesce(array_agg(DISTINCT v.id' "$tmp/sent.teams")/$(wc -l <"$tmp/sent.teams")" = "200/1/0/3"
 
 # pages ROLE...: each role's pipeline and regions (and one region) as JSON into $tmp/NAME.*
 pages() {
