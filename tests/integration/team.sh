@@ -492,6 +492,7 @@ q "UPDATE crmx_native.opportunities SET amount = amount + 1000 WHERE opportunity
 check "the native adapter says its users are watched" \
 	test "$(q "SELECT to_regprocedure('crmx_src.users_watched()') IS NOT NULL")" = t
 watched=$(q "SELECT pg_get_functiondef('crmx_src.users_watched()'::regprocedure)")
+ot_team=$(q "SELECT team FROM crmx_native.users WHERE user_id = $ot")
 q "DROP FUNCTION crmx_src.users_watched()" >/dev/null
 q "SET session_replication_role = replica; UPDATE crmx_native.users SET team = '$tt' WHERE user_id = $ot" >/dev/null
 check "the won deal marked its owner for the closed deals' sums only" test \
@@ -518,3 +519,14 @@ q "DELETE FROM crmx.changed_owner WHERE owner_id IS NULL; SELECT pg_notify('crmx
 get exec /crmx/team >/dev/null && cp "$tmp/body" "$tmp/teams.watched"
 check "with crmx_src.users_watched(), a team changed with the triggers off is not looked for" \
 	sh -c "grep -q '<table' '$tmp/teams.watched' && ! cmp -s '$tmp/teams.watched' '$tmp/teams.rows'"
+# ... and that move is the whole difference: the rep back in the team
+# the run knew (triggers off again), the page from the sums is every row
+# summed once more
+q "SET session_replication_role = replica; UPDATE crmx_native.users SET team = '$ot_team'
+   WHERE user_id = $ot; RESET session_replication_role; SELECT pg_notify('crmx_changed', '*')" >/dev/null
+get exec /crmx/team >/dev/null && cp "$tmp/body" "$tmp/teams.back"
+q "INSERT INTO crmx.changed_owner (owner_id) VALUES (NULL); SELECT pg_notify('crmx_changed', '*')" >/dev/null
+get exec /crmx/team >/dev/null && cp "$tmp/body" "$tmp/teams.back.rows"
+q "DELETE FROM crmx.changed_owner WHERE owner_id IS NULL" >/dev/null
+check "... the rep back in its team: the page from the sums = every row summed" \
+	sh -c "test -n '$ot_team' && grep -q '<table' '$tmp/teams.back' && cmp -s '$tmp/teams.back' '$tmp/teams.back.rows'"
