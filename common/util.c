@@ -102,3 +102,37 @@ parse_id(const char *s, int64_t *out)
 		return -1;
 	return parse_int64(s, 1, INT64_MAX, out);
 }
+
+double
+text_num(const char *s)
+{
+	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	    1e11, 1e12, 1e13, 1e14, 1e15 };
+	const char *p = s;
+	int neg = *p == '-', digits = 0, frac = -1;
+	uint64_t m = 0;
+	p += neg;
+	if (*p < '0' || *p > '9')
+		return atof(s);
+	for (;; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (m > 0 || *p != '0')
+				digits++;
+			m = m * 10 + (uint64_t)(*p - '0');
+			if (frac >= 0)
+				frac++;
+			if (digits > 15 || frac > 15)
+				return atof(s);
+		} else if (*p == '.' && frac < 0 && p[1] >= '0' && p[1] <= '9') {
+			frac = 0;
+		} else {
+			break;
+		}
+	}
+	if (*p != '\0')
+		return atof(s);
+	/* m < 10^15 < 2^53 and 10^frac are exact, and IEEE division rounds the
+	 * exact quotient to nearest as strtod rounds the decimal value */
+	double v = frac > 0 ? (double)m / p10[frac] : (double)m;
+	return neg ? -v : v;
+}

@@ -28,4 +28,10 @@ int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
 /* A record id (account, deal, user): 1 to 19 digits without sign, space or
  * leading zero, from 1 to INT64_MAX. */
 int parse_id(const char *s, int64_t *out);
+/* A number's text from the database ("-123.45", "1e+20", "NaN") as a
+ * double: atof's value, the same to the last bit, but "[-]digits[.digits]"
+ * of at most 15 significant digits without strtod (one division of two
+ * exact doubles, which rounds as strtod does), which took a sixth of an
+ * executive's page of teams in crmx.fcgi (167 rows of amounts). */
+double text_num(const char *s);
 #endif

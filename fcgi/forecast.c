@@ -57,8 +57,8 @@ accuracy_read(PGresult *res, const int64_t *ids, struct accuracy *acc, int n)
 	for (int r = 0; r < PQntuples(res); r++) {
 		int i = find(sorted, n, atoll(db_val(res, r, cu)));
 		if (i >= 0)
-			accuracy_month(&acc[i], db_val(res, r, cm), atof(db_val(res, r, cf)),
-		               atof(db_val(res, r, cw)));
+			accuracy_month(&acc[i], db_val(res, r, cm), text_num(db_val(res, r, cf)),
+		               text_num(db_val(res, r, cw)));
 	}
 	free(sorted);
 	for (int i = 0; i < n; i++)

@@ -283,7 +283,7 @@ rows_null(const struct rows *r, int row, int f)
 double
 rows_num(const struct rows *r, int row, int f)
 {
-	return atof(rows_s(r, row, f));
+	return text_num(rows_s(r, row, f));
 }
 
 json_t *

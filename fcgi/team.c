@@ -111,11 +111,11 @@ read_reps(struct team_view *v, PGresult *res)
 		r->name = (s = db_val(res, i, cname)) ? s : "";
 		r->team = (s = db_val(res, i, cteam)) ? s : "";
 		for (int f = 0; f < TM__NUM; f++)
-			r->v[f] = (s = db_val(res, i, col[f])) ? atof(s) : NAN;
-		r->won = (s = db_val(res, i, cwon)) ? atof(s) : 0;
-		r->lost = (s = db_val(res, i, clost)) ? atof(s) : 0;
-		r->run_open = (s = db_val(res, i, copen)) ? atof(s) : 0;
-		r->minutes = (s = db_val(res, i, cmin)) ? atof(s) : NAN;
+			r->v[f] = (s = db_val(res, i, col[f])) ? text_num(s) : NAN;
+		r->won = (s = db_val(res, i, cwon)) ? text_num(s) : 0;
+		r->lost = (s = db_val(res, i, clost)) ? text_num(s) : 0;
+		r->run_open = (s = db_val(res, i, copen)) ? text_num(s) : 0;
+		r->minutes = (s = db_val(res, i, cmin)) ? text_num(s) : NAN;
 	}
 	/* the same on every row: the latest run's */
 	if (v->n > 0)
@@ -343,7 +343,7 @@ stored_accuracy(struct accuracy *a, PGresult *res, int row, const int col[3])
 	int n = array_items(m, mi, ACC_MONTHS);
 	if (array_items(f, fi, ACC_MONTHS) == n && array_items(w, wi, ACC_MONTHS) == n)
 		for (int k = 0; k < n; k++)
-			accuracy_month(a, mi[k], atof(fi[k]), atof(wi[k]));
+			accuracy_month(a, mi[k], text_num(fi[k]), text_num(wi[k]));
 	free(m);
 	free(f);
 	free(w);
@@ -363,8 +363,8 @@ accuracy_changes(struct team_sum *t, int n, PGresult *res)
 				continue;
 			for (int k = 0; k < t[i].acc.n; k++)
 				if (strcmp(t[i].acc.month[k], month) == 0) {
-					t[i].acc.forecast[k] += atof(db_val(res, r, cf));
-					t[i].acc.won[k] += atof(db_val(res, r, cw));
+					t[i].acc.forecast[k] += text_num(db_val(res, r, cf));
+					t[i].acc.won[k] += text_num(db_val(res, r, cw));
 				}
 			break;
 		}
@@ -398,19 +398,19 @@ read_teams(PGresult *res, PGresult *acc, struct team_sum *t, struct team_bases *
 		team_begin(&t[i], &b[i], db_val(res, i, ct));
 		t[i].reps = atoi(db_val(res, i, creps));
 		for (size_t f = 0; f < sizeof stored_cols / sizeof *stored_cols; f++)
-			t[i].v[stored_cols[f].field] = (s = db_val(res, i, col[f])) ? atof(s) : NAN;
-		b[i].won = atof(db_val(res, i, cwon));
-		b[i].decided = b[i].won + atof(db_val(res, i, clost));
-		b[i].open = atof(db_val(res, i, copen));
-		b[i].covered = atof(db_val(res, i, ccov));
-		b[i].minutes = (s = db_val(res, i, cmin)) ? atof(s) : NAN;
+			t[i].v[stored_cols[f].field] = (s = db_val(res, i, col[f])) ? text_num(s) : NAN;
+		b[i].won = text_num(db_val(res, i, cwon));
+		b[i].decided = b[i].won + text_num(db_val(res, i, clost));
+		b[i].open = text_num(db_val(res, i, copen));
+		b[i].covered = text_num(db_val(res, i, ccov));
+		b[i].minutes = (s = db_val(res, i, cmin)) ? text_num(s) : NAN;
 		if (acc == NULL)
 			stored_accuracy(&t[i].acc, res, i, sa);
 		while (j < na && strcmp(db_val(acc, j, at), t[i].team) != 0)
 			j++;
 		for (; j < na && strcmp(db_val(acc, j, at), t[i].team) == 0; j++)
-			accuracy_month(&t[i].acc, db_val(acc, j, am), atof(db_val(acc, j, af)),
-			               atof(db_val(acc, j, aw)));
+			accuracy_month(&t[i].acc, db_val(acc, j, am), text_num(db_val(acc, j, af)),
+			               text_num(db_val(acc, j, aw)));
 	}
 	return n;
 }

@@ -1,0 +1,78 @@
+/* common/util.c text_num: a number's text from the database as a double,
+ * the same to the last bit as atof's for every text it takes without
+ * strtod, and atof's itself for the rest. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "util.h"
+
+/* the same bits (NaN: both NaN) */
+static void
+same(const char *s)
+{
+	double a = text_num(s), b = atof(s);
+	if (isnan(a) && isnan(b))
+		return;
+	if (memcmp(&a, &b, sizeof a) != 0)
+		fail_msg("text_num(\"%s\") = %.17g, atof %.17g", s, a, b);
+}
+
+static void
+test_cases(void **state)
+{
+	(void)state;
+	static const char *const cases[] = {
+		"0", "-0", "0.00", "-0.00", "7", "-7", "20314800.00", "4349756.884329271847",
+		"0.1", "0.3", "2.675", "1.005", "123456789012345", "1234567890123456",
+		"999999999999999", "9999999999999999", "0.000000000000001", "0.0000000000000001",
+		"1e+20", "1.5e-07", "-1.5E3", "NaN", "Infinity", "-Infinity", "", "-", ".5", "5.",
+		"1.2.3", "12abc", "00012.50", "-000.000", "18446744073709551616",
+		"0.123456789012345", "0.1234567890123456", "4934880", "1283855.00",
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+		same(cases[i]);
+	assert_true(text_num("20314800.00") == 20314800.0);
+	assert_true(text_num("0.1") == 0.1);
+	assert_true(signbit(text_num("-0")));
+}
+
+/* random texts of the shape numeric_out writes: sign, up to 18 digits,
+ * a point anywhere or none */
+static void
+test_random(void **state)
+{
+	(void)state;
+	unsigned seed = 20261205;
+	char s[48];
+	for (int n = 0; n < 2000000; n++) {
+		int len = 1 + (int)(rand_r(&seed) % 18), k = 0;
+		int point = (int)(rand_r(&seed) % (unsigned)(len + 2)) - 1;
+		if (rand_r(&seed) % 4 == 0)
+			s[k++] = '-';
+		for (int i = 0; i < len; i++) {
+			if (i == point && i > 0)
+				s[k++] = '.';
+			s[k++] = (char)('0' + rand_r(&seed) % 10);
+		}
+		s[k] = '\0';
+		same(s);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_random),
+	};
+	return cmocka_run_group_tests_name("textnum", tests, NULL, NULL);
+}
