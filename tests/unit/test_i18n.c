@@ -190,6 +190,19 @@ test_money(void **state)
 	char t[8];
 	fmt_money(t, sizeof t, 35000, "CNY", 1, LANG_ZH_CN);
 	assert_string_equal(t, "¥3.5");
+	/* each amount in its own currency's symbol and digits, whatever the
+	 * one before (fmt_money keeps the last one's) */
+	static const struct {
+		const char *code, *text;
+	} seq[] = {
+		{ "JPY", "¥1,235" }, { "JPY", "¥1,235" }, { "KWD", "1,234.600 KWD" },
+		{ "CNY", "¥1,234.60" }, { "jpy", "¥1,235" }, { "CHF", "1,234.60 CHF" },
+		{ NULL, "1,234.60" }, { "KWD", "1,234.600 KWD" }, { "", "1,234.60" },
+	};
+	for (size_t i = 0; i < sizeof seq / sizeof *seq; i++) {
+		fmt_money(b, sizeof b, 1234.6, seq[i].code, 0, LANG_EN);
+		assert_string_equal(b, seq[i].text);
+	}
 }
 
 static void
