@@ -9,19 +9,20 @@
 #include "queries.h"
 #include "util.h"
 
-/* A kept viewer: name, language and owners ("" for all: a set is never
- * empty); dropped only when everything changed (users, teams and
+/* A kept viewer: name, language, role and owners ("" for all: a set is
+ * never empty); dropped only when everything changed (users, teams and
  * preferences say '*'). */
 static int
 from_cache(const char *key, size_t keylen, struct viewer *v, time_t now)
 {
-	const char *parts[3];
+	const char *parts[4];
 	size_t len;
-	if (cache_get_fields(key, keylen, 3, parts, &len, now) != 0)
+	if (cache_get_fields(key, keylen, 4, parts, &len, now) != 0)
 		return -1;
 	snprintf(v->name, sizeof v->name, "%s", parts[0]);
 	snprintf(v->lang_pref, sizeof v->lang_pref, "%s", parts[1]);
-	v->owners = len ? xstrdup(parts[2]) : NULL;
+	snprintf(v->role, sizeof v->role, "%s", parts[2]);
+	v->owners = len ? xstrdup(parts[3]) : NULL;
 	return 0;
 }
 
@@ -48,9 +49,11 @@ auth_lookup(PGconn *conn, const char *login, struct viewer *v, unsigned long sta
 	const char *name = db_val(res, 0, db_col(res, "name"));
 	const char *lang = db_val(res, 0, db_col(res, "lang"));
 	const char *owners = db_val(res, 0, db_col(res, "owners"));
+	const char *role = db_val(res, 0, db_col(res, "role"));
 	query_note_run(conn, db_val(res, 0, db_col(res, "run_id")));
 	snprintf(v->name, sizeof v->name, "%s", name ? name : "");
 	snprintf(v->lang_pref, sizeof v->lang_pref, "%s", lang ? lang : "");
+	snprintf(v->role, sizeof v->role, "%s", role ? role : "");
 	v->owners = owners ? xstrdup(owners) : NULL;
 	if (agg != NULL)
 		*agg = res;
@@ -58,9 +61,10 @@ auth_lookup(PGconn *conn, const char *login, struct viewer *v, unsigned long sta
 		PQclear(res);
 	if (keep) {
 		const char *own = v->owners ? v->owners : "";
-		const char *parts[3] = { v->name, v->lang_pref, own };
-		size_t lens[3] = { strlen(v->name), strlen(v->lang_pref), strlen(own) };
-		cache_put_fields(key, (size_t)keylen, NULL, 1, 3, parts, lens, stamp, now);
+		const char *parts[4] = { v->name, v->lang_pref, v->role, own };
+		size_t lens[4] = { strlen(v->name), strlen(v->lang_pref), strlen(v->role),
+		                   strlen(own) };
+		cache_put_fields(key, (size_t)keylen, NULL, 1, 4, parts, lens, stamp, now);
 	}
 	return 0;
 }

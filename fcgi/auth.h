@@ -20,6 +20,7 @@ struct viewer {
 				 * malloc'd: auth_free() */
 	char	 name[128];
 	char	 lang_pref[16];	/* crmx.user_pref language, "" when none */
+	char	 role[16];	/* 'rep', 'manager', 'exec', 'admin' ("" when unknown) */
 };
 
 /* The rows of owner column `col` the viewer may see.  A marker that

@@ -35,7 +35,6 @@ enum query {
 	Q_LIST_OWNERS,		/* the owners a list can be filtered by */
 	Q_PIPELINE_COUNT,	/* the open deals the pipeline pages through */
 	Q_ACCOUNT_CLOSED,	/* an account's won and lost deals */
-	Q_TEAM_ROLE,		/* $2 login: the viewer's role, when in scope */
 	Q_TEAM,			/* one row per rep; the stall days STALL_DAYS */
 	Q_TEAM_AGG,		/* the same from the run's sums; $2 the scope */
 	Q_FORECAST_ACCURACY,	/* per owner in scope and closed month */
@@ -77,6 +76,7 @@ enum query {
 	Q_PIPELINE_TEAM_PRIO_RUN,	/* the same for a team: from its index when the scope is its users */
 	Q_TEAM_WHOLE,		/* Q_TEAM_TEAMS from the run's whole rows per team (0056) */
 	Q_TEAM_ACC_DELTA,	/* Q_TEAM_TEAMS_ACC's changes, for Q_TEAM_WHOLE (0056) */
+	Q_TEAM_QUIET,		/* Q_TEAM_WHOLE when nothing it reads live changed */
 	Q__MAX
 };
 

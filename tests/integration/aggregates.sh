@@ -239,36 +239,58 @@ check "... and read from every row" stall_shown live
 # the run's state in one statement (Q_VIEWER_AGG), not one each, and for
 # the lost reasons and the win rate by source in one (Q_CLOSED_PARTS_AGG):
 # the statements the manager's pipeline sent, from the server's log.
-# And the executive's page of teams finds the owners it reads live in the
-# statement of its whole rows (Q_TEAM_WHOLE), not in one of their own
-# (Q_TEAM_LIVE) before it.
+# And the executive's page of teams reads the viewer's role with the
+# viewer (not in a statement of its own, Q_TEAM_ROLE) and, on a quiet day,
+# its rows without the plan for changes (Q_TEAM_QUIET, not Q_TEAM_WHOLE);
+# with a change that statement gives no row and Q_TEAM_WHOLE, which finds
+# the owners it reads live itself (not Q_TEAM_LIVE before it), the same
+# page.
 pglog="$(dirname "$host")/postgresql.log"
 q "ALTER DATABASE $db SET log_min_duration_statement = 0" >/dev/null
 PANELS_FCGI_SET="fcgi.cache_mb=0" panels_fcgi_start
 # sent WHO PATH NAME: the statements a page sent, from the server's log,
-# into $tmp/NAME (each's first 40 characters); its status
+# into $tmp/NAME (each's first 40 characters) and $tmp/NAME.full; its
+# status, its body in $tmp/NAME.body
 sent() {
 	get "$1" "$2" >/dev/null	# each worker's statements prepared
 	get "$1" "$2" >/dev/null
 	before=$(wc -l <"$pglog")
 	st=$(get "$1" "$2")
+	cp "$tmp/body" "$tmp/$3.body"
 	sleep 0.3
 	tail -n +"$((before + 1))" "$pglog" | grep -E 'execute crmx_[0-9]+o?:' |
-		sed -E 's/.*execute crmx_[0-9]+o?: //' | cut -c1-40 >"$tmp/$3"
+		sed -E 's/.*execute crmx_[0-9]+o?: //' >"$tmp/$3.full"
+	cut -c1-40 "$tmp/$3.full" >"$tmp/$3"
 	echo "$2 as $1 sent $(wc -l <"$tmp/$3") statements:" >&2
 	sed 's/^/  /' "$tmp/$3" >&2
 	echo "$st"
 }
 st=$(sent "$mgr" /crmx/pipeline sent)
 st_teams=$(sent "$exec_login" /crmx/team sent.teams)
+# a deal named changed with no owner marked: only Q_TEAM_WHOLE looks
+quiet_n=$(q "SELECT count(*) FROM crmx.changed_deal")
+mark=$(q "INSERT INTO crmx.changed_deal (opportunity_id)
+   SELECT min(opportunity_id) FROM crmx_src.opportunities RETURNING xid")
+st_changed=$(sent "$exec_login" /crmx/team sent.changed)
+q "DELETE FROM crmx.changed_deal WHERE xid = '$mark'" >/dev/null
 q "ALTER DATABASE $db RESET log_min_duration_statement" >/dev/null
 PANELS_FCGI_SET="fcgi.cache_mb=0" panels_fcgi_start
 check "a page that reads the run's sums reads the viewer with the run's state, the closed deals' parts together" \
 	test "$st/$(grep -c '^SELECT v.name' "$tmp/sent")/$(grep -c 'x.usable' "$tmp/sent")/$(grep -c \
 	'^WITH c AS (SELECT x.lost_reason, x.sourc' "$tmp/sent")/$(wc -l <"$tmp/sent")" = "200/1/0/1/4"
-check "the page of teams finds the owners it reads live with its whole rows (viewer, role, rows)" \
-	test "$st_teams/$(grep -c '^SELECT v.name' "$tmp/sent.teams")/$(grep -c \
-	'^SELECT coalesce(array_agg(DISTINCT v.id' "$tmp/sent.teams")/$(wc -l <"$tmp/sent.teams")" = "200/1/0/3"
+# (quiet: the statement that gives rows only when nothing changed; whole:
+# the one that reads the changes)
+quiet_re='NOT EXISTS \(SELECT 1 FROM crmx\.changed_deal\)'
+whole_re='cr AS MATERIALIZED'
+check "on a quiet day the page of teams sends two statements (viewer with its role, rows)" \
+	test "$quiet_n/$st_teams/$(grep -c '^SELECT v.name' "$tmp/sent.teams")/$(grep -cE \
+	"$quiet_re" "$tmp/sent.teams.full")/$(grep -c "$whole_re" "$tmp/sent.teams.full")/$(grep -c \
+	'^SELECT coalesce(array_agg(DISTINCT v.id' "$tmp/sent.teams")/$(wc -l <"$tmp/sent.teams")" \
+	= "0/200/1/1/0/0/2"
+check "... with a deal changed, the rows with the changes after the quiet statement's none" \
+	test "$st_changed/$(grep -cE "$quiet_re" "$tmp/sent.changed.full")/$(grep -c "$whole_re" \
+	"$tmp/sent.changed.full")/$(wc -l <"$tmp/sent.changed")" = "200/1/1/3"
+check "... and the same page" cmp -s "$tmp/sent.teams.body" "$tmp/sent.changed.body"
 
 # pages ROLE...: each role's pipeline and regions (and one region) as JSON into $tmp/NAME.*
 pages() {
