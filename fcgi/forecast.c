@@ -36,7 +36,9 @@ accuracy_month(struct accuracy *a, const char *month, double forecast, double wo
 	if (a->n == ACC_MONTHS)
 		return;
 	int k = a->n++;
-	snprintf(a->month[k], sizeof a->month[k], "%s", month);
+	size_t len = strnlen(month, sizeof a->month[k] - 1);	/* as snprintf's "%s" cut it */
+	memcpy(a->month[k], month, len);
+	a->month[k][len] = '\0';
 	a->forecast[k] = forecast;
 	a->won[k] = won;
 }

@@ -324,24 +324,38 @@ array_items(char *s, char **item, int max)
 	return n;
 }
 
-/* A team's forecast accuracy from the months stored with its row (0056):
- * ROW of Q_TEAM_WHOLE's rows, col[] the columns acc_month, acc_forecast
- * and acc_won. */
-static void
-stored_accuracy(struct accuracy *a, PGresult *res, int row, const int col[3])
+/* The months of the forecast accuracy stored with the whole rows (0056):
+ * Q_TEAM_WHOLE's acc_months (the same on every row), items into mi
+ * (ACC_MONTHS of them at most) of a copy the caller frees; NULL without
+ * rows. */
+static char *
+stored_months(PGresult *res, char **mi, int *n)
 {
-	const char *ms = db_val(res, row, col[0]);
-	const char *fs = db_val(res, row, col[1]);
-	const char *ws = db_val(res, row, col[2]);
-	if (ms == NULL || fs == NULL || ws == NULL)
+	*n = 0;
+	const char *ms = PQntuples(res) > 0 ? db_val(res, 0, db_col(res, "acc_months")) : NULL;
+	if (ms == NULL)
+		return NULL;
+	char *m = xstrdup(ms);
+	*n = array_items(m, mi, ACC_MONTHS);
+	return m;
+}
+
+/* A team's forecast accuracy from the months stored with its row: ROW of
+ * Q_TEAM_WHOLE's rows, its months MI[0..N) (stored_months), col[] the
+ * columns acc_forecast and acc_won. */
+static void
+stored_accuracy(struct accuracy *a, char *const *mi, int n, PGresult *res, int row,
+                const int col[2])
+{
+	const char *fs = db_val(res, row, col[0]);
+	const char *ws = db_val(res, row, col[1]);
+	if (fs == NULL || ws == NULL)
 		return;
-	char *m = xstrdup(ms), *f = xstrdup(fs), *w = xstrdup(ws);
-	char *mi[ACC_MONTHS], *fi[ACC_MONTHS], *wi[ACC_MONTHS];
-	int n = array_items(m, mi, ACC_MONTHS);
+	char *f = xstrdup(fs), *w = xstrdup(ws);
+	char *fi[ACC_MONTHS], *wi[ACC_MONTHS];
 	if (array_items(f, fi, ACC_MONTHS) == n && array_items(w, wi, ACC_MONTHS) == n)
 		for (int k = 0; k < n; k++)
 			accuracy_month(a, mi[k], text_num(fi[k]), text_num(wi[k]));
-	free(m);
 	free(f);
 	free(w);
 }
@@ -384,11 +398,12 @@ read_teams(PGresult *res, PGresult *acc, struct team_sum *t, struct team_bases *
 		col[f] = db_col(res, stored_cols[f].col);
 	int at = acc ? db_col(acc, "team") : -1, am = acc ? db_col(acc, "month") : -1;
 	int af = acc ? db_col(acc, "forecast") : -1, aw = acc ? db_col(acc, "won") : -1;
-	int sa[3] = { -1, -1, -1 };
+	int sa[2] = { -1, -1 }, nm = 0;
+	char *mi[ACC_MONTHS], *months = NULL;
 	if (acc == NULL) {
-		sa[0] = db_col(res, "acc_month");
-		sa[1] = db_col(res, "acc_forecast");
-		sa[2] = db_col(res, "acc_won");
+		sa[0] = db_col(res, "acc_forecast");
+		sa[1] = db_col(res, "acc_won");
+		months = stored_months(res, mi, &nm);
 	}
 	for (int i = 0, j = 0; i < n; i++) {
 		const char *s;
@@ -402,13 +417,14 @@ read_teams(PGresult *res, PGresult *acc, struct team_sum *t, struct team_bases *
 		b[i].covered = text_num(db_val(res, i, ccov));
 		b[i].minutes = (s = db_val(res, i, cmin)) ? text_num(s) : NAN;
 		if (acc == NULL)
-			stored_accuracy(&t[i].acc, res, i, sa);
+			stored_accuracy(&t[i].acc, mi, nm, res, i, sa);
 		while (j < na && strcmp(db_val(acc, j, at), t[i].team) != 0)
 			j++;
 		for (; j < na && strcmp(db_val(acc, j, at), t[i].team) == 0; j++)
 			accuracy_month(&t[i].acc, db_val(acc, j, am), text_num(db_val(acc, j, af)),
 			               text_num(db_val(acc, j, aw)));
 	}
+	free(months);
 	return n;
 }
 
@@ -543,9 +559,9 @@ teams_from_sums(struct ctx *c, struct team_view *v)
 	if (!whole)
 		out[0] = scoped_query(c, Q_TEAM_TEAMS, 0, NULL);
 	else {
-		int cm = db_col(out[0], "acc_month");
+		int cm = db_col(out[0], "acc_same");
 		for (int i = 0; i < PQntuples(out[0]); i++)
-			whole &= !PQgetisnull(out[0], i, cm);
+			whole &= strcmp(db_val(out[0], i, cm), "t") == 0;
 	}
 	/* the changes to the whole rows' months: none without owners read
 	 * live or changed for the closed deals' sums (nothing to ask) */
