@@ -577,34 +577,39 @@
     "  coalesce(sum(t.forecast_quarter), 0) AS fc_quarter, coalesce(sum(t.learned), 0) AS learned," \
     "  sum(t.learned_n) AS learned_n, sum(t.won_quarter) AS won_quarter, sum(t.new_n) AS new_n," \
     "  sum(t.reviewed_n) AS reviewed_n FROM t GROUP BY t.team)"
+/* A stored figure B of a whole row and its change D: WITH_D both,
+ * STORED_ONLY the stored one (where every change is 0) */
+#define WITH_D(b, d) b " + coalesce(" d ", 0)"
+#define STORED_ONLY(b, d) b
 /* The months of the forecast accuracy as the runs give them now (of
  * ACC_MONTHS' r) */
 #define ACC_MONTHS_NOW \
     "(SELECT coalesce(array_agg(r.month ORDER BY r.m), '{}') FROM r WHERE r.run_id IS NOT NULL)"
-/* ... and their rows: each team's stored row plus its changes d (the
- * owners read live: LIVE, on every row), whether the months it stored are
+/* ... and their rows: each team's stored row plus its changes d (PLUS:
+ * WITH_D, or STORED_ONLY where d has only the live counts; the owners read
+ * live: LIVE, on every row), whether the months it stored are
  * the runs' now (acc_same), and those months, the same text on every row
  * (as each row's array the page took 0.1 ms more of a server process) */
-#define TEAM_WHOLE_ROWS(live) \
-    " SELECT b.team, b.reps + coalesce(d.reps, 0) AS reps," \
-    " b.open_deals + coalesce(d.open_deals, 0) AS open_deals," \
-    " b.open_amount + coalesce(d.open_amount, 0) AS open_amount," \
-    " b.weighted + coalesce(d.weighted, 0) AS weighted," \
-    " b.forecast_month + coalesce(d.fc_month, 0) AS forecast_month," \
-    " b.forecast_quarter + coalesce(d.fc_quarter, 0) AS forecast_quarter," \
+#define TEAM_WHOLE_ROWS(live, plus) \
+    " SELECT b.team, " plus("b.reps", "d.reps") " AS reps," \
+    " " plus("b.open_deals", "d.open_deals") " AS open_deals," \
+    " " plus("b.open_amount", "d.open_amount") " AS open_amount," \
+    " " plus("b.weighted", "d.weighted") " AS weighted," \
+    " " plus("b.forecast_month", "d.fc_month") " AS forecast_month," \
+    " " plus("b.forecast_quarter", "d.fc_quarter") " AS forecast_quarter," \
     " coalesce(d.won_quarter, 0) AS won_quarter," \
-    " b.dated + coalesce(d.dated, 0) - coalesce(d.new_n, 0) AS stalled," \
-    " b.open_deals + coalesce(d.open_deals, 0) - coalesce(d.reviewed_n, 0) AS unreviewed," \
-    " CASE WHEN b.metrics_n + coalesce(d.metrics_n, 0) > 0" \
-    " THEN b.activity_minutes + coalesce(d.activity_minutes, 0) END AS activity_minutes," \
-    " CASE WHEN b.metrics_n + coalesce(d.metrics_n, 0) > 0" \
-    " THEN b.revenue + coalesce(d.revenue, 0) END AS won_12m," \
-    " b.precise + coalesce(d.precise, 0) AS precise," \
-    " CASE WHEN b.learned_n + coalesce(d.learned_n, 0) > 0" \
-    " THEN coalesce(b.learned, 0) + coalesce(d.learned, 0) END AS learned," \
-    " b.won + coalesce(d.won, 0) AS won_n, b.lost + coalesce(d.lost, 0) AS lost_n," \
-    " b.cov_open + coalesce(d.cov_open, 0) AS cov_open," \
-    " b.covered + coalesce(d.covered, 0) AS covered," \
+    " " plus("b.dated", "d.dated") " - coalesce(d.new_n, 0) AS stalled," \
+    " " plus("b.open_deals", "d.open_deals") " - coalesce(d.reviewed_n, 0) AS unreviewed," \
+    " CASE WHEN " plus("b.metrics_n", "d.metrics_n") " > 0" \
+    " THEN " plus("b.activity_minutes", "d.activity_minutes") " END AS activity_minutes," \
+    " CASE WHEN " plus("b.metrics_n", "d.metrics_n") " > 0" \
+    " THEN " plus("b.revenue", "d.revenue") " END AS won_12m," \
+    " " plus("b.precise", "d.precise") " AS precise," \
+    " CASE WHEN " plus("b.learned_n", "d.learned_n") " > 0" \
+    " THEN " plus("coalesce(b.learned, 0)", "d.learned") " END AS learned," \
+    " " plus("b.won", "d.won") " AS won_n, " plus("b.lost", "d.lost") " AS lost_n," \
+    " " plus("b.cov_open", "d.cov_open") " AS cov_open," \
+    " " plus("b.covered", "d.covered") " AS covered," \
     " coalesce(b.acc_month = " ACC_MONTHS_NOW ", false) AS acc_same," \
     " " ACC_MONTHS_NOW "::text AS acc_months," \
     " b.acc_forecast, b.acc_won," \
@@ -613,7 +618,7 @@
     " (SELECT r.as_of FROM crmx.run r WHERE r.run_id = " RUN ")::text AS as_of," \
     " " live "::text AS live" \
     " FROM crmx.team_base b LEFT JOIN d ON d.team = b.team" \
-    " WHERE b.run_id = " RUN " AND b.reps + coalesce(d.reps, 0) > 0"
+    " WHERE b.run_id = " RUN " AND " plus("b.reps", "d.reps") " > 0"
 /* Q_TEAM_WHOLE's owners read live, from its lv (cast: an expression, not
  * a subquery that ANY or ALL would compare row by row) */
 #define TEAM_LV "(SELECT l.ids FROM lv l)::bigint[]"
@@ -1485,7 +1490,7 @@ static const char *const sql[Q__MAX] = {
     "  UNION ALL SELECT m.team, 0, 0, 0, 0, 0, 0, 0, 0, " PRECISE_DELTA ","
     "  0, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0" TEAM_PRECISE_OF(TEAM_LV)
     "  UNION ALL " TEAM_LIVE_COUNTS "),"
-    TEAM_WHOLE_D TEAM_WHOLE_ROWS(TEAM_LV),
+    TEAM_WHOLE_D TEAM_WHOLE_ROWS(TEAM_LV, WITH_D),
 /* Q_TEAM_WHOLE on a quiet day: rows only when nothing changed since the
  * run's snapshot that Q_TEAM_WHOLE would read live (no owner changed for
  * the open deals' sums, $1, or the accounts', $2; no changed deal or
@@ -1497,7 +1502,7 @@ static const char *const sql[Q__MAX] = {
 [Q_TEAM_QUIET] =
     ACC_MONTHS("(SELECT x.as_of FROM crmx.run x WHERE x.run_id = " RUN ")")
     TEAM_SM_OF("'{}'::bigint[]") " t AS (" TEAM_LIVE_COUNTS "),"
-    TEAM_WHOLE_D TEAM_WHOLE_ROWS("'{}'::bigint[]")
+    TEAM_WHOLE_D TEAM_WHOLE_ROWS("'{}'::bigint[]", STORED_ONLY)
     " AND $1::bigint[] = '{}' AND $2::bigint[] = '{}'"
     " AND NOT EXISTS (SELECT 1 FROM crmx.changed_deal)"
     " AND NOT EXISTS (SELECT 1 FROM crmx.changed_account)"
