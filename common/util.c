@@ -103,8 +103,17 @@ parse_id(const char *s, int64_t *out)
 	return parse_int64(s, 1, INT64_MAX, out);
 }
 
-double
-text_num(const char *s)
+/* strtod's value of S in *out; 0 when S is a number and nothing else */
+static int
+strtod_whole(const char *s, double *out)
+{
+	char *end;
+	*out = strtod(s, &end);
+	return end != s && *end == '\0' ? 0 : -1;
+}
+
+int
+text_num_parse(const char *s, double *out)
 {
 	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 	    1e11, 1e12, 1e13, 1e14, 1e15 };
@@ -113,7 +122,7 @@ text_num(const char *s)
 	uint64_t m = 0;
 	p += neg;
 	if (*p < '0' || *p > '9')
-		return atof(s);
+		return strtod_whole(s, out);
 	for (;; p++) {
 		if (*p >= '0' && *p <= '9') {
 			if (m > 0 || *p != '0')
@@ -122,7 +131,7 @@ text_num(const char *s)
 			if (frac >= 0)
 				frac++;
 			if (digits > 15 || frac > 15)
-				return atof(s);
+				return strtod_whole(s, out);
 		} else if (*p == '.' && frac < 0 && p[1] >= '0' && p[1] <= '9') {
 			frac = 0;
 		} else {
@@ -130,9 +139,18 @@ text_num(const char *s)
 		}
 	}
 	if (*p != '\0')
-		return atof(s);
+		return strtod_whole(s, out);
 	/* m < 10^15 < 2^53 and 10^frac are exact, and IEEE division rounds the
 	 * exact quotient to nearest as strtod rounds the decimal value */
 	double v = frac > 0 ? (double)m / p10[frac] : (double)m;
-	return neg ? -v : v;
+	*out = neg ? -v : v;
+	return 0;
+}
+
+double
+text_num(const char *s)
+{
+	double v;
+	(void)text_num_parse(s, &v);
+	return v;
 }

@@ -29,9 +29,14 @@ int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
  * leading zero, from 1 to INT64_MAX. */
 int parse_id(const char *s, int64_t *out);
 /* A number's text from the database ("-123.45", "1e+20", "NaN") as a
- * double: atof's value, the same to the last bit, but "[-]digits[.digits]"
- * of at most 15 significant digits without strtod (one division of two
- * exact doubles, which rounds as strtod does), which took a sixth of an
- * executive's page of teams in crmx.fcgi (167 rows of amounts). */
+ * double in *out: strtod's value, the same to the last bit, but
+ * "[-]digits[.digits]" of at most 15 significant digits without strtod
+ * (one division of two exact doubles, which rounds as strtod does), which
+ * took a sixth of an executive's page of teams in crmx.fcgi (167 rows of
+ * amounts).  0 when the text is a number and nothing else, -1 otherwise
+ * (*out then strtod's value of its start).  The one reader of numbers'
+ * text: the panels' figures and reportd's snapshot (snapfield.c). */
+int text_num_parse(const char *s, double *out);
+/* text_num_parse's value whatever the rest of the text (atof's) */
 double text_num(const char *s);
 #endif

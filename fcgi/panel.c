@@ -167,7 +167,7 @@ panel_td_count(struct ctx *c, const char *text)
 {
 	char b[64];
 	if (text != NULL && *text != '\0') {
-		fmt_number(b, sizeof b, strtod(text, NULL), 0);
+		fmt_number(b, sizeof b, text_num(text), 0);
 		text = b;
 	}
 	panel_td(c, "num", text);

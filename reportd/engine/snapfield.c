@@ -8,6 +8,7 @@
 #include "date.h"
 #include "money.h"
 #include "snapfield.h"
+#include "util.h"
 
 int64_t
 sf_int(struct sf_state *r, const char *f)
@@ -32,34 +33,18 @@ sf_int(struct sf_state *r, const char *f)
 	return neg ? (int64_t)(0 - v) : (int64_t)v;
 }
 
-/* Decimal text to double.  A fast path for plain decimals (the usual
- * numeric output), strtod for anything else (exponents, NaN). */
+/* Decimal text to double, as strtod reads it to the last bit
+ * (text_num_parse: a fast path for plain decimals, strtod for the rest).
+ * Its own fast path had added the whole and the fractional parts, two
+ * roundings: one plain decimal in 180 came out a bit away from strtod's
+ * (2.119 as 2.1189999999999998), and "" and "-" read as 0. */
 double
 sf_num(struct sf_state *r, const char *f)
 {
-	const char *p = f;
-	int neg = 0;
-	if (*p == '-') {
-		neg = 1;
-		p++;
-	}
-	uint64_t ip = 0, fp = 0;
-	int fd = 0, digits = 0;
-	for (; *p >= '0' && *p <= '9'; p++, digits++)
-		ip = ip * 10 + (uint64_t)(*p - '0');
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9' && fd < 18; p++, fd++)
-			fp = fp * 10 + (uint64_t)(*p - '0');
-	if (*p != '\0' || digits > 15 || fd > 9) {
-		char *end;
-		double v = strtod(f, &end);
-		if (*end != '\0' || end == f)
-			r->bad = 1;
-		return v;
-	}
-	static const double scale[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9 };
-	double v = (double)ip + (double)fp / scale[fd];
-	return neg ? -v : v;
+	double v;
+	if (text_num_parse(f, &v) != 0)
+		r->bad = 1;
+	return v;
 }
 
 /* A numeric amount to integer minor units, exactly (money.h): no double

@@ -1,6 +1,8 @@
-/* common/util.c text_num: a number's text from the database as a double,
- * the same to the last bit as atof's for every text it takes without
- * strtod, and atof's itself for the rest. */
+/* common/util.c text_num and text_num_parse: a number's text from the
+ * database as a double, the same to the last bit as strtod's for every
+ * text it takes without strtod, and strtod's itself for the rest; whether
+ * the text is a number and nothing else; and reportd's snapshot reading
+ * numbers with it (snapfield.c sf_num). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "snapfield.h"
 #include "util.h"
 
 /* the same bits (NaN: both NaN) */
@@ -67,12 +70,57 @@ test_random(void **state)
 	}
 }
 
+/* a number and nothing else, or not */
+static void
+test_whole(void **state)
+{
+	(void)state;
+	static const char *const good[] = { "0", "-7", "20314800.00", "1e+20", "NaN", "-Infinity",
+	    "4349756.884329271847", ".5", "5.", "0.0000000000000001" };
+	static const char *const bad[] = { "", "-", "12abc", "1.2.3", "1,5", "abc", "7 " };
+	double v;
+	for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+		if (text_num_parse(good[i], &v) != 0)
+			fail_msg("\"%s\" not taken", good[i]);
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		if (text_num_parse(bad[i], &v) == 0)
+			fail_msg("\"%s\" taken", bad[i]);
+	assert_int_equal(text_num_parse("12abc", &v), -1);
+	assert_true(v == 12);	/* strtod's value of its start, as atof's */
+}
+
+/* reportd's snapshot reads a numeric field as strtod does, to the last
+ * bit: its own fast path had added the whole and the fractional parts
+ * (2.119 came out 2.1189999999999998), and took "" and "-" as 0 */
+static void
+test_snapshot_num(void **state)
+{
+	(void)state;
+	static const char *const cases[] = { "2.119", "01.73389", "106.70458", "0.35", "-3.5",
+	    "1234567.891", "NaN" };
+	int64_t iv;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char buf[32];
+		double dv, want = strtod(cases[i], NULL);
+		snprintf(buf, sizeof buf, "%s", cases[i]);
+		assert_int_equal(snapshot_parse_field(SF_NUM, buf, &iv, &dv), 0);
+		if (!(isnan(want) && isnan(dv)) && memcmp(&want, &dv, sizeof dv) != 0)
+			fail_msg("SF_NUM \"%s\" = %.17g, strtod %.17g", cases[i], dv, want);
+	}
+	char empty[1] = "", minus[2] = "-";
+	double dv;
+	assert_int_equal(snapshot_parse_field(SF_NUM, empty, &iv, &dv), -1);
+	assert_int_equal(snapshot_parse_field(SF_NUM, minus, &iv, &dv), -1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_whole),
+		cmocka_unit_test(test_snapshot_num),
 	};
 	return cmocka_run_group_tests_name("textnum", tests, NULL, NULL);
 }
