@@ -133,6 +133,10 @@ warm() {
 	      print "output = \"/dev/null\""; print "write-out = \"%{http_code}\\n\"" }' \
 		"$dir/$1.list" >"$dir/$1.warm.cfg"
 	curl -s -Z --parallel-max 16 -m 120 -K "$dir/$1.warm.cfg" >"$dir/$1.warm" 2>/dev/null || true
+	# a row measured on a cold or failing page says so
+	n=$(grep -c '' "$dir/$1.list")
+	warmed=$(grep -c '^200$' "$dir/$1.warm" || true)
+	[ "$warmed" = "$n" ] || echo "pages.sh: warming $1, $warmed of $n requests answered 200" >&2
 }
 # drain LIST: one request of LIST answered, i.e. the requests a load left
 # queued at the workers (a client gone does not stop its page) are done
