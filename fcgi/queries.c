@@ -582,14 +582,18 @@
 #define WITH_D(b, d) b " + coalesce(" d ", 0)"
 #define STORED_ONLY(b, d) b
 /* The months of the forecast accuracy as the runs give them now (of
- * ACC_MONTHS' r) */
-#define ACC_MONTHS_NOW \
-    "(SELECT coalesce(array_agg(r.month ORDER BY r.m), '{}') FROM r WHERE r.run_id IS NOT NULL)"
+ * ACC_MONTHS' r); ..._TEXT as text, cast once in the subquery (as a cast
+ * of its array the cast ran on every row of the page of teams) */
+#define ACC_MONTHS_AGG "coalesce(array_agg(r.month ORDER BY r.m), '{}')"
+#define ACC_MONTHS_OF " FROM r WHERE r.run_id IS NOT NULL)"
+#define ACC_MONTHS_NOW "(SELECT " ACC_MONTHS_AGG ACC_MONTHS_OF
+#define ACC_MONTHS_TEXT "(SELECT " ACC_MONTHS_AGG "::text" ACC_MONTHS_OF
 /* ... and their rows: each team's stored row plus its changes d (PLUS:
  * WITH_D, or STORED_ONLY where d has only the live counts; the owners read
- * live: LIVE, on every row), whether the months it stored are
+ * live: LIVE, as text, on every row), whether the months it stored are
  * the runs' now (acc_same), and those months, the same text on every row
- * (as each row's array the page took 0.1 ms more of a server process) */
+ * (as each row's array the page took 0.1 ms more of a server process);
+ * the months' sums as the run wrote their text (0059) */
 #define TEAM_WHOLE_ROWS(live, plus) \
     " SELECT b.team, " plus("b.reps", "d.reps") " AS reps," \
     " " plus("b.open_deals", "d.open_deals") " AS open_deals," \
@@ -611,12 +615,13 @@
     " " plus("b.cov_open", "d.cov_open") " AS cov_open," \
     " " plus("b.covered", "d.covered") " AS covered," \
     " coalesce(b.acc_month = " ACC_MONTHS_NOW ", false) AS acc_same," \
-    " " ACC_MONTHS_NOW "::text AS acc_months," \
-    " b.acc_forecast, b.acc_won," \
+    " " ACC_MONTHS_TEXT " AS acc_months," \
+    " coalesce(b.acc_forecast_text, b.acc_forecast::text) AS acc_forecast," \
+    " coalesce(b.acc_won_text, b.acc_won::text) AS acc_won," \
     " (SELECT b.reason FROM crmx.forecast_backtest b" \
     "  WHERE b.run_id = " RUN " AND NOT b.uses_model) AS keeps_weights," \
-    " (SELECT r.as_of FROM crmx.run r WHERE r.run_id = " RUN ")::text AS as_of," \
-    " " live "::text AS live" \
+    " (SELECT r.as_of::text FROM crmx.run r WHERE r.run_id = " RUN ") AS as_of," \
+    " " live " AS live" \
     " FROM crmx.team_base b LEFT JOIN d ON d.team = b.team" \
     " WHERE b.run_id = " RUN " AND " plus("b.reps", "d.reps") " > 0"
 /* ... in the order of Q_TEAM_TEAMS_ACC's teams, which the page merges
@@ -1493,7 +1498,7 @@ static const char *const sql[Q__MAX] = {
     "  UNION ALL SELECT m.team, 0, 0, 0, 0, 0, 0, 0, 0, " PRECISE_DELTA ","
     "  0, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0" TEAM_PRECISE_OF(TEAM_LV)
     "  UNION ALL " TEAM_LIVE_COUNTS "),"
-    TEAM_WHOLE_D TEAM_WHOLE_ROWS(TEAM_LV, WITH_D) TEAM_WHOLE_ORDER,
+    TEAM_WHOLE_D TEAM_WHOLE_ROWS("(SELECT l.ids::text FROM lv l)", WITH_D) TEAM_WHOLE_ORDER,
 /* Q_TEAM_WHOLE on a quiet day: rows only when nothing changed since the
  * run's snapshot that Q_TEAM_WHOLE would read live (no owner changed for
  * the open deals' sums, $1, or the accounts', $2; no changed deal or
@@ -1505,7 +1510,7 @@ static const char *const sql[Q__MAX] = {
 [Q_TEAM_QUIET] =
     ACC_MONTHS("(SELECT x.as_of FROM crmx.run x WHERE x.run_id = " RUN ")")
     TEAM_SM_OF("'{}'::bigint[]") " t AS (" TEAM_LIVE_COUNTS "),"
-    TEAM_WHOLE_D TEAM_WHOLE_ROWS("'{}'::bigint[]", STORED_ONLY)
+    TEAM_WHOLE_D TEAM_WHOLE_ROWS("'{}'::text", STORED_ONLY)
     " AND $1::bigint[] = '{}' AND $2::bigint[] = '{}'"
     " AND NOT EXISTS (SELECT 1 FROM crmx.changed_deal)"
     " AND NOT EXISTS (SELECT 1 FROM crmx.changed_account)"

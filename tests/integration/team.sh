@@ -472,6 +472,14 @@ team_acc_stored() {
 }
 check "the page of teams: forecast accuracy from the months stored with the whole rows (or the same without)" \
 	team_acc_stored
+# ... whose sums the page reads as the text written with them (0059), on
+# every stored row of the run
+check "every whole row of the run holds its months' sums as text, the arrays' own" same \
+	"$(q "SELECT count(*) FILTER (WHERE acc_forecast_text IS NOT DISTINCT FROM acc_forecast::text
+	      AND acc_won_text IS NOT DISTINCT FROM acc_won::text AND acc_won_text LIKE '{%}')
+	      || '/' || count(*) FROM crmx.team_base WHERE run_id = $run")" \
+	"$(q "SELECT n || '/' || n FROM (SELECT count(*) AS n FROM crmx.team_base WHERE run_id = $run) x
+	      WHERE n > 0")"
 # An executive's page of teams from the run's sums per team (0048) after
 # changes since the run, against the same page summed over every row (a
 # change that names no owner; every kept page dropped): a deal won in May
