@@ -526,9 +526,11 @@ teams_from_sums(struct ctx *c, struct team_view *v)
 	int whole = panel_agg_whole(c);
 	const char *extra[1] = { panel_agg_changed(c, AGG_ACCOUNTS) };
 	PGresult *out[2] = { NULL, NULL };
-	/* on a quiet day the stored rows with the live counts; no row there
-	 * (a change it leaves to Q_TEAM_WHOLE): with the changes */
-	int quiet = whole && strcmp(c->v->owners, "{}") == 0 && strcmp(extra[0], "{}") == 0;
+	/* on a quiet day (no owner changed for either sums) the stored rows
+	 * with the live counts; no row there (a change it leaves to
+	 * Q_TEAM_WHOLE): with the changes */
+	int quiet = whole && strcmp(panel_agg_changed(c, AGG_DEALS), "{}") == 0 &&
+	            strcmp(extra[0], "{}") == 0;
 	PGresult *res = quiet ? scoped_query(c, Q_TEAM_QUIET, 1, extra) : NULL;
 	if (quiet && res == NULL) {
 		panel_agg_end(c, scope);
