@@ -70,6 +70,8 @@ static const struct right panels_rights[] = {
 	{ "SELECT", "TABLE", "team_open", NULL },
 	{ "SELECT", "TABLE", "team_base", NULL },
 	{ "SELECT", "TABLE", "team_month", NULL },
+	{ "SELECT", "TABLE", "team_pipeline_agg", NULL },	/* 0060: a manager's */
+	{ "SELECT", "TABLE", "team_closed_agg", NULL },	/* pipeline on a quiet day */
 };
 
 /* crmx-reportd (engine.c, store.c, deliver.c, reportdata.c, snapshot.c):
@@ -114,6 +116,7 @@ static const struct right reportd_rights[] = {
 	{ "EXECUTE", "FUNCTION", "store_won_months", "bigint" },	/* 0044, 0045 */
 	{ "EXECUTE", "FUNCTION", "store_team_rows", "bigint" },	/* 0048 */
 	{ "EXECUTE", "FUNCTION", "store_team_whole", "bigint" },	/* 0056 */
+	{ "EXECUTE", "FUNCTION", "store_pipeline_team_sums", "bigint" },	/* 0060 */
 	{ "EXECUTE", "FUNCTION", "attach_run_partition", "bigint" },	/* 0035 */
 };
 

@@ -1549,6 +1549,14 @@ static const char *const sql[Q__MAX] = {
  * no row before the first run. */
 [Q_LATEST_RUN] =
     "SELECT run_id FROM crmx.latest_run",
+/* The scope's ($2) funnel counts from the owners' stored figures, and the
+ * funnel's row from the sums d, for Q_FUNNEL_AGG and Q_FUNNEL_TEAM. */
+#define OWNERS_FUNNEL_SUMS \
+    FUNNEL_SUMS(" FROM crmx.owner_metrics m WHERE m.run_id = " RUN \
+                " AND m.owner_id = ANY($2::bigint[])")
+#define FUNNEL_AGG_OUT \
+    FUNNEL_OUT(" coalesce(sum(n), 0) AS open_all," LAYER_AGG(1) LAYER_AGG(2) LAYER_AGG(3) \
+               LAYER_AGG(4) LAYER_AGG(5) FUNNEL_FORECAST("coalesce(due, current_date)"))
 /* Q_FUNNEL from the run's sums ($1 the changed owners, $2 the scope,
  * NULL: everyone): over everyone the sums of all less the changed
  * owners', else the sums of the scope's unchanged owners; plus the
@@ -1587,13 +1595,39 @@ static const char *const sql[Q__MAX] = {
     "  w.conv_base FROM (SELECT * FROM crmx.owner_funnel x WHERE x.run_id = " RUN
     "  UNION ALL SELECT * FROM crmx.owner_funnel_sums(" RUN ") WHERE NOT EXISTS (SELECT 1"
     "  FROM crmx.owner_funnel x WHERE x.run_id = " RUN ")) w")
-    OWN_ONLY(FUNNEL_SUMS(" FROM crmx.owner_metrics m"
-             "  WHERE m.run_id = " RUN " AND m.owner_id = ANY($2::bigint[])")) ")"
-    FUNNEL_OUT(" coalesce(sum(n), 0) AS open_all," LAYER_AGG(1) LAYER_AGG(2) LAYER_AGG(3)
-               LAYER_AGG(4) LAYER_AGG(5) FUNNEL_FORECAST("coalesce(due, current_date)")),
+    OWN_ONLY(OWNERS_FUNNEL_SUMS) ")" FUNNEL_AGG_OUT,
 /* Q_CLOSED_PARTS from the run's sums, as Q_FUNNEL_AGG. */
 [Q_CLOSED_PARTS_AGG] =
     "WITH c AS (" CLOSED_AGG("x.lost_reason, x.source", "o.lost_reason, o.source", "won', 'lost")
+    CLOSED_PARTS("g.lost_amount"),
+/* A manager's funnel on a quiet day (0060): when the scope ($2) is a
+ * team's users as the run read them (k, as Q_PIPELINE_TEAM_PRIO_RUN's),
+ * no owner of it changed for the open deals' sums ($1 empty) and no deal
+ * is marked changed, the team's sums as the run stored them: at 1M about
+ * 30 rows by one key where Q_FUNNEL_AGG read 117 with seven, and a plan
+ * without its five branches for the changes (0.19 ms a statement where
+ * 0.27).  Else no row, and the page asks Q_FUNNEL_AGG (fcgi/pipeline.c). */
+#define TEAM_OF_SCOPE \
+    " k AS (SELECT t.team FROM crmx.open_team t JOIN crmx.run r ON r.run_id = t.run_id" \
+    "  AND r.pipeline_team_sums WHERE t.run_id = " RUN " AND t.owners[1] = ($2::bigint[])[1]" \
+    "  AND t.owners = $2::bigint[]),"
+[Q_FUNNEL_TEAM] =
+    "WITH" TEAM_OF_SCOPE
+    " d AS MATERIALIZED (SELECT x.stage_rank, x.deals AS n, x.amount, x.weighted AS w,"
+    "  x.due_month AS due FROM crmx.team_pipeline_agg x"
+    "  WHERE x.run_id = " RUN " AND x.team = (SELECT k.team FROM k)),"
+    " r AS (" OWNERS_FUNNEL_SUMS ")" FUNNEL_AGG_OUT
+    " WHERE EXISTS (SELECT 1 FROM k) AND cardinality($1::bigint[]) = 0"
+    " AND NOT EXISTS (SELECT 1 FROM crmx.changed_deal)",
+/* Q_CLOSED_PARTS_AGG the same way (0060): the team's sums when no owner
+ * of it changed for the closed deals' sums ($1 empty); sent beside
+ * Q_FUNNEL_TEAM, and read only when that gave its row (a deal closed
+ * marks its owner for these sums, 0041, and no deal alone). */
+[Q_CLOSED_PARTS_TEAM] =
+    "WITH" TEAM_OF_SCOPE
+    " c AS (SELECT x.lost_reason, x.source, x.outcome, x.deals AS n, x.amount"
+    "  FROM crmx.team_closed_agg x WHERE x.run_id = " RUN " AND x.team = (SELECT k.team FROM k)"
+    "  AND x.outcome IN ('won', 'lost') AND cardinality($1::bigint[]) = 0)"
     CLOSED_PARTS("g.lost_amount"),
 /* Q_REGIONS without the class and segment filters ($2, $3 NULL) from the
  * run's sums, as Q_FUNNEL_AGG ($5 the scope); the five largest precise

@@ -77,6 +77,8 @@ enum query {
 	Q_TEAM_WHOLE,		/* Q_TEAM_TEAMS from the run's whole rows per team (0056) */
 	Q_TEAM_ACC_DELTA,	/* Q_TEAM_TEAMS_ACC's changes, for Q_TEAM_WHOLE (0056) */
 	Q_TEAM_QUIET,		/* Q_TEAM_WHOLE when nothing it reads live changed */
+	Q_FUNNEL_TEAM,		/* Q_FUNNEL_AGG for a team's users on a quiet day (0060) */
+	Q_CLOSED_PARTS_TEAM,	/* Q_CLOSED_PARTS_AGG the same way */
 	Q__MAX
 };
 

@@ -272,12 +272,26 @@ quiet_n=$(q "SELECT count(*) FROM crmx.changed_deal")
 mark=$(q "INSERT INTO crmx.changed_deal (opportunity_id)
    SELECT min(opportunity_id) FROM crmx_src.opportunities RETURNING xid")
 st_changed=$(sent "$exec_login" /crmx/team sent.changed)
+st_mgr_changed=$(sent "$mgr" /crmx/pipeline sent.mgr_changed)
 q "DELETE FROM crmx.changed_deal WHERE xid = '$mark'" >/dev/null
 q "ALTER DATABASE $db RESET log_min_duration_statement" >/dev/null
 PANELS_FCGI_SET="fcgi.cache_mb=0" panels_fcgi_start
 check "a page that reads the run's sums reads the viewer with the run's state, the closed deals' parts together" \
 	test "$st/$(grep -c '^SELECT v.name' "$tmp/sent")/$(grep -c 'x.usable' "$tmp/sent")/$(grep -c \
-	'^WITH c AS (SELECT x.lost_reason, x.sourc' "$tmp/sent")/$(wc -l <"$tmp/sent")" = "200/1/0/1/4"
+	'GROUPING SETS' "$tmp/sent.full")/$(wc -l <"$tmp/sent")" = "200/1/0/1/4"
+# A manager's pipeline on a quiet day reads the sums the run stored for
+# the team whose users are the manager's scope (0060): its funnel and
+# closed deals' parts from them, not from each owner's sums; with a deal
+# changed those statements give no row and the owners' sums with the
+# changes follow, the same page.
+team_re='FROM crmx.team_(pipeline|closed)_agg'
+owners_re='FROM crmx.(pipeline|closed)_agg x'
+check "a manager's pipeline on a quiet day reads the team's sums (funnel, closed deals' parts)" \
+	test "$(grep -cE "$team_re" "$tmp/sent.full")/$(grep -cE "$owners_re" "$tmp/sent.full")" = 2/0
+check "... with a deal changed, the owners' sums with the changes after the team's none" \
+	test "$st_mgr_changed/$(grep -cE "$team_re" "$tmp/sent.mgr_changed.full")/$(grep -cE "$owners_re" \
+	"$tmp/sent.mgr_changed.full")/$(wc -l <"$tmp/sent.mgr_changed")" = "200/2/2/6"
+check "... and the same page" cmp -s "$tmp/sent.body" "$tmp/sent.mgr_changed.body"
 # (quiet: the statement that gives rows only when nothing changed; whole:
 # the one that reads the changes)
 quiet_re='NOT EXISTS \(SELECT 1 FROM crmx\.changed_deal\)'
@@ -291,6 +305,67 @@ check "... with a deal changed, the rows with the changes after the quiet statem
 	test "$st_changed/$(grep -cE "$quiet_re" "$tmp/sent.changed.full")/$(grep -c "$whole_re" \
 	"$tmp/sent.changed.full")/$(wc -l <"$tmp/sent.changed")" = "200/1/1/3"
 check "... and the same page" cmp -s "$tmp/sent.teams.body" "$tmp/sent.changed.body"
+
+# The team's sums as the run stored them are its users' sums, and the
+# page reads them: a team's stored figures changed show on its manager's
+# pipeline; on a quiet day, the page they give is the page summed over
+# every row.
+team_sums_diff() {	# TABLE KEYS: rows of the team sums that differ from their users' sums
+	q "WITH t AS (SELECT x.team, $2, x.deals, x.amount FROM crmx.team_$1 x WHERE x.run_id = $(run)),
+	   o AS (SELECT m.team, $2, sum(x.deals) AS deals, sum(x.amount) AS amount
+	         FROM crmx.open_team m CROSS JOIN LATERAL unnest(m.owners) u(id)
+	         JOIN crmx.$1 x ON x.run_id = m.run_id AND NOT x.whole AND x.owner_id = u.id
+	         WHERE m.run_id = $(run) GROUP BY m.team, $2)
+	   SELECT (SELECT count(*) FROM t) || '/' || (SELECT count(*) FROM o) || '/'
+	   || (SELECT count(*) FROM (SELECT * FROM t EXCEPT SELECT * FROM o) e)"
+}
+n_pipe=$(team_sums_diff pipeline_agg "stage_rank, due_month")
+n_closed=$(team_sums_diff closed_agg "outcome, source, lost_reason")
+check "the run stored each team's open deals' sums, its users' summed ($n_pipe)" \
+	test "${n_pipe%%/*}" -gt 0 -a "$n_pipe" = "${n_pipe%%/*}/${n_pipe%%/*}/0"
+check "... and its closed deals' ($n_closed)" \
+	test "${n_closed%%/*}" -gt 0 -a "$n_closed" = "${n_closed%%/*}/${n_closed%%/*}/0"
+mgr_team=$(q "SELECT t.team FROM crmx.open_team t JOIN crmx_src.users u ON u.login = '$mgr'
+              AND u.team = t.team WHERE t.run_id = $(run)")
+mgr_sums_shown() {
+	q "UPDATE crmx.team_pipeline_agg SET deals = deals + 100000 WHERE run_id = $(run)
+	   AND team = '$mgr_team' AND stage_rank = 1" >/dev/null
+	q "UPDATE crmx.team_closed_agg SET deals = deals + 100000 WHERE run_id = $(run)
+	   AND team = '$mgr_team' AND outcome = 'lost'" >/dev/null
+	get "$mgr" /crmx/pipeline.json >/dev/null
+	p=$(json "j['stages'][0]['open']")
+	l=$(json "min(r['deals'] for r in j['lost_reasons'])")
+	q "UPDATE crmx.team_pipeline_agg SET deals = deals - 100000 WHERE run_id = $(run)
+	   AND team = '$mgr_team' AND stage_rank = 1" >/dev/null
+	q "UPDATE crmx.team_closed_agg SET deals = deals - 100000 WHERE run_id = $(run)
+	   AND team = '$mgr_team' AND outcome = 'lost'" >/dev/null
+	[ "$p" -gt 100000 ] && [ "$l" -gt 100000 ]
+}
+check "a manager's pipeline is read from the team's sums" mgr_sums_shown
+for pg in pipeline pipeline.json; do
+	get "$mgr" "/crmx/$pg" >/dev/null && cp "$tmp/body" "$tmp/quiet.$pg"
+done
+# an open deal of the team changed (the deal marked, no owner): the page
+# shows it, then the deal back as the run read it and its marks gone
+dm=$(q "SELECT o.opportunity_id FROM crmx_src.opportunities o JOIN crmx_src.users u
+        ON u.user_id = o.owner_id AND u.team = '$mgr_team' WHERE o.outcome = 'open' AND o.stage_rank = 1
+        ORDER BY o.opportunity_id LIMIT 1")
+x0=$(q "SELECT pg_current_xact_id()")
+q "UPDATE crmx_native.opportunities SET amount = amount + 1000 WHERE opportunity_id = $dm" >/dev/null
+get "$mgr" /crmx/pipeline.json >/dev/null
+moved=$(json "j['stages'][0]['amount']")
+q "UPDATE crmx_native.opportunities SET amount = amount - 1000 WHERE opportunity_id = $dm" >/dev/null
+q "DELETE FROM crmx.changed_deal WHERE xid > '$x0'; DELETE FROM crmx.changed_owner WHERE xid > '$x0'" >/dev/null
+cp "$tmp/quiet.pipeline.json" "$tmp/body"
+check "a team's open deal changed shows on its manager's pipeline ($dm: +1000)" \
+	test -n "$dm" -a "$(echo "$moved - $(json "j['stages'][0]['amount']")" | bc)" = 1000.0
+mark=$(q "INSERT INTO crmx.changed_owner (owner_id) VALUES (NULL) RETURNING xid")	# sum every row
+for pg in pipeline pipeline.json; do
+	get "$mgr" "/crmx/$pg" >/dev/null
+	check "a manager's $pg from the team's sums on a quiet day = every row summed" \
+		cmp -s "$tmp/quiet.$pg" "$tmp/body" || diff "$tmp/quiet.$pg" "$tmp/body" | head -5
+done
+q "DELETE FROM crmx.changed_owner WHERE owner_id IS NULL AND xid = '$mark'" >/dev/null
 
 # pages ROLE...: each role's pipeline and regions (and one region) as JSON into $tmp/NAME.*
 pages() {
