@@ -72,6 +72,7 @@ static const struct right panels_rights[] = {
 	{ "SELECT", "TABLE", "team_month", NULL },
 	{ "SELECT", "TABLE", "team_pipeline_agg", NULL },	/* 0060: a manager's */
 	{ "SELECT", "TABLE", "team_closed_agg", NULL },	/* pipeline on a quiet day */
+	{ "SELECT", "TABLE", "team_top_account", NULL },	/* 0061: and accounts list */
 };
 
 /* crmx-reportd (engine.c, store.c, deliver.c, reportdata.c, snapshot.c):
@@ -117,6 +118,7 @@ static const struct right reportd_rights[] = {
 	{ "EXECUTE", "FUNCTION", "store_team_rows", "bigint" },	/* 0048 */
 	{ "EXECUTE", "FUNCTION", "store_team_whole", "bigint" },	/* 0056 */
 	{ "EXECUTE", "FUNCTION", "store_pipeline_team_sums", "bigint" },	/* 0060 */
+	{ "EXECUTE", "FUNCTION", "store_team_top", "bigint" },	/* 0061 */
 	{ "EXECUTE", "FUNCTION", "attach_run_partition", "bigint" },	/* 0035 */
 };
 

@@ -79,6 +79,7 @@ enum query {
 	Q_TEAM_QUIET,		/* Q_TEAM_WHOLE when nothing it reads live changed */
 	Q_FUNNEL_TEAM,		/* Q_FUNNEL_AGG for a team's users on a quiet day (0060) */
 	Q_CLOSED_PARTS_TEAM,	/* Q_CLOSED_PARTS_AGG the same way */
+	Q_ACCOUNTS_REVENUE_TEAM,	/* a team's usual list on a quiet day (0061) */
 	Q__MAX
 };
 

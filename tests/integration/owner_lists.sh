@@ -80,6 +80,63 @@ stored_read() {
 }
 check "a rep's list is read from the run's rows by owner" stored_read
 
+# A manager's usual list (by revenue, unfiltered, within the first 200
+# rows) on a quiet day from the team's first rows as the run stored them
+# (0061): they are the team's accounts in the list's order; the page
+# reads them (a stored name changed by hand shows); its pages equal those
+# read live; an account of the page renamed shows by its new name (the
+# account marked, the page read by owner).
+mteam=$(q "SELECT t.team FROM crmx.open_team t JOIN crmx_src.users m ON m.team = t.team
+           WHERE t.run_id = $run AND m.login = '$mgr'")
+stored_top=$(q "SELECT string_agg(rank || ':' || account_id || ':' || name || ':' || revenue_window, ' '
+                ORDER BY rank) FROM crmx.team_top_account WHERE run_id = $run AND team = '$mteam'")
+sql_top=$(q "SELECT string_agg(rank || ':' || account_id || ':' || name || ':' || revenue_window, ' '
+             ORDER BY rank) FROM (SELECT m.account_id, a.name, m.revenue_window, row_number() OVER (
+             ORDER BY m.revenue_window DESC NULLS LAST, m.account_id) AS rank
+             FROM crmx.account_metrics m JOIN crmx_src.accounts a USING (account_id)
+             JOIN crmx.open_team t ON t.run_id = m.run_id AND m.owner_id = ANY(t.owners)
+             WHERE m.run_id = $run AND t.team = '$mteam') s WHERE rank <= 200")
+check "the run stored the manager's team's first rows in the list's order" \
+	test -n "$mteam" -a -n "$sql_top" -a "$stored_top" = "$sql_top"
+top1=$(q "SELECT account_id FROM crmx.team_top_account WHERE run_id = $run AND team = '$mteam'
+          AND rank = 1")
+team_read() {
+	q "UPDATE crmx.team_top_account SET name = 'Stored By Team' WHERE run_id = $run
+	   AND team = '$mteam' AND rank = 1" >/dev/null
+	get "$mgr" /crmx/accounts.json >/dev/null
+	n=$(json "j['accounts'][0]['name']")
+	q "UPDATE crmx.team_top_account x SET name = a.name FROM crmx_src.accounts a
+	   WHERE a.account_id = x.account_id AND x.run_id = $run AND x.team = '$mteam' AND x.rank = 1" >/dev/null
+	[ "$n" = "Stored By Team" ]
+}
+check "a manager's usual list is read from the team's first rows" team_read
+team_pages() {	# DIR: the manager's usual pages (and two past the rows kept)
+	mkdir -p "$tmp/$1"
+	for u in accounts accounts.json "accounts.json?page=2" "accounts.json?page=3" \
+	    "accounts.json?page=4" "accounts.json?size=7&page=28" "accounts.json?size=7&page=29" \
+	    "accounts.json?size=200"; do
+		st=$(get "$mgr" "/crmx/$u")
+		[ "$st" = 200 ] || echo "$u: $st" >>"$tmp/$1.bad"
+		cp "$tmp/body" "$tmp/$1/$(echo "$u" | tr -c 'a-zA-Z0-9\n' _)"
+	done
+}
+team_pages team_stored
+q "SELECT crmx.mark_changed(NULL)" >/dev/null	# every owner read live
+team_pages team_live
+q "DELETE FROM crmx.changed_owner WHERE owner_id IS NULL"
+same_pages team_live team_stored 8 "a manager's usual list from the team's rows = read live"
+renamed() {
+	x0=$(q "SELECT pg_current_xact_id()")
+	q "UPDATE crmx_native.accounts SET name = name || ' (renamed)' WHERE account_id = $top1" >/dev/null
+	get "$mgr" /crmx/accounts.json >/dev/null
+	n=$(json "j['accounts'][0]['name']")
+	q "UPDATE crmx_native.accounts SET name = replace(name, ' (renamed)', '') WHERE account_id = $top1;
+	   DELETE FROM crmx.changed_account WHERE xid > '$x0'; DELETE FROM crmx.changed_owner WHERE xid > '$x0'" \
+		>/dev/null
+	case $n in *" (renamed)") ;; *) return 1 ;; esac
+}
+check "an account of the page renamed: shown by its new name" renamed
+
 # after the run: a's best account to b, a new account of b's, one of c's
 # to another region (each marks its owners)
 moved=$(q "SELECT m.account_id FROM crmx.account_metrics m WHERE m.run_id = $run AND m.owner_id = $a
