@@ -190,31 +190,37 @@ wants_owners(const struct ctx *c)
 	return !c->req->want_json && !scope_single(c->v->owners, &one);
 }
 
-/* The rows of each team's list by revenue the run keeps (0061): a page
- * that ends within them may be read from there. */
+/* The rows of each team's and each owner's list by revenue the run keeps
+ * (0061, 0062): a page that ends within them may be read from there. */
 #define TEAM_TOP_ROWS 200
+#define OWNER_TOP_ROWS 100
 
-/* Whether a scope's plain list (its rows by OWNED) may be a team's usual
- * list on a quiet day, read from the team's first rows as the run stored
- * them (Q_ACCOUNTS_REVENUE_TEAM): by revenue, several owners, none changed
- * for the accounts' sums (CHANGED), the page within those rows.  The
- * statement tells the rest (the scope is the team's users, no account of
- * the page changed). */
-static int
-list_team(const struct ctx *c, const struct accounts_view *v, enum query owned,
+/* The statement that may read a scope's plain list (its rows by OWNED) on
+ * a quiet day from the first rows the run stored, a team's
+ * (Q_ACCOUNTS_REVENUE_TEAM) or one owner's (Q_ACCOUNTS_REVENUE_OWNER): by
+ * revenue, no owner changed for the accounts' sums (CHANGED), the page
+ * within those rows; Q__MAX: none.  The statement tells the rest (the
+ * scope is a team's users, no account of the page changed). */
+static enum query
+list_kept(const struct ctx *c, const struct accounts_view *v, enum query owned,
           const char *changed)
 {
 	int64_t one;
-	return owned == Q_ACCOUNTS_REVENUE_OWNED && list_plain(v) && changed != NULL &&
-	    strcmp(changed, "{}") == 0 && !scope_single(c->v->owners, &one) &&
-	    v->page * v->size + 1 <= TEAM_TOP_ROWS;
+	if (owned != Q_ACCOUNTS_REVENUE_OWNED || !list_plain(v) || changed == NULL ||
+	    strcmp(changed, "{}") != 0)
+		return Q__MAX;
+	int single = scope_single(c->v->owners, &one);
+	if (v->page * v->size + 1 > (single ? OWNER_TOP_ROWS : TEAM_TOP_ROWS))
+		return Q__MAX;
+	return single ? Q_ACCOUNTS_REVENUE_OWNER : Q_ACCOUNTS_REVENUE_TEAM;
 }
 
 /* A scope's plain list when the run's sums count it and its rows by owner
  * serve it (the manager's usual page): its count (EXTRA with CAP as $9),
- * its rows (EXTRA with LIM; a team's first rows on a quiet day, list_team,
- * and when those give none, by owner after them) and the owner control's
- * choices in one round trip, where one after the other they took three.
+ * its rows (EXTRA with LIM; a team's or an owner's first rows on a quiet
+ * day, list_kept, and when those give none, by owner after them) and the
+ * owner control's choices in one round trip, where one after the other
+ * they took three.
  * 1 with r[0..2] set (r[2] NULL when no control), 0 when the page is not
  * such a list, -1 when the database failed. */
 static int
@@ -235,19 +241,19 @@ list_piped(struct ctx *c, const struct accounts_view *v, enum query owned,
 	memcpy(rows_p, extra, 10 * sizeof *rows_p);
 	rows_p[7] = lim;
 	rows_p[9] = c->v->owners;
-	const char *team_p[3] = { c->v->owners, lim, extra[8] };
-	int team = list_team(c, v, owned, changed);
+	const char *kept_p[3] = { c->v->owners, lim, extra[8] };
+	enum query kept = list_kept(c, v, owned, changed);
 	struct scoped_call calls[3] = {
 		{ Q_ACCOUNTS_COUNT_AGG, changed, 9, count_p },
 		{ owned, changed, 10, rows_p },
 		{ Q_LIST_OWNERS, c->v->owners, 0, NULL },
 	};
-	if (team)
-		calls[1] = (struct scoped_call){ Q_ACCOUNTS_REVENUE_TEAM, changed, 3, team_p };
+	if (kept != Q__MAX)
+		calls[1] = (struct scoped_call){ kept, changed, 3, kept_p };
 	r[2] = NULL;
 	if (scoped_calls(c, calls, wants_owners(c) ? 3 : 2, r) != 0)
 		return -1;
-	if (team && PQntuples(r[1]) == 0) {
+	if (kept != Q__MAX && PQntuples(r[1]) == 0) {
 		struct scoped_call again = { owned, changed, 10, rows_p };
 		PQclear(r[1]);
 		r[1] = NULL;

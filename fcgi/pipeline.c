@@ -139,7 +139,8 @@ struct pipeline_fetch {
 	int			 index[PF__N];	/* each part's place in call[]; -1: none */
 	int			 n;
 	int			 sums;		/* from the run's sums */
-	int			 team;		/* from a team's, on a quiet day */
+	int			 quiet;		/* a scope's on a quiet day */
+	enum query		 general[PF__N];	/* a quiet part's statement else */
 	enum query		 deals_q;	/* the page of deals' statement */
 	char			 pat[2 * LN_TERM_MAX + 3], lim[24], off[24];
 	const char		*scope[1], *deals[5];
@@ -151,6 +152,17 @@ fetch_add(struct pipeline_fetch *f, int part, enum query q, const char *owners, 
 {
 	f->index[part] = f->n;
 	f->call[f->n++] = (struct scoped_call){ q, owners, nextra, extra };
+}
+
+/* Part PART's statement: QUIET on a quiet day (f->quiet), GENERAL kept
+ * for when it gives no row; else GENERAL. */
+static void
+fetch_quiet(struct pipeline_fetch *f, int part, enum query quiet, enum query general,
+            const char *owners, int nextra, const char *const *extra)
+{
+	fetch_add(f, part, f->quiet ? quiet : general, owners, nextra, extra);
+	if (f->quiet)
+		f->general[part] = general;
 }
 
 /* The page of deals' statement and parameters into f (its total NULL:
@@ -177,8 +189,11 @@ deals_call(struct ctx *c, struct pipeline_view *v, struct pipeline_fetch *f)
 	const char *changed = ranked ? panel_agg_changed(c, AGG_DEALS) : NULL;
 	if (ranked && scoped) {	/* $2 the scope: a team's from its index (0057) */
 		d[0] = c->v->owners, d[1] = f->lim, d[2] = f->off, d[3] = NULL;
-		fetch_add(f, PF_DEALS, v->one_owner ? Q_PIPELINE_PAGE_PRIO_RUN :
-		          Q_PIPELINE_TEAM_PRIO_RUN, changed, 4, d);
+		if (v->one_owner)	/* a rep's: quiet as the funnel's */
+			fetch_quiet(f, PF_DEALS, Q_PIPELINE_PRIO_QUIET, Q_PIPELINE_PAGE_PRIO_RUN,
+			            changed, 4, d);
+		else
+			fetch_add(f, PF_DEALS, Q_PIPELINE_TEAM_PRIO_RUN, changed, 4, d);
 	} else if (ranked) {
 		d[0] = f->lim, d[1] = f->off, d[2] = NULL;
 		fetch_add(f, PF_DEALS, Q_PIPELINE_TOP_RUN, changed, 3, d);
@@ -199,8 +214,10 @@ deals_call(struct ctx *c, struct pipeline_view *v, struct pipeline_fetch *f)
 static int
 fetch_calls(struct ctx *c, struct pipeline_view *v, struct pipeline_fetch *f)
 {
-	for (int i = 0; i < PF__N; i++)
+	for (int i = 0; i < PF__N; i++) {
 		f->index[i] = -1;
+		f->general[i] = Q__MAX;
+	}
 	f->sums = panel_agg_serves(c, USE_SUMS);
 	if (f->sums < 0)
 		return -1;
@@ -208,14 +225,16 @@ fetch_calls(struct ctx *c, struct pipeline_view *v, struct pipeline_fetch *f)
 		const char *deals = panel_agg_changed(c, AGG_DEALS);
 		const char *closed = panel_agg_changed(c, AGG_CLOSED);
 		f->scope[0] = c->v->owners;
-		/* several owners, none changed for these sums: perhaps a
-		 * team's users on a quiet day, whose sums the run stored (0060;
-		 * the statements tell, pipeline_fetch) */
-		f->team = !v->one_owner && c->v->owners != NULL && deals != NULL &&
-		    closed != NULL && strcmp(deals, "{}") == 0 && strcmp(closed, "{}") == 0;
-		fetch_add(f, PF_FUNNEL, f->team ? Q_FUNNEL_TEAM : Q_FUNNEL_AGG, deals, 1, f->scope);
-		fetch_add(f, PF_CLOSED, f->team ? Q_CLOSED_PARTS_TEAM : Q_CLOSED_PARTS_AGG, closed, 1,
-		          f->scope);
+		/* a scope's page with no owner of it changed for these sums:
+		 * perhaps a quiet day, the sums as the run stored them, a team's
+		 * (0060) or the owners', without the plans for changes (the
+		 * funnel's statement tells whether no deal was marked either,
+		 * pipeline_fetch) */
+		f->quiet = c->v->owners != NULL && deals != NULL && closed != NULL &&
+		    strcmp(deals, "{}") == 0 && strcmp(closed, "{}") == 0;
+		fetch_quiet(f, PF_FUNNEL, Q_FUNNEL_QUIET, Q_FUNNEL_AGG, deals, 1, f->scope);
+		fetch_quiet(f, PF_CLOSED, Q_CLOSED_PARTS_QUIET, Q_CLOSED_PARTS_AGG, closed, 1,
+		            f->scope);
 		/* from the run's won amounts by month (0044) as the team view
 		 * reads them: 0.1 ms where reading the rep's won deals took 0.3 */
 		if (v->one_owner)
@@ -277,26 +296,29 @@ accuracy_take(struct ctx *c, struct pipeline_view *v, const struct pipeline_fetc
 	return 0;
 }
 
-/* The funnel and closed deals' parts from the owners' sums with the
- * changes (Q_FUNNEL_AGG, Q_CLOSED_PARTS_AGG) into out[] in place of the
- * team's, which gave no row: the scope is not a team's users as the run
- * read them, or something changed since the run.  -1 when the database
- * failed (those two cleared). */
+/* The quiet day's parts read again by their statements with the changes
+ * (f->general) into out[], in place of theirs: the funnel's gave no row,
+ * something changed since the run.  -1 when the database failed (those
+ * parts cleared). */
 static int
-team_sums_missed(struct ctx *c, struct pipeline_fetch *f, PGresult **out)
+quiet_missed(struct ctx *c, struct pipeline_fetch *f, PGresult **out)
 {
-	struct scoped_call again[2] = { f->call[f->index[PF_FUNNEL]], f->call[f->index[PF_CLOSED]] };
-	PGresult *r[2];
-	again[0].q = Q_FUNNEL_AGG;
-	again[1].q = Q_CLOSED_PARTS_AGG;
-	for (int i = PF_FUNNEL; i <= PF_CLOSED; i++) {
+	struct scoped_call again[PF__N];
+	PGresult *r[PF__N];
+	int part[PF__N], n = 0;
+	for (int i = 0; i < PF__N; i++) {
+		if (f->general[i] == Q__MAX)
+			continue;
+		again[n] = f->call[f->index[i]];
+		again[n].q = f->general[i];
 		PQclear(out[f->index[i]]);
 		out[f->index[i]] = NULL;
+		part[n++] = i;
 	}
-	if (scoped_calls(c, again, 2, r) != 0)
+	if (scoped_calls(c, again, n, r) != 0)
 		return -1;
-	out[f->index[PF_FUNNEL]] = r[0];
-	out[f->index[PF_CLOSED]] = r[1];
+	for (int k = 0; k < n; k++)
+		out[f->index[part[k]]] = r[k];
 	return 0;
 }
 
@@ -312,7 +334,7 @@ pipeline_fetch(struct ctx *c, struct pipeline_view *v, PGresult **r)
 	PGresult *out[PF__N] = { NULL };
 	if (fetch_calls(c, v, &f) != 0 || scoped_calls(c, f.call, f.n, out) != 0)
 		return -1;
-	if (f.team && PQntuples(out[f.index[PF_FUNNEL]]) == 0 && team_sums_missed(c, &f, out) != 0) {
+	if (f.quiet && PQntuples(out[f.index[PF_FUNNEL]]) == 0 && quiet_missed(c, &f, out) != 0) {
 		for (int i = 0; i < f.n; i++)
 			PQclear(out[i]);
 		return -1;

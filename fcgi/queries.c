@@ -1550,7 +1550,7 @@ static const char *const sql[Q__MAX] = {
 [Q_LATEST_RUN] =
     "SELECT run_id FROM crmx.latest_run",
 /* The scope's ($2) funnel counts from the owners' stored figures, and the
- * funnel's row from the sums d, for Q_FUNNEL_AGG and Q_FUNNEL_TEAM. */
+ * funnel's row from the sums d, for Q_FUNNEL_AGG and Q_FUNNEL_QUIET. */
 #define OWNERS_FUNNEL_SUMS \
     FUNNEL_SUMS(" FROM crmx.owner_metrics m WHERE m.run_id = " RUN \
                 " AND m.owner_id = ANY($2::bigint[])")
@@ -1600,38 +1600,55 @@ static const char *const sql[Q__MAX] = {
 [Q_CLOSED_PARTS_AGG] =
     "WITH c AS (" CLOSED_AGG("x.lost_reason, x.source", "o.lost_reason, o.source", "won', 'lost")
     CLOSED_PARTS("g.lost_amount"),
-/* A manager's funnel on a quiet day (0060): when the scope ($2) is a
- * team's users as the run read them (k, as Q_PIPELINE_TEAM_PRIO_RUN's),
- * no owner of it changed for the open deals' sums ($1 empty) and no deal
- * is marked changed, the team's sums as the run stored them: at 1M about
- * 30 rows by one key where Q_FUNNEL_AGG read 117 with seven, and a plan
- * without its five branches for the changes (0.19 ms a statement where
- * 0.27).  Else no row, and the page asks Q_FUNNEL_AGG (fcgi/pipeline.c). */
+/* The scope's ($2) funnel on a quiet day: no owner of it changed for the
+ * open deals' sums ($1 empty) and no deal marked changed, the sums as the
+ * run stored them, under a plan without Q_FUNNEL_AGG's five branches for
+ * the changes.  A team's users as the run read them (k, as
+ * Q_PIPELINE_TEAM_PRIO_RUN's) read the team's sums (0060: at 1M about 30
+ * rows by one key where the owners' were 117 by seven, 0.19 ms a
+ * statement where 0.27); other owners (a rep), their own.  Else no row,
+ * and the page asks Q_FUNNEL_AGG (fcgi/pipeline.c). */
 #define TEAM_OF_SCOPE(stored) \
     " k AS (SELECT t.team FROM crmx.open_team t JOIN crmx.run r ON r.run_id = t.run_id" \
     "  AND r." stored " WHERE t.run_id = " RUN " AND t.owners[1] = ($2::bigint[])[1]" \
     "  AND t.owners = $2::bigint[]),"
-[Q_FUNNEL_TEAM] =
+[Q_FUNNEL_QUIET] =
     "WITH" TEAM_OF_SCOPE("pipeline_team_sums")
     " d AS MATERIALIZED (SELECT x.stage_rank, x.deals AS n, x.amount, x.weighted AS w,"
     "  x.due_month AS due FROM crmx.team_pipeline_agg x"
-    "  WHERE x.run_id = " RUN " AND x.team = (SELECT k.team FROM k)),"
+    "  WHERE x.run_id = " RUN " AND x.team = (SELECT k.team FROM k)"
+    "  UNION ALL SELECT x.stage_rank, x.deals, x.amount, x.weighted, x.due_month"
+    "  FROM crmx.pipeline_agg x WHERE x.run_id = " RUN " AND NOT x.whole"
+    "  AND x.owner_id = ANY($2::bigint[]) AND NOT EXISTS (SELECT 1 FROM k)),"
     " r AS (" OWNERS_FUNNEL_SUMS ")" FUNNEL_AGG_OUT
-    " WHERE EXISTS (SELECT 1 FROM k) AND cardinality($1::bigint[]) = 0"
-    " AND NOT EXISTS (SELECT 1 FROM crmx.changed_deal)",
-/* Q_CLOSED_PARTS_AGG the same way (0060): the team's sums when no owner
- * of it changed for the closed deals' sums ($1 empty); sent beside
- * Q_FUNNEL_TEAM, and read only when that gave its row (a deal closed
- * marks its owner for these sums, 0041, and no deal alone). */
-[Q_CLOSED_PARTS_TEAM] =
+    " WHERE cardinality($1::bigint[]) = 0 AND NOT EXISTS (SELECT 1 FROM crmx.changed_deal)",
+/* Q_CLOSED_PARTS_AGG the same way: a team's stored sums (0060) or the
+ * owners' own when no owner of the scope changed for the closed deals'
+ * sums ($1 empty); sent beside Q_FUNNEL_QUIET, and read only when that
+ * gave its row (a deal closed marks its owner for these sums, 0041). */
+[Q_CLOSED_PARTS_QUIET] =
     "WITH" TEAM_OF_SCOPE("pipeline_team_sums")
     " c AS (SELECT x.lost_reason, x.source, x.outcome, x.deals AS n, x.amount"
     "  FROM crmx.team_closed_agg x WHERE x.run_id = " RUN " AND x.team = (SELECT k.team FROM k)"
-    "  AND x.outcome IN ('won', 'lost') AND cardinality($1::bigint[]) = 0)"
+    "  AND x.outcome IN ('won', 'lost') AND cardinality($1::bigint[]) = 0"
+    "  UNION ALL SELECT x.lost_reason, x.source, x.outcome, x.deals, x.amount"
+    "  FROM crmx.closed_agg x WHERE x.run_id = " RUN " AND NOT x.whole"
+    "  AND x.outcome IN ('won', 'lost') AND x.owner_id = ANY($2::bigint[])"
+    "  AND cardinality($1::bigint[]) = 0 AND NOT EXISTS (SELECT 1 FROM k))"
     CLOSED_PARTS("g.lost_amount"),
+/* A rep's page by priority on a quiet day, beside Q_FUNNEL_QUIET:
+ * Q_PIPELINE_PAGE_PRIO_RUN with only the stored rows of the scope ($2),
+ * the plan without its branches for the marked deals and the changed
+ * owners ($1, empty: kept as the rows' filter). */
+[Q_PIPELINE_PRIO_QUIET] =
+    "WITH c AS (SELECT" RUN_STORED_COLS " FROM crmx.open_deal x WHERE x.run_id = " RUN
+    "  AND " NOT_OWNER1("x.owner_id") " AND x.owner_id = ANY($2::bigint[])),"
+    " t AS (SELECT c.* FROM c ORDER BY c.prio DESC, c.opportunity_id"
+    " LIMIT $3::bigint OFFSET $4::bigint)"
+    RUN_PAGE("$5", "t"),
 /* A manager's usual accounts list on a quiet day (0061): by revenue,
  * unfiltered, rows $3 from $4 within the run's first TEAM_TOP_ROWS of the
- * team whose users are the scope ($2, k as Q_FUNNEL_TEAM's), when no owner
+ * team whose users are the scope ($2, k as Q_FUNNEL_QUIET's), when no owner
  * of it changed for the accounts' sums ($1 empty) and none of the page's
  * accounts is marked changed: the rows as the run stored them, by one key
  * (Q_ACCOUNTS_REVENUE_OWNED took each owner's best from the run's index
@@ -1648,6 +1665,23 @@ static const char *const sql[Q__MAX] = {
     " x.open_deals, to_char(x.last_activity, 'YYYY-MM-DD') AS last_activity"
     " FROM x LEFT JOIN (SELECT u.user_id, u.name FROM crmx_src.users u"
     "  WHERE u.user_id = ANY($2::bigint[])) u ON u.user_id = x.owner_id"
+    " WHERE cardinality($1::bigint[]) = 0 AND NOT EXISTS (SELECT 1 FROM crmx.changed_account c"
+    "  WHERE c.account_id IN (SELECT x.account_id FROM x))"
+    " ORDER BY x.rank",
+/* A rep's usual list the same way (0062): rows $3 from $4 within the
+ * run's first OWNER_TOP_ROWS of the scope's one owner ($2), when it did
+ * not change for the accounts' sums ($1 empty) and none of the page's
+ * accounts is marked changed (0.4 ms a page at 1M by owner, 0.2 so).
+ * Else no row, and the list asks Q_ACCOUNTS_REVENUE_OWNED. */
+[Q_ACCOUNTS_REVENUE_OWNER] =
+    "WITH x AS (SELECT x.* FROM crmx.owner_top_account x JOIN crmx.run r ON r.run_id = x.run_id"
+    "  AND r.owner_top WHERE x.run_id = " RUN " AND x.owner_id = ($2::bigint[])[1]"
+    "  AND cardinality($2::bigint[]) = 1 AND x.rank > $4::bigint"
+    "  AND x.rank <= $4::bigint + $3::bigint AND $4::bigint + $3::bigint <= 100)"
+    " SELECT x.account_id, x.name, x.region, x.city,"
+    " (SELECT u.name FROM crmx_src.users u WHERE u.user_id = ($2::bigint[])[1]) AS owner,"
+    " x.abc_class, x.revenue_window, x.hist_ltv, x.ltv_pred, x.p_alive, x.segment, x.qual_grade,"
+    " x.open_deals, to_char(x.last_activity, 'YYYY-MM-DD') AS last_activity FROM x"
     " WHERE cardinality($1::bigint[]) = 0 AND NOT EXISTS (SELECT 1 FROM crmx.changed_account c"
     "  WHERE c.account_id IN (SELECT x.account_id FROM x))"
     " ORDER BY x.rank",

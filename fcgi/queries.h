@@ -77,9 +77,11 @@ enum query {
 	Q_TEAM_WHOLE,		/* Q_TEAM_TEAMS from the run's whole rows per team (0056) */
 	Q_TEAM_ACC_DELTA,	/* Q_TEAM_TEAMS_ACC's changes, for Q_TEAM_WHOLE (0056) */
 	Q_TEAM_QUIET,		/* Q_TEAM_WHOLE when nothing it reads live changed */
-	Q_FUNNEL_TEAM,		/* Q_FUNNEL_AGG for a team's users on a quiet day (0060) */
-	Q_CLOSED_PARTS_TEAM,	/* Q_CLOSED_PARTS_AGG the same way */
+	Q_FUNNEL_QUIET,		/* Q_FUNNEL_AGG on a quiet day: a team's sums (0060), a rep's */
+	Q_CLOSED_PARTS_QUIET,	/* Q_CLOSED_PARTS_AGG the same way */
 	Q_ACCOUNTS_REVENUE_TEAM,	/* a team's usual list on a quiet day (0061) */
+	Q_PIPELINE_PRIO_QUIET,	/* Q_PIPELINE_PAGE_PRIO_RUN on a quiet day */
+	Q_ACCOUNTS_REVENUE_OWNER,	/* a rep's usual list on a quiet day (0062) */
 	Q__MAX
 };
 

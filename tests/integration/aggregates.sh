@@ -266,6 +266,7 @@ sent() {
 	echo "$st"
 }
 st=$(sent "$mgr" /crmx/pipeline sent)
+st_rep=$(sent "$rep" /crmx/pipeline sent.rep)
 st_teams=$(sent "$exec_login" /crmx/team sent.teams)
 # a deal named changed with no owner marked: only Q_TEAM_WHOLE looks
 quiet_n=$(q "SELECT count(*) FROM crmx.changed_deal")
@@ -273,6 +274,7 @@ mark=$(q "INSERT INTO crmx.changed_deal (opportunity_id)
    SELECT min(opportunity_id) FROM crmx_src.opportunities RETURNING xid")
 st_changed=$(sent "$exec_login" /crmx/team sent.changed)
 st_mgr_changed=$(sent "$mgr" /crmx/pipeline sent.mgr_changed)
+st_rep_changed=$(sent "$rep" /crmx/pipeline sent.rep_changed)
 q "DELETE FROM crmx.changed_deal WHERE xid = '$mark'" >/dev/null
 q "ALTER DATABASE $db RESET log_min_duration_statement" >/dev/null
 PANELS_FCGI_SET="fcgi.cache_mb=0" panels_fcgi_start
@@ -281,17 +283,30 @@ check "a page that reads the run's sums reads the viewer with the run's state, t
 	'GROUPING SETS' "$tmp/sent.full")/$(wc -l <"$tmp/sent")" = "200/1/0/1/4"
 # A manager's pipeline on a quiet day reads the sums the run stored for
 # the team whose users are the manager's scope (0060): its funnel and
-# closed deals' parts from them, not from each owner's sums; with a deal
-# changed those statements give no row and the owners' sums with the
-# changes follow, the same page.
-team_re='FROM crmx.team_(pipeline|closed)_agg'
-owners_re='FROM crmx.(pipeline|closed)_agg x'
+# closed deals' parts from them, not from each owner's sums with the plans
+# for changes; a rep's from the rep's sums without those plans, the page
+# of deals too.  With a deal changed those statements give no row and the
+# sums with the changes follow, the same page.
+quiet_re='FROM crmx.team_(pipeline|closed)_agg'	# Q_FUNNEL_QUIET, Q_CLOSED_PARTS_QUIET
+changes() {	# FILE: the funnel's and closed deals' statements with the plans for changes
+	grep -E 'FROM crmx.(pipeline|closed)_agg x' "$1" | grep -cvE "$quiet_re"
+}
 check "a manager's pipeline on a quiet day reads the team's sums (funnel, closed deals' parts)" \
-	test "$(grep -cE "$team_re" "$tmp/sent.full")/$(grep -cE "$owners_re" "$tmp/sent.full")" = 2/0
-check "... with a deal changed, the owners' sums with the changes after the team's none" \
-	test "$st_mgr_changed/$(grep -cE "$team_re" "$tmp/sent.mgr_changed.full")/$(grep -cE "$owners_re" \
+	test "$(grep -cE "$quiet_re" "$tmp/sent.full")/$(changes "$tmp/sent.full")" = 2/0
+check "... with a deal changed, the owners' sums with the changes after the quiet day's none" \
+	test "$st_mgr_changed/$(grep -cE "$quiet_re" "$tmp/sent.mgr_changed.full")/$(changes \
 	"$tmp/sent.mgr_changed.full")/$(wc -l <"$tmp/sent.mgr_changed")" = "200/2/2/6"
 check "... and the same page" cmp -s "$tmp/sent.body" "$tmp/sent.mgr_changed.body"
+# (the rep's: viewer, funnel, closed deals' parts, forecast accuracy from
+# the sums and, none stored for the demo's rep, from the deals, page of
+# deals; only the funnel's asks whether a deal was marked)
+check "a rep's pipeline on a quiet day reads the rep's sums and deals without the plans for changes" \
+	test "$st_rep/$(grep -cE "$quiet_re" "$tmp/sent.rep.full")/$(changes "$tmp/sent.rep.full")/$(grep -c \
+	'changed_deal' "$tmp/sent.rep.full")/$(wc -l <"$tmp/sent.rep")" = "200/2/0/1/6"
+check "... with a deal changed, the sums and deals with the changes after the quiet day's none" \
+	test "$st_rep_changed/$(grep -cE "$quiet_re" "$tmp/sent.rep_changed.full")/$(changes \
+	"$tmp/sent.rep_changed.full")/$(wc -l <"$tmp/sent.rep_changed")" = "200/2/2/9"
+check "... and the same page" cmp -s "$tmp/sent.rep.body" "$tmp/sent.rep_changed.body"
 # (quiet: the statement that gives rows only when nothing changed; whole:
 # the one that reads the changes)
 quiet_re='NOT EXISTS \(SELECT 1 FROM crmx\.changed_deal\)'
@@ -344,6 +359,7 @@ mgr_sums_shown() {
 check "a manager's pipeline is read from the team's sums" mgr_sums_shown
 for pg in pipeline pipeline.json; do
 	get "$mgr" "/crmx/$pg" >/dev/null && cp "$tmp/body" "$tmp/quiet.$pg"
+	get "$rep" "/crmx/$pg" >/dev/null && cp "$tmp/body" "$tmp/quiet.rep.$pg"
 done
 # an open deal of the team changed (the deal marked, no owner): the page
 # shows it, then the deal back as the run read it and its marks gone
@@ -359,11 +375,26 @@ q "DELETE FROM crmx.changed_deal WHERE xid > '$x0'; DELETE FROM crmx.changed_own
 cp "$tmp/quiet.pipeline.json" "$tmp/body"
 check "a team's open deal changed shows on its manager's pipeline ($dm: +1000)" \
 	test -n "$dm" -a "$(echo "$moved - $(json "j['stages'][0]['amount']")" | bc)" = 1000.0
+# and a rep's first deal on the rep's page of deals
+cp "$tmp/quiet.rep.pipeline.json" "$tmp/body"
+dr=$(json "j['deals'][0]['opportunity_id']")
+ar=$(json "j['deals'][0]['amount']")
+x0=$(q "SELECT pg_current_xact_id()")
+q "UPDATE crmx_native.opportunities SET amount = amount + 1000 WHERE opportunity_id = $dr" >/dev/null
+get "$rep" /crmx/pipeline.json >/dev/null
+moved=$(json "[d['amount'] for d in j['deals'] if d['opportunity_id'] == $dr][0]")
+q "UPDATE crmx_native.opportunities SET amount = amount - 1000 WHERE opportunity_id = $dr" >/dev/null
+q "DELETE FROM crmx.changed_deal WHERE xid > '$x0'; DELETE FROM crmx.changed_owner WHERE xid > '$x0'" >/dev/null
+check "a rep's open deal changed shows on the rep's page of deals ($dr: +1000)" \
+	test -n "$dr" -a "$(echo "$moved - $ar" | bc)" = 1000.0
 mark=$(q "INSERT INTO crmx.changed_owner (owner_id) VALUES (NULL) RETURNING xid")	# sum every row
 for pg in pipeline pipeline.json; do
 	get "$mgr" "/crmx/$pg" >/dev/null
 	check "a manager's $pg from the team's sums on a quiet day = every row summed" \
 		cmp -s "$tmp/quiet.$pg" "$tmp/body" || diff "$tmp/quiet.$pg" "$tmp/body" | head -5
+	get "$rep" "/crmx/$pg" >/dev/null
+	check "a rep's $pg on a quiet day = every row summed" \
+		cmp -s "$tmp/quiet.rep.$pg" "$tmp/body" || diff "$tmp/quiet.rep.$pg" "$tmp/body" | head -5
 done
 q "DELETE FROM crmx.changed_owner WHERE owner_id IS NULL AND xid = '$mark'" >/dev/null
 

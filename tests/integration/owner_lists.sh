@@ -66,76 +66,97 @@ ex=$(q "SELECT login FROM crmx_src.users WHERE role = 'exec' ORDER BY user_id LI
 la=$(rep_of "$a") lb=$(rep_of "$b") lc=$(rep_of "$c") ld=$(rep_of "$d")
 
 # Read from the stored rows: a stored owner changed by hand (no mark)
-# moves an account out of the untouched rep's list, until put back.
+# moves an account out of the untouched rep's list, until put back (by
+# LTV: by revenue the first rows kept whole are read, below).
 best=$(q "SELECT m.account_id FROM crmx.account_metrics m WHERE m.run_id = $run AND m.owner_id = $d
-          ORDER BY m.revenue_window DESC NULLS LAST, m.account_id LIMIT 1")
+          ORDER BY m.ltv_pred DESC NULLS LAST, m.account_id LIMIT 1")
 stored_read() {
 	q "UPDATE crmx.account_metrics SET owner_id = $a WHERE run_id = $run AND account_id = $best" >/dev/null
-	get "$ld" "/crmx/accounts.json?sort=revenue&size=5" >/dev/null
+	get "$ld" "/crmx/accounts.json?sort=ltv&size=5" >/dev/null
 	gone=$(json "int(not any(x['account_id'] == $best for x in j['accounts']))")
 	q "UPDATE crmx.account_metrics SET owner_id = $d WHERE run_id = $run AND account_id = $best" >/dev/null
-	get "$ld" "/crmx/accounts.json?sort=revenue&size=5" >/dev/null
+	get "$ld" "/crmx/accounts.json?sort=ltv&size=5" >/dev/null
 	back=$(json "int(any(x['account_id'] == $best for x in j['accounts']))")
 	[ "$gone" = 1 ] && [ "$back" = 1 ]
 }
 check "a rep's list is read from the run's rows by owner" stored_read
 
-# A manager's usual list (by revenue, unfiltered, within the first 200
-# rows) on a quiet day from the team's first rows as the run stored them
-# (0061): they are the team's accounts in the list's order; the page
-# reads them (a stored name changed by hand shows); its pages equal those
-# read live; an account of the page renamed shows by its new name (the
-# account marked, the page read by owner).
+# A manager's and a rep's usual list (by revenue, unfiltered, within the
+# first 200 and 100 rows) on a quiet day from the team's and the owner's
+# first rows as the run stored them (0061, 0062): they are the scope's
+# accounts in the list's order; the page reads them (a stored name
+# changed by hand shows); its pages equal those read live; an account of
+# the page renamed shows by its new name (the account marked, the page
+# read by owner).
 mteam=$(q "SELECT t.team FROM crmx.open_team t JOIN crmx_src.users m ON m.team = t.team
            WHERE t.run_id = $run AND m.login = '$mgr'")
-stored_top=$(q "SELECT string_agg(rank || ':' || account_id || ':' || name || ':' || revenue_window, ' '
-                ORDER BY rank) FROM crmx.team_top_account WHERE run_id = $run AND team = '$mteam'")
-sql_top=$(q "SELECT string_agg(rank || ':' || account_id || ':' || name || ':' || revenue_window, ' '
-             ORDER BY rank) FROM (SELECT m.account_id, a.name, m.revenue_window, row_number() OVER (
-             ORDER BY m.revenue_window DESC NULLS LAST, m.account_id) AS rank
-             FROM crmx.account_metrics m JOIN crmx_src.accounts a USING (account_id)
-             JOIN crmx.open_team t ON t.run_id = m.run_id AND m.owner_id = ANY(t.owners)
-             WHERE m.run_id = $run AND t.team = '$mteam') s WHERE rank <= 200")
-check "the run stored the manager's team's first rows in the list's order" \
-	test -n "$mteam" -a -n "$sql_top" -a "$stored_top" = "$sql_top"
-top1=$(q "SELECT account_id FROM crmx.team_top_account WHERE run_id = $run AND team = '$mteam'
-          AND rank = 1")
-team_read() {
-	q "UPDATE crmx.team_top_account SET name = 'Stored By Team' WHERE run_id = $run
-	   AND team = '$mteam' AND rank = 1" >/dev/null
-	get "$mgr" /crmx/accounts.json >/dev/null
-	n=$(json "j['accounts'][0]['name']")
-	q "UPDATE crmx.team_top_account x SET name = a.name FROM crmx_src.accounts a
-	   WHERE a.account_id = x.account_id AND x.run_id = $run AND x.team = '$mteam' AND x.rank = 1" >/dev/null
-	[ "$n" = "Stored By Team" ]
+check "the manager's team was stored" test -n "$mteam"
+# kept WHO: WHO's kept rows' table (k_table) and key (k_key), the
+# scope's owners (k_owners), how many are kept (k_rows)
+kept() {
+	case $1 in
+	"$mgr")	k_table=team_top_account k_key="team = '$mteam'" k_rows=200
+		k_owners=$(q "SELECT array_to_string(owners, ',') FROM crmx.open_team
+		              WHERE run_id = $run AND team = '$mteam'") ;;
+	*)	k_table=owner_top_account k_key="owner_id = $d" k_rows=100 k_owners=$d ;;
+	esac
 }
-check "a manager's usual list is read from the team's first rows" team_read
-team_pages() {	# DIR: the manager's usual pages (and two past the rows kept)
+kept_order() {	# WHO: the kept rows, the same rows in SQL's order
+	kept "$1"
+	stored=$(q "SELECT string_agg(rank || ':' || account_id || ':' || name || ':' || revenue_window, ' '
+	            ORDER BY rank) FROM crmx.$k_table WHERE run_id = $run AND $k_key")
+	want=$(q "SELECT string_agg(rank || ':' || account_id || ':' || name || ':' || revenue_window, ' '
+	          ORDER BY rank) FROM (SELECT m.account_id, a.name, m.revenue_window, row_number() OVER (
+	          ORDER BY m.revenue_window DESC NULLS LAST, m.account_id) AS rank
+	          FROM crmx.account_metrics m JOIN crmx_src.accounts a USING (account_id)
+	          WHERE m.run_id = $run AND m.owner_id IN ($k_owners)) s WHERE rank <= $k_rows")
+	[ -n "$want" ] && same "$want" "$stored"
+}
+kept_read() {	# WHO: a kept name changed by hand shows on the first page
+	kept "$1"
+	q "UPDATE crmx.$k_table SET name = 'Kept By The Run' WHERE run_id = $run AND $k_key
+	   AND rank = 1" >/dev/null
+	get "$1" /crmx/accounts.json >/dev/null
+	n=$(json "j['accounts'][0]['name']")
+	q "UPDATE crmx.$k_table x SET name = a.name FROM crmx_src.accounts a
+	   WHERE a.account_id = x.account_id AND x.run_id = $run AND x.$k_key AND x.rank = 1" >/dev/null
+	[ "$n" = "Kept By The Run" ]
+}
+kept_pages() {	# DIR WHO: the usual pages (and some past the rows kept)
 	mkdir -p "$tmp/$1"
 	for u in accounts accounts.json "accounts.json?page=2" "accounts.json?page=3" \
-	    "accounts.json?page=4" "accounts.json?size=7&page=28" "accounts.json?size=7&page=29" \
+	    "accounts.json?page=4" "accounts.json?size=7&page=14" "accounts.json?size=7&page=15" \
+	    "accounts.json?size=7&page=28" "accounts.json?size=7&page=29" "accounts.json?size=99" \
 	    "accounts.json?size=200"; do
-		st=$(get "$mgr" "/crmx/$u")
-		[ "$st" = 200 ] || echo "$u: $st" >>"$tmp/$1.bad"
-		cp "$tmp/body" "$tmp/$1/$(echo "$u" | tr -c 'a-zA-Z0-9\n' _)"
+		st=$(get "$2" "/crmx/$u")
+		[ "$st" = 200 ] || echo "$2 $u: $st" >>"$tmp/$1.bad"
+		cp "$tmp/body" "$tmp/$1/$2.$(echo "$u" | tr -c 'a-zA-Z0-9\n' _)"
 	done
 }
-team_pages team_stored
-q "SELECT crmx.mark_changed(NULL)" >/dev/null	# every owner read live
-team_pages team_live
-q "DELETE FROM crmx.changed_owner WHERE owner_id IS NULL"
-same_pages team_live team_stored 8 "a manager's usual list from the team's rows = read live"
-renamed() {
+renamed() {	# WHO: the first account renamed shows by its new name
+	kept "$1"
+	acc=$(q "SELECT account_id FROM crmx.$k_table WHERE run_id = $run AND $k_key AND rank = 1")
 	x0=$(q "SELECT pg_current_xact_id()")
-	q "UPDATE crmx_native.accounts SET name = name || ' (renamed)' WHERE account_id = $top1" >/dev/null
-	get "$mgr" /crmx/accounts.json >/dev/null
+	q "UPDATE crmx_native.accounts SET name = name || ' (renamed)' WHERE account_id = $acc" >/dev/null
+	get "$1" /crmx/accounts.json >/dev/null
 	n=$(json "j['accounts'][0]['name']")
-	q "UPDATE crmx_native.accounts SET name = replace(name, ' (renamed)', '') WHERE account_id = $top1;
+	q "UPDATE crmx_native.accounts SET name = replace(name, ' (renamed)', '') WHERE account_id = $acc;
 	   DELETE FROM crmx.changed_account WHERE xid > '$x0'; DELETE FROM crmx.changed_owner WHERE xid > '$x0'" \
 		>/dev/null
 	case $n in *" (renamed)") ;; *) return 1 ;; esac
 }
-check "an account of the page renamed: shown by its new name" renamed
+for who in "$mgr" "$ld"; do
+	check "$who: the run kept the first rows of the list in its order" kept_order "$who"
+	check "$who: the usual list is read from the rows kept" kept_read "$who"
+	kept_pages kept "$who"
+done
+q "SELECT crmx.mark_changed(NULL)" >/dev/null	# every owner read live
+for who in "$mgr" "$ld"; do kept_pages kept_live "$who"; done
+q "DELETE FROM crmx.changed_owner WHERE owner_id IS NULL"
+same_pages kept_live kept 22 "the usual lists from the rows kept = read live"
+for who in "$mgr" "$ld"; do
+	check "$who: an account of the page renamed: shown by its new name" renamed "$who"
+done
 
 # after the run: a's best account to b, a new account of b's, one of c's
 # to another region (each marks its owners)
