@@ -151,6 +151,38 @@ i18n_current(void)
 	return current;
 }
 
+/* i18n_text's memo: slots by address and language, each with a copy of
+ * the msgid's text it was made for (an address may be reused for another
+ * text: the copy tells; in the slot itself, so that a thread's end frees
+ * it), for messages of up to TEXT_MEMO_LEN - 1 bytes (labels, headings:
+ * what a page asks for on every row). */
+#define TEXT_MEMO 256
+#define TEXT_MEMO_LEN 64
+static _Thread_local struct {
+	const char	*msgid;
+	const char	*text;
+	enum lang	 lang;
+	char		 copy[TEXT_MEMO_LEN];
+} text_memo[TEXT_MEMO];
+
+const char *
+i18n_text(const char *msgid)
+{
+	size_t h = (((uintptr_t)msgid >> 3) * 31 + (size_t)current) % TEXT_MEMO;
+	if (text_memo[h].msgid == msgid && text_memo[h].lang == current &&
+	    strcmp(text_memo[h].copy, msgid) == 0)
+		return text_memo[h].text;
+	const char *text = dgettext("crmx", msgid);
+	size_t len = strlen(msgid);
+	if (len < TEXT_MEMO_LEN) {
+		text_memo[h].msgid = msgid;
+		text_memo[h].text = text;
+		text_memo[h].lang = current;
+		memcpy(text_memo[h].copy, msgid, len + 1);
+	}
+	return text;
+}
+
 /* ---- formatting ---- */
 
 static void

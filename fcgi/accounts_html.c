@@ -79,7 +79,9 @@ list_row(struct ctx *c, const struct rows *r, int i)
 {
 	struct out *o = c->out;
 	char b[64];
-	out_rawf(o, "<tr><td><a href=\"/crmx/accounts/%lld\">", atoll(rows_s(r, i, LS_ID)));
+	out_raw(o, "<tr><td><a href=\"/crmx/accounts/");
+	out_int(o, atoll(rows_s(r, i, LS_ID)));
+	out_raw(o, "\">");
 	html_text(o, rows_s(r, i, LS_NAME));
 	out_raw(o, "</a></td>");
 	panel_td(c, NULL, rows_s(r, i, LS_CITY));

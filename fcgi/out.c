@@ -33,6 +33,20 @@ out_rawf(struct out *o, const char *fmt, ...)
 }
 
 void
+out_int(struct out *o, long long v)
+{
+	char b[24], *p = b + sizeof b;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	*--p = '\0';
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	sb_raw(&o->body, p);
+}
+
+void
 html_text(struct out *o, const char *s)
 {
 	sb_html(&o->body, s);

@@ -154,10 +154,13 @@ panel_kv(struct ctx *c, const char *label, const char *value)
 void
 panel_td(struct ctx *c, const char *cls, const char *text)
 {
-	if (cls != NULL)
-		out_rawf(c->out, "<td class=\"%s\">", cls);
-	else
+	if (cls != NULL) {
+		out_raw(c->out, "<td class=\"");
+		out_raw(c->out, cls);
+		out_raw(c->out, "\">");
+	} else {
 		out_raw(c->out, "<td>");
+	}
 	html_text(c->out, text);
 	out_raw(c->out, "</td>");
 }

@@ -129,8 +129,10 @@ deal_row(struct ctx *c, const struct rows *d, int i)
 	struct out *o = c->out;
 	char b[64];
 	int stalled = pipeline_stalled(c, d, i);
-	out_rawf(o, "<tr%s><td><a href=\"/crmx/deals/%lld\">", stalled ? " class=\"stalled\"" : "",
-	         atoll(rows_s(d, i, PD_ID)));
+	out_raw(o, stalled ? "<tr class=\"stalled\"><td><a href=\"/crmx/deals/" :
+	           "<tr><td><a href=\"/crmx/deals/");
+	out_int(o, atoll(rows_s(d, i, PD_ID)));
+	out_raw(o, "\">");
 	html_text(o, rows_s(d, i, PD_NAME));
 	out_raw(o, "</a></td>");
 	panel_td(c, NULL, rows_s(d, i, PD_ACCOUNT));

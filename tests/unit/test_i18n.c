@@ -72,6 +72,20 @@ test_gettext(void **state)
 	/* An unknown string stays itself in either language. */
 	i18n_use(LANG_ZH_CN);
 	assert_string_equal(_("no such message"), "no such message");
+	/* The same address holding another message later (i18n_text's memo
+	 * is by address): that message's translation, not the first's; and
+	 * the same address in the other language. */
+	char buf[32];
+	snprintf(buf, sizeof buf, "%s", "win rate");
+	assert_string_equal(_(buf), "赢率");
+	snprintf(buf, sizeof buf, "%s", "no such message");
+	assert_string_equal(_(buf), "no such message");
+	snprintf(buf, sizeof buf, "%s", "win rate");
+	assert_string_equal(_(buf), "赢率");
+	i18n_use(LANG_EN);
+	assert_string_equal(_(buf), "win rate");
+	i18n_use(LANG_ZH_CN);
+	assert_string_equal(_(buf), "赢率");
 	i18n_use(LANG_EN);
 }
 

@@ -1,4 +1,5 @@
 /* The panels' request parser and HTML escaper. */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -72,6 +73,25 @@ test_parse(void **state)
 	big[1] = '=';
 	assert_int_equal(request_parse(&r, "GET", "/crmx/accounts", big, NULL, NULL, NULL), -1);
 	assert_non_null(strstr(r.error, "longer"));
+}
+
+/* out_int writes what "%lld" writes, at both ends of the range too. */
+static void
+test_out_int(void **state)
+{
+	(void)state;
+	const long long v[] = { 0, 7, -7, 10, 99, 100, 1234567890123LL, -1000, LLONG_MAX, LLONG_MIN,
+	                        LLONG_MIN + 1 };
+	struct out o;
+	char want[1024] = "";
+	out_init(&o);
+	for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
+		out_int(&o, v[i]);
+		out_raw(&o, "|");
+		snprintf(want + strlen(want), sizeof want - strlen(want), "%lld|", v[i]);
+	}
+	assert_string_equal(o.body.s, want);
+	out_free(&o);
 }
 
 static void
@@ -316,6 +336,7 @@ main(void)
 		cmocka_unit_test(test_params),
 		cmocka_unit_test(test_header_overflow),
 		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_out_int),
 		cmocka_unit_test(test_form),
 		cmocka_unit_test(test_csrf),
 		cmocka_unit_test(test_csrf_strict),
