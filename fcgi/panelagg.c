@@ -19,6 +19,7 @@ struct agg_memo {
 	int	 use_owners;	/* usable_owners */
 	int	 use_ranked;	/* usable_ranked */
 	int	 use_whole;	/* usable_whole */
+	int	 deals_marked;	/* deals_marked */
 	char	*changed[AGG__N];	/* owners changed for each sums (0037) */
 };
 
@@ -53,6 +54,7 @@ memo_of(const PGresult *res, const char *run_col, const char *scope)
 		m->use_owners = is_true(db_val(res, 0, db_col(res, "usable_owners")));
 		m->use_ranked = is_true(db_val(res, 0, db_col(res, "usable_ranked")));
 		m->use_whole = is_true(db_val(res, 0, db_col(res, "usable_whole")));
+		m->deals_marked = is_true(db_val(res, 0, db_col(res, "deals_marked")));
 		for (int i = 0; i < AGG__N; i++)
 			m->changed[i] = xstrdup(db_val(res, 0, db_col(res, changed_col[i])));
 	}
@@ -128,6 +130,12 @@ int
 panel_agg_whole(const struct ctx *c)
 {
 	return c->agg->use_whole;
+}
+
+int
+panel_agg_deals_marked(const struct ctx *c)
+{
+	return c->agg->deals_marked;
 }
 
 const char *

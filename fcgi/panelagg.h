@@ -47,6 +47,10 @@ int panel_agg_whole(const struct ctx *c);
 /* The owners changed for SUMS ("{...}"), after a panel_agg_begin that
  * returned 1. */
 const char *panel_agg_changed(const struct ctx *c, enum agg_sums sums);
+/* Whether a deal is marked changed since the run (Q_PANEL_AGG's
+ * deals_marked), after a panel_agg_begin or panel_agg_serves that
+ * returned 1. */
+int panel_agg_deals_marked(const struct ctx *c);
 /* What Q_VIEWER_AGG read of the run's sums for the viewer's scope (its
  * row, after auth_lookup), kept as Q_PANEL_AGG's would be. */
 void panel_agg_take(struct ctx *c, const PGresult *viewer);

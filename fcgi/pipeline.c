@@ -140,7 +140,6 @@ struct pipeline_fetch {
 	int			 n;
 	int			 sums;		/* from the run's sums */
 	int			 quiet;		/* a scope's on a quiet day */
-	enum query		 general[PF__N];	/* a quiet part's statement else */
 	enum query		 deals_q;	/* the page of deals' statement */
 	char			 pat[2 * LN_TERM_MAX + 3], lim[24], off[24];
 	const char		*scope[1], *deals[5];
@@ -154,15 +153,12 @@ fetch_add(struct pipeline_fetch *f, int part, enum query q, const char *owners, 
 	f->call[f->n++] = (struct scoped_call){ q, owners, nextra, extra };
 }
 
-/* Part PART's statement: QUIET on a quiet day (f->quiet), GENERAL kept
- * for when it gives no row; else GENERAL. */
+/* Part PART's statement: QUIET on a quiet day (f->quiet), else GENERAL. */
 static void
 fetch_quiet(struct pipeline_fetch *f, int part, enum query quiet, enum query general,
             const char *owners, int nextra, const char *const *extra)
 {
 	fetch_add(f, part, f->quiet ? quiet : general, owners, nextra, extra);
-	if (f->quiet)
-		f->general[part] = general;
 }
 
 /* The page of deals' statement and parameters into f (its total NULL:
@@ -214,10 +210,8 @@ deals_call(struct ctx *c, struct pipeline_view *v, struct pipeline_fetch *f)
 static int
 fetch_calls(struct ctx *c, struct pipeline_view *v, struct pipeline_fetch *f)
 {
-	for (int i = 0; i < PF__N; i++) {
+	for (int i = 0; i < PF__N; i++)
 		f->index[i] = -1;
-		f->general[i] = Q__MAX;
-	}
 	f->sums = panel_agg_serves(c, USE_SUMS);
 	if (f->sums < 0)
 		return -1;
@@ -225,13 +219,15 @@ fetch_calls(struct ctx *c, struct pipeline_view *v, struct pipeline_fetch *f)
 		const char *deals = panel_agg_changed(c, AGG_DEALS);
 		const char *closed = panel_agg_changed(c, AGG_CLOSED);
 		f->scope[0] = c->v->owners;
-		/* a scope's page with no owner of it changed for these sums:
-		 * perhaps a quiet day, the sums as the run stored them, a team's
-		 * (0060) or the owners', without the plans for changes (the
-		 * funnel's statement tells whether no deal was marked either,
-		 * pipeline_fetch) */
+		/* a scope's page on a quiet day (as the viewer's row saw it, as
+		 * it saw the owners changed: no owner of the scope changed for
+		 * these sums, no deal marked): the sums as the run stored them,
+		 * a team's (0060) or the owners', without the plans for changes;
+		 * on a busy day those statements would only be set up for
+		 * nothing */
 		f->quiet = c->v->owners != NULL && deals != NULL && closed != NULL &&
-		    strcmp(deals, "{}") == 0 && strcmp(closed, "{}") == 0;
+		    strcmp(deals, "{}") == 0 && strcmp(closed, "{}") == 0 &&
+		    !panel_agg_deals_marked(c);
 		fetch_quiet(f, PF_FUNNEL, Q_FUNNEL_QUIET, Q_FUNNEL_AGG, deals, 1, f->scope);
 		fetch_quiet(f, PF_CLOSED, Q_CLOSED_PARTS_QUIET, Q_CLOSED_PARTS_AGG, closed, 1,
 		            f->scope);
@@ -296,32 +292,6 @@ accuracy_take(struct ctx *c, struct pipeline_view *v, const struct pipeline_fetc
 	return 0;
 }
 
-/* The quiet day's parts read again by their statements with the changes
- * (f->general) into out[], in place of theirs: the funnel's gave no row,
- * something changed since the run.  -1 when the database failed (those
- * parts cleared). */
-static int
-quiet_missed(struct ctx *c, struct pipeline_fetch *f, PGresult **out)
-{
-	struct scoped_call again[PF__N];
-	PGresult *r[PF__N];
-	int part[PF__N], n = 0;
-	for (int i = 0; i < PF__N; i++) {
-		if (f->general[i] == Q__MAX)
-			continue;
-		again[n] = f->call[f->index[i]];
-		again[n].q = f->general[i];
-		PQclear(out[f->index[i]]);
-		out[f->index[i]] = NULL;
-		part[n++] = i;
-	}
-	if (scoped_calls(c, again, n, r) != 0)
-		return -1;
-	for (int k = 0; k < n; k++)
-		out[f->index[part[k]]] = r[k];
-	return 0;
-}
-
 /* Every part of the page into v, r[PF_FUNNEL..PF_CLOSED] kept for the
  * caller; -1 when the database failed (r[] cleared). */
 static int
@@ -334,11 +304,6 @@ pipeline_fetch(struct ctx *c, struct pipeline_view *v, PGresult **r)
 	PGresult *out[PF__N] = { NULL };
 	if (fetch_calls(c, v, &f) != 0 || scoped_calls(c, f.call, f.n, out) != 0)
 		return -1;
-	if (f.quiet && PQntuples(out[f.index[PF_FUNNEL]]) == 0 && quiet_missed(c, &f, out) != 0) {
-		for (int i = 0; i < f.n; i++)
-			PQclear(out[i]);
-		return -1;
-	}
 	for (int i = PF_FUNNEL; i <= PF_CLOSED; i++)
 		r[i] = out[f.index[i]];
 	PGresult *deals = f.index[PF_DEALS] >= 0 ? out[f.index[PF_DEALS]] : NULL;

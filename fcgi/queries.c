@@ -488,6 +488,8 @@
  * the deals by priority (0055), today is the run's day or later.
  * usable_whole: usable for an executive's page of teams from whole rows
  * (0056), the run stored them and today is in the month of its day.
+ * deals_marked: a deal is marked changed (0038): not a quiet day for the
+ * pipeline's sums (Q_FUNNEL_QUIET).
  * run_id: the run the request reads (RUN).  SCOPE: the viewer's owners,
  * an array (NULL: everyone).  x is kept a subquery (OFFSET 0): flattened,
  * its usable was a subplan for each of the four columns that read it. */
@@ -498,7 +500,8 @@
     "  = date_trunc('month', current_date) AS usable_whole," \
     " coalesce(c.accounts_o, '{}')::text AS owners_accounts," \
     " coalesce(c.deals_o, '{}')::text AS owners_deals," \
-    " coalesce(c.closed_o, '{}')::text AS owners_closed, x.run_id FROM (" \
+    " coalesce(c.closed_o, '{}')::text AS owners_closed, x.run_id," \
+    " EXISTS (SELECT 1 FROM crmx.changed_deal) AS deals_marked FROM (" \
     " SELECT r.panel_snapshot IS NOT NULL AND r.panel_timezone = current_setting('TimeZone')" \
     " AND to_regprocedure('crmx_src.change_feed()') IS NOT NULL" \
     " AND NOT EXISTS (SELECT 1 FROM crmx.changed_owner c WHERE c.owner_id IS NULL" \
@@ -515,7 +518,7 @@
 /* PANEL_AGG_SQL's columns but the run's id, of its row G */
 #define PANEL_AGG_COLS(g) \
     " " g ".usable, " g ".usable_owners, " g ".usable_ranked, " g ".usable_whole," \
-    " " g ".owners_accounts, " g ".owners_deals, " g ".owners_closed"
+    " " g ".owners_accounts, " g ".owners_deals, " g ".owners_closed, " g ".deals_marked"
 
 /* The viewer's row (Q_VIEWER): the owners the viewer may see, NULL (all)
  * only for executives and admins; a manager without a team sees only the
@@ -1601,14 +1604,15 @@ static const char *const sql[Q__MAX] = {
 [Q_CLOSED_PARTS_AGG] =
     "WITH c AS (" CLOSED_AGG("x.lost_reason, x.source", "o.lost_reason, o.source", "won', 'lost")
     CLOSED_PARTS("g.lost_amount"),
-/* The scope's ($2) funnel on a quiet day: no owner of it changed for the
- * open deals' sums ($1 empty) and no deal marked changed, the sums as the
- * run stored them, under a plan without Q_FUNNEL_AGG's five branches for
- * the changes.  A team's users as the run read them (k, as
- * Q_PIPELINE_TEAM_PRIO_RUN's) read the team's sums (0060: at 1M about 30
- * rows by one key where the owners' were 117 by seven, 0.19 ms a
- * statement where 0.27); other owners (a rep), their own.  Else no row,
- * and the page asks Q_FUNNEL_AGG (fcgi/pipeline.c). */
+/* The scope's ($2) funnel on a quiet day as the viewer's row saw it (the
+ * page asks only then, fcgi/pipeline.c): no owner of it changed for the
+ * open deals' sums ($1 empty: no row otherwise) and no deal marked
+ * changed, the sums as the run stored them, under a plan without
+ * Q_FUNNEL_AGG's five branches for the changes.  A team's users as the
+ * run read them (k, as Q_PIPELINE_TEAM_PRIO_RUN's) read the team's sums
+ * (0060: at 1M about 30 rows by one key where the owners' were 117 by
+ * seven, 0.19 ms a statement where 0.27); other owners (a rep), their
+ * own. */
 #define TEAM_OF_SCOPE(stored) \
     " k AS (SELECT t.team FROM crmx.open_team t JOIN crmx.run r ON r.run_id = t.run_id" \
     "  AND r." stored " WHERE t.run_id = " RUN " AND t.owners[1] = ($2::bigint[])[1]" \
@@ -1622,11 +1626,11 @@ static const char *const sql[Q__MAX] = {
     "  FROM crmx.pipeline_agg x WHERE x.run_id = " RUN " AND NOT x.whole"
     "  AND x.owner_id = ANY($2::bigint[]) AND NOT EXISTS (SELECT 1 FROM k)),"
     " r AS (" OWNERS_FUNNEL_SUMS ")" FUNNEL_AGG_OUT
-    " WHERE cardinality($1::bigint[]) = 0 AND NOT EXISTS (SELECT 1 FROM crmx.changed_deal)",
+    " WHERE cardinality($1::bigint[]) = 0",
 /* Q_CLOSED_PARTS_AGG the same way: a team's stored sums (0060) or the
  * owners' own when no owner of the scope changed for the closed deals'
- * sums ($1 empty); sent beside Q_FUNNEL_QUIET, and read only when that
- * gave its row (a deal closed marks its owner for these sums, 0041). */
+ * sums ($1 empty: no row otherwise; a deal closed marks its owner for
+ * these sums, 0041). */
 [Q_CLOSED_PARTS_QUIET] =
     "WITH" TEAM_OF_SCOPE("pipeline_team_sums")
     " c AS (SELECT x.lost_reason, x.source, x.outcome, x.deals AS n, x.amount"
