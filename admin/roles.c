@@ -72,8 +72,8 @@ static const struct right panels_rights[] = {
 	{ "SELECT", "TABLE", "team_month", NULL },
 	{ "SELECT", "TABLE", "team_pipeline_agg", NULL },	/* 0060: a manager's */
 	{ "SELECT", "TABLE", "team_closed_agg", NULL },	/* pipeline on a quiet day */
-	{ "SELECT", "TABLE", "team_top_account", NULL },	/* 0061: and accounts list */
-	{ "SELECT", "TABLE", "owner_top_account", NULL },	/* 0062: a rep's */
+	{ "SELECT", "TABLE", "owner_top_account", NULL },	/* 0061: the accounts */
+	{ "SELECT", "TABLE", "team_top_account", NULL },	/* lists' first rows */
 };
 
 /* crmx-reportd (engine.c, store.c, deliver.c, reportdata.c, snapshot.c):
@@ -119,8 +119,7 @@ static const struct right reportd_rights[] = {
 	{ "EXECUTE", "FUNCTION", "store_team_rows", "bigint" },	/* 0048 */
 	{ "EXECUTE", "FUNCTION", "store_team_whole", "bigint" },	/* 0056 */
 	{ "EXECUTE", "FUNCTION", "store_pipeline_team_sums", "bigint" },	/* 0060 */
-	{ "EXECUTE", "FUNCTION", "store_team_top", "bigint" },	/* 0061 */
-	{ "EXECUTE", "FUNCTION", "store_owner_top", "bigint" },	/* 0062 */
+	{ "EXECUTE", "FUNCTION", "store_top_accounts", "bigint" },	/* 0061 */
 	{ "EXECUTE", "FUNCTION", "attach_run_partition", "bigint" },	/* 0035 */
 };
 

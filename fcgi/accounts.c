@@ -190,10 +190,10 @@ wants_owners(const struct ctx *c)
 	return !c->req->want_json && !scope_single(c->v->owners, &one);
 }
 
-/* The rows of each team's and each owner's list by revenue the run keeps
- * (0061, 0062): a page that ends within them may be read from there. */
-#define TEAM_TOP_ROWS 200
-#define OWNER_TOP_ROWS 100
+/* The rows of each owner's and each team's list by revenue the run keeps
+ * (0061: a first page of 50 and whether there is another): a page that
+ * ends within them may be read from there. */
+#define TOP_ROWS 51
 
 /* The statement that may read a scope's plain list (its rows by OWNED) on
  * a quiet day from the first rows the run stored, a team's
@@ -209,10 +209,9 @@ list_kept(const struct ctx *c, const struct accounts_view *v, enum query owned,
 	if (owned != Q_ACCOUNTS_REVENUE_OWNED || !list_plain(v) || changed == NULL ||
 	    strcmp(changed, "{}") != 0)
 		return Q__MAX;
-	int single = scope_single(c->v->owners, &one);
-	if (v->page * v->size + 1 > (single ? OWNER_TOP_ROWS : TEAM_TOP_ROWS))
+	if (v->page * v->size + 1 > TOP_ROWS)
 		return Q__MAX;
-	return single ? Q_ACCOUNTS_REVENUE_OWNER : Q_ACCOUNTS_REVENUE_TEAM;
+	return scope_single(c->v->owners, &one) ? Q_ACCOUNTS_REVENUE_OWNER : Q_ACCOUNTS_REVENUE_TEAM;
 }
 
 /* A scope's plain list when the run's sums count it and its rows by owner

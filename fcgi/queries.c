@@ -595,7 +595,7 @@
  * the runs' now (acc_same), and those months, the same text on every row
  * (as each row's array the page took 0.1 ms more of a server process);
  * the months' sums as the run wrote their text (0059), and its months'
- * text compared with the runs' (0063: as arrays, 0.09 ms of a server
+ * text compared with the runs' (0062: as arrays, 0.09 ms of a server
  * process for 167 rows) */
 #define TEAM_WHOLE_ROWS(live, plus) \
     " SELECT b.team, " plus("b.reps", "d.reps") " AS reps," \
@@ -1652,7 +1652,7 @@ static const char *const sql[Q__MAX] = {
     " LIMIT $3::bigint OFFSET $4::bigint)"
     RUN_PAGE("$5", "t"),
 /* A manager's usual accounts list on a quiet day (0061): by revenue,
- * unfiltered, rows $3 from $4 within the run's first TEAM_TOP_ROWS of the
+ * unfiltered, rows $3 from $4 within the run's first TOP_ROWS (51) of the
  * team whose users are the scope ($2, k as Q_FUNNEL_QUIET's), when no owner
  * of it changed for the accounts' sums ($1 empty) and none of the page's
  * accounts is marked changed: the rows as the run stored them, by one key
@@ -1661,10 +1661,10 @@ static const char *const sql[Q__MAX] = {
  * owners' names as they are.  Else no row, and the list asks
  * Q_ACCOUNTS_REVENUE_OWNED (fcgi/accounts.c). */
 [Q_ACCOUNTS_REVENUE_TEAM] =
-    "WITH" TEAM_OF_SCOPE("team_top")
+    "WITH" TEAM_OF_SCOPE("top_accounts")
     " x AS (SELECT x.* FROM crmx.team_top_account x WHERE x.run_id = " RUN
     "  AND x.team = (SELECT k.team FROM k) AND x.rank > $4::bigint"
-    "  AND x.rank <= $4::bigint + $3::bigint AND $4::bigint + $3::bigint <= 200)"
+    "  AND x.rank <= $4::bigint + $3::bigint AND $4::bigint + $3::bigint <= 51)"
     " SELECT x.account_id, x.name, x.region, x.city, u.name AS owner, x.abc_class,"
     " x.revenue_window, x.hist_ltv, x.ltv_pred, x.p_alive, x.segment, x.qual_grade,"
     " x.open_deals, to_char(x.last_activity, 'YYYY-MM-DD') AS last_activity"
@@ -1673,16 +1673,16 @@ static const char *const sql[Q__MAX] = {
     " WHERE cardinality($1::bigint[]) = 0 AND NOT EXISTS (SELECT 1 FROM crmx.changed_account c"
     "  WHERE c.account_id IN (SELECT x.account_id FROM x))"
     " ORDER BY x.rank",
-/* A rep's usual list the same way (0062): rows $3 from $4 within the
- * run's first OWNER_TOP_ROWS of the scope's one owner ($2), when it did
+/* A rep's usual list the same way (0061): rows $3 from $4 within the
+ * run's first TOP_ROWS of the scope's one owner ($2), when it did
  * not change for the accounts' sums ($1 empty) and none of the page's
  * accounts is marked changed (0.4 ms a page at 1M by owner, 0.2 so).
  * Else no row, and the list asks Q_ACCOUNTS_REVENUE_OWNED. */
 [Q_ACCOUNTS_REVENUE_OWNER] =
     "WITH x AS (SELECT x.* FROM crmx.owner_top_account x JOIN crmx.run r ON r.run_id = x.run_id"
-    "  AND r.owner_top WHERE x.run_id = " RUN " AND x.owner_id = ($2::bigint[])[1]"
+    "  AND r.top_accounts WHERE x.run_id = " RUN " AND x.owner_id = ($2::bigint[])[1]"
     "  AND cardinality($2::bigint[]) = 1 AND x.rank > $4::bigint"
-    "  AND x.rank <= $4::bigint + $3::bigint AND $4::bigint + $3::bigint <= 100)"
+    "  AND x.rank <= $4::bigint + $3::bigint AND $4::bigint + $3::bigint <= 51)"
     " SELECT x.account_id, x.name, x.region, x.city,"
     " (SELECT u.name FROM crmx_src.users u WHERE u.user_id = ($2::bigint[])[1]) AS owner,"
     " x.abc_class, x.revenue_window, x.hist_ltv, x.ltv_pred, x.p_alive, x.segment, x.qual_grade,"

@@ -81,7 +81,7 @@ enum query {
 	Q_CLOSED_PARTS_QUIET,	/* Q_CLOSED_PARTS_AGG the same way */
 	Q_ACCOUNTS_REVENUE_TEAM,	/* a team's usual list on a quiet day (0061) */
 	Q_PIPELINE_PRIO_QUIET,	/* Q_PIPELINE_PAGE_PRIO_RUN on a quiet day */
-	Q_ACCOUNTS_REVENUE_OWNER,	/* a rep's usual list on a quiet day (0062) */
+	Q_ACCOUNTS_REVENUE_OWNER,	/* a rep's usual list on a quiet day (0061) */
 	Q__MAX
 };
 

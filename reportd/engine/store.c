@@ -617,10 +617,8 @@ static const struct {
 	/* a manager's pipeline's sums per team (0060), from the teams and the
 	 * owners' sums just stored */
 	{ "SELECT crmx.store_pipeline_team_sums($1)", "storing the pipeline's sums per team" },
-	/* and a manager's usual accounts list's first rows per team (0061) */
-	{ "SELECT crmx.store_team_top($1)", "storing the accounts' first rows per team" },
-	/* and a rep's, per owner (0062) */
-	{ "SELECT crmx.store_owner_top($1)", "storing the accounts' first rows per owner" },
+	/* and the accounts lists' first rows per owner and per team (0061) */
+	{ "SELECT crmx.store_top_accounts($1)", "storing the accounts lists' first rows" },
 	/* the team view's (0031), after that snapshot */
 	{ "SELECT crmx.store_team_aggregates($1)", "storing the team view's sums" },
 	/* the team view's won amounts per month, for its forecast accuracy

@@ -82,8 +82,8 @@ stored_read() {
 check "a rep's list is read from the run's rows by owner" stored_read
 
 # A manager's and a rep's usual list (by revenue, unfiltered, within the
-# first 200 and 100 rows) on a quiet day from the team's and the owner's
-# first rows as the run stored them (0061, 0062): they are the scope's
+# first 51 rows) on a quiet day from the team's and the owner's first
+# rows as the run stored them (0061): they are the scope's
 # accounts in the list's order; the page reads them (a stored name
 # changed by hand shows); its pages equal those read live; an account of
 # the page renamed shows by its new name (the account marked, the page
@@ -95,10 +95,10 @@ check "the manager's team was stored" test -n "$mteam"
 # scope's owners (k_owners), how many are kept (k_rows)
 kept() {
 	case $1 in
-	"$mgr")	k_table=team_top_account k_key="team = '$mteam'" k_rows=200
+	"$mgr")	k_table=team_top_account k_key="team = '$mteam'" k_rows=51
 		k_owners=$(q "SELECT array_to_string(owners, ',') FROM crmx.open_team
 		              WHERE run_id = $run AND team = '$mteam'") ;;
-	*)	k_table=owner_top_account k_key="owner_id = $d" k_rows=100 k_owners=$d ;;
+	*)	k_table=owner_top_account k_key="owner_id = $d" k_rows=51 k_owners=$d ;;
 	esac
 }
 kept_order() {	# WHO: the kept rows, the same rows in SQL's order
@@ -125,8 +125,8 @@ kept_read() {	# WHO: a kept name changed by hand shows on the first page
 kept_pages() {	# DIR WHO: the usual pages (and some past the rows kept)
 	mkdir -p "$tmp/$1"
 	for u in accounts accounts.json "accounts.json?page=2" "accounts.json?page=3" \
-	    "accounts.json?page=4" "accounts.json?size=7&page=14" "accounts.json?size=7&page=15" \
-	    "accounts.json?size=7&page=28" "accounts.json?size=7&page=29" "accounts.json?size=99" \
+	    "accounts.json?page=4" "accounts.json?size=7&page=7" "accounts.json?size=7&page=8" \
+	    "accounts.json?size=7&page=28" "accounts.json?size=7&page=29" "accounts.json?size=49" \
 	    "accounts.json?size=200"; do
 		st=$(get "$2" "/crmx/$u")
 		[ "$st" = 200 ] || echo "$2 $u: $st" >>"$tmp/$1.bad"

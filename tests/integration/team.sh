@@ -473,7 +473,7 @@ team_acc_stored() {
 check "the page of teams: forecast accuracy from the months stored with the whole rows (or the same without)" \
 	team_acc_stored
 # ... whose sums and months the page reads as the text written with them
-# (0059, 0063), on every stored row of the run
+# (0059, 0062), on every stored row of the run
 check "every whole row of the run holds its months and their sums as text, the arrays' own" same \
 	"$(q "SELECT count(*) FILTER (WHERE acc_forecast_text IS NOT DISTINCT FROM acc_forecast::text
 	      AND acc_won_text IS NOT DISTINCT FROM acc_won::text AND acc_won_text LIKE '{%}'
