@@ -362,32 +362,33 @@ for pg in pipeline pipeline.json; do
 	get "$mgr" "/crmx/$pg" >/dev/null && cp "$tmp/body" "$tmp/quiet.$pg"
 	get "$rep" "/crmx/$pg" >/dev/null && cp "$tmp/body" "$tmp/quiet.rep.$pg"
 done
-# an open deal of the team changed (the deal marked, no owner): the page
-# shows it, then the deal back as the run read it and its marks gone
+# an open deal changed (the deal marked, no owner): WHO's page shows it
+# (PICK, a Python expression over the page's JSON j, read before and
+# after), then the deal back as the run read it and its marks gone
+deal_moved() {	# WHO DEAL PICK: the change PICK saw
+	before=$(json "$3")
+	x0=$(q "SELECT pg_current_xact_id()")
+	q "UPDATE crmx_native.opportunities SET amount = amount + 1000 WHERE opportunity_id = $2" >/dev/null
+	get "$1" /crmx/pipeline.json >/dev/null
+	after=$(json "$3")
+	q "UPDATE crmx_native.opportunities SET amount = amount - 1000 WHERE opportunity_id = $2;
+	   DELETE FROM crmx.changed_deal WHERE xid > '$x0'; DELETE FROM crmx.changed_owner WHERE xid > '$x0'" \
+		>/dev/null
+	echo "$after - $before" | bc
+}
+# a deal of the team's, on its manager's funnel
 dm=$(q "SELECT o.opportunity_id FROM crmx_src.opportunities o JOIN crmx_src.users u
         ON u.user_id = o.owner_id AND u.team = '$mgr_team' WHERE o.outcome = 'open' AND o.stage_rank = 1
         ORDER BY o.opportunity_id LIMIT 1")
-x0=$(q "SELECT pg_current_xact_id()")
-q "UPDATE crmx_native.opportunities SET amount = amount + 1000 WHERE opportunity_id = $dm" >/dev/null
-get "$mgr" /crmx/pipeline.json >/dev/null
-moved=$(json "j['stages'][0]['amount']")
-q "UPDATE crmx_native.opportunities SET amount = amount - 1000 WHERE opportunity_id = $dm" >/dev/null
-q "DELETE FROM crmx.changed_deal WHERE xid > '$x0'; DELETE FROM crmx.changed_owner WHERE xid > '$x0'" >/dev/null
 cp "$tmp/quiet.pipeline.json" "$tmp/body"
 check "a team's open deal changed shows on its manager's pipeline ($dm: +1000)" \
-	test -n "$dm" -a "$(echo "$moved - $(json "j['stages'][0]['amount']")" | bc)" = 1000.0
+	test -n "$dm" -a "$(deal_moved "$mgr" "$dm" "j['stages'][0]['amount']")" = 1000.0
 # and a rep's first deal on the rep's page of deals
 cp "$tmp/quiet.rep.pipeline.json" "$tmp/body"
 dr=$(json "j['deals'][0]['opportunity_id']")
-ar=$(json "j['deals'][0]['amount']")
-x0=$(q "SELECT pg_current_xact_id()")
-q "UPDATE crmx_native.opportunities SET amount = amount + 1000 WHERE opportunity_id = $dr" >/dev/null
-get "$rep" /crmx/pipeline.json >/dev/null
-moved=$(json "[d['amount'] for d in j['deals'] if d['opportunity_id'] == $dr][0]")
-q "UPDATE crmx_native.opportunities SET amount = amount - 1000 WHERE opportunity_id = $dr" >/dev/null
-q "DELETE FROM crmx.changed_deal WHERE xid > '$x0'; DELETE FROM crmx.changed_owner WHERE xid > '$x0'" >/dev/null
 check "a rep's open deal changed shows on the rep's page of deals ($dr: +1000)" \
-	test -n "$dr" -a "$(echo "$moved - $ar" | bc)" = 1000.0
+	test -n "$dr" -a "$(deal_moved "$rep" "$dr" \
+	"[d['amount'] for d in j['deals'] if d['opportunity_id'] == $dr][0]")" = 1000.0
 mark=$(q "INSERT INTO crmx.changed_owner (owner_id) VALUES (NULL) RETURNING xid")	# sum every row
 for pg in pipeline pipeline.json; do
 	get "$mgr" "/crmx/$pg" >/dev/null
