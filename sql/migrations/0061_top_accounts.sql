@@ -66,12 +66,38 @@ CREATE TABLE crmx.team_top_account (
 );
 ALTER TABLE crmx.run ADD COLUMN top_accounts boolean NOT NULL DEFAULT false;
 
+-- Each team's first 51 from its users' (crmx.store_top_accounts): the
+-- teams' users (m) and the users' rows joined by hashing, sorted by team
+-- (in the run's transaction the statistics do not know the rows yet).
+CREATE FUNCTION crmx.store_team_top_accounts(run bigint) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SET enable_nestloop = off SET jit = off
+AS $$
+BEGIN
+    INSERT INTO crmx.team_top_account
+    SELECT run, x.team, x.rk, x.account_id, x.name, x.region, x.city, x.owner_id, x.abc_class,
+           x.revenue_window, x.hist_ltv, x.ltv_pred, x.p_alive, x.segment, x.qual_grade,
+           x.open_deals, x.last_activity
+      FROM (WITH m AS MATERIALIZED (SELECT t.team, unnest(t.owners) AS owner_id
+                                      FROM crmx.open_team t WHERE t.run_id = run)
+            SELECT m.team, o.account_id, o.name, o.region, o.city, o.owner_id, o.abc_class,
+                   o.revenue_window, o.hist_ltv, o.ltv_pred, o.p_alive, o.segment, o.qual_grade,
+                   o.open_deals, o.last_activity,
+                   row_number() OVER (PARTITION BY m.team
+                                      ORDER BY o.revenue_window DESC NULLS LAST, o.account_id) AS rk
+              FROM m JOIN crmx.owner_top_account o ON o.owner_id = m.owner_id
+             WHERE o.run_id = run) x
+     WHERE x.rk <= 51
+     ORDER BY x.team, x.rk;
+END $$;
+REVOKE ALL ON FUNCTION crmx.store_team_top_accounts(bigint) FROM PUBLIC;
+
 -- Called by reportd after crmx.store_panel_aggregates (the teams), the
 -- run's rows committed before (their partition's index by owner), in the
 -- run's transaction; by this migration for the latest run.  Only one
 -- run's are kept, as open_team's.
 CREATE FUNCTION crmx.store_top_accounts(run bigint) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off
 AS $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM crmx.run r WHERE r.run_id = run
@@ -96,22 +122,7 @@ BEGIN
             ORDER BY m.revenue_window DESC NULLS LAST, m.account_id LIMIT 51) x
       JOIN crmx_src.accounts a ON a.account_id = x.account_id
      ORDER BY u.user_id, x.rank;
-    -- each team's first 51 from its users'
-    INSERT INTO crmx.team_top_account
-    SELECT run, t.team, x.rank, x.account_id, x.name, x.region, x.city, x.owner_id, x.abc_class,
-           x.revenue_window, x.hist_ltv, x.ltv_pred, x.p_alive, x.segment, x.qual_grade,
-           x.open_deals, x.last_activity
-      FROM crmx.open_team t
-     CROSS JOIN LATERAL (
-           SELECT row_number() OVER (ORDER BY o.revenue_window DESC NULLS LAST, o.account_id) AS rank,
-                  o.account_id, o.name, o.region, o.city, o.owner_id, o.abc_class,
-                  o.revenue_window, o.hist_ltv, o.ltv_pred, o.p_alive, o.segment, o.qual_grade,
-                  o.open_deals, o.last_activity
-             FROM crmx.owner_top_account o
-            WHERE o.run_id = run AND o.owner_id = ANY(t.owners)
-            ORDER BY o.revenue_window DESC NULLS LAST, o.account_id LIMIT 51) x
-     WHERE t.run_id = run
-     ORDER BY t.team, x.rank;
+    PERFORM crmx.store_team_top_accounts(run);
     UPDATE crmx.run r SET top_accounts = true WHERE r.run_id = run;
 END $$;
 REVOKE ALL ON FUNCTION crmx.store_top_accounts(bigint) FROM PUBLIC;
