@@ -198,16 +198,15 @@ wants_owners(const struct ctx *c)
 /* The statement that may read a scope's plain list (its rows by OWNED) on
  * a quiet day from the first rows the run stored, a team's
  * (Q_ACCOUNTS_REVENUE_TEAM) or one owner's (Q_ACCOUNTS_REVENUE_OWNER): by
- * revenue, no owner changed for the accounts' sums (CHANGED), the page
- * within those rows; Q__MAX: none.  The statement tells the rest (the
- * scope is a team's users, no account of the page changed). */
+ * revenue, no owner changed for the accounts' sums, the page within those
+ * rows; Q__MAX: none.  The statement tells the rest (the scope is a
+ * team's users, no account of the page changed). */
 static enum query
-list_kept(const struct ctx *c, const struct accounts_view *v, enum query owned,
-          const char *changed)
+list_kept(const struct ctx *c, const struct accounts_view *v, enum query owned)
 {
 	int64_t one;
-	if (owned != Q_ACCOUNTS_REVENUE_OWNED || !list_plain(v) || changed == NULL ||
-	    strcmp(changed, "{}") != 0)
+	if (owned != Q_ACCOUNTS_REVENUE_OWNED || !list_plain(v) ||
+	    !panel_agg_unchanged(c, AGG_ACCOUNTS))
 		return Q__MAX;
 	if (v->page * v->size + 1 > TOP_ROWS)
 		return Q__MAX;
@@ -241,7 +240,7 @@ list_piped(struct ctx *c, const struct accounts_view *v, enum query owned,
 	rows_p[7] = lim;
 	rows_p[9] = c->v->owners;
 	const char *kept_p[3] = { c->v->owners, lim, extra[8] };
-	enum query kept = list_kept(c, v, owned, changed);
+	enum query kept = list_kept(c, v, owned);
 	struct scoped_call calls[3] = {
 		{ Q_ACCOUNTS_COUNT_AGG, changed, 9, count_p },
 		{ owned, changed, 10, rows_p },

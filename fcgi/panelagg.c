@@ -133,6 +133,13 @@ panel_agg_whole(const struct ctx *c)
 }
 
 int
+panel_agg_unchanged(const struct ctx *c, enum agg_sums sums)
+{
+	const char *o = c->agg->changed[sums];
+	return o != NULL && strcmp(o, "{}") == 0;
+}
+
+int
 panel_agg_deals_marked(const struct ctx *c)
 {
 	return c->agg->deals_marked;

@@ -47,6 +47,9 @@ int panel_agg_whole(const struct ctx *c);
 /* The owners changed for SUMS ("{...}"), after a panel_agg_begin that
  * returned 1. */
 const char *panel_agg_changed(const struct ctx *c, enum agg_sums sums);
+/* Whether no owner changed for SUMS since the run (panel_agg_changed is
+ * "{}"): the quiet day's statements serve those sums. */
+int panel_agg_unchanged(const struct ctx *c, enum agg_sums sums);
 /* Whether a deal is marked changed since the run (Q_PANEL_AGG's
  * deals_marked), after a panel_agg_begin or panel_agg_serves that
  * returned 1. */

@@ -153,14 +153,6 @@ fetch_add(struct pipeline_fetch *f, int part, enum query q, const char *owners, 
 	f->call[f->n++] = (struct scoped_call){ q, owners, nextra, extra };
 }
 
-/* Part PART's statement: QUIET on a quiet day (f->quiet), else GENERAL. */
-static void
-fetch_quiet(struct pipeline_fetch *f, int part, enum query quiet, enum query general,
-            const char *owners, int nextra, const char *const *extra)
-{
-	fetch_add(f, part, f->quiet ? quiet : general, owners, nextra, extra);
-}
-
 /* The page of deals' statement and parameters into f (its total NULL:
  * set afterwards); -1 when the database failed. */
 static int
@@ -185,11 +177,9 @@ deals_call(struct ctx *c, struct pipeline_view *v, struct pipeline_fetch *f)
 	const char *changed = ranked ? panel_agg_changed(c, AGG_DEALS) : NULL;
 	if (ranked && scoped) {	/* $2 the scope: a team's from its index (0057) */
 		d[0] = c->v->owners, d[1] = f->lim, d[2] = f->off, d[3] = NULL;
-		if (v->one_owner)	/* a rep's: quiet as the funnel's */
-			fetch_quiet(f, PF_DEALS, Q_PIPELINE_PRIO_QUIET, Q_PIPELINE_PAGE_PRIO_RUN,
-			            changed, 4, d);
-		else
-			fetch_add(f, PF_DEALS, Q_PIPELINE_TEAM_PRIO_RUN, changed, 4, d);
+		/* a rep's on a quiet day as the funnel's */
+		fetch_add(f, PF_DEALS, !v->one_owner ? Q_PIPELINE_TEAM_PRIO_RUN :
+		          f->quiet ? Q_PIPELINE_PRIO_QUIET : Q_PIPELINE_PAGE_PRIO_RUN, changed, 4, d);
 	} else if (ranked) {
 		d[0] = f->lim, d[1] = f->off, d[2] = NULL;
 		fetch_add(f, PF_DEALS, Q_PIPELINE_TOP_RUN, changed, 3, d);
@@ -225,12 +215,11 @@ fetch_calls(struct ctx *c, struct pipeline_view *v, struct pipeline_fetch *f)
 		 * a team's (0060) or the owners', without the plans for changes;
 		 * on a busy day those statements would only be set up for
 		 * nothing */
-		f->quiet = c->v->owners != NULL && deals != NULL && closed != NULL &&
-		    strcmp(deals, "{}") == 0 && strcmp(closed, "{}") == 0 &&
-		    !panel_agg_deals_marked(c);
-		fetch_quiet(f, PF_FUNNEL, Q_FUNNEL_QUIET, Q_FUNNEL_AGG, deals, 1, f->scope);
-		fetch_quiet(f, PF_CLOSED, Q_CLOSED_PARTS_QUIET, Q_CLOSED_PARTS_AGG, closed, 1,
-		            f->scope);
+		f->quiet = c->v->owners != NULL && panel_agg_unchanged(c, AGG_DEALS) &&
+		    panel_agg_unchanged(c, AGG_CLOSED) && !panel_agg_deals_marked(c);
+		fetch_add(f, PF_FUNNEL, f->quiet ? Q_FUNNEL_QUIET : Q_FUNNEL_AGG, deals, 1, f->scope);
+		fetch_add(f, PF_CLOSED, f->quiet ? Q_CLOSED_PARTS_QUIET : Q_CLOSED_PARTS_AGG, closed, 1,
+		          f->scope);
 		/* from the run's won amounts by month (0044) as the team view
 		 * reads them: 0.1 ms where reading the rep's won deals took 0.3 */
 		if (v->one_owner)

@@ -529,8 +529,8 @@ teams_from_sums(struct ctx *c, struct team_view *v)
 	/* on a quiet day (no owner changed for either sums) the stored rows
 	 * with the live counts; no row there (a change it leaves to
 	 * Q_TEAM_WHOLE): with the changes */
-	int quiet = whole && strcmp(panel_agg_changed(c, AGG_DEALS), "{}") == 0 &&
-	            strcmp(extra[0], "{}") == 0;
+	int quiet = whole && panel_agg_unchanged(c, AGG_DEALS) &&
+	            panel_agg_unchanged(c, AGG_ACCOUNTS);
 	PGresult *res = quiet ? scoped_query(c, Q_TEAM_QUIET, 1, extra) : NULL;
 	if (quiet && res == NULL) {
 		panel_agg_end(c, scope);
