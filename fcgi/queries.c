@@ -580,43 +580,40 @@
     "  coalesce(sum(t.forecast_quarter), 0) AS fc_quarter, coalesce(sum(t.learned), 0) AS learned," \
     "  sum(t.learned_n) AS learned_n, sum(t.won_quarter) AS won_quarter, sum(t.new_n) AS new_n," \
     "  sum(t.reviewed_n) AS reviewed_n FROM t GROUP BY t.team)"
-/* A stored figure B of a whole row and its change D: WITH_D both,
- * STORED_ONLY the stored one (where every change is 0) */
+/* A stored figure B of a whole row plus its change D */
 #define WITH_D(b, d) b " + coalesce(" d ", 0)"
-#define STORED_ONLY(b, d) b
 /* The months of the forecast accuracy as the runs give them now (of
  * ACC_MONTHS' r), as text, cast once in the subquery (as a cast of its
  * array the cast ran on every row of the page of teams) */
 #define ACC_MONTHS_TEXT \
     "(SELECT coalesce(array_agg(r.month ORDER BY r.m), '{}')::text FROM r WHERE r.run_id IS NOT NULL)"
-/* ... and their rows: each team's stored row plus its changes d (PLUS:
- * WITH_D, or STORED_ONLY where d has only the live counts; the owners read
- * live: LIVE, as text, on every row), whether the months it stored are
+/* ... and their rows: each team's stored row plus its changes d (the
+ * owners read live: LIVE, as text, on every row), whether the months it stored are
  * the runs' now (acc_same), and those months, the same text on every row
  * (as each row's array the page took 0.1 ms more of a server process);
  * the months' sums as the run wrote their text (0059), and its months'
  * text compared with the runs' (0062: as arrays, 0.09 ms of a server
  * process for 167 rows) */
-#define TEAM_WHOLE_ROWS(live, plus) \
-    " SELECT b.team, " plus("b.reps", "d.reps") " AS reps," \
-    " " plus("b.open_deals", "d.open_deals") " AS open_deals," \
-    " " plus("b.open_amount", "d.open_amount") " AS open_amount," \
-    " " plus("b.weighted", "d.weighted") " AS weighted," \
-    " " plus("b.forecast_month", "d.fc_month") " AS forecast_month," \
-    " " plus("b.forecast_quarter", "d.fc_quarter") " AS forecast_quarter," \
+#define TEAM_WHOLE_ROWS(live) \
+    " SELECT b.team, " WITH_D("b.reps", "d.reps") " AS reps," \
+    " " WITH_D("b.open_deals", "d.open_deals") " AS open_deals," \
+    " " WITH_D("b.open_amount", "d.open_amount") " AS open_amount," \
+    " " WITH_D("b.weighted", "d.weighted") " AS weighted," \
+    " " WITH_D("b.forecast_month", "d.fc_month") " AS forecast_month," \
+    " " WITH_D("b.forecast_quarter", "d.fc_quarter") " AS forecast_quarter," \
     " coalesce(d.won_quarter, 0) AS won_quarter," \
-    " " plus("b.dated", "d.dated") " - coalesce(d.new_n, 0) AS stalled," \
-    " " plus("b.open_deals", "d.open_deals") " - coalesce(d.reviewed_n, 0) AS unreviewed," \
-    " CASE WHEN " plus("b.metrics_n", "d.metrics_n") " > 0" \
-    " THEN " plus("b.activity_minutes", "d.activity_minutes") " END AS activity_minutes," \
-    " CASE WHEN " plus("b.metrics_n", "d.metrics_n") " > 0" \
-    " THEN " plus("b.revenue", "d.revenue") " END AS won_12m," \
-    " " plus("b.precise", "d.precise") " AS precise," \
-    " CASE WHEN " plus("b.learned_n", "d.learned_n") " > 0" \
-    " THEN " plus("coalesce(b.learned, 0)", "d.learned") " END AS learned," \
-    " " plus("b.won", "d.won") " AS won_n, " plus("b.lost", "d.lost") " AS lost_n," \
-    " " plus("b.cov_open", "d.cov_open") " AS cov_open," \
-    " " plus("b.covered", "d.covered") " AS covered," \
+    " " WITH_D("b.dated", "d.dated") " - coalesce(d.new_n, 0) AS stalled," \
+    " " WITH_D("b.open_deals", "d.open_deals") " - coalesce(d.reviewed_n, 0) AS unreviewed," \
+    " CASE WHEN " WITH_D("b.metrics_n", "d.metrics_n") " > 0" \
+    " THEN " WITH_D("b.activity_minutes", "d.activity_minutes") " END AS activity_minutes," \
+    " CASE WHEN " WITH_D("b.metrics_n", "d.metrics_n") " > 0" \
+    " THEN " WITH_D("b.revenue", "d.revenue") " END AS won_12m," \
+    " " WITH_D("b.precise", "d.precise") " AS precise," \
+    " CASE WHEN " WITH_D("b.learned_n", "d.learned_n") " > 0" \
+    " THEN " WITH_D("coalesce(b.learned, 0)", "d.learned") " END AS learned," \
+    " " WITH_D("b.won", "d.won") " AS won_n, " WITH_D("b.lost", "d.lost") " AS lost_n," \
+    " " WITH_D("b.cov_open", "d.cov_open") " AS cov_open," \
+    " " WITH_D("b.covered", "d.covered") " AS covered," \
     " coalesce(coalesce(b.acc_month_text, b.acc_month::text) = " ACC_MONTHS_TEXT ", false)" \
     " AS acc_same," \
     " " ACC_MONTHS_TEXT " AS acc_months," \
@@ -627,7 +624,24 @@
     " (SELECT r.as_of::text FROM crmx.run r WHERE r.run_id = " RUN ") AS as_of," \
     " " live " AS live" \
     " FROM crmx.team_base b LEFT JOIN d ON d.team = b.team" \
-    " WHERE b.run_id = " RUN " AND " plus("b.reps", "d.reps") " > 0"
+    " WHERE b.run_id = " RUN " AND " WITH_D("b.reps", "d.reps") " > 0"
+/* ... and on a quiet day (d has only the live counts) the stored rows as
+ * they are: their figures as one text (0063: shown_text; as fifteen
+ * columns PostgreSQL wrote out 2,500 values for 167 teams, 0.2 ms of the
+ * 0.62 the statement took at 1M) and the live counts beside them, which
+ * the page subtracts as TEAM_WHOLE_ROWS does (team.c read_shown) */
+#define TEAM_QUIET_ROWS \
+    " SELECT b.team, b.shown_text AS shown, coalesce(d.won_quarter, 0) AS won_quarter," \
+    " coalesce(d.new_n, 0) AS new_n, coalesce(d.reviewed_n, 0) AS reviewed_n," \
+    " coalesce(b.acc_month_text = " ACC_MONTHS_TEXT ", false) AS acc_same," \
+    " " ACC_MONTHS_TEXT " AS acc_months," \
+    " b.acc_forecast_text AS acc_forecast, b.acc_won_text AS acc_won," \
+    " (SELECT b.reason FROM crmx.forecast_backtest b" \
+    "  WHERE b.run_id = " RUN " AND NOT b.uses_model) AS keeps_weights," \
+    " (SELECT r.as_of::text FROM crmx.run r WHERE r.run_id = " RUN ") AS as_of," \
+    " '{}'::text AS live" \
+    " FROM crmx.team_base b LEFT JOIN d ON d.team = b.team" \
+    " WHERE b.run_id = " RUN " AND b.reps > 0"
 /* ... in the order of Q_TEAM_TEAMS_ACC's teams, which the page merges
  * with them when the stored months are not the runs' (team.c read_teams) */
 #define TEAM_WHOLE_ORDER " ORDER BY b.team COLLATE \"C\""
@@ -1502,19 +1516,20 @@ static const char *const sql[Q__MAX] = {
     "  UNION ALL SELECT m.team, 0, 0, 0, 0, 0, 0, 0, 0, " PRECISE_DELTA ","
     "  0, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0" TEAM_PRECISE_OF(TEAM_LV)
     "  UNION ALL " TEAM_LIVE_COUNTS "),"
-    TEAM_WHOLE_D TEAM_WHOLE_ROWS("(SELECT l.ids::text FROM lv l)", WITH_D) TEAM_WHOLE_ORDER,
+    TEAM_WHOLE_D TEAM_WHOLE_ROWS("(SELECT l.ids::text FROM lv l)") TEAM_WHOLE_ORDER,
 /* Q_TEAM_WHOLE on a quiet day: rows only when nothing changed since the
  * run's snapshot that Q_TEAM_WHOLE would read live (no owner changed for
  * the open deals' sums, $1, or the accounts', $2; no changed deal or
  * account; users watched by the adapter, so no member moved unseen; the
  * run stored the rows), and then the same rows: the stored ones with the
- * live counts.  Q_TEAM_WHOLE initialised its whole plan for the changes
+ * live counts, the stored figures as one text (TEAM_QUIET_ROWS).
+ * Q_TEAM_WHOLE initialised its whole plan for the changes
  * on every request, 0.4 ms of each quiet page at 1M; with no row here the
  * page asks Q_TEAM_WHOLE. */
 [Q_TEAM_QUIET] =
     ACC_MONTHS("(SELECT x.as_of FROM crmx.run x WHERE x.run_id = " RUN ")")
     TEAM_SM_OF("'{}'::bigint[]") " t AS (" TEAM_LIVE_COUNTS "),"
-    TEAM_WHOLE_D TEAM_WHOLE_ROWS("'{}'::text", STORED_ONLY)
+    TEAM_WHOLE_D TEAM_QUIET_ROWS
     " AND $1::bigint[] = '{}' AND $2::bigint[] = '{}'"
     " AND NOT EXISTS (SELECT 1 FROM crmx.changed_deal)"
     " AND NOT EXISTS (SELECT 1 FROM crmx.changed_account)"

@@ -382,6 +382,52 @@ accuracy_changes(struct team_sum *t, int n, PGresult *res)
 	}
 }
 
+/* The figures of a stored row's text (0063: team_base.shown_text), in
+ * its order */
+enum shown_f {
+	SH_REPS, SH_OPEN_DEALS, SH_OPEN_AMOUNT, SH_WEIGHTED, SH_FORECAST_MONTH,
+	SH_FORECAST_QUARTER, SH_DATED, SH_MINUTES, SH_WON_12M, SH_PRECISE, SH_LEARNED,
+	SH_WON, SH_LOST, SH_COV_OPEN, SH_COVERED, SH__NUM
+};
+
+/* Q_TEAM_QUIET's row i (its column shown, and the live counts in the
+ * columns of cl: won this quarter, new stages, reviewed) into team row t
+ * and its bases b: the stored figures as TEAM_WHOLE_ROWS gives them, an
+ * empty field not known; the stalled and unreviewed deals less the live
+ * counts, as there. */
+static void
+read_shown(PGresult *res, int i, int cs, const int cl[3], struct team_sum *t,
+           struct team_bases *b)
+{
+	double f[SH__NUM];
+	char *text = xstrdup(db_val(res, i, cs)), *p = text;
+	for (int k = 0; k < SH__NUM; k++) {
+		char *e = p + strcspn(p, ",");
+		int last = *e == '\0';
+		*e = '\0';
+		f[k] = *p != '\0' ? text_num(p) : NAN;
+		p = last ? e : e + 1;
+	}
+	free(text);
+	t->reps = (int)f[SH_REPS];
+	t->v[TM_OPEN_DEALS] = f[SH_OPEN_DEALS];
+	t->v[TM_OPEN_AMOUNT] = f[SH_OPEN_AMOUNT];
+	t->v[TM_WEIGHTED] = f[SH_WEIGHTED];
+	t->v[TM_FORECAST_MONTH] = f[SH_FORECAST_MONTH];
+	t->v[TM_FORECAST_QUARTER] = f[SH_FORECAST_QUARTER];
+	t->v[TM_WON_QUARTER] = text_num(db_val(res, i, cl[0]));
+	t->v[TM_STALLED] = f[SH_DATED] - text_num(db_val(res, i, cl[1]));
+	t->v[TM_UNREVIEWED] = f[SH_OPEN_DEALS] - text_num(db_val(res, i, cl[2]));
+	t->v[TM_WON_12M] = f[SH_WON_12M];
+	t->v[TM_PRECISE] = f[SH_PRECISE];
+	t->v[TM_LEARNED] = f[SH_LEARNED];
+	b->won = f[SH_WON];
+	b->decided = f[SH_WON] + f[SH_LOST];
+	b->open = f[SH_COV_OPEN];
+	b->covered = f[SH_COVERED];
+	b->minutes = f[SH_MINUTES];
+}
+
 /* Team rows t[0..n) (with their bases b) from Q_TEAM_TEAMS's or
  * Q_TEAM_WHOLE's rows and their forecast accuracy from Q_TEAM_TEAMS_ACC's
  * (rows by team, then month, in the same order of teams, maybe with teams
@@ -390,12 +436,21 @@ static int
 read_teams(PGresult *res, PGresult *acc, struct team_sum *t, struct team_bases *b)
 {
 	int n = PQntuples(res), na = acc ? PQntuples(acc) : 0, ct = db_col(res, "team");
-	int creps = db_col(res, "reps"), cwon = db_col(res, "won_n"), clost = db_col(res, "lost_n");
-	int copen = db_col(res, "cov_open"), ccov = db_col(res, "covered");
-	int cmin = db_col(res, "activity_minutes");
+	/* Q_TEAM_QUIET's rows: the stored figures as one text */
+	int cs = PQfnumber(res, "shown"), cl[3] = { -1, -1, -1 };
+	int creps = -1, cwon = -1, clost = -1, copen = -1, ccov = -1, cmin = -1;
 	int col[sizeof stored_cols / sizeof *stored_cols];
-	for (size_t f = 0; f < sizeof stored_cols / sizeof *stored_cols; f++)
-		col[f] = db_col(res, stored_cols[f].col);
+	if (cs >= 0) {
+		cl[0] = db_col(res, "won_quarter");
+		cl[1] = db_col(res, "new_n");
+		cl[2] = db_col(res, "reviewed_n");
+	} else {
+		creps = db_col(res, "reps"), cwon = db_col(res, "won_n");
+		clost = db_col(res, "lost_n"), copen = db_col(res, "cov_open");
+		ccov = db_col(res, "covered"), cmin = db_col(res, "activity_minutes");
+		for (size_t f = 0; f < sizeof stored_cols / sizeof *stored_cols; f++)
+			col[f] = db_col(res, stored_cols[f].col);
+	}
 	int at = acc ? db_col(acc, "team") : -1, am = acc ? db_col(acc, "month") : -1;
 	int af = acc ? db_col(acc, "forecast") : -1, aw = acc ? db_col(acc, "won") : -1;
 	int sa[2] = { -1, -1 }, nm = 0;
@@ -408,14 +463,19 @@ read_teams(PGresult *res, PGresult *acc, struct team_sum *t, struct team_bases *
 	for (int i = 0, j = 0; i < n; i++) {
 		const char *s;
 		team_begin(&t[i], &b[i], db_val(res, i, ct));
-		t[i].reps = atoi(db_val(res, i, creps));
-		for (size_t f = 0; f < sizeof stored_cols / sizeof *stored_cols; f++)
-			t[i].v[stored_cols[f].field] = (s = db_val(res, i, col[f])) ? text_num(s) : NAN;
-		b[i].won = text_num(db_val(res, i, cwon));
-		b[i].decided = b[i].won + text_num(db_val(res, i, clost));
-		b[i].open = text_num(db_val(res, i, copen));
-		b[i].covered = text_num(db_val(res, i, ccov));
-		b[i].minutes = (s = db_val(res, i, cmin)) ? text_num(s) : NAN;
+		if (cs >= 0) {
+			read_shown(res, i, cs, cl, &t[i], &b[i]);
+		} else {
+			t[i].reps = atoi(db_val(res, i, creps));
+			for (size_t f = 0; f < sizeof stored_cols / sizeof *stored_cols; f++)
+				t[i].v[stored_cols[f].field] =
+				    (s = db_val(res, i, col[f])) ? text_num(s) : NAN;
+			b[i].won = text_num(db_val(res, i, cwon));
+			b[i].decided = b[i].won + text_num(db_val(res, i, clost));
+			b[i].open = text_num(db_val(res, i, copen));
+			b[i].covered = text_num(db_val(res, i, ccov));
+			b[i].minutes = (s = db_val(res, i, cmin)) ? text_num(s) : NAN;
+		}
 		if (acc == NULL)
 			stored_accuracy(&t[i].acc, mi, nm, res, i, sa);
 		while (j < na && strcmp(db_val(acc, j, at), t[i].team) != 0)

@@ -317,6 +317,10 @@ check "on a quiet day the page of teams sends two statements (viewer with its ro
 	"$quiet_re" "$tmp/sent.teams.full")/$(grep -c "$whole_re" "$tmp/sent.teams.full")/$(grep -c \
 	'^SELECT coalesce(array_agg(DISTINCT v.id' "$tmp/sent.teams")/$(wc -l <"$tmp/sent.teams")" \
 	= "0/200/1/1/0/0/2"
+# (the quiet statement reads each row's figures as the one text stored
+# with them, 0063)
+check "... the quiet rows' figures as the text stored with them" \
+	test "$(grep -E "$quiet_re" "$tmp/sent.teams.full" | grep -c 'b.shown_text AS shown')" = 1
 check "... with a deal changed, the rows with the changes after the quiet statement's none" \
 	test "$st_changed/$(grep -cE "$quiet_re" "$tmp/sent.changed.full")/$(grep -c "$whole_re" \
 	"$tmp/sent.changed.full")/$(wc -l <"$tmp/sent.changed")" = "200/1/1/3"
