@@ -139,7 +139,7 @@ struct pipeline_fetch {
 	int			 index[PF__N];	/* each part's place in call[]; -1: none */
 	int			 n;
 	int			 sums;		/* from the run's sums */
-	int			 quiet;		/* a scope's on a quiet day */
+	int			 quiet;		/* on a quiet day */
 	enum query		 deals_q;	/* the page of deals' statement */
 	char			 pat[2 * LN_TERM_MAX + 3], lim[24], off[24];
 	const char		*scope[1], *deals[5];
@@ -177,12 +177,15 @@ deals_call(struct ctx *c, struct pipeline_view *v, struct pipeline_fetch *f)
 	const char *changed = ranked ? panel_agg_changed(c, AGG_DEALS) : NULL;
 	if (ranked && scoped) {	/* $2 the scope: a team's from its index (0057) */
 		d[0] = c->v->owners, d[1] = f->lim, d[2] = f->off, d[3] = NULL;
-		/* a rep's on a quiet day as the funnel's */
-		fetch_add(f, PF_DEALS, !v->one_owner ? Q_PIPELINE_TEAM_PRIO_RUN :
-		          f->quiet ? Q_PIPELINE_PRIO_QUIET : Q_PIPELINE_PAGE_PRIO_RUN, changed, 4, d);
+		/* on a quiet day as the funnel's */
+		enum query dq = !v->one_owner ?
+		    (f->quiet ? Q_PIPELINE_TEAM_PRIO_QUIET : Q_PIPELINE_TEAM_PRIO_RUN) :
+		    (f->quiet ? Q_PIPELINE_PRIO_QUIET : Q_PIPELINE_PAGE_PRIO_RUN);
+		fetch_add(f, PF_DEALS, dq, changed, 4, d);
 	} else if (ranked) {
 		d[0] = f->lim, d[1] = f->off, d[2] = NULL;
-		fetch_add(f, PF_DEALS, Q_PIPELINE_TOP_RUN, changed, 3, d);
+		fetch_add(f, PF_DEALS, f->quiet ? Q_PIPELINE_TOP_QUIET : Q_PIPELINE_TOP_RUN, changed,
+		          3, d);
 	} else if (q == Q_PIPELINE_TOP || q == Q_PIPELINE_TOP_AMOUNT || q == Q_PIPELINE_PAGE_PRIO) {
 		/* $2 the limit, $3 the offset, $4 the total */
 		d[0] = f->lim, d[1] = f->off, d[2] = NULL;
@@ -209,13 +212,13 @@ fetch_calls(struct ctx *c, struct pipeline_view *v, struct pipeline_fetch *f)
 		const char *deals = panel_agg_changed(c, AGG_DEALS);
 		const char *closed = panel_agg_changed(c, AGG_CLOSED);
 		f->scope[0] = c->v->owners;
-		/* a scope's page on a quiet day (as the viewer's row saw it, as
-		 * it saw the owners changed: no owner of the scope changed for
-		 * these sums, no deal marked): the sums as the run stored them,
-		 * a team's (0060) or the owners', without the plans for changes;
-		 * on a busy day those statements would only be set up for
-		 * nothing */
-		f->quiet = c->v->owners != NULL && panel_agg_unchanged(c, AGG_DEALS) &&
+		/* a page on a quiet day (as the viewer's row saw it, as it saw
+		 * the owners changed: no owner of the scope changed for these
+		 * sums, no deal marked): the sums as the run stored them, a
+		 * team's (0060), the owners' or everyone's, without the plans
+		 * for changes; on a busy day those statements would only be set
+		 * up for nothing */
+		f->quiet = panel_agg_unchanged(c, AGG_DEALS) &&
 		    panel_agg_unchanged(c, AGG_CLOSED) && !panel_agg_deals_marked(c);
 		fetch_add(f, PF_FUNNEL, f->quiet ? Q_FUNNEL_QUIET : Q_FUNNEL_AGG, deals, 1, f->scope);
 		fetch_add(f, PF_CLOSED, f->quiet ? Q_CLOSED_PARTS_QUIET : Q_CLOSED_PARTS_AGG, closed, 1,

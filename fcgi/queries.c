@@ -1057,6 +1057,9 @@ static const char *const sql[Q__MAX] = {
 #define RUN_UNMARKED \
     " x.run_id = " RUN " AND " NOT_OWNER1("x.owner_id") \
     " AND NOT x.opportunity_id = " CHANGED_DEALS
+/* ... on a quiet day (no deal marked, $1 empty: kept as the rows' filter),
+ * for the *_QUIET statements: every stored row */
+#define RUN_QUIET " x.run_id = " RUN " AND " NOT_OWNER1("x.owner_id")
 #define RUN_FLOOR "coalesce((SELECT q.p FROM q WHERE q.p > 0), '-Infinity')"
 /* The stored rows at or above the floor, as a range with both ends: a
  * generic plan takes a lower bound alone to keep a third of the rows and,
@@ -1099,32 +1102,37 @@ static const char *const sql[Q__MAX] = {
     " CASE WHEN t.stored THEN t.learned ELSE " LEARNED_OF("t.opportunity_id") " END AS learned," \
     " " KEEPS_STAGE_WEIGHTS " AS keeps_weights" \
     " FROM " from " ORDER BY t.prio DESC, t.opportunity_id"
-/* The floor of the k best deals now among the stored rows x that meet
- * COND (" AND ..."), as CTEs w and q: the k best by stored priority and
- * the k-th of their priorities now. */
-#define RUN_FLOOR_OF(cond, k) \
-    " w AS (SELECT" RUN_PRIO " AS p FROM crmx.open_deal x WHERE" RUN_UNMARKED cond \
+/* The floor of the k best deals now among the stored rows x (ROWS:
+ * RUN_UNMARKED or RUN_QUIET) that meet COND (" AND ..."), as CTEs w and
+ * q: the k best by stored priority and the k-th of their priorities now. */
+#define RUN_FLOOR_OF(rows, cond, k) \
+    " w AS (SELECT" RUN_PRIO " AS p FROM crmx.open_deal x WHERE" rows cond \
     "  ORDER BY x.prio DESC LIMIT " k ")," \
     " q AS (SELECT w.p FROM w ORDER BY w.p DESC OFFSET " k " - 1 LIMIT 1),"
 /* Those stored rows at or above the floor, as c's rows. */
-#define RUN_ABOVE(cond) \
-    " SELECT" RUN_STORED_COLS " FROM crmx.open_deal x WHERE" RUN_UNMARKED cond \
+#define RUN_ABOVE(rows, cond) \
+    " SELECT" RUN_STORED_COLS " FROM crmx.open_deal x WHERE" rows cond \
     "  AND" RUN_ABOVE_FLOOR " AND" RUN_PRIO " >= " RUN_FLOOR
 /* A page by priority of the scope's ($2) deals, rows $3 from $4, total $5:
- * CTES before c, STORED c's rows before those of the scope's owners,
- * which meet COND (" AND ..."). */
-#define RUN_SCOPE_PAGE(ctes, stored, cond) \
+ * CTES before c, STORED c's rows before those of the scope's owners (of
+ * ROWS), which meet COND (" AND ..."), then LIVE's (RUN_LIVE, or none on
+ * a quiet day). */
+#define RUN_SCOPE_PAGE_OF(rows, ctes, stored, cond, live) \
     "WITH" ctes " c AS (" stored " SELECT" RUN_STORED_COLS \
-    "  FROM crmx.open_deal x WHERE" RUN_UNMARKED " AND x.owner_id = ANY($2::bigint[])" cond \
-    RUN_LIVE(" AND o.owner_id = ANY($2::bigint[])") ")," \
+    "  FROM crmx.open_deal x WHERE" rows " AND x.owner_id = ANY($2::bigint[])" cond live ")," \
     " t AS (SELECT c.* FROM c ORDER BY c.prio DESC, c.opportunity_id" \
     " LIMIT $3::bigint OFFSET $4::bigint)" \
     RUN_PAGE("$5", "t")
-[Q_PIPELINE_TOP_RUN] =
-    "WITH" RUN_FLOOR_OF("", "$2::bigint + $3::bigint")
-    " c AS (" RUN_ABOVE("") RUN_LIVE("") "),"
-    " t AS (SELECT c.* FROM c ORDER BY c.prio DESC, c.opportunity_id" PDEAL_TOP_LIMIT ")"
-    RUN_PAGE("$4", "t"),
+#define RUN_SCOPE_PAGE(ctes, stored, cond) \
+    RUN_SCOPE_PAGE_OF(RUN_UNMARKED, ctes, stored, cond, \
+                      RUN_LIVE(" AND o.owner_id = ANY($2::bigint[])"))
+/* Everyone's page: ROWS above the floor, then LIVE's */
+#define RUN_TOP_PAGE(rows, live) \
+    "WITH" RUN_FLOOR_OF(rows, "", "$2::bigint + $3::bigint") \
+    " c AS (" RUN_ABOVE(rows, "") live ")," \
+    " t AS (SELECT c.* FROM c ORDER BY c.prio DESC, c.opportunity_id" PDEAL_TOP_LIMIT ")" \
+    RUN_PAGE("$4", "t")
+[Q_PIPELINE_TOP_RUN] = RUN_TOP_PAGE(RUN_UNMARKED, RUN_LIVE("")),
 /* Q_PIPELINE_PAGE_PRIO from the run's open deals (0055; $1 the owners
  * changed for the open deals' sums, $2 the viewer's scope, $3 rows from
  * $4, $5 the total): every stored row of the scope's owners (their index
@@ -1143,11 +1151,13 @@ static const char *const sql[Q__MAX] = {
  * Q_PIPELINE_PAGE_PRIO_RUN.  A manager's first page at 1M ranked 654
  * rows in 0.32 ms, 101 so in 0.23 with the test of the team. */
 #define RUN_TEAM " AND x.team = (SELECT k.team FROM k)"
+#define RUN_TEAM_K \
+    " k AS (SELECT t.team FROM crmx.open_team t WHERE t.run_id = " RUN \
+    "  AND t.owners[1] = ($2::bigint[])[1] AND t.owners = $2::bigint[]),"
 [Q_PIPELINE_TEAM_PRIO_RUN] =
-    RUN_SCOPE_PAGE(" k AS (SELECT t.team FROM crmx.open_team t WHERE t.run_id = " RUN
-                   "  AND t.owners[1] = ($2::bigint[])[1] AND t.owners = $2::bigint[]),"
-                   RUN_FLOOR_OF(RUN_TEAM, "$3::bigint + $4::bigint"),
-                   RUN_ABOVE(RUN_TEAM) " UNION ALL", " AND NOT EXISTS (SELECT 1 FROM k)"),
+    RUN_SCOPE_PAGE(RUN_TEAM_K RUN_FLOOR_OF(RUN_UNMARKED, RUN_TEAM, "$3::bigint + $4::bigint"),
+                   RUN_ABOVE(RUN_UNMARKED, RUN_TEAM) " UNION ALL",
+                   " AND NOT EXISTS (SELECT 1 FROM k)"),
 /* The window the panels' closed-deal figures cover: the latest run's,
  * as the report's ([metrics] window_days up to its as-of date; the 365 days
  * up to today before the first run). */
@@ -1573,6 +1583,13 @@ static const char *const sql[Q__MAX] = {
 #define OWNERS_FUNNEL_SUMS \
     FUNNEL_SUMS(" FROM crmx.owner_metrics m WHERE m.run_id = " RUN \
                 " AND m.owner_id = ANY($2::bigint[])")
+/* Everyone's funnel counts as the run summed them (0052; summed here for
+ * a run stored without them), for Q_FUNNEL_AGG and Q_FUNNEL_QUIET. */
+#define ALL_FUNNEL_SUMS \
+    "SELECT w.reached, CASE WHEN w.owners > 0 THEN " RUN_AS_OF " END AS as_of," \
+    "  w.conv_base FROM (SELECT * FROM crmx.owner_funnel x WHERE x.run_id = " RUN \
+    "  UNION ALL SELECT * FROM crmx.owner_funnel_sums(" RUN ") WHERE NOT EXISTS (SELECT 1" \
+    "  FROM crmx.owner_funnel x WHERE x.run_id = " RUN ")) w"
 #define FUNNEL_AGG_OUT \
     FUNNEL_OUT(" coalesce(sum(n), 0) AS open_all," LAYER_AGG(1) LAYER_AGG(2) LAYER_AGG(3) \
                LAYER_AGG(4) LAYER_AGG(5) FUNNEL_FORECAST("coalesce(due, current_date)"))
@@ -1609,12 +1626,7 @@ static const char *const sql[Q__MAX] = {
      * stored without them), or the scope's by the index on (run, owner):
      * as IN_SCOPE the one plan read every owner's row (0.34 of a rep's
      * 0.64 ms) */
-    " r AS ("
-    ALL_ONLY("SELECT w.reached, CASE WHEN w.owners > 0 THEN " RUN_AS_OF " END AS as_of,"
-    "  w.conv_base FROM (SELECT * FROM crmx.owner_funnel x WHERE x.run_id = " RUN
-    "  UNION ALL SELECT * FROM crmx.owner_funnel_sums(" RUN ") WHERE NOT EXISTS (SELECT 1"
-    "  FROM crmx.owner_funnel x WHERE x.run_id = " RUN ")) w")
-    OWN_ONLY(OWNERS_FUNNEL_SUMS) ")" FUNNEL_AGG_OUT,
+    " r AS (" ALL_ONLY(ALL_FUNNEL_SUMS) OWN_ONLY(OWNERS_FUNNEL_SUMS) ")" FUNNEL_AGG_OUT,
 /* Q_CLOSED_PARTS from the run's sums, as Q_FUNNEL_AGG. */
 [Q_CLOSED_PARTS_AGG] =
     "WITH c AS (" CLOSED_AGG("x.lost_reason, x.source", "o.lost_reason, o.source", "won', 'lost")
@@ -1627,45 +1639,53 @@ static const char *const sql[Q__MAX] = {
  * run read them (k, as Q_PIPELINE_TEAM_PRIO_RUN's) read the team's sums
  * (0060: at 1M about 30 rows by one key where the owners' were 117 by
  * seven, 0.19 ms a statement where 0.27); other owners (a rep), their
- * own. */
+ * own; everyone (an executive's), the run's sums of all (0.24 ms at 1M
+ * where Q_FUNNEL_AGG's took 0.28). */
 #define TEAM_OF_SCOPE(stored) \
     " k AS (SELECT t.team FROM crmx.open_team t JOIN crmx.run r ON r.run_id = t.run_id" \
     "  AND r." stored " WHERE t.run_id = " RUN " AND t.owners[1] = ($2::bigint[])[1]" \
     "  AND t.owners = $2::bigint[]),"
 [Q_FUNNEL_QUIET] =
-    "WITH" TEAM_OF_SCOPE("pipeline_team_sums")
+    "WITH" OWN_ONLY(TEAM_OF_SCOPE("pipeline_team_sums"))
     " d AS MATERIALIZED (SELECT x.stage_rank, x.deals AS n, x.amount, x.weighted AS w,"
-    "  x.due_month AS due FROM crmx.team_pipeline_agg x"
+    ALL_ONLY("  x.due_month AS due FROM crmx.pipeline_agg x WHERE x.run_id = " RUN " AND x.whole")
+    OWN_ONLY("  x.due_month AS due FROM crmx.team_pipeline_agg x"
     "  WHERE x.run_id = " RUN " AND x.team = (SELECT k.team FROM k)"
     "  UNION ALL SELECT x.stage_rank, x.deals, x.amount, x.weighted, x.due_month"
-    "  FROM crmx.pipeline_agg x WHERE x.run_id = " RUN " AND NOT x.whole"
-    "  AND x.owner_id = ANY($2::bigint[]) AND NOT EXISTS (SELECT 1 FROM k)),"
-    " r AS (" OWNERS_FUNNEL_SUMS ")" FUNNEL_AGG_OUT
+    "  FROM crmx.pipeline_agg x WHERE x.run_id = " RUN " AND NOT x.whole")
+    "  AND " SCOPE_AT("x.owner_id", "2") OWN_ONLY(" AND NOT EXISTS (SELECT 1 FROM k)") "),"
+    " r AS (" ALL_ONLY(ALL_FUNNEL_SUMS) OWN_ONLY(OWNERS_FUNNEL_SUMS) ")" FUNNEL_AGG_OUT
     " WHERE cardinality($1::bigint[]) = 0",
-/* Q_CLOSED_PARTS_AGG the same way: a team's stored sums (0060) or the
- * owners' own when no owner of the scope changed for the closed deals'
+/* Q_CLOSED_PARTS_AGG the same way: a team's stored sums (0060), everyone's
+ * or the owners' own when no owner of the scope changed for the closed deals'
  * sums ($1 empty: no row otherwise; a deal closed marks its owner for
  * these sums, 0041). */
 [Q_CLOSED_PARTS_QUIET] =
-    "WITH" TEAM_OF_SCOPE("pipeline_team_sums")
+    "WITH" OWN_ONLY(TEAM_OF_SCOPE("pipeline_team_sums"))
     " c AS (SELECT x.lost_reason, x.source, x.outcome, x.deals AS n, x.amount"
-    "  FROM crmx.team_closed_agg x WHERE x.run_id = " RUN " AND x.team = (SELECT k.team FROM k)"
+    ALL_ONLY("  FROM crmx.closed_agg x WHERE x.run_id = " RUN " AND x.whole")
+    OWN_ONLY("  FROM crmx.team_closed_agg x WHERE x.run_id = " RUN " AND x.team = (SELECT k.team FROM k)"
     "  AND x.outcome IN ('won', 'lost') AND cardinality($1::bigint[]) = 0"
     "  UNION ALL SELECT x.lost_reason, x.source, x.outcome, x.deals, x.amount"
-    "  FROM crmx.closed_agg x WHERE x.run_id = " RUN " AND NOT x.whole"
-    "  AND x.outcome IN ('won', 'lost') AND x.owner_id = ANY($2::bigint[])"
-    "  AND cardinality($1::bigint[]) = 0 AND NOT EXISTS (SELECT 1 FROM k))"
+    "  FROM crmx.closed_agg x WHERE x.run_id = " RUN " AND NOT x.whole")
+    "  AND x.outcome IN ('won', 'lost') AND " SCOPE_AT("x.owner_id", "2")
+    "  AND cardinality($1::bigint[]) = 0" OWN_ONLY(" AND NOT EXISTS (SELECT 1 FROM k)") ")"
     CLOSED_PARTS("g.lost_amount"),
 /* A rep's page by priority on a quiet day, beside Q_FUNNEL_QUIET:
  * Q_PIPELINE_PAGE_PRIO_RUN with only the stored rows of the scope ($2),
  * the plan without its branches for the marked deals and the changed
  * owners ($1, empty: kept as the rows' filter). */
-[Q_PIPELINE_PRIO_QUIET] =
-    "WITH c AS (SELECT" RUN_STORED_COLS " FROM crmx.open_deal x WHERE x.run_id = " RUN
-    "  AND " NOT_OWNER1("x.owner_id") " AND x.owner_id = ANY($2::bigint[])),"
-    " t AS (SELECT c.* FROM c ORDER BY c.prio DESC, c.opportunity_id"
-    " LIMIT $3::bigint OFFSET $4::bigint)"
-    RUN_PAGE("$5", "t"),
+[Q_PIPELINE_PRIO_QUIET] = RUN_SCOPE_PAGE_OF(RUN_QUIET, "", "", "", ""),
+/* A manager's and an executive's page the same way, beside
+ * Q_FUNNEL_QUIET: Q_PIPELINE_TEAM_PRIO_RUN and Q_PIPELINE_TOP_RUN with
+ * only the stored rows (at 1M the first page 0.29 and 0.27 ms, 0.25 and
+ * 0.23 so). */
+[Q_PIPELINE_TEAM_PRIO_QUIET] =
+    RUN_SCOPE_PAGE_OF(RUN_QUIET, RUN_TEAM_K RUN_FLOOR_OF(RUN_QUIET, RUN_TEAM,
+                                                         "$3::bigint + $4::bigint"),
+                      RUN_ABOVE(RUN_QUIET, RUN_TEAM) " UNION ALL",
+                      " AND NOT EXISTS (SELECT 1 FROM k)", ""),
+[Q_PIPELINE_TOP_QUIET] = RUN_TOP_PAGE(RUN_QUIET, ""),
 /* A manager's usual accounts list on a quiet day (0061): by revenue,
  * unfiltered, rows $3 from $4 within the run's first TOP_ROWS (51) of the
  * team whose users are the scope ($2, k as Q_FUNNEL_QUIET's), when no owner

@@ -82,6 +82,8 @@ enum query {
 	Q_ACCOUNTS_REVENUE_TEAM,	/* a team's usual list on a quiet day (0061) */
 	Q_PIPELINE_PRIO_QUIET,	/* Q_PIPELINE_PAGE_PRIO_RUN on a quiet day */
 	Q_ACCOUNTS_REVENUE_OWNER,	/* a rep's usual list on a quiet day (0061) */
+	Q_PIPELINE_TEAM_PRIO_QUIET,	/* Q_PIPELINE_TEAM_PRIO_RUN on a quiet day */
+	Q_PIPELINE_TOP_QUIET,	/* Q_PIPELINE_TOP_RUN on a quiet day */
 	Q__MAX
 };
 

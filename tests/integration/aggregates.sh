@@ -268,6 +268,7 @@ sent() {
 st=$(sent "$mgr" /crmx/pipeline sent)
 st_rep=$(sent "$rep" /crmx/pipeline sent.rep)
 st_teams=$(sent "$exec_login" /crmx/team sent.teams)
+st_exec=$(sent "$exec_login" /crmx/pipeline sent.exec)
 # a deal named changed with no owner marked: only Q_TEAM_WHOLE looks
 quiet_n=$(q "SELECT count(*) FROM crmx.changed_deal")
 mark=$(q "INSERT INTO crmx.changed_deal (opportunity_id)
@@ -275,6 +276,7 @@ mark=$(q "INSERT INTO crmx.changed_deal (opportunity_id)
 st_changed=$(sent "$exec_login" /crmx/team sent.changed)
 st_mgr_changed=$(sent "$mgr" /crmx/pipeline sent.mgr_changed)
 st_rep_changed=$(sent "$rep" /crmx/pipeline sent.rep_changed)
+st_exec_changed=$(sent "$exec_login" /crmx/pipeline sent.exec_changed)
 q "DELETE FROM crmx.changed_deal WHERE xid = '$mark'" >/dev/null
 q "ALTER DATABASE $db RESET log_min_duration_statement" >/dev/null
 PANELS_FCGI_SET="fcgi.cache_mb=0" panels_fcgi_start
@@ -293,6 +295,9 @@ changes() {	# FILE: the funnel's and closed deals' statements with the plans for
 }
 check "a manager's pipeline on a quiet day reads the team's sums (funnel, closed deals' parts)" \
 	test "$(grep -cE "$quiet_re" "$tmp/sent.full")/$(changes "$tmp/sent.full")" = 2/0
+# (its page of deals too: only the viewer's row reads the marked deals)
+check "... and its page of deals without the plans for changes" \
+	test "$(grep -c 'changed_deal' "$tmp/sent.full")" = 1
 check "... with a deal changed, the owners' sums with the changes, not the quiet day's" \
 	test "$st_mgr_changed/$(grep -cE "$quiet_re" "$tmp/sent.mgr_changed.full")/$(changes \
 	"$tmp/sent.mgr_changed.full")/$(wc -l <"$tmp/sent.mgr_changed")" = "200/0/2/4"
@@ -308,6 +313,19 @@ check "... with a deal changed, the sums and deals with the changes, not the qui
 	"$tmp/sent.rep_changed.full")/$(grep -c 'changed_deal' "$tmp/sent.rep_changed.full")/$(wc -l \
 	<"$tmp/sent.rep_changed")" = "200/0/2/3/6"
 check "... and the same page" cmp -s "$tmp/sent.rep.body" "$tmp/sent.rep_changed.body"
+# An executive's the same way: everyone's sums as the run stored them and
+# the page of deals from the stored rows alone (viewer, funnel, closed
+# deals' parts, page of deals); with a deal marked, the funnel and the
+# page with the changes (the closed deals' parts only name owners).
+# (the changed owners' sums taken out of everyone's: NOT x.whole)
+check "an executive's pipeline on a quiet day reads everyone's sums and deals without the plans for changes" \
+	test "$st_exec/$(grep -c 'NOT x.whole' "$tmp/sent.exec.full")/$(grep -c 'changed_deal' \
+	"$tmp/sent.exec.full")/$(grep -c 'AND x.whole' "$tmp/sent.exec.full")/$(wc -l <"$tmp/sent.exec")" \
+	= "200/0/1/2/4"
+check "... with a deal changed, the sums and deals with the changes, not the quiet day's" \
+	test "$st_exec_changed/$(grep -c 'NOT x.whole' "$tmp/sent.exec_changed.full")/$(grep -c \
+	'changed_deal' "$tmp/sent.exec_changed.full")/$(wc -l <"$tmp/sent.exec_changed")" = "200/2/3/4"
+check "... and the same page" cmp -s "$tmp/sent.exec.body" "$tmp/sent.exec_changed.body"
 # (quiet: the statement that gives rows only when nothing changed; whole:
 # the one that reads the changes)
 quiet_re='NOT EXISTS \(SELECT 1 FROM crmx\.changed_deal\)'
