@@ -84,6 +84,7 @@ enum query {
 	Q_ACCOUNTS_REVENUE_OWNER,	/* a rep's usual list on a quiet day (0061) */
 	Q_PIPELINE_TEAM_PRIO_QUIET,	/* Q_PIPELINE_TEAM_PRIO_RUN on a quiet day */
 	Q_PIPELINE_TOP_QUIET,	/* Q_PIPELINE_TOP_RUN on a quiet day */
+	Q_FORECAST_ACCURACY_QUIET,	/* Q_FORECAST_ACCURACY_AGG on a quiet day */
 	Q__MAX
 };
 

@@ -269,6 +269,7 @@ st=$(sent "$mgr" /crmx/pipeline sent)
 st_rep=$(sent "$rep" /crmx/pipeline sent.rep)
 st_teams=$(sent "$exec_login" /crmx/team sent.teams)
 st_exec=$(sent "$exec_login" /crmx/pipeline sent.exec)
+st_mgr_team=$(sent "$mgr" /crmx/team sent.mgr_team)
 # a deal named changed with no owner marked: only Q_TEAM_WHOLE looks
 quiet_n=$(q "SELECT count(*) FROM crmx.changed_deal")
 mark=$(q "INSERT INTO crmx.changed_deal (opportunity_id)
@@ -313,6 +314,18 @@ check "... with a deal changed, the sums and deals with the changes, not the qui
 	"$tmp/sent.rep_changed.full")/$(grep -c 'changed_deal' "$tmp/sent.rep_changed.full")/$(wc -l \
 	<"$tmp/sent.rep_changed")" = "200/0/2/3/6"
 check "... and the same page" cmp -s "$tmp/sent.rep.body" "$tmp/sent.rep_changed.body"
+# The forecast accuracy from the run's won amounts by month: on a quiet
+# day without the changed owners' branch (their won deals read live, a
+# FULL JOIN with their forecasts), as the rep's pipeline and a manager's
+# team view ask it; with a deal marked, the rep's with it.
+acc_changes() {	# FILE: the accuracy statements from the run's sums with the changed owners' branch
+	grep 'FROM crmx.won_month x' "$1" | grep -c 'FULL JOIN'
+}
+check "the forecast accuracy on a quiet day from the stored months alone (rep's pipeline, manager's team view)" \
+	test "$(grep -c 'FROM crmx.won_month x' "$tmp/sent.rep.full")/$(acc_changes "$tmp/sent.rep.full")/$st_mgr_team/$(grep -c \
+	'FROM crmx.won_month x' "$tmp/sent.mgr_team.full")/$(acc_changes "$tmp/sent.mgr_team.full")" = "1/0/200/1/0"
+check "... with a deal marked, the rep's with the changed owners' branch" \
+	test "$(acc_changes "$tmp/sent.rep_changed.full")" = 1
 # An executive's the same way: everyone's sums as the run stored them and
 # the page of deals from the stored rows alone (viewer, funnel, closed
 # deals' parts, page of deals); with a deal marked, the funnel and the
