@@ -642,9 +642,6 @@
     " '{}'::text AS live" \
     " FROM crmx.team_base b LEFT JOIN d ON d.team = b.team" \
     " WHERE b.run_id = " RUN " AND b.reps > 0"
-/* ... in the order of Q_TEAM_TEAMS_ACC's teams, which the page merges
- * with them when the stored months are not the runs' (team.c read_teams) */
-#define TEAM_WHOLE_ORDER " ORDER BY b.team COLLATE \"C\""
 /* Q_TEAM_WHOLE's owners read live, from its lv (cast: an expression, not
  * a subquery that ANY or ALL would compare row by row) */
 #define TEAM_LV "(SELECT l.ids FROM lv l)::bigint[]"
@@ -1538,7 +1535,7 @@ static const char *const sql[Q__MAX] = {
     "  UNION ALL SELECT m.team, 0, 0, 0, 0, 0, 0, 0, 0, " PRECISE_DELTA ","
     "  0, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0" TEAM_PRECISE_OF(TEAM_LV)
     "  UNION ALL " TEAM_LIVE_COUNTS "),"
-    TEAM_WHOLE_D TEAM_WHOLE_ROWS("(SELECT l.ids::text FROM lv l)") TEAM_WHOLE_ORDER,
+    TEAM_WHOLE_D TEAM_WHOLE_ROWS("(SELECT l.ids::text FROM lv l)"),
 /* Q_TEAM_WHOLE on a quiet day: rows only when nothing changed since the
  * run's snapshot that Q_TEAM_WHOLE would read live (no owner changed for
  * the open deals' sums, $1, or the accounts', $2; no changed deal or
@@ -1555,8 +1552,7 @@ static const char *const sql[Q__MAX] = {
     " AND $1::bigint[] = '{}' AND $2::bigint[] = '{}'"
     " AND NOT EXISTS (SELECT 1 FROM crmx.changed_deal)"
     " AND NOT EXISTS (SELECT 1 FROM crmx.changed_account)"
-    " AND to_regprocedure('crmx_src.users_watched()') IS NOT NULL AND " TEAM_ROWS_STORED
-    TEAM_WHOLE_ORDER,
+    " AND to_regprocedure('crmx_src.users_watched()') IS NOT NULL AND " TEAM_ROWS_STORED,
 /* Q_TEAM_WHOLE's teams' forecast accuracy: what Q_TEAM_TEAMS_ACC adds to
  * the stored rows by team and month (its d), for the months it reads. */
 [Q_TEAM_ACC_DELTA] =

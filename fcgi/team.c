@@ -448,10 +448,28 @@ read_shown(PGresult *res, int i, int cs, const int cl[3], struct team_sum *t,
 	b->minutes = f[SH_MINUTES];
 }
 
-/* Team rows t[0..n) (with their bases b) from Q_TEAM_TEAMS's or
- * Q_TEAM_WHOLE's rows and their forecast accuracy from Q_TEAM_TEAMS_ACC's
- * (rows by team, then month, in the same order of teams, maybe with teams
- * the first lacks), or when ACC is NULL from the months of each row. */
+/* The first of Q_TEAM_TEAMS_ACC's rows (column at the team; NA rows by
+ * team in C order, then month) for TEAM, or NA when none. */
+static int
+acc_first(PGresult *acc, int at, int na, const char *team)
+{
+	int lo = 0, hi = na;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (strcmp(db_val(acc, mid, at), team) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < na && strcmp(db_val(acc, lo, at), team) == 0 ? lo : na;
+}
+
+/* Team rows t[0..n) (with their bases b) from Q_TEAM_TEAMS's,
+ * Q_TEAM_WHOLE's or Q_TEAM_QUIET's rows (in any order: the two last are
+ * not sorted, 0.05 ms of the quiet one's 0.44) and their forecast
+ * accuracy from Q_TEAM_TEAMS_ACC's (rows by team in C order, then month,
+ * maybe with teams the first lacks), or when ACC is NULL from the months
+ * of each row. */
 static int
 read_teams(PGresult *res, PGresult *acc, struct team_sum *t, struct team_bases *b)
 {
@@ -480,7 +498,7 @@ read_teams(PGresult *res, PGresult *acc, struct team_sum *t, struct team_bases *
 		sa[1] = db_col(res, "acc_won");
 		months = stored_months(res, mi, &nm);
 	}
-	for (int i = 0, j = 0; i < n; i++) {
+	for (int i = 0; i < n; i++) {
 		const char *s;
 		team_begin(&t[i], &b[i], db_val(res, i, ct));
 		if (cs >= 0) {
@@ -498,9 +516,8 @@ read_teams(PGresult *res, PGresult *acc, struct team_sum *t, struct team_bases *
 		}
 		if (acc == NULL)
 			stored_accuracy(&t[i].acc, mi, nm, res, i, sa);
-		while (j < na && strcmp(db_val(acc, j, at), t[i].team) != 0)
-			j++;
-		for (; j < na && strcmp(db_val(acc, j, at), t[i].team) == 0; j++)
+		for (int j = acc_first(acc, at, na, t[i].team);
+		     j < na && strcmp(db_val(acc, j, at), t[i].team) == 0; j++)
 			accuracy_month(&t[i].acc, db_val(acc, j, am), text_num(db_val(acc, j, af)),
 			               text_num(db_val(acc, j, aw)));
 	}
