@@ -1,6 +1,7 @@
 /* Helpers shared by every program (dates are in date.c). */
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,4 +154,27 @@ text_num(const char *s)
 	double v;
 	(void)text_num_parse(s, &v);
 	return v;
+}
+
+int
+text_num_list(const char *s, char end, double *v, int max)
+{
+	int n = 0;
+	for (;;) {
+		const char *start = s;
+		while (*s != ',' && *s != end && *s != '\0')
+			s++;
+		size_t len = (size_t)(s - start);
+		char stack[64], *item = len < sizeof stack ? stack : xmalloc(len + 1);
+		memcpy(item, start, len);
+		item[len] = '\0';
+		if (n < max)
+			v[n] = len == 0 ? NAN : text_num(item);
+		if (item != stack)
+			free(item);
+		n++;
+		if (*s != ',')
+			return n;
+		s++;
+	}
 }

@@ -340,33 +340,6 @@ stored_months(PGresult *res, char **mi, int *n)
 	return m;
 }
 
-/* The numbers of the list at S (items separated by commas up to the
- * first END or the string's end; an empty item NAN), up to max of them
- * into v; returns how many there were.  Each item is read from a copy on
- * the stack (a number's text is short; a longer item is not a number):
- * 167 teams' figures are read on every page of teams, and a copy of each
- * list on the heap with strcspn's search for the commas took a sixth of
- * crmx.fcgi's time on it. */
-static int
-num_items(const char *s, char end, double *v, int max)
-{
-	int n = 0;
-	for (;;) {
-		char item[64];
-		size_t len = 0;
-		for (; *s != ',' && *s != end && *s != '\0'; s++)
-			if (len < sizeof item - 1)
-				item[len++] = *s;
-		item[len] = '\0';
-		if (n < max)
-			v[n] = len == 0 ? NAN : len < sizeof item - 1 ? text_num(item) : NAN;
-		n++;
-		if (*s != ',')
-			return n;
-		s++;
-	}
-}
-
 /* A team's forecast accuracy from the months stored with its row: ROW of
  * Q_TEAM_WHOLE's rows, its months MI[0..N) (stored_months), col[] the
  * columns acc_forecast and acc_won (arrays' text, "{a,b,...}"). */
@@ -380,8 +353,8 @@ stored_accuracy(struct accuracy *a, char *const *mi, int n, PGresult *res, int r
 	if (fs == NULL || ws == NULL || *fs++ != '{' || *ws++ != '{')
 		return;
 	/* "{}": no month */
-	int nf = *fs == '}' ? 0 : num_items(fs, '}', f, ACC_MONTHS);
-	int nw = *ws == '}' ? 0 : num_items(ws, '}', w, ACC_MONTHS);
+	int nf = *fs == '}' ? 0 : text_num_list(fs, '}', f, ACC_MONTHS);
+	int nw = *ws == '}' ? 0 : text_num_list(ws, '}', w, ACC_MONTHS);
 	if (nf == n && nw == n)
 		for (int k = 0; k < n; k++)
 			accuracy_month(a, mi[k], f[k], w[k]);
@@ -427,7 +400,7 @@ read_shown(PGresult *res, int i, int cs, const int cl[3], struct team_sum *t,
            struct team_bases *b)
 {
 	double f[SH__NUM];
-	for (int k = num_items(db_val(res, i, cs), '\0', f, SH__NUM); k < SH__NUM; k++)
+	for (int k = text_num_list(db_val(res, i, cs), '\0', f, SH__NUM); k < SH__NUM; k++)
 		f[k] = NAN;
 	t->reps = (int)f[SH_REPS];
 	t->v[TM_OPEN_DEALS] = f[SH_OPEN_DEALS];

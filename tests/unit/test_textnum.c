@@ -113,6 +113,28 @@ test_snapshot_num(void **state)
 	assert_int_equal(snapshot_parse_field(SF_NUM, minus, &iv, &dv), -1);
 }
 
+/* text_num_list: each item text_num's, empty items NAN, the count of all
+ * items even past max, an item longer than the stack's copy read whole */
+static void
+test_list(void **state)
+{
+	(void)state;
+	double v[4];
+	assert_int_equal(text_num_list("6,577,14090400.00,,4349756.884329271847", '\0', v, 4), 5);
+	assert_true(v[0] == 6 && v[1] == 577 && v[2] == 14090400.00 && isnan(v[3]));
+	assert_int_equal(text_num_list("1283855.00,1549430.00}", '}', v, 4), 2);
+	assert_true(v[0] == 1283855.00 && v[1] == 1549430.00);
+	assert_int_equal(text_num_list("", '\0', v, 4), 1);
+	assert_true(isnan(v[0]));
+	assert_int_equal(text_num_list("-2.5,", '\0', v, 4), 2);
+	assert_true(v[0] == -2.5 && isnan(v[1]));
+	/* 80 characters: the same value as its short text */
+	char long_item[128];
+	snprintf(long_item, sizeof long_item, "1234567.125%069d,7", 1);
+	assert_int_equal(text_num_list(long_item, '\0', v, 4), 2);
+	assert_true(v[0] == text_num("1234567.125") && v[1] == 7);
+}
+
 int
 main(void)
 {
@@ -121,6 +143,7 @@ main(void)
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_whole),
 		cmocka_unit_test(test_snapshot_num),
+		cmocka_unit_test(test_list),
 	};
 	return cmocka_run_group_tests_name("textnum", tests, NULL, NULL);
 }
