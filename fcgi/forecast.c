@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "panelagg.h"
 #include "team.h"
 #include "util.h"
 
@@ -20,6 +21,13 @@ cmp_id(const void *pa, const void *pb)
 {
 	const struct by_id *a = pa, *b = pb;
 	return (a->id > b->id) - (a->id < b->id);
+}
+
+enum query
+accuracy_agg_query(const struct ctx *c)
+{
+	return panel_agg_unchanged(c, AGG_CLOSED) ? Q_FORECAST_ACCURACY_QUIET :
+	       Q_FORECAST_ACCURACY_AGG;
 }
 
 static int

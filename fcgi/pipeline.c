@@ -226,8 +226,7 @@ fetch_calls(struct ctx *c, struct pipeline_view *v, struct pipeline_fetch *f)
 		/* from the run's won amounts by month (0044) as the team view
 		 * reads them: 0.1 ms where reading the rep's won deals took 0.3 */
 		if (v->one_owner)
-			fetch_add(f, PF_ACCURACY, f->quiet ? Q_FORECAST_ACCURACY_QUIET :
-			          Q_FORECAST_ACCURACY_AGG, closed, 1, f->scope);
+			fetch_add(f, PF_ACCURACY, accuracy_agg_query(c), closed, 1, f->scope);
 	} else {
 		fetch_add(f, PF_FUNNEL, Q_FUNNEL, c->v->owners, 0, NULL);
 		fetch_add(f, PF_CLOSED, Q_CLOSED_PARTS, c->v->owners, 0, NULL);

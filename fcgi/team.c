@@ -534,8 +534,7 @@ reps_fetch(struct ctx *c, struct team_view *v)
 		const char *acc_x[1] = { c->v->owners };
 		struct scoped_call calls[2] = {
 			{ Q_TEAM_AGG, panel_agg_changed(c, AGG_DEALS), 2, team_x },
-			{ panel_agg_unchanged(c, AGG_CLOSED) ? Q_FORECAST_ACCURACY_QUIET :
-			  Q_FORECAST_ACCURACY_AGG, panel_agg_changed(c, AGG_CLOSED), 1, acc_x },
+			{ accuracy_agg_query(c), panel_agg_changed(c, AGG_CLOSED), 1, acc_x },
 		};
 		if (scoped_calls(c, calls, 2, r) != 0)
 			return -1;

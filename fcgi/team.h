@@ -71,6 +71,13 @@ struct team_view {
 /* Fills acc[i] for each of the n owner ids from a Q_FORECAST_ACCURACY
  * result (rows by owner, then month). */
 void accuracy_read(PGresult *res, const int64_t *ids, struct accuracy *acc, int n);
+/* The statement of the scope's forecast accuracy from the run's won
+ * amounts by month (after panel_agg_begin or panel_agg_serves returned
+ * 1): on a quiet day for them, no owner of the scope changed for the
+ * closed deals' sums, the stored months alone (Q_FORECAST_ACCURACY_QUIET),
+ * else with the changed owners' read now (Q_FORECAST_ACCURACY_AGG); the
+ * team view and a rep's pipeline ask it, with those owners as $1. */
+enum query accuracy_agg_query(const struct ctx *c);
 /* Appends a month (its forecast and won amount) to a, up to ACC_MONTHS. */
 void accuracy_month(struct accuracy *a, const char *month, double forecast, double won);
 /* Each month's ratio of the won amount to the forecast and the mean
