@@ -1402,33 +1402,33 @@ static const char *const sql[Q__MAX] = {
  * owners changed for the closed deals' sums: won amounts read live, their
  * forecasts by fc's key); no rows when it stored none.  With every
  * owner's forecasts hashed from fc it took an executive 16-17 ms at 1M
- * (eleven runs kept), 10 with them stored. */
-[Q_FORECAST_ACCURACY_AGG] =
-    ACC_MONTHS("(SELECT x.as_of FROM crmx.run x WHERE x.run_id = " RUN ")")
-    " u AS (SELECT u.user_id FROM crmx_src.users u WHERE " TEAM_SCOPE2("u.user_id") "),"
-    " w AS (SELECT x.owner_id, x.month AS m, x.won, x.forecast FROM crmx.won_month x"
+ * (eleven runs kept), 10 with them stored.  ACC_STORED_HEAD: its months,
+ * its owners (u) and w up to the stored rows of them, open for more. */
+#define ACC_STORED_HEAD \
+    ACC_MONTHS("(SELECT x.as_of FROM crmx.run x WHERE x.run_id = " RUN ")") \
+    " u AS (SELECT u.user_id FROM crmx_src.users u WHERE " TEAM_SCOPE2("u.user_id") ")," \
+    " w AS (SELECT x.owner_id, x.month AS m, x.won, x.forecast FROM crmx.won_month x" \
     "  WHERE x.run_id = " RUN " AND " TEAM_SCOPE2("x.owner_id")
+/* ... and its rows, when the run stored the months (COND: " AND ..." more) */
+#define ACC_STORED_ROWS(cond) \
+    ACC_ROWS("w.forecast", "") " AND (SELECT x.won_months FROM crmx.run x WHERE x.run_id = " RUN ")" \
+    cond " ORDER BY u.user_id, r.m"
+[Q_FORECAST_ACCURACY_AGG] =
+    ACC_STORED_HEAD
     "  AND x.owner_id <> ALL($1::bigint[])"
     "  UNION ALL SELECT coalesce(l.owner_id, f.owner_id), coalesce(l.m, f.period_start),"
     "  coalesce(l.won, 0), coalesce(f.weighted, 0) FROM ("
     ACC_WON_LIVE(" WHERE u.user_id = ANY($1::bigint[])") ") l FULL JOIN ("
     "  SELECT f.owner_id, f.period_start, f.weighted FROM fc f"
     "  WHERE f.owner_id = ANY($1::bigint[]) AND " TEAM_SCOPE2("f.owner_id") ") f"
-    "  ON f.owner_id = l.owner_id AND f.period_start = l.m)"
-    ACC_ROWS("w.forecast", "") " AND (SELECT x.won_months FROM crmx.run x WHERE x.run_id = " RUN ")"
-    " ORDER BY u.user_id, r.m",
+    "  ON f.owner_id = l.owner_id AND f.period_start = l.m)" ACC_STORED_ROWS(""),
 /* Q_FORECAST_ACCURACY_AGG on a quiet day, when no owner of the scope
  * changed for the closed deals' sums ($1 empty: no row otherwise): the
  * won amounts and forecasts by month as the run stored them, under a plan
  * without the 20 nodes that read the changed owners' (a rep's 0.15 ms,
  * 0.11 so). */
 [Q_FORECAST_ACCURACY_QUIET] =
-    ACC_MONTHS("(SELECT x.as_of FROM crmx.run x WHERE x.run_id = " RUN ")")
-    " u AS (SELECT u.user_id FROM crmx_src.users u WHERE " TEAM_SCOPE2("u.user_id") "),"
-    " w AS (SELECT x.owner_id, x.month AS m, x.won, x.forecast FROM crmx.won_month x"
-    "  WHERE x.run_id = " RUN " AND " TEAM_SCOPE2("x.owner_id") ")"
-    ACC_ROWS("w.forecast", "") " AND (SELECT x.won_months FROM crmx.run x WHERE x.run_id = " RUN ")"
-    " AND cardinality($1::bigint[]) = 0 ORDER BY u.user_id, r.m",
+    ACC_STORED_HEAD ")" ACC_STORED_ROWS(" AND cardinality($1::bigint[]) = 0"),
 /* An executive's team view from the run's sums per team (0048): the
  * owners whose rows are read live, as a scope ("{...}"): those changed
  * since the run for the open deals' sums ($1) and the accounts' ($2); the
