@@ -1157,9 +1157,14 @@ static const char *const sql[Q__MAX] = {
  * Q_PIPELINE_PAGE_PRIO_RUN.  A manager's first page at 1M ranked 654
  * rows in 0.32 ms, 101 so in 0.23 with the test of the team. */
 #define RUN_TEAM " AND x.team = (SELECT k.team FROM k)"
-#define RUN_TEAM_K \
-    " k AS (SELECT t.team FROM crmx.open_team t WHERE t.run_id = " RUN \
+/* The team whose users as the run read them are exactly the scope ($2),
+ * as CTE k (no row: none), of the teams of JOIN (" JOIN ..." of t, or "":
+ * every team of crmx.open_team); by its first user (an index) and then
+ * all of them. */
+#define TEAM_K(join) \
+    " k AS (SELECT t.team FROM crmx.open_team t" join " WHERE t.run_id = " RUN \
     "  AND t.owners[1] = ($2::bigint[])[1] AND t.owners = $2::bigint[]),"
+#define RUN_TEAM_K TEAM_K("")
 [Q_PIPELINE_TEAM_PRIO_RUN] =
     RUN_SCOPE_PAGE(RUN_TEAM_K RUN_FLOOR_OF(RUN_UNMARKED, RUN_TEAM, "$3::bigint + $4::bigint"),
                    RUN_ABOVE(RUN_UNMARKED, RUN_TEAM) " UNION ALL",
@@ -1659,9 +1664,7 @@ static const char *const sql[Q__MAX] = {
  * own; everyone (an executive's), the run's sums of all (0.24 ms at 1M
  * where Q_FUNNEL_AGG's took 0.28). */
 #define TEAM_OF_SCOPE(stored) \
-    " k AS (SELECT t.team FROM crmx.open_team t JOIN crmx.run r ON r.run_id = t.run_id" \
-    "  AND r." stored " WHERE t.run_id = " RUN " AND t.owners[1] = ($2::bigint[])[1]" \
-    "  AND t.owners = $2::bigint[]),"
+    TEAM_K(" JOIN crmx.run r ON r.run_id = t.run_id AND r." stored)
 [Q_FUNNEL_QUIET] =
     "WITH" OWN_ONLY(TEAM_OF_SCOPE("pipeline_team_sums"))
     " d AS MATERIALIZED (SELECT x.stage_rank, x.deals AS n, x.amount, x.weighted AS w,"
