@@ -587,13 +587,27 @@
  * array the cast ran on every row of the page of teams) */
 #define ACC_MONTHS_TEXT \
     "(SELECT coalesce(array_agg(r.month ORDER BY r.m), '{}')::text FROM r WHERE r.run_id IS NOT NULL)"
-/* ... and their rows: each team's stored row plus its changes d (the
- * owners read live: LIVE, as text, on every row), whether the months it stored are
- * the runs' now (acc_same), and those months, the same text on every row
- * (as each row's array the page took 0.1 ms more of a server process);
- * the months' sums as the run wrote their text (0059), and its months'
- * text compared with the runs' (0062: as arrays, 0.09 ms of a server
- * process for 167 rows) */
+/* The end of a team's row (b, of crmx.team_base) for TEAM_WHOLE_ROWS and
+ * TEAM_QUIET_ROWS: whether the months it stored are the runs' now
+ * (acc_same: its months' text compared with the runs', 0062; as arrays
+ * 0.09 ms of a server process for 167 rows), and those months, the same
+ * text on every row (as each row's array the page took 0.1 ms more); the
+ * months' sums as the run wrote their text (0059: written with the arrays,
+ * NULL only where they are, team.sh); the run's note and day and the
+ * owners read live (LIVE, as text), the same on every row; the rows whose
+ * REPS is above 0. */
+#define TEAM_ROWS_REST(live, reps) \
+    " coalesce(b.acc_month_text = " ACC_MONTHS_TEXT ", false) AS acc_same," \
+    " " ACC_MONTHS_TEXT " AS acc_months," \
+    " b.acc_forecast_text AS acc_forecast, b.acc_won_text AS acc_won," \
+    " (SELECT b.reason FROM crmx.forecast_backtest b" \
+    "  WHERE b.run_id = " RUN " AND NOT b.uses_model) AS keeps_weights," \
+    " (SELECT r.as_of::text FROM crmx.run r WHERE r.run_id = " RUN ") AS as_of," \
+    " " live " AS live" \
+    " FROM crmx.team_base b LEFT JOIN d ON d.team = b.team" \
+    " WHERE b.run_id = " RUN " AND " reps " > 0"
+/* ... and their rows: each team's stored row plus its changes d, the
+ * owners read live LIVE */
 #define TEAM_WHOLE_ROWS(live) \
     " SELECT b.team, " WITH_D("b.reps", "d.reps") " AS reps," \
     " " WITH_D("b.open_deals", "d.open_deals") " AS open_deals," \
@@ -614,17 +628,7 @@
     " " WITH_D("b.won", "d.won") " AS won_n, " WITH_D("b.lost", "d.lost") " AS lost_n," \
     " " WITH_D("b.cov_open", "d.cov_open") " AS cov_open," \
     " " WITH_D("b.covered", "d.covered") " AS covered," \
-    " coalesce(coalesce(b.acc_month_text, b.acc_month::text) = " ACC_MONTHS_TEXT ", false)" \
-    " AS acc_same," \
-    " " ACC_MONTHS_TEXT " AS acc_months," \
-    " coalesce(b.acc_forecast_text, b.acc_forecast::text) AS acc_forecast," \
-    " coalesce(b.acc_won_text, b.acc_won::text) AS acc_won," \
-    " (SELECT b.reason FROM crmx.forecast_backtest b" \
-    "  WHERE b.run_id = " RUN " AND NOT b.uses_model) AS keeps_weights," \
-    " (SELECT r.as_of::text FROM crmx.run r WHERE r.run_id = " RUN ") AS as_of," \
-    " " live " AS live" \
-    " FROM crmx.team_base b LEFT JOIN d ON d.team = b.team" \
-    " WHERE b.run_id = " RUN " AND " WITH_D("b.reps", "d.reps") " > 0"
+    TEAM_ROWS_REST(live, WITH_D("b.reps", "d.reps"))
 /* ... and on a quiet day (d has only the live counts) the stored rows as
  * they are: their figures as one text (0063: shown_text; as fifteen
  * columns PostgreSQL wrote out 2,500 values for 167 teams, 0.2 ms of the
@@ -633,15 +637,7 @@
 #define TEAM_QUIET_ROWS \
     " SELECT b.team, b.shown_text AS shown, coalesce(d.won_quarter, 0) AS won_quarter," \
     " coalesce(d.new_n, 0) AS new_n, coalesce(d.reviewed_n, 0) AS reviewed_n," \
-    " coalesce(b.acc_month_text = " ACC_MONTHS_TEXT ", false) AS acc_same," \
-    " " ACC_MONTHS_TEXT " AS acc_months," \
-    " b.acc_forecast_text AS acc_forecast, b.acc_won_text AS acc_won," \
-    " (SELECT b.reason FROM crmx.forecast_backtest b" \
-    "  WHERE b.run_id = " RUN " AND NOT b.uses_model) AS keeps_weights," \
-    " (SELECT r.as_of::text FROM crmx.run r WHERE r.run_id = " RUN ") AS as_of," \
-    " '{}'::text AS live" \
-    " FROM crmx.team_base b LEFT JOIN d ON d.team = b.team" \
-    " WHERE b.run_id = " RUN " AND b.reps > 0"
+    TEAM_ROWS_REST("'{}'::text", "b.reps")
 /* Q_TEAM_WHOLE's owners read live, from its lv (cast: an expression, not
  * a subquery that ANY or ALL would compare row by row) */
 #define TEAM_LV "(SELECT l.ids FROM lv l)::bigint[]"
