@@ -632,11 +632,12 @@
 /* ... and on a quiet day (d has only the live counts) the stored rows as
  * they are: their figures as one text (0063: shown_text; as fifteen
  * columns PostgreSQL wrote out 2,500 values for 167 teams, 0.2 ms of the
- * 0.62 the statement took at 1M) and the live counts beside them, which
- * the page subtracts as TEAM_WHOLE_ROWS does (team.c read_shown) */
+ * 0.62 the statement took at 1M, team.c read_shown), and the counts with
+ * the live ones as TEAM_WHOLE_ROWS gives them */
 #define TEAM_QUIET_ROWS \
     " SELECT b.team, b.shown_text AS shown, coalesce(d.won_quarter, 0) AS won_quarter," \
-    " coalesce(d.new_n, 0) AS new_n, coalesce(d.reviewed_n, 0) AS reviewed_n," \
+    " b.dated - coalesce(d.new_n, 0) AS stalled," \
+    " b.open_deals - coalesce(d.reviewed_n, 0) AS unreviewed," \
     TEAM_ROWS_REST("'{}'::text", "b.reps")
 /* Q_TEAM_WHOLE's owners read live, from its lv (cast: an expression, not
  * a subquery that ANY or ALL would compare row by row) */

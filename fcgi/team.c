@@ -386,20 +386,20 @@ accuracy_changes(struct team_sum *t, int n, PGresult *res)
  * its order */
 enum shown_f {
 	SH_REPS, SH_OPEN_DEALS, SH_OPEN_AMOUNT, SH_WEIGHTED, SH_FORECAST_MONTH,
-	SH_FORECAST_QUARTER, SH_DATED, SH_MINUTES, SH_WON_12M, SH_PRECISE, SH_LEARNED,
+	SH_FORECAST_QUARTER, SH_MINUTES, SH_WON_12M, SH_PRECISE, SH_LEARNED,
 	SH_WON, SH_LOST, SH_COV_OPEN, SH_COVERED, SH__NUM
 };
 
-/* Q_TEAM_QUIET's row i (its column shown, and the live counts in the
- * columns of cl: won this quarter, new stages, reviewed) into team row t
- * and its bases b: the stored figures as TEAM_WHOLE_ROWS gives them, an
- * empty field not known; the stalled and unreviewed deals less the live
- * counts, as there. */
+/* Q_TEAM_QUIET's row i (its column shown, and in the columns of cl the
+ * won this quarter, stalled and unreviewed deals, the stored counts with
+ * the live ones) into team row t and its bases b: the stored figures as
+ * TEAM_WHOLE_ROWS gives them, an empty field not known. */
 static void
 read_shown(PGresult *res, int i, int cs, const int cl[3], struct team_sum *t,
            struct team_bases *b)
 {
 	double f[SH__NUM];
+	const char *s;
 	for (int k = text_num_list(db_val(res, i, cs), '\0', f, SH__NUM); k < SH__NUM; k++)
 		f[k] = NAN;
 	t->reps = (int)f[SH_REPS];
@@ -409,8 +409,8 @@ read_shown(PGresult *res, int i, int cs, const int cl[3], struct team_sum *t,
 	t->v[TM_FORECAST_MONTH] = f[SH_FORECAST_MONTH];
 	t->v[TM_FORECAST_QUARTER] = f[SH_FORECAST_QUARTER];
 	t->v[TM_WON_QUARTER] = text_num(db_val(res, i, cl[0]));
-	t->v[TM_STALLED] = f[SH_DATED] - text_num(db_val(res, i, cl[1]));
-	t->v[TM_UNREVIEWED] = f[SH_OPEN_DEALS] - text_num(db_val(res, i, cl[2]));
+	t->v[TM_STALLED] = (s = db_val(res, i, cl[1])) ? text_num(s) : NAN;
+	t->v[TM_UNREVIEWED] = (s = db_val(res, i, cl[2])) ? text_num(s) : NAN;
 	t->v[TM_WON_12M] = f[SH_WON_12M];
 	t->v[TM_PRECISE] = f[SH_PRECISE];
 	t->v[TM_LEARNED] = f[SH_LEARNED];
@@ -453,8 +453,8 @@ read_teams(PGresult *res, PGresult *acc, struct team_sum *t, struct team_bases *
 	int col[sizeof stored_cols / sizeof *stored_cols];
 	if (cs >= 0) {
 		cl[0] = db_col(res, "won_quarter");
-		cl[1] = db_col(res, "new_n");
-		cl[2] = db_col(res, "reviewed_n");
+		cl[1] = db_col(res, "stalled");
+		cl[2] = db_col(res, "unreviewed");
 	} else {
 		creps = db_col(res, "reps"), cwon = db_col(res, "won_n");
 		clost = db_col(res, "lost_n"), copen = db_col(res, "cov_open");

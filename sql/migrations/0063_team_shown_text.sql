@@ -3,8 +3,8 @@
 --
 -- On a quiet day an executive's page of teams reads every team's stored
 -- row (0056) as it is, with the day's live counts (fcgi/queries.c
--- Q_TEAM_QUIET).  PostgreSQL wrote out the row's fifteen figures as
--- fifteen columns on every request: for 167 teams 2,500 values through
+-- Q_TEAM_QUIET).  PostgreSQL wrote out the row's figures as fifteen
+-- columns on every request: for 167 teams 2,500 values through
 -- numeric_out and the protocol's per-column work, 0.2 ms of the 0.62 the
 -- statement took at a million accounts.  The figures do not change after
 -- the run stores them, so the row keeps their text, written when the row
@@ -17,9 +17,10 @@
 -- text (so the page reads the same characters), comma separated, an
 -- empty field for NULL, in this order:
 --   reps, open_deals, open_amount, weighted, forecast_month,
---   forecast_quarter, dated, activity minutes and won in 12 months (each
---   only with metrics_n > 0), precise, learned (only with learned_n > 0,
---   0 for none), won, lost, cov_open, covered.
+--   forecast_quarter, activity minutes and won in 12 months (each only
+--   with metrics_n > 0), precise, learned (only with learned_n > 0, 0 for
+--   none), won, lost, cov_open, covered.  The stalled and unreviewed deals
+--   are the stored counts less the day's live ones, read as columns.
 
 ALTER TABLE crmx.team_base ADD COLUMN shown_text text GENERATED ALWAYS AS (
     reps::text
@@ -28,7 +29,6 @@ ALTER TABLE crmx.team_base ADD COLUMN shown_text text GENERATED ALWAYS AS (
     || ',' || coalesce(weighted::text, '')
     || ',' || coalesce(forecast_month::text, '')
     || ',' || coalesce(forecast_quarter::text, '')
-    || ',' || coalesce(dated::text, '')
     || ',' || CASE WHEN metrics_n > 0 THEN activity_minutes::text ELSE '' END
     || ',' || CASE WHEN metrics_n > 0 THEN revenue::text ELSE '' END
     || ',' || precise::text
